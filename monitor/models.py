@@ -1,0 +1,173 @@
+"""SQLModel tables of the store. Datetimes are naive UTC everywhere in the database.
+
+``known_at`` on events and notices is when the row became public (ACLED ``timestamp``, GDELT ``DATEADDED``,
+notice publication time) or, failing that, when we first stored it: every point-in-time query filters on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Site(SQLModel, table=True):
+    """A mine (or mining district) whose disruption matters to supply."""
+
+    id: str = Field(primary_key=True, description="Slug, e.g. 'bisie'.")
+    name: str
+    operator: str = ""
+    country: str = Field(description="ISO 3166-1 alpha-2.")
+    commodity: str = Field(description="Main commodity key (e.g. 'tin'); supply rolls up on it.")
+    commodities: str = Field("", description="All commodities, ';'-separated.")
+    lat: float | None = None
+    lon: float | None = None
+    coord_precision_km: float | None = Field(None, description="How far the true point may be; None: unknown.")
+    coord_source: str = ""
+    annual_output_t: float | None = Field(None, description="Tonnes of contained metal (or product) a year.")
+    output_year: int | None = None
+    world_share: float | None = Field(None, description="Fraction of world supply of `commodity` (0-1).")
+    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    places: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False), description="[{name, lat, lon}]"
+    )
+    route: list[list[float]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False), description="[[lat, lon], ...] waypoints"
+    )
+    route_name: str = ""
+    status: str = Field("operating", description="Registry status: operating | halted | care_and_maintenance.")
+    source: str = ""
+    notes: str = ""
+    origin: str = Field("bundled", description="bundled | user")
+    updated_at: dt.datetime = Field(sa_type=DateTime(timezone=False))
+
+
+class Event(SQLModel, table=True):
+    """A conflict event from any source, normalised onto the ACLED taxonomy."""
+
+    __table_args__ = (
+        UniqueConstraint("source", "source_id", name="uq_event_source"),
+        Index("ix_event_known_at", "known_at"),
+        Index("ix_event_date", "event_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str
+    source_id: str
+    event_date: dt.date
+    published_at: dt.datetime | None = Field(None, sa_type=DateTime(timezone=False))
+    first_seen_at: dt.datetime = Field(sa_type=DateTime(timezone=False))
+    known_at: dt.datetime = Field(sa_type=DateTime(timezone=False))
+    type: str
+    sub_type: str = ""
+    actor1: str = ""
+    actor2: str = ""
+    fatalities: int = 0
+    lat: float
+    lon: float
+    geo_precision: int = 1
+    location: str = ""
+    country: str = ""
+    admin1: str = ""
+    notes: str = ""
+    url: str = ""
+
+
+class Notice(SQLModel, table=True):
+    """An operator press release or news item, classified by kind."""
+
+    __table_args__ = (
+        UniqueConstraint("source", "source_id", name="uq_notice_source"),
+        Index("ix_notice_known_at", "known_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str
+    source_id: str = Field(description="The entry's guid/id, or its URL.")
+    url: str = ""
+    published_at: dt.datetime | None = Field(None, sa_type=DateTime(timezone=False))
+    first_seen_at: dt.datetime = Field(sa_type=DateTime(timezone=False))
+    known_at: dt.datetime = Field(sa_type=DateTime(timezone=False))
+    title: str = ""
+    summary: str = ""
+    language: str = ""
+    kind: str = "none"
+    confidence: float = 0.0
+
+
+class NoticeSite(SQLModel, table=True):
+    """A notice tied to a site, with what in the text matched."""
+
+    notice_id: int = Field(primary_key=True, foreign_key="notice.id")
+    site_id: str = Field(primary_key=True)
+    matched_on: str = Field("", description="e.g. 'operator: Alphamin'")
+
+
+class Exposure(SQLModel, table=True):
+    """An event within reach of a site (via='site') or of its export route (via='route')."""
+
+    event_id: int = Field(primary_key=True, foreign_key="event.id")
+    site_id: str = Field(primary_key=True, index=True)
+    via: str = Field(primary_key=True)
+    distance_km: float
+
+
+class Score(SQLModel, table=True):
+    """A site's risk on one day, as known at the end of that day."""
+
+    site_id: str = Field(primary_key=True)
+    date: dt.date = Field(primary_key=True)
+    risk: float
+    level: str
+    status: str
+    conflict: float
+    route: float
+    notice: float
+    events_30d: int
+    fatalities_30d: int
+    nearest_event_km: float | None = None
+    top_event_id: int | None = None
+    supply_at_risk_t: float | None = None
+    explain: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    computed_at: dt.datetime = Field(sa_type=DateTime(timezone=False))
+
+
+class FeedRun(SQLModel, table=True):
+    """One collection (or import) of one feed, with its counts and error."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    feed: str = Field(index=True)
+    started_at: dt.datetime = Field(sa_type=DateTime(timezone=False))
+    finished_at: dt.datetime | None = Field(None, sa_type=DateTime(timezone=False))
+    status: str = Field("running", description="running | ok | failed")
+    fetched: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    error: str = ""
+    watermark: str | None = None
+
+
+class Watermark(SQLModel, table=True):
+    """How far a feed (or a pipeline step) has got, as an opaque string."""
+
+    name: str = Field(primary_key=True)
+    value: str
+    updated_at: dt.datetime = Field(sa_type=DateTime(timezone=False))
+
+
+class Rejected(SQLModel, table=True):
+    """A row that could not be used, kept with the reason (never silently dropped)."""
+
+    __table_args__ = (UniqueConstraint("feed", "fingerprint", name="uq_rejected"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    feed: str
+    fingerprint: str = Field(description="sha256 of ref+raw: re-importing the same bad row keeps one copy.")
+    ref: str = Field("", description="Where it came from, e.g. 'line 12' or 'event_id_cnty=COD123'.")
+    reason: str
+    raw: str
+    run_id: int | None = None
+    created_at: dt.datetime = Field(sa_type=DateTime(timezone=False))

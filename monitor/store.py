@@ -1,0 +1,261 @@
+"""The store: engine, schema, idempotent bulk writes, feed runs, watermarks, and reads as DataFrames.
+
+Bulk paths go below the ORM: sqlite3 ``executemany`` (INSERT OR IGNORE) on SQLite, COPY into a temporary
+table then ``INSERT ... ON CONFLICT DO NOTHING`` on PostgreSQL. Rows are keyed by their natural ids, so
+writing the same rows twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlmodel import SQLModel
+
+from monitor import models
+from monitor.errors import StoreError
+
+#: Columns a collector's parser produces for events (the store adds id, first_seen_at, known_at).
+EVENT_COLUMNS: tuple[str, ...] = (
+    "source", "source_id", "event_date", "published_at", "type", "sub_type", "actor1", "actor2",
+    "fatalities", "lat", "lon", "geo_precision", "location", "country", "admin1", "notes", "url",
+)  # fmt: skip
+#: Columns a notice parser produces (classification adds kind and confidence).
+NOTICE_COLUMNS: tuple[str, ...] = ("source", "source_id", "url", "published_at", "title", "summary", "language")
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """How many rows a bulk write inserted, and how many it skipped as already stored."""
+
+    inserted: int
+    duplicates: int
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A row a parser could not use: where it was, why, and the raw text."""
+
+    ref: str
+    reason: str
+    raw: str
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def _sql_dt(value: Any) -> str | None:
+    """Format a datetime the way SQLAlchemy stores it in SQLite (so ORM reads parse it)."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def naive_utc(value: datetime) -> datetime:
+    """The database convention: naive datetimes in UTC."""
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+class Store:
+    """One database: SQLite file (default) or PostgreSQL, chosen by URL."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    @classmethod
+    def from_url(cls, url: str) -> Store:
+        """Open (not create) the store at ``url``."""
+        try:
+            engine = sa.create_engine(url, future=True)
+        except (SQLAlchemyError, ValueError) as exc:
+            raise StoreError(f"bad database URL {url!r}: {exc}") from None
+        if engine.dialect.name == "sqlite":
+            sa_event.listen(engine, "connect", _sqlite_pragmas)
+        return cls(engine)
+
+    # ---- schema -------------------------------------------------------------------------------------------
+    def create_schema(self) -> None:
+        """Create every table that does not exist yet (safe to run again)."""
+        try:
+            SQLModel.metadata.create_all(self.engine)
+        except OperationalError as exc:
+            raise StoreError(f"cannot open the database: {exc.orig}") from None
+
+    def drop_schema(self) -> None:
+        """Drop every minewatch table (used by the demo to start fresh, and by tests)."""
+        SQLModel.metadata.drop_all(self.engine)
+
+    def check_schema(self) -> None:
+        """Raise StoreError with a hint when the store has not been initialised."""
+        try:
+            names = set(sa.inspect(self.engine).get_table_names())
+        except OperationalError as exc:
+            raise StoreError(f"cannot open the database: {exc.orig}") from None
+        if "event" not in names:
+            raise StoreError("the store is empty: run `minewatch init` first")
+
+    # ---- bulk inserts ---------------------------------------------------------------------------------------
+    def insert_events(self, frame: pd.DataFrame, now: datetime) -> WriteResult:
+        """Insert parsed events (EVENT_COLUMNS); rows whose (source, source_id) is stored are skipped."""
+        if frame.empty:
+            return WriteResult(0, 0)
+        now_s = _sql_dt(now)
+        published = [_sql_dt(v) for v in frame["published_at"].tolist()]
+        columns = [*EVENT_COLUMNS, "first_seen_at", "known_at"]
+        data = {c: frame[c].tolist() for c in EVENT_COLUMNS}
+        data["event_date"] = [_sql_dt(v) for v in data["event_date"]]
+        data["published_at"] = published
+        data["first_seen_at"] = [now_s] * len(frame)
+        data["known_at"] = [p or now_s for p in published]
+        rows = list(zip(*(data[c] for c in columns), strict=True))
+        inserted = self._insert_ignore("event", columns, rows, ("source", "source_id"))
+        return WriteResult(inserted, len(rows) - inserted)
+
+    def insert_notices(self, frame: pd.DataFrame, now: datetime) -> WriteResult:
+        """Insert classified notices (NOTICE_COLUMNS + kind, confidence); stored (source, source_id) are skipped."""
+        if frame.empty:
+            return WriteResult(0, 0)
+        now_s = _sql_dt(now)
+        columns = [*NOTICE_COLUMNS, "kind", "confidence", "first_seen_at", "known_at"]
+        published = [_sql_dt(v) for v in frame["published_at"].tolist()]
+        data = {c: frame[c].tolist() for c in (*NOTICE_COLUMNS, "kind", "confidence")}
+        data["published_at"] = published
+        data["first_seen_at"] = [now_s] * len(frame)
+        data["known_at"] = [p or now_s for p in published]
+        rows = list(zip(*(data[c] for c in columns), strict=True))
+        inserted = self._insert_ignore("notice", columns, rows, ("source", "source_id"))
+        return WriteResult(inserted, len(rows) - inserted)
+
+    def insert_rejected(self, feed: str, rows: Iterable[RejectedRow], run_id: int | None, now: datetime) -> int:
+        """Keep rows that could not be parsed, with their reason; the same bad row is kept once."""
+        now_s = _sql_dt(now)
+        data = [
+            (feed, hashlib.sha256(f"{r.ref}\n{r.raw}".encode()).hexdigest(), r.ref, r.reason, r.raw, run_id, now_s)
+            for r in rows
+        ]
+        if not data:
+            return 0
+        columns = ["feed", "fingerprint", "ref", "reason", "raw", "run_id", "created_at"]
+        return self._insert_ignore("rejected", columns, data, ("feed", "fingerprint"))
+
+    def _insert_ignore(
+        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]], key: Sequence[str]
+    ) -> int:
+        """Insert rows, skipping those that collide on ``key``; return how many were inserted."""
+        cols = ", ".join(columns)
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            if self.dialect == "sqlite":
+                before = raw.total_changes  # type: ignore[attr-defined]
+                marks = ", ".join("?" for _ in columns)
+                cur.executemany(f"INSERT OR IGNORE INTO {table} ({cols}) VALUES ({marks})", rows)
+                inserted = raw.total_changes - before  # type: ignore[attr-defined]
+            else:
+                cur.execute(
+                    f"CREATE TEMP TABLE tmp_{table} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
+                )
+                with cur.copy(f"COPY tmp_{table} ({cols}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                    for row in rows:
+                        copy.write_row(row)
+                cur.execute(
+                    f"INSERT INTO {table} ({cols}) SELECT {cols} FROM tmp_{table} "
+                    f"ON CONFLICT ({', '.join(key)}) DO NOTHING"
+                )
+                inserted = cur.rowcount
+            raw.commit()
+            return int(inserted)
+        except Exception:
+            raw.rollback()
+            raise
+        finally:
+            raw.close()
+
+    def upsert(self, table: type[SQLModel], rows: Sequence[Mapping[str, Any]], key: Sequence[str]) -> int:
+        """Insert or update rows by primary ``key`` (small tables: sites, scores, notice matches)."""
+        if not rows:
+            return 0
+        tbl = table.__table__  # type: ignore[attr-defined]
+        if self.dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
+        stmt = insert(tbl)
+        updates = {c.name: stmt.excluded[c.name] for c in tbl.columns if c.name not in key}
+        stmt = stmt.on_conflict_do_update(index_elements=list(key), set_=updates) if updates else (
+            stmt.on_conflict_do_nothing(index_elements=list(key))
+        )
+        with self.engine.begin() as conn:
+            for start in range(0, len(rows), 5000):
+                conn.execute(stmt, list(rows[start : start + 5000]))
+        return len(rows)
+
+    def insert_ignore_rows(self, table: type[SQLModel], rows: Sequence[Mapping[str, Any]], key: Sequence[str]) -> int:
+        """Insert rows (dicts) that are not stored yet, by ``key``; return how many were new."""
+        if not rows:
+            return 0
+        columns = list(rows[0].keys())
+        tuples = [tuple(_sql_dt(r[c]) if isinstance(r[c], date) else r[c] for c in columns) for r in rows]
+        return self._insert_ignore(table.__tablename__, columns, tuples, key)  # type: ignore[arg-type]
+
+    # ---- feed runs and watermarks ---------------------------------------------------------------------------
+    def start_run(self, feed: str, now: datetime) -> int:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                sa.insert(models.FeedRun.__table__).values(  # type: ignore[attr-defined]
+                    feed=feed, started_at=naive_utc(now), status="running"
+                )
+            )
+            return int(result.inserted_primary_key[0])
+
+    def finish_run(self, run_id: int, now: datetime, *, status: str, error: str = "", **counts: Any) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.update(models.FeedRun.__table__)  # type: ignore[attr-defined]
+                .where(models.FeedRun.__table__.c.id == run_id)  # type: ignore[attr-defined]
+                .values(finished_at=naive_utc(now), status=status, error=error[:2000], **counts)
+            )
+
+    def get_watermark(self, name: str) -> str | None:
+        tbl = models.Watermark.__table__  # type: ignore[attr-defined]
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(tbl.c.value).where(tbl.c.name == name)).scalar_one_or_none()
+
+    def set_watermark(self, name: str, value: str, now: datetime) -> None:
+        self.upsert(models.Watermark, [{"name": name, "value": value, "updated_at": naive_utc(now)}], key=("name",))
+
+    # ---- reads ---------------------------------------------------------------------------------------------
+    def frame(self, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """Run a read query and return a DataFrame."""
+        with self.engine.connect() as conn:
+            return pd.read_sql_query(sa.text(sql), conn, params=dict(params or {}))
+
+    def scalar(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.text(sql), dict(params or {})).scalar()
+
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.text(sql), dict(params or {}))

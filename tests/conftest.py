@@ -1,0 +1,74 @@
+"""Shared fixtures: a fresh store (SQLite, or PostgreSQL when MINEWATCH_TEST_DATABASE_URL is set),
+a loopback HTTP server, a fixed clock, and paths to our wire-format fixtures and ../shared data."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from monitor.store import Store
+from tests.loopback import LoopbackServer
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+PG_ENV = "MINEWATCH_TEST_DATABASE_URL"
+
+
+def _pg_url() -> str | None:
+    import os
+
+    return os.environ.get(PG_ENV) or None
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty database: a temp SQLite file, or a fresh schema on the PostgreSQL test server."""
+    pg = _pg_url()
+    if pg is None:
+        yield f"sqlite:///{tmp_path / 'minewatch.db'}"
+        return
+    schema = f"mw_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(pg)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in pg else "?"
+    try:
+        yield f"{pg}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture
+def fresh_store(database_url: str) -> Iterator[Store]:
+    """An initialised, empty store."""
+    store = Store.from_url(database_url)
+    store.create_schema()
+    yield store
+    store.engine.dispose()
+
+
+@pytest.fixture
+def server() -> Iterator[LoopbackServer]:
+    """A real HTTP server on 127.0.0.1 with no routes yet."""
+    srv = LoopbackServer().start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def now() -> datetime:
+    return datetime(2025, 4, 20, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(f"../shared is not present beside the checkout ({SHARED})")
+    return SHARED

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+
+from monitor.store import EVENT_COLUMNS, RejectedRow, Store
+
+
+def _events(n: int, published: datetime | None = None) -> pd.DataFrame:
+    rows = [
+        {
+            "source": "acled", "source_id": f"COD{i}", "event_date": date(2025, 3, 1), "published_at": published,
+            "type": "battles", "sub_type": "Armed clash", "actor1": "M23", "actor2": "FARDC", "fatalities": i % 3,
+            "lat": -1.4, "lon": 28.0, "geo_precision": 1, "location": "Walikale", "country": "CD",
+            "admin1": "Nord-Kivu", "notes": "", "url": "",
+        }
+        for i in range(n)
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
+
+
+def test_inserting_the_same_events_twice_stores_them_once(fresh_store: Store, now: datetime) -> None:
+    first = fresh_store.insert_events(_events(5), now)
+    again = fresh_store.insert_events(_events(5), now)
+    assert (first.inserted, first.duplicates) == (5, 0)
+    assert (again.inserted, again.duplicates) == (0, 5)
+    assert fresh_store.scalar("select count(*) from event") == 5
+
+
+def test_known_at_is_the_publication_time_or_else_first_seen(fresh_store: Store, now: datetime) -> None:
+    published = datetime(2025, 3, 2, 8, 30)
+    fresh_store.insert_events(_events(1, published), now)
+    fresh_store.insert_events(_events(2).iloc[1:], now)
+    frame = fresh_store.frame("select source_id, known_at from event order by source_id")
+    known = dict(zip(frame.source_id, pd.to_datetime(frame.known_at), strict=True))
+    assert known["COD0"] == pd.Timestamp(published)
+    assert known["COD1"] == pd.Timestamp(now.replace(tzinfo=None))
+
+
+def test_rejected_rows_are_kept_once_with_their_reason(fresh_store: Store, now: datetime) -> None:
+    bad = [RejectedRow("line 3", "latitude 'abc' is not a number", "a,b,c")]
+    assert fresh_store.insert_rejected("acled", bad, None, now) == 1
+    assert fresh_store.insert_rejected("acled", bad, None, now) == 0
+    assert fresh_store.frame("select ref, reason from rejected").to_dict("records") == [
+        {"ref": "line 3", "reason": "latitude 'abc' is not a number"}
+    ]
+
+
+def test_watermarks_round_trip_and_move_forward(fresh_store: Store, now: datetime) -> None:
+    assert fresh_store.get_watermark("acled") is None
+    fresh_store.set_watermark("acled", "100", now)
+    fresh_store.set_watermark("acled", "200", now)
+    assert fresh_store.get_watermark("acled") == "200"

@@ -58,7 +58,9 @@ class HttpSettings(_Section):
 class AcledSettings(_Section):
     enabled: bool = Field(False, description="Collect from the ACLED API (needs an ACLED account).")
     base_url: str = Field("https://acleddata.com", description="ACLED host (OAuth token and read API).")
-    username: SecretStr | None = Field(None, description="ACLED account e-mail. Env MINEWATCH_ACLED_USERNAME only.")
+    username: SecretStr | None = Field(
+        None, description="ACLED account e-mail. Env MINEWATCH_ACLED_USERNAME only."
+    )
     password: SecretStr | None = Field(None, description="ACLED password. Env MINEWATCH_ACLED_PASSWORD only.")
     countries: list[str] = Field(
         default_factory=list, description="Restrict the API query to these country names (empty: all)."
@@ -110,12 +112,15 @@ class FeedsSettings(_Section):
 class SitesSettings(_Section):
     bundled: bool = Field(True, description="Load the bundled registry of real mine sites.")
     extra_csv: list[Path] = Field(
-        default_factory=list, description="User site CSVs loaded after the bundled ones (same columns as import)."
+        default_factory=list,
+        description="User site CSVs loaded after the bundled ones (same columns as import).",
     )
 
 
 class MatchingSettings(_Section):
-    site_radius_km: float = Field(150.0, gt=0, description="Events farther than this from a site are ignored.")
+    site_radius_km: float = Field(
+        150.0, gt=0, description="Events farther than this from a site are ignored."
+    )
     route_corridor_km: float = Field(
         25.0, ge=0, description="Events within this distance of a site's export route are route exposures."
     )
@@ -155,7 +160,9 @@ class ScoringSettings(_Section):
         5.0, ge=0, description="Protests/riots within this distance count as blockades (at the mine itself)."
     )
     at_site_weight: float = Field(1.0, ge=0, description="w_type of a protest or riot at the mine itself.")
-    lambda_site_km: float = Field(40.0, gt=0, description="Distance decay length K(d)=exp(-d/lambda) near a site.")
+    lambda_site_km: float = Field(
+        40.0, gt=0, description="Distance decay length K(d)=exp(-d/lambda) near a site."
+    )
     lambda_route_km: float = Field(15.0, gt=0, description="Distance decay length for events near the route.")
     route_weight: float = Field(0.8, ge=0, description="Multiplier on route exposures (cutting the road).")
     half_life_days: float = Field(10.0, gt=0, description="Age half-life of an event's contribution.")
@@ -182,6 +189,22 @@ class ScoringSettings(_Section):
     )
 
 
+class DashboardSettings(_Section):
+    refresh_seconds: int = Field(
+        300, ge=0, description="The dashboard re-reads the store this often, in seconds (0: never)."
+    )
+    map_style: str = Field(
+        "white-bg",
+        description="Map background: 'white-bg' needs no network (country outlines are bundled); a tile "
+        "style such as 'carto-positron' or 'open-street-map' loads tiles from the internet.",
+    )
+    page_size: int = Field(25, gt=0, le=1000, description="Rows per page in the dashboard's tables.")
+    recent_days: int = Field(30, gt=0, description="How many days of events the overview map shows.")
+    max_map_events: int = Field(
+        3000, gt=0, description="At most this many events are drawn on a map or listed (the newest)."
+    )
+
+
 class Settings(_Section):
     """All of minewatch's settings; ``load_settings`` builds it from config.yaml plus the environment."""
 
@@ -191,6 +214,9 @@ class Settings(_Section):
     sites: SitesSettings = Field(default_factory=SitesSettings, description="Site registry.")
     matching: MatchingSettings = Field(default_factory=MatchingSettings, description="Spatial matching.")
     scoring: ScoringSettings = Field(default_factory=ScoringSettings, description="Scoring model.")
+    dashboard: DashboardSettings = Field(
+        default_factory=DashboardSettings, description="The analyst dashboard."
+    )
 
 
 def _set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
@@ -214,8 +240,10 @@ def _has_path(data: Mapping[str, Any], dotted: str) -> bool:
     return True
 
 
-def settings_from_mapping(data: Mapping[str, Any], env: Mapping[str, str], origin: str = "config") -> Settings:
-    """Validate ``data`` (parsed YAML) with ``env`` overrides applied; raise ConfigError naming the bad key."""
+def settings_from_mapping(
+    data: Mapping[str, Any], env: Mapping[str, str], origin: str = "config"
+) -> Settings:
+    """Validate ``data`` (parsed YAML) with ``env`` overrides applied; raise ConfigError naming the key."""
     merged: dict[str, Any] = _deep_copy(data)
     for path in ENV_SECRETS.values():
         if _has_path(merged, path):

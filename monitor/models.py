@@ -24,7 +24,9 @@ class Site(SQLModel, table=True):
     commodities: str = Field("", description="All commodities, ';'-separated.")
     lat: float | None = None
     lon: float | None = None
-    coord_precision_km: float | None = Field(None, description="How far the true point may be; None: unknown.")
+    coord_precision_km: float | None = Field(
+        None, description="How far the true point may be; None: unknown."
+    )
     coord_source: str = ""
     annual_output_t: float | None = Field(None, description="Tonnes of contained metal (or product) a year.")
     output_year: int | None = None
@@ -34,10 +36,14 @@ class Site(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON, nullable=False), description="[{name, lat, lon}]"
     )
     route: list[list[float]] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False), description="[[lat, lon], ...] waypoints"
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False),
+        description="[[lat, lon], ...] waypoints",
     )
     route_name: str = ""
-    status: str = Field("operating", description="Registry status: operating | halted | care_and_maintenance.")
+    status: str = Field(
+        "operating", description="Registry status: operating | halted | care_and_maintenance."
+    )
     source: str = ""
     notes: str = ""
     origin: str = Field("bundled", description="bundled | user")

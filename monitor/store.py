@@ -8,6 +8,7 @@ writing the same rows twice changes nothing.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -29,7 +30,15 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "fatalities", "lat", "lon", "geo_precision", "location", "country", "admin1", "notes", "url",
 )  # fmt: skip
 #: Columns a notice parser produces (classification adds kind and confidence).
-NOTICE_COLUMNS: tuple[str, ...] = ("source", "source_id", "url", "published_at", "title", "summary", "language")
+NOTICE_COLUMNS: tuple[str, ...] = (
+    "source",
+    "source_id",
+    "url",
+    "published_at",
+    "title",
+    "summary",
+    "language",
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,25 @@ def naive_utc(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
+def _sql_value(value: Any) -> Any:
+    """A Python value as the DB-API expects it for our bulk paths (JSON as text, dates as ISO text)."""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True, default=str)
+    return _sql_dt(value)
+
+
+def _column_values(column: pd.Series) -> list[Any]:
+    """A column as DB-API values: NaN -> None, dates/JSON converted, numpy scalars made plain."""
+    values = column.tolist()
+    if column.dtype.kind == "f":
+        return [None if v != v else v for v in values]
+    if column.dtype.kind == "M" or (
+        column.dtype == object and any(isinstance(v, (date, dict, list)) for v in values)
+    ):
+        return [_sql_value(v) for v in values]
+    return values
+
+
 class Store:
     """One database: SQLite file (default) or PostgreSQL, chosen by URL."""
 
@@ -95,7 +123,7 @@ class Store:
             sa_event.listen(engine, "connect", _sqlite_pragmas)
         return cls(engine)
 
-    # ---- schema -------------------------------------------------------------------------------------------
+    # ---- schema ----
     def create_schema(self) -> None:
         """Create every table that does not exist yet (safe to run again)."""
         try:
@@ -116,7 +144,7 @@ class Store:
         if "event" not in names:
             raise StoreError("the store is empty: run `minewatch init` first")
 
-    # ---- bulk inserts ---------------------------------------------------------------------------------------
+    # ---- bulk inserts ----
     def insert_events(self, frame: pd.DataFrame, now: datetime) -> WriteResult:
         """Insert parsed events (EVENT_COLUMNS); rows whose (source, source_id) is stored are skipped."""
         if frame.empty:
@@ -134,7 +162,7 @@ class Store:
         return WriteResult(inserted, len(rows) - inserted)
 
     def insert_notices(self, frame: pd.DataFrame, now: datetime) -> WriteResult:
-        """Insert classified notices (NOTICE_COLUMNS + kind, confidence); stored (source, source_id) are skipped."""
+        """Insert classified notices (NOTICE_COLUMNS + kind, confidence); stored ones are skipped."""
         if frame.empty:
             return WriteResult(0, 0)
         now_s = _sql_dt(now)
@@ -148,11 +176,21 @@ class Store:
         inserted = self._insert_ignore("notice", columns, rows, ("source", "source_id"))
         return WriteResult(inserted, len(rows) - inserted)
 
-    def insert_rejected(self, feed: str, rows: Iterable[RejectedRow], run_id: int | None, now: datetime) -> int:
+    def insert_rejected(
+        self, feed: str, rows: Iterable[RejectedRow], run_id: int | None, now: datetime
+    ) -> int:
         """Keep rows that could not be parsed, with their reason; the same bad row is kept once."""
         now_s = _sql_dt(now)
         data = [
-            (feed, hashlib.sha256(f"{r.ref}\n{r.raw}".encode()).hexdigest(), r.ref, r.reason, r.raw, run_id, now_s)
+            (
+                feed,
+                hashlib.sha256(f"{r.ref}\n{r.raw}".encode()).hexdigest(),
+                r.ref,
+                r.reason,
+                r.raw,
+                run_id,
+                now_s,
+            )
             for r in rows
         ]
         if not data:
@@ -174,9 +212,7 @@ class Store:
                 cur.executemany(f"INSERT OR IGNORE INTO {table} ({cols}) VALUES ({marks})", rows)
                 inserted = raw.total_changes - before  # type: ignore[attr-defined]
             else:
-                cur.execute(
-                    f"CREATE TEMP TABLE tmp_{table} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
-                )
+                cur.execute(f"CREATE TEMP TABLE tmp_{table} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP")
                 with cur.copy(f"COPY tmp_{table} ({cols}) FROM STDIN") as copy:  # type: ignore[attr-defined]
                     for row in rows:
                         copy.write_row(row)
@@ -204,23 +240,37 @@ class Store:
             from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
         stmt = insert(tbl)
         updates = {c.name: stmt.excluded[c.name] for c in tbl.columns if c.name not in key}
-        stmt = stmt.on_conflict_do_update(index_elements=list(key), set_=updates) if updates else (
-            stmt.on_conflict_do_nothing(index_elements=list(key))
+        stmt = (
+            stmt.on_conflict_do_update(index_elements=list(key), set_=updates)
+            if updates
+            else (stmt.on_conflict_do_nothing(index_elements=list(key)))
         )
         with self.engine.begin() as conn:
             for start in range(0, len(rows), 5000):
                 conn.execute(stmt, list(rows[start : start + 5000]))
         return len(rows)
 
-    def insert_ignore_rows(self, table: type[SQLModel], rows: Sequence[Mapping[str, Any]], key: Sequence[str]) -> int:
-        """Insert rows (dicts) that are not stored yet, by ``key``; return how many were new."""
-        if not rows:
+    def insert_frame(self, table: type[SQLModel], frame: pd.DataFrame, key: Sequence[str]) -> int:
+        """Bulk-insert a DataFrame's rows not stored yet (by ``key``); return how many were new."""
+        if frame.empty:
             return 0
-        columns = list(rows[0].keys())
-        tuples = [tuple(_sql_dt(r[c]) if isinstance(r[c], date) else r[c] for c in columns) for r in rows]
-        return self._insert_ignore(table.__tablename__, columns, tuples, key)  # type: ignore[arg-type]
+        columns = list(frame.columns)
+        data = [_column_values(frame[c]) for c in columns]
+        rows = list(zip(*data, strict=True))
+        return self._insert_ignore(table.__tablename__, columns, rows, key)  # type: ignore[arg-type]
 
-    # ---- feed runs and watermarks ---------------------------------------------------------------------------
+    def replace_scores(self, scores: pd.DataFrame, days: Sequence[date], computed_at: datetime) -> int:
+        """Replace the stored scores of ``days`` (all sites) with ``scores``."""
+        frame = scores.copy()
+        frame["computed_at"] = computed_at
+        columns = [c.name for c in models.Score.__table__.columns]  # type: ignore[attr-defined]
+        with self.engine.begin() as conn:
+            tbl = models.Score.__table__  # type: ignore[attr-defined]
+            for start in range(0, len(days), 500):
+                conn.execute(sa.delete(tbl).where(tbl.c.date.in_(list(days[start : start + 500]))))
+        return self.insert_frame(models.Score, frame[columns], key=("site_id", "date"))
+
+    # ---- feed runs and watermarks ----
     def start_run(self, feed: str, now: datetime) -> int:
         with self.engine.begin() as conn:
             result = conn.execute(
@@ -244,9 +294,11 @@ class Store:
             return conn.execute(sa.select(tbl.c.value).where(tbl.c.name == name)).scalar_one_or_none()
 
     def set_watermark(self, name: str, value: str, now: datetime) -> None:
-        self.upsert(models.Watermark, [{"name": name, "value": value, "updated_at": naive_utc(now)}], key=("name",))
+        self.upsert(
+            models.Watermark, [{"name": name, "value": value, "updated_at": naive_utc(now)}], key=("name",)
+        )
 
-    # ---- reads ---------------------------------------------------------------------------------------------
+    # ---- reads ----
     def frame(self, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
         """Run a read query and return a DataFrame."""
         with self.engine.connect() as conn:

@@ -1,0 +1,46 @@
+"""Build the enabled collectors from settings: a plain list, no global registry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+import numpy as np
+
+from feeds.acled import AcledCollector
+from feeds.base import Collector
+from feeds.gdelt import GdeltCollector
+from feeds.notices import NoticeCollector
+from feeds.ucdp import UcdpCollector
+from monitor.config import Settings
+from monitor.errors import ConfigError
+
+Keep = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def build_collectors(
+    settings: Settings, keep: Keep, now: Callable[[], datetime], only: Sequence[str] | None = None
+) -> list[Collector]:
+    """Collectors of the enabled feeds (or of the feeds named in ``only``: 'acled', 'gdelt', 'ucdp', 'notices',
+    or 'notices:<name>'). Naming a feed runs it even if it is disabled in config."""
+    f = settings.feeds
+    available: dict[str, Collector] = {
+        "acled": AcledCollector(f.acled, now=now),
+        "gdelt": GdeltCollector(f.gdelt, keep=keep),
+        "ucdp": UcdpCollector(f.ucdp),
+    }
+    enabled = {"acled": f.acled.enabled, "gdelt": f.gdelt.enabled, "ucdp": f.ucdp.enabled}
+    for feed in f.notices.feeds:
+        name = f"notices:{feed.name}"
+        available[name] = NoticeCollector(feed)
+        enabled[name] = f.notices.enabled
+    if not only:
+        return [c for name, c in available.items() if enabled[name]]
+    chosen: list[Collector] = []
+    for wanted in only:
+        names = [n for n in available if n == wanted or (wanted == "notices" and n.startswith("notices:"))]
+        if not names:
+            known = ", ".join(["notices", *available])
+            raise ConfigError(f"unknown feed {wanted!r} (known: {known})")
+        chosen.extend(available[n] for n in names if available[n] not in chosen)
+    return chosen

@@ -1,0 +1,429 @@
+"""The ``minewatch`` command (also ``python -m monitor``).
+
+Every command builds its objects here, at the edge: settings from the config file and the environment,
+the store from its URL, the clock and the HTTP client. Errors become one line on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from feeds.base import Batch
+from monitor import demo as demo_mod
+from monitor import exports, sites
+from monitor.config import Settings, load_settings
+from monitor.errors import InputError, MinewatchError
+from monitor.pipeline import FeedReport, Pipeline
+from monitor.store import Store
+
+app = typer.Typer(
+    name="minewatch",
+    help="Critical-minerals supply-chain disruption monitor.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+class ImportKind(StrEnum):
+    acled = "acled"
+    gdelt = "gdelt"
+    ucdp = "ucdp"
+    notices = "notices"
+    sites = "sites"
+
+
+class ExportKind(StrEnum):
+    risk = "risk"
+    events = "events"
+    notices = "notices"
+    supply = "supply"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+
+
+class Context:
+    """What every command needs, built lazily from the global options."""
+
+    def __init__(self, config: Path | None, env: dict[str, str], now: Callable[[], datetime]) -> None:
+        self.config = config
+        self.env = env
+        self.now = now
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config, self.env)
+        return self._settings
+
+    def store(self, *, check: bool = True) -> Store:
+        store = Store.from_url(self.settings.database.url)
+        if check:
+            store.check_schema()
+        return store
+
+    def pipeline(self, store: Store | None = None) -> Pipeline:
+        return Pipeline(store or self.store(), self.settings, self.now)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="config.yaml to use (env MINEWATCH_CONFIG).", dir_okay=False),
+    ] = None,
+) -> None:
+    """Critical-minerals supply-chain disruption monitor."""
+    ctx.obj = Context(config, dict(os.environ), _utcnow)
+
+
+def _ctx(ctx: typer.Context) -> Context:
+    obj = ctx.obj
+    assert isinstance(obj, Context)
+    return obj
+
+
+# ---- init / sites ----
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the store's tables (safe to re-run) and load the site registry."""
+    c = _ctx(ctx)
+    store = c.store(check=False)
+    store.create_schema()
+    count = c.pipeline(store).load_sites(_registry(c))
+    out.print(f"store ready at {_safe_url(c.settings.database.url)}: {count} sites")
+
+
+@app.command("sites")
+def list_sites(ctx: typer.Context) -> None:
+    """List the sites of the registry, with their latest risk."""
+    store = _ctx(ctx).store()
+    frame = sites.sites_frame(store)
+    latest = store.frame(
+        "SELECT site_id, risk, level, status FROM score WHERE date = (SELECT MAX(date) FROM score)"
+    ).set_index("site_id")
+    table = Table("id", "name", "commodity", "country", "output t/yr", "located", "risk", "level")
+    for row in frame.sort_values(["commodity", "id"]).itertuples():
+        score = latest.loc[row.id] if row.id in latest.index else None
+        table.add_row(
+            row.id,
+            row.name,
+            row.commodity,
+            row.country,
+            _num(row.annual_output_t),
+            "yes" if row.lat == row.lat and row.lat is not None else "no (not matched)",
+            _num(score["risk"]) if score is not None else "-",
+            str(score["level"]) if score is not None else "-",
+        )
+    out.print(table)
+
+
+# ---- collect / import ----
+@app.command()
+def collect(
+    ctx: typer.Context,
+    feeds: Annotated[list[str] | None, typer.Argument(help="Feeds to run (default: all enabled).")] = None,
+) -> None:
+    """Collect new rows from the configured feeds, then match and rescore."""
+    from feeds.http import RetryingRequester, make_client
+    from feeds.registry import build_collectors
+
+    c = _ctx(ctx)
+    pipeline = c.pipeline()
+    collectors = build_collectors(c.settings, pipeline.site_filter(), c.now, only=feeds or None)
+    with make_client(c.settings.http) as client:
+        import time
+
+        report = pipeline.run_once(collectors, RetryingRequester(client, c.settings.http, time.sleep))
+    for feed in report.feeds:
+        _print_feed(feed)
+    scored = len(report.scored_days)
+    links = report.notice_matches
+    out.print(f"matched {report.exposures} exposures, {links} notice links; scored {scored} days")
+    if report.failed:
+        raise MinewatchError(
+            f"{len(report.failed)} feed(s) failed: " + ", ".join(f.feed for f in report.failed)
+        )
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    kind: Annotated[ImportKind, typer.Argument(help="What the file holds.")],
+    path: Annotated[
+        Path, typer.Argument(help="The file (CSV, TSV/zip, JSON or RSS/Atom XML).", exists=False)
+    ],
+) -> None:
+    """Import a file: ACLED CSV export, GDELT export, UCDP JSON, RSS/Atom notices, or a sites CSV."""
+    c = _ctx(ctx)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    pipeline = c.pipeline()
+    if kind is ImportKind.sites:
+        parsed = sites.parse_sites_csv(path.read_text(encoding="utf-8-sig"), origin="user", now=c.now())
+        for bad in parsed.errors:
+            err.print(f"{path}: {bad.ref}: {bad.reason}", highlight=False)
+        if parsed.unknown_columns:
+            err.print(
+                f"{path}: unknown columns ignored: {', '.join(parsed.unknown_columns)}", highlight=False
+            )
+        count = pipeline.load_sites(parsed)
+        pipeline.match()
+        out.print(f"{count} sites added or updated, {len(parsed.errors)} rows rejected")
+        if parsed.errors and not parsed.rows:
+            raise InputError(f"{path}: no valid site rows")
+        return
+    report = _import_file(pipeline, kind.value, path)
+    _print_feed(report)
+    exposures, links = pipeline.match()
+    pipeline.rescore_since(report.earliest_known)
+    out.print(f"matched {exposures} exposures, {links} notice links")
+    if report.status == "failed":
+        raise MinewatchError(f"import {kind.value} {path} failed: {report.error}")
+
+
+def _import_file(pipeline: Pipeline, kind: str, path: Path) -> FeedReport:
+    """Parse a file with its feed's pure parser and store it in chunks under a progress bar."""
+    from feeds import acled, gdelt, notices, ucdp
+
+    def parse() -> Batch:
+        if kind == "acled":
+            return acled.parse_file(path)
+        if kind == "gdelt":
+            return gdelt.parse_file(path, keep=pipeline.site_filter())
+        if kind == "ucdp":
+            return ucdp.parse_file(path)
+        return notices.parse_file(path)
+
+    batch = parse()
+    feed_kind = "notices" if kind == "notices" else "events"
+    total = len(batch.records) + len(batch.rejected)
+    with Progress(
+        TextColumn(f"importing {path.name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True, disable=total < 20_000 or not err.is_terminal,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("rows", total=total)
+        return pipeline.ingest(
+            f"import:{kind}",
+            feed_kind,
+            _chunks(batch, 20_000),
+            use_watermark=False,
+            progress=lambda n: bar.advance(task, n),
+        )
+
+
+def _chunks(batch: Batch, size: int) -> Iterator[Batch]:
+    """Split a parsed file into batches so progress shows and memory stays flat."""
+    records = batch.records
+    for start in range(0, max(len(records), 1), size):
+        part = records.iloc[start : start + size]
+        first = start == 0
+        rejected = batch.rejected if first else []
+        yield Batch(part, rejected, batch.watermark, fetched=len(part) + len(rejected))
+
+
+# ---- score / export ----
+@app.command()
+def score(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Day to score, YYYY-MM-DD (default: today UTC).")
+    ] = None,
+    top: Annotated[int, typer.Option(help="How many sites to print.")] = 20,
+) -> None:
+    """Score every site for one day (point-in-time) and print the ranking."""
+    c = _ctx(ctx)
+    day = _date(as_of, "--as-of") if as_of else c.now().date()
+    panel = exports.risk_panel(c.pipeline(), [day])
+    _print_ranking(panel, day, top)
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    kind: Annotated[ExportKind, typer.Argument(help="Which panel.")],
+    out_path: Annotated[Path, typer.Option("--out", help="File to write.")],
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day, YYYY-MM-DD (default: --to minus 29 days).")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last day, YYYY-MM-DD (default: today UTC).")
+    ] = None,
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="csv or parquet.")] = ExportFormat.csv,
+) -> None:
+    """Write a risk, events, notices or supply panel as CSV or Parquet."""
+    c = _ctx(ctx)
+    last = _date(end, "--to") if end else c.now().date()
+    first = _date(start, "--from") if start else last - timedelta(days=29)
+    days = exports.day_range(first, last)
+    pipeline = c.pipeline()
+    if kind is ExportKind.risk:
+        frame = exports.risk_panel(pipeline, days)
+    elif kind is ExportKind.supply:
+        frame = exports.supply_panel(pipeline, days)
+    elif kind is ExportKind.events:
+        frame = exports.events_panel(pipeline.store, first, last)
+    else:
+        frame = exports.notices_panel(pipeline.store, first, last)
+    exports.write(frame, out_path, fmt.value)
+    out.print(f"wrote {len(frame)} rows to {out_path}")
+
+
+# ---- demo / serve ----
+@app.command()
+def demo(
+    ctx: typer.Context,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Build the demo store and print; do not serve.")
+    ] = False,
+    db: Annotated[Path, typer.Option(help="SQLite file of the demo store (rebuilt each time).")] = Path(
+        "minewatch-demo.db"
+    ),
+    as_of: Annotated[
+        str, typer.Option("--as-of", help="Day of the printed ranking.")
+    ] = demo_mod.PEAK_DAY.isoformat(),
+    host: Annotated[str, typer.Option(help="Dashboard host.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Dashboard port.")] = 8050,
+) -> None:
+    """Build a fresh SQLite store from the bundled eastern-DRC scenario, print its risk, and serve it."""
+    c = _ctx(ctx)
+    settings = c.settings.model_copy(
+        update={"database": c.settings.database.model_copy(update={"url": f"sqlite:///{db}"})}
+    )
+    result = demo_mod.build(settings, now=c.now)
+    _print_timeline(result.timeline)
+    day = _date(as_of, "--as-of")
+    _print_ranking(result.panel[result.panel["date"] == day], day, 15)
+    if no_serve:
+        return
+    _serve(settings, result.store, host, port)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Host to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to bind.")] = 8050,
+) -> None:
+    """Serve the analyst dashboard over the configured store."""
+    c = _ctx(ctx)
+    _serve(c.settings, c.store(), host, port)
+
+
+def _serve(settings: Settings, store: Store, host: str, port: int) -> None:
+    try:
+        from dashboards.app import create_app
+        from dashboards.server import serve as run_server
+    except ImportError as exc:
+        raise MinewatchError(f"the dashboard is not available: {exc}") from None
+    out.print(f"dashboard on http://{host}:{port}/ (Ctrl+C to stop)")
+    run_server(create_app(store, settings), host, port, env=dict(os.environ))
+
+
+# ---- printing ----
+def _print_feed(report: FeedReport) -> None:
+    line = (
+        f"{report.feed}: {report.status} - fetched {report.fetched}, stored {report.stored}, "
+        f"duplicates {report.duplicates}, rejected {report.rejected}"
+    )
+    out.print(line + (f" - {report.error}" if report.error else ""), highlight=False)
+
+
+def _print_ranking(panel: Any, day: date, top: int) -> None:
+    table = Table(title=f"Site risk as of {day}", title_justify="left")
+    for col in ("site", "commodity", "risk", "level", "status", "conflict", "route", "notice", "nearest km"):
+        table.add_column(
+            col, justify="right" if col in {"risk", "conflict", "route", "notice", "nearest km"} else "left"
+        )
+    ranked = panel.sort_values(["risk", "site_id"], ascending=[False, True]).head(top)
+    for r in ranked.itertuples():
+        table.add_row(
+            r.site_name, r.commodity, f"{r.risk:.1f}", r.level, r.status, f"{r.conflict:.1f}",
+            f"{r.route:.1f}", f"{r.notice:.1f}", _num(r.nearest_event_km),
+        )  # fmt: skip
+    out.print(table)
+
+
+def _print_timeline(timeline: Any) -> None:
+    table = Table(title="Bisie (Alphamin, tin) through the scenario", title_justify="left")
+    for col in ("date", "risk", "level", "status", "conflict", "route", "notice", "events 30d", "nearest km"):
+        table.add_column(col, justify="left" if col in {"date", "level", "status"} else "right")
+    for r in timeline.itertuples():
+        table.add_row(
+            str(r.date), f"{r.risk:.1f}", r.level, r.status, f"{r.conflict:.1f}", f"{r.route:.1f}",
+            f"{r.notice:.1f}", str(r.events_30d), _num(r.nearest_event_km),
+        )  # fmt: skip
+    out.print(table)
+
+
+def _num(value: Any) -> str:
+    if value is None or value != value:
+        return "-"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}"
+
+
+def _date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{option} {text!r}: expected a date like 2025-03-14") from None
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _registry(c: Context) -> sites.SitesParse:
+    """The bundled registry plus the user's extra site CSVs from config."""
+    parsed = sites.load_bundled(c.now()) if c.settings.sites.bundled else sites.SitesParse([], [], [])
+    for extra in c.settings.sites.extra_csv:
+        more = sites.parse_sites_csv(extra.read_text(encoding="utf-8-sig"), origin="user", now=c.now())
+        for bad in more.errors:
+            err.print(f"{extra}: {bad.ref}: {bad.reason}", highlight=False)
+        parsed = sites.SitesParse(
+            [*parsed.rows, *more.rows], [*parsed.errors, *more.errors], parsed.unknown_columns
+        )
+    return parsed
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app; turn our errors into one line on stderr and exit 1."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except MinewatchError as exc:
+        err.print(f"error: {exc}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("aborted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,251 @@
+"""The one orchestrator: collect -> normalise -> store -> match -> score, for one tick.
+
+The CLI, the scheduler, the demo and the tests all go through ``Pipeline``. Each step only touches what
+is new since the last tick: feeds keep a watermark each, and matching keeps the highest event and notice
+id it has seen, so a tick costs what arrived, not the whole history.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from feeds.base import Batch, Collector, Kind
+from feeds.http import RetryingRequester
+from monitor import classify, geo, matching, models, scoring, sites
+from monitor.config import Settings
+from monitor.errors import MinewatchError
+from monitor.store import Store, naive_utc
+
+log = logging.getLogger(__name__)
+
+EVENTS_MATCHED = "match:event_id"
+NOTICES_MATCHED = "match:notice_id"
+#: Scores are recomputed back to the earliest newly known row, but never further than this.
+MAX_RESCORE_DAYS = 400
+
+
+@dataclass
+class FeedReport:
+    """What one feed run did."""
+
+    feed: str
+    status: str = "ok"
+    fetched: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    error: str = ""
+    earliest_known: date | None = None
+
+    def counts(self) -> dict[str, int]:
+        return {k: getattr(self, k) for k in ("fetched", "stored", "duplicates", "rejected")}
+
+
+@dataclass
+class TickReport:
+    """What one pipeline tick did: per-feed reports, new matches, and the days rescored."""
+
+    feeds: list[FeedReport] = field(default_factory=list)
+    exposures: int = 0
+    notice_matches: int = 0
+    scored_days: list[date] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[FeedReport]:
+        return [f for f in self.feeds if f.status == "failed"]
+
+
+class Pipeline:
+    """Collect, store, match and score against one store, with settings and a clock injected."""
+
+    def __init__(self, store: Store, settings: Settings, now: Callable[[], datetime]) -> None:
+        self.store = store
+        self.settings = settings
+        self.now = now
+
+    # ---- ingest ----
+    def ingest(
+        self,
+        feed: str,
+        kind: Kind,
+        batches: Iterable[Batch],
+        *,
+        use_watermark: bool = True,
+        progress: Callable[[int], None] | None = None,
+    ) -> FeedReport:
+        """Store every batch (events or notices), keep rejected rows, advance the watermark, record the run.
+
+        A failure part-way keeps what was stored before it and records the run as failed.
+        """
+        report = FeedReport(feed)
+        run_id = self.store.start_run(feed, self.now())
+        try:
+            for batch in batches:
+                self._store_batch(feed, kind, batch, run_id, report)
+                if use_watermark and batch.watermark is not None:
+                    self.store.set_watermark(feed, batch.watermark, self.now())
+                if progress is not None:
+                    progress(batch.fetched or len(batch.records))
+        except (MinewatchError, OSError, ValueError) as exc:
+            report.status, report.error = "failed", str(exc) or type(exc).__name__
+            log.warning("feed %s failed: %s", feed, report.error)
+        except Exception as exc:  # a crashing parser must not stop the other feeds; keep the trace in the log
+            report.status, report.error = "failed", f"{type(exc).__name__}: {exc}"
+            log.exception("feed %s crashed", feed)
+        self.store.finish_run(run_id, self.now(), status=report.status, error=report.error, **report.counts())
+        return report
+
+    def _store_batch(self, feed: str, kind: Kind, batch: Batch, run_id: int, report: FeedReport) -> None:
+        now = self.now()
+        records = batch.records
+        report.fetched += batch.fetched or (len(records) + len(batch.rejected))
+        if kind == "notices" and not records.empty:
+            records = _classified(records)
+        if not records.empty:
+            write = (self.store.insert_notices if kind == "notices" else self.store.insert_events)(
+                records, now
+            )
+            report.stored += write.inserted
+            report.duplicates += write.duplicates
+            known = pd.to_datetime(records["published_at"]).min()
+            first = (now if pd.isna(known) else known).date()
+            report.earliest_known = min(filter(None, (report.earliest_known, first)))
+        report.rejected += self.store.insert_rejected(feed, batch.rejected, run_id, now)
+
+    def collect(self, collectors: Sequence[Collector], requester: RetryingRequester) -> list[FeedReport]:
+        """Run each collector from its watermark; one failing feed never stops the others."""
+        return [
+            self.ingest(
+                c.name, c.kind, _lazy(lambda c=c: c.collect(requester, self.store.get_watermark(c.name)))
+            )
+            for c in collectors
+        ]
+
+    # ---- sites ----
+    def load_sites(self, parsed: sites.SitesParse) -> int:
+        """Upsert sites, then rematch everything (distances and names depend on the registry)."""
+        count = sites.sync_sites(self.store, parsed, self.now())
+        self.store.execute("DELETE FROM exposure")
+        self.store.execute("DELETE FROM noticesite")
+        self.store.execute(
+            "DELETE FROM watermark WHERE name IN (:a, :b)", {"a": EVENTS_MATCHED, "b": NOTICES_MATCHED}
+        )
+        return count
+
+    def site_filter(self) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+        """A vectorised 'within reach of some located site or route waypoint' test (for GDELT)."""
+        frame = sites.sites_frame(self.store)
+        located = frame.dropna(subset=["lat", "lon"])
+        lat = [*located["lat"].tolist(), *(p[0] for r in frame["route"] for p in r)]
+        lon = [*located["lon"].tolist(), *(p[1] for r in frame["route"] for p in r)]
+        plat, plon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+        radius = max(self.settings.matching.site_radius_km, self.settings.matching.route_corridor_km)
+
+        def keep(qlat: np.ndarray, qlon: np.ndarray) -> np.ndarray:
+            if plat.size == 0:
+                return np.zeros(len(qlat), dtype=bool)
+            return geo.within_any(qlat, qlon, plat, plon, radius)
+
+        return keep
+
+    # ---- match ----
+    def match(self) -> tuple[int, int]:
+        """Match events and notices stored since the last match; return (exposures, notice matches) added."""
+        site_frame = sites.sites_frame(self.store)
+        return self._match_events(site_frame), self._match_notices(site_frame)
+
+    def _match_events(self, site_frame: pd.DataFrame) -> int:
+        since = int(self.store.get_watermark(EVENTS_MATCHED) or 0)
+        events = self.store.frame("SELECT id, lat, lon FROM event WHERE id > :since", {"since": since})
+        if events.empty:
+            return 0
+        m = self.settings.matching
+        exposures = matching.match_events(events, site_frame, m.site_radius_km, m.route_corridor_km)
+        added = self.store.insert_frame(models.Exposure, exposures, key=("event_id", "site_id", "via"))
+        self.store.set_watermark(EVENTS_MATCHED, str(int(events["id"].max())), self.now())
+        return added
+
+    def _match_notices(self, site_frame: pd.DataFrame) -> int:
+        since = int(self.store.get_watermark(NOTICES_MATCHED) or 0)
+        notices = self.store.frame(
+            "SELECT id, title, summary FROM notice WHERE id > :since", {"since": since}
+        )
+        if notices.empty:
+            return 0
+        index = matching.SiteTextIndex.build(site_frame)
+        rows = [
+            {"notice_id": int(n.id), "site_id": site_id, "matched_on": matched_on}
+            for n in notices.itertuples()
+            for site_id, matched_on in index.match(n.title or "", n.summary or "")
+        ]
+        added = self.store.insert_frame(models.NoticeSite, pd.DataFrame(rows), key=("notice_id", "site_id"))
+        self.store.set_watermark(NOTICES_MATCHED, str(int(notices["id"].max())), self.now())
+        return added
+
+    # ---- score ----
+    def score(self, days: Sequence[date], persist: bool = True) -> pd.DataFrame:
+        """Score every site on each day, point-in-time; optionally replace the stored scores of those days."""
+        days = sorted(set(days))
+        if not days:
+            return pd.DataFrame()
+        site_frame = sites.sites_frame(self.store)
+        window = timedelta(days=self.settings.scoring.window_days)
+        end = datetime.combine(days[-1] + timedelta(days=1), datetime.min.time())
+        exposures = self.store.frame(
+            "SELECT x.event_id, x.site_id, x.via, x.distance_km, e.source, e.type, e.sub_type, e.fatalities,"
+            " e.geo_precision, e.event_date, e.known_at FROM exposure x JOIN event e ON e.id = x.event_id"
+            " WHERE e.event_date >= :start AND e.event_date <= :last AND e.known_at < :end",
+            {"start": days[0] - window, "last": days[-1], "end": end},
+        )
+        notices = self.store.frame(
+            "SELECT n.id AS notice_id, s.site_id, n.kind, n.confidence, n.known_at, n.title, n.url, n.source"
+            " FROM noticesite s JOIN notice n ON n.id = s.notice_id WHERE n.known_at < :end",
+            {"end": end},
+        )
+        exposures["event_date"] = pd.to_datetime(exposures["event_date"]).dt.date
+        exposures["known_at"] = pd.to_datetime(exposures["known_at"])
+        notices["known_at"] = pd.to_datetime(notices["known_at"])
+        scores = scoring.score_days(site_frame, exposures, notices, days, self.settings.scoring)
+        if persist and not scores.empty:
+            self.store.replace_scores(scores, days, naive_utc(self.now()))
+        return scores
+
+    def rescore_since(self, earliest: date | None) -> list[date]:
+        """Rescore from ``earliest`` (the first day newly known rows touch) up to today."""
+        today = self.now().date()
+        start = max(earliest or today, today - timedelta(days=MAX_RESCORE_DAYS))
+        days = [start + timedelta(days=i) for i in range((today - start).days + 1)]
+        self.score(days)
+        return days
+
+    # ---- one tick ----
+    def run_once(self, collectors: Sequence[Collector], requester: RetryingRequester) -> TickReport:
+        """Collect every collector, then match and rescore what changed."""
+        report = TickReport(feeds=self.collect(collectors, requester))
+        report.exposures, report.notice_matches = self.match()
+        earliest = [f.earliest_known for f in report.feeds if f.earliest_known is not None]
+        report.scored_days = self.rescore_since(min(earliest) if earliest else None)
+        return report
+
+
+def _classified(records: pd.DataFrame) -> pd.DataFrame:
+    """Add kind and confidence to parsed notices."""
+    results = [
+        classify.classify(t or "", s or "", lang or None)
+        for t, s, lang in zip(records["title"], records["summary"], records["language"], strict=True)
+    ]
+    out = records.copy()
+    out["kind"] = [r.kind for r in results]
+    out["confidence"] = [r.confidence for r in results]
+    return out
+
+
+def _lazy(make: Callable[[], Iterable[Batch]]) -> Iterable[Batch]:
+    """Defer building a collector's iterator so that errors raised while starting it are caught by ingest."""
+    yield from make()

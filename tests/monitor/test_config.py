@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.config import Settings, load_settings, settings_from_mapping
+from monitor.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _fields(model: type, prefix: str = "") -> list[tuple[str, str | None]]:
+    """Every leaf setting as (dotted name, description)."""
+    found: list[tuple[str, str | None]] = []
+    for name, info in model.model_fields.items():  # type: ignore[attr-defined]
+        annotation = info.annotation
+        if isinstance(annotation, type) and hasattr(annotation, "model_fields") and name != "feeds_list":
+            found.extend(_fields(annotation, f"{prefix}{name}."))
+        else:
+            found.append((f"{prefix}{name}", info.description))
+    return found
+
+
+def test_the_bundled_config_file_is_valid() -> None:
+    settings = load_settings(ROOT / "config.yaml", env={})
+    assert settings.database.url == "sqlite:///minewatch.db"
+    assert settings.matching.site_radius_km == 150
+
+
+def test_every_setting_has_a_description_and_is_documented_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for dotted, description in _fields(Settings):
+        assert description, f"{dotted} has no description"
+        assert f"`{dotted}`" in readme, f"{dotted} is not documented in README.md"
+
+
+def test_database_url_comes_from_the_environment_when_set(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("database:\n  url: sqlite:///a.db\n")
+    settings = load_settings(cfg, env={"MINEWATCH_DATABASE_URL": "sqlite:///b.db"})
+    assert settings.database.url == "sqlite:///b.db"
+
+
+def test_config_path_can_come_from_minewatch_config(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("matching:\n  site_radius_km: 80\n")
+    assert load_settings(None, env={"MINEWATCH_CONFIG": str(cfg)}).matching.site_radius_km == 80
+
+
+def test_secrets_are_read_from_the_environment_only() -> None:
+    env = {"MINEWATCH_ACLED_USERNAME": "a@b.org", "MINEWATCH_ACLED_PASSWORD": "s3cret"}
+    settings = settings_from_mapping({}, env)
+    assert settings.feeds.acled.password is not None
+    assert settings.feeds.acled.password.get_secret_value() == "s3cret"
+    assert "s3cret" not in repr(settings)
+    with pytest.raises(ConfigError, match=r"feeds\.acled\.password: secrets are read from the environment"):
+        settings_from_mapping({"feeds": {"acled": {"password": "x"}}}, {})
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        ("matching:\n  site_radius_km: -5\n", r"matching\.site_radius_km: Input should be greater than 0"),
+        ("matching:\n  radius: 5\n", r"matching\.radius: Extra inputs are not permitted"),
+        ("scoring:\n  half_life_days: soon\n", r"scoring\.half_life_days: Input should be a valid number"),
+        ("- just\n- a list\n", r"the top level must be a mapping"),
+        ("matching: [unclosed\n", r"not valid YAML"),
+    ],
+)
+def test_a_bad_config_names_the_key_and_why(tmp_path: Path, yaml_text: str, message: str) -> None:
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text(yaml_text)
+    with pytest.raises(ConfigError, match=message):
+        load_settings(cfg, env={})
+
+
+def test_a_missing_config_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read config file"):
+        load_settings(tmp_path / "nope.yaml", env={})

@@ -187,6 +187,9 @@ class ScoringSettings(_Section):
         default_factory=lambda: {"elevated": 25.0, "high": 50.0, "critical": 75.0},
         description="Lower bounds of the levels (below elevated: low).",
     )
+    explain_top_events: int = Field(
+        5, ge=1, description="How many top contributing events each score's explain lists."
+    )
 
 
 class DashboardSettings(_Section):

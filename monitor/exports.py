@@ -13,7 +13,7 @@ from typing import Literal
 
 import pandas as pd
 
-from monitor import scoring, sites
+from monitor import sites, supply
 from monitor.errors import InputError
 from monitor.pipeline import Pipeline
 from monitor.store import Store
@@ -69,7 +69,7 @@ def supply_panel(pipeline: Pipeline, days: Sequence[date]) -> pd.DataFrame:
     scores = pipeline.score(days)
     if scores.empty:
         return pd.DataFrame(columns=list(SUPPLY_COLUMNS))
-    panel = scoring.supply_at_risk(scores, sites.sites_frame(pipeline.store), sites.commodities_frame())
+    panel = supply.supply_at_risk(scores, sites.sites_frame(pipeline.store), sites.commodities_frame())
     panel["top_site_ids"] = panel["top_site_ids"].map(_joined)
     return panel.sort_values(["date", "commodity"])[list(SUPPLY_COLUMNS)].reset_index(drop=True)
 

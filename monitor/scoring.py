@@ -1,0 +1,466 @@
+"""Site risk per day from exposures and notices: explainable components, point-in-time by construction.
+
+A day D sees an exposure only when its event happened by D and it was public by the end of D
+(``known_at < D + 1 day``), and a notice only when it was public by the end of D. Days are handled as
+integer day numbers; the only Python loop runs over days, each one a handful of numpy passes.
+
+Choices the design leaves open: an (event, site) seen both near the site and near the route counts once,
+with its larger contribution; min_notice_confidence applies to every notice (a shaky resumption does not
+lift a halt, a shaky evacuation adds nothing); notice points fade like events and stop after window_days;
+a stopped site (registry or notice) is at 100 with the ``notice`` component taking what conflict and
+route leave, so components always add up to the risk; a registry stop is not lifted by notices.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from monitor.config import ScoringSettings
+
+__all__ = ["HALTING_KINDS", "SCORE_COLUMNS", "STATS_WINDOW_DAYS", "event_weights", "score_days"]
+
+#: Columns of the frame ``score_days`` returns (the ``Score`` table without ``computed_at``).
+SCORE_COLUMNS: tuple[str, ...] = (
+    "site_id", "date", "risk", "level", "status", "conflict", "route", "notice", "events_30d",
+    "fatalities_30d", "nearest_event_km", "top_event_id", "supply_at_risk_t", "explain",
+)  # fmt: skip
+SITE_COLUMNS = ("id",)
+EXPOSURE_COLUMNS = (
+    "event_id", "site_id", "via", "distance_km", "source", "type", "sub_type", "fatalities",
+    "geo_precision", "event_date", "known_at",
+)  # fmt: skip
+NOTICE_COLUMNS = ("notice_id", "site_id", "kind", "confidence", "known_at")
+#: Notice kinds that halt a site (when confident enough) until a resumption notice.
+HALTING_KINDS: frozenset[str] = frozenset({"halt", "suspension", "force_majeure"})
+RESUMING_KIND = "resumption"
+#: Registry statuses under which a site is not producing, whatever the news says.
+STOPPED_STATUSES: frozenset[str] = frozenset({"halted", "care_and_maintenance"})
+#: Width of the events_30d / fatalities_30d / nearest_event_km window: event_date in (D-30, D].
+STATS_WINDOW_DAYS = 30
+_AT_SITE_TYPES = ("protests", "riots")
+_EPOCH = np.datetime64("1970-01-01", "D")
+_LN2 = float(np.log(2.0))
+
+
+def _require(frame: pd.DataFrame | None, name: str, required: Sequence[str]) -> pd.DataFrame:
+    """The frame, or an empty one with ``required`` columns; a non-empty frame missing columns is a bug."""
+    if frame is None or frame.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in required})
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name}: missing columns {', '.join(missing)}")
+    return frame.reset_index(drop=True)
+
+
+def _column(frame: pd.DataFrame, name: str, default: Any) -> pd.Series:
+    """An optional column, or ``default`` on every row."""
+    return frame[name] if name in frame.columns else pd.Series(default, index=frame.index, dtype=object)
+
+
+def _day_numbers(values: Iterable[Any]) -> np.ndarray:
+    """Dates or naive datetimes as int64 days since 1970-01-01 (a datetime counts on its own day)."""
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    stamps = pd.to_datetime(series).to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    return (stamps - _EPOCH).astype(np.int64)
+
+
+def _text(column: pd.Series) -> np.ndarray:
+    """A string column lower-cased and stripped, missing as '' (normalised once per distinct value)."""
+    codes, uniques = pd.factorize(column.fillna("").astype(str))
+    cleaned = np.array([u.strip().lower() for u in uniques], dtype=object)
+    return cleaned[codes] if codes.size else np.empty(0, dtype=object)
+
+
+def _lookup(keys: pd.Series, weights: Mapping[Any, float]) -> np.ndarray:
+    """Weights by lower-cased key; NaN where the key is not configured."""
+    table = {str(k).strip().lower(): float(v) for k, v in weights.items()}
+    codes, uniques = pd.factorize(pd.Series(_text(keys), dtype=object))
+    values = np.array([table.get(u, np.nan) for u in uniques], dtype=float)
+    return values[codes] if codes.size else np.empty(0)
+
+
+def _site_codes(site_ids: pd.Series, sites: pd.Index) -> np.ndarray:
+    """Position of each row's site in ``sites`` (-1 for a site we do not score)."""
+    codes, uniques = pd.factorize(site_ids.astype(str))
+    positions = sites.get_indexer(pd.Index(uniques, dtype=object)).astype(np.int64)
+    return positions[codes] if codes.size else np.empty(0, dtype=np.int64)
+
+
+def _number(column: pd.Series) -> np.ndarray:
+    """A count column as non-negative floats, missing as 0."""
+    return pd.to_numeric(column, errors="coerce").fillna(0).clip(lower=0).to_numpy(float)
+
+
+def event_weights(exposures: pd.DataFrame, params: ScoringSettings) -> np.ndarray:
+    """Each exposure row's contribution at age 0: w_type * (1 + ln(1 + fatalities)) * K(d) * g * q."""
+    is_site = (exposures["via"] == "site").to_numpy(bool)
+    distance = pd.to_numeric(exposures["distance_km"], errors="coerce").fillna(np.inf).to_numpy(float)
+    by_type = np.nan_to_num(_lookup(exposures["type"], params.type_weights), nan=0.0)
+    by_sub = _lookup(exposures["sub_type"], params.sub_type_weights)
+    w = np.where(np.isnan(by_sub), by_type, by_sub)
+    # A protest or riot at the mine itself is a blockade: it stops trucks whatever its sub-type says.
+    protest = np.isin(_text(exposures["type"]), _AT_SITE_TYPES)
+    w = np.where(is_site & protest & (distance <= params.at_site_km), params.at_site_weight, w)
+    lam = np.where(is_site, params.lambda_site_km, params.lambda_route_km)
+    kernel = np.exp(-distance / lam) * np.where(is_site, 1.0, params.route_weight)
+    # An unconfigured precision or source gets the least trusted configured weight, never more.
+    precision = pd.to_numeric(exposures["geo_precision"], errors="coerce")
+    g = precision.map({int(k): float(v) for k, v in params.geo_precision_weights.items()})
+    g = g.fillna(min(params.geo_precision_weights.values(), default=1.0)).to_numpy(float)
+    q = _lookup(exposures["source"], params.source_weights)
+    q = np.where(np.isnan(q), min(params.source_weights.values(), default=1.0), q)
+    return w * (1.0 + np.log1p(_number(exposures["fatalities"]))) * kernel * g * q
+
+
+@dataclass(frozen=True)
+class _Exposed:
+    """One row per (event, site): its stronger via, sorted by site then by contribution (largest first)."""
+
+    site: np.ndarray
+    event_id: np.ndarray
+    is_site: np.ndarray
+    distance: np.ndarray
+    nearest: np.ndarray
+    base: np.ndarray
+    fatalities: np.ndarray
+    event_day: np.ndarray
+    start_day: np.ndarray
+
+
+def _prepare_exposures(exposures: pd.DataFrame, sites: pd.Index, params: ScoringSettings) -> _Exposed:
+    """Weigh exposure rows, keep the stronger via of each (event, site) and order them for ranking."""
+    bad_via = {str(v) for v in exposures["via"].dropna().unique()} - {"site", "route"}
+    if bad_via:
+        raise ValueError(f"exposures: unknown via {sorted(bad_via)} (expected site or route)")
+    site_all = _site_codes(exposures["site_id"], sites)
+    # A row for a site we do not score, or that cannot be placed in time, counts on no day.
+    usable = (
+        (site_all >= 0)
+        & pd.to_datetime(exposures["event_date"]).notna().to_numpy()
+        & pd.to_datetime(exposures["known_at"]).notna().to_numpy()
+        & exposures["via"].notna().to_numpy()
+    )
+    frame = exposures[usable].reset_index(drop=True)
+    site = site_all[usable].astype(np.int64)
+    base = event_weights(frame, params)
+    event_id = frame["event_id"].to_numpy(np.int64)
+    distance = pd.to_numeric(frame["distance_km"], errors="coerce").fillna(np.inf).to_numpy(float)
+    # Strongest row of each (site, event) first; the group also gives the nearest distance over both vias.
+    order = np.lexsort((-base, event_id, site))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = (site[order][1:] != site[order][:-1]) | (event_id[order][1:] != event_id[order][:-1])
+    starts = np.flatnonzero(first)
+    nearest = np.minimum.reduceat(distance[order], starts) if starts.size else np.empty(0)
+    keep = order[starts]
+    event_day = _day_numbers(frame["event_date"].iloc[keep])
+    known_day = _day_numbers(frame["known_at"].iloc[keep])
+    # Within a site, contributions rank the same on every day: ln c = ln b + ln2 * (event_day - D) / h.
+    with np.errstate(divide="ignore"):
+        strength = np.log(base[keep]) + _LN2 * event_day / params.half_life_days
+    ranked = np.lexsort((event_id[keep], -strength, site[keep]))
+    pick = keep[ranked]
+    return _Exposed(
+        site=site[pick],
+        event_id=event_id[pick],
+        is_site=(frame["via"] == "site").to_numpy(bool)[pick],
+        distance=distance[pick],
+        nearest=nearest[ranked],
+        base=base[pick],
+        fatalities=_number(frame["fatalities"])[pick],
+        event_day=event_day[ranked],
+        start_day=np.maximum(event_day, known_day)[ranked],
+    )
+
+
+@dataclass(frozen=True)
+class _Conflict:
+    """Per (day, site) sums and 30-day statistics, flattened day-major, plus each cell's top events."""
+
+    s_site: np.ndarray
+    s_route: np.ndarray
+    top: np.ndarray
+    events: np.ndarray
+    fatalities: np.ndarray
+    nearest: np.ndarray
+    top_cell: np.ndarray
+    top_row: np.ndarray
+    top_value: np.ndarray
+
+
+def _conflict(ex: _Exposed, day_numbers: np.ndarray, n_sites: int, params: ScoringSettings) -> _Conflict:
+    """Sum the live contributions of every site on every day, keeping the top few events of each."""
+    n_days = day_numbers.size
+    s_site = np.zeros((n_days, n_sites))
+    s_route = np.zeros((n_days, n_sites))
+    top = np.full((n_days, n_sites), -1, dtype=np.int64)
+    events = np.zeros((n_days, n_sites), dtype=np.int64)
+    fatalities = np.zeros((n_days, n_sites))
+    nearest = np.full((n_days, n_sites), np.inf)
+    last_day = ex.event_day + params.window_days
+    cells: list[np.ndarray] = []
+    rows: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    for j, day in enumerate(day_numbers.tolist()):
+        known = ex.start_day <= day
+        live = np.flatnonzero(known & (last_day >= day))
+        if live.size:
+            c = ex.base[live] * np.exp2((ex.event_day[live] - day) / params.half_life_days)
+            site = ex.site[live]
+            s_site[j] = np.bincount(site, weights=np.where(ex.is_site[live], c, 0.0), minlength=n_sites)
+            s_route[j] = np.bincount(site, weights=np.where(ex.is_site[live], 0.0, c), minlength=n_sites)
+            # ``live`` keeps the (site, contribution desc) order: each site's block starts with its top event.
+            new_site = np.ones(live.size, dtype=bool)
+            new_site[1:] = site[1:] != site[:-1]
+            starts = np.flatnonzero(new_site)
+            rank = np.arange(live.size) - np.repeat(starts, np.diff(np.append(starts, live.size)))
+            chosen = (rank < params.explain_top_events) & (c > 0)
+            cells.append(j * n_sites + site[chosen])
+            rows.append(live[chosen])
+            values.append(c[chosen])
+            lead = starts[c[starts] > 0]
+            top[j, site[lead]] = live[lead]
+        recent = np.flatnonzero(known & (ex.event_day > day - STATS_WINDOW_DAYS))
+        if recent.size:
+            site = ex.site[recent]
+            events[j] = np.bincount(site, minlength=n_sites)
+            fatalities[j] = np.bincount(site, weights=ex.fatalities[recent], minlength=n_sites)
+            np.minimum.at(nearest[j], site, ex.nearest[recent])
+    empty_i = np.empty(0, dtype=np.int64)
+    return _Conflict(
+        s_site=s_site.ravel(),
+        s_route=s_route.ravel(),
+        top=top.ravel(),
+        events=events.ravel(),
+        fatalities=fatalities.ravel(),
+        nearest=np.where(np.isinf(nearest), np.nan, nearest).ravel(),
+        top_cell=np.concatenate(cells) if cells else empty_i,
+        top_row=np.concatenate(rows) if rows else empty_i,
+        top_value=np.concatenate(values) if values else np.empty(0),
+    )
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value JSON understands."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _notice_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A notice as the explain column shows it (JSON-ready)."""
+    known = row.get("known_at")
+    return {
+        "notice_id": _plain(row["notice_id"]),
+        "kind": row["kind"],
+        "confidence": float(row["confidence"]),
+        "known_at": pd.Timestamp(known).isoformat() if pd.notna(known) else None,
+        "title": str(row.get("title", "") or ""),
+        "url": str(row.get("url", "") or ""),
+        "source": str(row.get("source", "") or ""),
+    }
+
+
+@dataclass(frozen=True)
+class _Notices:
+    """Per (day, site), flattened day-major: halted by notice, the status notice in force, notice points."""
+
+    halted: np.ndarray
+    status_notice: list[dict[str, Any] | None]
+    points: np.ndarray
+    point_notices: dict[int, list[dict[str, Any]]]
+
+
+def _notices(
+    notices: pd.DataFrame, sites: pd.Index, day_numbers: np.ndarray, params: ScoringSettings
+) -> _Notices:
+    """Status from the latest confident status notice known by each day; decaying points from the others."""
+    n_cells = day_numbers.size * len(sites)
+    frame = notices.assign(
+        kind=pd.Series(_text(notices["kind"]), index=notices.index, dtype=object),
+        confidence=pd.to_numeric(notices["confidence"], errors="coerce").fillna(0.0),
+        known_at=pd.to_datetime(notices["known_at"]),
+        site=_site_codes(notices["site_id"], sites),
+    )
+    confident = frame["confidence"] >= params.min_notice_confidence
+    frame = frame[(frame["site"] >= 0) & frame["known_at"].notna() & confident]
+    frame = frame.assign(known_day=_day_numbers(frame["known_at"]))
+    halted = np.zeros(n_cells, dtype=bool)
+    status_notice: list[dict[str, Any] | None] = [None] * n_cells
+    status = frame[frame["kind"].isin(HALTING_KINDS | {RESUMING_KIND})]
+    if not status.empty:
+        status = status.sort_values(["site", "known_at", "notice_id"], kind="stable")
+        site = status["site"].to_numpy(np.int64)
+        known_day = status["known_day"].to_numpy(np.int64)
+        low = min(int(known_day.min()), int(day_numbers.min()))
+        span = max(int(known_day.max()), int(day_numbers.max())) - low + 1
+        # One sorted key per (site, known day): the last notice at or before (site, D) is the one in force.
+        keys = site * span + (known_day - low)
+        grid_site = np.tile(np.arange(len(sites)), day_numbers.size)
+        grid_day = np.repeat(day_numbers, len(sites))
+        pos = np.searchsorted(keys, grid_site * span + (grid_day - low), side="right") - 1
+        found = (pos >= 0) & (site[np.maximum(pos, 0)] == grid_site)
+        halts = status["kind"].isin(HALTING_KINDS).to_numpy(bool)
+        halted = found & halts[np.maximum(pos, 0)]
+        records = [_notice_record(r) for r in status.to_dict("records")]
+        in_force = np.flatnonzero(found)
+        for cell, at in zip(in_force.tolist(), pos[in_force].tolist(), strict=True):
+            status_notice[cell] = dict(records[at])
+    points: np.ndarray = np.zeros(n_cells)
+    point_notices: dict[int, list[dict[str, Any]]] = {}
+    pointed = frame[frame["kind"].isin([str(k).strip().lower() for k in params.notice_points])]
+    if not pointed.empty:
+        known_day = pointed["known_day"].to_numpy(np.int64)
+        first = np.searchsorted(day_numbers, known_day, side="left")
+        stop = np.searchsorted(day_numbers, known_day + params.window_days, side="right")
+        count = np.maximum(stop - first, 0)
+        which = np.repeat(np.arange(len(pointed)), count)
+        day_idx = np.repeat(first, count) + np.arange(which.size) - np.repeat(np.cumsum(count) - count, count)
+        weight = _lookup(pointed["kind"], params.notice_points)
+        value = weight[which] * np.exp2((known_day[which] - day_numbers[day_idx]) / params.half_life_days)
+        cell = day_idx * len(sites) + pointed["site"].to_numpy(np.int64)[which]
+        points = np.bincount(cell, weights=value, minlength=n_cells)
+        ids = pointed["notice_id"].tolist()
+        kinds = pointed["kind"].tolist()
+        for c, w, v in zip(cell.tolist(), which.tolist(), value.tolist(), strict=True):
+            entry = {"notice_id": ids[w], "kind": kinds[w], "points": round(v, 2)}
+            point_notices.setdefault(c, []).append(entry)
+    return _Notices(halted=halted, status_notice=status_notice, points=points, point_notices=point_notices)
+
+
+def _levels(risk: np.ndarray, params: ScoringSettings) -> np.ndarray:
+    """Level names from the configured lower bounds (below the lowest: low)."""
+    names = sorted(params.levels, key=params.levels.__getitem__)
+    bounds = np.array([params.levels[n] for n in names], dtype=float)
+    return np.array(["low", *names], dtype=object)[np.searchsorted(bounds, risk, side="right")]
+
+
+def _round_parts(*parts: np.ndarray) -> list[np.ndarray]:
+    """Round components to 0.1 so that they still add up: round the running sums, then difference them."""
+    running = np.round(np.cumsum(np.vstack(parts), axis=0), 1)
+    return [np.round(p, 1) for p in np.diff(running, axis=0, prepend=0.0)]
+
+
+def _empty_scores() -> pd.DataFrame:
+    """A score frame with no rows but every column."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in SCORE_COLUMNS})
+
+
+def score_days(
+    sites: pd.DataFrame,
+    exposures: pd.DataFrame | None,
+    notices: pd.DataFrame | None,
+    days: Iterable[dt.date],
+    params: ScoringSettings,
+) -> pd.DataFrame:
+    """One row per site per day (sorted by date, site_id) with risk, level, status, components and explain."""
+    sites = _require(sites, "sites", SITE_COLUMNS).drop_duplicates("id").sort_values("id", kind="stable")
+    day_numbers = np.unique(_day_numbers(days))
+    if sites.empty or day_numbers.size == 0:
+        return _empty_scores()
+    index = pd.Index(sites["id"].astype(str))
+    n_sites, n_days = len(index), day_numbers.size
+    ex = _prepare_exposures(_require(exposures, "exposures", EXPOSURE_COLUMNS), index, params)
+    con = _conflict(ex, day_numbers, n_sites, params)
+    notes = _notices(_require(notices, "notices", NOTICE_COLUMNS), index, day_numbers, params)
+
+    total_s = con.s_site + con.s_route
+    total = 100.0 * -np.expm1(-total_s / params.p0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        conflict = np.where(total_s > 0, total * con.s_site / total_s, 0.0)
+    route = total - conflict
+    registry = _text(_column(sites, "status", "operating"))
+    registry_status = np.tile(np.where(registry == "", "operating", registry).astype(object), n_days)
+    stopped_by_registry = np.isin(registry_status, list(STOPPED_STATUSES))
+    stopped = stopped_by_registry | notes.halted
+    # A halted site is at 100: the status takes whatever conflict and route leave, so components still add up.
+    notice = np.where(stopped, 100.0 - total, np.minimum(100.0 - total, notes.points))
+    conflict, route, notice = _round_parts(conflict, route, notice)
+    risk = np.round(conflict + route + notice, 1)
+    level = np.where(stopped, "halted", _levels(risk, params))
+    status = np.where(stopped_by_registry, registry_status, np.where(notes.halted, "halted", "operating"))
+    output = pd.to_numeric(_column(sites, "annual_output_t", np.nan), errors="coerce").to_numpy(float)
+    supply = np.round(np.tile(output, n_days) * risk / 100.0, 1)
+
+    events = _explain_events(ex, con, total_s, n_days * n_sites)
+    settings = {
+        "p0": params.p0,
+        "half_life_days": params.half_life_days,
+        "window_days": params.window_days,
+        "lambda_site_km": params.lambda_site_km,
+        "lambda_route_km": params.lambda_route_km,
+        "route_weight": params.route_weight,
+        "min_notice_confidence": params.min_notice_confidence,
+    }
+    explain = [
+        {
+            "events": ev,
+            "sum_site": ss,
+            "sum_route": sr,
+            "registry_status": reg,
+            "status_notice": sn,
+            "notice_points": notes.point_notices.get(cell, []),
+            "params": dict(settings),
+        }
+        for cell, (ev, ss, sr, reg, sn) in enumerate(
+            zip(
+                events,
+                np.round(con.s_site, 4).tolist(),
+                np.round(con.s_route, 4).tolist(),
+                registry_status.tolist(),
+                notes.status_notice,
+                strict=True,
+            )
+        )
+    ]
+    dates = np.array([dt.date(1970, 1, 1) + dt.timedelta(days=int(d)) for d in day_numbers], dtype=object)
+    top_ids = ex.event_id[np.maximum(con.top, 0)].tolist() if ex.event_id.size else [None] * con.top.size
+    return pd.DataFrame(
+        {
+            "site_id": np.tile(index.to_numpy(object), n_days),
+            "date": np.repeat(dates, n_sites),
+            "risk": risk,
+            "level": level.astype(object),
+            "status": status.astype(object),
+            "conflict": conflict,
+            "route": route,
+            "notice": notice,
+            "events_30d": con.events,
+            "fatalities_30d": con.fatalities.astype(np.int64),
+            "nearest_event_km": np.round(con.nearest, 1),
+            "top_event_id": pd.Series(
+                [e if t >= 0 else None for e, t in zip(top_ids, con.top.tolist(), strict=True)], dtype=object
+            ),
+            "supply_at_risk_t": supply,
+            "explain": explain,
+        },
+        columns=list(SCORE_COLUMNS),
+    )
+
+
+def _explain_events(ex: _Exposed, con: _Conflict, total_s: np.ndarray, n_cells: int) -> list[list[Any]]:
+    """The top contributing events of every (day, site) cell, with their share of the cell's sum."""
+    by_cell: list[list[dict[str, Any]]] = [[] for _ in range(n_cells)]
+    if con.top_cell.size == 0:
+        return by_cell
+    row = con.top_row
+    share = con.top_value / total_s[con.top_cell]
+    records = [
+        {"event_id": e, "via": v, "distance_km": d, "contribution": c, "share": s}
+        for e, v, d, c, s in zip(
+            ex.event_id[row].tolist(),
+            np.where(ex.is_site[row], "site", "route").tolist(),
+            np.round(ex.distance[row], 1).tolist(),
+            np.round(con.top_value, 4).tolist(),
+            np.round(share, 4).tolist(),
+            strict=True,
+        )
+    ]
+    cells, first = np.unique(con.top_cell, return_index=True)
+    ends = np.append(first[1:], row.size)
+    for cell, a, b in zip(cells.tolist(), first.tolist(), ends.tolist(), strict=True):
+        by_cell[cell] = records[a:b]
+    return by_cell

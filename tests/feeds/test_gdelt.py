@@ -1,0 +1,395 @@
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from feeds import gdelt
+from feeds.cameo import event_type, sub_type
+from feeds.fips import fips_to_iso
+from feeds.http import RetryingRequester, make_client
+from monitor.config import GdeltSettings, HttpSettings
+from monitor.errors import FeedError, InputError
+from monitor.store import EVENT_COLUMNS, Store
+from tests.conftest import FIXTURES
+from tests.loopback import LoopbackServer, Request, Response
+
+EXPORT = FIXTURES / "gdelt" / "20250313091500.export.CSV"
+STAMP = "20250313091500"
+BISIE = (-1.033, 27.733)
+
+
+def _sample(shared_dir: Path) -> Path:
+    path = shared_dir / "data" / "gdelt" / "20250807220000.export.CSV"
+    if not path.is_file():
+        pytest.skip(f"the real GDELT sample is not present ({path})")
+    return path
+
+
+def within_km(radius_km: float, lat0: float, lon0: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """A keep filter: haversine distance to one point below ``radius_km``."""
+
+    def keep(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        p1, p2 = np.radians(lat0), np.radians(lat)
+        a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon - lon0) / 2) ** 2
+        return 2 * 6371.0 * np.arcsin(np.sqrt(a)) < radius_km
+
+    return keep
+
+
+def zipped(data: bytes, name: str = f"{STAMP}.export.CSV") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def serve_export(
+    server: LoopbackServer, payload: bytes, *, md5: str | None = None, stamp: str = STAMP
+) -> str:
+    """Route lastupdate.txt (export, mentions, gkg lines) and the export zip; return the zip's path."""
+    zip_path = f"/gdeltv2/{stamp}.export.CSV.zip"
+    digest = md5 or hashlib.md5(payload).hexdigest()
+    listing = (
+        f"{len(payload)} {digest} {server.url(zip_path)}\n"
+        f"9120 0f6c52b8e1a3d7f4a9b2c5e8d1f40a7b {server.url(f'/gdeltv2/{stamp}.mentions.CSV.zip')}\n"
+        f"88012 5a9e3c7b1d2f4e6a8c0b9d7e5f3a1c2b {server.url(f'/gdeltv2/{stamp}.gkg.csv.zip')}\n"
+    )
+    server.route("GET", "/gdeltv2/lastupdate.txt", Response(200, listing, {"Content-Type": "text/plain"}))
+    server.route("GET", zip_path, Response(200, payload, {"Content-Type": "application/zip"}))
+    return zip_path
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+@pytest.fixture
+def requester(sleeps: list[float]) -> RetryingRequester:
+    settings = HttpSettings(retries=2, backoff_s=0.5, timeout_s=5)
+    return RetryingRequester(make_client(settings), settings, sleep=sleeps.append)
+
+
+def collector(server: LoopbackServer, keep: gdelt.KeepFilter | None = None) -> gdelt.GdeltCollector:
+    return gdelt.GdeltCollector(GdeltSettings(lastupdate_url=server.url("/gdeltv2/lastupdate.txt")), keep)
+
+
+# ---- the real sample export ------------------------------------------------------------------------------
+
+
+def test_the_real_export_keeps_roots_14_to_20_that_gdelt_could_place(shared_dir: Path) -> None:
+    table = gdelt.read_export(_sample(shared_dir).read_bytes())
+    roots = table.columns[gdelt.ROOT_CODE].value_counts()
+    counts = [int(roots.get(root, 0)) for root in ("14", "15", "16", "17", "18", "19", "20")]
+    assert counts == [3, 2, 9, 46, 28, 37, 0]
+
+    batch = gdelt.parse_file(_sample(shared_dir))
+    # 125 rows in roots 14-20; 3 of them (two 17x, one 19x) have no ActionGeo coordinates.
+    assert (batch.fetched, batch.malformed, batch.in_scope, batch.unplaced) == (909, 0, 125, 3)
+    assert len(batch.records) == 122
+    assert batch.rejected == []
+    assert batch.watermark == "20250807220000"
+    assert list(batch.records.columns) == list(EVENT_COLUMNS)
+    assert batch.records["type"].value_counts().to_dict() == {
+        "strategic_developments": 55,  # 15, 16, 17 (no 175 in this file)
+        "battles": 36,  # 19 less the unplaced one
+        "violence_against_civilians": 28,  # 18 (one 1821, no bombings)
+        "protests": 3,
+    }
+    assert set(batch.records["published_at"]) == {pd.Timestamp("2025-08-07 22:00:00")}
+
+
+def test_fips_cg_rows_of_the_real_export_become_dr_congo(shared_dir: Path) -> None:
+    table = gdelt.read_export(_sample(shared_dir).read_bytes())
+    assert int((table.columns[gdelt.GEO_COUNTRY] == "CG").sum()) == 6
+
+    records = gdelt.parse_file(_sample(shared_dir)).records
+    congo = records[records["location"].str.contains("Democratic Republic Of The Congo")]
+    assert sorted(congo["source_id"]) == ["1256322803", "1256323011"]  # the two CG rows of root 19
+    assert set(congo["country"]) == {"CD"}
+    assert set(congo["sub_type"]) == {"CAMEO 190: Use conventional military force"}
+    assert "CG" not in set(records["country"])  # no Republic of the Congo in this file
+
+
+def test_codes_stay_strings_with_their_zeros_and_case(shared_dir: Path) -> None:
+    table = gdelt.read_export(_sample(shared_dir).read_bytes())
+    first = table.columns.iloc[0]
+    assert (first[gdelt.EVENT_CODE], first[gdelt.ROOT_CODE]) == ("080", "08")
+    assert {"bre", "sco", "dak"} <= set(table.columns[5]) | set(table.columns[15])  # Actor1Code, Actor2Code
+
+    records = gdelt.parse_file(_sample(shared_dir)).records.set_index("source_id")
+    scottish = records.loc["1256323678"]  # Actor1Code "sco", event 163
+    assert (scottish["actor1"], scottish["type"]) == ("SCOTTISH", "strategic_developments")
+    assert scottish["sub_type"] == "CAMEO 163: Impose embargo, boycott, or sanctions"
+    assert records.loc["1256322774", "event_date"] == date(2025, 7, 8)  # first seen a month later
+
+
+def test_non_ascii_place_names_survive(shared_dir: Path) -> None:
+    table = gdelt.read_export(_sample(shared_dir).read_bytes())
+    assert (table.columns[gdelt.GEO_NAME] == "Hornstrandir, VestfirðIC, Iceland").sum() == 1
+
+    records = gdelt.parse_file(_sample(shared_dir)).records.set_index("source_id")
+    athens = records.loc["1256323244"]
+    assert athens["location"] == "Athens, AttikíR, Greece"
+    assert (athens["country"], athens["type"]) == ("GR", "battles")
+
+
+# ---- our fixture export ----------------------------------------------------------------------------------
+
+
+def test_the_fixture_export_is_typed_and_placed() -> None:
+    batch = gdelt.parse_export(EXPORT.read_bytes())
+    records = batch.records.set_index("source_id")
+    assert sorted(records.index) == [f"13000000{i:02d}" for i in (1, 2, 3, 4, 7, 8, 9, 10)]
+    assert records["type"].to_dict() == {
+        "1300000001": "battles",
+        "1300000002": "explosions_remote_violence",
+        "1300000003": "riots",
+        "1300000004": "protests",
+        "1300000007": "strategic_developments",
+        "1300000008": "violence_against_civilians",
+        "1300000009": "explosions_remote_violence",
+        "1300000010": "strategic_developments",
+    }
+    walikale = records.loc["1300000001"]
+    assert walikale["sub_type"] == "CAMEO 193: Fight with small arms and light weapons"
+    assert (walikale["actor1"], walikale["actor2"]) == ("REBEL", "CONGOLESE ARMY")
+    assert (walikale["lat"], walikale["lon"], walikale["geo_precision"]) == (-1.418, 28.05, 1)
+    assert (walikale["country"], walikale["admin1"]) == ("CD", "CG11")
+    assert walikale["event_date"] == date(2025, 3, 12)
+    assert walikale["published_at"] == datetime(2025, 3, 13, 9, 15)
+    assert (walikale["fatalities"], walikale["notes"]) == (0, "")
+    assert walikale["url"] == "https://news.example.org/walikale-clashes"
+    assert records.loc["1300000009", "geo_precision"] == 3  # ADM1 centroid (ActionGeo_Type 5)
+    assert records.loc["1300000010", "geo_precision"] == 3  # country centroid (ActionGeo_Type 1)
+    assert records.loc["1300000007", "country"] == "FR"
+    assert batch.watermark == STAMP
+
+
+def test_malformed_lines_are_rejected_with_their_reasons() -> None:
+    batch = gdelt.parse_export(EXPORT.read_bytes())
+    lines = EXPORT.read_text(encoding="utf-8").splitlines()
+    assert [(r.ref, r.reason) for r in batch.rejected] == [
+        ("line 11", "expected 61 tab-separated fields, found 60"),
+        ("line 12", "expected 61 tab-separated fields, found 62"),
+        ("line 13", "SQLDATE '2025031' is not a date (YYYYMMDD)"),
+        ("line 14", "ActionGeo_Lat 'abc' is not a number"),
+    ]
+    assert [r.raw for r in batch.rejected] == [lines[10], lines[11], lines[12], lines[13]]
+    assert batch.malformed == 2
+
+
+def test_rows_without_coordinates_are_counted_not_rejected() -> None:
+    batch = gdelt.parse_export(EXPORT.read_bytes())
+    assert batch.unplaced == 1  # 1300000006: ActionGeo_Type 0
+    assert "1300000006" not in set(batch.records["source_id"])
+    assert not any("1300000006" in r.raw for r in batch.rejected)
+    # fetched = in scope + out of scope (lines 5, 15) + malformed; in scope = records + rejected + unplaced
+    assert (batch.fetched, batch.in_scope) == (15, 11)
+    assert batch.in_scope == len(batch.records) + (len(batch.rejected) - batch.malformed) + batch.unplaced
+
+
+def test_rows_outside_roots_14_to_20_are_not_examined() -> None:
+    batch = gdelt.parse_export(EXPORT.read_bytes())
+    assert "1300000005" not in set(batch.records["source_id"])  # root 04, well-formed
+    assert not any(r.ref == "line 15" for r in batch.rejected)  # root 01 with a bad SQLDATE
+
+
+def test_the_keep_filter_drops_far_events_after_the_root_filter() -> None:
+    seen: list[int] = []
+
+    def keep(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        seen.append(len(lat))
+        return within_km(250, *BISIE)(lat, lon)
+
+    batch = gdelt.parse_export(EXPORT.read_bytes(), keep)
+    assert sorted(batch.records["source_id"]) == ["1300000001", "1300000002", "1300000009"]
+    assert batch.outside == 5  # Kinshasa, Lubumbashi, Paris, Bunia, the DRC centroid
+    assert seen == [8]  # called once, on placed in-scope rows only
+
+
+def test_a_keep_mask_of_the_wrong_length_is_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="shape"):
+        gdelt.parse_export(EXPORT.read_bytes(), lambda lat, lon: np.ones(2, dtype=bool))
+
+
+def test_an_empty_export_parses_to_no_events() -> None:
+    batch = gdelt.parse_export(b"")
+    assert (batch.fetched, len(batch.records), batch.rejected, batch.watermark) == (0, 0, [], None)
+    assert list(batch.records.columns) == list(EVENT_COLUMNS)
+
+
+def test_parsed_events_are_stored_once(fresh_store: Store, now: datetime) -> None:
+    records = gdelt.parse_export(EXPORT.read_bytes()).records
+    first = fresh_store.insert_events(records, now)
+    again = fresh_store.insert_events(records, now)
+    assert (first.inserted, again.inserted, again.duplicates) == (8, 0, 8)
+    stored = fresh_store.frame(
+        "select source_id, event_date, country, sub_type from event where source='gdelt'"
+    )
+    row = stored.set_index("source_id").loc["1300000002"]
+    assert (row["country"], row["sub_type"]) == ("CD", "CAMEO 1833: Carry out roadside bombing")
+    assert str(row["event_date"])[:10] == "2025-03-12"
+
+
+# ---- files for `minewatch import gdelt` ------------------------------------------------------------------
+
+
+def test_parse_file_reads_the_csv_or_the_zip_gdelt_serves(tmp_path: Path) -> None:
+    archive = tmp_path / f"{STAMP}.export.CSV.zip"
+    archive.write_bytes(zipped(EXPORT.read_bytes()))
+    from_zip = gdelt.parse_file(archive)
+    from_csv = gdelt.parse_file(EXPORT)
+    pd.testing.assert_frame_equal(from_zip.records, from_csv.records)
+    assert from_zip.rejected == from_csv.rejected
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("events.csv", b"event_id_cnty,event_date\nCOD1,2025-03-01\n", "not a GDELT 2.0 event export"),
+        ("broken.zip", b"PK\x03\x04 not really a zip", "not a zip file"),
+        ("missing.CSV", None, "cannot read"),
+    ],
+)
+def test_parse_file_refuses_files_it_cannot_use(
+    tmp_path: Path, name: str, content: bytes | None, message: str
+) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(InputError, match=message):
+        gdelt.parse_file(path)
+
+
+# ---- lastupdate.txt and the collector --------------------------------------------------------------------
+
+
+def test_lastupdate_names_the_export_zip_among_three_files() -> None:
+    text = (
+        "150383 297a16b493de7cf6ca809a7cc31d0b93 http://data.gdeltproject.org/gdeltv2/20250313091500.export.CSV.zip\n"
+        "318084 bb27f78ba45f69a17ea6ed7755e9f8ff http://data.gdeltproject.org/gdeltv2/20250313091500.mentions.CSV.zip\n"
+        "10768507 ea8dde0beb0ba98810a92db068c0ce99 http://data.gdeltproject.org/gdeltv2/20250313091500.gkg.csv.zip\n"
+    )
+    export = gdelt.parse_lastupdate(text)
+    assert export == gdelt.ExportFile(
+        150383,
+        "297a16b493de7cf6ca809a7cc31d0b93",
+        "http://data.gdeltproject.org/gdeltv2/20250313091500.export.CSV.zip",
+        "20250313091500",
+    )
+
+
+def test_lastupdate_without_an_export_is_a_feed_error() -> None:
+    with pytest.raises(FeedError, match="export"):
+        gdelt.parse_lastupdate("<html>maintenance</html>\n")
+
+
+def test_the_newest_export_is_fetched_verified_and_parsed(
+    server: LoopbackServer, requester: RetryingRequester
+) -> None:
+    zip_path = serve_export(server, zipped(EXPORT.read_bytes()))
+    batches = list(collector(server).collect(requester, since="20250313090000"))
+    assert len(batches) == 1
+    batch = batches[0]
+    assert batch.watermark == STAMP
+    assert len(batch.records) == 8
+    assert [r.ref for r in batch.rejected] == ["line 11", "line 12", "line 13", "line 14"]
+    assert len(server.hits(zip_path)) == 1
+    assert [r.path for r in server.requests] == ["/gdeltv2/lastupdate.txt", zip_path]
+
+
+def test_an_export_already_collected_is_not_fetched_again(
+    server: LoopbackServer, requester: RetryingRequester
+) -> None:
+    zip_path = serve_export(server, zipped(EXPORT.read_bytes()))
+    assert list(collector(server).collect(requester, since=STAMP)) == []
+    assert list(collector(server).collect(requester, since="20250313093000")) == []
+    assert server.hits(zip_path) == []
+    assert len(server.hits("/gdeltv2/lastupdate.txt")) == 2
+
+
+def test_an_md5_mismatch_is_a_feed_error(server: LoopbackServer, requester: RetryingRequester) -> None:
+    serve_export(server, zipped(EXPORT.read_bytes()), md5="0" * 32)
+    with pytest.raises(FeedError, match="md5"):
+        list(collector(server).collect(requester, since=None))
+
+
+def test_a_server_error_is_retried_then_the_export_is_collected(
+    server: LoopbackServer, requester: RetryingRequester, sleeps: list[float]
+) -> None:
+    zip_path = serve_export(server, zipped(EXPORT.read_bytes()))
+    served = server.routes[("GET", zip_path)]
+    calls: list[str] = []
+
+    def flaky(request: Request) -> Response:
+        calls.append(request.path)
+        return Response(500, b"busy") if len(calls) == 1 else served(request)
+
+    server.route("GET", zip_path, flaky)
+    batches = list(collector(server).collect(requester, since=None))
+    assert len(calls) == 2
+    assert sleeps == [0.5]
+    assert len(batches[0].records) == 8
+
+
+def test_a_zip_that_is_not_an_export_is_a_feed_error(
+    server: LoopbackServer, requester: RetryingRequester
+) -> None:
+    serve_export(server, b"<html>not a zip</html>")
+    with pytest.raises(FeedError, match="not a zip file"):
+        list(collector(server).collect(requester, since=None))
+
+
+def test_the_collector_applies_the_keep_filter(server: LoopbackServer, requester: RetryingRequester) -> None:
+    serve_export(server, zipped(EXPORT.read_bytes()))
+    (batch,) = collector(server, within_km(250, *BISIE)).collect(requester, since=None)
+    assert sorted(batch.records["source_id"]) == ["1300000001", "1300000002", "1300000009"]
+
+
+# ---- CAMEO and FIPS tables -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("140", "protests"),
+        ("1441", "protests"),
+        ("145", "riots"),
+        ("1453", "riots"),
+        ("154", "strategic_developments"),
+        ("163", "strategic_developments"),
+        ("173", "strategic_developments"),
+        ("175", "violence_against_civilians"),
+        ("181", "violence_against_civilians"),
+        ("183", "explosions_remote_violence"),
+        ("1834", "explosions_remote_violence"),
+        ("190", "battles"),
+        ("192", "battles"),
+        ("194", "explosions_remote_violence"),
+        ("1952", "explosions_remote_violence"),
+        ("202", "violence_against_civilians"),
+        ("042", None),
+        ("138", None),
+    ],
+)
+def test_cameo_codes_map_onto_the_acled_taxonomy(code: str, expected: str | None) -> None:
+    assert event_type(code) == expected
+
+
+def test_cameo_sub_types_name_the_code_and_fall_back_to_the_base_code() -> None:
+    assert sub_type("1823") == "CAMEO 1823: Kill by physical assault"
+    assert sub_type("1959") == "CAMEO 1959: Employ aerial weapons"
+
+
+def test_fips_codes_translate_to_iso_and_unknown_codes_to_empty() -> None:
+    codes = pd.Series(["CG", "CF", "RW", "UG", "BU", "AU", "AS", "", "XX", "OS"])
+    assert fips_to_iso(codes).tolist() == ["CD", "CG", "RW", "UG", "BG", "AT", "AU", "", "", ""]

@@ -70,7 +70,7 @@ class LoopbackServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def route(self, method: str, path: str, handler: Handler | Response) -> None:
         self.routes[(method, path)] = handler if callable(handler) else (lambda _req, r=handler: r)

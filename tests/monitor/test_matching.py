@@ -1,0 +1,303 @@
+"""Events -> sites and routes by distance; notices -> sites by mine, alias, operator and place names."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from monitor.geo import haversine_km
+from monitor.matching import EXPOSURE_COLUMNS, SiteTextIndex, match_events, operator_labels
+
+BISIE = (-1.0333, 27.7333)
+WALIKALE = (-1.418, 28.050)
+SAKE = (-1.573, 29.045)
+
+
+def _sites() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            # Route: Bisie -> Walikale -> Sake (a coarse version of the road to Goma).
+            {
+                "id": "bisie",
+                "lat": BISIE[0],
+                "lon": BISIE[1],
+                "route": [list(BISIE), list(WALIKALE), list(SAKE)],
+            },
+            {"id": "rubaya", "lat": -1.558, "lon": 28.884, "route": []},
+            {"id": "ghost", "lat": np.nan, "lon": np.nan, "route": []},
+            {"id": "routeonly", "lat": np.nan, "lon": np.nan, "route": [[-1.0, 30.0], [-1.0, 31.0]]},
+            {"id": "noroute", "lat": -10.7, "lon": 25.4, "route": None},
+        ]
+    )
+
+
+def _events() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": [30, 10, 20, 40, 50],
+            "lat": [WALIKALE[0], BISIE[0], -1.2, -1.05, np.nan],
+            "lon": [WALIKALE[1], BISIE[1], 29.5, 30.5, 28.0],
+        }
+    )
+
+
+def test_match_events_small_frame():
+    got = match_events(_events(), _sites(), site_radius_km=100.0, route_corridor_km=25.0)
+    assert list(got.columns) == EXPOSURE_COLUMNS
+    rows = [(r.event_id, r.site_id, r.via) for r in got.itertuples()]
+    assert rows == [
+        (10, "bisie", "route"),
+        (10, "bisie", "site"),
+        (20, "rubaya", "site"),
+        (30, "bisie", "route"),
+        (30, "bisie", "site"),
+        (30, "rubaya", "site"),
+        (40, "routeonly", "route"),
+    ]
+    walikale_site = got[(got.event_id == 30) & (got.via == "site")].distance_km.iloc[0]
+    assert walikale_site == pytest.approx(haversine_km(*BISIE, *WALIKALE))
+    assert got[(got.event_id == 30) & (got.via == "route")].distance_km.iloc[0] == pytest.approx(
+        0.0, abs=1e-6
+    )
+    # The great circle between two points on a parallel bows poleward, so the road is a bit nearer than -1.0.
+    assert got[got.event_id == 40].distance_km.iloc[0] == pytest.approx(
+        haversine_km(-1.05, 30.5, -1.0, 30.5), abs=0.01
+    )
+
+
+def test_event_between_route_waypoints_matches_the_route_only():
+    # Halfway between Walikale and Sake, about 5 km off the straight road, far from the mine itself.
+    mid_lat, mid_lon = (WALIKALE[0] + SAKE[0]) / 2 + 0.045, (WALIKALE[1] + SAKE[1]) / 2
+    events = pd.DataFrame({"id": ["e1"], "lat": [mid_lat], "lon": [mid_lon]})
+    got = match_events(events, _sites(), site_radius_km=30.0, route_corridor_km=25.0)
+    assert got[["site_id", "via"]].to_numpy().tolist() == [["bisie", "route"]]
+    assert 4.0 < got.distance_km.iloc[0] < 6.0
+
+
+def test_sites_without_coordinates_never_match():
+    events = pd.DataFrame({"id": [1, 2], "lat": [0.0, np.nan], "lon": [0.0, np.nan]})
+    sites = pd.DataFrame({"id": ["ghost"], "lat": [np.nan], "lon": [np.nan], "route": [[]]})
+    got = match_events(events, sites, site_radius_km=20000.0, route_corridor_km=20000.0)
+    assert got.empty
+    assert list(got.columns) == EXPOSURE_COLUMNS
+
+
+def test_routes_read_from_parquet_style_arrays():
+    sites = _sites()
+    waypoints = sites.at[0, "route"]
+    as_read = np.empty(len(waypoints), dtype=object)  # one array per waypoint, as pyarrow returns them
+    for i, waypoint in enumerate(waypoints):
+        as_read[i] = np.array(waypoint)
+    sites.at[0, "route"] = as_read
+    assert match_events(_events(), sites, 100.0, 25.0).equals(match_events(_events(), _sites(), 100.0, 25.0))
+
+
+def test_zero_corridor_turns_route_matching_off():
+    got = match_events(_events(), _sites(), site_radius_km=100.0, route_corridor_km=0.0)
+    assert set(got.via) == {"site"}
+
+
+def test_sites_without_route_column_match_by_radius_only():
+    sites = _sites().drop(columns=["route"])
+    got = match_events(_events(), sites, site_radius_km=100.0, route_corridor_km=25.0)
+    assert set(got.via) == {"site"}
+    assert len(got) == 4
+
+
+def test_match_events_output_does_not_depend_on_input_order():
+    events, sites = _events(), _sites()
+    a = match_events(events, sites, 100.0, 25.0)
+    b = match_events(events.sample(frac=1, random_state=1), sites.sample(frac=1, random_state=2), 100.0, 25.0)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_match_events_equals_brute_force_on_random_data():
+    rng = np.random.default_rng(2)
+    events = pd.DataFrame(
+        {"id": np.arange(3000), "lat": rng.uniform(-5, 5, 3000), "lon": rng.uniform(20, 30, 3000)}
+    )
+    sites = pd.DataFrame(
+        {
+            "id": [f"s{i:03d}" for i in range(40)],
+            "lat": rng.uniform(-5, 5, 40),
+            "lon": rng.uniform(20, 30, 40),
+        }
+    )
+    got = match_events(events, sites, 75.0, 10.0)
+    d = haversine_km(
+        events.lat.to_numpy()[:, None],
+        events.lon.to_numpy()[:, None],
+        sites.lat.to_numpy(),
+        sites.lon.to_numpy(),
+    )
+    e, s = np.nonzero(d <= 75.0)
+    want = sorted(zip(events.id.to_numpy()[e].tolist(), sites.id.to_numpy()[s].tolist(), strict=True))
+    assert list(zip(got.event_id.tolist(), got.site_id.tolist(), strict=True)) == want
+
+
+# --- text ---------------------------------------------------------------------------------------------
+
+ALPHAMIN = (
+    "Alphamin Bisie Mining SA (Alphamin Resources Corp. 80.75% per 2017 listing doc; current stake n/a)"
+)
+
+
+def _text_sites() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "id": "bisie",
+                "name": "Bisie (Mpama North + Mpama South)",
+                "operator": ALPHAMIN,
+                "aliases": ["Mpama South", "Mpama North"],
+                "places": [{"name": "Walikale", "lat": -1.418, "lon": 28.05}],
+            },
+            {
+                "id": "rubaya",
+                "name": "Rubaya mines (Bibatama concession)",
+                "operator": "Société Minière de Bisunzu (SMB)",
+                "aliases": [],
+                "places": [{"name": "Masisi", "lat": -1.4, "lon": 28.81}],
+            },
+            {
+                "id": "kamoto",
+                "name": "Kamoto",
+                "operator": "Kamoto Copper Company (Glencore 75%, Gecamines 25%)",
+                "aliases": ["KCC", "Mining", "Copper"],
+                "places": [
+                    {"name": "Kolwezi", "lat": -10.71, "lon": 25.47},
+                    {"name": "Congo", "lat": 0, "lon": 0},
+                ],
+            },
+            {
+                "id": "mutanda",
+                "name": "Mutanda",
+                "operator": "Mutanda Mining SARL (Glencore)",
+                "aliases": [],
+                "places": [{"name": "Kolwezi", "lat": -10.71, "lon": 25.47}],
+            },
+            {
+                "id": "tfm",
+                "name": "Tenke Fungurume (TFM)",
+                "operator": "Tenke Fungurume Mining (CMOC 80%, Gecamines 20%)",
+                "aliases": ["Tenke"],
+                "places": [{"name": "Fungurume", "lat": -10.62, "lon": 26.32}],
+            },
+            {
+                "id": "kfm",
+                "name": "Kisanfu (KFM)",
+                "operator": "KFM (CMOC 71.25%, CATL/Brunp 23.75%, DRC 5%)",
+                "aliases": [],
+                "places": [{"name": "Kolwezi", "lat": -10.71, "lon": 25.47}],
+            },
+        ]
+    )
+
+
+@pytest.fixture(scope="module")
+def index() -> SiteTextIndex:
+    return SiteTextIndex.build(_text_sites())
+
+
+def test_operator_labels_from_a_long_operator_field():
+    assert operator_labels(ALPHAMIN) == ["Alphamin Bisie", "Alphamin"]
+    assert operator_labels("Kamoto Copper Company (Glencore 75%, Gecamines 25%)") == [
+        "Kamoto Copper",
+        "Glencore",
+    ]
+    assert operator_labels("Twigg Exploration & Mining (Syrah Resources 100%)") == ["Twigg", "Syrah"]
+    assert operator_labels("PT Freeport Indonesia (Freeport-McMoRan operator; MIND ID 51%)") == [
+        "Freeport Indonesia",
+        "Freeport-McMoRan",
+        "MIND ID",
+    ]
+    assert "see Pangwa" not in operator_labels("see Pangwa")
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "expected"),
+    [
+        ("Alphamin Resources Corp. announces temporary suspension", "", [("bisie", "operator: Alphamin")]),
+        ("Communiqué d'Alphamin Bisie Mining SA", "", [("bisie", "name: Bisie")]),
+        ("Update on Mpama South", "", [("bisie", "alias: Mpama South")]),
+        ("Rebels enter Walikale", "", [("bisie", "place: Walikale")]),
+        ("Les rebelles sont entrés à WALIKALE", "", [("bisie", "place: Walikale")]),
+        (
+            "SOCIETE MINIERE DE BISUNZU suspend ses activités",
+            "",
+            [("rubaya", "operator: Société Minière de Bisunzu")],
+        ),
+        ("La Société minière de Bisunzu", "", [("rubaya", "operator: Société Minière de Bisunzu")]),
+        (
+            "Glencore cuts cobalt guidance",
+            "",
+            [("kamoto", "operator: Glencore"), ("mutanda", "operator: Glencore")],
+        ),
+        ("Glencore halts Mutanda", "", [("mutanda", "name: Mutanda")]),
+        (
+            "M23 seizes Rubaya",
+            "Alphamin evacuates staff",
+            [("rubaya", "name: Rubaya"), ("bisie", "operator: Alphamin")],
+        ),
+        (
+            "Unrest near Kolwezi",
+            "",
+            [("kamoto", "place: Kolwezi"), ("kfm", "place: Kolwezi"), ("mutanda", "place: Kolwezi")],
+        ),
+        ("Mutanda halts after unrest near Kolwezi", "", [("mutanda", "name: Mutanda")]),
+        (
+            "Glencore: unrest near Kolwezi",
+            "",
+            [("kamoto", "operator: Glencore"), ("mutanda", "operator: Glencore")],
+        ),
+        ("CMOC update", "Production at Tenke-Fungurume", [("tfm", "name: Tenke Fungurume")]),
+        ("CMOC quarterly update", "", [("kfm", "operator: CMOC"), ("tfm", "operator: CMOC")]),
+        ("Tenke's output", "", [("tfm", "alias: Tenke")]),
+        ("Kisanfu and Kamoto", "", [("kamoto", "name: Kamoto"), ("kfm", "name: Kisanfu")]),
+    ],
+)
+def test_notice_matches_sites(index, title, summary, expected):
+    assert index.match(title, summary) == expected
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Congo mining company reports record copper output",
+        "Mining and copper: the Company's view on the Democratic Republic of the Congo",
+        "Retenke rally in Kinshasa",  # 'Tenke' inside another word
+        "Mutandas and Kamotos",  # plural forms are other words
+        "Gecamines annual report",  # a 25% partner is not the operator
+        "Bisiestan",
+    ],
+)
+def test_generic_words_and_partial_words_do_not_match(index, title):
+    assert index.match(title, "") == []
+
+
+def test_match_order_is_deterministic(index):
+    a = index.match("Kolwezi, Walikale and Masisi", "")
+    b = index.match("Masisi, Walikale and Kolwezi", "")
+    assert a == b
+    assert [s for s, _ in a] == ["bisie", "kamoto", "kfm", "mutanda", "rubaya"]
+
+
+def test_index_accepts_semicolon_lists_and_missing_columns():
+    sites = pd.DataFrame([{"id": "x", "name": "Greenbushes", "aliases": "Talison;Greenbushes Lithium"}])
+    index = SiteTextIndex.build(sites)
+    assert index.match("Talison update", "") == [("x", "alias: Talison")]
+    assert index.match("Greenbushes", "") == [("x", "name: Greenbushes")]
+
+
+def test_research_registry_sites_are_found_by_their_own_names(shared_dir):
+    research = pd.read_csv(shared_dir / "data" / "mine_sites_research.csv", keep_default_na=False)
+    sites = pd.DataFrame({"id": [f"s{i:02d}" for i in range(len(research))], "name": research["name"]})
+    sites["operator"] = research["operator"]
+    index = SiteTextIndex.build(sites)
+    for site_id, name in zip(sites["id"], sites["name"], strict=True):
+        found = dict(index.match(f"News from {name.split('(')[0].strip()} today"))
+        assert found.get(site_id, "").startswith("name: "), (name, found)
+    assert index.match("Congo mining company reports record copper and cobalt output") == []
+    bisie = sites.loc[research["name"].str.startswith("Bisie"), "id"].item()
+    assert index.match("Alphamin Resources update") == [(bisie, "operator: Alphamin")]

@@ -163,8 +163,14 @@ class ScoringSettings(_Section):
     lambda_site_km: float = Field(
         40.0, gt=0, description="Distance decay length K(d)=exp(-d/lambda) near a site."
     )
-    lambda_route_km: float = Field(15.0, gt=0, description="Distance decay length for events near the route.")
+    lambda_route_km: float = Field(25.0, gt=0, description="Distance decay length for events near the route.")
     route_weight: float = Field(0.8, ge=0, description="Multiplier on route exposures (cutting the road).")
+    route_reach_km: float = Field(
+        100.0,
+        gt=0,
+        description="Route exposures also decay with the event's distance from the mine: "
+        "exp(-d_mine/route_reach_km); a cut near the mine isolates it, one far down the road less so.",
+    )
     half_life_days: float = Field(10.0, gt=0, description="Age half-life of an event's contribution.")
     window_days: int = Field(60, gt=0, description="Events older than this no longer count.")
     p0: float = Field(3.0, gt=0, description="Saturation constant: conflict risk = 100*(1-exp(-sum(c)/P0)).")

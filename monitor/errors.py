@@ -1,11 +1,11 @@
 """The exception tree. Raised inside; turned into one line on stderr (exit 1) only at the CLI edge.
 
-    MinewatchError
-     ├── ConfigError      a bad config file or environment value
-     ├── StoreError       the database cannot be reached or is not initialised
-     ├── FeedError        a collector could not fetch (network, HTTP status, auth)
-     │    └── AuthError   credentials missing or refused
-     └── InputError       a user file cannot be read at all (wrong format, missing columns)
+MinewatchError
+ ├── ConfigError      a bad config file or environment value
+ ├── StoreError       the database cannot be reached or is not initialised
+ ├── FeedError        a collector could not fetch (network, HTTP status, auth)
+ │    └── AuthError   credentials missing or refused
+ └── InputError       a user file cannot be read at all (wrong format, missing columns)
 """
 
 from __future__ import annotations

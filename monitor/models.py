@@ -123,6 +123,9 @@ class Exposure(SQLModel, table=True):
 class Score(SQLModel, table=True):
     """A site's risk on one day, as known at the end of that day."""
 
+    # By date too: "the latest score day" and "all sites on day D" are the dashboard's hot lookups.
+    __table_args__ = (Index("ix_score_date", "date"),)
+
     site_id: str = Field(primary_key=True)
     date: dt.date = Field(primary_key=True)
     risk: float

@@ -199,7 +199,7 @@ class Pipeline:
         end = datetime.combine(days[-1] + timedelta(days=1), datetime.min.time())
         exposures = self.store.frame(
             "SELECT x.event_id, x.site_id, x.via, x.distance_km, e.source, e.type, e.sub_type, e.fatalities,"
-            " e.geo_precision, e.event_date, e.known_at FROM exposure x JOIN event e ON e.id = x.event_id"
+            " e.geo_precision, e.event_date, e.known_at, e.lat, e.lon FROM exposure x JOIN event e ON e.id = x.event_id"
             " WHERE e.event_date >= :start AND e.event_date <= :last AND e.known_at < :end",
             {"start": days[0] - window, "last": days[-1], "end": end},
         )
@@ -210,6 +210,7 @@ class Pipeline:
         )
         exposures["event_date"] = pd.to_datetime(exposures["event_date"]).dt.date
         exposures["known_at"] = pd.to_datetime(exposures["known_at"])
+        exposures["site_km"] = _distance_to_site(exposures, site_frame)
         notices["known_at"] = pd.to_datetime(notices["known_at"])
         scores = scoring.score_days(site_frame, exposures, notices, days, self.settings.scoring)
         if persist and not scores.empty:
@@ -232,6 +233,14 @@ class Pipeline:
         earliest = [f.earliest_known for f in report.feeds if f.earliest_known is not None]
         report.scored_days = self.rescore_since(min(earliest) if earliest else None)
         return report
+
+
+def _distance_to_site(exposures: pd.DataFrame, site_frame: pd.DataFrame) -> np.ndarray:
+    """Great-circle km from each exposed event to its site (NaN for an unlocated site)."""
+    where = site_frame.set_index("id")[["lat", "lon"]]
+    slat = exposures["site_id"].map(where["lat"]).to_numpy(float)
+    slon = exposures["site_id"].map(where["lon"]).to_numpy(float)
+    return geo.haversine_km(exposures["lat"].to_numpy(float), exposures["lon"].to_numpy(float), slat, slon)
 
 
 def _classified(records: pd.DataFrame) -> pd.DataFrame:

@@ -109,6 +109,9 @@ def event_weights(exposures: pd.DataFrame, params: ScoringSettings) -> np.ndarra
     w = np.where(is_site & protest & (distance <= params.at_site_km), params.at_site_weight, w)
     lam = np.where(is_site, params.lambda_site_km, params.lambda_route_km)
     kernel = np.exp(-distance / lam) * np.where(is_site, 1.0, params.route_weight)
+    # A road cut near the mine isolates it; far down the road the operator has time and alternatives.
+    mine_km = pd.to_numeric(_column(exposures, "site_km", np.nan), errors="coerce").fillna(0.0).to_numpy(float)
+    kernel = kernel * np.where(is_site, 1.0, np.exp(-mine_km / params.route_reach_km))
     # An unconfigured precision or source gets the least trusted configured weight, never more.
     precision = pd.to_numeric(exposures["geo_precision"], errors="coerce")
     g = precision.map({int(k): float(v) for k, v in params.geo_precision_weights.items()})
@@ -374,6 +377,11 @@ def score_days(
     route = total - conflict
     registry = _text(_column(sites, "status", "operating"))
     registry_status = np.tile(np.where(registry == "", "operating", registry).astype(object), n_days)
+    # A registry status only holds from its start day: before it the site was operating (no look-ahead).
+    since = pd.to_datetime(_column(sites, "status_since", None), errors="coerce")
+    since_day = np.where(since.isna(), np.iinfo(np.int64).min, _day_numbers(since.fillna(pd.Timestamp(0))))
+    before = np.repeat(day_numbers, n_sites) < np.tile(since_day, n_days)
+    registry_status = np.where(before, "operating", registry_status).astype(object)
     stopped_by_registry = np.isin(registry_status, list(STOPPED_STATUSES))
     stopped = stopped_by_registry | notes.halted
     # A halted site is at 100: the status takes whatever conflict and route leave, so components still add up.

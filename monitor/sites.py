@@ -13,6 +13,8 @@ Parsing is pure; only ``sync_sites`` and ``sites_frame`` touch the store.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import csv
 import io
 import math
@@ -49,7 +51,7 @@ __all__ = [
 SITE_COLUMNS_REQUIRED: tuple[str, ...] = ("id", "name", "operator", "country", "commodity", "lat", "lon")
 SITE_COLUMNS_OPTIONAL: tuple[str, ...] = (
     "commodities", "coord_precision_km", "coord_source", "annual_output_t", "output_year", "world_share",
-    "aliases", "places", "route", "route_name", "status", "source", "notes",
+    "aliases", "places", "route", "route_name", "status", "status_since", "source", "notes",
 )  # fmt: skip
 SITE_COLUMNS: tuple[str, ...] = SITE_COLUMNS_REQUIRED + SITE_COLUMNS_OPTIONAL
 #: Registry statuses (operator notices override them at scoring time).
@@ -189,8 +191,19 @@ def _site_row(raw: dict[str, str], origin: str) -> dict[str, Any]:
         "places": _places(cell["places"]),
         "route": _route(cell["route"]),
         "status": status,
+        "status_since": _day("status_since", cell["status_since"]),
         "origin": origin,
     }
+
+
+def _day(column: str, text: str) -> dt.date | None:
+    """An optional ISO date cell."""
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise _Bad(f"{column} {text!r} is not a date like 2025-03-14") from None
 
 
 def parse_sites_csv(text: str, origin: str, now: datetime | None = None) -> SitesParse:

@@ -125,7 +125,11 @@ def contribution_sum(row: pd.Series) -> float:
         ),
         pytest.param({"distance_km": 40.0}, math.exp(-1.0), id="distance-decay-site"),
         pytest.param({"via": "route", "distance_km": 0.0}, 0.8, id="route-weight"),
-        pytest.param({"via": "route", "distance_km": 15.0}, 0.8 * math.exp(-1.0), id="distance-decay-route"),
+        pytest.param(
+            {"via": "route", "distance_km": PARAMS.lambda_route_km},
+            0.8 * math.exp(-1.0),
+            id="distance-decay-route",
+        ),
         pytest.param({"fatalities": 3}, 1 + LN4, id="fatalities"),
         pytest.param({"fatalities": None}, 1.0, id="missing-fatalities-as-zero"),
         pytest.param({"geo_precision": 2}, 0.7, id="precision-near"),
@@ -147,7 +151,7 @@ def contribution_sum(row: pd.Series) -> float:
         ),
         pytest.param(
             {"type": "protests", "via": "route", "distance_km": 1.0},
-            0.1 * 0.8 * math.exp(-1 / 15),
+            0.1 * 0.8 * math.exp(-1 / PARAMS.lambda_route_km),
             id="protest-on-the-route-is-no-blockade",
         ),
     ],
@@ -213,7 +217,7 @@ def test_an_event_near_both_site_and_route_counts_once_with_the_larger(
 ) -> None:
     rows = [exposure(via="site", distance_km=site_km), exposure(via="route", distance_km=route_km)]
     row = score(rows).iloc[0]
-    site_c, route_c = math.exp(-site_km / 40), 0.8 * math.exp(-route_km / 15)
+    site_c, route_c = math.exp(-site_km / 40), 0.8 * math.exp(-route_km / PARAMS.lambda_route_km)
     assert contribution_sum(row) == pytest.approx(max(site_c, route_c), abs=1e-4)
     assert row["explain"]["events"][0]["via"] == via
     assert len(row["explain"]["events"]) == 1
@@ -392,6 +396,24 @@ def test_a_registry_stopped_site_is_at_100(status: str) -> None:
     assert (row["risk"], row["level"], row["status"]) == (100.0, "halted", status)
     assert row["conflict"] + row["route"] + row["notice"] == pytest.approx(100.0)
     assert row["explain"]["registry_status"] == status
+
+
+def test_a_registry_stop_counts_only_from_its_start_day() -> None:
+    start = DAY + timedelta(days=2)
+    rows = score([], [], sites=[site(status="halted", status_since=start)], days=days_from(DAY, 4))
+    assert rows["status"].tolist() == ["operating", "operating", "halted", "halted"]
+    assert rows["risk"].tolist()[:2] == [0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("mine_km", "factor"), [(0.0, 1.0), (100.0, math.exp(-1.0)), (200.0, math.exp(-2.0))]
+)
+def test_a_route_event_weighs_less_the_farther_it_is_from_the_mine(mine_km: float, factor: float) -> None:
+    near = weight(via="route", distance_km=1.0)
+    assert weight(via="route", distance_km=1.0, site_km=mine_km) == pytest.approx(near * factor)
+    assert weight(via="site", distance_km=1.0, site_km=mine_km) == pytest.approx(
+        weight(via="site", distance_km=1.0)
+    )
 
 
 # ---- point in time ----

@@ -21,7 +21,7 @@ Kind = Literal["events", "notices"]
 
 @dataclass
 class Batch:
-    """Parsed records (events: EVENT_COLUMNS; notices: NOTICE_COLUMNS), rejected rows, and the new watermark."""
+    """Parsed records (EVENT_COLUMNS or NOTICE_COLUMNS), rejected rows, and the new watermark."""
 
     records: pd.DataFrame
     rejected: list[RejectedRow] = field(default_factory=list)

@@ -54,7 +54,9 @@ class RetryingRequester:
         self.settings = settings
         self.sleep = sleep
 
-    def request(self, method: str, url: str, *, ok: tuple[int, ...] = (200,), **kwargs: Any) -> httpx.Response:
+    def request(
+        self, method: str, url: str, *, ok: tuple[int, ...] = (200,), **kwargs: Any
+    ) -> httpx.Response:
         delay = self.settings.backoff_s
         last_error = ""
         for attempt in range(self.settings.retries + 1):

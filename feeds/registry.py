@@ -21,8 +21,10 @@ Keep = Callable[[np.ndarray, np.ndarray], np.ndarray]
 def build_collectors(
     settings: Settings, keep: Keep, now: Callable[[], datetime], only: Sequence[str] | None = None
 ) -> list[Collector]:
-    """Collectors of the enabled feeds (or of the feeds named in ``only``: 'acled', 'gdelt', 'ucdp', 'notices',
-    or 'notices:<name>'). Naming a feed runs it even if it is disabled in config."""
+    """Collectors of the enabled feeds, or of those named in ``only`` (even if disabled in config).
+
+    Names: 'acled', 'gdelt', 'ucdp', 'notices' (every notice feed) or 'notices:<name>'.
+    """
     f = settings.feeds
     available: dict[str, Collector] = {
         "acled": AcledCollector(f.acled, now=now),

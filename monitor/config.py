@@ -208,6 +208,9 @@ class DashboardSettings(_Section):
         "style such as 'carto-positron' or 'open-street-map' loads tiles from the internet.",
     )
     page_size: int = Field(25, gt=0, le=1000, description="Rows per page in the dashboard's tables.")
+    max_table_rows: int = Field(
+        2000, gt=0, description="The overview's risk table lists at most this many sites (the most at risk)."
+    )
     recent_days: int = Field(30, gt=0, description="How many days of events the overview map shows.")
     max_map_events: int = Field(
         3000, gt=0, description="At most this many events are drawn on a map or listed (the newest)."

@@ -44,6 +44,9 @@ class Site(SQLModel, table=True):
     status: str = Field(
         "operating", description="Registry status: operating | halted | care_and_maintenance."
     )
+    status_since: dt.date | None = Field(
+        None, description="Day the registry status began; scores before it treat the site as operating."
+    )
     source: str = ""
     notes: str = ""
     origin: str = Field("bundled", description="bundled | user")
@@ -55,7 +58,6 @@ class Event(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("source", "source_id", name="uq_event_source"),
-        Index("ix_event_known_at", "known_at"),
         Index("ix_event_date", "event_date"),
     )
 

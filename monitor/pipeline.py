@@ -162,9 +162,14 @@ class Pipeline:
 
     def _match_events(self, site_frame: pd.DataFrame) -> int:
         since = int(self.store.get_watermark(EVENTS_MATCHED) or 0)
-        events = self.store.frame("SELECT id, lat, lon FROM event WHERE id > :since", {"since": since})
-        if events.empty:
+        ids, lat, lon = self.store.arrays(
+            "SELECT id, lat, lon FROM event WHERE id > :since", {"since": since}
+        )
+        if ids.size == 0:
             return 0
+        events = pd.DataFrame(
+            {"id": ids.astype(np.int64), "lat": lat.astype(float), "lon": lon.astype(float)}
+        )
         m = self.settings.matching
         exposures = matching.match_events(events, site_frame, m.site_radius_km, m.route_corridor_km)
         added = self.store.insert_frame(models.Exposure, exposures, key=("event_id", "site_id", "via"))
@@ -199,7 +204,8 @@ class Pipeline:
         end = datetime.combine(days[-1] + timedelta(days=1), datetime.min.time())
         exposures = self.store.frame(
             "SELECT x.event_id, x.site_id, x.via, x.distance_km, e.source, e.type, e.sub_type, e.fatalities,"
-            " e.geo_precision, e.event_date, e.known_at, e.lat, e.lon FROM exposure x JOIN event e ON e.id = x.event_id"
+            " e.geo_precision, e.event_date, e.known_at, e.lat, e.lon"
+            " FROM exposure x JOIN event e ON e.id = x.event_id"
             " WHERE e.event_date >= :start AND e.event_date <= :last AND e.known_at < :end",
             {"start": days[0] - window, "last": days[-1], "end": end},
         )

@@ -110,7 +110,9 @@ def event_weights(exposures: pd.DataFrame, params: ScoringSettings) -> np.ndarra
     lam = np.where(is_site, params.lambda_site_km, params.lambda_route_km)
     kernel = np.exp(-distance / lam) * np.where(is_site, 1.0, params.route_weight)
     # A road cut near the mine isolates it; far down the road the operator has time and alternatives.
-    mine_km = pd.to_numeric(_column(exposures, "site_km", np.nan), errors="coerce").fillna(0.0).to_numpy(float)
+    mine_km = (
+        pd.to_numeric(_column(exposures, "site_km", np.nan), errors="coerce").fillna(0.0).to_numpy(float)
+    )
     kernel = kernel * np.where(is_site, 1.0, np.exp(-mine_km / params.route_reach_km))
     # An unconfigured precision or source gets the least trusted configured weight, never more.
     precision = pd.to_numeric(exposures["geo_precision"], errors="coerce")
@@ -159,7 +161,10 @@ def _prepare_exposures(exposures: pd.DataFrame, sites: pd.Index, params: Scoring
     first = np.ones(order.size, dtype=bool)
     first[1:] = (site[order][1:] != site[order][:-1]) | (event_id[order][1:] != event_id[order][:-1])
     starts = np.flatnonzero(first)
-    nearest = np.minimum.reduceat(distance[order], starts) if starts.size else np.empty(0)
+    # nearest_event_km is measured to the mine itself, also for events matched through the route.
+    to_mine = pd.to_numeric(_column(frame, "site_km", np.nan), errors="coerce").to_numpy(float)
+    to_mine = np.where(np.isnan(to_mine), distance, to_mine)
+    nearest = np.minimum.reduceat(to_mine[order], starts) if starts.size else np.empty(0)
     keep = order[starts]
     event_day = _day_numbers(frame["event_date"].iloc[keep])
     known_day = _day_numbers(frame["known_at"].iloc[keep])

@@ -13,9 +13,8 @@ Parsing is pure; only ``sync_sites`` and ``sites_frame`` touch the store.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import csv
+import datetime as dt
 import io
 import math
 import re

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -93,6 +94,13 @@ def _sql_value(value: Any) -> Any:
     return _sql_dt(value)
 
 
+def _timestamps(column: pd.Series, unit: str) -> list[str | None]:
+    """Dates or datetimes (naive UTC, or aware) as the text SQLAlchemy writes, vectorised; missing as None."""
+    stamps = pd.to_datetime(column, utc=True).dt.tz_localize(None)
+    text = np.datetime_as_string(stamps.to_numpy(dtype="datetime64[us]"), unit=unit)  # type: ignore[call-overload]
+    return [None if t == "NaT" else t.replace("T", " ") for t in text.tolist()]
+
+
 def _column_values(column: pd.Series) -> list[Any]:
     """A column as DB-API values: NaN -> None, dates/JSON converted, numpy scalars made plain."""
     values = column.tolist()
@@ -147,33 +155,29 @@ class Store:
     # ---- bulk inserts ----
     def insert_events(self, frame: pd.DataFrame, now: datetime) -> WriteResult:
         """Insert parsed events (EVENT_COLUMNS); rows whose (source, source_id) is stored are skipped."""
-        if frame.empty:
-            return WriteResult(0, 0)
-        now_s = _sql_dt(now)
-        published = [_sql_dt(v) for v in frame["published_at"].tolist()]
-        columns = [*EVENT_COLUMNS, "first_seen_at", "known_at"]
-        data = {c: frame[c].tolist() for c in EVENT_COLUMNS}
-        data["event_date"] = [_sql_dt(v) for v in data["event_date"]]
-        data["published_at"] = published
-        data["first_seen_at"] = [now_s] * len(frame)
-        data["known_at"] = [p or now_s for p in published]
-        rows = list(zip(*(data[c] for c in columns), strict=True))
-        inserted = self._insert_ignore("event", columns, rows, ("source", "source_id"))
-        return WriteResult(inserted, len(rows) - inserted)
+        return self._insert_published("event", frame, EVENT_COLUMNS, now)
 
     def insert_notices(self, frame: pd.DataFrame, now: datetime) -> WriteResult:
         """Insert classified notices (NOTICE_COLUMNS + kind, confidence); stored ones are skipped."""
+        return self._insert_published("notice", frame, (*NOTICE_COLUMNS, "kind", "confidence"), now)
+
+    def _insert_published(
+        self, table: str, frame: pd.DataFrame, columns: Sequence[str], now: datetime
+    ) -> WriteResult:
+        """Insert rows stamped first_seen_at=now, known_at=published_at (else now); skip stored keys."""
         if frame.empty:
             return WriteResult(0, 0)
         now_s = _sql_dt(now)
-        columns = [*NOTICE_COLUMNS, "kind", "confidence", "first_seen_at", "known_at"]
-        published = [_sql_dt(v) for v in frame["published_at"].tolist()]
-        data = {c: frame[c].tolist() for c in (*NOTICE_COLUMNS, "kind", "confidence")}
+        data = {c: frame[c].tolist() for c in columns}
+        published = _timestamps(frame["published_at"], unit="us")
         data["published_at"] = published
+        if "event_date" in data:
+            data["event_date"] = _timestamps(frame["event_date"], unit="D")
         data["first_seen_at"] = [now_s] * len(frame)
         data["known_at"] = [p or now_s for p in published]
-        rows = list(zip(*(data[c] for c in columns), strict=True))
-        inserted = self._insert_ignore("notice", columns, rows, ("source", "source_id"))
+        names = [*columns, "first_seen_at", "known_at"]
+        rows = list(zip(*(data[c] for c in names), strict=True))
+        inserted = self._insert_ignore(table, names, rows, ("source", "source_id"))
         return WriteResult(inserted, len(rows) - inserted)
 
     def insert_rejected(
@@ -303,6 +307,16 @@ class Store:
         """Run a read query and return a DataFrame."""
         with self.engine.connect() as conn:
             return pd.read_sql_query(sa.text(sql), conn, params=dict(params or {}))
+
+    def arrays(self, sql: str, params: Mapping[str, Any] | None = None) -> list[np.ndarray]:
+        """A read query's columns as numpy arrays (no DataFrame overhead, for hot paths)."""
+        with self.engine.connect() as conn:
+            result = conn.execute(sa.text(sql), dict(params or {}))
+            n = len(result.keys())
+            rows = result.all()
+        if not rows:
+            return [np.empty(0) for _ in range(n)]
+        return [np.asarray(col) for col in zip(*rows, strict=True)]
 
     def scalar(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
         with self.engine.connect() as conn:

@@ -625,3 +625,8 @@ def test_scores_can_be_stored(fresh_store: Store) -> None:
     explain = stored["explain"].iloc[0]
     explain = json.loads(explain) if isinstance(explain, str) else explain
     assert explain["events"][0]["event_id"] == 1
+
+
+def test_nearest_event_km_is_measured_to_the_mine_even_for_route_events() -> None:
+    row = score([exposure(via="route", distance_km=0.5, site_km=98.9)]).iloc[0]
+    assert row["nearest_event_km"] == pytest.approx(98.9)

@@ -10,9 +10,10 @@ from monitor.store import EVENT_COLUMNS, RejectedRow, Store
 def _events(n: int, published: datetime | None = None) -> pd.DataFrame:
     rows = [
         {
-            "source": "acled", "source_id": f"COD{i}", "event_date": date(2025, 3, 1), "published_at": published,
-            "type": "battles", "sub_type": "Armed clash", "actor1": "M23", "actor2": "FARDC", "fatalities": i % 3,
-            "lat": -1.4, "lon": 28.0, "geo_precision": 1, "location": "Walikale", "country": "CD",
+            "source": "acled", "source_id": f"COD{i}", "event_date": date(2025, 3, 1),
+            "published_at": published, "type": "battles", "sub_type": "Armed clash", "actor1": "M23",
+            "actor2": "FARDC", "fatalities": i % 3, "lat": -1.4, "lon": 28.0, "geo_precision": 1,
+            "location": "Walikale", "country": "CD",
             "admin1": "Nord-Kivu", "notes": "", "url": "",
         }
         for i in range(n)

@@ -1,0 +1,63 @@
+"""The bundled scenario tells the Bisie story: risk rises as M23 nears, halted 14 March, restart in April."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from monitor import demo
+from monitor.config import Settings, settings_from_mapping
+
+
+@pytest.fixture(scope="module")
+def panel(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    db = Path(tmp_path_factory.mktemp("demo")) / "demo.db"
+    settings: Settings = settings_from_mapping({"database": {"url": f"sqlite:///{db}"}}, env={})
+    result = demo.build(settings, now=lambda: datetime(2026, 1, 5, tzinfo=UTC))
+    frame = result.panel
+    result.store.engine.dispose()
+    return frame
+
+
+def _bisie(panel: pd.DataFrame, day: str) -> pd.Series:
+    rows = panel[(panel["site_id"] == "bisie") & (panel["date"] == date.fromisoformat(day))]
+    assert len(rows) == 1
+    return rows.iloc[0]
+
+
+def test_bisie_exposure_rises_as_the_advance_nears(panel: pd.DataFrame) -> None:
+    early, mid, eve = _bisie(panel, "2025-02-05"), _bisie(panel, "2025-02-22"), _bisie(panel, "2025-03-12")
+    assert early["risk"] < mid["risk"] < eve["risk"]
+    assert eve["level"] in {"high", "critical"}
+    assert eve["route"] > 0
+    assert _bisie(panel, "2025-02-22")["nearest_event_km"] > eve["nearest_event_km"]
+
+
+def test_bisie_is_halted_from_14_march_until_the_restart(panel: pd.DataFrame) -> None:
+    assert _bisie(panel, "2025-03-13")["status"] == "operating"
+    for day in ("2025-03-14", "2025-03-20", "2025-04-01", "2025-04-08"):
+        row = _bisie(panel, day)
+        assert (row["status"], row["level"], row["risk"]) == ("halted", "halted", 100.0), day
+    assert _bisie(panel, "2025-04-09")["status"] == "operating"
+    assert _bisie(panel, "2025-04-30")["status"] == "operating"
+
+
+def test_the_halt_takes_bisie_s_output_out_of_supply(panel: pd.DataFrame) -> None:
+    halted = _bisie(panel, "2025-03-20")
+    assert halted["supply_at_risk_t"] == pytest.approx(12568.0)
+
+
+def test_the_top_event_on_the_eve_of_the_halt_is_on_the_road(panel: pd.DataFrame) -> None:
+    top = _bisie(panel, "2025-03-13")["top_event_id"]
+    assert isinstance(top, str) and top.split(":")[0] in {"acled", "gdelt"}
+
+
+def test_quieter_sites_stay_below_high(panel: pd.DataFrame) -> None:
+    day = panel[panel["date"] == date(2025, 3, 20)].set_index("site_id")
+    assert day.loc["kamoto", "level"] in {"low", "elevated"}
+    assert day.loc["greenbushes", "level"] == "low"
+    # Registry stops hold only from their start: Grasberg's 2025 mud rush came in September.
+    assert day.loc["grasberg", "status"] == "operating"

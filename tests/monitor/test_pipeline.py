@@ -1,0 +1,151 @@
+"""The orchestrator end to end: real collectors against a loopback server -> store -> match -> score."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+import pytest
+
+from feeds.gdelt import GdeltCollector
+from feeds.http import RetryingRequester, make_client
+from feeds.notices import NoticeCollector
+from monitor import sites
+from monitor.config import GdeltSettings, HttpSettings, NoticeFeed, Settings
+from monitor.demo import demo_dir
+from monitor.pipeline import Pipeline
+from monitor.store import Store
+from tests.loopback import LoopbackServer, Response
+
+STAMP = "20250320071500"
+HTTP = HttpSettings(retries=1, backoff_s=0.0)
+
+
+def _clock(moment: datetime) -> Callable[[], datetime]:
+    return lambda: moment
+
+
+@pytest.fixture
+def pipeline(fresh_store: Store) -> Pipeline:
+    now = _clock(datetime(2025, 3, 21, 6, 0, tzinfo=UTC))
+    pipe = Pipeline(fresh_store, Settings(), now)
+    pipe.load_sites(sites.load_bundled(now()))
+    return pipe
+
+
+def _serve_demo_feeds(server: LoopbackServer) -> None:
+    """The demo's GDELT export (zipped, in lastupdate.txt) and its operator RSS feed; one feed is down."""
+    tsv = (demo_dir() / "gdelt_events.export.CSV").read_bytes()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(f"{STAMP}.export.CSV", tsv)
+    data = buf.getvalue()
+    path = f"/gdeltv2/{STAMP}.export.CSV.zip"
+    listing = f"{len(data)} {hashlib.md5(data).hexdigest()} {server.url(path)}\n"
+    server.route("GET", "/gdeltv2/lastupdate.txt", Response(200, listing))
+    server.route("GET", path, Response(200, data, {"Content-Type": "application/zip"}))
+    rss = (demo_dir() / "alphamin_news.xml").read_bytes()
+    server.route("GET", "/alphamin.xml", Response(200, rss, {"Content-Type": "application/rss+xml"}))
+    server.route("GET", "/down.xml", Response(503, "maintenance"))
+
+
+def _collectors(server: LoopbackServer, pipeline: Pipeline) -> list:
+    return [
+        NoticeCollector(NoticeFeed(name="down", url=server.url("/down.xml"))),
+        GdeltCollector(
+            GdeltSettings(lastupdate_url=server.url("/gdeltv2/lastupdate.txt")), pipeline.site_filter()
+        ),
+        NoticeCollector(NoticeFeed(name="alphamin", url=server.url("/alphamin.xml"), language="en")),
+    ]
+
+
+def _tick(pipeline: Pipeline, server: LoopbackServer):
+    with make_client(HTTP) as client:
+        return pipeline.run_once(
+            _collectors(server, pipeline), RetryingRequester(client, HTTP, lambda _s: None)
+        )
+
+
+def _counts(store: Store) -> dict[str, int]:
+    tables = ("event", "notice", "exposure", "noticesite", "rejected")
+    return {t: int(store.scalar(f"SELECT COUNT(*) FROM {t}")) for t in tables}
+
+
+def test_a_failing_feed_is_recorded_and_the_others_still_run(
+    pipeline: Pipeline, server: LoopbackServer
+) -> None:
+    _serve_demo_feeds(server)
+    report = _tick(pipeline, server)
+    by_feed = {f.feed: f for f in report.feeds}
+    assert by_feed["notices:down"].status == "failed"
+    assert "HTTP 503" in by_feed["notices:down"].error
+    assert by_feed["gdelt"].status == "ok" and by_feed["gdelt"].stored > 0
+    assert by_feed["notices:alphamin"].status == "ok" and by_feed["notices:alphamin"].stored == 5
+    runs = pipeline.store.frame("SELECT feed, status, stored, error FROM feedrun ORDER BY id")
+    assert runs["feed"].tolist() == ["notices:down", "gdelt", "notices:alphamin"]
+    assert runs["status"].tolist() == ["failed", "ok", "ok"]
+
+
+def test_collected_rows_are_matched_to_sites_and_notices_classified(
+    pipeline: Pipeline, server: LoopbackServer
+) -> None:
+    _serve_demo_feeds(server)
+    _tick(pipeline, server)
+    store = pipeline.store
+    walikale = store.frame(
+        "SELECT x.via, x.distance_km FROM exposure x JOIN event e ON e.id = x.event_id"
+        " WHERE x.site_id = 'bisie' AND e.location LIKE 'Walikale%' ORDER BY x.via"
+    )
+    assert set(walikale["via"]) == {"route", "site"}
+    assert walikale.set_index("via").loc["site", "distance_km"].min() == pytest.approx(55.4, abs=1.0)
+    kinds = store.frame(
+        "SELECT n.kind FROM notice n JOIN noticesite s ON s.notice_id = n.id WHERE s.site_id = 'bisie'"
+        " ORDER BY n.known_at"
+    )["kind"].tolist()
+    assert "suspension" in kinds and kinds.count("resumption") >= 1
+
+
+def test_running_the_same_tick_twice_duplicates_nothing(pipeline: Pipeline, server: LoopbackServer) -> None:
+    _serve_demo_feeds(server)
+    _tick(pipeline, server)
+    first = _counts(pipeline.store)
+    second_report = _tick(pipeline, server)
+    assert _counts(pipeline.store) == first
+    by_feed = {f.feed: f for f in second_report.feeds}
+    assert by_feed["notices:alphamin"].stored == 0
+    assert by_feed["notices:alphamin"].duplicates == 5
+    # GDELT's watermark says this export was collected: the zip is not downloaded again.
+    assert len(server.hits(f"/gdeltv2/{STAMP}.export.CSV.zip")) == 1
+
+
+def test_the_tick_rescores_up_to_today_point_in_time(pipeline: Pipeline, server: LoopbackServer) -> None:
+    _serve_demo_feeds(server)
+    report = _tick(pipeline, server)
+    assert report.scored_days[-1] == date(2025, 3, 21)
+    bisie = pipeline.store.frame(
+        "SELECT date, status, level FROM score WHERE site_id = 'bisie' ORDER BY date"
+    )
+    bisie["date"] = bisie["date"].astype(str)
+    state = bisie.set_index("date")
+    assert state.loc["2025-03-13", "status"] == "operating"
+    # The suspension release went out on the evening of 13 March in Toronto: 14 March in UTC.
+    assert state.loc["2025-03-14", "status"] == "halted"
+    assert state.loc["2025-03-21", "level"] == "halted"
+
+
+def test_importing_sites_rematches_every_stored_event(pipeline: Pipeline, server: LoopbackServer) -> None:
+    _serve_demo_feeds(server)
+    _tick(pipeline, server)
+    before = int(pipeline.store.scalar("SELECT COUNT(*) FROM exposure WHERE site_id = 'walikale_test'"))
+    csv_text = (
+        "id,name,operator,country,commodity,lat,lon\n"
+        "walikale_test,Walikale test pit,Test Mining,CD,tin,-1.42,28.05\n"
+    )
+    pipeline.load_sites(sites.parse_sites_csv(csv_text, origin="user", now=pipeline.now()))
+    pipeline.match()
+    after = int(pipeline.store.scalar("SELECT COUNT(*) FROM exposure WHERE site_id = 'walikale_test'"))
+    assert before == 0 and after > 0
+    assert int(pipeline.store.scalar("SELECT COUNT(*) FROM exposure WHERE site_id = 'bisie'")) > 0

@@ -22,12 +22,43 @@ from monitor.config import Settings
 from monitor.pipeline import Pipeline
 from monitor.store import Store
 
-HEADER = (
-    "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,"
-    "assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,"
-    "admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,"
-    "tags,timestamp"
-).split(",")
+#: ACLED's CSV export header, in its order.
+HEADER = [
+    *[
+        "event_id_cnty",
+        "event_date",
+        "year",
+        "time_precision",
+        "disorder_type",
+        "event_type",
+        "sub_event_type",
+        "actor1",
+    ],
+    *[
+        "assoc_actor_1",
+        "inter1",
+        "actor2",
+        "assoc_actor_2",
+        "inter2",
+        "interaction",
+        "civilian_targeting",
+        "iso",
+        "region",
+    ],
+    *[
+        "country",
+        "admin1",
+        "admin2",
+        "admin3",
+        "location",
+        "latitude",
+        "longitude",
+        "geo_precision",
+        "source",
+        "source_scale",
+    ],
+    *["notes", "fatalities", "tags", "timestamp"],
+]
 TYPES = [
     ("Battles", "Armed clash"),
     ("Battles", "Non-state actor overtakes territory"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -154,8 +155,6 @@ def collect(
     pipeline = c.pipeline()
     collectors = build_collectors(c.settings, pipeline.site_filter(), c.now, only=feeds or None)
     with make_client(c.settings.http) as client:
-        import time
-
         report = pipeline.run_once(collectors, RetryingRequester(client, c.settings.http, time.sleep))
     for feed in report.feeds:
         _print_feed(feed)
@@ -318,7 +317,7 @@ def demo(
     _print_ranking(result.panel[result.panel["date"] == day], day, 15)
     if no_serve:
         return
-    _serve(settings, result.store, host, port)
+    _serve(settings, result.store, host, port, initial_as_of=day)
 
 
 @app.command()
@@ -332,14 +331,14 @@ def serve(
     _serve(c.settings, c.store(), host, port)
 
 
-def _serve(settings: Settings, store: Store, host: str, port: int) -> None:
+def _serve(settings: Settings, store: Store, host: str, port: int, initial_as_of: date | None = None) -> None:
     try:
         from dashboards.app import create_app
         from dashboards.server import serve as run_server
     except ImportError as exc:
         raise MinewatchError(f"the dashboard is not available: {exc}") from None
     out.print(f"dashboard on http://{host}:{port}/ (Ctrl+C to stop)")
-    run_server(create_app(store, settings), host, port, env=dict(os.environ))
+    run_server(create_app(store, settings, initial_as_of=initial_as_of), host, port, env=dict(os.environ))
 
 
 # ---- printing ----

@@ -1,4 +1,4 @@
-"""A real HTTP server on 127.0.0.1 for tests: routes map (method, path) to handlers; every request is recorded."""
+"""A real HTTP server on 127.0.0.1 for tests: routes map (method, path) to handlers; requests are recorded."""
 
 from __future__ import annotations
 
@@ -62,15 +62,17 @@ class LoopbackServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            do_GET = do_POST = _serve  # noqa: N815
+            do_GET = do_POST = _serve
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 pass
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def route(self, method: str, path: str, handler: Handler | Response) -> None:
         self.routes[(method, path)] = handler if callable(handler) else (lambda _req, r=handler: r)

@@ -1,0 +1,495 @@
+"""Figure builders: pure functions from the frames in ``dashboards.data`` to Plotly figures.
+
+Maps use ``scattermap``; with the default ``white-bg`` style they need no network: country outlines come from
+a GeoJSON served by the dashboard itself, and no trace draws map text (its glyphs would be fetched from the
+web). Text from feeds is escaped before it reaches a hover label: Plotly renders a few HTML tags there.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+#: Level colours: low green, elevated yellow, high orange, critical red, halted dark purple.
+LEVEL_COLOURS: dict[str, str] = {
+    "low": "#2e9e4f",
+    "elevated": "#e8b400",
+    "high": "#f07f0f",
+    "critical": "#d62828",
+    "halted": "#3b0a57",
+    "unscored": "#9e9e9e",
+}
+LEVEL_ORDER: tuple[str, ...] = ("halted", "critical", "high", "elevated", "low", "unscored")
+EVENT_COLOURS: dict[str, str] = {
+    "battles": "#1565c0",
+    "explosions_remote_violence": "#00897b",
+    "violence_against_civilians": "#6d4c41",
+    "riots": "#c2185b",
+    "protests": "#5c6bc0",
+    "strategic_developments": "#78909c",
+}
+KIND_COLOURS: dict[str, str] = {
+    "halt": "#3b0a57",
+    "suspension": "#3b0a57",
+    "force_majeure": "#3b0a57",
+    "evacuation": "#d62828",
+    "guidance_cut": "#f07f0f",
+    "resumption": "#2e9e4f",
+    "none": "#9e9e9e",
+}
+COMPONENT_COLOURS: dict[str, str] = {"conflict": "#d95f02", "route": "#1b9e77", "notice": "#7570b3"}
+COMMODITY_COLOURS: tuple[str, ...] = (
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
+    "#ff7f0e",
+)  # fmt: skip
+OFFLINE_STYLE = "white-bg"
+_FONT = {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 13, "color": "#1f2933"}
+
+
+def label(value: str) -> str:
+    """A snake_case key as words ('violence_against_civilians' -> 'Violence against civilians')."""
+    text = str(value).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def plain(value: Any) -> str:
+    """Feed text made safe for a Plotly label: tags are shown as text, never rendered."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value), quote=False)
+
+
+def plain_series(values: pd.Series) -> pd.Series:
+    """``plain`` for a whole column at once (vectorised: maps carry thousands of labels)."""
+    text = values.fillna("").astype(str)
+    return (
+        text.str.replace("&", "&amp;", regex=False)
+        .str.replace("<", "&lt;", regex=False)
+        .str.replace(">", "&gt;", regex=False)
+    )
+
+
+def _base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
+        template="plotly_white",
+        font=_FONT,
+        height=height,
+        margin={"l": 60, "r": 20, "t": 50, "b": 40},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
+        hoverlabel={"font": {"size": 12}},
+    )
+    return fig
+
+
+def empty_figure(message: str, title: str = "", height: int = 320) -> go.Figure:
+    """A figure that says why it has nothing to show (never a blank chart)."""
+    fig = go.Figure()
+    fig.add_annotation(
+        text=plain(message), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": 15}
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _base_layout(fig, title, height)
+
+
+# ---- maps -------------------------------------------------------------------------------------------------
+def basemap_layers(basemap_url: str | None) -> list[dict[str, Any]]:
+    """Land and country outlines from a local GeoJSON (for the tile-less white-bg style)."""
+    if not basemap_url:
+        return []
+    source = {"source": basemap_url, "sourcetype": "geojson", "below": "traces"}
+    return [
+        {**source, "type": "fill", "color": "#f2f0eb"},
+        {**source, "type": "line", "color": "#a8a8a8", "line": {"width": 0.7}},
+    ]
+
+
+def map_view(lats: Sequence[float], lons: Sequence[float]) -> tuple[dict[str, float], float]:
+    """Centre and zoom that fit the points (a rough Web-Mercator fit, good enough to frame them)."""
+    lat = np.asarray([v for v in lats if v is not None and not math.isnan(v)], dtype=float)
+    lon = np.asarray([v for v in lons if v is not None and not math.isnan(v)], dtype=float)
+    if lat.size == 0 or lon.size == 0:
+        return {"lat": 0.0, "lon": 20.0}, 1.0
+    # At zoom z one 512-px tile spans 360 degrees: fit both spans (with a margin) into ~1000 x 470 px.
+    lat_span = max(float(np.ptp(lat)), 0.3) * 1.4
+    lon_span = max(float(np.ptp(lon)), 0.3) * 1.4
+    fit = min(math.log2(470 * 360.0 / (512 * lat_span)), math.log2(1000 * 360.0 / (512 * lon_span)))
+    zoom = float(np.clip(fit, 1.0, 9.0))
+    return {"lat": float((lat.min() + lat.max()) / 2), "lon": float((lon.min() + lon.max()) / 2)}, zoom
+
+
+def _map_layout(
+    fig: go.Figure,
+    title: str,
+    lats: Sequence[float],
+    lons: Sequence[float],
+    map_style: str,
+    basemap_url: str | None,
+) -> go.Figure:
+    center, zoom = map_view(lats, lons)
+    layers = basemap_layers(basemap_url) if map_style == OFFLINE_STYLE else []
+    fig.update_layout(map={"style": map_style, "center": center, "zoom": zoom, "layers": layers})
+    _base_layout(fig, title, 520)
+    fig.update_layout(
+        margin={"l": 0, "r": 0, "t": 50, "b": 0},
+        legend={
+            "orientation": "v",
+            "yanchor": "top",
+            "y": 0.98,
+            "xanchor": "left",
+            "x": 0.01,
+            "bgcolor": "rgba(255,255,255,0.85)",
+            "bordercolor": "#cccccc",
+            "borderwidth": 1,
+        },
+    )
+    return fig
+
+
+def _route_trace(routes: pd.DataFrame, name: str = "Export routes") -> go.Scattermap | None:
+    if routes.empty:
+        return None
+    # All routes in one trace, each followed by a NaN point so the lines do not join up.
+    gap = np.array([[np.nan, np.nan]])
+    points = np.vstack([np.vstack([np.asarray(route, dtype=float)[:, :2], gap]) for route in routes["route"]])
+    return go.Scattermap(
+        lat=points[:, 0], lon=points[:, 1], mode="lines", line={"width": 2.5, "color": "#546e7a"}, name=name,
+        hoverinfo="skip",
+    )  # fmt: skip
+
+
+def _event_traces(events: pd.DataFrame, *, distance: bool = False) -> list[go.Scattermap]:
+    """One trace per event type, sized by fatalities."""
+    traces = []
+    for kind, group in events.groupby("type", sort=True):
+        size = 6 + 3 * np.log1p(group["fatalities"].fillna(0).to_numpy(dtype=float))
+        day = group["event_date"].dt.strftime("%Y-%m-%d").fillna("")
+        hover = (
+            "<b>" + plain_series(group["location"]) + "</b> " + day
+            + "<br>" + plain(label(str(kind))) + ": " + plain_series(group["sub_type"])
+            + "<br>Fatalities: " + group["fatalities"].fillna(0).astype(int).astype(str)
+            + "<br>Source: " + plain_series(group["source"])
+        )  # fmt: skip
+        if distance and "distance_km" in group:
+            hover = (
+                hover + "<br>" + group["distance_km"].round(1).astype(str) + " km away (" + group["via"] + ")"
+            )
+        traces.append(
+            go.Scattermap(
+                lat=group["lat"].to_numpy(dtype=float),
+                lon=group["lon"].to_numpy(dtype=float),
+                mode="markers",
+                name=label(str(kind)),
+                marker={"size": size, "color": EVENT_COLOURS.get(str(kind), "#607d8b"), "opacity": 0.75},
+                hovertext=hover.to_numpy(dtype=object),
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
+    return traces
+
+
+def _site_sizes(output: pd.Series) -> np.ndarray:
+    """Marker size from annual output (log scale, so a 400 kt mine does not hide a 300 t one)."""
+    values = output.fillna(0).to_numpy(dtype=float)
+    return np.clip(9 + 3.2 * np.log10(1 + values), 9, 30)
+
+
+def overview_map(
+    sites: pd.DataFrame,
+    events: pd.DataFrame,
+    routes: pd.DataFrame,
+    *,
+    map_style: str = OFFLINE_STYLE,
+    basemap_url: str | None = None,
+) -> go.Figure:
+    """Located sites coloured by level and sized by output, recent matched events by type, export routes."""
+    located = sites.dropna(subset=["lat", "lon"]) if not sites.empty else sites
+    if located.empty:
+        return empty_figure("No located sites yet: run `minewatch sites` or `minewatch import sites FILE`.")
+    fig = go.Figure()
+    route = _route_trace(routes)
+    if route is not None:
+        fig.add_trace(route)
+    if not events.empty:
+        for trace in _event_traces(events):
+            fig.add_trace(trace)
+    for level in reversed(LEVEL_ORDER):  # the most severe drawn last, on top
+        group = located[located["level"] == level]
+        if group.empty:
+            continue
+        risk = group["risk"].round(0)
+        hover = (
+            "<b>" + plain_series(group["site_name"]) + "</b> (" + plain_series(group["country"]) + ")<br>"
+            + plain_series(group["commodity"]) + ", "
+            + group["annual_output_t"].fillna(0).round(0).astype(int).map("{:,}".format) + " t/yr<br>Risk "
+            + risk.astype("Int64").astype(str).replace("<NA>", "n/a") + ", " + level
+        )  # fmt: skip
+        fig.add_trace(
+            go.Scattermap(
+                lat=group["lat"].to_numpy(dtype=float),
+                lon=group["lon"].to_numpy(dtype=float),
+                mode="markers",
+                name=f"Site: {level}",
+                marker={
+                    "size": _site_sizes(group["annual_output_t"]),
+                    "color": LEVEL_COLOURS[level],
+                    "opacity": 0.95,
+                },
+                customdata=group["site_id"].to_numpy(dtype=object),
+                hovertext=hover.to_numpy(dtype=object),
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
+    return _map_layout(
+        fig,
+        "Sites by risk level, recent events and export routes",
+        located["lat"],
+        located["lon"],
+        map_style,
+        basemap_url,
+    )
+
+
+def site_map(
+    facts: dict[str, Any],
+    level: str,
+    events: pd.DataFrame,
+    routes: pd.DataFrame,
+    *,
+    map_style: str = OFFLINE_STYLE,
+    basemap_url: str | None = None,
+) -> go.Figure:
+    """One site, its export route and the events exposed to it."""
+    if facts.get("lat") is None or facts.get("lon") is None:
+        return empty_figure("This site has no coordinates yet, so nothing can be matched to it.")
+    fig = go.Figure()
+    route = _route_trace(routes, name=f"Route: {plain(facts.get('route_name') or 'export route')}")
+    if route is not None:
+        fig.add_trace(route)
+    for trace in _event_traces(events, distance=True) if not events.empty else []:
+        fig.add_trace(trace)
+    places = facts.get("places") or []
+    if places:
+        fig.add_trace(
+            go.Scattermap(
+                lat=[p.get("lat") for p in places],
+                lon=[p.get("lon") for p in places],
+                mode="markers",
+                text=[plain(p.get("name")) for p in places],
+                name="Nearby places",
+                marker={"size": 6, "color": "#37474f"},
+                hoverinfo="text",
+            )
+        )
+    fig.add_trace(
+        go.Scattermap(
+            lat=[facts["lat"]],
+            lon=[facts["lon"]],
+            mode="markers",
+            text=[plain(facts.get("name"))],
+            name=f"Site ({level})",
+            marker={"size": 22, "color": LEVEL_COLOURS.get(level, LEVEL_COLOURS["unscored"])},
+            hovertemplate="<b>%{text}</b><extra></extra>",
+        )
+    )
+    lats = [facts["lat"], *events.get("lat", pd.Series(dtype=float)).tolist()]
+    lons = [facts["lon"], *events.get("lon", pd.Series(dtype=float)).tolist()]
+    for route_points in routes.get("route", []):
+        lats += [p[0] for p in route_points]
+        lons += [p[1] for p in route_points]
+    return _map_layout(fig, "Events near the site and its export route", lats, lons, map_style, basemap_url)
+
+
+def events_map(
+    events: pd.DataFrame, *, map_style: str = OFFLINE_STYLE, basemap_url: str | None = None
+) -> go.Figure:
+    """Events by type, sized by fatalities."""
+    if events.empty:
+        return empty_figure("No events match these filters.")
+    fig = go.Figure(_event_traces(events))
+    return _map_layout(
+        fig, "Events by type (size: fatalities)", events["lat"], events["lon"], map_style, basemap_url
+    )
+
+
+# ---- charts -----------------------------------------------------------------------------------------------
+def risk_history(
+    scores: pd.DataFrame, halted: pd.DataFrame, levels: dict[str, float] | None = None
+) -> go.Figure:
+    """A site's risk over time: components stacked, the risk line on top, halted periods shaded."""
+    if scores.empty:
+        return empty_figure("No scores for this site yet: run `minewatch score`.", "Risk over time")
+    fig = go.Figure()
+    for component in ("conflict", "route", "notice"):
+        fig.add_trace(
+            go.Scatter(
+                x=scores["date"],
+                y=scores[component].fillna(0),
+                name=f"{label(component)} component",
+                mode="lines",
+                stackgroup="components",
+                line={"width": 0.5, "color": COMPONENT_COLOURS[component]},
+                hovertemplate="%{x|%Y-%m-%d}: %{y:.1f}<extra>" + label(component) + "</extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=scores["date"],
+            y=scores["risk"],
+            name="Risk (0-100)",
+            mode="lines",
+            line={"width": 3, "color": "#111111"},
+            customdata=scores["level"],
+            hovertemplate="%{x|%Y-%m-%d}: risk %{y:.0f} (%{customdata})<extra></extra>",
+        )
+    )
+    for name, bound in (levels or {"elevated": 25.0, "high": 50.0, "critical": 75.0}).items():
+        fig.add_hline(
+            y=bound,
+            line={"dash": "dot", "width": 1, "color": LEVEL_COLOURS.get(name, "#999999")},
+            annotation_text=label(name),
+            annotation_position="top left",
+            annotation_font_size=11,
+        )
+    one_day = pd.Timedelta(days=1)
+    for start, end in zip(halted.get("start", []), halted.get("end", []), strict=True):
+        fig.add_vrect(
+            x0=start - one_day / 2,
+            x1=end + one_day / 2,
+            fillcolor=LEVEL_COLOURS["halted"],
+            opacity=0.18,
+            line_width=0,
+            annotation_text="Halted",
+            annotation_position="top left",
+            annotation_font={"color": LEVEL_COLOURS["halted"], "size": 12},
+        )
+    if not halted.empty:
+        # A legend entry for the shading (shapes have none of their own).
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name="Halted period",
+                marker={"symbol": "square", "size": 12, "color": LEVEL_COLOURS["halted"], "opacity": 0.35},
+            )
+        )
+    _base_layout(fig, "Risk over time (components stacked; shaded: halted)", 380)
+    fig.update_yaxes(title="Risk score (0-100)", rangemode="tozero")
+    fig.update_xaxes(title=None)
+    return fig
+
+
+def contributions_bar(explain: pd.DataFrame) -> go.Figure:
+    """The events behind the latest score, as their share of it."""
+    if explain.empty:
+        return empty_figure("No event contributes to the latest score.", "Why this score", 280)
+    ordered = explain.sort_values("share")
+    labels = (
+        ordered["event_date"].dt.strftime("%Y-%m-%d").fillna("?")
+        + " "
+        + ordered["type"].map(label).map(plain)
+        + " @ "
+        + ordered["location"].map(plain)
+        + " ("
+        + ordered["distance_km"].round(1).astype(str)
+        + " km, "
+        + ordered["via"].map(plain)
+        + ")"
+    )
+    fig = go.Figure(
+        go.Bar(
+            x=100 * ordered["share"].fillna(0),
+            y=labels,
+            orientation="h",
+            marker={"color": [EVENT_COLOURS.get(t, "#607d8b") for t in ordered["type"]]},
+            hovertemplate="%{y}<br>%{x:.1f}% of the event-driven score<extra></extra>",
+        )
+    )
+    _base_layout(fig, "Why this score: share of each contributing event", 120 + 34 * len(ordered))
+    fig.update_layout(margin={"l": 20, "r": 20, "t": 50, "b": 40})
+    fig.update_xaxes(title="Share of the conflict and route score (%)", rangemode="tozero")
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def notices_timeline(notices: pd.DataFrame) -> go.Figure:
+    """Operator and news notices over time, one row per kind."""
+    if notices.empty:
+        return empty_figure("No notices mention this site yet.", "Notices", 240)
+    when = notices["published_at"].fillna(notices["known_at"])
+    fig = go.Figure()
+    for kind, group in notices.assign(when=when).groupby("kind", sort=False):
+        fig.add_trace(
+            go.Scatter(
+                x=group["when"],
+                y=[label(str(kind))] * len(group),
+                mode="markers",
+                name=label(str(kind)),
+                marker={"size": 14, "color": KIND_COLOURS.get(str(kind), "#607d8b"), "symbol": "diamond"},
+                customdata=np.column_stack([group["title"].map(plain), group["source"].map(plain)]),
+                hovertemplate="%{x|%Y-%m-%d %H:%M}<br><b>%{customdata[0]}</b><br>%{customdata[1]}"
+                "<extra></extra>",
+            )
+        )
+    _base_layout(fig, "Notices by kind", 240)
+    fig.update_layout(showlegend=False)
+    fig.update_yaxes(title=None)
+    return fig
+
+
+def supply_history_figure(history: pd.DataFrame, value: str = "supply_at_risk_t") -> go.Figure:
+    """Supply at risk per commodity over time, in tonnes or in % of world production."""
+    in_pct = value == "pct_world"
+    title = "Supply at risk, % of world production" if in_pct else "Supply at risk, tonnes a year"
+    data = history.dropna(subset=[value]) if value in history else history.iloc[0:0]
+    if data.empty:
+        what = "world production figures (commodities.csv)" if in_pct else "scores"
+        return empty_figure(f"Nothing to show yet: no {what}.", title)
+    fig = go.Figure()
+    for i, (commodity, group) in enumerate(data.groupby("commodity", sort=True)):
+        fig.add_trace(
+            go.Scatter(
+                x=group["date"],
+                y=group[value],
+                name=label(str(commodity)),
+                mode="lines",
+                line={"width": 2.5, "color": COMMODITY_COLOURS[i % len(COMMODITY_COLOURS)]},
+                hovertemplate="%{x|%Y-%m-%d}: %{y:,.2f}"
+                + ("%" if in_pct else " t")
+                + "<extra>"
+                + plain(label(str(commodity)))
+                + "</extra>",
+            )
+        )
+    _base_layout(fig, title, 360)
+    fig.update_yaxes(title="% of world production" if in_pct else "Tonnes a year at risk", rangemode="tozero")
+    return fig
+
+
+def drivers_bar(drivers: pd.DataFrame) -> go.Figure:
+    """The sites that put the most tonnes at risk, coloured by level."""
+    if drivers.empty:
+        return empty_figure("No site has supply at risk on this date.", "Which sites drive it")
+    ordered = drivers.sort_values("supply_at_risk_t").tail(20)
+    fig = go.Figure(
+        go.Bar(
+            x=ordered["supply_at_risk_t"],
+            y=ordered["site_name"].map(plain) + " (" + ordered["commodity"].map(plain) + ")",
+            orientation="h",
+            marker={"color": [LEVEL_COLOURS.get(v, "#9e9e9e") for v in ordered["level"]]},
+            customdata=ordered["level"],
+            hovertemplate="%{y}: %{x:,.0f} t at risk (%{customdata})<extra></extra>",
+        )
+    )
+    _base_layout(fig, "Which sites drive it: tonnes at risk (colour: level)", 120 + 30 * len(ordered))
+    fig.update_xaxes(title="Tonnes a year at risk", rangemode="tozero")
+    fig.update_yaxes(automargin=True)
+    return fig

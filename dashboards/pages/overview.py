@@ -1,0 +1,336 @@
+"""Overview (/): every site on a map by level, headline numbers, and the ranked risk table."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+import dash
+import pandas as pd
+from dash import Input, Output, State, dcc, html
+
+from dashboards import data, figures, ids
+from dashboards.components import (
+    Context,
+    command,
+    context,
+    download_button,
+    empty_state,
+    fmt_pct,
+    fmt_tonnes,
+    graph,
+    grid,
+    level_style,
+    number,
+    page_header,
+    parse_date,
+    records,
+    stat_card,
+)
+
+#: Columns of the risk CSV download (the `export risk` contract, for the rows shown).
+CSV_COLUMNS: tuple[str, ...] = (
+    "date", "site_id", "site_name", "operator", "country", "commodity", "risk", "level", "status", "conflict",
+    "route", "notice", "events_30d", "fatalities_30d", "nearest_event_km", "top_event_id", "supply_at_risk_t",
+)  # fmt: skip
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+
+
+def register(app: dash.Dash) -> None:
+    """Register the page and its callbacks on ``app``."""
+    dash.register_page(
+        __name__, path="/", name="Overview", title="minewatch: overview", order=0, layout=layout
+    )
+
+    @app.callback(
+        Output(ids.RISK_GRID, "rowData", allow_duplicate=True),
+        Output(ids.RISK_COUNT, "children", allow_duplicate=True),
+        Input(ids.RISK_COMMODITY, "value"),
+        Input(ids.RISK_LEVEL, "value"),
+        State(ids.AS_OF, "date"),
+        prevent_initial_call=True,
+    )
+    def filter_table(commodities: list[str] | None, levels: list[str] | None, as_of: str | None) -> Any:
+        ctx = context()
+        risk = data.risk_table(ctx.store, parse_date(as_of))
+        table, total = table_rows(
+            risk, commodities or [], levels or [], ctx.settings.dashboard.max_table_rows
+        )
+        return records(table), count_text(len(table), total)
+
+    @app.callback(
+        Output(ids.RISK_GRID, "rowData"),
+        Output(ids.RISK_COUNT, "children"),
+        Output(ids.OVERVIEW_MAP, "figure"),
+        Output(ids.OVERVIEW_HEADLINE, "children"),
+        Input(ids.REFRESH, "n_intervals"),
+        State(ids.RISK_COMMODITY, "value"),
+        State(ids.RISK_LEVEL, "value"),
+        State(ids.AS_OF, "date"),
+        prevent_initial_call=True,
+    )
+    def refresh(
+        _tick: int, commodities: list[str] | None, levels: list[str] | None, as_of: str | None
+    ) -> Any:
+        view = build_view(context(), parse_date(as_of), commodities or [], levels or [])
+        return (
+            records(view["table"]),
+            count_text(len(view["table"]), view["total"]),
+            view["map"],
+            view["headline"],
+        )
+
+    @app.callback(
+        Output(ids.RISK_DOWNLOAD, "data"),
+        Input(ids.RISK_DOWNLOAD_BUTTON, "n_clicks"),
+        State(ids.RISK_GRID, "virtualRowData"),
+        State(ids.RISK_GRID, "rowData"),
+        prevent_initial_call=True,
+    )
+    def download(_clicks: int, shown: list[dict[str, Any]] | None, rows: list[dict[str, Any]] | None) -> Any:
+        frame = risk_csv(shown if shown is not None else rows or [])
+        day = frame["date"].dropna().max() if not frame.empty else None
+        return dcc.send_data_frame(frame.to_csv, f"minewatch-risk-{day or 'latest'}.csv", index=False)
+
+
+def site_links(names: pd.Series, site_ids: pd.Series) -> pd.Series:
+    """Markdown links to the site pages; names are escaped so they are shown, never interpreted."""
+    prefix = dash.get_relative_path("/site/")
+    text = names.where(names.fillna("") != "", site_ids).astype(str)
+    text = text.str.replace(_MARKDOWN_SPECIAL, r"\\\1", regex=True)
+    return "[" + text + "](" + prefix + site_ids.map(quote) + ")"
+
+
+def count_text(shown: int, total: int) -> str:
+    if total > shown:
+        return (
+            f"The {shown:,} most at risk of {total:,} sites: filter by commodity or level to see the others."
+        )
+    return f"{total:,} sites."
+
+
+def table_rows(
+    risk: pd.DataFrame, commodities: list[str], levels: list[str], limit: int
+) -> tuple[pd.DataFrame, int]:
+    """The risk table rows passing the commodity and level filters (at most ``limit``) and how many passed."""
+    shown = risk
+    if commodities:
+        shown = shown[shown["commodity"].isin(commodities)]
+    if levels:
+        shown = shown[shown["level"].isin(levels)]
+    total = len(shown)
+    shown = shown.head(limit)
+    columns = [*CSV_COLUMNS]
+    return shown[columns].assign(site_link=site_links(shown["site_name"], shown["site_id"])), total
+
+
+def risk_csv(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The rows shown in the risk table, as the `export risk` columns."""
+    frame = pd.DataFrame(rows)
+    for column in CSV_COLUMNS:
+        if column not in frame:
+            frame[column] = None
+    return frame[list(CSV_COLUMNS)]
+
+
+def build_view(ctx: Context, as_of: date | None, commodities: list[str], levels: list[str]) -> dict[str, Any]:
+    """Query and shape everything the overview shows (the layout and the refresh callback share it)."""
+    settings = ctx.settings.dashboard
+    risk = data.risk_table(ctx.store, as_of)
+    score_day = risk["date"].dropna().max() if not risk.empty else None
+    day = score_day.date() if score_day is not None and not pd.isna(score_day) else as_of
+    events = (
+        data.recent_events(ctx.store, day, settings.recent_days, settings.max_map_events)
+        if day is not None
+        else data.empty_frame(data.EVENT_MAP_COLUMNS)
+    )
+    table, total = table_rows(risk, commodities, levels, settings.max_table_rows)
+    world = data.load_world_production(ctx.world_production)
+    return {
+        "risk": risk,
+        "day": day,
+        "events": events,
+        "table": table,
+        "total": total,
+        "map": figures.overview_map(
+            risk, events, data.routes(ctx.store), map_style=settings.map_style, basemap_url=ctx.basemap_url
+        ),
+        "headline": headline(risk, data.supply_at_risk(risk, world), world),
+    }
+
+
+def headline(risk: pd.DataFrame, supply: pd.DataFrame, world: pd.DataFrame) -> list[Any]:
+    """Headline cards: sites halted, critical, high; supply at risk per commodity (t and % of world)."""
+    counts = data.level_counts(risk)
+    scored = len(risk) - counts["unscored"]
+    cards = [
+        stat_card(str(counts["halted"]), "Sites halted", figures.LEVEL_COLOURS["halted"], "stat-halted"),
+        stat_card(str(counts["critical"]), "Critical", figures.LEVEL_COLOURS["critical"], "stat-critical"),
+        stat_card(str(counts["high"]), "High", figures.LEVEL_COLOURS["high"], "stat-high"),
+        stat_card(f"{scored} / {len(risk)}", "Sites scored", None, "stat-scored"),
+    ]
+    supply_cards = [
+        stat_card(
+            fmt_tonnes(row.supply_at_risk_t),
+            f"{figures.label(row.commodity)} at risk"
+            + (f" · {fmt_pct(row.pct_world, 2)} of world" if not pd.isna(row.pct_world) else ""),
+            "#455a64",
+            f"stat-supply-{row.commodity}",
+        )
+        for row in supply.head(6).itertuples()
+        if row.supply_at_risk_t > 0
+    ]
+    note = None
+    if supply_cards and world.empty:
+        note = html.P(
+            "World production figures are missing (commodities.csv): tonnes only.", className="note"
+        )
+    return [
+        html.Div(cards, className="stat-row"),
+        html.Div(supply_cards, className="stat-row") if supply_cards else None,
+        note,
+    ]
+
+
+def _columns() -> list[dict[str, Any]]:
+    return [
+        {
+            "field": "site_link",
+            "headerName": "Site",
+            "cellRenderer": "markdown",
+            "minWidth": 250,
+            "filter": "agTextColumnFilter",
+            "pinned": "left",
+        },
+        {"field": "commodity", "headerName": "Commodity"},
+        {"field": "country", "headerName": "Country", "maxWidth": 110},
+        {"field": "level", "headerName": "Level", "cellStyle": level_style(), "maxWidth": 130},
+        {
+            "field": "risk",
+            "headerName": "Risk",
+            "headerTooltip": "Risk score, 0-100",
+            "valueFormatter": number(0),
+            "filter": "agNumberColumnFilter",
+            "maxWidth": 140,
+        },
+        {"field": "status", "headerName": "Status", "maxWidth": 130},
+        {
+            "field": "conflict",
+            "headerName": "Conflict",
+            "valueFormatter": number(0),
+            "filter": "agNumberColumnFilter",
+            "maxWidth": 120,
+        },
+        {
+            "field": "route",
+            "headerName": "Route",
+            "valueFormatter": number(0),
+            "filter": "agNumberColumnFilter",
+            "maxWidth": 110,
+        },
+        {
+            "field": "notice",
+            "headerName": "Notice",
+            "valueFormatter": number(0),
+            "filter": "agNumberColumnFilter",
+            "maxWidth": 110,
+        },
+        {
+            "field": "nearest_event_km",
+            "headerName": "Nearest event (km)",
+            "valueFormatter": number(1),
+            "filter": "agNumberColumnFilter",
+        },
+        {
+            "field": "supply_at_risk_t",
+            "headerName": "Supply at risk (t/yr)",
+            "valueFormatter": number(0),
+            "filter": "agNumberColumnFilter",
+        },
+    ]
+
+
+def layout(as_of: str | None = None, **_: Any) -> html.Div:
+    """The overview, read fresh from the store on each load."""
+    ctx = context()
+    view = build_view(ctx, parse_date(as_of), [], [])  # the map shows every site; filters narrow the table
+    risk: pd.DataFrame = view["risk"]
+    if risk.empty:
+        return html.Div(
+            [
+                page_header("Overview"),
+                empty_state(
+                    "No sites yet.",
+                    "Load the bundled registry with ",
+                    command("minewatch sites"),
+                    " or your own with ",
+                    command("minewatch import sites FILE.csv"),
+                    ", then ",
+                    command("minewatch collect"),
+                    " and ",
+                    command("minewatch score"),
+                    ".",
+                ),
+            ]
+        )
+    day = view["day"]
+    notes = []
+    if risk["date"].isna().all():
+        notes.append(
+            empty_state("No scores yet.", "Run ", command("minewatch score"), " to score the sites.")
+        )
+    if view["events"].empty:
+        notes.append(
+            empty_state(
+                "No matched events in the recent window.",
+                "No events yet? Run ",
+                command("minewatch collect"),
+                " (or ",
+                command("minewatch demo"),
+                ").",
+            )
+        )
+    subtitle = (
+        f"Scores as of {day:%Y-%m-%d}; events of the {ctx.settings.dashboard.recent_days} days up to it."
+        if day
+        else "Not scored yet."
+    )
+    commodity_options = sorted(risk["commodity"].unique())
+    return html.Div(
+        [
+            page_header("Overview", subtitle),
+            html.Div(view["headline"], id=ids.OVERVIEW_HEADLINE),
+            *notes,
+            graph(ids.OVERVIEW_MAP, view["map"]),
+            html.H3("Sites ranked by risk"),
+            html.Div(
+                [
+                    dcc.Dropdown(
+                        id=ids.RISK_COMMODITY,
+                        options=[{"label": figures.label(c), "value": c} for c in commodity_options],
+                        multi=True,
+                        placeholder="All commodities",
+                        className="filter",
+                    ),
+                    dcc.Dropdown(
+                        id=ids.RISK_LEVEL,
+                        options=[{"label": figures.label(v), "value": v} for v in figures.LEVEL_ORDER],
+                        multi=True,
+                        placeholder="All levels",
+                        className="filter",
+                    ),
+                    download_button(ids.RISK_DOWNLOAD_BUTTON, ids.RISK_DOWNLOAD, "Download CSV"),
+                ],
+                className="toolbar",
+            ),
+            html.P(count_text(len(view["table"]), view["total"]), id=ids.RISK_COUNT, className="note"),
+            grid(ids.RISK_GRID, view["table"], _columns(), ctx.settings.dashboard.page_size),
+            html.P(
+                "Risk 0-100 from conflict near the site and its export route, and operator notices; "
+                "halted sites count fully toward supply at risk. Click a site for why it scores as it does.",
+                className="note",
+            ),
+        ]
+    )

@@ -1,0 +1,225 @@
+"""Site (/site/<id>): risk over time with halted periods, why this score, notices, events map and facts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import pandas as pd
+from dash import dcc, html
+
+from dashboards import data, figures, ids
+from dashboards.components import (
+    command,
+    context,
+    empty_state,
+    fmt_pct,
+    fmt_tonnes,
+    graph,
+    grid,
+    number,
+    page_header,
+    parse_date,
+)
+
+
+def register(app: dash.Dash) -> None:
+    """Register the page on ``app`` (it has no callbacks: the 'as of' control re-renders it)."""
+    dash.register_page(
+        __name__, path_template="/site/<site_id>", name="Site", title=_title, order=10, layout=layout
+    )
+
+
+def _title(site_id: str | None = None, **_: Any) -> str:
+    return f"minewatch: {site_id or 'site'}"
+
+
+def _explain_columns() -> list[dict[str, Any]]:
+    return [
+        {"field": "event_date", "headerName": "Date", "minWidth": 125, "maxWidth": 140},
+        {"field": "type_label", "headerName": "Type"},
+        {"field": "sub_type", "headerName": "Sub-type"},
+        {"field": "location", "headerName": "Location"},
+        {"field": "via", "headerName": "Via", "maxWidth": 100},
+        {"field": "distance_km", "headerName": "Distance (km)", "valueFormatter": number(1), "maxWidth": 140},
+        {"field": "fatalities", "headerName": "Fatalities", "maxWidth": 120},
+        {
+            "field": "share_pct",
+            "headerName": "Share (%)",
+            "valueFormatter": number(1),
+            "maxWidth": 120,
+            "sort": "desc",
+        },
+        {"field": "source", "headerName": "Source", "maxWidth": 110},
+        {"field": "event_id", "headerName": "Event id", "maxWidth": 110},
+    ]
+
+
+def _notice_columns() -> list[dict[str, Any]]:
+    return [
+        {"field": "published_at", "headerName": "Published (UTC)", "minWidth": 160, "sort": "desc"},
+        {"field": "kind_label", "headerName": "Kind", "maxWidth": 150},
+        {"field": "confidence", "headerName": "Confidence", "valueFormatter": number(2), "maxWidth": 130},
+        {"field": "title", "headerName": "Title", "minWidth": 300, "tooltipField": "title"},
+        {"field": "source", "headerName": "Source", "maxWidth": 140},
+        {"field": "matched_on", "headerName": "Matched on"},
+        {"field": "url", "headerName": "URL", "tooltipField": "url"},
+    ]
+
+
+def facts_list(facts: dict[str, Any]) -> html.Dl:
+    """The registry facts of a site as a definition list (plain text only)."""
+
+    def item(term: str, value: Any) -> list[Any]:
+        return [html.Dt(term), html.Dd(str(value) if value not in (None, "", []) else "unknown")]
+
+    output = fmt_tonnes(facts.get("annual_output_t"))
+    if facts.get("output_year"):
+        output += f" ({facts['output_year']})"
+    share = facts.get("world_share")
+    coords = (
+        f"{facts['lat']:.3f}, {facts['lon']:.3f}"
+        + (f" (±{facts['coord_precision_km']:g} km)" if facts.get("coord_precision_km") else "")
+        if facts.get("lat") is not None and facts.get("lon") is not None
+        else None
+    )
+    places = ", ".join(str(p.get("name", "")) for p in facts.get("places") or [] if isinstance(p, dict))
+    rows = [
+        item("Operator", facts.get("operator")),
+        item("Country", facts.get("country")),
+        item("Commodity", facts.get("commodity")),
+        item("All commodities", (facts.get("commodities") or "").replace(";", ", ")),
+        item("Annual output (contained, t)", output),
+        item("World share", fmt_pct(100 * share, 1) if share is not None else None),
+        item("Coordinates", coords),
+        item("Coordinate source", facts.get("coord_source")),
+        item("Export route", facts.get("route_name")),
+        item("Registry status", facts.get("status")),
+        item("Aliases", ", ".join(str(a) for a in facts.get("aliases") or [])),
+        item("Nearby places", places),
+        item("Sources", facts.get("source")),
+        item("Notes", facts.get("notes")),
+    ]
+    return html.Dl([part for row in rows for part in row], className="facts", id=ids.SITE_FACTS)
+
+
+def _status_line(scores: pd.DataFrame, halted: pd.DataFrame) -> list[Any]:
+    if scores.empty:
+        return ["Not scored yet: run ", command("minewatch score"), "."]
+    last = scores.iloc[-1]
+    text = f"Risk {last['risk']:.0f} ({last['level']}) on {last['date']:%Y-%m-%d}"
+    if last["status"] == "halted" and not halted.empty:
+        text += f"; halted since {halted.iloc[-1]['start']:%Y-%m-%d}"
+    return [text + "."]
+
+
+def layout(site_id: str | None = None, as_of: str | None = None, **_: Any) -> html.Div:
+    """One site's page, read fresh on each load."""
+    ctx = context()
+    facts = data.site(ctx.store, site_id or "")
+    if facts is None:
+        return html.Div(
+            [
+                page_header("Site not found"),
+                empty_state(
+                    f"There is no site with id '{site_id}'.",
+                    "Pick one from the ",
+                    dcc.Link("overview", href=dash.get_relative_path("/")),
+                    ".",
+                ),
+            ]
+        )
+    day = parse_date(as_of)
+    settings = ctx.settings
+    scores = data.site_scores(ctx.store, facts["id"], day)
+    halted = data.halted_periods(scores)
+    last_day = scores["date"].iloc[-1].date() if not scores.empty else day
+    level = str(scores["level"].iloc[-1]) if not scores.empty else "unscored"
+    explain = data.site_explain(ctx.store, facts["id"], day)
+    notices = data.site_notices(ctx.store, facts["id"], day)
+    events = (
+        data.site_events(
+            ctx.store, facts["id"], last_day, settings.scoring.window_days, settings.dashboard.max_map_events
+        )
+        if last_day
+        else data.empty_frame(data.SITE_EVENT_COLUMNS)
+    )
+    route = data.routes(ctx.store, [facts["id"]])
+    badge = html.Span(
+        figures.label(level),
+        className="badge",
+        style={"backgroundColor": figures.LEVEL_COLOURS.get(level, "#9e9e9e")},
+    )
+    explain_rows = explain.assign(
+        type_label=explain["type"].map(figures.label), share_pct=100 * pd.to_numeric(explain["share"])
+    )
+    notice_rows = notices.assign(kind_label=notices["kind"].map(figures.label))
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H2([facts["name"], " ", badge], id=ids.SITE_TITLE),
+                    html.P(_status_line(scores, halted), className="subtitle"),
+                    html.P(
+                        [
+                            f"{facts.get('operator') or 'Unknown operator'} · {facts.get('country')} · "
+                            f"{figures.label(facts.get('commodity') or '')}"
+                        ],
+                        className="subtitle",
+                    ),
+                ]
+            ),
+            graph(ids.SITE_RISK, figures.risk_history(scores, halted, settings.scoring.levels)),
+            html.H3("Why this score"),
+            html.P(
+                "The events that contribute most to the latest score, with their distance to the site "
+                "(via the site itself or its export route) and their share of the event-driven part.",
+                className="note",
+            ),
+            graph(ids.SITE_EXPLAIN, figures.contributions_bar(explain)),
+            grid(
+                "site-explain-grid",
+                explain_rows,
+                _explain_columns(),
+                settings.dashboard.page_size,
+            )
+            if not explain.empty
+            else empty_state(
+                "No event contributes to the latest score.",
+                "Run ",
+                command("minewatch collect"),
+                " and ",
+                command("minewatch score"),
+                " to bring in new events.",
+            ),
+            html.H3("Notices"),
+            graph(ids.SITE_NOTICES, figures.notices_timeline(notices)),
+            grid(
+                "site-notices-grid",
+                notice_rows,
+                _notice_columns(),
+                settings.dashboard.page_size,
+            )
+            if not notices.empty
+            else empty_state(
+                "No notices mention this site yet.",
+                "Notices arrive with ",
+                command("minewatch collect notices"),
+                ".",
+            ),
+            html.H3("Events near the site and its route"),
+            graph(
+                ids.SITE_MAP,
+                figures.site_map(
+                    facts,
+                    level,
+                    events,
+                    route,
+                    map_style=settings.dashboard.map_style,
+                    basemap_url=ctx.basemap_url,
+                ),
+            ),
+            html.H3("Facts"),
+            facts_list(facts),
+        ]
+    )

@@ -1,0 +1,96 @@
+"""Serving the dashboard with waitress (a production WSGI server), behind optional HTTP basic auth.
+
+Basic auth is on when both MINEWATCH_DASH_USER and MINEWATCH_DASH_PASSWORD are set in the environment mapping
+passed in; one without the other is a configuration error rather than an open dashboard.
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import dash
+import flask
+from waitress import create_server
+
+from monitor.errors import ConfigError
+
+USER_ENV = "MINEWATCH_DASH_USER"
+PASSWORD_ENV = "MINEWATCH_DASH_PASSWORD"
+
+
+def credentials(env: Mapping[str, str]) -> tuple[str, str] | None:
+    """The basic-auth user and password from ``env``, or None when auth is off."""
+    user, password = env.get(USER_ENV) or "", env.get(PASSWORD_ENV) or ""
+    if not user and not password:
+        return None
+    if not user or not password:
+        missing = USER_ENV if not user else PASSWORD_ENV
+        raise ConfigError(f"dashboard basic auth needs both {USER_ENV} and {PASSWORD_ENV}: set {missing}")
+    return user, password
+
+
+def _same(given: str | None, expected: str) -> bool:
+    return hmac.compare_digest((given or "").encode(), expected.encode())
+
+
+def require_basic_auth(server: flask.Flask, user: str, password: str, realm: str = "minewatch") -> None:
+    """Answer 401 to every request (pages, callbacks, assets) without the right credentials."""
+
+    def check() -> flask.Response | None:
+        auth = flask.request.authorization
+        if (
+            auth is not None
+            and auth.type == "basic"
+            and _same(auth.username, user)
+            and _same(auth.password, password)
+        ):
+            return None
+        return flask.Response(
+            "Authentication required.\n", 401, {"WWW-Authenticate": f'Basic realm="{realm}", charset="UTF-8"'}
+        )
+
+    server.before_request(check)
+
+
+def make_server(app: dash.Dash, host: str, port: int, env: Mapping[str, str], threads: int = 8) -> Any:
+    """A waitress server for ``app`` (port 0 picks a free port: see ``.effective_port``), not yet running."""
+    creds = credentials(env)
+    if creds is not None:
+        require_basic_auth(app.server, *creds)
+    return create_server(app.server, host=host, port=port, threads=threads, ident="minewatch")
+
+
+def serve(app: dash.Dash, host: str, port: int, env: Mapping[str, str]) -> None:
+    """Serve ``app`` until interrupted."""
+    make_server(app, host, port, env).run()
+
+
+@dataclass
+class RunningServer:
+    """A dashboard served from a background thread (for `minewatch run`, tests and benchmarks)."""
+
+    server: Any
+    thread: threading.Thread
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.server.effective_host}:{self.server.effective_port}"
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop accepting, finish the worker threads, close open connections and wait for the loop."""
+        self.server.task_dispatcher.shutdown(timeout=timeout)
+        for channel in list(self.server._map.values()):
+            channel.close()
+        self.thread.join(timeout)
+
+
+def serve_in_thread(app: dash.Dash, host: str, port: int, env: Mapping[str, str]) -> RunningServer:
+    """Start serving ``app`` in a daemon thread and return at once."""
+    server = make_server(app, host, port, env)
+    thread = threading.Thread(target=server.run, name="minewatch-dashboard", daemon=True)
+    thread.start()
+    return RunningServer(server, thread)

@@ -1,0 +1,281 @@
+"""The dashboard in a real headless Chromium, against waitress on 127.0.0.1 serving a seeded SQLite store
+and the bundled demo store.
+
+Each page is saved as a screenshot in artifacts/screenshots/ (git-ignored); with
+MINEWATCH_UPDATE_SCREENSHOTS=1 the demo's pages are also saved to docs/screenshots/ for the README.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from dashboards import ids
+from dashboards.app import create_app
+from dashboards.pages import overview
+from dashboards.server import RunningServer, serve_in_thread
+from monitor import demo
+from monitor.config import Settings, settings_from_mapping
+from monitor.store import Store
+from tests.dashboards import seed
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "screenshots"
+DOCS = ROOT / "docs" / "screenshots"
+CHROME_FLAGS = (
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage",
+    "--window-size=1400,1000",
+)  # fmt: skip
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None or CHROMEDRIVER is None,
+        reason="needs Chromium and its driver: apt-get install -y chromium chromium-driver",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """The dashboard on a seeded SQLite store, served by waitress from a thread."""
+    folder = tmp_path_factory.mktemp("live")
+    store = Store.from_url(f"sqlite:///{folder / 'minewatch.db'}")
+    store.create_schema()
+    seed.seed(store)
+    world = seed.write_world_production(folder / "commodities.csv")
+    app = create_app(store, Settings(), world_production=world, now=lambda: seed.NOW)
+    server = serve_in_thread(app, "127.0.0.1", 0, {})
+    yield server
+    server.stop()
+    store.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="module")
+def browser(downloads: Path) -> Iterator[Any]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in CHROME_FLAGS:
+        options.add_argument(flag)
+    options.add_experimental_option(
+        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
+    )
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    yield driver
+    driver.quit()
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
+    """Poll until ``condition()`` is truthy (page scripts and maps load asynchronously)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            value = condition()
+        except Exception:  # the DOM is still being replaced
+            value = None
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def errors_in_console(driver: Any) -> list[str]:
+    """SEVERE browser log entries (failed callbacks show up here as 500s), except the favicon."""
+    return [
+        e["message"]
+        for e in driver.get_log("browser")
+        if e["level"] == "SEVERE" and "favicon" not in e["message"]
+    ]
+
+
+def open_page(driver: Any, live: RunningServer, path: str, ready_id: str) -> None:
+    driver.get_log("browser")  # drop what earlier pages logged
+    driver.get(live.url + path)
+    wait_for(lambda: driver.find_element("id", ready_id), what=f"#{ready_id} on {path}")
+    # Every chart drawn (maps included) before we look at the page.
+    wait_for(
+        lambda: driver.execute_script(
+            "const graphs = Array.from(document.querySelectorAll('.dash-graph'));"
+            "return !document.querySelector('.dash-graph--pending')"
+            " && graphs.every(g => g.querySelector('.main-svg'));"
+        ),
+        what=f"charts on {path}",
+    )
+
+
+def screenshot(driver: Any, name: str, docs: bool = False) -> None:
+    """Save the page to artifacts/screenshots/ and, for the README, to docs/screenshots/ when asked."""
+    height = driver.execute_script("return document.body.scrollHeight")
+    driver.set_window_size(1400, min(max(height + 140, 900), 4000))  # + browser chrome
+    time.sleep(1.0)  # let maps repaint at the new size
+    folders = [ARTIFACTS]
+    if docs and os.environ.get("MINEWATCH_UPDATE_SCREENSHOTS") == "1":
+        folders.append(DOCS)
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(folder / f"{name}.png"))
+    driver.set_window_size(1400, 1000)
+
+
+PAGES = [
+    ("overview", "/", ids.RISK_GRID),
+    ("site-bisie", "/site/bisie", ids.SITE_FACTS),
+    ("commodities", "/commodities", ids.SUPPLY_DRIVERS),
+    ("events", "/events", ids.EVENTS_GRID),
+    ("alerts", "/alerts", "_pages_content"),
+    ("feeds", "/feeds", ids.REJECTED_GRID),
+]
+
+
+@pytest.mark.parametrize(("name", "path", "ready_id"), PAGES, ids=[p[0] for p in PAGES])
+def test_every_page_loads_without_a_callback_error(
+    browser: Any, live: RunningServer, name: str, path: str, ready_id: str
+) -> None:
+    open_page(browser, live, path, ready_id)
+    time.sleep(1.5)  # a failing callback would answer within this
+    assert errors_in_console(browser) == []
+    assert not browser.find_elements("css selector", ".dash-fe-error__title")
+    assert "Traceback" not in browser.page_source
+    screenshot(browser, name)
+
+
+def _grid_rows(driver: Any, grid_id: str) -> list[str]:
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0] + ' .ag-center-cols-container [role=row]'))"
+        ".map(r => r.innerText)",
+        f"#{grid_id}",
+    )
+
+
+def test_overview_lists_bisie_as_halted_and_opens_its_page_with_the_halted_period(
+    browser: Any, live: RunningServer
+) -> None:
+    open_page(browser, live, "/", ids.RISK_GRID)
+    wait_for(lambda: _grid_rows(browser, ids.RISK_GRID), what="risk rows")
+    level = browser.execute_script(
+        "const row = document.querySelector('#risk-grid .ag-pinned-left-cols-container [role=row]');"
+        "const index = row.getAttribute('row-index');"
+        "return document.querySelector(`#risk-grid .ag-center-cols-container [row-index='${index}']"
+        " [col-id=level]`).innerText;"
+    )
+    assert level == "halted"
+    link = browser.find_element("link text", "Bisie (Mpama North + South)")
+    link.click()
+    wait_for(lambda: browser.current_url.endswith("/site/bisie"), what="the site page URL")
+    open_page(browser, live, "/site/bisie", ids.SITE_RISK)
+    shading = wait_for(
+        lambda: browser.execute_script(
+            "const plot = document.querySelector('#site-risk .js-plotly-plot');"
+            "return plot && plot._fullLayout.shapes.filter(s => s.fillcolor == '#3b0a57')"
+            ".map(s => [s.x0, s.x1]);"
+        ),
+        what="halted shading",
+    )
+    assert len(shading) == 1
+    assert str(shading[0][0]) < "2025-03-14" < str(shading[0][1])
+    assert "halted since 2025-03-14" in browser.find_element("class name", "subtitle").text
+
+
+def test_a_column_filter_narrows_the_table_and_the_download_is_that_csv(
+    browser: Any, live: RunningServer, downloads: Path
+) -> None:
+    open_page(browser, live, "/", ids.RISK_GRID)
+    wait_for(lambda: len(_grid_rows(browser, ids.RISK_GRID)) == 5, what="five sites")
+    box = browser.find_element(
+        "css selector", "#risk-grid .ag-floating-filter[aria-colindex='2'] input, "
+        "#risk-grid .ag-header-row-column-filter [aria-colindex='2'] input"
+    )  # fmt: skip
+    box.send_keys("tin")
+    wait_for(lambda: len(_grid_rows(browser, ids.RISK_GRID)) == 1, what="the filter to leave one row")
+    assert "tin" in _grid_rows(browser, ids.RISK_GRID)[0]
+    for old in downloads.glob("*.csv"):
+        old.unlink()
+    browser.find_element("id", ids.RISK_DOWNLOAD_BUTTON).click()
+    csv = wait_for(
+        lambda: next(iter(downloads.glob("minewatch-risk-*.csv")), None), what="the downloaded CSV"
+    )
+    wait_for(lambda: not list(downloads.glob("*.crdownload")), what="the download to finish")
+    frame = pd.read_csv(csv)
+    assert list(frame.columns) == list(overview.CSV_COLUMNS)
+    assert frame["site_id"].tolist() == ["bisie"]
+    assert frame.loc[0, "level"] == "halted"
+    assert errors_in_console(browser) == []
+
+
+def test_the_events_type_filter_narrows_the_list(browser: Any, live: RunningServer) -> None:
+    open_page(browser, live, "/events", ids.EVENTS_GRID)
+    wait_for(lambda: "11 matching events" in browser.find_element("id", ids.EVENTS_COUNT).text)
+    distance = browser.find_element("css selector", f"#{ids.EVENTS_MAX_KM}")
+    distance.send_keys("2\n")
+    wait_for(
+        lambda: "5 matching events" in browser.find_element("id", ids.EVENTS_COUNT).text, what="5 events"
+    )
+    assert errors_in_console(browser) == []
+
+
+# ---- the README's main job: the demo store, served as `minewatch demo` serves it ----
+
+
+@pytest.fixture(scope="module")
+def demo_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    folder = Path(tmp_path_factory.mktemp("demo"))
+    settings = settings_from_mapping({"database": {"url": f"sqlite:///{folder / 'demo.db'}"}}, env={})
+    result = demo.build(settings, now=lambda: datetime(2026, 1, 5, tzinfo=UTC))
+    app = create_app(result.store, settings, initial_as_of=demo.PEAK_DAY)
+    server = serve_in_thread(app, "127.0.0.1", 0, {})
+    yield server
+    server.stop()
+    result.store.engine.dispose()
+
+
+def test_the_demo_opens_on_the_halt_with_bisie_halted(browser: Any, demo_live: RunningServer) -> None:
+    open_page(browser, demo_live, "/", ids.RISK_GRID)
+    rows = wait_for(lambda: _grid_rows(browser, ids.RISK_GRID), what="risk rows")
+    assert len(rows) == Settings().dashboard.page_size  # 41 sites: the first page is full
+    bisie = browser.execute_script(
+        "const grid = '#risk-grid ';"
+        "const pinned = document.querySelectorAll(grid + '.ag-pinned-left-cols-container [role=row]');"
+        "const row = Array.from(pinned).find(r => r.innerText.startsWith('Bisie'));"
+        "const cells = grid + `.ag-center-cols-container [row-index='${row.getAttribute('row-index')}']`;"
+        "return document.querySelector(cells).innerText;"
+    )
+    assert "halted" in bisie
+    time.sleep(1.0)
+    assert errors_in_console(browser) == []
+    screenshot(browser, "overview", docs=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "ready_id"),
+    [("/site/bisie", ids.SITE_FACTS), ("/commodities", ids.SUPPLY_DRIVERS), ("/events", ids.EVENTS_GRID),
+     ("/feeds", ids.REJECTED_GRID), ("/alerts", "_pages_content")],
+)  # fmt: skip
+def test_every_demo_page_loads_without_a_callback_error(
+    browser: Any, demo_live: RunningServer, path: str, ready_id: str
+) -> None:
+    open_page(browser, demo_live, path, ready_id)
+    time.sleep(1.5)
+    assert errors_in_console(browser) == []
+    assert "Traceback" not in browser.page_source
+    screenshot(browser, path.strip("/").replace("/", "-"), docs=True)

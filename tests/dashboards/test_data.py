@@ -1,0 +1,291 @@
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboards import data
+from monitor import models
+from monitor.store import Store
+from tests.dashboards import seed
+
+
+def test_latest_score_date_is_the_newest_on_or_before_as_of(seeded_store: Store) -> None:
+    assert data.latest_score_date(seeded_store) == seed.AS_OF
+    assert data.latest_score_date(seeded_store, date(2025, 3, 1)) == date(2025, 3, 1)
+    assert data.latest_score_date(seeded_store, date(2030, 1, 1)) == seed.AS_OF
+    assert data.latest_score_date(seeded_store, date(2020, 1, 1)) is None
+    assert data.score_date_range(seeded_store) == (seed.FIRST_DAY, seed.AS_OF)
+
+
+def test_risk_table_ranks_halted_sites_first_and_keeps_unscored_ones(seeded_store: Store) -> None:
+    risk = data.risk_table(seeded_store)
+    assert list(risk.columns) == list(data.RISK_COLUMNS)
+    assert risk["site_id"].tolist() == ["bisie", "rubaya", "tenke", "kamoto", "manono"]
+    bisie = risk.iloc[0]
+    assert (bisie["level"], bisie["status"], bisie["risk"]) == ("halted", "halted", 100.0)
+    assert bisie["supply_at_risk_t"] == pytest.approx(17_300.0)
+    assert risk.set_index("site_id").loc["manono", "level"] == "unscored"
+    assert data.level_counts(risk) == {
+        "low": 2, "elevated": 1, "high": 0, "critical": 0, "halted": 1, "unscored": 1
+    }  # fmt: skip
+
+
+def test_risk_table_as_of_a_date_before_the_halt_shows_bisie_operating(seeded_store: Store) -> None:
+    risk = data.risk_table(seeded_store, date(2025, 3, 10)).set_index("site_id")
+    assert risk.loc["bisie", "status"] == "operating"
+    assert risk.loc["bisie", "level"] != "halted"
+    assert set(risk["date"].dropna()) == {pd.Timestamp(2025, 3, 10)}
+
+
+def test_supply_at_risk_sums_tonnes_per_commodity_with_share_of_world(
+    seeded_store: Store, world_csv: Path
+) -> None:
+    world = data.load_world_production(world_csv)
+    supply = data.supply_at_risk(data.risk_table(seeded_store), world).set_index("commodity")
+    assert supply.loc["tin", "supply_at_risk_t"] == pytest.approx(17_300.0)
+    assert supply.loc["tin", "pct_world"] == pytest.approx(100 * 17_300 / 300_000)
+    assert supply.loc["copper", "supply_at_risk_t"] == pytest.approx(450_000 * 0.20)
+    assert "lithium" not in supply.index  # unscored: nothing at risk yet
+
+
+def test_supply_at_risk_without_world_production_gives_tonnes_only(
+    seeded_store: Store, tmp_path: Path
+) -> None:
+    world = data.load_world_production(tmp_path / "missing.csv")
+    assert world.empty
+    supply = data.supply_at_risk(data.risk_table(seeded_store), world)
+    assert supply["pct_world"].isna().all()
+    assert supply["supply_at_risk_t"].sum() > 0
+
+
+def test_world_production_with_wrong_columns_is_ignored(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("metal,tonnes\ntin,1\n")
+    assert data.load_world_production(bad).empty
+
+
+def test_recent_events_are_matched_known_by_as_of_and_newest_first(seeded_store: Store) -> None:
+    events = data.recent_events(seeded_store, seed.AS_OF, days=30, limit=100)
+    # Uvira is matched to no site; Goma (31 March) was published on 2 April, after the as-of date.
+    assert "Uvira" not in set(events["location"])
+    assert "Goma" not in set(events["location"])
+    assert events["event_date"].is_monotonic_decreasing
+    assert events["event_date"].min() > pd.Timestamp(seed.AS_OF - timedelta(days=30))
+    assert len(data.recent_events(seeded_store, seed.AS_OF, days=30, limit=2)) == 2
+
+
+def test_routes_are_waypoint_lists_of_sites_that_have_one(seeded_store: Store) -> None:
+    routes = data.routes(seeded_store)
+    assert routes["site_id"].tolist() == ["bisie"]
+    assert routes.iloc[0]["route"][0] == [-1.033, 27.733]
+    assert data.routes(seeded_store, []).empty
+    assert data.routes(seeded_store, ["rubaya"]).empty
+
+
+def test_site_returns_facts_with_json_fields_decoded(seeded_store: Store) -> None:
+    facts = data.site(seeded_store, "bisie")
+    assert facts is not None
+    assert facts["operator"] == "Alphamin Resources"
+    assert facts["places"][0]["name"] == "Walikale"
+    assert facts["aliases"] == ["Mpama North", "Bisie tin"]
+    assert data.site(seeded_store, "nowhere") is None
+
+
+def test_halted_periods_are_runs_of_halted_days(seeded_store: Store) -> None:
+    scores = data.site_scores(seeded_store, "bisie")
+    assert len(scores) == 60
+    periods = data.halted_periods(scores)
+    assert periods.to_dict("records") == [
+        {"start": pd.Timestamp(seed.HALT_START), "end": pd.Timestamp(seed.AS_OF)}
+    ]
+
+
+def test_halted_periods_split_separate_runs() -> None:
+    days = pd.date_range("2025-01-01", periods=6, freq="D")
+    scores = pd.DataFrame(
+        {"date": days, "status": ["operating", "halted", "halted", "operating", "halted", "operating"],
+         "level": ["low", "halted", "halted", "high", "halted", "low"]}
+    )  # fmt: skip
+    periods = data.halted_periods(scores)
+    assert periods["start"].tolist() == [days[1], days[4]]
+    assert periods["end"].tolist() == [days[2], days[4]]
+    assert data.halted_periods(scores.iloc[0:0]).empty
+
+
+def test_site_explain_joins_top_events_to_their_event_rows(seeded_store: Store) -> None:
+    explain = data.site_explain(seeded_store, "bisie")
+    assert list(explain.columns) == list(data.EXPLAIN_COLUMNS)
+    assert explain["contribution"].is_monotonic_decreasing
+    assert set(explain["location"]) >= {"Kashebere", "Nyabiondo", "Walikale"}
+    assert explain["share"].sum() == pytest.approx(1.0, abs=1e-3)
+    first = explain.iloc[0]
+    assert (first["type"], first["via"], first["fatalities"]) == ("battles", "route", 7)
+
+
+def test_site_explain_is_point_in_time(seeded_store: Store) -> None:
+    before = data.site_explain(seeded_store, "bisie", date(2025, 3, 12))
+    assert set(before["location"]) == {"Nyabiondo"}
+
+
+def test_site_notices_respect_as_of_and_carry_kind(seeded_store: Store) -> None:
+    notices = data.site_notices(seeded_store, "bisie", seed.AS_OF)
+    assert notices["kind"].tolist() == ["evacuation", "suspension"]
+    assert data.site_notices(seeded_store, "bisie", date(2025, 3, 1)).empty
+    assert len(data.site_notices(seeded_store, "bisie")) == 3
+    assert data.site_notices(seeded_store, "rubaya").empty
+
+
+def test_site_events_are_nearest_first_within_the_window(seeded_store: Store) -> None:
+    events = data.site_events(seeded_store, "bisie", seed.AS_OF, days=60, limit=100)
+    assert events["distance_km"].is_monotonic_increasing
+    assert set(events["via"]) == {"site", "route"}
+    assert "Goma" not in set(events["location"])  # not known yet on the as-of date
+
+
+def test_supply_history_sums_per_commodity_per_day(seeded_store: Store, world_csv: Path) -> None:
+    history = data.with_world_share(data.supply_history(seeded_store), data.load_world_production(world_csv))
+    assert set(history["commodity"]) == {"tin", "tantalum", "cobalt", "copper"}
+    tin = history[history["commodity"] == "tin"].set_index("date")
+    assert tin.loc[pd.Timestamp(seed.AS_OF), "supply_at_risk_t"] == pytest.approx(17_300.0)
+    assert tin.loc[pd.Timestamp(seed.AS_OF), "pct_world"] == pytest.approx(100 * 17_300 / 300_000)
+    assert len(tin) == 60
+
+
+def test_supply_drivers_rank_sites_by_tonnes_at_risk(seeded_store: Store) -> None:
+    drivers = data.supply_drivers(seeded_store)
+    assert drivers["site_id"].tolist() == ["tenke", "bisie", "kamoto", "rubaya"]
+    assert data.supply_drivers(seeded_store, limit=1)["site_id"].tolist() == ["tenke"]
+
+
+def test_event_filter_narrows_by_type_country_and_distance(seeded_store: Store) -> None:
+    everything = data.EventFilter(start=date(2025, 3, 1), end=date(2025, 4, 30))
+    assert data.count_events(seeded_store, everything) == 11
+    battles = data.events(seeded_store, data.EventFilter(start=date(2025, 3, 1), end=date(2025, 4, 30),
+                                                         types=("battles",)), limit=100)  # fmt: skip
+    assert set(battles["type"]) == {"battles"}
+    near = data.events(seeded_store, data.EventFilter(start=date(2025, 3, 1), end=date(2025, 4, 30),
+                                                      max_site_km=2.0), limit=100)  # fmt: skip
+    assert (near["nearest_site_km"] <= 2.0).all()
+    assert set(near["location"]) == {"Nyabiondo", "Kashebere", "Masisi", "Kolwezi", "Goma"}
+    assert data.count_events(seeded_store, data.EventFilter(start=date(2025, 3, 1), end=date(2025, 4, 30),
+                                                            countries=("RW",))) == 0  # fmt: skip
+
+
+def test_events_carry_the_nearest_site_and_respect_known_by(seeded_store: Store) -> None:
+    flt = data.EventFilter(start=date(2025, 3, 1), end=date(2025, 4, 30), known_by=datetime(2025, 4, 2))
+    events = data.events(seeded_store, flt, limit=100).set_index("location")
+    assert "Goma" not in events.index
+    assert events.loc["Kolwezi", "nearest_site_id"] == "kamoto"
+    assert events.loc["Uvira", "nearest_site_id"] == ""
+    assert pd.isna(events.loc["Uvira", "nearest_site_km"])
+    assert len(data.events(seeded_store, flt, limit=3)) == 3
+
+
+def test_event_options_list_what_is_stored(seeded_store: Store) -> None:
+    shown = data.events(seeded_store, data.EventFilter(start=date(2025, 3, 1), end=date(2025, 4, 30)), 100)
+    options = data.event_options(seeded_store, shown)
+    assert options["sources"] == ["acled", "gdelt"]  # gdelt ran (and failed) but stored nothing
+    assert options["countries"] == ["CD"]
+    assert "battles" in options["types"]
+    assert data.event_date_range(seeded_store) == (date(2025, 3, 9), date(2025, 3, 31))
+
+
+def test_feed_status_shows_last_run_last_success_and_lag(seeded_store: Store) -> None:
+    feeds = data.feed_status(seeded_store, seed.NOW).set_index("feed")
+    gdelt = feeds.loc["gdelt"]
+    assert (gdelt["status"], gdelt["error"], gdelt["runs"]) == ("failed", "HTTP 503 from lastupdate.txt", 2)
+    assert gdelt["lag_hours"] == pytest.approx(30.0)
+    assert feeds.loc["acled", "lag_hours"] == pytest.approx(6.0)
+    assert feeds.loc["acled", "rejected"] == 1
+
+
+def test_rejected_rows_keep_the_reason_and_raw_text(seeded_store: Store) -> None:
+    rows = data.rejected_rows(seeded_store)
+    assert rows.iloc[0][["feed", "ref", "reason"]].tolist() == [
+        "acled",
+        "line 7",
+        "latitude 'n/a' is not a number",
+    ]
+    assert rows.iloc[0]["raw"] == "COD9,<i>x</i>,n/a,28.1"
+
+
+def test_alerts_are_none_until_an_alert_table_exists(seeded_store: Store) -> None:
+    assert data.alerts(seeded_store) is None
+    seeded_store.execute(
+        "create table alert (id integer primary key, kind varchar(40), created_at timestamp)"
+    )
+    assert data.alerts(seeded_store) is not None
+    assert data.alerts(seeded_store).empty  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        lambda s: data.risk_table(s),
+        lambda s: data.recent_events(s, seed.AS_OF, 30, 10),
+        lambda s: data.routes(s),
+        lambda s: data.site_scores(s, "bisie"),
+        lambda s: data.site_explain(s, "bisie"),
+        lambda s: data.site_notices(s, "bisie"),
+        lambda s: data.site_events(s, "bisie", seed.AS_OF, 30, 10),
+        lambda s: data.supply_history(s),
+        lambda s: data.supply_drivers(s),
+        lambda s: data.events(s, data.EventFilter(start=date(2025, 1, 1), end=date(2025, 12, 31)), 10),
+        lambda s: data.feed_status(s, seed.NOW),
+        lambda s: data.rejected_rows(s),
+    ],
+    ids=[
+        "risk",
+        "recent",
+        "routes",
+        "scores",
+        "explain",
+        "notices",
+        "site_events",
+        "supply",
+        "drivers",
+        "events",
+        "feeds",
+        "rejected",
+    ],
+)
+def test_queries_on_an_empty_store_return_empty_frames(fresh_store: Store, query: object) -> None:
+    frame = query(fresh_store)  # type: ignore[operator]
+    assert isinstance(frame, pd.DataFrame)
+    assert frame.empty
+    assert len(frame.columns) > 0
+
+
+def test_empty_store_has_no_dates(fresh_store: Store) -> None:
+    assert data.latest_score_date(fresh_store) is None
+    assert data.score_date_range(fresh_store) == (None, None)
+    assert data.event_date_range(fresh_store) == (None, None)
+    assert data.site(fresh_store, "bisie") is None
+
+
+def test_a_score_without_explain_gives_no_contributions(seeded_store: Store) -> None:
+    seeded_store.upsert(
+        models.Score,
+        [{"site_id": "tenke", "date": seed.AS_OF, "risk": 20.0, "level": "low", "status": "operating",
+          "conflict": 20.0, "route": 0.0, "notice": 0.0, "events_30d": 0, "fatalities_30d": 0,
+          "nearest_event_km": None, "top_event_id": None, "supply_at_risk_t": 1.0, "explain": {},
+          "computed_at": seed.NOW}],
+        key=("site_id", "date"),
+    )  # fmt: skip
+    assert data.site_explain(seeded_store, "tenke").empty
+
+
+def test_site_explain_reads_the_explanation_scoring_writes(tmp_path: Path) -> None:
+    from monitor import demo
+    from monitor.config import settings_from_mapping
+
+    settings = settings_from_mapping({"database": {"url": f"sqlite:///{tmp_path / 'demo.db'}"}}, env={})
+    result = demo.build(settings, now=lambda: datetime(2026, 1, 5))
+    explained = data.site_explain(result.store, "bisie", date(2025, 3, 13))
+    result.store.engine.dispose()
+    assert len(explained) > 0
+    assert explained["share"].between(0.0, 1.0).all() and explained["share"].sum() <= 1.0 + 1e-6
+    assert set(explained["via"]) <= {"site", "route"}

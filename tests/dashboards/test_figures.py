@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from dashboards import data, figures
+from monitor.store import Store
+from tests.dashboards import seed
+
+BASEMAP = "/assets/countries.geojson"
+
+
+def _annotations(fig: go.Figure) -> list[str]:
+    return [a.text for a in fig.layout.annotations]
+
+
+def _is_empty_state(fig: go.Figure, words: str) -> bool:
+    return not fig.data and any(words in text for text in _annotations(fig))
+
+
+def test_plain_escapes_tags_so_plotly_shows_them_as_text() -> None:
+    assert figures.plain("<b>x</b> & y") == "&lt;b&gt;x&lt;/b&gt; &amp; y"
+    assert figures.plain(None) == ""
+    assert figures.plain(float("nan")) == ""
+
+
+def test_label_turns_keys_into_words() -> None:
+    assert figures.label("violence_against_civilians") == "Violence against civilians"
+
+
+def test_map_view_frames_the_points() -> None:
+    center, zoom = figures.map_view([-1.0, -11.0], [25.0, 29.0])
+    assert center == {"lat": -6.0, "lon": 27.0}
+    assert 3.0 < zoom < 6.0
+    _, close = figures.map_view([-1.0], [27.0])
+    assert close > zoom
+    assert figures.map_view([], []) == ({"lat": 0.0, "lon": 20.0}, 1.0)
+
+
+def test_offline_style_gets_local_country_outlines_and_tile_styles_do_not() -> None:
+    layers = figures.basemap_layers(BASEMAP)
+    assert {layer["source"] for layer in layers} == {BASEMAP}
+    assert figures.basemap_layers(None) == []
+
+
+def test_overview_map_colours_sites_by_level_with_halted_distinct(seeded_store: Store) -> None:
+    risk = data.risk_table(seeded_store)
+    events = data.recent_events(seeded_store, seed.AS_OF, 30, 100)
+    fig = figures.overview_map(risk, events, data.routes(seeded_store), basemap_url=BASEMAP)
+    by_name = {t.name: t for t in fig.data}
+    assert by_name["Site: halted"].marker.color == figures.LEVEL_COLOURS["halted"]
+    assert by_name["Site: halted"].lat == (-1.033,)
+    assert by_name["Site: elevated"].marker.color == figures.LEVEL_COLOURS["elevated"]
+    assert "Site: unscored" not in by_name  # Manono has no coordinates
+    assert "Export routes" in by_name
+    assert {"Battles", "Protests"} <= set(by_name)
+    assert all(isinstance(t, go.Scattermap) for t in fig.data)
+    assert fig.layout.map.style == "white-bg"
+    assert fig.layout.map.layers[0].source == BASEMAP
+    # The most severe level is drawn last (on top of the others).
+    assert fig.data[-1].name == "Site: halted"
+
+
+def test_overview_map_sizes_sites_by_annual_output(seeded_store: Store) -> None:
+    risk = data.risk_table(seeded_store)
+    fig = figures.overview_map(
+        risk, data.recent_events(seeded_store, seed.AS_OF, 30, 0), data.routes(seeded_store)
+    )
+    low = next(t for t in fig.data if t.name == "Site: low")
+    sizes = dict(zip(low.customdata, low.marker.size, strict=True))
+    assert sizes["tenke"] > sizes["kamoto"]
+    assert "Tenke Fungurume" in low.hovertext[list(low.customdata).index("tenke")]
+
+
+def test_overview_map_with_a_tile_style_has_no_local_layers(seeded_store: Store) -> None:
+    fig = figures.overview_map(
+        data.risk_table(seeded_store), data.recent_events(seeded_store, seed.AS_OF, 30, 0),
+        data.routes(seeded_store), map_style="carto-positron", basemap_url=BASEMAP,
+    )  # fmt: skip
+    assert fig.layout.map.style == "carto-positron"
+    assert not fig.layout.map.layers
+
+
+def test_overview_map_without_located_sites_says_what_to_run() -> None:
+    empty = data.empty_frame(data.RISK_COLUMNS)
+    fig = figures.overview_map(empty, data.empty_frame(data.EVENT_MAP_COLUMNS), data.empty_frame(("route",)))
+    assert _is_empty_state(fig, "minewatch sites")
+
+
+def test_event_hover_text_from_feeds_is_escaped(seeded_store: Store) -> None:
+    events = data.recent_events(seeded_store, seed.AS_OF, 30, 100)
+    events.loc[events.index[0], "location"] = "<img src=x onerror=alert(1)>"
+    fig = figures.events_map(events)
+    text = str([list(t.hovertext) for t in fig.data])
+    assert "<img" not in text
+    assert "&lt;img" in text
+
+
+def test_site_map_shows_site_route_and_exposed_events(seeded_store: Store) -> None:
+    facts = data.site(seeded_store, "bisie")
+    assert facts is not None
+    events = data.site_events(seeded_store, "bisie", seed.AS_OF, 60, 100)
+    fig = figures.site_map(facts, "halted", events, data.routes(seeded_store, ["bisie"]), basemap_url=BASEMAP)
+    names = [t.name for t in fig.data]
+    assert names[0] == "Route: Walikale - Goma road"
+    assert names[-1] == "Site (halted)"
+    assert fig.data[-1].marker.color == figures.LEVEL_COLOURS["halted"]
+    assert "Nearby places" in names
+    assert "km away (route)" in next(t for t in fig.data if t.name == "Battles").hovertext[0]
+    assert all("text" not in (t.mode or "") for t in fig.data)  # map text would fetch glyphs from the web
+
+
+def test_site_map_of_a_site_without_coordinates_explains_why_it_is_empty(seeded_store: Store) -> None:
+    facts = data.site(seeded_store, "manono")
+    assert facts is not None
+    fig = figures.site_map(
+        facts, "unscored", data.empty_frame(data.SITE_EVENT_COLUMNS), data.routes(seeded_store)
+    )
+    assert _is_empty_state(fig, "no coordinates")
+
+
+def test_events_map_has_one_trace_per_type() -> None:
+    events = pd.DataFrame(
+        {"event_id": [1, 2, 3], "source": ["acled"] * 3, "event_date": pd.to_datetime(["2025-03-01"] * 3),
+         "type": ["battles", "battles", "riots"], "sub_type": ["Armed clash", "Armed clash", "Mob violence"],
+         "fatalities": [0, 10, 1], "lat": [-1.0, -1.1, -1.2], "lon": [28.0, 28.1, 28.2],
+         "location": ["A", "B", "C"], "country": ["CD"] * 3}
+    )  # fmt: skip
+    fig = figures.events_map(events)
+    assert [t.name for t in fig.data] == ["Battles", "Riots"]
+    battles = fig.data[0]
+    assert battles.marker.size[1] > battles.marker.size[0]  # more fatalities, bigger marker
+    assert _is_empty_state(figures.events_map(events.iloc[0:0]), "No events match")
+
+
+def test_risk_history_stacks_components_and_shades_halted_periods(seeded_store: Store) -> None:
+    scores = data.site_scores(seeded_store, "bisie")
+    fig = figures.risk_history(scores, data.halted_periods(scores))
+    stacked = [t for t in fig.data if t.stackgroup == "components"]
+    assert [t.name for t in stacked] == ["Conflict component", "Route component", "Notice component"]
+    assert any(t.name == "Risk (0-100)" for t in fig.data)
+    shaded = [s for s in fig.layout.shapes if s.fillcolor == figures.LEVEL_COLOURS["halted"]]
+    assert len(shaded) == 1
+    assert pd.Timestamp(shaded[0].x0) < pd.Timestamp(seed.HALT_START) < pd.Timestamp(shaded[0].x1)
+    assert "Halted" in _annotations(fig)
+    assert {"Elevated", "High", "Critical"} <= set(_annotations(fig))
+    assert fig.layout.yaxis.title.text == "Risk score (0-100)"
+
+
+def test_risk_history_without_halts_has_no_shading(seeded_store: Store) -> None:
+    scores = data.site_scores(seeded_store, "rubaya")
+    fig = figures.risk_history(scores, data.halted_periods(scores))
+    assert not [s for s in fig.layout.shapes if s.fillcolor == figures.LEVEL_COLOURS["halted"]]
+    assert _is_empty_state(
+        figures.risk_history(scores.iloc[0:0], data.halted_periods(scores.iloc[0:0])), "score"
+    )
+
+
+def test_contributions_bar_shows_each_event_share_in_percent(seeded_store: Store) -> None:
+    explain = data.site_explain(seeded_store, "bisie")
+    fig = figures.contributions_bar(explain)
+    bar = fig.data[0]
+    assert len(bar.y) == len(explain)
+    assert max(bar.x) == pytest.approx(100 * explain["share"].max())
+    assert "Kashebere" in bar.y[-1]  # the largest share is drawn at the top
+    assert _is_empty_state(figures.contributions_bar(explain.iloc[0:0]), "No event")
+
+
+def test_notices_timeline_has_a_row_per_kind_and_escapes_titles(seeded_store: Store) -> None:
+    notices = data.site_notices(seeded_store, "bisie")
+    notices.loc[notices.index[0], "title"] = "<script>x</script>"
+    fig = figures.notices_timeline(notices)
+    assert {t.name for t in fig.data} == {"Suspension", "Evacuation", "None"}
+    assert "<script>" not in str([t.customdata.tolist() for t in fig.data])
+    assert _is_empty_state(figures.notices_timeline(notices.iloc[0:0]), "No notices")
+
+
+def test_supply_history_figure_in_tonnes_and_percent(seeded_store: Store, world_csv: Path) -> None:
+    history = data.with_world_share(data.supply_history(seeded_store), data.load_world_production(world_csv))
+    tonnes = figures.supply_history_figure(history)
+    assert {t.name for t in tonnes.data} == {"Tin", "Tantalum", "Cobalt", "Copper"}
+    assert tonnes.layout.yaxis.title.text == "Tonnes a year at risk"
+    pct = figures.supply_history_figure(history, "pct_world")
+    tin = next(t for t in pct.data if t.name == "Tin")
+    assert max(tin.y) == pytest.approx(100 * 17_300 / 300_000)
+    no_world = data.with_world_share(data.supply_history(seeded_store), data.empty_frame(data.WORLD_COLUMNS))
+    assert _is_empty_state(figures.supply_history_figure(no_world, "pct_world"), "world production")
+
+
+def test_drivers_bar_colours_sites_by_level(seeded_store: Store) -> None:
+    drivers = data.supply_drivers(seeded_store)
+    fig = figures.drivers_bar(drivers)
+    colours = dict(zip(fig.data[0].y, fig.data[0].marker.color, strict=True))
+    assert colours["Bisie (Mpama North + South) (tin)"] == figures.LEVEL_COLOURS["halted"]
+    assert fig.data[0].y[-1].startswith("Tenke")  # largest at the top
+    assert _is_empty_state(figures.drivers_bar(drivers.iloc[0:0]), "No site")
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: figures.empty_figure("nothing <here>"),
+        lambda: figures.events_map(data.empty_frame(data.EVENT_MAP_COLUMNS)),
+        lambda: figures.supply_history_figure(data.empty_frame(data.SUPPLY_COLUMNS)),
+    ],
+)
+def test_empty_figures_say_why_and_hide_their_axes(build: Any) -> None:
+    fig = build()
+    assert _is_empty_state(fig, "")
+    assert fig.layout.xaxis.visible is False
+    assert all("<" not in text for text in _annotations(fig))
+
+
+def test_every_level_has_its_own_colour_and_every_stored_level_one() -> None:
+    assert len(set(figures.LEVEL_COLOURS.values())) == len(figures.LEVEL_COLOURS)
+    assert set(data.LEVELS) | {"unscored"} == set(figures.LEVEL_ORDER) == set(figures.LEVEL_COLOURS)

@@ -1,0 +1,319 @@
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import dash
+import pandas as pd
+import pytest
+from plotly.io.json import to_json_plotly
+
+from dashboards import ids
+from dashboards.app import page_modules
+from dashboards.pages import alerts, commodities, events, feeds, overview, site
+from monitor.config import DashboardSettings, Settings
+from monitor.store import Store
+from tests.dashboards import seed
+
+Render = Callable[..., Any]
+
+
+def _text(component: Any) -> str:
+    return to_json_plotly(component)
+
+
+def _find(component: Any, component_id: str) -> Any:
+    """The component with this id in a layout tree, or None."""
+    if getattr(component, "id", None) == component_id:
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if child is not None and not isinstance(child, str | int | float):
+            found = _find(child, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+def test_every_page_module_registers_a_page(
+    make_app: Callable[[Store], dash.Dash], fresh_store: Store
+) -> None:
+    make_app(fresh_store)
+    paths = {p["path"] for p in dash.page_registry.values() if p["module"].startswith("dashboards.pages")}
+    assert paths >= {"/", "/site/none", "/commodities", "/events", "/alerts", "/feeds"}
+    assert len(page_modules()) == 6
+
+
+def test_two_apps_in_one_process_each_read_their_own_store(
+    make_app: Callable[[Store], dash.Dash], seeded_store: Store, tmp_path: Path
+) -> None:
+    other = Store.from_url(f"sqlite:///{tmp_path / 'other.db'}")
+    other.create_schema()
+    first, second = make_app(seeded_store), make_app(other)
+    for app, expect_sites in ((first, True), (second, False)):
+        with app.server.test_request_context("/"):
+            text = _text(overview.layout())
+        assert ("Bisie" in text) is expect_sites
+    other.engine.dispose()
+
+
+def test_overview_shows_headline_numbers_map_and_ranked_table(seeded_store: Store, render: Render) -> None:
+    page = render(seeded_store, overview.layout)
+    text = _text(page)
+    assert "Scores as of 2025-04-01" in text
+    halted = _find(page, "stat-halted")
+    assert halted.children[0].children == "1"
+    assert "17,300 t" in _text(_find(page, "stat-supply-tin"))
+    assert "5.77% of world" in _text(_find(page, "stat-supply-tin"))
+    rows = _find(page, ids.RISK_GRID).rowData
+    assert rows[0]["site_id"] == "bisie"
+    assert rows[0]["level"] == "halted"
+    assert rows[0]["site_link"] == r"[Bisie \(Mpama North \+ South\)](/site/bisie)"
+    assert _find(page, ids.OVERVIEW_MAP).figure.layout.map.style == "white-bg"
+
+
+def test_overview_as_of_before_the_halt_shows_no_halted_site(seeded_store: Store, render: Render) -> None:
+    page = render(seeded_store, overview.layout, as_of="2025-03-10")
+    assert _find(page, "stat-halted").children[0].children == "0"
+    assert "Scores as of 2025-03-10" in _text(page)
+
+
+def test_overview_on_an_empty_store_says_what_to_run(fresh_store: Store, render: Render) -> None:
+    text = _text(render(fresh_store, overview.layout))
+    assert "No sites yet." in text
+    assert "minewatch sites" in text
+
+
+def test_overview_with_sites_but_no_scores_or_events_says_so(fresh_store: Store, render: Render) -> None:
+    fresh_store.upsert(seed.models.Site, seed._site_rows(seed.NOW), key=("id",))
+    text = _text(render(fresh_store, overview.layout))
+    assert "No scores yet." in text
+    assert "minewatch collect" in text
+
+
+def test_site_page_shows_halted_period_why_notices_map_and_facts(seeded_store: Store, render: Render) -> None:
+    page = render(seeded_store, site.layout, site_id="bisie")
+    text = _text(page)
+    assert "halted since 2025-03-14" in text
+    risk = _find(page, ids.SITE_RISK).figure
+    assert any(s.fillcolor == "#3b0a57" for s in risk.layout.shapes)
+    assert _find(page, "site-explain-grid").rowData[0]["location"] == "Kashebere"
+    assert {r["kind"] for r in _find(page, "site-notices-grid").rowData} == {
+        "suspension",
+        "evacuation",
+        "none",
+    }
+    assert "Alphamin Resources" in _text(_find(page, ids.SITE_FACTS))
+    assert "Walikale" in _text(_find(page, ids.SITE_FACTS))
+
+
+def test_site_page_of_an_unknown_site_links_back(seeded_store: Store, render: Render) -> None:
+    text = _text(render(seeded_store, site.layout, site_id="atlantis"))
+    assert "There is no site with id 'atlantis'" in text
+
+
+def test_site_page_of_an_unscored_site_says_what_to_run(seeded_store: Store, render: Render) -> None:
+    text = _text(render(seeded_store, site.layout, site_id="manono"))
+    assert "Not scored yet" in text
+    assert "no coordinates" in text
+
+
+def test_commodities_page_shows_tonnes_percent_and_drivers(seeded_store: Store, render: Render) -> None:
+    page = render(seeded_store, commodities.layout)
+    assert _find(page, ids.SUPPLY_TONNES) is not None
+    assert _find(page, ids.SUPPLY_SHARE) is not None
+    drivers = _find(page, ids.SUPPLY_DRIVERS).rowData
+    assert drivers[0]["site_id"] == "tenke"
+    assert drivers[1]["share_of_commodity"] == pytest.approx(100.0)
+
+
+def test_commodities_page_without_world_production_shows_tonnes_only(
+    seeded_store: Store, make_app: Callable[..., dash.Dash], tmp_path: Path
+) -> None:
+    app = make_app(seeded_store, world=tmp_path / "absent.csv")
+    with app.server.test_request_context("/"):
+        page = commodities.layout()
+    assert _find(page, ids.SUPPLY_SHARE) is None
+    assert "World production figures are missing" in _text(page)
+
+
+def test_events_page_lists_the_recent_window_with_filters(seeded_store: Store, render: Render) -> None:
+    page = render(seeded_store, events.layout)
+    rows = _find(page, ids.EVENTS_GRID).rowData
+    assert len(rows) == 11
+    assert rows[0]["event_date"] == "2025-03-31"
+    assert _find(page, ids.EVENTS_COUNT).children == "11 matching events."
+    assert [o["value"] for o in _find(page, ids.EVENTS_SOURCE).options] == ["acled", "gdelt"]
+
+
+def test_events_count_says_when_the_list_is_cut(
+    seeded_store: Store, make_app: Callable[..., dash.Dash]
+) -> None:
+    settings = Settings(dashboard=DashboardSettings(max_map_events=3))
+    app = make_app(seeded_store, settings)
+    with app.server.test_request_context("/"):
+        page = events.layout()
+    assert len(_find(page, ids.EVENTS_GRID).rowData) == 3
+    assert "newest 3 of 11" in _find(page, ids.EVENTS_COUNT).children
+
+
+def test_alerts_page_explains_alerts_are_not_built_yet(seeded_store: Store, render: Render) -> None:
+    text = _text(render(seeded_store, alerts.layout))
+    assert "Alerts are not built yet." in text
+    assert "minewatch alerts" in text
+
+
+def test_feeds_page_shows_runs_and_rejected_rows(seeded_store: Store, render: Render) -> None:
+    page = render(seeded_store, feeds.layout)
+    feeds_rows = {r["feed"]: r for r in _find(page, ids.FEEDS_GRID).rowData}
+    assert feeds_rows["gdelt"]["status"] == "failed"
+    assert feeds_rows["gdelt"]["lag_hours"] == pytest.approx(30.0)
+    assert _find(page, ids.REJECTED_GRID).rowData[0]["raw"] == "COD9,<i>x</i>,n/a,28.1"
+
+
+@pytest.mark.parametrize("layout", [commodities.layout, events.layout, feeds.layout, alerts.layout])
+def test_pages_on_an_empty_store_show_an_empty_state(fresh_store: Store, render: Render, layout: Any) -> None:
+    text = _text(render(fresh_store, layout))
+    assert "empty-state" in text
+    assert "minewatch" in text
+
+
+def test_no_page_renders_feed_text_as_html_or_markdown(seeded_store: Store, render: Render) -> None:
+    for layout, kwargs in ((overview.layout, {}), (site.layout, {"site_id": "bisie"}), (events.layout, {}),
+                           (feeds.layout, {}), (commodities.layout, {})):  # fmt: skip
+        text = _text(render(seeded_store, layout, **kwargs))
+        assert "dangerously_allow_html" not in text
+        assert '"dangerously_allow_code":true' not in text.replace(" ", "")
+        assert "Markdown" not in text
+    grids = [_find(render(seeded_store, site.layout, site_id="bisie"), "site-notices-grid")]
+    markdown_fields = {c["field"] for g in grids for c in g.columnDefs if c.get("cellRenderer") == "markdown"}
+    assert markdown_fields == set()
+
+
+def test_overview_filter_callback_narrows_the_table(
+    seeded_store: Store, make_app: Callable[..., dash.Dash], callback: Callable[..., Any]
+) -> None:
+    app = make_app(seeded_store)
+    table = [(ids.RISK_GRID, "rowData"), (ids.RISK_COUNT, "children")]
+    out = callback(
+        app, table, [(ids.RISK_COMMODITY, "value", ["tin", "copper"]), (ids.RISK_LEVEL, "value", None)],
+        [(ids.AS_OF, "date", None)],
+    )  # fmt: skip
+    assert [r["site_id"] for r in out[ids.RISK_GRID]["rowData"]] == ["bisie", "tenke"]
+    assert out[ids.RISK_COUNT]["children"] == "2 sites."
+    levels = callback(
+        app, table, [(ids.RISK_COMMODITY, "value", []), (ids.RISK_LEVEL, "value", ["low"])],
+        [(ids.AS_OF, "date", "2025-03-20")],
+    )  # fmt: skip
+    assert {r["level"] for r in levels[ids.RISK_GRID]["rowData"]} == {"low"}
+    assert {r["date"] for r in levels[ids.RISK_GRID]["rowData"]} == {"2025-03-20"}
+
+
+def test_overview_refresh_callback_rereads_map_headline_and_table(
+    seeded_store: Store, make_app: Callable[..., dash.Dash], callback: Callable[..., Any]
+) -> None:
+    app = make_app(seeded_store)
+    out = callback(
+        app,
+        [(ids.RISK_GRID, "rowData"), (ids.RISK_COUNT, "children"), (ids.OVERVIEW_MAP, "figure"),
+         (ids.OVERVIEW_HEADLINE, "children")],
+        [(ids.REFRESH, "n_intervals", 1)],
+        [(ids.RISK_COMMODITY, "value", ["tin"]), (ids.RISK_LEVEL, "value", None), (ids.AS_OF, "date", None)],
+    )  # fmt: skip
+    assert [r["site_id"] for r in out[ids.RISK_GRID]["rowData"]] == ["bisie"]
+    assert "Site: halted" in {t["name"] for t in out[ids.OVERVIEW_MAP]["figure"]["data"]}
+    assert "Sites halted" in str(out[ids.OVERVIEW_HEADLINE]["children"])
+
+
+def test_the_risk_table_is_capped_with_a_note(
+    seeded_store: Store, make_app: Callable[..., dash.Dash]
+) -> None:
+    app = make_app(seeded_store, Settings(dashboard=DashboardSettings(max_table_rows=2)))
+    with app.server.test_request_context("/"):
+        page = overview.layout()
+    assert [r["site_id"] for r in _find(page, ids.RISK_GRID).rowData] == ["bisie", "rubaya"]
+    assert "The 2 most at risk of 5 sites" in _find(page, ids.RISK_COUNT).children
+
+
+def test_risk_download_is_a_csv_of_the_rows_shown(
+    seeded_store: Store, make_app: Callable[..., dash.Dash], callback: Callable[..., Any]
+) -> None:
+    app = make_app(seeded_store)
+    with app.server.test_request_context("/"):
+        rows = _find(overview.layout(), ids.RISK_GRID).rowData
+    out = callback(
+        app,
+        [(ids.RISK_DOWNLOAD, "data")],
+        [(ids.RISK_DOWNLOAD_BUTTON, "n_clicks", 1)],
+        [(ids.RISK_GRID, "virtualRowData", rows[:2]), (ids.RISK_GRID, "rowData", rows)],
+    )
+    download = out[ids.RISK_DOWNLOAD]["data"]
+    assert download["filename"] == "minewatch-risk-2025-04-01.csv"
+    frame = pd.read_csv(io.StringIO(download["content"]))
+    assert list(frame.columns) == list(overview.CSV_COLUMNS)
+    assert frame["site_id"].tolist() == ["bisie", "rubaya"]
+    assert frame.loc[0, "level"] == "halted"
+
+
+def test_events_filter_callback_and_download(
+    seeded_store: Store, make_app: Callable[..., dash.Dash], callback: Callable[..., Any]
+) -> None:
+    app = make_app(seeded_store)
+    out = callback(
+        app,
+        [(ids.EVENTS_GRID, "rowData"), (ids.EVENTS_MAP, "figure"), (ids.EVENTS_COUNT, "children")],
+        [(ids.EVENTS_SOURCE, "value", None), (ids.EVENTS_TYPE, "value", ["battles"]),
+         (ids.EVENTS_DATES, "start_date", "2025-03-01"), (ids.EVENTS_DATES, "end_date", "2025-03-31"),
+         (ids.EVENTS_COUNTRY, "value", ["CD"]), (ids.EVENTS_MAX_KM, "value", 10),
+         (ids.REFRESH, "n_intervals", 0)],
+        [(ids.AS_OF, "date", None)],
+    )  # fmt: skip
+    rows = out[ids.EVENTS_GRID]["rowData"]
+    assert {r["location"] for r in rows} == {"Nyabiondo", "Kashebere", "Masisi", "Rubaya"}
+    assert out[ids.EVENTS_COUNT]["children"] == "4 matching events."
+    download = callback(
+        app, [(ids.EVENTS_DOWNLOAD, "data")], [(ids.EVENTS_DOWNLOAD_BUTTON, "n_clicks", 1)],
+        [(ids.EVENTS_GRID, "virtualRowData", rows), (ids.EVENTS_GRID, "rowData", rows)],
+    )[ids.EVENTS_DOWNLOAD]["data"]  # fmt: skip
+    frame = pd.read_csv(io.StringIO(download["content"]))
+    assert list(frame.columns) == list(events.CSV_COLUMNS)
+    assert len(frame) == 4
+
+
+def test_feeds_refresh_callback_rereads_the_store(
+    seeded_store: Store, make_app: Callable[..., dash.Dash], callback: Callable[..., Any]
+) -> None:
+    app = make_app(seeded_store)
+    run = seeded_store.start_run("ucdp", seed.NOW)
+    seeded_store.finish_run(run, seed.NOW, status="ok", fetched=5, stored=5)
+    out = callback(
+        app, [(ids.FEEDS_GRID, "rowData"), (ids.REJECTED_GRID, "rowData")], [(ids.REFRESH, "n_intervals", 3)]
+    )
+    assert {r["feed"] for r in out[ids.FEEDS_GRID]["rowData"]} == {"acled", "gdelt", "ucdp"}
+
+
+def test_the_shell_has_navigation_as_of_and_a_configurable_refresh(
+    seeded_store: Store, make_app: Callable[..., dash.Dash]
+) -> None:
+    settings = Settings(dashboard=DashboardSettings(refresh_seconds=0))
+    app = make_app(seeded_store, settings)
+    with app.server.test_request_context("/"):
+        shell = app.layout()
+    text = _text(shell)
+    for name in ("Overview", "Commodities", "Events", "Alerts", "Feeds"):
+        assert f'"{name}"' in text
+    picker = _find(shell, ids.DATA_AS_OF).children[1]
+    assert str(picker.max_date_allowed) == "2025-04-01"
+    assert _find(shell, ids.REFRESH).disabled is True
+
+
+def test_the_app_serves_its_offline_basemap(seeded_store: Store, make_app: Callable[..., dash.Dash]) -> None:
+    app = make_app(seeded_store)
+    response = app.server.test_client().get("/assets/countries.geojson")
+    body = response.data
+    response.close()
+    assert response.status_code == 200
+    assert b'"FeatureCollection"' in body[:200]
+    assert b"Dem. Rep. Congo" in body

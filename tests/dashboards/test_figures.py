@@ -218,3 +218,19 @@ def test_empty_figures_say_why_and_hide_their_axes(build: Any) -> None:
 def test_every_level_has_its_own_colour_and_every_stored_level_one() -> None:
     assert len(set(figures.LEVEL_COLOURS.values())) == len(figures.LEVEL_COLOURS)
     assert set(data.LEVELS) | {"unscored"} == set(figures.LEVEL_ORDER) == set(figures.LEVEL_COLOURS)
+
+
+def test_the_offline_basemap_has_no_ring_jumping_across_the_antimeridian() -> None:
+    import json
+
+    from dashboards.app import ASSETS, BASEMAP_ASSET
+
+    shapes = json.loads((ASSETS / BASEMAP_ASSET).read_text(encoding="utf-8"))["features"]
+    jumping = set()
+    for feature in shapes:
+        geometry = feature["geometry"]
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        for ring in (ring for polygon in polygons for ring in polygon):
+            if any(abs(a[0] - b[0]) > 180 for a, b in zip(ring, ring[1:], strict=False)):
+                jumping.add(feature["properties"]["name"])
+    assert jumping <= {"Antarctica"}  # its ring circles the pole; the map never shows that far south

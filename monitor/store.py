@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -309,14 +310,24 @@ class Store:
             return pd.read_sql_query(sa.text(sql), conn, params=dict(params or {}))
 
     def arrays(self, sql: str, params: Mapping[str, Any] | None = None) -> list[np.ndarray]:
-        """A read query's columns as numpy arrays (no DataFrame overhead, for hot paths)."""
-        with self.engine.connect() as conn:
-            result = conn.execute(sa.text(sql), dict(params or {}))
-            n = len(result.keys())
-            rows = result.all()
+        """A read query's columns as numpy arrays, through the raw DB-API cursor (hot paths: no row objects).
+
+        ``sql`` uses ``:name`` placeholders, as everywhere else here.
+        """
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            if self.dialect == "sqlite":
+                cur.execute(sql, dict(params or {}))
+            else:
+                cur.execute(re.sub(r":(\w+)", r"%(\1)s", sql), dict(params or {}))
+            n = len(cur.description)
+            rows = cur.fetchall()
+        finally:
+            raw.close()
         if not rows:
             return [np.empty(0) for _ in range(n)]
-        return [np.asarray(col) for col in zip(*rows, strict=True)]
+        return list(np.array(rows, dtype=object).T)
 
     def scalar(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
         with self.engine.connect() as conn:

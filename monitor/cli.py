@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -341,6 +342,162 @@ def _serve(settings: Settings, store: Store, host: str, port: int, initial_as_of
     run_server(create_app(store, settings, initial_as_of=initial_as_of), host, port, env=dict(os.environ))
 
 
+@app.command()
+def run(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Dashboard host.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Dashboard port (0: any free port).")] = 8050,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Only the scheduler; serve the dashboard elsewhere.")
+    ] = False,
+) -> None:
+    """Run every enabled feed on its interval (then match, score and alerts) and serve the dashboard."""
+    from feeds.http import RetryingRequester, make_client
+    from feeds.registry import build_collectors
+    from monitor import scheduler as sched
+    from monitor.lease import leases_for
+
+    c = _ctx(ctx)
+    stop = sched.StopFlag()
+    stop.install()  # first thing: a SIGTERM during start-up must stop cleanly too
+    _log_to_stderr()
+    settings = c.settings
+    pipeline = c.pipeline()
+    store = pipeline.store
+    feeds = sched.feed_intervals(settings)
+    serving = settings.scheduler.serve and not no_serve
+    if not feeds and not serving:
+        raise MinewatchError("no feed is enabled in the config: nothing to run")
+    leases = leases_for(store, settings.scheduler.lease_seconds, c.now)
+    server = _dashboard_in_thread(settings, store, host, port, c.env) if serving else None
+    with make_client(settings.http) as client:
+        job = sched.FeedJob(
+            pipeline,
+            lambda feed: build_collectors(settings, pipeline.site_filter(), c.now, only=[feed]),
+            RetryingRequester(client, settings.http, stop.sleep),
+            leases,
+            stop.event,
+            alerts=sched.alerts_step(store, settings, c.env, c.now, client, stop.sleep),
+        )
+        scheduler = sched.build_scheduler(settings, job, on_crash=sched.crash_recorder(store, c.now))
+        listing = ", ".join(f"{name} every {every}" for name, every in feeds.items()) or "none"
+        out.print(f"running feeds: {listing} (SIGTERM or Ctrl+C stops cleanly)", highlight=False)
+        sched.run_until_stopped(scheduler, stop)
+    if server is not None:
+        server.stop()
+    store.engine.dispose()
+    out.print("stopped")
+
+
+def _dashboard_in_thread(settings: Settings, store: Store, host: str, port: int, env: dict[str, str]) -> Any:
+    """Serve the dashboard from a background thread (for `run`); a port in use is the user's to fix."""
+    try:
+        from dashboards.app import create_app
+        from dashboards.server import serve_in_thread
+    except ImportError as exc:
+        raise MinewatchError(f"the dashboard is not available: {exc}") from None
+    try:
+        server = serve_in_thread(create_app(store, settings), host, port, env=env)
+    except OSError as exc:
+        raise MinewatchError(f"cannot serve the dashboard on {host}:{port}: {exc.strerror or exc}") from None
+    out.print(f"dashboard on {server.url}/", highlight=False)
+    return server
+
+
+def _log_to_stderr() -> None:
+    """Log the scheduler's runs to stderr, one line each (APScheduler's own chatter only from warnings)."""
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+# ---- backtest ----
+@app.command()
+def backtest(
+    ctx: typer.Context,
+    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
+    site: Annotated[str | None, typer.Option("--site", help="Only this site id.")] = None,
+    out_path: Annotated[Path | None, typer.Option("--out", help="Write the episode table as CSV.")] = None,
+    episodes: Annotated[
+        Path | None,
+        typer.Option(
+            "--episodes", help="CSV of known halts used instead of the bundled one.", dir_okay=False
+        ),
+    ] = None,
+    horizon: Annotated[
+        int | None,
+        typer.Option("--horizon-days", min=1, help="N: horizon and lookback in days (default: config, 30)."),
+    ] = None,
+) -> None:
+    """Replay the scores day by day and check them against known halts: lead time, false alarms, precision."""
+    from monitor import backtest as backtest_mod
+
+    c = _ctx(ctx)
+    first, last = _date(start, "--from"), _date(end, "--to")
+    horizon_days = horizon or c.settings.backtest.horizon_days
+    path = episodes or c.settings.backtest.episodes_csv
+    known = backtest_mod.load_episodes(path)
+    label = str(path) if path else "bundled episodes.csv"
+    for bad in known.errors:
+        err.print(f"{label}: {bad.ref}: {bad.reason}", highlight=False)
+    if known.unknown_columns:
+        err.print(f"{label}: unknown columns ignored: {', '.join(known.unknown_columns)}", highlight=False)
+    result = backtest_mod.run(c.pipeline(), first, last, known.frame, horizon_days=horizon_days, site=site)
+    if result.unscored_sites:
+        err.print(f"{label}: no such sites in the store: {', '.join(result.unscored_sites)}", highlight=False)
+    _print_backtest(result)
+    if out_path is not None:
+        backtest_mod.write_csv(result.episodes, out_path)
+        out.print(f"wrote {len(result.episodes)} episodes to {out_path}", highlight=False)
+
+
+def _print_backtest(result: Any) -> None:
+    s = result.summary
+    table = Table(
+        title=f"Halt episodes {s.first_day} to {s.last_day} (lookback {s.horizon_days} days)",
+        title_justify="left",
+    )
+    numeric = ("lead d", "lead crit d", "alarms before", "peak risk", "site false alarms")
+    for col in ("site", "start", "end", "kind", "origin", "first high", "first critical", *numeric):
+        table.add_column(col, justify="right" if col in numeric else "left")
+    for r in result.episodes.itertuples():
+        table.add_row(
+            r.site_id, str(r.start), _day_or_dash(r.end), r.kind, r.origin, _day_or_dash(r.first_high),
+            _day_or_dash(r.first_critical), _whole(r.lead_days), _whole(r.lead_days_critical),
+            str(r.alarm_days_before), _ratio(r.peak_risk_before, "{:.1f}"), str(r.site_false_alarm_days),
+        )  # fmt: skip
+    out.print(table)
+    alarmed = result.sites[(result.sites["alarm_days"] > 0) | (result.sites["episodes"] > 0)]
+    if not alarmed.empty:
+        by_site = Table(title="Alarm days by site", title_justify="left")
+        for col in ("site", "episodes", "warned", "alarm days", "true", "false", "precision", "recall"):
+            by_site.add_column(col, justify="left" if col == "site" else "right")
+        for r in alarmed.itertuples():
+            by_site.add_row(
+                r.site_id, str(r.episodes), str(r.warned), str(r.alarm_days), str(r.true_alarm_days),
+                str(r.false_alarm_days), _ratio(r.precision), _ratio(r.recall),
+            )  # fmt: skip
+        out.print(by_site)
+    out.print(s.line(), highlight=False, soft_wrap=True)
+
+
+def _day_or_dash(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else "-"
+
+
+def _whole(value: Any) -> str:
+    try:
+        return str(int(value))
+    except (TypeError, ValueError):  # NA / NaN: no such day
+        return "-"
+
+
+def _ratio(value: Any, fmt: str = "{:.2f}") -> str:
+    return "-" if value is None or value != value else fmt.format(value)
+
+
 # ---- printing ----
 def _print_feed(report: FeedReport) -> None:
     line = (
@@ -351,22 +508,33 @@ def _print_feed(report: FeedReport) -> None:
 
 
 def _print_ranking(panel: Any, day: date, top: int) -> None:
-    table = Table(title=f"Site risk as of {day}", title_justify="left")
-    for col in ("site", "commodity", "risk", "level", "status", "conflict", "route", "notice", "nearest km"):
+    table = Table(title=f"Site risk as of {day}", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("site", "commodity", "risk", "level", "conflict", "route", "notice", "nearest km"):
+        numeric = col in {"risk", "conflict", "route", "notice", "nearest km"}
         table.add_column(
-            col, justify="right" if col in {"risk", "conflict", "route", "notice", "nearest km"} else "left"
+            col, justify="right" if numeric else "left", no_wrap=True, min_width=5 if numeric else None
         )
     ranked = panel.sort_values(["risk", "site_id"], ascending=[False, True]).head(top)
     for r in ranked.itertuples():
         table.add_row(
-            r.site_name, r.commodity, f"{r.risk:.1f}", r.level, r.status, f"{r.conflict:.1f}",
+            r.site_id, r.commodity, f"{r.risk:.1f}", _level(r.level, r.status), f"{r.conflict:.1f}",
             f"{r.route:.1f}", f"{r.notice:.1f}", _num(r.nearest_event_km),
         )  # fmt: skip
     out.print(table)
 
 
+def _level(level: str, status: str) -> str:
+    """The level, saying when a halted site is in care and maintenance rather than halted by events."""
+    return "halted (c&m)" if status == "care_and_maintenance" else level
+
+
 def _print_timeline(timeline: Any) -> None:
-    table = Table(title="Bisie (Alphamin, tin) through the scenario", title_justify="left")
+    table = Table(
+        title="Bisie (Alphamin, tin) through the scenario",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
     for col in ("date", "risk", "level", "status", "conflict", "route", "notice", "events 30d", "nearest km"):
         table.add_column(col, justify="left" if col in {"date", "level", "status"} else "right")
     for r in timeline.itertuples():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from dash import Input, dcc, html
 import monitor
 from dashboards import data, figures, ids, pages
 from dashboards.components import CONTEXT_KEY, Context, context
+from monitor.api import api_blueprint
 from monitor.config import Settings
 from monitor.store import Store
 
@@ -59,10 +60,12 @@ def create_app(
     world_production: Path | None = WORLD_PRODUCTION,
     now: Callable[[], datetime] = _utc_now,
     initial_as_of: date | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> dash.Dash:
     """A Dash app reading ``store``; ``world_production`` is a commodities.csv (read when present).
 
-    ``initial_as_of`` opens the pages on that day instead of the latest (the demo opens on the halt)."""
+    ``initial_as_of`` opens the pages on that day instead of the latest (the demo opens on the halt).
+    ``env`` holds MINEWATCH_API_TOKENS for the export API under /api/v1 (none: the API answers 503)."""
     app = dash.Dash(
         __name__,
         use_pages=True,
@@ -84,6 +87,7 @@ def create_app(
     for module in page_modules():
         module.register(app)
     app.layout = shell
+    app.server.register_blueprint(api_blueprint(store, settings, env or {}, now))
     _warm_up()
     return app
 

@@ -63,6 +63,11 @@ FEED_COLUMNS: tuple[str, ...] = (
     "error", "runs",
 )  # fmt: skip
 REJECTED_COLUMNS: tuple[str, ...] = ("feed", "created_at", "ref", "reason", "raw")
+#: Channels the alerts page shows a delivery status for (monitor.channels.CHANNELS).
+ALERT_CHANNELS: tuple[str, ...] = ("email", "slack", "webhook")
+ALERT_COLUMNS: tuple[str, ...] = (
+    "created_at", "kind", "site_id", "title", "summary", "sources", "status", *ALERT_CHANNELS, "fingerprint",
+)  # fmt: skip
 WORLD_COLUMNS: tuple[str, ...] = ("commodity", "world_production_t")
 HEADLINE_COLUMNS: tuple[str, ...] = (
     "commodity",
@@ -569,20 +574,63 @@ def rejected_rows(store: Store, limit: int = 500) -> pd.DataFrame:
 
 
 def alerts(store: Store, limit: int = 500) -> pd.DataFrame | None:
-    """The newest alerts, or None when the store has no alert table yet."""
-    if not has_table(store, "alert"):
+    """The newest alerts with their delivery status per channel; None when the store has no alert table."""
+    if not (has_table(store, "alert") and has_table(store, "delivery")):
         return None
-    columns = {c["name"] for c in sa.inspect(store.engine).get_columns("alert")}
-    order = "order by created_at desc" if "created_at" in columns else ""
-    frame = store.frame(f"select * from alert {order} limit {int(limit)}")
-    for column in frame.columns:
-        if frame[column].dtype == object:
-            frame[column] = frame[column].map(_plain)
-    return frame
+    frame = store.frame(
+        f"""
+        select a.id, a.fingerprint, a.created_at, a.kind, a.site_id, a.title, a.status, a.reason, a.payload
+        from alert a
+        order by a.created_at desc, a.id desc
+        limit {int(limit)}
+        """
+    )
+    if frame.empty:
+        return empty_frame(ALERT_COLUMNS)
+    deliveries = store.frame(
+        f"""
+        select d.alert_id, d.channel, d.attempts, d.last_error, d.next_attempt_at, d.delivered_at
+        from delivery d
+        where d.alert_id in ({", ".join(str(int(i)) for i in frame["id"])})
+        """
+    )
+    deliveries = _as_datetime(deliveries, "next_attempt_at", "delivered_at")
+    status = {
+        (int(r.alert_id), str(r.channel)): _delivery_text(
+            r.attempts, r.last_error, r.next_attempt_at, r.delivered_at
+        )
+        for r in deliveries.itertuples()
+    }
+    payloads = frame["payload"].map(_json)
+    frame["sources"] = payloads.map(_source_names)
+    frame["summary"] = payloads.map(lambda p: str((p or {}).get("summary") or ""))
+    frame["status"] = [
+        "sent" if s == "notified" else f"held back ({reason})" if reason else "held back"
+        for s, reason in zip(frame["status"], frame["reason"].fillna(""), strict=True)
+    ]
+    for channel in ALERT_CHANNELS:
+        frame[channel] = [
+            status.get((int(i), channel), "not sent" if s != "sent" else "-")
+            for i, s in zip(frame["id"], frame["status"], strict=True)
+        ]
+    frame = _as_datetime(_text(frame, "kind", "site_id", "title", "fingerprint"), "created_at")
+    return frame[list(ALERT_COLUMNS)].reset_index(drop=True)
 
 
-def _plain(value: Any) -> str:
-    """A cell as plain text: JSON payloads are shown as JSON, never interpreted."""
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else json.dumps(value, default=str)
+def _stamp(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+
+
+def _delivery_text(attempts: Any, error: Any, next_at: Any, delivered_at: Any) -> str:
+    """One delivery as the alerts page shows it: delivered, waiting, or retrying with the last error."""
+    if delivered_at is not None and not pd.isna(delivered_at):
+        return f"delivered {_stamp(delivered_at)}"
+    if not attempts:
+        return f"pending (from {_stamp(next_at)})" if _stamp(next_at) else "pending"
+    text = f"pending: {int(attempts)} failed attempt(s), next {_stamp(next_at)}"
+    return text + (f": {error}" if error else "")
+
+
+def _source_names(payload: Any) -> str:
+    sources = (payload or {}).get("sources") or [] if isinstance(payload, dict) else []
+    return "; ".join(f"{s.get('source', '')}: {s.get('title', '')}" for s in sources)

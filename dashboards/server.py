@@ -41,6 +41,8 @@ def require_basic_auth(server: flask.Flask, user: str, password: str, realm: str
     """Answer 401 to every request (pages, callbacks, assets) without the right credentials."""
 
     def check() -> flask.Response | None:
+        if flask.request.path.startswith("/api/"):
+            return None  # the export API checks its own bearer tokens (monitor/api.py)
         auth = flask.request.authorization
         if (
             auth is not None
@@ -83,8 +85,13 @@ class RunningServer:
     def stop(self, timeout: float = 5.0) -> None:
         """Stop accepting, finish the worker threads, close open connections and wait for the loop."""
         self.server.task_dispatcher.shutdown(timeout=timeout)
-        for channel in list(self.server._map.values()):
-            channel.close()
+
+        def close_all() -> None:
+            for channel in list(self.server._map.values()):
+                channel.close()
+
+        # Closed from the loop's own thread: closing a socket while that thread polls it fails (EBADF).
+        self.server.trigger.pull_trigger(close_all)
         self.thread.join(timeout)
 
 

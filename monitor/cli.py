@@ -10,7 +10,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -53,6 +53,7 @@ class ExportKind(StrEnum):
     events = "events"
     notices = "notices"
     supply = "supply"
+    alerts = "alerts"
 
 
 class ExportFormat(StrEnum):
@@ -272,23 +273,65 @@ def export(
         str | None, typer.Option("--to", help="Last day, YYYY-MM-DD (default: today UTC).")
     ] = None,
     fmt: Annotated[ExportFormat, typer.Option("--format", help="csv or parquet.")] = ExportFormat.csv,
+    site: Annotated[
+        list[str] | None, typer.Option("--site", help="Only these sites (repeat, or comma-separate).")
+    ] = None,
+    commodity: Annotated[
+        list[str] | None, typer.Option("--commodity", help="Only sites of these main commodities.")
+    ] = None,
+    country: Annotated[
+        list[str] | None, typer.Option("--country", help="Only these countries (ISO alpha-2).")
+    ] = None,
+    as_known_at: Annotated[
+        str | None,
+        typer.Option(
+            "--as-known-at",
+            help="Vintage: the panel as exported at this moment, e.g. 2025-03-14T18:00:00Z (UTC).",
+        ),
+    ] = None,
+    derived_only: Annotated[
+        bool, typer.Option("--derived-only", help="Leave ACLED's raw text out (actors, places, notes).")
+    ] = False,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="CSV: do not neutralise cells that start like a formula.")
+    ] = False,
 ) -> None:
-    """Write a risk, events, notices or supply panel as CSV or Parquet."""
+    """Write a risk, supply, events, notices or alerts panel as CSV (+ sidecar JSON) or Parquet."""
     c = _ctx(ctx)
-    last = _date(end, "--to") if end else c.now().date()
-    first = _date(start, "--from") if start else last - timedelta(days=29)
-    days = exports.day_range(first, last)
     pipeline = c.pipeline()
-    if kind is ExportKind.risk:
-        frame = exports.risk_panel(pipeline, days)
-    elif kind is ExportKind.supply:
-        frame = exports.supply_panel(pipeline, days)
-    elif kind is ExportKind.events:
-        frame = exports.events_panel(pipeline.store, first, last)
-    else:
-        frame = exports.notices_panel(pipeline.store, first, last)
-    exports.write(frame, out_path, fmt.value)
-    out.print(f"wrote {len(frame)} rows to {out_path}")
+    query = exports.parse_query(
+        kind.value, pipeline.store, c.now(), start=start, end=end, site=site or (), commodity=commodity or (),
+        country=country or (), as_known_at=as_known_at, derived_only=derived_only, raw=raw,
+    )  # fmt: skip
+    result = exports.write_file(pipeline, query, out_path, fmt.value)
+    beside = f" (metadata: {result.sidecar})" if result.sidecar else ""
+    out.print(
+        f"wrote {result.rows} rows ({query.start} to {query.end}) to {out_path}{beside}", highlight=False
+    )
+
+
+# ---- alerts ----
+@app.command()
+def alerts(
+    ctx: typer.Context,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would be sent; send and store nothing.")
+    ] = False,
+) -> None:
+    """Evaluate the alert rules and deliver pending alerts (e-mail, Slack, webhook)."""
+    from feeds.http import make_client
+    from monitor.alerting import alert_tick, report_lines
+
+    c = _ctx(ctx)
+    store = c.store()
+    try:
+        with make_client(c.settings.http) as client:
+            report = alert_tick(store, c.settings, c.env, c.now, client, dry_run=dry_run)
+    finally:
+        store.engine.dispose()
+    # A channel that is down is not a failure of the command: its deliveries stay pending.
+    for line in report_lines(report):
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 # ---- demo / serve ----
@@ -339,7 +382,8 @@ def _serve(settings: Settings, store: Store, host: str, port: int, initial_as_of
     except ImportError as exc:
         raise MinewatchError(f"the dashboard is not available: {exc}") from None
     out.print(f"dashboard on http://{host}:{port}/ (Ctrl+C to stop)")
-    run_server(create_app(store, settings, initial_as_of=initial_as_of), host, port, env=dict(os.environ))
+    env = dict(os.environ)
+    run_server(create_app(store, settings, initial_as_of=initial_as_of, env=env), host, port, env=env)
 
 
 @app.command()
@@ -369,7 +413,6 @@ def run(
     if not feeds and not serving:
         raise MinewatchError("no feed is enabled in the config: nothing to run")
     leases = leases_for(store, settings.scheduler.lease_seconds, c.now)
-    server = _dashboard_in_thread(settings, store, host, port, c.env) if serving else None
     with make_client(settings.http) as client:
         job = sched.FeedJob(
             pipeline,
@@ -380,11 +423,14 @@ def run(
             alerts=sched.alerts_step(store, settings, c.env, c.now, client, stop.sleep),
         )
         scheduler = sched.build_scheduler(settings, job, on_crash=sched.crash_recorder(store, c.now))
-        listing = ", ".join(f"{name} every {every}" for name, every in feeds.items()) or "none"
-        out.print(f"running feeds: {listing} (SIGTERM or Ctrl+C stops cleanly)", highlight=False)
-        sched.run_until_stopped(scheduler, stop)
-    if server is not None:
-        server.stop()
+        server = _dashboard_in_thread(settings, store, host, port, c.env) if serving else None
+        try:
+            listing = ", ".join(f"{name} every {every}" for name, every in feeds.items()) or "none"
+            out.print(f"running feeds: {listing} (SIGTERM or Ctrl+C stops cleanly)", highlight=False)
+            sched.run_until_stopped(scheduler, stop)
+        finally:
+            if server is not None:
+                server.stop()
     store.engine.dispose()
     out.print("stopped")
 
@@ -397,7 +443,7 @@ def _dashboard_in_thread(settings: Settings, store: Store, host: str, port: int,
     except ImportError as exc:
         raise MinewatchError(f"the dashboard is not available: {exc}") from None
     try:
-        server = serve_in_thread(create_app(store, settings), host, port, env=env)
+        server = serve_in_thread(create_app(store, settings, env=env), host, port, env=env)
     except OSError as exc:
         raise MinewatchError(f"cannot serve the dashboard on {host}:{port}: {exc.strerror or exc}") from None
     out.print(f"dashboard on {server.url}/", highlight=False)
@@ -410,6 +456,7 @@ def _log_to_stderr() -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise; runs are logged
 
 
 # ---- backtest ----
@@ -459,14 +506,16 @@ def _print_backtest(result: Any) -> None:
         title=f"Halt episodes {s.first_day} to {s.last_day} (lookback {s.horizon_days} days)",
         title_justify="left",
     )
-    numeric = ("lead d", "lead crit d", "alarms before", "peak risk", "site false alarms")
-    for col in ("site", "start", "end", "kind", "origin", "first high", "first critical", *numeric):
-        table.add_column(col, justify="right" if col in numeric else "left")
+    # Short headers: the four date columns alone take 40 characters.
+    for col in ("site", "start", "end", "origin", "first high", "lead", "first crit", "crit lead", "alarms",
+                "false"):  # fmt: skip
+        numeric = col in {"lead", "crit lead", "alarms", "false"}
+        table.add_column(col, justify="right" if numeric else "left", overflow="fold")
     for r in result.episodes.itertuples():
         table.add_row(
-            r.site_id, str(r.start), _day_or_dash(r.end), r.kind, r.origin, _day_or_dash(r.first_high),
-            _day_or_dash(r.first_critical), _whole(r.lead_days), _whole(r.lead_days_critical),
-            str(r.alarm_days_before), _ratio(r.peak_risk_before, "{:.1f}"), str(r.site_false_alarm_days),
+            r.site_id, str(r.start), _day_or_dash(r.end), r.origin, _day_or_dash(r.first_high),
+            _whole(r.lead_days), _day_or_dash(r.first_critical), _whole(r.lead_days_critical),
+            str(r.alarm_days_before), str(r.site_false_alarm_days),
         )  # fmt: skip
     out.print(table)
     alarmed = result.sites[(result.sites["alarm_days"] > 0) | (result.sites["episodes"] > 0)]
@@ -494,8 +543,8 @@ def _whole(value: Any) -> str:
         return "-"
 
 
-def _ratio(value: Any, fmt: str = "{:.2f}") -> str:
-    return "-" if value is None or value != value else fmt.format(value)
+def _ratio(value: Any) -> str:
+    return "-" if value is None or value != value else f"{value:.2f}"
 
 
 # ---- printing ----

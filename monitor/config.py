@@ -7,8 +7,11 @@ Environment is passed in (never read deep inside), so tests and the CLI decide w
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
@@ -217,6 +220,204 @@ class DashboardSettings(_Section):
     )
 
 
+class SchedulerSettings(_Section):
+    serve: bool = Field(
+        True,
+        description="`minewatch run` also serves the dashboard from the same process (false, or --no-serve: "
+        "only the scheduler; serve the dashboard with `minewatch serve` as a second process).",
+    )
+    misfire_grace_seconds: int = Field(
+        300,
+        ge=1,
+        description="A feed run that could not start on time (process busy or suspended) still starts if it "
+        "is at most this late; runs missed meanwhile are coalesced into one.",
+    )
+    lease_seconds: int = Field(
+        120,
+        ge=3,
+        description="SQLite stores: a feed's lease lasts this long and is renewed every third of it while "
+        "the feed runs, so a killed process frees its feeds after at most this long (PostgreSQL uses "
+        "advisory locks instead, freed as soon as the process's connection closes).",
+    )
+    max_parallel_feeds: int = Field(
+        4, ge=1, description="How many feeds one `minewatch run` process collects at the same time."
+    )
+
+
+class BacktestSettings(_Section):
+    horizon_days: int = Field(
+        30,
+        ge=1,
+        description="`minewatch backtest`: N, the horizon and lookback in days: a day at high or critical "
+        "counts as a true alarm when a halt starts within N days after it; lead times look back N days.",
+    )
+    episodes_csv: Path | None = Field(
+        None,
+        description="`minewatch backtest`: CSV of known halts used instead of the bundled "
+        "monitor/data/episodes.csv (columns site_id,start,end,kind,description,source).",
+    )
+
+
+#: Alert kinds, as stored in the alert table and named in silences.
+ALERT_KINDS: tuple[str, ...] = (
+    "halt", "resume", "evacuation", "level", "front_line", "feed_stale", "digest",
+)  # fmt: skip
+AlertKind = Literal["halt", "resume", "evacuation", "level", "front_line", "feed_stale", "digest"]
+Scope = Literal["all", "watchlist"]
+
+
+class HaltRule(_Section):
+    enabled: bool = Field(
+        True, description="Alert when a site halts (halt, suspension, force majeure; evacuations too)."
+    )
+    scope: Scope = Field("all", description="'all' registry sites (default) or only the 'watchlist'.")
+
+
+class ResumeRule(_Section):
+    enabled: bool = Field(True, description="Alert when a halted site resumes.")
+    scope: Scope = Field("all", description="'all' registry sites (default) or only the 'watchlist'.")
+
+
+AlertLevel = Literal["elevated", "high", "critical"]
+
+
+def _default_alert_levels() -> list[AlertLevel]:
+    return ["high", "critical"]
+
+
+class LevelRule(_Section):
+    enabled: bool = Field(True, description="Alert when a site's level rises to one of `levels`.")
+    scope: Scope = Field("watchlist", description="'watchlist' (default) or 'all' registry sites.")
+    levels: list[AlertLevel] = Field(
+        default_factory=_default_alert_levels,
+        description="Levels whose reaching (from a lower level, day to day) raises an alert.",
+    )
+
+
+def _default_front_line_sub_types() -> list[str]:
+    return ["non-state actor overtakes territory", "government regains territory"]
+
+
+class FrontLineRule(_Section):
+    enabled: bool = Field(
+        True, description="Alert on a takeover or heavy fighting near a site or on its export route."
+    )
+    scope: Scope = Field("watchlist", description="'watchlist' (default) or 'all' registry sites.")
+    min_fatalities: int = Field(5, ge=0, description="Battles with at least this many deaths count.")
+    sub_types: list[str] = Field(
+        default_factory=_default_front_line_sub_types,
+        description="Event sub-types (lower-case ACLED sub_event_type) that count whatever the deaths.",
+    )
+    history_days: int = Field(
+        60, gt=0, description="How far back the previous such event is looked for (distance change)."
+    )
+    min_advance_km: float = Field(
+        5.0,
+        ge=0,
+        description="Within `alerts.repeat_hours`, another front-line alert for a site is sent only when "
+        "the fighting is at least this much closer to the mine than the last one sent.",
+    )
+
+
+class FeedStaleRule(_Section):
+    enabled: bool = Field(True, description="Ops alert when an enabled feed has no successful run lately.")
+    hours: float = Field(24.0, gt=0, description="A feed is stale after this many hours without an ok run.")
+
+
+class AlertRules(_Section):
+    halt: HaltRule = Field(default_factory=HaltRule, description="Site halts.")
+    resume: ResumeRule = Field(default_factory=ResumeRule, description="Site resumptions.")
+    level: LevelRule = Field(default_factory=LevelRule, description="Level rises.")
+    front_line: FrontLineRule = Field(default_factory=FrontLineRule, description="Front line approaching.")
+    feed_stale: FeedStaleRule = Field(default_factory=FeedStaleRule, description="Stale feeds.")
+
+
+class Watchlist(_Section):
+    sites: list[str] = Field(default_factory=list, description="Site ids to watch.")
+    commodities: list[str] = Field(default_factory=list, description="Watch every site of these commodities.")
+    countries: list[str] = Field(
+        default_factory=list, description="Watch every site in these countries (ISO alpha-2)."
+    )
+
+
+class Silence(_Section):
+    site: str | None = Field(None, description="Site id (or feed name for stale feeds); empty: any.")
+    kind: AlertKind | None = Field(None, description="Alert kind; empty: any.")
+    until: datetime = Field(description="End of the silence (UTC when no offset is given).")
+    comment: str = Field("", description="Why (shown nowhere but the config).")
+
+
+class DigestSettings(_Section):
+    enabled: bool = Field(False, description="Send a daily digest of the last 24 hours' alerts.")
+    hour: int = Field(7, ge=0, le=23, description="UTC hour from which the day's digest is sent.")
+
+
+class AlertRetrySettings(_Section):
+    backoff_seconds: float = Field(
+        60.0, gt=0, description="Wait before retrying a failed delivery, doubled after each failure."
+    )
+    max_backoff_seconds: float = Field(
+        3600.0, gt=0, description="Longest wait between two delivery attempts."
+    )
+    max_wait_seconds: float = Field(
+        30.0,
+        ge=0,
+        description="A Retry-After (HTTP 429) up to this long is waited out at once; a longer one leaves "
+        "the delivery pending until then.",
+    )
+
+
+class EmailChannelSettings(_Section):
+    enabled: bool = Field(
+        True, description="Send e-mail when MINEWATCH_SMTP_URL and MINEWATCH_ALERT_EMAIL_TO are set."
+    )
+    subject_prefix: str = Field("[minewatch]", description="Start of every e-mail subject.")
+    timeout_s: float = Field(30.0, gt=0, description="SMTP connection timeout, in seconds.")
+
+
+class SlackChannelSettings(_Section):
+    enabled: bool = Field(True, description="Post to Slack when MINEWATCH_SLACK_WEBHOOK_URL is set.")
+
+
+class WebhookChannelSettings(_Section):
+    enabled: bool = Field(True, description="POST signed JSON when MINEWATCH_WEBHOOK_URL is set.")
+
+
+class AlertsSettings(_Section):
+    enabled: bool = Field(
+        True, description="Evaluate alert rules (false: no new alerts; pending deliveries are still sent)."
+    )
+    lookback_days: int = Field(
+        7, gt=0, description="Only what happened in the last N days raises alerts (no alerts on old history)."
+    )
+    repeat_hours: float = Field(
+        24.0,
+        ge=0,
+        description="Level, front-line, evacuation and stale-feed alerts of one site (feed) are sent at most "
+        "once per this many hours unless they escalate; halts and resumptions are always sent.",
+    )
+    group_window_minutes: float = Field(
+        0.0,
+        ge=0,
+        description="Hold new alerts this long so that alerts arriving close together go out as one "
+        "message (0: send at once; alerts found in the same run are grouped anyway).",
+    )
+    max_per_message: int = Field(20, gt=0, description="At most this many alerts in one message.")
+    watchlist: Watchlist = Field(default_factory=Watchlist, description="Sites the watchlist rules cover.")
+    rules: AlertRules = Field(default_factory=AlertRules, description="Which rules run, and their limits.")
+    silences: list[Silence] = Field(
+        default_factory=list,
+        description="Mute alerts until a time: a list of {site, kind, until, comment}.",
+    )
+    digest: DigestSettings = Field(default_factory=DigestSettings, description="Daily digest.")
+    retry: AlertRetrySettings = Field(default_factory=AlertRetrySettings, description="Delivery retries.")
+    email: EmailChannelSettings = Field(default_factory=EmailChannelSettings, description="E-mail channel.")
+    slack: SlackChannelSettings = Field(default_factory=SlackChannelSettings, description="Slack channel.")
+    webhook: WebhookChannelSettings = Field(
+        default_factory=WebhookChannelSettings, description="Generic webhook channel."
+    )
+
+
 class Settings(_Section):
     """All of minewatch's settings; ``load_settings`` builds it from config.yaml plus the environment."""
 
@@ -228,6 +429,15 @@ class Settings(_Section):
     scoring: ScoringSettings = Field(default_factory=ScoringSettings, description="Scoring model.")
     dashboard: DashboardSettings = Field(
         default_factory=DashboardSettings, description="The analyst dashboard."
+    )
+    scheduler: SchedulerSettings = Field(
+        default_factory=SchedulerSettings, description="`minewatch run`: feed schedule and leases."
+    )
+    alerts: AlertsSettings = Field(
+        default_factory=AlertsSettings, description="Alert rules, silences, digest and channels."
+    )
+    backtest: BacktestSettings = Field(
+        default_factory=BacktestSettings, description="`minewatch backtest`: horizon and known halts."
     )
 
 
@@ -295,3 +505,108 @@ def load_settings(path: Path | None, env: Mapping[str, str]) -> Settings:
 
 def _deep_copy(data: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _deep_copy(v) if isinstance(v, Mapping) else v for k, v in data.items()}
+
+
+# ---- alert channel targets: URLs, addresses and secrets, from the environment only ----
+@dataclass(frozen=True)
+class SmtpTarget:
+    """Where and how to send e-mail, from MINEWATCH_SMTP_URL."""
+
+    host: str
+    port: int
+    username: str | None = None
+    password: SecretStr | None = None
+    starttls: bool = False
+    ssl: bool = False
+
+
+@dataclass(frozen=True)
+class AlertTargets:
+    """The alert channels' endpoints and secrets; a channel without its endpoint is off."""
+
+    smtp: SmtpTarget | None = None
+    email_to: tuple[str, ...] = ()
+    email_from: str = "minewatch@localhost"
+    slack_url: SecretStr | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    base_url: str | None = None
+
+
+def _flag(name: str, query: Mapping[str, list[str]], key: str) -> bool:
+    value = (query.get(key) or ["false"])[-1].strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name}: {key}={value!r}: expected true or false")
+
+
+def parse_smtp_url(url: str, name: str = "MINEWATCH_SMTP_URL") -> SmtpTarget:
+    """``smtp://user:pass@host:port?starttls=true`` (or ``ssl=true``, or ``smtps://``) as an SmtpTarget."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in {"smtp", "smtps"}:
+        raise ConfigError(f"{name}: expected smtp://user:pass@host:port, got scheme {parts.scheme!r}")
+    try:
+        port_given = parts.port
+    except ValueError:
+        raise ConfigError(f"{name}: the port is not a number") from None
+    if not parts.hostname:
+        raise ConfigError(f"{name}: no host")
+    query = parse_qs(parts.query, keep_blank_values=True)
+    starttls = _flag(name, query, "starttls")
+    ssl = parts.scheme == "smtps" or _flag(name, query, "ssl")
+    if starttls and ssl:
+        raise ConfigError(f"{name}: choose starttls=true or ssl=true, not both")
+    port = port_given or (465 if ssl else 587 if starttls else 25)
+    return SmtpTarget(
+        host=parts.hostname,
+        port=port,
+        username=unquote(parts.username) if parts.username else None,
+        password=SecretStr(unquote(parts.password)) if parts.password else None,
+        starttls=starttls,
+        ssl=ssl,
+    )
+
+
+def _http_url(name: str, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigError(f"{name}: expected an http(s) URL")
+    return value
+
+
+def _addresses(name: str, value: str) -> tuple[str, ...]:
+    found = tuple(a.strip() for a in value.split(",") if a.strip())
+    bad = [a for a in found if "@" not in a]
+    if bad:
+        raise ConfigError(f"{name}: not an e-mail address: {bad[0]!r}")
+    return found
+
+
+def alert_targets_from_env(env: Mapping[str, str]) -> AlertTargets:
+    """Read the alert channels' endpoints and secrets from ``env``; raise ConfigError naming a bad one."""
+
+    def get(name: str) -> str:
+        return (env.get(name) or "").strip()
+
+    smtp = parse_smtp_url(get("MINEWATCH_SMTP_URL")) if get("MINEWATCH_SMTP_URL") else None
+    email_to = _addresses("MINEWATCH_ALERT_EMAIL_TO", get("MINEWATCH_ALERT_EMAIL_TO"))
+    if smtp is not None and not email_to:
+        raise ConfigError("MINEWATCH_ALERT_EMAIL_TO: required when MINEWATCH_SMTP_URL is set")
+    sender = get("MINEWATCH_ALERT_EMAIL_FROM")
+    if sender:
+        _addresses("MINEWATCH_ALERT_EMAIL_FROM", sender)
+    slack = get("MINEWATCH_SLACK_WEBHOOK_URL")
+    webhook = get("MINEWATCH_WEBHOOK_URL")
+    secret = get("MINEWATCH_WEBHOOK_SECRET")
+    base = get("MINEWATCH_BASE_URL")
+    return AlertTargets(
+        smtp=smtp,
+        email_to=email_to,
+        email_from=sender or AlertTargets.email_from,
+        slack_url=SecretStr(_http_url("MINEWATCH_SLACK_WEBHOOK_URL", slack)) if slack else None,
+        webhook_url=_http_url("MINEWATCH_WEBHOOK_URL", webhook) if webhook else None,
+        webhook_secret=SecretStr(secret) if secret else None,
+        base_url=_http_url("MINEWATCH_BASE_URL", base).rstrip("/") if base else None,
+    )

@@ -1,44 +1,290 @@
-"""CSV / Parquet exports with stable, documented columns (see the README's "Exports" section).
+"""Exports: a panel, checked and filtered, written as CSV (+ sidecar JSON) or Parquet, or streamed over HTTP.
 
-Risk and supply panels are computed point-in-time for every requested day, so an export is always complete;
-events and notices are the stored rows, filtered by date. CSV: UTF-8, ISO dates (UTC), '.' decimals, no index.
+``parse_query`` turns the CLI's options or the API's query parameters into a ``Query`` (one set of checks
+and messages for both); ``write_file`` and ``stream`` produce the same bytes from it. Schemas:
+``monitor.schemas``; panels: ``monitor.panels``; encoding: ``monitor.exportfile``; the README's "Exports"
+section documents them.
+
+Point-in-time: without ``as_known_at`` a panel reflects everything stored now (a day's score uses the rows
+public by the end of that day). With ``as_known_at`` T it is the panel as an export at T would have written
+it: only rows minewatch had stored by T (``first_seen_at <= T``) and that were public by T
+(``known_at <= T``), no day after T's day, and the day of T scored with what was known at T.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, timedelta
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from importlib import metadata as importlib_metadata
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
+import pyarrow as pa
 
 from monitor import sites, supply
+from monitor.alertpanel import has_alerts_table
+from monitor.arrowsql import open_reader
 from monitor.errors import InputError
-from monitor.pipeline import Pipeline
-from monitor.store import Store
+from monitor.exportfile import Digest, csv_stream, parquet_stream, sidecar_bytes
+from monitor.panels import Query, chunks, event_refs
+from monitor.pipeline import Pipeline, params_hash
+from monitor.schemas import ATTRIBUTION, PANELS, SCHEMAS
+from monitor.store import Store, naive_utc
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "NOTICE_COLUMNS",
+    "RISK_COLUMNS",
+    "SUPPLY_COLUMNS",
+    "ExportResult",
+    "Format",
+    "PanelUnavailable",
+    "Query",
+    "day_range",
+    "metadata",
+    "parse_query",
+    "risk_panel",
+    "sidecar",
+    "stream",
+    "supply_panel",
+    "write_file",
+]
 
 Format = Literal["csv", "parquet"]
+FORMATS: tuple[str, ...] = ("csv", "parquet")
+DEFAULT_DAYS = 30
 
-RISK_COLUMNS: tuple[str, ...] = (
-    "date", "site_id", "site_name", "operator", "country", "commodity", "risk", "level", "status", "conflict",
-    "route", "notice", "events_30d", "fatalities_30d", "nearest_event_km", "top_event_id", "supply_at_risk_t",
-)  # fmt: skip
-EVENT_COLUMNS: tuple[str, ...] = (
-    "event_date", "source", "source_id", "published_at", "first_seen_at", "type", "sub_type", "actor1",
-    "actor2", "fatalities", "lat", "lon", "geo_precision", "location", "country", "admin1", "nearest_site_id",
-    "nearest_site_km", "via", "notes", "url",
-)  # fmt: skip
-NOTICE_COLUMNS: tuple[str, ...] = (
-    "published_at", "source", "source_id", "url", "title", "language", "kind", "confidence", "site_ids",
-    "matched_on", "first_seen_at", "summary",
-)  # fmt: skip
-SUPPLY_COLUMNS: tuple[str, ...] = (
-    "date", "commodity", "supply_at_risk_t", "world_production_t", "share_of_world_pct", "sites_halted",
-    "sites_high_or_worse", "top_site_ids",
-)  # fmt: skip
+RISK_COLUMNS: tuple[str, ...] = SCHEMAS["risk"].names
+SUPPLY_COLUMNS: tuple[str, ...] = SCHEMAS["supply"].names
+EVENT_COLUMNS: tuple[str, ...] = SCHEMAS["events"].names
+NOTICE_COLUMNS: tuple[str, ...] = SCHEMAS["notices"].names
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
+class PanelUnavailable(InputError):
+    """The store cannot give this panel (e.g. no alerts table yet)."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What ``write_file`` wrote."""
+
+    path: Path
+    rows: int
+    sidecar: Path | None
+
+
+# ---- the query ----
+def parse_query(
+    panel: str,
+    store: Store,
+    now: datetime,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    site: Sequence[str] = (),
+    commodity: Sequence[str] = (),
+    country: Sequence[str] = (),
+    as_known_at: str | None = None,
+    derived_only: bool = False,
+    raw: bool = False,
+) -> Query:
+    """Check the options and resolve defaults; InputError with the reason on anything wrong.
+
+    ``to`` defaults to today (UTC), or to the vintage's day, and is never later than either; ``from``
+    defaults to 29 days before ``to``. Lists accept repeated values and comma-separated ones.
+    """
+    if panel not in PANELS:
+        raise InputError(f"unknown panel {panel!r} (one of: {', '.join(PANELS)})")
+    now_utc = naive_utc(now)
+    vintage = _moment(as_known_at, now_utc) if as_known_at else None
+    last = (vintage or now_utc).date()
+    stop = min(_day(end, "to"), last) if end else last
+    first = _day(start, "from") if start else stop - timedelta(days=DEFAULT_DAYS - 1)
+    if first > stop:
+        capped = "" if end and _day(end, "to") <= last else " (to is at most the vintage's day or today, UTC)"
+        raise InputError(f"from {first} is after to {stop}{capped}")
+    registry = sites.sites_frame(store)
+    wanted_sites = _values(site)
+    unknown = sorted(set(wanted_sites) - set(registry["id"]))
+    if unknown:
+        raise InputError(f"unknown site {unknown[0]!r} (see `minewatch sites`)")
+    commodities = tuple(v.lower() for v in _values(commodity))
+    known = set(registry["commodity"]) | set(sites.commodities_frame()["commodity"])
+    odd = sorted(set(commodities) - known)
+    if odd:
+        raise InputError(f"unknown commodity {odd[0]!r} (known: {', '.join(sorted(known))})")
+    countries = tuple(v.upper() for v in _values(country))
+    for code in countries:
+        if not _COUNTRY.match(code):
+            raise InputError(f"country {code!r}: expected an ISO 3166-1 alpha-2 code such as CD")
+    if panel == "alerts" and not has_alerts_table(store):
+        raise PanelUnavailable("this store has no alerts table: alerts are not set up (run `minewatch init`)")
+    return Query(
+        panel=panel,
+        start=first,
+        end=stop,
+        sites=tuple(sorted(set(wanted_sites))),
+        commodities=tuple(sorted(set(commodities))),
+        countries=tuple(sorted(set(countries))),
+        as_known_at=vintage,
+        derived_only=derived_only,
+        raw=raw,
+    )
+
+
+def _values(given: Sequence[str] | str | None) -> tuple[str, ...]:
+    """Repeated and comma-separated values, stripped, empties dropped."""
+    if not given:
+        return ()
+    items = [given] if isinstance(given, str) else list(given)
+    return tuple(v.strip() for item in items for v in item.split(",") if v.strip())
+
+
+def _day(text: str, name: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"{name} {text!r}: expected a date like 2025-03-14") from None
+
+
+def _moment(text: str, now: datetime) -> datetime:
+    """A vintage time as naive UTC: it needs a time of day (a date alone is ambiguous) and is not future."""
+    value = text.strip()
+    if not re.search(r"\d[T ]\d", value):
+        raise InputError(
+            f"as_known_at {text!r}: give a date and time, e.g. 2025-03-14T18:00:00Z (UTC unless an offset "
+            "is given)"
+        )
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(
+            f"as_known_at {text!r}: expected an ISO date and time like 2025-03-14T18:00:00Z"
+        ) from None
+    moment = naive_utc(moment)
+    if moment > now:
+        raise InputError(f"as_known_at {text!r} is in the future (now: {now:%Y-%m-%dT%H:%M:%SZ})")
+    return moment
+
+
+# ---- metadata ----
+def metadata(pipeline: Pipeline, query: Query, fmt: Format) -> dict[str, Any]:
+    """What every exported file carries: schema, parameters, generation time, filters and attributions.
+
+    ``generated_at`` is the vintage time, else the data's high-water mark (the newest row minewatch
+    stored), never the wall clock: the same panel exported twice gives the same bytes.
+    """
+    panel = SCHEMAS[query.panel]
+    generated: datetime | None = query.as_known_at
+    basis = "as_known_at"
+    if generated is None:
+        generated, basis = _high_water_mark(pipeline.store, query.panel), "newest stored row"
+    return {
+        "panel": panel.name,
+        "title": panel.title,
+        "schema_version": panel.version,
+        "columns": panel.spec(),
+        "format": fmt,
+        "generated_at": _iso(generated),
+        "generated_at_basis": basis,
+        "filters": {
+            "from": query.start.isoformat(),
+            "to": query.end.isoformat(),
+            "site": list(query.sites),
+            "commodity": list(query.commodities),
+            "country": list(query.countries),
+            "as_known_at": _iso(query.as_known_at),
+        },
+        "derived_only": query.derived_only,
+        "formula_neutralised": fmt == "csv" and not query.raw,
+        "scoring_params_hash": params_hash(pipeline.settings.scoring),
+        "attribution": dict(ATTRIBUTION),
+        "minewatch_version": _version(),
+    }
+
+
+def _high_water_mark(store: Store, panel: str) -> datetime | None:
+    tables = ["event", "notice"]
+    marks = [store.scalar(f"SELECT MAX(first_seen_at) FROM {t}") for t in tables]
+    if panel == "alerts" and has_alerts_table(store):
+        marks.append(store.scalar("SELECT MAX(created_at) FROM alert"))
+    stamps = [pd.Timestamp(m).to_pydatetime() for m in marks if m is not None]
+    return max(stamps) if stamps else None
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else naive_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _version() -> str:
+    try:
+        return importlib_metadata.version("minewatch")
+    except importlib_metadata.PackageNotFoundError:
+        return "unknown"
+
+
+# ---- bytes ----
+class _Counter:
+    """Counts the rows of the blocks passing through."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+
+    def feed(self, tables: Iterable[pa.Table]) -> Iterator[pa.Table]:
+        for table in tables:
+            self.rows += table.num_rows
+            yield table
+
+
+def stream(
+    pipeline: Pipeline, query: Query, fmt: Format, *, fast: bool = True, counter: _Counter | None = None
+) -> Iterator[bytes]:
+    """The panel file's bytes, block by block (what ``write_file`` writes and the API sends)."""
+    panel = SCHEMAS[query.panel]
+    meta = metadata(pipeline, query, fmt)
+    counter = counter or _Counter()
+    with open_reader(pipeline.store, fast=fast) as reader:
+        tables = counter.feed(chunks(pipeline, query, reader))
+        if fmt == "csv":
+            yield from csv_stream(tables, panel, neutral=not query.raw)
+        else:
+            yield from parquet_stream(tables, panel, meta)
+
+
+def sidecar(pipeline: Pipeline, query: Query, *, fast: bool = True) -> bytes:
+    """The CSV's sidecar JSON (the panel is built to count and hash it)."""
+    counter, digest = _Counter(), Digest()
+    for _ in digest.feed(stream(pipeline, query, "csv", fast=fast, counter=counter)):
+        pass
+    return sidecar_bytes(metadata(pipeline, query, "csv"), digest.hexdigest, counter.rows)
+
+
+def write_file(
+    pipeline: Pipeline, query: Query, path: Path, fmt: Format, *, fast: bool = True
+) -> ExportResult:
+    """Write the panel to ``path`` (and ``<path>.json`` beside a CSV); a failure leaves no partial file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    counter, digest = _Counter(), Digest()
+    partial = path.with_name(path.name + ".part")
+    try:
+        with partial.open("wb") as fh:
+            for part in digest.feed(stream(pipeline, query, fmt, fast=fast, counter=counter)):
+                fh.write(part)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    if fmt != "csv":
+        return ExportResult(path, counter.rows, None)
+    side = path.with_name(path.name + ".json")
+    side.write_bytes(sidecar_bytes(metadata(pipeline, query, "csv"), digest.hexdigest, counter.rows))
+    return ExportResult(path, counter.rows, side)
+
+
+# ---- pandas panels for the CLI's tables and the demo ----
 def day_range(start: date, end: date) -> list[date]:
     """Every day from ``start`` to ``end`` inclusive; InputError when reversed."""
     if end < start:
@@ -47,12 +293,12 @@ def day_range(start: date, end: date) -> list[date]:
 
 
 def risk_panel(pipeline: Pipeline, days: Sequence[date]) -> pd.DataFrame:
-    """One row per site per day (RISK_COLUMNS), scored point-in-time and stored as a side effect."""
+    """One row per site per day (RISK_COLUMNS) as a DataFrame, scored point-in-time and stored."""
     scores = pipeline.score(days)
     site_frame = sites.sites_frame(pipeline.store)
     if scores.empty:
         return pd.DataFrame(columns=list(RISK_COLUMNS))
-    refs = _event_refs(pipeline.store, scores["top_event_id"])
+    refs = event_refs(pipeline.store, scores["top_event_id"])
     merged = scores.merge(
         site_frame[["id", "name", "operator", "country", "commodity"]].rename(
             columns={"id": "site_id", "name": "site_name"}
@@ -65,88 +311,9 @@ def risk_panel(pipeline: Pipeline, days: Sequence[date]) -> pd.DataFrame:
 
 
 def supply_panel(pipeline: Pipeline, days: Sequence[date]) -> pd.DataFrame:
-    """One row per commodity per day (SUPPLY_COLUMNS)."""
+    """One row per commodity per day (SUPPLY_COLUMNS) as a DataFrame."""
     scores = pipeline.score(days)
     if scores.empty:
         return pd.DataFrame(columns=list(SUPPLY_COLUMNS))
     panel = supply.supply_at_risk(scores, sites.sites_frame(pipeline.store), sites.commodities_frame())
-    panel["top_site_ids"] = panel["top_site_ids"].map(_joined)
     return panel.sort_values(["date", "commodity"])[list(SUPPLY_COLUMNS)].reset_index(drop=True)
-
-
-def events_panel(store: Store, start: date, end: date) -> pd.DataFrame:
-    """Stored events dated in [start, end] with their nearest matched site (EVENT_COLUMNS)."""
-    frame = store.frame(
-        "SELECT e.*, x.site_id AS nearest_site_id, x.distance_km AS nearest_site_km, x.via FROM event e"
-        " LEFT JOIN (SELECT event_id, site_id, distance_km, via, ROW_NUMBER() OVER"
-        " (PARTITION BY event_id ORDER BY distance_km, site_id) AS rn FROM exposure) x"
-        " ON x.event_id = e.id AND x.rn = 1"
-        " WHERE e.event_date >= :start AND e.event_date <= :end ORDER BY e.event_date, e.source, e.source_id",
-        {"start": start, "end": end},
-    )
-    return _iso(frame, dates=("event_date",), times=("published_at", "first_seen_at"))[list(EVENT_COLUMNS)]
-
-
-def notices_panel(store: Store, start: date, end: date) -> pd.DataFrame:
-    """Stored notices known in [start, end] with the sites they were tied to (NOTICE_COLUMNS)."""
-    frame = store.frame(
-        "SELECT n.id, n.published_at, n.known_at, n.source, n.source_id, n.url, n.title, n.language, n.kind,"
-        " n.confidence, n.first_seen_at, n.summary, s.site_id, s.matched_on FROM notice n"
-        " LEFT JOIN noticesite s ON s.notice_id = n.id"
-        " WHERE n.known_at >= :start AND n.known_at < :end"
-        " ORDER BY n.known_at, n.source, n.source_id, s.site_id",
-        {"start": start, "end": end + timedelta(days=1)},
-    )
-    if frame.empty:
-        return pd.DataFrame(columns=list(NOTICE_COLUMNS))
-    grouped = frame.groupby("id", sort=False).agg(
-        site_ids=("site_id", lambda s: ";".join(v for v in s if isinstance(v, str))),
-        matched_on=("matched_on", lambda s: ";".join(v for v in s if isinstance(v, str))),
-    )
-    first = frame.drop_duplicates("id").set_index("id").drop(columns=["site_id", "matched_on"])
-    joined = first.join(grouped).reset_index(drop=True)
-    return _iso(joined, dates=(), times=("published_at", "first_seen_at"))[list(NOTICE_COLUMNS)]
-
-
-def write(frame: pd.DataFrame, path: Path, fmt: Format) -> None:
-    """Write a panel as CSV (UTF-8, ISO dates, no index) or Parquet."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "parquet":
-        frame.to_parquet(path, index=False)
-    else:
-        frame.to_csv(
-            path, index=False, encoding="utf-8", date_format="%Y-%m-%dT%H:%M:%SZ", lineterminator="\n"
-        )
-
-
-def _iso(frame: pd.DataFrame, dates: Sequence[str], times: Sequence[str]) -> pd.DataFrame:
-    """Dates as YYYY-MM-DD and times as YYYY-MM-DDTHH:MM:SSZ text, the same whatever the database returned."""
-    out = frame.copy()
-    for col in dates:
-        out[col] = pd.to_datetime(out[col]).dt.strftime("%Y-%m-%d")
-    for col in times:
-        out[col] = pd.to_datetime(out[col], format="mixed").dt.strftime("%Y-%m-%dT%H:%M:%SZ").fillna("")
-    return out
-
-
-def _event_refs(store: Store, ids: pd.Series) -> dict[int, str]:
-    """Internal event ids -> stable 'source:source_id' references."""
-    wanted = sorted({int(i) for i in ids.dropna()})
-    if not wanted:
-        return {}
-    refs: dict[int, str] = {}
-    for start in range(0, len(wanted), 900):
-        chunk = wanted[start : start + 900]
-        marks = ", ".join(f":i{n}" for n in range(len(chunk)))
-        frame = store.frame(
-            f"SELECT id, source, source_id FROM event WHERE id IN ({marks})",
-            {f"i{n}": v for n, v in enumerate(chunk)},
-        )
-        refs.update({int(r.id): f"{r.source}:{r.source_id}" for r in frame.itertuples()})
-    return refs
-
-
-def _joined(value: object) -> str:
-    if isinstance(value, (list, tuple)):
-        return ";".join(str(v) for v in value)
-    return "" if value is None else str(value)

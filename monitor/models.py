@@ -169,6 +169,15 @@ class Watermark(SQLModel, table=True):
     updated_at: dt.datetime = Field(sa_type=DateTime(timezone=False))
 
 
+class Lease(SQLModel, table=True):
+    """Who runs a feed right now, until when (SQLite; PostgreSQL uses advisory locks instead)."""
+
+    name: str = Field(primary_key=True, description="Feed name, e.g. 'gdelt' or 'notices:alphamin'.")
+    holder: str = Field(description="host:pid:token of the process holding it.")
+    acquired_at: dt.datetime = Field(sa_type=DateTime(timezone=False))
+    expires_at: dt.datetime = Field(sa_type=DateTime(timezone=False))
+
+
 class Rejected(SQLModel, table=True):
     """A row that could not be used, kept with the reason (never silently dropped)."""
 
@@ -181,4 +190,48 @@ class Rejected(SQLModel, table=True):
     reason: str
     raw: str
     run_id: int | None = None
+    created_at: dt.datetime = Field(sa_type=DateTime(timezone=False))
+
+
+class Alert(SQLModel, table=True):
+    """One alert per fingerprint of its identity (kind, subject, episode); stored before any send."""
+
+    __table_args__ = (
+        UniqueConstraint("fingerprint", name="uq_alert_fingerprint"),
+        Index("ix_alert_created_at", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    fingerprint: str = Field(description="sha256 of kind, subject (site id or feed) and episode.")
+    kind: str = Field(description="halt | resume | evacuation | level | front_line | feed_stale | digest")
+    site_id: str = Field("", description="The site ('' for feed and digest alerts).")
+    episode: str = Field(description="e.g. the halt's first day: a later halt is a new alert.")
+    title: str = ""
+    status: str = Field("notified", description="notified | suppressed (stored, never sent)")
+    reason: str = Field("", description="Why a suppressed alert was not sent.")
+    created_at: dt.datetime = Field(sa_type=DateTime(timezone=False))
+    updated_at: dt.datetime = Field(sa_type=DateTime(timezone=False))
+    payload: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=Column(JSON, nullable=False),
+        description="Annotations: site, sources, risk, level, details (not identity).",
+    )
+
+
+class Delivery(SQLModel, table=True):
+    """One alert to one channel (outbox row): sent until delivered, never twice."""
+
+    __table_args__ = (
+        UniqueConstraint("alert_id", "channel", name="uq_delivery"),
+        Index("ix_delivery_pending", "channel", "delivered_at", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alert.id")
+    channel: str = Field(description="email | slack | webhook")
+    group_key: str = Field("", description="Deliveries with the same key go out as one message.")
+    attempts: int = 0
+    last_error: str = ""
+    next_attempt_at: dt.datetime | None = Field(None, sa_type=DateTime(timezone=False))
+    delivered_at: dt.datetime | None = Field(None, sa_type=DateTime(timezone=False))
     created_at: dt.datetime = Field(sa_type=DateTime(timezone=False))

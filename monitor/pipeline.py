@@ -7,6 +7,8 @@ id it has seen, so a tick costs what arrived, not the whole history.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -14,6 +16,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel
 
 from feeds.base import Batch, Collector, Kind
 from feeds.http import RetryingRequester
@@ -28,6 +31,15 @@ EVENTS_MATCHED = "match:event_id"
 NOTICES_MATCHED = "match:notice_id"
 #: Scores are recomputed back to the earliest newly known row, but never further than this.
 MAX_RESCORE_DAYS = 400
+#: Stored scores are current when computed at or after ``since`` under the scoring parameters ``params``
+#: (JSON); renewed when the registry or the parameters change, so exports recompute older stored days.
+SCORES_EPOCH = "score:epoch"
+
+
+def params_hash(params: BaseModel) -> str:
+    """sha256 of a settings section as canonical JSON (sorted keys, no spaces): same settings, same hash."""
+    text = json.dumps(params.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass
@@ -136,6 +148,7 @@ class Pipeline:
         self.store.execute(
             "DELETE FROM watermark WHERE name IN (:a, :b)", {"a": EVENTS_MATCHED, "b": NOTICES_MATCHED}
         )
+        self._renew_scores_epoch()  # scores stored so far were computed on the old registry
         return count
 
     def site_filter(self) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
@@ -194,25 +207,36 @@ class Pipeline:
         return added
 
     # ---- score ----
-    def score(self, days: Sequence[date], persist: bool = True) -> pd.DataFrame:
-        """Score every site on each day, point-in-time; optionally replace the stored scores of those days."""
+    def score(
+        self, days: Sequence[date], persist: bool = True, *, known_by: datetime | None = None
+    ) -> pd.DataFrame:
+        """Score every site on each day, point-in-time; optionally replace the stored scores of those days.
+
+        ``known_by`` (a vintage) also leaves out every row stored or published after that moment: the scores
+        as a run at ``known_by`` computed them. Vintage scores are never stored.
+        """
+        if known_by is not None and persist:
+            raise ValueError("vintage scores (known_by) must not replace the stored scores")
         days = sorted(set(days))
         if not days:
             return pd.DataFrame()
         site_frame = sites.sites_frame(self.store)
         window = timedelta(days=self.settings.scoring.window_days)
         end = datetime.combine(days[-1] + timedelta(days=1), datetime.min.time())
+        vintage = {} if known_by is None else {"known_by": self.store.time_param(known_by)}
         exposures = self.store.frame(
             "SELECT x.event_id, x.site_id, x.via, x.distance_km, e.source, e.type, e.sub_type, e.fatalities,"
             " e.geo_precision, e.event_date, e.known_at, e.lat, e.lon"
             " FROM exposure x JOIN event e ON e.id = x.event_id"
-            " WHERE e.event_date >= :start AND e.event_date <= :last AND e.known_at < :end",
-            {"start": days[0] - window, "last": days[-1], "end": end},
+            " WHERE e.event_date >= :start AND e.event_date <= :last AND e.known_at < :end"
+            + _known_by("e", known_by),
+            {"start": days[0] - window, "last": days[-1], "end": end, **vintage},
         )
         notices = self.store.frame(
             "SELECT n.id AS notice_id, s.site_id, n.kind, n.confidence, n.known_at, n.title, n.url, n.source"
-            " FROM noticesite s JOIN notice n ON n.id = s.notice_id WHERE n.known_at < :end",
-            {"end": end},
+            " FROM noticesite s JOIN notice n ON n.id = s.notice_id WHERE n.known_at < :end"
+            + _known_by("n", known_by),
+            {"end": end, **vintage},
         )
         exposures["event_date"] = pd.to_datetime(exposures["event_date"]).dt.date
         exposures["known_at"] = pd.to_datetime(exposures["known_at"])
@@ -220,8 +244,23 @@ class Pipeline:
         notices["known_at"] = pd.to_datetime(notices["known_at"])
         scores = scoring.score_days(site_frame, exposures, notices, days, self.settings.scoring)
         if persist and not scores.empty:
+            epoch = self.scores_epoch()
+            if epoch is None or epoch[0] != params_hash(self.settings.scoring):
+                self._renew_scores_epoch()
             self.store.replace_scores(scores, days, naive_utc(self.now()))
         return scores
+
+    def scores_epoch(self) -> tuple[str, datetime] | None:
+        """(params hash, since) of the stored scores: those computed before ``since`` are stale."""
+        raw = self.store.get_watermark(SCORES_EPOCH)
+        if not raw:
+            return None
+        value = json.loads(raw)
+        return str(value["params"]), datetime.fromisoformat(value["since"])
+
+    def _renew_scores_epoch(self) -> None:
+        value = {"params": params_hash(self.settings.scoring), "since": naive_utc(self.now()).isoformat()}
+        self.store.set_watermark(SCORES_EPOCH, json.dumps(value, sort_keys=True), self.now())
 
     def rescore_since(self, earliest: date | None) -> list[date]:
         """Rescore from ``earliest`` (the first day newly known rows touch) up to today."""
@@ -239,6 +278,13 @@ class Pipeline:
         earliest = [f.earliest_known for f in report.feeds if f.earliest_known is not None]
         report.scored_days = self.rescore_since(min(earliest) if earliest else None)
         return report
+
+
+def _known_by(alias: str, known_by: datetime | None) -> str:
+    """The vintage condition on a table of published rows: stored by then and public by then."""
+    if known_by is None:
+        return ""
+    return f" AND {alias}.first_seen_at <= :known_by AND {alias}.known_at <= :known_by"
 
 
 def _distance_to_site(exposures: pd.DataFrame, site_frame: pd.DataFrame) -> np.ndarray:

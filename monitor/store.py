@@ -329,6 +329,12 @@ class Store:
             return [np.empty(0) for _ in range(n)]
         return list(np.array(rows, dtype=object).T)
 
+    def time_param(self, value: datetime) -> datetime | str:
+        """A datetime query parameter as this database compares it: naive UTC, and on SQLite the text that
+        SQLAlchemy stores (an untyped parameter is other text: '...12:00:00' < '...12:00:00.000000')."""
+        naive = naive_utc(value)
+        return _sql_dt(naive) or naive if self.dialect == "sqlite" else naive
+
     def scalar(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
         with self.engine.connect() as conn:
             return conn.execute(sa.text(sql), dict(params or {})).scalar()

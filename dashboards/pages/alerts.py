@@ -1,4 +1,4 @@
-"""Alerts (/alerts): the newest alerts, or an empty state until `minewatch alerts` creates its table."""
+"""Alerts (/alerts): the alert log, newest first, with each channel's delivery status."""
 
 from __future__ import annotations
 
@@ -18,10 +18,51 @@ def register(app: dash.Dash) -> None:
     )
 
 
+def _delivery_style() -> dict[str, Any]:
+    """Green when delivered, red while retrying after a failure, amber while waiting to be sent."""
+    return {
+        "styleConditions": [
+            {
+                "condition": "params.value && params.value.startsWith('delivered')",
+                "style": {"backgroundColor": "#2e9e4f", "color": "white"},
+            },
+            {
+                "condition": "params.value && params.value.includes('failed attempt')",
+                "style": {"backgroundColor": "#d62828", "color": "white"},
+            },
+            {
+                "condition": "params.value && params.value.startsWith('pending')",
+                "style": {"backgroundColor": "#f4a261", "color": "#1f2933"},
+            },
+        ]
+    }
+
+
+def _columns() -> list[dict[str, Any]]:
+    delivery = [
+        {"field": ch, "headerName": ch.capitalize(), "tooltipField": ch, "cellStyle": _delivery_style(),
+         "minWidth": 170}
+        for ch in data.ALERT_CHANNELS
+    ]  # fmt: skip
+    return [
+        {"field": "created_at", "headerName": "When (UTC)", "minWidth": 150, "sort": "desc"},
+        {"field": "kind", "headerName": "Kind", "maxWidth": 120},
+        {"field": "site_id", "headerName": "Site", "maxWidth": 130},
+        {"field": "title", "headerName": "Alert", "tooltipField": "summary", "minWidth": 240},
+        {"field": "sources", "headerName": "Sources", "tooltipField": "sources", "minWidth": 200},
+        {"field": "status", "headerName": "Status", "tooltipField": "status", "maxWidth": 160},
+        *delivery,
+    ]
+
+
 def layout(**_: Any) -> html.Div:
-    """Alerts, read fresh on each load."""
+    """The alert log, read fresh on each load."""
     ctx = context()
-    header = page_header("Alerts", "Alerts raised when a site changes level or a halt notice arrives.")
+    header = page_header(
+        "Alerts",
+        "Halts, resumptions, level rises, front-line fighting and stale feeds, and whether each channel "
+        "got them.",
+    )
     frame = data.alerts(ctx.store)
     if frame is None:
         return html.Div(
@@ -37,7 +78,4 @@ def layout(**_: Any) -> html.Div:
         )
     if frame.empty:
         return html.Div([header, empty_state("No alerts yet.", "Run ", command("minewatch alerts"), ".")])
-    columns = [
-        {"field": c, "headerName": c.replace("_", " ").capitalize(), "tooltipField": c} for c in frame.columns
-    ]
-    return html.Div([header, grid(ids.ALERTS_GRID, frame, columns, ctx.settings.dashboard.page_size)])
+    return html.Div([header, grid(ids.ALERTS_GRID, frame, _columns(), ctx.settings.dashboard.page_size)])

@@ -160,6 +160,8 @@ def test_events_count_says_when_the_list_is_cut(
 
 
 def test_alerts_page_explains_alerts_are_not_built_yet(seeded_store: Store, render: Render) -> None:
+    seeded_store.execute("drop table delivery")
+    seeded_store.execute("drop table alert")  # a store initialised before alerts existed
     text = _text(render(seeded_store, alerts.layout))
     assert "Alerts are not built yet." in text
     assert "minewatch alerts" in text

@@ -1,0 +1,497 @@
+"""Alert rules: frames read from the store -> ``Candidate`` alerts. Pure: no clock, no database.
+
+Rules: a site halts (its score status turns ``halted``, or a halting notice arrives before it is scored),
+a halted site resumes, a standalone evacuation notice, a site's level rises to one of the configured
+levels, fighting or a takeover near a site or its export route ("front line approaching"), and a feed
+without a successful run for too long. ``monitor.alerting`` reads the frames; ``monitor.alerts.decide``
+turns the candidates into alerts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import pandas as pd
+
+from monitor.alerts import LEVEL_RANK, Candidate
+from monitor.config import FrontLineRule, Scope, Watchlist
+
+__all__ = [
+    "EVACUATION",
+    "HALTING_KINDS",
+    "RESUMPTION",
+    "extend_with_notices",
+    "front_line_candidates",
+    "halt_candidates",
+    "in_scope",
+    "level_candidates",
+    "qualifying_events",
+    "site_info",
+    "stale_feed_candidates",
+]
+
+#: Notice kinds that halt a site (as in scoring), the one that resumes it, and evacuations.
+HALTING_KINDS: frozenset[str] = frozenset({"halt", "suspension", "force_majeure"})
+RESUMPTION = "resumption"
+EVACUATION = "evacuation"
+SITE_FIELDS = ("id", "name", "operator", "country", "commodity", "annual_output_t", "world_share")
+
+
+# ---- sites and scope --------------------------------------------------------------------------------------
+def _plain(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def site_info(sites: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """The registry facts an alert carries, per site id."""
+    if sites.empty:
+        return {}
+    rows = sites[[c for c in SITE_FIELDS if c in sites.columns]].to_dict("records")
+    return {str(r["id"]): {k: _plain(v) for k, v in r.items()} for r in rows}
+
+
+def in_scope(sites: pd.DataFrame, scope: Scope, watchlist: Watchlist) -> set[str]:
+    """Site ids a rule covers: every site, or the watchlist (ids, commodities, countries)."""
+    if sites.empty:
+        return set()
+    ids = sites["id"].astype(str)
+    if scope == "all":
+        return set(ids)
+    wanted_commodities = {c.strip().lower() for c in watchlist.commodities}
+    wanted_countries = {c.strip().upper() for c in watchlist.countries}
+    commodities = (
+        sites["commodity"].fillna("").astype(str)
+        + ";"
+        + sites.get("commodities", pd.Series("", index=sites.index)).fillna("").astype(str)
+    )
+    by_commodity = commodities.map(
+        lambda text: bool(wanted_commodities & {c.strip().lower() for c in text.split(";") if c.strip()})
+    )
+    by_country = sites["country"].fillna("").astype(str).str.upper().isin(wanted_countries)
+    chosen = ids.isin(set(watchlist.sites)) | by_commodity | by_country
+    return set(ids[chosen])
+
+
+# ---- notices and halts ------------------------------------------------------------------------------------
+def _iso(value: Any) -> str | None:
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    stamp = pd.Timestamp(value)
+    return None if pd.isna(stamp) else stamp.isoformat(timespec="seconds") + "Z"
+
+
+def _sources(notices: pd.DataFrame) -> tuple[dict[str, Any], ...]:
+    ordered = notices.sort_values(["known_at", "notice_id"])
+    return tuple(
+        {"source": r.source, "title": r.title or "", "url": r.url or "", "published_at": _iso(r.known_at),
+         "kind": r.kind, "language": r.language or ""}
+        for r in ordered.itertuples()
+    )  # fmt: skip
+
+
+def _day_of(known_at: pd.Series) -> pd.Series:
+    return pd.to_datetime(known_at).dt.date
+
+
+def extend_with_notices(scores: pd.DataFrame, notices: pd.DataFrame) -> pd.DataFrame:
+    """Score statuses per site and day, plus a row per halting or resumption notice newer than the site's
+    last score (so a halt shows before the site is rescored)."""
+    timeline = scores[["site_id", "date", "status", "level", "risk"]].assign(synthetic=False)
+    moving = notices[notices["kind"].isin(HALTING_KINDS | {RESUMPTION})]
+    if moving.empty:
+        return timeline
+    last = scores.groupby("site_id")["date"].max().to_dict()
+    days = _day_of(moving["known_at"])
+    newer = [last.get(s) is None or d > last[s] for s, d in zip(moving["site_id"], days, strict=True)]
+    fresh = moving.assign(date=days)[newer].sort_values("known_at")
+    if fresh.empty:
+        return timeline
+    # The last notice of a day wins (a halt and a resumption on one day: whichever came later).
+    fresh = fresh.drop_duplicates(["site_id", "date"], keep="last")
+    halting = fresh["kind"].isin(HALTING_KINDS)
+    extra = pd.DataFrame(
+        {
+            "site_id": fresh["site_id"].to_numpy(),
+            "date": fresh["date"].to_numpy(),
+            "status": ["halted" if h else "operating" for h in halting],
+            "level": ["halted" if h else None for h in halting],
+            "risk": [100.0 if h else math.nan for h in halting],
+            "synthetic": True,
+        }
+    )
+    return pd.concat([timeline, extra], ignore_index=True).sort_values(["site_id", "date"], kind="stable")
+
+
+def _halt_runs(
+    days: Sequence[date], halted: Sequence[bool], since: date | None
+) -> list[tuple[date, date | None]]:
+    """(first halted day, day it resumed or None) for each run of halted rows, in order."""
+    runs: list[tuple[date, date | None]] = []
+    start: date | None = None
+    for i, (day, is_halted) in enumerate(zip(days, halted, strict=True)):
+        if is_halted and start is None:
+            # A run already under way on the first row began on ``since`` (looked up further back).
+            start = (since or day) if i == 0 else day
+        elif not is_halted and start is not None:
+            runs.append((start, day))
+            start = None
+    if start is not None:
+        runs.append((start, None))
+    return runs
+
+
+def _between(notices: pd.DataFrame, kinds: Collection[str], first: date, last: date) -> pd.DataFrame:
+    days = _day_of(notices["known_at"])
+    return notices[notices["kind"].isin(kinds) & (days >= first) & (days <= last)]
+
+
+def _label(site: Mapping[str, Any]) -> str:
+    facts = ", ".join(str(v) for v in (site.get("operator"), site.get("commodity"), site.get("country")) if v)
+    return f"{site.get('name') or site.get('id')}" + (f" ({facts})" if facts else "")
+
+
+def _kinds_text(sources: Sequence[Mapping[str, Any]]) -> str:
+    kinds = list(dict.fromkeys(str(s["kind"]).replace("_", " ") for s in sources))
+    return ", ".join(kinds)
+
+
+def halt_candidates(
+    timeline: pd.DataFrame,
+    halted_since: Mapping[str, date],
+    notices: pd.DataFrame,
+    sites: Mapping[str, Mapping[str, Any]],
+    *,
+    halts: Collection[str],
+    resumes: Collection[str],
+    window_start: date,
+    today: date,
+) -> list[Candidate]:
+    """Halts that began in the window, resumptions in the window, and evacuation notices outside any halt.
+    ``halted_since`` gives the start of a halt already under way on a site's first row."""
+    out: list[Candidate] = []
+    timeline = timeline[timeline["date"] <= today]
+    inside: dict[str, list[tuple[date, date]]] = {}
+    halted_ids = set(timeline.loc[timeline["status"] == "halted", "site_id"])
+    for site_id, rows in timeline[timeline["site_id"].isin(halted_ids)].groupby("site_id", sort=True):
+        site = sites.get(str(site_id))
+        if site is None:
+            continue
+        days = rows["date"].tolist()
+        runs = _halt_runs(days, (rows["status"] == "halted").tolist(), halted_since.get(str(site_id)))
+        mine = notices[notices["site_id"] == site_id]
+        for i, (start, resumed) in enumerate(runs):
+            last_day = (resumed - timedelta(days=1)) if resumed else today
+            inside.setdefault(str(site_id), []).append((start, last_day))
+            # A halt that began before the window is old news, even when still going on.
+            if site_id in halts and start >= window_start:
+                before = rows[rows["date"] < start].tail(1)
+                out.append(_halt(site, start, resumed, _between(mine, HALTING_KINDS | {EVACUATION},
+                                                                 start, last_day), before))  # fmt: skip
+            if resumed is not None and resumed >= window_start and site_id in resumes:
+                upto = runs[i + 1][0] - timedelta(days=1) if i + 1 < len(runs) else today
+                row = rows[rows["date"] == resumed].tail(1)
+                out.append(_resume(site, start, resumed, _between(mine, {RESUMPTION}, resumed, upto), row))
+    out.extend(_evacuations(notices, sites, inside, halts, window_start, today))
+    return out
+
+
+def _halt(
+    site: Mapping[str, Any], start: date, resumed: date | None, sources: pd.DataFrame, before: pd.DataFrame
+) -> Candidate:
+    listed = _sources(sources)
+    why = _kinds_text(listed) or "registry or score status"
+    summary = f"{_label(site)} halted since {start.isoformat()}: {why}"
+    summary += f" ({len(listed)} source{'s' if len(listed) != 1 else ''})." if listed else "."
+    if resumed is not None:
+        summary += f" It resumed on {resumed.isoformat()}."
+    details: dict[str, Any] = {"since": start.isoformat(), "ongoing": resumed is None,
+                               "resumed": resumed.isoformat() if resumed else None}  # fmt: skip
+    if not before.empty:
+        details["risk_before"] = _plain(before["risk"].iloc[0])
+        details["level_before"] = _plain(before["level"].iloc[0])
+    return Candidate(
+        kind="halt",
+        subject=str(site["id"]),
+        episode=start.isoformat(),
+        title=f"{site.get('name') or site['id']} halted",
+        summary=summary,
+        occurred_at=datetime.combine(start, time()),
+        site=site,
+        sources=listed,
+        risk=100.0,
+        level="halted",
+        details=details,
+    )
+
+
+def _resume(
+    site: Mapping[str, Any], start: date, resumed: date, sources: pd.DataFrame, row: pd.DataFrame
+) -> Candidate:
+    listed = _sources(sources)
+    days = (resumed - start).days
+    summary = f"{_label(site)} resumed on {resumed.isoformat()} after a halt since {start.isoformat()}"
+    summary += f" ({days} day{'s' if days != 1 else ''})."
+    risk = _plain(row["risk"].iloc[0]) if not row.empty else None
+    level = _plain(row["level"].iloc[0]) if not row.empty else None
+    return Candidate(
+        kind="resume",
+        subject=str(site["id"]),
+        episode=start.isoformat(),  # the halt it ends: one resumption alert per halt
+        title=f"{site.get('name') or site['id']} resumed",
+        summary=summary,
+        occurred_at=datetime.combine(resumed, time()),
+        site=site,
+        sources=listed,
+        risk=risk,
+        level=level,
+        details={"since": start.isoformat(), "resumed": resumed.isoformat(), "halt_days": days},
+    )
+
+
+def _evacuations(
+    notices: pd.DataFrame,
+    sites: Mapping[str, Mapping[str, Any]],
+    inside: Mapping[str, list[tuple[date, date]]],
+    allowed: Collection[str],
+    window_start: date,
+    today: date,
+) -> list[Candidate]:
+    """Evacuation notices on days the site was not halted (inside a halt they are listed as its sources)."""
+    evac = notices[notices["kind"] == EVACUATION]
+    if evac.empty:
+        return []
+    evac = evac.assign(day=_day_of(evac["known_at"]))
+    out = []
+    for (site_id, day), group in evac.groupby(["site_id", "day"], sort=True):
+        site = sites.get(str(site_id))
+        if site is None or site_id not in allowed or not (window_start <= day <= today):
+            continue
+        if any(a <= day <= b for a, b in inside.get(str(site_id), [])):
+            continue
+        listed = _sources(group)
+        out.append(
+            Candidate(
+                kind="evacuation",
+                subject=str(site_id),
+                episode=day.isoformat(),
+                title=f"{site.get('name') or site_id}: evacuation",
+                summary=f"{_label(site)}: evacuation reported on {day.isoformat()} "
+                f"({len(listed)} source(s)).",
+                occurred_at=datetime.combine(day, time()),
+                site=site,
+                sources=listed,
+                details={"day": day.isoformat()},
+            )
+        )
+    return out
+
+
+# ---- levels -----------------------------------------------------------------------------------------------
+def level_candidates(
+    scores: pd.DataFrame,
+    sites: Mapping[str, Mapping[str, Any]],
+    *,
+    allowed: Collection[str],
+    levels: Collection[str],
+    window_start: date,
+) -> list[Candidate]:
+    """A site's level rising, from one score row to the next, to one of ``levels`` (not out of a halt)."""
+    frame = scores[scores["site_id"].isin(set(allowed))].sort_values(["site_id", "date"])
+    if frame.empty:
+        return []
+    grouped = frame.groupby("site_id")
+    prev_level = grouped["level"].shift()
+    prev_risk = grouped["risk"].shift()
+    rank = frame["level"].map(LEVEL_RANK)
+    prev_rank = prev_level.map(LEVEL_RANK)
+    rises = (
+        frame["level"].isin(set(levels))
+        & prev_rank.notna()
+        & (rank > prev_rank)
+        & (prev_level != "halted")
+        & (frame["date"] >= window_start)
+    )
+    out = []
+    for idx in frame.index[rises.to_numpy()]:
+        row = frame.loc[idx]
+        site = sites.get(str(row["site_id"]))
+        if site is None:
+            continue
+        day, level, risk = row["date"], str(row["level"]), float(row["risk"])
+        before = f"{prev_level[idx]} ({float(prev_risk[idx]):.1f})"
+        out.append(
+            Candidate(
+                kind="level",
+                subject=str(row["site_id"]),
+                episode=f"{day.isoformat()}:{level}",
+                title=f"{site.get('name') or row['site_id']} risk {level} ({risk:.0f})",
+                summary=f"{_label(site)}: risk rose to {level} ({risk:.1f}) on {day.isoformat()}, "
+                f"from {before}.",
+                occurred_at=datetime.combine(day, time()),
+                site=site,
+                risk=risk,
+                level=level,
+                details={
+                    "day": day.isoformat(),
+                    "rank": LEVEL_RANK[level],
+                    "from_level": prev_level[idx],
+                    "from_risk": _plain(prev_risk[idx]),
+                    **{k: _plain(row[k]) for k in ("conflict", "route", "notice") if k in row.index},
+                },
+            )
+        )
+    return out
+
+
+# ---- front line -------------------------------------------------------------------------------------------
+def qualifying_events(exposures: pd.DataFrame, rule: FrontLineRule) -> pd.Series:
+    """Takeovers (by sub-type) and battles with at least ``min_fatalities`` deaths."""
+    sub = exposures["sub_type"].fillna("").astype(str).str.strip().str.lower()
+    heavy = (exposures["type"] == "battles") & (
+        pd.to_numeric(exposures["fatalities"], errors="coerce").fillna(0) >= rule.min_fatalities
+    )
+    return heavy | sub.isin({s.strip().lower() for s in rule.sub_types})
+
+
+def front_line_candidates(
+    exposures: pd.DataFrame,
+    sites: Mapping[str, Mapping[str, Any]],
+    *,
+    rule: FrontLineRule,
+    allowed: Collection[str],
+    new_event_ids: Collection[int] | None,
+    window_start: date,
+) -> list[Candidate]:
+    """One candidate per new qualifying (event, site), with the distance to the mine and its change since
+    the previous qualifying event near that site. ``exposures`` carries ``site_km`` (event to mine)."""
+    frame = exposures[qualifying_events(exposures, rule) & exposures["site_id"].isin(set(allowed))]
+    if frame.empty:
+        return []
+    keys = ["site_id", "event_id"]
+    route_km = frame[frame["via"] == "route"].groupby(keys)["distance_km"].min().rename("route_km")
+    events = (
+        frame.sort_values("site_km")
+        .drop_duplicates(keys)
+        .join(route_km, on=keys)
+        .sort_values(["site_id", "event_date", "event_id"])
+    )
+    grouped = events.groupby("site_id")
+    events = events.assign(
+        prev_km=grouped["site_km"].shift(),
+        prev_location=grouped["location"].shift(),
+        prev_date=grouped["event_date"].shift(),
+    )
+    fresh = events["event_date"] >= window_start
+    if new_event_ids is not None:
+        fresh &= events["event_id"].isin(set(new_event_ids))
+    return [c for r in events[fresh].itertuples() if (c := _front_line(r, sites)) is not None]
+
+
+def _front_line(r: Any, sites: Mapping[str, Mapping[str, Any]]) -> Candidate | None:
+    site = sites.get(str(r.site_id))
+    if site is None:
+        return None
+    name = site.get("name") or r.site_id
+    distance = float(r.site_km)
+    where = r.location or "unknown place"
+    what = r.sub_type or r.type
+    summary = f"{what} at {where} on {r.event_date.isoformat()}, {distance:.0f} km from {_label(site)}"
+    route_km = None if pd.isna(r.route_km) else float(r.route_km)
+    if route_km is not None:
+        summary += f", {route_km:.1f} km from its export route"
+    change = None
+    if not pd.isna(r.prev_km):
+        change = distance - float(r.prev_km)
+        moved = (
+            "as close as"
+            if abs(change) < 0.5
+            else f"{abs(change):.0f} km {'closer' if change < 0 else 'farther'} than"
+        )
+        summary += (
+            f"; {moved} the previous such event "
+            f"({r.prev_location or 'unknown place'}, {float(r.prev_km):.0f} km, {r.prev_date.isoformat()})"
+        )
+    fatalities = int(r.fatalities or 0)
+    if fatalities:
+        summary += f"; {fatalities} reported dead"
+    event = {
+        "source": r.source, "source_id": r.source_id, "date": r.event_date.isoformat(), "type": r.type,
+        "sub_type": r.sub_type or "", "fatalities": fatalities, "location": r.location or "",
+        "lat": float(r.lat), "lon": float(r.lon), "url": r.url or "",
+    }  # fmt: skip
+    return Candidate(
+        kind="front_line",
+        subject=str(r.site_id),
+        episode=f"{r.source}:{r.source_id}",
+        title=f"Fighting {distance:.0f} km from {name} ({where})",
+        summary=summary + ".",
+        occurred_at=datetime.combine(r.event_date, time()),
+        site=site,
+        sources=(
+            {
+                "source": r.source,
+                "title": f"{what} at {where}",
+                "url": r.url or "",
+                "published_at": _iso(r.known_at),
+                "kind": r.type,
+                "language": "",
+            },
+        ),
+        details={
+            "distance_km": round(distance, 1),
+            "route_km": None if route_km is None else round(route_km, 1),
+            "via": "route" if route_km is not None and route_km < distance else "site",
+            "previous_km": None if pd.isna(r.prev_km) else round(float(r.prev_km), 1),
+            "change_km": None if change is None else round(change, 1),
+            "event": event,
+        },
+    )
+
+
+# ---- feeds ------------------------------------------------------------------------------------------------
+def stale_feed_candidates(
+    runs: pd.DataFrame, feeds: Sequence[str], hours: float, now: datetime
+) -> list[Candidate]:
+    """Enabled feeds with no ok run for ``hours`` (counted from their first run when none ever succeeded).
+
+    ``runs`` has one row per feed: feed, first_run, last_ok, last_status, last_error. A feed that never
+    ran is not stale: nothing has tried to run it yet.
+    """
+    by_feed = {str(r["feed"]): r for r in runs.to_dict("records")}
+    out = []
+    for feed in feeds:
+        row = by_feed.get(feed)
+        if row is None:
+            continue
+        last_ok = None if pd.isna(row.get("last_ok")) else pd.Timestamp(row["last_ok"]).to_pydatetime()
+        since = last_ok or pd.Timestamp(row["first_run"]).to_pydatetime()
+        age_h = (now - since).total_seconds() / 3600.0
+        if age_h <= hours:
+            continue
+        error = str(row.get("last_error") or "")
+        when = f"since {last_ok.isoformat(timespec='minutes')}Z" if last_ok else "ever"
+        summary = f"Feed {feed} has had no successful run {when} ({age_h:.1f} hours)"
+        summary += f"; last error: {error[:300]}." if error else "."
+        out.append(
+            Candidate(
+                kind="feed_stale",
+                subject=feed,
+                episode=last_ok.isoformat(timespec="seconds") if last_ok else "never",
+                title=f"Feed {feed} is stale",
+                summary=summary,
+                occurred_at=since + timedelta(hours=hours),
+                details={
+                    "feed": feed,
+                    "hours": round(age_h, 1),
+                    "last_ok": _iso(last_ok),
+                    "last_status": row.get("last_status") or "",
+                    "last_error": error[:300],
+                },
+            )
+        )
+    return out

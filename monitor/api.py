@@ -1,0 +1,211 @@
+"""The HTTP export API, a Flask blueprint served with the dashboard under ``/api/v1``.
+
+``GET /api/v1/{risk,supply,events,notices,alerts}.{csv,parquet}`` streams the same bytes as ``minewatch
+export`` with the same filters as query parameters; ``.csv.json`` is the CSV's sidecar. Every data path needs
+``Authorization: Bearer <token>`` with a token listed in ``MINEWATCH_API_TOKENS`` (comma-separated), taken
+from the environment mapping given at app creation. Without any token configured the data paths answer 503
+(the API is off, and says how to turn it on); ``/health`` and ``/openapi.json`` are open.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+import flask
+import pandas as pd
+
+from monitor import exports
+from monitor.config import Settings
+from monitor.errors import InputError
+from monitor.openapi import PARAMETERS, openapi_document
+from monitor.pipeline import Pipeline
+from monitor.schemas import PANELS
+from monitor.store import Store, naive_utc
+
+__all__ = ["PREFIX", "TOKENS_ENV", "api_blueprint", "api_tokens", "health"]
+
+PREFIX = "/api/v1"
+TOKENS_ENV = "MINEWATCH_API_TOKENS"
+MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet"}
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+def api_tokens(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The accepted bearer tokens: ``MINEWATCH_API_TOKENS`` split on commas, blanks dropped."""
+    return tuple(t.strip() for t in (env.get(TOKENS_ENV) or "").split(",") if t.strip())
+
+
+def api_blueprint(
+    store: Store, settings: Settings, env: Mapping[str, str], now: Callable[[], datetime]
+) -> flask.Blueprint:
+    """The API's routes over ``store``; tokens are read from ``env`` once, here."""
+    tokens = api_tokens(env)
+    pipeline = Pipeline(store, settings, now)
+    api = flask.Blueprint("minewatch_api", __name__, url_prefix=PREFIX)
+
+    def refuse() -> flask.Response | None:
+        """None when the request carries an accepted token, else the 503 or 401 to send."""
+        if not tokens:
+            return _error(503, f"the export API is off: set {TOKENS_ENV} (comma-separated bearer tokens)")
+        scheme, _, given = (flask.request.headers.get("Authorization") or "").partition(" ")
+        if scheme.lower() != "bearer" or not given.strip():
+            return _error(401, "missing bearer token: send 'Authorization: Bearer <token>'", bearer=True)
+        presented = given.strip().encode()
+        accepted = False
+        for token in tokens:  # compare with every token, in constant time, whichever matches
+            accepted |= hmac.compare_digest(presented, token.encode())
+        return None if accepted else _error(401, "invalid bearer token", bearer=True)
+
+    def query_for(panel: str) -> exports.Query:
+        args = flask.request.args
+        unknown = sorted(set(args) - set(PARAMETERS))
+        if unknown:
+            raise InputError(f"unknown parameter {unknown[0]!r} (known: {', '.join(PARAMETERS)})")
+        return exports.parse_query(
+            panel, store, now(), start=args.get("from"), end=args.get("to"), site=args.getlist("site"),
+            commodity=args.getlist("commodity"), country=args.getlist("country"),
+            as_known_at=args.get("as_known_at"), derived_only=_flag(args, "derived_only"),
+            raw=_flag(args, "raw"),
+        )  # fmt: skip
+
+    def data(panel: str, fmt: str) -> flask.Response:
+        refused = refuse()
+        if refused is not None:
+            return refused
+        try:
+            query = query_for(panel)
+            meta = exports.metadata(pipeline, query, fmt)  # type: ignore[arg-type]
+        except exports.PanelUnavailable as exc:
+            return _error(404, str(exc))
+        except InputError as exc:
+            return _error(400, str(exc))
+        headers = {
+            "Content-Disposition": f'attachment; filename="{_file_name(query, fmt)}"',
+            "X-Minewatch-Schema-Version": str(meta["schema_version"]),
+            "X-Minewatch-Scoring-Params-Hash": meta["scoring_params_hash"],
+            "X-Minewatch-Generated-At": meta["generated_at"] or "",
+            "Cache-Control": "no-store",
+        }
+        body = exports.stream(pipeline, query, fmt)  # type: ignore[arg-type]
+        return flask.Response(body, status=200, headers=headers, content_type=MEDIA_TYPES[fmt])
+
+    def sidecar(panel: str) -> flask.Response:
+        refused = refuse()
+        if refused is not None:
+            return refused
+        try:
+            body = exports.sidecar(pipeline, query_for(panel))
+        except exports.PanelUnavailable as exc:
+            return _error(404, str(exc))
+        except InputError as exc:
+            return _error(400, str(exc))
+        return flask.Response(
+            body, 200, content_type="application/json", headers={"Cache-Control": "no-store"}
+        )
+
+    for panel in PANELS:
+        for fmt in exports.FORMATS:
+            api.add_url_rule(
+                f"/{panel}.{fmt}", f"{panel}_{fmt}", lambda panel=panel, fmt=fmt: data(panel, fmt)
+            )
+        api.add_url_rule(f"/{panel}.csv.json", f"{panel}_sidecar", lambda panel=panel: sidecar(panel))
+
+    @api.get("/health")
+    def health_route() -> flask.Response:
+        return flask.jsonify(health(store, settings, now()))
+
+    @api.get("/openapi.json")
+    def openapi_route() -> flask.Response:
+        return flask.jsonify(openapi_document())
+
+    return api
+
+
+def health(store: Store, settings: Settings, now: datetime) -> dict[str, Any]:
+    """Per feed: the last run (start, status), the last successful finish, and the lag since it in seconds.
+
+    Error texts are left out: this answer is public. Configured feeds that never ran are listed with nulls.
+    """
+    runs = store.frame(
+        "SELECT f.feed, f.started_at, f.status FROM feedrun f"
+        " JOIN (SELECT feed, MAX(id) AS id FROM feedrun GROUP BY feed) m ON m.id = f.id"
+    )
+    ok = store.frame(
+        "SELECT feed, MAX(finished_at) AS finished_at FROM feedrun WHERE status = 'ok' GROUP BY feed"
+    )
+    last_ok = dict(zip(ok["feed"], pd.to_datetime(ok["finished_at"], format="mixed"), strict=True))
+    now_naive = naive_utc(now)
+    feeds: dict[str, dict[str, Any]] = {
+        name: _feed(name, None, None, None, now_naive) for name in _configured(settings)
+    }
+    for row in runs.itertuples():
+        started = pd.Timestamp(row.started_at).to_pydatetime()
+        finished = last_ok.get(row.feed)
+        feeds[row.feed] = _feed(
+            row.feed, started, row.status, None if finished is None else finished.to_pydatetime(), now_naive
+        )
+    latest = store.scalar("SELECT MAX(date) FROM score")
+    failing = [f for f in feeds.values() if f["last_status"] == "failed"]
+    return {
+        "status": "degraded" if failing else "ok",
+        "now": _iso(now_naive),
+        "latest_score_date": None if latest is None else str(latest)[:10],
+        "feeds": [feeds[name] for name in sorted(feeds)],
+    }
+
+
+def _feed(
+    name: str, started: datetime | None, status: str | None, finished: datetime | None, now: datetime
+) -> dict[str, Any]:
+    lag = None if finished is None else max(0, int((now - finished).total_seconds()))
+    return {
+        "feed": name,
+        "last_run_at": _iso(started),
+        "last_status": status,
+        "last_ok_at": _iso(finished),
+        "lag_seconds": lag,
+    }
+
+
+def _configured(settings: Settings) -> list[str]:
+    """The feeds the settings enable (named as their runs are)."""
+    f = settings.feeds
+    names = [
+        n
+        for n, on in (("acled", f.acled.enabled), ("gdelt", f.gdelt.enabled), ("ucdp", f.ucdp.enabled))
+        if on
+    ]
+    if f.notices.enabled:
+        names += [f"notices:{feed.name}" for feed in f.notices.feeds]
+    return names
+
+
+def _flag(args: Mapping[str, str], name: str) -> bool:
+    value = (args.get(name) or "").strip().lower()
+    if name in args and value == "":
+        return True  # ?raw alone means raw=true
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise InputError(f"{name} {args.get(name)!r}: expected true or false")
+
+
+def _file_name(query: exports.Query, fmt: str) -> str:
+    vintage = f"_as_known_at_{query.as_known_at:%Y%m%dT%H%M%SZ}" if query.as_known_at else ""
+    return f"{query.panel}_{query.start}_{query.end}{vintage}.{fmt}"
+
+
+def _error(status: int, message: str, *, bearer: bool = False) -> flask.Response:
+    response = flask.jsonify({"error": message, "status": status})
+    response.status_code = status
+    if bearer:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="minewatch"'
+    return response
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")

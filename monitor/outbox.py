@@ -1,0 +1,275 @@
+"""The alert outbox: alerts and their per-channel deliveries are stored before anything is sent.
+
+1. ``record`` stores, in one transaction, every new alert and one ``Delivery`` row per enabled channel.
+2. ``deliver`` sends what is due. Each delivery is first *claimed* (attempts + 1, next_attempt_at pushed
+   to the backoff time) with a conditional UPDATE, so two processes never send the same row; a send
+   that succeeds sets delivered_at in its own transaction; one that fails records last_error and keeps
+   the backoff time. A delivered row is never selected again.
+
+A crash after ``record`` and before the claim leaves the rows due: the next run sends them, once. A
+crash between the claim and the send leaves them due again after the backoff. The only window for a
+duplicate is a peer accepting a message and the process dying before it records so: receivers can
+dedupe on the message key (webhook ``delivery_id``, e-mail Message-ID).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import SQLModel
+
+from monitor import models
+from monitor.alerts import Decision, Known, OpenGroup, State
+from monitor.channels import Channel, DeliveryError, Message
+from monitor.config import AlertRetrySettings
+
+__all__ = [
+    "ChannelResult",
+    "Due",
+    "backoff",
+    "deliver",
+    "due",
+    "ensure_tables",
+    "has_tables",
+    "load_state",
+    "pending_counts",
+    "record",
+]
+
+ALERT = models.Alert.__table__  # type: ignore[attr-defined]
+DELIVERY = models.Delivery.__table__  # type: ignore[attr-defined]
+_ERROR_CHARS = 1000
+
+
+def ensure_tables(engine: sa.Engine) -> None:
+    """Create the alert and delivery tables on a store initialised before alerts existed."""
+    SQLModel.metadata.create_all(engine, tables=[ALERT, DELIVERY])
+
+
+def has_tables(engine: sa.Engine) -> bool:
+    inspector = sa.inspect(engine)
+    return inspector.has_table("alert") and inspector.has_table("delivery")
+
+
+def backoff(attempts: int, retry: AlertRetrySettings) -> timedelta:
+    """Wait after the ``attempts``-th attempt: backoff_seconds doubled each time, capped."""
+    seconds = retry.backoff_seconds * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, retry.max_backoff_seconds))
+
+
+# ---- state for decide -------------------------------------------------------------------------------------
+def load_state(engine: sa.Engine, fingerprints: Collection[str], now: datetime, recent: timedelta) -> State:
+    """Stored alerts with these fingerprints or created within ``recent``, and the groups still open."""
+    cond = ALERT.c.created_at >= now - recent
+    fps = list(fingerprints)
+    with engine.connect() as conn:
+        rows: list[sa.RowMapping] = []
+        # Chunked: a long IN list is slow to plan, and SQLite caps bound parameters.
+        for start in range(0, max(len(fps), 1), 500):
+            chunk = fps[start : start + 500]
+            where = sa.or_(cond, ALERT.c.fingerprint.in_(chunk)) if chunk else cond
+            rows.extend(conn.execute(sa.select(ALERT).where(where)).mappings().all())
+        groups = conn.execute(
+            sa.select(
+                DELIVERY.c.group_key,
+                sa.func.min(DELIVERY.c.next_attempt_at).label("send_at"),
+                sa.func.count(sa.distinct(DELIVERY.c.alert_id)).label("size"),
+            )
+            .where(
+                DELIVERY.c.delivered_at.is_(None),
+                DELIVERY.c.attempts == 0,
+                DELIVERY.c.next_attempt_at > now,
+            )
+            .group_by(DELIVERY.c.group_key)
+        ).all()
+    known = {
+        r["fingerprint"]: Known(
+            fingerprint=r["fingerprint"],
+            kind=r["kind"],
+            subject=str((r["payload"] or {}).get("subject", r["site_id"])),
+            episode=r["episode"],
+            title=r["title"],
+            created_at=r["created_at"],
+            notified=r["status"] == "notified",
+            payload=r["payload"] or {},
+        )
+        for r in rows
+    }
+    open_groups = tuple(OpenGroup(g.group_key, g.send_at, int(g.size)) for g in groups)
+    return State(known=tuple(known.values()), open_groups=open_groups)
+
+
+# ---- store ------------------------------------------------------------------------------------------------
+def _insert_alert(conn: sa.Connection, dialect: str, values: Mapping[str, Any]) -> int | None:
+    """Insert an alert unless its fingerprint is stored (maybe by another process); its id, or None."""
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
+    stmt = insert(ALERT).values(**values).on_conflict_do_nothing(index_elements=["fingerprint"])
+    result = conn.execute(stmt.returning(ALERT.c.id)).scalar_one_or_none()
+    return None if result is None else int(result)
+
+
+def record(engine: sa.Engine, decision: Decision, channels: Sequence[str], now: datetime) -> list[int]:
+    """Store new alerts with a pending delivery per channel, held-back alerts, and annotation updates, in
+    one transaction; return the ids of the alerts stored to be sent."""
+    new_ids: list[int] = []
+    with engine.begin() as conn:
+        for note in decision.notifications:
+            for c in note.alerts:
+                alert_id = _insert_alert(conn, engine.dialect.name, _alert_values(c, "notified", "", now))
+                if alert_id is None:
+                    continue
+                new_ids.append(alert_id)
+                if channels:
+                    conn.execute(
+                        sa.insert(DELIVERY),
+                        [
+                            {"alert_id": alert_id, "channel": ch, "group_key": note.group_key, "attempts": 0,
+                             "last_error": "", "next_attempt_at": note.send_at, "delivered_at": None,
+                             "created_at": now}
+                            for ch in channels
+                        ],
+                    )  # fmt: skip
+        for c, reason in decision.suppressed:
+            _insert_alert(conn, engine.dialect.name, _alert_values(c, "suppressed", reason, now))
+        for c, payload in decision.updated:
+            conn.execute(
+                sa.update(ALERT)
+                .where(ALERT.c.fingerprint == c.fingerprint)
+                .values(payload=payload, title=c.title, updated_at=now)
+            )
+    return new_ids
+
+
+def _alert_values(c: Any, status: str, reason: str, now: datetime) -> dict[str, Any]:
+    return {
+        "fingerprint": c.fingerprint, "kind": c.kind, "site_id": c.site_id, "episode": c.episode,
+        "title": c.title, "status": status, "reason": reason, "created_at": now, "updated_at": now,
+        "payload": c.payload(),
+    }  # fmt: skip
+
+
+# ---- send -------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Due:
+    """Deliveries of one channel that go out as one message (same group key)."""
+
+    channel: str
+    key: str
+    delivery_ids: tuple[int, ...]
+    alerts: tuple[Mapping[str, Any], ...]
+    attempts: int
+
+
+@dataclass
+class ChannelResult:
+    """Per channel: deliveries sent and failed in this run, still pending after it, and the errors."""
+
+    sent: int = 0
+    failed: int = 0
+    pending: int = 0
+    errors: list[str] = field(default_factory=list)
+    next_attempt_at: datetime | None = None
+
+
+def due(engine: sa.Engine, channels: Iterable[str], now: datetime) -> list[Due]:
+    """Undelivered deliveries of these channels whose time has come, grouped into messages."""
+    names = list(channels)
+    if not names:
+        return []
+    query = (
+        sa.select(
+            DELIVERY.c.id, DELIVERY.c.channel, DELIVERY.c.group_key, DELIVERY.c.attempts, ALERT.c.payload
+        )
+        .join(ALERT, ALERT.c.id == DELIVERY.c.alert_id)
+        .where(
+            DELIVERY.c.delivered_at.is_(None),
+            DELIVERY.c.channel.in_(names),
+            sa.or_(DELIVERY.c.next_attempt_at.is_(None), DELIVERY.c.next_attempt_at <= now),
+        )
+        .order_by(DELIVERY.c.channel, DELIVERY.c.group_key, ALERT.c.created_at, ALERT.c.id)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    grouped: dict[tuple[str, str], list[Any]] = {}
+    for row in rows:
+        grouped.setdefault((row.channel, row.group_key), []).append(row)
+    return [
+        Due(channel, key, tuple(int(r.id) for r in members), tuple(r.payload for r in members),
+            max(int(r.attempts) for r in members))
+        for (channel, key), members in grouped.items()
+    ]  # fmt: skip
+
+
+def _claim(engine: sa.Engine, ids: Sequence[int], now: datetime, until: datetime) -> set[int]:
+    """Take the deliveries that are still due (another process may have taken some): their ids."""
+    stmt = (
+        sa.update(DELIVERY)
+        .where(
+            DELIVERY.c.id.in_(list(ids)),
+            DELIVERY.c.delivered_at.is_(None),
+            sa.or_(DELIVERY.c.next_attempt_at.is_(None), DELIVERY.c.next_attempt_at <= now),
+        )
+        .values(attempts=DELIVERY.c.attempts + 1, next_attempt_at=until)
+        .returning(DELIVERY.c.id)
+    )
+    with engine.begin() as conn:
+        return {int(i) for i in conn.execute(stmt).scalars().all()}
+
+
+def _finish(engine: sa.Engine, ids: Collection[int], values: Mapping[str, Any]) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.update(DELIVERY).where(DELIVERY.c.id.in_(list(ids))).values(**values))
+
+
+def pending_counts(engine: sa.Engine, channels: Iterable[str]) -> dict[str, tuple[int, datetime | None]]:
+    """Per channel: undelivered deliveries and the earliest next attempt."""
+    names = list(channels)
+    if not names:
+        return {}
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(DELIVERY.c.channel, sa.func.count(), sa.func.min(DELIVERY.c.next_attempt_at))
+            .where(DELIVERY.c.delivered_at.is_(None), DELIVERY.c.channel.in_(names))
+            .group_by(DELIVERY.c.channel)
+        ).all()
+    return {r[0]: (int(r[1]), r[2]) for r in rows}
+
+
+def deliver(
+    engine: sa.Engine,
+    channels: Mapping[str, Channel],
+    now: datetime,
+    retry: AlertRetrySettings,
+    base_url: str | None,
+) -> dict[str, ChannelResult]:
+    """Send every due message on the configured channels; a failing channel never stops the others."""
+    results = {name: ChannelResult() for name in channels}
+    for batch in due(engine, channels, now):
+        attempt = batch.attempts + 1
+        wait = backoff(attempt, retry)
+        claimed = _claim(engine, batch.delivery_ids, now, now + wait)
+        if not claimed:
+            continue
+        alerts = tuple(a for i, a in zip(batch.delivery_ids, batch.alerts, strict=True) if i in claimed)
+        result = results[batch.channel]
+        try:
+            channels[batch.channel].send(Message(batch.key, alerts, now, base_url))
+        except DeliveryError as exc:
+            later = now + max(wait, timedelta(seconds=exc.retry_after or 0))
+            _finish(engine, claimed, {"last_error": str(exc)[:_ERROR_CHARS], "next_attempt_at": later})
+            result.failed += len(claimed)
+            result.errors.append(str(exc))
+        else:
+            _finish(engine, claimed, {"delivered_at": now, "last_error": ""})
+            result.sent += len(claimed)
+    for name, (count, next_at) in pending_counts(engine, channels).items():
+        results[name].pending = count
+        results[name].next_attempt_at = next_at
+    return results

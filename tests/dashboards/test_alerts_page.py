@@ -1,0 +1,89 @@
+"""The alerts page: the alert log with each channel's delivery status, and its empty state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from plotly.io.json import to_json_plotly
+
+from dashboards import data, ids
+from dashboards.pages import alerts
+from monitor import outbox
+from monitor.alerts import Candidate, Policy, State, decide
+from monitor.channels import DeliveryError, Message
+from monitor.config import AlertRetrySettings
+from monitor.store import Store
+
+AT = datetime(2025, 3, 14, 12, 0)
+
+
+class Channel:
+    def __init__(self, name: str, error: str | None = None) -> None:
+        self.name = name
+        self.error = error
+
+    def send(self, message: Message) -> None:
+        if self.error:
+            raise DeliveryError(self.error)
+
+
+def _find(component: Any, component_id: str) -> Any:
+    if getattr(component, "id", None) == component_id:
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if child is not None and not isinstance(child, str | int | float):
+            found = _find(child, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+def _record_alerts(store: Store) -> None:
+    source = {"source": "alphamin_news", "title": "Alphamin suspends Bisie", "url": "https://a.example/1"}
+    halt = Candidate("halt", "bisie", "2025-03-14", "Bisie halted", "Bisie halted since 2025-03-14.", AT,
+                     site={"id": "bisie", "name": "Bisie"}, sources=(source,))  # fmt: skip
+    level = Candidate("level", "rubaya", "2025-03-13:high", "Rubaya risk high", "s", AT, details={"rank": 2})
+    again = Candidate("level", "rubaya", "2025-03-14:high", "Rubaya risk high", "s", AT, details={"rank": 2})
+    decision = decide([halt, level, again], State(), Policy(), AT)
+    outbox.record(store.engine, decision, ["email", "slack"], AT)
+    channels = {"email": Channel("email"), "slack": Channel("slack", "slack: HTTP 500 oops")}
+    outbox.deliver(store.engine, channels, AT, AlertRetrySettings(), None)
+
+
+def test_the_alert_log_shows_each_channels_delivery_status(
+    seeded_store: Store, render: Callable[..., Any]
+) -> None:
+    _record_alerts(seeded_store)
+    page = render(seeded_store, alerts.layout)
+    rows = {r["title"] + "/" + r["status"][:4]: r for r in _find(page, ids.ALERTS_GRID).rowData}
+    halt = rows["Bisie halted/sent"]
+    assert halt["email"] == "delivered 2025-03-14 12:00"
+    next_try = (AT + timedelta(seconds=60)).strftime("%Y-%m-%d %H:%M")
+    assert halt["slack"] == f"pending: 1 failed attempt(s), next {next_try}: slack: HTTP 500 oops"
+    assert halt["webhook"] == "-"
+    assert halt["sources"] == "alphamin_news: Alphamin suspends Bisie"
+    held = rows["Rubaya risk high/held"]
+    assert held["status"].startswith("held back (repeat within")
+    assert (held["email"], held["slack"]) == ("not sent", "not sent")
+    assert "Markdown" not in to_json_plotly(page)
+
+
+def test_the_alerts_query_lists_newest_first_with_fixed_columns(seeded_store: Store) -> None:
+    _record_alerts(seeded_store)
+    frame = data.alerts(seeded_store)
+    assert frame is not None
+    assert list(frame.columns) == list(data.ALERT_COLUMNS)
+    # All three were stored at the same instant: the last stored (the held-back repeat) comes first.
+    assert [(t, s[:4]) for t, s in zip(frame["title"], frame["status"], strict=True)] == [
+        ("Rubaya risk high", "held"), ("Rubaya risk high", "sent"), ("Bisie halted", "sent")]  # fmt: skip
+
+
+def test_the_alerts_page_keeps_its_empty_state_when_there_are_none(
+    seeded_store: Store, render: Callable[..., Any]
+) -> None:
+    text = to_json_plotly(render(seeded_store, alerts.layout))
+    assert "No alerts yet." in text
+    assert "minewatch alerts" in text

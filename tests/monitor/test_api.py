@@ -1,0 +1,217 @@
+"""The HTTP export API over real HTTP on 127.0.0.1: tokens, parameters, the same bytes as the CLI, health."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pyarrow.parquet as pq
+import pytest
+from openapi_spec_validator import validate
+
+from dashboards.app import create_app
+from dashboards.server import RunningServer, serve_in_thread
+from monitor import exports
+from monitor.api import health
+from monitor.config import Settings
+from monitor.store import Store
+from tests.monitor.test_exports import NOW, Scenario, build_scenario
+
+TOKENS = {"MINEWATCH_API_TOKENS": " first-token , second-token ,"}
+FIRST = {"Authorization": "Bearer first-token"}
+SECOND = {"Authorization": "Bearer second-token"}
+
+Serve = Callable[..., RunningServer]
+
+
+@pytest.fixture
+def scenario(fresh_store: Store) -> Scenario:
+    return build_scenario(fresh_store)
+
+
+@pytest.fixture
+def serve(scenario: Scenario) -> Iterator[Serve]:
+    """Serve the dashboard (with the API) over the scenario's store; env for the app and for the server."""
+    running: list[RunningServer] = []
+
+    def start(
+        app_env: dict[str, str] | None = None, server_env: dict[str, str] | None = None
+    ) -> RunningServer:
+        app = create_app(
+            scenario.store, Settings(), now=lambda: NOW, env=TOKENS if app_env is None else app_env
+        )
+        server = serve_in_thread(app, "127.0.0.1", 0, env=server_env or {})
+        running.append(server)
+        return server
+
+    yield start
+    for server in running:
+        server.stop()
+
+
+@pytest.fixture
+def api(serve: Serve) -> Iterator[httpx.Client]:
+    server = serve()
+    with httpx.Client(base_url=f"{server.url}/api/v1", timeout=30) as client:
+        yield client
+
+
+def test_data_paths_need_an_accepted_bearer_token(api: httpx.Client) -> None:
+    missing = api.get("/risk.csv")
+    assert missing.status_code == 401
+    assert missing.json()["error"].startswith("missing bearer token")
+    assert missing.headers["www-authenticate"].startswith("Bearer")
+    wrong = api.get("/risk.csv", headers={"Authorization": "Bearer first-token-not"})
+    assert wrong.status_code == 401 and wrong.json()["error"] == "invalid bearer token"
+    basic = api.get("/risk.csv", headers={"Authorization": "Basic Zmlyc3QtdG9rZW4="})
+    assert basic.status_code == 401
+    assert api.get("/risk.csv", headers=FIRST).status_code == 200
+    assert api.get("/events.parquet", headers=SECOND).status_code == 200  # every listed token works
+
+
+def test_without_configured_tokens_the_data_paths_are_off_and_say_why(serve: Serve) -> None:
+    server = serve(app_env={})
+    with httpx.Client(base_url=f"{server.url}/api/v1") as client:
+        off = client.get("/risk.csv", headers=FIRST)
+        assert off.status_code == 503
+        assert "MINEWATCH_API_TOKENS" in off.json()["error"]
+        assert client.get("/health").status_code == 200  # health stays open
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"from": "2025-13-01"}, "from '2025-13-01': expected a date like 2025-03-14"),
+        ({"site": "atlantis"}, "unknown site 'atlantis'"),
+        ({"as_known_at": "2025-03-14"}, "give a date and time"),
+        ({"derived_only": "maybe"}, "derived_only 'maybe': expected true or false"),
+        ({"form": "2025-03-01"}, "unknown parameter 'form'"),
+    ],
+)
+def test_a_bad_parameter_is_a_400_with_the_reason(
+    api: httpx.Client, query: dict[str, str], message: str
+) -> None:
+    response = api.get("/risk.csv", params=query, headers=FIRST)
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+
+
+@pytest.mark.parametrize("panel", ["risk", "supply", "events", "notices"])
+def test_csv_is_byte_for_byte_what_the_cli_writes(
+    api: httpx.Client, scenario: Scenario, tmp_path: Path, panel: str
+) -> None:
+    options = {"start": "2025-03-01", "end": "2025-03-20", "as_known_at": "2025-03-14T12:00:00Z"}
+    expected = scenario.export(panel, "csv", tmp_path / f"{panel}.csv", **options)
+    params = {"from": "2025-03-01", "to": "2025-03-20", "as_known_at": "2025-03-14T12:00:00Z"}
+    response = api.get(f"/{panel}.csv", params=params, headers=FIRST)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.content == expected.read_bytes()
+    sidecar = api.get(f"/{panel}.csv.json", params=params, headers=FIRST)
+    assert sidecar.content == Path(f"{expected}.json").read_bytes()
+    assert response.headers["x-minewatch-schema-version"] == str(
+        json.loads(sidecar.content)["schema_version"]
+    )
+    assert response.headers["x-minewatch-generated-at"] == "2025-03-14T12:00:00Z"
+
+
+def test_filters_and_flags_work_as_query_parameters(
+    api: httpx.Client, scenario: Scenario, tmp_path: Path
+) -> None:
+    expected = scenario.export(
+        "events", "csv", tmp_path / "e.csv", site=["bisie"], country=["CD"], derived_only=True, raw=True
+    )
+    response = api.get(
+        "/events.csv",
+        params=[("from", "2025-03-01"), ("to", "2025-03-20"), ("site", "bisie"), ("country", "cd"),
+                ("derived_only", "true"), ("raw", "1")],
+        headers=FIRST,
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert response.content == expected.read_bytes()
+    assert b"=cmd" not in response.content  # derived-only: ACLED's place names are out
+
+
+def test_parquet_is_readable_and_the_same_as_the_cli_file(
+    api: httpx.Client, scenario: Scenario, tmp_path: Path
+) -> None:
+    expected = scenario.export("risk", "parquet", tmp_path / "r.parquet", site=["bisie"])
+    response = api.get(
+        "/risk.parquet", params={"from": "2025-03-01", "to": "2025-03-20", "site": "bisie"}, headers=FIRST
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/vnd.apache.parquet"
+    assert 'filename="risk_2025-03-01_2025-03-20.parquet"' in response.headers["content-disposition"]
+    table = pq.read_table(io.BytesIO(response.content))
+    assert table.schema.names == list(exports.RISK_COLUMNS) and table.num_rows == 20
+    assert set(table.column("site_id").to_pylist()) == {"bisie"}
+    assert response.content == expected.read_bytes()
+
+
+def test_large_ranges_are_streamed_in_chunks(api: httpx.Client) -> None:
+    with api.stream(
+        "GET", "/risk.csv", params={"from": "2024-01-01", "to": "2025-03-20"}, headers=FIRST
+    ) as r:
+        assert r.status_code == 200
+        assert r.headers.get("transfer-encoding") == "chunked"
+        assert "content-length" not in r.headers
+        lines = b"".join(r.iter_bytes()).decode().splitlines()
+    assert len(lines) == 1 + 3 * ((datetime(2025, 3, 20) - datetime(2024, 1, 1)).days + 1)
+
+
+def test_alerts_answer_404_with_the_reason_when_the_store_has_none(
+    api: httpx.Client, scenario: Scenario
+) -> None:
+    scenario.store.execute("DROP TABLE IF EXISTS delivery")
+    scenario.store.execute("DROP TABLE IF EXISTS alert")
+    response = api.get("/alerts.csv", headers=FIRST)
+    assert response.status_code == 404
+    assert "no alerts table" in response.json()["error"]
+
+
+def test_health_is_open_and_gives_each_feeds_lag(api: httpx.Client, scenario: Scenario) -> None:
+    store = scenario.store
+    naive = NOW.replace(tzinfo=None)
+    ok = store.start_run("gdelt", naive - timedelta(hours=2))
+    store.finish_run(ok, naive - timedelta(hours=1, minutes=59), status="ok")
+    failed = store.start_run("gdelt", naive - timedelta(minutes=30))
+    store.finish_run(failed, naive - timedelta(minutes=29), status="failed", error="secret host down")
+    response = api.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    gdelt = next(f for f in body["feeds"] if f["feed"] == "gdelt")
+    assert gdelt["last_status"] == "failed" and gdelt["last_run_at"] == "2025-03-20T11:30:00Z"
+    assert gdelt["last_ok_at"] == "2025-03-20T10:01:00Z"
+    assert gdelt["lag_seconds"] == 119 * 60
+    assert body["status"] == "degraded"
+    assert "secret" not in response.text  # error texts stay private
+    enabled = Settings.model_validate({"feeds": {"ucdp": {"enabled": True}}})
+    never = next(f for f in health(store, enabled, NOW)["feeds"] if f["feed"] == "ucdp")
+    assert never == {"feed": "ucdp", "last_run_at": None, "last_status": None, "last_ok_at": None,
+                     "lag_seconds": None}  # fmt: skip
+
+
+def test_openapi_is_valid_and_lists_every_path(api: httpx.Client, serve: Serve) -> None:
+    response = api.get("/openapi.json")
+    assert response.status_code == 200
+    document = response.json()
+    validate(document)
+    assert document["openapi"].startswith("3.1")
+    app = create_app(Store.from_url("sqlite://"), Settings(), env=TOKENS)
+    served = {r.rule for r in app.server.url_map.iter_rules() if r.rule.startswith("/api/v1/")}
+    assert served == set(document["paths"])
+    assert {"/api/v1/risk.csv", "/api/v1/alerts.parquet", "/api/v1/health", "/api/v1/openapi.json"} <= served
+    risk = document["components"]["schemas"]["RiskRow"]
+    assert risk["x-column-order"] == list(exports.RISK_COLUMNS)
+
+
+def test_the_api_keeps_its_bearer_tokens_when_the_dashboard_uses_basic_auth(serve: Serve) -> None:
+    server = serve(server_env={"MINEWATCH_DASH_USER": "analyst", "MINEWATCH_DASH_PASSWORD": "pw"})
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        assert client.get("/").status_code == 401  # the dashboard wants basic auth
+        assert client.get("/api/v1/notices.csv", headers=FIRST).status_code == 200
+        assert client.get("/api/v1/notices.csv").status_code == 401

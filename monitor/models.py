@@ -59,6 +59,7 @@ class Event(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("source", "source_id", name="uq_event_source"),
         Index("ix_event_date", "event_date"),
+        Index("ix_event_first_seen", "first_seen_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -88,6 +89,7 @@ class Notice(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("source", "source_id", name="uq_notice_source"),
+        Index("ix_notice_first_seen", "first_seen_at"),
         Index("ix_notice_known_at", "known_at"),
     )
 

@@ -1,8 +1,8 @@
 """The one orchestrator: collect -> normalise -> store -> match -> score, for one tick.
 
 The CLI, the scheduler, the demo and the tests all go through ``Pipeline``. Each step only touches what
-is new since the last tick: feeds keep a watermark each, and matching keeps the highest event and notice
-id it has seen, so a tick costs what arrived, not the whole history.
+is new since the last tick: feeds keep a watermark each, and matching keeps when it last ran (re-reading a
+short overlap), so a tick costs what arrived, not the whole history.
 """
 
 from __future__ import annotations
@@ -27,8 +27,12 @@ from monitor.store import Store, naive_utc
 
 log = logging.getLogger(__name__)
 
-EVENTS_MATCHED = "match:event_id"
-NOTICES_MATCHED = "match:notice_id"
+EVENTS_MATCHED = "match:events_seen"
+NOTICES_MATCHED = "match:notices_seen"
+#: Matching re-reads rows first seen this long before its last run: on PostgreSQL, concurrent writers can
+#: commit rows stamped before a match ran after it read (ids and stamps are not commit order). Re-matching is
+#: harmless: exposures and notice links are keyed.
+MATCH_OVERLAP = timedelta(minutes=10)
 #: Scores are recomputed back to the earliest newly known row, but never further than this.
 MAX_RESCORE_DAYS = 400
 #: Stored scores are current when computed at or after ``since`` under the scoring parameters ``params``
@@ -173,12 +177,20 @@ class Pipeline:
         site_frame = sites.sites_frame(self.store)
         return self._match_events(site_frame), self._match_notices(site_frame)
 
+    def _seen_since(self, name: str) -> datetime:
+        """Where a match resumes: its last run's start minus the overlap (the epoch on a first run)."""
+        value = self.store.get_watermark(name)
+        since = datetime.fromisoformat(value) - MATCH_OVERLAP if value else datetime(1970, 1, 1)
+        return self.store.time_param(since)  # type: ignore[return-value]
+
     def _match_events(self, site_frame: pd.DataFrame) -> int:
-        since = int(self.store.get_watermark(EVENTS_MATCHED) or 0)
+        started = naive_utc(self.now())
         ids, lat, lon = self.store.arrays(
-            "SELECT id, lat, lon FROM event WHERE id > :since", {"since": since}
+            "SELECT id, lat, lon FROM event WHERE first_seen_at >= :since",
+            {"since": self._seen_since(EVENTS_MATCHED)},
         )
         if ids.size == 0:
+            self.store.set_watermark(EVENTS_MATCHED, started.isoformat(), self.now())
             return 0
         events = pd.DataFrame(
             {"id": ids.astype(np.int64), "lat": lat.astype(float), "lon": lon.astype(float)}
@@ -186,15 +198,17 @@ class Pipeline:
         m = self.settings.matching
         exposures = matching.match_events(events, site_frame, m.site_radius_km, m.route_corridor_km)
         added = self.store.insert_frame(models.Exposure, exposures, key=("event_id", "site_id", "via"))
-        self.store.set_watermark(EVENTS_MATCHED, str(int(events["id"].max())), self.now())
+        self.store.set_watermark(EVENTS_MATCHED, started.isoformat(), self.now())
         return added
 
     def _match_notices(self, site_frame: pd.DataFrame) -> int:
-        since = int(self.store.get_watermark(NOTICES_MATCHED) or 0)
+        started = naive_utc(self.now())
         notices = self.store.frame(
-            "SELECT id, title, summary FROM notice WHERE id > :since", {"since": since}
+            "SELECT id, title, summary FROM notice WHERE first_seen_at >= :since",
+            {"since": self._seen_since(NOTICES_MATCHED)},
         )
         if notices.empty:
+            self.store.set_watermark(NOTICES_MATCHED, started.isoformat(), self.now())
             return 0
         index = matching.SiteTextIndex.build(site_frame)
         rows = [
@@ -203,7 +217,7 @@ class Pipeline:
             for site_id, matched_on in index.match(n.title or "", n.summary or "")
         ]
         added = self.store.insert_frame(models.NoticeSite, pd.DataFrame(rows), key=("notice_id", "site_id"))
-        self.store.set_watermark(NOTICES_MATCHED, str(int(notices["id"].max())), self.now())
+        self.store.set_watermark(NOTICES_MATCHED, started.isoformat(), self.now())
         return added
 
     # ---- score ----

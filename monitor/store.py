@@ -204,13 +204,24 @@ class Store:
         return self._insert_ignore("rejected", columns, data, ("feed", "fingerprint"))
 
     def _insert_ignore(
-        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]], key: Sequence[str]
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Sequence[tuple[Any, ...]],
+        key: Sequence[str],
+        clear: tuple[str, Sequence[tuple[Any, ...]]] | None = None,
     ) -> int:
-        """Insert rows, skipping those that collide on ``key``; return how many were inserted."""
+        """Insert rows, skipping those that collide on ``key``; return how many were inserted.
+
+        ``clear`` (a DELETE with ``{p}`` placeholders, and its parameter rows) runs first, in the same
+        transaction, so readers never see the rows gone before the new ones are in.
+        """
         cols = ", ".join(columns)
         raw = self.engine.raw_connection()
         try:
             cur = raw.cursor()
+            if clear is not None:
+                cur.executemany(clear[0].format(p="?" if self.dialect == "sqlite" else "%s"), clear[1])
             if self.dialect == "sqlite":
                 before = raw.total_changes  # type: ignore[attr-defined]
                 marks = ", ".join("?" for _ in columns)
@@ -255,25 +266,28 @@ class Store:
                 conn.execute(stmt, list(rows[start : start + 5000]))
         return len(rows)
 
-    def insert_frame(self, table: type[SQLModel], frame: pd.DataFrame, key: Sequence[str]) -> int:
+    def insert_frame(
+        self,
+        table: type[SQLModel],
+        frame: pd.DataFrame,
+        key: Sequence[str],
+        clear: tuple[str, Sequence[tuple[Any, ...]]] | None = None,
+    ) -> int:
         """Bulk-insert a DataFrame's rows not stored yet (by ``key``); return how many were new."""
-        if frame.empty:
+        if frame.empty and clear is None:
             return 0
         columns = list(frame.columns)
         data = [_column_values(frame[c]) for c in columns]
         rows = list(zip(*data, strict=True))
-        return self._insert_ignore(table.__tablename__, columns, rows, key)  # type: ignore[arg-type]
+        return self._insert_ignore(table.__tablename__, columns, rows, key, clear)  # type: ignore[arg-type]
 
     def replace_scores(self, scores: pd.DataFrame, days: Sequence[date], computed_at: datetime) -> int:
         """Replace the stored scores of ``days`` (all sites) with ``scores``."""
         frame = scores.copy()
         frame["computed_at"] = computed_at
         columns = [c.name for c in models.Score.__table__.columns]  # type: ignore[attr-defined]
-        with self.engine.begin() as conn:
-            tbl = models.Score.__table__  # type: ignore[attr-defined]
-            for start in range(0, len(days), 500):
-                conn.execute(sa.delete(tbl).where(tbl.c.date.in_(list(days[start : start + 500]))))
-        return self.insert_frame(models.Score, frame[columns], key=("site_id", "date"))
+        clear = ("DELETE FROM score WHERE date = {p}", [(_sql_dt(day),) for day in days])
+        return self.insert_frame(models.Score, frame[columns], key=("site_id", "date"), clear=clear)
 
     # ---- feed runs and watermarks ----
     def start_run(self, feed: str, now: datetime) -> int:

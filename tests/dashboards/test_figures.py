@@ -221,6 +221,7 @@ def test_every_level_has_its_own_colour_and_every_stored_level_one() -> None:
 
 
 def test_the_offline_basemap_has_no_ring_jumping_across_the_antimeridian() -> None:
+    import itertools
     import json
 
     from dashboards.app import ASSETS, BASEMAP_ASSET
@@ -231,6 +232,6 @@ def test_the_offline_basemap_has_no_ring_jumping_across_the_antimeridian() -> No
         geometry = feature["geometry"]
         polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
         for ring in (ring for polygon in polygons for ring in polygon):
-            if any(abs(a[0] - b[0]) > 180 for a, b in zip(ring, ring[1:], strict=False)):
+            if any(abs(a[0] - b[0]) > 180 for a, b in itertools.pairwise(ring)):
                 jumping.add(feature["properties"]["name"])
     assert jumping <= {"Antarctica"}  # its ring circles the pole; the map never shows that far south

@@ -62,6 +62,7 @@ class RejectedRow:
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA page_size=16384")  # before the first table: fewer, larger pages for bulk writes
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
@@ -177,9 +178,9 @@ class Store:
         data["first_seen_at"] = [now_s] * len(frame)
         data["known_at"] = [p or now_s for p in published]
         names = [*columns, "first_seen_at", "known_at"]
-        rows = list(zip(*(data[c] for c in names), strict=True))
+        rows = zip(*(data[c] for c in names), strict=True)  # streamed into executemany / COPY
         inserted = self._insert_ignore(table, names, rows, ("source", "source_id"))
-        return WriteResult(inserted, len(rows) - inserted)
+        return WriteResult(inserted, len(frame) - inserted)
 
     def insert_rejected(
         self, feed: str, rows: Iterable[RejectedRow], run_id: int | None, now: datetime
@@ -207,7 +208,7 @@ class Store:
         self,
         table: str,
         columns: Sequence[str],
-        rows: Sequence[tuple[Any, ...]],
+        rows: Iterable[tuple[Any, ...]],
         key: Sequence[str],
         clear: tuple[str, Sequence[tuple[Any, ...]]] | None = None,
     ) -> int:

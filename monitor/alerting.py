@@ -130,13 +130,30 @@ def _halted_since(store: Store, scores: pd.DataFrame) -> dict[str, date]:
     )
     with store.engine.connect() as conn:
         earlier = {r[0]: (r[1], r[2]) for r in conn.execute(query).all()}
+    registry = _registry_stops(store, list(halted["site_id"]))
     out = {}
     for site_id, first_day in zip(halted["site_id"], halted["date"], strict=True):
         last_ok, oldest = earlier.get(site_id, (None, None))
         if isinstance(last_ok, str):  # an aggregate over a CASE may come back untyped on SQLite
             last_ok = date.fromisoformat(last_ok[:10])
-        out[str(site_id)] = last_ok + timedelta(days=1) if last_ok else (oldest or first_day)
+        since = last_ok + timedelta(days=1) if last_ok else (oldest or first_day)
+        # A stop the registry dates (e.g. a mine closed in 2024) began then, not on the first scored day.
+        stopped = registry.get(str(site_id))
+        out[str(site_id)] = stopped if last_ok is None and stopped and stopped < since else since
     return out
+
+
+def _registry_stops(store: Store, site_ids: list[str]) -> dict[str, date]:
+    """The registry's ``status_since`` of the listed sites whose registry status is a stop."""
+    site = models.Site.__table__  # type: ignore[attr-defined]
+    query = sa.select(site.c.id, site.c.status_since).where(
+        site.c.id.in_(site_ids),
+        site.c.status.in_(["halted", "care_and_maintenance"]),
+        site.c.status_since.is_not(None),
+    )
+    with store.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return {str(r[0]): r[1] if isinstance(r[1], date) else date.fromisoformat(str(r[1])[:10]) for r in rows}
 
 
 def _notices(store: Store, start: datetime, now: datetime, min_confidence: float) -> pd.DataFrame:

@@ -288,3 +288,20 @@ def test_the_alerts_command_dry_run_and_a_down_channel_both_exit_0(
     assert re.search(r"email: 0 sent, (\d+) failed, \1 pending \(stays pending, next attempt at", real.stdout)
     assert re.search(r"slack: (\d+) sent, 0 failed, 0 pending", real.stdout)
     assert len(receivers.slack) == 1
+
+
+def test_a_fresh_store_does_not_page_about_registry_stops_that_began_long_ago(
+    fresh_store: Store, now: datetime
+) -> None:
+    from monitor import sites
+    from monitor.pipeline import Pipeline
+
+    today = datetime(2026, 11, 25, 12, tzinfo=UTC)
+    pipeline = Pipeline(fresh_store, Settings(), lambda: today)
+    pipeline.load_sites(sites.load_bundled(today))
+    pipeline.score([today.date()])  # Pangwa, Man Maw, SOMAIR... are halted in the registry since 2023-2025
+    halted = fresh_store.scalar("SELECT COUNT(*) FROM score WHERE status = 'halted'")
+    assert halted >= 5
+    with httpx.Client() as http:
+        report = alert_tick(fresh_store, Settings(), {}, lambda: today, http, dry_run=True)
+    assert [a["subject"] for a in report.alerts if a["kind"] == "halt"] == []

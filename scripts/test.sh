@@ -12,7 +12,7 @@ scripts/setup.sh
 if [ "${CI:-}" = "true" ]; then export MINEWATCH_REQUIRE_BROWSER=1; fi
 
 echo "== tests on SQLite =="
-.venv/bin/pytest -q -p no:cacheprovider "$@"
+.venv/bin/pytest -q -p no:cacheprovider -n 2 --dist loadfile "$@"
 
 PG_URL=${MINEWATCH_TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}
 if .venv/bin/python - "$PG_URL" <<'PY'
@@ -27,7 +27,7 @@ except Exception as exc:  # noqa: BLE001
 PY
 then
   echo "== tests on PostgreSQL ($PG_URL) =="
-  MINEWATCH_TEST_DATABASE_URL="$PG_URL" .venv/bin/pytest -q -p no:cacheprovider -m "not browser" "$@"
+  MINEWATCH_TEST_DATABASE_URL="$PG_URL" .venv/bin/pytest -q -p no:cacheprovider -n 2 --dist loadfile -m "not browser" "$@"
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL is required in CI" >&2
   exit 1

@@ -41,6 +41,7 @@ import pandas as pd
 from monitor import sites
 from monitor.config import BacktestSettings
 from monitor.errors import InputError
+from monitor.exportfile import FORMULA_PREFIXES
 from monitor.pipeline import Pipeline
 from monitor.scoring import STOPPED_STATUSES
 from monitor.store import RejectedRow
@@ -84,7 +85,6 @@ SITE_RESULT_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _TEXT_COLUMNS = ("site_name", "kind", "description", "source")
-_FORMULA_START = ("=", "+", "-", "@")
 
 
 @dataclass(frozen=True)
@@ -543,4 +543,5 @@ def write_csv(episodes: pd.DataFrame, path: Path) -> None:
 
 
 def _neutral(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    """Neutralise a cell a spreadsheet would run as a formula, by the exports' rule."""
+    return "'" + text if text.startswith(tuple(FORMULA_PREFIXES)) else text

@@ -128,7 +128,7 @@ def shell() -> html.Div:
                             html.Label("Scores as of", htmlFor=ids.AS_OF),
                             dcc.DatePickerSingle(
                                 id=ids.AS_OF,
-                                date=ctx.initial_as_of,
+                                date=ctx.initial_as_of.isoformat() if ctx.initial_as_of else None,
                                 min_date_allowed=first,
                                 max_date_allowed=last,
                                 placeholder=latest,

@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from feeds.base import Batch
 from monitor import demo as demo_mod
-from monitor import exports, sites
+from monitor import exports, sites, tables
 from monitor.config import Settings, load_settings
 from monitor.errors import InputError, MinewatchError
 from monitor.pipeline import FeedReport, Pipeline
@@ -135,9 +134,9 @@ def list_sites(ctx: typer.Context) -> None:
             row.name,
             row.commodity,
             row.country,
-            _num(row.annual_output_t),
+            tables.num(row.annual_output_t),
             "yes" if row.lat == row.lat and row.lat is not None else "no (not matched)",
-            _num(score["risk"]) if score is not None else "-",
+            tables.num(score["risk"]) if score is not None else "-",
             str(score["level"]) if score is not None else "-",
         )
     out.print(table)
@@ -159,7 +158,7 @@ def collect(
     with make_client(c.settings.http) as client:
         report = pipeline.run_once(collectors, RetryingRequester(client, c.settings.http, time.sleep))
     for feed in report.feeds:
-        _print_feed(feed)
+        out.print(tables.feed_line(feed), highlight=False)
     scored = len(report.scored_days)
     links = report.notice_matches
     out.print(f"matched {report.exposures} exposures, {links} notice links; scored {scored} days")
@@ -197,7 +196,7 @@ def import_(
             raise InputError(f"{path}: no valid site rows")
         return
     report = _import_file(pipeline, kind.value, path)
-    _print_feed(report)
+    out.print(tables.feed_line(report), highlight=False)
     exposures, links = pipeline.match()
     pipeline.rescore_since(report.earliest_known)
     out.print(f"matched {exposures} exposures, {links} notice links")
@@ -258,7 +257,7 @@ def score(
     c = _ctx(ctx)
     day = _date(as_of, "--as-of") if as_of else c.now().date()
     panel = exports.risk_panel(c.pipeline(), [day])
-    _print_ranking(panel, day, top)
+    out.print(tables.ranking(panel, day, top))
 
 
 @app.command()
@@ -356,9 +355,9 @@ def demo(
         update={"database": c.settings.database.model_copy(update={"url": f"sqlite:///{db}"})}
     )
     result = demo_mod.build(settings, now=c.now)
-    _print_timeline(result.timeline)
+    out.print(tables.timeline(result.timeline))
     day = _date(as_of, "--as-of")
-    _print_ranking(result.panel[result.panel["date"] == day], day, 15)
+    out.print(tables.ranking(result.panel[result.panel["date"] == day], day, 15))
     if no_serve:
         return
     _serve(settings, result.store, host, port, initial_as_of=day)
@@ -494,110 +493,12 @@ def backtest(
     result = backtest_mod.run(c.pipeline(), first, last, known.frame, horizon_days=horizon_days, site=site)
     if result.unscored_sites:
         err.print(f"{label}: no such sites in the store: {', '.join(result.unscored_sites)}", highlight=False)
-    _print_backtest(result)
+    for table in tables.backtest(result):
+        out.print(table)
+    out.print(result.summary.line(), highlight=False, soft_wrap=True)
     if out_path is not None:
         backtest_mod.write_csv(result.episodes, out_path)
         out.print(f"wrote {len(result.episodes)} episodes to {out_path}", highlight=False)
-
-
-def _print_backtest(result: Any) -> None:
-    s = result.summary
-    table = Table(
-        title=f"Halt episodes {s.first_day} to {s.last_day} (lookback {s.horizon_days} days)",
-        title_justify="left",
-    )
-    # Short headers: the four date columns alone take 40 characters.
-    for col in ("site", "start", "end", "origin", "first high", "lead", "first crit", "crit lead", "alarms",
-                "false"):  # fmt: skip
-        numeric = col in {"lead", "crit lead", "alarms", "false"}
-        table.add_column(col, justify="right" if numeric else "left", overflow="fold")
-    for r in result.episodes.itertuples():
-        table.add_row(
-            r.site_id, str(r.start), _day_or_dash(r.end), r.origin, _day_or_dash(r.first_high),
-            _whole(r.lead_days), _day_or_dash(r.first_critical), _whole(r.lead_days_critical),
-            str(r.alarm_days_before), str(r.site_false_alarm_days),
-        )  # fmt: skip
-    out.print(table)
-    alarmed = result.sites[(result.sites["alarm_days"] > 0) | (result.sites["episodes"] > 0)]
-    if not alarmed.empty:
-        by_site = Table(title="Alarm days by site", title_justify="left")
-        for col in ("site", "episodes", "warned", "alarm days", "true", "false", "precision", "recall"):
-            by_site.add_column(col, justify="left" if col == "site" else "right")
-        for r in alarmed.itertuples():
-            by_site.add_row(
-                r.site_id, str(r.episodes), str(r.warned), str(r.alarm_days), str(r.true_alarm_days),
-                str(r.false_alarm_days), _ratio(r.precision), _ratio(r.recall),
-            )  # fmt: skip
-        out.print(by_site)
-    out.print(s.line(), highlight=False, soft_wrap=True)
-
-
-def _day_or_dash(value: Any) -> str:
-    return value.isoformat() if isinstance(value, date) else "-"
-
-
-def _whole(value: Any) -> str:
-    try:
-        return str(int(value))
-    except (TypeError, ValueError):  # NA / NaN: no such day
-        return "-"
-
-
-def _ratio(value: Any) -> str:
-    return "-" if value is None or value != value else f"{value:.2f}"
-
-
-# ---- printing ----
-def _print_feed(report: FeedReport) -> None:
-    line = (
-        f"{report.feed}: {report.status} - fetched {report.fetched}, stored {report.stored}, "
-        f"duplicates {report.duplicates}, rejected {report.rejected}"
-    )
-    out.print(line + (f" - {report.error}" if report.error else ""), highlight=False)
-
-
-def _print_ranking(panel: Any, day: date, top: int) -> None:
-    table = Table(title=f"Site risk as of {day}", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    for col in ("site", "commodity", "risk", "level", "conflict", "route", "notice", "nearest km"):
-        numeric = col in {"risk", "conflict", "route", "notice", "nearest km"}
-        table.add_column(
-            col, justify="right" if numeric else "left", no_wrap=True, min_width=5 if numeric else None
-        )
-    ranked = panel.sort_values(["risk", "site_id"], ascending=[False, True]).head(top)
-    for r in ranked.itertuples():
-        table.add_row(
-            r.site_id, r.commodity, f"{r.risk:.1f}", _level(r.level, r.status), f"{r.conflict:.1f}",
-            f"{r.route:.1f}", f"{r.notice:.1f}", _num(r.nearest_event_km),
-        )  # fmt: skip
-    out.print(table)
-
-
-def _level(level: str, status: str) -> str:
-    """The level, saying when a halted site is in care and maintenance rather than halted by events."""
-    return "halted (c&m)" if status == "care_and_maintenance" else level
-
-
-def _print_timeline(timeline: Any) -> None:
-    table = Table(
-        title="Bisie (Alphamin, tin) through the scenario",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    for col in ("date", "risk", "level", "status", "conflict", "route", "notice", "events 30d", "nearest km"):
-        table.add_column(col, justify="left" if col in {"date", "level", "status"} else "right")
-    for r in timeline.itertuples():
-        table.add_row(
-            str(r.date), f"{r.risk:.1f}", r.level, r.status, f"{r.conflict:.1f}", f"{r.route:.1f}",
-            f"{r.notice:.1f}", str(r.events_30d), _num(r.nearest_event_km),
-        )  # fmt: skip
-    out.print(table)
-
-
-def _num(value: Any) -> str:
-    if value is None or value != value:
-        return "-"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}"
 
 
 def _date(text: str, option: str) -> date:

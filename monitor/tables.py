@@ -1,0 +1,115 @@
+"""Rich tables the CLI prints: built here from results, printed by ``monitor.cli``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rich import box
+from rich.table import Table
+
+from monitor.pipeline import FeedReport
+
+
+def backtest(result: Any) -> list[Table]:
+    """The episode table, then (when any site had alarms or episodes) the alarm days by site."""
+    s = result.summary
+    table = Table(
+        title=f"Halt episodes {s.first_day} to {s.last_day} (lookback {s.horizon_days} days)",
+        title_justify="left",
+    )
+    # Short headers: the four date columns alone take 40 characters.
+    for col in ("site", "start", "end", "origin", "first high", "lead", "first crit", "crit lead", "alarms",
+                "false"):  # fmt: skip
+        numeric = col in {"lead", "crit lead", "alarms", "false"}
+        table.add_column(col, justify="right" if numeric else "left", overflow="fold")
+    for r in result.episodes.itertuples():
+        table.add_row(
+            r.site_id, str(r.start), _day_or_dash(r.end), r.origin, _day_or_dash(r.first_high),
+            _whole(r.lead_days), _day_or_dash(r.first_critical), _whole(r.lead_days_critical),
+            str(r.alarm_days_before), str(r.site_false_alarm_days),
+        )  # fmt: skip
+    tables = [table]
+    alarmed = result.sites[(result.sites["alarm_days"] > 0) | (result.sites["episodes"] > 0)]
+    if not alarmed.empty:
+        by_site = Table(title="Alarm days by site", title_justify="left")
+        for col in ("site", "episodes", "warned", "alarm days", "true", "false", "precision", "recall"):
+            by_site.add_column(col, justify="left" if col == "site" else "right")
+        for r in alarmed.itertuples():
+            by_site.add_row(
+                r.site_id, str(r.episodes), str(r.warned), str(r.alarm_days), str(r.true_alarm_days),
+                str(r.false_alarm_days), _ratio(r.precision), _ratio(r.recall),
+            )  # fmt: skip
+        tables.append(by_site)
+    return tables
+
+
+def _day_or_dash(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else "-"
+
+
+def _whole(value: Any) -> str:
+    try:
+        return str(int(value))
+    except (TypeError, ValueError):  # NA / NaN: no such day
+        return "-"
+
+
+def _ratio(value: Any) -> str:
+    return "-" if value is None or value != value else f"{value:.2f}"
+
+
+def feed_line(report: FeedReport) -> str:
+    """One line per feed run: status and counts, then the error if any."""
+    line = (
+        f"{report.feed}: {report.status} - fetched {report.fetched}, stored {report.stored}, "
+        f"duplicates {report.duplicates}, rejected {report.rejected}"
+    )
+    return line + (f" - {report.error}" if report.error else "")
+
+
+def ranking(panel: Any, day: date, top: int) -> Table:
+    """The ``top`` sites of one day's risk panel, riskiest first."""
+    table = Table(title=f"Site risk as of {day}", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("site", "commodity", "risk", "level", "conflict", "route", "notice", "nearest km"):
+        numeric = col in {"risk", "conflict", "route", "notice", "nearest km"}
+        table.add_column(
+            col, justify="right" if numeric else "left", no_wrap=True, min_width=5 if numeric else None
+        )
+    ranked = panel.sort_values(["risk", "site_id"], ascending=[False, True]).head(top)
+    for r in ranked.itertuples():
+        table.add_row(
+            r.site_id, r.commodity, f"{r.risk:.1f}", _level(r.level, r.status), f"{r.conflict:.1f}",
+            f"{r.route:.1f}", f"{r.notice:.1f}", num(r.nearest_event_km),
+        )  # fmt: skip
+    return table
+
+
+def _level(level: str, status: str) -> str:
+    """The level, saying when a halted site is in care and maintenance rather than halted by events."""
+    return "halted (c&m)" if status == "care_and_maintenance" else level
+
+
+def timeline(rows: Any) -> Table:
+    """Bisie's demo timeline: one row per printed day."""
+    table = Table(
+        title="Bisie (Alphamin, tin) through the scenario",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for col in ("date", "risk", "level", "status", "conflict", "route", "notice", "events 30d", "nearest km"):
+        table.add_column(col, justify="left" if col in {"date", "level", "status"} else "right")
+    for r in rows.itertuples():
+        table.add_row(
+            str(r.date), f"{r.risk:.1f}", r.level, r.status, f"{r.conflict:.1f}", f"{r.route:.1f}",
+            f"{r.notice:.1f}", str(r.events_30d), num(r.nearest_event_km),
+        )  # fmt: skip
+    return table
+
+
+def num(value: Any) -> str:
+    """A figure for a table cell: '-' when unknown, thousands separated from 100 up."""
+    if value is None or value != value:
+        return "-"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}"

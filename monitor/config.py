@@ -216,7 +216,7 @@ class DashboardSettings(_Section):
     )
     recent_days: int = Field(30, gt=0, description="How many days of events the overview map shows.")
     max_map_events: int = Field(
-        3000, gt=0, description="At most this many events are drawn on a map or listed (the newest)."
+        2000, gt=0, description="At most this many events are drawn on a map or listed (the newest)."
     )
 
 

@@ -118,6 +118,9 @@ class NoticeSite(SQLModel, table=True):
 class Exposure(SQLModel, table=True):
     """An event within reach of a site (via='site') or of its export route (via='route')."""
 
+    # Covers "the nearest site of an event" (and "is it within N km"): answered from the index alone.
+    __table_args__ = (Index("ix_exposure_event_distance", "event_id", "distance_km", "site_id"),)
+
     event_id: int = Field(primary_key=True, foreign_key="event.id")
     site_id: str = Field(primary_key=True, index=True)
     via: str = Field(primary_key=True)

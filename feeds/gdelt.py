@@ -12,8 +12,15 @@ CAMEO roots 14-20 (``feeds.cameo``). What happens to each line, counted on the r
 - the injected ``keep(lat, lon)`` mask (e.g. "within the radius of some site") drops the rest it refuses,
   counted in ``outside``; what remains becomes the records.
 
-The collector takes only the newest export each tick; exports published between two ticks further apart
-than 15 minutes are not fetched (import them with ``minewatch import gdelt FILE``).
+The collector reads lastupdate.txt for the newest export. On a first run (no watermark) it takes only that
+one. Later it catches up: exports published after the watermark and before the newest are fetched too, oldest
+first, by GDELT 2.0's file names (``<YYYYMMDDHHMMSS>.export.CSV.zip`` every quarter hour, in the newest's
+directory), one batch per export, each with its stamp as the watermark, so a run that fails midway keeps what
+it stored. Only the newest has an md5 and size (from lastupdate.txt); the others are only checked as valid
+zips. A missed export GDELT answers 404 for is a real gap in GDELT: it is logged and passed over; one served
+damaged (not a zip) is quarantined as a rejected row with the reason. At most
+``feeds.gdelt.catch_up_max_files`` exports are fetched per run (the newest included); the older missed ones
+are logged as skipped, for ``minewatch import gdelt FILE``.
 """
 
 from __future__ import annotations
@@ -21,24 +28,27 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from feeds.base import Batch
+from feeds.base import Batch, Kind
 from feeds.cameo import CONFLICT_ROOTS, classify
 from feeds.fips import fips_to_iso
 from feeds.http import RetryingRequester
 from monitor.config import GdeltSettings
 from monitor.errors import FeedError, InputError
 from monitor.store import EVENT_COLUMNS, RejectedRow
+
+log = logging.getLogger(__name__)
 
 #: A vectorised filter: (lat, lon) arrays -> boolean mask of the events to keep.
 KeepFilter = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -59,6 +69,9 @@ GEO_PRECISION: dict[str, int] = {"1": 3, "2": 3, "3": 1, "4": 1, "5": 3}
 MAX_EXPORT_BYTES = 512 * 1024 * 1024
 
 _EXPORT_URL = re.compile(r"(\d{14})\.export\.CSV\.zip$", re.IGNORECASE)
+STAMP_FORMAT = "%Y%m%d%H%M%S"
+#: GDELT 2.0 publishes one export per quarter hour.
+EXPORT_INTERVAL = timedelta(minutes=15)
 
 
 @dataclass
@@ -265,23 +278,82 @@ def unzip_export(data: bytes, what: str) -> bytes:
             raise ValueError(f"{what} is damaged: {exc}") from None
 
 
+@dataclass(frozen=True)
+class CatchUp:
+    """The missed exports a run fetches (stamps, oldest first) and the older ones it leaves out."""
+
+    fetch: list[str]
+    skipped: tuple[str, str] | None = None  # first and last stamp left out
+    skipped_count: int = 0
+
+
+def plan_catch_up(since: str | None, newest: str, max_files: int) -> CatchUp:
+    """Which exports published after ``since`` and before ``newest`` to fetch, at most ``max_files - 1``.
+
+    Stamps are counted back from ``newest`` by 15 minutes, so a watermark off the quarter hour still finds
+    the exports after it. A missing or unreadable watermark means no catch-up (first run).
+    """
+    if since is None or not re.fullmatch(r"\d{14}", since) or since >= newest:
+        return CatchUp([])
+    try:
+        start, end = datetime.strptime(since, STAMP_FORMAT), datetime.strptime(newest, STAMP_FORMAT)
+    except ValueError:
+        return CatchUp([])
+    seconds = int((end - start).total_seconds())
+    missed = (seconds - 1) // int(EXPORT_INTERVAL.total_seconds())  # k >= 1 with end - 15 min * k > start
+
+    def stamp(k: int) -> str:
+        return (end - k * EXPORT_INTERVAL).strftime(STAMP_FORMAT)
+
+    kept = min(missed, max(max_files - 1, 0))
+    fetch = [stamp(k) for k in range(kept, 0, -1)]
+    if kept == missed:
+        return CatchUp(fetch)
+    return CatchUp(fetch, (stamp(missed), stamp(kept + 1)), missed - kept)
+
+
+def export_url(newest_url: str, stamp: str) -> str:
+    """The URL of the export stamped ``stamp``: the newest's URL with its stamp replaced."""
+    match = _EXPORT_URL.search(newest_url)
+    if match is None:
+        raise ValueError(f"{newest_url} is not an export URL")
+    return newest_url[: match.start(1)] + stamp + newest_url[match.end(1) :]
+
+
 class GdeltCollector:
-    """Fetch the newest 15-minute export named by lastupdate.txt, once; watermark = its DATEADDED stamp."""
+    """Fetch the exports published since the watermark (the newest named by lastupdate.txt, and those
+    missed before it, see ``plan_catch_up``); watermark = each export's stamp."""
 
     name = "gdelt"
-    kind: Literal["events"] = "events"
+    kind: Kind = "events"
 
     def __init__(self, settings: GdeltSettings, keep: KeepFilter | None = None) -> None:
         self.settings = settings
         self.keep = keep
 
     def collect(self, requester: RetryingRequester, since: str | None) -> Iterator[Batch]:
-        """Yield the newest export's events, or nothing when its stamp is not after ``since``."""
+        """Yield one batch per export after ``since``, oldest first, ending with the newest; nothing when
+        the newest's stamp is not after ``since``. A 404 for a missed export yields an empty batch (GDELT
+        has gaps); any other failure raises FeedError after the batches already yielded."""
         listing = requester.get(self.settings.lastupdate_url).text
         export = parse_lastupdate(listing)
         # Stamps are fixed-width YYYYMMDDHHMMSS, so string order is time order.
         if since is not None and export.timestamp <= since:
             return
+        plan = plan_catch_up(since, export.timestamp, self.settings.catch_up_max_files)
+        if plan.skipped is not None:
+            first, last = plan.skipped
+            log.warning(
+                "gdelt: %d missed exports from %s to %s are not fetched (feeds.gdelt.catch_up_max_files=%d);"
+                " fetch them from %s and load them with `minewatch import gdelt FILE`",
+                plan.skipped_count,
+                first,
+                last,
+                self.settings.catch_up_max_files,
+                export_url(export.url, first),
+            )
+        for stamp in plan.fetch:
+            yield self._missed(requester, export_url(export.url, stamp), stamp)
         data = requester.get(export.url).content
         digest = hashlib.md5(data, usedforsecurity=False).hexdigest()
         if digest != export.md5 or len(data) != export.size:
@@ -289,13 +361,30 @@ class GdeltCollector:
                 f"{export.url}: got md5 {digest} ({len(data)} bytes) but lastupdate.txt says "
                 f"{export.md5} ({export.size} bytes)"
             )
+        yield self._parsed(data, export.url, export.timestamp)
+
+    def _missed(self, requester: RetryingRequester, url: str, stamp: str) -> ExportBatch:
+        """A missed export, or an empty batch at its stamp when GDELT has none (404)."""
+        response = requester.get(url, ok=(200, 404))
+        if response.status_code == 404:
+            log.warning("gdelt: %s is not on the server (HTTP 404), a gap in GDELT; passed over", url)
+            return ExportBatch(_empty_frame(), watermark=stamp)
         try:
-            text = unzip_export(data, export.url)
+            return self._parsed(response.content, url, stamp)
+        except FeedError as exc:
+            # The newest is re-offered by lastupdate.txt and retried next run; a missed one is not, so a
+            # damaged copy is quarantined (with its reason and first bytes) and the run goes on.
+            head = response.content[:300].decode("utf-8", "replace")
+            return ExportBatch(_empty_frame(), [RejectedRow(url, str(exc), head)], watermark=stamp)
+
+    def _parsed(self, data: bytes, url: str, stamp: str) -> ExportBatch:
+        try:
+            text = unzip_export(data, url)
         except ValueError as exc:
             raise FeedError(str(exc)) from None
         batch = parse_export(text, self.keep)
-        batch.watermark = export.timestamp
-        yield batch
+        batch.watermark = stamp
+        return batch
 
 
 def parse_file(path: Path, keep: KeepFilter | None = None) -> ExportBatch:

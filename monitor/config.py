@@ -82,6 +82,13 @@ class GdeltSettings(_Section):
         description="GDELT lastupdate.txt, which names the newest export zip.",
     )
     interval_minutes: int = Field(15, gt=0, description="How often the scheduler collects GDELT.")
+    catch_up_max_files: int = Field(
+        96,
+        ge=0,
+        description="Also fetch the exports missed since the last run (e.g. the scheduler was down), at "
+        "most this many per run counting the newest (96 = 24 hours); older ones are skipped with a "
+        "warning (0: newest only).",
+    )
 
 
 class UcdpSettings(_Section):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import zipfile
 from collections.abc import Callable
 from datetime import date, datetime
@@ -15,8 +16,9 @@ from feeds import gdelt
 from feeds.cameo import event_type, sub_type
 from feeds.fips import fips_to_iso
 from feeds.http import RetryingRequester, make_client
-from monitor.config import GdeltSettings, HttpSettings
+from monitor.config import GdeltSettings, HttpSettings, Settings
 from monitor.errors import FeedError, InputError
+from monitor.pipeline import Pipeline
 from monitor.store import EVENT_COLUMNS, Store
 from tests.conftest import FIXTURES
 from tests.loopback import LoopbackServer, Request, Response
@@ -78,8 +80,13 @@ def requester(sleeps: list[float]) -> RetryingRequester:
     return RetryingRequester(make_client(settings), settings, sleep=sleeps.append)
 
 
-def collector(server: LoopbackServer, keep: gdelt.KeepFilter | None = None) -> gdelt.GdeltCollector:
-    return gdelt.GdeltCollector(GdeltSettings(lastupdate_url=server.url("/gdeltv2/lastupdate.txt")), keep)
+def collector(
+    server: LoopbackServer, keep: gdelt.KeepFilter | None = None, *, catch_up_max_files: int = 96
+) -> gdelt.GdeltCollector:
+    settings = GdeltSettings(
+        lastupdate_url=server.url("/gdeltv2/lastupdate.txt"), catch_up_max_files=catch_up_max_files
+    )
+    return gdelt.GdeltCollector(settings, keep)
 
 
 # ---- the real sample export ------------------------------------------------------------------------------
@@ -353,6 +360,247 @@ def test_the_collector_applies_the_keep_filter(server: LoopbackServer, requester
     serve_export(server, zipped(EXPORT.read_bytes()))
     (batch,) = collector(server, within_km(250, *BISIE)).collect(requester, since=None)
     assert sorted(batch.records["source_id"]) == ["1300000001", "1300000002", "1300000009"]
+
+
+# ---- catching up on missed exports ------------------------------------------------------------------------
+
+NEWEST = "20250314121500"
+HOUR_AGO = "20250314111500"  # the watermark after a scheduler down for an hour: three exports missed
+MISSED = ["20250314113000", "20250314114500", "20250314120000"]
+#: Two placed conflict rows of the fixture (Walikale 193, Goma 1833) to stamp into each export.
+TEMPLATE = EXPORT.read_text(encoding="utf-8").splitlines()[:2]
+
+
+def export_at(stamp: str) -> bytes:
+    """The text of an export added at ``stamp``: the two template rows with ids unique to that stamp."""
+    lines = []
+    for i, line in enumerate(TEMPLATE):
+        fields = line.split("\t")
+        fields[gdelt.EVENT_ID] = f"{stamp[4:12]}{i}"  # MMDDHHMM + row
+        fields[gdelt.DATEADDED] = stamp
+        lines.append("\t".join(fields))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def ids_at(stamp: str) -> list[str]:
+    return [f"{stamp[4:12]}{i}" for i in range(len(TEMPLATE))]
+
+
+def zip_path_of(stamp: str) -> str:
+    return f"/gdeltv2/{stamp}.export.CSV.zip"
+
+
+def serve_exports(server: LoopbackServer, older: list[str], newest: str = NEWEST) -> None:
+    """Serve lastupdate.txt naming ``newest``, and the zips of ``newest`` and of every ``older`` stamp."""
+    for stamp in older:
+        payload = zipped(export_at(stamp), name=f"{stamp}.export.CSV")
+        server.route("GET", zip_path_of(stamp), Response(200, payload, {"Content-Type": "application/zip"}))
+    serve_export(server, zipped(export_at(newest), name=f"{newest}.export.CSV"), stamp=newest)
+
+
+def zips_requested(server: LoopbackServer) -> list[str]:
+    return [r.path for r in server.requests if r.path.endswith(".zip")]
+
+
+def quarter_hours(first: str, count: int) -> list[str]:
+    start = datetime.strptime(first, "%Y%m%d%H%M%S")
+    return [(start + gdelt.EXPORT_INTERVAL * i).strftime("%Y%m%d%H%M%S") for i in range(count)]
+
+
+@pytest.fixture
+def pipeline(fresh_store: Store, now: datetime) -> Pipeline:
+    return Pipeline(fresh_store, Settings(), lambda: now)
+
+
+def test_missed_exports_are_fetched_oldest_first_then_the_newest(
+    server: LoopbackServer, requester: RetryingRequester
+) -> None:
+    serve_exports(server, MISSED)
+    batches = list(collector(server).collect(requester, since=HOUR_AGO))
+    assert [b.watermark for b in batches] == [*MISSED, NEWEST]
+    assert [sorted(b.records["source_id"]) for b in batches] == [ids_at(s) for s in [*MISSED, NEWEST]]
+    assert [str(b.records["published_at"].iloc[0]) for b in batches] == [
+        "2025-03-14 11:30:00",
+        "2025-03-14 11:45:00",
+        "2025-03-14 12:00:00",
+        "2025-03-14 12:15:00",
+    ]
+    assert [r.path for r in server.requests] == [
+        "/gdeltv2/lastupdate.txt",
+        *(zip_path_of(s) for s in [*MISSED, NEWEST]),
+    ]
+
+
+def test_a_watermark_off_the_quarter_hour_catches_up_from_the_next_export(
+    server: LoopbackServer, requester: RetryingRequester
+) -> None:
+    serve_exports(server, MISSED)
+    batches = list(collector(server).collect(requester, since="20250314114000"))
+    assert [b.watermark for b in batches] == ["20250314114500", "20250314120000", NEWEST]
+
+
+def test_the_first_run_takes_only_the_newest_export(
+    server: LoopbackServer, requester: RetryingRequester
+) -> None:
+    serve_exports(server, MISSED)
+    batches = list(collector(server).collect(requester, since=None))
+    assert [b.watermark for b in batches] == [NEWEST]
+    assert zips_requested(server) == [zip_path_of(NEWEST)]
+
+
+def test_caught_up_events_are_stored_once_and_a_rerun_stores_nothing_new(
+    pipeline: Pipeline, server: LoopbackServer, requester: RetryingRequester, now: datetime
+) -> None:
+    store = pipeline.store
+    store.set_watermark("gdelt", HOUR_AGO, now)
+    serve_exports(server, MISSED)
+
+    (first,) = pipeline.collect([collector(server)], requester)
+    assert (first.status, first.stored, first.duplicates) == ("ok", 8, 0)
+    assert store.get_watermark("gdelt") == NEWEST
+    stored = store.frame("SELECT source_id FROM event WHERE source = 'gdelt'")
+    assert sorted(stored["source_id"]) == sorted(i for s in [*MISSED, NEWEST] for i in ids_at(s))
+
+    (again,) = pipeline.collect([collector(server)], requester)
+    assert (again.status, again.stored, again.fetched) == ("ok", 0, 0)
+    assert len(zips_requested(server)) == 4  # the second run read lastupdate.txt only
+
+    store.set_watermark("gdelt", HOUR_AGO, now)  # e.g. a watermark restored from a backup
+    (replayed,) = pipeline.collect([collector(server)], requester)
+    assert (replayed.status, replayed.stored, replayed.duplicates) == ("ok", 0, 8)
+    assert int(store.scalar("SELECT COUNT(*) FROM event")) == 8
+
+
+def test_a_missed_export_gdelt_does_not_have_is_passed_over(
+    pipeline: Pipeline,
+    server: LoopbackServer,
+    requester: RetryingRequester,
+    now: datetime,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    gap = MISSED[1]
+    pipeline.store.set_watermark("gdelt", HOUR_AGO, now)
+    serve_exports(server, [MISSED[0], MISSED[2]])  # the loopback server answers 404 for the gap
+
+    with caplog.at_level(logging.WARNING, logger="feeds.gdelt"):
+        (report,) = pipeline.collect([collector(server)], requester)
+    assert (report.status, report.stored) == ("ok", 6)
+    assert pipeline.store.get_watermark("gdelt") == NEWEST
+    assert zips_requested(server) == [zip_path_of(s) for s in [*MISSED, NEWEST]]
+    assert len(server.hits(zip_path_of(gap))) == 1  # a 404 is not retried
+    assert any(gap in r.getMessage() and "404" in r.getMessage() for r in caplog.records)
+
+
+def test_a_server_error_midway_keeps_the_exports_stored_before_it(
+    pipeline: Pipeline,
+    server: LoopbackServer,
+    requester: RetryingRequester,
+    now: datetime,
+    sleeps: list[float],
+) -> None:
+    store = pipeline.store
+    store.set_watermark("gdelt", HOUR_AGO, now)
+    serve_exports(server, MISSED)
+    down = zip_path_of(MISSED[1])
+    served = server.routes[("GET", down)]
+    server.route("GET", down, Response(500, b"busy"))
+
+    (failed,) = pipeline.collect([collector(server)], requester)
+    assert failed.status == "failed"
+    assert "HTTP 500" in failed.error
+    assert failed.stored == 2
+    assert store.get_watermark("gdelt") == MISSED[0]
+    assert sleeps == [0.5, 1.0]  # retried twice, then the run stopped
+    assert zips_requested(server) == [zip_path_of(MISSED[0]), down, down, down]
+    runs = store.frame("SELECT status, stored FROM feedrun WHERE feed = 'gdelt'")
+    assert runs.to_dict("records") == [{"status": "failed", "stored": 2}]
+
+    server.route("GET", down, served)
+    server.requests.clear()
+    (resumed,) = pipeline.collect([collector(server)], requester)
+    assert (resumed.status, resumed.stored, resumed.duplicates) == ("ok", 6, 0)
+    assert zips_requested(server) == [zip_path_of(s) for s in [*MISSED[1:], NEWEST]]
+    assert store.get_watermark("gdelt") == NEWEST
+
+
+def test_a_missed_export_that_is_not_a_zip_is_quarantined_and_the_run_goes_on(
+    server: LoopbackServer, requester: RetryingRequester
+) -> None:
+    serve_exports(server, MISSED)
+    damaged = zip_path_of(MISSED[1])
+    server.route("GET", damaged, Response(200, b"<html>maintenance</html>"))
+    batches = list(collector(server).collect(requester, since=HOUR_AGO))
+    assert [b.watermark for b in batches] == [*MISSED, NEWEST]
+    (rejected,) = batches[1].rejected
+    assert rejected.ref.endswith(damaged)
+    assert "not a zip file" in rejected.reason
+    assert rejected.raw == "<html>maintenance</html>"
+    assert batches[1].records.empty
+    assert all(not b.records.empty for b in batches if b is not batches[1])
+
+
+def test_a_gap_longer_than_the_cap_fetches_the_newest_and_names_the_skipped_range(
+    server: LoopbackServer, requester: RetryingRequester, caplog: pytest.LogCaptureFixture
+) -> None:
+    missed = quarter_hours("20250314103000", 7)  # 10:30 .. 12:00, watermark 10:15
+    assert missed[-1] == "20250314120000"
+    serve_exports(server, missed)
+
+    with caplog.at_level(logging.WARNING, logger="feeds.gdelt"):
+        batches = list(collector(server, catch_up_max_files=3).collect(requester, since="20250314101500"))
+    assert [b.watermark for b in batches] == ["20250314114500", "20250314120000", NEWEST]
+    assert zips_requested(server) == [zip_path_of(s) for s in ["20250314114500", "20250314120000", NEWEST]]
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "5 missed exports from 20250314103000 to 20250314113000" in warning
+    assert "minewatch import gdelt" in warning
+
+
+def test_a_cap_of_zero_disables_catch_up(
+    server: LoopbackServer, requester: RetryingRequester, caplog: pytest.LogCaptureFixture
+) -> None:
+    serve_exports(server, MISSED)
+    with caplog.at_level(logging.WARNING, logger="feeds.gdelt"):
+        batches = list(collector(server, catch_up_max_files=0).collect(requester, since=HOUR_AGO))
+    assert [b.watermark for b in batches] == [NEWEST]
+    assert zips_requested(server) == [zip_path_of(NEWEST)]
+    assert any(f"3 missed exports from {MISSED[0]} to {MISSED[-1]}" in r.getMessage() for r in caplog.records)
+
+
+def test_a_gap_exactly_at_the_cap_is_fetched_whole_without_a_warning(
+    server: LoopbackServer, requester: RetryingRequester, caplog: pytest.LogCaptureFixture
+) -> None:
+    serve_exports(server, MISSED)
+    with caplog.at_level(logging.WARNING, logger="feeds.gdelt"):
+        batches = list(collector(server, catch_up_max_files=4).collect(requester, since=HOUR_AGO))
+    assert [b.watermark for b in batches] == [*MISSED, NEWEST]
+    assert caplog.records == []
+
+
+@pytest.mark.parametrize(
+    ("since", "max_files", "fetch", "skipped"),
+    [
+        (None, 96, [], None),
+        ("20250314120000", 96, [], None),  # the newest follows the watermark
+        ("not-a-stamp", 96, [], None),
+        ("20250314111500", 96, MISSED, None),
+        ("20250314111500", 2, [MISSED[-1]], (MISSED[0], MISSED[1])),
+        ("20250314111500", 1, [], (MISSED[0], MISSED[-1])),
+        ("20250313121500", 96, quarter_hours("20250313123000", 95), None),  # 24 h: 95 missed + the newest
+        ("20250313120000", 96, quarter_hours("20250313123000", 95), ("20250313121500", "20250313121500")),
+    ],
+)
+def test_the_catch_up_plan_counts_quarter_hours_back_from_the_newest(
+    since: str | None, max_files: int, fetch: list[str], skipped: tuple[str, str] | None
+) -> None:
+    plan = gdelt.plan_catch_up(since, NEWEST, max_files)
+    assert (plan.fetch, plan.skipped) == (fetch, skipped)
+
+
+def test_missed_export_urls_sit_beside_the_newest() -> None:
+    newest = "http://data.gdeltproject.org/gdeltv2/20250314121500.export.CSV.zip"
+    assert gdelt.export_url(newest, "20250314120000") == (
+        "http://data.gdeltproject.org/gdeltv2/20250314120000.export.CSV.zip"
+    )
 
 
 # ---- CAMEO and FIPS tables -------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ import flask
 import pandas as pd
 from dash import dcc, html
 
+from dashboards.cache import QueryCache
 from dashboards.figures import LEVEL_COLOURS
 from monitor.config import Settings
 from monitor.store import Store
@@ -31,6 +32,10 @@ class Context:
     now: Callable[[], datetime]
     basemap_url: str | None
     initial_as_of: date | None = None
+    cache: QueryCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cache", QueryCache(self.store))
 
 
 def context() -> Context:
@@ -84,6 +89,12 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
             out[column] = out[column].dt.strftime(fmt)
     # pandas' C JSON writer turns NaN into null far faster than a per-cell conversion.
     return json.loads(out.to_json(orient="records", force_ascii=False))  # type: ignore[no-any-return]
+
+
+def figure_json(figure: Any) -> dict[str, Any]:
+    """A figure as plain JSON data, for a callback output: with every output plain, Dash's serialiser takes
+    orjson's fast path instead of walking every grid row in Python (a third of a callback's time)."""
+    return json.loads(figure.to_json())  # type: ignore[no-any-return]
 
 
 def number(decimals: int = 0) -> dict[str, str]:

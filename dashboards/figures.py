@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 #: Level colours: low green, elevated yellow, high orange, critical red, halted dark purple.
 LEVEL_COLOURS: dict[str, str] = {
@@ -49,6 +50,19 @@ COMMODITY_COLOURS: tuple[str, ...] = (
     "#ff7f0e",
 )  # fmt: skip
 OFFLINE_STYLE = "white-bg"
+#: The parts of plotly_white our 2-D charts and maps use. The whole template (defaults for every trace type,
+#: 3-D scenes, polar axes, colour scales) is copied into every figure and serialised with it, which was a
+#: third of a map callback's time.
+_WHITE = pio.templates["plotly_white"].layout
+TEMPLATE = go.layout.Template(
+    layout={
+        key: _WHITE[key]
+        for key in (
+            "colorway", "font", "hovermode", "hoverlabel", "paper_bgcolor", "plot_bgcolor", "xaxis", "yaxis",
+            "shapedefaults", "annotationdefaults", "title", "autotypenumbers",
+        )
+    }
+)  # fmt: skip
 _FONT = {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 13, "color": "#1f2933"}
 
 
@@ -75,22 +89,29 @@ def plain_series(values: pd.Series) -> pd.Series:
     )
 
 
+def _figure(data: Any = None) -> go.Figure:
+    """A figure on the light template (a plain ``go.Figure()`` first deep-copies the default template)."""
+    return go.Figure(data, layout={"template": TEMPLATE})
+
+
+def _base_layout_props(title: str, height: int) -> dict[str, Any]:
+    return {
+        "title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
+        "font": _FONT,
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
+        "hoverlabel": {"font": {"size": 12}},
+    }
+
+
 def _base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
-        template="plotly_white",
-        font=_FONT,
-        height=height,
-        margin={"l": 60, "r": 20, "t": 50, "b": 40},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
-        hoverlabel={"font": {"size": 12}},
-    )
-    return fig
+    return fig.update_layout(**_base_layout_props(title, height))
 
 
 def empty_figure(message: str, title: str = "", height: int = 320) -> go.Figure:
     """A figure that says why it has nothing to show (never a blank chart)."""
-    fig = go.Figure()
+    fig = _figure()
     fig.add_annotation(
         text=plain(message), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": 15}
     )
@@ -111,10 +132,13 @@ def basemap_layers(basemap_url: str | None) -> list[dict[str, Any]]:
     ]
 
 
-def map_view(lats: Sequence[float], lons: Sequence[float]) -> tuple[dict[str, float], float]:
+def map_view(
+    lats: Sequence[float | None] | np.ndarray, lons: Sequence[float | None] | np.ndarray
+) -> tuple[dict[str, float], float]:
     """Centre and zoom that fit the points (a rough Web-Mercator fit, good enough to frame them)."""
-    lat = np.asarray([v for v in lats if v is not None and not math.isnan(v)], dtype=float)
-    lon = np.asarray([v for v in lons if v is not None and not math.isnan(v)], dtype=float)
+    lat = np.asarray(lats, dtype=float)
+    lon = np.asarray(lons, dtype=float)
+    lat, lon = lat[~np.isnan(lat)], lon[~np.isnan(lon)]
     if lat.size == 0 or lon.size == 0:
         return {"lat": 0.0, "lon": 20.0}, 1.0
     # At zoom z one 512-px tile spans 360 degrees: fit both spans (with a margin) into ~1000 x 470 px.
@@ -125,21 +149,23 @@ def map_view(lats: Sequence[float], lons: Sequence[float]) -> tuple[dict[str, fl
     return {"lat": float((lat.min() + lat.max()) / 2), "lon": float((lon.min() + lon.max()) / 2)}, zoom
 
 
-def _map_layout(
-    fig: go.Figure,
+def _map_figure(
+    traces: list[go.Scattermap],
     title: str,
-    lats: Sequence[float],
-    lons: Sequence[float],
+    lats: Sequence[float] | np.ndarray,
+    lons: Sequence[float] | np.ndarray,
     map_style: str,
     basemap_url: str | None,
 ) -> go.Figure:
+    """A map figure built in one go: adding traces and layout one by one copies every array each time."""
     center, zoom = map_view(lats, lons)
     layers = basemap_layers(basemap_url) if map_style == OFFLINE_STYLE else []
-    fig.update_layout(map={"style": map_style, "center": center, "zoom": zoom, "layers": layers})
-    _base_layout(fig, title, 520)
-    fig.update_layout(
-        margin={"l": 0, "r": 0, "t": 50, "b": 0},
-        legend={
+    layout = {
+        **_base_layout_props(title, 520),
+        "template": TEMPLATE,
+        "map": {"style": map_style, "center": center, "zoom": zoom, "layers": layers},
+        "margin": {"l": 0, "r": 0, "t": 50, "b": 0},
+        "legend": {
             "orientation": "v",
             "yanchor": "top",
             "y": 0.98,
@@ -149,38 +175,51 @@ def _map_layout(
             "bordercolor": "#cccccc",
             "borderwidth": 1,
         },
-    )
-    return fig
+    }
+    return go.Figure(traces, layout=layout)
 
 
-def _route_trace(routes: pd.DataFrame, name: str = "Export routes") -> go.Scattermap | None:
+def _route_trace(routes: pd.DataFrame, name: str = "Export routes") -> list[go.Scattermap]:
     if routes.empty:
-        return None
+        return []
     # All routes in one trace, each followed by a NaN point so the lines do not join up.
-    gap = np.array([[np.nan, np.nan]])
-    points = np.vstack([np.vstack([np.asarray(route, dtype=float)[:, :2], gap]) for route in routes["route"]])
-    return go.Scattermap(
-        lat=points[:, 0], lon=points[:, 1], mode="lines", line={"width": 2.5, "color": "#546e7a"}, name=name,
-        hoverinfo="skip",
-    )  # fmt: skip
+    gap = [[math.nan, math.nan]]
+    points = np.asarray(
+        [point[:2] for route in routes["route"] for point in [*route, *gap]], dtype=float
+    ).reshape(-1, 2)
+    return [
+        go.Scattermap(
+            lat=points[:, 0], lon=points[:, 1], mode="lines", line={"width": 2.5, "color": "#546e7a"},
+            name=name, hoverinfo="skip",
+        )
+    ]  # fmt: skip
+
+
+def _texts(values: pd.Series) -> list[str]:
+    """A column as escaped label text (see ``plain``)."""
+    return [plain(v) for v in values.tolist()]
 
 
 def _event_traces(events: pd.DataFrame, *, distance: bool = False) -> list[go.Scattermap]:
     """One trace per event type, sized by fatalities."""
     traces = []
     for kind, group in events.groupby("type", sort=True):
-        size = 6 + 3 * np.log1p(group["fatalities"].fillna(0).to_numpy(dtype=float))
-        day = group["event_date"].dt.strftime("%Y-%m-%d").fillna("")
-        hover = (
-            "<b>" + plain_series(group["location"]) + "</b> " + day
-            + "<br>" + plain(label(str(kind))) + ": " + plain_series(group["sub_type"])
-            + "<br>Fatalities: " + group["fatalities"].fillna(0).astype(int).astype(str)
-            + "<br>Source: " + plain_series(group["source"])
-        )  # fmt: skip
+        fatalities = group["fatalities"].fillna(0).to_numpy(dtype=float)
+        size = 6 + 3 * np.log1p(fatalities)
+        days = group["event_date"].dt.strftime("%Y-%m-%d").fillna("").tolist()
+        what = plain(label(str(kind)))
+        places, subs, sources = _texts(group["location"]), _texts(group["sub_type"]), _texts(group["source"])
+        hover = [
+            f"<b>{place}</b> {day}<br>{what}: {sub}<br>Fatalities: {int(dead)}<br>Source: {source}"
+            for place, day, sub, dead, source in zip(places, days, subs, fatalities, sources, strict=True)
+        ]
         if distance and "distance_km" in group:
-            hover = (
-                hover + "<br>" + group["distance_km"].round(1).astype(str) + " km away (" + group["via"] + ")"
-            )
+            hover = [
+                f"{text}<br>{km:.1f} km away ({plain(via)})"
+                for text, km, via in zip(
+                    hover, group["distance_km"].tolist(), group["via"].tolist(), strict=True
+                )
+            ]
         traces.append(
             go.Scattermap(
                 lat=group["lat"].to_numpy(dtype=float),
@@ -188,7 +227,7 @@ def _event_traces(events: pd.DataFrame, *, distance: bool = False) -> list[go.Sc
                 mode="markers",
                 name=label(str(kind)),
                 marker={"size": size, "color": EVENT_COLOURS.get(str(kind), "#607d8b"), "opacity": 0.75},
-                hovertext=hover.to_numpy(dtype=object),
+                hovertext=np.asarray(hover, dtype=object),
                 hovertemplate="%{hovertext}<extra></extra>",
             )
         )
@@ -199,6 +238,25 @@ def _site_sizes(output: pd.Series) -> np.ndarray:
     """Marker size from annual output (log scale, so a 400 kt mine does not hide a 300 t one)."""
     values = output.fillna(0).to_numpy(dtype=float)
     return np.clip(9 + 3.2 * np.log10(1 + values), 9, 30)
+
+
+def _site_hover(group: pd.DataFrame, level: str) -> np.ndarray:
+    output = group["annual_output_t"].fillna(0).round(0).astype(int).tolist()
+    risk = ["n/a" if pd.isna(r) else f"{r:.0f}" for r in group["risk"].tolist()]
+    names, countries, commodities = (
+        _texts(group["site_name"]),
+        _texts(group["country"]),
+        _texts(group["commodity"]),
+    )
+    return np.asarray(
+        [
+            f"<b>{name}</b> ({country})<br>{commodity}, {tonnes:,} t/yr<br>Risk {r}, {level}"
+            for name, country, commodity, tonnes, r in zip(
+                names, countries, commodities, output, risk, strict=True
+            )
+        ],
+        dtype=object,
+    )
 
 
 def overview_map(
@@ -213,25 +271,12 @@ def overview_map(
     located = sites.dropna(subset=["lat", "lon"]) if not sites.empty else sites
     if located.empty:
         return empty_figure("No located sites yet: run `minewatch sites` or `minewatch import sites FILE`.")
-    fig = go.Figure()
-    route = _route_trace(routes)
-    if route is not None:
-        fig.add_trace(route)
-    if not events.empty:
-        for trace in _event_traces(events):
-            fig.add_trace(trace)
+    traces = [*_route_trace(routes), *(_event_traces(events) if not events.empty else [])]
     for level in reversed(LEVEL_ORDER):  # the most severe drawn last, on top
         group = located[located["level"] == level]
         if group.empty:
             continue
-        risk = group["risk"].round(0)
-        hover = (
-            "<b>" + plain_series(group["site_name"]) + "</b> (" + plain_series(group["country"]) + ")<br>"
-            + plain_series(group["commodity"]) + ", "
-            + group["annual_output_t"].fillna(0).round(0).astype(int).map("{:,}".format) + " t/yr<br>Risk "
-            + risk.astype("Int64").astype(str).replace("<NA>", "n/a") + ", " + level
-        )  # fmt: skip
-        fig.add_trace(
+        traces.append(
             go.Scattermap(
                 lat=group["lat"].to_numpy(dtype=float),
                 lon=group["lon"].to_numpy(dtype=float),
@@ -243,15 +288,15 @@ def overview_map(
                     "opacity": 0.95,
                 },
                 customdata=group["site_id"].to_numpy(dtype=object),
-                hovertext=hover.to_numpy(dtype=object),
+                hovertext=_site_hover(group, level),
                 hovertemplate="%{hovertext}<extra></extra>",
             )
         )
-    return _map_layout(
-        fig,
+    return _map_figure(
+        traces,
         "Sites by risk level, recent events and export routes",
-        located["lat"],
-        located["lon"],
+        located["lat"].to_numpy(dtype=float),
+        located["lon"].to_numpy(dtype=float),
         map_style,
         basemap_url,
     )
@@ -269,15 +314,11 @@ def site_map(
     """One site, its export route and the events exposed to it."""
     if facts.get("lat") is None or facts.get("lon") is None:
         return empty_figure("This site has no coordinates yet, so nothing can be matched to it.")
-    fig = go.Figure()
-    route = _route_trace(routes, name=f"Route: {plain(facts.get('route_name') or 'export route')}")
-    if route is not None:
-        fig.add_trace(route)
-    for trace in _event_traces(events, distance=True) if not events.empty else []:
-        fig.add_trace(trace)
+    traces = _route_trace(routes, name=f"Route: {plain(facts.get('route_name') or 'export route')}")
+    traces += _event_traces(events, distance=True) if not events.empty else []
     places = facts.get("places") or []
     if places:
-        fig.add_trace(
+        traces.append(
             go.Scattermap(
                 lat=[p.get("lat") for p in places],
                 lon=[p.get("lon") for p in places],
@@ -288,7 +329,7 @@ def site_map(
                 hoverinfo="text",
             )
         )
-    fig.add_trace(
+    traces.append(
         go.Scattermap(
             lat=[facts["lat"]],
             lon=[facts["lon"]],
@@ -304,7 +345,9 @@ def site_map(
     for route_points in routes.get("route", []):
         lats += [p[0] for p in route_points]
         lons += [p[1] for p in route_points]
-    return _map_layout(fig, "Events near the site and its export route", lats, lons, map_style, basemap_url)
+    return _map_figure(
+        traces, "Events near the site and its export route", lats, lons, map_style, basemap_url
+    )
 
 
 def events_map(
@@ -313,9 +356,13 @@ def events_map(
     """Events by type, sized by fatalities."""
     if events.empty:
         return empty_figure("No events match these filters.")
-    fig = go.Figure(_event_traces(events))
-    return _map_layout(
-        fig, "Events by type (size: fatalities)", events["lat"], events["lon"], map_style, basemap_url
+    return _map_figure(
+        _event_traces(events),
+        "Events by type (size: fatalities)",
+        events["lat"].to_numpy(dtype=float),
+        events["lon"].to_numpy(dtype=float),
+        map_style,
+        basemap_url,
     )
 
 
@@ -326,7 +373,7 @@ def risk_history(
     """A site's risk over time: components stacked, the risk line on top, halted periods shaded."""
     if scores.empty:
         return empty_figure("No scores for this site yet: run `minewatch score`.", "Risk over time")
-    fig = go.Figure()
+    fig = _figure()
     for component in ("conflict", "route", "notice"):
         fig.add_trace(
             go.Scatter(
@@ -404,7 +451,7 @@ def contributions_bar(explain: pd.DataFrame) -> go.Figure:
         + ordered["via"].map(plain)
         + ")"
     )
-    fig = go.Figure(
+    fig = _figure(
         go.Bar(
             x=100 * ordered["share"].fillna(0),
             y=labels,
@@ -425,7 +472,7 @@ def notices_timeline(notices: pd.DataFrame) -> go.Figure:
     if notices.empty:
         return empty_figure("No notices mention this site yet.", "Notices", 240)
     when = notices["published_at"].fillna(notices["known_at"])
-    fig = go.Figure()
+    fig = _figure()
     for kind, group in notices.assign(when=when).groupby("kind", sort=False):
         fig.add_trace(
             go.Scatter(
@@ -453,7 +500,7 @@ def supply_history_figure(history: pd.DataFrame, value: str = "supply_at_risk_t"
     if data.empty:
         what = "world production figures (commodities.csv)" if in_pct else "scores"
         return empty_figure(f"Nothing to show yet: no {what}.", title)
-    fig = go.Figure()
+    fig = _figure()
     for i, (commodity, group) in enumerate(data.groupby("commodity", sort=True)):
         fig.add_trace(
             go.Scatter(
@@ -479,7 +526,7 @@ def drivers_bar(drivers: pd.DataFrame) -> go.Figure:
     if drivers.empty:
         return empty_figure("No site has supply at risk on this date.", "Which sites drive it")
     ordered = drivers.sort_values("supply_at_risk_t").tail(20)
-    fig = go.Figure(
+    fig = _figure(
         go.Bar(
             x=ordered["supply_at_risk_t"],
             y=ordered["site_name"].map(plain) + " (" + ordered["commodity"].map(plain) + ")",

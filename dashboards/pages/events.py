@@ -8,14 +8,17 @@ from typing import Any
 import dash
 import pandas as pd
 from dash import Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
 
 from dashboards import data, figures, ids
+from dashboards.cache import data_version
 from dashboards.components import (
     Context,
     command,
     context,
     download_button,
     empty_state,
+    figure_json,
     graph,
     grid,
     number,
@@ -40,6 +43,7 @@ def register(app: dash.Dash) -> None:
         Output(ids.EVENTS_GRID, "rowData"),
         Output(ids.EVENTS_MAP, "figure"),
         Output(ids.EVENTS_COUNT, "children"),
+        Output(ids.EVENTS_VERSION, "data"),
         Input(ids.EVENTS_SOURCE, "value"),
         Input(ids.EVENTS_TYPE, "value"),
         Input(ids.EVENTS_DATES, "start_date"),
@@ -48,6 +52,7 @@ def register(app: dash.Dash) -> None:
         Input(ids.EVENTS_MAX_KM, "value"),
         Input(ids.REFRESH, "n_intervals"),
         State(ids.AS_OF, "date"),
+        State(ids.EVENTS_VERSION, "data"),
         prevent_initial_call=True,
     )
     def refresh(
@@ -59,13 +64,17 @@ def register(app: dash.Dash) -> None:
         max_km: float | None,
         _tick: int,
         as_of: str | None,
+        shown_version: str | None,
     ) -> Any:
         ctx = context()
+        version = data_version(ctx.store)
+        if dash.ctx.triggered_id == ids.REFRESH and version == shown_version:
+            raise PreventUpdate  # an auto-refresh with nothing new written
         flt = make_filter(
             ctx, parse_date(as_of), sources, types, parse_date(start), parse_date(end), countries, max_km
         )
         frame, total = query(ctx, flt)
-        return records(frame), _map(ctx, frame), count_text(len(frame), total)
+        return records(frame), figure_json(_map(ctx, frame)), count_text(len(frame), total), version
 
     @app.callback(
         Output(ids.EVENTS_DOWNLOAD, "data"),
@@ -184,6 +193,7 @@ def layout(as_of: str | None = None, **_: Any) -> html.Div:
                 ),
             ]
         )
+    version = data_version(ctx.store)
     day = parse_date(as_of)
     flt = make_filter(ctx, day, None, None, None, None, None, None)
     frame, total = query(ctx, flt)
@@ -228,6 +238,7 @@ def layout(as_of: str | None = None, **_: Any) -> html.Div:
                 ],
                 className="toolbar",
             ),
+            dcc.Store(id=ids.EVENTS_VERSION, data=version),
             html.P(count_text(len(frame), total), id=ids.EVENTS_COUNT, className="note"),
             graph(ids.EVENTS_MAP, _map(ctx, frame)),
             grid(ids.EVENTS_GRID, frame, _columns(), ctx.settings.dashboard.page_size),

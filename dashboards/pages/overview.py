@@ -10,14 +10,17 @@ from urllib.parse import quote
 import dash
 import pandas as pd
 from dash import Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
 
 from dashboards import data, figures, ids
+from dashboards.cache import data_version
 from dashboards.components import (
     Context,
     command,
     context,
     download_button,
     empty_state,
+    figure_json,
     fmt_pct,
     fmt_tonnes,
     graph,
@@ -54,7 +57,7 @@ def register(app: dash.Dash) -> None:
     )
     def filter_table(commodities: list[str] | None, levels: list[str] | None, as_of: str | None) -> Any:
         ctx = context()
-        risk = data.risk_table(ctx.store, parse_date(as_of))
+        risk = risk_table(ctx, parse_date(as_of))
         table, total = table_rows(
             risk, commodities or [], levels or [], ctx.settings.dashboard.max_table_rows
         )
@@ -65,21 +68,31 @@ def register(app: dash.Dash) -> None:
         Output(ids.RISK_COUNT, "children"),
         Output(ids.OVERVIEW_MAP, "figure"),
         Output(ids.OVERVIEW_HEADLINE, "children"),
+        Output(ids.OVERVIEW_VERSION, "data"),
         Input(ids.REFRESH, "n_intervals"),
         State(ids.RISK_COMMODITY, "value"),
         State(ids.RISK_LEVEL, "value"),
         State(ids.AS_OF, "date"),
+        State(ids.OVERVIEW_VERSION, "data"),
         prevent_initial_call=True,
     )
     def refresh(
-        _tick: int, commodities: list[str] | None, levels: list[str] | None, as_of: str | None
+        _tick: int,
+        commodities: list[str] | None,
+        levels: list[str] | None,
+        as_of: str | None,
+        shown_version: str | None,
     ) -> Any:
-        view = build_view(context(), parse_date(as_of), commodities or [], levels or [])
+        ctx = context()
+        if data_version(ctx.store) == shown_version:
+            raise PreventUpdate  # nothing was written since the page was drawn
+        view = build_view(ctx, parse_date(as_of), commodities or [], levels or [])
         return (
             records(view["table"]),
             count_text(len(view["table"]), view["total"]),
-            view["map"],
+            figure_json(view["map"]),
             view["headline"],
+            view["version"],
         )
 
     @app.callback(
@@ -135,10 +148,16 @@ def risk_csv(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return frame[list(CSV_COLUMNS)]
 
 
+def risk_table(ctx: Context, as_of: date | None) -> pd.DataFrame:
+    """The risk table, shared by the layout and the filters until the data changes (read-only)."""
+    return ctx.cache.get("risk_table", as_of, lambda: data.risk_table(ctx.store, as_of))
+
+
 def build_view(ctx: Context, as_of: date | None, commodities: list[str], levels: list[str]) -> dict[str, Any]:
     """Query and shape everything the overview shows (the layout and the refresh callback share it)."""
     settings = ctx.settings.dashboard
-    risk = data.risk_table(ctx.store, as_of)
+    version = data_version(ctx.store)  # before the reads: a write in between only costs one more refresh
+    risk = risk_table(ctx, as_of)
     score_day = risk["date"].dropna().max() if not risk.empty else None
     day = score_day.date() if score_day is not None and not pd.isna(score_day) else as_of
     events = (
@@ -149,6 +168,7 @@ def build_view(ctx: Context, as_of: date | None, commodities: list[str], levels:
     table, total = table_rows(risk, commodities, levels, settings.max_table_rows)
     world = data.load_world_production(ctx.world_production)
     return {
+        "version": version,
         "risk": risk,
         "day": day,
         "events": events,
@@ -301,6 +321,7 @@ def layout(as_of: str | None = None, **_: Any) -> html.Div:
     return html.Div(
         [
             page_header("Overview", subtitle),
+            dcc.Store(id=ids.OVERVIEW_VERSION, data=view["version"]),
             html.Div(view["headline"], id=ids.OVERVIEW_HEADLINE),
             *notes,
             graph(ids.OVERVIEW_MAP, view["map"]),

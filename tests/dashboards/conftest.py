@@ -49,7 +49,8 @@ def call_callback(
     state: Sequence[tuple[str, str, Any]] = (),
     changed: Sequence[str] = (),
 ) -> dict[str, dict[str, Any]]:
-    """POST to /_dash-update-component as the browser does; return {component id: {prop: value}}."""
+    """POST to /_dash-update-component as the browser does; return {component id: {prop: value}}, or {}
+    when the callback declined to update (HTTP 204, PreventUpdate)."""
     client = app.server.test_client()
     client.get("/")  # the first request sets the server up (registers the callbacks)
     multi = len(outputs) > 1
@@ -69,6 +70,8 @@ def call_callback(
         "changedPropIds": list(changed) or [f"{inputs[0][0]}.{inputs[0][1]}"],
     }  # fmt: skip
     response = client.post("/_dash-update-component", json=body)
+    if response.status_code == 204:
+        return {}
     assert response.status_code == 200, response.get_data(as_text=True)[:2000]
     return json.loads(response.get_data(as_text=True))["response"]  # type: ignore[no-any-return]
 

@@ -12,9 +12,10 @@ from plotly.io.json import to_json_plotly
 
 from dashboards import ids
 from dashboards.app import page_modules
+from dashboards.components import CONTEXT_KEY
 from dashboards.pages import alerts, commodities, events, feeds, overview, site
 from monitor.config import DashboardSettings, Settings
-from monitor.store import Store
+from monitor.store import SCORES_VERSION, Store
 from tests.dashboards import seed
 
 Render = Callable[..., Any]
@@ -217,16 +218,50 @@ def test_overview_refresh_callback_rereads_map_headline_and_table(
     seeded_store: Store, make_app: Callable[..., dash.Dash], callback: Callable[..., Any]
 ) -> None:
     app = make_app(seeded_store)
-    out = callback(
-        app,
-        [(ids.RISK_GRID, "rowData"), (ids.RISK_COUNT, "children"), (ids.OVERVIEW_MAP, "figure"),
-         (ids.OVERVIEW_HEADLINE, "children")],
-        [(ids.REFRESH, "n_intervals", 1)],
-        [(ids.RISK_COMMODITY, "value", ["tin"]), (ids.RISK_LEVEL, "value", None), (ids.AS_OF, "date", None)],
-    )  # fmt: skip
+
+    def refresh(shown_version: str | None) -> dict[str, dict[str, Any]]:
+        return callback(
+            app,
+            [(ids.RISK_GRID, "rowData"), (ids.RISK_COUNT, "children"), (ids.OVERVIEW_MAP, "figure"),
+             (ids.OVERVIEW_HEADLINE, "children"), (ids.OVERVIEW_VERSION, "data")],
+            [(ids.REFRESH, "n_intervals", 1)],
+            [(ids.RISK_COMMODITY, "value", ["tin"]), (ids.RISK_LEVEL, "value", None),
+             (ids.AS_OF, "date", None), (ids.OVERVIEW_VERSION, "data", shown_version)],
+        )  # fmt: skip
+
+    out = refresh(None)
     assert [r["site_id"] for r in out[ids.RISK_GRID]["rowData"]] == ["bisie"]
     assert "Site: halted" in {t["name"] for t in out[ids.OVERVIEW_MAP]["figure"]["data"]}
     assert "Sites halted" in str(out[ids.OVERVIEW_HEADLINE]["children"])
+    shown = out[ids.OVERVIEW_VERSION]["data"]
+    assert refresh(shown) == {}  # nothing written since: the page is left as it is
+
+    seeded_store.finish_run(seeded_store.start_run("acled", seed.NOW), seed.NOW, status="ok")
+    assert refresh(shown)[ids.OVERVIEW_VERSION]["data"] != shown
+
+
+def test_the_risk_table_is_read_once_per_data_version(
+    seeded_store: Store, make_app: Callable[..., dash.Dash], callback: Callable[..., Any]
+) -> None:
+    app = make_app(seeded_store)
+
+    def filter_to(commodity: str) -> list[str]:
+        out = callback(
+            app,
+            [(ids.RISK_GRID, "rowData"), (ids.RISK_COUNT, "children")],
+            [(ids.RISK_COMMODITY, "value", [commodity]), (ids.RISK_LEVEL, "value", None)],
+            [(ids.AS_OF, "date", None)],
+        )
+        return [(r["site_id"], r["level"]) for r in out[ids.RISK_GRID]["rowData"]]
+
+    before = filter_to("tin")
+    assert before and filter_to("tin") == before
+    ctx = app.server.config[CONTEXT_KEY]
+    assert len(ctx.cache) == 1  # both filters were served from one read
+    seeded_store.execute("UPDATE score SET level = 'low' WHERE site_id = :s", {"s": before[0][0]})
+    assert filter_to("tin") == before  # a write outside the store's API is not seen until the version moves
+    seeded_store.set_watermark(SCORES_VERSION, "rescored", seed.NOW)
+    assert filter_to("tin")[0] == (before[0][0], "low")
 
 
 def test_the_risk_table_is_capped_with_a_note(
@@ -265,12 +300,13 @@ def test_events_filter_callback_and_download(
     app = make_app(seeded_store)
     out = callback(
         app,
-        [(ids.EVENTS_GRID, "rowData"), (ids.EVENTS_MAP, "figure"), (ids.EVENTS_COUNT, "children")],
+        [(ids.EVENTS_GRID, "rowData"), (ids.EVENTS_MAP, "figure"), (ids.EVENTS_COUNT, "children"),
+         (ids.EVENTS_VERSION, "data")],
         [(ids.EVENTS_SOURCE, "value", None), (ids.EVENTS_TYPE, "value", ["battles"]),
          (ids.EVENTS_DATES, "start_date", "2025-03-01"), (ids.EVENTS_DATES, "end_date", "2025-03-31"),
          (ids.EVENTS_COUNTRY, "value", ["CD"]), (ids.EVENTS_MAX_KM, "value", 10),
          (ids.REFRESH, "n_intervals", 0)],
-        [(ids.AS_OF, "date", None)],
+        [(ids.AS_OF, "date", None), (ids.EVENTS_VERSION, "data", None)],
     )  # fmt: skip
     rows = out[ids.EVENTS_GRID]["rowData"]
     assert {r["location"] for r in rows} == {"Nyabiondo", "Kashebere", "Masisi", "Rubaya"}
@@ -282,6 +318,33 @@ def test_events_filter_callback_and_download(
     frame = pd.read_csv(io.StringIO(download["content"]))
     assert list(frame.columns) == list(events.CSV_COLUMNS)
     assert len(frame) == 4
+
+
+def test_events_auto_refresh_skips_when_nothing_was_written_but_filters_always_apply(
+    seeded_store: Store, make_app: Callable[..., dash.Dash], callback: Callable[..., Any]
+) -> None:
+    app = make_app(seeded_store)
+
+    def call(trigger: str, types: list[str] | None, shown_version: str | None) -> dict[str, dict[str, Any]]:
+        return callback(
+            app,
+            [(ids.EVENTS_GRID, "rowData"), (ids.EVENTS_MAP, "figure"), (ids.EVENTS_COUNT, "children"),
+             (ids.EVENTS_VERSION, "data")],
+            [(ids.EVENTS_SOURCE, "value", None), (ids.EVENTS_TYPE, "value", types),
+             (ids.EVENTS_DATES, "start_date", "2025-03-01"), (ids.EVENTS_DATES, "end_date", "2025-03-31"),
+             (ids.EVENTS_COUNTRY, "value", None), (ids.EVENTS_MAX_KM, "value", None),
+             (ids.REFRESH, "n_intervals", 3)],
+            [(ids.AS_OF, "date", None), (ids.EVENTS_VERSION, "data", shown_version)],
+            changed=[trigger],
+        )  # fmt: skip
+
+    first = call(f"{ids.EVENTS_TYPE}.value", None, None)
+    shown = first[ids.EVENTS_VERSION]["data"]
+    assert call(f"{ids.REFRESH}.n_intervals", None, shown) == {}
+    narrowed = call(f"{ids.EVENTS_TYPE}.value", ["riots"], shown)
+    assert len(narrowed[ids.EVENTS_GRID]["rowData"]) < len(first[ids.EVENTS_GRID]["rowData"])
+    seeded_store.finish_run(seeded_store.start_run("gdelt", seed.NOW), seed.NOW, status="ok")
+    assert call(f"{ids.REFRESH}.n_intervals", None, shown)[ids.EVENTS_VERSION]["data"] != shown
 
 
 def test_feeds_refresh_callback_rereads_the_store(

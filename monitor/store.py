@@ -113,6 +113,14 @@ def _timestamps(column: pd.Series, unit: str) -> list[str | None]:
     return [None if t == "NaT" else t.replace("T", " ") for t in text.tolist()]
 
 
+def _missing_as_none(column: pd.Series) -> list[Any]:
+    """A column as a list with NaN/None/NaT as None (a NaN in a text column would reach COPY as 'nan')."""
+    values = column.tolist()
+    if column.hasnans:  # a vectorised check, so the common all-present column costs no Python loop
+        return [None if v is None or v != v else v for v in values]
+    return values
+
+
 def _column_values(column: pd.Series) -> list[Any]:
     """A column as DB-API values: NaN -> None, dates/JSON converted, numpy scalars made plain."""
     values = column.tolist()
@@ -145,9 +153,13 @@ class Store:
 
     # ---- schema ----
     def create_schema(self) -> None:
-        """Create every table that does not exist yet (safe to run again)."""
+        """Create every table and index that does not exist yet (safe to run again: a store made by an
+        earlier release gains the indexes added since, though not new columns)."""
         try:
             SQLModel.metadata.create_all(self.engine)
+            for table in SQLModel.metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(self.engine, checkfirst=True)
         except OperationalError as exc:
             raise StoreError(f"cannot open the database: {exc.orig}") from None
 
@@ -180,7 +192,7 @@ class Store:
         if frame.empty:
             return WriteResult(0, 0)
         now_s = _sql_dt(now)
-        data = {c: frame[c].tolist() for c in columns}
+        data = {c: _missing_as_none(frame[c]) for c in columns}
         published = _timestamps(frame["published_at"], unit="us")
         data["published_at"] = published
         if "event_date" in data:
@@ -236,7 +248,11 @@ class Store:
             if self.dialect == "sqlite":
                 before = raw.total_changes  # type: ignore[attr-defined]
                 marks = ", ".join("?" for _ in columns)
-                cur.executemany(f"INSERT OR IGNORE INTO {table} ({cols}) VALUES ({marks})", rows)
+                # ON CONFLICT, not OR IGNORE: OR IGNORE would also drop rows that break NOT NULL, silently.
+                cur.executemany(
+                    f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT ({', '.join(key)}) DO NOTHING",
+                    rows,
+                )
                 inserted = raw.total_changes - before  # type: ignore[attr-defined]
             else:
                 cur.execute(f"CREATE TEMP TABLE tmp_{table} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP")

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import sqlite3
 from datetime import date, datetime
 
 import pandas as pd
+import psycopg
+import pytest
+import sqlalchemy as sa
 
 from monitor.store import EVENT_COLUMNS, RejectedRow, Store
 
@@ -53,3 +57,23 @@ def test_watermarks_round_trip_and_move_forward(fresh_store: Store, now: datetim
     fresh_store.set_watermark("acled", "100", now)
     fresh_store.set_watermark("acled", "200", now)
     assert fresh_store.get_watermark("acled") == "200"
+
+
+def test_create_schema_adds_indexes_a_store_from_an_earlier_release_lacks(fresh_store: Store) -> None:
+    fresh_store.execute("DROP INDEX ix_event_date_type")
+    assert "ix_event_date_type" not in {
+        i["name"] for i in sa.inspect(fresh_store.engine).get_indexes("event")
+    }
+    fresh_store.create_schema()
+    fresh_store.create_schema()  # and again, harmlessly
+    assert "ix_event_date_type" in {i["name"] for i in sa.inspect(fresh_store.engine).get_indexes("event")}
+
+
+def test_a_row_missing_a_required_value_fails_the_write_instead_of_passing_for_a_duplicate(
+    fresh_store: Store, now: datetime
+) -> None:
+    rows = _events(3)
+    rows.loc[1, "type"] = None
+    with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError), match=r"(?i)not.null"):
+        fresh_store.insert_events(rows, now)
+    assert fresh_store.scalar("select count(*) from event") == 0  # the batch is rolled back whole

@@ -239,7 +239,7 @@ class Store:
         ``clear`` (a DELETE with ``{p}`` placeholders, and its parameter rows) runs first, in the same
         transaction, so readers never see the rows gone before the new ones are in.
         """
-        cols = ", ".join(columns)
+        cols, keys = ", ".join(columns), ", ".join(key)
         raw = self.engine.raw_connection()
         try:
             cur = raw.cursor()
@@ -250,7 +250,7 @@ class Store:
                 marks = ", ".join("?" for _ in columns)
                 # ON CONFLICT, not OR IGNORE: OR IGNORE would also drop rows that break NOT NULL, silently.
                 cur.executemany(
-                    f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT ({', '.join(key)}) DO NOTHING",
+                    f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT ({keys}) DO NOTHING",
                     rows,
                 )
                 inserted = raw.total_changes - before  # type: ignore[attr-defined]
@@ -261,7 +261,7 @@ class Store:
                         copy.write_row(row)
                 cur.execute(
                     f"INSERT INTO {table} ({cols}) SELECT {cols} FROM tmp_{table} "
-                    f"ON CONFLICT ({', '.join(key)}) DO NOTHING"
+                    f"ON CONFLICT ({keys}) DO NOTHING"
                 )
                 inserted = cur.rowcount
             raw.commit()

@@ -167,6 +167,7 @@ def seed_big(store: Store, n_sites: int, n_events: int, days: int = 60, seed: in
                 }
             )
     store.upsert(models.Score, rows, key=("site_id", "date"))
+    store.rollup_supply()
 
 
 def timed(fn: Callable[[], Any], runs: int) -> list[float]:

@@ -401,17 +401,15 @@ def site_events(store: Store, site_id: str, as_of: date, days: int, limit: int) 
 
 # ---- commodities ------------------------------------------------------------------------------------------
 def supply_history(store: Store, as_of: date | None = None, days: int = 365) -> pd.DataFrame:
-    """Tonnes at risk per commodity per day (summed in SQL), for the ``days`` up to ``as_of``."""
+    """Tonnes at risk per commodity per day (the ``supply_day`` roll-up), for the ``days`` up to ``as_of``."""
     end = latest_score_date(store, as_of)
     if end is None:
         return empty_frame(SUPPLY_COLUMNS)
     frame = store.frame(
         """
-        select s.date, si.commodity, sum(s.supply_at_risk_t) as supply_at_risk_t, count(*) as sites
-        from site si cross join score s
-        where s.site_id = si.id and s.date > :start and s.date <= :end
-        group by s.date, si.commodity
-        order by s.date, si.commodity
+        select date, commodity, supply_at_risk_t, sites from supply_day
+        where date > :start and date <= :end
+        order by date, commodity
         """,
         _params(store, start=end - timedelta(days=days), end=end),
     )

@@ -151,6 +151,18 @@ class Score(SQLModel, table=True):
     computed_at: dt.datetime = Field(sa_type=DateTime(timezone=False))
 
 
+class SupplyDay(SQLModel, table=True):
+    """Tonnes at risk per commodity on one day: the scores summed when they are written, so the commodities
+    page reads a year as a few hundred rows instead of summing a year of every site's scores."""
+
+    __tablename__ = "supply_day"
+
+    date: dt.date = Field(primary_key=True)
+    commodity: str = Field(primary_key=True)
+    supply_at_risk_t: float
+    sites: int
+
+
 class FeedRun(SQLModel, table=True):
     """One collection (or import) of one feed, with its counts and error."""
 

@@ -154,12 +154,16 @@ class Store:
     # ---- schema ----
     def create_schema(self) -> None:
         """Create every table and index that does not exist yet (safe to run again: a store made by an
-        earlier release gains the indexes added since, though not new columns)."""
+        earlier release gains the tables and indexes added since, though not new columns)."""
         try:
             SQLModel.metadata.create_all(self.engine)
             for table in SQLModel.metadata.sorted_tables:
                 for index in table.indexes:
                     index.create(self.engine, checkfirst=True)
+            if self.scalar("SELECT 1 FROM score LIMIT 1") and not self.scalar(
+                "SELECT 1 FROM supply_day LIMIT 1"
+            ):
+                self.rollup_supply()  # a store scored before supply_day existed
         except OperationalError as exc:
             raise StoreError(f"cannot open the database: {exc.orig}") from None
 
@@ -315,9 +319,28 @@ class Store:
         columns = [c.name for c in models.Score.__table__.columns]  # type: ignore[attr-defined]
         clear = ("DELETE FROM score WHERE date = {p}", [(_sql_dt(day),) for day in days])
         written = self.insert_frame(models.Score, frame[columns], key=("site_id", "date"), clear=clear)
+        self.rollup_supply(days)
         # A fresh token per write, so readers that cache by it (the dashboard) see every rescore.
         self.set_watermark(SCORES_VERSION, f"{computed_at.isoformat()} {uuid.uuid4().hex}", computed_at)
         return written
+
+    def rollup_supply(self, days: Sequence[date] | None = None) -> None:
+        """Re-sum ``supply_day`` from the scores of ``days`` (every scored day when None), by each site's
+        commodity; ``replace_scores`` calls it, and so must anything else that writes scores."""
+        total = (
+            "INSERT INTO supply_day (date, commodity, supply_at_risk_t, sites)"
+            " SELECT s.date, si.commodity, coalesce(sum(s.supply_at_risk_t), 0), count(*)"
+            " FROM score s JOIN site si ON si.id = s.site_id {where} GROUP BY s.date, si.commodity"
+        )
+        with self.engine.begin() as conn:
+            if days is None:
+                conn.execute(sa.text("DELETE FROM supply_day"))
+                conn.execute(sa.text(total.format(where="")))
+                return
+            for day in sorted(set(days)):
+                param = {"d": _sql_dt(day) if self.dialect == "sqlite" else day}
+                conn.execute(sa.text("DELETE FROM supply_day WHERE date = :d"), param)
+                conn.execute(sa.text(total.format(where="WHERE s.date = :d")), param)
 
     # ---- feed runs and watermarks ----
     def start_run(self, feed: str, now: datetime) -> int:

@@ -242,6 +242,7 @@ def seed(store: Store, now: datetime = NOW) -> None:
         key=("notice_id", "site_id"),
     )
     store.upsert(models.Score, _score_rows(now, event_ids), key=("site_id", "date"))
+    store.rollup_supply()
     _seed_feed_runs(store, now)
 
 

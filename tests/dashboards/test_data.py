@@ -289,3 +289,24 @@ def test_site_explain_reads_the_explanation_scoring_writes(tmp_path: Path) -> No
     assert len(explained) > 0
     assert explained["share"].between(0.0, 1.0).all() and explained["share"].sum() <= 1.0 + 1e-6
     assert set(explained["via"]) <= {"site", "route"}
+
+
+def test_rescoring_a_day_re_sums_its_supply_and_leaves_the_other_days(seeded_store: Store) -> None:
+    before = data.supply_history(seeded_store).set_index(["date", "commodity"])["supply_at_risk_t"]
+    day = seeded_store.frame("select * from score where date = :d", {"d": str(seed.AS_OF)})
+    day["supply_at_risk_t"] = day["supply_at_risk_t"].fillna(0) + 1.0
+    seeded_store.replace_scores(day.drop(columns="computed_at"), [seed.AS_OF], seed.NOW)
+    after = data.supply_history(seeded_store).set_index(["date", "commodity"])["supply_at_risk_t"]
+    sites = day.merge(seeded_store.frame("select id as site_id, commodity from site"))["commodity"]
+    bumped = after - before
+    on_day = bumped.xs(pd.Timestamp(seed.AS_OF), level="date")
+    assert on_day.to_dict() == pytest.approx(sites.value_counts().astype(float).to_dict())
+    assert (bumped.drop(pd.Timestamp(seed.AS_OF), level="date") == 0).all()
+
+
+def test_a_store_scored_before_the_supply_roll_up_existed_gets_it_filled(seeded_store: Store) -> None:
+    expected = data.supply_history(seeded_store)
+    seeded_store.execute("DELETE FROM supply_day")
+    assert data.supply_history(seeded_store).empty
+    seeded_store.create_schema()
+    pd.testing.assert_frame_equal(data.supply_history(seeded_store), expected)

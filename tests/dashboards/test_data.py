@@ -295,7 +295,10 @@ def test_rescoring_a_day_re_sums_its_supply_and_leaves_the_other_days(seeded_sto
     before = data.supply_history(seeded_store).set_index(["date", "commodity"])["supply_at_risk_t"]
     day = seeded_store.frame("select * from score where date = :d", {"d": str(seed.AS_OF)})
     day["supply_at_risk_t"] = day["supply_at_risk_t"].fillna(0) + 1.0
-    day["top_event_id"] = [None if pd.isna(v) else int(v) for v in day["top_event_id"]]  # read back as float
+    ids_read = day["top_event_id"]  # read back as float (NaN for none): COPY wants integers
+    day["top_event_id"] = pd.Series(
+        [None if pd.isna(v) else int(v) for v in ids_read], index=day.index, dtype=object
+    )
     seeded_store.replace_scores(day.drop(columns="computed_at"), [seed.AS_OF], seed.NOW)
     after = data.supply_history(seeded_store).set_index(["date", "commodity"])["supply_at_risk_t"]
     sites = day.merge(seeded_store.frame("select id as site_id, commodity from site"))["commodity"]

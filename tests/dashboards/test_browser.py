@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -138,6 +138,56 @@ def screenshot(driver: Any, name: str, docs: bool = False) -> None:
     driver.set_window_size(1400, 1000)
 
 
+def _rgba(css: str) -> tuple[float, float, float, float]:
+    """'rgb(31, 41, 51)' or 'rgba(0, 21, 89, 0.6)' as red, green, blue (0-255) and alpha (0-1)."""
+    parts = [float(v) for v in css[css.index("(") + 1 : css.index(")")].split(",")]
+    return parts[0], parts[1], parts[2], parts[3] if len(parts) == 4 else 1.0
+
+
+def _contrast(foreground: str, background: str) -> float:
+    """The WCAG contrast ratio of a CSS colour drawn over an opaque one (1 = invisible, 21 = black on
+    white); a translucent foreground is blended onto the background first, as the browser paints it."""
+    *fg, alpha = _rgba(foreground)
+    bg = _rgba(background)[:3]
+
+    def luminance(rgb: Sequence[float]) -> float:
+        linear = [c / 255 / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    painted = [alpha * f + (1 - alpha) * b for f, b in zip(fg, bg, strict=True)]
+    light, dark = sorted((luminance(painted), luminance(bg)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _as_of_box(driver: Any) -> dict[str, str]:
+    """The 'as of' input and its label as the analyst sees them: the input's text, placeholder, their
+    colours, the label's colour, and the colour behind each (the first ancestor with an opaque background)."""
+    return driver.execute_script(  # type: ignore[no-any-return]
+        "const behind = (node) => { let colour = 'rgba(0, 0, 0, 0)';"
+        "  while (node && /rgba\\(.*, 0\\)$|transparent/.test(colour)) {"
+        "    colour = getComputedStyle(node).backgroundColor; node = node.parentElement; }"
+        "  return colour; };"
+        "const input = document.getElementById(arguments[0]);"
+        "const label = document.querySelector(`label[for=${arguments[0]}]`);"
+        "return {value: input.value, placeholder: input.placeholder, colour: getComputedStyle(input).color,"
+        " placeholder_colour: getComputedStyle(input, '::placeholder').color, background: behind(input),"
+        " label_colour: getComputedStyle(label).color, label_background: behind(label)};",
+        ids.AS_OF,
+    )
+
+
+def _assert_as_of_box_shows(driver: Any, day: str) -> None:
+    """The box holds ``day``, legibly, and the page's subtitle says it shows that day."""
+    wait_for(
+        lambda: f"Scores as of {day}" in driver.find_element("class name", "subtitle").text,
+        what=f"the page to show {day}",
+    )
+    box = _as_of_box(driver)
+    assert box["value"] == day
+    assert _contrast(box["colour"], box["background"]) >= 4.5, box
+    assert _contrast(box["label_colour"], box["label_background"]) >= 4.5, box
+
+
 PAGES = [
     ("overview", "/", ids.RISK_GRID),
     ("site-bisie", "/site/bisie", ids.SITE_FACTS),
@@ -234,6 +284,17 @@ def test_the_events_type_filter_narrows_the_list(browser: Any, live: RunningServ
     assert errors_in_console(browser) == []
 
 
+def test_without_an_initial_day_the_as_of_box_names_the_latest_score_date(
+    browser: Any, live: RunningServer
+) -> None:
+    open_page(browser, live, "/", ids.RISK_GRID)
+    box = _as_of_box(browser)
+    assert box["value"] == ""
+    assert box["placeholder"] == f"Latest ({seed.AS_OF:%Y-%m-%d})"
+    assert _contrast(box["placeholder_colour"], box["background"]) >= 4.5, box
+    assert f"Scores as of {seed.AS_OF:%Y-%m-%d}" in browser.find_element("class name", "subtitle").text
+
+
 # ---- the README's main job: the demo store, served as `minewatch demo` serves it ----
 
 
@@ -261,6 +322,7 @@ def test_the_demo_opens_on_the_halt_with_bisie_halted(browser: Any, demo_live: R
         "return document.querySelector(cells).innerText;"
     )
     assert "halted" in bisie
+    _assert_as_of_box_shows(browser, demo.PEAK_DAY.isoformat())
     time.sleep(1.0)
     assert errors_in_console(browser) == []
     screenshot(browser, "overview", docs=True)
@@ -279,3 +341,27 @@ def test_every_demo_page_loads_without_a_callback_error(
     assert errors_in_console(browser) == []
     assert "Traceback" not in browser.page_source
     screenshot(browser, path.strip("/").replace("/", "-"), docs=True)
+
+
+def test_a_day_picked_in_the_calendar_shows_in_the_box_and_the_pages_even_after_a_reload(
+    browser: Any, demo_live: RunningServer
+) -> None:
+    open_page(browser, demo_live, "/", ids.RISK_GRID)
+    try:
+        browser.find_element("id", f"{ids.AS_OF}-wrapper").click()
+        day = wait_for(
+            lambda: next(
+                d
+                for d in browser.find_elements("css selector", "td.dash-datepicker-calendar-date-inside")
+                if d.text == "10"
+            ),
+            what="the calendar",
+        )
+        day.click()  # the calendar opens on the month of the day shown, March 2025
+        _assert_as_of_box_shows(browser, "2025-03-10")
+        browser.refresh()  # the picked day is kept for the session, in the box and the pages alike
+        open_page(browser, demo_live, "/", ids.RISK_GRID)
+        _assert_as_of_box_shows(browser, "2025-03-10")
+        assert errors_in_console(browser) == []
+    finally:
+        browser.execute_script("window.sessionStorage.clear()")  # later tests open on the demo's day

@@ -181,13 +181,31 @@ class Store:
         SQLModel.metadata.drop_all(self.engine)
 
     def check_schema(self) -> None:
-        """Raise StoreError with a hint when the store has not been initialised."""
+        """Raise StoreError with what to do when the store is not initialised, or was made by a release whose
+        tables differ from this one's (a clear message instead of an SQL error halfway through a run)."""
         try:
-            names = set(sa.inspect(self.engine).get_table_names())
+            inspector = sa.inspect(self.engine)
+            names = set(inspector.get_table_names())
         except OperationalError as exc:
             raise StoreError(f"cannot open the database: {exc.orig}") from None
         if "event" not in names:
             raise StoreError("the store is empty: run `minewatch init` first")
+        tables = SQLModel.metadata.sorted_tables
+        missing_tables = sorted(t.name for t in tables if t.name not in names)
+        if missing_tables:
+            raise StoreError(
+                f"the store lacks tables added since it was made ({', '.join(missing_tables)}): "
+                "run `minewatch init` to add them (it keeps what is stored)"
+            )
+        for table in tables:
+            have = {c["name"] for c in inspector.get_columns(table.name)}
+            lacking = [c.name for c in table.columns if c.name not in have]
+            if lacking:
+                raise StoreError(
+                    f"the store was made by an earlier minewatch: table {table.name} lacks "
+                    f"{', '.join(lacking)}. There are no automatic migrations yet: export what you need "
+                    "(`minewatch export`) and point database.url at a new store"
+                )
 
     # ---- bulk inserts ----
     def insert_events(self, frame: pd.DataFrame, now: datetime) -> WriteResult:

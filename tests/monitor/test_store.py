@@ -8,6 +8,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
+from monitor.errors import StoreError
 from monitor.store import EVENT_COLUMNS, RejectedRow, Store
 
 
@@ -77,3 +78,20 @@ def test_a_row_missing_a_required_value_fails_the_write_instead_of_passing_for_a
     with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError), match=r"(?i)not.null"):
         fresh_store.insert_events(rows, now)
     assert fresh_store.scalar("select count(*) from event") == 0  # the batch is rolled back whole
+
+
+def test_a_store_missing_a_newer_table_is_told_to_run_init_and_init_adds_it(fresh_store: Store) -> None:
+    fresh_store.execute("DROP TABLE supply_day")
+    with pytest.raises(
+        StoreError, match=r"lacks tables added since it was made \(supply_day\).*minewatch init"
+    ):
+        fresh_store.check_schema()
+    fresh_store.create_schema()
+    fresh_store.check_schema()
+
+
+def test_a_store_missing_a_column_says_which_and_what_to_do(fresh_store: Store) -> None:
+    fresh_store.execute("DROP TABLE supply_day")
+    fresh_store.execute("CREATE TABLE supply_day (date DATE, commodity VARCHAR, sites INTEGER)")
+    with pytest.raises(StoreError, match=r"table supply_day lacks supply_at_risk_t.*no automatic migrations"):
+        fresh_store.check_schema()

@@ -271,17 +271,16 @@ def routes(store: Store, site_ids: Sequence[str] | None = None) -> pd.DataFrame:
         return empty_frame(columns)
     # One site is a key lookup; many are cheaper read whole and filtered here than as a long IN list.
     one = site_ids is not None and len(site_ids) == 1
+    # Most sites have no route: they are left out in SQL rather than decoded and dropped here.
     frame = store.frame(
         "select id as site_id, name as site_name, route_name, route from site"
-        + (" where id = :id" if one else ""),
+        " where cast(route as text) not in ('', '[]', 'null')" + (" and id = :id" if one else ""),
         {"id": site_ids[0]} if one and site_ids else {},
     )
     if site_ids is not None and not one:
         frame = frame[frame["site_id"].isin(set(site_ids))]
     if frame.empty:
         return empty_frame(columns)
-    # Most sites have no route: skip decoding their empty lists.
-    frame = frame[frame["route"].map(lambda r: bool(r) and r != "[]")]
     frame["route"] = frame["route"].map(_json)
     frame = frame[frame["route"].map(lambda r: isinstance(r, list) and len(r) >= 2)]
     return _text(frame, "site_name", "route_name").reset_index(drop=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import gettext
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -9,9 +11,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pycountry
 
 from monitor.geo import pairs_within, route_pairs_within
-from monitor.textnorm import word_key, words
+from monitor.textnorm import word_key, words, words_as_written
 
 EXPOSURE_COLUMNS = ["event_id", "site_id", "via", "distance_km"]
 
@@ -109,6 +112,35 @@ _PROSE_WORDS = _wordset(
     """see formerly various since under with contested deal control not verified nationalised nationalized
     per holds part listing current stake buying"""
 )
+#: Words that alone never name an operator. A label parsed from the operator field that has nothing left once
+#: these and numbers are set aside, or only a country or province name (``place_names``), is dropped; a label
+#: with another word keeps them ("Almonty Industries" stays, "Industries" alone goes). Besides GENERIC_WORDS:
+#: more legal and business words; states, people and armed forces, who hold or work a mine but do not run it
+#: as a company; news abbreviations; and regions that are neither countries nor ISO provinces. "kia" is killed
+#: in action, Kia Motors, and the Kachin Independence Army, which controls the Kachin mines but does not run
+#: them. Aliases are curated, so they are not filtered: a name dropped here can still be listed as an alias.
+OPERATOR_STOP_WORDS = GENERIC_WORDS | _wordset(
+    """
+    limited incorporated gmbh spa srl sae jsc pjsc ojsc llp lp bhd sdn tbk jv venture ventures partners
+    partnership trust fund funds capital investment investments investissement investissements industries
+    industrie industry enterprise enterprises entreprise entreprises services trading global worldwide general
+    generale national nationale united energy power industrial technology technologies african asian european
+    government gouvernement state states etat ministry ministere authority authorities autorite autorites
+    public publique federal provincial province community communities communaute cooperative cooperatives
+    cooperativa people workers travailleurs miners mineurs diggers creuseurs exploitants operators operateurs
+    owner owners various divers unknown inconnu private prive chinese chinois foreign etrangers local locals
+    army armee military militaire militia milice rebels rebelles forces soldiers troops police
+    kia kio bgf m23 afc fardc fdlr adf uwsa mia wia pow idp idps onu usa ceo cfo ipo esg ngo ong
+    kivu katanga pilbara bushveld sahel
+    """
+)
+#: Languages whose country names count as place names besides English: those of the registry's news.
+_COUNTRY_NAME_LANGUAGES = ("fr", "es", "pt")
+#: An all-capital label this short counts only where the notice writes it in capitals too. Three-letter
+#: tokens are mostly initialisms when capitalised and ordinary words or brands when not ("bhp" brake
+#: horsepower, "pls", "Kia"); longer acronyms are often written like words ("Cmoc"), so they keep matching
+#: in any case. An all-capital headline still matches: the stop-list is what keeps "KIA" out.
+_SHORT_ACRONYM = 3
 _MAX_KEY_WORDS = 6
 _RANK = {"name": 0, "alias": 0, "operator": 1, "place": 2}
 _STAKE = re.compile(r"(\d+(?:[.,]\d+)?)\s*%")
@@ -132,6 +164,36 @@ def _usable(key: str) -> bool:
         and len(key.replace(" ", "")) >= 3
         and any(w not in GENERIC_WORDS and not w.isdigit() for w in parts)
     )
+
+
+@functools.cache
+def place_names() -> frozenset[str]:
+    """Folded names of the countries (English, French, Spanish, Portuguese) and their top-level provinces.
+
+    From ISO 3166 (pycountry); a country or province alone never identifies an operator. Cached: reading the
+    tables takes a few tenths of a second.
+    """
+    catalogs = [
+        gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+        for lang in _COUNTRY_NAME_LANGUAGES
+    ]
+    names: set[str] = set()
+    for country in pycountry.countries:
+        for attribute in ("name", "common_name", "official_name"):
+            name = getattr(country, attribute, None)
+            if name:
+                names.add(word_key(name))
+                names.update(word_key(catalog.gettext(name)) for catalog in catalogs)
+    names.update(word_key(s.name) for s in pycountry.subdivisions if not s.parent_code)
+    names.discard("")
+    return frozenset(names)
+
+
+def _names_no_operator(label: str) -> bool:
+    """A label made only of stop words and numbers, or of those and a country or province name."""
+    key = word_key(label)
+    rest = " ".join(w for w in key.split() if w not in OPERATOR_STOP_WORDS and not w.isdigit())
+    return not rest or rest in place_names() or key in place_names()
 
 
 def _split_groups(text: str) -> tuple[str, list[str]]:
@@ -174,12 +236,11 @@ def _names_in(fragment: str) -> list[str]:
     stake = _STAKE.search(fragment)
     if stake:
         fragment = fragment[: stake.start()]
-    out = []
-    for part in fragment.split("/"):
-        if _PROSE_WORDS.intersection(words(part)):
-            continue
-        out.append(_trim(part, _OPERATOR_TAIL, _OPERATOR_HEAD))
-    return out
+    # A remark word anywhere speaks for every name in the fragment: in "KIA/KIO control since 2024" and in
+    # "formerly under NDA-K/BGF" the name before the slash belongs to the remark as much as the one after it.
+    if _PROSE_WORDS.intersection(words(fragment)):
+        return []
+    return [_trim(part, _OPERATOR_TAIL, _OPERATOR_HEAD) for part in fragment.split("/")]
 
 
 def _stake(item: str) -> float | None:
@@ -192,7 +253,8 @@ def operator_labels(operator: str) -> list[str]:
 
     The named company (legal form and words like Mining/Resources removed), plus from its parentheses the
     owner with the largest stake, a party called operator, or a lone name: "Alphamin Bisie Mining SA
-    (Alphamin Resources Corp. 80.75%; ...)" gives "Alphamin Bisie" and "Alphamin".
+    (Alphamin Resources Corp. 80.75%; ...)" gives "Alphamin Bisie" and "Alphamin". Remarks ("KIA/KIO control
+    since 2024") give none, and neither do names made of OPERATOR_STOP_WORDS and a place ("Portugal").
     """
     outside, groups = _split_groups(operator)
     labels: list[str] = []
@@ -206,7 +268,7 @@ def operator_labels(operator: str) -> list[str]:
             lone = len(items) == 1 and stake is None
             if lone or (stake is not None and stake == top) or "operator" in words(item):
                 labels.extend(_names_in(item))
-    return labels
+    return [label for label in dict.fromkeys(labels) if not _names_no_operator(label)]
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -225,11 +287,35 @@ def _place_name(place: Any) -> str:
     return str(place).split(":", 1)[0]
 
 
+_ANY_CASE, _CAPITAL, _CAPITALS = 0, 1, 2
+
+
+def _case_rule(label: str) -> int:
+    """How a one-word label must be written in a notice: a short acronym in capitals, a name capitalised.
+
+    Proper names keep their capital in news text, so a lower-case word is another word ("for the sake of"
+    is not the town of Sake, "a la altura de" not Altura); multi-word labels are specific enough as they are.
+    """
+    if len(words(label)) != 1:
+        return _ANY_CASE
+    letters = "".join(ch for ch in label if ch.isalnum())
+    if letters.isalpha() and letters.isupper() and len(letters) <= _SHORT_ACRONYM:
+        return _CAPITALS
+    return _CAPITAL if letters[:1].isupper() else _ANY_CASE
+
+
+def _written_as(rule: int, spelling: str) -> bool:
+    if rule == _CAPITALS:
+        return spelling.isupper()
+    return rule != _CAPITAL or spelling[:1].isupper()
+
+
 @dataclass(frozen=True)
 class _Entry:
     site_id: str
     field: str
     label: str
+    case: int = _ANY_CASE
 
 
 @dataclass
@@ -250,7 +336,7 @@ class SiteTextIndex:
             entries += [("operator", o) for o in operator_labels(str(row.get("operator") or ""))]
             entries += [("place", _place_name(p).strip()) for p in _as_list(row.get("places"))]
             for kind, label in entries:
-                index._add(word_key(label), _Entry(site_id, kind, label))
+                index._add(word_key(label), _Entry(site_id, kind, label, _case_rule(label)))
         return index
 
     def _add(self, key: str, entry: _Entry) -> None:
@@ -267,11 +353,16 @@ class SiteTextIndex:
         hits: list[tuple[int, int, str, _Entry]] = []
         offset = 0
         for text in texts:
-            ws = words(text)
+            written = words_as_written(text)
+            ws = [w for w, _ in written]
             for n in range(1, self.max_words + 1):
                 for i in range(len(ws) - n + 1):
                     key = " ".join(ws[i : i + n])
-                    hits.extend((offset + i, -len(key), key, entry) for entry in self.keys.get(key, ()))
+                    hits.extend(
+                        (offset + i, -len(key), key, entry)
+                        for entry in self.keys.get(key, ())
+                        if _written_as(entry.case, written[i][1])
+                    )
             offset += len(ws) + 1  # a gap, so no key spans the title and the summary
         return hits
 
@@ -280,6 +371,7 @@ class SiteTextIndex:
 
         A mine name or alias names its site. An operator matches all its sites unless one of them is named;
         a place matches the sites around it unless one of them is already matched by name or operator.
+        A one-word name counts only capitalised, and an acronym of up to three letters only in capitals.
         Sorted by strength (name or alias, operator, place), then site id.
         """
         groups: dict[tuple[int, str], list[tuple[int, int, _Entry]]] = {}

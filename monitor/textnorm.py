@@ -62,3 +62,9 @@ def words(text: str) -> list[str]:
 def word_key(text: str) -> str:
     """Folded words joined by single spaces, the form names are compared in ("Tenke-Fungurume")."""
     return " ".join(words(text))
+
+
+def words_as_written(text: str) -> list[tuple[str, str]]:
+    """Each folded word with its original spelling, for case checks: "KIA's" -> ("kia", "KIA"), ("s", "s")."""
+    folded, offsets = fold_with_offsets(text)
+    return [(m.group(), text[offsets[m.start()] : offsets[m.end() - 1] + 1]) for m in _WORD.finditer(folded)]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from monitor import sites as registry
 from monitor.geo import haversine_km
 from monitor.matching import EXPOSURE_COLUMNS, SiteTextIndex, match_events, operator_labels
 
@@ -301,3 +304,117 @@ def test_research_registry_sites_are_found_by_their_own_names(shared_dir):
     assert index.match("Congo mining company reports record copper and cobalt output") == []
     bisie = sites.loc[research["name"].str.startswith("Bisie"), "id"].item()
     assert index.match("Alphamin Resources update") == [(bisie, "operator: Alphamin")]
+
+
+# --- operator stop-list and case rules -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("operator", "expected"),
+    [
+        # Remarks: a slash does not split a name out of "... control since" or "formerly under ...".
+        ("Chinese-backed operators formerly under NDA-K/BGF; KIA/KIO control since Oct 2024", []),
+        ("Various operators; KIA/KIO control since 30 Sep 2024", []),
+        # Stop words alone go; a longer name that contains them stays.
+        ("KIA", []),
+        ("Kachin Independence Army (KIA)", ["Kachin Independence Army"]),
+        ("Artisanal miners (EGC holds the state buying monopoly)", []),
+        ("International Metals Holdings Group", []),
+        ("Government of the Democratic Republic of the Congo", []),
+        ("Pilbara Minerals (PLS) 100%", ["PLS"]),
+        ("Alphamin Resources", ["Alphamin"]),
+        # A country or province, alone or with stop words only, is not a company.
+        (
+            "Beralt Tin & Wolfram (Portugal) SA (Almonty Industries 100%)",
+            ["Beralt Tin & Wolfram", "Almonty Industries"],
+        ),
+        ("Lithium du Mali SA (Ganfeng Lithium 65%, Mali state)", ["Ganfeng Lithium"]),
+        ("Minera Panamá SA (First Quantum 90%, KORES 10%)", ["First Quantum"]),
+        ("Haut-Katanga Resources SARL", []),
+        ("Nord-Kivu Mining SARL", []),
+        (
+            "Prospect Lithium Zimbabwe (Zhejiang Huayou Cobalt)",
+            ["Prospect Lithium Zimbabwe", "Zhejiang Huayou Cobalt"],
+        ),
+    ],
+)
+def test_operator_labels_leave_out_stop_words_places_and_remarks(operator, expected):
+    assert operator_labels(operator) == expected
+
+
+@pytest.fixture(scope="module")
+def bundled_index() -> SiteTextIndex:
+    return SiteTextIndex.build(pd.DataFrame(registry.load_bundled(datetime(2025, 1, 1)).rows))
+
+
+def test_bundled_kachin_sites_have_no_kia_operator_label():
+    rows = {r["id"]: r for r in registry.load_bundled(datetime(2025, 1, 1)).rows}
+    # Both fields read "... KIA/KIO control since ...": the armed group controls the area, it runs no mine.
+    assert "KIA/KIO control" in rows["pangwa"]["operator"]
+    assert "KIA/KIO control" in rows["chipwi"]["operator"]
+    assert operator_labels(rows["pangwa"]["operator"]) == []
+    assert operator_labels(rows["chipwi"]["operator"]) == []
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # Goma is a real place on the Bisie road and near Rubaya; the Kachin sites must not come along.
+        ("Two soldiers KIA near Goma", [("bisie", "place: Goma"), ("rubaya", "place: Goma")]),
+        ("TWO SOLDIERS KIA NEAR GOMA", [("bisie", "place: Goma"), ("rubaya", "place: Goma")]),
+        ("KIA fighters seize Chipwi", [("chipwi", "name: Chipwi")]),
+        ("Alphamin Resources Corp. announces temporary suspension", [("bisie", "alias: Alphamin")]),
+        (
+            "Glencore cuts cobalt guidance",
+            [("kamoto", "operator: Glencore"), ("mutanda", "operator: Glencore")],
+        ),
+        ("BHP cuts copper guidance", [("escondida", "operator: BHP"), ("olympic_dam", "operator: BHP")]),
+        ("Orano halts Niger uranium exports", [("somair", "operator: Orano")]),
+        ("PLS cuts spodumene guidance", [("pilgangoora", "alias: PLS")]),
+        ("Sake falls to M23 rebels", [("bisie", "place: Sake"), ("rubaya", "place: Sake")]),
+        (
+            "Société Minière de Bisunzu suspend ses activités",
+            [("rubaya", "alias: Societe Miniere de Bisunzu")],
+        ),
+    ],
+)
+def test_bundled_registry_matches_real_names(bundled_index, title, expected):
+    assert bundled_index.match(title) == expected
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Kia recalls 100,000 cars over airbag fault",
+        "Artisanal miners killed in landslide in South Kivu",
+        "Cyclone shuts Pilbara iron ore ports",
+        "Government of Portugal approves new mining law",
+        "International Metals and Minerals Group reports record copper, cobalt, gold and tin output",
+        "State-owned Gécamines and the government of the DRC sign new mining code",
+        "Engine rated at 300 bhp",  # BHP, the operator, is written in capitals
+        "For the sake of peace, talks resume in Doha",  # Sake, the town, is capitalised
+        "Los precios del cobre se mantienen a la altura de 2021",  # Altura, a Pilgangoora alias
+    ],
+)
+def test_bundled_registry_ignores_unrelated_news(bundled_index, title):
+    assert bundled_index.match(title) == []
+
+
+def test_short_acronym_matches_only_in_capitals(index):
+    assert index.match("KCC halts exports", "") == [("kamoto", "alias: KCC")]
+    assert index.match("KCC HALTS EXPORTS", "") == [("kamoto", "alias: KCC")]
+    assert index.match("Kcc halts exports", "") == []
+    assert index.match("kcc halts exports", "") == []
+
+
+def test_longer_acronym_matches_in_any_case(index):
+    # Some style guides write four-letter acronyms as words ("Cmoc"), so only three letters need capitals.
+    assert index.match("Cmoc quarterly update", "") == [("kfm", "operator: CMOC"), ("tfm", "operator: CMOC")]
+
+
+def test_one_word_name_matches_only_capitalised(index):
+    assert index.match("unrest near kolwezi", "") == []
+    assert index.match("", "Fighting spread to kolwezi and then to Walikale") == [
+        ("bisie", "place: Walikale")
+    ]
+    assert index.match("Mutanda's output", "") == [("mutanda", "name: Mutanda")]

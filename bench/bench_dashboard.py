@@ -3,7 +3,7 @@
 Run by hand: ``.venv/bin/python bench/bench_dashboard.py [--db PATH] [--events N] [--sites N]``. It prints
 the server-side time of the overview's first render (layout function + queries + JSON), the site page, and
 the callbacks (through Dash's HTTP endpoint), against the targets: overview < 1 s, site < 0.5 s, callbacks
-p95 < 300 ms.
+p95 < 300 ms (the auto-refresh's background redraw after new data is a page render: < 1 s).
 """
 
 from __future__ import annotations
@@ -307,7 +307,14 @@ def main() -> None:
         0.3,
         p95=True,
     )
-    report("callback: overview auto-refresh, new data (redraw)", timed(overview_refresh(None), 5))
+    # Not a user action: the page redraws itself in the background once per write, so it is held to the
+    # page-render target rather than the 300 ms one for callbacks a user waits on.
+    report(
+        "background redraw after a rescore (page render)",
+        timed(rescored_then(overview_refresh(data_version(store))), args.runs),
+        1.0,
+        p95=True,
+    )
     events_cb = [
         (ids.EVENTS_GRID, "rowData"),
         (ids.EVENTS_MAP, "figure"),

@@ -174,20 +174,30 @@ def score_date_range(store: Store) -> tuple[date | None, date | None]:
 
 
 # ---- overview ---------------------------------------------------------------------------------------------
-def risk_table(store: Store, as_of: date | None = None) -> pd.DataFrame:
-    """Every site with its score on the latest score date up to ``as_of``, most at risk first."""
+def risk_table(
+    store: Store, as_of: date | None = None, commodities: Sequence[str] = (), levels: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Every site (or those of ``commodities`` at ``levels``) with its score on the latest score date up to
+    ``as_of``, most at risk first. Filtering here reads only those sites' scores."""
     day = latest_score_date(store, as_of)
+    params = _params(store, d=day)
+    where = []
+    if commodities:
+        where.append(f"si.commodity in ({_in_list('commodity', list(commodities), params)})")
+    if levels:
+        where.append(f"coalesce(s.level, 'unscored') in ({_in_list('level', list(levels), params)})")
     # Left join from site so unscored sites still show; the score lookup uses its (site_id, date) key.
     frame = store.frame(
-        """
+        f"""
         select s.date, si.id as site_id, si.name as site_name, si.operator, si.country, si.commodity, si.lat,
                si.lon, si.annual_output_t, si.world_share, s.risk, s.level, s.status, s.conflict, s.route,
                s.notice, s.events_30d, s.fatalities_30d, s.nearest_event_km, s.top_event_id,
                s.supply_at_risk_t,
                si.status as registry_status
         from site si left join score s on s.site_id = si.id and s.date = :d
+        {"where " + " and ".join(where) if where else ""}
         """,
-        _params(store, d=day),
+        params,
     )
     if frame.empty:
         return empty_frame(RISK_COLUMNS)

@@ -183,10 +183,11 @@ def _route_trace(routes: pd.DataFrame, name: str = "Export routes") -> list[go.S
     if routes.empty:
         return []
     # All routes in one trace, each followed by a NaN point so the lines do not join up.
-    gap = [[math.nan, math.nan]]
-    points = np.asarray(
-        [point[:2] for route in routes["route"] for point in [*route, *gap]], dtype=float
-    ).reshape(-1, 2)
+    waypoints = [np.asarray([point[:2] for point in route], dtype=float) for route in routes["route"]]
+    starts = np.cumsum([0, *(len(w) + 1 for w in waypoints[:-1])])
+    points = np.full((int(starts[-1]) + len(waypoints[-1]) + 1, 2), np.nan)
+    for start, w in zip(starts, waypoints, strict=True):
+        points[start : start + len(w)] = w
     return [
         go.Scattermap(
             lat=points[:, 0], lon=points[:, 1], mode="lines", line={"width": 2.5, "color": "#546e7a"},
@@ -196,8 +197,11 @@ def _route_trace(routes: pd.DataFrame, name: str = "Export routes") -> list[go.S
 
 
 def _texts(values: pd.Series) -> list[str]:
-    """A column as escaped label text (see ``plain``)."""
-    return [plain(v) for v in values.tolist()]
+    """A column as escaped label text (see ``plain``); one vectorised test spares the common clean column."""
+    text = values.fillna("").astype(str)
+    if text.str.contains("[&<>]", regex=True).any():
+        return [html.escape(v, quote=False) for v in text.tolist()]
+    return text.tolist()  # type: ignore[no-any-return]
 
 
 def _event_traces(events: pd.DataFrame, *, distance: bool = False) -> list[go.Scattermap]:

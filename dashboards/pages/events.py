@@ -18,12 +18,12 @@ from dashboards.components import (
     context,
     download_button,
     empty_state,
-    figure_json,
     graph,
     grid,
     number,
     page_header,
     parse_date,
+    plain_json,
     records,
 )
 
@@ -74,7 +74,7 @@ def register(app: dash.Dash) -> None:
             ctx, parse_date(as_of), sources, types, parse_date(start), parse_date(end), countries, max_km
         )
         frame, total = query(ctx, flt)
-        return records(frame), figure_json(_map(ctx, frame)), count_text(len(frame), total), version
+        return records(frame), plain_json(_map(ctx, frame)), count_text(len(frame), total), version
 
     @app.callback(
         Output(ids.EVENTS_DOWNLOAD, "data"),

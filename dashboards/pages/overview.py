@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -20,7 +21,6 @@ from dashboards.components import (
     context,
     download_button,
     empty_state,
-    figure_json,
     fmt_pct,
     fmt_tonnes,
     graph,
@@ -29,6 +29,7 @@ from dashboards.components import (
     number,
     page_header,
     parse_date,
+    plain_json,
     records,
     stat_card,
 )
@@ -57,7 +58,7 @@ def register(app: dash.Dash) -> None:
     )
     def filter_table(commodities: list[str] | None, levels: list[str] | None, as_of: str | None) -> Any:
         ctx = context()
-        risk = risk_table(ctx, parse_date(as_of))
+        risk = risk_table(ctx, parse_date(as_of), commodities or [], levels or [])
         table, total = table_rows(
             risk, commodities or [], levels or [], ctx.settings.dashboard.max_table_rows
         )
@@ -90,8 +91,8 @@ def register(app: dash.Dash) -> None:
         return (
             records(view["table"]),
             count_text(len(view["table"]), view["total"]),
-            figure_json(view["map"]),
-            view["headline"],
+            plain_json(view["map"]),
+            plain_json(view["headline"]),
             view["version"],
         )
 
@@ -148,9 +149,12 @@ def risk_csv(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return frame[list(CSV_COLUMNS)]
 
 
-def risk_table(ctx: Context, as_of: date | None) -> pd.DataFrame:
-    """The risk table, shared by the layout and the filters until the data changes (read-only)."""
-    return ctx.cache.get("risk_table", as_of, lambda: data.risk_table(ctx.store, as_of))
+def risk_table(
+    ctx: Context, as_of: date | None, commodities: Sequence[str] = (), levels: Sequence[str] = ()
+) -> pd.DataFrame:
+    """The risk table (filtered in SQL when filters are set), cached until the data changes (read-only)."""
+    key = (as_of, tuple(sorted(commodities)), tuple(sorted(levels)))
+    return ctx.cache.get("risk_table", key, lambda: data.risk_table(ctx.store, as_of, commodities, levels))
 
 
 def build_view(ctx: Context, as_of: date | None, commodities: list[str], levels: list[str]) -> dict[str, Any]:

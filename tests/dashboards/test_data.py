@@ -314,3 +314,19 @@ def test_a_store_scored_before_the_supply_roll_up_existed_gets_it_filled(seeded_
     assert data.supply_history(seeded_store).empty
     seeded_store.create_schema()
     pd.testing.assert_frame_equal(data.supply_history(seeded_store), expected)
+
+
+@pytest.mark.parametrize(
+    ("commodities", "levels"),
+    [(["tin"], []), ([], ["halted", "unscored"]), (["cobalt", "copper"], ["low", "high"]), (["gold"], [])],
+)
+def test_the_risk_table_filtered_in_sql_is_the_full_table_filtered(
+    seeded_store: Store, commodities: list[str], levels: list[str]
+) -> None:
+    full = data.risk_table(seeded_store)
+    expected = full[
+        (full["commodity"].isin(commodities) if commodities else True)
+        & (full["level"].isin(levels) if levels else True)
+    ].reset_index(drop=True)
+    got = data.risk_table(seeded_store, None, commodities, levels)
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)

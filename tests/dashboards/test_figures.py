@@ -100,6 +100,24 @@ def test_event_hover_text_from_feeds_is_escaped(seeded_store: Store) -> None:
     assert "&lt;img" in text
 
 
+def test_site_hover_text_from_a_user_registry_is_escaped(seeded_store: Store) -> None:
+    risk = data.risk_table(seeded_store)
+    risk.loc[risk.index[0], "site_name"] = "<b onmouseover=alert(1)>Mine</b> & Co"
+    fig = figures.overview_map(risk, data.empty_frame(data.EVENT_MAP_COLUMNS), data.empty_frame(("route",)))
+    text = str([list(t.hovertext) for t in fig.data if t.hovertext is not None])
+    assert "<b onmouseover" not in text
+    assert "&lt;b onmouseover=alert(1)&gt;Mine&lt;/b&gt; &amp; Co" in text
+
+
+def test_routes_are_drawn_as_one_line_trace_broken_between_routes() -> None:
+    routes = pd.DataFrame({"route": [[[0.0, 1.0], [2.0, 3.0]], [[4.0, 5.0, 99.0], [6.0, 7.0], [8.0, 9.0]]]})
+    (trace,) = figures._route_trace(routes)
+    lat, lon = list(trace.lat), list(trace.lon)
+    assert [x for x in lat if x == x] == [0.0, 2.0, 4.0, 6.0, 8.0]
+    assert [x for x in lon if x == x] == [1.0, 3.0, 5.0, 7.0, 9.0]
+    assert [i for i, x in enumerate(lat) if x != x] == [2, 6]  # a gap after each route
+
+
 def test_site_map_shows_site_route_and_exposed_events(seeded_store: Store) -> None:
     facts = data.site(seeded_store, "bisie")
     assert facts is not None

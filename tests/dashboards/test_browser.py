@@ -247,6 +247,50 @@ def test_overview_lists_bisie_as_halted_and_opens_its_page_with_the_halted_perio
     assert "halted since 2025-03-14" in browser.find_element("class name", "subtitle").text
 
 
+def test_an_open_overview_redraws_itself_after_a_rescore_and_only_then(browser: Any, tmp_path: Path) -> None:
+    store = Store.from_url(f"sqlite:///{tmp_path / 'minewatch.db'}")
+    store.create_schema()
+    seed.seed(store)
+    settings = settings_from_mapping({"dashboard": {"refresh_seconds": 1}}, {})
+    app = create_app(store, settings, world_production=None, now=lambda: seed.NOW)
+    server = serve_in_thread(app, "127.0.0.1", 0, {})
+    try:
+        open_page(browser, server, "/", ids.RISK_GRID)
+
+        def halted() -> str:
+            return str(browser.find_element("css selector", "#stat-halted .stat-value").text)
+
+        def callbacks() -> dict[str, int]:
+            """Callback responses so far, by HTTP status (204: the callback declined to update)."""
+            return browser.execute_script(  # type: ignore[no-any-return]
+                "const out = {};"
+                "for (const e of performance.getEntriesByType('resource'))"
+                "  if (e.name.includes('_dash-update-component'))"
+                "    out[e.responseStatus] = (out[e.responseStatus] || 0) + 1;"
+                "return out;"
+            )
+
+        before, seen = halted(), callbacks()
+        time.sleep(3.5)  # ticks with nothing written: each is answered 204 and the page is left alone
+        idle = callbacks()
+        assert idle.get("204", 0) - seen.get("204", 0) >= 2
+        assert idle.get("200", 0) == seen.get("200", 0)
+
+        day = store.frame("select * from score where date = :d", {"d": str(seed.AS_OF)})
+        day.loc[day["site_id"] == "tenke", ["risk", "level", "status"]] = [100.0, "halted", "halted"]
+        event_ids = day["top_event_id"]
+        day["top_event_id"] = pd.Series(
+            [None if pd.isna(v) else int(v) for v in event_ids], index=day.index, dtype=object
+        )
+        store.replace_scores(day.drop(columns="computed_at"), [seed.AS_OF], seed.NOW)
+
+        wait_for(lambda: halted() == str(int(before) + 1), timeout=15, what="the halted count to go up")
+        assert errors_in_console(browser) == []
+    finally:
+        server.stop()
+        store.engine.dispose()
+
+
 def test_a_column_filter_narrows_the_table_and_the_download_is_that_csv(
     browser: Any, live: RunningServer, downloads: Path
 ) -> None:

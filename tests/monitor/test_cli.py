@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from monitor import exports
+from monitor.store import Store
 from tests.conftest import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,6 +67,23 @@ def test_commands_on_an_uninitialised_store_say_to_run_init(cli: Cli) -> None:
     result = cli("sites", ok=False)
     assert result.returncode == 1
     assert result.stderr.strip() == "error: the store is empty: run `minewatch init` first"
+
+
+def test_a_store_from_an_earlier_release_is_told_to_run_init_which_upgrades_it(
+    initialised: Cli, database_url: str
+) -> None:
+    store = Store.from_url(database_url)
+    store.execute("DROP TABLE supply_day")
+    store.execute("DROP INDEX ix_event_date_type")
+    store.engine.dispose()
+    result = initialised("sites", ok=False)
+    assert result.returncode == 1
+    assert "lacks tables added since it was made (supply_day): run `minewatch init`" in result.stderr
+    initialised("init")
+    assert "bisie" in initialised("sites").stdout
+    upgraded = Store.from_url(database_url)
+    assert "ix_event_date_type" in {i["name"] for i in sa.inspect(upgraded.engine).get_indexes("event")}
+    upgraded.engine.dispose()
 
 
 def test_a_bad_config_file_exits_1_with_the_key_and_why(cli: Cli) -> None:

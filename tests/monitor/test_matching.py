@@ -376,6 +376,7 @@ def test_bundled_kachin_sites_have_no_kia_operator_label():
             "Société Minière de Bisunzu suspend ses activités",
             [("rubaya", "alias: Societe Miniere de Bisunzu")],
         ),
+        ("Eramet suspends ore shipments from Halmahera", [("weda_bay", "alias: Eramet")]),
     ],
 )
 def test_bundled_registry_matches_real_names(bundled_index, title, expected):
@@ -394,6 +395,7 @@ def test_bundled_registry_matches_real_names(bundled_index, title, expected):
         "Engine rated at 300 bhp",  # BHP, the operator, is written in capitals
         "For the sake of peace, talks resume in Doha",  # Sake, the town, is capitalised
         "Los precios del cobre se mantienen a la altura de 2021",  # Altura, a Pilgangoora alias
+        "Antam reports record ferronickel sales from Pomalaa",  # a 10% partner in Weda Bay, not its operator
     ],
 )
 def test_bundled_registry_ignores_unrelated_news(bundled_index, title):

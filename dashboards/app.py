@@ -72,7 +72,7 @@ def create_app(
         pages_folder="",
         assets_folder=str(ASSETS),
         title="minewatch",
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # None keeps the tab title (Dash's documented use)
         suppress_callback_exceptions=True,  # pages come and go; their callbacks are registered up front
         routing_callback_inputs={"as_of": Input(ids.AS_OF, "date")},
     )
@@ -129,8 +129,8 @@ def shell() -> html.Div:
                             dcc.DatePickerSingle(
                                 id=ids.AS_OF,
                                 date=ctx.initial_as_of.isoformat() if ctx.initial_as_of else None,
-                                min_date_allowed=first,
-                                max_date_allowed=last,
+                                min_date_allowed=first.isoformat() if first else None,
+                                max_date_allowed=last.isoformat() if last else None,
                                 placeholder=latest,
                                 clearable=True,
                                 display_format="YYYY-MM-DD",

@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from xml.etree.ElementTree import ParseError
 
 import feedparser
@@ -33,7 +33,7 @@ import pandas as pd
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
 
-from feeds.base import Batch
+from feeds.base import Batch, Kind
 from feeds.http import RetryingRequester
 from monitor.config import NoticeFeed
 from monitor.errors import FeedError, InputError
@@ -206,7 +206,7 @@ def conditional_headers(watermark: str | None) -> dict[str, str]:
 class NoticeCollector:
     """Poll one RSS/Atom feed; conditional GET from the previous watermark (see the module docstring)."""
 
-    kind: Literal["notices"] = "notices"
+    kind: Kind = "notices"
 
     def __init__(self, feed: NoticeFeed) -> None:
         self.feed = feed

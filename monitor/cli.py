@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from feeds.base import Batch
+from feeds.base import Batch, Kind
 from monitor import demo as demo_mod
 from monitor import exports, sites, tables
 from monitor.config import Settings, load_settings
@@ -218,7 +218,7 @@ def _import_file(pipeline: Pipeline, kind: str, path: Path) -> FeedReport:
         return notices.parse_file(path)
 
     batch = parse()
-    feed_kind = "notices" if kind == "notices" else "events"
+    feed_kind: Kind = "notices" if kind == "notices" else "events"
     total = len(batch.records) + len(batch.rejected)
     with Progress(
         TextColumn(f"importing {path.name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -7,6 +7,7 @@ short overlap), so a tick costs what arrived, not the whole history.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -137,11 +138,12 @@ class Pipeline:
     def collect(self, collectors: Sequence[Collector], requester: RetryingRequester) -> list[FeedReport]:
         """Run each collector from its watermark; one failing feed never stops the others."""
         return [
-            self.ingest(
-                c.name, c.kind, _lazy(lambda c=c: c.collect(requester, self.store.get_watermark(c.name)))
-            )
+            self.ingest(c.name, c.kind, _lazy(functools.partial(self._batches, c, requester)))
             for c in collectors
         ]
+
+    def _batches(self, collector: Collector, requester: RetryingRequester) -> Iterable[Batch]:
+        return collector.collect(requester, self.store.get_watermark(collector.name))
 
     # ---- sites ----
     def load_sites(self, parsed: sites.SitesParse) -> int:

@@ -282,7 +282,7 @@ class Store:
                 # ON CONFLICT, not OR IGNORE: OR IGNORE would also drop rows that break NOT NULL, silently.
                 cur.executemany(
                     f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT ({keys}) DO NOTHING",
-                    rows,
+                    rows,  # type: ignore[arg-type]  # sqlite3 takes any iterable: rows are streamed
                 )
                 inserted = raw.total_changes - before  # type: ignore[attr-defined]
             else:
@@ -377,7 +377,9 @@ class Store:
                     feed=feed, started_at=naive_utc(now), status="running"
                 )
             )
-            return int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key
+            assert key is not None
+            return int(key[0])
 
     def finish_run(self, run_id: int, now: datetime, *, status: str, error: str = "", **counts: Any) -> None:
         with self.engine.begin() as conn:

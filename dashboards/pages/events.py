@@ -220,10 +220,10 @@ def layout(as_of: str | None = None, **_: Any) -> html.Div:
                     dropdown(ids.EVENTS_COUNTRY, options["countries"], "All countries"),
                     dcc.DatePickerRange(
                         id=ids.EVENTS_DATES,
-                        start_date=flt.start,
-                        end_date=flt.end,
-                        min_date_allowed=first,
-                        max_date_allowed=day or last,
+                        start_date=flt.start.isoformat(),
+                        end_date=flt.end.isoformat(),
+                        min_date_allowed=first.isoformat() if first else None,
+                        max_date_allowed=(day or last).isoformat(),
                         display_format="YYYY-MM-DD",
                     ),
                     dcc.Input(

@@ -43,8 +43,8 @@ def test_the_picker_holds_the_initial_day_as_a_plain_date_within_the_scored_days
     picker = _path_to(_shell(seeded_store, world_csv, date(2025, 3, 20)), ids.AS_OF)[-1]
     assert isinstance(picker, dcc.DatePickerSingle)
     assert picker.date == "2025-03-20"
-    assert picker.min_date_allowed == seed.FIRST_DAY
-    assert picker.max_date_allowed == seed.AS_OF
+    assert picker.min_date_allowed == seed.FIRST_DAY.isoformat()
+    assert picker.max_date_allowed == seed.AS_OF.isoformat()
 
 
 def test_without_an_initial_day_the_picker_is_empty_and_names_the_latest_score_date(

@@ -210,7 +210,10 @@ class ScoringSettings(_Section):
 
 class DashboardSettings(_Section):
     refresh_seconds: int = Field(
-        300, ge=0, description="The dashboard checks the store this often, in seconds, and redraws when something was written (0: never)."
+        300,
+        ge=0,
+        description="The dashboard checks the store this often, in seconds, and redraws when something was "
+        "written (0: never).",
     )
     map_style: str = Field(
         "white-bg",

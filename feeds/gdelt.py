@@ -233,7 +233,7 @@ def _events(
             "geo_precision": cols[GEO_TYPE].map(GEO_PRECISION).fillna(3).astype(int),
             "location": cols[GEO_NAME],
             "country": fips_to_iso(cols[GEO_COUNTRY]),
-            "admin1": cols[GEO_ADM1],
+            "admin1": admin1_names(cols[GEO_NAME], cols[GEO_TYPE], cols[GEO_ADM1]),
             "notes": "",
             "url": cols[SOURCEURL],
         },
@@ -241,6 +241,18 @@ def _events(
         columns=list(EVENT_COLUMNS),
     )
     return frame.reset_index(drop=True)
+
+
+def admin1_names(full_name: pd.Series, geo_type: pd.Series, code: pd.Series) -> pd.Series:
+    """The first-level admin unit by name, as ACLED gives it, read from ActionGeo_FullName: the part before
+    the country for a place or a world state ("Walikale, Nord-Kivu, Democratic Republic Of The Congo"), the
+    first part for a US state, none for a country; GDELT's FIPS ADM1 code ("CG11") when the name has no such
+    part."""
+    parts = full_name.fillna("").str.split(",")
+    count = parts.str.len()
+    named = code.where(count < 3, parts.str[-2].str.strip())
+    named = named.where(~((geo_type == "2") & (count == 2)), parts.str[0].str.strip())
+    return named.where(geo_type != "1", "")
 
 
 def _empty_frame() -> pd.DataFrame:

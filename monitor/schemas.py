@@ -173,7 +173,12 @@ EVENTS = PanelSchema(
         ("geo_precision", "int64", "1 exact place, 2 near / district, 3 region or country centroid"),
         ("location", "string", "place name (empty for ACLED rows with `--derived-only`)"),
         ("country", "string", "ISO 3166-1 alpha-2"),
-        ("admin1", "string", "first-level admin unit (empty for ACLED rows with `--derived-only`)"),
+        (
+            "admin1",
+            "string",
+            "first-level admin unit by name (GDELT: from ActionGeo_FullName, else its FIPS code, empty for a "
+            "country; empty for ACLED rows with `--derived-only`)",
+        ),
         ("nearest_site_id", "string", "the nearest matched site; empty when no site is within reach"),
         (
             "nearest_site_km",

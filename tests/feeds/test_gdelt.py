@@ -170,12 +170,13 @@ def test_the_fixture_export_is_typed_and_placed() -> None:
     assert walikale["sub_type"] == "CAMEO 193: Fight with small arms and light weapons"
     assert (walikale["actor1"], walikale["actor2"]) == ("REBEL", "CONGOLESE ARMY")
     assert (walikale["lat"], walikale["lon"], walikale["geo_precision"]) == (-1.418, 28.05, 1)
-    assert (walikale["country"], walikale["admin1"]) == ("CD", "CG11")
+    assert (walikale["country"], walikale["admin1"]) == ("CD", "Nord-Kivu")  # named, as ACLED does
     assert walikale["event_date"] == date(2025, 3, 12)
     assert walikale["published_at"] == datetime(2025, 3, 13, 9, 15)
     assert (walikale["fatalities"], walikale["notes"]) == (0, "")
     assert walikale["url"] == "https://news.example.org/walikale-clashes"
     assert records.loc["1300000009", "geo_precision"] == 3  # ADM1 centroid (ActionGeo_Type 5)
+    assert records.loc["1300000010", "admin1"] == ""  # a country has no first-level unit
     assert records.loc["1300000010", "geo_precision"] == 3  # country centroid (ActionGeo_Type 1)
     assert records.loc["1300000007", "country"] == "FR"
     assert batch.watermark == STAMP
@@ -641,3 +642,21 @@ def test_cameo_sub_types_name_the_code_and_fall_back_to_the_base_code() -> None:
 def test_fips_codes_translate_to_iso_and_unknown_codes_to_empty() -> None:
     codes = pd.Series(["CG", "CF", "RW", "UG", "BU", "AU", "AS", "", "XX", "OS"])
     assert fips_to_iso(codes).tolist() == ["CD", "CG", "RW", "UG", "BG", "AT", "AU", "", "", ""]
+
+
+def test_admin1_is_named_from_the_full_name_and_falls_back_to_the_fips_code() -> None:
+    full = pd.Series(
+        [
+            "Walikale, Nord-Kivu, Democratic Republic Of The Congo",  # world city
+            "Sud-Kivu, Sud-Kivu, Democratic Republic Of The Congo",  # world state
+            "Minnesota, United States",  # US state
+            "Sibley County, Minnesota, United States",  # US city
+            "Rwanda",  # country
+            "Somewhere",  # a city GDELT named without its unit
+        ]
+    )
+    types = pd.Series(["4", "5", "2", "3", "1", "4"])
+    codes = pd.Series(["CG11", "CG12", "USMN", "USMN", "RW", "CG11"])
+    assert gdelt.admin1_names(full, types, codes).tolist() == [
+        "Nord-Kivu", "Sud-Kivu", "Minnesota", "Minnesota", "", "CG11",
+    ]  # fmt: skip

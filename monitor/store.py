@@ -354,20 +354,24 @@ class Store:
     def rollup_supply(self, days: Sequence[date] | None = None) -> None:
         """Re-sum ``supply_day`` from the scores of ``days`` (every scored day when None), by each site's
         commodity; ``replace_scores`` calls it, and so must anything else that writes scores."""
+        # An upsert, not a plain insert: two scoring runs of the same day (two feeds' jobs at once) both
+        # delete, then both insert, and the second would hit the first's rows. (SQLite needs the WHERE.)
         total = (
             "INSERT INTO supply_day (date, commodity, supply_at_risk_t, sites)"
             " SELECT s.date, si.commodity, coalesce(sum(s.supply_at_risk_t), 0), count(*)"
-            " FROM score s JOIN site si ON si.id = s.site_id {where} GROUP BY s.date, si.commodity"
+            " FROM score s JOIN site si ON si.id = s.site_id WHERE {where} GROUP BY s.date, si.commodity"
+            " ON CONFLICT (date, commodity) DO UPDATE"
+            " SET supply_at_risk_t = excluded.supply_at_risk_t, sites = excluded.sites"
         )
         with self.engine.begin() as conn:
             if days is None:
                 conn.execute(sa.text("DELETE FROM supply_day"))
-                conn.execute(sa.text(total.format(where="")))
+                conn.execute(sa.text(total.format(where="true")))
                 return
             for day in sorted(set(days)):
                 param = {"d": _sql_dt(day) if self.dialect == "sqlite" else day}
                 conn.execute(sa.text("DELETE FROM supply_day WHERE date = :d"), param)
-                conn.execute(sa.text(total.format(where="WHERE s.date = :d")), param)
+                conn.execute(sa.text(total.format(where="s.date = :d")), param)
 
     # ---- feed runs and watermarks ----
     def start_run(self, feed: str, now: datetime) -> int:

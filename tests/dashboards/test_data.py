@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from dashboards import data
 from monitor import models
@@ -330,3 +333,38 @@ def test_the_risk_table_filtered_in_sql_is_the_full_table_filtered(
     ].reset_index(drop=True)
     got = data.risk_table(seeded_store, None, commodities, levels)
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_a_supply_roll_up_racing_another_writer_of_the_same_day_replaces_its_rows(
+    seeded_store: Store,
+) -> None:
+    # Another scoring run has written (date, tin) but not committed yet: this roll-up waits for it, then must
+    # replace that row rather than fail on the key (two feeds' jobs can score the same day at once).
+    day = seed.AS_OF
+    expected = data.supply_history(seeded_store)
+    other = seeded_store.engine.connect()
+    other.begin()
+    other.execute(sa.text("DELETE FROM supply_day WHERE date = :d"), {"d": str(day)})
+    other.execute(
+        sa.text(
+            "INSERT INTO supply_day (date, commodity, supply_at_risk_t, sites) VALUES (:d, 'tin', -1, 0)"
+        ),
+        {"d": day if seeded_store.dialect != "sqlite" else str(day)},
+    )
+    done: list[BaseException | None] = []
+    worker = threading.Thread(target=lambda: done.append(_run(seeded_store.rollup_supply, [day])))
+    worker.start()
+    worker.join(0.5)  # it is blocked on the other writer's row (PostgreSQL) or lock (SQLite)
+    other.commit()
+    other.close()
+    worker.join(30)
+    assert done == [None]
+    pd.testing.assert_frame_equal(data.supply_history(seeded_store), expected)
+
+
+def _run(fn: Any, *args: Any) -> BaseException | None:
+    try:
+        fn(*args)
+    except BaseException as exc:  # handed back to the test thread
+        return exc
+    return None

@@ -45,9 +45,10 @@ class QueryCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, name: str, key: Hashable, compute: Callable[[], T]) -> T:
-        """The cached result of ``compute`` for ``(name, key)`` at the current data version."""
-        entry = (name, key, data_version(self.store))
+    def get(self, name: str, key: Hashable, compute: Callable[[], T], version: str | None = None) -> T:
+        """The cached result of ``compute`` for ``(name, key)`` at the current data version (``version``
+        when the caller has just read it)."""
+        entry = (name, key, version if version is not None else data_version(self.store))
         with self._lock:
             if entry in self._entries:
                 self._entries.move_to_end(entry)

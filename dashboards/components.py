@@ -92,6 +92,15 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return json.loads(out.to_json(orient="records", force_ascii=False))  # type: ignore[no-any-return]
 
 
+def shown_rows(rows: list[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
+    """Grid rows (as the browser holds them) as a frame with exactly ``columns``, for a CSV download."""
+    frame = pd.DataFrame(rows)
+    for column in columns:
+        if column not in frame:
+            frame[column] = None
+    return frame[list(columns)]
+
+
 def plain_json(value: Any) -> Any:
     """A figure or components as plain JSON data, for a callback output: when every output is plain, Dash's
     serialiser takes orjson's fast path instead of walking every grid row in Python (a third of a call)."""

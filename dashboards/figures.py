@@ -79,16 +79,6 @@ def plain(value: Any) -> str:
     return html.escape(str(value), quote=False)
 
 
-def plain_series(values: pd.Series) -> pd.Series:
-    """``plain`` for a whole column at once (vectorised: maps carry thousands of labels)."""
-    text = values.fillna("").astype(str)
-    return (
-        text.str.replace("&", "&amp;", regex=False)
-        .str.replace("<", "&lt;", regex=False)
-        .str.replace(">", "&gt;", regex=False)
-    )
-
-
 def _figure(data: Any = None) -> go.Figure:
     """A figure on the light template (a plain ``go.Figure()`` first deep-copies the default template)."""
     return go.Figure(data, layout={"template": TEMPLATE})

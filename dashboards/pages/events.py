@@ -25,6 +25,7 @@ from dashboards.components import (
     parse_date,
     plain_json,
     records,
+    shown_rows,
 )
 
 CSV_COLUMNS: tuple[str, ...] = (
@@ -91,11 +92,7 @@ def register(app: dash.Dash) -> None:
 
 def events_csv(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """The events shown, with stable columns."""
-    frame = pd.DataFrame(rows)
-    for column in CSV_COLUMNS:
-        if column not in frame:
-            frame[column] = None
-    return frame[list(CSV_COLUMNS)]
+    return shown_rows(rows, CSV_COLUMNS)
 
 
 def make_filter(

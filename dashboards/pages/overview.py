@@ -31,6 +31,7 @@ from dashboards.components import (
     parse_date,
     plain_json,
     records,
+    shown_rows,
     stat_card,
 )
 
@@ -85,9 +86,10 @@ def register(app: dash.Dash) -> None:
         shown_version: str | None,
     ) -> Any:
         ctx = context()
-        if data_version(ctx.store) == shown_version:
+        version = data_version(ctx.store)
+        if version == shown_version:
             raise PreventUpdate  # nothing was written since the page was drawn
-        view = build_view(ctx, parse_date(as_of), commodities or [], levels or [])
+        view = build_view(ctx, parse_date(as_of), commodities or [], levels or [], version)
         return (
             records(view["table"]),
             count_text(len(view["table"]), view["total"]),
@@ -142,26 +144,33 @@ def table_rows(
 
 def risk_csv(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """The rows shown in the risk table, as the `export risk` columns."""
-    frame = pd.DataFrame(rows)
-    for column in CSV_COLUMNS:
-        if column not in frame:
-            frame[column] = None
-    return frame[list(CSV_COLUMNS)]
+    return shown_rows(rows, CSV_COLUMNS)
 
 
 def risk_table(
-    ctx: Context, as_of: date | None, commodities: Sequence[str] = (), levels: Sequence[str] = ()
+    ctx: Context,
+    as_of: date | None,
+    commodities: Sequence[str] = (),
+    levels: Sequence[str] = (),
+    version: str | None = None,
 ) -> pd.DataFrame:
     """The risk table (filtered in SQL when filters are set), cached until the data changes (read-only)."""
     key = (as_of, tuple(sorted(commodities)), tuple(sorted(levels)))
-    return ctx.cache.get("risk_table", key, lambda: data.risk_table(ctx.store, as_of, commodities, levels))
+    return ctx.cache.get(
+        "risk_table", key, lambda: data.risk_table(ctx.store, as_of, commodities, levels), version
+    )
 
 
-def build_view(ctx: Context, as_of: date | None, commodities: list[str], levels: list[str]) -> dict[str, Any]:
-    """Query and shape everything the overview shows (the layout and the refresh callback share it)."""
+def build_view(
+    ctx: Context, as_of: date | None, commodities: list[str], levels: list[str], version: str | None = None
+) -> dict[str, Any]:
+    """Query and shape everything the overview shows (the layout and the refresh callback share it).
+
+    ``version`` is the data version the caller has just read, if any."""
     settings = ctx.settings.dashboard
-    version = data_version(ctx.store)  # before the reads: a write in between only costs one more refresh
-    risk = risk_table(ctx, as_of)
+    # Read before the data: a write in between only costs one more refresh.
+    version = version if version is not None else data_version(ctx.store)
+    risk = risk_table(ctx, as_of, version=version)
     score_day = risk["date"].dropna().max() if not risk.empty else None
     day = score_day.date() if score_day is not None and not pd.isna(score_day) else as_of
     events = (

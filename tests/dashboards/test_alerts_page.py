@@ -15,6 +15,7 @@ from monitor.alerts import Candidate, Policy, State, decide
 from monitor.channels import DeliveryError, Message
 from monitor.config import AlertRetrySettings
 from monitor.store import Store
+from tests.dashboards.tree import find
 
 AT = datetime(2025, 3, 14, 12, 0)
 
@@ -27,18 +28,6 @@ class Channel:
     def send(self, message: Message) -> None:
         if self.error:
             raise DeliveryError(self.error)
-
-
-def _find(component: Any, component_id: str) -> Any:
-    if getattr(component, "id", None) == component_id:
-        return component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list | tuple) else [children]:
-        if child is not None and not isinstance(child, str | int | float):
-            found = _find(child, component_id)
-            if found is not None:
-                return found
-    return None
 
 
 def _record_alerts(store: Store) -> None:
@@ -58,7 +47,7 @@ def test_the_alert_log_shows_each_channels_delivery_status(
 ) -> None:
     _record_alerts(seeded_store)
     page = render(seeded_store, alerts.layout)
-    rows = {r["title"] + "/" + r["status"][:4]: r for r in _find(page, ids.ALERTS_GRID).rowData}
+    rows = {r["title"] + "/" + r["status"][:4]: r for r in find(page, ids.ALERTS_GRID).rowData}
     halt = rows["Bisie halted/sent"]
     assert halt["email"] == "delivered 2025-03-14 12:00"
     next_try = (AT + timedelta(seconds=60)).strftime("%Y-%m-%d %H:%M")

@@ -17,25 +17,13 @@ from dashboards.pages import alerts, commodities, events, feeds, overview, site
 from monitor.config import DashboardSettings, Settings
 from monitor.store import SCORES_VERSION, Store
 from tests.dashboards import seed
+from tests.dashboards.tree import find
 
 Render = Callable[..., Any]
 
 
 def _text(component: Any) -> str:
     return to_json_plotly(component)
-
-
-def _find(component: Any, component_id: str) -> Any:
-    """The component with this id in a layout tree, or None."""
-    if getattr(component, "id", None) == component_id:
-        return component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list | tuple) else [children]:
-        if child is not None and not isinstance(child, str | int | float):
-            found = _find(child, component_id)
-            if found is not None:
-                return found
-    return None
 
 
 def test_every_page_module_registers_a_page(
@@ -64,20 +52,20 @@ def test_overview_shows_headline_numbers_map_and_ranked_table(seeded_store: Stor
     page = render(seeded_store, overview.layout)
     text = _text(page)
     assert "Scores as of 2025-04-01" in text
-    halted = _find(page, "stat-halted")
+    halted = find(page, "stat-halted")
     assert halted.children[0].children == "1"
-    assert "17,300 t" in _text(_find(page, "stat-supply-tin"))
-    assert "5.77% of world" in _text(_find(page, "stat-supply-tin"))
-    rows = _find(page, ids.RISK_GRID).rowData
+    assert "17,300 t" in _text(find(page, "stat-supply-tin"))
+    assert "5.77% of world" in _text(find(page, "stat-supply-tin"))
+    rows = find(page, ids.RISK_GRID).rowData
     assert rows[0]["site_id"] == "bisie"
     assert rows[0]["level"] == "halted"
     assert rows[0]["site_link"] == r"[Bisie \(Mpama North \+ South\)](/site/bisie)"
-    assert _find(page, ids.OVERVIEW_MAP).figure.layout.map.style == "white-bg"
+    assert find(page, ids.OVERVIEW_MAP).figure.layout.map.style == "white-bg"
 
 
 def test_overview_as_of_before_the_halt_shows_no_halted_site(seeded_store: Store, render: Render) -> None:
     page = render(seeded_store, overview.layout, as_of="2025-03-10")
-    assert _find(page, "stat-halted").children[0].children == "0"
+    assert find(page, "stat-halted").children[0].children == "0"
     assert "Scores as of 2025-03-10" in _text(page)
 
 
@@ -98,16 +86,16 @@ def test_site_page_shows_halted_period_why_notices_map_and_facts(seeded_store: S
     page = render(seeded_store, site.layout, site_id="bisie")
     text = _text(page)
     assert "halted since 2025-03-14" in text
-    risk = _find(page, ids.SITE_RISK).figure
+    risk = find(page, ids.SITE_RISK).figure
     assert any(s.fillcolor == "#3b0a57" for s in risk.layout.shapes)
-    assert _find(page, "site-explain-grid").rowData[0]["location"] == "Kashebere"
-    assert {r["kind"] for r in _find(page, "site-notices-grid").rowData} == {
+    assert find(page, "site-explain-grid").rowData[0]["location"] == "Kashebere"
+    assert {r["kind"] for r in find(page, "site-notices-grid").rowData} == {
         "suspension",
         "evacuation",
         "none",
     }
-    assert "Alphamin Resources" in _text(_find(page, ids.SITE_FACTS))
-    assert "Walikale" in _text(_find(page, ids.SITE_FACTS))
+    assert "Alphamin Resources" in _text(find(page, ids.SITE_FACTS))
+    assert "Walikale" in _text(find(page, ids.SITE_FACTS))
 
 
 def test_site_page_of_an_unknown_site_links_back(seeded_store: Store, render: Render) -> None:
@@ -123,9 +111,9 @@ def test_site_page_of_an_unscored_site_says_what_to_run(seeded_store: Store, ren
 
 def test_commodities_page_shows_tonnes_percent_and_drivers(seeded_store: Store, render: Render) -> None:
     page = render(seeded_store, commodities.layout)
-    assert _find(page, ids.SUPPLY_TONNES) is not None
-    assert _find(page, ids.SUPPLY_SHARE) is not None
-    drivers = _find(page, ids.SUPPLY_DRIVERS).rowData
+    assert find(page, ids.SUPPLY_TONNES) is not None
+    assert find(page, ids.SUPPLY_SHARE) is not None
+    drivers = find(page, ids.SUPPLY_DRIVERS).rowData
     assert drivers[0]["site_id"] == "tenke"
     assert drivers[1]["share_of_commodity"] == pytest.approx(100.0)
 
@@ -136,17 +124,17 @@ def test_commodities_page_without_world_production_shows_tonnes_only(
     app = make_app(seeded_store, world=tmp_path / "absent.csv")
     with app.server.test_request_context("/"):
         page = commodities.layout()
-    assert _find(page, ids.SUPPLY_SHARE) is None
+    assert find(page, ids.SUPPLY_SHARE) is None
     assert "World production figures are missing" in _text(page)
 
 
 def test_events_page_lists_the_recent_window_with_filters(seeded_store: Store, render: Render) -> None:
     page = render(seeded_store, events.layout)
-    rows = _find(page, ids.EVENTS_GRID).rowData
+    rows = find(page, ids.EVENTS_GRID).rowData
     assert len(rows) == 11
     assert rows[0]["event_date"] == "2025-03-31"
-    assert _find(page, ids.EVENTS_COUNT).children == "11 matching events."
-    assert [o["value"] for o in _find(page, ids.EVENTS_SOURCE).options] == ["acled", "gdelt"]
+    assert find(page, ids.EVENTS_COUNT).children == "11 matching events."
+    assert [o["value"] for o in find(page, ids.EVENTS_SOURCE).options] == ["acled", "gdelt"]
 
 
 def test_events_count_says_when_the_list_is_cut(
@@ -156,8 +144,8 @@ def test_events_count_says_when_the_list_is_cut(
     app = make_app(seeded_store, settings)
     with app.server.test_request_context("/"):
         page = events.layout()
-    assert len(_find(page, ids.EVENTS_GRID).rowData) == 3
-    assert "newest 3 of 11" in _find(page, ids.EVENTS_COUNT).children
+    assert len(find(page, ids.EVENTS_GRID).rowData) == 3
+    assert "newest 3 of 11" in find(page, ids.EVENTS_COUNT).children
 
 
 def test_alerts_page_explains_alerts_are_not_built_yet(seeded_store: Store, render: Render) -> None:
@@ -170,10 +158,10 @@ def test_alerts_page_explains_alerts_are_not_built_yet(seeded_store: Store, rend
 
 def test_feeds_page_shows_runs_and_rejected_rows(seeded_store: Store, render: Render) -> None:
     page = render(seeded_store, feeds.layout)
-    feeds_rows = {r["feed"]: r for r in _find(page, ids.FEEDS_GRID).rowData}
+    feeds_rows = {r["feed"]: r for r in find(page, ids.FEEDS_GRID).rowData}
     assert feeds_rows["gdelt"]["status"] == "failed"
     assert feeds_rows["gdelt"]["lag_hours"] == pytest.approx(30.0)
-    assert _find(page, ids.REJECTED_GRID).rowData[0]["raw"] == "COD9,<i>x</i>,n/a,28.1"
+    assert find(page, ids.REJECTED_GRID).rowData[0]["raw"] == "COD9,<i>x</i>,n/a,28.1"
 
 
 @pytest.mark.parametrize("layout", [commodities.layout, events.layout, feeds.layout, alerts.layout])
@@ -190,7 +178,7 @@ def test_no_page_renders_feed_text_as_html_or_markdown(seeded_store: Store, rend
         assert "dangerously_allow_html" not in text
         assert '"dangerously_allow_code":true' not in text.replace(" ", "")
         assert "Markdown" not in text
-    grids = [_find(render(seeded_store, site.layout, site_id="bisie"), "site-notices-grid")]
+    grids = [find(render(seeded_store, site.layout, site_id="bisie"), "site-notices-grid")]
     markdown_fields = {c["field"] for g in grids for c in g.columnDefs if c.get("cellRenderer") == "markdown"}
     assert markdown_fields == set()
 
@@ -270,8 +258,8 @@ def test_the_risk_table_is_capped_with_a_note(
     app = make_app(seeded_store, Settings(dashboard=DashboardSettings(max_table_rows=2)))
     with app.server.test_request_context("/"):
         page = overview.layout()
-    assert [r["site_id"] for r in _find(page, ids.RISK_GRID).rowData] == ["bisie", "rubaya"]
-    assert "The 2 most at risk of 5 sites" in _find(page, ids.RISK_COUNT).children
+    assert [r["site_id"] for r in find(page, ids.RISK_GRID).rowData] == ["bisie", "rubaya"]
+    assert "The 2 most at risk of 5 sites" in find(page, ids.RISK_COUNT).children
 
 
 def test_risk_download_is_a_csv_of_the_rows_shown(
@@ -279,7 +267,7 @@ def test_risk_download_is_a_csv_of_the_rows_shown(
 ) -> None:
     app = make_app(seeded_store)
     with app.server.test_request_context("/"):
-        rows = _find(overview.layout(), ids.RISK_GRID).rowData
+        rows = find(overview.layout(), ids.RISK_GRID).rowData
     out = callback(
         app,
         [(ids.RISK_DOWNLOAD, "data")],
@@ -369,9 +357,9 @@ def test_the_shell_has_navigation_as_of_and_a_configurable_refresh(
     text = _text(shell)
     for name in ("Overview", "Commodities", "Events", "Alerts", "Feeds"):
         assert f'"{name}"' in text
-    picker = _find(shell, ids.DATA_AS_OF).children[1]
+    picker = find(shell, ids.DATA_AS_OF).children[1]
     assert str(picker.max_date_allowed) == "2025-04-01"
-    assert _find(shell, ids.REFRESH).disabled is True
+    assert find(shell, ids.REFRESH).disabled is True
 
 
 def test_the_app_serves_its_offline_basemap(seeded_store: Store, make_app: Callable[..., dash.Dash]) -> None:

@@ -14,6 +14,7 @@ from dashboards.app import create_app, shell
 from monitor.config import Settings
 from monitor.store import Store
 from tests.dashboards import seed
+from tests.dashboards.tree import path_to
 
 
 def _shell(store: Store, world: Path, initial_as_of: date | None) -> Any:
@@ -24,23 +25,10 @@ def _shell(store: Store, world: Path, initial_as_of: date | None) -> Any:
         return shell()
 
 
-def _path_to(component: Any, component_id: str) -> list[Any]:
-    """The components from the root down to the one with this id (empty when it is not there)."""
-    if getattr(component, "id", None) == component_id:
-        return [component]
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list | tuple) else [children]:
-        if child is not None and not isinstance(child, str | int | float):
-            below = _path_to(child, component_id)
-            if below:
-                return [component, *below]
-    return []
-
-
 def test_the_picker_holds_the_initial_day_as_a_plain_date_within_the_scored_days(
     seeded_store: Store, world_csv: Path
 ) -> None:
-    picker = _path_to(_shell(seeded_store, world_csv, date(2025, 3, 20)), ids.AS_OF)[-1]
+    picker = path_to(_shell(seeded_store, world_csv, date(2025, 3, 20)), ids.AS_OF)[-1]
     assert isinstance(picker, dcc.DatePickerSingle)
     assert picker.date == "2025-03-20"
     assert picker.min_date_allowed == seed.FIRST_DAY.isoformat()
@@ -50,6 +38,6 @@ def test_the_picker_holds_the_initial_day_as_a_plain_date_within_the_scored_days
 def test_without_an_initial_day_the_picker_is_empty_and_names_the_latest_score_date(
     seeded_store: Store, world_csv: Path
 ) -> None:
-    picker = _path_to(_shell(seeded_store, world_csv, None), ids.AS_OF)[-1]
+    picker = path_to(_shell(seeded_store, world_csv, None), ids.AS_OF)[-1]
     assert picker.date is None
     assert picker.placeholder == "Latest (2025-04-01)"

@@ -21,12 +21,17 @@ Kind = Literal["events", "notices"]
 
 @dataclass
 class Batch:
-    """Parsed records (EVENT_COLUMNS or NOTICE_COLUMNS), rejected rows, and the new watermark."""
+    """Parsed records (EVENT_COLUMNS or NOTICE_COLUMNS), rejected rows, and the new watermark.
+
+    ``dropped`` counts the well-formed rows a parser chose not to keep, by reason (e.g. GDELT's
+    ``not_violence``): not errors, so not kept as rows, but recorded on the feed run.
+    """
 
     records: pd.DataFrame
     rejected: list[RejectedRow] = field(default_factory=list)
     watermark: str | None = None
     fetched: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
 
 
 class Collector(Protocol):

@@ -20,6 +20,35 @@ root        CAMEO family                                ACLED type
 ==========  ==========================================  =============================================
 
 A code is typed by its longest listed prefix, so an unlisted leaf (say 1955) falls back to its base or root.
+
+Which codes are incidents
+-------------------------
+Only physical violence, or force that directly threatens it at a place, is an incident minewatch places
+near a mine. ``VIOLENCE_PREFIXES`` keeps:
+
+==========  ===============================================================================================
+145x        violent protest, riot: people hurt or property damaged in the street
+1712        destroy property: physical damage (ACLED's looting/property destruction)
+175         violent repression: force used on people
+18x         assault: abduction, assault, torture, killing, bombing, human shields, assassination
+19x         fight: conventional force, blockade by force (191: the direct threat to anyone who passes),
+            occupation (192: a takeover), small arms, artillery, air strikes, ceasefire violations
+20x         unconventional mass violence: expulsions, mass killings, ethnic cleansing, WMD
+==========  ===============================================================================================
+
+and leaves out, although they sit in roots 14-20:
+
+- 140-144 demonstrations, hunger strikes, strikes, "obstruct passage": political acts, mostly peaceful, and
+  GDELT's "block" is as often a bill as a road (blockades at a mine come from ACLED and the notices);
+- 15x force posture (alerts, mobilisation): readiness, not an incident; GDELT codes troop movements and
+  even withdrawals as 154;
+- 16x reduced relations (sanctions, aid cuts, expulsions of diplomats): diplomacy, not a place;
+- 170, 171, 1711 coercion and seizure of property (mostly confiscations by courts and customs), 172x
+  administrative sanctions (visa, bans, curfews, states of emergency), 173 arrests, 174 deportations,
+  176 cyber attacks: policy and policing, not violence at a place (the measured false positive was a visa
+  story, CAMEO 172, pinned on a town near a lithium mine).
+
+Root 13's threats (138 "threaten with military force") are words, not force at a place, and stay out.
 """
 
 from __future__ import annotations
@@ -28,6 +57,9 @@ import pandas as pd
 
 #: The CAMEO roots minewatch keeps.
 CONFLICT_ROOTS: frozenset[str] = frozenset({"14", "15", "16", "17", "18", "19", "20"})
+
+#: CAMEO code prefixes that are physical violence or its direct threat (see the module docstring).
+VIOLENCE_PREFIXES: tuple[str, ...] = ("145", "1712", "175", "18", "19", "20")
 
 #: ACLED type by CAMEO code prefix (root, base or leaf); the longest matching prefix wins.
 _TYPE_BY_PREFIX: dict[str, str] = {
@@ -157,10 +189,21 @@ def event_type(code: str) -> str | None:
     return _longest_prefix(code, _TYPE_BY_PREFIX) if code[:2] in CONFLICT_ROOTS else None
 
 
+def is_violence(code: str) -> bool:
+    """Whether a CAMEO code is physical violence or its direct threat (``VIOLENCE_PREFIXES``)."""
+    return code.startswith(VIOLENCE_PREFIXES)
+
+
 def sub_type(code: str) -> str:
     """The sub_type text minewatch stores for a CAMEO code, e.g. 'CAMEO 193: Fight with small arms ...'."""
     description = _longest_prefix(code, DESCRIPTIONS)
     return f"CAMEO {code}: {description}" if description else f"CAMEO {code}"
+
+
+def violence_mask(codes: pd.Series) -> pd.Series:
+    """Vectorised ``is_violence`` of a column of codes (each distinct code looked up once)."""
+    distinct = pd.unique(codes.to_numpy())
+    return codes.map({code: is_violence(str(code)) for code in distinct}).astype(bool)
 
 
 def classify(codes: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -1,16 +1,28 @@
 """GDELT 2.0 Event exports: the 15-minute zip named by lastupdate.txt, parsed onto the ACLED taxonomy.
 
 An export is UTF-8 text, one event per line, 61 tab-separated columns, no header. ``parse_export`` reads
-it vectorised with every column as a string (CAMEO codes such as "010" keep their zeros) and keeps the
-CAMEO roots 14-20 (``feeds.cameo``). What happens to each line, counted on the returned ``ExportBatch``:
+it vectorised with every column as a string (CAMEO codes such as "010" keep their zeros). GDELT codes every
+event it reads in every article, so most rows are not incidents at a place; the parser keeps only those that
+are, and counts every other well-formed line under the first reason that drops it (``DROP_REASONS``, in
+this order, on ``Batch.dropped``):
 
-- blank lines are ignored; a line without exactly 61 fields is rejected (``RejectedRow``, "line N");
-- a well-formed line outside roots 14-20 is out of scope and not examined further;
-- an in-scope line with a bad GlobalEventID, SQLDATE, DATEADDED or ActionGeo latitude/longitude is rejected;
-- an in-scope line with no ActionGeo coordinates at all is *unplaced*: GDELT could not place it, which is
-  not an error, so it is counted in ``unplaced`` and not rejected;
-- the injected ``keep(lat, lon)`` mask (e.g. "within the radius of some site") drops the rest it refuses,
-  counted in ``outside``; what remains becomes the records.
+- ``not_conflict``: a CAMEO root outside 14-20 (statements, visits, cooperation...);
+- ``not_violence``: a code of roots 14-20 that is not physical violence or its direct threat
+  (``feeds.cameo.VIOLENCE_PREFIXES``: visa policy, sanctions, arrests, peaceful marches stay out);
+- ``not_root_event``: IsRootEvent 0, an event GDELT found past the article's lead paragraph (an aside,
+  a background sentence), not the article's subject;
+- ``unplaced``: no ActionGeo coordinates (GDELT could not place it: not an error, so not rejected);
+- ``region_centroid``: ActionGeo_Type 1 (country), 2 (US state) or 5 (world state / ADM1): the point is a
+  region's centroid, near nothing in particular, so it cannot be matched to a mine by distance. Only types
+  3 (US city) and 4 (world city or landmark) are kept;
+- ``far_from_sites``: the injected ``keep(lat, lon)`` mask refused it (e.g. "within reach of no site");
+- ``duplicate_url``: another kept row of the export has the same SOURCEURL: one article read several ways
+  is one report (the best-sourced row stays: most NumSources, then NumArticles, then lowest id).
+
+Lines are rejected (``RejectedRow``, "line N") rather than dropped when they cannot be read: a line without
+exactly 61 fields, and a line otherwise kept whose GlobalEventID, SQLDATE, DATEADDED or ActionGeo
+coordinates are not valid. Kept rows carry GDELT's NumSources and NumArticles (``num_sources``,
+``num_articles``), which scoring uses to weigh them.
 
 The collector reads lastupdate.txt for the newest export. On a first run (no watermark) it takes only that
 one. Later it catches up: exports published after the watermark and before the newest are fetched too, oldest
@@ -41,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from feeds.base import Batch, Kind
-from feeds.cameo import CONFLICT_ROOTS, classify
+from feeds.cameo import CONFLICT_ROOTS, classify, violence_mask
 from feeds.fips import fips_to_iso
 from feeds.http import RetryingRequester
 from monitor.config import GdeltSettings
@@ -55,15 +67,29 @@ KeepFilter = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 FIELDS = 61
 #: 0-based positions of the columns we read (GDELT 2.0 Event codebook order).
-EVENT_ID, SQLDATE, ACTOR1_NAME, ACTOR2_NAME, EVENT_CODE, ROOT_CODE = 0, 1, 6, 16, 26, 28
+EVENT_ID, SQLDATE, ACTOR1_NAME, ACTOR2_NAME, IS_ROOT, EVENT_CODE, ROOT_CODE = 0, 1, 6, 16, 25, 26, 28
+NUM_SOURCES, NUM_ARTICLES = 32, 33
 GEO_TYPE, GEO_NAME, GEO_COUNTRY, GEO_ADM1, GEO_LAT, GEO_LON = 51, 52, 53, 54, 56, 57
 DATEADDED, SOURCEURL = 59, 60
-_USED: tuple[int, ...] = (EVENT_ID, SQLDATE, ACTOR1_NAME, ACTOR2_NAME, EVENT_CODE, ROOT_CODE)
-_USED += (GEO_TYPE, GEO_NAME, GEO_COUNTRY, GEO_ADM1, GEO_LAT, GEO_LON, DATEADDED, SOURCEURL)
+_USED: tuple[int, ...] = (EVENT_ID, SQLDATE, ACTOR1_NAME, ACTOR2_NAME, IS_ROOT, EVENT_CODE, ROOT_CODE)
+_USED += (NUM_SOURCES, NUM_ARTICLES, GEO_TYPE, GEO_NAME, GEO_COUNTRY, GEO_ADM1, GEO_LAT, GEO_LON)
+_USED += (DATEADDED, SOURCEURL)
 
-#: ActionGeo_Type -> geo_precision: 1 country and 2 US state / 5 world state are region centroids (3),
-#: 3 US city and 4 world city are places (1). Anything else is treated as a region.
-GEO_PRECISION: dict[str, int] = {"1": 3, "2": 3, "3": 1, "4": 1, "5": 3}
+#: Report counts GDELT gives each event, kept on its rows for scoring to weigh them.
+REPORT_COLUMNS: tuple[str, ...] = ("num_sources", "num_articles")
+#: ActionGeo_Type values that name a place (3 US city, 4 world city or landmark): the only rows kept.
+PLACE_GEO_TYPES: frozenset[str] = frozenset({"3", "4"})
+
+#: Why a well-formed line is not kept, in the order the checks run (see the module docstring).
+DROP_REASONS: dict[str, str] = {
+    "not_conflict": "CAMEO root outside 14-20",
+    "not_violence": "CAMEO code of roots 14-20 that is not physical violence or its direct threat",
+    "not_root_event": "IsRootEvent 0: not the article's lead event",
+    "unplaced": "no ActionGeo coordinates",
+    "region_centroid": "ActionGeo is a country or region centroid (ActionGeo_Type 1, 2 or 5)",
+    "far_from_sites": "within reach of no site or export route",
+    "duplicate_url": "another row of the export has the same SOURCEURL",
+}
 
 #: Refuse to inflate an export larger than this (real ones are a few MB): guards against zip bombs.
 MAX_EXPORT_BYTES = 512 * 1024 * 1024
@@ -76,14 +102,10 @@ EXPORT_INTERVAL = timedelta(minutes=15)
 
 @dataclass
 class ExportBatch(Batch):
-    """A parsed export. ``fetched``: non-blank lines read; ``malformed``: lines without 61 fields;
-    ``in_scope``: well-formed lines of roots 14-20; ``unplaced``: in-scope lines without ActionGeo
-    coordinates; ``outside``: placed lines ``keep`` refused. Rejected = malformed + bad in-scope lines."""
+    """A parsed export. ``fetched``: non-blank lines read; ``malformed``: lines without 61 fields.
+    fetched = records + rejected + sum(dropped.values())."""
 
     malformed: int = 0
-    in_scope: int = 0
-    unplaced: int = 0
-    outside: int = 0
 
 
 @dataclass(frozen=True)
@@ -144,7 +166,8 @@ def read_export(data: bytes, usecols: Sequence[int] | None = None) -> ExportTabl
 
 
 def parse_export(data: bytes, keep: KeepFilter | None = None) -> ExportBatch:
-    """Parse the text of one GDELT 2.0 Event export into events of roots 14-20 (see the module docstring)."""
+    """Parse the text of one GDELT 2.0 Event export into the incidents it reports (see the module
+    docstring): what is kept, what is rejected, and what is dropped, by reason."""
     table = read_export(data, _USED)
     cols, lines = table.columns, table.lines
     batch = ExportBatch(
@@ -152,27 +175,55 @@ def parse_export(data: bytes, keep: KeepFilter | None = None) -> ExportBatch:
     )
     stamps = cols[DATEADDED][cols[DATEADDED].str.fullmatch(r"\d{14}")]
     batch.watermark = str(stamps.max()) if not stamps.empty else None
+    dropped = dict.fromkeys(DROP_REASONS, 0)
 
-    cols = cols[cols[ROOT_CODE].isin(CONFLICT_ROOTS)]
-    batch.in_scope = len(cols)
+    def drop(reason: str, mask: pd.Series) -> pd.DataFrame:
+        dropped[reason] += int(mask.sum())
+        return cols[~mask]
+
+    cols = drop("not_conflict", ~cols[ROOT_CODE].isin(CONFLICT_ROOTS))
+    cols = drop("not_violence", ~violence_mask(cols[EVENT_CODE]))
+    cols = drop("not_root_event", cols[IS_ROOT].str.strip() != "1")
     event_date = _strict_datetime(cols[SQLDATE], "%Y%m%d", 8)
     added = _strict_datetime(cols[DATEADDED], "%Y%m%d%H%M%S", 14)
     lat = pd.to_numeric(cols[GEO_LAT], errors="coerce")
     lon = pd.to_numeric(cols[GEO_LON], errors="coerce")
     bad, rejected = _invalid(cols, lines, event_date, added, lat, lon)
     batch.rejected = sorted([*batch.rejected, *rejected], key=lambda r: int(r.ref.split()[1]))
-
-    unplaced = ~bad & (cols[GEO_LAT].str.strip() == "") & (cols[GEO_LON].str.strip() == "")
-    batch.unplaced = int(unplaced.sum())
-    placed = ~bad & ~unplaced
-    if keep is not None and placed.any():
-        mask = np.asarray(keep(lat[placed].to_numpy(float), lon[placed].to_numpy(float)), dtype=bool)
-        if mask.shape != (int(placed.sum()),):
-            raise ValueError(f"keep() returned a mask of shape {mask.shape} for {int(placed.sum())} events")
-        batch.outside = int((~mask).sum())
-        placed[placed] = mask
-    batch.records = _events(cols[placed], event_date[placed], added[placed], lat[placed], lon[placed])
+    cols = cols[~bad]
+    cols = drop("unplaced", (cols[GEO_LAT].str.strip() == "") & (cols[GEO_LON].str.strip() == ""))
+    cols = drop("region_centroid", ~cols[GEO_TYPE].str.strip().isin(PLACE_GEO_TYPES))
+    if keep is not None and not cols.empty:
+        mask = np.asarray(keep(lat[cols.index].to_numpy(float), lon[cols.index].to_numpy(float)), dtype=bool)
+        if mask.shape != (len(cols),):
+            raise ValueError(f"keep() returned a mask of shape {mask.shape} for {len(cols)} events")
+        cols = drop("far_from_sites", pd.Series(~mask, index=cols.index))
+    cols = drop("duplicate_url", _repeated_urls(cols))
+    batch.dropped = {reason: n for reason, n in dropped.items() if n}
+    index = cols.index
+    batch.records = _events(cols, event_date[index], added[index], lat[index], lon[index])
     return batch
+
+
+def _count(column: pd.Series) -> pd.Series:
+    """A GDELT count column as int64 (blank or unreadable counts as 1: the row itself is one report)."""
+    return pd.to_numeric(column, errors="coerce").fillna(1).clip(lower=1).astype(np.int64)
+
+
+def _repeated_urls(cols: pd.DataFrame) -> pd.Series:
+    """Rows whose SOURCEURL a better-sourced row of the same export also has (only http(s) URLs count:
+    GDELT names some non-web sources by a shared label, such as "BBC Monitoring")."""
+    url = cols[SOURCEURL].str.strip()
+    ranked = pd.DataFrame(
+        {
+            "url": url,
+            "sources": -_count(cols[NUM_SOURCES]),
+            "articles": -_count(cols[NUM_ARTICLES]),
+            "id": pd.to_numeric(cols[EVENT_ID], errors="coerce"),
+        }
+    ).sort_values(["url", "sources", "articles", "id"], kind="stable")
+    repeated = ranked["url"].duplicated() & ranked["url"].str.match(r"(?i)https?://")
+    return repeated.reindex(cols.index)
 
 
 def _strict_datetime(values: pd.Series, fmt: str, width: int) -> pd.Series:
@@ -215,7 +266,7 @@ def _invalid(
 def _events(
     cols: pd.DataFrame, event_date: pd.Series, added: pd.Series, lat: pd.Series, lon: pd.Series
 ) -> pd.DataFrame:
-    """Build the EVENT_COLUMNS frame from validated, in-scope, placed rows."""
+    """Build the EVENT_COLUMNS (+ REPORT_COLUMNS) frame from the rows kept."""
     types, sub_types = classify(cols[EVENT_CODE])
     frame = pd.DataFrame(
         {
@@ -230,15 +281,17 @@ def _events(
             "fatalities": 0,
             "lat": lat.astype(float),
             "lon": lon.astype(float),
-            "geo_precision": cols[GEO_TYPE].map(GEO_PRECISION).fillna(3).astype(int),
+            "geo_precision": 1,  # only places are kept (PLACE_GEO_TYPES)
             "location": cols[GEO_NAME],
             "country": fips_to_iso(cols[GEO_COUNTRY]),
             "admin1": admin1_names(cols[GEO_NAME], cols[GEO_TYPE], cols[GEO_ADM1]),
             "notes": "",
             "url": cols[SOURCEURL],
+            "num_sources": _count(cols[NUM_SOURCES]),
+            "num_articles": _count(cols[NUM_ARTICLES]),
         },
         index=cols.index,
-        columns=list(EVENT_COLUMNS),
+        columns=[*EVENT_COLUMNS, *REPORT_COLUMNS],
     )
     return frame.reset_index(drop=True)
 
@@ -256,7 +309,7 @@ def admin1_names(full_name: pd.Series, geo_type: pd.Series, code: pd.Series) -> 
 
 
 def _empty_frame() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in EVENT_COLUMNS})
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in (*EVENT_COLUMNS, *REPORT_COLUMNS)})
 
 
 def parse_lastupdate(text: str) -> ExportFile:

@@ -136,6 +136,61 @@ class MatchingSettings(_Section):
     )
 
 
+def _default_compatible_types() -> list[list[str]]:
+    return [
+        ["battles", "explosions_remote_violence", "violence_against_civilians"],
+        ["protests", "riots"],
+        ["strategic_developments"],
+    ]
+
+
+class FusionSettings(_Section):
+    """How reports of one incident from several sources become one incident (``monitor/fusion.py``)."""
+
+    max_days: int = Field(
+        1, ge=0, description="Reports dated at most this many days from an incident's first report can join it."
+    )
+    radius_km: float = Field(
+        25.0, ge=0, description="Reports at most this far from an incident's first report can join it."
+    )
+    compatible_types: list[list[str]] = Field(
+        default_factory=_default_compatible_types,
+        description="Groups of event types (ACLED taxonomy) that can describe the same incident; a type in no "
+        "group is compatible only with itself.",
+    )
+    exclusive_sources: list[str] = Field(
+        default_factory=lambda: ["acled", "ucdp"],
+        description="Curated sources: their curators already merge the reports of one incident into one row, "
+        "so two rows of one of them are two incidents, and an incident holds at most one row of each.",
+    )
+
+
+class FrontSettings(_Section):
+    """The front line: territorial takeovers by the same actor over time (``monitor/front.py``)."""
+
+    window_days: int = Field(
+        30, gt=0, description="front_km: the distance to the nearest takeover dated in the last N days."
+    )
+    radius_km: float = Field(
+        25.0,
+        ge=0,
+        description="The site's radius for the front line: front_days_to_radius counts the days until the "
+        "front is this close to the mine, at its pace of the last 7 days.",
+    )
+    max_km: float = Field(
+        500.0, gt=0, description="Takeovers farther than this from a site do not make its front line."
+    )
+    sub_types: list[str] = Field(
+        default_factory=lambda: ["non-state actor overtakes territory"],
+        description="Event sub-types (lower-case ACLED sub_event_type) that are territorial takeovers.",
+    )
+    cameo_codes: list[str] = Field(
+        default_factory=lambda: ["192"],
+        description="GDELT CAMEO codes that are takeovers (192: occupy territory); GDELT rows count only "
+        "with at least two sources (scoring.gdelt_min_sources).",
+    )
+
+
 def _default_type_weights() -> dict[str, float]:
     return {
         "battles": 1.0,
@@ -437,6 +492,10 @@ class Settings(_Section):
     sites: SitesSettings = Field(default_factory=SitesSettings, description="Site registry.")
     matching: MatchingSettings = Field(default_factory=MatchingSettings, description="Spatial matching.")
     scoring: ScoringSettings = Field(default_factory=ScoringSettings, description="Scoring model.")
+    fusion: FusionSettings = Field(
+        default_factory=FusionSettings, description="Reports of one incident across sources."
+    )
+    front: FrontSettings = Field(default_factory=FrontSettings, description="The front line per site.")
     dashboard: DashboardSettings = Field(
         default_factory=DashboardSettings, description="The analyst dashboard."
     )

@@ -119,8 +119,8 @@ class _Grid:
         return q[keep], start[keep], stop[keep]
 
 
-def _expand(q: IntArray, start: IntArray, stop: IntArray) -> tuple[IntArray, IntArray]:
-    """Turn slices into flat (query, position) pairs without a Python loop."""
+def expand_slices(q: IntArray, start: IntArray, stop: IntArray) -> tuple[IntArray, IntArray]:
+    """Turn slices (query, start, stop) into flat (query, position) pairs without a Python loop."""
     counts = stop - start
     total = int(counts.sum())
     offsets = np.repeat(np.cumsum(counts) - counts - start, counts)
@@ -142,7 +142,7 @@ def _candidates(
     cuts = np.searchsorted(cum, np.arange(_CHUNK_CANDIDATES, int(cum[-1]), _CHUNK_CANDIDATES), side="right")
     bounds = np.unique(np.concatenate([[0], cuts, [q.size]]))
     for a, b in itertools.pairwise(bounds):
-        qi, pos = _expand(q[a:b], start[a:b], stop[a:b])
+        qi, pos = expand_slices(q[a:b], start[a:b], stop[a:b])
         yield qi, index.ids[pos]
 
 

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from feeds import acled, gdelt
+from monitor.config import FrontSettings
+from monitor.demo import demo_dir
+from monitor.front import actor_key, front_line, is_takeover
+
+SETTINGS = FrontSettings()
+BISIE = pd.DataFrame({"id": ["bisie"], "lat": [-1.033], "lon": [27.733]})
+MARCH = [dt.date(2025, 3, 1) + dt.timedelta(days=i) for i in range(31)]
+
+
+def demo_takeovers(*, with_gdelt: bool = True) -> pd.DataFrame:
+    """The demo scenario's takeovers, as the store would hand them over (known_at = publication)."""
+    events = acled.parse_file(demo_dir() / "acled_events.csv").records.assign(num_sources=1)
+    if with_gdelt:
+        events = pd.concat([events, gdelt.parse_file(demo_dir() / "gdelt_events.export.CSV").records])
+    events = events.assign(known_at=pd.to_datetime(events["published_at"]))
+    return events[is_takeover(events, SETTINGS, gdelt_min_sources=2)].reset_index(drop=True)
+
+
+def takeover(actor: str, lat: float, lon: float, day: str, known: str | None = None) -> dict[str, object]:
+    return {"actor1": actor, "lat": lat, "lon": lon, "event_date": dt.date.fromisoformat(day),
+            "known_at": pd.Timestamp(known or day)}  # fmt: skip
+
+
+def test_bisies_front_shrinks_through_march_2025_to_walikale_55_km_away() -> None:
+    front = front_line(BISIE, demo_takeovers(), MARCH, SETTINGS).set_index("date")
+    weekly = front.loc[[dt.date(2025, 3, d) for d in (1, 8, 15, 22, 29)], "front_km"].tolist()
+    assert weekly == [127.3, 127.3, 110.2, 55.4, 55.4]  # Masisi, Masisi, Nyabiondo, Walikale, Walikale
+    assert front["front_km"].is_monotonic_decreasing
+    # GDELT's well-sourced report of the takeover (public on 20 March) moves the front that day.
+    assert front.loc[dt.date(2025, 3, 19), "front_km"] == 79.1  # Kibua
+    assert front.loc[dt.date(2025, 3, 20), "front_km"] == pytest.approx(55, abs=1)
+    assert front.loc[dt.date(2025, 3, 20), "front_km_change_7d"] < -40
+    assert front.loc[dt.date(2025, 3, 20), "front_actor"] == "M23: March 23 Movement"
+
+
+def test_without_gdelt_the_front_reaches_walikale_when_acled_publishes_it() -> None:
+    front = front_line(BISIE, demo_takeovers(with_gdelt=False), MARCH, SETTINGS).set_index("date")
+    known = pd.Timestamp(demo_takeovers(with_gdelt=False).query("location == 'Walikale'")["known_at"].iloc[0])
+    assert front.loc[(known - pd.Timedelta(days=1)).date(), "front_km"] > 70
+    assert front.loc[known.date(), "front_km"] == pytest.approx(55, abs=1)
+
+
+def test_each_day_uses_only_takeovers_public_by_its_end() -> None:
+    takeovers = demo_takeovers()
+    everything = front_line(BISIE, takeovers, MARCH, SETTINGS).set_index("date")
+    for day in MARCH:
+        known = takeovers[takeovers["known_at"] < pd.Timestamp(day) + pd.Timedelta(days=1)]
+        alone = front_line(BISIE, known, [day], SETTINGS).set_index("date").loc[day]
+        assert alone.equals(everything.loc[day]), day
+
+
+def test_an_approaching_front_gives_a_negative_change_and_days_to_the_radius() -> None:
+    takeovers = pd.DataFrame(
+        [takeover("Rebels", -1.033, 28.633, "2025-03-01"), takeover("Rebels", -1.033, 28.363, "2025-03-08")]
+    )  # 100 km east of the mine, then 70 km
+    front = front_line(BISIE, takeovers, [dt.date(2025, 3, 8)], SETTINGS).iloc[0]
+    assert front["front_km"] == pytest.approx(70.1, abs=0.2)
+    assert front["front_km_change_7d"] == pytest.approx(-30.0, abs=0.2)
+    # 45 km to go to the 25 km radius at 30 km a week: 10.5 days.
+    assert front["front_days_to_radius"] == pytest.approx((70.1 - 25) / (30 / 7), abs=0.2)
+
+
+def test_a_front_inside_the_radius_is_zero_days_away_and_a_still_one_has_no_countdown() -> None:
+    takeovers = pd.DataFrame([takeover("Rebels", -1.033, 27.833, "2025-03-01")])  # 11 km away
+    front = front_line(BISIE, takeovers, [dt.date(2025, 3, 10)], SETTINGS).iloc[0]
+    assert front["front_days_to_radius"] == 0
+    far = pd.DataFrame([takeover("Rebels", -1.033, 28.633, "2025-03-01")])
+    still = front_line(BISIE, far, [dt.date(2025, 3, 10)], SETTINGS).iloc[0]
+    assert still["front_km_change_7d"] == 0 and np.isnan(still["front_days_to_radius"])
+
+
+def test_the_change_follows_the_same_actor_and_a_new_actor_has_none() -> None:
+    takeovers = pd.DataFrame(
+        [
+            takeover("M23: March 23 Movement", -1.033, 28.633, "2025-03-01"),
+            takeover("M23", -1.033, 28.363, "2025-03-08"),  # GDELT's name for the same group
+            takeover("Mai-Mai Group", -1.033, 28.183, "2025-03-08"),  # nearer, but new this week
+        ]
+    )
+    front = front_line(BISIE, takeovers, [dt.date(2025, 3, 8)], SETTINGS).iloc[0]
+    assert front["front_actor"] == "Mai-Mai Group"
+    assert np.isnan(front["front_km_change_7d"])
+    assert actor_key(pd.Series(["M23: March 23 Movement", "M23", " m23 (DRC)"])).tolist() == ["m23"] * 3
+
+
+def test_takeovers_age_out_of_the_window_and_far_ones_do_not_count() -> None:
+    takeovers = pd.DataFrame([takeover("Rebels", -1.033, 28.633, "2025-03-01")])
+    days = [dt.date(2025, 3, 30), dt.date(2025, 3, 31)]
+    front = front_line(BISIE, takeovers, days, SETTINGS)["front_km"].tolist()
+    assert front[0] == pytest.approx(100.1, abs=0.2) and np.isnan(front[1])  # 30-day window
+    near_only = front_line(BISIE, takeovers, days[:1], FrontSettings(max_km=80))
+    assert near_only["front_km"].isna().all()
+
+
+def test_takeovers_are_acled_takeovers_and_well_sourced_gdelt_occupations() -> None:
+    events = pd.DataFrame(
+        {
+            "source": ["acled", "acled", "gdelt", "gdelt", "gdelt", "ucdp"],
+            "sub_type": [
+                "Non-state actor overtakes territory",
+                "Armed clash",
+                "CAMEO 192: Occupy territory",
+                "CAMEO 192: Occupy territory",
+                "CAMEO 190: Use conventional military force",
+                "UCDP state-based conflict",
+            ],
+            "num_sources": [1, 1, 1, 4, 9, 1],
+        }
+    )
+    assert is_takeover(events, SETTINGS, gdelt_min_sources=2).tolist() == [
+        True,
+        False,
+        False,
+        True,
+        False,
+        False,
+    ]
+
+
+def test_every_site_and_day_gets_a_row_even_without_a_front() -> None:
+    sites = pd.concat([BISIE, pd.DataFrame({"id": ["kamoto"], "lat": [-10.7], "lon": [25.4]})])
+    front = front_line(sites, demo_takeovers(), MARCH[:3], SETTINGS)
+    assert len(front) == 6
+    assert front[front["site_id"] == "kamoto"]["front_km"].isna().all()
+    assert front_line(sites, demo_takeovers().iloc[0:0], MARCH[:3], SETTINGS)["front_km"].isna().all()

@@ -166,15 +166,15 @@ class FusionSettings(_Section):
     """How reports of one incident from several sources become one incident (``monitor/fusion.py``)."""
 
     max_days: int = Field(
-        1, ge=0, description="Reports dated at most this many days from an incident's first report can join it."
+        1, ge=0, description="Reports dated at most this many days from an incident's first report join it."
     )
     radius_km: float = Field(
         25.0, ge=0, description="Reports at most this far from an incident's first report can join it."
     )
     compatible_types: list[list[str]] = Field(
         default_factory=_default_compatible_types,
-        description="Groups of event types (ACLED taxonomy) that can describe the same incident; a type in no "
-        "group is compatible only with itself.",
+        description="Groups of event types (ACLED taxonomy) that can describe the same incident; a type in "
+        "no group is compatible only with itself.",
     )
     exclusive_sources: list[str] = Field(
         default_factory=lambda: ["acled", "ucdp"],
@@ -277,7 +277,24 @@ class ScoringSettings(_Section):
         description="Lower bounds of the levels (below elevated: low).",
     )
     explain_top_events: int = Field(
-        5, ge=1, description="How many top contributing events each score's explain lists."
+        5, ge=1, description="How many top contributing incidents each score's explain lists."
+    )
+    gdelt_min_sources: int = Field(
+        2,
+        ge=1,
+        description="A GDELT report seen by fewer sources (NumSources) weighs nothing: a single-source row "
+        "never raises a site on its own.",
+    )
+    gdelt_full_sources: int = Field(
+        5, ge=1, description="A GDELT report's weight grows with NumSources up to this many (x n/N)."
+    )
+    gdelt_full_articles: int = Field(
+        10, ge=1, description="... and with NumArticles up to this many (x n/N)."
+    )
+    uncorroborated_max_level: Literal["low", "elevated", "high", "critical"] = Field(
+        "elevated",
+        description="The highest level incidents reported only by GDELT can raise a site to; above it an "
+        "incident needs another dataset (ACLED, UCDP) to count.",
     )
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "HIGH_OR_WORSE",
     "LEVELS",
     "LEVEL_RANK",
+    "MACHINE_CODED_SOURCES",
     "NOTICE_FEED_PREFIX",
     "NOTICE_KINDS",
     "RESUMING_KIND",
@@ -92,6 +93,9 @@ CHANNELS: tuple[ChannelName, ...] = get_args(ChannelName)
 EventSource = Literal["acled", "gdelt", "ucdp"]
 #: Conflict-event sources (each is also a feed of that name).
 EVENT_SOURCES: tuple[EventSource, ...] = get_args(EventSource)
+#: Sources coded by machine from the news: one of their rows is a report, not a vetted incident, so it
+#: counts only with sources of its own and, above ``scoring.uncorroborated_max_level``, another dataset's.
+MACHINE_CODED_SOURCES: frozenset[str] = frozenset({"gdelt"})
 EventType = Literal[
     "battles",
     "explosions_remote_violence",

@@ -4,6 +4,13 @@ A day D sees an exposure only when its event happened by D and it was public by 
 (``known_at < D + 1 day``), and a notice only when it was public by the end of D. Days are handled as
 integer day numbers; the only Python loop runs over days, each one a handful of numpy passes.
 
+Events count as incidents: the exposure rows of one incident (``incident_id``, from ``monitor.fusion``)
+add the contribution of their strongest report known that day, once; ``events_30d`` counts incidents and
+``fatalities_30d`` takes each incident's largest reported toll. A GDELT report weighs by its own NumSources
+and NumArticles, and nothing with fewer than ``gdelt_min_sources`` sources; incidents reported by GDELT alone
+(no ACLED or UCDP row known that day) can raise a site to ``uncorroborated_max_level`` at most: their sum is
+capped where the risk would reach the next level, and adds nothing above what the other incidents give.
+
 Choices the design leaves open: an (event, site) seen both near the site and near the route counts once,
 with its larger contribution; min_notice_confidence applies to every notice (a shaky resumption does not
 lift a halt, a shaky evacuation adds nothing); notice points fade like events and stop after window_days;
@@ -22,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from monitor.config import ScoringSettings
-from monitor.domain import HALTING_KINDS, RESUMING_KIND, STOPPED_STATUSES
+from monitor.domain import HALTING_KINDS, MACHINE_CODED_SOURCES, RESUMING_KIND, STOPPED_STATUSES
 
 __all__ = ["SCORE_COLUMNS", "STATS_WINDOW_DAYS", "event_weights", "score_days"]
 
@@ -36,6 +43,8 @@ EXPOSURE_COLUMNS = (
     "event_id", "site_id", "via", "distance_km", "source", "type", "sub_type", "fatalities",
     "geo_precision", "event_date", "known_at",
 )  # fmt: skip
+#: Optional exposure columns and their value when absent: the event's incident (itself) and report counts.
+EXPOSURE_DEFAULTS: dict[str, Any] = {"incident_id": None, "num_sources": 1, "num_articles": 1}
 NOTICE_COLUMNS = ("notice_id", "site_id", "kind", "confidence", "known_at")
 #: Width of the events_30d / fatalities_30d / nearest_event_km window: event_date in (D-30, D].
 STATS_WINDOW_DAYS = 30
@@ -93,8 +102,21 @@ def _number(column: pd.Series) -> np.ndarray:
     return pd.to_numeric(column, errors="coerce").fillna(0).clip(lower=0).to_numpy(float)
 
 
+def report_support(exposures: pd.DataFrame, params: ScoringSettings) -> np.ndarray:
+    """How much each row's own reporting supports it: 1 for curated sources; for a machine-coded source
+    (GDELT) min(1, sources / full) x min(1, articles / full), and 0 below ``gdelt_min_sources`` sources."""
+    machine = np.isin(_text(exposures["source"]), list(MACHINE_CODED_SOURCES))
+    sources = _number(_column(exposures, "num_sources", 1)).clip(min=1)
+    articles = _number(_column(exposures, "num_articles", 1)).clip(min=1)
+    support = np.minimum(1.0, sources / params.gdelt_full_sources) * np.minimum(
+        1.0, articles / params.gdelt_full_articles
+    )
+    support = np.where(sources < params.gdelt_min_sources, 0.0, support)
+    return np.where(machine, support, 1.0)
+
+
 def event_weights(exposures: pd.DataFrame, params: ScoringSettings) -> np.ndarray:
-    """Each exposure row's contribution at age 0: w_type * (1 + ln(1 + fatalities)) * K(d) * g * q."""
+    """Each exposure row's contribution at age 0: w_type * (1 + ln(1 + fatalities)) * K(d) * g * q * s."""
     is_site = (exposures["via"] == "site").to_numpy(bool)
     distance = pd.to_numeric(exposures["distance_km"], errors="coerce").fillna(np.inf).to_numpy(float)
     by_type = np.nan_to_num(_lookup(exposures["type"], params.type_weights), nan=0.0)
@@ -116,15 +138,23 @@ def event_weights(exposures: pd.DataFrame, params: ScoringSettings) -> np.ndarra
     g = g.fillna(min(params.geo_precision_weights.values(), default=1.0)).to_numpy(float)
     q = _lookup(exposures["source"], params.source_weights)
     q = np.where(np.isnan(q), min(params.source_weights.values(), default=1.0), q)
-    return w * (1.0 + np.log1p(_number(exposures["fatalities"]))) * kernel * g * q
+    fatalities = 1.0 + np.log1p(_number(exposures["fatalities"]))
+    return w * fatalities * kernel * g * q * report_support(exposures, params)
 
 
 @dataclass(frozen=True)
 class _Exposed:
-    """One row per (event, site): its stronger via, sorted by site then by contribution (largest first)."""
+    """One row per (event, site): its stronger via, sorted by site then by contribution (largest first);
+    ``incident`` numbers each row's incident (0..n_incidents-1), ``curated`` marks rows not machine-coded."""
 
     site: np.ndarray
     event_id: np.ndarray
+    incident: np.ndarray
+    incident_id: np.ndarray
+    n_incidents: int
+    curated: np.ndarray
+    source_bit: np.ndarray
+    sources: list[str]
     is_site: np.ndarray
     distance: np.ndarray
     nearest: np.ndarray
@@ -169,9 +199,20 @@ def _prepare_exposures(exposures: pd.DataFrame, sites: pd.Index, params: Scoring
         strength = np.log(base[keep]) + _LN2 * event_day / params.half_life_days
     ranked = np.lexsort((event_id[keep], -strength, site[keep]))
     pick = keep[ranked]
+    # An event without an incident is an incident of its own.
+    incident_ids = pd.to_numeric(_column(frame, "incident_id", None), errors="coerce")
+    incident_ids = incident_ids.fillna(pd.Series(event_id, index=frame.index)).to_numpy(np.int64)
+    incident, _ = pd.factorize(incident_ids[pick])
+    source_codes, sources = pd.factorize(pd.Series(_text(frame["source"])[pick], dtype=object))
     return _Exposed(
         site=site[pick],
         event_id=event_id[pick],
+        incident=incident.astype(np.int64),
+        incident_id=incident_ids[pick],
+        n_incidents=int(incident.max()) + 1 if incident.size else 0,
+        curated=~np.isin(_text(frame["source"])[pick], list(MACHINE_CODED_SOURCES)),
+        source_bit=np.left_shift(1, source_codes.astype(np.int64)),
+        sources=[str(x) for x in sources],
         is_site=(frame["via"] == "site").to_numpy(bool)[pick],
         distance=distance[pick],
         nearest=nearest[ranked],
@@ -184,10 +225,14 @@ def _prepare_exposures(exposures: pd.DataFrame, sites: pd.Index, params: Scoring
 
 @dataclass(frozen=True)
 class _Conflict:
-    """Per (day, site) sums and 30-day statistics, flattened day-major, plus each cell's top events."""
+    """Per (day, site) sums and 30-day statistics, flattened day-major, plus each cell's top incidents (by
+    their strongest report) with how many reports and which sources each had that day."""
 
     s_site: np.ndarray
     s_route: np.ndarray
+    raw_total: np.ndarray
+    uncorroborated: np.ndarray
+    capped: np.ndarray
     top: np.ndarray
     events: np.ndarray
     fatalities: np.ndarray
@@ -195,50 +240,91 @@ class _Conflict:
     top_cell: np.ndarray
     top_row: np.ndarray
     top_value: np.ndarray
+    top_reports: np.ndarray
+    top_sources: np.ndarray
+
+
+def _uncorroborated_cap(params: ScoringSettings) -> float:
+    """The sum of contributions at which the risk reaches just below the level after
+    ``uncorroborated_max_level`` (infinite when there is none)."""
+    floor = params.levels.get(params.uncorroborated_max_level, 0.0)
+    above = sorted(b for b in params.levels.values() if b > floor)
+    if not above:
+        return float("inf")
+    ceiling = max(above[0] - 0.1, 0.0)  # risks are rounded to 0.1
+    return float(-params.p0 * np.log1p(-ceiling / 100.0))
 
 
 def _conflict(ex: _Exposed, day_numbers: np.ndarray, n_sites: int, params: ScoringSettings) -> _Conflict:
-    """Sum the live contributions of every site on every day, keeping the top few events of each."""
+    """Sum the live incidents of every site on every day, keeping the top few incidents of each."""
     n_days = day_numbers.size
-    s_site = np.zeros((n_days, n_sites))
-    s_route = np.zeros((n_days, n_sites))
+    sums = {k: np.zeros((n_days, n_sites)) for k in ("site_c", "route_c", "site_u", "route_u")}
     top = np.full((n_days, n_sites), -1, dtype=np.int64)
     events = np.zeros((n_days, n_sites), dtype=np.int64)
     fatalities = np.zeros((n_days, n_sites))
     nearest = np.full((n_days, n_sites), np.inf)
     last_day = ex.event_day + params.window_days
+    key_all = ex.site * max(ex.n_incidents, 1) + ex.incident  # (site, incident)
     cells: list[np.ndarray] = []
     rows: list[np.ndarray] = []
     values: list[np.ndarray] = []
+    reports: list[np.ndarray] = []
+    sources: list[np.ndarray] = []
     for j, day in enumerate(day_numbers.tolist()):
         known = ex.start_day <= day
         live = np.flatnonzero(known & (last_day >= day))
         if live.size:
-            c = ex.base[live] * np.exp2((ex.event_day[live] - day) / params.half_life_days)
-            site = ex.site[live]
-            s_site[j] = np.bincount(site, weights=np.where(ex.is_site[live], c, 0.0), minlength=n_sites)
-            s_route[j] = np.bincount(site, weights=np.where(ex.is_site[live], 0.0, c), minlength=n_sites)
-            # ``live`` keeps the (site, contribution desc) order: each site's block starts with its top event.
-            new_site = np.ones(live.size, dtype=bool)
+            key = key_all[live]
+            # Rows are in (site, contribution desc) order: an incident's first live row is its strongest.
+            lead_of_incident = ~pd.Series(key).duplicated().to_numpy()
+            rep = live[lead_of_incident]
+            c = ex.base[rep] * np.exp2((ex.event_day[rep] - day) / params.half_life_days)
+            site = ex.site[rep]
+            corroborated = np.isin(key[lead_of_incident], key[ex.curated[live]])
+            parts = (("site_c", True, True), ("route_c", False, True))
+            parts += (("site_u", True, False), ("route_u", False, False))
+            for name, via, trusted in parts:
+                w = np.where((ex.is_site[rep] == via) & (corroborated == trusted), c, 0.0)
+                sums[name][j] = np.bincount(site, weights=w, minlength=n_sites)
+            new_site = np.ones(rep.size, dtype=bool)
             new_site[1:] = site[1:] != site[:-1]
             starts = np.flatnonzero(new_site)
-            rank = np.arange(live.size) - np.repeat(starts, np.diff(np.append(starts, live.size)))
+            rank = np.arange(rep.size) - np.repeat(starts, np.diff(np.append(starts, rep.size)))
             chosen = (rank < params.explain_top_events) & (c > 0)
             cells.append(j * n_sites + site[chosen])
-            rows.append(live[chosen])
+            rows.append(rep[chosen])
             values.append(c[chosen])
+            # Reports and sources of the chosen incidents as known that day (factorize numbers the incidents
+            # in order of their first row, so the i-th incident lead has code i).
+            codes, _ = pd.factorize(key)
+            bits = np.zeros(rep.size, dtype=np.int64)
+            np.bitwise_or.at(bits, codes, ex.source_bit[live])
+            reports.append(np.bincount(codes, minlength=rep.size)[chosen])
+            sources.append(bits[chosen])
             lead = starts[c[starts] > 0]
-            top[j, site[lead]] = live[lead]
+            top[j, site[lead]] = rep[lead]
         recent = np.flatnonzero(known & (ex.event_day > day - STATS_WINDOW_DAYS))
         if recent.size:
-            site = ex.site[recent]
-            events[j] = np.bincount(site, minlength=n_sites)
-            fatalities[j] = np.bincount(site, weights=ex.fatalities[recent], minlength=n_sites)
-            np.minimum.at(nearest[j], site, ex.nearest[recent])
+            key = pd.Series(key_all[recent])
+            worst = pd.Series(ex.fatalities[recent]).groupby(key.to_numpy()).max()
+            site_of = worst.index.to_numpy(np.int64) // max(ex.n_incidents, 1)
+            events[j] = np.bincount(site_of, minlength=n_sites)
+            fatalities[j] = np.bincount(site_of, weights=worst.to_numpy(float), minlength=n_sites)
+            np.minimum.at(nearest[j], ex.site[recent], ex.nearest[recent])
+    # Incidents known only from GDELT add at most up to the cap, and nothing above the other incidents' sum.
+    corroborated_sum = sums["site_c"] + sums["route_c"]
+    uncorroborated = sums["site_u"] + sums["route_u"]
+    total = corroborated_sum + uncorroborated
+    allowed = np.minimum(total, np.maximum(corroborated_sum, _uncorroborated_cap(params)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(total > 0, allowed / total, 1.0)
     empty_i = np.empty(0, dtype=np.int64)
     return _Conflict(
-        s_site=s_site.ravel(),
-        s_route=s_route.ravel(),
+        s_site=((sums["site_c"] + sums["site_u"]) * scale).ravel(),
+        s_route=((sums["route_c"] + sums["route_u"]) * scale).ravel(),
+        raw_total=total.ravel(),
+        uncorroborated=uncorroborated.ravel(),
+        capped=(allowed < total).ravel(),
         top=top.ravel(),
         events=events.ravel(),
         fatalities=fatalities.ravel(),
@@ -246,6 +332,8 @@ def _conflict(ex: _Exposed, day_numbers: np.ndarray, n_sites: int, params: Scori
         top_cell=np.concatenate(cells) if cells else empty_i,
         top_row=np.concatenate(rows) if rows else empty_i,
         top_value=np.concatenate(values) if values else np.empty(0),
+        top_reports=np.concatenate(reports) if reports else empty_i,
+        top_sources=np.concatenate(sources) if sources else empty_i,
     )
 
 
@@ -394,7 +482,7 @@ def score_days(
     output = pd.to_numeric(_column(sites, "annual_output_t", np.nan), errors="coerce").to_numpy(float)
     supply = np.round(np.tile(output, n_days) * risk / 100.0, 1)
 
-    events = _explain_events(ex, con, total_s, n_days * n_sites)
+    events = _explain_events(ex, con, n_days * n_sites)
     settings = {
         "p0": params.p0,
         "half_life_days": params.half_life_days,
@@ -409,16 +497,20 @@ def score_days(
             "events": ev,
             "sum_site": ss,
             "sum_route": sr,
+            "sum_uncorroborated": su,
+            "uncorroborated_capped": cap,
             "registry_status": reg,
             "status_notice": sn,
             "notice_points": notes.point_notices.get(cell, []),
             "params": dict(settings),
         }
-        for cell, (ev, ss, sr, reg, sn) in enumerate(
+        for cell, (ev, ss, sr, su, cap, reg, sn) in enumerate(
             zip(
                 events,
                 np.round(con.s_site, 4).tolist(),
                 np.round(con.s_route, 4).tolist(),
+                np.round(con.uncorroborated, 4).tolist(),
+                con.capped.tolist(),
                 registry_status.tolist(),
                 notes.status_notice,
                 strict=True,
@@ -450,17 +542,34 @@ def score_days(
     )
 
 
-def _explain_events(ex: _Exposed, con: _Conflict, total_s: np.ndarray, n_cells: int) -> list[list[Any]]:
-    """The top contributing events of every (day, site) cell, with their share of the cell's sum."""
+def _explain_events(ex: _Exposed, con: _Conflict, n_cells: int) -> list[list[Any]]:
+    """The top contributing incidents of every (day, site) cell: the strongest report's event, the incident,
+    how many reports and which sources it had that day, and its share of the cell's sum."""
     by_cell: list[list[dict[str, Any]]] = [[] for _ in range(n_cells)]
     if con.top_cell.size == 0:
         return by_cell
     row = con.top_row
-    share = con.top_value / total_s[con.top_cell]
+    share = con.top_value / con.raw_total[con.top_cell]  # of the sum before any cap
+    names = {1 << i: name for i, name in enumerate(ex.sources)}
+    source_lists = {
+        bits: [names[b] for b in sorted(names) if bits & b] for bits in np.unique(con.top_sources).tolist()
+    }
     records = [
-        {"event_id": e, "via": v, "distance_km": d, "contribution": c, "share": s}
-        for e, v, d, c, s in zip(
+        {
+            "event_id": e,
+            "incident_id": i,
+            "reports": n,
+            "sources": source_lists[b],
+            "via": v,
+            "distance_km": d,
+            "contribution": c,
+            "share": s,
+        }
+        for e, i, n, b, v, d, c, s in zip(
             ex.event_id[row].tolist(),
+            ex.incident_id[row].tolist(),
+            con.top_reports.tolist(),
+            con.top_sources.tolist(),
             np.where(ex.is_site[row], "site", "route").tolist(),
             np.round(ex.distance[row], 1).tolist(),
             np.round(con.top_value, 4).tolist(),

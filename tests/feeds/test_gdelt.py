@@ -93,38 +93,48 @@ def collector(
 # ---- the real sample export ------------------------------------------------------------------------------
 
 
-def test_the_real_export_keeps_roots_14_to_20_that_gdelt_could_place(shared_dir: Path) -> None:
+def test_the_real_export_keeps_only_placed_lead_events_of_violence_and_counts_every_drop(
+    shared_dir: Path,
+) -> None:
     table = gdelt.read_export(_sample(shared_dir).read_bytes())
     roots = table.columns[gdelt.ROOT_CODE].value_counts()
     counts = [int(roots.get(root, 0)) for root in ("14", "15", "16", "17", "18", "19", "20")]
     assert counts == [3, 2, 9, 46, 28, 37, 0]
 
     batch = gdelt.parse_file(_sample(shared_dir))
-    # 125 rows in roots 14-20; 3 of them (two 17x, one 19x) have no ActionGeo coordinates.
-    assert (batch.fetched, batch.malformed, batch.in_scope, batch.unplaced) == (909, 0, 125, 3)
-    assert len(batch.records) == 122
-    assert batch.rejected == []
-    assert batch.watermark == "20250807220000"
-    assert list(batch.records.columns) == list(EVENT_COLUMNS)
-    assert batch.records["type"].value_counts().to_dict() == {
-        "strategic_developments": 55,  # 15, 16, 17 (no 175 in this file)
-        "battles": 36,  # 19 less the unplaced one
-        "violence_against_civilians": 28,  # 18 (one 1821, no bombings)
-        "protests": 3,
+    assert (batch.fetched, batch.malformed, batch.rejected) == (909, 0, [])
+    assert batch.dropped == {
+        "not_conflict": 784,  # roots 01-13
+        "not_violence": 60,  # 14x marches, 15x, 16x, 17x (visa policy, arrests): 3 + 2 + 9 + 46
+        "not_root_event": 17,
+        "unplaced": 1,
+        "region_centroid": 31,  # country and ADM1 centroids
+        "duplicate_url": 4,  # one article read as several events
     }
+    assert len(batch.records) == 12
+    assert batch.fetched == len(batch.records) + sum(batch.dropped.values())
+    assert batch.watermark == "20250807220000"
+    assert list(batch.records.columns) == [*EVENT_COLUMNS, *gdelt.REPORT_COLUMNS]
+    assert set(batch.records["type"]) <= {"battles", "violence_against_civilians", "explosions_remote_violence"}
+    assert not batch.records["sub_type"].str.startswith("CAMEO 17").any()  # no coercion, no visa policy
+    assert set(batch.records["geo_precision"]) == {1}
+    # Every one of them is a single-source story: scoring gives such a row no weight of its own.
+    assert set(batch.records["num_sources"]) == {1}
     assert set(batch.records["published_at"]) == {pd.Timestamp("2025-08-07 22:00:00")}
 
 
-def test_fips_cg_rows_of_the_real_export_become_dr_congo(shared_dir: Path) -> None:
+def test_one_article_read_as_two_events_is_kept_once(shared_dir: Path) -> None:
     table = gdelt.read_export(_sample(shared_dir).read_bytes())
     assert int((table.columns[gdelt.GEO_COUNTRY] == "CG").sum()) == 6
 
     records = gdelt.parse_file(_sample(shared_dir)).records
     congo = records[records["location"].str.contains("Democratic Republic Of The Congo")]
-    assert sorted(congo["source_id"]) == ["1256322803", "1256323011"]  # the two CG rows of root 19
-    assert set(congo["country"]) == {"CD"}
-    assert set(congo["sub_type"]) == {"CAMEO 190: Use conventional military force"}
-    assert "CG" not in set(records["country"])  # no Republic of the Congo in this file
+    # 1256322803 and 1256323011: the same mpox article, both coded 190 at Kinshasa; the lower id stays.
+    assert congo["source_id"].tolist() == ["1256322803"]
+    assert (congo["country"].iloc[0], congo["sub_type"].iloc[0]) == (
+        "CD",
+        "CAMEO 190: Use conventional military force",
+    )
 
 
 def test_codes_stay_strings_with_their_zeros_and_case(shared_dir: Path) -> None:
@@ -134,10 +144,8 @@ def test_codes_stay_strings_with_their_zeros_and_case(shared_dir: Path) -> None:
     assert {"bre", "sco", "dak"} <= set(table.columns[5]) | set(table.columns[15])  # Actor1Code, Actor2Code
 
     records = gdelt.parse_file(_sample(shared_dir)).records.set_index("source_id")
-    scottish = records.loc["1256323678"]  # Actor1Code "sco", event 163
-    assert (scottish["actor1"], scottish["type"]) == ("SCOTTISH", "strategic_developments")
-    assert scottish["sub_type"] == "CAMEO 163: Impose embargo, boycott, or sanctions"
-    assert records.loc["1256322774", "event_date"] == date(2025, 7, 8)  # first seen a month later
+    assert "1256323678" not in records.index  # Actor1Code "sco", event 163: sanctions are not violence
+    assert records.loc["1256323244", "sub_type"] == "CAMEO 193: Fight with small arms and light weapons"
 
 
 def test_non_ascii_place_names_survive(shared_dir: Path) -> None:
@@ -156,16 +164,12 @@ def test_non_ascii_place_names_survive(shared_dir: Path) -> None:
 def test_the_fixture_export_is_typed_and_placed() -> None:
     batch = gdelt.parse_export(EXPORT.read_bytes())
     records = batch.records.set_index("source_id")
-    assert sorted(records.index) == [f"13000000{i:02d}" for i in (1, 2, 3, 4, 7, 8, 9, 10)]
+    assert sorted(records.index) == ["1300000001", "1300000002", "1300000003", "1300000008"]
     assert records["type"].to_dict() == {
         "1300000001": "battles",
         "1300000002": "explosions_remote_violence",
         "1300000003": "riots",
-        "1300000004": "protests",
-        "1300000007": "strategic_developments",
         "1300000008": "violence_against_civilians",
-        "1300000009": "explosions_remote_violence",
-        "1300000010": "strategic_developments",
     }
     walikale = records.loc["1300000001"]
     assert walikale["sub_type"] == "CAMEO 193: Fight with small arms and light weapons"
@@ -176,11 +180,19 @@ def test_the_fixture_export_is_typed_and_placed() -> None:
     assert walikale["published_at"] == datetime(2025, 3, 13, 9, 15)
     assert (walikale["fatalities"], walikale["notes"]) == (0, "")
     assert walikale["url"] == "https://news.example.org/walikale-clashes"
-    assert records.loc["1300000009", "geo_precision"] == 3  # ADM1 centroid (ActionGeo_Type 5)
-    assert records.loc["1300000010", "admin1"] == ""  # a country has no first-level unit
-    assert records.loc["1300000010", "geo_precision"] == 3  # country centroid (ActionGeo_Type 1)
-    assert records.loc["1300000007", "country"] == "FR"
+    assert (walikale["num_sources"], walikale["num_articles"]) == (1, 4)
     assert batch.watermark == STAMP
+
+
+def test_the_fixture_export_counts_each_line_it_drops_under_its_first_reason() -> None:
+    batch = gdelt.parse_export(EXPORT.read_bytes())
+    assert batch.dropped == {
+        "not_conflict": 2,  # 1300000005 (042) and line 15 (010, its bad date never examined)
+        "not_violence": 3,  # 1300000004 march (141), 1300000007 arrests (173), 1300000010 sanctions (163)
+        "unplaced": 1,  # 1300000006: ActionGeo_Type 0
+        "region_centroid": 1,  # 1300000009: the Nord-Kivu centroid (ActionGeo_Type 5)
+    }
+    assert batch.fetched == 15 == len(batch.records) + len(batch.rejected) + sum(batch.dropped.values())
 
 
 def test_malformed_lines_are_rejected_with_their_reasons() -> None:
@@ -198,12 +210,9 @@ def test_malformed_lines_are_rejected_with_their_reasons() -> None:
 
 def test_rows_without_coordinates_are_counted_not_rejected() -> None:
     batch = gdelt.parse_export(EXPORT.read_bytes())
-    assert batch.unplaced == 1  # 1300000006: ActionGeo_Type 0
+    assert batch.dropped["unplaced"] == 1  # 1300000006: ActionGeo_Type 0
     assert "1300000006" not in set(batch.records["source_id"])
     assert not any("1300000006" in r.raw for r in batch.rejected)
-    # fetched = in scope + out of scope (lines 5, 15) + malformed; in scope = records + rejected + unplaced
-    assert (batch.fetched, batch.in_scope) == (15, 11)
-    assert batch.in_scope == len(batch.records) + (len(batch.rejected) - batch.malformed) + batch.unplaced
 
 
 def test_rows_outside_roots_14_to_20_are_not_examined() -> None:
@@ -212,7 +221,7 @@ def test_rows_outside_roots_14_to_20_are_not_examined() -> None:
     assert not any(r.ref == "line 15" for r in batch.rejected)  # root 01 with a bad SQLDATE
 
 
-def test_the_keep_filter_drops_far_events_after_the_root_filter() -> None:
+def test_the_keep_filter_drops_far_events_after_the_other_filters() -> None:
     seen: list[int] = []
 
     def keep(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -220,9 +229,9 @@ def test_the_keep_filter_drops_far_events_after_the_root_filter() -> None:
         return within_km(250, *BISIE)(lat, lon)
 
     batch = gdelt.parse_export(EXPORT.read_bytes(), keep)
-    assert sorted(batch.records["source_id"]) == ["1300000001", "1300000002", "1300000009"]
-    assert batch.outside == 5  # Kinshasa, Lubumbashi, Paris, Bunia, the DRC centroid
-    assert seen == [8]  # called once, on placed in-scope rows only
+    assert sorted(batch.records["source_id"]) == ["1300000001", "1300000002"]
+    assert batch.dropped["far_from_sites"] == 2  # Kinshasa, Bunia
+    assert seen == [4]  # called once, on the placed violent lead events only
 
 
 def test_a_keep_mask_of_the_wrong_length_is_a_programming_error() -> None:
@@ -240,7 +249,7 @@ def test_parsed_events_are_stored_once(fresh_store: Store, now: datetime) -> Non
     records = gdelt.parse_export(EXPORT.read_bytes()).records
     first = fresh_store.insert_events(records, now)
     again = fresh_store.insert_events(records, now)
-    assert (first.inserted, again.inserted, again.duplicates) == (8, 0, 8)
+    assert (first.inserted, again.inserted, again.duplicates) == (4, 0, 4)
     stored = fresh_store.frame(
         "select source_id, event_date, country, sub_type from event where source='gdelt'"
     )
@@ -310,7 +319,7 @@ def test_the_newest_export_is_fetched_verified_and_parsed(
     assert len(batches) == 1
     batch = batches[0]
     assert batch.watermark == STAMP
-    assert len(batch.records) == 8
+    assert len(batch.records) == 4
     assert [r.ref for r in batch.rejected] == ["line 11", "line 12", "line 13", "line 14"]
     assert len(server.hits(zip_path)) == 1
     assert [r.path for r in server.requests] == ["/gdeltv2/lastupdate.txt", zip_path]
@@ -347,7 +356,7 @@ def test_a_server_error_is_retried_then_the_export_is_collected(
     batches = list(collector(server).collect(requester, since=None))
     assert len(calls) == 2
     assert sleeps == [0.5]
-    assert len(batches[0].records) == 8
+    assert len(batches[0].records) == 4
 
 
 def test_a_zip_that_is_not_an_export_is_a_feed_error(
@@ -361,7 +370,7 @@ def test_a_zip_that_is_not_an_export_is_a_feed_error(
 def test_the_collector_applies_the_keep_filter(server: LoopbackServer, requester: RetryingRequester) -> None:
     serve_export(server, zipped(EXPORT.read_bytes()))
     (batch,) = collector(server, within_km(250, *BISIE)).collect(requester, since=None)
-    assert sorted(batch.records["source_id"]) == ["1300000001", "1300000002", "1300000009"]
+    assert sorted(batch.records["source_id"]) == ["1300000001", "1300000002"]
 
 
 # ---- catching up on missed exports ------------------------------------------------------------------------

@@ -48,7 +48,7 @@ def test_the_fixture_merges_reports_of_one_incident_and_keeps_others_apart() -> 
     easy = frame.loc[~frame["note"].str.startswith("HARD"), "id"]
     on_easy = {p for p in false_merges | missed_merges if p[0] in set(easy) and p[1] in set(easy)}
     assert on_easy == set()
-    # The two hard cases are the limits of same-day / 25 km matching, measured and documented in docs/events.md.
+    # The two hard cases are the limits of day / 25 km matching, measured and documented in docs/events.md.
     assert false_merges == {(23, 24)}  # two GDELT-only incidents in one town on one day
     assert missed_merges == {(25, 26)}  # GDELT placed the incident at the territory's town, 55 km away
 
@@ -85,7 +85,7 @@ def test_thresholds_come_from_the_settings() -> None:
     assert strict[2] != strict[1]  # the report dated a day later stays apart with max_days 0
 
 
-# ---- point in time -------------------------------------------------------------------------------------------
+# ---- point in time -----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("cutoff", ["2025-03-12", "2025-03-21", "2025-03-24", "2025-04-09"])
@@ -121,7 +121,7 @@ def test_undated_or_unplaced_reports_are_incidents_of_their_own() -> None:
     assert fuse(frame, SETTINGS).tolist() == [1, 2]
 
 
-# ---- the vectorised rounds give exactly the one-report-at-a-time answer ------------------------------------------
+# ---- the vectorised rounds give exactly the one-report-at-a-time answer ------------------------------------
 
 
 def reference_fuse(frame: pd.DataFrame, settings: FusionSettings) -> pd.Series:

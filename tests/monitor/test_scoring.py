@@ -135,7 +135,14 @@ def contribution_sum(row: pd.Series) -> float:
         pytest.param({"geo_precision": 2}, 0.7, id="precision-near"),
         pytest.param({"geo_precision": 3}, 0.4, id="precision-region"),
         pytest.param({"geo_precision": 9}, 0.4, id="unknown-precision-least-trusted"),
-        pytest.param({"source": "gdelt"}, 0.4, id="source-gdelt"),
+        pytest.param({"source": "gdelt", "num_sources": 5, "num_articles": 10}, 0.4, id="source-gdelt"),
+        pytest.param(
+            {"source": "gdelt", "num_sources": 1, "num_articles": 40}, 0.0, id="gdelt-single-source"
+        ),
+        pytest.param(
+            {"source": "gdelt", "num_sources": 2, "num_articles": 5}, 0.4 * (2 / 5) * (5 / 10), id="gdelt-few"
+        ),
+        pytest.param({"source": "acled", "num_sources": 1, "num_articles": 1}, 1.0, id="curated-any-count"),
         pytest.param({"source": "UCDP"}, 1.0, id="source-any-case"),
         pytest.param({"source": "rumour-mill"}, 0.4, id="unknown-source-least-trusted"),
         pytest.param(
@@ -184,11 +191,13 @@ def test_all_factors_multiply() -> None:
                 distance_km=20.0,
                 geo_precision=2,
                 source="gdelt",
+                num_sources=3,
+                num_articles=5,
                 event_date=DAY - timedelta(days=4),
             )
         ]
     ).iloc[0]
-    expected = (1 + LN4) * math.exp(-0.5) * 2 ** (-0.4) * 0.7 * 0.4
+    expected = (1 + LN4) * math.exp(-0.5) * 2 ** (-0.4) * 0.7 * 0.4 * (3 / 5) * (5 / 10)
     assert row["explain"]["sum_site"] == pytest.approx(expected, abs=1e-4)
     assert row["conflict"] == pytest.approx(100 * (1 - math.exp(-expected / PARAMS.p0)), abs=0.05)
 
@@ -630,3 +639,88 @@ def test_scores_can_be_stored(fresh_store: Store) -> None:
 def test_nearest_event_km_is_measured_to_the_mine_even_for_route_events() -> None:
     row = score([exposure(via="route", distance_km=0.5, site_km=98.9)]).iloc[0]
     assert row["nearest_event_km"] == pytest.approx(98.9)
+
+
+# ---- incidents: one incident counts once, and GDELT alone stays at elevated ----
+
+
+def gdelt_report(event_id: int, **overrides: Any) -> dict[str, Any]:
+    """A well-sourced GDELT report of fighting at Walikale on the route, 55 km from the mine."""
+    row = {"source": "gdelt", "num_sources": 6, "num_articles": 20, "via": "route", "distance_km": 0.5}
+    return exposure(event_id=event_id, **{**row, "site_km": 55.0, **overrides})
+
+
+def test_reports_of_one_incident_count_once_with_their_strongest() -> None:
+    acled = exposure(event_id=1, incident_id=1, sub_type="Non-state actor overtakes territory", fatalities=4)
+    reports = [gdelt_report(i, incident_id=1, fatalities=9) for i in (2, 3, 4)]
+    alone = score([acled]).iloc[0]
+    fused = score([acled, *reports]).iloc[0]
+    assert fused["events_30d"] == alone["events_30d"] == 1
+    assert fused["risk"] == alone["risk"]
+    assert fused["fatalities_30d"] == 9  # the incident's largest reported toll, not 4 + 9 + 9 + 9
+    top = fused["explain"]["events"][0]
+    assert (top["event_id"], top["incident_id"], top["reports"], top["sources"]) == (
+        1,
+        1,
+        4,
+        ["acled", "gdelt"],
+    )
+
+
+def test_a_genuinely_new_incident_adds_one() -> None:
+    known = [exposure(event_id=1, incident_id=1), gdelt_report(2, incident_id=1)]
+    new = exposure(event_id=5, incident_id=5, distance_km=30.0)
+    assert score(known).iloc[0]["events_30d"] == 1
+    assert score([*known, new]).iloc[0]["events_30d"] == 2
+    assert score([*known, new]).iloc[0]["risk"] > score(known).iloc[0]["risk"]
+
+
+def test_a_report_joining_an_incident_later_changes_only_the_days_after_it_is_known() -> None:
+    days = days_from(DAY, 6)
+    gdelt = gdelt_report(2, incident_id=2, known_at=at(DAY))
+    acled = exposure(event_id=9, incident_id=2, known_at=at(DAY + timedelta(days=3)), fatalities=12)
+    before = score([gdelt], days=days)
+    after = score([gdelt, acled], days=days)
+    pd.testing.assert_frame_equal(before.iloc[:3], after.iloc[:3])
+    assert (after.iloc[3:]["risk"] > before.iloc[3:]["risk"]).all()
+    assert after["events_30d"].tolist() == [1] * 6
+
+
+def test_single_source_gdelt_reports_never_raise_a_site() -> None:
+    reports = [gdelt_report(i, num_sources=1, num_articles=1, event_date=DAY - timedelta(days=i // 4))
+               for i in range(40)]  # fmt: skip
+    row = score(reports).iloc[0]
+    assert (row["risk"], row["level"]) == (0.0, "low")
+
+
+def test_gdelt_alone_never_raises_a_site_above_elevated() -> None:
+    # Forty well-sourced GDELT-only incidents of takeovers at the mine: without the cap, critical.
+    reports = [
+        gdelt_report(
+            i, incident_id=i, via="site", distance_km=2.0, sub_type="Non-state actor overtakes territory"
+        )
+        for i in range(40)
+    ]
+    row = score(reports).iloc[0]
+    assert row["level"] == "elevated" and row["risk"] == 49.9
+    assert row["explain"]["uncorroborated_capped"] is True
+    uncapped = score(reports, params=ScoringSettings(uncorroborated_max_level="critical")).iloc[0]
+    assert uncapped["level"] == "critical"
+
+
+def test_gdelt_adds_nothing_above_what_corroborated_incidents_already_give() -> None:
+    acled = [exposure(event_id=100 + i, incident_id=100 + i, via="site", distance_km=1.0) for i in range(6)]
+    gdelt = [gdelt_report(i, incident_id=i, via="site", distance_km=1.0) for i in range(30)]
+    trusted = score(acled).iloc[0]
+    assert trusted["level"] in ("high", "critical")
+    both = score([*acled, *gdelt]).iloc[0]
+    assert both["risk"] == trusted["risk"]
+
+
+def test_a_gdelt_incident_corroborated_by_acled_counts_in_full() -> None:
+    gdelt = [gdelt_report(i, incident_id=i, via="site", distance_km=1.0) for i in range(30)]
+    # Each GDELT incident is also an ACLED row: no longer uncorroborated.
+    acled = [exposure(event_id=100 + i, incident_id=i, via="site", distance_km=40.0) for i in range(30)]
+    row = score([*gdelt, *acled]).iloc[0]
+    assert row["level"] == "critical"
+    assert row["explain"]["sum_uncorroborated"] == 0

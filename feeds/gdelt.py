@@ -55,7 +55,7 @@ import pandas as pd
 from feeds.base import Batch, Kind
 from feeds.cameo import CONFLICT_ROOTS, classify, violence_mask
 from feeds.fips import fips_to_iso
-from feeds.rows import EVENT_COLUMNS, RejectedRow
+from feeds.rows import EVENT_COLUMNS, REPORT_COUNTS, RejectedRow
 from monitor.config import GdeltSettings
 from monitor.errors import FeedError, InputError
 from monitor.net.http import RetryingRequester
@@ -76,7 +76,7 @@ _USED += (NUM_SOURCES, NUM_ARTICLES, GEO_TYPE, GEO_NAME, GEO_COUNTRY, GEO_ADM1, 
 _USED += (DATEADDED, SOURCEURL)
 
 #: Report counts GDELT gives each event, kept on its rows for scoring to weigh them.
-REPORT_COLUMNS: tuple[str, ...] = ("num_sources", "num_articles")
+REPORT_COLUMNS: tuple[str, ...] = tuple(REPORT_COUNTS)
 #: ActionGeo_Type values that name a place (3 US city, 4 world city or landmark): the only rows kept.
 PLACE_GEO_TYPES: frozenset[str] = frozenset({"3", "4"})
 

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["EVENT_COLUMNS", "NOTICE_COLUMNS", "RejectedRow"]
+__all__ = ["EVENT_COLUMNS", "NOTICE_COLUMNS", "REPORT_COUNTS", "RejectedRow"]
 
 #: Columns a collector's parser produces for events (the store adds id, first_seen_at, known_at).
 EVENT_COLUMNS: tuple[str, ...] = (
     "source", "source_id", "event_date", "published_at", "type", "sub_type", "actor1", "actor2",
     "fatalities", "lat", "lon", "geo_precision", "location", "country", "admin1", "notes", "url",
 )  # fmt: skip
+#: Optional event columns: how many sources and articles reported the event, when the source says (GDELT);
+#: the value when it does not.
+REPORT_COUNTS: dict[str, int] = {"num_sources": 1, "num_articles": 1}
 #: Columns a notice parser produces (classification adds kind and confidence).
 NOTICE_COLUMNS: tuple[str, ...] = (
     "source",

@@ -18,6 +18,8 @@ __all__ = [
     "EVACUATION_KIND",
     "EVENT_SOURCES",
     "EVENT_TYPES",
+    "FEEDBACK_TARGETS",
+    "FEEDBACK_VERDICTS",
     "HALTING_KINDS",
     "HIGH_OR_WORSE",
     "LEVELS",
@@ -28,6 +30,7 @@ __all__ = [
     "RESUMING_KIND",
     "RUN_STATUSES",
     "SITE_STATUSES",
+    "SITE_VERDICT",
     "STOPPED_STATUSES",
     "UNSCORED",
     "VIAS",
@@ -37,6 +40,8 @@ __all__ = [
     "ChannelName",
     "EventSource",
     "EventType",
+    "FeedbackTarget",
+    "FeedbackVerdict",
     "Level",
     "NoticeKind",
     "RunStatus",
@@ -109,6 +114,16 @@ EVENT_TYPES: tuple[EventType, ...] = get_args(EventType)
 Via = Literal["site", "route"]
 #: How an event reaches a site: near the mine, or near its export route.
 VIAS: tuple[Via, ...] = get_args(Via)
+
+# ---- analyst feedback ----
+FeedbackTarget = Literal["event", "incident", "notice"]
+#: What an analyst can mark: one report, a whole incident (all its reports), or a notice.
+FEEDBACK_TARGETS: tuple[FeedbackTarget, ...] = get_args(FeedbackTarget)
+FeedbackVerdict = Literal["irrelevant", "duplicate", "wrong_place", "wrong_site"]
+#: An analyst's verdict: each keeps the target out of scoring from when it is given until it is revoked.
+FEEDBACK_VERDICTS: tuple[FeedbackVerdict, ...] = get_args(FeedbackVerdict)
+#: The verdict that applies to one site only (the target stays in every other site's score).
+SITE_VERDICT: FeedbackVerdict = "wrong_site"
 
 # ---- feeds ----
 RunStatus = Literal["running", "ok", "failed"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -83,6 +83,43 @@ class Event(SQLModel, table=True):
     admin1: str = ""
     notes: str = ""
     url: str = ""
+    num_sources: int = Field(
+        1,
+        sa_column_kwargs={"server_default": "1"},
+        description="Sources that reported it (GDELT NumSources); 1 when the source does not say.",
+    )
+    num_articles: int = Field(
+        1,
+        sa_column_kwargs={"server_default": "1"},
+        description="Articles that reported it (GDELT NumArticles); 1 when the source does not say.",
+    )
+
+
+class Incident(SQLModel, table=True):
+    """The incident each event reports (``monitor.fusion``): the id of the incident's first public report."""
+
+    __tablename__ = "incident_member"
+
+    event_id: int = Field(primary_key=True, foreign_key="event.id")
+    incident_id: int = Field(sa_column=Column(Integer, nullable=False, index=True))
+
+
+class Feedback(SQLModel, table=True):
+    """An analyst's verdict on an event, an incident or a notice: out of scoring while it is in force
+    (from ``created_at`` until ``revoked_at``)."""
+
+    __table_args__ = (Index("ix_feedback_target", "target", "target_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    target: str = Field(description="event | incident | notice")
+    target_id: int = Field(description="The event's, incident's or notice's id.")
+    verdict: str = Field(description="irrelevant | duplicate | wrong_place | wrong_site")
+    site_id: str = Field("", description="wrong_site: the site it is wrong for.")
+    note: str = ""
+    created_by: str
+    created_at: dt.datetime = Field(sa_type=DateTime(timezone=False))
+    revoked_by: str = ""
+    revoked_at: dt.datetime | None = Field(None, sa_type=DateTime(timezone=False))
 
 
 class Notice(SQLModel, table=True):
@@ -147,6 +184,10 @@ class Score(SQLModel, table=True):
     nearest_event_km: float | None = None
     top_event_id: int | None = None
     supply_at_risk_t: float | None = None
+    front_km: float | None = None
+    front_km_change_7d: float | None = None
+    front_days_to_radius: float | None = None
+    front_actor: str = Field("", sa_column_kwargs={"server_default": ""})
     explain: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     computed_at: dt.datetime = Field(sa_type=DateTime(timezone=False))
 
@@ -175,6 +216,11 @@ class FeedRun(SQLModel, table=True):
     stored: int = 0
     duplicates: int = 0
     rejected: int = 0
+    dropped: dict[str, int] = Field(
+        default_factory=dict,
+        sa_column=Column(JSON, nullable=False, server_default=text("'{}'")),
+        description="Well-formed rows the parser chose not to keep, counted by reason.",
+    )
     error: str = ""
     watermark: str | None = None
 

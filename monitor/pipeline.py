@@ -57,6 +57,7 @@ class FeedReport:
     stored: int = 0
     duplicates: int = 0
     rejected: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
     error: str = ""
     earliest_known: date | None = None
 
@@ -115,13 +116,22 @@ class Pipeline:
         except Exception as exc:  # a crashing parser must not stop the other feeds; keep the trace in the log
             report.status, report.error = "failed", f"{type(exc).__name__}: {exc}"
             log.exception("feed %s crashed", feed)
-        self.store.finish_run(run_id, self.now(), status=report.status, error=report.error, **report.counts())
+        self.store.finish_run(
+            run_id,
+            self.now(),
+            status=report.status,
+            error=report.error,
+            dropped=report.dropped,
+            **report.counts(),
+        )
         return report
 
     def _store_batch(self, feed: str, kind: Kind, batch: Batch, run_id: int, report: FeedReport) -> None:
         now = self.now()
         records = batch.records
         report.fetched += batch.fetched or (len(records) + len(batch.rejected))
+        for reason, count in batch.dropped.items():
+            report.dropped[reason] = report.dropped.get(reason, 0) + count
         if kind == "notices" and not records.empty:
             records = _classified(records)
         if not records.empty:

@@ -244,6 +244,12 @@ class _Conflict:
     top_sources: np.ndarray
 
 
+#: The four sums of a day: (name, near the mine rather than the route, corroborated).
+_PARTS: tuple[tuple[str, bool, bool], ...] = (
+    ("site_c", True, True), ("route_c", False, True), ("site_u", True, False), ("route_u", False, False),
+)  # fmt: skip
+
+
 def _uncorroborated_cap(params: ScoringSettings) -> float:
     """The sum of contributions at which the risk reaches just below the level after
     ``uncorroborated_max_level`` (infinite when there is none)."""
@@ -281,9 +287,7 @@ def _conflict(ex: _Exposed, day_numbers: np.ndarray, n_sites: int, params: Scori
             c = ex.base[rep] * np.exp2((ex.event_day[rep] - day) / params.half_life_days)
             site = ex.site[rep]
             corroborated = np.isin(key[lead_of_incident], key[ex.curated[live]])
-            parts = (("site_c", True, True), ("route_c", False, True))
-            parts += (("site_u", True, False), ("route_u", False, False))
-            for name, via, trusted in parts:
+            for name, via, trusted in _PARTS:
                 w = np.where((ex.is_site[rep] == via) & (corroborated == trusted), c, 0.0)
                 sums[name][j] = np.bincount(site, weights=w, minlength=n_sites)
             new_site = np.ones(rep.size, dtype=bool)

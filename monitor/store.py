@@ -22,9 +22,10 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.schema import CreateColumn
 from sqlmodel import SQLModel
 
-from feeds.rows import EVENT_COLUMNS, NOTICE_COLUMNS, RejectedRow
+from feeds.rows import EVENT_COLUMNS, NOTICE_COLUMNS, REPORT_COUNTS, RejectedRow
 from monitor import models
 from monitor.errors import StoreError
 
@@ -138,10 +139,11 @@ class Store:
 
     # ---- schema ----
     def create_schema(self) -> None:
-        """Create every table and index that does not exist yet (safe to run again: a store made by an
-        earlier release gains the tables and indexes added since, though not new columns)."""
+        """Create every table, column and index that does not exist yet (safe to run again: a store made by
+        an earlier release gains the tables, the columns with a default and the indexes added since)."""
         try:
             SQLModel.metadata.create_all(self.engine)
+            self._add_missing_columns()
             for table in SQLModel.metadata.sorted_tables:
                 for index in table.indexes:
                     index.create(self.engine, checkfirst=True)
@@ -151,6 +153,29 @@ class Store:
                 self.rollup_supply()  # a store scored before supply_day existed
         except OperationalError as exc:
             raise StoreError(f"cannot open the database: {exc.orig}") from None
+
+    def _lacking_columns(self) -> dict[str, list[sa.Column[Any]]]:
+        """Per existing table, the columns this release defines that the store lacks."""
+        inspector = sa.inspect(self.engine)
+        names = set(inspector.get_table_names())
+        lacking: dict[str, list[sa.Column[Any]]] = {}
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name in names:
+                have = {c["name"] for c in inspector.get_columns(table.name)}
+                missing = [c for c in table.columns if c.name not in have]
+                if missing:
+                    lacking[table.name] = missing
+        return lacking
+
+    def _add_missing_columns(self) -> None:
+        """ALTER TABLE ... ADD COLUMN for each lacking column that can be added (nullable or defaulted)."""
+        with self.engine.begin() as conn:
+            for table, columns in self._lacking_columns().items():
+                for column in columns:
+                    if not (column.nullable or column.server_default is not None):
+                        continue  # check_schema names it
+                    spec = CreateColumn(column).compile(dialect=self.engine.dialect)
+                    conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {spec}"))
 
     def drop_schema(self) -> None:
         """Drop every minewatch table (used by the demo to start fresh, and by tests)."""
@@ -173,20 +198,26 @@ class Store:
                 f"the store lacks tables added since it was made ({', '.join(missing_tables)}): "
                 "run `minewatch init` to add them (it keeps what is stored)"
             )
-        for table in tables:
-            have = {c["name"] for c in inspector.get_columns(table.name)}
-            lacking = [c.name for c in table.columns if c.name not in have]
-            if lacking:
+        for table, columns in self._lacking_columns().items():
+            names_ = ", ".join(c.name for c in columns)
+            if all(c.nullable or c.server_default is not None for c in columns):
                 raise StoreError(
-                    f"the store was made by an earlier minewatch: table {table.name} lacks "
-                    f"{', '.join(lacking)}. There are no automatic migrations yet: export what you need "
-                    "(`minewatch export`) and point database.url at a new store"
+                    f"the store was made by an earlier minewatch: table {table} lacks {names_}: "
+                    "run `minewatch init` to add them (it keeps what is stored)"
                 )
+            raise StoreError(
+                f"the store was made by an earlier minewatch: table {table} lacks {names_}. There is no "
+                "automatic migration for these: export what you need (`minewatch export`) and point "
+                "database.url at a new store"
+            )
 
     # ---- bulk inserts ----
     def insert_events(self, frame: pd.DataFrame, now: datetime) -> WriteResult:
-        """Insert parsed events (EVENT_COLUMNS); rows whose (source, source_id) is stored are skipped."""
-        return self._insert_published("event", frame, EVENT_COLUMNS, now)
+        """Insert parsed events (EVENT_COLUMNS, and REPORT_COUNTS when the source gives them); rows whose
+        (source, source_id) is stored are skipped."""
+        missing = {c: v for c, v in REPORT_COUNTS.items() if c not in frame.columns}
+        frame = frame.assign(**missing) if missing else frame
+        return self._insert_published("event", frame, (*EVENT_COLUMNS, *REPORT_COUNTS), now)
 
     def insert_notices(self, frame: pd.DataFrame, now: datetime) -> WriteResult:
         """Insert classified notices (NOTICE_COLUMNS + kind, confidence); stored ones are skipped."""
@@ -361,13 +392,66 @@ class Store:
             assert key is not None
             return int(key[0])
 
-    def finish_run(self, run_id: int, now: datetime, *, status: str, error: str = "", **counts: Any) -> None:
+    def finish_run(
+        self,
+        run_id: int,
+        now: datetime,
+        *,
+        status: str,
+        error: str = "",
+        dropped: Mapping[str, int] | None = None,
+        **counts: Any,
+    ) -> None:
+        """Close a feed run with its status, counts, and the rows dropped by reason."""
+        values = {"finished_at": naive_utc(now), "status": status, "error": error[:2000], **counts}
         with self.engine.begin() as conn:
             conn.execute(
                 sa.update(models.FeedRun.__table__)  # type: ignore[attr-defined]
                 .where(models.FeedRun.__table__.c.id == run_id)  # type: ignore[attr-defined]
-                .values(finished_at=naive_utc(now), status=status, error=error[:2000], **counts)
+                .values(**values, dropped=dict(sorted((dropped or {}).items())))
             )
+
+    # ---- incidents and analyst feedback ----
+    def replace_incidents(self, assignment: pd.DataFrame) -> int:
+        """Store the incident of each event (columns event_id, incident_id), replacing what they had."""
+        frame = assignment[["event_id", "incident_id"]].astype(np.int64)
+        clear = (
+            "DELETE FROM incident_member WHERE event_id = {p}",
+            [(e,) for e in frame["event_id"].tolist()],
+        )
+        return self.insert_frame(models.Incident, frame, key=("event_id",), clear=clear)
+
+    def add_feedback(
+        self,
+        target: str,
+        target_id: int,
+        verdict: str,
+        *,
+        by: str,
+        at: datetime,
+        site_id: str = "",
+        note: str = "",
+    ) -> int:
+        """Store an analyst's verdict (validated by ``monitor.feedback``); return its id."""
+        values = {"target": target, "target_id": int(target_id), "verdict": verdict, "site_id": site_id,
+                  "note": note, "created_by": by, "created_at": naive_utc(at)}  # fmt: skip
+        with self.engine.begin() as conn:
+            result = conn.execute(sa.insert(models.Feedback.__table__).values(**values))  # type: ignore[attr-defined]
+            key = result.inserted_primary_key
+            assert key is not None
+            return int(key[0])
+
+    def revoke_feedback(self, feedback_id: int, *, by: str, at: datetime) -> bool:
+        """Revoke a verdict still in force: it stops counting from ``at`` (earlier days keep it); return
+        whether there was one to revoke."""
+        table = models.Feedback.__table__  # type: ignore[attr-defined]
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                sa.update(table)
+                .where(table.c.id == int(feedback_id), table.c.revoked_at.is_(None))
+                .values(revoked_by=by, revoked_at=naive_utc(at))
+            )
+            return bool(result.rowcount)
 
     def get_watermark(self, name: str) -> str | None:
         tbl = models.Watermark.__table__  # type: ignore[attr-defined]

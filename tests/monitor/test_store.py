@@ -94,5 +94,18 @@ def test_a_store_missing_a_newer_table_is_told_to_run_init_and_init_adds_it(fres
 def test_a_store_missing_a_column_says_which_and_what_to_do(fresh_store: Store) -> None:
     fresh_store.execute("DROP TABLE supply_day")
     fresh_store.execute("CREATE TABLE supply_day (date DATE, commodity VARCHAR, sites INTEGER)")
-    with pytest.raises(StoreError, match=r"table supply_day lacks supply_at_risk_t.*no automatic migrations"):
+    with pytest.raises(StoreError, match=r"table supply_day lacks supply_at_risk_t.*no automatic migration"):
         fresh_store.check_schema()
+
+
+def test_init_adds_the_columns_a_store_from_an_earlier_release_lacks_and_keeps_its_rows(
+    fresh_store: Store, now: datetime
+) -> None:
+    fresh_store.insert_events(_events(2), now)
+    for table, column in [("event", "num_sources"), ("feedrun", "dropped"), ("score", "front_km")]:
+        fresh_store.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    with pytest.raises(StoreError, match=r"table event lacks num_sources: run `minewatch init`"):
+        fresh_store.check_schema()
+    fresh_store.create_schema()
+    fresh_store.check_schema()
+    assert fresh_store.frame("select num_sources from event")["num_sources"].tolist() == [1, 1]

@@ -204,8 +204,8 @@ class FrontSettings(_Section):
     )
     cameo_codes: list[str] = Field(
         default_factory=lambda: ["192"],
-        description="GDELT CAMEO codes that are takeovers (192: occupy territory); GDELT rows count only "
-        "with at least two sources (scoring.gdelt_min_sources).",
+        description="GDELT CAMEO codes that are takeovers (192: occupy territory); a GDELT row counts only "
+        "with at least scoring.gdelt_min_sources sources.",
     )
 
 
@@ -289,8 +289,13 @@ class ScoringSettings(_Section):
         5, ge=1, description="A GDELT report's weight grows with NumSources up to this many (x n/N)."
     )
     gdelt_full_articles: int = Field(
-        10, ge=1, description="... and with NumArticles up to this many (x n/N)."
+        10, ge=1, description="A GDELT report's weight also grows with NumArticles up to this many (x n/N)."
     )
+    fusion: FusionSettings = Field(
+        default_factory=FusionSettings,
+        description="Reports of one incident across sources become one incident.",
+    )
+    front: FrontSettings = Field(default_factory=FrontSettings, description="The front line of each site.")
     uncorroborated_max_level: Literal["low", "elevated", "high", "critical"] = Field(
         "elevated",
         description="The highest level incidents reported only by GDELT can raise a site to; above it an "
@@ -519,10 +524,6 @@ class Settings(_Section):
     sites: SitesSettings = Field(default_factory=SitesSettings, description="Site registry.")
     matching: MatchingSettings = Field(default_factory=MatchingSettings, description="Spatial matching.")
     scoring: ScoringSettings = Field(default_factory=ScoringSettings, description="Scoring model.")
-    fusion: FusionSettings = Field(
-        default_factory=FusionSettings, description="Reports of one incident across sources."
-    )
-    front: FrontSettings = Field(default_factory=FrontSettings, description="The front line per site.")
     dashboard: DashboardSettings = Field(
         default_factory=DashboardSettings, description="The analyst dashboard."
     )

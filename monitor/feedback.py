@@ -22,7 +22,10 @@ import pandas as pd
 from monitor.domain import FEEDBACK_TARGETS, FEEDBACK_VERDICTS, SITE_VERDICT
 from monitor.errors import InputError
 
-__all__ = ["FEEDBACK_COLUMNS", "Segment", "check", "in_force", "keep_events", "keep_notices", "segments"]
+__all__ = [
+    "FEEDBACK_COLUMNS", "Segment", "check", "in_force", "keep_events", "keep_notices", "keep_reports",
+    "segments",
+]  # fmt: skip
 
 #: Columns of a feedback frame (the ``feedback`` table).
 FEEDBACK_COLUMNS: tuple[str, ...] = (
@@ -111,7 +114,7 @@ def _muted(
         everywhere = set(chosen.loc[chosen["verdict"] != SITE_VERDICT, "target_id"].astype(int))
         muted |= keys.isin(everywhere).to_numpy()
         one_site = chosen[chosen["verdict"] == SITE_VERDICT]
-        if not one_site.empty:
+        if not one_site.empty and sites is not None:
             pairs = pd.MultiIndex.from_arrays(
                 [one_site["target_id"].astype(int), one_site["site_id"].astype(str)]
             )
@@ -126,6 +129,16 @@ def keep_events(exposures: pd.DataFrame, verdicts: pd.DataFrame) -> pd.DataFrame
     incidents = exposures.get("incident_id")
     muted = _muted(exposures["event_id"], incidents, exposures["site_id"], verdicts, ("event", "incident"))
     return exposures[~muted]
+
+
+def keep_reports(events: pd.DataFrame, verdicts: pd.DataFrame) -> pd.DataFrame:
+    """The events (event_id, incident_id) no verdict for every site keeps out (the front line's takeovers:
+    a wrong_site verdict leaves a takeover on the front of every site)."""
+    if verdicts.empty or events.empty:
+        return events
+    return events[
+        ~_muted(events["event_id"], events.get("incident_id"), None, verdicts, ("event", "incident"))
+    ]
 
 
 def keep_notices(notices: pd.DataFrame, verdicts: pd.DataFrame) -> pd.DataFrame:

@@ -20,7 +20,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from feeds.base import Batch, Collector, Kind
-from monitor import classify, geo, matching, models, scoring, sites
+from monitor import classify, feedback, front, fusion, geo, matching, models, scoring, sites
 from monitor.config import Settings
 from monitor.errors import MinewatchError
 from monitor.net.http import RetryingRequester
@@ -29,6 +29,8 @@ from monitor.store import Store, naive_utc
 log = logging.getLogger(__name__)
 
 EVENTS_MATCHED = "match:events_seen"
+#: When fusion last ran and under which settings (JSON): a change of settings fuses everything again.
+EVENTS_FUSED = "fuse:events_seen"
 NOTICES_MATCHED = "match:notices_seen"
 #: Matching re-reads rows first seen this long before its last run: on PostgreSQL, concurrent writers can
 #: commit rows stamped before a match ran after it read (ids and stamps are not commit order). Re-matching is
@@ -72,6 +74,7 @@ class TickReport:
     feeds: list[FeedReport] = field(default_factory=list)
     exposures: int = 0
     notice_matches: int = 0
+    fused: int = 0
     scored_days: list[date] = field(default_factory=list)
 
     @property
@@ -232,6 +235,53 @@ class Pipeline:
         self.store.set_watermark(NOTICES_MATCHED, started.isoformat(), self.now())
         return added
 
+    # ---- fuse ----
+    def fuse(self) -> int:
+        """Give the events stored since the last fusion their incident (``monitor.fusion``); return how many
+        events were (re)decided.
+
+        An event's incident depends only on events public before it, so the events to decide again are those
+        public since the earliest new one; the events public before it are the fixed context. The first run,
+        or one under changed settings, fuses every event.
+        """
+        started = naive_utc(self.now())
+        settings = self.settings.scoring.fusion
+        state = json.loads(self.store.get_watermark(EVENTS_FUSED) or "{}")
+        current = state.get("params") == params_hash(settings)
+        since = datetime.fromisoformat(state["since"]) - MATCH_OVERLAP if current else datetime(1970, 1, 1)
+        earliest = self.store.scalar(
+            "SELECT min(known_at) FROM event WHERE first_seen_at >= :since",
+            {"since": self.store.time_param(since)},
+        )
+        decided = 0
+        if earliest is not None:
+            decided = self._fuse_known_since(pd.Timestamp(earliest).to_pydatetime())
+        value = {"since": started.isoformat(), "params": params_hash(settings)}
+        self.store.set_watermark(EVENTS_FUSED, json.dumps(value, sort_keys=True), self.now())
+        return decided
+
+    def _fuse_known_since(self, earliest: datetime) -> int:
+        columns = "e.id, e.source, e.type, e.event_date, e.known_at, e.lat, e.lon"
+        reports = self.store.frame(
+            f"SELECT {columns} FROM event e WHERE e.known_at >= :t", {"t": self.store.time_param(earliest)}
+        )
+        if reports.empty:
+            return 0
+        reach = timedelta(days=2 * self.settings.scoring.fusion.max_days)
+        dates = pd.to_datetime(reports["event_date"])
+        context = self.store.frame(
+            f"SELECT {columns}, i.incident_id FROM event e JOIN incident_member i ON i.event_id = e.id"
+            " WHERE e.known_at < :t AND e.event_date >= :lo AND e.event_date <= :hi",
+            {
+                "t": self.store.time_param(earliest),
+                "lo": (dates.min() - reach).date(),
+                "hi": (dates.max() + reach).date(),
+            },
+        )
+        incident = fusion.fuse(reports, self.settings.scoring.fusion, context=context)
+        self.store.replace_incidents(pd.DataFrame({"event_id": reports["id"], "incident_id": incident}))
+        return len(reports)
+
     # ---- score ----
     def score(
         self, days: Sequence[date], persist: bool = True, *, known_by: datetime | None = None
@@ -246,14 +296,16 @@ class Pipeline:
         days = sorted(set(days))
         if not days:
             return pd.DataFrame()
+        self.fuse()  # incidents first: a no-op (one query) when nothing new was stored
         site_frame = sites.sites_frame(self.store)
         window = timedelta(days=self.settings.scoring.window_days)
         end = datetime.combine(days[-1] + timedelta(days=1), datetime.min.time())
         vintage = {} if known_by is None else {"known_by": self.store.time_param(known_by)}
         exposures = self.store.frame(
             "SELECT x.event_id, x.site_id, x.via, x.distance_km, e.source, e.type, e.sub_type, e.fatalities,"
-            " e.geo_precision, e.event_date, e.known_at, e.lat, e.lon"
-            " FROM exposure x JOIN event e ON e.id = x.event_id"
+            " e.geo_precision, e.event_date, e.known_at, e.lat, e.lon, e.num_sources, e.num_articles,"
+            " i.incident_id FROM exposure x JOIN event e ON e.id = x.event_id"
+            " LEFT JOIN incident_member i ON i.event_id = e.id"
             " WHERE e.event_date >= :start AND e.event_date <= :last AND e.known_at < :end"
             + _known_by("e", known_by),
             {"start": days[0] - window, "last": days[-1], "end": end, **vintage},
@@ -268,13 +320,54 @@ class Pipeline:
         exposures["known_at"] = pd.to_datetime(exposures["known_at"])
         exposures["site_km"] = _distance_to_site(exposures, site_frame)
         notices["known_at"] = pd.to_datetime(notices["known_at"])
-        scores = scoring.score_days(site_frame, exposures, notices, days, self.settings.scoring)
+        takeovers = self._takeovers(days, end, known_by)
+        verdicts = self.store.frame(
+            "SELECT * FROM feedback WHERE created_at < :end", {"end": self.store.time_param(end)}
+        )
+        parts, fronts = [], []
+        params = self.settings.scoring
+        for segment in feedback.segments(days, verdicts, known_by):
+            kept = feedback.keep_events(exposures, segment.verdicts)
+            told = feedback.keep_notices(notices, segment.verdicts)
+            parts.append(scoring.score_days(site_frame, kept, told, segment.days, params))
+            taken = feedback.keep_reports(takeovers, segment.verdicts)
+            fronts.append(front.front_line(site_frame, taken, segment.days, params.front))
+        scores = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        fronts_frame = pd.concat(fronts, ignore_index=True).drop(columns="front_actor_key", errors="ignore")
+        scores = scores.merge(fronts_frame, on=["site_id", "date"], how="left")
+        scores["front_actor"] = scores["front_actor"].fillna("").astype(str)
+        scores = scores.sort_values(["date", "site_id"], kind="stable").reset_index(drop=True)
         if persist and not scores.empty:
             epoch = self.scores_epoch()
             if epoch is None or epoch[0] != params_hash(self.settings.scoring):
                 self._renew_scores_epoch()
             self.store.replace_scores(scores, days, naive_utc(self.now()))
         return scores
+
+    def _takeovers(self, days: Sequence[date], end: datetime, known_by: datetime | None) -> pd.DataFrame:
+        """The territorial takeovers that can make a front line on ``days`` (``monitor.front``)."""
+        settings = self.settings.scoring.front
+        start = days[0] - timedelta(days=settings.window_days + front.CHANGE_DAYS)
+        named = [s.strip().lower() for s in settings.sub_types] or [""]
+        coded = " OR ".join(f"e.sub_type LIKE 'CAMEO {int(c)}%'" for c in settings.cameo_codes) or "false"
+        marks = ", ".join(f":sub{i}" for i in range(len(named)))
+        vintage = {} if known_by is None else {"known_by": self.store.time_param(known_by)}
+        frame = self.store.frame(
+            "SELECT e.id AS event_id, i.incident_id, e.source, e.sub_type, e.num_sources, e.actor1, e.lat,"
+            " e.lon, e.event_date, e.known_at"
+            " FROM event e LEFT JOIN incident_member i ON i.event_id = e.id"
+            " WHERE e.event_date >= :start AND e.event_date <= :last AND e.known_at < :end"
+            f" AND (lower(e.sub_type) IN ({marks}) OR {coded})" + _known_by("e", known_by),
+            {
+                "start": start,
+                "last": days[-1],
+                "end": end,
+                **{f"sub{i}": n for i, n in enumerate(named)},
+                **vintage,
+            },
+        )
+        keep = front.is_takeover(frame, settings, self.settings.scoring.gdelt_min_sources)
+        return frame[keep].reset_index(drop=True)
 
     def scores_epoch(self) -> tuple[str, datetime] | None:
         """(params hash, since) of the stored scores: those computed before ``since`` are stale."""
@@ -301,6 +394,7 @@ class Pipeline:
         """Collect every collector, then match and rescore what changed."""
         report = TickReport(feeds=self.collect(collectors, requester))
         report.exposures, report.notice_matches = self.match()
+        report.fused = self.fuse()
         earliest = [f.earliest_known for f in report.feeds if f.earliest_known is not None]
         report.scored_days = self.rescore_since(min(earliest) if earliest else None)
         return report

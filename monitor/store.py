@@ -347,10 +347,15 @@ class Store:
         return self._insert_ignore(table.__tablename__, columns, rows, key, clear)  # type: ignore[arg-type]
 
     def replace_scores(self, scores: pd.DataFrame, days: Sequence[date], computed_at: datetime) -> int:
-        """Replace the stored scores of ``days`` (all sites) with ``scores``."""
+        """Replace the stored scores of ``days`` (all sites) with ``scores``; a column the frame lacks (the
+        front line, when it was not computed) is stored empty."""
         frame = scores.copy()
         frame["computed_at"] = computed_at
-        columns = [c.name for c in models.Score.__table__.columns]  # type: ignore[attr-defined]
+        table = models.Score.__table__  # type: ignore[attr-defined]
+        for column in table.columns:
+            if column.name not in frame.columns:
+                frame[column.name] = None if column.nullable else ""
+        columns = [c.name for c in table.columns]
         clear = ("DELETE FROM score WHERE date = {p}", [(_sql_dt(day),) for day in days])
         written = self.insert_frame(models.Score, frame[columns], key=("site_id", "date"), clear=clear)
         self.rollup_supply(days)

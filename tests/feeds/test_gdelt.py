@@ -242,7 +242,7 @@ def test_a_keep_mask_of_the_wrong_length_is_a_programming_error() -> None:
 def test_an_empty_export_parses_to_no_events() -> None:
     batch = gdelt.parse_export(b"")
     assert (batch.fetched, len(batch.records), batch.rejected, batch.watermark) == (0, 0, [], None)
-    assert list(batch.records.columns) == list(EVENT_COLUMNS)
+    assert list(batch.records.columns) == [*EVENT_COLUMNS, *gdelt.REPORT_COLUMNS]
 
 
 def test_parsed_events_are_stored_once(fresh_store: Store, now: datetime) -> None:

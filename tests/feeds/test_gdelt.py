@@ -115,7 +115,8 @@ def test_the_real_export_keeps_only_placed_lead_events_of_violence_and_counts_ev
     assert batch.fetched == len(batch.records) + sum(batch.dropped.values())
     assert batch.watermark == "20250807220000"
     assert list(batch.records.columns) == [*EVENT_COLUMNS, *gdelt.REPORT_COLUMNS]
-    assert set(batch.records["type"]) <= {"battles", "violence_against_civilians", "explosions_remote_violence"}
+    violent = {"battles", "violence_against_civilians", "explosions_remote_violence"}
+    assert set(batch.records["type"]) <= violent
     assert not batch.records["sub_type"].str.startswith("CAMEO 17").any()  # no coercion, no visa policy
     assert set(batch.records["geo_precision"]) == {1}
     # Every one of them is a single-source story: scoring gives such a row no weight of its own.

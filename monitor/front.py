@@ -40,6 +40,8 @@ FRONT_COLUMNS: tuple[str, ...] = (
 #: Columns ``front_line`` reads from the takeovers.
 TAKEOVER_COLUMNS: tuple[str, ...] = ("actor1", "lat", "lon", "event_date", "known_at")
 _EPOCH = np.datetime64("1970-01-01", "D")
+#: Sites handled at a time (bounds the memory of the site x takeover pairs and their live days).
+SITES_PER_BLOCK = 256
 _CAMEO = re.compile(r"^\s*cameo\s+(\d+)", re.IGNORECASE)
 
 
@@ -73,12 +75,6 @@ def _expand(start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray
     row = np.repeat(np.arange(start.size), count)
     day = np.repeat(start, count) + np.arange(row.size) - np.repeat(np.cumsum(count) - count, count)
     return row, day
-
-
-def _nearest(site: np.ndarray, actor: np.ndarray, km: np.ndarray, day: np.ndarray) -> pd.DataFrame:
-    """The least km per (site, day, actor)."""
-    frame = pd.DataFrame({"site": site, "day": day, "actor": actor, "km": km})
-    return frame.groupby(["site", "day", "actor"], sort=False)["km"].min().reset_index()
 
 
 def front_line(
@@ -118,33 +114,28 @@ def _fronts(
         return pd.DataFrame(columns=columns)
     known = pd.to_datetime(takeovers["known_at"]).notna() & pd.to_datetime(takeovers["event_date"]).notna()
     t = takeovers[known].reset_index(drop=True)
-    site_idx, take_idx, km = pairs_within(
-        pd.to_numeric(sites["lat"], errors="coerce").to_numpy(float),
-        pd.to_numeric(sites["lon"], errors="coerce").to_numpy(float),
+    actor, _ = pd.factorize(actor_key(t["actor1"]))
+    # Each actor named as its first takeover names it.
+    names = t["actor1"].astype(str).groupby(actor).first()
+    points = (
         pd.to_numeric(t["lat"], errors="coerce").to_numpy(float),
         pd.to_numeric(t["lon"], errors="coerce").to_numpy(float),
-        settings.max_km,
+        _days(t["event_date"]),
+        _days(t["known_at"]),
+        actor.astype(np.int64),
     )
-    if site_idx.size == 0:
+    lat = pd.to_numeric(sites["lat"], errors="coerce").to_numpy(float)
+    lon = pd.to_numeric(sites["lon"], errors="coerce").to_numpy(float)
+    # Sites a block at a time: the (site, takeover) pairs and their live days stay bounded in memory.
+    found = [
+        _front_block(
+            lat[a : a + SITES_PER_BLOCK], lon[a : a + SITES_PER_BLOCK], a, points, day_numbers, settings
+        )
+        for a in range(0, lat.size, SITES_PER_BLOCK)
+    ]
+    nearest = pd.concat(found, ignore_index=True)
+    if nearest.empty:
         return pd.DataFrame(columns=columns)
-    actor_codes, _ = pd.factorize(actor_key(t["actor1"]))
-    event_day, known_day = _days(t["event_date"])[take_idx], _days(t["known_at"])[take_idx]
-    actor = actor_codes[take_idx]
-    window = settings.window_days
-    # A pair is in the front of day D when public by D and dated in (D - window, D]: D in [start, stop].
-    now_row, now_day = _expand(np.maximum(event_day, known_day), event_day + window - 1)
-    now = _nearest(site_idx[now_row], actor[now_row], km[now_row], now_day)
-    # ... and in the front a week before D, as known on D, when dated in (D - 7 - window, D - 7].
-    then_row, then_day = _expand(
-        np.maximum(event_day + CHANGE_DAYS, known_day), event_day + CHANGE_DAYS + window - 1
-    )
-    then = _nearest(site_idx[then_row], actor[then_row], km[then_row], then_day).rename(
-        columns={"km": "then_km"}
-    )
-    now = now[np.isin(now["day"].to_numpy(), day_numbers)]
-    # The nearest actor of each (site, day), ties to the lower actor code (the first seen).
-    nearest = now.sort_values(["site", "day", "km", "actor"], kind="stable").drop_duplicates(["site", "day"])
-    nearest = nearest.merge(then, on=["site", "day", "actor"], how="left")
     change = nearest["km"] - nearest["then_km"]
     with np.errstate(divide="ignore", invalid="ignore"):
         to_go = (nearest["km"] - settings.radius_km) / (-change / CHANGE_DAYS)
@@ -156,13 +147,57 @@ def _fronts(
             "front_km": np.round(nearest["km"].to_numpy(float), 1),
             "change": np.round(change.to_numpy(float), 1),
             "days_to_radius": np.round(days_to_radius.astype(float), 1),
-            # Named as the actor's first takeover names it.
-            "actor_name": t["actor1"]
-            .astype(str)
-            .groupby(actor_codes)
-            .first()
-            .reindex(nearest["actor"])
-            .to_numpy(),
+            "actor_name": names.reindex(nearest["actor"]).to_numpy(),
         },
         columns=columns,
     )
+
+
+def _front_block(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    first_site: int,
+    points: tuple[np.ndarray, ...],
+    day_numbers: np.ndarray,
+    settings: FrontSettings,
+) -> pd.DataFrame:
+    """The nearest actor's km (and its km a week earlier) per (site, day) for one block of sites."""
+    t_lat, t_lon, t_event, t_known, t_actor = points
+    site, take, km = pairs_within(lat, lon, t_lat, t_lon, settings.max_km)
+    if site.size == 0:
+        return pd.DataFrame(columns=["site", "day", "actor", "km", "then_km"])
+    # Pairs with the same site, actor and days live on the same days: keep the nearest of each.
+    pairs = pd.DataFrame(
+        {
+            "site": site + first_site,
+            "actor": t_actor[take],
+            "event": t_event[take],
+            "known": t_known[take],
+            "km": km,
+        }
+    )
+    pairs = pairs.groupby(["site", "actor", "event", "known"], sort=False)["km"].min().reset_index()
+    event, known = pairs["event"].to_numpy(), pairs["known"].to_numpy()
+    lo, hi, window = int(day_numbers.min()), int(day_numbers.max()), settings.window_days
+    # In the front of day D when public by D and dated in (D - window, D]: D in [start, stop] ...
+    now = _live(pairs, np.maximum(event, known), event + window - 1, lo, hi)
+    now = now[np.isin(now["day"].to_numpy(), day_numbers)]
+    # ... and in the front a week before D, as known on D, when dated in (D - 7 - window, D - 7].
+    then = _live(pairs, np.maximum(event + CHANGE_DAYS, known), event + CHANGE_DAYS + window - 1, lo, hi)
+    # The nearest actor of each (site, day), ties to the lower actor code (the first seen).
+    nearest = now.sort_values(["site", "day", "km", "actor"], kind="stable").drop_duplicates(["site", "day"])
+    return nearest.merge(then.rename(columns={"km": "then_km"}), on=["site", "day", "actor"], how="left")
+
+
+def _live(pairs: pd.DataFrame, start: np.ndarray, stop: np.ndarray, lo: int, hi: int) -> pd.DataFrame:
+    """The least km per (site, day, actor) over the days [start, stop] of each pair, within [lo, hi]."""
+    row, day = _expand(np.maximum(start, lo), np.minimum(stop, hi))
+    frame = pd.DataFrame(
+        {
+            "site": pairs["site"].to_numpy()[row],
+            "day": day,
+            "actor": pairs["actor"].to_numpy()[row],
+            "km": pairs["km"].to_numpy()[row],
+        }
+    )
+    return frame.groupby(["site", "day", "actor"], sort=False)["km"].min().reset_index()

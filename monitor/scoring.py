@@ -250,6 +250,13 @@ _PARTS: tuple[tuple[str, bool, bool], ...] = (
 )  # fmt: skip
 
 
+def _group_starts(site: np.ndarray, incident: np.ndarray) -> np.ndarray:
+    """Where a new (site, incident) group starts in rows sorted by site then incident."""
+    first = np.ones(site.size, dtype=bool)
+    first[1:] = (site[1:] != site[:-1]) | (incident[1:] != incident[:-1])
+    return first
+
+
 def _uncorroborated_cap(params: ScoringSettings) -> float:
     """The sum of contributions at which the risk reaches just below the level after
     ``uncorroborated_max_level`` (infinite when there is none)."""
@@ -270,23 +277,39 @@ def _conflict(ex: _Exposed, day_numbers: np.ndarray, n_sites: int, params: Scori
     fatalities = np.zeros((n_days, n_sites))
     nearest = np.full((n_days, n_sites), np.inf)
     last_day = ex.event_day + params.window_days
-    key_all = ex.site * max(ex.n_incidents, 1) + ex.incident  # (site, incident)
+    # Rows by (site, incident), strongest first within each: an incident's first live row is its lead. The
+    # columns the loop reads are laid out in that order once.
+    by_incident = np.lexsort((np.arange(ex.site.size), ex.incident, ex.site))
+    start_b, last_b = ex.start_day[by_incident], last_day[by_incident]
+    event_b, site_b, incident_b = ex.event_day[by_incident], ex.site[by_incident], ex.incident[by_incident]
+    curated_b, bits_b, fatal_b = (
+        ex.curated[by_incident],
+        ex.source_bit[by_incident],
+        ex.fatalities[by_incident],
+    )
+    nearest_b = ex.nearest[by_incident]
+    lead_of = np.zeros(ex.site.size, dtype=bool)
+    group_of = np.empty(ex.site.size, dtype=np.int64)  # row -> its incident group that day (leads only)
     cells: list[np.ndarray] = []
     rows: list[np.ndarray] = []
     values: list[np.ndarray] = []
     reports: list[np.ndarray] = []
     sources: list[np.ndarray] = []
     for j, day in enumerate(day_numbers.tolist()):
-        known = ex.start_day <= day
-        live = np.flatnonzero(known & (last_day >= day))
+        known = start_b <= day
+        live = np.flatnonzero(known & (last_b >= day))
         if live.size:
-            key = key_all[live]
-            # Rows are in (site, contribution desc) order: an incident's first live row is its strongest.
-            lead_of_incident = ~pd.Series(key).duplicated().to_numpy()
-            rep = live[lead_of_incident]
+            first = _group_starts(site_b[live], incident_b[live])
+            starts_b = np.flatnonzero(first)
+            leads = by_incident[live[starts_b]]
+            group_of[leads] = np.arange(leads.size)
+            # The leads back in (site, contribution desc) order: the ranking is the same on every day.
+            lead_of[leads] = True
+            rep = np.flatnonzero(lead_of)
+            lead_of[leads] = False
             c = ex.base[rep] * np.exp2((ex.event_day[rep] - day) / params.half_life_days)
             site = ex.site[rep]
-            corroborated = np.isin(key[lead_of_incident], key[ex.curated[live]])
+            corroborated = np.maximum.reduceat(curated_b[live], starts_b)[group_of[rep]]
             for name, via, trusted in _PARTS:
                 w = np.where((ex.is_site[rep] == via) & (corroborated == trusted), c, 0.0)
                 sums[name][j] = np.bincount(site, weights=w, minlength=n_sites)
@@ -298,23 +321,20 @@ def _conflict(ex: _Exposed, day_numbers: np.ndarray, n_sites: int, params: Scori
             cells.append(j * n_sites + site[chosen])
             rows.append(rep[chosen])
             values.append(c[chosen])
-            # Reports and sources of the chosen incidents as known that day (factorize numbers the incidents
-            # in order of their first row, so the i-th incident lead has code i).
-            codes, _ = pd.factorize(key)
-            bits = np.zeros(rep.size, dtype=np.int64)
-            np.bitwise_or.at(bits, codes, ex.source_bit[live])
-            reports.append(np.bincount(codes, minlength=rep.size)[chosen])
-            sources.append(bits[chosen])
+            # Reports and sources of the chosen incidents as known that day.
+            group = group_of[rep[chosen]]
+            reports.append(np.diff(np.append(starts_b, live.size))[group])
+            sources.append(np.bitwise_or.reduceat(bits_b[live], starts_b)[group])
             lead = starts[c[starts] > 0]
             top[j, site[lead]] = rep[lead]
-        recent = np.flatnonzero(known & (ex.event_day > day - STATS_WINDOW_DAYS))
+        recent = np.flatnonzero(known & (event_b > day - STATS_WINDOW_DAYS))
         if recent.size:
-            key = pd.Series(key_all[recent])
-            worst = pd.Series(ex.fatalities[recent]).groupby(key.to_numpy()).max()
-            site_of = worst.index.to_numpy(np.int64) // max(ex.n_incidents, 1)
+            first = _group_starts(site_b[recent], incident_b[recent])
+            site_of = site_b[recent][first]
             events[j] = np.bincount(site_of, minlength=n_sites)
-            fatalities[j] = np.bincount(site_of, weights=worst.to_numpy(float), minlength=n_sites)
-            np.minimum.at(nearest[j], ex.site[recent], ex.nearest[recent])
+            worst = np.maximum.reduceat(fatal_b[recent], np.flatnonzero(first))  # an incident's largest toll
+            fatalities[j] = np.bincount(site_of, weights=worst, minlength=n_sites)
+            np.minimum.at(nearest[j], site_b[recent], nearest_b[recent])
     # Incidents known only from GDELT add at most up to the cap, and nothing above the other incidents' sum.
     corroborated_sum = sums["site_c"] + sums["route_c"]
     uncorroborated = sums["site_u"] + sums["route_u"]
@@ -548,22 +568,25 @@ def score_days(
 
 def _explain_events(ex: _Exposed, con: _Conflict, n_cells: int) -> list[list[Any]]:
     """The top contributing incidents of every (day, site) cell: the strongest report's event, the incident,
-    how many reports and which sources it had that day, and its share of the cell's sum."""
+    how many reports and which sources ("acled+gdelt") it had that day, and its share of the cell's sum."""
     by_cell: list[list[dict[str, Any]]] = [[] for _ in range(n_cells)]
     if con.top_cell.size == 0:
         return by_cell
     row = con.top_row
     share = con.top_value / con.raw_total[con.top_cell]  # of the sum before any cap
     names = {1 << i: name for i, name in enumerate(ex.sources)}
-    source_lists = {
-        bits: [names[b] for b in sorted(names) if bits & b] for bits in np.unique(con.top_sources).tolist()
+    # As text ("acled+gdelt"): a record holding only plain values is not tracked by the garbage collector,
+    # which would otherwise walk every record built so far, again and again.
+    source_text = {
+        bits: "+".join(names[b] for b in sorted(names) if bits & b)
+        for bits in np.unique(con.top_sources).tolist()
     }
     records = [
         {
             "event_id": e,
             "incident_id": i,
             "reports": n,
-            "sources": source_lists[b],
+            "sources": source_text[b],
             "via": v,
             "distance_km": d,
             "contribution": c,

@@ -185,7 +185,7 @@ def test_extra_reports_of_a_known_incident_add_nothing_and_a_new_one_adds_one(pi
     fused = bisie(pipeline, AFTER)
     assert fused["events_30d"] == alone["events_30d"] == 1
     top = fused["explain"]["events"][0]
-    assert (top["reports"], top["sources"]) == (4, ["acled", "gdelt"])
+    assert (top["reports"], top["sources"]) == (4, "acled+gdelt")
     ingest_acled(pipeline, "DRC35995")  # a genuinely new incident: Kibua, 16 March
     assert bisie(pipeline, AFTER)["events_30d"] == 2
 

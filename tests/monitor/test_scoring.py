@@ -661,12 +661,7 @@ def test_reports_of_one_incident_count_once_with_their_strongest() -> None:
     assert fused["risk"] == alone["risk"]
     assert fused["fatalities_30d"] == 9  # the incident's largest reported toll, not 4 + 9 + 9 + 9
     top = fused["explain"]["events"][0]
-    assert (top["event_id"], top["incident_id"], top["reports"], top["sources"]) == (
-        1,
-        1,
-        4,
-        ["acled", "gdelt"],
-    )
+    assert (top["event_id"], top["incident_id"], top["reports"], top["sources"]) == (1, 1, 4, "acled+gdelt")
 
 
 def test_a_genuinely_new_incident_adds_one() -> None:

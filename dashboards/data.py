@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from monitor import reads
+from monitor import reads, supply
 from monitor.dialect import naive_utc
 from monitor.domain import CHANNELS, EVENT_TYPES, LEVELS, UNSCORED
 from monitor.reads.events import EventFilter
@@ -63,13 +63,7 @@ ALERT_COLUMNS: tuple[str, ...] = (
     "created_at", "kind", "site_id", "title", "summary", "sources", "status", *CHANNELS, "fingerprint",
 )  # fmt: skip
 WORLD_COLUMNS: tuple[str, ...] = ("commodity", "world_production_t")
-HEADLINE_COLUMNS: tuple[str, ...] = (
-    "commodity",
-    "sites",
-    "supply_at_risk_t",
-    "world_production_t",
-    "pct_world",
-)
+HEADLINE_COLUMNS: tuple[str, ...] = ("commodity", "supply_at_risk_t", "world_production_t", "pct_world")
 
 
 # ---- helpers ----------------------------------------------------------------------------------------------
@@ -148,21 +142,15 @@ def load_world_production(path: Path | None) -> pd.DataFrame:
 
 
 def supply_at_risk(risk: pd.DataFrame, world: pd.DataFrame) -> pd.DataFrame:
-    """Tonnes at risk per commodity (sum of the scores' supply_at_risk_t) and their % of world production."""
+    """Tonnes at risk per commodity on the risk table's day and their % of world production, most first
+    (``monitor.supply``'s roll-up of the sites with a figure)."""
     scored = risk.dropna(subset=["supply_at_risk_t"]) if not risk.empty else risk
     if scored.empty:
         return empty_frame(HEADLINE_COLUMNS)
-    grouped = (
-        scored.groupby("commodity", as_index=False)
-        .agg(sites=("site_id", "count"), supply_at_risk_t=("supply_at_risk_t", "sum"))
-        .assign(commodity_key=lambda f: f["commodity"].str.lower())
-    )
-    merged = grouped.merge(
-        world, how="left", left_on="commodity_key", right_on="commodity", suffixes=("", "_w")
-    )
-    merged["pct_world"] = 100.0 * merged["supply_at_risk_t"] / merged["world_production_t"]
-    merged = merged.sort_values("supply_at_risk_t", ascending=False).reset_index(drop=True)
-    return merged[list(HEADLINE_COLUMNS)]
+    registry = scored[["site_id", "commodity"]].rename(columns={"site_id": "id"})
+    totals = supply.supply_totals(scored, registry, world).rename(columns={"share_of_world_pct": "pct_world"})
+    totals = totals.sort_values("supply_at_risk_t", ascending=False).reset_index(drop=True)
+    return totals[list(HEADLINE_COLUMNS)]
 
 
 def recent_events(store: Store, as_of: date, days: int, limit: int) -> pd.DataFrame:
@@ -274,7 +262,7 @@ def with_world_share(history: pd.DataFrame, world: pd.DataFrame) -> pd.DataFrame
     merged = keyed.merge(world.rename(columns={"commodity": "_key"}), on="_key", how="left").drop(
         columns="_key"
     )
-    merged["pct_world"] = 100.0 * merged["supply_at_risk_t"] / merged["world_production_t"]
+    merged["pct_world"] = supply.share_of_world_pct(merged["supply_at_risk_t"], merged["world_production_t"])
     return merged.drop(columns="world_production_t")
 
 

@@ -375,8 +375,3 @@ class Store:
             conn.execute(sa.text("DELETE FROM noticesite"))
             for name in watermarks:
                 conn.execute(sa.text("DELETE FROM watermark WHERE name = :n"), {"n": name})
-
-    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
-        """Run one write statement in its own transaction."""
-        with self.engine.begin() as conn:
-            conn.execute(sa.text(sql), dict(params or {}))

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from monitor import reads, sites, supply
-from monitor.alerting.panel import alert_rows
+from monitor.exports.alert_rows import alert_rows
 from monitor.exports.query import Query
 from monitor.exports.schemas import SCHEMAS
 from monitor.pipeline import SCORE_ROWS_PER_BLOCK, Pipeline, day_blocks

@@ -13,6 +13,7 @@ from dashboards import data
 from monitor import models
 from monitor.reads import sql
 from monitor.store import Store
+from tests.conftest import execute
 from tests.dashboards import seed
 
 
@@ -305,7 +306,7 @@ def test_rescoring_a_day_re_sums_its_supply_and_leaves_the_other_days(seeded_sto
 
 def test_a_store_scored_before_the_supply_roll_up_existed_gets_it_filled(seeded_store: Store) -> None:
     expected = data.supply_history(seeded_store)
-    seeded_store.execute("DELETE FROM supply_day")
+    execute(seeded_store, "DELETE FROM supply_day")
     assert data.supply_history(seeded_store).empty
     seeded_store.create_schema()
     pd.testing.assert_frame_equal(data.supply_history(seeded_store), expected)

@@ -12,6 +12,7 @@ from feeds.rows import EVENT_COLUMNS, RejectedRow
 from monitor.errors import StoreError
 from monitor.reads import sql
 from monitor.store import Store
+from tests.conftest import execute
 
 
 def _events(n: int, published: datetime | None = None) -> pd.DataFrame:
@@ -63,7 +64,7 @@ def test_watermarks_round_trip_and_move_forward(fresh_store: Store, now: datetim
 
 
 def test_create_schema_adds_indexes_a_store_from_an_earlier_release_lacks(fresh_store: Store) -> None:
-    fresh_store.execute("DROP INDEX ix_event_date_type")
+    execute(fresh_store, "DROP INDEX ix_event_date_type")
     assert "ix_event_date_type" not in {
         i["name"] for i in sa.inspect(fresh_store.engine).get_indexes("event")
     }
@@ -83,7 +84,7 @@ def test_a_row_missing_a_required_value_fails_the_write_instead_of_passing_for_a
 
 
 def test_a_store_missing_a_newer_table_is_told_to_run_init_and_init_adds_it(fresh_store: Store) -> None:
-    fresh_store.execute("DROP TABLE supply_day")
+    execute(fresh_store, "DROP TABLE supply_day")
     with pytest.raises(
         StoreError, match=r"lacks tables added since it was made \(supply_day\).*minewatch init"
     ):
@@ -93,7 +94,7 @@ def test_a_store_missing_a_newer_table_is_told_to_run_init_and_init_adds_it(fres
 
 
 def test_a_store_missing_a_column_says_which_and_what_to_do(fresh_store: Store) -> None:
-    fresh_store.execute("DROP TABLE supply_day")
-    fresh_store.execute("CREATE TABLE supply_day (date DATE, commodity VARCHAR, sites INTEGER)")
+    execute(fresh_store, "DROP TABLE supply_day")
+    execute(fresh_store, "CREATE TABLE supply_day (date DATE, commodity VARCHAR, sites INTEGER)")
     with pytest.raises(StoreError, match=r"table supply_day lacks supply_at_risk_t.*no automatic migrations"):
         fresh_store.check_schema()

@@ -26,6 +26,7 @@ from monitor.exports.schemas import SCHEMAS, markdown_table
 from monitor.pipeline import Pipeline, params_hash
 from monitor.reads import sql
 from monitor.store import Store
+from tests.conftest import execute
 
 T1 = datetime(2025, 3, 10, 12, 0)  # first collection
 T2 = datetime(2025, 3, 14, 12, 0)  # second collection
@@ -208,7 +209,7 @@ def test_stored_scores_are_reused_only_while_current(scenario: Scenario) -> None
     days = [date(2025, 3, d) for d in range(1, 6)]
     assert scenario.pipeline.ensure_scored(days) == days  # none stored yet
     assert scenario.pipeline.ensure_scored(days) == []  # stored and current
-    scenario.store.execute("DELETE FROM score WHERE site_id = 'kamoto' AND date = :d", {"d": days[2]})
+    execute(scenario.store, "DELETE FROM score WHERE site_id = 'kamoto' AND date = :d", {"d": days[2]})
     assert scenario.pipeline.ensure_scored(days) == [days[2]]  # one site missing on one day
     scenario.clock["now"] = datetime(2025, 3, 20, 13, 0)  # an hour later the registry is reloaded
     scenario.pipeline.load_sites(sites.parse_sites_csv(SITES_CSV, origin="user", now=T2))

@@ -12,6 +12,7 @@ from monitor import reads, sites, supply
 from monitor.domain import UNSCORED
 from monitor.reads.arrow import ArrowReader
 from monitor.store import Store
+from tests.conftest import execute
 from tests.monitor.reads.conftest import COMPUTED, DAY, Seeded
 
 FIRST, LAST = DAY - timedelta(days=1), DAY + timedelta(days=1)
@@ -31,7 +32,7 @@ def test_an_empty_store_has_no_scored_day(fresh_store: Store) -> None:
 
 
 def test_coverage_counts_each_day_s_sites_and_when_the_first_site_was_computed(seeded: Seeded) -> None:
-    seeded.store.execute("DELETE FROM score WHERE site_id = 'alpha' AND date = :d", {"d": str(LAST)})
+    execute(seeded.store, "DELETE FROM score WHERE site_id = 'alpha' AND date = :d", {"d": str(LAST)})
     covered = reads.scores.coverage(seeded.store, FIRST, LAST).set_index("date")
     assert covered["sites"].to_dict() == {FIRST: 3, DAY: 3, LAST: 2}
     assert covered.loc[DAY, "computed_at"] == pd.Timestamp(COMPUTED)

@@ -27,8 +27,9 @@ for _i, (_dlat, _dlon) in enumerate(
         (-0.15, -0.15),
     ]
 ):
-    PLACES[f"Bisie area {_i}"] = (f"Bisie area {_i}, Nord-Kivu, Democratic Republic Of The Congo", "CG", "CG11",
-                                 -1.033 + _dlat, 27.733 + _dlon)  # fmt: skip
+    _name = f"Bisie area {_i}"
+    PLACES[_name] = (f"{_name}, Nord-Kivu, Democratic Republic Of The Congo", "CG", "CG11", -1.033 + _dlat,
+                     27.733 + _dlon)  # fmt: skip
 
 
 def line(

@@ -1,5 +1,5 @@
-"""Event quality end to end (parse -> store -> match -> fuse -> score): GDELT noise stays at elevated or below,
-an incident counts once across sources, analyst verdicts hold from when they are given."""
+"""Event quality end to end (parse -> store -> match -> fuse -> score): GDELT noise stays at elevated or
+below, an incident counts once across sources, analyst verdicts hold from when they are given."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from monitor import sites
 from monitor.config import Settings
 from monitor.demo import demo_dir
 from monitor.pipeline import Pipeline
+from monitor.reads import sql
 from monitor.store import Store
 from tests.gdelt_rows import export, line
 
@@ -70,17 +71,17 @@ def fights_at_walikale(count: int, *, sources: int, articles: int, first_id: int
                 sources=sources,
                 articles=articles,
                 url=f"https://wire.example/walikale/{first_id + i}",
-            )  # fmt: skip
+            )
         )
     return rows
 
 
-# ---- GDELT noise ---------------------------------------------------------------------------------------------
+# ---- GDELT noise -------------------------------------------------------------------------------------------
 
 
 def test_forty_single_source_gdelt_fights_at_walikale_leave_bisie_low(pipeline: Pipeline) -> None:
     ingest_gdelt(pipeline, fights_at_walikale(40, sources=1, articles=1))
-    assert pipeline.store.scalar("SELECT count(*) FROM event") == 40
+    assert sql.scalar(pipeline.store, "SELECT count(*) FROM event") == 40
     row = bisie(pipeline, FALL)
     assert (row["level"], row["conflict"] + row["route"]) == ("low", 0.0)
 
@@ -131,7 +132,9 @@ def test_noise_near_a_lithium_mine_raises_nothing_and_every_drop_is_counted(pipe
     scores = pipeline.score([date(2025, 3, 18), date(2025, 3, 19)], persist=False)
     arcadia = scores[scores["site_id"] == "arcadia"]
     assert set(arcadia["level"]) == {"low"} and (arcadia["risk"] == 0).all()
-    run = pipeline.store.frame("SELECT fetched, stored, dropped FROM feedrun WHERE feed = 'gdelt'").iloc[0]
+    run = sql.frame(pipeline.store, "SELECT fetched, stored, dropped FROM feedrun WHERE feed = 'gdelt'").iloc[
+        0
+    ]
     dropped = run["dropped"] if isinstance(run["dropped"], dict) else json.loads(run["dropped"])
     assert dropped == {
         "not_conflict": 1,
@@ -156,7 +159,7 @@ def test_the_real_gdelt_sample_raises_no_mine(pipeline: Pipeline, shared_dir: Pa
     assert set(scores["level"]) <= {"low", "halted"}  # halted: registry statuses, not events
 
 
-# ---- one incident counts once --------------------------------------------------------------------------------
+# ---- one incident counts once ------------------------------------------------------------------------------
 
 
 def takeover_reports(first_id: int, count: int) -> list[str]:
@@ -173,7 +176,7 @@ def takeover_reports(first_id: int, count: int) -> list[str]:
             articles=60,
             actor1="M23",
             url=f"https://wire.example/walikale-falls/{i}",
-        )  # fmt: skip
+        )
         for i in range(count)
     ]
 
@@ -193,7 +196,9 @@ def test_extra_reports_of_a_known_incident_add_nothing_and_a_new_one_adds_one(pi
 def test_gdelt_first_then_acled_corroborates_from_the_day_acled_is_public(pipeline: Pipeline) -> None:
     ingest_gdelt(pipeline, takeover_reports(3_000_000, 3))
     ingest_acled(pipeline, "DRC36076")
-    known = pd.Timestamp(pipeline.store.scalar("SELECT known_at FROM event WHERE source = 'acled'")).date()
+    known = pd.Timestamp(
+        sql.scalar(pipeline.store, "SELECT known_at FROM event WHERE source = 'acled'")
+    ).date()
     days = [FALL + timedelta(days=i) for i in range(1, 10)]
     scores = pipeline.score(days, persist=False)
     site = scores[scores["site_id"] == "bisie"].set_index("date")
@@ -201,18 +206,18 @@ def test_gdelt_first_then_acled_corroborates_from_the_day_acled_is_public(pipeli
     assert set(before["events_30d"]) == set(after["events_30d"]) == {1}
     assert (before["explain"].map(lambda e: e["sum_uncorroborated"]) > 0).all()
     assert (after["explain"].map(lambda e: e["sum_uncorroborated"]) == 0).all()
-    incidents = pipeline.store.frame("SELECT incident_id FROM incident_member")["incident_id"]
+    incidents = sql.frame(pipeline.store, "SELECT incident_id FROM incident_member")["incident_id"]
     assert incidents.nunique() == 1  # the first GDELT report names it; ACLED joined it
 
 
-# ---- analyst verdicts ----------------------------------------------------------------------------------------
+# ---- analyst verdicts --------------------------------------------------------------------------------------
 
 
 def test_a_verdict_holds_from_when_it_is_given_until_revoked_and_earlier_days_keep_the_event(
     pipeline: Pipeline,
 ) -> None:
     ingest_acled(pipeline, "DRC36076", "DRC35995")
-    walikale = int(pipeline.store.scalar("SELECT id FROM event WHERE source_id = 'DRC36076'"))
+    walikale = int(sql.scalar(pipeline.store, "SELECT id FROM event WHERE source_id = 'DRC36076'"))
     given = datetime(2025, 4, 2, 9, 0)  # the store holds the events since 1 April
     verdict = pipeline.store.add_feedback("event", walikale, "wrong_place", by="ana", at=given)
     days = [date(2025, 4, 1), date(2025, 4, 2), date(2025, 4, 3)]
@@ -229,7 +234,7 @@ def test_a_verdict_holds_from_when_it_is_given_until_revoked_and_earlier_days_ke
 def test_a_wrong_site_verdict_on_an_incident_leaves_other_sites_alone(pipeline: Pipeline) -> None:
     ingest_acled(pipeline, "DRC36076")
     ingest_gdelt(pipeline, takeover_reports(3_000_000, 2))
-    incident = int(pipeline.store.scalar("SELECT DISTINCT incident_id FROM incident_member"))
+    incident = int(sql.scalar(pipeline.store, "SELECT DISTINCT incident_id FROM incident_member"))
     pipeline.store.add_feedback("incident", incident, "wrong_site", by="ana", at=datetime(2025, 3, 21),
                                 site_id="bisie")  # fmt: skip
     scores = pipeline.score([AFTER], persist=False).set_index("site_id")

@@ -1,0 +1,67 @@
+"""Incidents (``incident_member``: the incident each event reports, ``monitor.fusion``): what fusion reads to
+decide new events, and an incident's reports for the pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from monitor.reads import sql
+from monitor.store import Store
+
+__all__ = ["REPORTS_COLUMNS", "context", "earliest_new", "reports", "to_decide"]
+
+_FUSED = "e.id, e.source, e.type, e.event_date, e.known_at, e.lat, e.lon"
+_TYPES: dict[str, sa.types.TypeEngine[Any]] = {"event_date": sa.Date(), "known_at": sa.DateTime()}
+#: Columns of ``reports``.
+REPORTS_COLUMNS: tuple[str, ...] = (
+    "incident_id", "event_id", "source", "source_id", "event_date", "known_at", "type", "sub_type",
+    "fatalities", "location", "num_sources", "num_articles", "url",
+)  # fmt: skip
+
+
+def earliest_new(store: Store, since: datetime) -> datetime | None:
+    """When the earliest of the events first stored at or after ``since`` became public (None: none)."""
+    value = sql.scalar(
+        store, "SELECT min(known_at) FROM event WHERE first_seen_at >= :since", {"since": since}
+    )
+    return None if value is None else pd.Timestamp(value).to_pydatetime()
+
+
+def to_decide(store: Store, public_from: datetime) -> pd.DataFrame:
+    """The events public at or after ``public_from``: what fusion reads (``fusion.REPORT_COLUMNS``)."""
+    return sql.frame(
+        store, f"SELECT {_FUSED} FROM event e WHERE e.known_at >= :t", {"t": public_from}, _TYPES
+    )
+
+
+def context(store: Store, public_before: datetime, first: date, last: date) -> pd.DataFrame:
+    """The events public before ``public_before``, dated from ``first`` to ``last``, with their incident."""
+    return sql.frame(
+        store,
+        f"SELECT {_FUSED}, i.incident_id FROM event e JOIN incident_member i ON i.event_id = e.id"
+        " WHERE e.known_at < :t AND e.event_date >= :lo AND e.event_date <= :hi",
+        {"t": public_before, "lo": first, "hi": last},
+        _TYPES,
+    )
+
+
+def reports(store: Store, incident_ids: Sequence[int]) -> pd.DataFrame:
+    """Every stored report of the incidents ``incident_ids`` (``REPORTS_COLUMNS``), first public first."""
+    wanted = sorted({int(i) for i in incident_ids})
+    if not wanted:
+        return pd.DataFrame(columns=list(REPORTS_COLUMNS))
+    marks, params = sql.in_list("inc", wanted)
+    return sql.frame(
+        store,
+        "SELECT i.incident_id, e.id AS event_id, e.source, e.source_id, e.event_date, e.known_at, e.type,"
+        " e.sub_type, e.fatalities, e.location, e.num_sources, e.num_articles, e.url"
+        f" FROM incident_member i JOIN event e ON e.id = i.event_id WHERE i.incident_id IN ({marks})"
+        " ORDER BY i.incident_id, e.known_at, e.id",
+        params,
+        _TYPES,
+    )

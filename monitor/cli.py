@@ -56,6 +56,7 @@ class ExportKind(StrEnum):
     notices = "notices"
     supply = "supply"
     alerts = "alerts"
+    feedback = "feedback"
 
 
 class ExportFormat(StrEnum):
@@ -296,7 +297,7 @@ def export(
         bool, typer.Option("--raw", help="CSV: do not neutralise cells that start like a formula.")
     ] = False,
 ) -> None:
-    """Write a risk, supply, events, notices or alerts panel as CSV (+ sidecar JSON) or Parquet."""
+    """Write a risk, supply, events, notices, alerts or feedback panel as CSV (+ sidecar JSON) or Parquet."""
     c = _ctx(ctx)
     pipeline = c.pipeline()
     query = parse_query(

@@ -24,7 +24,7 @@ from monitor.errors import InputError
 
 __all__ = [
     "FEEDBACK_COLUMNS", "Segment", "check", "in_force", "keep_events", "keep_notices", "keep_reports",
-    "segments",
+    "labels", "segments",
 ]  # fmt: skip
 
 #: Columns of a feedback frame (the ``feedback`` table).
@@ -139,6 +139,24 @@ def keep_reports(events: pd.DataFrame, verdicts: pd.DataFrame) -> pd.DataFrame:
     return events[
         ~_muted(events["event_id"], events.get("incident_id"), None, verdicts, ("event", "incident"))
     ]
+
+
+def labels(event_ids: pd.Series, incident_ids: pd.Series, verdicts: pd.DataFrame) -> pd.Series:
+    """The verdicts in ``verdicts`` on each event or its incident, as text (``wrong_place``,
+    ``wrong_site:bisie``; several ``;``-separated), '' where there is none."""
+    out = pd.Series("", index=event_ids.index, dtype=object)
+    if verdicts.empty or event_ids.empty:
+        return out
+    text = verdicts["verdict"].where(
+        verdicts["verdict"] != SITE_VERDICT, SITE_VERDICT + ":" + verdicts["site_id"]
+    )
+    named: dict[tuple[str, int], list[str]] = {}
+    for target, target_id, label in zip(verdicts["target"], verdicts["target_id"], text, strict=True):
+        named.setdefault((str(target), int(target_id)), []).append(str(label))
+    for target, ids in (("event", event_ids), ("incident", incident_ids)):
+        keys = ids.map(lambda i, t=target: ";".join(named.get((t, int(i)), [])) if pd.notna(i) else "")
+        out = (out + ";" + keys).str.strip(";")
+    return out
 
 
 def keep_notices(notices: pd.DataFrame, verdicts: pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from monitor import reads, sites, supply
+from monitor import feedback, reads, sites, supply
+from monitor.dialect import naive_utc
 from monitor.exports.alert_rows import alert_rows
 from monitor.exports.query import Query
 from monitor.exports.schemas import SCHEMAS
@@ -52,6 +53,7 @@ def chunks(pipeline: Pipeline, query: Query, reader: ArrowReader) -> Iterator[pa
         "events": _events,
         "notices": _notices,
         "alerts": _alerts,
+        "feedback": _feedback,
     }[query.panel]
     return build(pipeline, query, reader)
 
@@ -143,8 +145,17 @@ def _events(pipeline: Pipeline, query: Query, reader: ArrowReader) -> Iterator[p
     if query.sites or query.commodities:
         chosen = selected_sites(sites.sites_frame(pipeline.store), query, by_country=False)
         site_ids = chosen["id"].astype(str).tolist()
+    pipeline.fuse()
+    moment = naive_utc(query.as_known_at or pipeline.now())
+    in_force = feedback.in_force(reads.feedback.given_before(pipeline.store, moment), moment)
+    schema = pa.unify_schemas([panel.arrow(), reads.events.PANEL_REFS])
     for first, last in _text_blocks(query):
-        table = reads.events.arrow_panel(reader, first, last, panel.arrow(), known, query.countries, site_ids)
+        table = reads.events.arrow_panel(reader, first, last, schema, known, query.countries, site_ids)
+        refs = table.select(reads.events.PANEL_REFS.names).to_pandas()
+        verdicts = feedback.labels(refs["event_ref"], refs["incident_ref"], in_force)
+        table = table.set_column(
+            panel.names.index("verdict"), "verdict", pa.array(verdicts.tolist(), pa.string())
+        ).select(list(panel.names))
         if query.derived_only:
             table = _without_acled_text(table)
         yield _sorted(table, panel.sort_by)
@@ -200,6 +211,18 @@ def _alerts(pipeline: Pipeline, query: Query, reader: ArrowReader) -> Iterator[p
         if alerts.empty:
             continue
         rows = alert_rows(store, alerts, registry, known_by, query.derived_only)
+        table = pa.Table.from_pandas(rows[list(panel.names)], preserve_index=False)
+        yield _sorted(conform(table, panel.arrow()), panel.sort_by)
+
+
+def _feedback(pipeline: Pipeline, query: Query, reader: ArrowReader) -> Iterator[pa.Table]:
+    panel = SCHEMAS["feedback"]
+    for first, last in _text_blocks(query):
+        rows = reads.feedback.given_between(
+            pipeline.store, first, last + timedelta(days=1), query.as_known_at
+        )
+        if rows.empty:
+            continue
         table = pa.Table.from_pandas(rows[list(panel.names)], preserve_index=False)
         yield _sorted(conform(table, panel.arrow()), panel.sort_by)
 

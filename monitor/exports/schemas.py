@@ -71,7 +71,7 @@ def _cols(*rows: tuple[str, ColumnType, str]) -> tuple[Column, ...]:
 
 RISK = PanelSchema(
     "risk",
-    1,
+    2,
     "one row per site per day",
     _cols(
         ("date", "date", "the day (UTC); the row uses only what was public by the end of it"),
@@ -103,6 +103,24 @@ RISK = PanelSchema(
             "float64",
             "`annual_output_t × risk / 100`, tonnes a year (empty when the output is unknown)",
         ),
+        (
+            "front_km",
+            "float64",
+            "km from the mine to the nearest territorial takeover of the last 30 days (empty: none within "
+            "500 km); see docs/events.md",
+        ),
+        (
+            "front_km_change_7d",
+            "float64",
+            "`front_km` minus the same actor's a week earlier: negative when the front approaches",
+        ),
+        (
+            "front_days_to_radius",
+            "float64",
+            "at that pace, days until the front is within 25 km of the mine (0 once it is; empty when not "
+            "approaching)",
+        ),
+        ("front_actor", "string", "the armed group that took the nearest territory"),
     ),
     ("date", "site_id"),
 )
@@ -130,7 +148,7 @@ SUPPLY = PanelSchema(
 
 EVENTS = PanelSchema(
     "events",
-    1,
+    2,
     "one row per stored event dated in the range",
     _cols(
         ("event_date", "date", "day of the event"),
@@ -185,6 +203,20 @@ EVENTS = PanelSchema(
         ("via", "string", "how it matched: `site` or `route`"),
         ("notes", "string", "the source's notes (ACLED; empty for ACLED rows with `--derived-only`)"),
         ("url", "string", "article URL (GDELT)"),
+        (
+            "incident_id",
+            "string",
+            "the incident it reports, named by its first public report (`source:source_id`): rows with the "
+            "same `incident_id` count once",
+        ),
+        ("num_sources", "int64", "sources that reported it (GDELT NumSources; 1 for the other sources)"),
+        ("num_articles", "int64", "articles that reported it (GDELT NumArticles; 1 for the other sources)"),
+        (
+            "verdict",
+            "string",
+            "an analyst's verdict in force on the event or its incident (`wrong_place`, `wrong_site:bisie`, "
+            "...; `;`-separated), as known at the export",
+        ),
     ),
     ("event_date", "source", "source_id"),
 )
@@ -244,7 +276,30 @@ ALERTS = PanelSchema(
     ("created_at", "fingerprint"),
 )
 
-SCHEMAS: dict[str, PanelSchema] = {s.name: s for s in (RISK, SUPPLY, EVENTS, NOTICES, ALERTS)}
+FEEDBACK = PanelSchema(
+    "feedback",
+    1,
+    "one row per analyst verdict given in the range",
+    _cols(
+        ("created_at", "timestamp", "when the verdict was given; it holds from that day on"),
+        ("feedback_id", "int64", "the verdict's id"),
+        ("target", "string", "what it is on: `event`, `incident` (all its reports) or `notice`"),
+        (
+            "target_ref",
+            "string",
+            "the event, the incident's first report, or the notice, as `source:source_id`",
+        ),
+        ("verdict", "string", "`irrelevant`, `duplicate`, `wrong_place` or `wrong_site`"),
+        ("site_id", "string", "for `wrong_site`: the site it is wrong for (it still counts for the others)"),
+        ("note", "string", "the analyst's note"),
+        ("created_by", "string", "who gave it (the dashboard's user, or the name given)"),
+        ("revoked_at", "timestamp", "when it was revoked (empty while in force): it holds until that day"),
+        ("revoked_by", "string", "who revoked it"),
+    ),
+    ("created_at", "feedback_id"),
+)
+
+SCHEMAS: dict[str, PanelSchema] = {s.name: s for s in (RISK, SUPPLY, EVENTS, NOTICES, ALERTS, FEEDBACK)}
 PANELS: tuple[str, ...] = tuple(SCHEMAS)
 
 #: Carried by every exported file (sidecar JSON or Parquet metadata).

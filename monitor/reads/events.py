@@ -23,6 +23,7 @@ from monitor.reads.known import Known
 from monitor.store import Store
 
 __all__ = [
+    "PANEL_REFS",
     "EventFilter",
     "arrow_panel",
     "count_listed",
@@ -58,13 +59,18 @@ _PANEL = (
     " e.type AS type, e.sub_type AS sub_type, e.actor1 AS actor1, e.actor2 AS actor2,"
     " e.fatalities AS fatalities, e.lat AS lat, e.lon AS lon, e.geo_precision AS geo_precision,"
     " e.location AS location, e.country AS country, e.admin1 AS admin1, x.site_id AS nearest_site_id,"
-    " x.distance_km AS nearest_site_km, x.via AS via, e.notes AS notes, e.url AS url"
+    " x.distance_km AS nearest_site_km, x.via AS via, e.notes AS notes, e.url AS url,"
+    " COALESCE(f.source || ':' || f.source_id, '') AS incident_id, e.num_sources AS num_sources,"
+    " e.num_articles AS num_articles, '' AS verdict, e.id AS event_ref, i.incident_id AS incident_ref"
     " FROM event e LEFT JOIN (SELECT y.event_id, y.site_id, y.distance_km, y.via, ROW_NUMBER() OVER"
     " (PARTITION BY y.event_id ORDER BY y.distance_km, y.site_id) AS rn FROM exposure y"
     " JOIN event z ON z.id = y.event_id WHERE z.event_date >= :first AND z.event_date <= :last) x"
     " ON x.event_id = e.id AND x.rn = 1"
+    " LEFT JOIN incident_member i ON i.event_id = e.id LEFT JOIN event f ON f.id = i.incident_id"
     " WHERE e.event_date >= :first AND e.event_date <= :last"
 )
+#: Columns ``arrow_panel`` adds to the panel's: the event's and its incident's internal ids.
+PANEL_REFS = pa.schema([("event_ref", pa.int64()), ("incident_ref", pa.int64())])
 
 
 @dataclass(frozen=True)
@@ -210,8 +216,9 @@ def arrow_panel(
     site_ids: Sequence[str] | None = None,
 ) -> pa.Table:
     """The events dated from ``first`` to ``last`` that ``known`` sees, each with its nearest exposed site
-    (``nearest_site_id``, ``nearest_site_km``, ``via``), as ``schema`` (the events panel's columns).
-    ``countries`` keeps events in those countries; ``site_ids`` those exposed to one of those sites."""
+    (``nearest_site_id``, ``nearest_site_km``, ``via``) and its incident, as ``schema`` (the events panel's
+    columns, plus any of ``PANEL_REFS``). ``countries`` keeps events in those countries; ``site_ids`` those
+    exposed to one of those sites."""
     query, params = _PANEL + known.where("e"), {"first": first, "last": last, **known.params()}
     if countries:
         marks, more = sql.in_list("country", list(countries))

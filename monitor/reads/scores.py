@@ -47,13 +47,17 @@ STORED_ARROW = pa.schema(
         ("status", pa.string()), ("conflict", pa.float64()), ("route", pa.float64()),
         ("notice", pa.float64()), ("events_30d", pa.int64()), ("fatalities_30d", pa.int64()),
         ("nearest_event_km", pa.float64()), ("top_event_id", pa.int64()), ("supply_at_risk_t", pa.float64()),
+        ("front_km", pa.float64()), ("front_km_change_7d", pa.float64()),
+        ("front_days_to_radius", pa.float64()), ("front_actor", pa.string()),
     ]
 )  # fmt: skip
 _STORED = (
     "SELECT s.date AS date, s.site_id AS site_id, s.risk AS risk, s.level AS level, s.status AS status,"
     " s.conflict AS conflict, s.route AS route, s.notice AS notice, s.events_30d AS events_30d,"
     " s.fatalities_30d AS fatalities_30d, s.nearest_event_km AS nearest_event_km,"
-    " s.top_event_id AS top_event_id, s.supply_at_risk_t AS supply_at_risk_t"
+    " s.top_event_id AS top_event_id, s.supply_at_risk_t AS supply_at_risk_t, s.front_km AS front_km,"
+    " s.front_km_change_7d AS front_km_change_7d, s.front_days_to_radius AS front_days_to_radius,"
+    " s.front_actor AS front_actor"
     " FROM score s WHERE s.date >= :first AND s.date <= :last"
 )
 

@@ -447,15 +447,79 @@ def test_alerts_export_lists_alerts_with_their_deliveries_as_known_then(
     assert list(bisie["kind"]) == ["halt", "front_line"] and list(bisie["risk"]) == ["100", "61.5"]
 
 
+# ---- incidents, the front line, verdicts ----
+def test_the_events_export_names_each_row_s_incident_and_its_reporting(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    # A well-sourced GDELT report of the Walikale clashes of the 13th, public before ACLED's row: one
+    # incident, named by that first report.
+    report = _event_frame(
+        [(T2, "gdelt", "9002", date(2025, 3, 13), datetime(2025, 3, 13, 20), "battles",
+          "CAMEO 193: Fight with small arms and light weapons", 0, -1.418, 28.050, "Walikale", "M23", "")]
+    ).assign(num_sources=6, num_articles=14)  # fmt: skip
+    scenario.store.insert_events(report, T2)
+    scenario.pipeline.match()
+    rows = _csv(scenario.export("events", "csv", tmp_path / "e.csv")).set_index("source_id")
+    assert rows.loc["DRC4", "incident_id"] == rows.loc["9002", "incident_id"] == "gdelt:9002"
+    assert rows.loc["DRC1", "incident_id"] == "acled:DRC1"  # an incident of its own
+    assert (rows.loc["9002", "num_sources"], rows.loc["9002", "num_articles"]) == ("6", "14")
+    assert (rows.loc["DRC4", "num_sources"], rows.loc["DRC4", "num_articles"]) == ("1", "1")
+
+
+def test_the_risk_export_carries_the_front_line(scenario: Scenario, tmp_path: Path) -> None:
+    rows = _csv(scenario.export("risk", "csv", tmp_path / "r.csv", site="bisie")).set_index("date")
+    # DRC1 (9 March, 108 km east) is the front until DRC3 (Kashebere, 12 March, 83 km, public that day).
+    assert float(rows.loc["2025-03-10", "front_km"]) == pytest.approx(108.0, abs=0.1)
+    assert float(rows.loc["2025-03-12", "front_km"]) == pytest.approx(82.6, abs=0.1)
+    assert rows.loc["2025-03-12", "front_actor"] == "M23"
+    # M23 held nothing within reach a week before the 12th: no pace yet, so no countdown.
+    assert rows.loc["2025-03-12", ["front_km_change_7d", "front_days_to_radius"]].tolist() == ["", ""]
+    assert float(rows.loc["2025-03-19", "front_km_change_7d"]) == pytest.approx(0.0)  # DRC3 a week on
+    assert rows.loc["2025-03-08", "front_km"] == ""  # no takeover yet
+
+
+def test_verdicts_are_exported_on_their_events_and_as_their_own_panel(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    event = int(sql.scalar(scenario.store, "SELECT id FROM event WHERE source_id = 'DRC2'"))
+    given = datetime(2025, 3, 16, 9, 0)
+    first = scenario.store.add_feedback(
+        "event", event, "wrong_place", by="ana", at=given, note="Goma, not here"
+    )
+    scenario.store.add_feedback("event", event, "wrong_site", by="ben", at=given, site_id="kamoto")
+    scenario.store.revoke_feedback(first, by="ana", at=datetime(2025, 3, 18, 9, 0))
+    rows = _csv(scenario.export("events", "csv", tmp_path / "e.csv")).set_index("source_id")
+    assert rows.loc["DRC2", "verdict"] == "wrong_site:kamoto"  # the revoked one is no longer in force
+    then = scenario.export("events", "csv", tmp_path / "t.csv", as_known_at="2025-03-17T00:00:00Z")
+    assert _csv(then).set_index("source_id").loc["DRC2", "verdict"] == "wrong_place;wrong_site:kamoto"
+    verdicts = _csv(scenario.export("feedback", "csv", tmp_path / "f.csv"))
+    assert verdicts[
+        ["target", "target_ref", "verdict", "site_id", "created_by", "revoked_by"]
+    ].values.tolist() == [
+        ["event", "acled:DRC2", "wrong_place", "", "ana", "ana"],
+        ["event", "acled:DRC2", "wrong_site", "kamoto", "ben", ""],
+    ]
+    assert verdicts.loc[0, "note"] == "Goma, not here"
+    vintage = _csv(scenario.export("feedback", "csv", tmp_path / "v.csv", as_known_at="2025-03-17T00:00:00Z"))
+    assert vintage["revoked_at"].tolist() == ["", ""]  # the revocation came later
+
+
 # ---- schemas ----
 #: sha256 of each panel's column spec, per schema version. Changing a panel's columns without bumping its
 #: version fails here; after a bump, add the new version's hash (and keep the old ones).
 PINNED_SPECS: dict[str, dict[int, str]] = {
-    "risk": {1: "29125f4f5a581265234bce6068d1072105bc1978f2eb333534cffcdc3b45e0e3"},
+    "risk": {
+        1: "29125f4f5a581265234bce6068d1072105bc1978f2eb333534cffcdc3b45e0e3",
+        2: "100b8f095628931c3197ac9e40c69a15ac0a78753ad1e623726b1d3dea4298a5",
+    },
     "supply": {1: "ecc3d71e3c29964d94f11af53f48c12a0bca0a49eb667bb594bcd81f9ae1449b"},
-    "events": {1: "7ceeb24523c462151d47bbfc6346a19fb63368f583a7d7d994a423013dcf3f88"},
+    "events": {
+        1: "7ceeb24523c462151d47bbfc6346a19fb63368f583a7d7d994a423013dcf3f88",
+        2: "267f44195d33bfe1ec0970790aa467a6edc8ff6d8aa2ff74cd733a61f6ec5100",
+    },
     "notices": {1: "4396358b0623d234db3552bfd2a9add0860f6d3410eb27d1023b95fb67572b5c"},
     "alerts": {1: "0a0de494bada9ff300bfecdebff7df3af99d02e5782df289a4f09950e743e1b0"},
+    "feedback": {1: "6f683bfe201ef82ee218d0ea487aac110a5257098e2e4d9e313f5ff84d0f2cb0"},
 }
 
 

@@ -221,10 +221,16 @@ def _escalates(candidate: Candidate, last: Known | Candidate, policy: Policy) ->
     if candidate.kind == "level":
         return int(candidate.details.get("rank", 0)) > int(last_details.get("rank", 0))
     if candidate.kind == "front_line":
-        now_km, then_km = candidate.details.get("distance_km"), last_details.get("distance_km")
-        if now_km is None or then_km is None:
-            return False
-        return float(now_km) <= float(then_km) - policy.min_advance_km
+        # Closer fighting, or a front line that has come closer, by at least the minimum advance.
+        for key in ("distance_km", "front_km"):
+            now_km, then_km = candidate.details.get(key), last_details.get(key)
+            if (
+                now_km is not None
+                and then_km is not None
+                and float(now_km) <= float(then_km) - policy.min_advance_km
+            ):
+                return True
+        return False
     return False
 
 

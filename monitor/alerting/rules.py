@@ -360,9 +360,12 @@ def front_line_candidates(
     allowed: Collection[str],
     new_event_ids: Collection[int] | None,
     window_start: date,
+    fronts: pd.DataFrame | None = None,
 ) -> list[Candidate]:
     """One candidate per new qualifying (event, site), with the distance to the mine and its change since
-    the previous qualifying event near that site. ``exposures`` carries ``site_km`` (event to mine)."""
+    the previous qualifying event near that site. ``exposures`` carries ``site_km`` (event to mine).
+    ``fronts`` (site_id, front_km, front_km_change_7d, front_days_to_radius, front_actor: each site's front
+    line as last scored, ``monitor.front``) says how near the front is and how fast it comes."""
     frame = exposures[qualifying_events(exposures, rule) & exposures["site_id"].isin(set(allowed))]
     if frame.empty:
         return []
@@ -383,10 +386,32 @@ def front_line_candidates(
     fresh = events["event_date"] >= window_start
     if new_event_ids is not None:
         fresh &= events["event_id"].isin(set(new_event_ids))
-    return [c for r in events[fresh].itertuples() if (c := _front_line(r, sites)) is not None]
+    by_site = {} if fronts is None else {str(f["site_id"]): f for f in fronts.to_dict("records")}
+    return [
+        c for r in events[fresh].itertuples() if (c := _front_line(r, sites, by_site.get(str(r.site_id))))
+    ]
 
 
-def _front_line(r: Any, sites: Mapping[str, Mapping[str, Any]]) -> Candidate | None:
+def _front_text(front: Mapping[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    """The front line as a sentence and as details ('' and empty values when the site has none)."""
+    keys = ("front_km", "front_km_change_7d", "front_days_to_radius")
+    numbers = {k: None if front is None or pd.isna(front.get(k)) else round(float(front[k]), 1) for k in keys}
+    actor = "" if front is None else str(front.get("front_actor") or "")
+    values: dict[str, Any] = {**numbers, "front_actor": actor}
+    km, change, days = numbers["front_km"], numbers["front_km_change_7d"], numbers["front_days_to_radius"]
+    if km is None:
+        return "", values
+    text = f"; the front line ({actor or 'territory taken'}) is {km:.0f} km away"
+    if change is not None and change < -0.5:
+        text += f", {-change:.0f} km closer than a week before"
+        if days is not None:
+            text += " and already at the mine" if days == 0 else f", at the mine's radius in {days:.0f} days"
+    return text, values
+
+
+def _front_line(
+    r: Any, sites: Mapping[str, Mapping[str, Any]], front: Mapping[str, Any] | None = None
+) -> Candidate | None:
     site = sites.get(str(r.site_id))
     if site is None:
         return None
@@ -413,6 +438,8 @@ def _front_line(r: Any, sites: Mapping[str, Mapping[str, Any]]) -> Candidate | N
     fatalities = int(r.fatalities or 0)
     if fatalities:
         summary += f"; {fatalities} reported dead"
+    front_text, front_values = _front_text(front)
+    summary += front_text
     event = {
         "source": r.source, "source_id": r.source_id, "date": r.event_date.isoformat(), "type": r.type,
         "sub_type": r.sub_type or "", "fatalities": fatalities, "location": r.location or "",
@@ -442,6 +469,7 @@ def _front_line(r: Any, sites: Mapping[str, Mapping[str, Any]]) -> Candidate | N
             "via": "route" if route_km is not None and route_km < distance else "site",
             "previous_km": None if pd.isna(r.prev_km) else round(float(r.prev_km), 1),
             "change_km": None if change is None else round(change, 1),
+            **front_values,
             "event": event,
         },
     )

@@ -190,9 +190,10 @@ def evaluate(store: Store, settings: Settings, now: datetime, since: datetime | 
         new_ids = None
         if since is not None:
             new_ids = set(exposures.loc[pd.to_datetime(exposures["first_seen_at"]) >= since, "event_id"])
+        fronts = reads.scores.fronts(store, sorted(set(exposures["site_id"].astype(str))), today)
         out += alert_rules.front_line_candidates(
             exposures, info, rule=rules.front_line, allowed=front, new_event_ids=new_ids,
-            window_start=window_start,
+            window_start=window_start, fronts=fronts,
         )  # fmt: skip
     if rules.feed_stale.enabled:
         feeds = list(settings.feeds.enabled())

@@ -29,6 +29,7 @@ __all__ = [
     "day_span",
     "drivers_on",
     "explain_of",
+    "fronts",
     "last_operating_before",
     "latest",
     "latest_day",
@@ -51,6 +52,7 @@ STORED_ARROW = pa.schema(
         ("front_days_to_radius", pa.float64()), ("front_actor", pa.string()),
     ]
 )  # fmt: skip
+_FRONT = ("front_km", "front_km_change_7d", "front_days_to_radius", "front_actor")
 _STORED = (
     "SELECT s.date AS date, s.site_id AS site_id, s.risk AS risk, s.level AS level, s.status AS status,"
     " s.conflict AS conflict, s.route AS route, s.notice AS notice, s.events_30d AS events_30d,"
@@ -107,6 +109,23 @@ def latest(store: Store) -> pd.DataFrame:
     """The newest scored day's site_id, risk, level and status of every site scored that day."""
     return sql.frame(
         store, "SELECT site_id, risk, level, status FROM score WHERE date = (SELECT MAX(date) FROM score)"
+    )
+
+
+def fronts(store: Store, site_ids: Sequence[str], on_or_before: date) -> pd.DataFrame:
+    """Each site's front line (site_id, date, front_km, front_km_change_7d, front_days_to_radius,
+    front_actor) on its newest scored day up to ``on_or_before``; sites without one are left out."""
+    if not site_ids:
+        return pd.DataFrame(columns=["site_id", "date", *_FRONT])
+    marks, params = sql.in_list("site", sorted(site_ids))
+    return sql.frame(
+        store,
+        f"SELECT s.site_id, s.date, {', '.join(f's.{c}' for c in _FRONT)} FROM score s"
+        " JOIN (SELECT site_id, MAX(date) AS day FROM score"
+        f" WHERE date <= :d AND site_id IN ({marks}) GROUP BY site_id) m"
+        " ON m.site_id = s.site_id AND m.day = s.date WHERE s.front_km IS NOT NULL",
+        {"d": on_or_before, **params},
+        types={"date": sa.Date()},
     )
 
 

@@ -135,6 +135,15 @@ def test_a_front_line_repeat_is_sent_only_when_the_fighting_is_closer_by_the_min
     assert [c.episode for c, _ in decision.suppressed] == ["acled:2"]
 
 
+def test_a_front_line_repeat_is_sent_when_the_front_itself_came_closer() -> None:
+    first = cand("front_line", episode="acled:1", details={"distance_km": 60.0, "front_km": 110.1})
+    state = State(known=(known(first, NOW - timedelta(hours=6)),))
+    same_front = cand("front_line", episode="acled:2", details={"distance_km": 61.0, "front_km": 108.0})
+    nearer = cand("front_line", episode="acled:3", details={"distance_km": 62.0, "front_km": 79.1})
+    decision = decide([same_front, nearer], state, Policy(min_advance_km=5.0), NOW)
+    assert [c.episode for c in decision.notified] == ["acled:3"]
+
+
 # ---- grouping ---------------------------------------------------------------------------------------------
 def test_alerts_found_together_go_out_as_one_message() -> None:
     halts = [cand("halt", subject=s) for s in ("bisie", "rubaya")]
@@ -371,6 +380,25 @@ def test_front_line_gives_the_distance_and_how_it_changed_since_the_previous_suc
     assert kashebere.details["previous_km"] == 110.1
     assert kashebere.details["change_km"] == pytest.approx(-11.2)
     assert "11 km closer than the previous such event (Nyabiondo, 110 km, 2025-03-09)" in kashebere.summary
+    assert kashebere.details["front_km"] is None  # no front line given: none said
+
+
+def test_front_line_says_how_near_the_front_is_how_fast_it_comes_and_when_it_arrives() -> None:
+    frame = pd.DataFrame(
+        [exposure(3, "2025-03-12", 98.9, "Kashebere", sub_type="Non-state actor overtakes territory")]
+    )
+    fronts = pd.DataFrame({"site_id": ["bisie"], "front_km": [55.4], "front_km_change_7d": [-43.5],
+                           "front_days_to_radius": [4.9], "front_actor": ["M23"]})  # fmt: skip
+    [found] = rules.front_line_candidates(
+        frame, SITES, rule=FrontLineRule(), allowed={"bisie"}, new_event_ids={3},
+        window_start=date(2025, 3, 1), fronts=fronts,
+    )  # fmt: skip
+    assert (found.details["front_km"], found.details["front_km_change_7d"]) == (55.4, -43.5)
+    assert found.details["front_days_to_radius"] == 4.9
+    assert (
+        "the front line (M23) is 55 km away, 44 km closer than a week before, at the mine's radius in 5 days"
+        in found.summary
+    )
 
 
 def test_a_feed_is_stale_after_hours_without_an_ok_run_and_a_new_outage_is_a_new_episode() -> None:

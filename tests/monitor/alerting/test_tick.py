@@ -237,6 +237,10 @@ def test_a_watched_site_gets_front_line_alerts_with_distance_and_change(
     assert (front["details"]["distance_km"], front["details"]["previous_km"]) == (79.1, 98.9)
     assert front["details"]["change_km"] == pytest.approx(-19.8)
     assert "20 km closer than the previous such event (Kashebere" in front["summary"]
+    # The front line as scored that day: Walikale taken, 55 km from the mine (GDELT, 15 sources, 20 March).
+    assert (front["details"]["front_km"], front["details"]["front_actor"]) == (55.4, "M23: March 23 Movement")
+    assert front["details"]["front_km_change_7d"] < -40
+    assert "the front line (M23: March 23 Movement) is 55 km away" in front["summary"]
     [body] = receivers.hooks  # both alerts of the run in one message
     assert sorted(a["kind"] for a in body["alerts"]) == ["front_line", "halt"]
 

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+import dash
 import dash_ag_grid as dag
 import flask
 import pandas as pd
@@ -105,6 +107,16 @@ def plain_json(value: Any) -> Any:
     """A figure or components as plain JSON data, for a callback output: when every output is plain, Dash's
     serialiser takes orjson's fast path instead of walking every grid row in Python (a third of a call)."""
     return json.loads(to_json_plotly(value))
+
+
+def mark_links(target: str, target_ids: pd.Series, site_ids: pd.Series | None = None) -> pd.Series:
+    """Markdown links to the feedback page with the form filled in for each row's event, incident or notice
+    (and site, for a wrong-site verdict); rows without an id get none."""
+    prefix = dash.get_relative_path("/feedback")
+    query = f"?target={target}&id=" + target_ids.astype("Int64").astype(str)
+    if site_ids is not None:
+        query = query + "&site=" + site_ids.fillna("").astype(str).map(quote)
+    return ("[mark](" + prefix + query + ")").where(target_ids.notna(), "")
 
 
 def number(decimals: int = 0) -> dict[str, str]:

@@ -34,14 +34,23 @@ EVENT_MAP_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 EVENT_LIST_COLUMNS: tuple[str, ...] = (
     *EVENT_MAP_COLUMNS, "actor1", "actor2", "admin1", "geo_precision", "nearest_site_id", "nearest_site_km",
+    "incident_id", "incident_reports",
 )  # fmt: skip
 SITE_SCORE_COLUMNS: tuple[str, ...] = (
     "date", "risk", "level", "status", "conflict", "route", "notice", "events_30d", "fatalities_30d",
-    "nearest_event_km", "supply_at_risk_t",
+    "nearest_event_km", "supply_at_risk_t", "front_km", "front_km_change_7d", "front_days_to_radius",
+    "front_actor",
 )  # fmt: skip
 EXPLAIN_COLUMNS: tuple[str, ...] = (
-    "event_id", "via", "distance_km", "contribution", "share", "event_date", "source", "type", "sub_type",
-    "fatalities", "location", "lat", "lon",
+    "event_id", "incident_id", "reports", "sources", "via", "distance_km", "contribution", "share",
+    "event_date", "source", "type", "sub_type", "fatalities", "location", "lat", "lon",
+)  # fmt: skip
+#: The reports of the incidents behind a score (``incident_reports``).
+REPORT_COLUMNS: tuple[str, ...] = tuple(reads.incidents.REPORTS_COLUMNS)
+#: Analysts' verdicts as the feedback page lists them (``verdicts``).
+VERDICT_COLUMNS: tuple[str, ...] = (
+    "id", "target", "target_id", "target_ref", "title", "location", "event_date", "verdict", "site_id",
+    "note", "created_by", "created_at", "revoked_by", "revoked_at", "in_force",
 )  # fmt: skip
 NOTICE_COLUMNS: tuple[str, ...] = (
     "notice_id", "published_at", "known_at", "source", "kind", "confidence", "title", "url", "matched_on",
@@ -56,7 +65,7 @@ DRIVER_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 FEED_COLUMNS: tuple[str, ...] = (
     "feed", "status", "last_run", "last_success", "lag_hours", "fetched", "stored", "duplicates", "rejected",
-    "error", "runs",
+    "dropped", "error", "runs",
 )  # fmt: skip
 REJECTED_COLUMNS: tuple[str, ...] = ("feed", "created_at", "ref", "reason", "raw")
 ALERT_COLUMNS: tuple[str, ...] = (
@@ -188,7 +197,7 @@ def site_scores(store: Store, site_id: str, as_of: date | None = None, days: int
     frame = reads.scores.of_site(store, site_id, end - timedelta(days=days), end, SITE_SCORE_COLUMNS)
     if frame.empty:
         return empty_frame(SITE_SCORE_COLUMNS)
-    return _as_datetime(_text(frame, "level", "status"), "date")
+    return _as_datetime(_text(frame, "level", "status", "front_actor"), "date")
 
 
 def halted_periods(scores: pd.DataFrame) -> pd.DataFrame:
@@ -216,6 +225,14 @@ def site_explain(store: Store, site_id: str, as_of: date | None = None) -> pd.Da
             contributions[column] = None
     contributions = contributions.dropna(subset=["event_id"])
     contributions["event_id"] = contributions["event_id"].astype(int)
+    # Scores written before incidents: each event its own incident, one report, its own source.
+    if "incident_id" not in contributions:
+        contributions["incident_id"] = contributions["event_id"]
+    contributions["incident_id"] = contributions["incident_id"].fillna(contributions["event_id"]).astype(int)
+    contributions["reports"] = contributions.get("reports", pd.Series(1, index=contributions.index)).fillna(1)
+    contributions["sources"] = contributions.get("sources", pd.Series("", index=contributions.index)).fillna(
+        ""
+    )
     events = reads.events.details(store, contributions["event_id"].tolist())
     merged = contributions.merge(events, on="event_id", how="left")
     merged = _as_datetime(_text(merged, "via", "source", "type", "sub_type", "location"), "event_date")
@@ -239,6 +256,39 @@ def site_events(store: Store, site_id: str, as_of: date, days: int, limit: int) 
     if frame.empty:
         return empty_frame(SITE_EVENT_COLUMNS)
     return _as_datetime(_text(frame, "via", "source", "type", "sub_type", "location"), "event_date")
+
+
+def incident_reports(store: Store, incident_ids: Sequence[int], as_of: date | None = None) -> pd.DataFrame:
+    """Every report of these incidents known by the end of ``as_of`` (every stored one when None)."""
+    frame = reads.incidents.reports(store, [int(i) for i in incident_ids])
+    if frame.empty:
+        return empty_frame(REPORT_COLUMNS)
+    frame = _as_datetime(frame, "event_date", "known_at")
+    if as_of is not None:
+        frame = frame[frame["known_at"] < pd.Timestamp(as_of) + pd.Timedelta(days=1)]
+    return _text(frame, "source", "source_id", "type", "sub_type", "location", "url").reset_index(drop=True)
+
+
+# ---- feedback ---------------------------------------------------------------------------------------------
+def verdicts(store: Store, now: datetime, limit: int = 500) -> pd.DataFrame:
+    """The newest verdicts, with what they are on and whether each is in force now."""
+    frame = reads.feedback.listed(store, limit)
+    if frame.empty:
+        return empty_frame(VERDICT_COLUMNS)
+    frame = _as_datetime(frame, "created_at", "revoked_at", "event_date")
+    frame["in_force"] = frame["revoked_at"].isna() | (frame["revoked_at"] > pd.Timestamp(naive_utc(now)))
+    text = (
+        "target",
+        "target_ref",
+        "title",
+        "location",
+        "verdict",
+        "site_id",
+        "note",
+        "created_by",
+        "revoked_by",
+    )
+    return _text(frame, *text)[list(VERDICT_COLUMNS)]
 
 
 # ---- commodities ------------------------------------------------------------------------------------------
@@ -329,8 +379,17 @@ def feed_status(store: Store, now: datetime) -> pd.DataFrame:
     if frame.empty:
         return empty_frame(FEED_COLUMNS)
     frame = _as_datetime(_text(frame, "feed", "status", "error"), "last_run", "last_success")
+    frame["dropped"] = frame["dropped"].map(dropped_text)
     frame["lag_hours"] = (pd.Timestamp(naive_utc(now)) - frame["last_success"]).dt.total_seconds() / 3600.0
     return frame[list(FEED_COLUMNS)]
+
+
+def dropped_text(counts: Any) -> str:
+    """Rows a run dropped, by reason, most first: 'not_conflict 784, not_violence 60' ('' when none)."""
+    if not isinstance(counts, dict) or not counts:
+        return ""
+    ranked = sorted(counts.items(), key=lambda kv: (-int(kv[1]), kv[0]))
+    return ", ".join(f"{reason} {int(n):,}" for reason, n in ranked)
 
 
 def rejected_rows(store: Store, limit: int = 500) -> pd.DataFrame:

@@ -430,6 +430,42 @@ def risk_history(scores: pd.DataFrame, halted: pd.DataFrame, levels: dict[str, f
     return fig
 
 
+def front_history(scores: pd.DataFrame, radius_km: float) -> go.Figure:
+    """A site's front line over time: km to the nearest territorial takeover of the last weeks (lower is
+    nearer), with the site's radius as a dashed line and each day's weekly change and actor on hover."""
+    known = scores.dropna(subset=["front_km"]) if "front_km" in scores else scores.iloc[0:0]
+    if known.empty:
+        return empty_figure("No territorial takeover within reach of this site.", "Front line", 280)
+    fig = _figure()
+    change = known["front_km_change_7d"].map(lambda v: "" if pd.isna(v) else f", {v:+.0f} km in 7 days")
+    days = known["front_days_to_radius"].map(
+        lambda v: "" if pd.isna(v) else (", at the radius" if v == 0 else f", radius in {v:.0f} days")
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=known["date"],
+            y=known["front_km"],
+            name="Front line (km)",
+            mode="lines+markers",
+            line={"width": 2.5, "color": LEVEL_COLOURS["critical"], "shape": "hv"},
+            marker={"size": 4},
+            customdata=list(zip(_texts(known["front_actor"]), change + days, strict=True)),
+            hovertemplate="%{x|%Y-%m-%d}: %{y:.0f} km (%{customdata[0]}%{customdata[1]})<extra></extra>",
+        )
+    )
+    fig.add_hline(
+        y=radius_km,
+        line={"dash": "dash", "width": 1, "color": "#555555"},
+        annotation_text=f"site radius ({radius_km:g} km)",
+        annotation_position="bottom left",
+        annotation_font_size=11,
+    )
+    _base_layout(fig, "Front line: km to the nearest territory taken in the last weeks", 300)
+    fig.update_yaxes(title="km from the mine", rangemode="tozero")
+    fig.update_xaxes(title=None)
+    return fig
+
+
 def contributions_bar(explain: pd.DataFrame) -> go.Figure:
     """The events behind the latest score, as their share of it."""
     if explain.empty:

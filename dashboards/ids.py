@@ -25,6 +25,10 @@ SITE_EXPLAIN = "site-explain"
 SITE_NOTICES = "site-notices"
 SITE_MAP = "site-map"
 SITE_FACTS = "site-facts"
+SITE_FRONT = "site-front"
+SITE_EXPLAIN_GRID = "site-explain-grid"
+SITE_REPORTS_GRID = "site-reports-grid"
+SITE_NOTICES_GRID = "site-notices-grid"
 
 # Commodities
 SUPPLY_TONNES = "supply-tonnes"
@@ -50,3 +54,15 @@ ALERTS_GRID = "alerts-grid"
 # Feeds
 FEEDS_GRID = "feeds-grid"
 REJECTED_GRID = "rejected-grid"
+
+# Feedback
+FEEDBACK_TARGET = "feedback-target"
+FEEDBACK_TARGET_ID = "feedback-target-id"
+FEEDBACK_VERDICT = "feedback-verdict"
+FEEDBACK_SITE = "feedback-site"
+FEEDBACK_WHO = "feedback-who"
+FEEDBACK_NOTE = "feedback-note"
+FEEDBACK_MARK = "feedback-mark"
+FEEDBACK_REVOKE = "feedback-revoke"
+FEEDBACK_MESSAGE = "feedback-message"
+FEEDBACK_GRID = "feedback-grid"

@@ -20,6 +20,7 @@ from dashboards.components import (
     empty_state,
     graph,
     grid,
+    mark_links,
     number,
     page_header,
     parse_date,
@@ -30,7 +31,8 @@ from dashboards.components import (
 
 CSV_COLUMNS: tuple[str, ...] = (
     "event_id", "event_date", "source", "type", "sub_type", "fatalities", "location", "admin1", "country",
-    "lat", "lon", "geo_precision", "actor1", "actor2", "nearest_site_id", "nearest_site_km",
+    "lat", "lon", "geo_precision", "actor1", "actor2", "nearest_site_id", "nearest_site_km", "incident_id",
+    "incident_reports",
 )  # fmt: skip
 
 
@@ -127,7 +129,13 @@ def query(ctx: Context, flt: data.EventFilter) -> tuple[pd.DataFrame, int]:
     total = len(frame)
     if total >= ctx.settings.dashboard.max_map_events:
         total = data.count_events(ctx.store, flt)
-    return frame.assign(type_label=frame["type"].map(figures.label)), total
+    return (
+        frame.assign(
+            type_label=frame["type"].map(figures.label),
+            mark=mark_links("event", frame["event_id"], frame["nearest_site_id"]),
+        ),
+        total,
+    )
 
 
 def count_text(shown: int, total: int) -> str:
@@ -144,6 +152,7 @@ def _map(ctx: Context, frame: pd.DataFrame) -> Any:
 
 def _columns() -> list[dict[str, Any]]:
     return [
+        {"field": "mark", "headerName": "", "cellRenderer": "markdown", "maxWidth": 80, "filter": False},
         {"field": "event_date", "headerName": "Date", "minWidth": 125, "maxWidth": 140},
         {"field": "source", "headerName": "Source", "maxWidth": 110},
         {"field": "type_label", "headerName": "Type"},
@@ -166,6 +175,14 @@ def _columns() -> list[dict[str, Any]]:
             "maxWidth": 140,
         },
         {"field": "actor1", "headerName": "Actor 1", "tooltipField": "actor1"},
+        {"field": "incident_id", "headerName": "Incident", "maxWidth": 120},
+        {
+            "field": "incident_reports",
+            "headerName": "Reports",
+            "maxWidth": 110,
+            "headerTooltip": "Stored reports of the same incident (counted once in the scores)",
+        },
+        {"field": "event_id", "headerName": "Event id", "maxWidth": 110},
     ]
 
 
@@ -173,7 +190,9 @@ def layout(as_of: str | None = None, **_: Any) -> html.Div:
     """The events page, read fresh on each load (newest events in the recent window)."""
     ctx = context()
     header = page_header(
-        "Events", "Conflict events from every source, with the distance to the nearest site."
+        "Events",
+        "Conflict events from every source, with the distance to the nearest site and the incident each "
+        "reports (reports of one incident count once). 'mark' sets one aside.",
     )
     first, last = data.event_date_range(ctx.store)
     if last is None:

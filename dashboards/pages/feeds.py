@@ -57,6 +57,12 @@ def _feed_columns() -> list[dict[str, Any]]:
         {"field": "stored", "headerName": "Stored", "valueFormatter": number(0), "maxWidth": 120},
         {"field": "duplicates", "headerName": "Duplicates", "valueFormatter": number(0), "maxWidth": 130},
         {"field": "rejected", "headerName": "Rejected", "valueFormatter": number(0), "maxWidth": 120},
+        {
+            "field": "dropped",
+            "headerName": "Dropped, by reason",
+            "tooltipField": "dropped",
+            "minWidth": 240,
+        },
         {"field": "error", "headerName": "Last error", "tooltipField": "error", "minWidth": 220},
         {"field": "runs", "headerName": "Runs", "maxWidth": 100},
     ]
@@ -76,7 +82,11 @@ def layout(**_: Any) -> html.Div:
     """Feed health, read fresh on each load."""
     ctx = context()
     status, rejected = frames(ctx)
-    header = page_header("Feeds", "Each collector's last run, its counts, and the rows it could not use.")
+    header = page_header(
+        "Feeds",
+        "Each collector's last run, its counts, the rows it chose not to keep by reason (GDELT rows that are "
+        "not violence at a named place), and the rows it could not use.",
+    )
     size = ctx.settings.dashboard.page_size
     # Both grids are always there (the refresh callback fills them); an empty one gets a note above it.
     body: list[Any] = [

@@ -1,4 +1,5 @@
-"""Site (/site/<id>): risk over time with halted periods, why this score, notices, events map and facts."""
+"""Site (/site/<id>): risk over time with halted periods, the front line, why this score (incidents and every
+report of them), notices, events map and facts."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from dashboards.components import (
     fmt_tonnes,
     graph,
     grid,
+    mark_links,
     number,
     page_header,
     parse_date,
@@ -37,6 +39,7 @@ def _title(site_id: str | None = None, **_: Any) -> str:
 
 def _explain_columns() -> list[dict[str, Any]]:
     return [
+        {"field": "mark", "headerName": "", "cellRenderer": "markdown", "maxWidth": 80, "filter": False},
         {"field": "event_date", "headerName": "Date", "minWidth": 125, "maxWidth": 140},
         {"field": "type_label", "headerName": "Type"},
         {"field": "sub_type", "headerName": "Sub-type"},
@@ -51,13 +54,33 @@ def _explain_columns() -> list[dict[str, Any]]:
             "maxWidth": 120,
             "sort": "desc",
         },
-        {"field": "source", "headerName": "Source", "maxWidth": 110},
+        {"field": "sources", "headerName": "Sources", "maxWidth": 140, "tooltipField": "sources"},
+        {"field": "reports", "headerName": "Reports", "maxWidth": 110},
+        {"field": "incident_id", "headerName": "Incident", "maxWidth": 120},
         {"field": "event_id", "headerName": "Event id", "maxWidth": 110},
+    ]
+
+
+def _report_columns() -> list[dict[str, Any]]:
+    return [
+        {"field": "mark", "headerName": "", "cellRenderer": "markdown", "maxWidth": 80, "filter": False},
+        {"field": "incident_id", "headerName": "Incident", "maxWidth": 120},
+        {"field": "known_at", "headerName": "Public (UTC)", "minWidth": 150},
+        {"field": "source", "headerName": "Source", "maxWidth": 110},
+        {"field": "source_id", "headerName": "Source id", "maxWidth": 140},
+        {"field": "event_date", "headerName": "Date", "maxWidth": 130},
+        {"field": "sub_type", "headerName": "Sub-type", "tooltipField": "sub_type"},
+        {"field": "location", "headerName": "Location"},
+        {"field": "fatalities", "headerName": "Fatalities", "maxWidth": 120},
+        {"field": "num_sources", "headerName": "Sources", "maxWidth": 110},
+        {"field": "num_articles", "headerName": "Articles", "maxWidth": 110},
+        {"field": "url", "headerName": "URL", "tooltipField": "url"},
     ]
 
 
 def _notice_columns() -> list[dict[str, Any]]:
     return [
+        {"field": "mark", "headerName": "", "cellRenderer": "markdown", "maxWidth": 80, "filter": False},
         {"field": "published_at", "headerName": "Published (UTC)", "minWidth": 160, "sort": "desc"},
         {"field": "kind_label", "headerName": "Kind", "maxWidth": 150},
         {"field": "confidence", "headerName": "Confidence", "valueFormatter": number(2), "maxWidth": 130},
@@ -151,10 +174,24 @@ def layout(site_id: str | None = None, as_of: str | None = None, **_: Any) -> ht
         className="badge",
         style={"backgroundColor": figures.LEVEL_COLOURS.get(level, "#9e9e9e")},
     )
+    site_ids = pd.Series(facts["id"], index=explain.index, dtype=object)
     explain_rows = explain.assign(
-        type_label=explain["type"].map(figures.label), share_pct=100 * pd.to_numeric(explain["share"])
+        type_label=explain["type"].map(figures.label),
+        share_pct=100 * pd.to_numeric(explain["share"]),
+        mark=mark_links("incident", explain["incident_id"], site_ids),
     )
-    notice_rows = notices.assign(kind_label=notices["kind"].map(figures.label))
+    reports = data.incident_reports(ctx.store, explain["incident_id"].dropna().tolist(), day)
+    report_rows = reports.assign(
+        mark=mark_links(
+            "event", reports["event_id"], pd.Series(facts["id"], index=reports.index, dtype=object)
+        )
+    )
+    notice_rows = notices.assign(
+        kind_label=notices["kind"].map(figures.label),
+        mark=mark_links(
+            "notice", notices["notice_id"], pd.Series(facts["id"], index=notices.index, dtype=object)
+        ),
+    )
     return html.Div(
         [
             html.Div(
@@ -171,15 +208,25 @@ def layout(site_id: str | None = None, as_of: str | None = None, **_: Any) -> ht
                 ]
             ),
             graph(ids.SITE_RISK, figures.risk_history(scores, halted, settings.scoring.levels)),
+            html.H3("Front line"),
+            html.P(
+                "How far the nearest territory taken by an armed group in the last "
+                f"{settings.scoring.front.window_days} days is from the mine, day by day as known then; the "
+                "hover gives its change over a week and, at that pace, the days until it reaches the site's "
+                "radius.",
+                className="note",
+            ),
+            graph(ids.SITE_FRONT, figures.front_history(scores, settings.scoring.front.radius_km)),
             html.H3("Why this score"),
             html.P(
-                "The events that contribute most to the latest score, with their distance to the site "
-                "(via the site itself or its export route) and their share of the event-driven part.",
+                "The incidents that contribute most to the latest score, each through its strongest report, "
+                "with their distance to the site (via the site itself or its export route), their share of "
+                "the event-driven part, and which sources reported them. 'mark' sets an incident aside.",
                 className="note",
             ),
             graph(ids.SITE_EXPLAIN, figures.contributions_bar(explain)),
             grid(
-                "site-explain-grid",
+                ids.SITE_EXPLAIN_GRID,
                 explain_rows,
                 _explain_columns(),
                 settings.dashboard.page_size,
@@ -193,10 +240,14 @@ def layout(site_id: str | None = None, as_of: str | None = None, **_: Any) -> ht
                 command("minewatch score"),
                 " to bring in new events.",
             ),
+            html.H4("Every report of these incidents"),
+            grid(ids.SITE_REPORTS_GRID, report_rows, _report_columns(), settings.dashboard.page_size)
+            if not reports.empty
+            else None,
             html.H3("Notices"),
             graph(ids.SITE_NOTICES, figures.notices_timeline(notices)),
             grid(
-                "site-notices-grid",
+                ids.SITE_NOTICES_GRID,
                 notice_rows,
                 _notice_columns(),
                 settings.dashboard.page_size,

@@ -288,7 +288,8 @@ def _filtered(flt: EventFilter) -> tuple[str, dict[str, Any]]:
 
 
 def listed(store: Store, flt: EventFilter, limit: int) -> pd.DataFrame:
-    """Events passing the filter, newest first, with their nearest exposed site; at most ``limit``."""
+    """Events passing the filter, newest first, with their nearest exposed site, their incident and how many
+    stored reports it has; at most ``limit``."""
     where, params = _filtered(flt)
     return sql.frame(
         store,
@@ -297,8 +298,11 @@ def listed(store: Store, flt: EventFilter, limit: int) -> pd.DataFrame:
                e.location, e.country, e.actor1, e.actor2, e.admin1, e.geo_precision,
                (select x.site_id from exposure x where x.event_id = e.id
                 order by x.distance_km limit 1) as nearest_site_id,
-               (select min(x.distance_km) from exposure x where x.event_id = e.id) as nearest_site_km
-        from event e
+               (select min(x.distance_km) from exposure x where x.event_id = e.id) as nearest_site_km,
+               i.incident_id,
+               (select count(*) from incident_member m where m.incident_id = i.incident_id)
+                 as incident_reports
+        from event e left join incident_member i on i.event_id = e.id
         where {where}
         order by e.event_date desc, e.id desc
         limit {int(limit)}

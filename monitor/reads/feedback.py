@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from monitor.reads import sql
 from monitor.store import Store
 
-__all__ = ["given_before", "given_between", "listed"]
+__all__ = ["given_before", "given_between", "listed", "target_exists"]
 
 _TIMES: dict[str, sa.types.TypeEngine[Any]] = {"created_at": sa.DateTime(), "revoked_at": sa.DateTime()}
 #: What a verdict is on: the event (for an incident, its first report) or the notice, and its reference.
@@ -67,3 +67,13 @@ def listed(store: Store, limit: int) -> pd.DataFrame:
         """,
         types={**_TIMES, "event_date": sa.Date()},
     )
+
+
+def target_exists(store: Store, target: str, target_id: int) -> bool:
+    """Whether there is such an event, incident (an event that names one) or notice."""
+    table, column = {"event": ("event", "id"), "incident": ("incident_member", "incident_id"),
+                     "notice": ("notice", "id")}.get(target, ("", ""))  # fmt: skip
+    if not table:
+        return False
+    found = sql.scalar(store, f"SELECT 1 FROM {table} WHERE {column} = :i LIMIT 1", {"i": int(target_id)})
+    return found is not None

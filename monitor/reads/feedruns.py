@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
+from monitor import dialect
 from monitor.reads import sql
 from monitor.store import Store
 
@@ -14,15 +15,16 @@ __all__ = ["RUN_COLUMNS", "feed_names", "rejected", "summary"]
 #: successful finish, and how many runs it had.
 RUN_COLUMNS: tuple[str, ...] = (
     "feed", "first_run", "last_run", "last_status", "last_error", "fetched", "stored", "duplicates",
-    "rejected", "last_ok", "runs",
+    "rejected", "dropped", "last_ok", "runs",
 )  # fmt: skip
 _TIMES = {"first_run": sa.DateTime(), "last_run": sa.DateTime(), "last_ok": sa.DateTime()}
 
 
 def summary(store: Store) -> pd.DataFrame:
     """One row per feed that ever ran (``RUN_COLUMNS``), by feed name. The newest run is the last one
-    stored; ``last_ok`` is the latest finish of a run that ended ok (empty when none did)."""
-    return sql.frame(
+    stored; ``dropped`` its rows dropped by reason (a dict); ``last_ok`` is the latest finish of a run that
+    ended ok (empty when none did)."""
+    frame = sql.frame(
         store,
         """
         with runs as (
@@ -31,12 +33,15 @@ def summary(store: Store) -> pd.DataFrame:
             from feedrun group by feed
         )
         select runs.feed, runs.first_run, r.started_at as last_run, r.status as last_status,
-               r.error as last_error, r.fetched, r.stored, r.duplicates, r.rejected, runs.last_ok, runs.runs
+               r.error as last_error, r.fetched, r.stored, r.duplicates, r.rejected, r.dropped, runs.last_ok,
+               runs.runs
         from runs join feedrun r on r.id = runs.last_id
         order by runs.feed
         """,
         types=_TIMES,
     )
+    frame["dropped"] = frame["dropped"].map(lambda v: dialect.json_value(v) or {})
+    return frame
 
 
 def feed_names(store: Store) -> list[str]:

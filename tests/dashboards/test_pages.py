@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,8 +33,8 @@ def test_every_page_module_registers_a_page(
 ) -> None:
     make_app(fresh_store)
     paths = {p["path"] for p in dash.page_registry.values() if p["module"].startswith("dashboards.pages")}
-    assert paths >= {"/", "/site/none", "/commodities", "/events", "/alerts", "/feeds"}
-    assert len(page_modules()) == 6
+    assert paths >= {"/", "/site/none", "/commodities", "/events", "/alerts", "/feeds", "/feedback"}
+    assert len(page_modules()) == 7
 
 
 def test_two_apps_in_one_process_each_read_their_own_store(
@@ -173,7 +174,12 @@ def test_no_page_renders_feed_text_as_html_or_markdown(seeded_store: Store, rend
         assert "Markdown" not in text
     grids = [find(render(seeded_store, site.layout, site_id="bisie"), "site-notices-grid")]
     markdown_fields = {c["field"] for g in grids for c in g.columnDefs if c.get("cellRenderer") == "markdown"}
-    assert markdown_fields == set()
+    # Only the 'mark' links we write: numbers and a quoted site id, never feed text.
+    assert markdown_fields <= {"mark"}
+    marks = [row["mark"] for g in grids for row in g.rowData]
+    assert marks and all(
+        re.fullmatch(r"\[mark\]\(/feedback\?target=notice&id=\d+&site=bisie\)", m) for m in marks
+    )
 
 
 def test_overview_filter_callback_narrows_the_table(

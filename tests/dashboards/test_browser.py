@@ -196,6 +196,7 @@ PAGES = [
     ("events", "/events", ids.EVENTS_GRID),
     ("alerts", "/alerts", "_pages_content"),
     ("feeds", "/feeds", ids.REJECTED_GRID),
+    ("feedback", "/feedback", ids.FEEDBACK_GRID),
 ]
 
 
@@ -340,6 +341,74 @@ def test_without_an_initial_day_the_as_of_box_names_the_latest_score_date(
     assert f"Scores as of {seed.AS_OF:%Y-%m-%d}" in browser.find_element("class name", "subtitle").text
 
 
+def _choose(driver: Any, dropdown_id: str, value: str) -> None:
+    """Pick ``value`` in a Dash dropdown as a user does: open it, click the option."""
+    driver.find_element("css selector", f"#{dropdown_id}").click()
+    option = wait_for(
+        lambda: driver.find_element("css selector", f".dash-dropdown-option input[value='{value}']"),
+        what=f"the option {value}",
+    )
+    driver.execute_script("arguments[0].closest('label').click()", option)
+    wait_for(
+        lambda: driver.find_element("id", f"{dropdown_id}-value").text == value, what=f"{value} chosen"
+    )
+
+
+def test_an_analyst_marks_an_event_from_the_events_page_and_revokes_the_verdict(
+    browser: Any, tmp_path: Path
+) -> None:
+    store = Store.from_url(f"sqlite:///{tmp_path / 'minewatch.db'}")
+    store.create_schema()
+    seed.seed(store)
+    app = create_app(store, Settings(), world_production=None, now=lambda: seed.NOW)
+    server = serve_in_thread(app, "127.0.0.1", 0, {})
+    try:
+        open_page(browser, server, "/events", ids.EVENTS_GRID)
+        wait_for(lambda: _grid_rows(browser, ids.EVENTS_GRID), what="event rows")
+        link = browser.find_element("css selector", f"#{ids.EVENTS_GRID} a[href*='/feedback?target=event']")
+        wanted = int(link.get_attribute("href").split("id=")[1].split("&")[0])
+        link.click()
+        wait_for(lambda: "/feedback?target=event" in browser.current_url, what="the feedback page")
+        wait_for(
+            lambda: browser.find_element("id", ids.FEEDBACK_TARGET_ID).get_attribute("value") == str(wanted),
+            what="the form filled in with the event",
+        )
+        wait_for(lambda: browser.find_element("id", ids.FEEDBACK_GRID), what="the verdict list")
+        _choose(browser, ids.FEEDBACK_VERDICT, "wrong_place")
+        browser.find_element("id", ids.FEEDBACK_WHO).send_keys("ana")
+        browser.find_element("id", ids.FEEDBACK_NOTE).send_keys("geocoded to the province capital")
+        browser.find_element("id", ids.FEEDBACK_MARK).click()
+        message = wait_for(
+            lambda: (
+                "marked wrong_place" in (t := browser.find_element("id", ids.FEEDBACK_MESSAGE).text) and t
+            ),
+            what="the confirmation",
+        )
+        assert f"event {wanted} marked wrong_place by ana" in message
+        row = wait_for(lambda: _grid_rows(browser, ids.FEEDBACK_GRID), what="the verdict in the list")[0]
+        assert "wrong_place" in row and "ana" in row
+        stored = sql.frame(
+            store, "select target, target_id, verdict, created_by, note, revoked_at from feedback"
+        )
+        assert stored[["target", "target_id", "verdict", "created_by"]].values.tolist() == [
+            ["event", wanted, "wrong_place", "ana"]
+        ]
+        assert stored.loc[0, "note"] == "geocoded to the province capital"
+        screenshot(browser, "feedback")
+
+        browser.find_element("css selector", f"#{ids.FEEDBACK_GRID} .ag-selection-checkbox").click()
+        browser.find_element("id", ids.FEEDBACK_REVOKE).click()
+        wait_for(
+            lambda: "Revoked" in browser.find_element("id", ids.FEEDBACK_MESSAGE).text, what="the revocation"
+        )
+        revoked = sql.frame(store, "select revoked_by, revoked_at from feedback")
+        assert revoked.loc[0, "revoked_by"] == "ana" and revoked.loc[0, "revoked_at"] is not None
+        assert errors_in_console(browser) == []
+    finally:
+        server.stop()
+        store.engine.dispose()
+
+
 # ---- the README's main job: the demo store, served as `minewatch demo` serves it ----
 
 
@@ -371,6 +440,21 @@ def test_the_demo_opens_on_the_halt_with_bisie_halted(browser: Any, demo_live: R
     time.sleep(1.0)
     assert errors_in_console(browser) == []
     screenshot(browser, "overview", docs=True)
+
+
+def test_the_demo_site_page_draws_bisie_s_front_line_reaching_walikale(
+    browser: Any, demo_live: RunningServer
+) -> None:
+    open_page(browser, demo_live, "/site/bisie?as_of=2025-03-31", ids.SITE_FRONT)
+    front = wait_for(
+        lambda: browser.execute_script(
+            "const plot = document.querySelector('#site-front .js-plotly-plot');"
+            "return plot && plot.calcdata && plot.calcdata[0].map(point => point.y);"
+        ),
+        what="the front-line chart",
+    )
+    assert max(front) > 100 and min(front) == pytest.approx(55.4, abs=0.1)
+    assert errors_in_console(browser) == []
 
 
 @pytest.mark.parametrize(

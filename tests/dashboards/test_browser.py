@@ -349,9 +349,7 @@ def _choose(driver: Any, dropdown_id: str, value: str) -> None:
         what=f"the option {value}",
     )
     driver.execute_script("arguments[0].closest('label').click()", option)
-    wait_for(
-        lambda: driver.find_element("id", f"{dropdown_id}-value").text == value, what=f"{value} chosen"
-    )
+    wait_for(lambda: driver.find_element("id", f"{dropdown_id}-value").text == value, what=f"{value} chosen")
 
 
 def test_an_analyst_marks_an_event_from_the_events_page_and_revokes_the_verdict(

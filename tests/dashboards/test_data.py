@@ -361,3 +361,30 @@ def _run(fn: Any, *args: Any) -> BaseException | None:
     except BaseException as exc:  # handed back to the test thread
         return exc
     return None
+
+
+def test_drops_read_as_reasons_most_first() -> None:
+    assert data.dropped_text({"region_centroid": 31, "not_conflict": 784, "not_violence": 60}) == (
+        "not_conflict 784, not_violence 60, region_centroid 31"
+    )
+    assert data.dropped_text({}) == data.dropped_text(None) == ""
+
+
+def test_verdicts_list_what_they_are_on_and_whether_they_hold(seeded_store: Store) -> None:
+    event = int(sql.scalar(seeded_store, "select min(id) from event"))
+    first = seeded_store.add_feedback("event", event, "duplicate", by="ana", at=seed.NOW - timedelta(days=2))
+    seeded_store.add_feedback("event", event, "wrong_site", by="ben", at=seed.NOW, site_id="bisie")
+    seeded_store.revoke_feedback(first, by="ana", at=seed.NOW - timedelta(days=1))
+    frame = data.verdicts(seeded_store, seed.NOW)
+    assert list(frame.columns) == list(data.VERDICT_COLUMNS)
+    assert frame[["verdict", "created_by", "in_force"]].values.tolist() == [
+        ["wrong_site", "ben", True],
+        ["duplicate", "ana", False],
+    ]
+    assert set(frame["target_ref"]) == {
+        str(
+            sql.scalar(
+                seeded_store, "select source || ':' || source_id from event where id = :i", {"i": event}
+            )
+        )
+    }

@@ -257,3 +257,22 @@ def test_the_offline_basemap_has_no_ring_jumping_across_the_antimeridian() -> No
             if any(abs(a[0] - b[0]) > 180 for a, b in itertools.pairwise(ring)):
                 jumping.add(feature["properties"]["name"])
     assert jumping <= {"Antarctica"}  # its ring circles the pole; the map never shows that far south
+
+
+def test_the_front_line_chart_plots_km_with_the_site_radius_and_says_when_there_is_none() -> None:
+    scores = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2025-03-08", "2025-03-15", "2025-03-22"]),
+            "front_km": [127.3, 110.1, 55.4],
+            "front_km_change_7d": [0.0, -17.2, -54.7],
+            "front_days_to_radius": [None, 34.7, 3.9],
+            "front_actor": ["M23: March 23 Movement", "M23: March 23 Movement", "<b>M23</b>"],
+        }
+    )
+    fig = figures.front_history(scores, 25.0)
+    assert list(fig.data[0].y) == [127.3, 110.1, 55.4]
+    assert [s.y0 for s in fig.layout.shapes] == [25.0]
+    assert fig.data[0].customdata[2][0] == "&lt;b&gt;M23&lt;/b&gt;"  # feed text shown, never rendered
+    assert "radius in 4 days" in fig.data[0].customdata[2][1]
+    empty = figures.front_history(scores.assign(front_km=None), 25.0)
+    assert _is_empty_state(empty, "No territorial takeover")

@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from dashboards.app import page_modules
 from dashboards.components import CONTEXT_KEY
 from dashboards.pages import alerts, commodities, events, feeds, overview, site
 from monitor.config import DashboardSettings, Settings
+from monitor.reads import sql
 from monitor.store import SCORES_VERSION, Store
 from tests.conftest import execute
 from tests.dashboards import seed
@@ -369,3 +371,35 @@ def test_the_app_serves_its_offline_basemap(seeded_store: Store, make_app: Calla
     assert response.status_code == 200
     assert b'"FeatureCollection"' in body[:200]
     assert b"Dem. Rep. Congo" in body
+
+
+def test_the_feedback_form_stores_a_verdict_or_says_why_it_cannot(seeded_store: Store) -> None:
+    from dashboards.pages import feedback as page
+
+    event = int(sql.frame(seeded_store, "select min(id) as i from event")["i"][0])
+    now = datetime(2025, 4, 2, 9, 0)
+    assert "not an id" in page.mark(seeded_store, "event", "abc", "irrelevant", "", "ana", "", now)
+    assert "needs the name" in page.mark(seeded_store, "event", event, "irrelevant", "", "", "", now)
+    assert "needs the site" in page.mark(seeded_store, "event", event, "wrong_site", "", "ana", "", now)
+    missing = page.mark(seeded_store, "incident", 999999, "duplicate", "", "ana", "", now)
+    assert "There is no incident 999999" in missing
+    assert sql.frame(seeded_store, "select * from feedback").empty  # nothing stored on a refusal
+    done = page.mark(seeded_store, "event", f" {event} ", "wrong_site", "bisie", "ana", " said twice ", now)
+    assert f"event {event} marked wrong_site for bisie by ana" in done
+    stored = sql.frame(seeded_store, "select target_id, verdict, site_id, note, created_by from feedback")
+    assert stored.values.tolist() == [[event, "wrong_site", "bisie", "said twice", "ana"]]
+    assert page.revoke(seeded_store, [], "ana", now) == "Select the verdicts to revoke in the list first."
+    assert "Give your name" in page.revoke(seeded_store, [{"id": 1}], "", now)
+    assert page.revoke(seeded_store, [{"id": 1}], "ben", now).startswith("Revoked 1 by ben")
+    assert page.revoke(seeded_store, [{"id": 1}], "ben", now) == "Those verdicts were already revoked."
+
+
+def test_the_events_and_site_grids_offer_a_mark_link_for_each_row(
+    seeded_store: Store, render: Render
+) -> None:
+    rows = find(render(seeded_store, events.layout), ids.EVENTS_GRID).rowData
+    assert rows and all(r["mark"].startswith("[mark](/feedback?target=event&id=") for r in rows)
+    page = render(seeded_store, site.layout, site_id="bisie")
+    assert find(page, ids.SITE_FRONT) is not None
+    explain = find(page, ids.SITE_EXPLAIN_GRID).rowData
+    assert explain and all("/feedback?target=incident&id=" in r["mark"] for r in explain)

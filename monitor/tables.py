@@ -91,19 +91,22 @@ def _level(level: str, status: str) -> str:
 
 
 def timeline(rows: Any) -> Table:
-    """Bisie's demo timeline: one row per printed day."""
+    """Bisie's demo timeline: one row per printed day, with its front line (km to the nearest territory
+    taken, and its change over 7 days)."""
     table = Table(
         title="Bisie (Alphamin, tin) through the scenario",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    for col in ("date", "risk", "level", "status", "conflict", "route", "notice", "events 30d", "nearest km"):
+    columns = ("date", "risk", "level", "status", "conflict", "route", "notice", "events 30d", "nearest km")
+    for col in (*columns, "front km", "7d"):
         table.add_column(col, justify="left" if col in {"date", "level", "status"} else "right")
     for r in rows.itertuples():
         table.add_row(
             str(r.date), f"{r.risk:.1f}", r.level, r.status, f"{r.conflict:.1f}", f"{r.route:.1f}",
-            f"{r.notice:.1f}", str(r.events_30d), num(r.nearest_event_km),
+            f"{r.notice:.1f}", str(r.events_30d), num(r.nearest_event_km), num(r.front_km),
+            "-" if r.front_km_change_7d != r.front_km_change_7d else f"{r.front_km_change_7d:+.0f}",
         )  # fmt: skip
     return table
 

@@ -75,3 +75,18 @@ def test_quieter_sites_stay_below_high(panel: pd.DataFrame) -> None:
     assert day.loc["greenbushes", "level"] == "low"
     # Registry stops hold only from their start: Grasberg's 2025 mud rush came in September.
     assert day.loc["grasberg", "status"] == "operating"
+
+
+def test_bisie_s_front_line_shrinks_through_march_to_walikale(panel: pd.DataFrame) -> None:
+    weekly = [_bisie(panel, f"2025-03-{d:02d}")["front_km"] for d in (1, 8, 15, 22, 29)]
+    assert weekly == [127.3, 127.3, 110.1, 55.4, 55.4]  # Masisi, Masisi, Nyabiondo, Walikale, Walikale
+    fall = _bisie(panel, "2025-03-20")  # GDELT's 15-source report of the takeover is public that morning
+    assert fall["front_km"] == pytest.approx(55, abs=1)
+    assert fall["front_km_change_7d"] < -40 and 0 < fall["front_days_to_radius"] < 7
+    assert fall["front_actor"] == "M23: March 23 Movement"
+
+
+def test_the_story_holds_after_event_quality(panel: pd.DataFrame) -> None:
+    assert _bisie(panel, "2025-02-22")["level"] == "elevated"
+    assert _bisie(panel, "2025-03-12")["level"] == "high"
+    assert _bisie(panel, "2025-03-14")["level"] == "halted"

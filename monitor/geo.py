@@ -44,11 +44,32 @@ def _as_points(lat: ArrayLike, lon: ArrayLike) -> tuple[FloatArray, FloatArray]:
     return la, lo
 
 
-def _wrap_lon(lon: FloatArray) -> FloatArray:
+def wrap_lon(lon: FloatArray) -> FloatArray:
     """Longitudes into [-180, 180)."""
     if lon.size and lon.min() >= -180.0 and lon.max() < 180.0:
         return lon  # the usual case; the modulo costs as much as the rest of a look-up
     return (lon + 180.0) % 360.0 - 180.0
+
+
+def lon_windows(
+    lat: FloatArray, lon: FloatArray, radius_km: float
+) -> tuple[tuple[FloatArray, FloatArray], tuple[IntArray, FloatArray, FloatArray]]:
+    """The longitudes, shifted into [0, 360], that a circle of ``radius_km`` round each point can touch:
+    ``(lo, hi)`` clipped to [0, 360] (the whole circle of longitudes where it reaches a pole), and for the
+    points whose circle wraps round the antimeridian, ``(which, lo, hi)`` of the part on the other side."""
+    lon360 = wrap_lon(lon) + 180.0
+    delta = radius_km / EARTH_RADIUS_KM
+    cos_lat = np.cos(np.radians(lat))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = np.degrees(np.arcsin(np.clip(np.sin(delta) / cos_lat, 0.0, 1.0)))
+    full = (np.sin(delta) >= cos_lat) | (delta >= np.pi / 2)  # the circle reaches a pole
+    half = np.where(full, 180.0, half * (1 + 1e-9) + 1e-9)
+    lo, hi = lon360 - half, lon360 + half
+    main = (np.where(full, 0.0, np.maximum(lo, 0.0)), np.where(full, 360.0, np.minimum(hi, 360.0)))
+    wraps = np.flatnonzero(((lo < 0) | (hi > 360.0)) & ~full)
+    wrap_lo = np.where(lo[wraps] < 0, lo[wraps] + 360.0, 0.0)
+    wrap_hi = np.where(lo[wraps] < 0, 360.0, hi[wraps] - 360.0)
+    return main, (wraps, wrap_lo, wrap_hi)
 
 
 class _Grid:
@@ -68,7 +89,7 @@ class _Grid:
         self.cell_deg = 360.0 / self.n_cells
         ok = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
         row = self._band(lat[ok]).astype(np.int64) + 1
-        cell = row * self.n_cells + self._cell(_wrap_lon(lon[ok]) + 180.0)
+        cell = row * self.n_cells + self._cell(wrap_lon(lon[ok]) + 180.0)
         self.ids = ok[np.argsort(cell, kind="stable")]
         counts = np.bincount(cell, minlength=(self.n_bands + 2) * self.n_cells)
         self.starts = np.concatenate([[0], np.cumsum(counts)])
@@ -90,21 +111,9 @@ class _Grid:
     ) -> tuple[IntArray, IntArray, IntArray]:
         """(query index, start, stop) slices of ``ids`` holding every point that may lie within the radius."""
         ok = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
-        qlat, qlon = lat[ok], _wrap_lon(lon[ok]) + 180.0
+        qlat = lat[ok]
         band = self._band(qlat)
-        delta = radius_km / EARTH_RADIUS_KM
-        cos_lat = np.cos(np.radians(qlat))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            half = np.degrees(np.arcsin(np.clip(np.sin(delta) / cos_lat, 0.0, 1.0)))
-        full = (np.sin(delta) >= cos_lat) | (delta >= np.pi / 2)  # the circle reaches a pole
-        half = np.where(full, 180.0, half * (1 + 1e-9) + 1e-9)
-        lo, hi = qlon - half, qlon + half
-        # The main window, clipped to [0, 360]; a second one for the part that wraps round the antimeridian.
-        main_lo = np.where(full, 0.0, np.maximum(lo, 0.0))
-        main_hi = np.where(full, 360.0, np.minimum(hi, 360.0))
-        wraps = np.flatnonzero(((lo < 0) | (hi > 360.0)) & ~full)
-        wrap_lo = np.where(lo[wraps] < 0, lo[wraps] + 360.0, 0.0)
-        wrap_hi = np.where(lo[wraps] < 0, 360.0, hi[wraps] - 360.0)
+        (main_lo, main_hi), (wraps, wrap_lo, wrap_hi) = lon_windows(qlat, lon[ok], radius_km)
         row = band.astype(np.int64) + 1
         qs, starts, stops = [], [], []
         for step in (-1, 0, 1):

@@ -15,7 +15,15 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from monitor.geo import EARTH_RADIUS_KM, FloatArray, IntArray, expand_slices, haversine_km
+from monitor.geo import (
+    EARTH_RADIUS_KM,
+    FloatArray,
+    IntArray,
+    expand_slices,
+    haversine_km,
+    lon_windows,
+    wrap_lon,
+)
 
 __all__ = ["pairs_within_days"]
 
@@ -50,29 +58,16 @@ class _Buckets:
         self, lat: FloatArray, lon: FloatArray, day: IntArray, radius_km: float, max_days: int
     ) -> tuple[IntArray, IntArray, IntArray]:
         """(query, start, stop) runs of ``ids`` holding every point that may be within reach of a query."""
-        lon360 = lon + 180.0
-        delta = radius_km / EARTH_RADIUS_KM
-        cos_lat = np.cos(np.radians(lat))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            half = np.degrees(np.arcsin(np.clip(np.sin(delta) / cos_lat, 0.0, 1.0)))
-        full = (np.sin(delta) >= cos_lat) | (delta >= np.pi / 2)  # the circle reaches a pole
-        half = np.where(full, 180.0, half * (1 + 1e-9) + 1e-9)
-        lo, hi = lon360 - half, lon360 + half
-        # The main window clipped to [0, 360]; a second one for the part that wraps round the antimeridian.
-        windows = [
-            (np.where(full, 0.0, np.maximum(lo, 0.0)), np.where(full, 360.0, np.minimum(hi, 360.0))),
-            (np.where(lo < 0, lo + 360.0, 0.0), np.where(lo < 0, 360.0, hi - 360.0)),
-        ]
-        wraps = ((lo < 0) | (hi > 360.0)) & ~full
+        (main_lo, main_hi), (wraps, wrap_lo, wrap_hi) = lon_windows(lat, lon, radius_km)
         band = self.band(lat)
         qs, starts, stops = [], [], []
-        everyone = np.arange(lat.size, dtype=np.int64)
+        windows = ((np.arange(lat.size, dtype=np.int64), main_lo, main_hi), (wraps, wrap_lo, wrap_hi))
         for dd, db in itertools.product(range(-max_days, max_days + 1), (-1, 0, 1)):
             row = self.row(day + dd, band + db)
-            for (w_lo, w_hi), sel in zip(windows, (everyone, np.flatnonzero(wraps)), strict=True):
+            for sel, w_lo, w_hi in windows:
                 base = row[sel] * self.n_cells
-                start = np.searchsorted(self.keys, base + self.cell(w_lo[sel]), side="left")
-                stop = np.searchsorted(self.keys, base + self.cell(w_hi[sel]), side="right")
+                start = np.searchsorted(self.keys, base + self.cell(w_lo), side="left")
+                stop = np.searchsorted(self.keys, base + self.cell(w_hi), side="right")
                 keep = stop > start
                 qs.append(sel[keep])
                 starts.append(start[keep])
@@ -110,10 +105,10 @@ def pairs_within_days(
     if qla.size == 0 or pla.size == 0:
         return empty
     first_day = int(min(qd.min(), pd_.min())) - max_days - 1
-    buckets = _Buckets(pla, _wrap(plo), pd_, radius_km, first_day)
+    buckets = _Buckets(pla, wrap_lon(plo), pd_, radius_km, first_day)
     ok = np.flatnonzero(np.isfinite(qla) & np.isfinite(qlo))
     found_q, found_p, found_d = [empty[0]], [empty[1]], [empty[2]]
-    q, start, stop = buckets.runs(qla[ok], _wrap(qlo[ok]), qd[ok], radius_km, max_days)
+    q, start, stop = buckets.runs(qla[ok], qlo[ok], qd[ok], radius_km, max_days)
     for qi, pos in _chunks(ok[q], start, stop):
         pi = buckets.ids[pos]
         near = np.abs(qd[qi] - pd_[pi]) <= max_days
@@ -126,8 +121,3 @@ def pairs_within_days(
     qq, pp, dd = np.concatenate(found_q), np.concatenate(found_p), np.concatenate(found_d)
     order = np.lexsort((pp, qq))
     return qq[order], pp[order], dd[order]
-
-
-def _wrap(lon: FloatArray) -> FloatArray:
-    """Longitudes into [-180, 180)."""
-    return (lon + 180.0) % 360.0 - 180.0

@@ -288,25 +288,40 @@ class Pipeline:
         notices["known_at"] = pd.to_datetime(notices["known_at"])
         takeovers = self._takeovers(days, known_by)
         verdicts = reads.feedback.given_before(self.store, end_of(days[-1]))
-        parts, fronts = [], []
-        params = self.settings.scoring
-        for segment in feedback.segments(days, verdicts, known_by):
-            kept = feedback.keep_events(exposures, segment.verdicts)
-            told = feedback.keep_notices(notices, segment.verdicts)
-            parts.append(scoring.score_days(site_frame, kept, told, segment.days, params))
-            taken = feedback.keep_reports(takeovers, segment.verdicts)
-            fronts.append(front.front_line(site_frame, taken, segment.days, params.front))
-        scores = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-        fronts_frame = pd.concat(fronts, ignore_index=True).drop(columns="front_actor_key", errors="ignore")
-        scores = scores.merge(fronts_frame, on=["site_id", "date"], how="left")
-        scores["front_actor"] = scores["front_actor"].fillna("").astype(str)
-        scores = scores.sort_values(["date", "site_id"], kind="stable").reset_index(drop=True)
+        scores = self._scores_under_verdicts(
+            site_frame, exposures, notices, takeovers, verdicts, days, known_by
+        )
         if persist and not scores.empty:
             epoch = self.scores_epoch()
             if epoch is None or epoch[0] != params_hash(self.settings.scoring):
                 self._renew_scores_epoch()
             self.store.replace_scores(scores, days, naive_utc(self.now()))
         return scores
+
+    def _scores_under_verdicts(
+        self,
+        site_frame: pd.DataFrame,
+        exposures: pd.DataFrame,
+        notices: pd.DataFrame,
+        takeovers: pd.DataFrame,
+        verdicts: pd.DataFrame,
+        days: Sequence[date],
+        known_by: datetime | None,
+    ) -> pd.DataFrame:
+        """Scores and front lines of ``days``, each run of days without what the analysts' verdicts in force
+        then leave out (``monitor.feedback``), sorted by date and site."""
+        params = self.settings.scoring
+        parts = []
+        for segment in feedback.segments(days, verdicts, known_by):
+            kept = feedback.keep_events(exposures, segment.verdicts)
+            told = feedback.keep_notices(notices, segment.verdicts)
+            scored = scoring.score_days(site_frame, kept, told, segment.days, params)
+            taken = feedback.keep_reports(takeovers, segment.verdicts)
+            lines = front.front_line(site_frame, taken, segment.days, params.front)
+            parts.append(scored.merge(lines, on=["site_id", "date"], how="left"))
+        scores = pd.concat(parts, ignore_index=True)
+        scores["front_actor"] = scores["front_actor"].fillna("").astype(str)
+        return scores.sort_values(["date", "site_id"], kind="stable").reset_index(drop=True)
 
     def _takeovers(self, days: Sequence[date], known_by: datetime | None) -> pd.DataFrame:
         """The territorial takeovers that can make a front line on ``days`` (``monitor.front``)."""

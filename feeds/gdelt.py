@@ -17,7 +17,8 @@ this order, on ``Batch.dropped``):
   3 (US city) and 4 (world city or landmark) are kept;
 - ``far_from_sites``: the injected ``keep(lat, lon)`` mask refused it (e.g. "within reach of no site");
 - ``duplicate_url``: another kept row of the export has the same SOURCEURL: one article read several ways
-  is one report (the best-sourced row stays: most NumSources, then NumArticles, then lowest id).
+  is one report (the best-sourced row stays: most NumSources, then NumArticles, then lowest id). The
+  pipeline drops, under the same reason, a row whose article is stored already under another id.
 
 Lines are rejected (``RejectedRow``, "line N") rather than dropped when they cannot be read: a line without
 exactly 61 fields, and a line otherwise kept whose GlobalEventID, SQLDATE, DATEADDED or ActionGeo

@@ -23,6 +23,7 @@ from feeds.base import Batch, Collector, Kind
 from monitor import classify, feedback, front, fusion, geo, matching, models, reads, scoring, sites
 from monitor.config import Settings
 from monitor.dialect import naive_utc
+from monitor.domain import MACHINE_CODED_SOURCES
 from monitor.errors import MinewatchError
 from monitor.net.http import RetryingRequester
 from monitor.reads.known import Known, end_of
@@ -141,6 +142,8 @@ class Pipeline:
             report.dropped[reason] = report.dropped.get(reason, 0) + count
         if kind == "notices" and not records.empty:
             records = _classified(records)
+        if kind == "events" and not records.empty:
+            records = self._new_articles(records, report)
         if not records.empty:
             write = (self.store.insert_notices if kind == "notices" else self.store.insert_events)(
                 records, now
@@ -151,6 +154,25 @@ class Pipeline:
             first = (now if pd.isna(known) else known).date()
             report.earliest_known = min(filter(None, (report.earliest_known, first)))
         report.rejected += self.store.insert_rejected(feed, batch.rejected, run_id, now)
+
+    def _new_articles(self, records: pd.DataFrame, report: FeedReport) -> pd.DataFrame:
+        """Machine-coded rows (GDELT) less those whose article is stored already under another id: one
+        article read again in a later export is one report (counted as dropped ``duplicate_url``)."""
+        machine = records["source"].astype(str).isin(MACHINE_CODED_SOURCES)
+        article = records["url"].fillna("").astype(str).str.match(r"(?i)https?://")
+        if not (machine & article).any():
+            return records
+        repeated = pd.Series(False, index=records.index)
+        for source in records.loc[machine & article, "source"].unique():
+            mine = machine & article & (records["source"] == source)
+            stored = reads.events.by_url(self.store, str(source), records.loc[mine, "url"].tolist())
+            # The same event collected again is the store's duplicate; the same article, a new id, is ours.
+            again = pd.MultiIndex.from_frame(records[["url", "source_id"]].astype(str))
+            known = pd.MultiIndex.from_frame(stored[["url", "source_id"]].astype(str))
+            repeated |= mine & records["url"].isin(set(stored["url"])) & ~again.isin(known)
+        if repeated.any():
+            report.dropped["duplicate_url"] = report.dropped.get("duplicate_url", 0) + int(repeated.sum())
+        return records[~repeated]
 
     def collect(self, collectors: Sequence[Collector], requester: RetryingRequester) -> list[FeedReport]:
         """Run each collector from its watermark; one failing feed never stops the others."""

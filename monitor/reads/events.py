@@ -26,6 +26,7 @@ __all__ = [
     "PANEL_REFS",
     "EventFilter",
     "arrow_panel",
+    "by_url",
     "count_listed",
     "date_span",
     "details",
@@ -181,6 +182,22 @@ def front_line_exposures(
         params,
         types={"event_date": sa.Date(), "known_at": sa.DateTime(), "first_seen_at": sa.DateTime()},
     )
+
+
+def by_url(store: Store, source: str, urls: Sequence[str]) -> pd.DataFrame:
+    """The stored events of ``source`` whose url is one of ``urls``: url, source_id."""
+    wanted = sorted({u for u in urls if u})
+    found = [pd.DataFrame(columns=["url", "source_id"])]
+    for start in range(0, len(wanted), _IDS_PER_QUERY):
+        marks, params = sql.in_list("u", wanted[start : start + _IDS_PER_QUERY])
+        found.append(
+            sql.frame(
+                store,
+                f"SELECT url, source_id FROM event WHERE source = :source AND url IN ({marks})",
+                {"source": source, **params},
+            )
+        )
+    return pd.concat(found, ignore_index=True)
 
 
 def refs(store: Store, ids: Sequence[Any]) -> dict[int, str]:

@@ -240,3 +240,17 @@ def test_a_wrong_site_verdict_on_an_incident_leaves_other_sites_alone(pipeline: 
     scores = pipeline.score([AFTER], persist=False).set_index("site_id")
     assert scores.loc["bisie", "events_30d"] == 0
     assert scores.loc["rubaya", "events_30d"] == 1  # Walikale is within Rubaya's reach too
+
+
+def test_an_article_read_again_in_a_later_export_is_one_report(pipeline: Pipeline) -> None:
+    first = takeover_reports(5_000_000, 1)
+    ingest_gdelt(pipeline, first)
+    # GDELT reads the same article again a quarter hour later and gives the event a new id.
+    again = [first[0].replace("5000000\t", "5000077\t", 1).replace("20250320071500", "20250320073000")]
+    ingest_gdelt(pipeline, [*again, *first], feed="gdelt-later")
+    assert sql.scalar(pipeline.store, "SELECT count(*) FROM event") == 1
+    run = sql.frame(
+        pipeline.store, "SELECT stored, duplicates, dropped FROM feedrun WHERE feed = 'gdelt-later'"
+    )
+    dropped = run["dropped"][0] if isinstance(run["dropped"][0], dict) else json.loads(run["dropped"][0])
+    assert (int(run["stored"][0]), int(run["duplicates"][0]), dropped) == (0, 1, {"duplicate_url": 1})

@@ -237,6 +237,7 @@ def arrow_panel(
     columns, plus any of ``PANEL_REFS``). ``countries`` keeps events in those countries; ``site_ids`` those
     exposed to one of those sites."""
     query, params = _PANEL + known.where("e"), {"first": first, "last": last, **known.params()}
+    wider = pa.unify_schemas([schema, PANEL_REFS])
     if countries:
         marks, more = sql.in_list("country", list(countries))
         query, params = query + f" AND e.country IN ({marks})", {**params, **more}
@@ -244,7 +245,7 @@ def arrow_panel(
         marks, more = sql.in_list("site", list(site_ids) or [""])
         query += f" AND EXISTS (SELECT 1 FROM exposure w WHERE w.event_id = e.id AND w.site_id IN ({marks}))"
         params.update(more)
-    return reader.read(query, params, schema)
+    return reader.read(query, params, wider).select(schema.names)
 
 
 # ---- the dashboard----

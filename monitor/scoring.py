@@ -39,12 +39,12 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "fatalities_30d", "nearest_event_km", "top_event_id", "supply_at_risk_t", "explain",
 )  # fmt: skip
 SITE_COLUMNS = ("id",)
+#: Required exposure columns; optional: site_km, incident_id (else each event is its own incident),
+#: num_sources and num_articles (else 1).
 EXPOSURE_COLUMNS = (
     "event_id", "site_id", "via", "distance_km", "source", "type", "sub_type", "fatalities",
     "geo_precision", "event_date", "known_at",
 )  # fmt: skip
-#: Optional exposure columns and their value when absent: the event's incident (itself) and report counts.
-EXPOSURE_DEFAULTS: dict[str, Any] = {"incident_id": None, "num_sources": 1, "num_articles": 1}
 NOTICE_COLUMNS = ("notice_id", "site_id", "kind", "confidence", "known_at")
 #: Width of the events_30d / fatalities_30d / nearest_event_km window: event_date in (D-30, D].
 STATS_WINDOW_DAYS = 30
@@ -145,13 +145,13 @@ def event_weights(exposures: pd.DataFrame, params: ScoringSettings) -> np.ndarra
 @dataclass(frozen=True)
 class _Exposed:
     """One row per (event, site): its stronger via, sorted by site then by contribution (largest first);
-    ``incident`` numbers each row's incident (0..n_incidents-1), ``curated`` marks rows not machine-coded."""
+    ``incident`` numbers each row's incident (0, 1, ...), ``curated`` marks rows not machine-coded, and
+    ``source_bit`` is each row's source as one bit of ``sources`` (so sets of sources are bitwise ors)."""
 
     site: np.ndarray
     event_id: np.ndarray
     incident: np.ndarray
     incident_id: np.ndarray
-    n_incidents: int
     curated: np.ndarray
     source_bit: np.ndarray
     sources: list[str]
@@ -209,7 +209,6 @@ def _prepare_exposures(exposures: pd.DataFrame, sites: pd.Index, params: Scoring
         event_id=event_id[pick],
         incident=incident.astype(np.int64),
         incident_id=incident_ids[pick],
-        n_incidents=int(incident.max()) + 1 if incident.size else 0,
         curated=~np.isin(_text(frame["source"])[pick], list(MACHINE_CODED_SOURCES)),
         source_bit=np.left_shift(1, source_codes.astype(np.int64)),
         sources=[str(x) for x in sources],

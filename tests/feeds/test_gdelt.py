@@ -385,12 +385,14 @@ TEMPLATE = EXPORT.read_text(encoding="utf-8").splitlines()[:2]
 
 
 def export_at(stamp: str) -> bytes:
-    """The text of an export added at ``stamp``: the two template rows with ids unique to that stamp."""
+    """The text of an export added at ``stamp``: the two template rows with ids and articles unique to that
+    stamp (the same article under a new id would be one report, dropped as ``duplicate_url``)."""
     lines = []
     for i, line in enumerate(TEMPLATE):
         fields = line.split("\t")
         fields[gdelt.EVENT_ID] = f"{stamp[4:12]}{i}"  # MMDDHHMM + row
         fields[gdelt.DATEADDED] = stamp
+        fields[gdelt.SOURCEURL] += f"/{stamp}"
         lines.append("\t".join(fields))
     return ("\n".join(lines) + "\n").encode()
 

@@ -22,9 +22,12 @@ from rich.table import Table
 
 from feeds.base import Batch, Kind
 from monitor import demo as demo_mod
-from monitor import exports, sites, tables
+from monitor import sites, tables
 from monitor.config import Settings, load_settings
 from monitor.errors import InputError, MinewatchError
+from monitor.exports.files import write_file
+from monitor.exports.panels import risk_frame
+from monitor.exports.query import parse_query
 from monitor.pipeline import FeedReport, Pipeline
 from monitor.store import Store
 
@@ -149,8 +152,8 @@ def collect(
     feeds: Annotated[list[str] | None, typer.Argument(help="Feeds to run (default: all enabled).")] = None,
 ) -> None:
     """Collect new rows from the configured feeds, then match and rescore."""
-    from feeds.http import RetryingRequester, make_client
     from feeds.registry import build_collectors
+    from monitor.net.http import RetryingRequester, make_client
 
     c = _ctx(ctx)
     pipeline = c.pipeline()
@@ -256,7 +259,7 @@ def score(
     """Score every site for one day (point-in-time) and print the ranking."""
     c = _ctx(ctx)
     day = _date(as_of, "--as-of") if as_of else c.now().date()
-    panel = exports.risk_panel(c.pipeline(), [day])
+    panel = risk_frame(c.pipeline(), [day])
     out.print(tables.ranking(panel, day, top))
 
 
@@ -298,11 +301,11 @@ def export(
     """Write a risk, supply, events, notices or alerts panel as CSV (+ sidecar JSON) or Parquet."""
     c = _ctx(ctx)
     pipeline = c.pipeline()
-    query = exports.parse_query(
+    query = parse_query(
         kind.value, pipeline.store, c.now(), start=start, end=end, site=site or (), commodity=commodity or (),
         country=country or (), as_known_at=as_known_at, derived_only=derived_only, raw=raw,
     )  # fmt: skip
-    result = exports.write_file(pipeline, query, out_path, fmt.value)
+    result = write_file(pipeline, query, out_path, fmt.value)
     beside = f" (metadata: {result.sidecar})" if result.sidecar else ""
     out.print(
         f"wrote {result.rows} rows ({query.start} to {query.end}) to {out_path}{beside}", highlight=False
@@ -318,8 +321,8 @@ def alerts(
     ] = False,
 ) -> None:
     """Evaluate the alert rules and deliver pending alerts (e-mail, Slack, webhook)."""
-    from feeds.http import make_client
-    from monitor.alerting import alert_tick, report_lines
+    from monitor.alerting.tick import alert_tick, report_lines
+    from monitor.net.http import make_client
 
     c = _ctx(ctx)
     store = c.store()
@@ -395,10 +398,10 @@ def run(
     ] = False,
 ) -> None:
     """Run every enabled feed on its interval (then match, score and alerts) and serve the dashboard."""
-    from feeds.http import RetryingRequester, make_client
     from feeds.registry import build_collectors
     from monitor import scheduler as sched
     from monitor.lease import leases_for
+    from monitor.net.http import RetryingRequester, make_client
 
     c = _ctx(ctx)
     stop = sched.StopFlag()
@@ -407,7 +410,7 @@ def run(
     settings = c.settings
     pipeline = c.pipeline()
     store = pipeline.store
-    feeds = sched.feed_intervals(settings)
+    feeds = settings.feeds.enabled()
     serving = settings.scheduler.serve and not no_serve
     if not feeds and not serving:
         raise MinewatchError("no feed is enabled in the config: nothing to run")

@@ -3,7 +3,9 @@
 Each implementation runs in its own fresh interpreter (``spawn``), so its peak resident memory is its own
 (``ru_maxrss`` of that process: interpreter, imports and inputs included, as a user running it would see)
 and no implementation warms another's caches. The child prepares its inputs untimed, then times ``runs``
-calls; a ``fresh`` hook (a new empty store, say) runs untimed before each call.
+calls; a ``fresh`` hook (a new empty store, say) runs untimed before each call. The implementations of a
+step run interleaved (run 1 of each, then run 2 of each, ...), so load from elsewhere on the machine falls on
+all of them alike and their ratios hold.
 """
 
 from __future__ import annotations
@@ -66,21 +68,22 @@ class Result:
         return self.rows / self.median if self.times and self.median > 0 else float("nan")
 
 
-def _child(ref: str, params: dict[str, Any], runs: int, conn: Any) -> None:
-    """In the child: set up, time ``runs`` calls, send back (times, rows, peak RSS MB, note) or a skip."""
+def _child(ref: str, params: dict[str, Any], conn: Any) -> None:
+    """In the child: set up, then obey the parent: "run" times one call, "finish" checks and reports."""
     try:
         module, name = ref.split(":")
         case: Case = getattr(importlib.import_module(module), name)(**params)
-        times, rows = [], 0
-        for _ in range(runs):
+        conn.send(("ready",))
+        rows = 0
+        while conn.recv() == "run":
             if case.fresh is not None:
                 case.fresh()
             start = time.perf_counter()
             rows = case.call()
-            times.append(time.perf_counter() - start)
+            conn.send(("time", time.perf_counter() - start))
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux; before the check
         note = case.check() if case.check is not None else ""
-        conn.send(("ok", times, rows, peak, "; ".join(filter(None, (case.note, note)))))
+        conn.send(("ok", rows, peak, "; ".join(filter(None, (case.note, note)))))
     except Skip as exc:
         conn.send(("skip", str(exc)))
     except BaseException as exc:  # report any failure to the parent, which prints it in the table
@@ -89,27 +92,66 @@ def _child(ref: str, params: dict[str, Any], runs: int, conn: Any) -> None:
         conn.close()
 
 
-def measure(step: str, impl: Impl, params: dict[str, Any], runs: int) -> Result:
-    """Run ``impl`` in a fresh interpreter and return what it measured."""
-    ctx = mp.get_context("spawn")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(impl.ref, params, runs, child))
-    proc.start()
-    child.close()
-    try:
-        message = parent.recv()
-    except EOFError:
-        message = ("error", f"the child process died (exit code {proc.join() or proc.exitcode})")
-    proc.join()
-    result = Result(step, impl.label, impl.ours)
-    if message[0] == "ok":
-        _, result.times, result.rows, result.peak_rss_mb, result.note = message
-    elif message[0] == "skip":
-        result.skipped = message[1]
-    else:
-        result.skipped = "FAILED: " + message[1].strip().splitlines()[0]
-        print(message[1])
-    return result
+class _Worker:
+    """One implementation's child process, driven run by run."""
+
+    def __init__(self, step: str, impl: Impl, params: dict[str, Any]) -> None:
+        ctx = mp.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_child, args=(impl.ref, params, child))
+        self.proc.start()
+        child.close()
+        self.result = Result(step, impl.label, impl.ours)
+        self._expect("ready")
+
+    def _expect(self, kind: str) -> tuple[Any, ...] | None:
+        """The child's next message if it is ``kind``; otherwise record why it stopped and return None."""
+        if self.result.skipped:
+            return None
+        try:
+            message = self.conn.recv()
+        except EOFError:
+            message = ("error", f"the child process died (exit code {self.proc.exitcode})")
+        if message[0] == kind:
+            return message  # type: ignore[no-any-return]
+        if message[0] == "skip":
+            self.result.skipped = message[1]
+        else:
+            self.result.skipped = "FAILED: " + str(message[1]).strip().splitlines()[0]
+            print(message[1])
+        self.stop()
+        return None
+
+    def run(self) -> None:
+        if not self.result.skipped:
+            self.conn.send("run")
+            message = self._expect("time")
+            if message is not None:
+                self.result.times.append(message[1])
+
+    def finish(self) -> Result:
+        if not self.result.skipped:
+            self.conn.send("finish")
+            message = self._expect("ok")
+            if message is not None:
+                _, self.result.rows, self.result.peak_rss_mb, self.result.note = message
+        self.stop()
+        return self.result
+
+    def stop(self) -> None:
+        self.proc.join(timeout=60)
+        if self.proc.is_alive():
+            self.proc.kill()
+
+
+def measure(step: str, impls: Sequence[Impl], params: Callable[[Impl], dict[str, Any]], runs: int) -> list[Result]:
+    """Run each implementation in its own fresh interpreter, interleaved: run 1 of each, then run 2 of
+    each, ... so that a burst of load on the machine lands on every implementation alike."""
+    workers = [_Worker(step, impl, params(impl)) for impl in impls]  # set up one after the other
+    for _ in range(runs):
+        for worker in workers:
+            worker.run()
+    return [worker.finish() for worker in workers]
 
 
 def ratio(results: Sequence[Result], label: str, over: str) -> float:

@@ -122,11 +122,9 @@ def run_step(step: Step, quick: bool, runs: int, pg_url: str) -> list[Result]:
     for make in (data.sites_csv, data.acled_csv, data.gdelt_export):
         make(scale)  # generated (once) before anything is timed
     n = runs if step.runs is None or quick else step.runs
-    results = []
-    for impl in step.impls:
-        result = measure(step.name, impl, _params(impl, scale, pg_url), n)
-        results.append(result)
-        print(f"  {step.name}: {impl.label}: {_brief(result)}", file=sys.stderr, flush=True)
+    results = measure(step.name, step.impls, lambda impl: _params(impl, scale, pg_url), n)
+    for result in results:
+        print(f"  {step.name}: {result.label}: {_brief(result)}", file=sys.stderr, flush=True)
     return results
 
 

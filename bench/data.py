@@ -109,7 +109,7 @@ def _cached(path: Path, write: object) -> Path:
 # ---- sites ------------------------------------------------------------------------------------------------
 def site_points(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(lat, lon, country) of ``n`` sites: 30% clustered in central Africa, the rest in mining regions."""
-    n_central = int(round(n * 0.3))
+    n_central = round(n * 0.3)
     which = rng.integers(0, len(CLUSTERS), n_central)
     centre = np.array(CLUSTERS)[which]
     lat_c = centre[:, 0] + rng.normal(0, 1, n_central) * centre[:, 2]

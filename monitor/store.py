@@ -120,6 +120,10 @@ def _column_values(column: pd.Series) -> list[Any]:
         return pa.array(column.to_numpy(), from_pandas=True).to_pylist()  # type: ignore[no-any-return]
     if kind == "M":
         return _timestamps(column, unit="us")
+    present = column.first_valid_index()
+    if present is not None and isinstance(column[present], (dict, list)):
+        # JSON documents (score explanations): Arrow would infer a struct type from them, for nothing.
+        return [_sql_value(v) for v in column.tolist()]
     try:
         arrow = pa.array(column, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):

@@ -162,8 +162,8 @@ def import_cli_case(scale: data.Scale) -> Case:
         return scale.acled_events
 
     def check() -> str:
-        store = target.pipeline.store  # type: ignore[attr-defined]
-        scores = int(store.scalar("SELECT count(*) FROM score"))
+        with sqlite3.connect(target.path) as con:
+            scores = int(con.execute("SELECT count(*) FROM score").fetchone()[0])
         return f"{scores:,} score rows; {target.size_note()}"
 
     return Case(call=call, fresh=target.fresh, check=check)

@@ -3,14 +3,15 @@ same run (the machine's speed varies from day to day; the ratios do not):
 
 - fusion of 1,000,000 reports (70 % ACLED, 25 % GDELT, 5 % UCDP over five years in 50 conflict areas),
   against the space-time join it starts from;
-- scoring 2,000 sites x 90 days with incidents (several reports per incident) against the same exposures
-  each counted as its own incident (what scoring cost before incidents);
+- scoring 2,000 sites x 90 days from 200,000 synthetic exposures with incidents (several reports per
+  incident) against the same exposures each counted as its own incident;
 - the front line of 2,000 sites x 90 days from 5,000 takeovers in the same region, against scoring those
   days.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import time
 from collections.abc import Callable
@@ -21,12 +22,66 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_scoring import N_DAYS, N_SITES, synthetic
 from monitor.config import FrontSettings, FusionSettings, ScoringSettings
 from monitor.front import front_line
 from monitor.fusion import fuse
 from monitor.scoring import score_days
 from monitor.spacetime import pairs_within_days
+
+N_SITES = 2_000
+N_EXPOSURES = 200_000
+N_DAYS = 90
+N_NOTICES = 2_000
+TYPES = ("battles", "explosions_remote_violence", "violence_against_civilians", "riots", "protests")
+SUB_TYPES = ("Armed clash", "Non-state actor overtakes territory", "Peaceful protest", "Mob violence", "")
+
+
+def synthetic(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[dt.date]]:
+    """Random but plausible inputs: events spread over the scored days and the window before them."""
+    first = dt.date(2025, 1, 1)
+    days = [first + dt.timedelta(days=i) for i in range(N_DAYS)]
+    site_ids = [f"site-{i:04d}" for i in range(N_SITES)]
+    sites = pd.DataFrame(
+        {
+            "id": site_ids,
+            "commodity": rng.choice(["cobalt", "tin", "copper", "tantalum"], N_SITES),
+            "annual_output_t": rng.uniform(100, 50_000, N_SITES),
+            "status": np.where(rng.random(N_SITES) < 0.02, "care_and_maintenance", "operating"),
+        }
+    )
+    event_day = np.datetime64(first) + rng.integers(-60, N_DAYS, N_EXPOSURES).astype("timedelta64[D]")
+    lag_s = rng.exponential(3 * 86_400, N_EXPOSURES).astype("timedelta64[s]")
+    exposures = pd.DataFrame(
+        {
+            "event_id": rng.integers(1, N_EXPOSURES // 2, N_EXPOSURES),
+            "site_id": rng.choice(site_ids, N_EXPOSURES),
+            "via": rng.choice(["site", "route"], N_EXPOSURES),
+            "distance_km": rng.uniform(0, 150, N_EXPOSURES),
+            "source": rng.choice(["acled", "gdelt", "ucdp"], N_EXPOSURES),
+            "type": rng.choice(TYPES, N_EXPOSURES),
+            "sub_type": rng.choice(SUB_TYPES, N_EXPOSURES),
+            "fatalities": rng.poisson(1.5, N_EXPOSURES),
+            "geo_precision": rng.integers(1, 4, N_EXPOSURES),
+            "event_date": pd.to_datetime(event_day).date,
+            "known_at": pd.to_datetime(event_day.astype("datetime64[s]") + lag_s),
+        }
+    )
+    notices = pd.DataFrame(
+        {
+            "notice_id": np.arange(N_NOTICES),
+            "site_id": rng.choice(site_ids, N_NOTICES),
+            "kind": rng.choice(["halt", "resumption", "evacuation", "guidance_cut", "none"], N_NOTICES),
+            "confidence": rng.uniform(0.3, 1.0, N_NOTICES),
+            "known_at": pd.to_datetime(
+                np.datetime64(first) + rng.integers(0, N_DAYS * 24, N_NOTICES).astype("timedelta64[h]")
+            ),
+            "title": "synthetic",
+            "url": "",
+            "source": "bench",
+        }
+    )
+    return sites, exposures, notices, days
+
 
 N_REPORTS = 1_000_000
 #: ACLED records a few thousand territorial takeovers a year worldwide: 5,000 in four months, in one region.

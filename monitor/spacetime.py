@@ -19,16 +19,46 @@ from monitor.geo import (
     EARTH_RADIUS_KM,
     FloatArray,
     IntArray,
-    expand_slices,
     haversine_km,
-    lon_windows,
-    wrap_lon,
 )
 
 __all__ = ["pairs_within_days"]
 
 _KM_PER_DEG = np.pi * EARTH_RADIUS_KM / 180.0
 _CHUNK_CANDIDATES = 4_000_000  # candidate pairs held in memory at once
+
+
+def _wrap_lon(lon: FloatArray) -> FloatArray:
+    """Longitudes into [-180, 180)."""
+    return (lon + 180.0) % 360.0 - 180.0
+
+
+def _lon_windows(
+    lat: FloatArray, lon: FloatArray, radius_km: float
+) -> tuple[tuple[FloatArray, FloatArray], tuple[IntArray, FloatArray, FloatArray]]:
+    """The longitudes, shifted into [0, 360], that a circle of ``radius_km`` round each point can touch:
+    ``(lo, hi)`` clipped to [0, 360] (every longitude where it reaches a pole), and for the points whose
+    circle wraps round the antimeridian, ``(which, lo, hi)`` of the part on the other side."""
+    lon360 = _wrap_lon(lon) + 180.0
+    delta = radius_km / EARTH_RADIUS_KM
+    cos_lat = np.cos(np.radians(lat))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = np.degrees(np.arcsin(np.clip(np.sin(delta) / cos_lat, 0.0, 1.0)))
+    full = (np.sin(delta) >= cos_lat) | (delta >= np.pi / 2)  # the circle reaches a pole
+    half = np.where(full, 180.0, half * (1 + 1e-9) + 1e-9)
+    lo, hi = lon360 - half, lon360 + half
+    main = (np.where(full, 0.0, np.maximum(lo, 0.0)), np.where(full, 360.0, np.minimum(hi, 360.0)))
+    wraps = np.flatnonzero(((lo < 0) | (hi > 360.0)) & ~full)
+    wrap_lo = np.where(lo[wraps] < 0, lo[wraps] + 360.0, 0.0)
+    wrap_hi = np.where(lo[wraps] < 0, 360.0, hi[wraps] - 360.0)
+    return main, (wraps, wrap_lo, wrap_hi)
+
+
+def _expand(q: IntArray, start: IntArray, stop: IntArray) -> tuple[IntArray, IntArray]:
+    """Slices (query, start, stop) as flat (query, position) pairs, without a Python loop."""
+    counts = stop - start
+    offsets = np.repeat(np.cumsum(counts) - counts - start, counts)
+    return np.repeat(q, counts), np.arange(int(counts.sum()), dtype=np.int64) - offsets
 
 
 class _Buckets:
@@ -58,7 +88,7 @@ class _Buckets:
         self, lat: FloatArray, lon: FloatArray, day: IntArray, radius_km: float, max_days: int
     ) -> tuple[IntArray, IntArray, IntArray]:
         """(query, start, stop) runs of ``ids`` holding every point that may be within reach of a query."""
-        (main_lo, main_hi), (wraps, wrap_lo, wrap_hi) = lon_windows(lat, lon, radius_km)
+        (main_lo, main_hi), (wraps, wrap_lo, wrap_hi) = _lon_windows(lat, lon, radius_km)
         band = self.band(lat)
         qs, starts, stops = [], [], []
         windows = ((np.arange(lat.size, dtype=np.int64), main_lo, main_hi), (wraps, wrap_lo, wrap_hi))
@@ -83,7 +113,7 @@ def _chunks(q: IntArray, start: IntArray, stop: IntArray) -> Iterator[tuple[IntA
     cuts = np.searchsorted(cum, np.arange(_CHUNK_CANDIDATES, int(cum[-1]), _CHUNK_CANDIDATES), side="right")
     bounds = np.unique(np.concatenate([[0], cuts, [q.size]]))
     for a, b in itertools.pairwise(bounds):
-        yield expand_slices(q[a:b], start[a:b], stop[a:b])
+        yield _expand(q[a:b], start[a:b], stop[a:b])
 
 
 def pairs_within_days(
@@ -105,7 +135,7 @@ def pairs_within_days(
     if qla.size == 0 or pla.size == 0:
         return empty
     first_day = int(min(qd.min(), pd_.min())) - max_days - 1
-    buckets = _Buckets(pla, wrap_lon(plo), pd_, radius_km, first_day)
+    buckets = _Buckets(pla, _wrap_lon(plo), pd_, radius_km, first_day)
     ok = np.flatnonzero(np.isfinite(qla) & np.isfinite(qlo))
     found_q, found_p, found_d = [empty[0]], [empty[1]], [empty[2]]
     q, start, stop = buckets.runs(qla[ok], qlo[ok], qd[ok], radius_km, max_days)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import date, datetime
 
@@ -95,3 +96,19 @@ def test_a_store_missing_a_column_says_which_and_what_to_do(fresh_store: Store) 
     fresh_store.execute("CREATE TABLE supply_day (date DATE, commodity VARCHAR, sites INTEGER)")
     with pytest.raises(StoreError, match=r"table supply_day lacks supply_at_risk_t.*no automatic migrations"):
         fresh_store.check_schema()
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "postgres://minewatch:hunter2@db/minewatch",
+            "bad database URL postgres://minewatch:***@db/minewatch",
+        ),
+        ("not a url hunter2", "bad database URL (not a URL)"),
+    ],
+)
+def test_a_bad_database_url_is_reported_without_its_password(url: str, shown: str) -> None:
+    with pytest.raises(StoreError, match=re.escape(shown)) as exc:
+        Store.from_url(url)
+    assert "hunter2" not in str(exc.value)

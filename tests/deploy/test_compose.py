@@ -72,6 +72,7 @@ def test_one_scheduler_and_one_dashboard_start_after_init_on_a_healthy_database(
         depends = services[name]["depends_on"]
         assert depends["postgres"]["condition"] == "service_healthy"
         assert depends["init"]["condition"] == "service_completed_successfully"
+    assert all(services[name]["init"] is True for name in ("init", "run", "serve"))  # SIGTERM reaches them
     assert services["run"]["healthcheck"] == {"disable": True}  # no HTTP server in that process
     assert "healthcheck" not in services["serve"]  # the image's, against /api/v1/health
 

@@ -30,9 +30,10 @@ from dashboards import ids
 from dashboards.app import create_app
 from dashboards.cache import data_version
 from dashboards.pages import commodities, events, overview, site
+from feeds.rows import EVENT_COLUMNS
 from monitor import models
 from monitor.config import Settings
-from monitor.store import EVENT_COLUMNS, SCORES_VERSION, Store
+from monitor.store import SCORES_VERSION, Store
 
 AS_OF = date(2025, 4, 1)
 NOW = datetime(2025, 4, 1, 23, 0)

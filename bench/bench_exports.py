@@ -14,8 +14,10 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from monitor import exports, panels
 from monitor.config import Settings
+from monitor.exports import panels
+from monitor.exports.files import write_file
+from monitor.exports.query import parse_query
 from monitor.pipeline import SCORES_EPOCH, Pipeline, params_hash
 from monitor.store import Store
 
@@ -94,15 +96,13 @@ def main() -> None:
         took = time.perf_counter() - started
         print(f"seeded {rows:,} scores for {N_SITES:,} sites in {took:.1f} s ({store.dialect})")
         pipeline = Pipeline(store, settings, lambda: datetime(2026, 1, 2, tzinfo=UTC))
-        query = exports.parse_query(
-            "risk", store, pipeline.now(), start=FIRST.isoformat(), end=LAST.isoformat()
-        )
+        query = parse_query("risk", store, pipeline.now(), start=FIRST.isoformat(), end=LAST.isoformat())
         assert panels.ensure_scored(pipeline, query.days) == [], "the seeded scores should be current"
         targets = {"parquet": 20.0, "csv": 40.0}
         for fmt in ("parquet", "csv"):
             path = folder / f"risk.{fmt}"
             started = time.perf_counter()
-            result = exports.write_file(pipeline, query, path, fmt)  # type: ignore[arg-type]
+            result = write_file(pipeline, query, path, fmt)  # type: ignore[arg-type]
             seconds = time.perf_counter() - started
             size = path.stat().st_size / 1e6
             verdict = "ok" if seconds < targets[fmt] else "SLOWER THAN TARGET"
@@ -112,7 +112,7 @@ def main() -> None:
                 f" target < {targets[fmt]:.0f} s: {verdict})"
             )
             first = path.read_bytes()
-            exports.write_file(pipeline, query, path, fmt)  # type: ignore[arg-type]
+            write_file(pipeline, query, path, fmt)  # type: ignore[arg-type]
             print(f"  re-export byte-identical: {path.read_bytes() == first}")
         store.drop_schema()
         store.engine.dispose()

@@ -22,8 +22,8 @@ from dash import Input, dcc, html
 import monitor
 from dashboards import data, figures, ids, pages
 from dashboards.components import CONTEXT_KEY, Context, context
-from monitor.api import api_blueprint
 from monitor.config import Settings
+from monitor.exports.api import api_blueprint
 from monitor.store import Store
 
 ASSETS = Path(__file__).parent / "assets"

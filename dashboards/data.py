@@ -16,14 +16,8 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
+from monitor.domain import CHANNELS, EVENT_TYPES, LEVELS, UNSCORED
 from monitor.store import Store, naive_utc
-
-#: Levels in the order of severity; "unscored" is a site without a score on the date shown.
-LEVELS: tuple[str, ...] = ("low", "elevated", "high", "critical", "halted")
-EVENT_TYPES: tuple[str, ...] = (
-    "battles", "explosions_remote_violence", "violence_against_civilians", "riots", "protests",
-    "strategic_developments",
-)  # fmt: skip
 
 RISK_COLUMNS: tuple[str, ...] = (
     "date", "site_id", "site_name", "operator", "country", "commodity", "lat", "lon", "annual_output_t",
@@ -63,10 +57,8 @@ FEED_COLUMNS: tuple[str, ...] = (
     "error", "runs",
 )  # fmt: skip
 REJECTED_COLUMNS: tuple[str, ...] = ("feed", "created_at", "ref", "reason", "raw")
-#: Channels the alerts page shows a delivery status for (monitor.channels.CHANNELS).
-ALERT_CHANNELS: tuple[str, ...] = ("email", "slack", "webhook")
 ALERT_COLUMNS: tuple[str, ...] = (
-    "created_at", "kind", "site_id", "title", "summary", "sources", "status", *ALERT_CHANNELS, "fingerprint",
+    "created_at", "kind", "site_id", "title", "summary", "sources", "status", *CHANNELS, "fingerprint",
 )  # fmt: skip
 WORLD_COLUMNS: tuple[str, ...] = ("commodity", "world_production_t")
 HEADLINE_COLUMNS: tuple[str, ...] = (
@@ -149,11 +141,6 @@ def _json(value: Any) -> Any:
     return value
 
 
-def has_table(store: Store, name: str) -> bool:
-    """Whether the store has a table called ``name`` (alerts arrive with a later release)."""
-    return sa.inspect(store.engine).has_table(name)
-
-
 # ---- dates ------------------------------------------------------------------------------------------------
 def latest_score_date(store: Store, as_of: date | None = None) -> date | None:
     """The newest score date on or before ``as_of`` (any date when None); None when nothing is scored."""
@@ -185,7 +172,7 @@ def risk_table(
     if commodities:
         where.append(f"si.commodity in ({_in_list('commodity', list(commodities), params)})")
     if levels:
-        where.append(f"coalesce(s.level, 'unscored') in ({_in_list('level', list(levels), params)})")
+        where.append(f"coalesce(s.level, '{UNSCORED}') in ({_in_list('level', list(levels), params)})")
     # Left join from site so unscored sites still show; the score lookup uses its (site_id, date) key.
     frame = store.frame(
         f"""
@@ -203,7 +190,7 @@ def risk_table(
         return empty_frame(RISK_COLUMNS)
     numeric = [c for c in RISK_COLUMNS if c not in _RISK_TEXT]
     frame[numeric] = frame[numeric].apply(pd.to_numeric, errors="coerce")
-    frame["level"] = frame["level"].fillna("unscored")
+    frame["level"] = frame["level"].fillna(UNSCORED)
     frame["status"] = frame["status"].fillna(frame.pop("registry_status"))
     frame = _text(frame, "site_name", "operator", "country", "commodity", "level", "status")
     frame = _as_datetime(frame, "date")
@@ -217,7 +204,7 @@ def risk_table(
 def level_counts(risk: pd.DataFrame) -> dict[str, int]:
     """How many sites sit at each level (halted, critical, high, ...)."""
     counts = risk["level"].value_counts() if not risk.empty else pd.Series(dtype=int)
-    return {level: int(counts.get(level, 0)) for level in (*LEVELS, "unscored")}
+    return {level: int(counts.get(level, 0)) for level in (*LEVELS, UNSCORED)}
 
 
 def load_world_production(path: Path | None) -> pd.DataFrame:
@@ -580,10 +567,8 @@ def rejected_rows(store: Store, limit: int = 500) -> pd.DataFrame:
     return _as_datetime(_text(frame, "feed", "ref", "reason", "raw"), "created_at")
 
 
-def alerts(store: Store, limit: int = 500) -> pd.DataFrame | None:
-    """The newest alerts with their delivery status per channel; None when the store has no alert table."""
-    if not (has_table(store, "alert") and has_table(store, "delivery")):
-        return None
+def alerts(store: Store, limit: int = 500) -> pd.DataFrame:
+    """The newest alerts with their delivery status per channel."""
     frame = store.frame(
         f"""
         select a.id, a.fingerprint, a.created_at, a.kind, a.site_id, a.title, a.status, a.reason, a.payload
@@ -615,7 +600,7 @@ def alerts(store: Store, limit: int = 500) -> pd.DataFrame | None:
         "sent" if s == "notified" else f"held back ({reason})" if reason else "held back"
         for s, reason in zip(frame["status"], frame["reason"].fillna(""), strict=True)
     ]
-    for channel in ALERT_CHANNELS:
+    for channel in CHANNELS:
         frame[channel] = [
             status.get((int(i), channel), "not sent" if s != "sent" else "-")
             for i, s in zip(frame["id"], frame["status"], strict=True)

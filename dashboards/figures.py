@@ -17,6 +17,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from monitor.domain import LEVELS, UNSCORED
+
 #: Level colours: low green, elevated yellow, high orange, critical red, halted dark purple.
 LEVEL_COLOURS: dict[str, str] = {
     "low": "#2e9e4f",
@@ -24,9 +26,10 @@ LEVEL_COLOURS: dict[str, str] = {
     "high": "#f07f0f",
     "critical": "#d62828",
     "halted": "#3b0a57",
-    "unscored": "#9e9e9e",
+    UNSCORED: "#9e9e9e",
 }
-LEVEL_ORDER: tuple[str, ...] = ("halted", "critical", "high", "elevated", "low", "unscored")
+#: Levels from the most severe down, then sites without a score.
+LEVEL_ORDER: tuple[str, ...] = (*reversed(LEVELS), UNSCORED)
 EVENT_COLOURS: dict[str, str] = {
     "battles": "#1565c0",
     "explosions_remote_violence": "#00897b",
@@ -330,7 +333,7 @@ def site_map(
             mode="markers",
             text=[plain(facts.get("name"))],
             name=f"Site ({level})",
-            marker={"size": 22, "color": LEVEL_COLOURS.get(level, LEVEL_COLOURS["unscored"])},
+            marker={"size": 22, "color": LEVEL_COLOURS.get(level, LEVEL_COLOURS[UNSCORED])},
             hovertemplate="<b>%{text}</b><extra></extra>",
         )
     )
@@ -361,10 +364,9 @@ def events_map(
 
 
 # ---- charts -----------------------------------------------------------------------------------------------
-def risk_history(
-    scores: pd.DataFrame, halted: pd.DataFrame, levels: dict[str, float] | None = None
-) -> go.Figure:
-    """A site's risk over time: components stacked, the risk line on top, halted periods shaded."""
+def risk_history(scores: pd.DataFrame, halted: pd.DataFrame, levels: dict[str, float]) -> go.Figure:
+    """A site's risk over time: components stacked, the risk line on top, halted periods shaded, and the
+    levels' lower bounds (``scoring.levels``) as dotted lines."""
     if scores.empty:
         return empty_figure("No scores for this site yet: run `minewatch score`.", "Risk over time")
     fig = _figure()
@@ -391,7 +393,7 @@ def risk_history(
             hovertemplate="%{x|%Y-%m-%d}: risk %{y:.0f} (%{customdata})<extra></extra>",
         )
     )
-    for name, bound in (levels or {"elevated": 25.0, "high": 50.0, "critical": 75.0}).items():
+    for name, bound in levels.items():
         fig.add_hline(
             y=bound,
             line={"dash": "dot", "width": 1, "color": LEVEL_COLOURS.get(name, "#999999")},

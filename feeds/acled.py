@@ -23,10 +23,10 @@ import pandas as pd
 from feeds.base import Batch, Kind
 from feeds.checks import RowProblems, as_text, check_number, map_distinct, to_float
 from feeds.countries import alpha2_column
-from feeds.http import RetryingRequester
+from feeds.rows import EVENT_COLUMNS, RejectedRow
 from monitor.config import AcledSettings
 from monitor.errors import AuthError, FeedError, InputError
-from monitor.store import EVENT_COLUMNS, RejectedRow
+from monitor.net.http import RetryingRequester
 
 SOURCE = "acled"
 #: ACLED columns the parser reads; the export's other columns (inter1, tags, ...) are ignored.

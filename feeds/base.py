@@ -13,8 +13,8 @@ from typing import Literal, Protocol
 
 import pandas as pd
 
-from feeds.http import RetryingRequester
-from monitor.store import RejectedRow
+from feeds.rows import RejectedRow
+from monitor.net.http import RetryingRequester
 
 Kind = Literal["events", "notices"]
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from monitor.store import RejectedRow
+from feeds.rows import RejectedRow
 
 
 class RowProblems:

@@ -43,10 +43,10 @@ import pandas as pd
 from feeds.base import Batch, Kind
 from feeds.cameo import CONFLICT_ROOTS, classify
 from feeds.fips import fips_to_iso
-from feeds.http import RetryingRequester
+from feeds.rows import EVENT_COLUMNS, RejectedRow
 from monitor.config import GdeltSettings
 from monitor.errors import FeedError, InputError
-from monitor.store import EVENT_COLUMNS, RejectedRow
+from monitor.net.http import RetryingRequester
 
 log = logging.getLogger(__name__)
 

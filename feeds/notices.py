@@ -34,10 +34,11 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
 
 from feeds.base import Batch, Kind
-from feeds.http import RetryingRequester
+from feeds.rows import NOTICE_COLUMNS, RejectedRow
 from monitor.config import NoticeFeed
+from monitor.domain import notice_feed
 from monitor.errors import FeedError, InputError
-from monitor.store import NOTICE_COLUMNS, RejectedRow
+from monitor.net.http import RetryingRequester
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 #: Elements that separate words (so "<p>a</p><p>b</p>" reads "a b", not "ab").
@@ -210,7 +211,7 @@ class NoticeCollector:
 
     def __init__(self, feed: NoticeFeed) -> None:
         self.feed = feed
-        self.name = f"notices:{feed.name}"
+        self.name = notice_feed(feed.name)
 
     def collect(self, requester: RetryingRequester, since: str | None) -> Iterator[Batch]:
         """Yield the feed's entries as one batch, or nothing when the server answers 304 Not Modified."""

@@ -13,6 +13,7 @@ from feeds.gdelt import GdeltCollector
 from feeds.notices import NoticeCollector
 from feeds.ucdp import UcdpCollector
 from monitor.config import Settings
+from monitor.domain import NOTICE_FEED_PREFIX, notice_feed
 from monitor.errors import ConfigError
 
 Keep = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -31,16 +32,15 @@ def build_collectors(
         "gdelt": GdeltCollector(f.gdelt, keep=keep),
         "ucdp": UcdpCollector(f.ucdp),
     }
-    enabled = {"acled": f.acled.enabled, "gdelt": f.gdelt.enabled, "ucdp": f.ucdp.enabled}
     for feed in f.notices.feeds:
-        name = f"notices:{feed.name}"
-        available[name] = NoticeCollector(feed)
-        enabled[name] = f.notices.enabled
+        available[notice_feed(feed.name)] = NoticeCollector(feed)
     if not only:
-        return [c for name, c in available.items() if enabled[name]]
+        return [available[name] for name in f.enabled()]
     chosen: list[Collector] = []
     for wanted in only:
-        names = [n for n in available if n == wanted or (wanted == "notices" and n.startswith("notices:"))]
+        names = [
+            n for n in available if n == wanted or (wanted == "notices" and n.startswith(NOTICE_FEED_PREFIX))
+        ]
         if not names:
             known = ", ".join(["notices", *available])
             raise ConfigError(f"unknown feed {wanted!r} (known: {known})")

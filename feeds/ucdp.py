@@ -20,10 +20,10 @@ import pandas as pd
 from feeds.base import Batch, Kind
 from feeds.checks import RowProblems, as_text, check_number, is_blank
 from feeds.countries import alpha2_column
-from feeds.http import RetryingRequester
+from feeds.rows import EVENT_COLUMNS
 from monitor.config import UcdpSettings
 from monitor.errors import AuthError, FeedError, InputError
-from monitor.store import EVENT_COLUMNS
+from monitor.net.http import RetryingRequester
 
 SOURCE = "ucdp"
 #: Fields every GED row must carry; the others (side_a, adm_1, ...) are read when present.

@@ -38,13 +38,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from feeds.rows import RejectedRow
 from monitor import sites
 from monitor.config import BacktestSettings
+from monitor.domain import HIGH_OR_WORSE, STOPPED_STATUSES
 from monitor.errors import InputError
-from monitor.exportfile import FORMULA_PREFIXES
+from monitor.exports.encoding import FORMULA_PREFIXES
 from monitor.pipeline import Pipeline
-from monitor.scoring import STOPPED_STATUSES
-from monitor.store import RejectedRow
 
 __all__ = [
     "ALARM_LEVELS",
@@ -69,8 +69,8 @@ EPISODE_COLUMNS: tuple[str, ...] = ("site_id", "start", "end", "kind", "descript
 EPISODE_KINDS: frozenset[str] = frozenset(
     {"halt", "suspension", "force_majeure", "care_and_maintenance", "closure", "blockade", "strike"}
 )
-#: Levels that count as an alarm ("level >= high").
-ALARM_LEVELS: frozenset[str] = frozenset({"high", "critical"})
+#: Levels that count as an alarm ("level >= high"; a halted day is a stopped day, not an alarm).
+ALARM_LEVELS: frozenset[str] = HIGH_OR_WORSE - {"halted"}
 DEFAULT_HORIZON_DAYS: int = BacktestSettings().horizon_days
 #: Columns of the episode table (and of the CSV ``--out`` writes), in order.
 RESULT_COLUMNS: tuple[str, ...] = (

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from monitor.textnorm import fold_with_offsets
 
-KINDS = ("halt", "suspension", "force_majeure", "evacuation", "resumption", "guidance_cut", "none")
 #: Which kind wins when several are asserted alike: the newest state first, then the most severe.
 PRIORITY = ("resumption", "force_majeure", "suspension", "halt", "evacuation", "guidance_cut")
 

@@ -22,10 +22,13 @@ from rich.table import Table
 
 from feeds.base import Batch, Kind
 from monitor import demo as demo_mod
-from monitor import exports, sites, tables
+from monitor import sites, tables
 from monitor.config import Settings, load_settings
 from monitor.environment import resolve_environment
 from monitor.errors import InputError, MinewatchError
+from monitor.exports.files import write_file
+from monitor.exports.panels import risk_frame
+from monitor.exports.query import parse_query
 from monitor.pipeline import FeedReport, Pipeline
 from monitor.store import Store, safe_url
 
@@ -150,8 +153,8 @@ def collect(
     feeds: Annotated[list[str] | None, typer.Argument(help="Feeds to run (default: all enabled).")] = None,
 ) -> None:
     """Collect new rows from the configured feeds, then match and rescore."""
-    from feeds.http import RetryingRequester, make_client
     from feeds.registry import build_collectors
+    from monitor.net.http import RetryingRequester, make_client
 
     c = _ctx(ctx)
     pipeline = c.pipeline()
@@ -257,7 +260,7 @@ def score(
     """Score every site for one day (point-in-time) and print the ranking."""
     c = _ctx(ctx)
     day = _date(as_of, "--as-of") if as_of else c.now().date()
-    panel = exports.risk_panel(c.pipeline(), [day])
+    panel = risk_frame(c.pipeline(), [day])
     out.print(tables.ranking(panel, day, top))
 
 
@@ -299,11 +302,11 @@ def export(
     """Write a risk, supply, events, notices or alerts panel as CSV (+ sidecar JSON) or Parquet."""
     c = _ctx(ctx)
     pipeline = c.pipeline()
-    query = exports.parse_query(
+    query = parse_query(
         kind.value, pipeline.store, c.now(), start=start, end=end, site=site or (), commodity=commodity or (),
         country=country or (), as_known_at=as_known_at, derived_only=derived_only, raw=raw,
     )  # fmt: skip
-    result = exports.write_file(pipeline, query, out_path, fmt.value)
+    result = write_file(pipeline, query, out_path, fmt.value)
     beside = f" (metadata: {result.sidecar})" if result.sidecar else ""
     out.print(
         f"wrote {result.rows} rows ({query.start} to {query.end}) to {out_path}{beside}", highlight=False
@@ -319,8 +322,8 @@ def alerts(
     ] = False,
 ) -> None:
     """Evaluate the alert rules and deliver pending alerts (e-mail, Slack, webhook)."""
-    from feeds.http import make_client
-    from monitor.alerting import alert_tick, report_lines
+    from monitor.alerting.tick import alert_tick, report_lines
+    from monitor.net.http import make_client
 
     c = _ctx(ctx)
     store = c.store()
@@ -402,10 +405,10 @@ def run(
     ] = False,
 ) -> None:
     """Run every enabled feed on its interval (then match, score and alerts) and serve the dashboard."""
-    from feeds.http import RetryingRequester, make_client
     from feeds.registry import build_collectors
     from monitor import scheduler as sched
     from monitor.lease import leases_for
+    from monitor.net.http import RetryingRequester, make_client
 
     c = _ctx(ctx)
     stop = sched.StopFlag()
@@ -414,7 +417,7 @@ def run(
     settings = c.settings
     pipeline = c.pipeline()
     store = pipeline.store
-    feeds = sched.feed_intervals(settings)
+    feeds = settings.feeds.enabled()
     serving = settings.scheduler.serve and not no_serve
     if not feeds and not serving:
         raise MinewatchError("no feed is enabled in the config: nothing to run")

@@ -1,14 +1,14 @@
 """Settings: one pydantic model for ``config.yaml``, with environment overrides and secrets from env only.
 
-Every field carries a description; ``tests/test_config.py`` checks that each one is documented in the README.
-Environment is passed in (never read deep inside), so tests and the CLI decide where it comes from.
+Every field carries a description; ``tests/monitor/test_config.py`` checks that each one is documented in the
+README. Environment is passed in (never read deep inside), so tests and the CLI decide where it comes from.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from monitor.domain import AlertKind, AlertLevel, notice_feed
 from monitor.errors import ConfigError
 
 DEFAULT_CONFIG_FILE = "config.yaml"
@@ -117,6 +118,23 @@ class FeedsSettings(_Section):
     gdelt: GdeltSettings = Field(default_factory=GdeltSettings, description="GDELT 2.0 events.")
     ucdp: UcdpSettings = Field(default_factory=UcdpSettings, description="UCDP GED events.")
     notices: NoticesSettings = Field(default_factory=NoticesSettings, description="Operator/news notices.")
+
+    def enabled(self) -> dict[str, timedelta]:
+        """Every enabled feed, named as its runs, watermark and lease are, with its collection period.
+
+        Event feeds first (``acled``, ``gdelt``, ``ucdp``), then each notice feed as ``notices:<name>``.
+        """
+        periods: dict[str, timedelta] = {}
+        events: tuple[tuple[str, AcledSettings | GdeltSettings | UcdpSettings], ...] = (
+            ("acled", self.acled), ("gdelt", self.gdelt), ("ucdp", self.ucdp),
+        )  # fmt: skip
+        for name, feed in events:
+            if feed.enabled:
+                periods[name] = timedelta(minutes=feed.interval_minutes)
+        if self.notices.enabled:
+            for notice in self.notices.feeds:
+                periods[notice_feed(notice.name)] = timedelta(minutes=self.notices.interval_minutes)
+        return periods
 
 
 class SitesSettings(_Section):
@@ -268,11 +286,6 @@ class BacktestSettings(_Section):
     )
 
 
-#: Alert kinds, as stored in the alert table and named in silences.
-ALERT_KINDS: tuple[str, ...] = (
-    "halt", "resume", "evacuation", "level", "front_line", "feed_stale", "digest",
-)  # fmt: skip
-AlertKind = Literal["halt", "resume", "evacuation", "level", "front_line", "feed_stale", "digest"]
 Scope = Literal["all", "watchlist"]
 
 
@@ -286,9 +299,6 @@ class HaltRule(_Section):
 class ResumeRule(_Section):
     enabled: bool = Field(True, description="Alert when a halted site resumes.")
     scope: Scope = Field("all", description="'all' registry sites (default) or only the 'watchlist'.")
-
-
-AlertLevel = Literal["elevated", "high", "critical"]
 
 
 def _default_alert_levels() -> list[AlertLevel]:

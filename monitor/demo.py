@@ -15,8 +15,10 @@ from pathlib import Path
 import pandas as pd
 
 from feeds import acled, gdelt, notices
-from monitor import exports, sites
+from monitor import sites
 from monitor.config import Settings
+from monitor.exports.panels import risk_frame
+from monitor.exports.query import day_range
 from monitor.pipeline import Pipeline
 from monitor.store import Store
 
@@ -60,7 +62,7 @@ def build(settings: Settings, now: Callable[[], datetime]) -> DemoResult:
     for xml in sorted(folder.glob("*.xml")):
         pipeline.ingest(f"demo:{xml.stem}", "notices", [notices.parse_file(xml)], use_watermark=False)
     pipeline.match()
-    panel = exports.risk_panel(pipeline, exports.day_range(START, END))
+    panel = risk_frame(pipeline, day_range(START, END))
     focus = panel[panel["site_id"] == FOCUS_SITE]
     weekly = {START + pd.Timedelta(days=7 * i) for i in range(((END - START).days // 7) + 1)}
     timeline = focus[focus["date"].isin(weekly | set(KEY_DAYS) | {END})].sort_values("date")

@@ -130,7 +130,6 @@ class LeaseTable:
         self.now = now
         self.holder = holder or process_holder()
         self._table = models.Lease.__table__  # type: ignore[attr-defined]
-        self._table.create(engine, checkfirst=True)
 
     def try_acquire(self, name: str) -> str | None:
         """Take the lease when it is free or expired; return this holding's token, or None."""

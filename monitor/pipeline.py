@@ -20,10 +20,10 @@ import pandas as pd
 from pydantic import BaseModel
 
 from feeds.base import Batch, Collector, Kind
-from feeds.http import RetryingRequester
 from monitor import classify, geo, matching, models, scoring, sites
 from monitor.config import Settings
 from monitor.errors import MinewatchError
+from monitor.net.http import RetryingRequester
 from monitor.store import Store, naive_utc
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import signal
@@ -33,9 +32,10 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from feeds.base import Batch, Collector
-from feeds.http import RetryingRequester
-from monitor.config import Settings
+from monitor.alerting.tick import alert_tick
+from monitor.config import Settings, alert_targets_from_env
 from monitor.lease import Leases
+from monitor.net.http import RetryingRequester
 from monitor.pipeline import Pipeline, TickReport
 from monitor.store import Store
 
@@ -48,19 +48,6 @@ FeedRunner = Callable[[str], None]
 CrashHandler = Callable[[str, BaseException], None]
 
 
-def feed_intervals(settings: Settings) -> dict[str, timedelta]:
-    """Every enabled feed and its period (notice feeds share ``feeds.notices.interval_minutes``)."""
-    f = settings.feeds
-    every: dict[str, timedelta] = {}
-    for name, feed in (("acled", f.acled), ("gdelt", f.gdelt), ("ucdp", f.ucdp)):
-        if feed.enabled:
-            every[name] = timedelta(minutes=feed.interval_minutes)
-    if f.notices.enabled:
-        for notice_feed in f.notices.feeds:
-            every[f"notices:{notice_feed.name}"] = timedelta(minutes=f.notices.interval_minutes)
-    return every
-
-
 def build_scheduler(
     settings: Settings,
     run_feed: FeedRunner,
@@ -71,7 +58,7 @@ def build_scheduler(
 ) -> BackgroundScheduler | BlockingScheduler:
     """A scheduler (not started) with one job per feed: ``run_feed(name)`` at start, then every interval.
 
-    ``intervals`` (default ``feed_intervals(settings)``) names the feeds and their periods; tests pass
+    ``intervals`` (default ``settings.feeds.enabled()``) names the feeds and their periods; tests pass
     sub-second ones. ``on_crash(feed, exception)`` is called after a job raised, once it is logged.
     """
     s = settings.scheduler
@@ -82,7 +69,7 @@ def build_scheduler(
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": s.misfire_grace_seconds},
     )
     start = datetime.now(UTC)
-    for feed, every in (feed_intervals(settings) if intervals is None else intervals).items():
+    for feed, every in (settings.feeds.enabled() if intervals is None else intervals).items():
         scheduler.add_job(
             run_feed,
             IntervalTrigger(seconds=every.total_seconds(), timezone=UTC),
@@ -237,19 +224,6 @@ def _log_tick(report: TickReport) -> None:
     )
 
 
-def load_alert_tick() -> Callable[..., object] | None:
-    """``monitor.alerting.alert_tick`` when alerting is part of this build, else None (logged)."""
-    try:
-        module = importlib.import_module("monitor.alerting")
-    except ModuleNotFoundError as exc:
-        if exc.name != "monitor.alerting":
-            raise
-        log.info("alerts are not part of this build: runs skip the alerts step")
-        return None
-    tick: Callable[..., object] = module.alert_tick
-    return tick
-
-
 def alerts_step(
     store: Store,
     settings: Settings,
@@ -257,20 +231,15 @@ def alerts_step(
     now: Callable[[], datetime],
     http: Any,
     sleep: Callable[[float], None],
-) -> Callable[[], object] | None:
-    """The alerts tick run after each feed run, or None when alerting is not part of this build.
+) -> Callable[[], None]:
+    """The alerts tick run after each feed run.
 
     A malformed alert environment variable raises ConfigError here, at start, rather than in every run.
     """
-    tick = load_alert_tick()
-    if tick is None:
-        return None
-    from monitor.config import alert_targets_from_env
-
     alert_targets_from_env(env)
 
     def run_tick() -> None:
-        report: Any = tick(store, settings, env, now, http, sleep=sleep)
+        report = alert_tick(store, settings, env, now, http, sleep=sleep)
         log.info("alerts: %d new, %d sent, %d pending", len(report.alerts), report.sent, report.pending)
 
     return run_tick

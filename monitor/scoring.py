@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 
 from monitor.config import ScoringSettings
+from monitor.domain import HALTING_KINDS, RESUMING_KIND, STOPPED_STATUSES
 
-__all__ = ["HALTING_KINDS", "SCORE_COLUMNS", "STATS_WINDOW_DAYS", "event_weights", "score_days"]
+__all__ = ["SCORE_COLUMNS", "STATS_WINDOW_DAYS", "event_weights", "score_days"]
 
 #: Columns of the frame ``score_days`` returns (the ``Score`` table without ``computed_at``).
 SCORE_COLUMNS: tuple[str, ...] = (
@@ -36,11 +37,6 @@ EXPOSURE_COLUMNS = (
     "geo_precision", "event_date", "known_at",
 )  # fmt: skip
 NOTICE_COLUMNS = ("notice_id", "site_id", "kind", "confidence", "known_at")
-#: Notice kinds that halt a site (when confident enough) until a resumption notice.
-HALTING_KINDS: frozenset[str] = frozenset({"halt", "suspension", "force_majeure"})
-RESUMING_KIND = "resumption"
-#: Registry statuses under which a site is not producing, whatever the news says.
-STOPPED_STATUSES: frozenset[str] = frozenset({"halted", "care_and_maintenance"})
 #: Width of the events_30d / fatalities_30d / nearest_event_km window: event_date in (D-30, D].
 STATS_WINDOW_DAYS = 30
 _AT_SITE_TYPES = ("protests", "riots")

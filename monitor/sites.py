@@ -28,9 +28,11 @@ import pandas as pd
 import pycountry
 import sqlalchemy as sa
 
+from feeds.rows import RejectedRow
 from monitor import models
+from monitor.domain import SITE_STATUSES
 from monitor.errors import InputError
-from monitor.store import RejectedRow, Store, naive_utc
+from monitor.store import Store, naive_utc
 
 __all__ = [
     "COMMODITY_COLUMNS",
@@ -38,7 +40,6 @@ __all__ = [
     "SITE_COLUMNS",
     "SITE_COLUMNS_OPTIONAL",
     "SITE_COLUMNS_REQUIRED",
-    "STATUSES",
     "SitesParse",
     "commodities_frame",
     "load_bundled",
@@ -53,8 +54,6 @@ SITE_COLUMNS_OPTIONAL: tuple[str, ...] = (
     "aliases", "places", "route", "route_name", "status", "status_since", "source", "notes",
 )  # fmt: skip
 SITE_COLUMNS: tuple[str, ...] = SITE_COLUMNS_REQUIRED + SITE_COLUMNS_OPTIONAL
-#: Registry statuses (operator notices override them at scoring time).
-STATUSES: tuple[str, ...] = ("operating", "halted", "care_and_maintenance")
 #: Columns of the store's ``site`` table, in model order (what ``sites_frame`` returns).
 FRAME_COLUMNS: tuple[str, ...] = tuple(c.name for c in models.Site.__table__.columns)  # type: ignore[attr-defined]
 COMMODITY_COLUMNS: tuple[str, ...] = ("commodity", "world_production_t", "year", "unit", "source")
@@ -172,8 +171,8 @@ def _site_row(raw: dict[str, str], origin: str) -> dict[str, Any]:
         raise _Bad(f"{empty} is empty but {given} is {cell[given]!r} (give both or neither)")
     commodities = [c.lower() for c in _split(cell["commodities"])]
     status = cell["status"].lower() or "operating"
-    if status not in STATUSES:
-        raise _Bad(f"status {cell['status']!r} is not one of {', '.join(STATUSES)}")
+    if status not in SITE_STATUSES:
+        raise _Bad(f"status {cell['status']!r} is not one of {', '.join(SITE_STATUSES)}")
     return {
         "id": site_id,
         **{c: cell[c] for c in _TEXT_COLUMNS},

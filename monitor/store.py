@@ -24,24 +24,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import SQLModel
 
+from feeds.rows import EVENT_COLUMNS, NOTICE_COLUMNS, RejectedRow
 from monitor import models
 from monitor.errors import StoreError
-
-#: Columns a collector's parser produces for events (the store adds id, first_seen_at, known_at).
-EVENT_COLUMNS: tuple[str, ...] = (
-    "source", "source_id", "event_date", "published_at", "type", "sub_type", "actor1", "actor2",
-    "fatalities", "lat", "lon", "geo_precision", "location", "country", "admin1", "notes", "url",
-)  # fmt: skip
-#: Columns a notice parser produces (classification adds kind and confidence).
-NOTICE_COLUMNS: tuple[str, ...] = (
-    "source",
-    "source_id",
-    "url",
-    "published_at",
-    "title",
-    "summary",
-    "language",
-)
 
 
 @dataclass(frozen=True)
@@ -50,15 +35,6 @@ class WriteResult:
 
     inserted: int
     duplicates: int
-
-
-@dataclass(frozen=True)
-class RejectedRow:
-    """A row a parser could not use: where it was, why, and the raw text."""
-
-    ref: str
-    reason: str
-    raw: str
 
 
 #: Watermark that changes on every scores write (``replace_scores``).

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from monitor.domain import HIGH_OR_WORSE
+
 __all__ = ["SUPPLY_COLUMNS", "supply_at_risk"]
 
 #: Columns of the frame ``supply_at_risk`` returns.
@@ -12,8 +14,6 @@ SUPPLY_COLUMNS: tuple[str, ...] = (
     "date", "commodity", "supply_at_risk_t", "world_production_t", "share_of_world_pct", "sites_halted",
     "sites_high_or_worse", "top_site_ids",
 )  # fmt: skip
-#: Levels counted as "high or worse" (a halted site is worse than critical).
-HIGH_OR_WORSE: frozenset[str] = frozenset({"high", "critical", "halted"})
 
 
 def supply_at_risk(

@@ -9,6 +9,7 @@ from dash import html
 
 from dashboards import data, ids
 from dashboards.components import command, context, empty_state, grid, page_header
+from monitor.domain import CHANNELS
 
 
 def register(app: dash.Dash) -> None:
@@ -42,7 +43,7 @@ def _columns() -> list[dict[str, Any]]:
     delivery = [
         {"field": ch, "headerName": ch.capitalize(), "tooltipField": ch, "cellStyle": _delivery_style(),
          "minWidth": 170}
-        for ch in data.ALERT_CHANNELS
+        for ch in CHANNELS
     ]  # fmt: skip
     return [
         {"field": "created_at", "headerName": "When (UTC)", "minWidth": 150, "sort": "desc"},
@@ -64,18 +65,6 @@ def layout(**_: Any) -> html.Div:
         "got them.",
     )
     frame = data.alerts(ctx.store)
-    if frame is None:
-        return html.Div(
-            [
-                header,
-                empty_state(
-                    "Alerts are not built yet.",
-                    "Alerts arrive with ",
-                    command("minewatch alerts"),
-                    ": it creates them and sends them by e-mail, Slack or webhook.",
-                ),
-            ]
-        )
     if frame.empty:
         return html.Div([header, empty_state("No alerts yet.", "Run ", command("minewatch alerts"), ".")])
     return html.Div([header, grid(ids.ALERTS_GRID, frame, _columns(), ctx.settings.dashboard.page_size)])

@@ -34,12 +34,14 @@ from dashboards.components import (
     shown_rows,
     stat_card,
 )
+from monitor.domain import UNSCORED
 
 #: Columns of the risk CSV download (the `export risk` contract, for the rows shown).
 CSV_COLUMNS: tuple[str, ...] = (
     "date", "site_id", "site_name", "operator", "country", "commodity", "risk", "level", "status", "conflict",
     "route", "notice", "events_30d", "fatalities_30d", "nearest_event_km", "top_event_id", "supply_at_risk_t",
 )  # fmt: skip
+
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
 
@@ -197,7 +199,7 @@ def build_view(
 def headline(risk: pd.DataFrame, supply: pd.DataFrame, world: pd.DataFrame) -> list[Any]:
     """Headline cards: sites halted, critical, high; supply at risk per commodity (t and % of world)."""
     counts = data.level_counts(risk)
-    scored = len(risk) - counts["unscored"]
+    scored = len(risk) - counts[UNSCORED]
     cards = [
         stat_card(str(counts["halted"]), "Sites halted", figures.LEVEL_COLOURS["halted"], "stat-halted"),
         stat_card(str(counts["critical"]), "Critical", figures.LEVEL_COLOURS["critical"], "stat-critical"),

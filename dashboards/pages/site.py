@@ -21,6 +21,7 @@ from dashboards.components import (
     page_header,
     parse_date,
 )
+from monitor.domain import UNSCORED
 
 
 def register(app: dash.Dash) -> None:
@@ -134,7 +135,7 @@ def layout(site_id: str | None = None, as_of: str | None = None, **_: Any) -> ht
     scores = data.site_scores(ctx.store, facts["id"], day)
     halted = data.halted_periods(scores)
     last_day = scores["date"].iloc[-1].date() if not scores.empty else day
-    level = str(scores["level"].iloc[-1]) if not scores.empty else "unscored"
+    level = str(scores["level"].iloc[-1]) if not scores.empty else UNSCORED
     explain = data.site_explain(ctx.store, facts["id"], day)
     notices = data.site_notices(ctx.store, facts["id"], day)
     events = (

@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from feeds.rows import EVENT_COLUMNS, NOTICE_COLUMNS, RejectedRow
 from monitor import models
-from monitor.store import EVENT_COLUMNS, NOTICE_COLUMNS, RejectedRow, Store
+from monitor.store import Store
 
 AS_OF = date(2025, 4, 1)
 FIRST_DAY = AS_OF - timedelta(days=59)

@@ -10,9 +10,9 @@ from plotly.io.json import to_json_plotly
 
 from dashboards import data, ids
 from dashboards.pages import alerts
-from monitor import outbox
-from monitor.alerts import Candidate, Policy, State, decide
-from monitor.channels import DeliveryError, Message
+from monitor.alerting import outbox
+from monitor.alerting.channels import DeliveryError, Message
+from monitor.alerting.decide import Candidate, Policy, State, decide
 from monitor.config import AlertRetrySettings
 from monitor.store import Store
 from tests.dashboards.tree import find
@@ -63,7 +63,6 @@ def test_the_alert_log_shows_each_channels_delivery_status(
 def test_the_alerts_query_lists_newest_first_with_fixed_columns(seeded_store: Store) -> None:
     _record_alerts(seeded_store)
     frame = data.alerts(seeded_store)
-    assert frame is not None
     assert list(frame.columns) == list(data.ALERT_COLUMNS)
     # All three were stored at the same instant: the last stored (the held-back repeat) comes first.
     assert [(t, s[:4]) for t, s in zip(frame["title"], frame["status"], strict=True)] == [

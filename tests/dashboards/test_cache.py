@@ -5,8 +5,9 @@ from datetime import date, datetime
 import pandas as pd
 
 from dashboards.cache import QueryCache, data_version
+from feeds.rows import EVENT_COLUMNS
 from monitor import models
-from monitor.store import EVENT_COLUMNS, Store
+from monitor.store import Store
 
 NOW = datetime(2025, 4, 1, 12, 0)
 

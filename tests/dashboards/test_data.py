@@ -215,15 +215,6 @@ def test_rejected_rows_keep_the_reason_and_raw_text(seeded_store: Store) -> None
     assert rows.iloc[0]["raw"] == "COD9,<i>x</i>,n/a,28.1"
 
 
-def test_alerts_are_none_until_an_alert_table_exists(seeded_store: Store) -> None:
-    seeded_store.execute("drop table delivery")
-    seeded_store.execute("drop table alert")  # a store initialised before alerts existed
-    assert data.alerts(seeded_store) is None
-    seeded_store.create_schema()
-    assert data.alerts(seeded_store) is not None
-    assert data.alerts(seeded_store).empty  # type: ignore[union-attr]
-
-
 @pytest.mark.parametrize(
     "query",
     [

@@ -8,8 +8,12 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboards import data, figures
+from monitor.config import ScoringSettings
+from monitor.domain import LEVELS, UNSCORED
 from monitor.store import Store
 from tests.dashboards import seed
+
+LEVEL_BOUNDS = ScoringSettings().levels
 
 BASEMAP = "/assets/countries.geojson"
 
@@ -157,7 +161,7 @@ def test_events_map_has_one_trace_per_type() -> None:
 
 def test_risk_history_stacks_components_and_shades_halted_periods(seeded_store: Store) -> None:
     scores = data.site_scores(seeded_store, "bisie")
-    fig = figures.risk_history(scores, data.halted_periods(scores))
+    fig = figures.risk_history(scores, data.halted_periods(scores), LEVEL_BOUNDS)
     stacked = [t for t in fig.data if t.stackgroup == "components"]
     assert [t.name for t in stacked] == ["Conflict component", "Route component", "Notice component"]
     assert any(t.name == "Risk (0-100)" for t in fig.data)
@@ -171,10 +175,10 @@ def test_risk_history_stacks_components_and_shades_halted_periods(seeded_store: 
 
 def test_risk_history_without_halts_has_no_shading(seeded_store: Store) -> None:
     scores = data.site_scores(seeded_store, "rubaya")
-    fig = figures.risk_history(scores, data.halted_periods(scores))
+    fig = figures.risk_history(scores, data.halted_periods(scores), LEVEL_BOUNDS)
     assert not [s for s in fig.layout.shapes if s.fillcolor == figures.LEVEL_COLOURS["halted"]]
     assert _is_empty_state(
-        figures.risk_history(scores.iloc[0:0], data.halted_periods(scores.iloc[0:0])), "score"
+        figures.risk_history(scores.iloc[0:0], data.halted_periods(scores.iloc[0:0]), LEVEL_BOUNDS), "score"
     )
 
 
@@ -235,7 +239,7 @@ def test_empty_figures_say_why_and_hide_their_axes(build: Any) -> None:
 
 def test_every_level_has_its_own_colour_and_every_stored_level_one() -> None:
     assert len(set(figures.LEVEL_COLOURS.values())) == len(figures.LEVEL_COLOURS)
-    assert set(data.LEVELS) | {"unscored"} == set(figures.LEVEL_ORDER) == set(figures.LEVEL_COLOURS)
+    assert set(LEVELS) | {UNSCORED} == set(figures.LEVEL_ORDER) == set(figures.LEVEL_COLOURS)
 
 
 def test_the_offline_basemap_has_no_ring_jumping_across_the_antimeridian() -> None:

@@ -148,14 +148,6 @@ def test_events_count_says_when_the_list_is_cut(
     assert "newest 3 of 11" in find(page, ids.EVENTS_COUNT).children
 
 
-def test_alerts_page_explains_alerts_are_not_built_yet(seeded_store: Store, render: Render) -> None:
-    seeded_store.execute("drop table delivery")
-    seeded_store.execute("drop table alert")  # a store initialised before alerts existed
-    text = _text(render(seeded_store, alerts.layout))
-    assert "Alerts are not built yet." in text
-    assert "minewatch alerts" in text
-
-
 def test_feeds_page_shows_runs_and_rejected_rows(seeded_store: Store, render: Render) -> None:
     page = render(seeded_store, feeds.layout)
     feeds_rows = {r["feed"]: r for r in find(page, ids.FEEDS_GRID).rowData}

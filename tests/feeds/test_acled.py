@@ -11,10 +11,11 @@ import pytest
 from pydantic import SecretStr
 
 from feeds.acled import AcledCollector, parse_api_rows, parse_csv, parse_file
-from feeds.http import RetryingRequester, make_client
+from feeds.rows import EVENT_COLUMNS
 from monitor.config import AcledSettings, HttpSettings
 from monitor.errors import AuthError, FeedError, InputError
-from monitor.store import EVENT_COLUMNS, Store
+from monitor.net.http import RetryingRequester, make_client
+from monitor.store import Store
 from tests.loopback import LoopbackServer, Request, Response
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "acled"

@@ -15,11 +15,12 @@ import pytest
 from feeds import gdelt
 from feeds.cameo import event_type, sub_type
 from feeds.fips import fips_to_iso
-from feeds.http import RetryingRequester, make_client
+from feeds.rows import EVENT_COLUMNS
 from monitor.config import GdeltSettings, HttpSettings, Settings
 from monitor.errors import FeedError, InputError
+from monitor.net.http import RetryingRequester, make_client
 from monitor.pipeline import Pipeline
-from monitor.store import EVENT_COLUMNS, Store
+from monitor.store import Store
 from tests.conftest import FIXTURES
 from tests.loopback import LoopbackServer, Request, Response
 

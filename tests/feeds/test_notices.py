@@ -6,10 +6,11 @@ from pathlib import Path
 import pytest
 
 from feeds import notices
-from feeds.http import RetryingRequester, make_client
+from feeds.rows import NOTICE_COLUMNS
 from monitor.config import HttpSettings, NoticeFeed
 from monitor.errors import FeedError, InputError
-from monitor.store import NOTICE_COLUMNS, Store
+from monitor.net.http import RetryingRequester, make_client
+from monitor.store import Store
 from tests.conftest import FIXTURES
 from tests.loopback import LoopbackServer, Request, Response
 

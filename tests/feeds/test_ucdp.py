@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from feeds.http import RetryingRequester, make_client
+from feeds.rows import EVENT_COLUMNS
 from feeds.ucdp import UcdpCollector, parse_api_rows, parse_file
 from monitor.config import HttpSettings, UcdpSettings
 from monitor.errors import AuthError, FeedError, InputError
-from monitor.store import EVENT_COLUMNS, Store
+from monitor.net.http import RetryingRequester, make_client
+from monitor.store import Store
 from tests.loopback import LoopbackServer, Request, Response
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ucdp"

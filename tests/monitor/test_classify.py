@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.classify import KINDS, PRIORITY, Classification, classify
+from monitor.classify import PRIORITY, Classification, classify
+from monitor.domain import NOTICE_KINDS
 
 CASES = [
     # English
@@ -109,7 +110,7 @@ def test_priority_when_several_kinds_appear(title, summary, kind):
 
 
 def test_priority_lists_every_kind_but_none():
-    assert sorted(PRIORITY) == sorted(k for k in KINDS if k != "none")
+    assert sorted(PRIORITY) == sorted(k for k in NOTICE_KINDS if k != "none")
 
 
 def test_confidence_is_higher_in_title_than_summary():

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from monitor import exports
+from monitor.exports.schemas import SCHEMAS
 from monitor.store import Store
 from tests.conftest import FIXTURES
 
@@ -104,7 +104,7 @@ def test_importing_an_acled_export_twice_stores_it_once(initialised: Cli) -> Non
     out = initialised.cwd / "events.csv"
     initialised("export", "events", "--out", str(out), "--from", "2025-03-01", "--to", "2025-03-31")
     frame = pd.read_csv(out)
-    assert list(frame.columns) == list(exports.EVENT_COLUMNS)
+    assert list(frame.columns) == list(SCHEMAS["events"].names)
     assert frame["source_id"].is_unique and len(frame) > 0
 
 
@@ -146,7 +146,7 @@ def test_export_risk_writes_exactly_the_documented_columns_for_every_site_and_da
     initialised("export", "risk", "--out", str(out), "--from", "2025-03-10", "--to", "2025-03-16")
     with out.open(encoding="utf-8") as fh:
         header = next(csv.reader(fh))
-    assert header == list(exports.RISK_COLUMNS)
+    assert header == list(SCHEMAS["risk"].names)
     frame = pd.read_csv(out)
     n_sites = len(pd.read_csv(ROOT / "monitor" / "data" / "sites.csv"))
     assert len(frame) == 7 * n_sites
@@ -169,7 +169,7 @@ def test_export_parquet_round_trips(initialised: Cli) -> None:
         "parquet",
     )
     frame = pd.read_parquet(out)
-    assert list(frame.columns) == list(exports.SUPPLY_COLUMNS)
+    assert list(frame.columns) == list(SCHEMAS["supply"].names)
     assert set(frame["commodity"]) >= {"tin", "cobalt", "copper"}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -10,16 +11,23 @@ import pytest
 
 from monitor import demo
 from monitor.config import Settings, settings_from_mapping
+from monitor.pipeline import Pipeline
+
+NOW = datetime(2026, 1, 5, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def panel(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[demo.DemoResult]:
     db = Path(tmp_path_factory.mktemp("demo")) / "demo.db"
     settings: Settings = settings_from_mapping({"database": {"url": f"sqlite:///{db}"}}, env={})
-    result = demo.build(settings, now=lambda: datetime(2026, 1, 5, tzinfo=UTC))
-    frame = result.panel
+    result = demo.build(settings, now=lambda: NOW)
+    yield result
     result.store.engine.dispose()
-    return frame
+
+
+@pytest.fixture(scope="module")
+def panel(built: demo.DemoResult) -> pd.DataFrame:
+    return built.panel
 
 
 def _bisie(panel: pd.DataFrame, day: str) -> pd.Series:
@@ -50,9 +58,15 @@ def test_the_halt_takes_bisie_s_output_out_of_supply(panel: pd.DataFrame) -> Non
     assert halted["supply_at_risk_t"] == pytest.approx(12568.0)
 
 
-def test_the_top_event_on_the_eve_of_the_halt_is_on_the_road(panel: pd.DataFrame) -> None:
-    top = _bisie(panel, "2025-03-13")["top_event_id"]
-    assert isinstance(top, str) and top.split(":")[0] in {"acled", "gdelt"}
+def test_the_top_event_on_the_eve_of_the_halt_is_on_the_road(built: demo.DemoResult) -> None:
+    eve = date(2025, 3, 13)
+    pipeline = Pipeline(built.store, settings_from_mapping({}, env={}), lambda: NOW)
+    scores = pipeline.score([eve], persist=False).set_index("site_id")
+    top = scores.loc["bisie", "explain"]["events"][0]
+    assert top["via"] == "route"
+    assert top["event_id"] == scores.loc["bisie", "top_event_id"]
+    ref = _bisie(built.panel, eve.isoformat())["top_event_id"]
+    assert ref.split(":")[0] in {"acled", "gdelt"}
 
 
 def test_quieter_sites_stay_below_high(panel: pd.DataFrame) -> None:

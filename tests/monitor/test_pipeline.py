@@ -11,11 +11,11 @@ from datetime import UTC, date, datetime
 import pytest
 
 from feeds.gdelt import GdeltCollector
-from feeds.http import RetryingRequester, make_client
 from feeds.notices import NoticeCollector
 from monitor import sites
 from monitor.config import GdeltSettings, HttpSettings, NoticeFeed, Settings
 from monitor.demo import demo_dir
+from monitor.net.http import RetryingRequester, make_client
 from monitor.pipeline import Pipeline
 from monitor.store import Store
 from tests.loopback import LoopbackServer, Response

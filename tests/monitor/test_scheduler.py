@@ -15,15 +15,16 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from feeds.base import Batch, Kind
-from feeds.http import RetryingRequester, make_client
 from feeds.notices import NoticeCollector
+from feeds.rows import NOTICE_COLUMNS
 from monitor import sites
 from monitor.config import HttpSettings, NoticeFeed, Settings, settings_from_mapping
 from monitor.demo import demo_dir
 from monitor.lease import Leases, leases_for
+from monitor.net.http import RetryingRequester, make_client
 from monitor.pipeline import Pipeline
-from monitor.scheduler import FeedJob, build_scheduler, crash_recorder, feed_intervals
-from monitor.store import NOTICE_COLUMNS, Store
+from monitor.scheduler import FeedJob, build_scheduler, crash_recorder
+from monitor.store import Store
 from tests.loopback import LoopbackServer, Request, Response
 
 NOW = datetime(2025, 3, 21, 6, 0, tzinfo=UTC)
@@ -80,7 +81,7 @@ def test_one_job_per_enabled_feed_with_the_configured_interval_and_options(
         },
         env={},
     )
-    assert feed_intervals(settings) == {
+    assert settings.feeds.enabled() == {
         "gdelt": timedelta(minutes=15),
         "ucdp": timedelta(days=1),
         "notices:alphamin": timedelta(minutes=30),
@@ -109,7 +110,7 @@ def test_disabled_notices_schedule_none_of_the_notice_feeds() -> None:
         },
         env={},
     )
-    assert feed_intervals(settings) == {}
+    assert settings.feeds.enabled() == {}
 
 
 # ---- timing ----

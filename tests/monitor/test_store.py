@@ -9,8 +9,9 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
+from feeds.rows import EVENT_COLUMNS, RejectedRow
 from monitor.errors import StoreError
-from monitor.store import EVENT_COLUMNS, RejectedRow, Store
+from monitor.store import Store
 
 
 def _events(n: int, published: datetime | None = None) -> pd.DataFrame:

@@ -20,14 +20,17 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from monitor import alert_rules, geo, models, outbox, sites
-from monitor.alerts import Candidate, Decision, Policy, State, decide
-from monitor.channels import CHANNELS, Channel
-from monitor.channels.email import EmailChannel
-from monitor.channels.render import subject_line, text_body
-from monitor.channels.slack import SlackChannel
-from monitor.channels.webhook import WebhookChannel
+from monitor import geo, models, sites
+from monitor.alerting import outbox
+from monitor.alerting import rules as alert_rules
+from monitor.alerting.channels import Channel
+from monitor.alerting.channels.email import EmailChannel
+from monitor.alerting.channels.render import subject_line, text_body
+from monitor.alerting.channels.slack import SlackChannel
+from monitor.alerting.channels.webhook import WebhookChannel
+from monitor.alerting.decide import Candidate, Decision, Policy, decide
 from monitor.config import AlertTargets, Settings, alert_targets_from_env
+from monitor.domain import CHANNELS, EVACUATION_KIND, HALTING_KINDS, RESUMING_KIND, STOPPED_STATUSES
 from monitor.store import Store, naive_utc
 
 __all__ = ["WATERMARK", "AlertReport", "Preview", "alert_tick", "build_channels", "evaluate", "report_lines"]
@@ -44,7 +47,7 @@ NOTICE_SITE = models.NoticeSite.__table__  # type: ignore[attr-defined]
 EVENT = models.Event.__table__  # type: ignore[attr-defined]
 EXPOSURE = models.Exposure.__table__  # type: ignore[attr-defined]
 FEEDRUN = models.FeedRun.__table__  # type: ignore[attr-defined]
-_ALERT_KINDS_OF_NOTICES = (*alert_rules.HALTING_KINDS, alert_rules.RESUMPTION, alert_rules.EVACUATION)
+_ALERT_KINDS_OF_NOTICES = (*HALTING_KINDS, RESUMING_KIND, EVACUATION_KIND)
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,7 @@ def _registry_stops(store: Store, site_ids: list[str]) -> dict[str, date]:
     site = models.Site.__table__  # type: ignore[attr-defined]
     query = sa.select(site.c.id, site.c.status_since).where(
         site.c.id.in_(site_ids),
-        site.c.status.in_(["halted", "care_and_maintenance"]),
+        site.c.status.in_(sorted(STOPPED_STATUSES)),
         site.c.status_since.is_not(None),
     )
     with store.engine.connect() as conn:
@@ -207,15 +210,6 @@ def _exposures(
     )
     frame["site_km"] = np.where(np.isnan(frame["site_km"]), frame["distance_km"], frame["site_km"])
     return frame
-
-
-def _enabled_feeds(settings: Settings) -> list[str]:
-    f = settings.feeds
-    names = [n for n, on in (("acled", f.acled.enabled), ("gdelt", f.gdelt.enabled),
-                             ("ucdp", f.ucdp.enabled)) if on]  # fmt: skip
-    if f.notices.enabled:
-        names += [f"notices:{feed.name}" for feed in f.notices.feeds]
-    return names
 
 
 def _feed_runs(store: Store, feeds: list[str]) -> pd.DataFrame:
@@ -287,7 +281,7 @@ def evaluate(store: Store, settings: Settings, now: datetime, since: datetime | 
             window_start=window_start,
         )  # fmt: skip
     if rules.feed_stale.enabled:
-        feeds = _enabled_feeds(settings)
+        feeds = list(settings.feeds.enabled())
         if feeds:
             out += alert_rules.stale_feed_candidates(
                 _feed_runs(store, feeds), feeds, rules.feed_stale.hours, now
@@ -356,28 +350,20 @@ def alert_tick(
     at = naive_utc(now() if callable(now) else now)
     report = AlertReport(evaluated_at=at, dry_run=dry_run)
     channels = build_channels(settings, targets, http, sleep)
-    ready = outbox.has_tables(store.engine)
-    if not dry_run and not ready:
-        outbox.ensure_tables(store.engine)
-        ready = True
     decision = Decision()
     if settings.alerts.enabled:
         since = _since(store)
         candidates = evaluate(store, settings, at, since)
         policy = Policy.from_settings(settings.alerts)
         recent = max(policy.repeat, timedelta(hours=24))
-        state = (
-            outbox.load_state(store.engine, {c.fingerprint for c in candidates}, at, recent)
-            if ready
-            else State()
-        )
+        state = outbox.load_state(store.engine, {c.fingerprint for c in candidates}, at, recent)
         decision = decide(candidates, state, policy, at)
     report.alerts = [c.payload() for c in decision.notified]
     report.suppressed = [(c.payload(), why) for c, why in decision.suppressed]
     report.silenced = [c.payload() for c in decision.silenced]
     report.updated = len(decision.updated)
     if dry_run:
-        pending = outbox.due(store.engine, channels, at) if ready else []
+        pending = outbox.due(store.engine, channels, at)
         report.previews = _previews(decision, pending, list(channels), targets.base_url)
         return report
     outbox.record(store.engine, decision, list(channels), at)

@@ -15,11 +15,11 @@ from openapi_spec_validator import validate
 
 from dashboards.app import create_app
 from dashboards.server import RunningServer, serve_in_thread
-from monitor import exports
-from monitor.api import health
 from monitor.config import Settings
+from monitor.exports.api import health
+from monitor.exports.schemas import SCHEMAS
 from monitor.store import Store
-from tests.monitor.test_exports import NOW, Scenario, build_scenario
+from tests.monitor.exports.test_exports import NOW, Scenario, build_scenario
 
 TOKENS = {"MINEWATCH_API_TOKENS": " first-token , second-token ,"}
 FIRST = {"Authorization": "Bearer first-token"}
@@ -147,7 +147,7 @@ def test_parquet_is_readable_and_the_same_as_the_cli_file(
     assert response.headers["content-type"] == "application/vnd.apache.parquet"
     assert 'filename="risk_2025-03-01_2025-03-20.parquet"' in response.headers["content-disposition"]
     table = pq.read_table(io.BytesIO(response.content))
-    assert table.schema.names == list(exports.RISK_COLUMNS) and table.num_rows == 20
+    assert table.schema.names == list(SCHEMAS["risk"].names) and table.num_rows == 20
     assert set(table.column("site_id").to_pylist()) == {"bisie"}
     assert response.content == expected.read_bytes()
 
@@ -161,16 +161,6 @@ def test_large_ranges_are_streamed_in_chunks(api: httpx.Client) -> None:
         assert "content-length" not in r.headers
         lines = b"".join(r.iter_bytes()).decode().splitlines()
     assert len(lines) == 1 + 3 * ((datetime(2025, 3, 20) - datetime(2024, 1, 1)).days + 1)
-
-
-def test_alerts_answer_404_with_the_reason_when_the_store_has_none(
-    api: httpx.Client, scenario: Scenario
-) -> None:
-    scenario.store.execute("DROP TABLE IF EXISTS delivery")
-    scenario.store.execute("DROP TABLE IF EXISTS alert")
-    response = api.get("/alerts.csv", headers=FIRST)
-    assert response.status_code == 404
-    assert "no alerts table" in response.json()["error"]
 
 
 def test_health_is_open_and_gives_each_feeds_lag(api: httpx.Client, scenario: Scenario) -> None:
@@ -206,7 +196,7 @@ def test_openapi_is_valid_and_lists_every_path(api: httpx.Client, serve: Serve) 
     assert served == set(document["paths"])
     assert {"/api/v1/risk.csv", "/api/v1/alerts.parquet", "/api/v1/health", "/api/v1/openapi.json"} <= served
     risk = document["components"]["schemas"]["RiskRow"]
-    assert risk["x-column-order"] == list(exports.RISK_COLUMNS)
+    assert risk["x-column-order"] == list(SCHEMAS["risk"].names)
 
 
 def test_the_api_keeps_its_bearer_tokens_when_the_dashboard_uses_basic_auth(serve: Serve) -> None:

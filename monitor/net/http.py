@@ -1,7 +1,9 @@
-"""HTTP plumbing shared by the collectors: a configured client, and requests retried with backoff.
+"""HTTP plumbing shared by the collectors and the alert channels: a configured client, requests retried with
+backoff, and the ``Retry-After`` header read once.
 
 Retries cover transport errors, 5xx and 429; a ``Retry-After`` header (seconds or HTTP date) wins over
-the exponential backoff. ``sleep`` is injected so tests never wait.
+the exponential backoff. ``sleep`` is injected so tests never wait. This module imports only settings and
+errors, so both ``feeds`` and ``monitor.alerting.channels`` may depend on it.
 """
 
 from __future__ import annotations

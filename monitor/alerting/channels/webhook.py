@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 
-from monitor.channels import Message, post
-from monitor.channels.render import site_url
+from monitor.alerting.channels import Message, post
+from monitor.alerting.channels.render import site_url
 
 __all__ = ["SCHEMA", "SIGNATURE_HEADER", "WebhookChannel", "sign", "verify", "webhook_body"]
 

@@ -20,11 +20,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import SQLModel
 
 from monitor import models
-from monitor.alerts import Decision, Known, OpenGroup, State
-from monitor.channels import Channel, DeliveryError, Message
+from monitor.alerting.channels import Channel, DeliveryError, Message
+from monitor.alerting.decide import Decision, Known, OpenGroup, State
 from monitor.config import AlertRetrySettings
 
 __all__ = [
@@ -33,8 +32,6 @@ __all__ = [
     "backoff",
     "deliver",
     "due",
-    "ensure_tables",
-    "has_tables",
     "load_state",
     "pending_counts",
     "record",
@@ -43,16 +40,6 @@ __all__ = [
 ALERT = models.Alert.__table__  # type: ignore[attr-defined]
 DELIVERY = models.Delivery.__table__  # type: ignore[attr-defined]
 _ERROR_CHARS = 1000
-
-
-def ensure_tables(engine: sa.Engine) -> None:
-    """Create the alert and delivery tables on a store initialised before alerts existed."""
-    SQLModel.metadata.create_all(engine, tables=[ALERT, DELIVERY])
-
-
-def has_tables(engine: sa.Engine) -> bool:
-    inspector = sa.inspect(engine)
-    return inspector.has_table("alert") and inspector.has_table("delivery")
 
 
 def backoff(attempts: int, retry: AlertRetrySettings) -> timedelta:

@@ -19,9 +19,10 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner, Result
 
-from monitor import demo, outbox
-from monitor.alerting import WATERMARK, alert_tick, evaluate, report_lines
-from monitor.alerts import Policy, State, decide
+from monitor import demo
+from monitor.alerting import outbox
+from monitor.alerting.decide import Policy, State, decide
+from monitor.alerting.tick import WATERMARK, alert_tick, evaluate, report_lines
 from monitor.cli import app
 from monitor.config import AlertsSettings, DatabaseSettings, Settings, Watchlist
 from monitor.store import Store

@@ -1,9 +1,9 @@
 """Alert channels: e-mail (SMTP), Slack (incoming webhook, Block Kit) and a signed generic webhook.
 
 Each channel sends one ``Message`` (one or more stored alerts that go out together) and raises
-``DeliveryError`` when the peer does not take it; the outbox (``monitor.outbox``) records the error and
-retries later. Nothing here reads the environment or a clock: endpoints, the HTTP client, ``sleep`` and
-the message's ``sent_at`` are passed in.
+``DeliveryError`` when the peer does not take it; the outbox (``monitor.alerting.outbox``) records the
+error and retries later. Nothing here reads the environment or a clock: endpoints, the HTTP client,
+``sleep`` and the message's ``sent_at`` are passed in.
 """
 
 from __future__ import annotations
@@ -15,13 +15,11 @@ from typing import Any, Protocol
 
 import httpx
 
-from feeds.http import retry_after_seconds
 from monitor.errors import MinewatchError
+from monitor.net.http import retry_after_seconds
 
-__all__ = ["CHANNELS", "Channel", "DeliveryError", "Message", "post"]
+__all__ = ["Channel", "DeliveryError", "Message", "post"]
 
-#: Every channel name, in the order reports list them.
-CHANNELS: tuple[str, ...] = ("email", "slack", "webhook")
 #: A 429 is waited out and retried at most this many times within one send.
 MAX_429_TRIES = 3
 

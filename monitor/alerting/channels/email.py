@@ -10,8 +10,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
-from monitor.channels import DeliveryError, Message
-from monitor.channels.render import alert_facts, site_url, subject_line, text_body
+from monitor.alerting.channels import DeliveryError, Message
+from monitor.alerting.channels.render import alert_facts, site_url, subject_line, text_body
 from monitor.config import SmtpTarget
 
 __all__ = ["EmailChannel", "build_email", "html_body"]

@@ -17,12 +17,13 @@ from typing import Any
 import flask
 import pandas as pd
 
-from monitor import exports
 from monitor.config import Settings
 from monitor.errors import InputError
-from monitor.openapi import PARAMETERS, openapi_document
+from monitor.exports import files
+from monitor.exports.openapi import PARAMETERS, openapi_document
+from monitor.exports.query import Query, parse_query
+from monitor.exports.schemas import PANELS
 from monitor.pipeline import Pipeline
-from monitor.schemas import PANELS
 from monitor.store import Store, naive_utc
 
 __all__ = ["PREFIX", "TOKENS_ENV", "api_blueprint", "api_tokens", "health"]
@@ -59,27 +60,25 @@ def api_blueprint(
             accepted |= hmac.compare_digest(presented, token.encode())
         return None if accepted else _error(401, "invalid bearer token", bearer=True)
 
-    def query_for(panel: str) -> exports.Query:
+    def query_for(panel: str) -> Query:
         args = flask.request.args
         unknown = sorted(set(args) - set(PARAMETERS))
         if unknown:
             raise InputError(f"unknown parameter {unknown[0]!r} (known: {', '.join(PARAMETERS)})")
-        return exports.parse_query(
+        return parse_query(
             panel, store, now(), start=args.get("from"), end=args.get("to"), site=args.getlist("site"),
             commodity=args.getlist("commodity"), country=args.getlist("country"),
             as_known_at=args.get("as_known_at"), derived_only=_flag(args, "derived_only"),
             raw=_flag(args, "raw"),
         )  # fmt: skip
 
-    def data(panel: str, fmt: str) -> flask.Response:
+    def data(panel: str, fmt: files.Format) -> flask.Response:
         refused = refuse()
         if refused is not None:
             return refused
         try:
             query = query_for(panel)
-            meta = exports.metadata(pipeline, query, fmt)  # type: ignore[arg-type]
-        except exports.PanelUnavailable as exc:
-            return _error(404, str(exc))
+            meta = files.metadata(pipeline, query, fmt)
         except InputError as exc:
             return _error(400, str(exc))
         headers = {
@@ -89,7 +88,7 @@ def api_blueprint(
             "X-Minewatch-Generated-At": meta["generated_at"] or "",
             "Cache-Control": "no-store",
         }
-        body = exports.stream(pipeline, query, fmt)  # type: ignore[arg-type]
+        body = files.stream(pipeline, query, fmt)
         return flask.Response(body, status=200, headers=headers, content_type=MEDIA_TYPES[fmt])
 
     def sidecar(panel: str) -> flask.Response:
@@ -97,9 +96,7 @@ def api_blueprint(
         if refused is not None:
             return refused
         try:
-            body = exports.sidecar(pipeline, query_for(panel))
-        except exports.PanelUnavailable as exc:
-            return _error(404, str(exc))
+            body = files.sidecar(pipeline, query_for(panel))
         except InputError as exc:
             return _error(400, str(exc))
         return flask.Response(
@@ -107,7 +104,7 @@ def api_blueprint(
         )
 
     for panel in PANELS:
-        for fmt in exports.FORMATS:
+        for fmt in files.FORMATS:
             api.add_url_rule(
                 f"/{panel}.{fmt}", f"{panel}_{fmt}", lambda panel=panel, fmt=fmt: data(panel, fmt)
             )
@@ -139,7 +136,7 @@ def health(store: Store, settings: Settings, now: datetime) -> dict[str, Any]:
     last_ok = dict(zip(ok["feed"], pd.to_datetime(ok["finished_at"], format="mixed"), strict=True))
     now_naive = naive_utc(now)
     feeds: dict[str, dict[str, Any]] = {
-        name: _feed(name, None, None, None, now_naive) for name in _configured(settings)
+        name: _feed(name, None, None, None, now_naive) for name in settings.feeds.enabled()
     }
     for row in runs.itertuples():
         started = pd.Timestamp(row.started_at).to_pydatetime()
@@ -170,19 +167,6 @@ def _feed(
     }
 
 
-def _configured(settings: Settings) -> list[str]:
-    """The feeds the settings enable (named as their runs are)."""
-    f = settings.feeds
-    names = [
-        n
-        for n, on in (("acled", f.acled.enabled), ("gdelt", f.gdelt.enabled), ("ucdp", f.ucdp.enabled))
-        if on
-    ]
-    if f.notices.enabled:
-        names += [f"notices:{feed.name}" for feed in f.notices.feeds]
-    return names
-
-
 def _flag(args: Mapping[str, str], name: str) -> bool:
     value = (args.get(name) or "").strip().lower()
     if name in args and value == "":
@@ -194,7 +178,7 @@ def _flag(args: Mapping[str, str], name: str) -> bool:
     raise InputError(f"{name} {args.get(name)!r}: expected true or false")
 
 
-def _file_name(query: exports.Query, fmt: str) -> str:
+def _file_name(query: Query, fmt: str) -> str:
     vintage = f"_as_known_at_{query.as_known_at:%Y%m%dT%H%M%SZ}" if query.as_known_at else ""
     return f"{query.panel}_{query.start}_{query.end}{vintage}.{fmt}"
 

@@ -8,8 +8,7 @@ Rows are sorted in Arrow (byte order), never by the database, so SQLite and Post
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -17,14 +16,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from monitor import sites, supply
-from monitor.alertpanel import alert_rows, has_alerts_table
-from monitor.arrowsql import ArrowReader, conform
-from monitor.errors import InputError
+from monitor.alerting.panel import alert_rows
+from monitor.exports.arrowsql import ArrowReader, conform
+from monitor.exports.query import Query
+from monitor.exports.schemas import SCHEMAS
 from monitor.pipeline import Pipeline, params_hash
-from monitor.schemas import SCHEMAS
 from monitor.store import Store
 
-__all__ = ["ROWS_PER_BLOCK", "Query", "chunks", "day_blocks", "ensure_scored", "selected_sites"]
+__all__ = ["ROWS_PER_BLOCK", "chunks", "day_blocks", "ensure_scored", "risk_frame", "selected_sites"]
 
 #: About this many rows are read, computed and written at a time (memory stays flat on long ranges).
 ROWS_PER_BLOCK = 250_000
@@ -86,25 +85,6 @@ _NOTICE_ROWS = pa.schema(
         ("matched_on", pa.string()),
     ]
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Query:
-    """What to export: a panel, its days, filters, an optional vintage, and how to treat raw text."""
-
-    panel: str
-    start: date
-    end: date
-    sites: tuple[str, ...] = ()
-    commodities: tuple[str, ...] = ()
-    countries: tuple[str, ...] = ()
-    as_known_at: datetime | None = None  # naive UTC
-    derived_only: bool = False
-    raw: bool = False  # CSV only: leave formula-like text as it is
-
-    @property
-    def days(self) -> list[date]:
-        return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
 
 
 def chunks(pipeline: Pipeline, query: Query, reader: ArrowReader) -> Iterator[pa.Table]:
@@ -305,8 +285,6 @@ def _notices(pipeline: Pipeline, query: Query, reader: ArrowReader) -> Iterator[
 
 def _alerts(pipeline: Pipeline, query: Query, reader: ArrowReader) -> Iterator[pa.Table]:
     store = pipeline.store
-    if not has_alerts_table(store):
-        raise InputError("this store has no alerts table: alerts are not set up (run `minewatch init`)")
     panel = SCHEMAS["alerts"]
     known_by = query.as_known_at
     cut = " AND a.created_at <= :known_by" if known_by is not None else ""
@@ -330,6 +308,25 @@ def _alerts(pipeline: Pipeline, query: Query, reader: ArrowReader) -> Iterator[p
         rows = alert_rows(store, alerts, registry, known_by, query.derived_only)
         table = pa.Table.from_pandas(rows[list(panel.names)], preserve_index=False)
         yield _sorted(conform(table, panel.arrow()), panel.sort_by)
+
+
+# ---- the risk panel as a DataFrame ----
+def risk_frame(pipeline: Pipeline, days: Sequence[date]) -> pd.DataFrame:
+    """The risk panel of ``days`` as a DataFrame (the CLI's ranking, the demo), scored and stored."""
+    scores = pipeline.score(days)
+    site_frame = sites.sites_frame(pipeline.store)
+    if scores.empty:
+        return pd.DataFrame(columns=list(SCHEMAS["risk"].names))
+    refs = event_refs(pipeline.store, scores["top_event_id"])
+    merged = scores.merge(
+        site_frame[["id", "name", "operator", "country", "commodity"]].rename(
+            columns={"id": "site_id", "name": "site_name"}
+        ),
+        on="site_id",
+        how="left",
+    )
+    merged["top_event_id"] = merged["top_event_id"].map(refs)
+    return merged.sort_values(["date", "site_id"])[list(SCHEMAS["risk"].names)].reset_index(drop=True)
 
 
 # ---- helpers ----

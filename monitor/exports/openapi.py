@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from monitor.schemas import PANELS, SCHEMAS, PanelSchema
+from monitor.exports.schemas import PANELS, SCHEMAS, PanelSchema
 
 __all__ = ["PARAMETERS", "openapi_document"]
 
@@ -108,7 +108,7 @@ def _data_path(panel: PanelSchema, fmt: str) -> dict[str, Any]:
                     },
                     "content": {media: {"schema": {"type": "string", "contentMediaType": media}}},
                 },
-                **_error_responses("400", "401", "404", "503"),
+                **_error_responses("400", "401", "503"),
             },
         }
     }
@@ -128,7 +128,7 @@ def _sidecar_path(panel: PanelSchema) -> dict[str, Any]:
                     "description": "The metadata.",
                     "content": {"application/json": {"schema": {"type": "object"}}},
                 },
-                **_error_responses("400", "401", "404", "503"),
+                **_error_responses("400", "401", "503"),
             },
         }
     }
@@ -168,7 +168,6 @@ def openapi_document(version: str = "1") -> dict[str, Any]:
     reasons = {
         "400": "A bad parameter; the message says which and why.",
         "401": "No bearer token, or not an accepted one.",
-        "404": "The panel is not available in this store (e.g. no alerts table yet).",
         "503": "The API is off: no tokens configured (MINEWATCH_API_TOKENS).",
     }
     feed = {

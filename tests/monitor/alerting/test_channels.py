@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-from monitor.channels import DeliveryError, Message
-from monitor.channels.email import EmailChannel
-from monitor.channels.slack import MAX_BLOCKS, SlackChannel, slack_payload
-from monitor.channels.webhook import SCHEMA, WebhookChannel, verify, webhook_body
+from monitor.alerting.channels import DeliveryError, Message
+from monitor.alerting.channels.email import EmailChannel
+from monitor.alerting.channels.slack import MAX_BLOCKS, SlackChannel, slack_payload
+from monitor.alerting.channels.webhook import SCHEMA, WebhookChannel, verify, webhook_body
 from monitor.config import alert_targets_from_env, parse_smtp_url
 from monitor.errors import ConfigError
 from tests.loopback import LoopbackServer, Request, Response

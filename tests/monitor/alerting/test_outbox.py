@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
-from monitor import outbox
-from monitor.alerts import Candidate, Policy, State, decide
-from monitor.channels import DeliveryError, Message
+from monitor.alerting import outbox
+from monitor.alerting.channels import DeliveryError, Message
+from monitor.alerting.decide import Candidate, Policy, State, decide
 from monitor.config import AlertRetrySettings
 from monitor.store import Store
 
@@ -209,14 +208,3 @@ def test_held_back_alerts_are_stored_without_deliveries_and_updates_change_the_p
     assert (payload if isinstance(payload, dict) else __import__("json").loads(payload))[
         "summary"
     ] == "new summary"
-
-
-@pytest.mark.parametrize("made", [False, True])
-def test_alert_tables_are_created_on_an_older_store(fresh_store: Store, made: bool) -> None:
-    if not made:
-        with fresh_store.engine.begin() as conn:
-            conn.execute(sa.text("drop table delivery"))
-            conn.execute(sa.text("drop table alert"))
-    assert outbox.has_tables(fresh_store.engine) is made
-    outbox.ensure_tables(fresh_store.engine)
-    assert outbox.has_tables(fresh_store.engine)

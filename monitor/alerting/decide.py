@@ -3,7 +3,7 @@
 Identity follows Alertmanager: an alert is the fingerprint of its identifying labels (kind, subject,
 episode); annotations (sources, risk, details) are not identity, so the English press release and the
 French site communique of one halt make one alert whose sources list both. The rules that produce
-candidates are in ``monitor.alert_rules``; storing and sending is ``monitor.outbox``.
+candidates are in ``monitor.alerting.rules``; storing and sending is ``monitor.alerting.outbox``.
 
 ``decide`` never reads a clock or a database: the caller passes what is already stored (``State``) and
 ``now``, and gets back what to store and what to send, grouped into messages.
@@ -21,7 +21,6 @@ from monitor.config import AlertsSettings
 
 __all__ = [
     "ALWAYS_SENT",
-    "LEVEL_RANK",
     "Candidate",
     "Decision",
     "Known",
@@ -37,7 +36,6 @@ __all__ = [
 
 #: Kinds sent for every episode: the repeat interval never holds them back.
 ALWAYS_SENT: frozenset[str] = frozenset({"halt", "resume", "digest"})
-LEVEL_RANK: dict[str, int] = {"low": 0, "elevated": 1, "high": 2, "critical": 3, "halted": 4}
 _DIGEST_SPAN = timedelta(hours=24)
 
 

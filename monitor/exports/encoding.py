@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from monitor.schemas import PanelSchema
+from monitor.exports.schemas import PanelSchema
 
 __all__ = [
     "FORMULA_PREFIXES",

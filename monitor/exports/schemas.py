@@ -1,8 +1,8 @@
 """The export panels' schemas: every column's name, type and meaning, and each panel's version, in one place.
 
-Writers, the API's OpenAPI document and the README's column tables all come from ``SCHEMAS``. Changing a
-panel's columns (a name, a type, the order) means bumping its ``version``: ``tests/monitor/test_exports.py``
-pins a hash of each version's column spec and fails otherwise.
+Writers and the API's OpenAPI document come from ``SCHEMAS``, and a test holds the README's column tables to
+``markdown_table``. Changing a panel's columns (a name, a type, the order) means bumping its ``version``:
+``tests/monitor/exports/test_exports.py`` pins a hash of each version's column spec and fails otherwise.
 """
 
 from __future__ import annotations
@@ -63,9 +63,6 @@ class PanelSchema:
         """sha256 of the column spec as canonical JSON (pinned per version by the tests)."""
         text = json.dumps(self.spec(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
-
-    def text_columns(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns if c.type == "string")
 
 
 def _cols(*rows: tuple[str, ColumnType, str]) -> tuple[Column, ...]:

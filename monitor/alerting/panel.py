@@ -1,7 +1,4 @@
-"""The alerts panel's rows: stored alerts with their payload's annotations, sites and deliveries.
-
-The alert and delivery tables belong to the alerting part of minewatch; this module only reads them.
-"""
+"""The alerts export panel's rows: stored alerts with their payload's annotations, sites and deliveries."""
 
 from __future__ import annotations
 
@@ -12,15 +9,7 @@ import pandas as pd
 
 from monitor.store import Store
 
-__all__ = ["alert_rows", "has_alerts_table"]
-
-
-def has_alerts_table(store: Store) -> bool:
-    """Whether the store has the alert and delivery tables (built by a later part of minewatch)."""
-    import sqlalchemy as sa
-
-    names = set(sa.inspect(store.engine).get_table_names())
-    return {"alert", "delivery"} <= names
+__all__ = ["alert_rows"]
 
 
 def alert_rows(

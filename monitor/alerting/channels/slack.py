@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
-from monitor.channels import Message, post
-from monitor.channels.render import alert_facts, site_url, subject_line, text_body
+from monitor.alerting.channels import Message, post
+from monitor.alerting.channels.render import alert_facts, site_url, subject_line, text_body
 
 __all__ = ["MAX_BLOCKS", "SlackChannel", "slack_payload"]
 

@@ -3,8 +3,8 @@
 Rules: a site halts (its score status turns ``halted``, or a halting notice arrives before it is scored),
 a halted site resumes, a standalone evacuation notice, a site's level rises to one of the configured
 levels, fighting or a takeover near a site or its export route ("front line approaching"), and a feed
-without a successful run for too long. ``monitor.alerting`` reads the frames; ``monitor.alerts.decide``
-turns the candidates into alerts.
+without a successful run for too long. ``monitor.alerting.tick`` reads the frames; ``decide`` turns the
+candidates into alerts.
 """
 
 from __future__ import annotations
@@ -16,13 +16,11 @@ from typing import Any
 
 import pandas as pd
 
-from monitor.alerts import LEVEL_RANK, Candidate
+from monitor.alerting.decide import Candidate
 from monitor.config import FrontLineRule, Scope, Watchlist
+from monitor.domain import EVACUATION_KIND, HALTING_KINDS, LEVEL_RANK, RESUMING_KIND
 
 __all__ = [
-    "EVACUATION",
-    "HALTING_KINDS",
-    "RESUMPTION",
     "extend_with_notices",
     "front_line_candidates",
     "halt_candidates",
@@ -33,10 +31,6 @@ __all__ = [
     "stale_feed_candidates",
 ]
 
-#: Notice kinds that halt a site (as in scoring), the one that resumes it, and evacuations.
-HALTING_KINDS: frozenset[str] = frozenset({"halt", "suspension", "force_majeure"})
-RESUMPTION = "resumption"
-EVACUATION = "evacuation"
 SITE_FIELDS = ("id", "name", "operator", "country", "commodity", "annual_output_t", "world_share")
 
 
@@ -102,7 +96,7 @@ def extend_with_notices(scores: pd.DataFrame, notices: pd.DataFrame) -> pd.DataF
     """Score statuses per site and day, plus a row per halting or resumption notice newer than the site's
     last score (so a halt shows before the site is rescored)."""
     timeline = scores[["site_id", "date", "status", "level", "risk"]].assign(synthetic=False)
-    moving = notices[notices["kind"].isin(HALTING_KINDS | {RESUMPTION})]
+    moving = notices[notices["kind"].isin(HALTING_KINDS | {RESUMING_KIND})]
     if moving.empty:
         return timeline
     last = scores.groupby("site_id")["date"].max().to_dict()
@@ -190,12 +184,12 @@ def halt_candidates(
             # A halt that began before the window is old news, even when still going on.
             if site_id in halts and start >= window_start:
                 before = rows[rows["date"] < start].tail(1)
-                out.append(_halt(site, start, resumed, _between(mine, HALTING_KINDS | {EVACUATION},
+                out.append(_halt(site, start, resumed, _between(mine, HALTING_KINDS | {EVACUATION_KIND},
                                                                  start, last_day), before))  # fmt: skip
             if resumed is not None and resumed >= window_start and site_id in resumes:
                 upto = runs[i + 1][0] - timedelta(days=1) if i + 1 < len(runs) else today
                 row = rows[rows["date"] == resumed].tail(1)
-                out.append(_resume(site, start, resumed, _between(mine, {RESUMPTION}, resumed, upto), row))
+                out.append(_resume(site, start, resumed, _between(mine, {RESUMING_KIND}, resumed, upto), row))
     out.extend(_evacuations(notices, sites, inside, halts, window_start, today))
     return out
 
@@ -262,7 +256,7 @@ def _evacuations(
     today: date,
 ) -> list[Candidate]:
     """Evacuation notices on days the site was not halted (inside a halt they are listed as its sources)."""
-    evac = notices[notices["kind"] == EVACUATION]
+    evac = notices[notices["kind"] == EVACUATION_KIND]
     if evac.empty:
         return []
     evac = evac.assign(day=_day_of(evac["known_at"]))

@@ -8,8 +8,17 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from monitor import alert_rules
-from monitor.alerts import Candidate, Known, OpenGroup, Policy, SilenceRule, State, decide, fingerprint
+from monitor.alerting import rules
+from monitor.alerting.decide import (
+    Candidate,
+    Known,
+    OpenGroup,
+    Policy,
+    SilenceRule,
+    State,
+    decide,
+    fingerprint,
+)
 from monitor.config import AlertsSettings, FrontLineRule, Watchlist
 
 NOW = datetime(2025, 3, 14, 12, 0)
@@ -252,8 +261,8 @@ def notices(*rows: tuple[str, str, str, str]) -> pd.DataFrame:
 
 def halts(timeline: pd.DataFrame, found: pd.DataFrame, today: date, since: dict[str, date] | None = None,
           window_start: date | None = None) -> list[Candidate]:  # fmt: skip
-    return alert_rules.halt_candidates(
-        alert_rules.extend_with_notices(timeline, found), since or {}, found, SITES,
+    return rules.halt_candidates(
+        rules.extend_with_notices(timeline, found), since or {}, found, SITES,
         halts={"bisie", "rubaya"}, resumes={"bisie", "rubaya"},
         window_start=window_start or today - timedelta(days=7), today=today,
     )  # fmt: skip
@@ -305,14 +314,14 @@ def test_a_level_rise_to_high_alerts_but_staying_high_or_leaving_a_halt_does_not
     frame = scores("bisie", date(2025, 3, 9), "ooooHo")
     frame["level"] = ["elevated", "high", "high", "critical", "halted", "high"]
     frame["risk"] = [37.1, 60.8, 59.3, 80.0, 100.0, 73.0]
-    found = alert_rules.level_candidates(frame, SITES, allowed={"bisie"}, levels=["high", "critical"],
+    found = rules.level_candidates(frame, SITES, allowed={"bisie"}, levels=["high", "critical"],
                                          window_start=date(2025, 3, 1))  # fmt: skip
     assert [(c.episode, c.details["rank"]) for c in found] == [
         ("2025-03-10:high", 2),
         ("2025-03-12:critical", 3),
     ]
     assert "from elevated (37.1)" in found[0].summary
-    assert alert_rules.level_candidates(frame, SITES, allowed=set(), levels=["high"],
+    assert rules.level_candidates(frame, SITES, allowed=set(), levels=["high"],
                                         window_start=date(2025, 3, 1)) == []  # fmt: skip
 
 
@@ -347,7 +356,7 @@ def test_front_line_gives_the_distance_and_how_it_changed_since_the_previous_suc
         exposure(3, "2025-03-12", 12.8, "Kashebere", via="route", site_km=98.9,
                  sub_type="Non-state actor overtakes territory"),
     ])  # fmt: skip
-    found = alert_rules.front_line_candidates(
+    found = rules.front_line_candidates(
         frame,
         SITES,
         rule=FrontLineRule(),
@@ -371,13 +380,13 @@ def test_a_feed_is_stale_after_hours_without_an_ok_run_and_a_new_outage_is_a_new
         "last_ok": pd.to_datetime(["2025-03-13 06:00", None, "2025-03-14 11:00"]),
         "last_status": ["failed", "failed", "ok"], "last_error": ["HTTP 503", "HTTP 401", ""],
     })  # fmt: skip
-    found = alert_rules.stale_feed_candidates(runs, ["gdelt", "acled", "ucdp", "notices:x"], 24.0, NOW)
+    found = rules.stale_feed_candidates(runs, ["gdelt", "acled", "ucdp", "notices:x"], 24.0, NOW)
     assert [(c.subject, c.episode) for c in found] == [("gdelt", "2025-03-13T06:00:00")]
     assert "last error: HTTP 503" in found[0].summary
     later = runs.assign(last_ok=pd.to_datetime(["2025-03-21 06:00", None, "2025-03-22 00:00"]))
-    again = alert_rules.stale_feed_candidates(later, ["gdelt"], 24.0, datetime(2025, 3, 22))
+    again = rules.stale_feed_candidates(later, ["gdelt"], 24.0, datetime(2025, 3, 22))
     assert again == []
-    again = alert_rules.stale_feed_candidates(later, ["gdelt"], 24.0, datetime(2025, 3, 22, 7))
+    again = rules.stale_feed_candidates(later, ["gdelt"], 24.0, datetime(2025, 3, 22, 7))
     assert again[0].fingerprint != found[0].fingerprint
 
 
@@ -385,13 +394,13 @@ def test_the_watchlist_matches_sites_commodities_and_countries() -> None:
     frame = pd.DataFrame({"id": ["bisie", "rubaya", "kamoto", "tenke"], "country": ["CD", "CD", "CD", "cd"],
                           "commodity": ["tin", "coltan", "copper", "copper"],
                           "commodities": ["tin", "coltan;tin", "copper;cobalt", ""]})  # fmt: skip
-    assert alert_rules.in_scope(frame, "watchlist", Watchlist()) == set()
-    assert alert_rules.in_scope(frame, "all", Watchlist()) == {"bisie", "rubaya", "kamoto", "tenke"}
-    assert alert_rules.in_scope(frame, "watchlist", Watchlist(commodities=["Tin"])) == {"bisie", "rubaya"}
-    assert alert_rules.in_scope(frame, "watchlist", Watchlist(commodities=["cobalt"], sites=["tenke"])) == {
+    assert rules.in_scope(frame, "watchlist", Watchlist()) == set()
+    assert rules.in_scope(frame, "all", Watchlist()) == {"bisie", "rubaya", "kamoto", "tenke"}
+    assert rules.in_scope(frame, "watchlist", Watchlist(commodities=["Tin"])) == {"bisie", "rubaya"}
+    assert rules.in_scope(frame, "watchlist", Watchlist(commodities=["cobalt"], sites=["tenke"])) == {
         "kamoto", "tenke"}  # fmt: skip
     everything = {"bisie", "rubaya", "kamoto", "tenke"}
-    assert alert_rules.in_scope(frame, "watchlist", Watchlist(countries=["cd"])) == everything
+    assert rules.in_scope(frame, "watchlist", Watchlist(countries=["cd"])) == everything
 
 
 def test_candidate_payload_is_plain_json() -> None:

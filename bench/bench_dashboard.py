@@ -33,6 +33,7 @@ from dashboards.pages import commodities, events, overview, site
 from feeds.rows import EVENT_COLUMNS
 from monitor import models
 from monitor.config import Settings
+from monitor.reads import sql
 from monitor.store import SCORES_VERSION, Store
 
 AS_OF = date(2025, 4, 1)
@@ -117,7 +118,7 @@ def seed_big(store: Store, n_sites: int, n_events: int, days: int = 60, seed: in
         columns=list(EVENT_COLUMNS),
     )
     store.insert_events(frame, NOW)
-    event_ids = store.frame("select id from event order by id")["id"].to_numpy()
+    event_ids = sql.frame(store, "select id from event order by id")["id"].to_numpy()
     distance = np.abs(rng.normal(0, 50, n_events)).round(2)
     exposures = pd.DataFrame(
         {
@@ -226,20 +227,22 @@ def main() -> None:
     path = args.db or Path(tempfile.mkdtemp()) / "bench.db"
     store = Store.from_url(f"sqlite:///{path}")
     store.create_schema()
-    if not store.scalar("select count(*) from event"):
+    if not sql.scalar(store, "select count(*) from event"):
         start = time.perf_counter()
         seed_big(store, args.sites, args.events)
         took = time.perf_counter() - start
         print(f"seeded {args.sites:,} sites, {args.events:,} events in {took:.1f} s ({path})")
-    counts = {t: store.scalar(f"select count(*) from {t}") for t in ("site", "event", "exposure", "score")}
+    counts = {
+        t: sql.scalar(store, f"select count(*) from {t}") for t in ("site", "event", "exposure", "score")
+    }
     print("rows:", ", ".join(f"{t} {n:,}" for t, n in counts.items()))
 
     app = create_app(store, Settings(), now=lambda: NOW)
     app.server.test_client().get(
         "/"
     ).close()  # server setup (callback registration), not part of a page render
-    busiest = store.scalar(
-        "select site_id from score where date = :d order by risk desc limit 1", {"d": str(AS_OF)}
+    busiest = sql.scalar(
+        store, "select site_id from score where date = :d order by risk desc limit 1", {"d": str(AS_OF)}
     )
 
     def render(layout: Callable[..., Any], **kwargs: Any) -> Callable[[], None]:

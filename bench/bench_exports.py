@@ -15,10 +15,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from monitor.config import Settings
-from monitor.exports import panels
 from monitor.exports.files import write_file
 from monitor.exports.query import parse_query
 from monitor.pipeline import SCORES_EPOCH, Pipeline, params_hash
+from monitor.reads import sql
 from monitor.store import Store
 
 N_SITES = 10_000
@@ -92,12 +92,12 @@ def main() -> None:
         settings = Settings()
         started = time.perf_counter()
         seed(store, settings)
-        rows = int(store.scalar("SELECT COUNT(*) FROM score"))
+        rows = int(sql.scalar(store, "SELECT COUNT(*) FROM score"))
         took = time.perf_counter() - started
         print(f"seeded {rows:,} scores for {N_SITES:,} sites in {took:.1f} s ({store.dialect})")
         pipeline = Pipeline(store, settings, lambda: datetime(2026, 1, 2, tzinfo=UTC))
         query = parse_query("risk", store, pipeline.now(), start=FIRST.isoformat(), end=LAST.isoformat())
-        assert panels.ensure_scored(pipeline, query.days) == [], "the seeded scores should be current"
+        assert pipeline.ensure_scored(query.days) == [], "the seeded scores should be current"
         targets = {"parquet": 20.0, "csv": 40.0}
         for fmt in ("parquet", "csv"):
             path = folder / f"risk.{fmt}"

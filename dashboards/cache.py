@@ -11,24 +11,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
+from monitor.reads.version import data_version
+from monitor.store import Store
 
-from monitor.store import SCORES_VERSION, Store
+__all__ = ["QueryCache", "data_version"]
 
 T = TypeVar("T")
-
-_VERSION_SQL = sa.text(
-    "select (select max(id) from event), (select max(id) from notice), (select max(id) from feedrun),"
-    " (select max(finished_at) from feedrun), (select max(updated_at) from site),"
-    " (select value from watermark where name = :scores)"
-)
-
-
-def data_version(store: Store) -> str:
-    """A token that changes whenever events, notices, feed runs, sites or scores are written."""
-    with store.engine.connect() as conn:
-        row = conn.execute(_VERSION_SQL, {"scores": SCORES_VERSION}).one()
-    return "|".join("" if v is None else str(v) for v in row)
 
 
 class QueryCache:

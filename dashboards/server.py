@@ -42,7 +42,7 @@ def require_basic_auth(server: flask.Flask, user: str, password: str, realm: str
 
     def check() -> flask.Response | None:
         if flask.request.path.startswith("/api/"):
-            return None  # the export API checks its own bearer tokens (monitor/api.py)
+            return None  # the export API checks its own bearer tokens (monitor/exports/api.py)
         auth = flask.request.authorization
         if (
             auth is not None

@@ -22,7 +22,7 @@ from rich.table import Table
 
 from feeds.base import Batch, Kind
 from monitor import demo as demo_mod
-from monitor import sites, tables
+from monitor import reads, sites, tables
 from monitor.config import Settings, load_settings
 from monitor.environment import resolve_environment
 from monitor.errors import InputError, MinewatchError
@@ -127,9 +127,7 @@ def list_sites(ctx: typer.Context) -> None:
     """List the sites of the registry, with their latest risk."""
     store = _ctx(ctx).store()
     frame = sites.sites_frame(store)
-    latest = store.frame(
-        "SELECT site_id, risk, level, status FROM score WHERE date = (SELECT MAX(date) FROM score)"
-    ).set_index("site_id")
+    latest = reads.scores.latest(store).set_index("site_id")
     table = Table("id", "name", "commodity", "country", "output t/yr", "located", "risk", "level")
     for row in frame.sort_values(["commodity", "id"]).itertuples():
         score = latest.loc[row.id] if row.id in latest.index else None

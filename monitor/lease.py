@@ -26,14 +26,15 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from monitor import models
-from monitor.store import Store, naive_utc
+from monitor import dialect, models
+from monitor.dialect import naive_utc
+from monitor.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -104,17 +105,6 @@ def _unlock(conn: sa.Connection, key: int) -> None:
         conn.invalidate()
 
 
-def _dialect_insert(dialect: str) -> Callable[..., Any]:
-    """The dialect's INSERT construct, the one with ON CONFLICT (SQLite and PostgreSQL)."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert
-
-
 class LeaseTable:
     """Leases as rows of the ``lease`` table, with an expiry renewed while held."""
 
@@ -137,7 +127,7 @@ class LeaseTable:
         now = naive_utc(self.now())
         expires = now + timedelta(seconds=self.seconds)
         tbl = self._table
-        stmt = _dialect_insert(self.engine.dialect.name)(tbl).values(
+        stmt = dialect.insert(self.engine.dialect.name)(tbl).values(
             name=name, holder=token, acquired_at=now, expires_at=expires
         )
         stmt = stmt.on_conflict_do_update(

@@ -11,7 +11,7 @@ import functools
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -20,11 +20,13 @@ import pandas as pd
 from pydantic import BaseModel
 
 from feeds.base import Batch, Collector, Kind
-from monitor import classify, geo, matching, models, scoring, sites
+from monitor import classify, geo, matching, models, reads, scoring, sites
 from monitor.config import Settings
+from monitor.dialect import naive_utc
 from monitor.errors import MinewatchError
 from monitor.net.http import RetryingRequester
-from monitor.store import Store, naive_utc
+from monitor.reads.known import Known
+from monitor.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,8 @@ NOTICES_MATCHED = "match:notices_seen"
 MATCH_OVERLAP = timedelta(minutes=10)
 #: Scores are recomputed back to the earliest newly known row, but never further than this.
 MAX_RESCORE_DAYS = 400
+#: ``ensure_scored`` computes about this many site-days at a time (each carries its explanation).
+SCORE_ROWS_PER_BLOCK = 60_000
 #: Stored scores are current when computed at or after ``since`` under the scoring parameters ``params``
 #: (JSON); renewed when the registry or the parameters change, so exports recompute older stored days.
 SCORES_EPOCH = "score:epoch"
@@ -149,11 +153,7 @@ class Pipeline:
     def load_sites(self, parsed: sites.SitesParse) -> int:
         """Upsert sites, then rematch everything (distances and names depend on the registry)."""
         count = sites.sync_sites(self.store, parsed, self.now())
-        self.store.execute("DELETE FROM exposure")
-        self.store.execute("DELETE FROM noticesite")
-        self.store.execute(
-            "DELETE FROM watermark WHERE name IN (:a, :b)", {"a": EVENTS_MATCHED, "b": NOTICES_MATCHED}
-        )
+        self.store.clear_matches([EVENTS_MATCHED, NOTICES_MATCHED])
         self._renew_scores_epoch()  # scores stored so far were computed on the old registry
         return count
 
@@ -182,15 +182,11 @@ class Pipeline:
     def _seen_since(self, name: str) -> datetime:
         """Where a match resumes: its last run's start minus the overlap (the epoch on a first run)."""
         value = self.store.get_watermark(name)
-        since = datetime.fromisoformat(value) - MATCH_OVERLAP if value else datetime(1970, 1, 1)
-        return self.store.time_param(since)  # type: ignore[return-value]
+        return datetime.fromisoformat(value) - MATCH_OVERLAP if value else datetime(1970, 1, 1)
 
     def _match_events(self, site_frame: pd.DataFrame) -> int:
         started = naive_utc(self.now())
-        ids, lat, lon = self.store.arrays(
-            "SELECT id, lat, lon FROM event WHERE first_seen_at >= :since",
-            {"since": self._seen_since(EVENTS_MATCHED)},
-        )
+        ids, lat, lon = reads.events.seen_since(self.store, self._seen_since(EVENTS_MATCHED))
         if ids.size == 0:
             self.store.set_watermark(EVENTS_MATCHED, started.isoformat(), self.now())
             return 0
@@ -205,10 +201,7 @@ class Pipeline:
 
     def _match_notices(self, site_frame: pd.DataFrame) -> int:
         started = naive_utc(self.now())
-        notices = self.store.frame(
-            "SELECT id, title, summary FROM notice WHERE first_seen_at >= :since",
-            {"since": self._seen_since(NOTICES_MATCHED)},
-        )
+        notices = reads.notices.seen_since(self.store, self._seen_since(NOTICES_MATCHED))
         if notices.empty:
             self.store.set_watermark(NOTICES_MATCHED, started.isoformat(), self.now())
             return 0
@@ -238,22 +231,9 @@ class Pipeline:
             return pd.DataFrame()
         site_frame = sites.sites_frame(self.store)
         window = timedelta(days=self.settings.scoring.window_days)
-        end = datetime.combine(days[-1] + timedelta(days=1), datetime.min.time())
-        vintage = {} if known_by is None else {"known_by": self.store.time_param(known_by)}
-        exposures = self.store.frame(
-            "SELECT x.event_id, x.site_id, x.via, x.distance_km, e.source, e.type, e.sub_type, e.fatalities,"
-            " e.geo_precision, e.event_date, e.known_at, e.lat, e.lon"
-            " FROM exposure x JOIN event e ON e.id = x.event_id"
-            " WHERE e.event_date >= :start AND e.event_date <= :last AND e.known_at < :end"
-            + _known_by("e", known_by),
-            {"start": days[0] - window, "last": days[-1], "end": end, **vintage},
-        )
-        notices = self.store.frame(
-            "SELECT n.id AS notice_id, s.site_id, n.kind, n.confidence, n.known_at, n.title, n.url, n.source"
-            " FROM noticesite s JOIN notice n ON n.id = s.notice_id WHERE n.known_at < :end"
-            + _known_by("n", known_by),
-            {"end": end, **vintage},
-        )
+        known = Known.end_of(days[-1], vintage=known_by)
+        exposures = reads.events.exposures_in(self.store, days[0] - window, days[-1], known)
+        notices = reads.notices.linked(self.store, known)
         exposures["event_date"] = pd.to_datetime(exposures["event_date"]).dt.date
         exposures["known_at"] = pd.to_datetime(exposures["known_at"])
         exposures["site_km"] = _distance_to_site(exposures, site_frame)
@@ -278,6 +258,26 @@ class Pipeline:
         value = {"params": params_hash(self.settings.scoring), "since": naive_utc(self.now()).isoformat()}
         self.store.set_watermark(SCORES_EPOCH, json.dumps(value, sort_keys=True), self.now())
 
+    def ensure_scored(self, days: Sequence[date]) -> list[date]:
+        """Score and store the days whose stored scores are missing, incomplete or stale; return those days.
+
+        A stored day is current when it has one score per registry site, computed since the scores' epoch
+        (the last registry change) under the scoring parameters in force now.
+        """
+        if not days:
+            return []
+        n_sites = reads.sites.count(self.store)
+        fresh: set[date] = set()
+        epoch = self.scores_epoch()
+        if epoch is not None and epoch[0] == params_hash(self.settings.scoring):
+            stored = reads.scores.coverage(self.store, min(days), max(days))
+            current = (stored["sites"] == n_sites) & (stored["computed_at"] >= pd.Timestamp(epoch[1]))
+            fresh = set(stored.loc[current, "date"])
+        stale = [d for d in sorted(set(days)) if d not in fresh]
+        for block in day_blocks(stale, n_sites, SCORE_ROWS_PER_BLOCK):
+            self.score(block)
+        return stale
+
     def rescore_since(self, earliest: date | None) -> list[date]:
         """Rescore from ``earliest`` (the first day newly known rows touch) up to today."""
         today = self.now().date()
@@ -296,11 +296,11 @@ class Pipeline:
         return report
 
 
-def _known_by(alias: str, known_by: datetime | None) -> str:
-    """The vintage condition on a table of published rows: stored by then and public by then."""
-    if known_by is None:
-        return ""
-    return f" AND {alias}.first_seen_at <= :known_by AND {alias}.known_at <= :known_by"
+def day_blocks(days: Sequence[date], per_day: int, rows: int) -> Iterator[list[date]]:
+    """``days`` in runs of about ``rows // per_day`` days (at least one day each)."""
+    size = max(1, rows // max(per_day, 1))
+    for start in range(0, len(days), size):
+        yield list(days[start : start + size])
 
 
 def _distance_to_site(exposures: pd.DataFrame, site_frame: pd.DataFrame) -> np.ndarray:

@@ -30,9 +30,10 @@ import sqlalchemy as sa
 
 from feeds.rows import RejectedRow
 from monitor import models
+from monitor.dialect import naive_utc
 from monitor.domain import SITE_STATUSES
 from monitor.errors import InputError
-from monitor.store import Store, naive_utc
+from monitor.store import Store
 
 __all__ = [
     "COMMODITY_COLUMNS",

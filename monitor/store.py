@@ -1,4 +1,4 @@
-"""The store: engine, schema, idempotent bulk writes, feed runs, watermarks, and reads as DataFrames.
+"""The store: engine, schema, idempotent bulk writes, feed runs and watermarks (reads: ``monitor.reads``).
 
 Bulk paths go below the ORM: sqlite3 ``executemany`` (INSERT OR IGNORE) on SQLite, COPY into a temporary
 table then ``INSERT ... ON CONFLICT DO NOTHING`` on PostgreSQL. Rows are keyed by their natural ids, so
@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -25,7 +24,8 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import SQLModel
 
 from feeds.rows import EVENT_COLUMNS, NOTICE_COLUMNS, RejectedRow
-from monitor import models
+from monitor import dialect, models
+from monitor.dialect import naive_utc
 from monitor.errors import StoreError
 
 
@@ -58,23 +58,14 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sql_dt(value: Any) -> str | None:
-    """Format a datetime the way SQLAlchemy stores it in SQLite (so ORM reads parse it)."""
+    """A date or time as the text SQLAlchemy stores in SQLite (so ORM reads parse it); missing as None."""
     if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
         return None
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
     if isinstance(value, date):
-        return value.isoformat()
+        return str(dialect.param("sqlite", value))
     return str(value)
-
-
-def naive_utc(value: datetime) -> datetime:
-    """The database convention: naive datetimes in UTC."""
-    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
 def _sql_value(value: Any) -> Any:
@@ -153,9 +144,10 @@ class Store:
             for table in SQLModel.metadata.sorted_tables:
                 for index in table.indexes:
                     index.create(self.engine, checkfirst=True)
-            if self.scalar("SELECT 1 FROM score LIMIT 1") and not self.scalar(
-                "SELECT 1 FROM supply_day LIMIT 1"
-            ):
+            with self.engine.connect() as conn:
+                scored = conn.execute(sa.text("SELECT 1 FROM score LIMIT 1")).scalar()
+                rolled = conn.execute(sa.text("SELECT 1 FROM supply_day LIMIT 1")).scalar()
+            if scored and not rolled:
                 self.rollup_supply()  # a store scored before supply_day existed
         except OperationalError as exc:
             raise StoreError(f"cannot open the database: {exc.orig}") from None
@@ -292,11 +284,7 @@ class Store:
         if not rows:
             return 0
         tbl = table.__table__  # type: ignore[attr-defined]
-        if self.dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert
-        else:
-            from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
-        stmt = insert(tbl)
+        stmt = dialect.insert(self.dialect)(tbl)
         updates = {c.name: stmt.excluded[c.name] for c in tbl.columns if c.name not in key}
         stmt = (
             stmt.on_conflict_do_update(index_elements=list(key), set_=updates)
@@ -353,7 +341,7 @@ class Store:
                 conn.execute(sa.text(total.format(where="true")))
                 return
             for day in sorted(set(days)):
-                param = {"d": _sql_dt(day) if self.dialect == "sqlite" else day}
+                param = {"d": dialect.param(self.dialect, day)}
                 conn.execute(sa.text("DELETE FROM supply_day WHERE date = :d"), param)
                 conn.execute(sa.text(total.format(where="s.date = :d")), param)
 
@@ -387,42 +375,11 @@ class Store:
             models.Watermark, [{"name": name, "value": value, "updated_at": naive_utc(now)}], key=("name",)
         )
 
-    # ---- reads ----
-    def frame(self, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
-        """Run a read query and return a DataFrame."""
-        with self.engine.connect() as conn:
-            return pd.read_sql_query(sa.text(sql), conn, params=dict(params or {}))
-
-    def arrays(self, sql: str, params: Mapping[str, Any] | None = None) -> list[np.ndarray]:
-        """A read query's columns as numpy arrays, through the raw DB-API cursor (hot paths: no row objects).
-
-        ``sql`` uses ``:name`` placeholders, as everywhere else here.
-        """
-        raw = self.engine.raw_connection()
-        try:
-            cur = raw.cursor()
-            if self.dialect == "sqlite":
-                cur.execute(sql, dict(params or {}))
-            else:
-                cur.execute(re.sub(r":(\w+)", r"%(\1)s", sql), dict(params or {}))
-            n = len(cur.description)
-            rows = cur.fetchall()
-        finally:
-            raw.close()
-        if not rows:
-            return [np.empty(0) for _ in range(n)]
-        return list(np.array(rows, dtype=object).T)
-
-    def time_param(self, value: datetime) -> datetime | str:
-        """A datetime query parameter as this database compares it: naive UTC, and on SQLite the text that
-        SQLAlchemy stores (an untyped parameter is other text: '...12:00:00' < '...12:00:00.000000')."""
-        naive = naive_utc(value)
-        return _sql_dt(naive) or naive if self.dialect == "sqlite" else naive
-
-    def scalar(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
-        with self.engine.connect() as conn:
-            return conn.execute(sa.text(sql), dict(params or {})).scalar()
-
-    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+    def clear_matches(self, watermarks: Sequence[str]) -> None:
+        """Forget every exposure and notice link, and the named matching watermarks, so that the next match
+        starts over (after the registry changed)."""
         with self.engine.begin() as conn:
-            conn.execute(sa.text(sql), dict(params or {}))
+            conn.execute(sa.text("DELETE FROM exposure"))
+            conn.execute(sa.text("DELETE FROM noticesite"))
+            for name in watermarks:
+                conn.execute(sa.text("DELETE FROM watermark WHERE name = :n"), {"n": name})

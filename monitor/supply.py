@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from monitor.domain import HIGH_OR_WORSE
 
-__all__ = ["SUPPLY_COLUMNS", "supply_at_risk"]
+__all__ = ["SUPPLY_COLUMNS", "share_of_world_pct", "supply_at_risk", "supply_totals"]
 
 #: Columns of the frame ``supply_at_risk`` returns.
 SUPPLY_COLUMNS: tuple[str, ...] = (
@@ -16,13 +17,34 @@ SUPPLY_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 
 
+def share_of_world_pct(tonnes: ArrayLike, world_production_t: ArrayLike) -> np.ndarray:
+    """Tonnes as a percentage of world production (NaN where the production is unknown or not positive)."""
+    production = np.asarray(world_production_t, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(production > 0, 100.0 * np.asarray(tonnes, dtype=float) / production, np.nan)
+
+
 def supply_at_risk(
+    scores: pd.DataFrame, sites: pd.DataFrame, commodities: pd.DataFrame | None, top_n: int = 3
+) -> pd.DataFrame:
+    """``supply_totals`` as the supply panel gives them: tonnes to 0.1 t, shares to 0.001 %."""
+    rolled = supply_totals(scores, sites, commodities, top_n)
+    if rolled.empty:
+        return rolled
+    rolled["share_of_world_pct"] = np.round(rolled["share_of_world_pct"].to_numpy(float), 3)
+    rolled["supply_at_risk_t"] = rolled["supply_at_risk_t"].round(1)
+    return rolled
+
+
+def supply_totals(
     scores: pd.DataFrame, sites: pd.DataFrame, commodities: pd.DataFrame | None, top_n: int = 3
 ) -> pd.DataFrame:
     """Sum each day's supply at risk over the sites of each main commodity; name the sites that weigh most.
 
-    Sites with no known output add 0 t but still count as halted or high. ``top_site_ids`` lists up to
-    ``top_n`` sites with tonnes at risk, largest first, ``;``-separated.
+    ``scores`` has date, site_id, level and supply_at_risk_t; ``sites`` id and commodity; ``commodities``
+    commodity and world_production_t. Sites with no known output add 0 t but still count as halted or
+    high. ``top_site_ids`` lists up to ``top_n`` sites with tonnes at risk, largest first, ``;``-separated.
+    Columns: ``SUPPLY_COLUMNS``, unrounded.
     """
     if scores is None or scores.empty or sites is None or sites.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in SUPPLY_COLUMNS})
@@ -52,16 +74,9 @@ def supply_at_risk(
     world = pd.Series(dtype=float)
     if commodities is not None and not commodities.empty:
         world = commodities.drop_duplicates("commodity").set_index("commodity")["world_production_t"]
-    rolled["world_production_t"] = pd.to_numeric(rolled["commodity"].map(world), errors="coerce").astype(
-        float
-    )
-    production = rolled["world_production_t"].to_numpy(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(
-            production > 0, 100.0 * rolled["supply_at_risk_t"].to_numpy(float) / production, np.nan
-        )
-    rolled["share_of_world_pct"] = np.round(share, 3)
-    rolled["supply_at_risk_t"] = rolled["supply_at_risk_t"].round(1)
+    production = pd.to_numeric(rolled["commodity"].map(world), errors="coerce").astype(float)
+    rolled["world_production_t"] = production
+    rolled["share_of_world_pct"] = share_of_world_pct(rolled["supply_at_risk_t"], production)
     rolled["top_site_ids"] = rolled["top_site_ids"].fillna("").astype(object)
     rolled["sites_halted"] = rolled["sites_halted"].astype(np.int64)
     rolled["sites_high_or_worse"] = rolled["sites_high_or_worse"].astype(np.int64)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# One command: install, lint and type-check, then run the whole test suite on SQLite and on PostgreSQL.
+# One command: install, lint, type-check and check the import contracts (docs/architecture.md), then run the
+# whole test suite on SQLite and on PostgreSQL.
 # PostgreSQL: MINEWATCH_TEST_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test); when no
 # server answers there the PostgreSQL pass is skipped with a message, except in CI (CI=true) where it is required.
 # Browser tests need Debian's chromium + chromium-driver; in CI they are required too.
@@ -9,6 +10,7 @@ scripts/setup.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy monitor feeds dashboards
+.venv/bin/lint-imports --no-cache
 .venv/bin/deptry .   # every import declared in pyproject.toml, every declared package used
 
 if [ "${CI:-}" = "true" ]; then export MINEWATCH_REQUIRE_BROWSER=1; fi

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -43,6 +44,12 @@ def database_url(tmp_path: Path) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+def execute(store: Store, sql: str, params: dict[str, Any] | None = None) -> None:
+    """Run one statement on ``store`` in its own transaction (tests that break or bend a store on purpose)."""
+    with store.engine.begin() as conn:
+        conn.execute(sa.text(sql), params or {})
 
 
 @pytest.fixture

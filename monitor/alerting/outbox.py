@@ -21,10 +21,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from monitor import models
+from monitor import dialect, models, reads
 from monitor.alerting.channels import Channel, DeliveryError, Message
 from monitor.alerting.decide import Decision, Known, OpenGroup, State
 from monitor.config import AlertRetrySettings
+from monitor.store import Store
 
 __all__ = [
     "ChannelResult",
@@ -33,7 +34,6 @@ __all__ = [
     "deliver",
     "due",
     "load_state",
-    "pending_counts",
     "record",
 ]
 
@@ -49,30 +49,9 @@ def backoff(attempts: int, retry: AlertRetrySettings) -> timedelta:
 
 
 # ---- state for decide -------------------------------------------------------------------------------------
-def load_state(engine: sa.Engine, fingerprints: Collection[str], now: datetime, recent: timedelta) -> State:
+def load_state(store: Store, fingerprints: Collection[str], now: datetime, recent: timedelta) -> State:
     """Stored alerts with these fingerprints or created within ``recent``, and the groups still open."""
-    cond = ALERT.c.created_at >= now - recent
-    fps = list(fingerprints)
-    with engine.connect() as conn:
-        rows: list[sa.RowMapping] = []
-        # Chunked: a long IN list is slow to plan, and SQLite caps bound parameters.
-        for start in range(0, max(len(fps), 1), 500):
-            chunk = fps[start : start + 500]
-            where = sa.or_(cond, ALERT.c.fingerprint.in_(chunk)) if chunk else cond
-            rows.extend(conn.execute(sa.select(ALERT).where(where)).mappings().all())
-        groups = conn.execute(
-            sa.select(
-                DELIVERY.c.group_key,
-                sa.func.min(DELIVERY.c.next_attempt_at).label("send_at"),
-                sa.func.count(sa.distinct(DELIVERY.c.alert_id)).label("size"),
-            )
-            .where(
-                DELIVERY.c.delivered_at.is_(None),
-                DELIVERY.c.attempts == 0,
-                DELIVERY.c.next_attempt_at > now,
-            )
-            .group_by(DELIVERY.c.group_key)
-        ).all()
+    rows = reads.alerts.stored(store, fingerprints, now - recent)
     known = {
         r["fingerprint"]: Known(
             fingerprint=r["fingerprint"],
@@ -86,30 +65,32 @@ def load_state(engine: sa.Engine, fingerprints: Collection[str], now: datetime, 
         )
         for r in rows
     }
-    open_groups = tuple(OpenGroup(g.group_key, g.send_at, int(g.size)) for g in groups)
+    open_groups = tuple(
+        OpenGroup(key, send_at, size) for key, send_at, size in reads.alerts.open_groups(store, now)
+    )
     return State(known=tuple(known.values()), open_groups=open_groups)
 
 
 # ---- store ------------------------------------------------------------------------------------------------
-def _insert_alert(conn: sa.Connection, dialect: str, values: Mapping[str, Any]) -> int | None:
+def _insert_alert(conn: sa.Connection, dialect_name: str, values: Mapping[str, Any]) -> int | None:
     """Insert an alert unless its fingerprint is stored (maybe by another process); its id, or None."""
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
-    stmt = insert(ALERT).values(**values).on_conflict_do_nothing(index_elements=["fingerprint"])
+    stmt = (
+        dialect.insert(dialect_name)(ALERT)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["fingerprint"])
+    )
     result = conn.execute(stmt.returning(ALERT.c.id)).scalar_one_or_none()
     return None if result is None else int(result)
 
 
-def record(engine: sa.Engine, decision: Decision, channels: Sequence[str], now: datetime) -> list[int]:
+def record(store: Store, decision: Decision, channels: Sequence[str], now: datetime) -> list[int]:
     """Store new alerts with a pending delivery per channel, held-back alerts, and annotation updates, in
     one transaction; return the ids of the alerts stored to be sent."""
     new_ids: list[int] = []
-    with engine.begin() as conn:
+    with store.engine.begin() as conn:
         for note in decision.notifications:
             for c in note.alerts:
-                alert_id = _insert_alert(conn, engine.dialect.name, _alert_values(c, "notified", "", now))
+                alert_id = _insert_alert(conn, store.dialect, _alert_values(c, "notified", "", now))
                 if alert_id is None:
                     continue
                 new_ids.append(alert_id)
@@ -124,7 +105,7 @@ def record(engine: sa.Engine, decision: Decision, channels: Sequence[str], now: 
                         ],
                     )  # fmt: skip
         for c, reason in decision.suppressed:
-            _insert_alert(conn, engine.dialect.name, _alert_values(c, "suppressed", reason, now))
+            _insert_alert(conn, store.dialect, _alert_values(c, "suppressed", reason, now))
         for c, payload in decision.updated:
             conn.execute(
                 sa.update(ALERT)
@@ -165,27 +146,13 @@ class ChannelResult:
     next_attempt_at: datetime | None = None
 
 
-def due(engine: sa.Engine, channels: Iterable[str], now: datetime) -> list[Due]:
+def due(store: Store, channels: Iterable[str], now: datetime) -> list[Due]:
     """Undelivered deliveries of these channels whose time has come, grouped into messages."""
     names = list(channels)
     if not names:
         return []
-    query = (
-        sa.select(
-            DELIVERY.c.id, DELIVERY.c.channel, DELIVERY.c.group_key, DELIVERY.c.attempts, ALERT.c.payload
-        )
-        .join(ALERT, ALERT.c.id == DELIVERY.c.alert_id)
-        .where(
-            DELIVERY.c.delivered_at.is_(None),
-            DELIVERY.c.channel.in_(names),
-            sa.or_(DELIVERY.c.next_attempt_at.is_(None), DELIVERY.c.next_attempt_at <= now),
-        )
-        .order_by(DELIVERY.c.channel, DELIVERY.c.group_key, ALERT.c.created_at, ALERT.c.id)
-    )
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
     grouped: dict[tuple[str, str], list[Any]] = {}
-    for row in rows:
+    for row in reads.alerts.due(store, names, now):
         grouped.setdefault((row.channel, row.group_key), []).append(row)
     return [
         Due(channel, key, tuple(int(r.id) for r in members), tuple(r.payload for r in members),
@@ -194,7 +161,7 @@ def due(engine: sa.Engine, channels: Iterable[str], now: datetime) -> list[Due]:
     ]  # fmt: skip
 
 
-def _claim(engine: sa.Engine, ids: Sequence[int], now: datetime, until: datetime) -> set[int]:
+def _claim(store: Store, ids: Sequence[int], now: datetime, until: datetime) -> set[int]:
     """Take the deliveries that are still due (another process may have taken some): their ids."""
     stmt = (
         sa.update(DELIVERY)
@@ -206,31 +173,17 @@ def _claim(engine: sa.Engine, ids: Sequence[int], now: datetime, until: datetime
         .values(attempts=DELIVERY.c.attempts + 1, next_attempt_at=until)
         .returning(DELIVERY.c.id)
     )
-    with engine.begin() as conn:
+    with store.engine.begin() as conn:
         return {int(i) for i in conn.execute(stmt).scalars().all()}
 
 
-def _finish(engine: sa.Engine, ids: Collection[int], values: Mapping[str, Any]) -> None:
-    with engine.begin() as conn:
+def _finish(store: Store, ids: Collection[int], values: Mapping[str, Any]) -> None:
+    with store.engine.begin() as conn:
         conn.execute(sa.update(DELIVERY).where(DELIVERY.c.id.in_(list(ids))).values(**values))
 
 
-def pending_counts(engine: sa.Engine, channels: Iterable[str]) -> dict[str, tuple[int, datetime | None]]:
-    """Per channel: undelivered deliveries and the earliest next attempt."""
-    names = list(channels)
-    if not names:
-        return {}
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(DELIVERY.c.channel, sa.func.count(), sa.func.min(DELIVERY.c.next_attempt_at))
-            .where(DELIVERY.c.delivered_at.is_(None), DELIVERY.c.channel.in_(names))
-            .group_by(DELIVERY.c.channel)
-        ).all()
-    return {r[0]: (int(r[1]), r[2]) for r in rows}
-
-
 def deliver(
-    engine: sa.Engine,
+    store: Store,
     channels: Mapping[str, Channel],
     now: datetime,
     retry: AlertRetrySettings,
@@ -238,10 +191,10 @@ def deliver(
 ) -> dict[str, ChannelResult]:
     """Send every due message on the configured channels; a failing channel never stops the others."""
     results = {name: ChannelResult() for name in channels}
-    for batch in due(engine, channels, now):
+    for batch in due(store, channels, now):
         attempt = batch.attempts + 1
         wait = backoff(attempt, retry)
-        claimed = _claim(engine, batch.delivery_ids, now, now + wait)
+        claimed = _claim(store, batch.delivery_ids, now, now + wait)
         if not claimed:
             continue
         alerts = tuple(a for i, a in zip(batch.delivery_ids, batch.alerts, strict=True) if i in claimed)
@@ -250,13 +203,13 @@ def deliver(
             channels[batch.channel].send(Message(batch.key, alerts, now, base_url))
         except DeliveryError as exc:
             later = now + max(wait, timedelta(seconds=exc.retry_after or 0))
-            _finish(engine, claimed, {"last_error": str(exc)[:_ERROR_CHARS], "next_attempt_at": later})
+            _finish(store, claimed, {"last_error": str(exc)[:_ERROR_CHARS], "next_attempt_at": later})
             result.failed += len(claimed)
             result.errors.append(str(exc))
         else:
-            _finish(engine, claimed, {"delivered_at": now, "last_error": ""})
+            _finish(store, claimed, {"delivered_at": now, "last_error": ""})
             result.sent += len(claimed)
-    for name, (count, next_at) in pending_counts(engine, channels).items():
+    for name, (count, next_at) in reads.alerts.pending(store, list(channels)).items():
         results[name].pending = count
         results[name].next_attempt_at = next_at
     return results

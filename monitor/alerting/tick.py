@@ -18,9 +18,8 @@ from typing import Any
 import httpx
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 
-from monitor import geo, models, sites
+from monitor import geo, reads, sites
 from monitor.alerting import outbox
 from monitor.alerting import rules as alert_rules
 from monitor.alerting.channels import Channel
@@ -30,8 +29,10 @@ from monitor.alerting.channels.slack import SlackChannel
 from monitor.alerting.channels.webhook import WebhookChannel
 from monitor.alerting.decide import Candidate, Decision, Policy, decide
 from monitor.config import AlertTargets, Settings, alert_targets_from_env
-from monitor.domain import CHANNELS, EVACUATION_KIND, HALTING_KINDS, RESUMING_KIND, STOPPED_STATUSES
-from monitor.store import Store, naive_utc
+from monitor.dialect import naive_utc
+from monitor.domain import CHANNELS, EVACUATION_KIND, HALTING_KINDS, RESUMING_KIND
+from monitor.reads.known import Known
+from monitor.store import Store
 
 __all__ = ["WATERMARK", "AlertReport", "Preview", "alert_tick", "build_channels", "evaluate", "report_lines"]
 
@@ -41,13 +42,10 @@ WATERMARK = "alerts:evaluated_at"
 #: Re-read this much before the watermark: a score written by another process just before our last
 #: tick may have committed just after it; the fingerprint makes reading it twice harmless.
 OVERLAP = timedelta(minutes=15)
-SCORE = models.Score.__table__  # type: ignore[attr-defined]
-NOTICE = models.Notice.__table__  # type: ignore[attr-defined]
-NOTICE_SITE = models.NoticeSite.__table__  # type: ignore[attr-defined]
-EVENT = models.Event.__table__  # type: ignore[attr-defined]
-EXPOSURE = models.Exposure.__table__  # type: ignore[attr-defined]
-FEEDRUN = models.FeedRun.__table__  # type: ignore[attr-defined]
-_ALERT_KINDS_OF_NOTICES = (*HALTING_KINDS, RESUMING_KIND, EVACUATION_KIND)
+#: Notice kinds that may raise or explain an alert.
+_ALERT_KINDS_OF_NOTICES = frozenset({*HALTING_KINDS, RESUMING_KIND, EVACUATION_KIND})
+#: A rule's sites up to this many go into the SQL; more are filtered by the rule itself.
+_MAX_SQL_SITES = 500
 
 
 @dataclass(frozen=True)
@@ -82,35 +80,17 @@ class AlertReport:
 
 
 # ---- reading the store ------------------------------------------------------------------------------------
-def _frame(store: Store, query: sa.Select[Any]) -> pd.DataFrame:
-    """A Core query as a DataFrame (column types decoded by SQLAlchemy, the same on SQLite and PostgreSQL)."""
-    with store.engine.connect() as conn:
-        result = conn.execute(query)
-        return pd.DataFrame(result.all(), columns=list(result.keys()))
-
-
 def _touched(store: Store, since: datetime | None, start: date, today: date) -> set[str] | None:
     """Sites with scores recomputed or notices stored since ``since`` (None: every site)."""
     if since is None:
         return None
-    scored = sa.select(SCORE.c.site_id).where(
-        SCORE.c.computed_at >= since, SCORE.c.date >= start, SCORE.c.date <= today
+    return reads.scores.recomputed_since(store, since, start, today) | reads.notices.sites_noticed_since(
+        store, since
     )
-    noticed = (
-        sa.select(NOTICE_SITE.c.site_id)
-        .join(NOTICE, NOTICE.c.id == NOTICE_SITE.c.notice_id)
-        .where(NOTICE.c.first_seen_at >= since)
-    )
-    with store.engine.connect() as conn:
-        return {str(s) for s in conn.execute(sa.union(scored, noticed)).scalars()}
 
 
 def _scores(store: Store, first: date, today: date, only: set[str] | None) -> pd.DataFrame:
-    query = sa.select(
-        SCORE.c.site_id, SCORE.c.date, SCORE.c.status, SCORE.c.level, SCORE.c.risk, SCORE.c.conflict,
-        SCORE.c.route, SCORE.c.notice,
-    ).where(SCORE.c.date >= first, SCORE.c.date <= today)  # fmt: skip
-    frame = _frame(store, query)
+    frame = reads.scores.of_days(store, first, today)
     if only is not None:
         frame = frame[frame["site_id"].isin(only)]
     return frame.sort_values(["site_id", "date"]).reset_index(drop=True)
@@ -124,56 +104,17 @@ def _halted_since(store: Store, scores: pd.DataFrame) -> dict[str, date]:
     halted = first[first["status"] == "halted"]
     if halted.empty:
         return {}
-    day = halted["date"].min()
-    not_halted = sa.case((SCORE.c.status != "halted", SCORE.c.date))
-    query = (
-        sa.select(SCORE.c.site_id, sa.func.max(not_halted).label("last_ok"), sa.func.min(SCORE.c.date))
-        .where(SCORE.c.site_id.in_(list(halted["site_id"])), SCORE.c.date < day)
-        .group_by(SCORE.c.site_id)
-    )
-    with store.engine.connect() as conn:
-        earlier = {r[0]: (r[1], r[2]) for r in conn.execute(query).all()}
-    registry = _registry_stops(store, list(halted["site_id"]))
+    site_ids = [str(s) for s in halted["site_id"]]
+    earlier = reads.scores.last_operating_before(store, site_ids, halted["date"].min())
+    registry = reads.sites.stopped_since(store, site_ids)
     out = {}
-    for site_id, first_day in zip(halted["site_id"], halted["date"], strict=True):
+    for site_id, first_day in zip(site_ids, halted["date"], strict=True):
         last_ok, oldest = earlier.get(site_id, (None, None))
-        if isinstance(last_ok, str):  # an aggregate over a CASE may come back untyped on SQLite
-            last_ok = date.fromisoformat(last_ok[:10])
         since = last_ok + timedelta(days=1) if last_ok else (oldest or first_day)
         # A stop the registry dates (e.g. a mine closed in 2024) began then, not on the first scored day.
-        stopped = registry.get(str(site_id))
-        out[str(site_id)] = stopped if last_ok is None and stopped and stopped < since else since
+        stopped = registry.get(site_id)
+        out[site_id] = stopped if last_ok is None and stopped and stopped < since else since
     return out
-
-
-def _registry_stops(store: Store, site_ids: list[str]) -> dict[str, date]:
-    """The registry's ``status_since`` of the listed sites whose registry status is a stop."""
-    site = models.Site.__table__  # type: ignore[attr-defined]
-    query = sa.select(site.c.id, site.c.status_since).where(
-        site.c.id.in_(site_ids),
-        site.c.status.in_(sorted(STOPPED_STATUSES)),
-        site.c.status_since.is_not(None),
-    )
-    with store.engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return {str(r[0]): r[1] if isinstance(r[1], date) else date.fromisoformat(str(r[1])[:10]) for r in rows}
-
-
-def _notices(store: Store, start: datetime, now: datetime, min_confidence: float) -> pd.DataFrame:
-    query = (
-        sa.select(
-            NOTICE.c.id.label("notice_id"), NOTICE_SITE.c.site_id, NOTICE.c.kind, NOTICE.c.confidence,
-            NOTICE.c.known_at, NOTICE.c.source, NOTICE.c.title, NOTICE.c.url, NOTICE.c.language,
-        )
-        .join(NOTICE, NOTICE.c.id == NOTICE_SITE.c.notice_id)
-        .where(
-            NOTICE.c.kind.in_(_ALERT_KINDS_OF_NOTICES), NOTICE.c.confidence >= min_confidence,
-            NOTICE.c.known_at >= start, NOTICE.c.known_at <= now,
-        )
-    )  # fmt: skip
-    frame = _frame(store, query)
-    frame["known_at"] = pd.to_datetime(frame["known_at"])
-    return frame
 
 
 def _exposures(
@@ -183,25 +124,11 @@ def _exposures(
     """Exposures of events that may count as front-line (filtered again by the pure rule), with the
     distance from each event to its mine."""
     rule = settings.alerts.rules.front_line
-    sub_types = [s.strip().lower() for s in rule.sub_types]
-    query = (
-        sa.select(
-            EXPOSURE.c.event_id, EXPOSURE.c.site_id, EXPOSURE.c.via, EXPOSURE.c.distance_km, EVENT.c.source,
-            EVENT.c.source_id, EVENT.c.event_date, EVENT.c.known_at, EVENT.c.first_seen_at, EVENT.c.type,
-            EVENT.c.sub_type, EVENT.c.fatalities, EVENT.c.lat, EVENT.c.lon, EVENT.c.location, EVENT.c.url,
-        )
-        .join(EVENT, EVENT.c.id == EXPOSURE.c.event_id)
-        .where(
-            EVENT.c.event_date >= start, EVENT.c.event_date <= today, EVENT.c.known_at <= now,
-            sa.or_(
-                sa.and_(EVENT.c.type == "battles", EVENT.c.fatalities >= rule.min_fatalities),
-                sa.func.lower(EVENT.c.sub_type).in_(sub_types),
-            ),
-        )
+    frame = reads.events.front_line_exposures(
+        store, start, today, Known(by=now), min_fatalities=rule.min_fatalities,
+        sub_types={s.strip().lower() for s in rule.sub_types},
+        site_ids=allowed if len(allowed) <= _MAX_SQL_SITES else None,
     )  # fmt: skip
-    if len(allowed) <= 500:
-        query = query.where(EXPOSURE.c.site_id.in_(sorted(allowed)))
-    frame = _frame(store, query)
     where = site_frame.set_index("id")[["lat", "lon"]]
     site_lat = frame["site_id"].map(where["lat"]).to_numpy(float)
     site_lon = frame["site_id"].map(where["lon"]).to_numpy(float)
@@ -213,27 +140,12 @@ def _exposures(
 
 
 def _feed_runs(store: Store, feeds: list[str]) -> pd.DataFrame:
-    """Per feed: first run, last ok run, and the newest run's status and error."""
-    ok_end = sa.case((FEEDRUN.c.status == "ok", FEEDRUN.c.finished_at))
-    summary = _frame(
-        store,
-        sa.select(
-            FEEDRUN.c.feed, sa.func.min(FEEDRUN.c.started_at).label("first_run"),
-            sa.func.max(ok_end).label("last_ok"), sa.func.max(FEEDRUN.c.id).label("last_id"),
-        ).where(FEEDRUN.c.feed.in_(feeds)).group_by(FEEDRUN.c.feed),
-    )  # fmt: skip
-    if summary.empty:
-        return summary
-    latest = _frame(
-        store,
-        sa.select(FEEDRUN.c.id, FEEDRUN.c.status, FEEDRUN.c.error).where(
-            FEEDRUN.c.id.in_([int(i) for i in summary["last_id"]])
-        ),
-    )
-    merged = summary.merge(latest, left_on="last_id", right_on="id", how="left")
-    merged["last_ok"] = pd.to_datetime(merged["last_ok"])
-    merged["first_run"] = pd.to_datetime(merged["first_run"])
-    return merged.rename(columns={"status": "last_status", "error": "last_error"})
+    """Per enabled feed that ran: first run, last ok finish, and the newest run's status and error."""
+    runs = reads.feedruns.summary(store)
+    runs = runs[runs["feed"].isin(feeds)].reset_index(drop=True)
+    runs["last_ok"] = pd.to_datetime(runs["last_ok"])
+    runs["first_run"] = pd.to_datetime(runs["first_run"])
+    return runs
 
 
 def evaluate(store: Store, settings: Settings, now: datetime, since: datetime | None) -> list[Candidate]:
@@ -255,8 +167,10 @@ def evaluate(store: Store, settings: Settings, now: datetime, since: datetime | 
         scores = _scores(store, window_start - timedelta(days=1), today, only)
         halted_since = _halted_since(store, scores)
         earliest = min([window_start, *halted_since.values()])
-        notices = _notices(store, datetime.combine(earliest, datetime.min.time()), now,
-                           settings.scoring.min_notice_confidence)  # fmt: skip
+        notices = reads.notices.of_kinds(
+            store, _ALERT_KINDS_OF_NOTICES, settings.scoring.min_notice_confidence,
+            datetime.combine(earliest, datetime.min.time()), Known(by=now),
+        )  # fmt: skip
         if only is not None:
             notices = notices[notices["site_id"].isin(only)]
         if halts or resumes:
@@ -356,20 +270,20 @@ def alert_tick(
         candidates = evaluate(store, settings, at, since)
         policy = Policy.from_settings(settings.alerts)
         recent = max(policy.repeat, timedelta(hours=24))
-        state = outbox.load_state(store.engine, {c.fingerprint for c in candidates}, at, recent)
+        state = outbox.load_state(store, {c.fingerprint for c in candidates}, at, recent)
         decision = decide(candidates, state, policy, at)
     report.alerts = [c.payload() for c in decision.notified]
     report.suppressed = [(c.payload(), why) for c, why in decision.suppressed]
     report.silenced = [c.payload() for c in decision.silenced]
     report.updated = len(decision.updated)
     if dry_run:
-        pending = outbox.due(store.engine, channels, at)
+        pending = outbox.due(store, channels, at)
         report.previews = _previews(decision, pending, list(channels), targets.base_url)
         return report
-    outbox.record(store.engine, decision, list(channels), at)
+    outbox.record(store, decision, list(channels), at)
     if settings.alerts.enabled:
         store.set_watermark(WATERMARK, at.isoformat(), at)
-    report.channels = outbox.deliver(store.engine, channels, at, settings.alerts.retry, targets.base_url)
+    report.channels = outbox.deliver(store, channels, at, settings.alerts.retry, targets.base_url)
     for name, result in report.channels.items():
         for error in result.errors:
             log.warning("alert delivery on %s failed (stays pending): %s", name, error)

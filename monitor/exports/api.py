@@ -17,14 +17,16 @@ from typing import Any
 import flask
 import pandas as pd
 
+from monitor import reads
 from monitor.config import Settings
+from monitor.dialect import naive_utc
 from monitor.errors import InputError
 from monitor.exports import files
 from monitor.exports.openapi import PARAMETERS, openapi_document
 from monitor.exports.query import Query, parse_query
 from monitor.exports.schemas import PANELS
 from monitor.pipeline import Pipeline
-from monitor.store import Store, naive_utc
+from monitor.store import Store
 
 __all__ = ["PREFIX", "TOKENS_ENV", "api_blueprint", "api_tokens", "health"]
 
@@ -126,30 +128,20 @@ def health(store: Store, settings: Settings, now: datetime) -> dict[str, Any]:
 
     Error texts are left out: this answer is public. Configured feeds that never ran are listed with nulls.
     """
-    runs = store.frame(
-        "SELECT f.feed, f.started_at, f.status FROM feedrun f"
-        " JOIN (SELECT feed, MAX(id) AS id FROM feedrun GROUP BY feed) m ON m.id = f.id"
-    )
-    ok = store.frame(
-        "SELECT feed, MAX(finished_at) AS finished_at FROM feedrun WHERE status = 'ok' GROUP BY feed"
-    )
-    last_ok = dict(zip(ok["feed"], pd.to_datetime(ok["finished_at"], format="mixed"), strict=True))
     now_naive = naive_utc(now)
     feeds: dict[str, dict[str, Any]] = {
         name: _feed(name, None, None, None, now_naive) for name in settings.feeds.enabled()
     }
-    for row in runs.itertuples():
-        started = pd.Timestamp(row.started_at).to_pydatetime()
-        finished = last_ok.get(row.feed)
-        feeds[row.feed] = _feed(
-            row.feed, started, row.status, None if finished is None else finished.to_pydatetime(), now_naive
-        )
-    latest = store.scalar("SELECT MAX(date) FROM score")
+    for row in reads.feedruns.summary(store).itertuples():
+        finished = None if pd.isna(row.last_ok) else pd.Timestamp(row.last_ok).to_pydatetime()
+        started = pd.Timestamp(row.last_run).to_pydatetime()
+        feeds[row.feed] = _feed(row.feed, started, row.last_status, finished, now_naive)
+    latest = reads.scores.latest_day(store)
     failing = [f for f in feeds.values() if f["last_status"] == "failed"]
     return {
         "status": "degraded" if failing else "ok",
         "now": _iso(now_naive),
-        "latest_score_date": None if latest is None else str(latest)[:10],
+        "latest_score_date": None if latest is None else latest.isoformat(),
         "feeds": [feeds[name] for name in sorted(feeds)],
     }
 

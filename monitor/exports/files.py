@@ -14,16 +14,16 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-import pandas as pd
 import pyarrow as pa
 
-from monitor.exports.arrowsql import open_reader
+from monitor import reads
+from monitor.dialect import naive_utc
 from monitor.exports.encoding import Digest, csv_stream, parquet_stream, sidecar_bytes
 from monitor.exports.panels import chunks
 from monitor.exports.query import Query
 from monitor.exports.schemas import ATTRIBUTION, SCHEMAS
 from monitor.pipeline import Pipeline, params_hash
-from monitor.store import Store, naive_utc
+from monitor.reads.arrow import open_reader
 
 __all__ = ["FORMATS", "ExportResult", "Format", "metadata", "sidecar", "stream", "write_file"]
 
@@ -50,7 +50,8 @@ def metadata(pipeline: Pipeline, query: Query, fmt: Format) -> dict[str, Any]:
     generated: datetime | None = query.as_known_at
     basis = "as_known_at"
     if generated is None:
-        generated, basis = _high_water_mark(pipeline.store, query.panel), "newest stored row"
+        generated = reads.version.high_water_mark(pipeline.store, alerts=query.panel == "alerts")
+        basis = "newest stored row"
     return {
         "panel": panel.name,
         "title": panel.title,
@@ -73,15 +74,6 @@ def metadata(pipeline: Pipeline, query: Query, fmt: Format) -> dict[str, Any]:
         "attribution": dict(ATTRIBUTION),
         "minewatch_version": _version(),
     }
-
-
-def _high_water_mark(store: Store, panel: str) -> datetime | None:
-    tables = ["event", "notice"]
-    marks = [store.scalar(f"SELECT MAX(first_seen_at) FROM {t}") for t in tables]
-    if panel == "alerts":
-        marks.append(store.scalar("SELECT MAX(created_at) FROM alert"))
-    stamps = [pd.Timestamp(m).to_pydatetime() for m in marks if m is not None]
-    return max(stamps) if stamps else None
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from monitor import sites
+from monitor.dialect import naive_utc
 from monitor.errors import InputError
 from monitor.exports.schemas import PANELS
-from monitor.store import Store, naive_utc
+from monitor.store import Store
 
 __all__ = ["DEFAULT_DAYS", "Query", "day_range", "parse_query"]
 

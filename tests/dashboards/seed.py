@@ -16,6 +16,7 @@ import pandas as pd
 
 from feeds.rows import EVENT_COLUMNS, NOTICE_COLUMNS, RejectedRow
 from monitor import models
+from monitor.reads import sql
 from monitor.store import Store
 
 AS_OF = date(2025, 4, 1)
@@ -209,7 +210,7 @@ def seed(store: Store, now: datetime = NOW) -> None:
     """Fill an initialised store with the eastern-DRC scenario (idempotent)."""
     store.upsert(models.Site, _site_rows(now), key=("id",))
     store.insert_events(_event_frame(), now)
-    ids = store.frame("select id, source_id from event")
+    ids = sql.frame(store, "select id, source_id from event")
     event_ids = dict(zip(ids["source_id"], ids["id"].astype(int), strict=True))
     exposures = [
         {"event_id": event_ids[e[0]], "site_id": e[8], "via": e[9], "distance_km": e[10]}
@@ -235,7 +236,7 @@ def seed(store: Store, now: datetime = NOW) -> None:
         columns=[*NOTICE_COLUMNS, "kind", "confidence"],
     )
     store.insert_notices(notices, now)
-    nids = store.frame("select id, source_id from notice")
+    nids = sql.frame(store, "select id, source_id from notice")
     notice_ids = dict(zip(nids["source_id"], nids["id"].astype(int), strict=True))
     store.upsert(
         models.NoticeSite,
@@ -248,7 +249,7 @@ def seed(store: Store, now: datetime = NOW) -> None:
 
 
 def _seed_feed_runs(store: Store, now: datetime) -> None:
-    if store.scalar("select count(*) from feedrun"):
+    if sql.scalar(store, "select count(*) from feedrun"):
         return
     acled = store.start_run("acled", now - timedelta(hours=6))
     store.finish_run(

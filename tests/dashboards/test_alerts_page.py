@@ -37,9 +37,9 @@ def _record_alerts(store: Store) -> None:
     level = Candidate("level", "rubaya", "2025-03-13:high", "Rubaya risk high", "s", AT, details={"rank": 2})
     again = Candidate("level", "rubaya", "2025-03-14:high", "Rubaya risk high", "s", AT, details={"rank": 2})
     decision = decide([halt, level, again], State(), Policy(), AT)
-    outbox.record(store.engine, decision, ["email", "slack"], AT)
+    outbox.record(store, decision, ["email", "slack"], AT)
     channels = {"email": Channel("email"), "slack": Channel("slack", "slack: HTTP 500 oops")}
-    outbox.deliver(store.engine, channels, AT, AlertRetrySettings(), None)
+    outbox.deliver(store, channels, AT, AlertRetrySettings(), None)
 
 
 def test_the_alert_log_shows_each_channels_delivery_status(

@@ -24,6 +24,7 @@ from dashboards.pages import overview
 from dashboards.server import RunningServer, serve_in_thread
 from monitor import demo
 from monitor.config import Settings, settings_from_mapping
+from monitor.reads import sql
 from monitor.store import Store
 from tests.dashboards import seed
 
@@ -276,7 +277,7 @@ def test_an_open_overview_redraws_itself_after_a_rescore_and_only_then(browser: 
         assert idle.get("204", 0) - seen.get("204", 0) >= 2
         assert idle.get("200", 0) == seen.get("200", 0)
 
-        day = store.frame("select * from score where date = :d", {"d": str(seed.AS_OF)})
+        day = sql.frame(store, "select * from score where date = :d", {"d": str(seed.AS_OF)})
         day.loc[day["site_id"] == "tenke", ["risk", "level", "status"]] = [100.0, "halted", "halted"]
         event_ids = day["top_event_id"]
         day["top_event_id"] = pd.Series(

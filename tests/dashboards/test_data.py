@@ -11,7 +11,9 @@ import sqlalchemy as sa
 
 from dashboards import data
 from monitor import models
+from monitor.reads import sql
 from monitor.store import Store
+from tests.conftest import execute
 from tests.dashboards import seed
 
 
@@ -287,7 +289,7 @@ def test_site_explain_reads_the_explanation_scoring_writes(tmp_path: Path) -> No
 
 def test_rescoring_a_day_re_sums_its_supply_and_leaves_the_other_days(seeded_store: Store) -> None:
     before = data.supply_history(seeded_store).set_index(["date", "commodity"])["supply_at_risk_t"]
-    day = seeded_store.frame("select * from score where date = :d", {"d": str(seed.AS_OF)})
+    day = sql.frame(seeded_store, "select * from score where date = :d", {"d": str(seed.AS_OF)})
     day["supply_at_risk_t"] = day["supply_at_risk_t"].fillna(0) + 1.0
     ids_read = day["top_event_id"]  # read back as float (NaN for none): COPY wants integers
     day["top_event_id"] = pd.Series(
@@ -295,7 +297,7 @@ def test_rescoring_a_day_re_sums_its_supply_and_leaves_the_other_days(seeded_sto
     )
     seeded_store.replace_scores(day.drop(columns="computed_at"), [seed.AS_OF], seed.NOW)
     after = data.supply_history(seeded_store).set_index(["date", "commodity"])["supply_at_risk_t"]
-    sites = day.merge(seeded_store.frame("select id as site_id, commodity from site"))["commodity"]
+    sites = day.merge(sql.frame(seeded_store, "select id as site_id, commodity from site"))["commodity"]
     bumped = after - before
     on_day = bumped.xs(pd.Timestamp(seed.AS_OF), level="date")
     assert on_day.to_dict() == pytest.approx(sites.value_counts().astype(float).to_dict())
@@ -304,7 +306,7 @@ def test_rescoring_a_day_re_sums_its_supply_and_leaves_the_other_days(seeded_sto
 
 def test_a_store_scored_before_the_supply_roll_up_existed_gets_it_filled(seeded_store: Store) -> None:
     expected = data.supply_history(seeded_store)
-    seeded_store.execute("DELETE FROM supply_day")
+    execute(seeded_store, "DELETE FROM supply_day")
     assert data.supply_history(seeded_store).empty
     seeded_store.create_schema()
     pd.testing.assert_frame_equal(data.supply_history(seeded_store), expected)

@@ -16,6 +16,7 @@ from dashboards.components import CONTEXT_KEY
 from dashboards.pages import alerts, commodities, events, feeds, overview, site
 from monitor.config import DashboardSettings, Settings
 from monitor.store import SCORES_VERSION, Store
+from tests.conftest import execute
 from tests.dashboards import seed
 from tests.dashboards.tree import find
 
@@ -238,7 +239,7 @@ def test_the_risk_table_is_read_once_per_data_version(
     assert before and filter_to("tin") == before
     ctx = app.server.config[CONTEXT_KEY]
     assert len(ctx.cache) == 1  # both filters were served from one read
-    seeded_store.execute("UPDATE score SET level = 'low' WHERE site_id = :s", {"s": before[0][0]})
+    execute(seeded_store, "UPDATE score SET level = 'low' WHERE site_id = :s", {"s": before[0][0]})
     assert filter_to("tin") == before  # a write outside the store's API is not seen until the version moves
     seeded_store.set_watermark(SCORES_VERSION, "rescored", seed.NOW)
     assert filter_to("tin")[0] == (before[0][0], "low")

@@ -15,6 +15,7 @@ from feeds.rows import EVENT_COLUMNS
 from monitor.config import AcledSettings, HttpSettings
 from monitor.errors import AuthError, FeedError, InputError
 from monitor.net.http import RetryingRequester, make_client
+from monitor.reads import sql
 from monitor.store import Store
 from tests.loopback import LoopbackServer, Request, Response
 
@@ -397,7 +398,7 @@ def test_parsing_the_same_file_twice_then_storing_both_keeps_each_event_once(
 
     assert (first.inserted, first.duplicates) == (7, 0)
     assert (again.inserted, again.duplicates) == (0, 7)
-    stored = fresh_store.frame("select source_id, known_at, first_seen_at from event order by source_id")
+    stored = sql.frame(fresh_store, "select source_id, known_at, first_seen_at from event order by source_id")
     assert len(stored) == 7
     first_row = stored.iloc[0]
     assert pd.Timestamp(first_row["known_at"]) == pd.Timestamp("2025-03-11 09:14:52")

@@ -20,6 +20,7 @@ from monitor.config import GdeltSettings, HttpSettings, Settings
 from monitor.errors import FeedError, InputError
 from monitor.net.http import RetryingRequester, make_client
 from monitor.pipeline import Pipeline
+from monitor.reads import sql
 from monitor.store import Store
 from tests.conftest import FIXTURES
 from tests.loopback import LoopbackServer, Request, Response
@@ -241,8 +242,8 @@ def test_parsed_events_are_stored_once(fresh_store: Store, now: datetime) -> Non
     first = fresh_store.insert_events(records, now)
     again = fresh_store.insert_events(records, now)
     assert (first.inserted, again.inserted, again.duplicates) == (8, 0, 8)
-    stored = fresh_store.frame(
-        "select source_id, event_date, country, sub_type from event where source='gdelt'"
+    stored = sql.frame(
+        fresh_store, "select source_id, event_date, country, sub_type from event where source='gdelt'"
     )
     row = stored.set_index("source_id").loc["1300000002"]
     assert (row["country"], row["sub_type"]) == ("CD", "CAMEO 1833: Carry out roadside bombing")
@@ -460,7 +461,7 @@ def test_caught_up_events_are_stored_once_and_a_rerun_stores_nothing_new(
     (first,) = pipeline.collect([collector(server)], requester)
     assert (first.status, first.stored, first.duplicates) == ("ok", 8, 0)
     assert store.get_watermark("gdelt") == NEWEST
-    stored = store.frame("SELECT source_id FROM event WHERE source = 'gdelt'")
+    stored = sql.frame(store, "SELECT source_id FROM event WHERE source = 'gdelt'")
     assert sorted(stored["source_id"]) == sorted(i for s in [*MISSED, NEWEST] for i in ids_at(s))
 
     (again,) = pipeline.collect([collector(server)], requester)
@@ -470,7 +471,7 @@ def test_caught_up_events_are_stored_once_and_a_rerun_stores_nothing_new(
     store.set_watermark("gdelt", HOUR_AGO, now)  # e.g. a watermark restored from a backup
     (replayed,) = pipeline.collect([collector(server)], requester)
     assert (replayed.status, replayed.stored, replayed.duplicates) == ("ok", 0, 8)
-    assert int(store.scalar("SELECT COUNT(*) FROM event")) == 8
+    assert int(sql.scalar(store, "SELECT COUNT(*) FROM event")) == 8
 
 
 def test_a_missed_export_gdelt_does_not_have_is_passed_over(
@@ -514,7 +515,7 @@ def test_a_server_error_midway_keeps_the_exports_stored_before_it(
     assert store.get_watermark("gdelt") == MISSED[0]
     assert sleeps == [0.5, 1.0]  # retried twice, then the run stopped
     assert zips_requested(server) == [zip_path_of(MISSED[0]), down, down, down]
-    runs = store.frame("SELECT status, stored FROM feedrun WHERE feed = 'gdelt'")
+    runs = sql.frame(store, "SELECT status, stored FROM feedrun WHERE feed = 'gdelt'")
     assert runs.to_dict("records") == [{"status": "failed", "stored": 2}]
 
     server.route("GET", down, served)

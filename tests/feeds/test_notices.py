@@ -10,6 +10,7 @@ from feeds.rows import NOTICE_COLUMNS
 from monitor.config import HttpSettings, NoticeFeed
 from monitor.errors import FeedError, InputError
 from monitor.net.http import RetryingRequester, make_client
+from monitor.reads import sql
 from monitor.store import Store
 from tests.conftest import FIXTURES
 from tests.loopback import LoopbackServer, Request, Response
@@ -250,8 +251,8 @@ def test_the_same_feed_collected_twice_is_stored_once(
                 )
     assert [w.inserted for w in written] == [3, 3, 0, 0]
     assert [w.duplicates for w in written] == [0, 0, 3, 3]
-    stored = fresh_store.frame(
-        "select source_id, title, language, published_at from notice order by source_id"
+    stored = sql.frame(
+        fresh_store, "select source_id, title, language, published_at from notice order by source_id"
     )
     assert len(stored) == 6
     row = stored.set_index("source_id").loc["tag:actualites.example,2025:article/88410"]

@@ -13,6 +13,7 @@ from feeds.ucdp import UcdpCollector, parse_api_rows, parse_file
 from monitor.config import HttpSettings, UcdpSettings
 from monitor.errors import AuthError, FeedError, InputError
 from monitor.net.http import RetryingRequester, make_client
+from monitor.reads import sql
 from monitor.store import Store
 from tests.loopback import LoopbackServer, Request, Response
 
@@ -189,4 +190,4 @@ def test_storing_the_same_page_twice_keeps_each_event_once(fresh_store: Store, n
     first = fresh_store.insert_events(parse_api_rows(rows).records, now)
     again = fresh_store.insert_events(parse_api_rows(rows).records, now)
     assert (first.inserted, again.inserted, again.duplicates) == (2, 0, 2)
-    assert fresh_store.scalar("select count(*) from event where source = 'ucdp'") == 2
+    assert sql.scalar(fresh_store, "select count(*) from event where source = 'ucdp'") == 2

@@ -19,6 +19,7 @@ from monitor.backtest import RESULT_COLUMNS, evaluate, load_episodes, parse_epis
 from monitor.config import Settings, settings_from_mapping
 from monitor.errors import InputError
 from monitor.pipeline import Pipeline
+from monitor.reads import sql
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY0 = date(2025, 1, 1)
@@ -267,7 +268,7 @@ def demo_pipeline(database_url: str) -> Iterator[Pipeline]:
 
 
 def test_on_the_demo_bisie_reached_high_days_before_its_halt(demo_pipeline: Pipeline) -> None:
-    stored = demo_pipeline.store.frame("SELECT COUNT(*) AS n FROM score")["n"].iloc[0]
+    stored = sql.frame(demo_pipeline.store, "SELECT COUNT(*) AS n FROM score")["n"].iloc[0]
     result = backtest.run(
         demo_pipeline, date(2025, 2, 1), date(2025, 4, 30), load_episodes().frame, site="bisie"
     )
@@ -282,7 +283,7 @@ def test_on_the_demo_bisie_reached_high_days_before_its_halt(demo_pipeline: Pipe
     assert row["site_name"].startswith("Bisie")
     assert result.summary.sites == 1 and result.summary.true_alarm_days >= 2
     # The replay is point-in-time and leaves the stored scores alone.
-    assert demo_pipeline.store.frame("SELECT COUNT(*) AS n FROM score")["n"].iloc[0] == stored
+    assert sql.frame(demo_pipeline.store, "SELECT COUNT(*) AS n FROM score")["n"].iloc[0] == stored
 
 
 def test_on_the_demo_the_notices_alone_reveal_the_bisie_halt(demo_pipeline: Pipeline) -> None:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from monitor.exports.schemas import SCHEMAS
 from monitor.store import Store
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, execute
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,8 +73,8 @@ def test_a_store_from_an_earlier_release_is_told_to_run_init_which_upgrades_it(
     initialised: Cli, database_url: str
 ) -> None:
     store = Store.from_url(database_url)
-    store.execute("DROP TABLE supply_day")
-    store.execute("DROP INDEX ix_event_date_type")
+    execute(store, "DROP TABLE supply_day")
+    execute(store, "DROP INDEX ix_event_date_type")
     store.engine.dispose()
     result = initialised("sites", ok=False)
     assert result.returncode == 1

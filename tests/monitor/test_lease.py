@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from monitor.lease import AdvisoryLocks, LeaseTable, advisory_key, leases_for
+from monitor.reads import sql
 from monitor.store import Store
 
 
@@ -75,7 +76,7 @@ def test_a_released_lease_can_be_taken_again(
             assert not second
     with theirs.hold("gdelt") as again:
         assert again
-    assert fresh_store.scalar("SELECT COUNT(*) FROM lease") == 0
+    assert sql.scalar(fresh_store, "SELECT COUNT(*) FROM lease") == 0
 
 
 def test_an_expired_lease_goes_to_the_next_holder_and_the_old_one_cannot_release_it(
@@ -92,7 +93,7 @@ def test_an_expired_lease_goes_to_the_next_holder_and_the_old_one_cannot_release
     assert token is not None
     dead.release("acled", stale)  # a late release from the old holder must not free the new one's lease
     assert not dead.renew("acled", stale)
-    assert fresh_store.scalar("SELECT holder FROM lease WHERE name = 'acled'") == token
+    assert sql.scalar(fresh_store, "SELECT holder FROM lease WHERE name = 'acled'") == token
 
 
 def test_a_held_lease_is_renewed_so_a_long_run_keeps_it(fresh_store: Store, other_engine: sa.Engine) -> None:

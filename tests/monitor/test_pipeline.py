@@ -17,6 +17,7 @@ from monitor.config import GdeltSettings, HttpSettings, NoticeFeed, Settings
 from monitor.demo import demo_dir
 from monitor.net.http import RetryingRequester, make_client
 from monitor.pipeline import Pipeline
+from monitor.reads import sql
 from monitor.store import Store
 from tests.loopback import LoopbackServer, Response
 
@@ -71,7 +72,7 @@ def _tick(pipeline: Pipeline, server: LoopbackServer):
 
 def _counts(store: Store) -> dict[str, int]:
     tables = ("event", "notice", "exposure", "noticesite", "rejected")
-    return {t: int(store.scalar(f"SELECT COUNT(*) FROM {t}")) for t in tables}
+    return {t: int(sql.scalar(store, f"SELECT COUNT(*) FROM {t}")) for t in tables}
 
 
 def test_a_failing_feed_is_recorded_and_the_others_still_run(
@@ -84,7 +85,7 @@ def test_a_failing_feed_is_recorded_and_the_others_still_run(
     assert "HTTP 503" in by_feed["notices:down"].error
     assert by_feed["gdelt"].status == "ok" and by_feed["gdelt"].stored > 0
     assert by_feed["notices:alphamin"].status == "ok" and by_feed["notices:alphamin"].stored == 5
-    runs = pipeline.store.frame("SELECT feed, status, stored, error FROM feedrun ORDER BY id")
+    runs = sql.frame(pipeline.store, "SELECT feed, status, stored, error FROM feedrun ORDER BY id")
     assert runs["feed"].tolist() == ["notices:down", "gdelt", "notices:alphamin"]
     assert runs["status"].tolist() == ["failed", "ok", "ok"]
 
@@ -95,15 +96,17 @@ def test_collected_rows_are_matched_to_sites_and_notices_classified(
     _serve_demo_feeds(server)
     _tick(pipeline, server)
     store = pipeline.store
-    walikale = store.frame(
+    walikale = sql.frame(
+        store,
         "SELECT x.via, x.distance_km FROM exposure x JOIN event e ON e.id = x.event_id"
-        " WHERE x.site_id = 'bisie' AND e.location LIKE 'Walikale%' ORDER BY x.via"
+        " WHERE x.site_id = 'bisie' AND e.location LIKE 'Walikale%' ORDER BY x.via",
     )
     assert set(walikale["via"]) == {"route", "site"}
     assert walikale.set_index("via").loc["site", "distance_km"].min() == pytest.approx(55.4, abs=1.0)
-    kinds = store.frame(
+    kinds = sql.frame(
+        store,
         "SELECT n.kind FROM notice n JOIN noticesite s ON s.notice_id = n.id WHERE s.site_id = 'bisie'"
-        " ORDER BY n.known_at"
+        " ORDER BY n.known_at",
     )["kind"].tolist()
     assert "suspension" in kinds and kinds.count("resumption") >= 1
 
@@ -125,8 +128,8 @@ def test_the_tick_rescores_up_to_today_point_in_time(pipeline: Pipeline, server:
     _serve_demo_feeds(server)
     report = _tick(pipeline, server)
     assert report.scored_days[-1] == date(2025, 3, 21)
-    bisie = pipeline.store.frame(
-        "SELECT date, status, level FROM score WHERE site_id = 'bisie' ORDER BY date"
+    bisie = sql.frame(
+        pipeline.store, "SELECT date, status, level FROM score WHERE site_id = 'bisie' ORDER BY date"
     )
     bisie["date"] = bisie["date"].astype(str)
     state = bisie.set_index("date")
@@ -139,13 +142,13 @@ def test_the_tick_rescores_up_to_today_point_in_time(pipeline: Pipeline, server:
 def test_importing_sites_rematches_every_stored_event(pipeline: Pipeline, server: LoopbackServer) -> None:
     _serve_demo_feeds(server)
     _tick(pipeline, server)
-    before = int(pipeline.store.scalar("SELECT COUNT(*) FROM exposure WHERE site_id = 'walikale_test'"))
+    before = int(sql.scalar(pipeline.store, "SELECT COUNT(*) FROM exposure WHERE site_id = 'walikale_test'"))
     csv_text = (
         "id,name,operator,country,commodity,lat,lon\n"
         "walikale_test,Walikale test pit,Test Mining,CD,tin,-1.42,28.05\n"
     )
     pipeline.load_sites(sites.parse_sites_csv(csv_text, origin="user", now=pipeline.now()))
     pipeline.match()
-    after = int(pipeline.store.scalar("SELECT COUNT(*) FROM exposure WHERE site_id = 'walikale_test'"))
+    after = int(sql.scalar(pipeline.store, "SELECT COUNT(*) FROM exposure WHERE site_id = 'walikale_test'"))
     assert before == 0 and after > 0
-    assert int(pipeline.store.scalar("SELECT COUNT(*) FROM exposure WHERE site_id = 'bisie'")) > 0
+    assert int(sql.scalar(pipeline.store, "SELECT COUNT(*) FROM exposure WHERE site_id = 'bisie'")) > 0

@@ -27,6 +27,7 @@ import yaml
 from monitor import sites
 from monitor.config import Settings
 from monitor.pipeline import Pipeline
+from monitor.reads import sql
 from monitor.store import Store
 from tests.conftest import FIXTURES
 from tests.loopback import LoopbackServer, Request, Response
@@ -116,8 +117,8 @@ def runs(tmp_path: Path, database_url: str) -> Iterator[Callable[..., Run]]:
         run.close()
 
 
-def _count(store: Store, sql: str) -> int:
-    return int(store.scalar(sql) or 0)
+def _count(store: Store, query: str) -> int:
+    return int(sql.scalar(store, query) or 0)
 
 
 # ---- SIGTERM mid-pull, restart, dashboard, SIGINT ----
@@ -180,7 +181,7 @@ def test_sigterm_mid_pull_stores_the_page_in_hand_exits_0_and_a_restart_finishes
     assert acled.pages == [1, 2]  # the page in hand was finished, page 3 never asked for
     assert _count(store, "SELECT COUNT(*) FROM event") == 6
     feedruns = "SELECT feed, status, fetched, stored, duplicates FROM feedrun ORDER BY id"
-    assert store.frame(feedruns).to_dict("records") == [
+    assert sql.frame(store, feedruns).to_dict("records") == [
         {"feed": "acled", "status": "ok", "fetched": 6, "stored": 6, "duplicates": 0}
     ]
     assert run.output(first)[0].rstrip().endswith("stopped")
@@ -195,7 +196,7 @@ def test_sigterm_mid_pull_stores_the_page_in_hand_exits_0_and_a_restart_finishes
     assert acled.pages == [1, 2, 1, 2, 3]  # resumed from the watermark, which stays put until a pull ends
     assert _count(store, "SELECT COUNT(*) FROM event") == 7
     assert _count(store, "SELECT COUNT(DISTINCT source_id) FROM event") == 7
-    assert store.frame(feedruns).to_dict("records")[1] == {
+    assert sql.frame(store, feedruns).to_dict("records")[1] == {
         "feed": "acled", "status": "ok", "fetched": 7, "stored": 1, "duplicates": 6,
     }  # fmt: skip
 
@@ -296,7 +297,7 @@ def test_kill_9_between_storing_an_alert_and_sending_it_then_restart_delivers_on
     assert first.wait(timeout=30) == -signal.SIGKILL
     mailbox.release.set()
     assert _count(store, "SELECT COUNT(*) FROM alert WHERE kind = 'halt'") == 1
-    assert store.frame(deliveries).to_dict("records") == [
+    assert sql.frame(store, deliveries).to_dict("records") == [
         {"channel": "email", "attempts": 1, "delivered": False},
         {"channel": "slack", "attempts": 0, "delivered": False},
         {"channel": "webhook", "attempts": 0, "delivered": False},
@@ -312,7 +313,7 @@ def test_kill_9_between_storing_an_alert_and_sending_it_then_restart_delivers_on
     assert len(mailbox.messages) == len(server.hits("/slack")) == len(server.hits("/hook")) == 1
     assert bad_signatures == []
     assert "Bisie" in str(mailbox.messages[0]["Subject"])
-    assert store.frame(deliveries).to_dict("records") == [
+    assert sql.frame(store, deliveries).to_dict("records") == [
         {"channel": "email", "attempts": 2, "delivered": True},
         {"channel": "slack", "attempts": 1, "delivered": True},
         {"channel": "webhook", "attempts": 1, "delivered": True},

@@ -23,6 +23,7 @@ from monitor.demo import demo_dir
 from monitor.lease import Leases, leases_for
 from monitor.net.http import RetryingRequester, make_client
 from monitor.pipeline import Pipeline
+from monitor.reads import sql
 from monitor.scheduler import FeedJob, build_scheduler, crash_recorder
 from monitor.store import Store
 from tests.loopback import LoopbackServer, Request, Response
@@ -196,7 +197,9 @@ def test_a_crashing_job_is_logged_and_recorded_as_a_failed_run_while_the_others_
     )
     _wait_for(lambda: runs.count("gdelt") >= 3)
     scheduler.shutdown(wait=True)
-    failed = fresh_store.frame("SELECT feed, status, error, finished_at IS NOT NULL AS finished FROM feedrun")
+    failed = sql.frame(
+        fresh_store, "SELECT feed, status, error, finished_at IS NOT NULL AS finished FROM feedrun"
+    )
     assert failed.to_dict("records") == [
         {
             "feed": "acled",
@@ -273,13 +276,14 @@ def test_a_feed_job_collects_matches_and_scores_while_holding_the_feeds_lease(
     job("notices:alphamin")
     store = pipeline.store
     assert seen == [False]  # another process could not take the feed while it ran
-    assert store.scalar("SELECT COUNT(*) FROM notice WHERE source = 'alphamin'") == 5
-    assert store.scalar("SELECT COUNT(*) FROM noticesite WHERE site_id = 'bisie'") == 5
-    assert store.frame("SELECT feed, status, stored FROM feedrun").to_dict("records") == [
+    assert sql.scalar(store, "SELECT COUNT(*) FROM notice WHERE source = 'alphamin'") == 5
+    assert sql.scalar(store, "SELECT COUNT(*) FROM noticesite WHERE site_id = 'bisie'") == 5
+    assert sql.frame(store, "SELECT feed, status, stored FROM feedrun").to_dict("records") == [
         {"feed": "notices:alphamin", "status": "ok", "stored": 5}
     ]
     assert (
-        store.scalar("SELECT status FROM score WHERE site_id = 'bisie' AND date = '2025-03-21'") == "halted"
+        sql.scalar(store, "SELECT status FROM score WHERE site_id = 'bisie' AND date = '2025-03-21'")
+        == "halted"
     )
     with other_process.hold("notices:alphamin") as after:
         assert after  # released once the run ended
@@ -298,7 +302,7 @@ def test_a_feed_job_skips_its_run_when_another_process_holds_the_lease(
         assert held
         job("notices:alphamin")
     assert server.hits("/alphamin.xml") == []
-    assert pipeline.store.scalar("SELECT COUNT(*) FROM feedrun") == 0
+    assert sql.scalar(pipeline.store, "SELECT COUNT(*) FROM feedrun") == 0
     assert "notices:alphamin: another process is running this feed; this run is skipped" in caplog.text
 
 
@@ -346,9 +350,11 @@ def test_a_stop_during_a_pull_ends_it_after_the_batch_in_hand_and_the_next_run_r
     )
     store = pipeline.store
     assert first.pages_made == [1, 2]  # page 3 was never fetched
-    assert store.scalar("SELECT COUNT(*) FROM notice") == 4  # but page 2, in hand at the stop, was stored
+    assert (
+        sql.scalar(store, "SELECT COUNT(*) FROM notice") == 4
+    )  # but page 2, in hand at the stop, was stored
     assert store.get_watermark("notices:paged") == "2"
-    assert store.frame("SELECT status, stored FROM feedrun").to_dict("records") == [
+    assert sql.frame(store, "SELECT status, stored FROM feedrun").to_dict("records") == [
         {"status": "ok", "stored": 4}
     ]
     assert alerts == []  # no alerts step on the way out: the outbox sends them at the next start
@@ -356,8 +362,8 @@ def test_a_stop_during_a_pull_ends_it_after_the_batch_in_hand_and_the_next_run_r
     again = PagedNotices()
     _job(pipeline, requester, {"notices:paged": again}, alerts=lambda: alerts.append("tick"))("notices:paged")
     assert again.since == ["2"] and again.pages_made == [3]
-    assert store.scalar("SELECT COUNT(*) FROM notice") == 6
-    assert store.scalar("SELECT COUNT(DISTINCT source_id) FROM notice") == 6
+    assert sql.scalar(store, "SELECT COUNT(*) FROM notice") == 6
+    assert sql.scalar(store, "SELECT COUNT(DISTINCT source_id) FROM notice") == 6
     assert alerts == ["tick"]
 
 
@@ -375,9 +381,9 @@ def test_a_crash_outside_ingest_is_recorded_as_a_failed_run_of_that_feed_and_the
         build_scheduler(Settings(), job, intervals=every, on_crash=crash_recorder(pipeline.store, _clock)),
     )
     store = pipeline.store
-    _wait_for(lambda: store.scalar("SELECT COUNT(*) FROM feedrun WHERE status <> 'running'") == 2)
+    _wait_for(lambda: sql.scalar(store, "SELECT COUNT(*) FROM feedrun WHERE status <> 'running'") == 2)
     scheduler.shutdown(wait=True)  # the notices job still matches and scores after its run is recorded
-    runs = store.frame("SELECT feed, status, error FROM feedrun ORDER BY feed").to_dict("records")
+    runs = sql.frame(store, "SELECT feed, status, error FROM feedrun ORDER BY feed").to_dict("records")
     assert runs == [
         {
             "feed": "gdelt",

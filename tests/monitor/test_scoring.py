@@ -14,6 +14,7 @@ import pytest
 
 from monitor import models
 from monitor.config import ScoringSettings
+from monitor.reads import sql
 from monitor.scoring import SCORE_COLUMNS, event_weights, score_days
 from monitor.store import Store
 from monitor.supply import SUPPLY_COLUMNS, supply_at_risk
@@ -619,7 +620,7 @@ def test_scores_can_be_stored(fresh_store: Store) -> None:
     days = days_from(DAY, 2)
     scores = score([exposure(fatalities=2)], [notice(kind="evacuation")], days=days)
     fresh_store.replace_scores(scores, days, computed_at=at(DAY + timedelta(days=2)))
-    stored = fresh_store.frame("SELECT site_id, risk, top_event_id, explain FROM score ORDER BY date")
+    stored = sql.frame(fresh_store, "SELECT site_id, risk, top_event_id, explain FROM score ORDER BY date")
     assert stored["risk"].tolist() == scores["risk"].tolist()
     assert stored["top_event_id"].tolist() == [1, 1]
     explain = stored["explain"].iloc[0]

@@ -11,7 +11,9 @@ import sqlalchemy as sa
 
 from feeds.rows import EVENT_COLUMNS, RejectedRow
 from monitor.errors import StoreError
+from monitor.reads import sql
 from monitor.store import Store
+from tests.conftest import execute
 
 
 def _events(n: int, published: datetime | None = None) -> pd.DataFrame:
@@ -33,14 +35,14 @@ def test_inserting_the_same_events_twice_stores_them_once(fresh_store: Store, no
     again = fresh_store.insert_events(_events(5), now)
     assert (first.inserted, first.duplicates) == (5, 0)
     assert (again.inserted, again.duplicates) == (0, 5)
-    assert fresh_store.scalar("select count(*) from event") == 5
+    assert sql.scalar(fresh_store, "select count(*) from event") == 5
 
 
 def test_known_at_is_the_publication_time_or_else_first_seen(fresh_store: Store, now: datetime) -> None:
     published = datetime(2025, 3, 2, 8, 30)
     fresh_store.insert_events(_events(1, published), now)
     fresh_store.insert_events(_events(2).iloc[1:], now)
-    frame = fresh_store.frame("select source_id, known_at from event order by source_id")
+    frame = sql.frame(fresh_store, "select source_id, known_at from event order by source_id")
     known = dict(zip(frame.source_id, pd.to_datetime(frame.known_at), strict=True))
     assert known["COD0"] == pd.Timestamp(published)
     assert known["COD1"] == pd.Timestamp(now.replace(tzinfo=None))
@@ -50,7 +52,7 @@ def test_rejected_rows_are_kept_once_with_their_reason(fresh_store: Store, now: 
     bad = [RejectedRow("line 3", "latitude 'abc' is not a number", "a,b,c")]
     assert fresh_store.insert_rejected("acled", bad, None, now) == 1
     assert fresh_store.insert_rejected("acled", bad, None, now) == 0
-    assert fresh_store.frame("select ref, reason from rejected").to_dict("records") == [
+    assert sql.frame(fresh_store, "select ref, reason from rejected").to_dict("records") == [
         {"ref": "line 3", "reason": "latitude 'abc' is not a number"}
     ]
 
@@ -63,7 +65,7 @@ def test_watermarks_round_trip_and_move_forward(fresh_store: Store, now: datetim
 
 
 def test_create_schema_adds_indexes_a_store_from_an_earlier_release_lacks(fresh_store: Store) -> None:
-    fresh_store.execute("DROP INDEX ix_event_date_type")
+    execute(fresh_store, "DROP INDEX ix_event_date_type")
     assert "ix_event_date_type" not in {
         i["name"] for i in sa.inspect(fresh_store.engine).get_indexes("event")
     }
@@ -79,11 +81,11 @@ def test_a_row_missing_a_required_value_fails_the_write_instead_of_passing_for_a
     rows.loc[1, "type"] = None
     with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError), match=r"(?i)not.null"):
         fresh_store.insert_events(rows, now)
-    assert fresh_store.scalar("select count(*) from event") == 0  # the batch is rolled back whole
+    assert sql.scalar(fresh_store, "select count(*) from event") == 0  # the batch is rolled back whole
 
 
 def test_a_store_missing_a_newer_table_is_told_to_run_init_and_init_adds_it(fresh_store: Store) -> None:
-    fresh_store.execute("DROP TABLE supply_day")
+    execute(fresh_store, "DROP TABLE supply_day")
     with pytest.raises(
         StoreError, match=r"lacks tables added since it was made \(supply_day\).*minewatch init"
     ):
@@ -93,8 +95,8 @@ def test_a_store_missing_a_newer_table_is_told_to_run_init_and_init_adds_it(fres
 
 
 def test_a_store_missing_a_column_says_which_and_what_to_do(fresh_store: Store) -> None:
-    fresh_store.execute("DROP TABLE supply_day")
-    fresh_store.execute("CREATE TABLE supply_day (date DATE, commodity VARCHAR, sites INTEGER)")
+    execute(fresh_store, "DROP TABLE supply_day")
+    execute(fresh_store, "CREATE TABLE supply_day (date DATE, commodity VARCHAR, sites INTEGER)")
     with pytest.raises(StoreError, match=r"table supply_day lacks supply_at_risk_t.*no automatic migrations"):
         fresh_store.check_schema()
 

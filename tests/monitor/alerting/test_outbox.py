@@ -57,13 +57,13 @@ def halt(site: str = "bisie", episode: str = "2025-03-14") -> Candidate:
 
 
 def stored(store: Store, *candidates: Candidate, channels: tuple[str, ...] = ("email", "slack")) -> list[int]:
-    return outbox.record(store.engine, decide(candidates, State(), Policy(), NOW), list(channels), NOW)
+    return outbox.record(store, decide(candidates, State(), Policy(), NOW), list(channels), NOW)
 
 
 def test_the_alert_and_a_delivery_per_channel_are_committed_before_any_send(fresh_store: Store) -> None:
     stored(fresh_store, halt())
     email = Recorder("email", fresh_store)
-    results = outbox.deliver(fresh_store.engine, {"email": email}, NOW, RETRY, None)
+    results = outbox.deliver(fresh_store, {"email": email}, NOW, RETRY, None)
     assert len(email.rows_at_send) == 1
     fingerprint, channel, attempts, _, _, delivered_at = email.rows_at_send[0]
     assert (fingerprint, channel, attempts, delivered_at) == (halt().fingerprint, "email", 1, None)
@@ -74,7 +74,7 @@ def test_a_delivered_alert_is_never_sent_again_on_that_channel(fresh_store: Stor
     stored(fresh_store, halt())
     email, slack = Recorder("email"), Recorder("slack")
     for minutes in (0, 5, 120):
-        outbox.deliver(fresh_store.engine, {"email": email, "slack": slack}, NOW + timedelta(minutes=minutes),
+        outbox.deliver(fresh_store, {"email": email, "slack": slack}, NOW + timedelta(minutes=minutes),
                        RETRY, None)  # fmt: skip
     assert len(email.sent) == len(slack.sent) == 1
     assert stored(fresh_store, halt()) == []  # the same fingerprint is not stored twice either
@@ -83,7 +83,7 @@ def test_a_delivered_alert_is_never_sent_again_on_that_channel(fresh_store: Stor
 def test_alerts_of_one_group_go_out_as_one_message_per_channel(fresh_store: Store) -> None:
     stored(fresh_store, halt("bisie"), halt("rubaya"))
     email = Recorder("email")
-    results = outbox.deliver(fresh_store.engine, {"email": email}, NOW, RETRY, "https://mw.example")
+    results = outbox.deliver(fresh_store, {"email": email}, NOW, RETRY, "https://mw.example")
     [message] = email.sent
     assert [a["subject"] for a in message.alerts] == ["bisie", "rubaya"]
     assert message.base_url == "https://mw.example"
@@ -96,21 +96,21 @@ def test_a_failure_records_the_error_and_retries_with_doubling_backoff_then_deli
     stored(fresh_store, halt())
     email = Recorder("email")
     email.error = DeliveryError("smtp 127.0.0.1:25: ConnectionRefusedError")
-    first = outbox.deliver(fresh_store.engine, {"email": email}, NOW, RETRY, None)
+    first = outbox.deliver(fresh_store, {"email": email}, NOW, RETRY, None)
     assert (first["email"].failed, first["email"].pending) == (1, 1)
     [(_, _, attempts, error, next_at, delivered)] = rows(fresh_store, "email")
     assert (attempts, delivered) == (1, None)
     assert error == "smtp 127.0.0.1:25: ConnectionRefusedError"
     assert next_at == NOW + timedelta(seconds=60)
-    early = outbox.deliver(fresh_store.engine, {"email": email}, NOW + timedelta(seconds=30), RETRY, None)
+    early = outbox.deliver(fresh_store, {"email": email}, NOW + timedelta(seconds=30), RETRY, None)
     assert (early["email"].failed, early["email"].pending) == (0, 1)  # not due yet: no attempt
-    outbox.deliver(fresh_store.engine, {"email": email}, NOW + timedelta(seconds=61), RETRY, None)
+    outbox.deliver(fresh_store, {"email": email}, NOW + timedelta(seconds=61), RETRY, None)
     [(_, _, attempts, _, next_at, _)] = rows(fresh_store, "email")
     assert (attempts, next_at) == (2, NOW + timedelta(seconds=61 + 120))
     email.error = None
     back = NOW + timedelta(minutes=10)
-    assert outbox.deliver(fresh_store.engine, {"email": email}, back, RETRY, None)["email"].sent == 1
-    outbox.deliver(fresh_store.engine, {"email": email}, back + timedelta(hours=1), RETRY, None)
+    assert outbox.deliver(fresh_store, {"email": email}, back, RETRY, None)["email"].sent == 1
+    outbox.deliver(fresh_store, {"email": email}, back + timedelta(hours=1), RETRY, None)
     assert len(email.sent) == 1
     [(_, _, attempts, error, _, delivered)] = rows(fresh_store, "email")
     assert (attempts, error, delivered) == (3, "", back)
@@ -120,7 +120,7 @@ def test_a_retry_after_longer_than_the_backoff_is_respected(fresh_store: Store) 
     stored(fresh_store, halt(), channels=("slack",))
     slack = Recorder("slack")
     slack.error = DeliveryError("slack: HTTP 429, retry after 900 s", retry_after=900)
-    outbox.deliver(fresh_store.engine, {"slack": slack}, NOW, RETRY, None)
+    outbox.deliver(fresh_store, {"slack": slack}, NOW, RETRY, None)
     assert rows(fresh_store, "slack")[0][4] == NOW + timedelta(seconds=900)
 
 
@@ -128,7 +128,7 @@ def test_one_failing_channel_does_not_stop_the_others(fresh_store: Store) -> Non
     stored(fresh_store, halt())
     email, slack = Recorder("email"), Recorder("slack")
     email.error = DeliveryError("down")
-    results = outbox.deliver(fresh_store.engine, {"email": email, "slack": slack}, NOW, RETRY, None)
+    results = outbox.deliver(fresh_store, {"email": email, "slack": slack}, NOW, RETRY, None)
     assert (results["email"].pending, results["slack"].sent, results["slack"].pending) == (1, 1, 0)
     assert results["email"].errors == ["down"]
 
@@ -141,22 +141,22 @@ def test_after_a_crash_between_store_and_send_each_channel_gets_the_alert_exactl
     restarted = NOW + timedelta(minutes=1)
     channels = {"email": email, "slack": slack}
     for tick in range(3):
-        outbox.deliver(fresh_store.engine, channels, restarted + timedelta(minutes=tick), RETRY, None)
+        outbox.deliver(fresh_store, channels, restarted + timedelta(minutes=tick), RETRY, None)
     assert len(email.sent) == len(slack.sent) == 1
 
 
 def test_a_delivery_claimed_by_another_process_is_not_sent_until_its_claim_lapses(fresh_store: Store) -> None:
     stored(fresh_store, halt(), channels=("email",))
-    [batch] = outbox.due(fresh_store.engine, ["email"], NOW)
+    [batch] = outbox.due(fresh_store, ["email"], NOW)
     # Another process claims it (and, say, dies while sending).
-    assert outbox._claim(fresh_store.engine, batch.delivery_ids, NOW, NOW + timedelta(seconds=60)) == set(
+    assert outbox._claim(fresh_store, batch.delivery_ids, NOW, NOW + timedelta(seconds=60)) == set(
         batch.delivery_ids
     )
     email = Recorder("email")
-    assert outbox._claim(fresh_store.engine, batch.delivery_ids, NOW, NOW + timedelta(seconds=60)) == set()
-    outbox.deliver(fresh_store.engine, {"email": email}, NOW + timedelta(seconds=10), RETRY, None)
+    assert outbox._claim(fresh_store, batch.delivery_ids, NOW, NOW + timedelta(seconds=60)) == set()
+    outbox.deliver(fresh_store, {"email": email}, NOW + timedelta(seconds=10), RETRY, None)
     assert email.sent == []
-    outbox.deliver(fresh_store.engine, {"email": email}, NOW + timedelta(seconds=60), RETRY, None)
+    outbox.deliver(fresh_store, {"email": email}, NOW + timedelta(seconds=60), RETRY, None)
     assert len(email.sent) == 1
 
 
@@ -167,8 +167,8 @@ def test_backoff_doubles_and_is_capped() -> None:
 def test_the_state_holds_stored_alerts_and_open_groups(fresh_store: Store) -> None:
     policy = Policy(group_window=timedelta(minutes=10))
     decision = decide([halt()], State(), policy, NOW)
-    outbox.record(fresh_store.engine, decision, ["email"], NOW)
-    state = outbox.load_state(fresh_store.engine, [halt().fingerprint], NOW + timedelta(minutes=2),
+    outbox.record(fresh_store, decision, ["email"], NOW)
+    state = outbox.load_state(fresh_store, [halt().fingerprint], NOW + timedelta(minutes=2),
                               timedelta(hours=24))  # fmt: skip
     [known] = state.known
     assert (known.fingerprint, known.subject, known.notified) == (halt().fingerprint, "bisie", True)
@@ -177,8 +177,8 @@ def test_the_state_holds_stored_alerts_and_open_groups(fresh_store: Store) -> No
     assert (group.key, group.send_at, group.size) == (decision.notifications[0].group_key,
                                                       NOW + timedelta(minutes=10), 1)  # fmt: skip
     # Held by the group window: nothing is due before it closes.
-    assert outbox.due(fresh_store.engine, ["email"], NOW + timedelta(minutes=2)) == []
-    assert len(outbox.due(fresh_store.engine, ["email"], NOW + timedelta(minutes=10))) == 1
+    assert outbox.due(fresh_store, ["email"], NOW + timedelta(minutes=2)) == []
+    assert len(outbox.due(fresh_store, ["email"], NOW + timedelta(minutes=10))) == 1
 
 
 def test_held_back_alerts_are_stored_without_deliveries_and_updates_change_the_payload(
@@ -187,7 +187,7 @@ def test_held_back_alerts_are_stored_without_deliveries_and_updates_change_the_p
     a = Candidate("level", "bisie", "2025-03-11:high", "Bisie high", "s", NOW, details={"rank": 2})
     b = Candidate("level", "bisie", "2025-03-12:high", "Bisie high", "s", NOW, details={"rank": 2})
     decision = decide([a, b], State(), Policy(), NOW)
-    outbox.record(fresh_store.engine, decision, ["email"], NOW)
+    outbox.record(fresh_store, decision, ["email"], NOW)
     with fresh_store.engine.connect() as conn:
         statuses = conn.execute(sa.text("select episode, status from alert order by episode")).all()
     assert [tuple(s) for s in statuses] == [
@@ -195,12 +195,12 @@ def test_held_back_alerts_are_stored_without_deliveries_and_updates_change_the_p
         ("2025-03-12:high", "suppressed"),
     ]
     assert len(rows(fresh_store)) == 1
-    state = outbox.load_state(fresh_store.engine, [a.fingerprint], NOW, timedelta(hours=24))
+    state = outbox.load_state(fresh_store, [a.fingerprint], NOW, timedelta(hours=24))
     richer = Candidate(
         "level", "bisie", "2025-03-11:high", "Bisie high", "new summary", NOW, details={"rank": 2}
     )
     update = decide([richer], state, Policy(), NOW)
-    outbox.record(fresh_store.engine, update, ["email"], NOW + timedelta(minutes=1))
+    outbox.record(fresh_store, update, ["email"], NOW + timedelta(minutes=1))
     with fresh_store.engine.connect() as conn:
         payload = conn.execute(
             sa.text("select payload from alert where episode = '2025-03-11:high'")

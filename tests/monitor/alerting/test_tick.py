@@ -25,6 +25,7 @@ from monitor.alerting.decide import Policy, State, decide
 from monitor.alerting.tick import WATERMARK, alert_tick, evaluate, report_lines
 from monitor.cli import app
 from monitor.config import AlertsSettings, DatabaseSettings, Settings, Watchlist
+from monitor.reads import sql
 from monitor.store import Store
 from tests.conftest import PG_ENV
 from tests.loopback import LoopbackServer, Request, Response
@@ -217,7 +218,7 @@ def test_after_a_crash_between_store_and_send_the_restart_sends_each_channel_onc
     at = TICK.replace(tzinfo=None)
     settings = Settings()
     decision = decide(evaluate(demo_store, settings, at, None), State(), Policy(), at)
-    outbox.record(demo_store.engine, decision, ["email", "slack", "webhook"], at)  # then the process dies
+    outbox.record(demo_store, decision, ["email", "slack", "webhook"], at)  # then the process dies
     for minutes in (1, 2, 30):
         tick(demo_store, env(mailbox, server), TICK + timedelta(minutes=minutes))
     assert len(mailbox.messages) == len(receivers.slack) == len(receivers.hooks) == 1
@@ -301,7 +302,7 @@ def test_a_fresh_store_does_not_page_about_registry_stops_that_began_long_ago(
     pipeline = Pipeline(fresh_store, Settings(), lambda: today)
     pipeline.load_sites(sites.load_bundled(today))
     pipeline.score([today.date()])  # Pangwa, Man Maw, SOMAIR... are halted in the registry since 2023-2025
-    halted = fresh_store.scalar("SELECT COUNT(*) FROM score WHERE status = 'halted'")
+    halted = sql.scalar(fresh_store, "SELECT COUNT(*) FROM score WHERE status = 'halted'")
     assert halted >= 5
     with httpx.Client() as http:
         report = alert_tick(fresh_store, Settings(), {}, lambda: today, http, dry_run=True)

@@ -24,7 +24,9 @@ from monitor.exports.panels import risk_frame
 from monitor.exports.query import Query, parse_query
 from monitor.exports.schemas import SCHEMAS, markdown_table
 from monitor.pipeline import Pipeline, params_hash
+from monitor.reads import sql
 from monitor.store import Store
+from tests.conftest import execute
 
 T1 = datetime(2025, 3, 10, 12, 0)  # first collection
 T2 = datetime(2025, 3, 14, 12, 0)  # second collection
@@ -190,9 +192,13 @@ def test_a_vintage_at_now_gives_the_live_panel_byte_for_byte(scenario: Scenario,
 
 def test_a_vintage_never_replaces_the_stored_scores(scenario: Scenario, tmp_path: Path) -> None:
     scenario.export("risk", "csv", tmp_path / "r.csv")
-    before = scenario.store.frame("SELECT site_id, date, risk, computed_at FROM score ORDER BY site_id, date")
+    before = sql.frame(
+        scenario.store, "SELECT site_id, date, risk, computed_at FROM score ORDER BY site_id, date"
+    )
     scenario.export("risk", "csv", tmp_path / "v.csv", as_known_at="2025-03-11T00:00:00Z")
-    after = scenario.store.frame("SELECT site_id, date, risk, computed_at FROM score ORDER BY site_id, date")
+    after = sql.frame(
+        scenario.store, "SELECT site_id, date, risk, computed_at FROM score ORDER BY site_id, date"
+    )
     pd.testing.assert_frame_equal(before, after)
     with pytest.raises(ValueError, match="must not replace"):
         scenario.pipeline.score([date(2025, 3, 1)], known_by=T1)
@@ -201,18 +207,18 @@ def test_a_vintage_never_replaces_the_stored_scores(scenario: Scenario, tmp_path
 # ---- stored scores ----
 def test_stored_scores_are_reused_only_while_current(scenario: Scenario) -> None:
     days = [date(2025, 3, d) for d in range(1, 6)]
-    assert panels.ensure_scored(scenario.pipeline, days) == days  # none stored yet
-    assert panels.ensure_scored(scenario.pipeline, days) == []  # stored and current
-    scenario.store.execute("DELETE FROM score WHERE site_id = 'kamoto' AND date = :d", {"d": days[2]})
-    assert panels.ensure_scored(scenario.pipeline, days) == [days[2]]  # one site missing on one day
+    assert scenario.pipeline.ensure_scored(days) == days  # none stored yet
+    assert scenario.pipeline.ensure_scored(days) == []  # stored and current
+    execute(scenario.store, "DELETE FROM score WHERE site_id = 'kamoto' AND date = :d", {"d": days[2]})
+    assert scenario.pipeline.ensure_scored(days) == [days[2]]  # one site missing on one day
     scenario.clock["now"] = datetime(2025, 3, 20, 13, 0)  # an hour later the registry is reloaded
     scenario.pipeline.load_sites(sites.parse_sites_csv(SITES_CSV, origin="user", now=T2))
-    assert panels.ensure_scored(scenario.pipeline, days) == days  # the registry changed
+    assert scenario.pipeline.ensure_scored(days) == days  # the registry changed
     other = Settings(scoring=ScoringSettings(p0=5.0))
     assert params_hash(other.scoring) != params_hash(scenario.pipeline.settings.scoring)
     changed = Pipeline(scenario.store, other, scenario.pipeline.now)
-    assert panels.ensure_scored(changed, days) == days  # other scoring parameters
-    assert panels.ensure_scored(changed, days) == []
+    assert changed.ensure_scored(days) == days  # other scoring parameters
+    assert changed.ensure_scored(days) == []
 
 
 def test_the_risk_export_matches_the_scoring_model(scenario: Scenario, tmp_path: Path) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 import pandas as pd
 
+from monitor import reads
 from monitor.store import Store
 
 __all__ = ["alert_rows"]
@@ -16,12 +16,7 @@ def alert_rows(
     store: Store, alerts: pd.DataFrame, registry: pd.DataFrame, known_by: datetime | None, derived_only: bool
 ) -> pd.DataFrame:
     """Alerts with their payload's annotations, their sites' facts and where they were delivered."""
-    ids = [int(i) for i in alerts["id"]]
-    marks = ", ".join(f":a{n}" for n in range(len(ids)))
-    params = {f"a{n}": i for n, i in enumerate(ids)}
-    deliveries = store.frame(
-        f"SELECT d.alert_id, d.channel, d.delivered_at FROM delivery d WHERE d.alert_id IN ({marks})", params
-    )
+    deliveries = reads.alerts.deliveries(store, alerts["id"].tolist())
     delivered_at = pd.to_datetime(deliveries["delivered_at"], format="mixed")
     done = delivered_at.notna()
     if known_by is not None:  # delivered after the vintage: still pending then
@@ -29,7 +24,7 @@ def alert_rows(
     channels = deliveries.assign(done=done.to_numpy()).sort_values("channel")
     sent = channels[channels["done"]].groupby("alert_id")["channel"].agg(";".join).to_dict()
     waiting = channels[~channels["done"]].groupby("alert_id")["channel"].agg(";".join).to_dict()
-    payloads = [p if isinstance(p, dict) else json.loads(p or "{}") for p in alerts["payload"]]
+    payloads = [p if isinstance(p, dict) else {} for p in alerts["payload"]]
     cites_acled = [any(str(s.get("source", "")) == "acled" for s in p.get("sources") or []) for p in payloads]
     hide = pd.Series(cites_acled, index=alerts.index) & derived_only
     site_ids = alerts["site_id"].fillna("").astype(str)

@@ -11,21 +11,20 @@ same rows give the same table whichever path read them.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from monitor.store import Store, naive_utc
+from monitor import dialect
+from monitor.reads import sql
+from monitor.store import Store
 
 __all__ = ["ArrowReader", "conform", "open_reader"]
 
-_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 #: Rows fetched from SQLite at a time.
 _FETCH_ROWS = 100_000
 
@@ -70,19 +69,19 @@ class ArrowReader:
         self.store = store
         self.fast = fast
 
-    def read(self, sql: str, params: Mapping[str, Any], schema: pa.Schema) -> pa.Table:
+    def read(self, query: str, params: Mapping[str, Any], schema: pa.Schema) -> pa.Table:
         """The query's rows as a table with ``schema`` (the query names its columns as the schema does)."""
         if self.fast and self.store.dialect == "sqlite":
-            return conform(self._read_sqlite(sql, params, schema), schema)
+            return conform(self._read_sqlite(query, params, schema), schema)
         if self.fast and self.store.dialect == "postgresql":
-            return conform(self._read_copy(sql, params, schema), schema)
-        return conform(self._read_generic(sql, params), schema)
+            return conform(self._read_copy(query, params, schema), schema)
+        return conform(self._read_generic(query, params), schema)
 
-    def _read_sqlite(self, sql: str, params: Mapping[str, Any], schema: pa.Schema) -> pa.Table:
+    def _read_sqlite(self, query: str, params: Mapping[str, Any], schema: pa.Schema) -> pa.Table:
         raw = self.store.engine.raw_connection()
         try:
             cur = raw.cursor()
-            cur.execute(sql, {k: _sqlite_value(v) for k, v in params.items()})
+            cur.execute(query, dialect.params("sqlite", params))
             names = [d[0] for d in cur.description]
             row_type = pa.struct([pa.field(n, _sqlite_type(schema.field(n).type)) for n in names])
             parts: list[list[pa.Array]] = []
@@ -95,13 +94,15 @@ class ArrowReader:
         chunked = [pa.chunked_array([p[i] for p in parts]) for i in range(len(names))]
         return pa.Table.from_arrays(chunked, names=names)
 
-    def _read_copy(self, sql: str, params: Mapping[str, Any], schema: pa.Schema) -> pa.Table:
-        query = _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
+    def _read_copy(self, query: str, params: Mapping[str, Any], schema: pa.Schema) -> pa.Table:
         raw = self.store.engine.raw_connection()
         try:
             cur = raw.cursor()
             buffer = io.BytesIO()
-            with cur.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", dict(params)) as copy:  # type: ignore[attr-defined]
+            with cur.copy(
+                f"COPY ({dialect.pyformat(query)}) TO STDOUT WITH (FORMAT csv)",
+                dialect.params("postgresql", params),
+            ) as copy:  # type: ignore[attr-defined]
                 for block in copy:
                     buffer.write(block)
             raw.commit()
@@ -119,8 +120,8 @@ class ArrowReader:
             ),
         )
 
-    def _read_generic(self, sql: str, params: Mapping[str, Any]) -> pa.Table:
-        frame = self.store.frame(sql, params)
+    def _read_generic(self, query: str, params: Mapping[str, Any]) -> pa.Table:
+        frame = sql.frame(self.store, query, params)
         return pa.Table.from_pandas(frame, preserve_index=False)
 
 
@@ -146,15 +147,6 @@ def _array(values: tuple[Any, ...], fetch_type: pa.DataType) -> pa.Array:
         return pa.array(values, fetch_type)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return pa.array(values)
-
-
-def _sqlite_value(value: Any) -> Any:
-    """A parameter as SQLAlchemy stores it in SQLite: dates and times as text, so comparisons agree."""
-    if isinstance(value, datetime):
-        return naive_utc(value).strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def _sqlite_type(target: pa.DataType) -> pa.DataType:

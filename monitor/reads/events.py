@@ -1,0 +1,266 @@
+"""Stored conflict events and their exposures (an event within reach of a site or of its export route).
+
+Reads that put events in time take a ``Known`` (``monitor.reads.known``): which events were public, and
+stored, by then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import sqlalchemy as sa
+
+from monitor import dialect
+from monitor.reads import sql
+from monitor.reads.arrow import ArrowReader
+from monitor.reads.known import Known
+from monitor.store import Store
+
+__all__ = [
+    "EventFilter",
+    "arrow_panel",
+    "count_listed",
+    "date_span",
+    "details",
+    "exposures_in",
+    "front_line_exposures",
+    "listed",
+    "near_site",
+    "recent_matched",
+    "refs",
+    "seen_since",
+]
+
+#: Event ids looked up per query (SQLite caps the parameters of one statement).
+_IDS_PER_QUERY = 900
+_PANEL = (
+    "SELECT e.event_date AS event_date, e.source AS source, e.source_id AS source_id,"
+    " e.published_at AS published_at, e.first_seen_at AS first_seen_at, e.known_at AS known_at,"
+    " e.type AS type, e.sub_type AS sub_type, e.actor1 AS actor1, e.actor2 AS actor2,"
+    " e.fatalities AS fatalities, e.lat AS lat, e.lon AS lon, e.geo_precision AS geo_precision,"
+    " e.location AS location, e.country AS country, e.admin1 AS admin1, x.site_id AS nearest_site_id,"
+    " x.distance_km AS nearest_site_km, x.via AS via, e.notes AS notes, e.url AS url"
+    " FROM event e LEFT JOIN (SELECT y.event_id, y.site_id, y.distance_km, y.via, ROW_NUMBER() OVER"
+    " (PARTITION BY y.event_id ORDER BY y.distance_km, y.site_id) AS rn FROM exposure y"
+    " JOIN event z ON z.id = y.event_id WHERE z.event_date >= :first AND z.event_date <= :last) x"
+    " ON x.event_id = e.id AND x.rn = 1"
+    " WHERE e.event_date >= :first AND e.event_date <= :last"
+)
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Which events to list: every field narrows the list; empty tuples mean 'any'. ``known_by``: only
+    events public before that instant."""
+
+    start: date
+    end: date
+    sources: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    max_site_km: float | None = None
+    matched_only: bool = False
+    known_by: datetime | None = None
+
+
+# ---- matching and scoring----
+def seen_since(store: Store, since: datetime) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Events first stored at or after ``since``: their ids, latitudes and longitudes."""
+    ids, lat, lon = sql.arrays(
+        store, "SELECT id, lat, lon FROM event WHERE first_seen_at >= :since", {"since": since}
+    )
+    return ids, lat, lon
+
+
+def exposures_in(store: Store, first: date, last: date, known: Known) -> pd.DataFrame:
+    """Exposures of the events dated from ``first`` to ``last`` that ``known`` sees, with what scoring
+    weighs: the event's source, type, sub-type, fatalities, precision, date, ``known_at`` and place."""
+    return sql.frame(
+        store,
+        "SELECT x.event_id, x.site_id, x.via, x.distance_km, e.source, e.type, e.sub_type, e.fatalities,"
+        " e.geo_precision, e.event_date, e.known_at, e.lat, e.lon"
+        " FROM exposure x JOIN event e ON e.id = x.event_id"
+        " WHERE e.event_date >= :start AND e.event_date <= :last" + known.where("e"),
+        {"start": first, "last": last, **known.params()},
+    )
+
+
+def front_line_exposures(
+    store: Store,
+    first: date,
+    last: date,
+    known: Known,
+    *,
+    min_fatalities: int,
+    sub_types: Collection[str],
+    site_ids: Collection[str] | None = None,
+) -> pd.DataFrame:
+    """Exposures of the events dated from ``first`` to ``last`` that may mean a front line moving: battles
+    with at least ``min_fatalities`` deaths, or a listed sub-type (lower-case). Dates and times typed."""
+    battles = "(e.type = 'battles' AND e.fatalities >= :min_fatalities)"
+    params: dict[str, Any] = {
+        "first": first,
+        "last": last,
+        "min_fatalities": min_fatalities,
+        **known.params(),
+    }
+    qualifies = battles
+    if sub_types:
+        marks, more = sql.in_list("sub", sorted(sub_types))
+        qualifies = f"({battles} OR lower(e.sub_type) IN ({marks}))"
+        params.update(more)
+    where = f"e.event_date >= :first AND e.event_date <= :last{known.where('e')} AND {qualifies}"
+    if site_ids is not None:
+        marks, more = sql.in_list("site", sorted(site_ids))
+        where += f" AND x.site_id IN ({marks or 'NULL'})"
+        params.update(more)
+    return sql.frame(
+        store,
+        "SELECT x.event_id, x.site_id, x.via, x.distance_km, e.source, e.source_id, e.event_date, e.known_at,"
+        " e.first_seen_at, e.type, e.sub_type, e.fatalities, e.lat, e.lon, e.location, e.url"
+        f" FROM exposure x JOIN event e ON e.id = x.event_id WHERE {where}",
+        params,
+        types={"event_date": sa.Date(), "known_at": sa.DateTime(), "first_seen_at": sa.DateTime()},
+    )
+
+
+def refs(store: Store, ids: Sequence[Any]) -> dict[int, str]:
+    """Internal event ids -> their stable references, ``source:source_id`` (missing ids left out)."""
+    wanted = sorted({int(i) for i in pd.Series(ids, dtype=object).dropna()})
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), _IDS_PER_QUERY):
+        marks, params = sql.in_list("i", wanted[start : start + _IDS_PER_QUERY])
+        frame = sql.frame(store, f"SELECT id, source, source_id FROM event WHERE id IN ({marks})", params)
+        found.update({int(r.id): f"{r.source}:{r.source_id}" for r in frame.itertuples()})
+    return found
+
+
+def details(store: Store, ids: Sequence[int]) -> pd.DataFrame:
+    """Date, source, type, sub-type, fatalities, place and point of the events ``ids`` (``event_id`` ...)."""
+    marks, params = sql.in_list("ev", list(ids))
+    return sql.frame(
+        store,
+        "select id as event_id, event_date, source, type, sub_type, fatalities, location, lat, lon "
+        f"from event where id in ({marks or 'NULL'})",
+        params,
+    )
+
+
+# ---- the events panel (exports)----
+def arrow_panel(
+    reader: ArrowReader,
+    first: date,
+    last: date,
+    schema: pa.Schema,
+    known: Known,
+    countries: Sequence[str] = (),
+    site_ids: Sequence[str] | None = None,
+) -> pa.Table:
+    """The events dated from ``first`` to ``last`` that ``known`` sees, each with its nearest exposed site
+    (``nearest_site_id``, ``nearest_site_km``, ``via``), as ``schema`` (the events panel's columns).
+    ``countries`` keeps events in those countries; ``site_ids`` those exposed to one of those sites."""
+    query, params = _PANEL + known.where("e"), {"first": first, "last": last, **known.params()}
+    if countries:
+        marks, more = sql.in_list("country", list(countries))
+        query, params = query + f" AND e.country IN ({marks})", {**params, **more}
+    if site_ids is not None:
+        marks, more = sql.in_list("site", list(site_ids) or [""])
+        query += f" AND EXISTS (SELECT 1 FROM exposure w WHERE w.event_id = e.id AND w.site_id IN ({marks}))"
+        params.update(more)
+    return reader.read(query, params, schema)
+
+
+# ---- the dashboard----
+def recent_matched(store: Store, after: date, through: date, known: Known, limit: int) -> pd.DataFrame:
+    """Events exposed to some site or route, dated after ``after`` up to ``through``, newest (then deadliest)
+    first, at most ``limit``."""
+    return sql.frame(
+        store,
+        f"""
+        select e.id as event_id, e.source, e.event_date, e.type, e.sub_type, e.fatalities, e.lat, e.lon,
+               e.location, e.country
+        from event e
+        where e.event_date > :start and e.event_date <= :end{known.where("e")}
+          and exists (select 1 from exposure x where x.event_id = e.id)
+        order by e.event_date desc, e.fatalities desc
+        limit {int(limit)}
+        """,
+        {"start": after, "end": through, **known.params()},
+    )
+
+
+def near_site(
+    store: Store, site_id: str, after: date, through: date, known: Known, limit: int
+) -> pd.DataFrame:
+    """Events exposed to a site or its route, dated after ``after`` up to ``through``, nearest first."""
+    return sql.frame(
+        store,
+        f"""
+        select e.id as event_id, x.via, x.distance_km, e.event_date, e.source, e.type, e.sub_type,
+               e.fatalities, e.lat, e.lon, e.location
+        from exposure x join event e on e.id = x.event_id
+        where x.site_id = :id and e.event_date > :start and e.event_date <= :end{known.where("e")}
+        order by x.distance_km
+        limit {int(limit)}
+        """,
+        {"id": site_id, "start": after, "end": through, **known.params()},
+    )
+
+
+def _filtered(flt: EventFilter) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause of an ``EventFilter`` on ``event e``, and its parameters."""
+    known = Known(before=flt.known_by)
+    params: dict[str, Any] = {"start": flt.start, "end": flt.end, **known.params()}
+    clauses = ["e.event_date >= :start", "e.event_date <= :end"]
+    for column, values in (("source", flt.sources), ("type", flt.types), ("country", flt.countries)):
+        if values:
+            marks, more = sql.in_list(f"{column}_", list(values))
+            clauses.append(f"e.{column} in ({marks})")
+            params.update(more)
+    if flt.max_site_km is not None:
+        clauses.append(
+            "exists (select 1 from exposure x where x.event_id = e.id and x.distance_km <= :max_km)"
+        )
+        params["max_km"] = float(flt.max_site_km)
+    elif flt.matched_only:
+        clauses.append("exists (select 1 from exposure x where x.event_id = e.id)")
+    return " and ".join(clauses) + known.where("e"), params
+
+
+def listed(store: Store, flt: EventFilter, limit: int) -> pd.DataFrame:
+    """Events passing the filter, newest first, with their nearest exposed site; at most ``limit``."""
+    where, params = _filtered(flt)
+    return sql.frame(
+        store,
+        f"""
+        select e.id as event_id, e.source, e.event_date, e.type, e.sub_type, e.fatalities, e.lat, e.lon,
+               e.location, e.country, e.actor1, e.actor2, e.admin1, e.geo_precision,
+               (select x.site_id from exposure x where x.event_id = e.id
+                order by x.distance_km limit 1) as nearest_site_id,
+               (select min(x.distance_km) from exposure x where x.event_id = e.id) as nearest_site_km
+        from event e
+        where {where}
+        order by e.event_date desc, e.id desc
+        limit {int(limit)}
+        """,
+        params,
+    )
+
+
+def count_listed(store: Store, flt: EventFilter) -> int:
+    """How many events pass the filter."""
+    where, params = _filtered(flt)
+    return int(sql.scalar(store, f"select count(*) from event e where {where}", params) or 0)
+
+
+def date_span(store: Store) -> tuple[date | None, date | None]:
+    """The first and the last event dates (both from the event_date index)."""
+    first = sql.scalar(store, "select min(event_date) from event")
+    last = sql.scalar(store, "select max(event_date) from event")
+    return dialect.as_date(first), dialect.as_date(last)

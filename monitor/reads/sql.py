@@ -1,0 +1,72 @@
+"""Running read queries: the one place SQL text is executed for reading, with parameters converted for the
+database (``monitor.dialect``). Only the modules of ``monitor.reads`` import this (an import-linter contract
+holds everyone else to the named reads).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from monitor import dialect
+from monitor.store import Store
+
+__all__ = ["arrays", "frame", "in_list", "row", "scalar", "select"]
+
+
+def frame(
+    store: Store,
+    sql: str,
+    params: Mapping[str, Any] | None = None,
+    types: Mapping[str, sa.types.TypeEngine[Any]] | None = None,
+) -> pd.DataFrame:
+    """A read query's rows as a DataFrame (``:name`` parameters). ``types`` names columns SQLAlchemy decodes
+    (e.g. ``sa.Date()``: a date, not SQLite's text); the others come as the driver gives them."""
+    query = sa.text(sql).columns(**types) if types else sa.text(sql)
+    with store.engine.connect() as conn:
+        return pd.read_sql_query(query, conn, params=dialect.params(store.dialect, params))
+
+
+def scalar(store: Store, sql: str, params: Mapping[str, Any] | None = None) -> Any:
+    """The first column of a read query's first row (None when there is none)."""
+    with store.engine.connect() as conn:
+        return conn.execute(sa.text(sql), dialect.params(store.dialect, params)).scalar()
+
+
+def row(store: Store, sql: str, params: Mapping[str, Any] | None = None) -> tuple[Any, ...]:
+    """A read query's first row (a query of aggregates always has one)."""
+    with store.engine.connect() as conn:
+        return tuple(conn.execute(sa.text(sql), dialect.params(store.dialect, params)).one())
+
+
+def select(store: Store, query: sa.Select[Any]) -> pd.DataFrame:
+    """A Core query's rows as a DataFrame (column types decoded by SQLAlchemy, alike on both databases)."""
+    with store.engine.connect() as conn:
+        result = conn.execute(query)
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def arrays(store: Store, sql: str, params: Mapping[str, Any] | None = None) -> list[np.ndarray]:
+    """A read query's columns as numpy arrays, through the raw DB-API cursor (hot paths: no row objects)."""
+    values = dialect.params(store.dialect, params)
+    raw = store.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute(sql if store.dialect == "sqlite" else dialect.pyformat(sql), values)
+        n = len(cur.description)
+        rows = cur.fetchall()
+    finally:
+        raw.close()
+    if not rows:
+        return [np.empty(0) for _ in range(n)]
+    return list(np.array(rows, dtype=object).T)
+
+
+def in_list(prefix: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
+    """``:p0, :p1, ...`` placeholders for an IN list, and their parameters."""
+    named = {f"{prefix}{n}": v for n, v in enumerate(values)}
+    return ", ".join(f":{k}" for k in named), named

@@ -1,0 +1,127 @@
+"""Event and notice reads see exactly what was known when: public before the end of a day, public by a
+moment, or stored and public by a vintage, with the boundaries where they fall."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from monitor import reads
+from monitor.exports.schemas import SCHEMAS
+from monitor.reads.arrow import ArrowReader
+from monitor.reads.events import EventFilter
+from monitor.reads.known import Known, end_of
+from tests.monitor.reads.conftest import DAY, MIDNIGHT, STORED, Seeded
+
+EVENTS_PANEL = SCHEMAS["events"].arrow()
+
+
+def _ids(seeded: Seeded, internal: object) -> set[str]:
+    names = {v: k for k, v in seeded.event_ids.items()}
+    return {names[int(i)] for i in internal}  # type: ignore[attr-defined]
+
+
+def test_the_end_of_a_day_is_the_first_instant_after_it() -> None:
+    assert end_of(DAY) == MIDNIGHT
+    assert Known.end_of(DAY) == Known(before=MIDNIGHT)
+
+
+def test_a_day_sees_the_events_public_before_its_end_and_not_at_midnight(seeded: Seeded) -> None:
+    seen = reads.events.exposures_in(seeded.store, date(2025, 3, 1), DAY, Known.end_of(DAY))
+    assert _ids(seeded, seen["event_id"]) == {"E1"}  # E2 public at midnight, E3 only when stored
+    later = reads.events.exposures_in(seeded.store, date(2025, 3, 1), DAY, Known.end_of(STORED.date()))
+    assert _ids(seeded, later["event_id"]) == {"E1", "E2", "E3"}
+    everything = reads.events.exposures_in(seeded.store, date(2025, 1, 1), DAY, Known())
+    assert _ids(seeded, everything["event_id"]) == {"E1", "E2", "E3", "E4"}
+
+
+def test_a_vintage_sees_only_what_was_stored_and_public_by_then(seeded: Seeded) -> None:
+    before_stored = Known(vintage=STORED - timedelta(microseconds=1))
+    assert reads.events.exposures_in(seeded.store, date(2025, 1, 1), DAY, before_stored).empty
+    at_stored = reads.events.exposures_in(seeded.store, date(2025, 1, 1), DAY, Known(vintage=STORED))
+    assert _ids(seeded, at_stored["event_id"]) == {"E1", "E2", "E3", "E4"}  # both bounds inclusive
+
+
+def test_public_by_a_moment_includes_that_moment(seeded: Seeded) -> None:
+    front = reads.events.front_line_exposures(
+        seeded.store, date(2025, 3, 1), DAY, Known(by=MIDNIGHT), min_fatalities=5,
+        sub_types={"non-state actor overtakes territory"},
+    )  # fmt: skip
+    assert _ids(seeded, front["event_id"]) == {"E1", "E2"}  # E1: 6 deaths; E2: a takeover, public at MIDNIGHT
+    assert all(type(d) is date for d in front["event_date"])
+    assert all(isinstance(t, datetime) for t in front["known_at"])
+    only_beta = reads.events.front_line_exposures(
+        seeded.store, date(2025, 3, 1), DAY, Known(by=MIDNIGHT), min_fatalities=5, sub_types=set(),
+        site_ids=["beta"],
+    )  # fmt: skip
+    assert list(only_beta["site_id"]) == ["beta"]
+
+
+def test_events_first_stored_since_a_moment(seeded: Seeded) -> None:
+    ids, lat, _lon = reads.events.seen_since(seeded.store, STORED)
+    assert _ids(seeded, ids) == {"E1", "E2", "E3", "E4"} and lat.size == 4
+    ids, _lat, _lon = reads.events.seen_since(seeded.store, STORED + timedelta(seconds=1))
+    assert ids.size == 0
+
+
+def test_event_references_are_source_and_id(seeded: Seeded) -> None:
+    refs = reads.events.refs(seeded.store, [seeded.event_ids["E1"], None, 10**9])
+    assert refs == {seeded.event_ids["E1"]: "acled:E1"}
+
+
+def test_the_events_panel_names_each_event_s_nearest_site(seeded: Seeded) -> None:
+    table = reads.events.arrow_panel(ArrowReader(seeded.store), date(2025, 3, 1), DAY, EVENTS_PANEL, Known())
+    rows = {r["source_id"]: r for r in table.to_pylist()}
+    assert set(rows) == {"E1", "E2", "E3"}
+    assert (rows["E1"]["nearest_site_id"], rows["E1"]["nearest_site_km"]) == ("alpha", 3.0)
+    only_beta = reads.events.arrow_panel(
+        ArrowReader(seeded.store), date(2025, 3, 1), DAY, EVENTS_PANEL, Known(), site_ids=["beta"]
+    )
+    assert only_beta.column("source_id").to_pylist() == ["E1"]
+    assert (
+        reads.events.arrow_panel(
+            ArrowReader(seeded.store), date(2025, 3, 1), DAY, EVENTS_PANEL, Known(), countries=["ZM"]
+        ).num_rows
+        == 0
+    )
+
+
+def test_the_events_list_filters_counts_and_orders_newest_first(seeded: Seeded) -> None:
+    flt = EventFilter(start=date(2025, 1, 1), end=DAY, known_by=MIDNIGHT)
+    listed = reads.events.listed(seeded.store, flt, limit=10)
+    assert listed["location"].tolist() == ["E1", "E4"]  # E2 public at MIDNIGHT, E3 when stored
+    assert reads.events.count_listed(seeded.store, flt) == 2
+    near = EventFilter(start=date(2025, 1, 1), end=DAY, max_site_km=5.0)
+    assert set(reads.events.listed(seeded.store, near, limit=10)["location"]) == {"E1", "E2"}
+    assert reads.events.date_span(seeded.store) == (date(2025, 2, 1), DAY)
+
+
+def test_a_site_s_events_are_nearest_first(seeded: Seeded) -> None:
+    near = reads.events.near_site(seeded.store, "alpha", date(2025, 3, 1), DAY, Known(), limit=10)
+    assert near["location"].tolist() == ["E2", "E1", "E3"]
+
+
+def test_a_day_sees_the_notices_public_before_its_end(seeded: Seeded) -> None:
+    linked = reads.notices.linked(seeded.store, Known.end_of(DAY))
+    names = {v: k for k, v in seeded.notice_ids.items()}
+    assert {names[int(i)] for i in linked["notice_id"]} == {"N1", "N3"}  # N2 public at MIDNIGHT
+    shown = reads.notices.of_site(seeded.store, "alpha", Known.end_of(DAY), limit=10)
+    assert shown["title"].tolist() == ["notice N1", "notice N3"]  # newest first
+
+
+def test_notices_of_kinds_are_public_by_a_moment_and_sure_enough(seeded: Seeded) -> None:
+    found = reads.notices.of_kinds(seeded.store, {"halt", "resumption", "evacuation"}, 0.5,
+                                   datetime(2025, 3, 1), Known(by=MIDNIGHT))  # fmt: skip
+    assert sorted(found["kind"]) == ["halt", "resumption"]  # the evacuation is not sure enough
+    assert str(found["known_at"].dtype).startswith("datetime64")
+
+
+def test_notices_stored_since_a_moment_and_the_sites_they_touch(seeded: Seeded) -> None:
+    assert len(reads.notices.seen_since(seeded.store, STORED)) == 3
+    assert reads.notices.sites_noticed_since(seeded.store, STORED) == {"alpha"}
+    assert reads.notices.sites_noticed_since(seeded.store, STORED + timedelta(seconds=1)) == set()
+
+
+def test_the_notices_panel_reads_one_row_per_tie(seeded: Seeded) -> None:
+    table = reads.notices.arrow_panel(ArrowReader(seeded.store), date(2025, 3, 12), DAY, Known())
+    assert sorted(table.column("source_id").to_pylist()) == ["N1", "N3"]
+    assert set(table.column("site_id").to_pylist()) == {"alpha"}

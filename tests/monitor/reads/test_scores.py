@@ -1,0 +1,108 @@
+"""Score reads answer alike on SQLite and PostgreSQL: days as dates, JSON decoded, the roll-up per commodity
+equal to the scores it sums."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+
+from monitor import reads, sites, supply
+from monitor.domain import UNSCORED
+from monitor.reads.arrow import ArrowReader
+from monitor.store import Store
+from tests.conftest import execute
+from tests.monitor.reads.conftest import COMPUTED, DAY, Seeded
+
+FIRST, LAST = DAY - timedelta(days=1), DAY + timedelta(days=1)
+
+
+def test_the_latest_scored_day_is_a_date_and_can_be_capped(seeded: Seeded) -> None:
+    assert reads.scores.latest_day(seeded.store) == LAST
+    assert reads.scores.latest_day(seeded.store, on_or_before=DAY) == DAY
+    assert reads.scores.latest_day(seeded.store, on_or_before=date(2020, 1, 1)) is None
+    assert reads.scores.day_span(seeded.store) == (FIRST, LAST)
+
+
+def test_an_empty_store_has_no_scored_day(fresh_store: Store) -> None:
+    assert reads.scores.latest_day(fresh_store) is None
+    assert reads.scores.day_span(fresh_store) == (None, None)
+    assert reads.scores.explain_of(fresh_store, "alpha", DAY) == {}
+
+
+def test_coverage_counts_each_day_s_sites_and_when_the_first_site_was_computed(seeded: Seeded) -> None:
+    execute(seeded.store, "DELETE FROM score WHERE site_id = 'alpha' AND date = :d", {"d": str(LAST)})
+    covered = reads.scores.coverage(seeded.store, FIRST, LAST).set_index("date")
+    assert covered["sites"].to_dict() == {FIRST: 3, DAY: 3, LAST: 2}
+    assert covered.loc[DAY, "computed_at"] == pd.Timestamp(COMPUTED)
+    assert pd.isna(covered.loc[LAST, "computed_at"])  # alpha, the first site, has no score that day
+
+
+def test_scores_of_days_come_typed_and_only_from_the_days_asked(seeded: Seeded) -> None:
+    frame = reads.scores.of_days(seeded.store, DAY, LAST)
+    assert sorted(set(frame["date"])) == [DAY, LAST]
+    assert all(type(d) is date for d in frame["date"])
+    assert set(frame.columns) == {"site_id", "date", "status", "level", "risk", "conflict", "route", "notice"}
+
+
+def test_a_halt_under_way_is_traced_back_to_the_last_operating_day(seeded: Seeded) -> None:
+    earlier = reads.scores.last_operating_before(seeded.store, ["alpha", "beta"], LAST)
+    assert earlier["alpha"] == (FIRST, FIRST)  # operating on FIRST, halted on DAY
+    assert earlier["beta"] == (DAY, FIRST)  # care and maintenance is not the "halted" status
+
+
+def test_sites_recomputed_since_a_moment(seeded: Seeded) -> None:
+    assert reads.scores.recomputed_since(seeded.store, COMPUTED, FIRST, LAST) == {"alpha", "beta", "gamma"}
+    later = COMPUTED + timedelta(seconds=1)
+    assert reads.scores.recomputed_since(seeded.store, later, FIRST, LAST) == set()
+
+
+def test_the_explanation_comes_decoded_from_the_newest_score_up_to_the_day(seeded: Seeded) -> None:
+    explain = reads.scores.explain_of(seeded.store, "alpha", DAY + timedelta(days=10))
+    assert explain["events"] == [{"event_id": seeded.event_ids["E1"], "via": "route"}]
+    assert explain["registry_status"] == "halted"  # LAST's row
+
+
+def test_every_site_shows_on_a_day_scored_or_not(seeded: Seeded) -> None:
+    frame = reads.scores.sites_on_day(seeded.store, DAY).set_index("site_id")
+    assert set(frame.index) == {"alpha", "beta", "gamma"}
+    assert frame.loc["beta", "registry_status"] == "care_and_maintenance"
+    unscored = reads.scores.sites_on_day(seeded.store, LAST + timedelta(days=5))
+    assert unscored["level"].isna().all()
+    later = reads.scores.sites_on_day(seeded.store, LAST + timedelta(days=5), levels=[UNSCORED])
+    assert set(later["site_id"]) == {"alpha", "beta", "gamma"}
+    only_tin_halted = reads.scores.sites_on_day(seeded.store, DAY, commodities=["tin"], levels=["halted"])
+    assert sorted(only_tin_halted["site_id"]) == ["alpha", "beta"]
+
+
+def test_drivers_leave_out_sites_with_nothing_at_risk(seeded: Seeded) -> None:
+    drivers = reads.scores.drivers_on(seeded.store, DAY, limit=5)
+    assert drivers["site_id"].tolist() == ["alpha", "beta"]  # gamma has no output
+    assert reads.scores.drivers_on(seeded.store, DAY, limit=1)["site_id"].tolist() == ["alpha"]
+
+
+def test_one_site_s_scores_are_read_oldest_first_in_the_columns_asked(seeded: Seeded) -> None:
+    frame = reads.scores.of_site(seeded.store, "alpha", FIRST, LAST, ("date", "risk", "level"))
+    assert list(frame.columns) == ["date", "risk", "level"]
+    assert frame["risk"].tolist() == [100.0, 100.0]  # the days after FIRST
+
+
+def test_the_stored_scores_read_as_arrow_match_the_rows(seeded: Seeded) -> None:
+    table = reads.scores.arrow(ArrowReader(seeded.store), FIRST, LAST, ["beta"])
+    assert table.schema == reads.scores.STORED_ARROW
+    assert table.num_rows == 3 and set(table.column("site_id").to_pylist()) == {"beta"}
+    assert sorted(table.column("date").to_pylist()) == [FIRST, DAY, LAST]
+    everyone = reads.scores.arrow(ArrowReader(seeded.store, fast=False), DAY, DAY)
+    assert everyone.num_rows == 3
+
+
+@pytest.mark.parametrize("day", [FIRST, DAY, LAST])
+def test_the_supply_roll_up_sums_the_scores_as_supply_at_risk_does(seeded: Seeded, day: date) -> None:
+    rolled = reads.scores.supply_days(seeded.store, day - timedelta(days=1), day).set_index("commodity")
+    scores = reads.scores.arrow(ArrowReader(seeded.store), day, day).to_pandas()
+    expected = supply.supply_at_risk(scores, sites.sites_frame(seeded.store), None).set_index("commodity")
+    for commodity in expected.index:
+        assert rolled.loc[commodity, "supply_at_risk_t"] == pytest.approx(
+            expected.loc[commodity, "supply_at_risk_t"]
+        )

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Refresh requirements.lock, the exact pins (with hashes) that deployments install: minewatch's runtime
-# dependencies from pyproject.toml plus its build backend, for CPython 3.11 on linux x86_64 (the Docker image).
-# Keeps the current pins where they still fit; pass --upgrade (or --upgrade-package NAME) to move them.
-# Then run scripts/test.sh: setup.sh installs within these pins, so the suite tests what deploys.
+# Refresh the two lock files, for CPython 3.11 on linux x86_64 (the Docker image's platform):
+#   requirements-dev.lock  one resolution of everything: runtime, test tools and the build backend.
+#                          scripts/setup.sh installs within it, so tests and CI are reproducible.
+#   requirements.lock      what deployments install: the runtime and the build backend at the same versions,
+#                          with sha256 hashes (pip install --require-hashes).
+# Resolving the runtime inside the whole makes the tested versions the deployed ones (dash[testing]'s
+# selenium needs urllib3 1.26, for one). Current pins are kept where they still fit; pass --upgrade (or
+# --upgrade-package NAME) to move them, then run scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+target=(--python-version 3.11 --python-platform x86_64-unknown-linux-gnu --strip-extras --quiet)
 build_requires=$(.venv/bin/python -c '
 import tomllib
 with open("pyproject.toml", "rb") as f:
     print("\n".join(tomllib.load(f)["build-system"]["requires"]))')
-printf '%s\n' "$build_requires" | .venv/bin/uv pip compile pyproject.toml - \
-  --generate-hashes --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
-  --strip-extras --custom-compile-command scripts/lock.sh --quiet \
-  --output-file requirements.lock "$@"
+printf '%s\n' "$build_requires" | .venv/bin/uv pip compile pyproject.toml - --extra test "${target[@]}" \
+  --custom-compile-command scripts/lock.sh --output-file requirements-dev.lock "$@"
+printf '%s\n' "$build_requires" | .venv/bin/uv pip compile pyproject.toml - --constraint requirements-dev.lock \
+  "${target[@]}" --generate-hashes --custom-compile-command scripts/lock.sh --output-file requirements.lock "$@"

@@ -1,15 +1,12 @@
 #!/usr/bin/env bash
 # Create .venv (if missing) and install minewatch with its test tools. Safe to re-run.
-# Runtime dependencies are held to requirements.lock's pins, so the tests run on what deployments install.
+# Every package is held to requirements-dev.lock, whose runtime part is what deploys (requirements.lock):
+# the tests run on exactly those versions. scripts/lock.sh refreshes both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-# pip refuses hashes in a constraints file: the lock's pins without them.
-constraints=$(mktemp)
-trap 'rm -f "$constraints"' EXIT
-sed -n 's/^\([A-Za-z0-9][A-Za-z0-9._-]*==[^ ;]*\).*/\1/p' requirements.lock > "$constraints"
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet --constraint "$constraints" -e ".[test]"
+.venv/bin/python -m pip install --quiet --constraint requirements-dev.lock -e ".[test]"

@@ -1,4 +1,5 @@
-"""pyproject.toml declares every dependency with both bounds, and requirements.lock pins all of it, hashed."""
+"""pyproject.toml declares every dependency with both bounds; requirements-dev.lock pins all of it and
+requirements.lock, hashed, the runtime part at the same versions."""
 
 from __future__ import annotations
 
@@ -56,6 +57,7 @@ def read_lock(text: str) -> dict[str, Pin]:
 
 
 LOCK = read_lock((ROOT / "requirements.lock").read_text(encoding="utf-8"))
+DEV_LOCK = read_lock((ROOT / "requirements-dev.lock").read_text(encoding="utf-8"))
 RUNTIME = [Requirement(r) for r in PYPROJECT["project"]["dependencies"]]
 BUILD = [Requirement(r) for r in PYPROJECT["build-system"]["requires"]]
 TEST = [Requirement(r) for r in PYPROJECT["project"]["optional-dependencies"]["test"]]
@@ -74,6 +76,20 @@ def test_every_runtime_and_build_dependency_is_pinned_within_its_declared_range(
     assert req.specifier.contains(pin.version, prereleases=True), (
         f"requirements.lock pins {req.name}=={pin.version}, outside {req.specifier}: run scripts/lock.sh"
     )
+
+
+@pytest.mark.parametrize("req", [*RUNTIME, *BUILD, *TEST], ids=str)
+def test_every_dependency_and_test_tool_is_pinned_within_its_range_in_the_dev_lock(req: Requirement) -> None:
+    pin = DEV_LOCK.get(canonicalize_name(req.name))
+    assert pin is not None and req.specifier.contains(pin.version, prereleases=True), (
+        f"{req}: requirements-dev.lock has {pin}: run scripts/lock.sh"
+    )
+
+
+def test_what_deploys_is_what_the_tests_run_on() -> None:
+    assert {name: DEV_LOCK[name].version for name in LOCK if name in DEV_LOCK} == {
+        name: pin.version for name, pin in LOCK.items()
+    }
 
 
 def test_every_pin_is_hashed_with_sha256() -> None:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from monitor.environment import SECRETS, SETTINGS, resolve_environment
 from monitor.errors import ConfigError
@@ -121,7 +122,8 @@ def test_the_cli_takes_the_database_url_from_its_file(tmp_path: Path, database_u
     assert result.returncode == 0, result.stderr
     store = Store.from_url(database_url)
     store.check_schema()  # the tables are where the file said
-    assert store.scalar("SELECT COUNT(*) FROM site") > 0
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM site")).scalar_one() > 0
     store.engine.dispose()
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from monitor.errors import ConfigError
 
-__all__ = ["FILE_SUFFIX", "SECRETS", "SETTINGS", "resolve_environment"]
+__all__ = ["FILE_SUFFIX", "PLAIN", "SECRETS", "resolve_environment"]
 
 FILE_SUFFIX = "_FILE"
 
@@ -35,7 +35,7 @@ SECRETS: tuple[str, ...] = (
 )
 
 #: The other variables minewatch reads: a path, public endpoints, addresses. Plain values only.
-SETTINGS: tuple[str, ...] = (
+PLAIN: tuple[str, ...] = (
     "MINEWATCH_ACLED_BASE_URL",
     "MINEWATCH_ALERT_EMAIL_FROM",
     "MINEWATCH_ALERT_EMAIL_TO",

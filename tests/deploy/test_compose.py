@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from monitor.environment import FILE_SUFFIX, SECRETS, SETTINGS
+from monitor.environment import FILE_SUFFIX, PLAIN, SECRETS
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "compose.yaml"
@@ -90,7 +90,7 @@ def test_secret_files_are_declared_and_mounted_where_the_variables_point(compose
 
 @pytest.mark.parametrize("compose", [load(COMPOSE), merged()], ids=["compose", "with-secret-files"])
 def test_only_variables_minewatch_reads_are_set(compose: dict[str, Any]) -> None:
-    known = set(SETTINGS) | set(SECRETS) | {s + FILE_SUFFIX for s in SECRETS}
+    known = set(PLAIN) | set(SECRETS) | {s + FILE_SUFFIX for s in SECRETS}
     for service in compose["services"].values():
         names = {v for v in service.get("environment", {}) if v.startswith("MINEWATCH_")}
         assert names <= known, names - known

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from monitor.environment import SECRETS, SETTINGS, resolve_environment
+from monitor.environment import PLAIN, SECRETS, resolve_environment
 from monitor.errors import ConfigError
 from monitor.store import Store
 
@@ -97,8 +97,8 @@ def test_every_environment_variable_the_code_reads_is_a_secret_or_a_setting() ->
                 continue  # the lists themselves
             used |= set(re.findall(r"\bMINEWATCH_[A-Z0-9_]*[A-Z0-9]\b", path.read_text(encoding="utf-8")))
     used -= NOT_ENVIRONMENT
-    assert used == set(SECRETS) | set(SETTINGS)
-    assert not set(SECRETS) & set(SETTINGS)
+    assert used == set(SECRETS) | set(PLAIN)
+    assert not set(SECRETS) & set(PLAIN)
 
 
 def test_the_secrets_and_their_file_form_are_documented() -> None:

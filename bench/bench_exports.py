@@ -14,6 +14,8 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from monitor.config import Settings
 from monitor.exports.files import write_file
 from monitor.exports.query import parse_query
@@ -29,6 +31,11 @@ COMMODITIES = ("tin", "cobalt", "copper", "lithium", "tantalum", "nickel")
 COUNTRIES = ("CD", "ZM", "AU", "CL", "ID", "ZW")
 
 
+def _execute(store: Store, statement: str) -> None:
+    with store.engine.begin() as conn:
+        conn.execute(sa.text(statement))
+
+
 def seed(store: Store, settings: Settings) -> None:
     """Sites, events and a year of scores, written by SQL in bulk (the values are random but plausible)."""
     stamp = "2026-01-01 06:00:00.000000" if store.dialect == "sqlite" else "2026-01-01 06:00:00"
@@ -41,7 +48,8 @@ def seed(store: Store, settings: Settings) -> None:
     )
     commodity = " ".join(f"WHEN {i} THEN '{c}'" for i, c in enumerate(COMMODITIES))
     country = " ".join(f"WHEN {i} THEN '{c}'" for i, c in enumerate(COUNTRIES))
-    store.execute(
+    _execute(
+        store,
         series.format(last=N_SITES - 1)
         + "INSERT INTO site (id, name, operator, country, commodity, commodities, lat, lon, coord_source,"
         " annual_output_t, aliases, places, route, route_name, status, source, notes, origin, updated_at)"
@@ -50,19 +58,21 @@ def seed(store: Store, settings: Settings) -> None:
         " CASE WHEN n % 10 = 0 THEN NULL ELSE 100.0 + n % 5000 END, '[]', '[]', '[]', '', 'operating',"
         f" 'bench', '', 'user', '{stamp}' FROM (SELECT n, "
         + ("substr('00000' || n, -5, 5)" if store.dialect == "sqlite" else "lpad(n::text, 5, '0')")
-        + " AS lpad_n FROM seq) s"
+        + " AS lpad_n FROM seq) s",
     )
-    store.execute(
+    _execute(
+        store,
         series.format(last=N_EVENTS - 1)
         + "INSERT INTO event (source, source_id, event_date, first_seen_at, known_at, type, sub_type, actor1,"
         " actor2, fatalities, lat, lon, geo_precision, location, country, admin1, notes, url)"
         f" SELECT 'acled', 'EV' || n, {day.replace('n', '(n % 365)')}, '{stamp}', '{stamp}', 'battles',"
-        " 'Armed clash', '', '', n % 5, -10.0, 25.0, 1, '', 'CD', '', '', '' FROM seq"
+        " 'Armed clash', '', '', n % 5, -10.0, 25.0, 1, '', 'CD', '', '', '' FROM seq",
     )
     levels = "CASE WHEN r >= 75 THEN 'critical' WHEN r >= 50 THEN 'high' WHEN r >= 25 THEN 'elevated'"
     levels += " ELSE 'low' END"
     days = (LAST - FIRST).days
-    store.execute(
+    _execute(
+        store,
         series.format(last=days)
         + "INSERT INTO score (site_id, date, risk, level, status, conflict, route, notice, events_30d,"
         " fatalities_30d, nearest_event_km, top_event_id, supply_at_risk_t, explain, computed_at)"
@@ -73,7 +83,7 @@ def seed(store: Store, settings: Settings) -> None:
         " CASE WHEN o IS NULL THEN NULL ELSE round(CAST(o * r / 100.0 AS NUMERIC), 1) END,"
         f" '{{}}', '{stamp}' FROM ("
         f" SELECT t.id AS site_id, {day} AS d, ({rand}) / 10.0 AS r, {rand} AS k, t.annual_output_t AS o"
-        " FROM seq CROSS JOIN site t) x"  # day-major, as the pipeline writes a day at a time
+        " FROM seq CROSS JOIN site t) x",  # day-major, as the pipeline writes a day at a time
     )
     epoch = {"params": params_hash(settings.scoring), "since": COMPUTED_AT.isoformat()}
     store.set_watermark(SCORES_EPOCH, json.dumps(epoch, sort_keys=True), COMPUTED_AT)

@@ -125,3 +125,18 @@ def test_the_notices_panel_reads_one_row_per_tie(seeded: Seeded) -> None:
     table = reads.notices.arrow_panel(ArrowReader(seeded.store), date(2025, 3, 12), DAY, Known())
     assert sorted(table.column("source_id").to_pylist()) == ["N1", "N3"]
     assert set(table.column("site_id").to_pylist()) == {"alpha"}
+
+
+def test_recent_matched_events_are_newest_first_and_public_by_the_day_s_end(seeded: Seeded) -> None:
+    recent = reads.events.recent_matched(seeded.store, date(2025, 3, 1), DAY, Known.end_of(DAY), limit=10)
+    assert recent["location"].tolist() == ["E1"]  # E2 public at midnight, E3 when stored
+    later = reads.events.recent_matched(seeded.store, date(2025, 3, 1), DAY, Known(), limit=2)
+    assert later["location"].tolist() == ["E2", "E1"]
+
+
+def test_event_details_by_id(seeded: Seeded) -> None:
+    details = reads.events.details(seeded.store, [seeded.event_ids["E3"]])
+    assert details[["source", "location", "fatalities"]].to_dict("records") == [
+        {"source": "acled", "location": "E3", "fatalities": 1}
+    ]
+    assert reads.events.details(seeded.store, []).empty

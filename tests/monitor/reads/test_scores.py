@@ -106,3 +106,9 @@ def test_the_supply_roll_up_sums_the_scores_as_supply_at_risk_does(seeded: Seede
         assert rolled.loc[commodity, "supply_at_risk_t"] == pytest.approx(
             expected.loc[commodity, "supply_at_risk_t"]
         )
+
+
+def test_the_latest_scores_are_every_site_s_on_the_newest_day(seeded: Seeded) -> None:
+    latest = reads.scores.latest(seeded.store).set_index("site_id")
+    assert sorted(latest.index) == ["alpha", "beta", "gamma"]
+    assert latest.loc["alpha", "status"] == "halted" and latest.loc["gamma", "risk"] == 1.5

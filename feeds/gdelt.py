@@ -250,7 +250,8 @@ def admin1_names(full_name: pd.Series, geo_type: pd.Series, code: pd.Series) -> 
     part."""
     parts = full_name.fillna("").str.split(",")
     count = parts.str.len()
-    named = code.where(count < 3, parts.str[-2].str.strip())
+    # As objects first: when no name has a second-to-last part the column is all NaN (float), with no .str.
+    named = code.where(count < 3, parts.str[-2].astype(object).fillna("").str.strip())
     named = named.where(~((geo_type == "2") & (count == 2)), parts.str[0].str.strip())
     return named.where(geo_type != "1", "")
 

@@ -17,7 +17,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from feeds.base import Batch, Kind
@@ -30,6 +29,7 @@ from monitor.exports.files import write_file
 from monitor.exports.panels import risk_frame
 from monitor.exports.query import parse_query
 from monitor.pipeline import FeedReport, Pipeline
+from monitor.progress import console_progress, silent
 from monitor.store import Store, safe_url
 
 app = typer.Typer(
@@ -85,8 +85,10 @@ class Context:
             store.check_schema()
         return store
 
-    def pipeline(self, store: Store | None = None) -> Pipeline:
-        return Pipeline(store or self.store(), self.settings, self.now)
+    def pipeline(self, store: Store | None = None, *, progress: bool = True) -> Pipeline:
+        """The pipeline; its long steps report progress on stderr (a bar on a terminal, else a line each)."""
+        report = console_progress(err) if progress else silent
+        return Pipeline(store or self.store(), self.settings, self.now, report)
 
 
 def _utcnow() -> datetime:
@@ -219,21 +221,14 @@ def _import_file(pipeline: Pipeline, kind: str, path: Path) -> FeedReport:
             return ucdp.parse_file(path)
         return notices.parse_file(path)
 
-    batch = parse()
+    with pipeline.progress(f"parse {path.name}", None) as advance:
+        batch = parse()
+        total = batch.fetched or len(batch.records) + len(batch.rejected)
+        advance(total)
     feed_kind: Kind = "notices" if kind == "notices" else "events"
-    total = len(batch.records) + len(batch.rejected)
-    with Progress(
-        TextColumn(f"importing {path.name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=True, disable=total < 20_000 or not err.is_terminal,
-    ) as bar:  # fmt: skip
-        task = bar.add_task("rows", total=total)
-        return pipeline.ingest(
-            f"import:{kind}",
-            feed_kind,
-            _chunks(batch, 20_000),
-            use_watermark=False,
-            progress=lambda n: bar.advance(task, n),
-        )
+    return pipeline.ingest(
+        f"import:{kind}", feed_kind, _chunks(batch, 20_000), use_watermark=False, total=total
+    )
 
 
 def _chunks(batch: Batch, size: int) -> Iterator[Batch]:
@@ -413,7 +408,7 @@ def run(
     stop.install()  # first thing: a SIGTERM during start-up must stop cleanly too
     _log_to_stderr()
     settings = c.settings
-    pipeline = c.pipeline()
+    pipeline = c.pipeline(progress=False)  # the scheduler logs its runs instead
     store = pipeline.store
     feeds = settings.feeds.enabled()
     serving = settings.scheduler.serve and not no_serve

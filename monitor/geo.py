@@ -1,10 +1,13 @@
 """Great-circle geometry on numpy arrays: distances, a grid spatial join, point-to-route distance.
 
-The join buckets points into grid cells: latitude bands one search radius tall, cut into longitude cells
-a quarter of that wide. A query reads its own band and both neighbours over a longitude window widened by
-its latitude (``asin(sin(r/R) / cos(lat))``), wrapped across the antimeridian, and the whole band when its
-circle reaches a pole. Only the points in those cells get an exact haversine distance, so the cost follows
-the number of nearby pairs, never queries x points.
+The join sorts the larger of its two point sets by grid cell (latitude rows an eighth of the search radius
+tall, cut into cells as many degrees wide) and queries it with the smaller one. For each query and each row
+its circle crosses, the circle's exact longitude extent over that row's latitudes gives a run of cells, that
+is one slice of the sorted points found by two binary searches (two when the window wraps across the
+antimeridian; the whole row when the circle holds a pole). Only the points in those slices get an exact
+haversine distance, so the cost follows the number of nearby pairs, never queries x points, and the
+candidates are the circle's area plus a rim of cells. Candidates are expanded and tested a chunk at a time,
+which bounds memory.
 """
 
 from __future__ import annotations
@@ -23,10 +26,11 @@ IntArray = npt.NDArray[np.int64]
 ArrayLike = npt.ArrayLike
 
 _KM_PER_DEG = np.pi * EARTH_RADIUS_KM / 180.0
-_MIN_BAND_DEG = 1e-4  # keeps the band count finite for a zero radius
-_CHUNK_CANDIDATES = 4_000_000  # candidate pairs held in memory at once
-_CELLS_PER_BAND = 4  # longitude cells per band height: finer cells, fewer wasted candidates
-_MAX_CELLS = 4_000_000  # caps the cell table for tiny radii (cells then get wider, still correct)
+_MIN_ROW_DEG = 1e-5  # keeps the row count finite for a zero radius
+_ROWS_PER_RADIUS = 8  # finer rows and cells: fewer wasted candidates, more (cheap) slices per query
+_MAX_KEY = 1 << 40  # rows x cells stay below this (cells then get coarser, still correct)
+_CHUNK_CANDIDATES = 1 << 16  # candidates tested at a time: their temporaries stay in the CPU's cache
+_MARGIN_RAD = 1e-9  # widens every window a little: rounding never drops a point on the edge
 
 
 def haversine_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> FloatArray:
@@ -52,141 +56,182 @@ def _wrap_lon(lon: FloatArray) -> FloatArray:
 
 
 class _Grid:
-    """Points bucketed into cells: latitude bands one radius tall, each cut into longitude cells.
-
-    Points are ordered by cell (a counting sort), and ``starts[row * n_cells + cell]`` is where a cell's
-    points begin, so any run of cells in a band is one slice found by two look-ups: no search, no sort of
-    the queries. Rows are bands shifted by one, with an empty band above and below the poles so
-    neighbours need no bounds checks. NaN points are left out.
-    """
+    """Points sorted by cell: latitude rows ``row_deg`` tall, each cut into cells ``row_deg`` of longitude
+    wide. ``keys`` (row * n_cells + cell) are sorted, so the points of any run of cells in a row are one
+    slice; ``ids`` gives each sorted point's index in the input, ``xyz`` its unit vector. NaN points are
+    left out."""
 
     def __init__(self, lat: FloatArray, lon: FloatArray, radius_km: float) -> None:
-        self.band_deg = max(radius_km / _KM_PER_DEG * (1 + 1e-9), _MIN_BAND_DEG)
-        self.n_bands = int(np.floor(180.0 / self.band_deg)) + 1
-        per_band = np.ceil(360.0 * _CELLS_PER_BAND / self.band_deg)
-        self.n_cells = int(max(1, min(per_band, _MAX_CELLS // (self.n_bands + 2))))
-        self.cell_deg = 360.0 / self.n_cells
+        row_deg = max(radius_km / _KM_PER_DEG / _ROWS_PER_RADIUS, _MIN_ROW_DEG)
+        while np.ceil(180.0 / row_deg) * np.ceil(360.0 / row_deg) > _MAX_KEY:
+            row_deg *= 2.0
+        self.row_deg = row_deg
+        self.n_rows = int(np.ceil(180.0 / row_deg))
+        self.n_cells = int(np.ceil(360.0 / row_deg))
         ok = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
-        row = self._band(lat[ok]).astype(np.int64) + 1
-        cell = row * self.n_cells + self._cell(_wrap_lon(lon[ok]) + 180.0)
-        self.ids = ok[np.argsort(cell, kind="stable")]
-        counts = np.bincount(cell, minlength=(self.n_bands + 2) * self.n_cells)
-        self.starts = np.concatenate([[0], np.cumsum(counts)])
+        keys = self._row(lat[ok]) * self.n_cells + self._cell(_wrap_lon(lon[ok]) + 180.0)
+        order = argsort_keys(keys, self.n_rows * self.n_cells)
+        self.ids = ok[order]
+        self.keys = keys[order]
+        self.xyz = _unit(lat[self.ids], lon[self.ids])
 
-    def _band(self, lat: FloatArray) -> FloatArray:
-        return np.clip(np.floor((lat + 90.0) / self.band_deg), 0, self.n_bands - 1)
+    def _row(self, lat: FloatArray) -> IntArray:
+        return np.clip(np.floor((lat + 90.0) / self.row_deg), 0, self.n_rows - 1).astype(np.int64)
 
     def _cell(self, lon360: FloatArray) -> IntArray:
-        """Longitude cell of longitudes in [0, 360] (360 itself joins the last cell)."""
-        return np.minimum(np.floor(lon360 / self.cell_deg).astype(np.int64), self.n_cells - 1)
+        """Cell of longitudes in [0, 360] (360 itself joins the last cell)."""
+        return np.clip(np.floor(lon360 / self.row_deg), 0, self.n_cells - 1).astype(np.int64)
 
-    def _slices(self, row: IntArray, lo: FloatArray, hi: FloatArray) -> tuple[IntArray, IntArray]:
-        """Slices of ``ids`` covering the cells that hold longitudes [lo, hi] (within [0, 360]) of rows."""
-        base = row * self.n_cells
-        return self.starts[base + self._cell(lo)], self.starts[base + self._cell(hi) + 1]
-
-    def ranges(
-        self, lat: FloatArray, lon: FloatArray, radius_km: float
-    ) -> tuple[IntArray, IntArray, IntArray]:
-        """(query index, start, stop) slices of ``ids`` holding every point that may lie within the radius."""
+    def slices(self, lat: FloatArray, lon: FloatArray, delta: float) -> tuple[IntArray, IntArray, IntArray]:
+        """(query index, start, stop): slices of the sorted points holding every point within the angle
+        ``delta`` (radians) of each query. NaN queries get none."""
         ok = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
-        qlat, qlon = lat[ok], _wrap_lon(lon[ok]) + 180.0
-        band = self._band(qlat)
-        delta = radius_km / EARTH_RADIUS_KM
-        cos_lat = np.cos(np.radians(qlat))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            half = np.degrees(np.arcsin(np.clip(np.sin(delta) / cos_lat, 0.0, 1.0)))
-        full = (np.sin(delta) >= cos_lat) | (delta >= np.pi / 2)  # the circle reaches a pole
-        half = np.where(full, 180.0, half * (1 + 1e-9) + 1e-9)
-        lo, hi = qlon - half, qlon + half
-        # The main window, clipped to [0, 360]; a second one for the part that wraps round the antimeridian.
-        main_lo = np.where(full, 0.0, np.maximum(lo, 0.0))
-        main_hi = np.where(full, 360.0, np.minimum(hi, 360.0))
-        wraps = np.flatnonzero(((lo < 0) | (hi > 360.0)) & ~full)
-        wrap_lo = np.where(lo[wraps] < 0, lo[wraps] + 360.0, 0.0)
-        wrap_hi = np.where(lo[wraps] < 0, 360.0, hi[wraps] - 360.0)
-        row = band.astype(np.int64) + 1
-        qs, starts, stops = [], [], []
-        for step in (-1, 0, 1):
-            for sel, w_lo, w_hi in ((ok, main_lo, main_hi), (ok[wraps], wrap_lo, wrap_hi)):
-                r = (row if sel is ok else row[wraps]) + step
-                start, stop = self._slices(r, w_lo, w_hi)
-                qs.append(sel)
-                starts.append(start)
-                stops.append(stop)
-        q, start, stop = np.concatenate(qs), np.concatenate(starts), np.concatenate(stops)
+        # Queries in cell order, and the slices laid out row offset by row offset: the binary searches then
+        # look up runs of ascending keys, several times faster than keys in no order.
+        ok = ok[argsort_keys(self._row(lat[ok]) * self.n_cells + self._cell(lon[ok] + 180.0), _MAX_KEY)]
+        qlat = lat[ok]
+        reach = np.degrees(delta) * (1 + 1e-9) + 1e-9
+        first, last = self._row(qlat - reach), self._row(qlat + reach)
+        rows = first + np.arange(int((last - first).max(initial=0)) + 1)[:, None]  # (row offset, query)
+        valid = rows <= last
+        query, rows = np.broadcast_to(ok, rows.shape)[valid], rows[valid]
+        qlat = lat[query]
+        # The circle's latitudes within each row, then its longitude half-width over them.
+        lo_lat = np.maximum(rows * self.row_deg - 90.0, qlat - reach)
+        hi_lat = np.minimum((rows + 1) * self.row_deg - 90.0, qlat + reach)
+        half = np.degrees(_half_width(np.radians(qlat), np.radians(lo_lat), np.radians(hi_lat), delta))
+        half *= 1 + 1e-9
+        half += 1e-9
+        lon360 = _wrap_lon(lon[query]) + 180.0
+        lo, hi = lon360 - half, lon360 + half
+        full = half >= 180.0
+        base = rows * self.n_cells
+        starts = [base + self._cell(np.where(full, 0.0, lo))]  # _cell clips the window to [0, 360]
+        stops = [base + self._cell(np.where(full, 360.0, hi))]
+        # The part of a window that wraps round the antimeridian, as a second slice.
+        wraps = np.flatnonzero(~full & ((lo < 0.0) | (hi > 360.0)))
+        if wraps.size:
+            under = lo[wraps] < 0.0
+            starts.append(base[wraps] + self._cell(np.where(under, lo[wraps] + 360.0, 0.0)))
+            stops.append(base[wraps] + self._cell(np.where(under, 360.0, hi[wraps] - 360.0)))
+            query = np.concatenate([query, query[wraps]])
+        start = np.searchsorted(self.keys, np.concatenate(starts), side="left")
+        stop = np.searchsorted(self.keys, np.concatenate(stops), side="right")
         keep = stop > start
-        return q[keep], start[keep], stop[keep]
+        return query[keep], start[keep], stop[keep]
 
 
-def _expand(q: IntArray, start: IntArray, stop: IntArray) -> tuple[IntArray, IntArray]:
-    """Turn slices into flat (query, position) pairs without a Python loop."""
-    counts = stop - start
-    total = int(counts.sum())
-    offsets = np.repeat(np.cumsum(counts) - counts - start, counts)
-    return np.repeat(q, counts), np.arange(total, dtype=np.int64) - offsets
+def _half_width(phi0: FloatArray, lo: FloatArray, hi: FloatArray, delta: float) -> FloatArray:
+    """Half the longitude extent (radians) of the circle of angular radius ``delta`` about latitude ``phi0``
+    over the latitudes [lo, hi] (within its reach); pi where it spans every longitude (it holds a pole).
+
+    Along a parallel phi the circle spans cos(dlon) = (cos d - sin phi0 sin phi) / (cos phi0 cos phi); the
+    extent grows to its widest at sin phi = sin phi0 / cos d and shrinks after, so over [lo, hi] it is
+    widest at that latitude clipped into the range.
+    """
+    if delta >= np.pi / 2:
+        return np.full(np.broadcast(phi0, lo).shape, np.pi)
+    cos_d = np.cos(delta)
+    widest = np.arcsin(np.clip(np.sin(phi0) / cos_d, -1.0, 1.0))
+    phi = np.clip(widest, lo, hi)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cos_dlon = (cos_d - np.sin(phi0) * np.sin(phi)) / (np.cos(phi0) * np.cos(phi))
+    half = np.arccos(np.clip(np.nan_to_num(cos_dlon, nan=-1.0), -1.0, 1.0)) + _MARGIN_RAD
+    pole = np.pi / 2 - np.abs(phi0) <= delta + _MARGIN_RAD
+    return np.where(pole, np.pi, half)
 
 
-def _candidates(
-    qlat: FloatArray, qlon: FloatArray, plat: FloatArray, plon: FloatArray, radius_km: float
-) -> Iterator[tuple[IntArray, IntArray]]:
-    """Yield chunks of candidate (query index, point index) pairs, a superset of the pairs within reach."""
-    index = _Grid(plat, plon, radius_km)
-    if index.ids.size == 0:
-        return
-    q, start, stop = index.ranges(qlat, qlon, radius_km)
-    if q.size == 0:
-        return
-    cum = np.cumsum(stop - start)
-    # Cut the slice list where the running candidate count passes each chunk boundary.
-    cuts = np.searchsorted(cum, np.arange(_CHUNK_CANDIDATES, int(cum[-1]), _CHUNK_CANDIDATES), side="right")
-    bounds = np.unique(np.concatenate([[0], cuts, [q.size]]))
-    for a, b in itertools.pairwise(bounds):
-        qi, pos = _expand(q[a:b], start[a:b], stop[a:b])
-        yield qi, index.ids[pos]
+def argsort_keys(keys: IntArray, limit: int) -> IntArray:
+    """A stable argsort of non-negative integer ``keys`` below ``limit``: a sort of the keys packed with
+    their positions when both fit in 63 bits (numpy sorts values 3-10x faster than it argsorts)."""
+    n = keys.size
+    shift = max(int(n - 1).bit_length(), 1)
+    if int(limit - 1).bit_length() + shift > 63:
+        return np.argsort(keys, kind="stable")
+    packed = np.sort((keys << shift) | np.arange(n, dtype=np.int64))
+    return packed & ((1 << shift) - 1)
 
 
-class _Rad:
-    """Points in radians with their latitude cosines, computed once for many distance look-ups."""
+class _Join:
+    """Pairs of two point sets within a radius: the larger set is indexed and the smaller queries it.
 
-    def __init__(self, lat: FloatArray, lon: FloatArray) -> None:
-        self.phi = np.radians(lat)
-        self.lam = np.radians(lon)
-        self.cos = np.cos(self.phi)
+    ``chunks`` yields, a bounded chunk of candidates at a time, each candidate's query (an index into the
+    smaller set), its position among the indexed points sorted by cell (``grid.ids`` maps it to the larger
+    set), its exact distance and whether that is within the radius. ``candidates`` is their total, an upper
+    bound on the pairs.
+    """
 
-    def hav(self, i: IntArray, other: _Rad, j: IntArray) -> FloatArray:
-        """The haversine term h of pairs (self[i], other[j]); distance = 2 R asin(sqrt(h))."""
-        return (
-            np.sin((other.phi[j] - self.phi[i]) / 2.0) ** 2
-            + self.cos[i] * other.cos[j] * np.sin((other.lam[j] - self.lam[i]) / 2.0) ** 2
+    def __init__(self, qla: FloatArray, qlo: FloatArray, pla: FloatArray, plo: FloatArray, radius_km: float):
+        self.swapped = qla.size > pla.size
+        if self.swapped:
+            qla, qlo, pla, plo = pla, plo, qla, qlo
+        self.radius_km = radius_km
+        self.grid = _Grid(pla, plo, max(radius_km, 0.0))
+        self.query, self.start, stop = self.grid.slices(
+            qla, qlo, min(max(radius_km, 0.0) / EARTH_RADIUS_KM, np.pi)
         )
+        self.counts = stop - self.start
+        self.candidates = int(self.counts.sum()) if radius_km >= 0 else 0
+        self.vectors = _unit(qla[self.query], qlo[self.query])
+
+    def chunks(self) -> Iterator[tuple[IntArray, IntArray, FloatArray, npt.NDArray[np.bool_]]]:
+        if self.candidates == 0:
+            return
+        cum = np.cumsum(self.counts)
+        # Cut the slice list where the running candidate count passes each chunk boundary.
+        cuts = np.searchsorted(cum, np.arange(_CHUNK_CANDIDATES, self.candidates, _CHUNK_CANDIDATES), "right")
+        bounds = np.unique(np.concatenate([[0], cuts, [self.query.size]]))
+        xyz = self.grid.xyz
+        for a, b in itertools.pairwise(bounds):
+            n = self.counts[a:b]
+            before = cum[a] - n[0]
+            pos = np.arange(int(cum[b - 1] - before), dtype=np.int64)
+            pos -= np.repeat(cum[a:b] - n - self.start[a:b] - before, n)
+            d = _chord_km(
+                _chord2(xyz.take(pos, axis=0, mode="clip"), np.repeat(self.vectors[a:b], n, axis=0))
+            )
+            yield np.repeat(self.query[a:b], n), pos, d, d <= self.radius_km
 
 
-def _h_limit(radius_km: float) -> float:
-    """The haversine term at the radius, a touch above so the exact km test decides the boundary."""
-    return float(np.sin(min(radius_km / EARTH_RADIUS_KM, np.pi) / 2.0) ** 2) * (1 + 1e-9) + 1e-15
+def _chord2(p: FloatArray, q: FloatArray) -> FloatArray:
+    """Squared chord lengths between rows of unit vectors, with as few temporary arrays as can be."""
+    c2 = np.subtract(p[:, 0], q[:, 0])
+    c2 *= c2
+    for axis in (1, 2):
+        t = np.subtract(p[:, axis], q[:, axis])
+        t *= t
+        c2 += t
+    return c2
+
+
+def _chord_km(chord2: FloatArray) -> FloatArray:
+    """Great-circle km from squared chords of the unit sphere: 2 R asin(c / 2), exact at every distance
+    (the haversine of the angle is (c / 2) squared)."""
+    half = np.sqrt(chord2)
+    half *= 0.5
+    np.minimum(half, 1.0, out=half)
+    np.arcsin(half, out=half)
+    half *= 2.0 * EARTH_RADIUS_KM
+    return half
 
 
 def pairs_within(
     qlat: ArrayLike, qlon: ArrayLike, plat: ArrayLike, plon: ArrayLike, radius_km: float
 ) -> tuple[IntArray, IntArray, FloatArray]:
-    """All (query index, point index, distance km) with distance <= radius, sorted by query then point."""
-    qla, qlo = _as_points(qlat, qlon)
-    pla, plo = _as_points(plat, plon)
-    qr, pr, limit = _Rad(qla, qlo), _Rad(pla, plo), _h_limit(radius_km)
-    out_q, out_p, out_d = [np.empty(0, np.int64)], [np.empty(0, np.int64)], [np.empty(0, np.float64)]
-    for qi, pi in _candidates(qla, qlo, pla, plo, radius_km):
-        h = qr.hav(qi, pr, pi)
-        near = h <= limit
-        qi, pi = qi[near], pi[near]
-        d = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h[near], 0.0, 1.0)))
-        hit = d <= radius_km
-        out_q.append(qi[hit])
-        out_p.append(pi[hit])
-        out_d.append(d[hit])
-    q, p, d = np.concatenate(out_q), np.concatenate(out_p), np.concatenate(out_d)
-    order = np.argsort(q * max(pla.size, 1) + p)
-    return q[order], p[order], d[order]
+    """All (query index, point index, distance km) with distance <= radius, in no particular order (the
+    same for the same input): callers that need an order sort, most of them by a key of their own."""
+    join = _Join(*_as_points(qlat, qlon), *_as_points(plat, plon), radius_km)
+    small, large = np.empty(join.candidates, np.int64), np.empty(join.candidates, np.int64)
+    dist = np.empty(join.candidates, np.float64)
+    k = 0
+    for query, pos, d, hit in join.chunks():
+        m = k + int(np.count_nonzero(hit))
+        np.compress(hit, query, out=small[k:m])
+        np.compress(hit, d, out=dist[k:m])
+        np.take(join.grid.ids, pos[hit], out=large[k:m])
+        k = m
+    small, large, dist = small[:k], large[:k], dist[:k]
+    return (large, small, dist) if join.swapped else (small, large, dist)
 
 
 def within_any(
@@ -194,21 +239,22 @@ def within_any(
 ) -> npt.NDArray[np.bool_]:
     """For each point, whether any of the reference points lies within the radius (False for NaN)."""
     la, lo = _as_points(lat, lon)
-    pla, plo = _as_points(plat, plon)
-    qr, pr, limit = _Rad(la, lo), _Rad(pla, plo), _h_limit(radius_km)
+    join = _Join(la, lo, *_as_points(plat, plon), radius_km)
     found = np.zeros(la.size, dtype=bool)
-    for qi, pi in _candidates(la, lo, pla, plo, radius_km):
-        h = qr.hav(qi, pr, pi)
-        near = h <= limit
-        d = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h[near], 0.0, 1.0)))
-        found[qi[near][d <= radius_km]] = True
+    for query, pos, _, hit in join.chunks():
+        found[join.grid.ids[pos[hit]] if join.swapped else query[hit]] = True
     return found
 
 
 def _unit(lat: ArrayLike, lon: ArrayLike) -> FloatArray:
     """Unit vectors (..., 3) of points given in degrees."""
     p, lam = np.radians(np.asarray(lat, dtype=np.float64)), np.radians(np.asarray(lon, dtype=np.float64))
-    return np.stack([np.cos(p) * np.cos(lam), np.cos(p) * np.sin(lam), np.sin(p)], axis=-1)
+    out = np.empty((*p.shape, 3))
+    cos_p = np.cos(p)
+    np.multiply(cos_p, np.cos(lam), out=out[..., 0])
+    np.multiply(cos_p, np.sin(lam), out=out[..., 1])
+    np.sin(p, out=out[..., 2])
+    return out
 
 
 def _angle(u: FloatArray, v: FloatArray) -> FloatArray:
@@ -238,11 +284,11 @@ class _Segments:
         px, py, pz = p[:, 0], p[:, 1], p[:, 2]
 
         def dot(v: FloatArray) -> FloatArray:
-            g = v[seg]
+            g = v.take(seg, axis=0)
             return px * g[:, 0] + py * g[:, 1] + pz * g[:, 2]
 
         def end_angle(v: FloatArray) -> FloatArray:
-            g = v[seg]
+            g = v.take(seg, axis=0)
             chord = np.sqrt((px - g[:, 0]) ** 2 + (py - g[:, 1]) ** 2 + (pz - g[:, 2]) ** 2)
             return 2.0 * np.arcsin(np.clip(chord / 2.0, 0.0, 1.0))
 
@@ -330,12 +376,15 @@ def route_pairs_within(
     qi, si, _ = pairs_within(la, lo, slat, slon, radius_km + step / 2.0)
     if qi.size == 0:
         return empty
-    # pairs_within sorts by point then sample, and samples run in segment order: repeats are adjacent.
-    sg = sseg[si]
-    first = np.ones(qi.size, dtype=bool)
-    first[1:] = (qi[1:] != qi[:-1]) | (sg[1:] != sg[:-1])
-    pt, sg = qi[first], sg[first]
-    d = _Segments(a, b).distance_km(_unit(la[pt], lo[pt]), sg)
+    # Each (point, segment) once, sorted by point then segment. Not np.unique: numpy 2.4's takes 4.6 s for
+    # 4M distinct int64 keys (and grows faster than n log n), where sorting them takes 0.1 s.
+    keys = np.sort(qi * len(a) + sseg[si])
+    keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+    pt, sg = keys // len(a), keys % len(a)
+    segments, d = _Segments(a, b), np.empty(pt.size)
+    for i in range(0, pt.size, _CHUNK_CANDIDATES):  # in chunks: the temporaries stay in the CPU's cache
+        part = slice(i, i + _CHUNK_CANDIDATES)
+        d[part] = segments.distance_km(_unit(la[pt[part]], lo[pt[part]]), sg[part])
     hit = d <= radius_km
     pt, rt, d = pt[hit], seg_route[sg[hit]], d[hit]
     if pt.size == 0:

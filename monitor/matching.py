@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pycountry
 
-from monitor.geo import pairs_within, route_pairs_within
+from monitor.geo import argsort_keys, pairs_within, route_pairs_within
 from monitor.textnorm import word_key, words, words_as_written
 
 EXPOSURE_COLUMNS = ["event_id", "site_id", "via", "distance_km"]
@@ -56,7 +56,8 @@ def match_events(
     event_ids, site_ids = events["id"].reset_index(drop=True), sites["id"].reset_index(drop=True)
     event_rank = _ranks(event_ids)
     site_rank = _ranks(site_ids)
-    order = np.argsort((event_rank[q] * max(len(site_ids), 1) + site_rank[p]) * 2 + via, kind="stable")
+    n_sites = max(len(site_ids), 1)
+    order = argsort_keys((event_rank[q] * n_sites + site_rank[p]) * 2 + via, len(event_ids) * n_sites * 2)
     q, p, d, via = q[order], p[order], d[order], via[order]
     # take() on the columns' own arrays keeps their dtype and avoids re-parsing a million strings.
     return pd.DataFrame(

@@ -25,6 +25,7 @@ from monitor.config import Settings
 from monitor.dialect import naive_utc
 from monitor.errors import MinewatchError
 from monitor.net.http import RetryingRequester
+from monitor.progress import ProgressFactory, silent
 from monitor.reads.known import Known
 from monitor.store import Store
 
@@ -85,10 +86,17 @@ class TickReport:
 class Pipeline:
     """Collect, store, match and score against one store, with settings and a clock injected."""
 
-    def __init__(self, store: Store, settings: Settings, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        now: Callable[[], datetime],
+        progress: ProgressFactory = silent,
+    ) -> None:
         self.store = store
         self.settings = settings
         self.now = now
+        self.progress = progress
 
     # ---- ingest ----
     def ingest(
@@ -98,21 +106,22 @@ class Pipeline:
         batches: Iterable[Batch],
         *,
         use_watermark: bool = True,
-        progress: Callable[[int], None] | None = None,
+        total: int | None = None,
     ) -> FeedReport:
         """Store every batch (events or notices), keep rejected rows, advance the watermark, record the run.
 
-        A failure part-way keeps what was stored before it and records the run as failed.
+        A failure part-way keeps what was stored before it and records the run as failed. ``total`` (rows,
+        when known) sizes the progress bar.
         """
         report = FeedReport(feed)
         run_id = self.store.start_run(feed, self.now())
         try:
-            for batch in batches:
-                self._store_batch(feed, kind, batch, run_id, report)
-                if use_watermark and batch.watermark is not None:
-                    self.store.set_watermark(feed, batch.watermark, self.now())
-                if progress is not None:
-                    progress(batch.fetched or len(batch.records))
+            with self.progress(feed, total) as advance:
+                for batch in batches:
+                    self._store_batch(feed, kind, batch, run_id, report)
+                    if use_watermark and batch.watermark is not None:
+                        self.store.set_watermark(feed, batch.watermark, self.now())
+                    advance(batch.fetched or len(batch.records))
         except (MinewatchError, OSError, ValueError) as exc:
             report.status, report.error = "failed", str(exc) or type(exc).__name__
             log.warning("feed %s failed: %s", feed, report.error)
@@ -194,8 +203,10 @@ class Pipeline:
             {"id": ids.astype(np.int64), "lat": lat.astype(float), "lon": lon.astype(float)}
         )
         m = self.settings.matching
-        exposures = matching.match_events(events, site_frame, m.site_radius_km, m.route_corridor_km)
-        added = self.store.insert_frame(models.Exposure, exposures, key=("event_id", "site_id", "via"))
+        with self.progress("match events", ids.size) as advance:
+            exposures = matching.match_events(events, site_frame, m.site_radius_km, m.route_corridor_km)
+            added = self.store.insert_frame(models.Exposure, exposures, key=("event_id", "site_id", "via"))
+            advance(ids.size)
         self.store.set_watermark(EVENTS_MATCHED, started.isoformat(), self.now())
         return added
 
@@ -230,6 +241,16 @@ class Pipeline:
         if not days:
             return pd.DataFrame()
         site_frame = sites.sites_frame(self.store)
+        with self.progress(
+            f"score {len(days)} days x {len(site_frame):,} sites", len(days) * len(site_frame)
+        ) as advance:
+            scores = self._score(site_frame, days, persist, known_by)
+            advance(len(days) * len(site_frame))
+        return scores
+
+    def _score(
+        self, site_frame: pd.DataFrame, days: list[date], persist: bool, known_by: datetime | None
+    ) -> pd.DataFrame:
         window = timedelta(days=self.settings.scoring.window_days)
         known = Known.end_of(days[-1], vintage=known_by)
         exposures = reads.events.exposures_in(self.store, days[0] - window, days[-1], known)

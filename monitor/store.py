@@ -8,6 +8,7 @@ writing the same rows twice changes nothing.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,6 +18,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pcsv
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
@@ -98,15 +101,42 @@ def _missing_as_none(column: pd.Series) -> list[Any]:
 
 
 def _column_values(column: pd.Series) -> list[Any]:
-    """A column as DB-API values: NaN -> None, dates/JSON converted, numpy scalars made plain."""
-    values = column.tolist()
-    if column.dtype.kind == "f":
-        return [None if v != v else v for v in values]
-    if column.dtype.kind == "M" or (
-        column.dtype == object and any(isinstance(v, (date, dict, list)) for v in values)
-    ):
-        return [_sql_value(v) for v in values]
-    return values
+    """A column as DB-API values, converted column by column in C (numpy, Arrow): NaN/NaT -> None,
+    datetimes and dates as the text SQLAlchemy writes, numpy scalars made plain. Only dicts and lists (JSON
+    documents) are converted value by value."""
+    kind = column.dtype.kind
+    if kind in "iub":
+        return column.tolist()
+    if kind == "f":
+        return pa.array(column.to_numpy(), from_pandas=True).to_pylist()  # type: ignore[no-any-return]
+    if kind == "M":
+        return _timestamps(column, unit="us")
+    present = column.first_valid_index()
+    if present is not None and isinstance(column[present], (dict, list)):
+        # JSON documents (score explanations): Arrow would infer a struct type from them, for nothing.
+        return [_sql_value(v) for v in column.tolist()]
+    try:
+        arrow = pa.array(column, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        arrow = None  # mixed values: let each convert itself
+    if arrow is not None and pa.types.is_timestamp(arrow.type):
+        return _timestamps(column, unit="us")
+    if arrow is not None and pa.types.is_date(arrow.type):
+        return arrow.cast(pa.string()).to_pylist()  # type: ignore[no-any-return]
+    if arrow is not None and (pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type)):
+        return arrow.to_pylist()  # type: ignore[no-any-return]
+    if arrow is not None and (pa.types.is_null(arrow.type) or pa.types.is_integer(arrow.type)):
+        return arrow.to_pylist()  # type: ignore[no-any-return]
+    return [_sql_value(v) for v in column.tolist()]
+
+
+def _copy_csv(columns: Sequence[Sequence[Any]], names: Sequence[str]) -> bytes:
+    """Columns of DB-API values as the CSV text COPY reads (None unquoted: NULL; '' quoted: empty text),
+    encoded by Arrow column by column."""
+    table = pa.table({name: pa.array(values) for name, values in zip(names, columns, strict=True)})
+    sink = io.BytesIO()
+    pcsv.write_csv(table, sink, write_options=pcsv.WriteOptions(include_header=False))
+    return sink.getvalue()
 
 
 def safe_url(url: str) -> str:
@@ -207,8 +237,7 @@ class Store:
         data["first_seen_at"] = [now_s] * len(frame)
         data["known_at"] = [p or now_s for p in published]
         names = [*columns, "first_seen_at", "known_at"]
-        rows = zip(*(data[c] for c in names), strict=True)  # streamed into executemany / COPY
-        inserted = self._insert_ignore(table, names, rows, ("source", "source_id"))
+        inserted = self._insert_ignore(table, names, [data[c] for c in names], ("source", "source_id"))
         return WriteResult(inserted, len(frame) - inserted)
 
     def insert_rejected(
@@ -231,17 +260,20 @@ class Store:
         if not data:
             return 0
         columns = ["feed", "fingerprint", "ref", "reason", "raw", "run_id", "created_at"]
-        return self._insert_ignore("rejected", columns, data, ("feed", "fingerprint"))
+        return self._insert_ignore(
+            "rejected", columns, [list(c) for c in zip(*data, strict=True)], ("feed", "fingerprint")
+        )
 
     def _insert_ignore(
         self,
         table: str,
         columns: Sequence[str],
-        rows: Iterable[tuple[Any, ...]],
+        data: Sequence[Sequence[Any]],
         key: Sequence[str],
         clear: tuple[str, Sequence[tuple[Any, ...]]] | None = None,
     ) -> int:
-        """Insert rows, skipping those that collide on ``key``; return how many were inserted.
+        """Insert rows given column by column (``data[i]`` holds the values of ``columns[i]``), skipping
+        those that collide on ``key``; return how many were inserted.
 
         ``clear`` (a DELETE with ``{p}`` placeholders, and its parameter rows) runs first, in the same
         transaction, so readers never see the rows gone before the new ones are in.
@@ -258,14 +290,14 @@ class Store:
                 # ON CONFLICT, not OR IGNORE: OR IGNORE would also drop rows that break NOT NULL, silently.
                 cur.executemany(
                     f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT ({keys}) DO NOTHING",
-                    rows,  # type: ignore[arg-type]  # sqlite3 takes any iterable: rows are streamed
+                    zip(*data, strict=True),  # type: ignore[arg-type]  # streamed: no list of rows is built
                 )
                 inserted = raw.total_changes - before  # type: ignore[attr-defined]
             else:
                 cur.execute(f"CREATE TEMP TABLE tmp_{table} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP")
-                with cur.copy(f"COPY tmp_{table} ({cols}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-                    for row in rows:
-                        copy.write_row(row)
+                if data and len(data[0]):
+                    with cur.copy(f"COPY tmp_{table} ({cols}) FROM STDIN (FORMAT csv)") as copy:  # type: ignore[attr-defined]
+                        copy.write(_copy_csv(data, columns))
                 cur.execute(
                     f"INSERT INTO {table} ({cols}) SELECT {cols} FROM tmp_{table} "
                     f"ON CONFLICT ({keys}) DO NOTHING"
@@ -308,8 +340,7 @@ class Store:
             return 0
         columns = list(frame.columns)
         data = [_column_values(frame[c]) for c in columns]
-        rows = list(zip(*data, strict=True))
-        return self._insert_ignore(table.__tablename__, columns, rows, key, clear)  # type: ignore[arg-type]
+        return self._insert_ignore(table.__tablename__, columns, data, key, clear)  # type: ignore[arg-type]
 
     def replace_scores(self, scores: pd.DataFrame, days: Sequence[date], computed_at: datetime) -> int:
         """Replace the stored scores of ``days`` (all sites) with ``scores``."""

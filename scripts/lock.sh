@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Refresh the two lock files, for CPython 3.11 on linux x86_64 (the Docker image's platform):
-#   requirements-dev.lock  one resolution of everything: runtime, test tools and the build backend.
+#   requirements-dev.lock  one resolution of everything: runtime, every extra (test and benchmark tools)
+#                          and the build backend.
 #                          scripts/setup.sh installs within it, so tests and CI are reproducible.
 #   requirements.lock      what deployments install: the runtime and the build backend at the same versions,
 #                          with sha256 hashes (pip install --require-hashes).
@@ -14,7 +15,7 @@ build_requires=$(.venv/bin/python -c '
 import tomllib
 with open("pyproject.toml", "rb") as f:
     print("\n".join(tomllib.load(f)["build-system"]["requires"]))')
-printf '%s\n' "$build_requires" | .venv/bin/uv pip compile pyproject.toml - --extra test "${target[@]}" \
+printf '%s\n' "$build_requires" | .venv/bin/uv pip compile pyproject.toml - --all-extras "${target[@]}" \
   --custom-compile-command scripts/lock.sh --output-file requirements-dev.lock "$@"
 printf '%s\n' "$build_requires" | .venv/bin/uv pip compile pyproject.toml - --constraint requirements-dev.lock \
   "${target[@]}" --generate-hashes --custom-compile-command scripts/lock.sh --output-file requirements.lock "$@"

@@ -60,10 +60,10 @@ LOCK = read_lock((ROOT / "requirements.lock").read_text(encoding="utf-8"))
 DEV_LOCK = read_lock((ROOT / "requirements-dev.lock").read_text(encoding="utf-8"))
 RUNTIME = [Requirement(r) for r in PYPROJECT["project"]["dependencies"]]
 BUILD = [Requirement(r) for r in PYPROJECT["build-system"]["requires"]]
-TEST = [Requirement(r) for r in PYPROJECT["project"]["optional-dependencies"]["test"]]
+EXTRAS = [Requirement(r) for group in PYPROJECT["project"]["optional-dependencies"].values() for r in group]
 
 
-@pytest.mark.parametrize("req", [*RUNTIME, *TEST], ids=str)
+@pytest.mark.parametrize("req", [*RUNTIME, *EXTRAS], ids=str)
 def test_every_dependency_has_a_lower_and_an_upper_bound(req: Requirement) -> None:
     operators = {spec.operator for spec in req.specifier}
     assert ">=" in operators and "<" in operators, f"{req}: declare >=lowest,<next-major"
@@ -78,7 +78,7 @@ def test_every_runtime_and_build_dependency_is_pinned_within_its_declared_range(
     )
 
 
-@pytest.mark.parametrize("req", [*RUNTIME, *BUILD, *TEST], ids=str)
+@pytest.mark.parametrize("req", [*RUNTIME, *BUILD, *EXTRAS], ids=str)
 def test_every_dependency_and_test_tool_is_pinned_within_its_range_in_the_dev_lock(req: Requirement) -> None:
     pin = DEV_LOCK.get(canonicalize_name(req.name))
     assert pin is not None and req.specifier.contains(pin.version, prereleases=True), (

@@ -662,3 +662,11 @@ def test_admin1_is_named_from_the_full_name_and_falls_back_to_the_fips_code() ->
     assert gdelt.admin1_names(full, types, codes).tolist() == [
         "Nord-Kivu", "Sud-Kivu", "Minnesota", "Minnesota", "", "CG11",
     ]  # fmt: skip
+
+
+def test_admin1_falls_back_to_the_code_when_no_name_in_the_batch_has_a_unit() -> None:
+    full = pd.Series(["Somewhere", "Elsewhere"])  # no name with two commas: the split's [-2] is all missing
+    assert gdelt.admin1_names(full, pd.Series(["4", "4"]), pd.Series(["CG11", "RW"])).tolist() == [
+        "CG11",
+        "RW",
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -106,6 +107,19 @@ def test_importing_an_acled_export_twice_stores_it_once(initialised: Cli) -> Non
     frame = pd.read_csv(out)
     assert list(frame.columns) == list(SCHEMAS["events"].names)
     assert frame["source_id"].is_unique and len(frame) > 0
+
+
+def test_import_reports_each_long_step_as_one_line_with_rows_per_second_when_not_a_terminal(
+    initialised: Cli,
+) -> None:
+    result = initialised("import", "acled", str(FIXTURES / "acled" / "export_2025-03.csv"))
+    lines = result.stderr.strip().splitlines()  # stderr is a pipe here, not a terminal: no bars
+    steps = [line.split(":")[0] for line in lines]
+    assert steps == ["parse export_2025-03.csv", "import", "match events", steps[3]], lines
+    assert steps[3].startswith("score ") and " days x " in steps[3]
+    for line in lines:
+        match = re.fullmatch(r".*: ([\d,]+) rows in [\d.]+ s \(([\d,]+|inf) rows/s\)", line)
+        assert match is not None and int(match.group(1).replace(",", "")) > 0, line
 
 
 def test_malformed_rows_are_reported_and_kept_not_lost(initialised: Cli) -> None:

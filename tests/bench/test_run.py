@@ -1,0 +1,43 @@
+"""The benchmark suite's harness, run small (``--quick``): it measures, compares and reports. No time is
+asserted: only that every figure is there and positive, and that the alternatives agree with minewatch."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+COLUMNS = ["step", "implementation", "rows", "median s", "rows/s", "peak RSS MB", "x minewatch", "note"]
+
+
+def test_the_quick_suite_prints_a_table_of_positive_figures_and_the_targets(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    steps = "match,ingest-acled"
+    result = subprocess.run(
+        [sys.executable, "bench/run.py", "--quick", "--only", steps, "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(out.read_text())
+    header = report["table"][0].split()
+    assert " ".join(header) == " ".join(COLUMNS)
+    assert report["table"][0] in result.stdout  # the table is printed as written
+    rows = report["results"]
+    assert [r["step"] for r in rows] == ["match"] * 5 + ["ingest-acled"] * 2
+    assert len(report["table"]) == 1 + len(rows)
+    measured = [r for r in rows if not r["skipped"]]
+    for r in measured:
+        assert len(r["times"]) == 3 and all(t > 0 for t in r["times"]), r
+        assert r["rows"] > 0 and r["rows_per_s"] > 0 and r["peak_rss_mb"] > 0, r
+    for r in rows:  # whatever could not run here says why, and nothing failed
+        assert not r["skipped"].startswith("FAILED"), r["skipped"]
+    ours = {r["step"] for r in measured if r["ours"]}
+    assert ours == {"match", "ingest-acled"}
+    floor = next(r for r in measured if r["label"] == "floor: numpy band join")
+    assert floor["note"].startswith("same pairs")  # checked against minewatch's pairs and distances
+    targets = {t["target"]: t for t in report["targets"]}
+    assert targets["minewatch <= 2x the floor"]["ratio"] > 0
+    assert targets["minewatch <= 3x the raw floor"]["ratio"] > 0
+    assert all(t["verdict"] in ("met", "MISSED", "not measured") for t in report["targets"])

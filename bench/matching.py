@@ -8,6 +8,7 @@ is on the sphere of radius 6,371.0088 km, as minewatch's.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -228,7 +229,9 @@ def postgis_case(scale: data.Scale, pg_url: str) -> Case:
     con = psycopg.connect(url, autocommit=True)
     con.execute("CREATE EXTENSION IF NOT EXISTS postgis")
     pts = points(scale)
-    for name, lat, lon in (("events", pts["elat"], pts["elon"]), ("sites", pts["slat"], pts["slon"])):
+    # Tables of this process only: two runs at once (the quick test beside a full run) must not share them.
+    events, sites = (f"{name}_{scale.name}_{os.getpid()}" for name in ("events", "sites"))
+    for name, lat, lon in ((events, pts["elat"], pts["elon"]), (sites, pts["slat"], pts["slon"])):
         con.execute(f"DROP TABLE IF EXISTS {name}")
         con.execute(f"CREATE TABLE {name} (i bigint, lat float8, lon float8)")
         with con.cursor().copy(f"COPY {name} (i, lat, lon) FROM STDIN") as copy:
@@ -236,11 +239,11 @@ def postgis_case(scale: data.Scale, pg_url: str) -> Case:
                 copy.write_row(row)
         con.execute(f"ALTER TABLE {name} ADD COLUMN g geography(Point, 4326)")
         con.execute(f"UPDATE {name} SET g = ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography")
-    con.execute("CREATE INDEX ON events USING gist (g)")
-    con.execute("ANALYZE events")
-    con.execute("ANALYZE sites")
+    con.execute(f"CREATE INDEX ON {events} USING gist (g)")
+    con.execute(f"ANALYZE {events}")
+    con.execute(f"ANALYZE {sites}")
     sql = (
-        "COPY (SELECT e.i, s.i, ST_Distance(e.g, s.g, false) / 1000.0 FROM sites s JOIN events e"
+        f"COPY (SELECT e.i, s.i, ST_Distance(e.g, s.g, false) / 1000.0 FROM {sites} s JOIN {events} e"
         f" ON ST_DWithin(e.g, s.g, {RADIUS_KM * 1000.0}, false)) TO STDOUT (FORMAT csv)"
     )
 
@@ -253,7 +256,15 @@ def postgis_case(scale: data.Scale, pg_url: str) -> Case:
         t = pcsv.read_csv(pa.py_buffer(bytes(buffer)), read_options=pcsv.ReadOptions(column_names=names))
         return t.column("q").to_numpy(), t.column("p").to_numpy(), t.column("d").to_numpy()
 
-    return _case(scale, run, note="GiST index built untimed")
+    case = _case(scale, run, note="GiST index built untimed")
+    compare = case.check
+
+    def check() -> str:
+        con.execute(f"DROP TABLE IF EXISTS {events}, {sites}")
+        return compare() if compare is not None else ""
+
+    case.check = check
+    return case
 
 
 def within_any_case(scale: data.Scale) -> Case:

@@ -58,12 +58,17 @@ def require_basic_auth(server: flask.Flask, user: str, password: str, realm: str
     server.before_request(check)
 
 
-def make_server(app: dash.Dash, host: str, port: int, env: Mapping[str, str], threads: int = 8) -> Any:
-    """A waitress server for ``app`` (port 0 picks a free port: see ``.effective_port``), not yet running."""
+def protect(app: dash.Dash, env: Mapping[str, str]) -> flask.Flask:
+    """``app``'s WSGI application, behind basic auth when ``env`` sets the dashboard credentials."""
     creds = credentials(env)
     if creds is not None:
         require_basic_auth(app.server, *creds)
-    return create_server(app.server, host=host, port=port, threads=threads, ident="minewatch")
+    return app.server
+
+
+def make_server(app: dash.Dash, host: str, port: int, env: Mapping[str, str], threads: int = 8) -> Any:
+    """A waitress server for ``app`` (port 0 picks a free port: see ``.effective_port``), not yet running."""
+    return create_server(protect(app, env), host=host, port=port, threads=threads, ident="minewatch")
 
 
 def serve(app: dash.Dash, host: str, port: int, env: Mapping[str, str]) -> None:

@@ -23,13 +23,14 @@ from feeds.base import Batch, Kind
 from monitor import demo as demo_mod
 from monitor import reads, sites, tables
 from monitor.config import Settings, load_settings
+from monitor.environment import resolve_environment
 from monitor.errors import InputError, MinewatchError
 from monitor.exports.files import write_file
 from monitor.exports.panels import risk_frame
 from monitor.exports.query import parse_query
 from monitor.pipeline import FeedReport, Pipeline
 from monitor.progress import console_progress, silent
-from monitor.store import Store
+from monitor.store import Store, safe_url
 
 app = typer.Typer(
     name="minewatch",
@@ -104,7 +105,7 @@ def _main(
     ] = None,
 ) -> None:
     """Critical-minerals supply-chain disruption monitor."""
-    ctx.obj = Context(config, dict(os.environ), _utcnow)
+    ctx.obj = Context(config, resolve_environment(os.environ), _utcnow)
 
 
 def _ctx(ctx: typer.Context) -> Context:
@@ -121,7 +122,7 @@ def init(ctx: typer.Context) -> None:
     store = c.store(check=False)
     store.create_schema()
     count = c.pipeline(store).load_sites(_registry(c))
-    out.print(f"store ready at {_safe_url(c.settings.database.url)}: {count} sites")
+    out.print(f"store ready at {safe_url(c.settings.database.url)}: {count} sites")
 
 
 @app.command("sites")
@@ -357,7 +358,7 @@ def demo(
     out.print(tables.ranking(result.panel[result.panel["date"] == day], day, 15))
     if no_serve:
         return
-    _serve(settings, result.store, host, port, initial_as_of=day)
+    _serve(settings, result.store, host, port, c.env, initial_as_of=day)
 
 
 @app.command()
@@ -368,17 +369,23 @@ def serve(
 ) -> None:
     """Serve the analyst dashboard over the configured store."""
     c = _ctx(ctx)
-    _serve(c.settings, c.store(), host, port)
+    _serve(c.settings, c.store(), host, port, c.env)
 
 
-def _serve(settings: Settings, store: Store, host: str, port: int, initial_as_of: date | None = None) -> None:
+def _serve(
+    settings: Settings,
+    store: Store,
+    host: str,
+    port: int,
+    env: dict[str, str],
+    initial_as_of: date | None = None,
+) -> None:
     try:
         from dashboards.app import create_app
         from dashboards.server import serve as run_server
     except ImportError as exc:
         raise MinewatchError(f"the dashboard is not available: {exc}") from None
     out.print(f"dashboard on http://{host}:{port}/ (Ctrl+C to stop)")
-    env = dict(os.environ)
     run_server(create_app(store, settings, initial_as_of=initial_as_of, env=env), host, port, env=env)
 
 
@@ -503,12 +510,6 @@ def _date(text: str, option: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise InputError(f"{option} {text!r}: expected a date like 2025-03-14") from None
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def _registry(c: Context) -> sites.SitesParse:

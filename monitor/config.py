@@ -29,7 +29,7 @@ ENV_OVERRIDES: dict[str, str] = {
     "MINEWATCH_UCDP_BASE_URL": "feeds.ucdp.base_url",
 }
 
-#: Secrets: only ever read from the environment, never from a file.
+#: Secrets: read from the environment only (as NAME or NAME_FILE: monitor.environment), never from config.
 ENV_SECRETS: dict[str, str] = {
     "MINEWATCH_ACLED_USERNAME": "feeds.acled.username",
     "MINEWATCH_ACLED_PASSWORD": "feeds.acled.password",

@@ -140,6 +140,14 @@ def _copy_csv(columns: Sequence[Sequence[Any]], names: Sequence[str]) -> bytes:
     return sink.getvalue()
 
 
+def safe_url(url: str) -> str:
+    """``url`` for messages: password masked; nothing of it when it does not parse (it may hold one)."""
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except (SQLAlchemyError, ValueError):
+        return "(not a URL)"
+
+
 class Store:
     """One database: SQLite file (default) or PostgreSQL, chosen by URL."""
 
@@ -153,7 +161,7 @@ class Store:
         try:
             engine = sa.create_engine(url, future=True)
         except (SQLAlchemyError, ValueError) as exc:
-            raise StoreError(f"bad database URL {url!r}: {exc}") from None
+            raise StoreError(f"bad database URL {safe_url(url)}: {exc}") from None
         if engine.dialect.name == "sqlite":
             sa_event.listen(engine, "connect", _sqlite_pragmas)
         return cls(engine)

@@ -11,6 +11,7 @@ scripts/setup.sh
 .venv/bin/ruff format --check .
 .venv/bin/mypy monitor feeds dashboards
 .venv/bin/lint-imports --no-cache
+.venv/bin/deptry .   # every import declared in pyproject.toml, every declared package used
 
 if [ "${CI:-}" = "true" ]; then export MINEWATCH_REQUIRE_BROWSER=1; fi
 

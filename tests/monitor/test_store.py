@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import date, datetime
 
@@ -111,3 +112,19 @@ def test_init_adds_the_columns_a_store_from_an_earlier_release_lacks_and_keeps_i
     fresh_store.create_schema()
     fresh_store.check_schema()
     assert sql.frame(fresh_store, "select num_sources from event")["num_sources"].tolist() == [1, 1]
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "postgres://minewatch:hunter2@db/minewatch",
+            "bad database URL postgres://minewatch:***@db/minewatch",
+        ),
+        ("not a url hunter2", "bad database URL (not a URL)"),
+    ],
+)
+def test_a_bad_database_url_is_reported_without_its_password(url: str, shown: str) -> None:
+    with pytest.raises(StoreError, match=re.escape(shown)) as exc:
+        Store.from_url(url)
+    assert "hunter2" not in str(exc.value)

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 [ -x .venv/bin/uv ] || scripts/setup.sh
 lowest=$(mktemp)
 trap 'rm -f "$lowest"' EXIT
-.venv/bin/uv pip compile pyproject.toml --extra test --resolution lowest-direct \
+.venv/bin/uv pip compile pyproject.toml --all-extras --resolution lowest-direct \
   --python-version 3.11 --python-platform x86_64-unknown-linux-gnu --strip-extras --quiet --output-file "$lowest"
 [ -x .venv-lowest/bin/python ] || "${PYTHON:-python3}" -m venv .venv-lowest
 .venv/bin/uv pip sync --python .venv-lowest/bin/python --quiet "$lowest"

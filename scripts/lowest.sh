@@ -13,4 +13,6 @@ trap 'rm -f "$lowest"' EXIT
 .venv/bin/uv pip sync --python .venv-lowest/bin/python --quiet "$lowest"
 .venv/bin/uv pip install --python .venv-lowest/bin/python --no-deps --quiet -e .
 grep -E '^[A-Za-z0-9._-]+==' "$lowest" | sed 's/ .*//' | paste -sd ' ' | fold -s -w 110
-.venv-lowest/bin/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile -m "not browser" "$@"
+# The one test that compares the environment with requirements.lock cannot pass here, by design.
+.venv-lowest/bin/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile -m "not browser" \
+  --deselect tests/deploy/test_dependencies.py::test_the_lock_holds_the_whole_dependency_tree "$@"

@@ -54,6 +54,7 @@ VERDICT_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 NOTICE_COLUMNS: tuple[str, ...] = (
     "notice_id", "published_at", "known_at", "source", "kind", "confidence", "title", "url", "matched_on",
+    "cue", "language",
 )  # fmt: skip
 SITE_EVENT_COLUMNS: tuple[str, ...] = (
     "event_id", "via", "distance_km", "event_date", "source", "type", "sub_type", "fatalities", "lat", "lon",
@@ -245,8 +246,8 @@ def site_notices(store: Store, site_id: str, as_of: date | None = None, limit: i
     frame = reads.notices.of_site(store, site_id, known, limit)
     if frame.empty:
         return empty_frame(NOTICE_COLUMNS)
-    frame = _text(frame, "source", "kind", "title", "url", "matched_on")
-    return _as_datetime(frame, "published_at", "known_at")
+    frame = _text(frame, "source", "kind", "title", "url", "matched_on", "cue", "language")
+    return _as_datetime(frame, "published_at", "known_at")[list(NOTICE_COLUMNS)]
 
 
 def site_events(store: Store, site_id: str, as_of: date, days: int, limit: int) -> pd.DataFrame:

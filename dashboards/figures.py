@@ -40,8 +40,8 @@ EVENT_COLOURS: dict[str, str] = {
 }
 KIND_COLOURS: dict[str, str] = {
     "halt": "#3b0a57",
-    "suspension": "#3b0a57",
-    "force_majeure": "#3b0a57",
+    "partial_halt": "#7b3294",
+    "export_halt": "#c51b7d",
     "evacuation": "#d62828",
     "guidance_cut": "#f07f0f",
     "resumption": "#2e9e4f",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from monitor.textnorm import fold_with_offsets
 
 #: Which kind wins when several are asserted alike: the newest state first, then the most severe.
-PRIORITY = ("resumption", "force_majeure", "suspension", "halt", "evacuation", "guidance_cut")
+PRIORITY = ("resumption", "halt", "evacuation", "guidance_cut")
 
 _OBJ = (
     r"(?:operations?|activit(?:y|ies)|production|mining|works?|exports?|shipments?|plant|mine|site"
@@ -59,8 +59,8 @@ RULES: tuple[tuple[str, str], ...] = (
     ("resumption", rf"\breprend\w*\s+{_DETS}{_OBJ}"),
     ("resumption", r"\bredemarr\w*|\breouverture\b|\brouvr\w*|\brelance\s+de\s+la\s+production\b"),
     # Stops.
-    ("force_majeure", r"\bforce majeure\b"),
-    ("suspension", r"\bsuspen(?:d|ds|ded|ding|sion|sions|du|due|dus|dues|dre|dent|dons)\b"),
+    ("halt", r"\bforce majeure\b"),
+    ("halt", r"\bsuspen(?:d|ds|ded|ding|sion|sions|du|due|dus|dues|dre|dent|dons)\b"),
     ("halt", r"\b(?:temporary |temporarily )?halt(?:s|ed|ing)?\b"),
     ("halt", rf"\bstop(?:s|ped|ping)?\s+{_DETS}{_OBJ}|\b{_OBJ}\s+(?:\w+\s+){{0,2}}?stopped\b"),
     ("halt", rf"\bshut(?:s|ting)?\s+down\b|\bshut-?down\b|\bceas(?:e|es|ed|ing)\s+{_DETS}{_OBJ}"),
@@ -74,8 +74,7 @@ RULES: tuple[tuple[str, str], ...] = (
 )
 #: Words right next to a cue that make it about something else (a trading halt is not a mine halt).
 _VOID = {
-    "suspension": re.compile(r"\b(?:trading|shares?|stock|bourse|cotation|listing)\b"),
-    "halt": re.compile(r"\b(?:trading|shares?|stock)\b"),
+    "halt": re.compile(r"\b(?:trading|shares?|stock|bourse|cotation|listing)\b"),
 }
 _COMPILED = tuple((kind, re.compile(cue)) for kind, cue in RULES)
 
@@ -117,11 +116,11 @@ _STRENGTH = ("asserted", "hedged", "earlier")  # negated cues never decide a kin
 
 @dataclass(frozen=True)
 class Classification:
-    """A notice's kind, how sure we are (0-1), and the words that decided it."""
+    """A notice's kind, how sure we are (0-1), and the cue: the words that decided it, and where."""
 
     kind: str
     confidence: float
-    evidence: str
+    cue: str
 
 
 @dataclass(frozen=True)
@@ -191,7 +190,7 @@ def _read(text: str, where: str) -> tuple[list[_Cue], list[str]]:
 
 
 def classify(title: str, summary: str = "", language: str | None = None) -> Classification:
-    """Classify an operator or news notice into one of ``KINDS``, with confidence and evidence.
+    """Classify an operator or news notice into one of ``KINDS``, with confidence and the cue that decided it.
 
     ``language`` is accepted for the notice contract, but English and French cues are always both read:
     feeds mislabel languages, and the cues of one language hardly ever occur in the other.

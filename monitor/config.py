@@ -266,8 +266,27 @@ class ScoringSettings(_Section):
         description="q(source): trust in each event source (GDELT is machine-coded from news).",
     )
     notice_points: dict[str, float] = Field(
-        default_factory=lambda: {"evacuation": 40.0, "guidance_cut": 25.0},
-        description="Risk points a non-halting notice adds, decaying with half_life_days.",
+        default_factory=lambda: {
+            "evacuation": 40.0,
+            "export_halt": 40.0,
+            "partial_halt": 30.0,
+            "guidance_cut": 25.0,
+        },
+        description="Risk points a notice that does not set the status adds (evacuation, export halt, "
+        "partial halt, guidance cut), decaying with half_life_days.",
+    )
+    halt_confirm_days: int = Field(
+        30,
+        gt=0,
+        description="A halt set by notices and not reconfirmed by a later halting notice for this many "
+        "days becomes `halt_unconfirmed` (since the last confirming notice's day + this many days).",
+    )
+    halt_unconfirmed_risk: float = Field(
+        75.0,
+        ge=0,
+        le=100,
+        description="The risk floor of a site whose halt is unconfirmed (its level follows from the risk: "
+        "critical by default); a halted site is at 100.",
     )
     min_notice_confidence: float = Field(
         0.5, ge=0, le=1, description="Notices classified below this confidence do not change a site's status."
@@ -368,7 +387,18 @@ Scope = Literal["all", "watchlist"]
 
 class HaltRule(_Section):
     enabled: bool = Field(
-        True, description="Alert when a site halts (halt, suspension, force majeure; evacuations too)."
+        True,
+        description="Alert when a site halts (a halt notice: also a suspension or force majeure on "
+        "operations; evacuations outside a halt too).",
+    )
+    scope: Scope = Field("all", description="'all' registry sites (default) or only the 'watchlist'.")
+
+
+class ExportHaltRule(_Section):
+    enabled: bool = Field(
+        True,
+        description="Alert once per episode when a site's exports, shipments or deliveries stop while it "
+        "keeps mining (an export ban, a port or border closure, force majeure on deliveries).",
     )
     scope: Scope = Field("all", description="'all' registry sites (default) or only the 'watchlist'.")
 
@@ -424,6 +454,9 @@ class FeedStaleRule(_Section):
 class AlertRules(_Section):
     halt: HaltRule = Field(default_factory=HaltRule, description="Site halts.")
     resume: ResumeRule = Field(default_factory=ResumeRule, description="Site resumptions.")
+    export_halt: ExportHaltRule = Field(
+        default_factory=ExportHaltRule, description="Exports of a site stopped."
+    )
     level: LevelRule = Field(default_factory=LevelRule, description="Level rises.")
     front_line: FrontLineRule = Field(default_factory=FrontLineRule, description="Front line approaching.")
     feed_stale: FeedStaleRule = Field(default_factory=FeedStaleRule, description="Stale feeds.")

@@ -143,6 +143,11 @@ class Notice(SQLModel, table=True):
     language: str = ""
     kind: str = "none"
     confidence: float = 0.0
+    cue: str = Field(
+        "",
+        sa_column_kwargs={"server_default": ""},
+        description="What decided the kind: the words, where they are, and how they were read.",
+    )
 
 
 class NoticeSite(SQLModel, table=True):
@@ -151,6 +156,14 @@ class NoticeSite(SQLModel, table=True):
     notice_id: int = Field(primary_key=True, foreign_key="notice.id")
     site_id: str = Field(primary_key=True)
     matched_on: str = Field("", description="e.g. 'operator: Alphamin'")
+
+
+class NoticeOperator(SQLModel, table=True):
+    """An operator a notice names without a site it could be tied to (the operator has several sites and
+    the text names none of them, nor a place of one): kept as a mention, no site changes."""
+
+    notice_id: int = Field(primary_key=True, foreign_key="notice.id")
+    operator: str = Field(primary_key=True, description="The operator as the registry spells it.")
 
 
 class Exposure(SQLModel, table=True):

@@ -23,7 +23,7 @@ from feeds.base import Batch, Collector, Kind
 from monitor import classify, feedback, front, fusion, geo, matching, models, reads, scoring, sites
 from monitor.config import Settings
 from monitor.dialect import naive_utc
-from monitor.domain import MACHINE_CODED_SOURCES
+from monitor.domain import MACHINE_CODED_SOURCES, notice_kind
 from monitor.errors import MinewatchError
 from monitor.net.http import RetryingRequester
 from monitor.progress import ProgressFactory, silent
@@ -444,14 +444,15 @@ def _distance_to_site(exposures: pd.DataFrame, site_frame: pd.DataFrame) -> np.n
 
 
 def _classified(records: pd.DataFrame) -> pd.DataFrame:
-    """Add kind and confidence to parsed notices."""
+    """Add kind, confidence and cue to parsed notices."""
     results = [
         classify.classify(t or "", s or "", lang or None)
         for t, s, lang in zip(records["title"], records["summary"], records["language"], strict=True)
     ]
     out = records.copy()
-    out["kind"] = [r.kind for r in results]
+    out["kind"] = [notice_kind(r.kind) for r in results]
     out["confidence"] = [r.confidence for r in results]
+    out["cue"] = [r.cue for r in results]
     return out
 
 

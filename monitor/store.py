@@ -30,6 +30,7 @@ from sqlmodel import SQLModel
 from feeds.rows import EVENT_COLUMNS, NOTICE_COLUMNS, REPORT_COUNTS, RejectedRow
 from monitor import dialect, models
 from monitor.dialect import naive_utc
+from monitor.domain import LEGACY_HALT_KINDS
 from monitor.errors import StoreError
 
 
@@ -173,6 +174,7 @@ class Store:
         try:
             SQLModel.metadata.create_all(self.engine)
             self._add_missing_columns()
+            self._map_legacy_kinds()
             for table in SQLModel.metadata.sorted_tables:
                 for index in table.indexes:
                     index.create(self.engine, checkfirst=True)
@@ -183,6 +185,19 @@ class Store:
                 self.rollup_supply()  # a store scored before supply_day existed
         except OperationalError as exc:
             raise StoreError(f"cannot open the database: {exc.orig}") from None
+
+    def _map_legacy_kinds(self) -> None:
+        """Notices an earlier release stored as ``suspension`` or ``force_majeure`` become ``halt`` (what
+        they always meant for a site's status); the old word is kept as their cue when they have none."""
+        marks = ", ".join(f"'{k}'" for k in sorted(LEGACY_HALT_KINDS))
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "UPDATE notice SET cue = CASE WHEN cue = '' OR cue IS NULL"
+                    " THEN 'stored as ' || kind || ' by an earlier release' ELSE cue END, kind = 'halt'"
+                    f" WHERE kind IN ({marks})"
+                )
+            )
 
     def _lacking_columns(self) -> dict[str, list[sa.Column[Any]]]:
         """Per existing table, the columns this release defines that the store lacks."""
@@ -250,8 +265,10 @@ class Store:
         return self._insert_published("event", frame, (*EVENT_COLUMNS, *REPORT_COUNTS), now)
 
     def insert_notices(self, frame: pd.DataFrame, now: datetime) -> WriteResult:
-        """Insert classified notices (NOTICE_COLUMNS + kind, confidence); stored ones are skipped."""
-        return self._insert_published("notice", frame, (*NOTICE_COLUMNS, "kind", "confidence"), now)
+        """Insert classified notices (NOTICE_COLUMNS + kind, confidence, and cue when the classifier gave
+        one); stored ones are skipped."""
+        frame = frame if "cue" in frame.columns else frame.assign(cue="")
+        return self._insert_published("notice", frame, (*NOTICE_COLUMNS, "kind", "confidence", "cue"), now)
 
     def _insert_published(
         self, table: str, frame: pd.DataFrame, columns: Sequence[str], now: datetime
@@ -501,5 +518,6 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM exposure"))
             conn.execute(sa.text("DELETE FROM noticesite"))
+            conn.execute(sa.text("DELETE FROM noticeoperator"))
             for name in watermarks:
                 conn.execute(sa.text("DELETE FROM watermark WHERE name = :n"), {"n": name})

@@ -85,6 +85,8 @@ def _notice_columns() -> list[dict[str, Any]]:
         {"field": "kind_label", "headerName": "Kind", "maxWidth": 150},
         {"field": "confidence", "headerName": "Confidence", "valueFormatter": number(2), "maxWidth": 130},
         {"field": "title", "headerName": "Title", "minWidth": 300, "tooltipField": "title"},
+        {"field": "cue", "headerName": "Why (cue)", "minWidth": 220, "tooltipField": "cue"},
+        {"field": "language", "headerName": "Lang", "maxWidth": 90},
         {"field": "source", "headerName": "Source", "maxWidth": 140},
         {"field": "matched_on", "headerName": "Matched on"},
         {"field": "url", "headerName": "URL", "tooltipField": "url"},

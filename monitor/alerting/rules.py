@@ -1,7 +1,9 @@
 """Alert rules: frames read from the store -> ``Candidate`` alerts. Pure: no clock, no database.
 
 Rules: a site halts (its score status turns ``halted``, or a halting notice arrives before it is scored),
-a halted site resumes, a standalone evacuation notice, a site's level rises to one of the configured
+a halted site resumes (a halt that aged into ``halt_unconfirmed`` and was reconfirmed is still the same
+halt: one alert), a standalone evacuation notice, a site's exports stop (one alert per export-halt
+episode), a site's level rises to one of the configured
 levels, fighting or a takeover near a site or its export route ("front line approaching"), and a feed
 without a successful run for too long. ``monitor.alerting.tick`` reads the frames; ``decide`` turns the
 candidates into alerts.
@@ -18,9 +20,17 @@ import pandas as pd
 
 from monitor.alerting.decide import Candidate
 from monitor.config import FrontLineRule, Scope, Watchlist
-from monitor.domain import EVACUATION_KIND, HALTING_KINDS, LEVEL_RANK, RESUMING_KIND
+from monitor.domain import (
+    EVACUATION_KIND,
+    EXPORT_HALT_KIND,
+    HALT_EPISODE_STATUSES,
+    HALTING_KINDS,
+    LEVEL_RANK,
+    RESUMING_KIND,
+)
 
 __all__ = [
+    "export_halt_candidates",
     "extend_with_notices",
     "front_line_candidates",
     "halt_candidates",
@@ -83,7 +93,7 @@ def _sources(notices: pd.DataFrame) -> tuple[dict[str, Any], ...]:
     ordered = notices.sort_values(["known_at", "notice_id"])
     return tuple(
         {"source": r.source, "title": r.title or "", "url": r.url or "", "published_at": _iso(r.known_at),
-         "kind": r.kind, "language": r.language or ""}
+         "kind": r.kind, "language": r.language or "", "cue": r.cue or ""}
         for r in ordered.itertuples()
     )  # fmt: skip
 
@@ -170,13 +180,14 @@ def halt_candidates(
     out: list[Candidate] = []
     timeline = timeline[timeline["date"] <= today]
     inside: dict[str, list[tuple[date, date]]] = {}
-    halted_ids = set(timeline.loc[timeline["status"] == "halted", "site_id"])
+    halted_ids = set(timeline.loc[timeline["status"].isin(HALT_EPISODE_STATUSES), "site_id"])
     for site_id, rows in timeline[timeline["site_id"].isin(halted_ids)].groupby("site_id", sort=True):
         site = sites.get(str(site_id))
         if site is None:
             continue
         days = rows["date"].tolist()
-        runs = _halt_runs(days, (rows["status"] == "halted").tolist(), halted_since.get(str(site_id)))
+        in_halt = rows["status"].isin(HALT_EPISODE_STATUSES).tolist()
+        runs = _halt_runs(days, in_halt, halted_since.get(str(site_id)))
         mine = notices[notices["site_id"] == site_id]
         for i, (start, resumed) in enumerate(runs):
             last_day = (resumed - timedelta(days=1)) if resumed else today
@@ -282,6 +293,60 @@ def _evacuations(
                 details={"day": day.isoformat()},
             )
         )
+    return out
+
+
+def export_halt_candidates(
+    notices: pd.DataFrame,
+    sites: Mapping[str, Mapping[str, Any]],
+    *,
+    allowed: Collection[str],
+    gap_days: int,
+    window_start: date,
+    today: date,
+) -> list[Candidate]:
+    """One alert per export-halt episode of a site: its export-halt notices, each less than ``gap_days``
+    after the one before and with no resumption notice between them. An episode that began before the
+    window is old news. ``notices`` holds a site's export-halt and resumption notices, from far enough back
+    to see where its episodes began."""
+    moving = notices[notices["kind"].isin({EXPORT_HALT_KIND, RESUMING_KIND})]
+    moving = moving[moving["site_id"].isin(set(allowed))].sort_values(["site_id", "known_at", "notice_id"])
+    out = []
+    for site_id, rows in moving.groupby("site_id", sort=True):
+        site = sites.get(str(site_id))
+        if site is None:
+            continue
+        episodes: list[list[Any]] = []
+        last: date | None = None
+        for row in rows.itertuples():
+            day = pd.Timestamp(row.known_at).date()
+            if row.kind == RESUMING_KIND:
+                last = None
+                continue
+            if last is None or (day - last).days >= gap_days:
+                episodes.append([])
+            episodes[-1].append(row)
+            last = day
+        for episode in episodes:
+            start = pd.Timestamp(episode[0].known_at).date()
+            if not (window_start <= start <= today):
+                continue
+            listed = _sources(pd.DataFrame(episode))
+            out.append(
+                Candidate(
+                    kind="export_halt",
+                    subject=str(site_id),
+                    episode=start.isoformat(),
+                    title=f"{site.get('name') or site_id}: exports halted",
+                    summary=f"{_label(site)}: exports, shipments or deliveries stopped since "
+                    f"{start.isoformat()} while mining goes on ({len(listed)} source"
+                    f"{'s' if len(listed) != 1 else ''}).",
+                    occurred_at=datetime.combine(start, time()),
+                    site=site,
+                    sources=listed,
+                    details={"since": start.isoformat()},
+                )
+            )
     return out
 
 

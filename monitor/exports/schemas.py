@@ -223,7 +223,7 @@ EVENTS = PanelSchema(
 
 NOTICES = PanelSchema(
     "notices",
-    1,
+    2,
     "one row per stored notice that became public in the range",
     _cols(
         ("published_at", "timestamp", "publication time from the feed (UTC)"),
@@ -235,11 +235,18 @@ NOTICES = PanelSchema(
         (
             "kind",
             "string",
-            "`halt`, `suspension`, `force_majeure`, `evacuation`, `resumption`, `guidance_cut` or `none`",
+            "`halt`, `partial_halt`, `export_halt`, `resumption`, `evacuation`, `guidance_cut` or `none`",
         ),
         ("confidence", "float64", "0-1: higher when the cue is in the title, lower when hedged"),
+        ("cue", "string", "what decided the kind: the words, where they were read, and how"),
         ("site_ids", "string", "the sites the notice was tied to, `;`-separated"),
-        ("matched_on", "string", "what matched, `;`-separated (e.g. `operator: Alphamin`)"),
+        ("matched_on", "string", "what matched, `;`-separated (e.g. `mine: Bisie`)"),
+        (
+            "operators",
+            "string",
+            "operators the notice names but could not be tied to one of their sites (several sites, none "
+            "named, nor a place of one), `;`-separated: kept as a mention, no site changed",
+        ),
         ("first_seen_at", "timestamp", "when minewatch first stored it"),
         ("known_at", "timestamp", "when it became public: `published_at`, else `first_seen_at`"),
         ("summary", "string", "the entry's summary as plain text (HTML removed)"),
@@ -256,7 +263,7 @@ ALERTS = PanelSchema(
         (
             "kind",
             "string",
-            "`halt`, `resume`, `evacuation`, `level`, `front_line`, `feed_stale` or `digest`",
+            "`halt`, `resume`, `evacuation`, `export_halt`, `level`, `front_line`, `feed_stale` or `digest`",
         ),
         ("site_id", "string", "the site (empty for feed and digest alerts)"),
         ("site_name", "string", "its name in the registry"),

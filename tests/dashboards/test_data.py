@@ -137,7 +137,8 @@ def test_site_explain_is_point_in_time(seeded_store: Store) -> None:
 
 def test_site_notices_respect_as_of_and_carry_kind(seeded_store: Store) -> None:
     notices = data.site_notices(seeded_store, "bisie", seed.AS_OF)
-    assert notices["kind"].tolist() == ["evacuation", "suspension"]
+    assert notices["kind"].tolist() == ["evacuation", "halt"]
+    assert notices["cue"].tolist() == ['title: "evacuates"', 'title: "suspends"']
     assert data.site_notices(seeded_store, "bisie", date(2025, 3, 1)).empty
     assert len(data.site_notices(seeded_store, "bisie")) == 3
     assert data.site_notices(seeded_store, "rubaya").empty

@@ -93,11 +93,12 @@ def test_site_page_shows_halted_period_why_notices_map_and_facts(seeded_store: S
     risk = find(page, ids.SITE_RISK).figure
     assert any(s.fillcolor == "#3b0a57" for s in risk.layout.shapes)
     assert find(page, "site-explain-grid").rowData[0]["location"] == "Kashebere"
-    assert {r["kind"] for r in find(page, "site-notices-grid").rowData} == {
-        "suspension",
-        "evacuation",
-        "none",
-    }
+    notices = find(page, "site-notices-grid").rowData
+    assert {r["kind"] for r in notices} == {"halt", "evacuation", "none"}
+    halt = next(r for r in notices if r["kind"] == "halt")
+    assert (halt["kind_label"], halt["cue"], halt["language"]) == ("Halt", 'title: "suspends"', "en")
+    columns = {c["field"]: c["headerName"] for c in find(page, "site-notices-grid").columnDefs}
+    assert columns["cue"] == "Why (cue)" and columns["language"] == "Lang"
     assert "Alphamin Resources" in _text(find(page, ids.SITE_FACTS))
     assert "Walikale" in _text(find(page, ids.SITE_FACTS))
 

@@ -194,10 +194,13 @@ def test_export_notices_lists_kinds_and_sites(initialised: Cli) -> None:
     out = initialised.cwd / "notices.csv"
     initialised("export", "notices", "--out", str(out), "--from", "2025-01-01", "--to", "2025-04-30")
     frame = pd.read_csv(out, keep_default_na=False)
-    assert list(frame.columns)[:9] == [
-        "published_at", "source", "source_id", "url", "title", "language", "kind", "confidence", "site_ids",
+    assert list(frame.columns)[:10] == [
+        "published_at", "source", "source_id", "url", "title", "language", "kind", "confidence", "cue",
+        "site_ids",
     ]  # fmt: skip
-    assert "suspension" in set(frame["kind"])
+    halts = frame[frame["kind"] == "halt"]
+    assert not halts.empty and halts["cue"].str.contains("suspen", case=False).all()
+    assert (frame["cue"] != "").sum() >= len(frame[frame["kind"] != "none"])
     assert (frame["site_ids"].str.split(";").map(lambda ids: "bisie" in ids)).all()
 
 

@@ -67,7 +67,7 @@ def notice(**overrides: Any) -> dict[str, Any]:
     row = {
         "notice_id": 100,
         "site_id": "bisie",
-        "kind": "suspension",
+        "kind": "halt",
         "confidence": 0.9,
         "known_at": at(DAY),
         "title": "Operations suspended",
@@ -305,7 +305,7 @@ def test_components_always_add_up_to_the_risk() -> None:
     ]
     notices = [
         notice(notice_id=i, site_id=f"s{i}", kind=kind)
-        for i, kind in enumerate(["evacuation", "guidance_cut", "suspension", "evacuation"])
+        for i, kind in enumerate(["evacuation", "guidance_cut", "halt", "evacuation"])
     ]
     frame = score(exposures, notices, sites=sites, days=days_from(DAY - timedelta(days=5), 10))
     total = frame["conflict"] + frame["route"] + frame["notice"]
@@ -318,9 +318,9 @@ def test_components_always_add_up_to_the_risk() -> None:
 # ---- notices ----
 
 
-def test_a_suspension_halts_the_site_from_the_day_it_is_known_until_a_resumption() -> None:
+def test_a_halt_halts_the_site_from_the_day_it_is_known_until_a_resumption() -> None:
     notices = [
-        notice(notice_id=1, kind="suspension", known_at=at(DAY + timedelta(days=1), 10)),
+        notice(notice_id=1, kind="halt", known_at=at(DAY + timedelta(days=1), 10)),
         notice(notice_id=2, kind="resumption", known_at=at(DAY + timedelta(days=4), 8)),
     ]
     rows = score(notices=notices, days=days_from(DAY, 6)).set_index("date")
@@ -335,11 +335,18 @@ def test_a_suspension_halts_the_site_from_the_day_it_is_known_until_a_resumption
     assert rows.loc[DAY + timedelta(days=5), "explain"]["status_notice"]["kind"] == "resumption"
 
 
-@pytest.mark.parametrize("kind", ["halt", "suspension", "force_majeure"])
-def test_every_halting_kind_halts(kind: str) -> None:
-    row = score(notices=[notice(kind=kind)]).iloc[0]
+def test_a_halt_notice_halts_the_site() -> None:
+    row = score(notices=[notice(kind="halt")]).iloc[0]
     assert (row["risk"], row["level"], row["status"]) == (100.0, "halted", "halted")
     assert row["supply_at_risk_t"] == 12_000.0
+
+
+@pytest.mark.parametrize(("kind", "points"), [("partial_halt", 30.0), ("export_halt", 40.0)])
+def test_a_partial_or_export_halt_adds_its_points_and_leaves_the_site_operating(kind: str, points: float) -> None:
+    row = score(notices=[notice(notice_id=1, kind=kind, known_at=at(DAY))]).iloc[0]
+    assert (row["status"], row["notice"], row["risk"]) == ("operating", points, points)
+    assert row["explain"]["status_notice"] is None
+    assert row["explain"]["notice_points"] == [{"notice_id": 1, "kind": kind, "points": points}]
 
 
 def test_a_resumption_before_any_halt_changes_nothing() -> None:
@@ -354,7 +361,7 @@ def test_a_later_halt_wins_over_an_earlier_resumption() -> None:
     notices = [
         notice(notice_id=1, kind="halt", known_at=at(DAY - timedelta(days=9))),
         notice(notice_id=2, kind="resumption", known_at=at(DAY - timedelta(days=5))),
-        notice(notice_id=3, kind="force_majeure", known_at=at(DAY - timedelta(days=1))),
+        notice(notice_id=3, kind="halt", known_at=at(DAY - timedelta(days=1))),
     ]
     row = score(notices=notices).iloc[0]
     assert row["status"] == "halted"

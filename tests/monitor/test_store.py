@@ -128,3 +128,27 @@ def test_a_bad_database_url_is_reported_without_its_password(url: str, shown: st
     with pytest.raises(StoreError, match=re.escape(shown)) as exc:
         Store.from_url(url)
     assert "hunter2" not in str(exc.value)
+
+
+def test_init_turns_an_earlier_release_s_suspension_and_force_majeure_into_halts_keeping_the_old_word(
+    fresh_store: Store, now: datetime
+) -> None:
+    rows = [
+        {"source": "alphamin", "source_id": f"n{i}", "url": "", "published_at": None, "title": title,
+         "summary": "", "language": "en", "kind": kind, "confidence": 0.9}
+        for i, (title, kind) in enumerate([("Operations suspended", "suspension"),
+                                           ("Force majeure declared", "force_majeure"),
+                                           ("Phased restart", "resumption")])
+    ]  # fmt: skip
+    fresh_store.insert_notices(pd.DataFrame(rows), now)
+    execute(fresh_store, "ALTER TABLE notice DROP COLUMN cue")  # as an earlier release made it
+    with pytest.raises(StoreError, match=r"table notice lacks cue: run `minewatch init`"):
+        fresh_store.check_schema()
+    fresh_store.create_schema()
+    fresh_store.create_schema()  # twice changes nothing more
+    stored = sql.frame(fresh_store, "select source_id, kind, cue from notice order by source_id")
+    assert stored.to_dict("records") == [
+        {"source_id": "n0", "kind": "halt", "cue": "stored as suspension by an earlier release"},
+        {"source_id": "n1", "kind": "halt", "cue": "stored as force_majeure by an earlier release"},
+        {"source_id": "n2", "kind": "resumption", "cue": ""},
+    ]

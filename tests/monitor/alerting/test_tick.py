@@ -151,7 +151,8 @@ def test_the_english_release_and_french_communique_make_one_alert_listing_both(
     [row] = alert_rows(demo_store)
     payload = row["payload"] if isinstance(row["payload"], dict) else json.loads(row["payload"])
     assert [s["source"] for s in payload["sources"]] == ["alphamin_news", "site_communique_fr"]
-    assert [s["kind"] for s in payload["sources"]] == ["suspension", "force_majeure"]
+    assert [s["kind"] for s in payload["sources"]] == ["halt", "halt"]
+    assert all(s["cue"] for s in payload["sources"])  # each says what in its text made it a halt
     [mail] = mailbox.messages
     assert mail["Subject"].startswith("[minewatch] Bisie")
     text = body_of(mail, "plain")

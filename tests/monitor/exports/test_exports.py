@@ -56,7 +56,7 @@ EVENTS = [
 #: (stored at, id, published, title, kind, confidence)
 NOTICES = [
     (T2, "alphamin-suspends", datetime(2025, 3, 13, 18), "Alphamin Resources suspends operations at Bisie",
-     "suspension", 0.9),
+     "halt", 0.9),
 ]  # fmt: skip
 
 
@@ -322,7 +322,7 @@ def test_csv_cells_are_iso_utc_and_quoted_only_when_needed(scenario: Scenario, t
     row = next(csv.DictReader(io.StringIO(text)))
     assert row["published_at"] == "2025-03-13T18:00:00Z"
     assert row["first_seen_at"] == "2025-03-14T12:00:00Z" and row["known_at"] == "2025-03-13T18:00:00Z"
-    assert row["site_ids"] == "bisie" and row["kind"] == "suspension" and row["confidence"] == "0.9"
+    assert row["site_ids"] == "bisie" and row["kind"] == "halt" and row["confidence"] == "0.9"
     assert ",alphamin,alphamin-suspends," in lines[1]  # plain text is not quoted
     assert text.endswith("\n") and "\r" not in text
 
@@ -517,7 +517,10 @@ PINNED_SPECS: dict[str, dict[int, str]] = {
         1: "7ceeb24523c462151d47bbfc6346a19fb63368f583a7d7d994a423013dcf3f88",
         2: "267f44195d33bfe1ec0970790aa467a6edc8ff6d8aa2ff74cd733a61f6ec5100",
     },
-    "notices": {1: "4396358b0623d234db3552bfd2a9add0860f6d3410eb27d1023b95fb67572b5c"},
+    "notices": {
+        1: "4396358b0623d234db3552bfd2a9add0860f6d3410eb27d1023b95fb67572b5c",
+        2: "cc11c558923f413daf2f39b1b2105806fbc7da9c087996ebee3875d0a12cd260",
+    },
     "alerts": {1: "0a0de494bada9ff300bfecdebff7df3af99d02e5782df289a4f09950e743e1b0"},
     "feedback": {1: "6f683bfe201ef82ee218d0ea487aac110a5257098e2e4d9e313f5ff84d0f2cb0"},
 }

@@ -240,6 +240,13 @@ def site_explain(store: Store, site_id: str, as_of: date | None = None) -> pd.Da
     return merged.sort_values("contribution", ascending=False).reset_index(drop=True)[list(EXPLAIN_COLUMNS)]
 
 
+def halt_unconfirmed_since(store: Store, site_id: str, day: date) -> str | None:
+    """The day a site's notice halt became unconfirmed, as its score on or before ``day`` explains it
+    (None when that score is no unconfirmed halt)."""
+    since = reads.scores.explain_of(store, site_id, day).get("halt_unconfirmed_since")
+    return str(since) if since else None
+
+
 def site_notices(store: Store, site_id: str, as_of: date | None = None, limit: int = 200) -> pd.DataFrame:
     """Notices matched to a site and known by the end of ``as_of``, newest first."""
     known = Known() if as_of is None else Known.end_of(as_of)

@@ -23,7 +23,7 @@ from dashboards.components import (
     page_header,
     parse_date,
 )
-from monitor.domain import UNSCORED
+from monitor.domain import HALT_UNCONFIRMED, UNSCORED
 
 
 def register(app: dash.Dash) -> None:
@@ -129,13 +129,15 @@ def facts_list(facts: dict[str, Any]) -> html.Dl:
     return html.Dl([part for row in rows for part in row], className="facts", id=ids.SITE_FACTS)
 
 
-def _status_line(scores: pd.DataFrame, halted: pd.DataFrame) -> list[Any]:
+def _status_line(scores: pd.DataFrame, halted: pd.DataFrame, unconfirmed_since: str | None) -> list[Any]:
     if scores.empty:
         return ["Not scored yet: run ", command("minewatch score"), "."]
     last = scores.iloc[-1]
     text = f"Risk {last['risk']:.0f} ({last['level']}) on {last['date']:%Y-%m-%d}"
     if last["status"] == "halted" and not halted.empty:
         text += f"; halted since {halted.iloc[-1]['start']:%Y-%m-%d}"
+    if last["status"] == HALT_UNCONFIRMED and unconfirmed_since:
+        text += f"; halt unconfirmed since {unconfirmed_since} (no later notice reconfirmed the halt)"
     return [text + "."]
 
 
@@ -162,6 +164,7 @@ def layout(site_id: str | None = None, as_of: str | None = None, **_: Any) -> ht
     last_day = scores["date"].iloc[-1].date() if not scores.empty else day
     level = str(scores["level"].iloc[-1]) if not scores.empty else UNSCORED
     explain = data.site_explain(ctx.store, facts["id"], day)
+    unconfirmed = data.halt_unconfirmed_since(ctx.store, facts["id"], last_day) if last_day else None
     notices = data.site_notices(ctx.store, facts["id"], day)
     events = (
         data.site_events(
@@ -199,7 +202,7 @@ def layout(site_id: str | None = None, as_of: str | None = None, **_: Any) -> ht
             html.Div(
                 [
                     html.H2([facts["name"], " ", badge], id=ids.SITE_TITLE),
-                    html.P(_status_line(scores, halted), className="subtitle"),
+                    html.P(_status_line(scores, halted, unconfirmed), className="subtitle"),
                     html.P(
                         [
                             f"{facts.get('operator') or 'Unknown operator'} · {facts.get('country')} · "

@@ -82,7 +82,12 @@ RISK = PanelSchema(
         ("commodity", "string", "main commodity key (`tin`, `cobalt`, `copper`, ...)"),
         ("risk", "float64", "disruption risk 0-100 (`conflict + route + notice`; 100 when halted)"),
         ("level", "string", "`low`, `elevated`, `high`, `critical`, or `halted`"),
-        ("status", "string", "`operating`, `halted` (by a notice or the registry) or `care_and_maintenance`"),
+        (
+            "status",
+            "string",
+            "`operating`, `halted` (by a notice or the registry), `halt_unconfirmed` (a notice halt no later "
+            "notice reconfirmed for `scoring.halt_confirm_days`) or `care_and_maintenance`",
+        ),
         ("conflict", "float64", "risk points from events near the mine"),
         ("route", "float64", "risk points from events near the export route"),
         (

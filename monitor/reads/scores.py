@@ -17,7 +17,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from monitor import dialect, models
-from monitor.domain import UNSCORED
+from monitor.domain import HALT_EPISODE_STATUSES, UNSCORED
 from monitor.reads import sql
 from monitor.reads.arrow import ArrowReader
 from monitor.store import Store
@@ -224,8 +224,9 @@ def recomputed_since(store: Store, since: datetime, first: date, last: date) -> 
 def last_operating_before(
     store: Store, site_ids: Sequence[str], day: date
 ) -> dict[str, tuple[date | None, date | None]]:
-    """Per site, over its scores before ``day``: the last day it was not halted, and its first scored day."""
-    not_halted = sa.case((SCORE.c.status != "halted", SCORE.c.date))
+    """Per site, over its scores before ``day``: the last day it was not in a halt (halted or halt
+    unconfirmed), and its first scored day."""
+    not_halted = sa.case((SCORE.c.status.notin_(sorted(HALT_EPISODE_STATUSES)), SCORE.c.date))
     query = (
         sa.select(SCORE.c.site_id, sa.func.max(not_halted), sa.func.min(SCORE.c.date))
         .where(SCORE.c.site_id.in_(list(site_ids)), SCORE.c.date < day)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from dashboards import ids
 from dashboards.app import page_modules
 from dashboards.components import CONTEXT_KEY
 from dashboards.pages import alerts, commodities, events, feeds, overview, site
+from monitor import models
 from monitor.config import DashboardSettings, Settings
 from monitor.reads import sql
 from monitor.store import SCORES_VERSION, Store
@@ -101,6 +102,21 @@ def test_site_page_shows_halted_period_why_notices_map_and_facts(seeded_store: S
     assert columns["cue"] == "Why (cue)" and columns["language"] == "Lang"
     assert "Alphamin Resources" in _text(find(page, ids.SITE_FACTS))
     assert "Walikale" in _text(find(page, ids.SITE_FACTS))
+
+
+def test_site_page_says_since_when_a_halt_is_unconfirmed(seeded_store: Store, render: Render) -> None:
+    day = seed.AS_OF + timedelta(days=1)
+    row = {
+        "site_id": "bisie", "date": day, "risk": 75.0, "level": "critical", "status": "halt_unconfirmed",
+        "conflict": 0.0, "route": 0.0, "notice": 75.0, "events_30d": 0, "fatalities_30d": 0,
+        "nearest_event_km": None, "top_event_id": None, "supply_at_risk_t": 9000.0,
+        "explain": {"events": [], "halt_unconfirmed_since": "2025-04-02"},
+        "computed_at": datetime(2025, 4, 2),
+    }  # fmt: skip
+    seeded_store.upsert(models.Score, [row], key=("site_id", "date"))
+    text = _text(render(seeded_store, site.layout, site_id="bisie"))
+    assert "Risk 75 (critical) on 2025-04-02; halt unconfirmed since 2025-04-02" in text
+    assert "halted since" not in text
 
 
 def test_site_page_of_an_unknown_site_links_back(seeded_store: Store, render: Render) -> None:

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -252,12 +253,14 @@ class Pipeline:
             self.store.set_watermark(NOTICES_MATCHED, started.isoformat(), self.now())
             return 0
         index = matching.SiteTextIndex.build(site_frame)
-        rows = [
-            {"notice_id": int(n.id), "site_id": site_id, "matched_on": matched_on}
-            for n in notices.itertuples()
-            for site_id, matched_on in index.match(n.title or "", n.summary or "")
-        ]
-        added = self.store.insert_frame(models.NoticeSite, pd.DataFrame(rows), key=("notice_id", "site_id"))
+        ties: list[dict[str, Any]] = []
+        mentions: list[dict[str, Any]] = []
+        for n in notices.itertuples():
+            links = index.links(n.title or "", n.summary or "")
+            ties += [{"notice_id": int(n.id), "site_id": s, "matched_on": on} for s, on in links.sites]
+            mentions += [{"notice_id": int(n.id), "operator": o} for o in links.operators]
+        added = self.store.insert_frame(models.NoticeSite, pd.DataFrame(ties), key=("notice_id", "site_id"))
+        self.store.insert_frame(models.NoticeOperator, pd.DataFrame(mentions), key=("notice_id", "operator"))
         self.store.set_watermark(NOTICES_MATCHED, started.isoformat(), self.now())
         return added
 

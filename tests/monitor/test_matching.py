@@ -10,7 +10,7 @@ import pytest
 
 from monitor import sites as registry
 from monitor.geo import haversine_km
-from monitor.matching import EXPOSURE_COLUMNS, SiteTextIndex, match_events, operator_labels
+from monitor.matching import EXPOSURE_COLUMNS, NoticeLinks, SiteTextIndex, match_events, operator_labels
 
 BISIE = (-1.0333, 27.7333)
 WALIKALE = (-1.418, 28.050)
@@ -232,11 +232,7 @@ def test_operator_labels_from_a_long_operator_field():
             [("rubaya", "operator: Société Minière de Bisunzu")],
         ),
         ("La Société minière de Bisunzu", "", [("rubaya", "operator: Société Minière de Bisunzu")]),
-        (
-            "Glencore cuts cobalt guidance",
-            "",
-            [("kamoto", "operator: Glencore"), ("mutanda", "operator: Glencore")],
-        ),
+        ("Glencore cuts cobalt guidance", "", []),  # two Glencore sites, neither named: a mention only
         ("Glencore halts Mutanda", "", [("mutanda", "name: Mutanda")]),
         (
             "M23 seizes Rubaya",
@@ -252,10 +248,18 @@ def test_operator_labels_from_a_long_operator_field():
         (
             "Glencore: unrest near Kolwezi",
             "",
-            [("kamoto", "operator: Glencore"), ("mutanda", "operator: Glencore")],
+            [
+                ("kamoto", "operator: Glencore + place: Kolwezi"),
+                ("mutanda", "operator: Glencore + place: Kolwezi"),
+            ],
         ),
         ("CMOC update", "Production at Tenke-Fungurume", [("tfm", "name: Tenke Fungurume")]),
-        ("CMOC quarterly update", "", [("kfm", "operator: CMOC"), ("tfm", "operator: CMOC")]),
+        ("CMOC quarterly update", "", []),
+        (
+            "CMOC quarterly update",
+            "Trucks blocked at Fungurume",
+            [("tfm", "operator: CMOC + place: Fungurume")],
+        ),
         ("Tenke's output", "", [("tfm", "alias: Tenke")]),
         ("Kisanfu and Kamoto", "", [("kamoto", "name: Kamoto"), ("kfm", "name: Kisanfu")]),
     ],
@@ -364,11 +368,19 @@ def test_bundled_kachin_sites_have_no_kia_operator_label():
         ("TWO SOLDIERS KIA NEAR GOMA", [("bisie", "place: Goma"), ("rubaya", "place: Goma")]),
         ("KIA fighters seize Chipwi", [("chipwi", "name: Chipwi")]),
         ("Alphamin Resources Corp. announces temporary suspension", [("bisie", "alias: Alphamin")]),
+        ("Glencore cuts cobalt guidance", []),
+        ("BHP cuts copper guidance", []),
         (
-            "Glencore cuts cobalt guidance",
-            [("kamoto", "operator: Glencore"), ("mutanda", "operator: Glencore")],
+            "BHP halts work at its Chilean operations in Chile",
+            [("escondida", "operator: BHP + country: chile")],
         ),
-        ("BHP cuts copper guidance", [("escondida", "operator: BHP"), ("olympic_dam", "operator: BHP")]),
+        (
+            "Glencore suspend ses opérations en RDC",
+            [
+                ("kamoto", "operator: Glencore + country: rdc"),
+                ("mutanda", "operator: Glencore + country: rdc"),
+            ],
+        ),
         ("Orano halts Niger uranium exports", [("somair", "operator: Orano")]),
         ("PLS cuts spodumene guidance", [("pilgangoora", "alias: PLS")]),
         ("Sake falls to M23 rebels", [("bisie", "place: Sake"), ("rubaya", "place: Sake")]),
@@ -411,7 +423,9 @@ def test_short_acronym_matches_only_in_capitals(index):
 
 def test_longer_acronym_matches_in_any_case(index):
     # Some style guides write four-letter acronyms as words ("Cmoc"), so only three letters need capitals.
-    assert index.match("Cmoc quarterly update", "") == [("kfm", "operator: CMOC"), ("tfm", "operator: CMOC")]
+    assert index.match("Cmoc quarterly update from Fungurume", "") == [
+        ("tfm", "operator: CMOC + place: Fungurume")
+    ]
 
 
 def test_one_word_name_matches_only_capitalised(index):
@@ -420,3 +434,77 @@ def test_one_word_name_matches_only_capitalised(index):
         ("bisie", "place: Walikale")
     ]
     assert index.match("Mutanda's output", "") == [("mutanda", "name: Mutanda")]
+
+
+# ---- links: operators, places, countries (texts written for these tests) ----
+def _atacama_sites() -> pd.DataFrame:
+    """Two operators' sites at one salt flat, and a second Albemarle site in another country."""
+    atacama = [{"name": "Salar de Atacama", "lat": -23.5, "lon": -68.25}]
+    return pd.DataFrame(
+        [
+            {"id": "sqm_atacama", "name": "SQM brine operations",
+             "operator": "SQM (Sociedad Química y Minera)", "country": "CL", "aliases": [], "places": atacama},
+            {"id": "alb_atacama", "name": "La Negra lithium plant", "operator": "Albemarle",
+             "country": "CL", "aliases": [], "places": atacama},
+            {"id": "alb_kings", "name": "Kings Mountain", "operator": "Albemarle", "country": "US",
+             "aliases": [], "places": [{"name": "Kings Mountain", "lat": 35.2, "lon": -81.3}]},
+            {"id": "minsur_sr", "name": "San Rafael", "operator": "Minsur (Grupo Breca)", "country": "PE",
+             "aliases": [], "places": [{"name": "Antauta", "lat": -14.3, "lon": -70.3}]},
+        ]
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def atacama() -> SiteTextIndex:
+    return SiteTextIndex.build(_atacama_sites())
+
+
+def test_a_place_two_operators_share_goes_to_the_one_whose_operator_is_named(atacama):
+    links = atacama.links("Albemarle reports road blockade near the Salar de Atacama", "")
+    assert links.sites == [("alb_atacama", "operator: Albemarle + place: Salar de Atacama")]
+    assert links.operators == []
+
+
+def test_a_shared_place_with_no_operator_named_goes_to_every_site_there(atacama):
+    assert atacama.match("Community roadblock cuts access to the Salar de Atacama", "") == [
+        ("alb_atacama", "place: Salar de Atacama"),
+        ("sqm_atacama", "place: Salar de Atacama"),
+    ]
+
+
+def test_an_operator_with_several_sites_and_no_place_is_kept_as_a_mention(atacama):
+    links = atacama.links("Albemarle lowers its lithium volume outlook for the year", "")
+    assert links == NoticeLinks(sites=[], operators=["Albemarle"])
+
+
+def test_an_operator_with_several_sites_goes_to_the_one_in_the_country_named(atacama):
+    links = atacama.links("Albemarle pauses hiring at its United States sites", "")
+    assert links.sites == [("alb_kings", "operator: Albemarle + country: united states")]
+    spanish = atacama.links("Albemarle suspende faenas en Chile por paro de contratistas", "")
+    assert spanish.sites == [("alb_atacama", "operator: Albemarle + country: chile")]
+
+
+def test_an_operator_with_one_site_names_it(atacama):
+    assert atacama.match("Minsur informa paralización temporal de operaciones", "") == [
+        ("minsur_sr", "operator: Minsur")
+    ]
+
+
+def test_two_operators_in_one_text_go_to_their_own_sites(atacama):
+    links = atacama.links(
+        "SQM halts brine pumping while Albemarle keeps Kings Mountain running",
+        "The Chilean producer cited a water permit dispute.",
+    )
+    assert links.sites == [("alb_kings", "name: Kings Mountain"), ("sqm_atacama", "operator: SQM")]
+    assert links.operators == []
+
+
+def test_a_named_mine_settles_its_operator_and_the_other_operator_stays_a_mention(atacama):
+    links = atacama.links("SQM and Albemarle: SQM brine operations paused", "")
+    assert links.sites == [("sqm_atacama", "name: SQM brine operations")]
+    assert links.operators == ["Albemarle"]
+
+
+def test_a_lower_case_country_word_is_no_country(atacama):
+    # "chile" the pepper, not Chile the country: no Albemarle site from it.
+    assert atacama.links("Albemarle canteen adds chile to the menu", "").sites == []

@@ -327,6 +327,28 @@ def test_csv_cells_are_iso_utc_and_quoted_only_when_needed(scenario: Scenario, t
     assert text.endswith("\n") and "\r" not in text
 
 
+def test_a_notice_naming_only_an_operator_of_several_sites_exports_the_mention_and_no_site(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    second = (
+        "id,name,operator,country,commodity,lat,lon\nsentinel,Sentinel,First Quantum,ZM,copper,-12.2,25.9\n"
+    )
+    scenario.pipeline.load_sites(sites.parse_sites_csv(second, origin="user", now=T2))
+    notice = {
+        "source": "fqm", "source_id": "fqm-1", "url": "", "published_at": datetime(2025, 3, 15, 9),
+        "title": "First Quantum lowers its copper guidance", "summary": "", "language": "en",
+        "kind": "guidance_cut", "confidence": 0.9, "cue": 'title: "lowers its copper guidance"',
+    }  # fmt: skip
+    scenario.store.insert_notices(pd.DataFrame([notice]), T2)
+    scenario.pipeline.match()
+    frame = _csv(scenario.export("notices", "csv", tmp_path / "n.csv"))
+    row = frame[frame["source_id"] == "fqm-1"].iloc[0]
+    assert (row["site_ids"], row["operators"]) == ("", "First Quantum")
+    assert row["cue"] == 'title: "lowers its copper guidance"'
+    halt = frame[frame["source_id"] == "alphamin-suspends"].iloc[0]
+    assert (halt["site_ids"], halt["operators"]) == ("bisie", "")  # Alphamin has one site: tied to it
+
+
 # ---- derived-only ----
 def test_derived_only_leaves_acled_text_out_and_keeps_the_rest(scenario: Scenario, tmp_path: Path) -> None:
     frame = _csv(scenario.export("events", "csv", tmp_path / "e.csv", derived_only=True))

@@ -442,8 +442,8 @@ def _atacama_sites() -> pd.DataFrame:
     atacama = [{"name": "Salar de Atacama", "lat": -23.5, "lon": -68.25}]
     return pd.DataFrame(
         [
-            {"id": "sqm_atacama", "name": "SQM brine operations",
-             "operator": "SQM (Sociedad Química y Minera)", "country": "CL", "aliases": [], "places": atacama},
+            {"id": "sqm_atacama", "name": "SQM brine operations", "operator": "SQM (Sociedad Quimica)",
+             "country": "CL", "aliases": [], "places": atacama},
             {"id": "alb_atacama", "name": "La Negra lithium plant", "operator": "Albemarle",
              "country": "CL", "aliases": [], "places": atacama},
             {"id": "alb_kings", "name": "Kings Mountain", "operator": "Albemarle", "country": "US",

@@ -360,7 +360,7 @@ def demo(
 ) -> None:
     """Build a fresh SQLite store from the bundled eastern-DRC scenario, print its risk, and serve it."""
     c = _ctx(ctx)
-    settings = c.settings.model_copy(
+    settings = demo_mod.offline(c.settings).model_copy(
         update={"database": c.settings.database.model_copy(update={"url": f"sqlite:///{db}"})}
     )
     result = demo_mod.build(settings, now=c.now)

@@ -6,15 +6,19 @@ README. Environment is passed in (never read deep inside), so tests and the CLI 
 
 from __future__ import annotations
 
+import csv
+import functools
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from monitor.domain import AlertKind, AlertLevel, notice_feed
 from monitor.errors import ConfigError
@@ -105,12 +109,69 @@ class NoticeFeed(_Section):
     name: str = Field(description="Short name, used as the notice source (e.g. 'alphamin').")
     url: str = Field(description="URL of an RSS 2.0 or Atom feed.")
     language: str | None = Field(None, description="Language when the feed does not say (en, fr).")
+    enabled: bool = Field(True, description="Poll this feed (false keeps it listed but off).")
+
+
+#: The bundled catalogue of public notice feeds, in ``monitor/data`` (docs/notices.md, "Feeds").
+CATALOGUE_FILE = "notice_feeds.csv"
+
+
+@functools.cache
+def notice_catalogue() -> tuple[NoticeFeed, ...]:
+    """The bundled catalogue of public RSS/Atom feeds (``monitor/data/notice_feeds.csv``: name, title, url,
+    language, covers, kind, found_on, checked), as feeds."""
+    text = resources.files("monitor").joinpath("data", CATALOGUE_FILE).read_text(encoding="utf-8")
+    return tuple(
+        NoticeFeed(name=row["name"], url=row["url"], language=row["language"] or None)
+        for row in csv.DictReader(io.StringIO(text))
+    )
 
 
 class NoticesSettings(_Section):
-    enabled: bool = Field(True, description="Collect the operator and news feeds listed below.")
-    feeds: list[NoticeFeed] = Field(default_factory=list, description="RSS/Atom feeds to poll.")
-    interval_minutes: int = Field(30, gt=0, description="How often the scheduler polls the feeds.")
+    enabled: bool = Field(True, description="Collect the operator and news feeds (catalogue and own).")
+    catalogue: bool = Field(
+        True,
+        description="Poll the bundled catalogue of public feeds (monitor/data/notice_feeds.csv, "
+        "docs/notices.md); each one can be switched off in catalogue_feeds.",
+    )
+    catalogue_feeds: dict[str, bool] = Field(
+        default_factory=dict,
+        description="Per catalogue feed, by name: false stops polling it (every one is on by default).",
+    )
+    feeds: list[NoticeFeed] = Field(
+        default_factory=list, description="Your own RSS/Atom feeds to poll, besides the catalogue."
+    )
+    interval_minutes: float = Field(
+        5.0,
+        gt=0,
+        description="How often the scheduler polls each feed, in minutes (a fraction is fine: 0.5 is 30 "
+        "s); conditional requests make it cheap: an unchanged feed answers 304 with no body.",
+    )
+
+    @model_validator(mode="after")
+    def _names_known_and_unique(self) -> NoticesSettings:
+        known = {feed.name for feed in notice_catalogue()}
+        unknown = sorted(set(self.catalogue_feeds) - known)
+        if unknown:
+            raise ValueError(
+                f"catalogue_feeds names {', '.join(unknown)}, not in the catalogue ({CATALOGUE_FILE})"
+            )
+        names = [feed.name for feed in self.feeds] + (sorted(known) if self.catalogue else [])
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(
+                f"feed name {', '.join(repeated)} is used twice (own feeds and catalogue names must differ)"
+            )
+        return self
+
+    def active(self) -> list[NoticeFeed]:
+        """The feeds to poll: the catalogue's switched-on feeds, then your own enabled ones (none when
+        notices are off)."""
+        if not self.enabled:
+            return []
+        bundled = notice_catalogue() if self.catalogue else ()
+        chosen = [f for f in bundled if self.catalogue_feeds.get(f.name, True)]
+        return chosen + [f for f in self.feeds if f.enabled]
 
 
 class FeedsSettings(_Section):
@@ -131,9 +192,8 @@ class FeedsSettings(_Section):
         for name, feed in events:
             if feed.enabled:
                 periods[name] = timedelta(minutes=feed.interval_minutes)
-        if self.notices.enabled:
-            for notice in self.notices.feeds:
-                periods[notice_feed(notice.name)] = timedelta(minutes=self.notices.interval_minutes)
+        for notice in self.notices.active():
+            periods[notice_feed(notice.name)] = timedelta(minutes=self.notices.interval_minutes)
         return periods
 
 

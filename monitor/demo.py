@@ -41,6 +41,21 @@ def demo_dir() -> Path:
     return Path(str(resources.files("monitor") / "data" / "demo"))
 
 
+def offline(settings: Settings) -> Settings:
+    """``settings`` with every network feed off: the demo's data is bundled, and its dashboard should not
+    list feeds (GDELT, the notice catalogue) that nothing will ever poll."""
+    f = settings.feeds
+    feeds = f.model_copy(
+        update={
+            "acled": f.acled.model_copy(update={"enabled": False}),
+            "gdelt": f.gdelt.model_copy(update={"enabled": False}),
+            "ucdp": f.ucdp.model_copy(update={"enabled": False}),
+            "notices": f.notices.model_copy(update={"enabled": False}),
+        }
+    )
+    return settings.model_copy(update={"feeds": feeds})
+
+
 def build(settings: Settings, now: Callable[[], datetime]) -> DemoResult:
     """Rebuild the store at ``settings.database.url`` from the scenario and score it."""
     store = Store.from_url(settings.database.url)

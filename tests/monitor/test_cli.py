@@ -26,7 +26,9 @@ class Cli:
     def __init__(self, tmp_path: Path, database_url: str) -> None:
         self.cwd = tmp_path
         self.config = tmp_path / "config.yaml"
-        self.config.write_text("feeds:\n  gdelt:\n    enabled: false\n", encoding="utf-8")
+        self.config.write_text(
+            "feeds:\n  gdelt:\n    enabled: false\n  notices:\n    catalogue: false\n", encoding="utf-8"
+        )
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("MINEWATCH_") and k != "COLUMNS"}
         self.env.update({"MINEWATCH_DATABASE_URL": database_url, "COLUMNS": "200", "PYTHONPATH": str(ROOT)})
 

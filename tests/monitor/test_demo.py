@@ -90,3 +90,8 @@ def test_the_story_holds_after_event_quality(panel: pd.DataFrame) -> None:
     assert _bisie(panel, "2025-02-22")["level"] == "elevated"
     assert _bisie(panel, "2025-03-12")["level"] == "high"
     assert _bisie(panel, "2025-03-14")["level"] == "halted"
+
+
+def test_the_demo_polls_no_network_feed() -> None:
+    assert demo.offline(Settings()).feeds.enabled() == {}
+    assert Settings().feeds.enabled()  # while a fresh install polls GDELT and the notice catalogue

@@ -19,6 +19,7 @@ from monitor.net.http import RetryingRequester, make_client
 from monitor.pipeline import Pipeline
 from monitor.reads import sql
 from monitor.store import Store
+from tests.conftest import FIXTURES
 from tests.loopback import LoopbackServer, Response
 
 STAMP = "20250320071500"
@@ -152,3 +153,37 @@ def test_importing_sites_rematches_every_stored_event(pipeline: Pipeline, server
     after = int(sql.scalar(pipeline.store, "SELECT COUNT(*) FROM exposure WHERE site_id = 'walikale_test'"))
     assert before == 0 and after > 0
     assert int(sql.scalar(pipeline.store, "SELECT COUNT(*) FROM exposure WHERE site_id = 'bisie'")) > 0
+
+
+def test_a_dead_or_changed_feed_is_a_failed_run_with_its_reason_and_the_others_still_run(
+    pipeline: Pipeline, server: LoopbackServer
+) -> None:
+    """Feeds chosen by name from the settings as the scheduler builds them: one gone (404), one answering
+    an HTML page, one that changed to JSON, and one Atom feed that works."""
+    from feeds.registry import build_collectors
+    from monitor.config import settings_from_mapping
+
+    fixtures = FIXTURES / "notices"
+    server.route("GET", "/gone.xml", Response(404, "not found"))
+    html = (fixtures / "maintenance_page.html").read_bytes()
+    server.route("GET", "/html.xml", Response(200, html, {"Content-Type": "text/html"}))
+    server.route("GET", "/json.xml", Response(200, b'{"items": []}', {"Content-Type": "application/json"}))
+    atom = (fixtures / "mwanga_news.xml").read_bytes()
+    server.route("GET", "/ok.xml", Response(200, atom, {"Content-Type": "application/atom+xml"}))
+    names = ("gone", "html", "json", "ok")
+    settings = settings_from_mapping(
+        {"feeds": {"notices": {"catalogue": False,
+                               "feeds": [{"name": n, "url": server.url(f"/{n}.xml")} for n in names]}}},
+        env={},
+    )  # fmt: skip
+    collectors = build_collectors(settings, pipeline.site_filter(), pipeline.now, only=["notices"])
+    with make_client(HTTP) as client:
+        report = pipeline.run_once(collectors, RetryingRequester(client, HTTP, lambda _s: None))
+    by_feed = {f.feed: f for f in report.feeds}
+    assert [by_feed[f"notices:{n}"].status for n in names] == ["failed", "failed", "failed", "ok"]
+    assert "HTTP 404" in by_feed["notices:gone"].error
+    assert "not an RSS or Atom feed" in by_feed["notices:html"].error
+    assert "not an RSS or Atom feed" in by_feed["notices:json"].error
+    assert by_feed["notices:ok"].stored > 0
+    runs = sql.frame(pipeline.store, "SELECT feed, status, error FROM feedrun WHERE feed LIKE 'notices:%'")
+    assert dict(zip(runs["feed"], runs["status"], strict=True))["notices:gone"] == "failed"

@@ -93,7 +93,8 @@ RISK = PanelSchema(
         (
             "notice",
             "float64",
-            "risk points from notices (evacuations, guidance cuts; and the remainder to 100 when halted)",
+            "risk points from notices (evacuations, export and partial halts, guidance cuts; the remainder "
+            "to 100 when halted, to `scoring.halt_unconfirmed_risk` when the halt is unconfirmed)",
         ),
         ("events_30d", "int64", "events matched to the site (mine or route) dated in the 30 days to `date`"),
         ("fatalities_30d", "int64", "their reported fatalities"),

@@ -7,7 +7,8 @@ Definitions (``N`` = ``horizon_days``; days are UTC calendar days; ``[from, to]`
   day of each run of days on which the scores show the site halted by a notice (status ``halted``, or
   ``halt_unconfirmed`` after it, while its registry status is not a stop). A notice halt that starts
   between ``S - N`` and the end of a CSV episode of the same site (``S + N`` when the CSV gives no end) is
-  that episode: the CSV row wins and the notice day is kept as ``notice_start``. An episode is *in range* when ``S`` lies in ``[from, to]``.
+  that episode: the CSV row wins and the notice day is kept as ``notice_start``. An episode is *in range*
+  when ``S`` lies in ``[from, to]``.
 - **Stopped day**: a day the scores do not show the site operating (halted by a notice, or a registry
   stop), or a day in ``[start, end)`` of an episode (``end`` is the restart day; only the start day when
   it is empty).

@@ -32,6 +32,7 @@ __all__ = [
     "NOTICE_FEED_PREFIX",
     "NOTICE_KINDS",
     "PARTIAL_HALT_KIND",
+    "PLACE_TIE",
     "RESUMING_KIND",
     "RUN_STATUSES",
     "SCORE_STATUSES",
@@ -56,6 +57,7 @@ __all__ = [
     "Via",
     "notice_feed",
     "notice_kind",
+    "weighed_kind",
 ]
 
 # ---- notices ----
@@ -75,8 +77,20 @@ EVACUATION_KIND: NoticeKind = "evacuation"
 PARTIAL_HALT_KIND: NoticeKind = "partial_halt"
 #: Exports, shipments or deliveries stop while mining goes on: risk points and an alert of its own.
 EXPORT_HALT_KIND: NoticeKind = "export_halt"
+#: How a notice tied to a site only by a place near it says so in its ``matched_on`` ("place: Walikale"). A
+#: place names the mine's surroundings, not the mine: such a halt counts as a partial halt (points, no
+#: status, no halt alert).
+PLACE_TIE = "place: "
 #: Kinds an earlier release stored that are now a ``halt`` (a store is mapped by ``minewatch init``).
 LEGACY_HALT_KINDS: frozenset[str] = frozenset({"suspension", "force_majeure"})
+
+
+def weighed_kind(kind: str, matched_on: str) -> str:
+    """The kind a notice counts as for one tied site: a halt tied only by a place (``PLACE_TIE``) counts as
+    a partial halt; every other kind as it is."""
+    if kind in HALTING_KINDS and matched_on.startswith(PLACE_TIE):
+        return PARTIAL_HALT_KIND
+    return kind
 
 
 def notice_kind(word: str) -> NoticeKind:

@@ -38,6 +38,7 @@ from monitor.domain import (
     MACHINE_CODED_SOURCES,
     RESUMING_KIND,
     STOPPED_STATUSES,
+    weighed_kind,
 )
 
 __all__ = ["SCORE_COLUMNS", "STATS_WINDOW_DAYS", "event_weights", "score_days"]
@@ -54,6 +55,8 @@ EXPOSURE_COLUMNS = (
     "event_id", "site_id", "via", "distance_km", "source", "type", "sub_type", "fatalities",
     "geo_precision", "event_date", "known_at",
 )  # fmt: skip
+#: Required notice columns; optional: matched_on (how the notice was tied to the site: a halt tied only by
+#: a place counts as a partial halt, ``monitor.domain.weighed_kind``).
 NOTICE_COLUMNS = ("notice_id", "site_id", "kind", "confidence", "known_at")
 #: Width of the events_30d / fatalities_30d / nearest_event_km window: event_date in (D-30, D].
 STATS_WINDOW_DAYS = 30
@@ -404,8 +407,13 @@ def _notices(
 ) -> _Notices:
     """Status from the latest confident status notice known by each day; decaying points from the others."""
     n_cells = day_numbers.size * len(sites)
+    kinds = _text(notices["kind"])
+    if "matched_on" in notices.columns:  # a halt tied by a place only counts as a partial halt
+        kinds = np.array(
+            [weighed_kind(k, m) for k, m in zip(kinds, _text(notices["matched_on"]), strict=True)]
+        )
     frame = notices.assign(
-        kind=pd.Series(_text(notices["kind"]), index=notices.index, dtype=object),
+        kind=pd.Series(kinds, index=notices.index, dtype=object),
         confidence=pd.to_numeric(notices["confidence"], errors="coerce").fillna(0.0),
         known_at=pd.to_datetime(notices["known_at"]),
         site=_site_codes(notices["site_id"], sites),

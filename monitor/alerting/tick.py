@@ -37,6 +37,7 @@ from monitor.domain import (
     HALT_EPISODE_STATUSES,
     HALTING_KINDS,
     RESUMING_KIND,
+    weighed_kind,
 )
 from monitor.reads.known import Known
 from monitor.store import Store
@@ -193,6 +194,9 @@ def evaluate(store: Store, settings: Settings, now: datetime, since: datetime | 
         )  # fmt: skip
         if only is not None:
             notices = notices[notices["site_id"].isin(only)]
+        # A halt tied by a place only counts as a partial halt: no halt, no halt alert.
+        weighed = [weighed_kind(k, m) for k, m in zip(notices["kind"], notices["matched_on"], strict=True)]
+        notices = notices.assign(kind=weighed)[[k in _ALERT_KINDS_OF_NOTICES for k in weighed]]
         if halts or resumes:
             timeline = alert_rules.extend_with_notices(scores, notices)
             out += alert_rules.halt_candidates(

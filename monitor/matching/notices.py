@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from monitor.domain import PLACE_TIE
 from monitor.matching.labels import country_codes, name_labels, operator_labels, usable
 from monitor.textnorm import word_key, words, words_as_written
 
@@ -193,7 +194,7 @@ class SiteTextIndex:
             if tied.intersection(hit[2].site_id for hit in group):
                 continue
             for hit in group:
-                tie(hit[2].site_id, _PLACE, hit, f"place: {hit[2].label}")
+                tie(hit[2].site_id, _PLACE, hit, f"{PLACE_TIE}{hit[2].label}")
         ordered = sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))
         return NoticeLinks([(site_id, value[3]) for site_id, value in ordered], list(dict.fromkeys(mentions)))
 

@@ -62,11 +62,11 @@ def sites_noticed_since(store: Store, since: datetime) -> set[str]:
 
 def linked(store: Store, known: Known) -> pd.DataFrame:
     """Every (notice, site) tie ``known`` sees, with what scoring weighs: kind, confidence, ``known_at``,
-    and what an explanation cites (title, url, source)."""
+    how it was tied (``matched_on``), and what an explanation cites (title, url, source)."""
     return sql.frame(
         store,
-        "SELECT n.id AS notice_id, s.site_id, n.kind, n.confidence, n.known_at, n.title, n.url, n.source"
-        " FROM noticesite s JOIN notice n ON n.id = s.notice_id WHERE 1 = 1" + known.where("n"),
+        "SELECT n.id AS notice_id, s.site_id, n.kind, n.confidence, n.known_at, n.title, n.url, n.source,"
+        " s.matched_on FROM noticesite s JOIN notice n ON n.id = s.notice_id WHERE 1 = 1" + known.where("n"),
         known.params(),
     )
 
@@ -80,7 +80,7 @@ def of_kinds(
     frame = sql.frame(
         store,
         "SELECT n.id AS notice_id, s.site_id, n.kind, n.confidence, n.known_at, n.source, n.title, n.url,"
-        " n.language, n.cue FROM noticesite s JOIN notice n ON n.id = s.notice_id"
+        " n.language, n.cue, s.matched_on FROM noticesite s JOIN notice n ON n.id = s.notice_id"
         f" WHERE n.kind IN ({marks}) AND n.confidence >= :min_confidence AND n.known_at >= :since"
         + known.where("n"),
         {**params, "min_confidence": min_confidence, "since": since, **known.params()},

@@ -370,6 +370,15 @@ def test_a_later_halt_wins_over_an_earlier_resumption() -> None:
     assert row["explain"]["status_notice"]["notice_id"] == 3
 
 
+def test_a_halt_tied_to_the_site_only_by_a_place_near_it_counts_as_a_partial_halt() -> None:
+    by_place = notice(notice_id=1, kind="halt", known_at=at(DAY), matched_on="place: Walikale")
+    row = score(notices=[by_place]).iloc[0]
+    assert (row["status"], row["level"], row["notice"]) == ("operating", "elevated", 30.0)
+    assert row["explain"]["notice_points"] == [{"notice_id": 1, "kind": "partial_halt", "points": 30.0}]
+    by_name = notice(notice_id=1, kind="halt", known_at=at(DAY), matched_on="name: Bisie")
+    assert score(notices=[by_name]).iloc[0]["status"] == "halted"
+
+
 # ---- halt evidence over time ----
 SHORT = ScoringSettings(halt_confirm_days=10)
 

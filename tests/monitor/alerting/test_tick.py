@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner, Result
@@ -312,3 +313,24 @@ def test_a_fresh_store_does_not_page_about_registry_stops_that_began_long_ago(
     with httpx.Client() as http:
         report = alert_tick(fresh_store, Settings(), {}, lambda: today, http, dry_run=True)
     assert [a["subject"] for a in report.alerts if a["kind"] == "halt"] == []
+
+
+def test_a_halt_tied_to_a_site_only_by_a_place_near_it_raises_no_halt_alert(demo_store: Store) -> None:
+    """Goma lies on Bisie's road and near Rubaya: a city-wide stoppage there is no mine halt."""
+    from monitor import models
+
+    at = TICK.replace(tzinfo=None)
+    notice = {"source": "radio", "source_id": "goma-1", "url": "", "published_at": at - timedelta(hours=1),
+              "title": "Goma : toutes les activités suspendues après les combats", "summary": "",
+              "language": "fr", "kind": "halt", "confidence": 0.9, "cue": 'title: "suspendues"'}  # fmt: skip
+    demo_store.insert_notices(pd.DataFrame([notice]), at)
+    notice_id = int(sql.scalar(demo_store, "SELECT id FROM notice WHERE source_id = 'goma-1'"))
+    demo_store.upsert(
+        models.NoticeSite, [{"notice_id": notice_id, "site_id": "rubaya", "matched_on": "place: Goma"}],
+        key=("notice_id", "site_id"),
+    )  # fmt: skip
+    # Rubaya not rescored since: only the notice could make it look halted.
+    with demo_store.engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM score WHERE site_id = 'rubaya' AND date >= :d"), {"d": at.date()})
+    halts = [(c.kind, c.subject) for c in evaluate(demo_store, Settings(), at, None) if c.kind == "halt"]
+    assert halts == [("halt", "bisie")]

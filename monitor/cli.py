@@ -29,6 +29,8 @@ from monitor.errors import InputError, MinewatchError
 from monitor.exports.files import write_file
 from monitor.exports.panels import risk_frame
 from monitor.exports.query import parse_query
+from monitor.observability import logs
+from monitor.observability.logs import LogFormat, LogLevel
 from monitor.pipeline import FeedReport, Pipeline
 from monitor.progress import console_progress, silent
 from monitor.store import Store, safe_url
@@ -40,8 +42,19 @@ app = typer.Typer(
     add_completion=True,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+
+
+def _console(*, stderr: bool = False) -> Console:
+    """On a terminal, rich fits tables to its width; piped or redirected, nothing is cut or folded (ids and
+    dates stay whole, one row per line) since the reader is a program or a file, not an 80-column screen."""
+    console = Console(stderr=stderr)
+    return console if console.is_terminal else Console(stderr=stderr, width=_PIPED_WIDTH)
+
+
+#: Line width when not on a terminal: wide enough that no table is ever squeezed.
+_PIPED_WIDTH = 10_000
+out = _console()
+err = _console(stderr=True)
 
 
 class ImportKind(StrEnum):
@@ -110,12 +123,20 @@ def _main(
         Path | None,
         typer.Option("--config", help="config.yaml to use (env MINEWATCH_CONFIG).", dir_okay=False),
     ] = None,
+    log_level: Annotated[
+        LogLevel | None,
+        typer.Option("--log-level", help="Log level (default: warning; info for `run`)."),
+    ] = None,
+    log_format: Annotated[
+        LogFormat, typer.Option("--log-format", help="Log lines as text or JSON (one object per line).")
+    ] = "text",
     version: Annotated[
         bool,
         typer.Option("--version", help="Print the version and exit.", callback=_print_version, is_eager=True),
     ] = False,
 ) -> None:
     """Critical-minerals supply-chain disruption monitor."""
+    logs.configure(log_level or ("info" if ctx.invoked_subcommand == "run" else "warning"), log_format)
     ctx.obj = Context(config, resolve_environment(os.environ), _utcnow)
 
 
@@ -423,7 +444,6 @@ def run(
     c = _ctx(ctx)
     stop = sched.StopFlag()
     stop.install()  # first thing: a SIGTERM during start-up must stop cleanly too
-    _log_to_stderr()
     settings = c.settings
     pipeline = c.pipeline(progress=False)  # the scheduler logs its runs instead
     store = pipeline.store
@@ -443,6 +463,7 @@ def run(
         )
         scheduler = sched.build_scheduler(settings, job, on_crash=sched.crash_recorder(store, c.now))
         server = _dashboard_in_thread(settings, store, host, port, c.env) if serving else None
+        status = None if serving else _status_in_thread(settings, store, c.now)
         try:
             listing = ", ".join(f"{name} every {every}" for name, every in feeds.items()) or "none"
             out.print(f"running feeds: {listing} (SIGTERM or Ctrl+C stops cleanly)", highlight=False)
@@ -450,8 +471,27 @@ def run(
         finally:
             if server is not None:
                 server.stop()
+            if status is not None:
+                status.stop()
     store.engine.dispose()
     out.print("stopped")
+
+
+def _status_in_thread(settings: Settings, store: Store, now: Callable[[], datetime]) -> Any:
+    """/health and /metrics for a scheduler-only node (none when ``scheduler.status_port`` is null)."""
+    from monitor.observability.node import StatusServer
+
+    host, port = settings.scheduler.status_host, settings.scheduler.status_port
+    if port is None:
+        return None
+    try:
+        server = StatusServer(store, settings, now, host, port).start()
+    except OSError as exc:
+        raise MinewatchError(
+            f"cannot serve /health and /metrics on {host}:{port}: {exc.strerror or exc}"
+        ) from None
+    out.print(f"health and metrics on {server.url}/health and {server.url}/metrics", highlight=False)
+    return server
 
 
 def _dashboard_in_thread(settings: Settings, store: Store, host: str, port: int, env: dict[str, str]) -> Any:
@@ -467,15 +507,6 @@ def _dashboard_in_thread(settings: Settings, store: Store, host: str, port: int,
         raise MinewatchError(f"cannot serve the dashboard on {host}:{port}: {exc.strerror or exc}") from None
     out.print(f"dashboard on {server.url}/", highlight=False)
     return server
-
-
-def _log_to_stderr() -> None:
-    """Log the scheduler's runs to stderr, one line each (APScheduler's own chatter only from warnings)."""
-    import logging
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise; runs are logged
 
 
 # ---- backtest ----

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from importlib import metadata
@@ -82,11 +82,19 @@ class ExportFormat(StrEnum):
 class Context:
     """What every command needs, built lazily from the global options."""
 
-    def __init__(self, config: Path | None, env: dict[str, str], now: Callable[[], datetime]) -> None:
+    def __init__(self, config: Path | None, environ: Mapping[str, str], now: Callable[[], datetime]) -> None:
         self.config = config
-        self.env = env
+        self.environ = environ
         self.now = now
         self._settings: Settings | None = None
+        self._env: dict[str, str] | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The environment with ``*_FILE`` secrets read (a bad one is an error here, when first needed)."""
+        if self._env is None:
+            self._env = resolve_environment(self.environ)
+        return self._env
 
     @property
     def settings(self) -> Settings:
@@ -137,7 +145,7 @@ def _main(
 ) -> None:
     """Critical-minerals supply-chain disruption monitor."""
     logs.configure(log_level or ("info" if ctx.invoked_subcommand == "run" else "warning"), log_format)
-    ctx.obj = Context(config, resolve_environment(os.environ), _utcnow)
+    ctx.obj = Context(config, os.environ, _utcnow)
 
 
 def _ctx(ctx: typer.Context) -> Context:
@@ -346,12 +354,19 @@ def alerts(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print what would be sent; send and store nothing.")
     ] = False,
+    test: Annotated[
+        bool,
+        typer.Option("--test", help="Send one test message to each configured channel now; store nothing."),
+    ] = False,
 ) -> None:
     """Evaluate the alert rules and deliver pending alerts (e-mail, Slack, webhook)."""
     from monitor.alerting.tick import alert_tick, report_lines
     from monitor.net.http import make_client
 
     c = _ctx(ctx)
+    if test:
+        _test_channels(c)
+        return
     store = c.store()
     try:
         with make_client(c.settings.http) as client:
@@ -361,6 +376,40 @@ def alerts(
     # A channel that is down is not a failure of the command: its deliveries stay pending.
     for line in report_lines(report):
         out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _test_channels(c: Context) -> None:
+    from monitor.alerting.probe import send_test_messages
+    from monitor.net.http import make_client
+
+    with make_client(c.settings.http) as client:
+        results = send_test_messages(c.settings, c.env, c.now(), client, time.sleep)
+    if not results:
+        raise MinewatchError(
+            "no alert channel is configured: set MINEWATCH_SMTP_URL and MINEWATCH_ALERT_EMAIL_TO (e-mail), "
+            "MINEWATCH_SLACK_WEBHOOK_URL (Slack) or MINEWATCH_WEBHOOK_URL (webhook)"
+        )
+    for result in results:
+        line = f"{result.channel}: sent" if result.ok else f"{result.channel}: failed: {result.error}"
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+    failed = [r for r in results if not r.ok]
+    if failed:
+        raise MinewatchError(f"{len(failed)} of {len(results)} channels failed")
+
+
+@app.command()
+def doctor(ctx: typer.Context) -> None:
+    """Check config, environment, database, schema, sites, feeds and alert channels; list every problem."""
+    from monitor.doctor import diagnose
+    from monitor.net.http import make_client
+
+    c = _ctx(ctx)
+    findings = diagnose(c.config, c.environ, c.now, make_client)
+    for finding in findings:
+        out.print(f"[{finding.status}] {finding.check}: {finding.detail}", markup=False, highlight=False)
+    problems = [f for f in findings if f.status == "fail"]
+    if problems:
+        raise MinewatchError(f"{len(problems)} problems found (the lines marked [fail])")
 
 
 # ---- demo / serve ----

@@ -196,7 +196,8 @@ def evaluate(store: Store, settings: Settings, now: datetime, since: datetime | 
             notices = notices[notices["site_id"].isin(only)]
         # A halt tied by a place only counts as a partial halt: no halt, no halt alert.
         weighed = [weighed_kind(k, m) for k, m in zip(notices["kind"], notices["matched_on"], strict=True)]
-        notices = notices.assign(kind=weighed)[[k in _ALERT_KINDS_OF_NOTICES for k in weighed]]
+        notices = notices.assign(kind=weighed)
+        notices = notices[notices["kind"].isin(_ALERT_KINDS_OF_NOTICES)]
         if halts or resumes:
             timeline = alert_rules.extend_with_notices(scores, notices)
             out += alert_rules.halt_candidates(

@@ -17,6 +17,7 @@ import pandas as pd
 from feeds import acled, gdelt, notices
 from monitor import sites
 from monitor.config import Settings
+from monitor.domain import notice_feed
 from monitor.exports.panels import risk_frame
 from monitor.exports.query import day_range
 from monitor.pipeline import Pipeline
@@ -49,18 +50,17 @@ def build(settings: Settings, now: Callable[[], datetime]) -> DemoResult:
     pipeline = Pipeline(store, settings, now)
     pipeline.load_sites(sites.load_bundled(now()))
     folder = demo_dir()
-    pipeline.ingest(
-        "demo:acled", "events", [acled.parse_file(folder / "acled_events.csv")], use_watermark=False
-    )
+    # The scenario's feeds carry the names real ones have, so every page reads as it will on real data.
+    pipeline.ingest("acled", "events", [acled.parse_file(folder / "acled_events.csv")], use_watermark=False)
     keep = pipeline.site_filter()
     pipeline.ingest(
-        "demo:gdelt",
+        "gdelt",
         "events",
         [gdelt.parse_file(folder / "gdelt_events.export.CSV", keep=keep)],
         use_watermark=False,
     )
     for xml in sorted(folder.glob("*.xml")):
-        pipeline.ingest(f"demo:{xml.stem}", "notices", [notices.parse_file(xml)], use_watermark=False)
+        pipeline.ingest(notice_feed(xml.stem), "notices", [notices.parse_file(xml)], use_watermark=False)
     pipeline.match()
     panel = risk_frame(pipeline, day_range(START, END))
     focus = panel[panel["site_id"] == FOCUS_SITE]

@@ -12,6 +12,7 @@ import pytest
 from monitor import demo
 from monitor.config import Settings, settings_from_mapping
 from monitor.pipeline import Pipeline
+from monitor.reads import sql
 
 NOW = datetime(2026, 1, 5, tzinfo=UTC)
 
@@ -90,3 +91,9 @@ def test_the_story_holds_after_event_quality(panel: pd.DataFrame) -> None:
     assert _bisie(panel, "2025-02-22")["level"] == "elevated"
     assert _bisie(panel, "2025-03-12")["level"] == "high"
     assert _bisie(panel, "2025-03-14")["level"] == "halted"
+
+
+def test_the_demo_s_feeds_carry_the_names_real_feeds_have(built: demo.DemoResult) -> None:
+    feeds = set(sql.frame(built.store, "select distinct feed from feedrun")["feed"])
+    assert {"acled", "gdelt", "notices:alphamin_news"} <= feeds
+    assert not any(f.startswith("demo:") for f in feeds)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from monitor.domain import EVENT_SOURCES, NOTICE_FEED_PREFIX
+from monitor.domain import DEMO_FEED_PREFIX, EVENT_SOURCES, NOTICE_FEED_PREFIX
 
 __all__ = ["COMMODITY_LABELS", "LABELS", "commodity_label", "feed_label", "label"]
 
@@ -62,8 +62,12 @@ def commodity_label(value: Any, *, sentence: bool = False) -> str:
 
 
 def feed_label(feed: str) -> tuple[str, str]:
-    """A feed's kind and name as read: ('Conflict events', 'ACLED'), ('Notices', 'alphamin')."""
+    """A feed's kind and name as read: ('Conflict events', 'ACLED'), ('Notices', 'alphamin'); the demo's
+    feeds as the real ones, from the demo's files ('demo:acled' -> ('Conflict events', 'ACLED (demo)'))."""
     name = str(feed)
+    if name.startswith(DEMO_FEED_PREFIX):
+        kind, shown = feed_label(name[len(DEMO_FEED_PREFIX) :])
+        return kind, f"{shown} (demo)"
     if name.lower() in EVENT_SOURCES:
         return "Conflict events", name.upper()
     if name.startswith(NOTICE_FEED_PREFIX):

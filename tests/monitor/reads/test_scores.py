@@ -10,8 +10,8 @@ import pytest
 
 from monitor import dialect, reads, sites, supply
 from monitor.domain import UNSCORED
-from monitor.reads.arrow import ArrowReader
 from monitor.reads import sql
+from monitor.reads.arrow import ArrowReader
 from monitor.store import QuietScores, Store
 from tests.conftest import execute
 from tests.monitor.reads.conftest import COMPUTED, DAY, Seeded
@@ -45,7 +45,8 @@ def test_a_site_without_a_row_on_a_scored_day_reads_as_quiet_everywhere(seeded: 
     day = pd.DataFrame([r for r in _rows(seeded) if r["site_id"] != "gamma"])
     store.replace_scores(day, [LAST], COMPUTED + timedelta(hours=1), quiet)
     gamma = reads.scores.sites_on_day(store, LAST).set_index("site_id").loc["gamma"]
-    assert (gamma["risk"], gamma["level"], gamma["status"], gamma["events_30d"]) == (0.0, "low", "operating", 0)
+    quiet_row = (gamma["risk"], gamma["level"], gamma["status"], gamma["events_30d"])
+    assert quiet_row == (0.0, "low", "operating", 0)
     assert pd.isna(gamma["nearest_event_km"]) and pd.isna(gamma["top_event_id"])
     assert pd.isna(gamma["supply_at_risk_t"])  # gamma has no annual output: no tonnes, not 0 t
     assert reads.scores.explain_of(store, "gamma", LAST + timedelta(days=3)) == quiet.explain

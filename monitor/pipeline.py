@@ -61,6 +61,16 @@ def params_hash(params: BaseModel) -> str:
 
 
 @dataclass(frozen=True)
+class _Inputs:
+    """What scoring reads from the store for a run of days."""
+
+    exposures: pd.DataFrame
+    notices: pd.DataFrame
+    takeovers: pd.DataFrame
+    verdicts: pd.DataFrame
+
+
+@dataclass(frozen=True)
 class _Seen:
     """What the stored scores took in: rows stored before ``stored``, incidents fused up to ``fused``."""
 
@@ -280,15 +290,16 @@ class Pipeline:
         events were (re)decided.
 
         An event's incident depends only on events public before it, so the events to decide again are those
-        public since the earliest new one; the events public before it are the fixed context. The first run,
-        or one under changed settings, fuses every event.
+        public since the earliest new one (stored since the last fusion, less the overlap, and without an
+        incident yet: a second call finds nothing to do); the events public before it are the fixed context.
+        The first run, or one under changed settings, fuses every event.
         """
         started = naive_utc(self.now())
         settings = self.settings.scoring.fusion
         state = json.loads(self.store.get_watermark(EVENTS_FUSED) or "{}")
         current = state.get("params") == params_hash(settings)
         since = datetime.fromisoformat(state["since"]) - MATCH_OVERLAP if current else datetime(1970, 1, 1)
-        earliest = reads.incidents.earliest_new(self.store, since)
+        earliest = reads.incidents.earliest_new(self.store, since, unfused_only=current)
         decided = 0 if earliest is None else self._fuse_known_since(earliest)
         value = {"since": started.isoformat(), "params": params_hash(settings)}
         self.store.set_watermark(EVENTS_FUSED, json.dumps(value, sort_keys=True), self.now())
@@ -324,23 +335,45 @@ class Pipeline:
         days = sorted(set(days))
         if not days:
             return pd.DataFrame()
-        self.fuse()  # incidents first: a no-op (one query) when nothing new was stored
-        site_frame = sites.sites_frame(self.store)
-        with self.progress(
-            f"score {len(days)} days x {len(site_frame):,} sites", len(days) * len(site_frame)
-        ) as advance:
-            scores = self._score(site_frame, days, persist, known_by)
-            advance(len(days) * len(site_frame))
-        return scores
+        parts = list(self._scored_blocks(days, persist, known_by))
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
-    def _score(
+    def _scored_blocks(
         self,
-        site_frame: pd.DataFrame,
         days: list[date],
         persist: bool,
         known_by: datetime | None,
-        site_ids: Sequence[str] | None = None,
-    ) -> pd.DataFrame:
+        site_frame: pd.DataFrame | None = None,
+    ) -> Iterator[pd.DataFrame]:
+        """Score ``site_frame``'s sites (every site when None) on ``days``, a block of days at a time (memory
+        stays flat), reading the store once; with ``persist``, replace the stored scores of each block."""
+        self.fuse()  # incidents first: a no-op (one query) when nothing new was stored
+        chosen = sites.sites_frame(self.store) if site_frame is None else site_frame
+        ids = None if site_frame is None or len(chosen) > MAX_SQL_SITES else chosen["id"].astype(str).tolist()
+        inputs = self._inputs(chosen, days, known_by, ids)
+        quiet = self._quiet(reads.sites.count(self.store)) if persist else None
+        with self.progress(
+            f"score {len(days)} days x {len(chosen):,} sites", len(days) * len(chosen)
+        ) as advance:
+            for block in day_blocks(days, len(chosen), SCORE_ROWS_PER_BLOCK):
+                scores = self._compute(chosen, inputs, block, known_by)
+                if quiet is not None and not scores.empty:
+                    epoch = self.scores_epoch()
+                    if epoch is None or epoch[0] != params_hash(self.settings.scoring):
+                        self._renew_scores_epoch()
+                    self.store.replace_scores(_loud(scores), block, naive_utc(self.now()), quiet)
+                advance(len(block) * len(chosen))
+                yield scores
+
+    def _inputs(
+        self,
+        site_frame: pd.DataFrame,
+        days: list[date],
+        known_by: datetime | None,
+        site_ids: list[str] | None,
+    ) -> _Inputs:
+        """What scoring ``days`` reads, read once: exposures (of ``site_ids`` only, when given), notices,
+        takeovers and verdicts, as known by the end of the last day (and by ``known_by``)."""
         window = timedelta(days=self.settings.scoring.window_days)
         known = Known.end_of(days[-1], vintage=known_by)
         exposures = reads.events.exposures_in(self.store, days[0] - window, days[-1], known, site_ids)
@@ -351,17 +384,27 @@ class Pipeline:
         notices["known_at"] = pd.to_datetime(notices["known_at"])
         takeovers = self._takeovers(days, known_by)
         verdicts = reads.feedback.given_before(self.store, end_of(days[-1]))
-        scores = self._scores_under_verdicts(
-            site_frame, exposures, notices, takeovers, verdicts, days, known_by
+        return _Inputs(exposures, notices, takeovers, verdicts)
+
+    def _compute(
+        self, site_frame: pd.DataFrame, inputs: _Inputs, days: list[date], known_by: datetime | None
+    ) -> pd.DataFrame:
+        """The scores of ``days`` from ``inputs`` (read for these days or a longer run of them)."""
+        settings = self.settings.scoring
+        window = timedelta(days=settings.window_days)
+        exposures = inputs.exposures[inputs.exposures["event_date"].between(days[0] - window, days[-1])]
+        reach = timedelta(days=settings.front.window_days + front.CHANGE_DAYS)
+        dated = pd.to_datetime(inputs.takeovers["event_date"]).dt.date
+        takeovers = inputs.takeovers[dated.between(days[0] - reach, days[-1])]
+        return self._scores_under_verdicts(
+            site_frame,
+            exposures.reset_index(drop=True),
+            inputs.notices,
+            takeovers.reset_index(drop=True),
+            inputs.verdicts,
+            days,
+            known_by,
         )
-        if persist and not scores.empty:
-            epoch = self.scores_epoch()
-            if epoch is None or epoch[0] != params_hash(self.settings.scoring):
-                self._renew_scores_epoch()
-            self.store.replace_scores(
-                _loud(scores), days, naive_utc(self.now()), self._quiet(reads.sites.count(self.store))
-            )
-        return scores
 
     def _quiet(self, n_sites: int) -> QuietScores:
         params = self.settings.scoring
@@ -436,9 +479,10 @@ class Pipeline:
         return stale
 
     def _score_in_blocks(self, days: Sequence[date]) -> None:
-        n_sites = reads.sites.count(self.store)
-        for block in day_blocks(days, n_sites, SCORE_ROWS_PER_BLOCK):
-            self.score(block)
+        """Score and store ``days`` (every site), a block at a time."""
+        if days:
+            for _ in self._scored_blocks(sorted(set(days)), True, None):
+                pass
 
     def rescore_since(self, earliest: date | None) -> list[date]:
         """Bring the stored scores up to date with what arrived, from ``earliest`` (the first day newly known
@@ -524,21 +568,16 @@ class Pipeline:
         if cells.empty:
             return
         site_frame = sites.sites_frame(self.store)
-        touched = sorted(set(cells["site_id"]))
-        chosen = site_frame[site_frame["id"].isin(touched)].reset_index(drop=True)
+        chosen = site_frame[site_frame["id"].isin(set(cells["site_id"]))].reset_index(drop=True)
         if chosen.empty:
             return
-        days = sorted(set(cells["date"]))
-        ids = touched if len(touched) <= MAX_SQL_SITES else None
-        span = [days[0] + timedelta(days=i) for i in range((days[-1] - days[0]).days + 1)]
-        with self.progress(f"rescore {len(cells):,} site-days", len(cells)) as advance:
-            for block in day_blocks(span, len(chosen), SCORE_ROWS_PER_BLOCK):
-                scores = self._score(chosen, block, False, None, ids)
-                wanted = cells[cells["date"].between(block[0], block[-1])]
-                keys = pd.MultiIndex.from_frame(scores[["site_id", "date"]])
-                mine = keys.isin(pd.MultiIndex.from_frame(wanted[["site_id", "date"]]))
-                self.store.replace_site_scores(_loud(scores[mine]), wanted, naive_utc(self.now()))
-                advance(len(wanted))
+        first, last = cells["date"].min(), cells["date"].max()
+        span = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        wanted = pd.MultiIndex.from_frame(cells[["site_id", "date"]])
+        for scores in self._scored_blocks(span, False, None, chosen):
+            mine = pd.MultiIndex.from_frame(scores[["site_id", "date"]]).isin(wanted)
+            block = cells[cells["date"].isin(set(scores["date"]))]
+            self.store.replace_site_scores(_loud(scores[mine]), block, naive_utc(self.now()))
 
     # ---- one tick ----
     def run_once(self, collectors: Sequence[Collector], requester: RetryingRequester) -> TickReport:

@@ -32,6 +32,7 @@ __all__ = [
     "MACHINE_CODED_SOURCES",
     "NOTICE_FEED_PREFIX",
     "NOTICE_KINDS",
+    "OPERATING",
     "PARTIAL_HALT_KIND",
     "PLACE_TIE",
     "RESUMING_KIND",
@@ -107,6 +108,8 @@ def notice_kind(word: str) -> NoticeKind:
 SiteStatus = Literal["operating", "halted", "care_and_maintenance"]
 #: A site's status in the registry (``sites.csv``).
 SITE_STATUSES: tuple[SiteStatus, ...] = get_args(SiteStatus)
+#: The status of a site that is producing (the registry's default, and every quiet score's).
+OPERATING: SiteStatus = "operating"
 #: Statuses under which a site is not producing, whatever the news says.
 STOPPED_STATUSES: frozenset[str] = frozenset({"halted", "care_and_maintenance"})
 #: A notice-set halt that no later halting notice has reconfirmed for ``scoring.halt_confirm_days``.

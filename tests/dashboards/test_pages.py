@@ -114,6 +114,8 @@ def test_site_page_says_since_when_a_halt_is_unconfirmed(seeded_store: Store, re
         "computed_at": datetime(2025, 4, 2),
     }  # fmt: skip
     seeded_store.upsert(models.Score, [row], key=("site_id", "date"))
+    scored = {"date": day, "computed_at": datetime(2025, 4, 2), "sites": 1, "level": "low", "explain": None}
+    seeded_store.upsert(models.ScoreDay, [scored], key=("date",))
     text = _text(render(seeded_store, site.layout, site_id="bisie"))
     assert "Risk 75 (critical) on 2025-04-02; halt unconfirmed since 2025-04-02" in text
     assert "halted since" not in text
@@ -125,7 +127,8 @@ def test_site_page_of_an_unknown_site_links_back(seeded_store: Store, render: Re
 
 
 def test_site_page_of_an_unscored_site_says_what_to_run(seeded_store: Store, render: Render) -> None:
-    text = _text(render(seeded_store, site.layout, site_id="manono"))
+    before = (seed.FIRST_DAY - timedelta(days=1)).isoformat()  # no day is scored yet
+    text = _text(render(seeded_store, site.layout, site_id="manono", as_of=before))
     assert "Not scored yet" in text
     assert "no coordinates" in text
 

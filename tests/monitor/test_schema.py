@@ -87,6 +87,16 @@ def test_the_upgrade_itself_keeps_the_derived_rows_init_later_rebuilds(empty: St
         assert [{k: r[k] for k in written[table][0]} for r in after[table]] == written[table]
 
 
+def test_a_store_between_releases_gains_only_what_it_lacks(empty: Store) -> None:
+    """Before schema versions, `init` added new defaulted columns itself: some may be there already."""
+    release_rows.build(empty.engine, "b270f5f")
+    execute(empty, "ALTER TABLE event ADD COLUMN num_sources INTEGER DEFAULT '1' NOT NULL")
+    execute(empty, "UPDATE event SET num_sources = 5")
+    assert empty.create_schema().adopted
+    assert [r["num_sources"] for r in release_rows.read(empty.engine)["event"]] == [5, 5]
+    _no_differences(empty)
+
+
 def test_init_on_a_store_at_the_current_revision_changes_nothing(tmp_path: Path, database_url: str) -> None:
     cli = Cli(tmp_path, database_url)
     assert f"schema created (revision {schema.head()})" in cli("init").stdout

@@ -1,8 +1,7 @@
 """To 0.2: report counts on events, incidents, analyst feedback, the front line on scores, dropped rows.
 
-What changed between minewatch 0.1 and the first release with schema versions, grouped. Before schema
-versions, ``minewatch init`` added new tables and defaulted columns by itself, so a store adopted at the
-baseline may already have some of these: each is added only where it is missing.
+What changed between minewatch 0.1 and the first release with schema versions, grouped; each is added only
+where the store lacks it (``monitor.migrations.additive``).
 
 Revision ID: 0002
 Revises: 0001
@@ -13,6 +12,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
+from monitor.migrations import additive
 
 revision = "0002"
 down_revision = "0001"
@@ -40,38 +41,30 @@ def _columns() -> dict[str, list[sa.Column[object]]]:
 
 
 def upgrade() -> None:
-    inspector = sa.inspect(op.get_bind())
-    tables = set(inspector.get_table_names())
-    for table, columns in _columns().items():
-        have = {c["name"] for c in inspector.get_columns(table)}
-        for column in columns:
-            if column.name not in have:
-                op.add_column(table, column)
-    if "incident_member" not in tables:
-        op.create_table(
-            "incident_member",
-            sa.Column("event_id", sa.Integer(), nullable=False),
-            sa.Column("incident_id", sa.Integer(), nullable=False),
-            sa.ForeignKeyConstraint(["event_id"], ["event.id"]),
-            sa.PrimaryKeyConstraint("event_id"),
-        )
-        op.create_index("ix_incident_member_incident_id", "incident_member", ["incident_id"])
-    if "feedback" not in tables:
-        op.create_table(
-            "feedback",
-            sa.Column("id", sa.Integer(), nullable=False),
-            sa.Column("target", sa.String(), nullable=False),
-            sa.Column("target_id", sa.Integer(), nullable=False),
-            sa.Column("verdict", sa.String(), nullable=False),
-            sa.Column("site_id", sa.String(), nullable=False),
-            sa.Column("note", sa.String(), nullable=False),
-            sa.Column("created_by", sa.String(), nullable=False),
-            sa.Column("created_at", sa.DateTime(), nullable=False),
-            sa.Column("revoked_by", sa.String(), nullable=False),
-            sa.Column("revoked_at", sa.DateTime(), nullable=True),
-            sa.PrimaryKeyConstraint("id"),
-        )
-        op.create_index("ix_feedback_target", "feedback", ["target", "target_id"])
+    additive.add_missing_columns(_columns())
+    additive.create_missing_table(
+        "incident_member",
+        sa.Column("event_id", sa.Integer(), nullable=False),
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["event_id"], ["event.id"]),
+        sa.PrimaryKeyConstraint("event_id"),
+        indexes={"ix_incident_member_incident_id": ["incident_id"]},
+    )
+    additive.create_missing_table(
+        "feedback",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("target", sa.String(), nullable=False),
+        sa.Column("target_id", sa.Integer(), nullable=False),
+        sa.Column("verdict", sa.String(), nullable=False),
+        sa.Column("site_id", sa.String(), nullable=False),
+        sa.Column("note", sa.String(), nullable=False),
+        sa.Column("created_by", sa.String(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("revoked_by", sa.String(), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        indexes={"ix_feedback_target": ["target", "target_id"]},
+    )
 
 
 def downgrade() -> None:

@@ -260,11 +260,31 @@ def check(engine: Engine) -> None:
 
 def differences(engine: Engine, metadata: sa.MetaData = SQLModel.metadata) -> list[Any]:
     """How the store's tables differ from ``metadata``, by default the tables of ``monitor.models``
-    (Alembic autogenerate diffs, as ``scripts/new_revision.py`` would write them; empty: none)."""
+    (Alembic autogenerate diffs, as ``scripts/new_revision.py`` would write them, and the primary keys'
+    column order and SQLite's WITHOUT ROWID, which autogenerate does not compare; empty: none)."""
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts=dict(CONTEXT_OPTIONS))
         diffs: list[Any] = compare_metadata(context, metadata)
-    return diffs
+        return diffs + _key_differences(conn, metadata)
+
+
+def _key_differences(conn: Connection, metadata: sa.MetaData) -> list[tuple[str, str, Any, Any]]:
+    """("modify_primary_key" | "modify_sqlite_with_rowid", table, the store's, the models') per change."""
+    inspector = sa.inspect(conn)
+    found: list[tuple[str, str, Any, Any]] = []
+    for table in metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue  # compare_metadata reports it
+        want = [c.name for c in table.primary_key.columns]
+        have = inspector.get_pk_constraint(table.name)["constrained_columns"]
+        if have != want:
+            found.append(("modify_primary_key", table.name, have, want))
+        if conn.dialect.name == "sqlite":
+            rowid = table.dialect_options["sqlite"]["with_rowid"]
+            had = inspector.get_table_options(table.name).get("sqlite_with_rowid", True)
+            if had != rowid:
+                found.append(("modify_sqlite_with_rowid", table.name, had, rowid))
+    return found
 
 
 def drop_version(connection: Connection) -> None:

@@ -121,6 +121,18 @@ def test_a_model_change_without_a_revision_shows_as_a_difference(fresh_store: St
     assert modified == [("modify_default", None, "feedrun", "dropped")]
 
 
+def test_a_reordered_primary_key_shows_as_a_difference(fresh_store: Store) -> None:
+    """Autogenerate does not compare primary keys' column order (nor SQLite's WITHOUT ROWID): we do."""
+    changed = sa.MetaData()
+    columns = [sa.Column(c.name, c.type, nullable=c.nullable) for c in SQLModel.metadata.tables["score"].c]
+    sa.Table("score", changed, *columns, sa.PrimaryKeyConstraint("date", "site_id"), sqlite_with_rowid=False)
+    found = [
+        d for d in schema.differences(fresh_store.engine, changed) if isinstance(d, tuple) and d[1] == "score"
+    ]
+    assert ("modify_primary_key", "score", ["site_id", "date"], ["date", "site_id"]) in found
+    assert (("modify_sqlite_with_rowid", "score", True, False) in found) == (fresh_store.dialect == "sqlite")
+
+
 def test_the_baseline_revision_creates_the_schema_of_release_0_1(empty: Store) -> None:
     with empty.engine.begin() as conn:
         command.upgrade(schema.config(conn), schema.BASELINE)

@@ -112,25 +112,31 @@ def test_a_model_change_without_a_revision_shows_as_a_difference(fresh_store: St
     changed = sa.MetaData()
     for table in SQLModel.metadata.sorted_tables:
         table.to_metadata(changed)
-    changed.tables["notice"].append_column(sa.Column("cue", sa.String(), nullable=False, server_default=""))
+    changed.tables["notice"].append_column(
+        sa.Column("reviewed_by", sa.String(), nullable=False, server_default="")
+    )
     changed.tables["feedrun"].c.dropped.server_default = sa.DefaultClause(sa.text("'[]'"))
     diffs = schema.differences(fresh_store.engine, changed)
     added = [d[:4] for d in diffs if isinstance(d, tuple)]  # Alembic: a tuple per added or removed object
     modified = [d[0][:4] for d in diffs if isinstance(d, list)]  # and a list per changed column
-    assert added == [("add_column", None, "notice", changed.tables["notice"].c.cue)]
+    assert added == [("add_column", None, "notice", changed.tables["notice"].c.reviewed_by)]
     assert modified == [("modify_default", None, "feedrun", "dropped")]
 
 
 def test_a_reordered_primary_key_shows_as_a_difference(fresh_store: Store) -> None:
     """Autogenerate does not compare primary keys' column order (nor SQLite's WITHOUT ROWID): we do."""
+    score = SQLModel.metadata.tables["score"]
+    key = [c.name for c in score.primary_key.columns]
+    rowid = score.dialect_options["sqlite"]["with_rowid"]
     changed = sa.MetaData()
-    columns = [sa.Column(c.name, c.type, nullable=c.nullable) for c in SQLModel.metadata.tables["score"].c]
-    sa.Table("score", changed, *columns, sa.PrimaryKeyConstraint("date", "site_id"), sqlite_with_rowid=False)
-    found = [
-        d for d in schema.differences(fresh_store.engine, changed) if isinstance(d, tuple) and d[1] == "score"
-    ]
-    assert ("modify_primary_key", "score", ["site_id", "date"], ["date", "site_id"]) in found
-    assert (("modify_sqlite_with_rowid", "score", True, False) in found) == (fresh_store.dialect == "sqlite")
+    columns = [sa.Column(c.name, c.type, nullable=c.nullable) for c in score.c]
+    sa.Table("score", changed, *columns, sa.PrimaryKeyConstraint(*key[::-1]), sqlite_with_rowid=not rowid)
+    diffs = schema.differences(fresh_store.engine, changed)
+    found = [d for d in diffs if isinstance(d, tuple) and d[1] == "score"]
+    assert ("modify_primary_key", "score", key, key[::-1]) in found
+    assert (("modify_sqlite_with_rowid", "score", rowid, not rowid) in found) == (
+        fresh_store.dialect == "sqlite"
+    )
 
 
 def test_the_baseline_revision_creates_the_schema_of_release_0_1(empty: Store) -> None:

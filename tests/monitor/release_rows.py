@@ -123,6 +123,7 @@ ADDED_DEFAULTS: dict[tuple[str, str], Any] = {
     ("score", "front_days_to_radius"): None,
     ("score", "front_actor"): "",
     ("feedrun", "dropped"): {},
+    ("incident_member", "changed_at"): None,
 }
 
 

@@ -72,6 +72,16 @@ def test_init_upgrades_a_store_of_an_earlier_release_in_place_keeping_every_row(
         for (added_to, column), default in release_rows.ADDED_DEFAULTS.items():
             if added_to == table and column not in rows[0]:
                 assert [r[column] for r in after[table]] == [default] * len(rows), f"{table}.{column}"
+    score = written["score"][0]  # the days scored before score_day are its scored days
+    assert after["score_day"] == [
+        {
+            "date": score["date"],
+            "computed_at": score["computed_at"],
+            "sites": 1,
+            "level": "low",
+            "explain": None,
+        }
+    ]
     assert _version(empty) == schema.head()
     _no_differences(empty)
     empty.check_schema()

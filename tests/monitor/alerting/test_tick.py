@@ -201,7 +201,7 @@ def test_a_dry_run_sends_nothing_and_stores_nothing(
 ) -> None:
     report = tick(demo_store, env(mailbox, server), TICK, dry_run=True)
     assert [(p.channel, p.subject) for p in report.previews] == [
-        (ch, "Bisie tin mine (Mpama North and Mpama South) halted") for ch in ("email", "slack", "webhook")
+        (ch, "Bisie halted: ~4% of world tin") for ch in ("email", "slack", "webhook")
     ]
     assert EN_TITLE in report.previews[0].text
     assert mailbox.messages == [] and server.requests == []
@@ -209,7 +209,12 @@ def test_a_dry_run_sends_nothing_and_stores_nothing(
     assert demo_store.get_watermark(WATERMARK) is None
     lines = report_lines(report)
     assert lines[0] == "dry run: nothing is sent or stored"
-    assert "--- would send on webhook: Bisie tin mine (Mpama North and Mpama South) halted" in lines
+    assert "--- would send on webhook: Bisie halted: ~4% of world tin" in lines
+    # The desk note: the headline first, the site's full name and operator said once, in the facts.
+    text = report.previews[0].text
+    assert text.startswith("Bisie halted: ~4% of world tin\nHalted since 2025-03-14")
+    assert text.count("Alphamin Bisie Mining") == 1
+    assert "12,568 t/yr tin (4.2% of world)" in text
 
 
 def test_after_a_crash_between_store_and_send_the_restart_sends_each_channel_once(

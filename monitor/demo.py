@@ -46,8 +46,9 @@ def demo_dir() -> Path:
     return Path(str(resources.files("monitor") / "data" / "demo"))
 
 
-def build(settings: Settings, now: Callable[[], datetime]) -> DemoResult:
-    """Rebuild the store at ``settings.database.url`` from the scenario and score it."""
+def build(settings: Settings, now: Callable[[], datetime], *, with_alerts: bool = True) -> DemoResult:
+    """Rebuild the store at ``settings.database.url`` from the scenario, score it and (``with_alerts``)
+    raise its alerts as of each of its days."""
     store = Store.from_url(settings.database.url)
     store.drop_schema()
     store.create_schema()
@@ -76,7 +77,7 @@ def build(settings: Settings, now: Callable[[], datetime]) -> DemoResult:
     focus = panel[panel["site_id"] == FOCUS_SITE]
     weekly = {START + pd.Timedelta(days=7 * i) for i in range(((END - START).days // 7) + 1)}
     timeline = focus[focus["date"].isin(weekly | set(KEY_DAYS) | {END})].sort_values("date")
-    alerts = raise_alerts(store, settings)
+    alerts = raise_alerts(store, settings) if with_alerts else []
     return DemoResult(store, panel, timeline.reset_index(drop=True), alerts)
 
 

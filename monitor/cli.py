@@ -437,6 +437,7 @@ def demo(
     out.print(tables.timeline(result.timeline))
     day = _date(as_of, "--as-of")
     out.print(tables.ranking(result.panel[result.panel["date"] == day], day, 15))
+    out.print(tables.demo_alerts(result.alerts))
     if no_serve:
         return
     _serve(settings, result.store, host, port, c.env, initial_as_of=day)

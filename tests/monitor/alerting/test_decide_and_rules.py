@@ -485,7 +485,7 @@ def test_an_export_halt_is_alerted_once_per_episode_with_every_notice_of_it_as_s
         ("export_halt", "2025-04-25"),
     ]
     assert [s["source"] for s in result[0].sources] == ["alphamin_news", "site_communique_fr"]
-    assert "exports, shipments or deliveries stopped since 2025-03-14" in result[0].summary
+    assert "Exports, shipments or deliveries stopped since 2025-03-14" in result[0].summary
     # Seen again a day later, the same episodes: the same fingerprints, so nothing is paged twice.
     assert [c.fingerprint for c in exports(found, date(2025, 5, 1))] == [c.fingerprint for c in result]
 
@@ -503,3 +503,63 @@ def test_partial_halts_and_sites_out_of_scope_raise_no_export_alert() -> None:
     found = notices(("bisie", "partial_halt", "2025-03-14 08:00", "alphamin_news"),
                     ("rubaya", "export_halt", "2025-03-14 08:00", "news"))  # fmt: skip
     assert exports(found, date(2025, 3, 20)) == []
+
+
+# ---- the desk note: who, what, how much of the world ----
+WORLD = pd.DataFrame(
+    {"commodity": ["tin", "copper", "cobalt"], "world_production_t": [300_000.0, 23e6, 290_000.0]}
+)
+
+
+def test_site_info_gives_each_commodity_its_share_of_world_production_main_first() -> None:
+    sites = pd.DataFrame(
+        [
+            {"id": "bisie", "name": "Bisie tin mine (Mpama North and Mpama South)", "commodity": "tin",
+             "annual_output_t": 12_000.0},
+            {"id": "kamoto", "name": "Kamoto Copper Company (KOV)", "commodity": "copper",
+             "annual_output_t": 230_000.0, "outputs": [{"commodity": "cobalt", "tonnes": 14_500.0}]},
+            {"id": "chipwi", "name": "Chipwi rare-earth mining area", "commodity": "rare_earths",
+             "annual_output_t": None},
+        ]
+    )  # fmt: skip
+    info = rules.site_info(sites, WORLD)
+    assert info["bisie"]["supply"] == [{"commodity": "tin", "output_t": 12_000.0, "world_pct": 4.0}]
+    kamoto = info["kamoto"]["supply"]
+    assert [s["commodity"] for s in kamoto] == ["copper", "cobalt"]
+    assert kamoto[1]["world_pct"] == pytest.approx(100 * 14_500 / 290_000, abs=0.001)
+    assert info["chipwi"]["supply"] == [{"commodity": "rare_earths", "output_t": None, "world_pct": None}]
+    assert rules.supply_phrase(info["bisie"]) == "~4% of world tin"
+    assert rules.supply_phrase(info["kamoto"]) == "~1% of world copper, ~5% of world cobalt"
+    assert rules.supply_phrase(info["chipwi"]) == "rare earths, output unknown"
+
+
+def test_a_short_name_drops_the_bracketed_detail_and_what_kind_of_mine_it_is() -> None:
+    assert rules.short_name({"name": "Bisie tin mine (Mpama North and Mpama South)"}) == "Bisie"
+    assert rules.short_name({"name": "Rubaya coltan mines (Bibatama concession)"}) == "Rubaya"
+    assert rules.short_name({"name": "Kamoto Copper Company (KOV, Mashamba East)"}) == "Kamoto Copper Company"
+    assert rules.short_name({"name": "Mine"}) == "Mine"
+    assert rules.short_name({"id": "x"}) == "x"
+
+
+def test_a_halt_reads_like_a_desk_note_first_line_then_the_evidence() -> None:
+    site = rules.site_info(
+        pd.DataFrame([{"id": "bisie", "name": "Bisie tin mine (Mpama)", "operator": "Alphamin Bisie Mining",
+                       "country": "CD", "commodity": "tin", "annual_output_t": 12_000.0}]),
+        WORLD,
+    )  # fmt: skip
+    timeline = pd.DataFrame(
+        {"site_id": "bisie", "date": [date(2025, 3, 13), date(2025, 3, 14)],
+         "status": ["operating", "halted"], "level": ["high", "halted"], "risk": [60.0, 100.0]}
+    )  # fmt: skip
+    notices = pd.DataFrame(
+        [{"notice_id": 1, "site_id": "bisie", "known_at": datetime(2025, 3, 14, 7), "kind": "halt",
+          "source": "alphamin_news", "title": "Alphamin suspends operations", "url": "", "language": "en",
+          "cue": 'title: "suspends operations"'}]
+    )  # fmt: skip
+    (halt,) = rules.halt_candidates(
+        timeline, {}, notices, site, halts={"bisie"}, resumes=set(), window_start=date(2025, 3, 10),
+        today=date(2025, 3, 14),
+    )  # fmt: skip
+    assert halt.title == "Bisie halted: ~4% of world tin"
+    assert halt.summary == "Halted since 2025-03-14: halt (1 source)."
+    assert "Alphamin" not in halt.title + halt.summary  # the operator is said once, in the facts

@@ -52,9 +52,10 @@ __all__ = [
 
 # ---- notices ----
 NoticeKind = Literal[
-    "halt", "suspension", "force_majeure", "evacuation", "resumption", "guidance_cut", "none"
+    "halt", "partial_halt", "export_halt", "resumption", "evacuation", "guidance_cut", "none"
 ]
-#: What an operator or news notice says about a site (``monitor.classify`` decides which).
+#: What an operator or news notice says about a site (``monitor.classify`` decides which; its cue says why,
+#: e.g. that a ``halt`` was a suspension or force majeure on operations).
 NOTICE_KINDS: tuple[NoticeKind, ...] = get_args(NoticeKind)
 #: Kinds that halt a site (when confident enough) until a resumption notice.
 HALTING_KINDS: frozenset[str] = frozenset({"halt", "suspension", "force_majeure"})

@@ -197,7 +197,7 @@ def test_export_notices_lists_kinds_and_sites(initialised: Cli) -> None:
     assert list(frame.columns)[:9] == [
         "published_at", "source", "source_id", "url", "title", "language", "kind", "confidence", "site_ids",
     ]  # fmt: skip
-    assert "suspension" in set(frame["kind"])
+    assert "halt" in set(frame["kind"])
     assert (frame["site_ids"].str.split(";").map(lambda ids: "bisie" in ids)).all()
 
 

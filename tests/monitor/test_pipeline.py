@@ -108,7 +108,7 @@ def test_collected_rows_are_matched_to_sites_and_notices_classified(
         "SELECT n.kind FROM notice n JOIN noticesite s ON s.notice_id = n.id WHERE s.site_id = 'bisie'"
         " ORDER BY n.known_at",
     )["kind"].tolist()
-    assert "suspension" in kinds and kinds.count("resumption") >= 1
+    assert "halt" in kinds and kinds.count("resumption") >= 1
 
 
 def test_running_the_same_tick_twice_duplicates_nothing(pipeline: Pipeline, server: LoopbackServer) -> None:

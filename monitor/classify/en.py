@@ -50,7 +50,9 @@ EN = Lexicon(
         r"|(?:force majeure|suspension)\s+(?:is\s+|was\s+|has been\s+|had been\s+)?"
         r"(?:lifted|ended|withdrawn|removed)"
     ),
-    evacuate=r"evacuat(?:e|es|ed|ing|ion|ions)|fle(?:e|es|d|eing)",
+    evacuate=r"evacuat(?:e|es|ed|ing|ion|ions)",
+    flee=r"fle(?:e|es|d|eing)",
+    civilians=r"people|residents|villagers|families|civilians|displaced|population|inhabitants",
     evacuate_weak=(
         r"relocat\w*|withdr[ae]w\w*|mov(?:e|es|ed|ing)|pull(?:s|ed|ing)? out|fl(?:y|ew|own) out|airlift\w*"
     ),
@@ -84,7 +86,7 @@ EN = Lexicon(
         "trading": r"trading|shares?|stock|listing",
         "talks": r"talks|negotiations?|dialogue|discussions|mediation",
         "staff": (
-            r"staff|personnel|employees|workers|workforce|expatriates?|contractors|people|miners|diggers"
+            r"staff|personnel|employees|workers|workforce|expatriates?|contractors|miners|diggers"
             r"|crews?|teams?|traders"
         ),
     },
@@ -92,6 +94,7 @@ EN = Lexicon(
         r"one of (?:the|its|our|their)\s+(?:\S+\s+){0,2}(?:plants|lines|shafts|concentrators|mills|kilns"
         r"|furnaces|levels|units|smelters|trains)"
         r"|(?:line|level|shaft|unit|plant|kiln|furnace|train) (?:no\.?\s*)?\d+|partial(?:ly)?"
+        r"|(?:half|reduced) (?:of )?(?:its )?capacity"
         r"|(?:one|some|several|two|three) (?:of (?:the|its) )?(?:\S+\s+)?(?:pits|areas|zones|sections|shafts"
         r"|lines|plants)"
     ),
@@ -104,7 +107,7 @@ EN = Lexicon(
     negation_after=r"(?:(?:has|have|had|is|was|were|are|will|would)\s+)?(?:been\s+)?not",
     denial=(
         r"den(?:y|ies|ied|ying)|refut\w*|false|unfounded|baseless|untrue|no truth"
-        r"|dismiss\w* (?:the )?(?:reports|rumou?rs)"
+        r"|dismiss\w* (?:the )?(?:reports|rumou?rs)|misunderstanding"
         r"|reject\w* (?:the )?(?:reports|rumou?rs|claims)"
     ),
     hedge=(

@@ -40,7 +40,9 @@ ES = Lexicon(
         r"|puesta en marcha"
     ),
     lifted=r"levant\w*\s+(?:la\s+)?(?:fuerza mayor|suspension)|fin de la fuerza mayor",
-    evacuate=r"evacu\w*|huy(?:en|eron|e)|huida",
+    evacuate=r"evacu\w*",
+    flee=r"huy(?:en|eron|e)|huida",
+    civilians=r"personas|habitantes|pobladores|vecinos|familias|civiles|desplazados|poblacion",
     evacuate_weak=r"traslad\w*|retir\w*|repleg\w*|reubic\w*",
     guidance=(
         rf"(?:recort|rebaj|reduc|reduj|baj|retir|suspend)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
@@ -74,13 +76,17 @@ ES = Lexicon(
         r"(?:una|uno) de (?:las|los|sus)\s+(?:\S+\s+){0,2}(?:plantas|lineas|hornos|niveles|concentradoras"
         r"|molinos|piques|zonas|areas|secciones|tajos|fases)"
         r"|(?:linea|nivel|planta|horno|pique) (?:n[o°]\s*)?\d+"
-        r"|parcial(?:mente)?|(?:una|algunas|varias) (?:de (?:las|sus) )?(?:zonas|areas|secciones|tajos|fases)"
+        r"|parcial(?:mente)?|(?:a )?la mitad de (?:su )?capacidad|capacidad reducida"
+        r"|(?:una|algunas|varias) (?:de (?:las|sus) )?(?:zonas|areas|secciones|tajos|fases)"
     ),
     object_end=r"por|tras|debido|luego|despues|durante|hasta|ante|desde|a causa|pese|a pesar",
     plan=r"\s(?:va a|van a|iba a|iban a|debe|deben)",
     negation=r"no|sin|ningun\w*|nunca|ni|tampoco|niega|nego|desmient\w*|descart\w*",
     negation_after=r"no (?:se )?(?:ha|han|fue|fueron)",
-    denial=r"desmient\w*|desminti\w*|niega|nego|negaron|falso|falsa|falsos|infundad\w*|carece de fundamento",
+    denial=(
+        r"desmient\w*|desminti\w*|niega|nego|negaron|falso|falsa|falsos|infundad\w*|carece de fundamento"
+        r"|malentendido"
+    ),
     hedge=(
         rf"podr\w*|puede|pueden|posibl\w*|eventual\w*|amenaz\w*|advirti\w*|advierte\w*|alert\w*|evalu\w*"
         rf"|estudi\w*|consider\w*|plane\w*|prev\w*|si|de continuar|en caso|caso de|riesgo de|para|analiz\w*"

@@ -16,7 +16,8 @@ FR = Lexicon(
         r"suspen(?:d|ds|du|due|dus|dues|dre|dent|dons|dra|dront|drait|draient)"
         r"|(?:seules|uniquement) (?:les )?activites (?:essentielles|critiques)"
         r"|(?:a|a l'|mise? a l'|mis a l')\s*arret|(?:mise?|passe|placee?) en sommeil|en sommeil"
-        r"|force majeure|paralys(?:e|es|ee|ees|ent|er|ie|ant)|paralysie|a l'abandon|hors service"
+        r"|force majeure|paralys(?:e|es|ee|ees|ent|er|ant)|a l'abandon|hors service"
+        r"|mis(?:e|es)? en veille|en veille"
     ),
     stop_noun=r"suspensions?|arret|fermeture|interruption|paralysie|cessation",
     stop_weak=(
@@ -32,7 +33,9 @@ FR = Lexicon(
         r"lev(?:ee|er|e|ent)\s+(?:de\s+)?(?:la\s+)?(?:force majeure|suspension)|fin de la force majeure"
         r"|force majeure (?:a ete |est )?levee"
     ),
-    evacuate=r"evacu(?:e|ee|es|ees|er|ent|ation|ations|ons|era)|fui(?:ent|r|t)|fuyant",
+    evacuate=r"evacu(?:e|ee|es|ees|er|ent|ation|ations|ons|era)",
+    flee=r"fui(?:ent|r|t)|fuyant",
+    civilians=r"personnes|habitants|villageois|familles|civils|deplaces|population",
     evacuate_weak=r"repli|retrait|transfer\w*|relocalis\w*|rapatri\w*|exfiltr\w*|retir\w*",
     guidance=(
         rf"(?:abaiss|redui|reduct|ramen|retir|suspend|coup|rabot)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
@@ -66,13 +69,16 @@ FR = Lexicon(
     partial=(
         r"(?:l'une|une|l'un|un) des\s+(?:\S+\s+){0,2}(?:usines|lignes|puits|concentrateurs|fours|niveaux"
         r"|unites|zones|fosses|sections)|(?:ligne|niveau|puits|unite|usine|four) (?:n[o°]\s*)?\d+"
-        r"|partiel\w*|partiellement|(?:une|certaines|plusieurs) (?:des )?(?:zones|fosses|sections)|une zone"
+        r"|partiel\w*|partiellement|(?:a la )?moitie de (?:sa )?capacite"
+        r"|(?:une|certaines|plusieurs) (?:des )?(?:zones|fosses|sections)|une zone"
     ),
     object_end=r"apres|pour|suite|en raison|depuis|pendant|jusqu|faute|a cause|par|malgre",
     plan=r"\s(?:va|vont|allait|allaient|doit|doivent|devait|devaient)",
     negation=r"pas|aucun\w*|sans|ni|jamais|dement\w*|empech\w*",
     negation_after=r"n'(?:a|ont|est|sont|etait|ait)\s+pas",
-    denial=(r"dement\w*|dementi\w*|infonde\w*|sans fondement|faux|fausses?|calomni\w*|diffamatoire\w*"),
+    denial=(
+        r"dement\w*|dementi\w*|infonde\w*|sans fondement|faux|fausses?|calomni\w*|diffamatoire\w*|malentendu"
+    ),
     hedge=(
         r"pourr\w*|risqu\w*|menac\w*|envisag\w*|prevo\w*|prevu\w*|eventuel\w*|probabl\w*|devr\w*|jusqu"
         r"|si|projet\w* de|etudi\w*|evalu\w*|tenter|aurai(?:t|ent)|averti\w*|craint\w*|redout\w*"

@@ -54,6 +54,10 @@ class Lexicon:
     evacuate: str
     #: Staff moved, only with a staff object near ("relocated", "retira", "traslado").
     evacuate_weak: str
+    #: People flee: an evacuation unless the sentence names only civilians ("residents fled").
+    flee: str
+    #: Civilians, whose flight is no evacuation of a site.
+    civilians: str
     #: A lowered or withdrawn production guidance, complete patterns ("cuts ... guidance").
     guidance: str
     #: Object words by class (``OBJECT_CLASSES``).
@@ -92,7 +96,8 @@ class Lexicon:
     def compiled(self) -> dict[str, re.Pattern[str]]:
         """Every pattern of the lexicon with word boundaries, by field name (objects as ``obj:<class>``)."""
         names = (
-            "stop", "stop_weak", "stop_noun", "resume", "lifted", "evacuate", "evacuate_weak", "guidance",
+            "stop", "stop_weak", "stop_noun", "resume", "lifted", "evacuate", "evacuate_weak", "flee",
+            "civilians", "guidance",
             "partial",
             "negation", "negation_after", "denial", "hedge", "hedge_after", "drill", "continues", "contrast",
             "object_end",

@@ -36,7 +36,9 @@ PT = Lexicon(
     lifted=(
         r"(?:levant|retir|remov|remoc|fim)\w*\s+(?:d?a\s+)?(?:declaracao de\s+)?(?:forca maior|suspensao)"
     ),
-    evacuate=r"evacu\w*|fog(?:em|iram|e)|fuga",
+    evacuate=r"evacu\w*",
+    flee=r"fog(?:em|iram|e)|fuga",
+    civilians=r"pessoas|moradores|habitantes|familias|civis|deslocados|populacao|aldeoes",
     evacuate_weak=r"retir\w*|transfer\w*|desloc\w*|repatri\w*",
     guidance=(
         rf"(?:reduz|reduc|cort|baix|diminu|retir|suspend)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
@@ -63,20 +65,20 @@ PT = Lexicon(
         "trading": r"acoes|bolsa|cotacao",
         "talks": r"dialogo|negociac(?:ao|oes)|conversac(?:ao|oes)",
         "staff": (
-            r"trabalhadores|funcionarios|pessoal|empregados|colaboradores|mineiros|expatriados|efec?tivos?"
+            r"trabalhadores|funcionarios|pessoal|empregados|colaboradores|mineiros|garimpeiros|expatriados|efec?tivos?"
         ),
     },
     partial=(
         r"(?:uma|um) d(?:as|os)\s+(?:\S+\s+){0,2}(?:linhas|plantas|fornos|niveis|pocos|frentes"
         r"|concentradores|areas|zonas|cavas)|num(?:a)? (?:nivel|linha|poco|frente)"
-        r"|(?:linha|nivel|poco|forno) (?:n[o°.]\s*)?\d+|parcial(?:mente)?"
+        r"|(?:linha|nivel|poco|forno) (?:n[o°.]\s*)?\d+|parcial(?:mente)?|metade da (?:sua )?capacidade"
         r"|(?:uma|algumas|varias) (?:das )?(?:areas|zonas|frentes|cavas|secoes)"
     ),
     object_end=r"por|apos|devido|depois|durante|ate|face|desde|em razao|na sequencia|apesar",
     plan=r"\s(?:vai|vao|ia|iam|deve|devem)",
     negation=r"nao|sem|nenhum\w*|nunca|nem|nega|negou|desment\w*|descart\w*",
     negation_after=r"nao (?:foi|foram|esta|estao)",
-    denial=r"nega|negou|negam|negaram|desment\w*|falso|falsa|infundad\w*",
+    denial=r"nega|negou|negam|negaram|desment\w*|falso|falsa|infundad\w*|mal-entendido|mal entendido",
     hedge=(
         rf"poder\w*|pode|podem|possivel\w*|eventual\w*|ameac\w*|admit\w*|avis\w*|alert\w*|avali\w*"
         rf"|estud\w*|consider\w*|plane\w*|prev\w*|caso|risco de|pretende\w*|{_CONDITIONAL}|rumor\w*"

@@ -37,6 +37,7 @@ _FAMILIES: tuple[tuple[str, str, bool], ...] = (
     ("stop", "stop_noun", True),  # no object needed in a title
     ("evacuate", "evacuate", False),
     ("evacuate", "evacuate_weak", True),
+    ("evacuate", "flee", False),
 )
 _STOP_KIND = {"ops": "halt", "part": "partial_halt", "export": "export_halt", "product": "export_halt"}
 _OBJECT_LABEL = {
@@ -71,6 +72,12 @@ _GROUP = 2  # object words this close to the chosen one belong to its noun group
 _SENTENCE = re.compile(r"(?:[^.!?;\n]|\.(?=\d))+")
 _CLAUSE_BREAK = re.compile(r"[,:()\[\]\"«»“”]|\s[-–]\s|\s\|\s")
 _WORD = re.compile(r"\S+")
+# A span of years right after a cue ("restee en veille de 1993 a 2024", "idle from 2019 to 2023"): a past
+# episode, in any of the four languages.
+_YEARS_AFTER = re.compile(
+    r"^\s*(?:\S+\s+){0,2}?(?:from|between|de|du|entre|desde|des)\s+(?:19|20)\d\d\s+(?:to|and|a|au|et|y|e|hasta|ate|-)"
+    r"\s+(?:19|20)\d\d"
+)
 
 
 @dataclass(frozen=True)
@@ -209,6 +216,8 @@ def _strength(
         return "negated", m.group()
     if m := c["earlier"].search(" " + _last_words(before, 6)):
         return "earlier", m.group().strip()
+    if m := _YEARS_AFTER.match(after):
+        return "earlier", m.group().strip()
     if c["noun"].match(sentence, start) and (m := c["earlier_noun"].search(" " + _last_words(before, 6))):
         return "earlier", m.group().strip()
     if m := c["plan"].search(" " + _last_words(before, 3)):
@@ -255,6 +264,12 @@ def read(text: str, where: str, lexicons: list[Lexicon]) -> Reading:
                     decided = _kind(family, obj[0] if obj else None, needs_object)
                     if decided is None:
                         continue
+                    if (
+                        name == "flee"
+                        and c["civilians"].search(sentence)
+                        and not c["obj:staff"].search(sentence)
+                    ):
+                        continue  # residents fleeing fighting: no evacuation of a site
                     kind, rule = decided
                     if kind == "halt" and c["partial"].search(sentence):
                         kind, rule = "partial_halt", f"{rule}, one part named"

@@ -56,6 +56,10 @@ def decide(title: Reading, summary: Reading) -> Classification:
         title_asserted = [_partial(c, other_going_on[0]) for c in title_asserted]
 
     summary_asserted = [c for c in summary.cues if c.strength == "asserted" and c.kind != "none"]
+    if one_part := title.partial or summary.partial:
+        # "one of the two furnaces", "half its capacity": the notice's halt is of one part.
+        title_asserted = [_partial(c, one_part) for c in title_asserted]
+        summary_asserted = [_partial(c, one_part) for c in summary_asserted]
     if not title.cues and other_going_on:
         # "Las Bambas keeps operating at Ferrobamba" over a summary that tells of a stop: one part stops.
         summary_asserted = [_partial(c, other_going_on[0]) for c in summary_asserted]
@@ -88,7 +92,7 @@ def _partial(cue: Cue, going_on: str) -> Cue:
     """A full halt cue read as one part's stop, because the title says something else goes on."""
     if cue.kind != "halt":
         return cue
-    return replace(cue, kind="partial_halt", rule=f'{cue.rule}, while title: "{going_on}"')
+    return replace(cue, kind="partial_halt", rule=f'{cue.rule}, one part: "{going_on}"')
 
 
 def _no_cue(title: Reading, summary: Reading) -> Classification:

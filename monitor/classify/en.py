@@ -41,7 +41,7 @@ EN = Lexicon(
     resume=(
         r"resum(?:e|es|ed|ing|ption)|re-?start(?:s|ed|ing)?|re-?open(?:s|ed|ing)?|reopening"
         r"|back (?:in|into|to|on) (?:operation|production|full|line|stream)\w*"
-        r"|return(?:s|ed|ing)? to (?:production|operation|normal)\w*|recommission\w*"
+        r"|return(?:s|ed|ing)? to (?:production|operation|normal)\w*|recommission\w*|recommenc\w*"
         r"|restor(?:e|es|ed|ing) (?:\S+\s+){0,2}?(?:production|operations|output)|back online"
         r"|bring\w* (?:\S+\s+){0,4}?back (?:online|into production|on ?stream|on line)"
     ),
@@ -54,7 +54,8 @@ EN = Lexicon(
     flee=r"fle(?:e|es|d|eing)",
     civilians=r"people|residents|villagers|families|civilians|displaced|population|inhabitants",
     evacuate_weak=(
-        r"relocat\w*|withdr[ae]w\w*|mov(?:e|es|ed|ing)|pull(?:s|ed|ing)? out|fl(?:y|ew|own) out|airlift\w*"
+        r"left|leav(?:e|es|ing)|relocat\w*|withdr[ae]w\w*|mov(?:e|es|ed|ing)|pull(?:s|ed|ing)? out"
+        r"|fl(?:y|ew|own) out|airlift\w*"
     ),
     guidance=(
         rf"{_CUT}\s+{_GMODS}{_GUIDANCE_NOUN}"
@@ -69,7 +70,8 @@ EN = Lexicon(
             r"|mining(?! (?:company|companies|firm|group|giant|major|sector|ministry|minister|code"
             r"|licen[cs]es?"
             r"|town|area|region|district|corridor|concessions?|permits?|royalt\w*|industry|houses?|agency))"
-            r"|site|processing|extraction|pumping|digging|processing (?:plant|facilit(?:y|ies))"
+            r"|site|processing|extraction|pumping|digging|operate|produce"
+            r"|processing (?:plant|facilit(?:y|ies))"
         ),
         "part": (
             r"underground|shafts?|plants?|mills?|concentrators?|lines?|levels?|sections?|smelters?"
@@ -122,7 +124,10 @@ EN = Lexicon(
         r"last time|had|had been|suffered|experienced|went through|endured|(?:in|since) (?:19|20)\d\d"
         r"|which was|which were"
     ),
-    earlier_noun=r"following|after|since|end of|post|before|earlier|previous|prior|recent|past",
+    earlier_noun=(
+        r"following|after(?! it| they| we| the company)|since|end of|post|before|earlier|previous|prior"
+        r"|recent|past"
+    ),
     noun=(
         r"suspensions?|halt|shut-?downs?|standstill|stoppages?|closures?|restart|resumption|reopening"
         r"|force majeure|evacuations?|care and maintenance|interruptions?|pause|lifting|end"

@@ -32,18 +32,18 @@ ES = Lexicon(
     stop_weak=(
         r"deten(?:er|ido|ida|idos|idas|dra|dran)|detien\w*|detuv\w*|ces(?:a|an|o|aron)|cierr(?:a|an)|cerr\w*"
         r"|interrump\w*|dej\w* de|par(?:aron|ado|ada|ados|adas)|frena\w*|impid\w*|imped\w*|bloquead[oa]s?"
-        r"|varad[oa]s?|retenid[oa]s?|apag(?:a|an|o|aron|ado|ada)"
+        r"|varad[oa]s?|retenid[oa]s?|clausur\w*|apag(?:a|an|o|aron|ado|ada)"
     ),
     resume=(
         r"reanud\w*|reinici\w*|reinicio|retom\w*|reactiv\w*|reabr\w*|reapertura|restableci\w*"
         r"|vuelv\w* a (?:operar|producir)|volvi\w* a (?:operar|producir)|regres\w* a (?:operar|la produccion)"
-        r"|puesta en marcha"
+        r"|puesta en marcha|normaliz\w* (?:sus |las )?(?:operaciones|actividades|produccion)"
     ),
     lifted=r"levant\w*\s+(?:la\s+)?(?:fuerza mayor|suspension)|fin de la fuerza mayor",
     evacuate=r"evacu\w*",
     flee=r"huy(?:en|eron|e)|huida",
     civilians=r"personas|habitantes|pobladores|vecinos|familias|civiles|desplazados|poblacion",
-    evacuate_weak=r"traslad\w*|retir\w*|repleg\w*|reubic\w*",
+    evacuate_weak=r"desaloj\w*|abandon\w*|traslad\w*|retir\w*|repleg\w*|reubic\w*",
     guidance=(
         rf"(?:recort|rebaj|reduc|reduj|baj|retir|suspend)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
         r"|(?:ajust|revis|corrig|reduj|recort)\w*\s+(?:\S+\s+){0,4}?a la baja"
@@ -52,7 +52,8 @@ ES = Lexicon(
     objects={
         "ops": (
             r"operacion(?:es)?|actividad(?:es)?|produccion|explotacion|extraccion|faenas?|labores|trabajos"
-            r"|minas?|yacimiento|procesamiento|bombeo|unidad minera|planta (?:de procesamiento|concentradora)"
+            r"|minas?|yacimiento|procesamiento|bombeo|unidad minera|operar|producir|extraer"
+            r"|planta (?:de procesamiento|concentradora)"
         ),
         "part": (
             r"subterrane\w*|plantas?|lineas?|niveles?|concentradoras?|molinos?|hornos?|fundicion"

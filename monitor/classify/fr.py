@@ -17,7 +17,7 @@ FR = Lexicon(
         r"|(?:seules|uniquement) (?:les )?activites (?:essentielles|critiques)"
         r"|(?:a|a l'|mise? a l'|mis a l')\s*arret|(?:mise?|passe|placee?) en sommeil|en sommeil"
         r"|force majeure|paralys(?:e|es|ee|ees|ent|er|ant)|a l'abandon|hors service"
-        r"|mis(?:e|es)? en veille|en veille"
+        r"|mis(?:e|es)? en veille|en veille|(?:chomage|conge) technique"
     ),
     stop_noun=r"suspensions?|arret|fermeture|interruption|paralysie|cessation",
     stop_weak=(
@@ -36,7 +36,7 @@ FR = Lexicon(
     evacuate=r"evacu(?:e|ee|es|ees|er|ent|ation|ations|ons|era)",
     flee=r"fui(?:ent|r|t)|fuyant",
     civilians=r"personnes|habitants|villageois|familles|civils|deplaces|population",
-    evacuate_weak=r"repli|retrait|transfer\w*|relocalis\w*|rapatri\w*|exfiltr\w*|retir\w*",
+    evacuate_weak=r"quitt\w*|repli|retrait|transfer\w*|relocalis\w*|rapatri\w*|exfiltr\w*|retir\w*",
     guidance=(
         rf"(?:abaiss|redui|reduct|ramen|retir|suspend|coup|rabot)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
         r"|(?:revu|revue|revus|revues|revoit|revoir|revise\w*|revision)\s+(?:\S+\s+){0,4}?a la baisse"
@@ -44,7 +44,7 @@ FR = Lexicon(
     ),
     objects={
         "ops": (
-            r"operations?|activites?|production|exploitation|extraction|travaux|mines?|sites?|traitement|puits"
+            r"operations?|activites?|production|exploitation|extraction|travaux|mines?|sites?|traitement|puits|operer|extraire"
             r"|usine de traitement"
             r"|produire"
         ),
@@ -69,7 +69,7 @@ FR = Lexicon(
     partial=(
         r"(?:l'une|une|l'un|un) des\s+(?:\S+\s+){0,2}(?:usines|lignes|puits|concentrateurs|fours|niveaux"
         r"|unites|zones|fosses|sections)|(?:ligne|niveau|puits|unite|usine|four) (?:n[o°]\s*)?\d+"
-        r"|partiel\w*|partiellement|(?:a la )?moitie de (?:sa )?capacite"
+        r"|(?<!chomage )(?<!activite )partiel\w*|partiellement|(?:a la )?moitie de (?:sa )?capacite"
         r"|(?:une|certaines|plusieurs) (?:des )?(?:zones|fosses|sections)|une zone"
     ),
     object_end=r"apres|pour|suite|en raison|depuis|pendant|jusqu|faute|a cause|par|malgre",

@@ -27,11 +27,12 @@ PT = Lexicon(
     stop_noun=r"suspens(?:ao|oes)|parali[sz]ac(?:ao|oes)|paragem|encerramento|interrupc(?:ao|oes)",
     stop_weak=(
         r"interromp\w*|deix\w* de|cess\w*|encerr\w*|fech\w*|bloquead[oa]s?|impede\w*|impediu|trav\w*"
-        r"|retid[oa]s?|deslig\w*"
+        r"|retid[oa]s?|deslig\w*|embarg(?:a|ou|ada|ado|adas|ados)|interdit(?:a|ou|ada|ado|adas|ados)"
     ),
     resume=(
         r"retom\w*|reinici\w*|reabr\w*|reabertura|reativ\w*|reactiv\w*|recome\w*"
         r"|volt\w* a (?:operar|produzir|funcionar|laborar)|regress\w* a (?:producao|laboracao)|rearranque"
+        r"|normaliz\w* (?:as |a )?(?:operac(?:ao|oes)|atividades|producao)"
     ),
     lifted=(
         r"(?:levant|retir|remov|remoc|fim)\w*\s+(?:d?a\s+)?(?:declaracao de\s+)?(?:forca maior|suspensao)"
@@ -48,7 +49,8 @@ PT = Lexicon(
     objects={
         "ops": (
             r"operac(?:ao|oes)|atividades?|actividades?|producao|exploracao|extracao|lavra|laboracao|minas?"
-            r"|trabalhos|acc?oes mineiras|planta de (?:beneficiamento|processamento)"
+            r"|trabalhos|acc?oes mineiras|operar|produzir|laborar|extrair"
+            r"|planta de (?:beneficiamento|processamento)"
         ),
         "part": (
             r"subterrane\w*|plantas?|linhas?|niveis|nivel|concentrador\w*|lavaria|moinhos?|fornos?"

@@ -108,6 +108,7 @@ class Reading:
     cues: list[Cue]
     continues: list[tuple[int, str]]  # (sentence index, words as written)
     frame: str  # a denial or drill word of the field outside any cue ("" when none)
+    partial: str = ""  # words naming one part of the site ("one of the two lines", "half capacity")
 
 
 def _words(text: str) -> int:
@@ -241,6 +242,7 @@ def read(text: str, where: str, lexicons: list[Lexicon]) -> Reading:
     cues: list[Cue] = []
     continues: list[tuple[int, str]] = []
     frame = ""
+    partial = ""
     for index, sentence_match in enumerate(_SENTENCE.finditer(folded)):
         sentence, base = sentence_match.group(), sentence_match.start()
         for lexicon in lexicons:
@@ -249,6 +251,8 @@ def read(text: str, where: str, lexicons: list[Lexicon]) -> Reading:
             for name in ("drill", "denial", "continues"):
                 if m := c[name].search(sentence):
                     flags[name] = m.group()
+            if not partial and (pm := c["partial"].search(sentence)):
+                partial = original(base + pm.start(), base + pm.end())
             if "continues" in flags:
                 m = c["continues"].search(sentence)
                 assert m is not None
@@ -301,4 +305,4 @@ def read(text: str, where: str, lexicons: list[Lexicon]) -> Reading:
                 remaining = pattern.sub(lambda m: " " * len(m.group()), remaining)
             if len(cues) == cues_before and not frame:
                 frame = flags.get("denial") or flags.get("drill") or ""
-    return Reading(cues, continues, frame)
+    return Reading(cues, continues, frame, partial)

@@ -15,6 +15,7 @@ __all__ = [
     "ALERT_KINDS",
     "ALERT_STATUSES",
     "CHANNELS",
+    "DEMO_FEED_PREFIX",
     "EVACUATION_KIND",
     "EVENT_SOURCES",
     "EVENT_TYPES",
@@ -27,6 +28,7 @@ __all__ = [
     "MACHINE_CODED_SOURCES",
     "NOTICE_FEED_PREFIX",
     "NOTICE_KINDS",
+    "OPERATING",
     "RESUMING_KIND",
     "RUN_STATUSES",
     "SITE_STATUSES",
@@ -68,6 +70,8 @@ EVACUATION_KIND: NoticeKind = "evacuation"
 SiteStatus = Literal["operating", "halted", "care_and_maintenance"]
 #: A site's status, in the registry and in each day's score.
 SITE_STATUSES: tuple[SiteStatus, ...] = get_args(SiteStatus)
+#: The status of a site that is producing (the registry's default, and every quiet score's).
+OPERATING: SiteStatus = "operating"
 #: Statuses under which a site is not producing, whatever the news says.
 STOPPED_STATUSES: frozenset[str] = frozenset({"halted", "care_and_maintenance"})
 
@@ -134,6 +138,8 @@ RunStatus = Literal["running", "ok", "failed"]
 RUN_STATUSES: tuple[RunStatus, ...] = get_args(RunStatus)
 #: Notice feeds are named ``notices:<name>`` (their runs, watermarks and leases).
 NOTICE_FEED_PREFIX = "notices:"
+#: The bundled demo's feeds are named as real ones after this (``demo:acled``, ``demo:notices:<name>``).
+DEMO_FEED_PREFIX = "demo:"
 
 
 def notice_feed(name: str) -> str:

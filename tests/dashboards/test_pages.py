@@ -3,7 +3,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from plotly.io.json import to_json_plotly
 
-from dashboards import ids
+from dashboards import ids, regions
 from dashboards.app import page_modules
 from dashboards.components import CONTEXT_KEY
 from dashboards.pages import alerts, commodities, events, feeds, overview, site
@@ -108,7 +108,8 @@ def test_site_page_of_an_unknown_site_links_back(seeded_store: Store, render: Re
 
 
 def test_site_page_of_an_unscored_site_says_what_to_run(seeded_store: Store, render: Render) -> None:
-    text = _text(render(seeded_store, site.layout, site_id="manono"))
+    before = (seed.FIRST_DAY - timedelta(days=1)).isoformat()  # no day is scored yet
+    text = _text(render(seeded_store, site.layout, site_id="manono", as_of=before))
     assert "Not scored yet" in text
     assert "no coordinates" in text
 
@@ -215,7 +216,8 @@ def test_overview_refresh_callback_rereads_map_headline_and_table(
              (ids.OVERVIEW_HEADLINE, "children"), (ids.OVERVIEW_VERSION, "data")],
             [(ids.REFRESH, "n_intervals", 1)],
             [(ids.RISK_COMMODITY, "value", ["tin"]), (ids.RISK_LEVEL, "value", None),
-             (ids.AS_OF, "date", None), (ids.OVERVIEW_VERSION, "data", shown_version)],
+             (ids.AS_OF, "date", None), (ids.OVERVIEW_VERSION, "data", shown_version),
+             (ids.OVERVIEW_REGION, "value", regions.AT_RISK)],
         )  # fmt: skip
 
     out = refresh(None)
@@ -403,3 +405,21 @@ def test_the_events_and_site_grids_offer_a_mark_link_for_each_row(
     assert find(page, ids.SITE_FRONT) is not None
     explain = find(page, ids.SITE_EXPLAIN_GRID).rowData
     assert explain and all("/feedback?target=incident&id=" in r["mark"] for r in explain)
+
+
+def test_a_registry_stop_reads_as_a_status_with_its_day() -> None:
+    from dashboards.pages.site import registry_stop
+
+    assert (
+        registry_stop({"status": "care_and_maintenance", "status_since": date(2024, 10, 1)})
+        == "status: care and maintenance (registry, since 2024-10-01)"
+    )
+    assert registry_stop({"status": "halted", "status_since": None}) == "status: halted (registry)"
+    assert registry_stop({"status": "operating"}) is None
+
+
+def test_grid_date_filters_are_typed_iso_boxes_never_the_browser_s_mm_dd_yyyy() -> None:
+    from dashboards.components import grid
+
+    table = grid("g", pd.DataFrame({"day": pd.to_datetime(["2025-03-14"])}), [{"field": "day"}], 25)
+    assert table.defaultColDef["filterParams"] == {"browserDatePicker": False}

@@ -473,17 +473,26 @@ def alerts(store: Store, limit: int = 500) -> pd.DataFrame:
     }
     frame["sources"] = frame["payload"].map(_source_names)
     frame["summary"] = frame["payload"].map(lambda p: str((p or {}).get("summary") or ""))
+    queued = {alert_id for alert_id, _ in status}
     frame["status"] = [
-        "sent" if s == "notified" else f"held back ({reason})" if reason else "held back"
-        for s, reason in zip(frame["status"], frame["reason"].fillna(""), strict=True)
+        ("sent" if int(i) in queued else NOT_SENT)
+        if s == "notified"
+        else f"held back ({reason})"
+        if reason
+        else "held back"
+        for i, s, reason in zip(frame["id"], frame["status"], frame["reason"].fillna(""), strict=True)
     ]
     for channel in CHANNELS:
         frame[channel] = [
-            status.get((int(i), channel), "not sent" if s != "sent" else "-")
+            status.get((int(i), channel), "-" if s in ("sent", NOT_SENT) else "not sent")
             for i, s in zip(frame["id"], frame["status"], strict=True)
         ]
     frame = _as_datetime(_text(frame, "kind", "site_id", "title", "fingerprint"), "created_at")
     return frame[list(ALERT_COLUMNS)].reset_index(drop=True)
+
+
+#: An alert raised while no channel was configured: stored, never sent (and never "sent").
+NOT_SENT = "not sent: no channel configured"
 
 
 def _stamp(value: Any) -> str:

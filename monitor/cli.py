@@ -157,12 +157,12 @@ def _ctx(ctx: typer.Context) -> Context:
 # ---- init / sites ----
 @app.command()
 def init(ctx: typer.Context) -> None:
-    """Create the store's tables (safe to re-run) and load the site registry."""
+    """Create the store, or upgrade an older one in place (safe to re-run), and load the site registry."""
     c = _ctx(ctx)
     store = c.store(check=False)
-    store.create_schema()
+    upgraded = store.create_schema()
     count = c.pipeline(store).load_sites(_registry(c))
-    out.print(f"store ready at {safe_url(c.settings.database.url)}: {count} sites")
+    out.print(f"store ready at {safe_url(c.settings.database.url)}: {upgraded.describe()}; {count} sites")
 
 
 @app.command("sites")
@@ -437,6 +437,7 @@ def demo(
     out.print(tables.timeline(result.timeline))
     day = _date(as_of, "--as-of")
     out.print(tables.ranking(result.panel[result.panel["date"] == day], day, 15))
+    out.print(tables.demo_alerts(result.alerts))
     if no_serve:
         return
     _serve(settings, result.store, host, port, c.env, initial_as_of=day)

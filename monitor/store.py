@@ -23,12 +23,11 @@ import pyarrow.csv as pcsv
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlalchemy.schema import CreateColumn
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
 from feeds.rows import EVENT_COLUMNS, NOTICE_COLUMNS, REPORT_COUNTS, RejectedRow
-from monitor import dialect, models
+from monitor import dialect, models, schema
 from monitor.dialect import naive_utc
 from monitor.domain import LEVELS
 from monitor.errors import StoreError
@@ -201,90 +200,27 @@ class Store:
         return cls(engine)
 
     # ---- schema ----
-    def create_schema(self) -> None:
-        """Create every table, column and index that does not exist yet (safe to run again: a store made by
-        an earlier release gains the tables, the columns with a default and the indexes added since)."""
-        try:
-            SQLModel.metadata.create_all(self.engine)
-            self._add_missing_columns()
-            for table in SQLModel.metadata.sorted_tables:
-                for index in table.indexes:
-                    index.create(self.engine, checkfirst=True)
-            with self.engine.begin() as conn:
-                scored = conn.execute(sa.text("SELECT 1 FROM score LIMIT 1")).scalar()
-                rolled = conn.execute(sa.text("SELECT 1 FROM supply_day LIMIT 1")).scalar()
-                marked = conn.execute(sa.text("SELECT 1 FROM score_day LIMIT 1")).scalar()
-                if scored and not marked:
-                    # A store scored before score_day existed holds a row per site and day: its days are
-                    # scored days (no quiet row to fill in, so no quiet explanation to know).
-                    conn.execute(
-                        sa.text(
-                            "INSERT INTO score_day (date, computed_at, sites, level)"
-                            " SELECT date, MIN(computed_at), COUNT(*), :low FROM score GROUP BY date"
-                        ),
-                        {"low": LEVELS[0]},
-                    )
-            if scored and not rolled:
-                self.rollup_supply()  # a store scored before supply_day existed
-        except OperationalError as exc:
-            raise StoreError(f"cannot open the database: {exc.orig}") from None
-
-    def _lacking_columns(self) -> dict[str, list[sa.Column[Any]]]:
-        """Per existing table, the columns this release defines that the store lacks."""
-        inspector = sa.inspect(self.engine)
-        names = set(inspector.get_table_names())
-        lacking: dict[str, list[sa.Column[Any]]] = {}
-        for table in SQLModel.metadata.sorted_tables:
-            if table.name in names:
-                have = {c["name"] for c in inspector.get_columns(table.name)}
-                missing = [c for c in table.columns if c.name not in have]
-                if missing:
-                    lacking[table.name] = missing
-        return lacking
-
-    def _add_missing_columns(self) -> None:
-        """ALTER TABLE ... ADD COLUMN for each lacking column that can be added (nullable or defaulted)."""
-        with self.engine.begin() as conn:
-            for table, columns in self._lacking_columns().items():
-                for column in columns:
-                    if not (column.nullable or column.server_default is not None):
-                        continue  # check_schema names it
-                    spec = CreateColumn(column).compile(dialect=self.engine.dialect)
-                    conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {spec}"))
+    def create_schema(self) -> schema.Upgrade:
+        """Bring the store to this release's schema (``monitor.schema.upgrade``: creates an empty one,
+        upgrades an older one in place keeping what is stored; safe to run again)."""
+        done = schema.upgrade(self.engine)
+        with self.engine.connect() as conn:
+            scored = conn.execute(sa.text("SELECT 1 FROM score LIMIT 1")).scalar()
+            rolled = conn.execute(sa.text("SELECT 1 FROM supply_day LIMIT 1")).scalar()
+        if scored and not rolled:
+            self.rollup_supply()  # a store scored before supply_day existed
+        return done
 
     def drop_schema(self) -> None:
-        """Drop every minewatch table (used by the demo to start fresh, and by tests)."""
+        """Drop every minewatch table and the schema version (the demo starts fresh with it; tests too)."""
         SQLModel.metadata.drop_all(self.engine)
+        with self.engine.begin() as conn:
+            schema.drop_version(conn)
 
     def check_schema(self) -> None:
-        """Raise StoreError with what to do when the store is not initialised, or was made by a release whose
-        tables differ from this one's (a clear message instead of an SQL error halfway through a run)."""
-        try:
-            inspector = sa.inspect(self.engine)
-            names = set(inspector.get_table_names())
-        except OperationalError as exc:
-            raise StoreError(f"cannot open the database: {exc.orig}") from None
-        if "event" not in names:
-            raise StoreError("the store is empty: run `minewatch init` first")
-        tables = SQLModel.metadata.sorted_tables
-        missing_tables = sorted(t.name for t in tables if t.name not in names)
-        if missing_tables:
-            raise StoreError(
-                f"the store lacks tables added since it was made ({', '.join(missing_tables)}): "
-                "run `minewatch init` to add them (it keeps what is stored)"
-            )
-        for table, columns in self._lacking_columns().items():
-            names_ = ", ".join(c.name for c in columns)
-            if all(c.nullable or c.server_default is not None for c in columns):
-                raise StoreError(
-                    f"the store was made by an earlier minewatch: table {table} lacks {names_}: "
-                    "run `minewatch init` to add them (it keeps what is stored)"
-                )
-            raise StoreError(
-                f"the store was made by an earlier minewatch: table {table} lacks {names_}. There is no "
-                "automatic migration for these: export what you need (`minewatch export`) and point "
-                "database.url at a new store"
-            )
+        """Raise StoreError with what to do unless the store is at this release's schema (a clear message
+        instead of an SQL error halfway through a run)."""
+        schema.check(self.engine)
 
     # ---- bulk inserts ----
     def insert_events(self, frame: pd.DataFrame, now: datetime) -> WriteResult:

@@ -111,6 +111,21 @@ def timeline(rows: Any) -> Table:
     return table
 
 
+def demo_alerts(alerts: list[dict[str, Any]]) -> Table:
+    """The alerts the demo raised as of the scenario's days: the day it happened, the kind, the desk note."""
+    table = Table(
+        title="Alerts as of the scenario's days (stored; not sent: no channel configured)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for col in ("day", "kind", "alert"):
+        table.add_column(col, justify="left", overflow="fold")
+    for alert in sorted(alerts, key=lambda a: (str(a["occurred_at"]), str(a["kind"]))):
+        table.add_row(str(alert["occurred_at"])[:10], str(alert["kind"]), str(alert["title"]))
+    return table
+
+
 def num(value: Any) -> str:
     """A figure for a table cell: '-' when unknown, thousands separated from 100 up."""
     if value is None or value != value:

@@ -67,7 +67,7 @@ def distance_columns() -> list[dict[str, Any]]:
     """The km from an event to the mine and to its export road (an event matched through the road is near
     the road and may be far from the mine: both are shown)."""
     return [
-        {"field": column, "headerName": header, "valueFormatter": number(1), "maxWidth": 140,
+        {"field": column, "headerName": header, "valueFormatter": number(1), "minWidth": 130,
          "filter": "agNumberColumnFilter", "headerTooltip": tip}
         for column, header, tip in (
             ("to_mine_km", "To mine (km)", "Great-circle km from the event to the mine"),

@@ -155,7 +155,7 @@ def evaluate(store: Store, settings: Settings, now: datetime, since: datetime | 
     today = now.date()
     window_start = today - timedelta(days=cfg.lookback_days)
     site_frame = sites.sites_frame(store)
-    info = alert_rules.site_info(site_frame)
+    info = alert_rules.site_info(site_frame, sites.commodities_frame())
 
     def scope(rule: Any) -> set[str]:
         return alert_rules.in_scope(site_frame, rule.scope, cfg.watchlist) if rule.enabled else set()

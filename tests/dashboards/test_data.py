@@ -283,7 +283,7 @@ def test_site_explain_reads_the_explanation_scoring_writes(tmp_path: Path) -> No
     from monitor.config import settings_from_mapping
 
     settings = settings_from_mapping({"database": {"url": f"sqlite:///{tmp_path / 'demo.db'}"}}, env={})
-    result = demo.build(settings, now=lambda: datetime(2026, 1, 5))
+    result = demo.build(settings, now=lambda: datetime(2026, 1, 5), with_alerts=False)
     explained = data.site_explain(result.store, "bisie", date(2025, 3, 13))
     result.store.engine.dispose()
     assert len(explained) > 0

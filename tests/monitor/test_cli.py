@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
 from monitor.exports.schemas import SCHEMAS
 from monitor.store import Store
-from tests.conftest import FIXTURES, execute
+from tests.conftest import FIXTURES
+from tests.monitor import release_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,20 +71,19 @@ def test_commands_on_an_uninitialised_store_say_to_run_init(cli: Cli) -> None:
 
 
 def test_a_store_from_an_earlier_release_is_told_to_run_init_which_upgrades_it(
-    initialised: Cli, database_url: str
+    cli: Cli, database_url: str
 ) -> None:
     store = Store.from_url(database_url)
-    execute(store, "DROP TABLE supply_day")
-    execute(store, "DROP INDEX ix_event_date_type")
+    release_rows.build(store.engine, "b270f5f")
     store.engine.dispose()
-    result = initialised("sites", ok=False)
+    result = cli("sites", ok=False)
     assert result.returncode == 1
-    assert "lacks tables added since it was made (supply_day): run `minewatch init`" in result.stderr
-    initialised("init")
-    assert "bisie" in initialised("sites").stdout
-    upgraded = Store.from_url(database_url)
-    assert "ix_event_date_type" in {i["name"] for i in sa.inspect(upgraded.engine).get_indexes("event")}
-    upgraded.engine.dispose()
+    assert result.stderr.strip() == (
+        "error: the store was made by minewatch 0.1 (before schema versions): run `minewatch init` to "
+        "upgrade it in place (it keeps what is stored)"
+    )
+    cli("init")
+    assert "upgrade-test-mine" in cli("sites").stdout
 
 
 def test_a_bad_config_file_exits_1_with_the_key_and_why(cli: Cli) -> None:

@@ -7,13 +7,11 @@ from datetime import date, datetime
 import pandas as pd
 import psycopg
 import pytest
-import sqlalchemy as sa
 
 from feeds.rows import EVENT_COLUMNS, RejectedRow
 from monitor.errors import StoreError
 from monitor.reads import sql
 from monitor.store import Store
-from tests.conftest import execute
 
 
 def _events(n: int, published: datetime | None = None) -> pd.DataFrame:
@@ -64,16 +62,6 @@ def test_watermarks_round_trip_and_move_forward(fresh_store: Store, now: datetim
     assert fresh_store.get_watermark("acled") == "200"
 
 
-def test_create_schema_adds_indexes_a_store_from_an_earlier_release_lacks(fresh_store: Store) -> None:
-    execute(fresh_store, "DROP INDEX ix_event_date_type")
-    assert "ix_event_date_type" not in {
-        i["name"] for i in sa.inspect(fresh_store.engine).get_indexes("event")
-    }
-    fresh_store.create_schema()
-    fresh_store.create_schema()  # and again, harmlessly
-    assert "ix_event_date_type" in {i["name"] for i in sa.inspect(fresh_store.engine).get_indexes("event")}
-
-
 def test_a_row_missing_a_required_value_fails_the_write_instead_of_passing_for_a_duplicate(
     fresh_store: Store, now: datetime
 ) -> None:
@@ -82,36 +70,6 @@ def test_a_row_missing_a_required_value_fails_the_write_instead_of_passing_for_a
     with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError), match=r"(?i)not.null"):
         fresh_store.insert_events(rows, now)
     assert sql.scalar(fresh_store, "select count(*) from event") == 0  # the batch is rolled back whole
-
-
-def test_a_store_missing_a_newer_table_is_told_to_run_init_and_init_adds_it(fresh_store: Store) -> None:
-    execute(fresh_store, "DROP TABLE supply_day")
-    with pytest.raises(
-        StoreError, match=r"lacks tables added since it was made \(supply_day\).*minewatch init"
-    ):
-        fresh_store.check_schema()
-    fresh_store.create_schema()
-    fresh_store.check_schema()
-
-
-def test_a_store_missing_a_column_says_which_and_what_to_do(fresh_store: Store) -> None:
-    execute(fresh_store, "DROP TABLE supply_day")
-    execute(fresh_store, "CREATE TABLE supply_day (date DATE, commodity VARCHAR, sites INTEGER)")
-    with pytest.raises(StoreError, match=r"table supply_day lacks supply_at_risk_t.*no automatic migration"):
-        fresh_store.check_schema()
-
-
-def test_init_adds_the_columns_a_store_from_an_earlier_release_lacks_and_keeps_its_rows(
-    fresh_store: Store, now: datetime
-) -> None:
-    fresh_store.insert_events(_events(2), now)
-    for table, column in [("event", "num_sources"), ("feedrun", "dropped"), ("score", "front_km")]:
-        execute(fresh_store, f"ALTER TABLE {table} DROP COLUMN {column}")
-    with pytest.raises(StoreError, match=r"table event lacks num_sources: run `minewatch init`"):
-        fresh_store.check_schema()
-    fresh_store.create_schema()
-    fresh_store.check_schema()
-    assert sql.frame(fresh_store, "select num_sources from event")["num_sources"].tolist() == [1, 1]
 
 
 @pytest.mark.parametrize(

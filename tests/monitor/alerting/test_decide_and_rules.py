@@ -439,3 +439,62 @@ def test_candidate_payload_is_plain_json() -> None:
     assert payload["occurred_at"] == "2025-03-14T11:00:00Z"
     aware = cand(occurred_at=datetime(2025, 3, 14, 13, tzinfo=UTC)).payload()
     assert aware["occurred_at"] == "2025-03-14T13:00:00Z"
+
+
+# ---- the desk note: who, what, how much of the world ----
+WORLD = pd.DataFrame(
+    {"commodity": ["tin", "copper", "cobalt"], "world_production_t": [300_000.0, 23e6, 290_000.0]}
+)
+
+
+def test_site_info_gives_each_commodity_its_share_of_world_production_main_first() -> None:
+    sites = pd.DataFrame(
+        [
+            {"id": "bisie", "name": "Bisie tin mine (Mpama North and Mpama South)", "commodity": "tin",
+             "annual_output_t": 12_000.0},
+            {"id": "kamoto", "name": "Kamoto Copper Company (KOV)", "commodity": "copper",
+             "annual_output_t": 230_000.0, "outputs": [{"commodity": "cobalt", "tonnes": 14_500.0}]},
+            {"id": "chipwi", "name": "Chipwi rare-earth mining area", "commodity": "rare_earths",
+             "annual_output_t": None},
+        ]
+    )  # fmt: skip
+    info = rules.site_info(sites, WORLD)
+    assert info["bisie"]["supply"] == [{"commodity": "tin", "output_t": 12_000.0, "world_pct": 4.0}]
+    kamoto = info["kamoto"]["supply"]
+    assert [s["commodity"] for s in kamoto] == ["copper", "cobalt"]
+    assert kamoto[1]["world_pct"] == pytest.approx(100 * 14_500 / 290_000, abs=0.001)
+    assert info["chipwi"]["supply"] == [{"commodity": "rare_earths", "output_t": None, "world_pct": None}]
+    assert rules.supply_phrase(info["bisie"]) == "~4% of world tin"
+    assert rules.supply_phrase(info["kamoto"]) == "~1% of world copper, ~5% of world cobalt"
+    assert rules.supply_phrase(info["chipwi"]) == "rare earths, output unknown"
+
+
+def test_a_short_name_drops_the_bracketed_detail_and_what_kind_of_mine_it_is() -> None:
+    assert rules.short_name({"name": "Bisie tin mine (Mpama North and Mpama South)"}) == "Bisie"
+    assert rules.short_name({"name": "Rubaya coltan mines (Bibatama concession)"}) == "Rubaya"
+    assert rules.short_name({"name": "Kamoto Copper Company (KOV, Mashamba East)"}) == "Kamoto Copper Company"
+    assert rules.short_name({"name": "Mine"}) == "Mine"
+    assert rules.short_name({"id": "x"}) == "x"
+
+
+def test_a_halt_reads_like_a_desk_note_first_line_then_the_evidence() -> None:
+    site = rules.site_info(
+        pd.DataFrame([{"id": "bisie", "name": "Bisie tin mine (Mpama)", "operator": "Alphamin Bisie Mining",
+                       "country": "CD", "commodity": "tin", "annual_output_t": 12_000.0}]),
+        WORLD,
+    )  # fmt: skip
+    timeline = pd.DataFrame(
+        {"site_id": "bisie", "date": [date(2025, 3, 13), date(2025, 3, 14)],
+         "status": ["operating", "halted"], "level": ["high", "halted"], "risk": [60.0, 100.0]}
+    )  # fmt: skip
+    notices = pd.DataFrame(
+        [{"notice_id": 1, "site_id": "bisie", "known_at": datetime(2025, 3, 14, 7), "kind": "suspension",
+          "source": "alphamin_news", "title": "Alphamin suspends operations", "url": "", "language": "en"}]
+    )  # fmt: skip
+    (halt,) = rules.halt_candidates(
+        timeline, {}, notices, site, halts={"bisie"}, resumes=set(), window_start=date(2025, 3, 10),
+        today=date(2025, 3, 14),
+    )  # fmt: skip
+    assert halt.title == "Bisie halted: ~4% of world tin"
+    assert halt.summary == "Halted since 2025-03-14: suspension (1 source)."
+    assert "Alphamin" not in halt.title + halt.summary  # the operator is said once, in the facts

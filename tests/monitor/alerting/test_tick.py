@@ -148,14 +148,15 @@ def test_one_email_slack_post_and_webhook_call_per_halt_across_reruns(
     assert [r["kind"] for r in alert_rows(demo_store)] == ["halt"]
 
 
-def test_the_english_release_and_french_communique_make_one_alert_listing_both(
+def test_the_english_release_french_communique_and_news_make_one_alert_listing_every_source(
     demo_store: Store, mailbox: Mailbox, receivers: Receivers, server: LoopbackServer
 ) -> None:
     tick(demo_store, env(mailbox, server), TICK)
     [row] = alert_rows(demo_store)
     payload = row["payload"] if isinstance(row["payload"], dict) else json.loads(row["payload"])
-    assert [s["source"] for s in payload["sources"]] == ["alphamin_news", "site_communique_fr"]
-    assert [s["kind"] for s in payload["sources"]] == ["halt", "halt"]
+    # The operator's release, its French communiqué, and a news item reporting the pause the same day.
+    assert [s["source"] for s in payload["sources"]] == ["alphamin_news", "site_communique_fr", "news_search"]
+    assert [s["kind"] for s in payload["sources"]] == ["halt", "halt", "halt"]
     assert all(s["cue"] for s in payload["sources"])  # each says what in its text made it a halt
     [mail] = mailbox.messages
     assert mail["Subject"].startswith("[minewatch] Bisie")
@@ -163,9 +164,10 @@ def test_the_english_release_and_french_communique_make_one_alert_listing_both(
     assert EN_TITLE in text and FR_TITLE in text
     assert "https://minewatch.example/site/bisie" in text
     [body] = receivers.hooks
-    assert [s["title"][:20] for s in body["alerts"][0]["sources"]] == [EN_TITLE[:20], FR_TITLE[:20]]
+    titles = [s["title"][:20] for s in body["alerts"][0]["sources"]]
+    assert titles == [EN_TITLE[:20], FR_TITLE[:20], "Tin market watches B"]
     blocks = json.loads(receivers.slack[0].body)["blocks"]
-    assert len(blocks[2]["elements"]) == 2  # both sources in the context block
+    assert len(blocks[2]["elements"]) == 3  # every source in the context block
 
 
 def test_smtp_down_keeps_email_pending_while_slack_is_sent_then_email_is_delivered_once(

@@ -30,6 +30,7 @@ import pandas as pd
 
 from monitor.config import ScoringSettings
 from monitor.domain import HALTING_KINDS, MACHINE_CODED_SOURCES, RESUMING_KIND, STOPPED_STATUSES
+from monitor.supply import tonnes_at_risk
 
 __all__ = ["SCORE_COLUMNS", "STATS_WINDOW_DAYS", "event_weights", "score_days"]
 
@@ -503,7 +504,7 @@ def score_days(
     level = np.where(stopped, "halted", _levels(risk, params))
     status = np.where(stopped_by_registry, registry_status, np.where(notes.halted, "halted", "operating"))
     output = pd.to_numeric(_column(sites, "annual_output_t", np.nan), errors="coerce").to_numpy(float)
-    supply = np.round(np.tile(output, n_days) * risk / 100.0, 1)
+    supply = tonnes_at_risk(np.tile(output, n_days), risk)
 
     events = _explain_events(ex, con, n_days * n_sites)
     settings = {

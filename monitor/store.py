@@ -28,7 +28,7 @@ from sqlalchemy.schema import CreateColumn
 from sqlmodel import SQLModel
 
 from feeds.rows import EVENT_COLUMNS, NOTICE_COLUMNS, REPORT_COUNTS, RejectedRow
-from monitor import dialect, models
+from monitor import dialect, models, supply
 from monitor.dialect import naive_utc
 from monitor.errors import StoreError
 
@@ -45,6 +45,8 @@ class WriteResult:
 SCORES_VERSION = "scores.version"
 #: How much of a SQLite file is read through mmap (more is read through the page cache as usual).
 SQLITE_MMAP_BYTES = 1 << 30
+#: Days re-summed per read of their scores by ``rollup_supply`` (bounds memory on a whole-store roll-up).
+_ROLLUP_DAYS = 62
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -346,18 +348,20 @@ class Store:
         """Insert or update rows by primary ``key`` (small tables: sites, scores, notice matches)."""
         if not rows:
             return 0
-        tbl = table.__table__  # type: ignore[attr-defined]
-        stmt = dialect.insert(self.dialect)(tbl)
-        updates = {c.name: stmt.excluded[c.name] for c in tbl.columns if c.name not in key}
-        stmt = (
-            stmt.on_conflict_do_update(index_elements=list(key), set_=updates)
-            if updates
-            else (stmt.on_conflict_do_nothing(index_elements=list(key)))
-        )
+        stmt = self._upsert_statement(table, key)
         with self.engine.begin() as conn:
             for start in range(0, len(rows), 5000):
                 conn.execute(stmt, list(rows[start : start + 5000]))
         return len(rows)
+
+    def _upsert_statement(self, table: type[SQLModel], key: Sequence[str]) -> Any:
+        """INSERT ... ON CONFLICT (key) DO UPDATE every other column (DO NOTHING when there is none)."""
+        tbl = table.__table__  # type: ignore[attr-defined]
+        stmt = dialect.insert(self.dialect)(tbl)
+        updates = {c.name: stmt.excluded[c.name] for c in tbl.columns if c.name not in key}
+        if updates:
+            return stmt.on_conflict_do_update(index_elements=list(key), set_=updates)
+        return stmt.on_conflict_do_nothing(index_elements=list(key))
 
     def insert_frame(
         self,
@@ -391,26 +395,52 @@ class Store:
         return written
 
     def rollup_supply(self, days: Sequence[date] | None = None) -> None:
-        """Re-sum ``supply_day`` from the scores of ``days`` (every scored day when None), by each site's
-        commodity; ``replace_scores`` calls it, and so must anything else that writes scores."""
-        # An upsert, not a plain insert: two scoring runs of the same day (two feeds' jobs at once) both
-        # delete, then both insert, and the second would hit the first's rows. (SQLite needs the WHERE.)
-        total = (
-            "INSERT INTO supply_day (date, commodity, supply_at_risk_t, sites)"
-            " SELECT s.date, si.commodity, coalesce(sum(s.supply_at_risk_t), 0), count(*)"
-            " FROM score s JOIN site si ON si.id = s.site_id WHERE {where} GROUP BY s.date, si.commodity"
-            " ON CONFLICT (date, commodity) DO UPDATE"
-            " SET supply_at_risk_t = excluded.supply_at_risk_t, sites = excluded.sites"
-        )
-        with self.engine.begin() as conn:
-            if days is None:
+        """Re-sum ``supply_day`` from the scores of ``days`` (every scored day when None) with
+        ``monitor.supply`` (every commodity of a site with its own output); ``replace_scores`` calls it, and
+        so must anything else that writes scores."""
+        score = models.Score.__table__  # type: ignore[attr-defined]
+        if days is None:
+            with self.engine.connect() as conn:
+                wanted = sorted(conn.execute(sa.select(score.c.date).distinct()).scalars())
+            with self.engine.begin() as conn:
                 conn.execute(sa.text("DELETE FROM supply_day"))
-                conn.execute(sa.text(total.format(where="true")))
-                return
-            for day in sorted(set(days)):
-                param = {"d": dialect.param(self.dialect, day)}
-                conn.execute(sa.text("DELETE FROM supply_day WHERE date = :d"), param)
-                conn.execute(sa.text(total.format(where="s.date = :d")), param)
+        else:
+            wanted = sorted(set(days))
+        registry = self._registry_outputs()
+        for start in range(0, len(wanted), _ROLLUP_DAYS):
+            self._rollup_days(wanted[start : start + _ROLLUP_DAYS], registry)
+
+    def _registry_outputs(self) -> pd.DataFrame:
+        """What ``monitor.supply.site_outputs`` needs of every site (the write side's own read)."""
+        site = models.Site.__table__  # type: ignore[attr-defined]
+        columns = ("id", "commodity", "commodities", "annual_output_t", "output_year", "outputs")
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(*(site.c[c] for c in columns))).all()
+        return pd.DataFrame.from_records([tuple(r) for r in rows], columns=list(columns))
+
+    def _rollup_days(self, days: Sequence[date], registry: pd.DataFrame) -> None:
+        score = models.Score.__table__  # type: ignore[attr-defined]
+        columns = ("date", "site_id", "level", "risk")
+        query = sa.select(*(score.c[c] for c in columns)).where(score.c.date.in_(list(days)))
+        with self.engine.connect() as conn:
+            scores = pd.DataFrame.from_records([tuple(r) for r in conn.execute(query)], columns=list(columns))
+        totals = supply.supply_totals(scores, registry, None)
+        rows = [
+            {
+                "date": r.date, "commodity": r.commodity, "supply_at_risk_t": float(r.supply_at_risk_t),
+                "sites": int(r.sites), "sites_output_unknown": int(r.sites_output_unknown),
+            }
+            for r in totals.itertuples()
+        ]  # fmt: skip
+        # Delete then upsert in one transaction: two scoring runs of the same day (two feeds' jobs at once)
+        # both delete, then both insert, and the second must replace the first's rows, not fail on the key.
+        with self.engine.begin() as conn:
+            for day in days:
+                conn.execute(
+                    sa.text("DELETE FROM supply_day WHERE date = :d"), {"d": dialect.param(self.dialect, day)}
+                )
+            if rows:
+                conn.execute(self._upsert_statement(models.SupplyDay, ("date", "commodity")), rows)
 
     # ---- feed runs and watermarks ----
     def start_run(self, feed: str, now: datetime) -> int:

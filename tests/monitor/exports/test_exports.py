@@ -512,7 +512,10 @@ PINNED_SPECS: dict[str, dict[int, str]] = {
         1: "29125f4f5a581265234bce6068d1072105bc1978f2eb333534cffcdc3b45e0e3",
         2: "100b8f095628931c3197ac9e40c69a15ac0a78753ad1e623726b1d3dea4298a5",
     },
-    "supply": {1: "ecc3d71e3c29964d94f11af53f48c12a0bca0a49eb667bb594bcd81f9ae1449b"},
+    "supply": {
+        1: "ecc3d71e3c29964d94f11af53f48c12a0bca0a49eb667bb594bcd81f9ae1449b",
+        2: "328b20d9a23578f409e310961ddf507a5820730e863ab5273c8015c22a26bc4c",
+    },
     "events": {
         1: "7ceeb24523c462151d47bbfc6346a19fb63368f583a7d7d994a423013dcf3f88",
         2: "267f44195d33bfe1ec0970790aa467a6edc8ff6d8aa2ff74cd733a61f6ec5100",

@@ -71,11 +71,6 @@ def make_server(app: dash.Dash, host: str, port: int, env: Mapping[str, str], th
     return create_server(protect(app, env), host=host, port=port, threads=threads, ident="minewatch")
 
 
-def serve(app: dash.Dash, host: str, port: int, env: Mapping[str, str]) -> None:
-    """Serve ``app`` until interrupted."""
-    make_server(app, host, port, env).run()
-
-
 @dataclass
 class RunningServer:
     """A dashboard served from a background thread (for `minewatch run`, tests and benchmarks)."""

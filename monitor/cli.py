@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -37,7 +38,7 @@ app = typer.Typer(
     name="minewatch",
     help="Critical-minerals supply-chain disruption monitor.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 out = Console()
@@ -98,6 +99,12 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"minewatch {metadata.version('minewatch')}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     ctx: typer.Context,
@@ -105,6 +112,10 @@ def _main(
         Path | None,
         typer.Option("--config", help="config.yaml to use (env MINEWATCH_CONFIG).", dir_okay=False),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit.", callback=_print_version, is_eager=True),
+    ] = False,
 ) -> None:
     """Critical-minerals supply-chain disruption monitor."""
     ctx.obj = Context(config, resolve_environment(os.environ), _utcnow)
@@ -456,11 +467,16 @@ def _serve(
 ) -> None:
     try:
         from dashboards.app import create_app
-        from dashboards.server import serve as run_server
+        from dashboards.server import make_server
     except ImportError as exc:
         raise MinewatchError(f"the dashboard is not available: {exc}") from None
+    try:  # binds now, so a port in use is reported before anything says "dashboard on"
+        dashboard = create_app(store, settings, initial_as_of=initial_as_of, env=env)
+        server = make_server(dashboard, host, port, env)
+    except OSError as exc:
+        raise MinewatchError(f"cannot serve the dashboard on {host}:{port}: {exc.strerror or exc}") from None
     out.print(f"dashboard on http://{host}:{port}/ (Ctrl+C to stop)")
-    run_server(create_app(store, settings, initial_as_of=initial_as_of, env=env), host, port, env=env)
+    server.run()
 
 
 @app.command()
@@ -600,19 +616,43 @@ def _registry(c: Context) -> sites.SitesParse:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app; turn our errors into one line on stderr and exit 1."""
-    try:
-        app(args=argv, standalone_mode=False)
-    except MinewatchError as exc:
-        err.print(f"error: {exc}", highlight=False, soft_wrap=True)
-        sys.exit(1)
-    except (typer.Abort, KeyboardInterrupt):
-        err.print("aborted")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors
-        import click
+    """Entry point: run the app; every error becomes one or two lines on stderr, never a traceback.
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    Exit codes: 2 for a usage mistake (unknown command or option, missing or bad value), 1 for a failure,
+    130 when interrupted. ``MINEWATCH_DEBUG=1`` re-raises unexpected errors with their traceback.
+    """
+    try:
+        app(args=argv, standalone_mode=False, prog_name="minewatch")
+    except MinewatchError as exc:
+        _fail(f"error: {exc}", 1)
+    except (typer.Abort, KeyboardInterrupt):
+        _fail("aborted", 130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.TyperException as exc:  # typer's own copy of click's usage errors
+        _usage_error(exc)
+    except OSError as exc:
+        _fail(f"error: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), 1)
+    except Exception as exc:
+        if os.environ.get("MINEWATCH_DEBUG"):
+            raise
+        first = str(exc).splitlines()[0][:300] if str(exc) else ""
+        _fail(f"internal error: {type(exc).__name__}: {first} (MINEWATCH_DEBUG=1 shows the traceback)", 1)
+
+
+def _fail(message: str, code: int) -> None:
+    err.print(message, highlight=False, soft_wrap=True, markup=False)
+    sys.exit(code)
+
+
+def _usage_error(exc: Exception) -> None:
+    """One line for the mistake, one for where to look; exit 2 (usage) or the error's own code."""
+    message = " ".join(getattr(exc, "format_message", lambda: str(exc))().split())
+    code = getattr(exc, "exit_code", 2)
+    if not message:  # `minewatch` alone: the help is already on stdout
+        sys.exit(code)
+    command = getattr(getattr(exc, "ctx", None), "command_path", "") or "minewatch"
+    if code == 2:
+        err.print(f"error: {message}", highlight=False, soft_wrap=True, markup=False)
+        _fail(f"Try '{command} --help' for help.", 2)
+    _fail(f"error: {message}", code or 1)

@@ -142,6 +142,10 @@ def _copy_csv(columns: Sequence[Sequence[Any]], names: Sequence[str]) -> bytes:
     return sink.getvalue()
 
 
+#: The databases minewatch runs on (SQLAlchemy backend names).
+SUPPORTED_BACKENDS = frozenset({"sqlite", "postgresql"})
+
+
 def safe_url(url: str) -> str:
     """``url`` for messages: password masked; nothing of it when it does not parse (it may hold one)."""
     try:
@@ -159,10 +163,19 @@ class Store:
 
     @classmethod
     def from_url(cls, url: str) -> Store:
-        """Open (not create) the store at ``url``."""
+        """Open (not create) the store at ``url``: SQLite or PostgreSQL, anything else is a clear error."""
+        try:
+            backend = sa.make_url(url).get_backend_name()
+        except (SQLAlchemyError, ValueError):
+            raise StoreError(f"bad database URL {safe_url(url)}") from None
+        if backend not in SUPPORTED_BACKENDS:
+            raise StoreError(
+                f"unsupported database {backend!r} in {safe_url(url)}: use sqlite:///path.db or"
+                " postgresql+psycopg://user@host/db"
+            )
         try:
             engine = sa.create_engine(url, future=True)
-        except (SQLAlchemyError, ValueError) as exc:
+        except (SQLAlchemyError, ValueError, ImportError) as exc:
             raise StoreError(f"bad database URL {safe_url(url)}: {exc}") from None
         if engine.dialect.name == "sqlite":
             sa_event.listen(engine, "connect", _sqlite_pragmas)

@@ -9,7 +9,8 @@ commodities), ``output_source``, ``world_share`` (0-1), ``aliases`` (``;``-separ
 (``name:lat:lon;...``), ``route`` (``lat:lon;...`` waypoints), ``route_name``, ``route_source``, ``status``
 (operating | halted | care_and_maintenance), ``status_since``, ``status_source``, ``source``, ``notes``.
 Other columns are reported and ignored; a bad row is rejected with its line number and every problem it
-has, and the good rows are kept. ``export_table`` writes the stored registry back in these columns.
+has (``; ``-separated), and the good rows are kept. ``export_table`` writes the stored registry back in
+these columns.
 
 Parsing is pure; only ``sync_sites`` and ``sites_frame`` touch the store.
 """
@@ -251,8 +252,8 @@ def _site_row(raw: Mapping[str, str | None], origin: str, known: frozenset[str])
     commodities = commodities if commodity in commodities or not commodity else [commodity, *commodities]
     if not cell["lat"] and not cell["lon"]:
         problems.append(
-            "no coordinates: lat and lon are empty (every site needs a point; a district or town centroid "
-            "with a large coord_precision_km will do)"
+            "no coordinates: lat and lon are empty (every site needs a point, and a district or town "
+            "centroid with a large coord_precision_km will do)"
         )
     elif bool(cell["lat"]) != bool(cell["lon"]):
         empty, given = ("lon", "lat") if cell["lat"] else ("lat", "lon")
@@ -271,7 +272,7 @@ def _site_row(raw: Mapping[str, str | None], origin: str, known: frozenset[str])
     if unknown and known:
         problems.append(
             f"unknown commodity {', '.join(unknown)} (the main commodity and those with outputs must be one "
-            f"of {', '.join(sorted(known))}; a new one needs its world production in commodities.csv)"
+            f"of {', '.join(sorted(known))}, and a new one needs its world production in commodities.csv)"
         )
     odd = [c for c in commodities if not _KEY.match(c)]
     if odd:

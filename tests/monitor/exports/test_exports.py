@@ -32,10 +32,10 @@ T1 = datetime(2025, 3, 10, 12, 0)  # first collection
 T2 = datetime(2025, 3, 14, 12, 0)  # second collection
 NOW = datetime(2025, 3, 20, 12, 0, tzinfo=UTC)
 
-SITES_CSV = """id,name,operator,country,commodity,lat,lon,annual_output_t,route,places
-bisie,Bisie,Alphamin Resources,CD,tin,-1.033,27.733,17300,-1.033:27.733;-1.418:28.050;-1.380:28.390;-1.430:28.620,Walikale:-1.418:28.050
-kamoto,Kamoto,"=HYPERLINK(""http://evil.example"")",CD,cobalt,-10.716,25.398,25000,,
-kansanshi,Kansanshi,First Quantum,ZM,copper,-12.09,26.43,,,
+SITES_CSV = """id,name,operator,country,commodity,lat,lon,coord_precision_km,annual_output_t,route,places
+bisie,Bisie,Alphamin Resources,CD,tin,-1.033,27.733,0,17300,-1.033:27.733;-1.418:28.050;-1.380:28.390;-1.430:28.620,Walikale:-1.418:28.050
+kamoto,Kamoto,"=HYPERLINK(""http://evil.example"")",CD,cobalt,-10.716,25.398,0,25000,,
+kansanshi,Kansanshi,First Quantum,ZM,copper,-12.09,26.43,0,,,
 """  # noqa: E501
 
 #: (stored at, source, id, event day, published, type, sub type, fatalities, lat, lon, place, actor1, notes)

@@ -70,18 +70,6 @@ def test_bisie_carries_its_coordinates_aliases_places_and_road_to_goma(bundled: 
     assert bisie["annual_output_t"] > 0 and bisie["output_year"] >= 2020
 
 
-def test_every_main_commodity_has_a_world_production_row_in_matching_units(bundled: sites.SitesParse) -> None:
-    world = sites.commodities_frame().set_index("commodity")
-    assert world.index.is_unique
-    assert (world["world_production_t"] > 0).all()
-    assert (world["unit"] != "").all() and (world["source"] != "").all()
-    for row in bundled.rows:
-        assert row["commodity"] in world.index, row["id"]
-        # Output and world production share a unit, so no single site exceeds the world.
-        if row["annual_output_t"] is not None:
-            assert row["annual_output_t"] < world.loc[row["commodity"], "world_production_t"], row["id"]
-
-
 def test_commodities_frame_types_its_columns() -> None:
     frame = sites.commodities_frame()
     assert list(frame.columns) == ["commodity", "world_production_t", "year", "unit", "source"]

@@ -108,7 +108,8 @@ def test_the_supply_roll_up_sums_the_scores_as_supply_totals_does(seeded: Seeded
         for column in ("supply_at_risk_t", "sites", "sites_output_unknown"):
             assert rolled.loc[commodity, column] == pytest.approx(expected.loc[commodity, column])
     # Gamma, the copper site, is at risk with no output figure: counted apart, its tonnes not 0 but unknown.
-    assert (rolled.loc["copper", "supply_at_risk_t"], rolled.loc["copper", "sites_output_unknown"]) == (0.0, 1)
+    copper = rolled.loc["copper"]
+    assert (copper["supply_at_risk_t"], copper["sites_output_unknown"]) == (0.0, 1)
     assert supply.tonnes_unknown(rolled["supply_at_risk_t"], rolled["sites_output_unknown"]).tolist() == [
         c == "copper" for c in rolled.index
     ]

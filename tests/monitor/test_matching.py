@@ -10,7 +10,7 @@ import pytest
 
 from monitor import sites as registry
 from monitor.geo import haversine_km
-from monitor.matching import EXPOSURE_COLUMNS, SiteTextIndex, match_events, operator_labels
+from monitor.matching import EXPOSURE_COLUMNS, SiteTextIndex, match_events, operator_labels, site_radii
 
 BISIE = (-1.0333, 27.7333)
 WALIKALE = (-1.418, 28.050)
@@ -106,6 +106,21 @@ def test_sites_without_route_column_match_by_radius_only():
     got = match_events(_events(), sites, site_radius_km=100.0, route_corridor_km=25.0)
     assert set(got.via) == {"site"}
     assert len(got) == 4
+
+
+def test_a_site_reaches_its_radius_plus_its_coordinate_precision():
+    # Two sites 100.1 km (0.9 degrees of latitude) from the event: the district centroid, whose true mine may
+    # lie 25 km from its point, reaches it with an 80 km radius; the pit surveyed to 0.1 km does not.
+    sites = pd.DataFrame(
+        {"id": ["district", "pit"], "lat": [0.9, -0.9], "lon": [0.0, 0.0], "coord_precision_km": [25.0, 0.1]}
+    )
+    events = pd.DataFrame({"id": [1], "lat": [0.0], "lon": [0.0]})
+    assert site_radii(sites, 80.0).tolist() == [105.0, 80.1]
+    exposures = match_events(events, sites, site_radius_km=80.0, route_corridor_km=0.0)
+    assert exposures["site_id"].tolist() == ["district"]
+    unknown = sites.assign(coord_precision_km=[np.nan, -1.0])  # unknown or nonsense: the radius alone
+    assert site_radii(unknown, 80.0).tolist() == [80.0, 80.0]
+    assert site_radii(sites.drop(columns="coord_precision_km"), 80.0).tolist() == [80.0, 80.0]
 
 
 def test_match_events_output_does_not_depend_on_input_order():

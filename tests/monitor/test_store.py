@@ -119,7 +119,7 @@ def test_init_adds_the_columns_a_store_from_an_earlier_release_lacks_and_keeps_i
     [
         (
             "postgres://minewatch:hunter2@db/minewatch",
-            "bad database URL postgres://minewatch:***@db/minewatch",
+            "unsupported database 'postgres' in postgres://minewatch:***@db/minewatch",
         ),
         ("not a url hunter2", "bad database URL (not a URL)"),
     ],

@@ -247,9 +247,31 @@ def _site_row(raw: Mapping[str, str | None], origin: str, known: frozenset[str])
     country = cell["country"].upper()
     if country and country not in _COUNTRIES:
         problems.append(f"country {cell['country']!r} is not an ISO 3166-1 alpha-2 code")
-    commodity = cell["commodity"].lower()
-    commodities = [c.lower() for c in _split(cell["commodities"])]
-    commodities = commodities if commodity in commodities or not commodity else [commodity, *commodities]
+    status = cell["status"].lower() or "operating"
+    if status not in SITE_STATUSES:
+        problems.append(f"status {cell['status']!r} is not one of {', '.join(SITE_STATUSES)}")
+    row = {
+        "id": site_id,
+        **{c: cell[c] for c in _TEXT_COLUMNS},
+        "country": country,
+        **_point(cells),
+        **_production(cells, known),
+        "world_share": cells.take(_float, "world_share", cell["world_share"], 0.0, 1.0),
+        "aliases": _split(cell["aliases"]),
+        "places": cells.take(_places, cell["places"], default=[]),
+        "route": cells.take(_route, cell["route"], default=[]),
+        "status": status,
+        "status_since": cells.take(_day, "status_since", cell["status_since"]),
+        "origin": origin,
+    }
+    if problems:
+        raise _Bad("; ".join(problems))
+    return row
+
+
+def _point(cells: _Cells) -> dict[str, Any]:
+    """lat, lon and coord_precision_km: all three are required."""
+    cell, problems = cells.cell, cells.problems
     if not cell["lat"] and not cell["lon"]:
         problems.append(
             "no coordinates: lat and lon are empty (every site needs a point, and a district or town "
@@ -258,9 +280,28 @@ def _site_row(raw: Mapping[str, str | None], origin: str, known: frozenset[str])
     elif bool(cell["lat"]) != bool(cell["lon"]):
         empty, given = ("lon", "lat") if cell["lat"] else ("lat", "lon")
         problems.append(f"{empty} is empty but {given} is {cell[given]!r} (give both)")
-    precision = cells.take(_float, "coord_precision_km", cell["coord_precision_km"], 0.0)
-    if not cell["coord_precision_km"] and (cell["lat"] or cell["lon"]):
+    elif not cell["coord_precision_km"]:
         problems.append("coord_precision_km is empty (how far the true point may be, in km)")
+    return {
+        "lat": cells.take(_float, "lat", cell["lat"], -90.0, 90.0),
+        "lon": cells.take(_float, "lon", cell["lon"], -180.0, 180.0),
+        "coord_precision_km": cells.take(_float, "coord_precision_km", cell["coord_precision_km"], 0.0),
+    }
+
+
+def _production(cells: _Cells, known: frozenset[str]) -> dict[str, Any]:
+    """commodity, commodities (main first), the main output and its year, and every commodity's output.
+
+    The main commodity and every commodity with an output must be ``known``; ``annual_output_t`` and the
+    main commodity's item of ``outputs`` fill each other and, when both are given, must agree.
+    """
+    cell, problems = cells.cell, cells.problems
+    commodity = cell["commodity"].lower()
+    commodities = [c.lower() for c in _split(cell["commodities"])]
+    commodities = commodities if commodity in commodities or not commodity else [commodity, *commodities]
+    odd = [c for c in commodities if not _KEY.match(c)]
+    if odd:
+        problems.append(f"commodities {', '.join(map(repr, odd))} are not keys like 'tin' or 'rare_earths'")
     outputs = cells.take(_outputs, cell["outputs"], default=[])
     annual = cells.take(_float, "annual_output_t", cell["annual_output_t"], 0.0)
     year = cells.take(_int, "output_year", cell["output_year"], 1900, 2100)
@@ -274,9 +315,6 @@ def _site_row(raw: Mapping[str, str | None], origin: str, known: frozenset[str])
             f"unknown commodity {', '.join(unknown)} (the main commodity and those with outputs must be one "
             f"of {', '.join(sorted(known))}, and a new one needs its world production in commodities.csv)"
         )
-    odd = [c for c in commodities if not _KEY.match(c)]
-    if odd:
-        problems.append(f"commodities {', '.join(map(repr, odd))} are not keys like 'tin' or 'rare_earths'")
     main = listed.get(commodity)
     if main is not None and annual is not None and (main["tonnes"] != annual or main["year"] != year):
         problems.append(
@@ -287,32 +325,13 @@ def _site_row(raw: Mapping[str, str | None], origin: str, known: frozenset[str])
         annual, year = main["tonnes"], main["year"]
     if annual is not None and main is None:
         outputs = [{"commodity": commodity, "tonnes": annual, "year": year}, *outputs]
-    status = cell["status"].lower() or "operating"
-    if status not in SITE_STATUSES:
-        problems.append(f"status {cell['status']!r} is not one of {', '.join(SITE_STATUSES)}")
-    row = {
-        "id": site_id,
-        **{c: cell[c] for c in _TEXT_COLUMNS},
-        "country": country,
+    return {
         "commodity": commodity,
         "commodities": ";".join(commodities),
-        "lat": cells.take(_float, "lat", cell["lat"], -90.0, 90.0),
-        "lon": cells.take(_float, "lon", cell["lon"], -180.0, 180.0),
-        "coord_precision_km": precision,
         "annual_output_t": annual,
         "output_year": year,
         "outputs": sorted(outputs, key=lambda o: _rank(commodities, o["commodity"])),
-        "world_share": cells.take(_float, "world_share", cell["world_share"], 0.0, 1.0),
-        "aliases": _split(cell["aliases"]),
-        "places": cells.take(_places, cell["places"], default=[]),
-        "route": cells.take(_route, cell["route"], default=[]),
-        "status": status,
-        "status_since": cells.take(_day, "status_since", cell["status_since"]),
-        "origin": origin,
     }
-    if problems:
-        raise _Bad("; ".join(problems))
-    return row
 
 
 def _rank(commodities: list[str], commodity: str) -> int:

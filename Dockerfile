@@ -41,6 +41,6 @@ USER 10001:10001
 EXPOSE 8050
 # Probes the dashboard/API process on its default port; `run --no-serve` containers turn it off (compose.yaml).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8050/api/v1/health', timeout=4)"]
+    CMD ["python", "-c", "import urllib.request as u, urllib.error as e\ntry: u.urlopen('http://127.0.0.1:8050/api/v1/health', timeout=4)\nexcept e.HTTPError as x: raise SystemExit(x.code != 503)"]
 ENTRYPOINT ["minewatch"]
 CMD ["serve", "--host", "0.0.0.0", "--port", "8050"]

@@ -22,8 +22,10 @@ from dash import Input, dcc, html
 import monitor
 from dashboards import data, figures, ids, pages
 from dashboards.components import CONTEXT_KEY, Context, context
+from dashboards.server import serve_metrics
 from monitor.config import Settings
 from monitor.exports.api import api_blueprint
+from monitor.observability.metrics import Metrics
 from monitor.store import Store
 
 ASSETS = Path(__file__).parent / "assets"
@@ -88,6 +90,7 @@ def create_app(
         module.register(app)
     app.layout = shell
     app.server.register_blueprint(api_blueprint(store, settings, env or {}, now))
+    serve_metrics(app.server, Metrics(store, settings, now))
     _warm_up()
     return app
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ import flask
 from waitress import create_server
 
 from monitor.errors import ConfigError
+from monitor.observability.metrics import CONTENT_TYPE, Metrics
 
 USER_ENV = "MINEWATCH_DASH_USER"
 PASSWORD_ENV = "MINEWATCH_DASH_PASSWORD"
@@ -56,6 +58,28 @@ def require_basic_auth(server: flask.Flask, user: str, password: str, realm: str
         )
 
     server.before_request(check)
+
+
+def serve_metrics(server: flask.Flask, metrics: Metrics) -> None:
+    """``GET /metrics`` (Prometheus text, behind the same basic auth as the pages) and the latency of every
+    request this server answers."""
+
+    @server.before_request
+    def started() -> None:
+        flask.g.minewatch_started = time.perf_counter()
+
+    @server.after_request
+    def timed(response: flask.Response) -> flask.Response:
+        began = flask.g.get("minewatch_started")
+        if began is not None:
+            metrics.observe(flask.request.path, response.status_code, time.perf_counter() - began)
+        return response
+
+    @server.get("/metrics")
+    def exposition() -> flask.Response:
+        return flask.Response(
+            metrics.exposition(), 200, {"Content-Type": CONTENT_TYPE, "Cache-Control": "no-store"}
+        )
 
 
 def protect(app: dash.Dash, env: Mapping[str, str]) -> flask.Flask:

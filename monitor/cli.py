@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from importlib import metadata
@@ -30,6 +30,8 @@ from monitor.errors import InputError, MinewatchError
 from monitor.exports.files import write_file
 from monitor.exports.panels import risk_frame
 from monitor.exports.query import parse_query
+from monitor.observability import logs
+from monitor.observability.logs import LogFormat, LogLevel
 from monitor.pipeline import FeedReport, Pipeline
 from monitor.progress import console_progress, silent
 from monitor.store import Store, safe_url
@@ -41,8 +43,19 @@ app = typer.Typer(
     add_completion=True,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+
+
+def _console(*, stderr: bool = False) -> Console:
+    """On a terminal, rich fits tables to its width; piped or redirected, nothing is cut or folded (ids and
+    dates stay whole, one row per line) since the reader is a program or a file, not an 80-column screen."""
+    console = Console(stderr=stderr)
+    return console if console.is_terminal else Console(stderr=stderr, width=_PIPED_WIDTH)
+
+
+#: Line width when not on a terminal: wide enough that no table is ever squeezed.
+_PIPED_WIDTH = 10_000
+out = _console()
+err = _console(stderr=True)
 
 
 class ImportKind(StrEnum):
@@ -71,11 +84,19 @@ class ExportFormat(StrEnum):
 class Context:
     """What every command needs, built lazily from the global options."""
 
-    def __init__(self, config: Path | None, env: dict[str, str], now: Callable[[], datetime]) -> None:
+    def __init__(self, config: Path | None, environ: Mapping[str, str], now: Callable[[], datetime]) -> None:
         self.config = config
-        self.env = env
+        self.environ = environ
         self.now = now
         self._settings: Settings | None = None
+        self._env: dict[str, str] | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The environment with ``*_FILE`` secrets read (a bad one is an error here, when first needed)."""
+        if self._env is None:
+            self._env = resolve_environment(self.environ)
+        return self._env
 
     @property
     def settings(self) -> Settings:
@@ -112,13 +133,21 @@ def _main(
         Path | None,
         typer.Option("--config", help="config.yaml to use (env MINEWATCH_CONFIG).", dir_okay=False),
     ] = None,
+    log_level: Annotated[
+        LogLevel | None,
+        typer.Option("--log-level", help="Log level (default: warning; info for `run`)."),
+    ] = None,
+    log_format: Annotated[
+        LogFormat, typer.Option("--log-format", help="Log lines as text or JSON (one object per line).")
+    ] = "text",
     version: Annotated[
         bool,
         typer.Option("--version", help="Print the version and exit.", callback=_print_version, is_eager=True),
     ] = False,
 ) -> None:
     """Critical-minerals supply-chain disruption monitor."""
-    ctx.obj = Context(config, resolve_environment(os.environ), _utcnow)
+    logs.configure(log_level or ("info" if ctx.invoked_subcommand == "run" else "warning"), log_format)
+    ctx.obj = Context(config, os.environ, _utcnow)
 
 
 def _ctx(ctx: typer.Context) -> Context:
@@ -399,12 +428,19 @@ def alerts(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print what would be sent; send and store nothing.")
     ] = False,
+    test: Annotated[
+        bool,
+        typer.Option("--test", help="Send one test message to each configured channel now; store nothing."),
+    ] = False,
 ) -> None:
     """Evaluate the alert rules and deliver pending alerts (e-mail, Slack, webhook)."""
     from monitor.alerting.tick import alert_tick, report_lines
     from monitor.net.http import make_client
 
     c = _ctx(ctx)
+    if test:
+        _test_channels(c)
+        return
     store = c.store()
     try:
         with make_client(c.settings.http) as client:
@@ -414,6 +450,40 @@ def alerts(
     # A channel that is down is not a failure of the command: its deliveries stay pending.
     for line in report_lines(report):
         out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _test_channels(c: Context) -> None:
+    from monitor.alerting.probe import send_test_messages
+    from monitor.net.http import make_client
+
+    with make_client(c.settings.http) as client:
+        results = send_test_messages(c.settings, c.env, c.now(), client, time.sleep)
+    if not results:
+        raise MinewatchError(
+            "no alert channel is configured: set MINEWATCH_SMTP_URL and MINEWATCH_ALERT_EMAIL_TO (e-mail), "
+            "MINEWATCH_SLACK_WEBHOOK_URL (Slack) or MINEWATCH_WEBHOOK_URL (webhook)"
+        )
+    for result in results:
+        line = f"{result.channel}: sent" if result.ok else f"{result.channel}: failed: {result.error}"
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+    failed = [r for r in results if not r.ok]
+    if failed:
+        raise MinewatchError(f"{len(failed)} of {len(results)} channels failed")
+
+
+@app.command()
+def doctor(ctx: typer.Context) -> None:
+    """Check config, environment, database, schema, sites, feeds and alert channels; list every problem."""
+    from monitor.doctor import diagnose
+    from monitor.net.http import make_client
+
+    c = _ctx(ctx)
+    findings = diagnose(c.config, c.environ, c.now, make_client)
+    for finding in findings:
+        out.print(f"[{finding.status}] {finding.check}: {finding.detail}", markup=False, highlight=False)
+    problems = [f for f in findings if f.status == "fail"]
+    if problems:
+        raise MinewatchError(f"{len(problems)} problems found (the lines marked [fail])")
 
 
 # ---- demo / serve ----
@@ -497,7 +567,6 @@ def run(
     c = _ctx(ctx)
     stop = sched.StopFlag()
     stop.install()  # first thing: a SIGTERM during start-up must stop cleanly too
-    _log_to_stderr()
     settings = c.settings
     pipeline = c.pipeline(progress=False)  # the scheduler logs its runs instead
     store = pipeline.store
@@ -517,6 +586,7 @@ def run(
         )
         scheduler = sched.build_scheduler(settings, job, on_crash=sched.crash_recorder(store, c.now))
         server = _dashboard_in_thread(settings, store, host, port, c.env) if serving else None
+        status = None if serving else _status_in_thread(settings, store, c.now)
         try:
             listing = ", ".join(f"{name} every {every}" for name, every in feeds.items()) or "none"
             out.print(f"running feeds: {listing} (SIGTERM or Ctrl+C stops cleanly)", highlight=False)
@@ -524,8 +594,27 @@ def run(
         finally:
             if server is not None:
                 server.stop()
+            if status is not None:
+                status.stop()
     store.engine.dispose()
     out.print("stopped")
+
+
+def _status_in_thread(settings: Settings, store: Store, now: Callable[[], datetime]) -> Any:
+    """/health and /metrics for a scheduler-only node (none when ``scheduler.status_port`` is null)."""
+    from monitor.observability.node import StatusServer
+
+    host, port = settings.scheduler.status_host, settings.scheduler.status_port
+    if port is None:
+        return None
+    try:
+        server = StatusServer(store, settings, now, host, port).start()
+    except OSError as exc:
+        raise MinewatchError(
+            f"cannot serve /health and /metrics on {host}:{port}: {exc.strerror or exc}"
+        ) from None
+    out.print(f"health and metrics on {server.url}/health and {server.url}/metrics", highlight=False)
+    return server
 
 
 def _dashboard_in_thread(settings: Settings, store: Store, host: str, port: int, env: dict[str, str]) -> Any:
@@ -541,15 +630,6 @@ def _dashboard_in_thread(settings: Settings, store: Store, host: str, port: int,
         raise MinewatchError(f"cannot serve the dashboard on {host}:{port}: {exc.strerror or exc}") from None
     out.print(f"dashboard on {server.url}/", highlight=False)
     return server
-
-
-def _log_to_stderr() -> None:
-    """Log the scheduler's runs to stderr, one line each (APScheduler's own chatter only from warnings)."""
-    import logging
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise; runs are logged
 
 
 # ---- backtest ----

@@ -27,6 +27,7 @@ ENV_OVERRIDES: dict[str, str] = {
     "MINEWATCH_ACLED_BASE_URL": "feeds.acled.base_url",
     "MINEWATCH_GDELT_LASTUPDATE_URL": "feeds.gdelt.lastupdate_url",
     "MINEWATCH_UCDP_BASE_URL": "feeds.ucdp.base_url",
+    "MINEWATCH_STATUS_HOST": "scheduler.status_host",
 }
 
 #: Secrets: read from the environment only (as NAME or NAME_FILE: monitor.environment), never from config.
@@ -349,6 +350,18 @@ class SchedulerSettings(_Section):
     )
     max_parallel_feeds: int = Field(
         4, ge=1, description="How many feeds one `minewatch run` process collects at the same time."
+    )
+    status_host: str = Field(
+        "127.0.0.1",
+        description="`minewatch run --no-serve` serves /health and /metrics on this host (0.0.0.0 in a "
+        "container, so the orchestrator and Prometheus reach it).",
+    )
+    status_port: int | None = Field(
+        9108,
+        ge=0,
+        le=65535,
+        description="...and this port (null: none). With the dashboard in the same process they are served "
+        "on the dashboard's port instead, as /api/v1/health and /metrics.",
     )
 
 

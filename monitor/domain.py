@@ -87,6 +87,8 @@ AlertLevel = Literal["elevated", "high", "critical"]
 AlertKind = Literal["halt", "resume", "evacuation", "level", "front_line", "feed_stale", "digest"]
 #: Alert kinds, as stored in the alert table and named in silences.
 ALERT_KINDS: tuple[AlertKind, ...] = get_args(AlertKind)
+#: The kind of the message `minewatch alerts --test` sends to each channel: never stored, never silenced.
+TEST_ALERT_KIND = "test"
 AlertStatus = Literal["notified", "suppressed"]
 #: A stored alert was sent (``notified``) or held back and never sent (``suppressed``).
 ALERT_STATUSES: tuple[AlertStatus, ...] = get_args(AlertStatus)

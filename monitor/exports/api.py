@@ -12,19 +12,16 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
 
 import flask
-import pandas as pd
 
-from monitor import reads
 from monitor.config import Settings
-from monitor.dialect import naive_utc
 from monitor.errors import InputError
 from monitor.exports import files
 from monitor.exports.openapi import PARAMETERS, openapi_document
 from monitor.exports.query import Query, parse_query
 from monitor.exports.schemas import PANELS
+from monitor.observability.health import health, status_code
 from monitor.pipeline import Pipeline
 from monitor.store import Store
 
@@ -114,49 +111,17 @@ def api_blueprint(
 
     @api.get("/health")
     def health_route() -> flask.Response:
-        return flask.jsonify(health(store, settings, now()))
+        answer = health(store, settings, now())
+        response = flask.jsonify(answer)
+        response.status_code = status_code(answer)
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @api.get("/openapi.json")
     def openapi_route() -> flask.Response:
         return flask.jsonify(openapi_document())
 
     return api
-
-
-def health(store: Store, settings: Settings, now: datetime) -> dict[str, Any]:
-    """Per feed: the last run (start, status), the last successful finish, and the lag since it in seconds.
-
-    Error texts are left out: this answer is public. Configured feeds that never ran are listed with nulls.
-    """
-    now_naive = naive_utc(now)
-    feeds: dict[str, dict[str, Any]] = {
-        name: _feed(name, None, None, None, now_naive) for name in settings.feeds.enabled()
-    }
-    for row in reads.feedruns.summary(store).itertuples():
-        finished = None if pd.isna(row.last_ok) else pd.Timestamp(row.last_ok).to_pydatetime()
-        started = pd.Timestamp(row.last_run).to_pydatetime()
-        feeds[row.feed] = _feed(row.feed, started, row.last_status, finished, now_naive)
-    latest = reads.scores.latest_day(store)
-    failing = [f for f in feeds.values() if f["last_status"] == "failed"]
-    return {
-        "status": "degraded" if failing else "ok",
-        "now": _iso(now_naive),
-        "latest_score_date": None if latest is None else latest.isoformat(),
-        "feeds": [feeds[name] for name in sorted(feeds)],
-    }
-
-
-def _feed(
-    name: str, started: datetime | None, status: str | None, finished: datetime | None, now: datetime
-) -> dict[str, Any]:
-    lag = None if finished is None else max(0, int((now - finished).total_seconds()))
-    return {
-        "feed": name,
-        "last_run_at": _iso(started),
-        "last_status": status,
-        "last_ok_at": _iso(finished),
-        "lag_seconds": lag,
-    }
 
 
 def _flag(args: Mapping[str, str], name: str) -> bool:

@@ -17,7 +17,7 @@ from monitor import dialect, models
 from monitor.reads import sql
 from monitor.store import Store
 
-__all__ = ["created_between", "deliveries", "due", "log", "open_groups", "pending", "stored"]
+__all__ = ["backlog", "created_between", "deliveries", "due", "log", "open_groups", "pending", "stored"]
 
 ALERT = models.Alert.__table__  # type: ignore[attr-defined]
 DELIVERY = models.Delivery.__table__  # type: ignore[attr-defined]
@@ -82,6 +82,19 @@ def pending(store: Store, channels: Sequence[str]) -> dict[str, tuple[int, datet
     )
     with store.engine.connect() as conn:
         return {str(r[0]): (int(r[1]), r[2]) for r in conn.execute(query).all()}
+
+
+def backlog(store: Store) -> dict[str, tuple[int, int]]:
+    """Per channel with undelivered deliveries: how many are waiting, and how many of those failed their
+    last attempt."""
+    failed = sa.case((DELIVERY.c.last_error != "", 1), else_=0)
+    query = (
+        sa.select(DELIVERY.c.channel, sa.func.count(), sa.func.sum(failed))
+        .where(DELIVERY.c.delivered_at.is_(None))
+        .group_by(DELIVERY.c.channel)
+    )
+    with store.engine.connect() as conn:
+        return {str(r[0]): (int(r[1]), int(r[2] or 0)) for r in conn.execute(query).all()}
 
 
 # ---- the alert log----

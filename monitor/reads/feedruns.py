@@ -9,7 +9,7 @@ from monitor import dialect
 from monitor.reads import sql
 from monitor.store import Store
 
-__all__ = ["RUN_COLUMNS", "feed_names", "rejected", "summary"]
+__all__ = ["RUN_COLUMNS", "feed_names", "rejected", "summary", "totals"]
 
 #: Columns of ``summary``: per feed, its first run, its newest run (start, status, error, counts), its last
 #: successful finish, and how many runs it had.
@@ -55,4 +55,14 @@ def rejected(store: Store, limit: int) -> pd.DataFrame:
         store,
         f"select feed, created_at, ref, reason, substr(raw, 1, 300) as raw from rejected "
         f"order by created_at desc, id desc limit {int(limit)}",
+    )
+
+
+def totals(store: Store) -> pd.DataFrame:
+    """Per feed that ever ran: rows stored and rows rejected over all its runs (columns feed, stored,
+    rejected)."""
+    return sql.frame(
+        store,
+        "select feed, coalesce(sum(stored), 0) as stored, coalesce(sum(rejected), 0) as rejected "
+        "from feedrun group by feed order by feed",
     )

@@ -73,7 +73,9 @@ def test_one_scheduler_and_one_dashboard_start_after_init_on_a_healthy_database(
         assert depends["postgres"]["condition"] == "service_healthy"
         assert depends["init"]["condition"] == "service_completed_successfully"
     assert all(services[name]["init"] is True for name in ("init", "run", "serve"))  # SIGTERM reaches them
-    assert services["run"]["healthcheck"] == {"disable": True}  # no HTTP server in that process
+    probe = services["run"]["healthcheck"]["test"]  # its status server, where 503 (degraded) is alive
+    assert "http://127.0.0.1:9108/health" in probe[-1] and "503" in probe[-1]
+    assert services["run"]["environment"]["MINEWATCH_STATUS_HOST"] == "0.0.0.0"
     assert "healthcheck" not in services["serve"]  # the image's, against /api/v1/health
 
 

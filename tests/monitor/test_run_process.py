@@ -59,6 +59,8 @@ class Run:
     ) -> None:
         self.dir = tmp_path
         self.config = tmp_path / "config.yaml"
+        # /health and /metrics on any free port: tests run side by side
+        config = {**config, "scheduler": {"status_port": 0, **config.get("scheduler", {})}}
         self.config.write_text(yaml.safe_dump(config), encoding="utf-8")
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("MINEWATCH_") and k != "COLUMNS"}
         self.env.update({"MINEWATCH_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT), "COLUMNS": "200"})
@@ -174,6 +176,11 @@ def test_sigterm_mid_pull_stores_the_page_in_hand_exits_0_and_a_restart_finishes
 
     first = run.start("--no-serve")
     run.wait_for(first, acled.holding.is_set)
+    run.wait_for(first, lambda: "health and metrics on http" in run.output(first)[0])
+    status = re.search(r"health and metrics on (http://\S+?)/health", run.output(first)[0])
+    assert status is not None  # a scheduler-only node answers its orchestrator and Prometheus
+    assert httpx.get(status.group(1) + "/health", timeout=30).json()["feeds"][0]["feed"] == "acled"
+    assert "minewatch_store_up 1.0" in httpx.get(status.group(1) + "/metrics", timeout=30).text
     first.send_signal(signal.SIGTERM)  # while page 2 of 3 is being fetched
     time.sleep(0.5)
     acled.release.set()

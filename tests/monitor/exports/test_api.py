@@ -16,8 +16,8 @@ from openapi_spec_validator import validate
 from dashboards.app import create_app
 from dashboards.server import RunningServer, serve_in_thread
 from monitor.config import Settings
-from monitor.exports.api import health
 from monitor.exports.schemas import SCHEMAS
+from monitor.observability.health import health
 from monitor.store import Store
 from tests.monitor.exports.test_exports import NOW, Scenario, build_scenario
 
@@ -163,15 +163,18 @@ def test_large_ranges_are_streamed_in_chunks(api: httpx.Client) -> None:
     assert len(lines) == 1 + 3 * ((datetime(2025, 3, 20) - datetime(2024, 1, 1)).days + 1)
 
 
-def test_health_is_open_and_gives_each_feeds_lag(api: httpx.Client, scenario: Scenario) -> None:
+def test_health_is_open_gives_each_feeds_lag_and_answers_503_when_a_feed_failed(
+    api: httpx.Client, scenario: Scenario
+) -> None:
     store = scenario.store
     naive = NOW.replace(tzinfo=None)
     ok = store.start_run("gdelt", naive - timedelta(hours=2))
     store.finish_run(ok, naive - timedelta(hours=1, minutes=59), status="ok")
+    assert api.get("/health").status_code == 200
     failed = store.start_run("gdelt", naive - timedelta(minutes=30))
     store.finish_run(failed, naive - timedelta(minutes=29), status="failed", error="secret host down")
     response = api.get("/health")
-    assert response.status_code == 200
+    assert response.status_code == 503
     body = response.json()
     gdelt = next(f for f in body["feeds"] if f["feed"] == "gdelt")
     assert gdelt["last_status"] == "failed" and gdelt["last_run_at"] == "2025-03-20T11:30:00Z"

@@ -1,0 +1,116 @@
+"""`minewatch doctor` and `minewatch alerts --test` as a user runs them, against real peers on loopback."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.loopback import LoopbackServer, Response
+from tests.monitor.mailbox import Mailbox
+from tests.monitor.test_cli import Cli
+
+
+@pytest.fixture
+def cli(tmp_path: Path, database_url: str) -> Cli:
+    return Cli(tmp_path, database_url)
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox().start()
+    yield box
+    box.stop()
+
+
+def _lines(output: str) -> dict[str, str]:
+    """doctor's lines ('[status] check: detail') as {check: 'status detail'}."""
+    found = {}
+    for line in output.splitlines():
+        match = re.match(r"^\[(\w+)\]\s+(.+?): (.*)$", line)
+        if match:
+            found[match.group(2)] = f"{match.group(1)} {match.group(3)}"
+    return found
+
+
+def test_doctor_lists_every_problem_at_once_and_exits_1(cli: Cli, server: LoopbackServer) -> None:
+    server.route("GET", "/lastupdate.txt", Response(503, "busy"))
+    cli.config.write_text(
+        "feeds:\n"
+        f"  gdelt:\n    lastupdate_url: {server.url('/lastupdate.txt')}\n"
+        "  acled:\n    enabled: true\n"
+        "sites:\n  extra_csv: [nope.csv]\n",
+        encoding="utf-8",
+    )
+    result = cli("doctor", ok=False)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = _lines(result.stdout)
+    assert lines["schema"].startswith("fail") and "minewatch init" in lines["schema"]
+    assert lines["sites nope.csv"].startswith("fail")
+    assert lines["feed acled"].startswith("fail") and "MINEWATCH_ACLED_USERNAME" in lines["feed acled"]
+    assert lines["feed gdelt"].startswith("fail") and "HTTP 503" in lines["feed gdelt"]
+    assert lines["channels"].startswith("warn") and "none configured" in lines["channels"]
+    assert result.stderr.strip().startswith("error: 4 problems")
+
+
+def test_doctor_on_a_healthy_install_says_ok_and_exits_0(
+    cli: Cli, server: LoopbackServer, mailbox: Mailbox
+) -> None:
+    server.route("GET", "/lastupdate.txt", Response(200, "1 abc http://x/1.export.CSV.zip\n"))
+    cli.config.write_text(
+        f"feeds:\n  gdelt:\n    lastupdate_url: {server.url('/lastupdate.txt')}\n", encoding="utf-8"
+    )
+    cli.env.update({"MINEWATCH_SMTP_URL": mailbox.url(), "MINEWATCH_ALERT_EMAIL_TO": "desk@fund.example"})
+    cli("init")
+    result = cli("doctor")
+    lines = _lines(result.stdout)
+    assert lines["database"].startswith("ok") and lines["schema"].startswith("ok")
+    assert lines["feed gdelt"].startswith("ok") and "HTTP 200" in lines["feed gdelt"]
+    assert lines["channel email"].startswith("ok")
+    assert "fail" not in result.stdout
+
+
+def test_doctor_with_a_broken_config_names_the_key_and_skips_what_depends_on_it(cli: Cli) -> None:
+    cli.config.write_text("matching:\n  site_radius_km: -5\n", encoding="utf-8")
+    result = cli("doctor", ok=False)
+    assert result.returncode == 1
+    lines = _lines(result.stdout)
+    assert lines["config"].startswith("fail") and "site_radius_km" in lines["config"]
+    assert lines["database"].startswith("skipped")
+
+
+def test_alerts_test_sends_one_message_per_configured_channel_and_stores_nothing(
+    cli: Cli, server: LoopbackServer, mailbox: Mailbox
+) -> None:
+    server.route("POST", "/slack", Response(200, "ok"))
+    server.route("POST", "/hook", Response(500, "down"))
+    cli.env.update(
+        {
+            "MINEWATCH_SMTP_URL": mailbox.url(),
+            "MINEWATCH_ALERT_EMAIL_TO": "desk@fund.example",
+            "MINEWATCH_SLACK_WEBHOOK_URL": server.url("/slack"),
+            "MINEWATCH_WEBHOOK_URL": server.url("/hook"),
+        }
+    )
+    cli("init")
+    result = cli("alerts", "--test", ok=False)
+    assert result.returncode == 1  # the webhook refused it
+    assert len(mailbox.messages) == 1
+    assert "minewatch test message (email)" in str(mailbox.messages[0]["Subject"])
+    assert len(server.hits("/slack")) == 1
+    assert len(server.hits("/hook")) >= 1
+    out = result.stdout
+    assert "email: sent" in out and "slack: sent" in out and "webhook: failed" in out
+    assert "error: 1 of 3 channels failed" in result.stderr
+    assert cli("export", "alerts", "--out", "a.csv").returncode == 0
+    assert (cli.cwd / "a.csv").read_text(encoding="utf-8").count("\n") == 1  # header only: nothing stored
+
+
+def test_alerts_test_without_a_channel_says_how_to_configure_one(cli: Cli) -> None:
+    cli("init")
+    result = cli("alerts", "--test", ok=False)
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("error: no alert channel is configured")

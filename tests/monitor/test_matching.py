@@ -381,9 +381,23 @@ def test_bundled_kachin_sites_have_no_kia_operator_label():
         ("Alphamin Resources Corp. announces temporary suspension", [("bisie", "alias: Alphamin")]),
         (
             "Glencore cuts cobalt guidance",
-            [("kamoto", "operator: Glencore"), ("mutanda", "operator: Glencore")],
+            # Every site Glencore runs or holds the largest stake of (tied at Antamina and Collahuasi).
+            [
+                (s, "operator: Glencore")
+                for s in (
+                    "antamina",
+                    "collahuasi",
+                    "kamoto",
+                    "mcarthur_river_zinc",
+                    "murrin_murrin",
+                    "mutanda",
+                )
+            ],
         ),
-        ("BHP cuts copper guidance", [("escondida", "operator: BHP"), ("olympic_dam", "operator: BHP")]),
+        (
+            "BHP cuts copper guidance",
+            [(s, "operator: BHP") for s in ("antamina", "escondida", "olympic_dam", "spence")],
+        ),
         ("Orano halts Niger uranium exports", [("somair", "operator: Orano")]),
         ("PLS cuts spodumene guidance", [("pilgangoora", "alias: PLS")]),
         ("Sake falls to M23 rebels", [("bisie", "place: Sake"), ("rubaya", "place: Sake")]),
@@ -391,7 +405,12 @@ def test_bundled_kachin_sites_have_no_kia_operator_label():
             "Société Minière de Bisunzu suspend ses activités",
             [("rubaya", "alias: Societe Miniere de Bisunzu")],
         ),
-        ("Eramet suspends ore shipments from Halmahera", [("weda_bay", "alias: Eramet")]),
+        (
+            "Eramet suspends ore shipments from Halmahera",
+            [("weda_bay", "alias: Eramet"), ("moanda_comilog", "operator: Eramet")],
+        ),
+        # Antam runs Pakal and Buli; in Weda Bay it is a 10% partner, so Weda Bay is not named.
+        ("Antam reports record ferronickel sales from Pomalaa", [("pakal_buli", "alias: Antam")]),
     ],
 )
 def test_bundled_registry_matches_real_names(bundled_index, title, expected):
@@ -410,7 +429,6 @@ def test_bundled_registry_matches_real_names(bundled_index, title, expected):
         "Engine rated at 300 bhp",  # BHP, the operator, is written in capitals
         "For the sake of peace, talks resume in Doha",  # Sake, the town, is capitalised
         "Los precios del cobre se mantienen a la altura de 2021",  # Altura, a Pilgangoora alias
-        "Antam reports record ferronickel sales from Pomalaa",  # a 10% partner in Weda Bay, not its operator
     ],
 )
 def test_bundled_registry_ignores_unrelated_news(bundled_index, title):

@@ -18,7 +18,7 @@ from dash import dcc, html
 from plotly.io.json import to_json_plotly
 
 from dashboards.cache import QueryCache
-from dashboards.figures import LEVEL_COLOURS
+from dashboards.palette import DARK_LEVELS, LEVEL_COLOURS
 from monitor.config import Settings
 from monitor.store import Store
 
@@ -126,14 +126,13 @@ def number(decimals: int = 0) -> dict[str, str]:
 
 def level_style() -> dict[str, Any]:
     """Cell colours for a level column (white text on the darker levels)."""
-    dark = {"halted", "critical", "high"}
     return {
         "styleConditions": [
             {
                 "condition": f"params.value == '{level}'",
                 "style": {
                     "backgroundColor": colour,
-                    "color": "white" if level in dark else "#1f2933",
+                    "color": "white" if level in DARK_LEVELS else "#1f2933",
                     "fontWeight": "600",
                 },
             }
@@ -157,6 +156,8 @@ def grid(
             "floatingFilter": True,
             "resizable": True,
             "minWidth": 90,
+            # A typed ISO date box, never the browser's own picker (mm/dd/yyyy in a US locale).
+            "filterParams": {"browserDatePicker": False},
         },
         dashGridOptions={
             "pagination": True,

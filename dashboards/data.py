@@ -12,11 +12,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from monitor import reads, supply
+from monitor import geo, reads, supply
 from monitor.dialect import naive_utc
 from monitor.domain import CHANNELS, EVENT_TYPES, LEVELS, UNSCORED
+from monitor.labels import feed_label
 from monitor.reads.events import EventFilter
 from monitor.reads.known import Known
 from monitor.store import Store
@@ -34,7 +36,7 @@ EVENT_MAP_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 EVENT_LIST_COLUMNS: tuple[str, ...] = (
     *EVENT_MAP_COLUMNS, "actor1", "actor2", "admin1", "geo_precision", "nearest_site_id", "nearest_site_km",
-    "incident_id", "incident_reports",
+    "incident_id", "incident_reports", "to_mine_km", "to_road_km",
 )  # fmt: skip
 SITE_SCORE_COLUMNS: tuple[str, ...] = (
     "date", "risk", "level", "status", "conflict", "route", "notice", "events_30d", "fatalities_30d",
@@ -43,7 +45,8 @@ SITE_SCORE_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 EXPLAIN_COLUMNS: tuple[str, ...] = (
     "event_id", "incident_id", "reports", "sources", "via", "distance_km", "contribution", "share",
-    "event_date", "source", "type", "sub_type", "fatalities", "location", "lat", "lon",
+    "event_date", "source", "type", "sub_type", "fatalities", "location", "lat", "lon", "to_mine_km",
+    "to_road_km",
 )  # fmt: skip
 #: The reports of the incidents behind a score (``incident_reports``).
 REPORT_COLUMNS: tuple[str, ...] = tuple(reads.incidents.REPORTS_COLUMNS)
@@ -57,15 +60,17 @@ NOTICE_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 SITE_EVENT_COLUMNS: tuple[str, ...] = (
     "event_id", "via", "distance_km", "event_date", "source", "type", "sub_type", "fatalities", "lat", "lon",
-    "location",
+    "location", "to_mine_km", "to_road_km",
 )  # fmt: skip
+#: The two distances shown beside an event matched to a site: to the mine itself and to its export road.
+DISTANCE_COLUMNS: tuple[str, ...] = ("to_mine_km", "to_road_km")
 SUPPLY_COLUMNS: tuple[str, ...] = ("date", "commodity", "supply_at_risk_t", "sites", "sites_output_unknown")
 DRIVER_COLUMNS: tuple[str, ...] = (
     "site_id", "site_name", "commodity", "country", "level", "risk", "annual_output_t", "supply_at_risk_t",
 )  # fmt: skip
 FEED_COLUMNS: tuple[str, ...] = (
-    "feed", "status", "last_run", "last_success", "lag_hours", "fetched", "stored", "duplicates", "rejected",
-    "dropped", "error", "runs",
+    "feed", "feed_kind", "feed_name", "status", "last_run", "last_success", "lag_hours", "fetched", "stored",
+    "duplicates", "rejected", "dropped", "error", "runs",
 )  # fmt: skip
 REJECTED_COLUMNS: tuple[str, ...] = ("feed", "created_at", "ref", "reason", "raw")
 ALERT_COLUMNS: tuple[str, ...] = (
@@ -99,6 +104,46 @@ def _text(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 
 
 # ---- dates ------------------------------------------------------------------------------------------------
+def _road_km(lat: np.ndarray, lon: np.ndarray, route: Any) -> np.ndarray:
+    """Km from each point to the nearest leg of a route (NaN without a route of two waypoints or more)."""
+    points = np.asarray([list(p)[:2] for p in route or []], dtype=float).reshape(-1, 2)
+    if len(points) < 2 or lat.size == 0:
+        return np.full(lat.shape, np.nan)
+    a, b = points[:-1], points[1:]
+    legs = geo.point_segment_km(lat[:, None], lon[:, None], a[None, :, 0], a[None, :, 1], b[None, :, 0],
+                                b[None, :, 1])  # fmt: skip
+    return legs.min(axis=1)  # type: ignore[no-any-return]
+
+
+def with_distances(frame: pd.DataFrame, sites: pd.DataFrame, site_column: str = "site_id") -> pd.DataFrame:
+    """``frame`` (events with lat, lon and the site each is matched to) with the km from each event to that
+    mine (``to_mine_km``) and to its export road (``to_road_km``): an event matched through the road is
+    0.2 km from the road and may be 40 km from the mine, and the reader needs both.
+
+    ``sites`` has site_id, lat, lon and route (``reads.sites.geometry``); unknown ones give NaN."""
+    out = frame.assign(to_mine_km=np.nan, to_road_km=np.nan)
+    if frame.empty or sites.empty:
+        return out
+    by_site = {str(r["site_id"]): r for r in sites.to_dict("records")}
+    for site_id, rows in out.groupby(out[site_column].astype(str), sort=False):
+        site = by_site.get(site_id)
+        if site is None:
+            continue
+        lat, lon = rows["lat"].to_numpy(dtype=float), rows["lon"].to_numpy(dtype=float)
+        if site.get("lat") is not None and not pd.isna(site["lat"]):
+            out.loc[rows.index, "to_mine_km"] = geo.haversine_km(lat, lon, site["lat"], site["lon"])
+        out.loc[rows.index, "to_road_km"] = _road_km(lat, lon, site.get("route"))
+    return out
+
+
+def site_geometry(store: Store, site_ids: Sequence[str]) -> pd.DataFrame:
+    """Where the sites are and their roads (for ``with_distances``)."""
+    wanted = sorted({str(s) for s in site_ids if s is not None and not pd.isna(s) and s != ""})
+    if not wanted:
+        return empty_frame(("site_id", "lat", "lon", "route"))
+    return reads.sites.geometry(store, wanted)
+
+
 def latest_score_date(store: Store, as_of: date | None = None) -> date | None:
     """The newest score date on or before ``as_of`` (any date when None); None when nothing is scored."""
     return reads.scores.latest_day(store, as_of)
@@ -182,6 +227,11 @@ def recent_events(store: Store, as_of: date, days: int, limit: int) -> pd.DataFr
     return _as_datetime(_text(frame, "source", "type", "sub_type", "location", "country"), "event_date")
 
 
+def known_stops(store: Store) -> set[str]:
+    """Sites the registry itself marks as not producing (``reads.sites.stopped``)."""
+    return reads.sites.stopped(store)
+
+
 def routes(store: Store, site_ids: Sequence[str] | None = None) -> pd.DataFrame:
     """Export routes as waypoint lists (only sites that have one), optionally for some sites."""
     columns = ("site_id", "site_name", "route_name", "route")
@@ -247,6 +297,7 @@ def site_explain(store: Store, site_id: str, as_of: date | None = None) -> pd.Da
     events = reads.events.details(store, contributions["event_id"].tolist())
     merged = contributions.merge(events, on="event_id", how="left")
     merged = _as_datetime(_text(merged, "via", "source", "type", "sub_type", "location"), "event_date")
+    merged = with_distances(merged.assign(site_id=site_id), site_geometry(store, [site_id]))
     return merged.sort_values("contribution", ascending=False).reset_index(drop=True)[list(EXPLAIN_COLUMNS)]
 
 
@@ -266,7 +317,11 @@ def site_events(store: Store, site_id: str, as_of: date, days: int, limit: int) 
     frame = reads.events.near_site(store, site_id, after, as_of, Known.end_of(as_of), limit)
     if frame.empty:
         return empty_frame(SITE_EVENT_COLUMNS)
-    return _as_datetime(_text(frame, "via", "source", "type", "sub_type", "location"), "event_date")
+    # An event near both the mine and its road comes back twice: drawn once, by its nearer match.
+    frame = frame.sort_values("distance_km", kind="stable").drop_duplicates("event_id")
+    frame = with_distances(frame.assign(site_id=site_id), site_geometry(store, [site_id]))
+    frame = _as_datetime(_text(frame, "via", "source", "type", "sub_type", "location"), "event_date")
+    return frame[list(SITE_EVENT_COLUMNS)].reset_index(drop=True)
 
 
 def incident_reports(store: Store, incident_ids: Sequence[int], as_of: date | None = None) -> pd.DataFrame:
@@ -370,7 +425,8 @@ def events(store: Store, flt: EventFilter, limit: int) -> pd.DataFrame:
         "admin1",
         "nearest_site_id",
     )
-    return _as_datetime(frame, "event_date")
+    frame = with_distances(frame, site_geometry(store, frame["nearest_site_id"].tolist()), "nearest_site_id")
+    return _as_datetime(frame, "event_date")[list(EVENT_LIST_COLUMNS)]
 
 
 def count_events(store: Store, flt: EventFilter) -> int:
@@ -405,6 +461,8 @@ def feed_status(store: Store, now: datetime) -> pd.DataFrame:
         return empty_frame(FEED_COLUMNS)
     frame = _as_datetime(_text(frame, "feed", "status", "error"), "last_run", "last_success")
     frame["dropped"] = frame["dropped"].map(dropped_text)
+    named = frame["feed"].map(feed_label)
+    frame["feed_kind"], frame["feed_name"] = named.str[0], named.str[1]
     frame["lag_hours"] = (pd.Timestamp(naive_utc(now)) - frame["last_success"]).dt.total_seconds() / 3600.0
     return frame[list(FEED_COLUMNS)]
 

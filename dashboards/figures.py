@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,41 +17,21 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from monitor.domain import LEVELS, UNSCORED
+from dashboards.palette import (
+    COMPONENT_COLOURS,
+    LEVEL_COLOURS,
+    LEVEL_ORDER,
+    commodity_colour,
+    event_colour,
+    kind_colour,
+    level_colour,
+)
+from dashboards.regions import Box, site_box, view_of
+from monitor.domain import STOPPED_STATUSES, UNSCORED
+from monitor.labels import commodity_label
+from monitor.labels import label as word_label
 
-#: Level colours: low green, elevated yellow, high orange, critical red, halted dark purple.
-LEVEL_COLOURS: dict[str, str] = {
-    "low": "#2e9e4f",
-    "elevated": "#e8b400",
-    "high": "#f07f0f",
-    "critical": "#d62828",
-    "halted": "#3b0a57",
-    UNSCORED: "#9e9e9e",
-}
-#: Levels from the most severe down, then sites without a score.
-LEVEL_ORDER: tuple[str, ...] = (*reversed(LEVELS), UNSCORED)
-EVENT_COLOURS: dict[str, str] = {
-    "battles": "#1565c0",
-    "explosions_remote_violence": "#00897b",
-    "violence_against_civilians": "#6d4c41",
-    "riots": "#c2185b",
-    "protests": "#5c6bc0",
-    "strategic_developments": "#78909c",
-}
-KIND_COLOURS: dict[str, str] = {
-    "halt": "#3b0a57",
-    "suspension": "#3b0a57",
-    "force_majeure": "#3b0a57",
-    "evacuation": "#d62828",
-    "guidance_cut": "#f07f0f",
-    "resumption": "#2e9e4f",
-    "none": "#9e9e9e",
-}
-COMPONENT_COLOURS: dict[str, str] = {"conflict": "#d95f02", "route": "#1b9e77", "notice": "#7570b3"}
-COMMODITY_COLOURS: tuple[str, ...] = (
-    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
-    "#ff7f0e",
-)  # fmt: skip
+#: Map text (place names, cluster counts) is drawn in this font, served with the dashboard (``glyphs``).
 OFFLINE_STYLE = "white-bg"
 #: The parts of plotly_white our 2-D charts and maps use. The whole template (defaults for every trace type,
 #: 3-D scenes, polar axes, colour scales) is copied into every figure and serialised with it, which was a
@@ -69,10 +49,10 @@ TEMPLATE = go.layout.Template(
 _FONT = {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 13, "color": "#1f2933"}
 
 
-def label(value: str) -> str:
-    """A snake_case key as words ('violence_against_civilians' -> 'Violence against civilians')."""
-    text = str(value).replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
+def label(value: Any) -> str:
+    """A domain word as shown ('violence_against_civilians' -> 'Violence against civilians', 'none' ->
+    'No halt signal', 'pgm' -> 'PGM'): ``monitor.labels``, the one map of them."""
+    return word_label(value)
 
 
 def plain(value: Any) -> str:
@@ -128,46 +108,49 @@ def basemap_layers(basemap_url: str | None) -> list[dict[str, Any]]:
 def map_view(
     lats: Sequence[float | None] | np.ndarray, lons: Sequence[float | None] | np.ndarray
 ) -> tuple[dict[str, float], float]:
-    """Centre and zoom that fit the points (a rough Web-Mercator fit, good enough to frame them)."""
-    lat = np.asarray(lats, dtype=float)
-    lon = np.asarray(lons, dtype=float)
-    lat, lon = lat[~np.isnan(lat)], lon[~np.isnan(lon)]
-    if lat.size == 0 or lon.size == 0:
-        return {"lat": 0.0, "lon": 20.0}, 1.0
-    # At zoom z one 512-px tile spans 360 degrees: fit both spans (with a margin) into ~1000 x 470 px.
-    lat_span = max(float(np.ptp(lat)), 0.3) * 1.4
-    lon_span = max(float(np.ptp(lon)), 0.3) * 1.4
-    fit = min(math.log2(470 * 360.0 / (512 * lat_span)), math.log2(1000 * 360.0 / (512 * lon_span)))
-    zoom = float(np.clip(fit, 1.0, 9.0))
-    return {"lat": float((lat.min() + lat.max()) / 2), "lon": float((lon.min() + lon.max()) / 2)}, zoom
+    """Centre and zoom that frame the points (``regions.view_of`` their box)."""
+    frame = pd.DataFrame({"lat": np.asarray(lats, dtype=float), "lon": np.asarray(lons, dtype=float)})
+    located = frame.dropna()
+    if located.empty:
+        return view_of(None)
+    return view_of(
+        Box(located["lat"].min(), located["lon"].min(), located["lat"].max(), located["lon"].max())
+    )
+
+
+def map_layout(view: tuple[dict[str, float], float]) -> dict[str, Any]:
+    """The part of a map's layout that says where it looks (for a region picked after the map is drawn)."""
+    center, zoom = view
+    return {"center": center, "zoom": zoom}
 
 
 def _map_figure(
     traces: list[go.Scattermap],
     title: str,
-    lats: Sequence[float] | np.ndarray,
-    lons: Sequence[float] | np.ndarray,
+    view: tuple[dict[str, float], float],
     map_style: str,
     basemap_url: str | None,
+    revision: str = "map",
 ) -> go.Figure:
-    """A map figure built in one go: adding traces and layout one by one copies every array each time."""
-    center, zoom = map_view(lats, lons)
+    """A map figure built in one go: adding traces and layout one by one copies every array each time.
+
+    The legend sits below the map in rows, never over the data; the map stops at one world's width."""
     layers = basemap_layers(basemap_url) if map_style == OFFLINE_STYLE else []
     layout = {
-        **_base_layout_props(title, 520),
+        **_base_layout_props(title, 560),
         "template": TEMPLATE,
-        "map": {"style": map_style, "center": center, "zoom": zoom, "layers": layers},
+        "map": {"style": map_style, **map_layout(view), "layers": layers},
         "margin": {"l": 0, "r": 0, "t": 50, "b": 0},
         "legend": {
-            "orientation": "v",
+            "orientation": "h",
             "yanchor": "top",
-            "y": 0.98,
+            "y": -0.01,
             "xanchor": "left",
-            "x": 0.01,
-            "bgcolor": "rgba(255,255,255,0.85)",
-            "bordercolor": "#cccccc",
-            "borderwidth": 1,
+            "x": 0.0,
+            "font": {"size": 12},
         },
+        # Keeps the reader's pan and zoom when the map is redrawn with fresh data (a new region resets it).
+        "uirevision": revision,
     }
     return go.Figure(traces, layout=layout)
 
@@ -197,8 +180,13 @@ def _texts(values: pd.Series) -> list[str]:
     return text.tolist()  # type: ignore[no-any-return]
 
 
+def _km(value: Any) -> str:
+    return "n/a" if value is None or pd.isna(value) else f"{float(value):.1f} km"
+
+
 def _event_traces(events: pd.DataFrame, *, distance: bool = False) -> list[go.Scattermap]:
-    """One trace per event type, sized by fatalities."""
+    """One trace per event type, sized by fatalities; with ``distance``, the hover gives the km to the mine
+    and to its export road."""
     traces = []
     for kind, group in events.groupby("type", sort=True):
         fatalities = group["fatalities"].fillna(0).to_numpy(dtype=float)
@@ -210,11 +198,11 @@ def _event_traces(events: pd.DataFrame, *, distance: bool = False) -> list[go.Sc
             f"<b>{place}</b> {day}<br>{what}: {sub}<br>Fatalities: {int(dead)}<br>Source: {source}"
             for place, day, sub, dead, source in zip(places, days, subs, fatalities, sources, strict=True)
         ]
-        if distance and "distance_km" in group:
+        if distance and "to_mine_km" in group:
             hover = [
-                f"{text}<br>{km:.1f} km away ({plain(via)})"
-                for text, km, via in zip(
-                    hover, group["distance_km"].tolist(), group["via"].tolist(), strict=True
+                f"{text}<br>To the mine: {_km(mine)}<br>To the road: {_km(road)}"
+                for text, mine, road in zip(
+                    hover, group["to_mine_km"].tolist(), group["to_road_km"].tolist(), strict=True
                 )
             ]
         traces.append(
@@ -223,7 +211,7 @@ def _event_traces(events: pd.DataFrame, *, distance: bool = False) -> list[go.Sc
                 lon=group["lon"].to_numpy(dtype=float),
                 mode="markers",
                 name=label(str(kind)),
-                marker={"size": size, "color": EVENT_COLOURS.get(str(kind), "#607d8b"), "opacity": 0.75},
+                marker={"size": size, "color": event_colour(str(kind)), "opacity": 0.75},
                 hovertext=np.asarray(hover, dtype=object),
                 hovertemplate="%{hovertext}<extra></extra>",
             )
@@ -238,16 +226,17 @@ def _site_sizes(output: pd.Series) -> np.ndarray:
 
 
 def _site_hover(group: pd.DataFrame, level: str) -> np.ndarray:
-    output = group["annual_output_t"].fillna(0).round(0).astype(int).tolist()
+    output = [
+        "output unknown" if pd.isna(t) or t <= 0 else f"{t:,.0f} t/yr"
+        for t in group["annual_output_t"].tolist()
+    ]
     risk = ["n/a" if pd.isna(r) else f"{r:.0f}" for r in group["risk"].tolist()]
-    names, countries, commodities = (
-        _texts(group["site_name"]),
-        _texts(group["country"]),
-        _texts(group["commodity"]),
-    )
+    names, countries = _texts(group["site_name"]), _texts(group["country"])
+    commodities = [plain(commodity_label(c)) for c in group["commodity"].tolist()]
+    shown = label(level)
     return np.asarray(
         [
-            f"<b>{name}</b> ({country})<br>{commodity}, {tonnes:,} t/yr<br>Risk {r}, {level}"
+            f"<b>{name}</b> ({country})<br>{commodity}, {tonnes}<br>Risk {r}, {shown}"
             for name, country, commodity, tonnes, r in zip(
                 names, countries, commodities, output, risk, strict=True
             )
@@ -256,32 +245,44 @@ def _site_hover(group: pd.DataFrame, level: str) -> np.ndarray:
     )
 
 
+#: Sites drawn from the least to the most pressing, so nothing at risk hides under a quiet site; a critical
+#: site (news of the day) is drawn over a halted one (a known stop), which is often the larger marker.
+DRAW_ORDER: tuple[str, ...] = (UNSCORED, "low", "elevated", "high", "halted", "critical")
+
+
 def overview_map(
     sites: pd.DataFrame,
     events: pd.DataFrame,
     routes: pd.DataFrame,
     *,
+    region: Box | None = None,
+    known_stops: Collection[str] = (),
     map_style: str = OFFLINE_STYLE,
     basemap_url: str | None = None,
 ) -> go.Figure:
-    """Located sites coloured by level and sized by output, recent matched events by type, export routes."""
+    """Located sites coloured by level and sized by output, recent matched events by type, export routes.
+
+    Opens on ``region`` when given, else on the sites at risk (``regions.site_box``, without the
+    registry's ``known_stops``)."""
     located = sites.dropna(subset=["lat", "lon"]) if not sites.empty else sites
     if located.empty:
         return empty_figure("No located sites yet: run `minewatch sites` or `minewatch import sites FILE`.")
     traces = [*_route_trace(routes), *(_event_traces(events) if not events.empty else [])]
-    for level in reversed(LEVEL_ORDER):  # the most severe drawn last, on top
+    for level in DRAW_ORDER:
         group = located[located["level"] == level]
         if group.empty:
             continue
+        group = group.sort_values("annual_output_t", ascending=False, na_position="first")  # small on top
         traces.append(
             go.Scattermap(
                 lat=group["lat"].to_numpy(dtype=float),
                 lon=group["lon"].to_numpy(dtype=float),
                 mode="markers",
-                name=f"Site: {level}",
+                name=f"Site: {label(level).lower()}",
+                legendrank=LEVEL_ORDER.index(level),
                 marker={
                     "size": _site_sizes(group["annual_output_t"]),
-                    "color": LEVEL_COLOURS[level],
+                    "color": level_colour(level),
                     "opacity": 0.95,
                 },
                 customdata=group["site_id"].to_numpy(dtype=object),
@@ -292,10 +293,10 @@ def overview_map(
     return _map_figure(
         traces,
         "Sites by risk level, recent events and export routes",
-        located["lat"].to_numpy(dtype=float),
-        located["lon"].to_numpy(dtype=float),
+        view_of(region or site_box(located, known_stops=known_stops)),
         map_style,
         basemap_url,
+        revision=str(region or "at-risk"),
     )
 
 
@@ -332,8 +333,8 @@ def site_map(
             lon=[facts["lon"]],
             mode="markers",
             text=[plain(facts.get("name"))],
-            name=f"Site ({level})",
-            marker={"size": 22, "color": LEVEL_COLOURS.get(level, LEVEL_COLOURS[UNSCORED])},
+            name=f"Site ({label(level).lower()})",
+            marker={"size": 22, "color": level_colour(level)},
             hovertemplate="<b>%{text}</b><extra></extra>",
         )
     )
@@ -343,7 +344,7 @@ def site_map(
         lats += [p[0] for p in route_points]
         lons += [p[1] for p in route_points]
     return _map_figure(
-        traces, "Events near the site and its export route", lats, lons, map_style, basemap_url
+        traces, "Events near the site and its export route", map_view(lats, lons), map_style, basemap_url
     )
 
 
@@ -356,26 +357,38 @@ def events_map(
     return _map_figure(
         _event_traces(events),
         "Events by type (size: fatalities)",
-        events["lat"].to_numpy(dtype=float),
-        events["lon"].to_numpy(dtype=float),
+        map_view(events["lat"].to_numpy(dtype=float), events["lon"].to_numpy(dtype=float)),
         map_style,
         basemap_url,
     )
 
 
 # ---- charts -----------------------------------------------------------------------------------------------
-def risk_history(scores: pd.DataFrame, halted: pd.DataFrame, levels: dict[str, float]) -> go.Figure:
+def risk_history(
+    scores: pd.DataFrame, halted: pd.DataFrame, levels: dict[str, float], *, registry_stop: str | None = None
+) -> go.Figure:
     """A site's risk over time: components stacked, the risk line on top, halted periods shaded, and the
-    levels' lower bounds (``scoring.levels``) as dotted lines."""
+    levels' lower bounds (``scoring.levels``) as dotted lines. With ``registry_stop`` (the registry says
+    the site is stopped), what scoring books as the notice component on stopped days is shown as the status
+    component it is."""
     if scores.empty:
         return empty_figure("No scores for this site yet: run `minewatch score`.", "Risk over time")
     fig = _figure()
-    for component in ("conflict", "route", "notice"):
+    stopped = scores["status"].isin(STOPPED_STATUSES) if registry_stop else pd.Series(False, scores.index)
+    parts = {
+        "conflict": scores["conflict"].fillna(0),
+        "route": scores["route"].fillna(0),
+        "notice": scores["notice"].fillna(0).where(~stopped, 0.0),
+    }
+    if stopped.any():
+        parts["status"] = scores["notice"].fillna(0).where(stopped, 0.0)
+    for component, values in parts.items():
+        name = f"Status ({registry_stop})" if component == "status" else f"{label(component)} component"
         fig.add_trace(
             go.Scatter(
                 x=scores["date"],
-                y=scores[component].fillna(0),
-                name=f"{label(component)} component",
+                y=values,
+                name=name,
                 mode="lines",
                 stackgroup="components",
                 line={"width": 0.5, "color": COMPONENT_COLOURS[component]},
@@ -396,7 +409,7 @@ def risk_history(scores: pd.DataFrame, halted: pd.DataFrame, levels: dict[str, f
     for name, bound in levels.items():
         fig.add_hline(
             y=bound,
-            line={"dash": "dot", "width": 1, "color": LEVEL_COLOURS.get(name, "#999999")},
+            line={"dash": "dot", "width": 1, "color": level_colour(name)},
             annotation_text=label(name),
             annotation_position="top left",
             annotation_font_size=11,
@@ -466,11 +479,21 @@ def front_history(scores: pd.DataFrame, radius_km: float) -> go.Figure:
     return fig
 
 
+def _distances_text(to_mine: Any, to_road: Any, via: Any) -> str:
+    """'79 km from the mine, 8.9 km from its road': the road first when the event counts through it."""
+    mine = None if to_mine is None or pd.isna(to_mine) else f"{float(to_mine):.0f} km from the mine"
+    road = None if to_road is None or pd.isna(to_road) else f"{float(to_road):.1f} km from its road"
+    parts = [p for p in ((road, mine) if via == "route" else (mine, road)) if p]
+    return ", ".join(parts) or "distance unknown"
+
+
 def contributions_bar(explain: pd.DataFrame) -> go.Figure:
     """The events behind the latest score, as their share of it."""
     if explain.empty:
         return empty_figure("No event contributes to the latest score.", "Why this score", 280)
     ordered = explain.sort_values("share")
+    mine = ordered["to_mine_km"] if "to_mine_km" in ordered else ordered["distance_km"]
+    road = ordered["to_road_km"] if "to_road_km" in ordered else pd.Series(None, index=ordered.index)
     labels = (
         ordered["event_date"].dt.strftime("%Y-%m-%d").fillna("?")
         + " "
@@ -478,17 +501,15 @@ def contributions_bar(explain: pd.DataFrame) -> go.Figure:
         + " @ "
         + ordered["location"].map(plain)
         + " ("
-        + ordered["distance_km"].round(1).astype(str)
-        + " km, "
-        + ordered["via"].map(plain)
+        + [_distances_text(m, r, via) for m, r, via in zip(mine, road, ordered["via"], strict=True)]
         + ")"
-    )
+    )  # fmt: skip
     fig = _figure(
         go.Bar(
             x=100 * ordered["share"].fillna(0),
             y=labels,
             orientation="h",
-            marker={"color": [EVENT_COLOURS.get(t, "#607d8b") for t in ordered["type"]]},
+            marker={"color": [event_colour(t) for t in ordered["type"]]},
             hovertemplate="%{y}<br>%{x:.1f}% of the event-driven score<extra></extra>",
         )
     )
@@ -512,7 +533,7 @@ def notices_timeline(notices: pd.DataFrame) -> go.Figure:
                 y=[label(str(kind))] * len(group),
                 mode="markers",
                 name=label(str(kind)),
-                marker={"size": 14, "color": KIND_COLOURS.get(str(kind), "#607d8b"), "symbol": "diamond"},
+                marker={"size": 14, "color": kind_colour(str(kind)), "symbol": "diamond"},
                 customdata=np.column_stack([group["title"].map(plain), group["source"].map(plain)]),
                 hovertemplate="%{x|%Y-%m-%d %H:%M}<br><b>%{customdata[0]}</b><br>%{customdata[1]}"
                 "<extra></extra>",
@@ -533,18 +554,18 @@ def supply_history_figure(history: pd.DataFrame, value: str = "supply_at_risk_t"
         what = "world production figures (commodities.csv)" if in_pct else "scores"
         return empty_figure(f"Nothing to show yet: no {what}.", title)
     fig = _figure()
-    for i, (commodity, group) in enumerate(data.groupby("commodity", sort=True)):
+    for commodity, group in data.groupby("commodity", sort=True):
         fig.add_trace(
             go.Scatter(
                 x=group["date"],
                 y=group[value],
-                name=label(str(commodity)),
+                name=commodity_label(commodity),
                 mode="lines",
-                line={"width": 2.5, "color": COMMODITY_COLOURS[i % len(COMMODITY_COLOURS)]},
+                line={"width": 2.5, "color": commodity_colour(str(commodity))},
                 hovertemplate="%{x|%Y-%m-%d}: %{y:,.2f}"
                 + ("%" if in_pct else " t")
                 + "<extra>"
-                + plain(label(str(commodity)))
+                + plain(commodity_label(commodity))
                 + "</extra>",
             )
         )
@@ -561,9 +582,12 @@ def drivers_bar(drivers: pd.DataFrame) -> go.Figure:
     fig = _figure(
         go.Bar(
             x=ordered["supply_at_risk_t"],
-            y=ordered["site_name"].map(plain) + " (" + ordered["commodity"].map(plain) + ")",
+            y=ordered["site_name"].map(plain)
+            + " ("
+            + ordered["commodity"].map(commodity_label).map(plain)
+            + ")",
             orientation="h",
-            marker={"color": [LEVEL_COLOURS.get(v, "#9e9e9e") for v in ordered["level"]]},
+            marker={"color": [level_colour(v) for v in ordered["level"]]},
             customdata=ordered["level"],
             hovertemplate="%{y}: %{x:,.0f} t at risk (%{customdata})<extra></extra>",
         )

@@ -17,6 +17,7 @@ import pandas as pd
 from feeds import acled, gdelt, notices
 from monitor import sites
 from monitor.config import Settings
+from monitor.domain import DEMO_FEED_PREFIX, notice_feed
 from monitor.exports.panels import risk_frame
 from monitor.exports.query import day_range
 from monitor.pipeline import Pipeline
@@ -49,18 +50,23 @@ def build(settings: Settings, now: Callable[[], datetime]) -> DemoResult:
     pipeline = Pipeline(store, settings, now)
     pipeline.load_sites(sites.load_bundled(now()))
     folder = demo_dir()
+    # The scenario's feeds are named as the real ones with a ``demo:`` in front: pages read them as the real
+    # ones (``monitor.labels.feed_label``), while the stale-feed rule, which watches the configured feeds,
+    # leaves them alone.
     pipeline.ingest(
-        "demo:acled", "events", [acled.parse_file(folder / "acled_events.csv")], use_watermark=False
-    )
+        DEMO_FEED_PREFIX + "acled", "events", [acled.parse_file(folder / "acled_events.csv")],
+        use_watermark=False,
+    )  # fmt: skip
     keep = pipeline.site_filter()
     pipeline.ingest(
-        "demo:gdelt",
+        DEMO_FEED_PREFIX + "gdelt",
         "events",
         [gdelt.parse_file(folder / "gdelt_events.export.CSV", keep=keep)],
         use_watermark=False,
     )
     for xml in sorted(folder.glob("*.xml")):
-        pipeline.ingest(f"demo:{xml.stem}", "notices", [notices.parse_file(xml)], use_watermark=False)
+        feed = DEMO_FEED_PREFIX + notice_feed(xml.stem)
+        pipeline.ingest(feed, "notices", [notices.parse_file(xml)], use_watermark=False)
     pipeline.match()
     panel = risk_frame(pipeline, day_range(START, END))
     focus = panel[panel["site_id"] == FOCUS_SITE]

@@ -15,6 +15,7 @@ __all__ = [
     "ALERT_KINDS",
     "ALERT_STATUSES",
     "CHANNELS",
+    "DEMO_FEED_PREFIX",
     "EVACUATION_KIND",
     "EVENT_SOURCES",
     "EVENT_TYPES",
@@ -133,6 +134,8 @@ RunStatus = Literal["running", "ok", "failed"]
 RUN_STATUSES: tuple[RunStatus, ...] = get_args(RunStatus)
 #: Notice feeds are named ``notices:<name>`` (their runs, watermarks and leases).
 NOTICE_FEED_PREFIX = "notices:"
+#: The bundled demo's feeds are named as real ones after this (``demo:acled``, ``demo:notices:<name>``).
+DEMO_FEED_PREFIX = "demo:"
 
 
 def notice_feed(name: str) -> str:

@@ -12,6 +12,7 @@ from dashboards import data, figures, ids
 from dashboards.components import command, context, empty_state, graph, grid, level_style, number, page_header
 from dashboards.components import parse_date as _parse_date
 from dashboards.pages.overview import site_links
+from monitor.labels import commodity_label
 
 
 def register(app: dash.Dash) -> None:
@@ -59,7 +60,7 @@ def drivers_table(drivers: pd.DataFrame) -> pd.DataFrame:
     totals = drivers.groupby("commodity")["supply_at_risk_t"].transform("sum")
     return drivers.assign(
         site_link=site_links(drivers["site_name"], drivers["site_id"]),
-        commodity_label=drivers["commodity"].map(figures.label),
+        commodity_label=drivers["commodity"].map(commodity_label),
         share_of_commodity=100 * drivers["supply_at_risk_t"] / totals,
     )
 
@@ -115,7 +116,7 @@ def unknown_output(unknown: pd.DataFrame) -> html.Div | None:
     if unknown.empty:
         return None
     counts = unknown.groupby("commodity").size()
-    summary = "; ".join(f"{figures.label(c)}: {n}" for c, n in counts.items())
+    summary = "; ".join(f"{commodity_label(c)}: {n}" for c, n in counts.items())
     return html.Div(
         [
             html.H3("At risk, output unknown"),
@@ -126,7 +127,7 @@ def unknown_output(unknown: pd.DataFrame) -> html.Div | None:
             ),
             html.Ul(
                 [
-                    html.Li(f"{r.site_name} ({figures.label(r.commodity)}, {r.level}, risk {r.risk:.0f})")
+                    html.Li(f"{r.site_name} ({commodity_label(r.commodity)}, {r.level}, risk {r.risk:.0f})")
                     for r in unknown.itertuples()
                 ]
             ),

@@ -21,13 +21,13 @@ from dashboards.components import (
     graph,
     grid,
     mark_links,
-    number,
     page_header,
     parse_date,
     plain_json,
     records,
     shown_rows,
 )
+from dashboards.pages.site import distance_columns
 
 CSV_COLUMNS: tuple[str, ...] = (
     "event_id", "event_date", "source", "type", "sub_type", "fatalities", "location", "admin1", "country",
@@ -167,13 +167,7 @@ def _columns() -> list[dict[str, Any]]:
         {"field": "admin1", "headerName": "Admin 1"},
         {"field": "country", "headerName": "Country", "maxWidth": 110},
         {"field": "nearest_site_id", "headerName": "Nearest site"},
-        {
-            "field": "nearest_site_km",
-            "headerName": "Distance (km)",
-            "valueFormatter": number(1),
-            "filter": "agNumberColumnFilter",
-            "maxWidth": 140,
-        },
+        *distance_columns(),
         {"field": "actor1", "headerName": "Actor 1", "tooltipField": "actor1"},
         {"field": "incident_id", "headerName": "Incident", "maxWidth": 120},
         {

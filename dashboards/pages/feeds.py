@@ -48,7 +48,14 @@ def _status_style() -> dict[str, Any]:
 
 def _feed_columns() -> list[dict[str, Any]]:
     return [
-        {"field": "feed", "headerName": "Feed", "maxWidth": 130},
+        {"field": "feed_kind", "headerName": "Kind", "maxWidth": 160},
+        {
+            "field": "feed_name",
+            "headerName": "Feed",
+            "minWidth": 150,
+            "headerTooltip": "feed",
+            "tooltipField": "feed",
+        },
         {"field": "status", "headerName": "Last run status", "cellStyle": _status_style(), "maxWidth": 150},
         {"field": "last_run", "headerName": "Last run (UTC)", "minWidth": 160},
         {"field": "last_success", "headerName": "Last success (UTC)", "minWidth": 170},

@@ -10,10 +10,10 @@ from urllib.parse import quote
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, Patch, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboards import data, figures, ids
+from dashboards import data, figures, ids, regions
 from dashboards.cache import data_version
 from dashboards.components import (
     Context,
@@ -34,7 +34,9 @@ from dashboards.components import (
     shown_rows,
     stat_card,
 )
+from dashboards.palette import LEVEL_COLOURS, LEVEL_ORDER
 from monitor.domain import UNSCORED
+from monitor.labels import commodity_label
 
 #: Columns of the risk CSV download (the `export risk` contract, for the rows shown).
 CSV_COLUMNS: tuple[str, ...] = (
@@ -78,6 +80,7 @@ def register(app: dash.Dash) -> None:
         State(ids.RISK_LEVEL, "value"),
         State(ids.AS_OF, "date"),
         State(ids.OVERVIEW_VERSION, "data"),
+        State(ids.OVERVIEW_REGION, "value"),
         prevent_initial_call=True,
     )
     def refresh(
@@ -86,12 +89,13 @@ def register(app: dash.Dash) -> None:
         levels: list[str] | None,
         as_of: str | None,
         shown_version: str | None,
+        region: str | None,
     ) -> Any:
         ctx = context()
         version = data_version(ctx.store)
         if version == shown_version:
             raise PreventUpdate  # nothing was written since the page was drawn
-        view = build_view(ctx, parse_date(as_of), commodities or [], levels or [], version)
+        view = build_view(ctx, parse_date(as_of), commodities or [], levels or [], version, region)
         return (
             records(view["table"]),
             count_text(len(view["table"]), view["total"]),
@@ -99,6 +103,22 @@ def register(app: dash.Dash) -> None:
             plain_json(view["headline"]),
             view["version"],
         )
+
+    @app.callback(
+        Output(ids.OVERVIEW_MAP, "figure", allow_duplicate=True),
+        Input(ids.OVERVIEW_REGION, "value"),
+        State(ids.AS_OF, "date"),
+        prevent_initial_call=True,
+    )
+    def choose_region(region: str | None, as_of: str | None) -> Any:
+        """Move the map to the region picked (only its view is sent, not the traces)."""
+        box = regions.region_box(region)
+        if box is None:  # the sites at risk on the day shown
+            box = regions.site_box(risk_table(context(), parse_date(as_of)))
+        patch = Patch()
+        patch["layout"]["map"].update(figures.map_layout(regions.view_of(box)))
+        patch["layout"]["uirevision"] = region or regions.AT_RISK
+        return patch
 
     @app.callback(
         Output(ids.RISK_DOWNLOAD, "data"),
@@ -141,7 +161,11 @@ def table_rows(
     total = len(shown)
     shown = shown.head(limit)
     columns = [*CSV_COLUMNS]
-    return shown[columns].assign(site_link=site_links(shown["site_name"], shown["site_id"])), total
+    return shown[columns].assign(
+        site_link=site_links(shown["site_name"], shown["site_id"]),
+        commodity_label=shown["commodity"].map(commodity_label),
+        status_label=shown["status"].map(figures.label),
+    ), total
 
 
 def risk_csv(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -164,7 +188,12 @@ def risk_table(
 
 
 def build_view(
-    ctx: Context, as_of: date | None, commodities: list[str], levels: list[str], version: str | None = None
+    ctx: Context,
+    as_of: date | None,
+    commodities: list[str],
+    levels: list[str],
+    version: str | None = None,
+    region: str | None = None,
 ) -> dict[str, Any]:
     """Query and shape everything the overview shows (the layout and the refresh callback share it).
 
@@ -190,7 +219,13 @@ def build_view(
         "table": table,
         "total": total,
         "map": figures.overview_map(
-            risk, events, data.routes(ctx.store), map_style=settings.map_style, basemap_url=ctx.basemap_url
+            risk,
+            events,
+            data.routes(ctx.store),
+            region=regions.region_box(region),
+            known_stops=data.known_stops(ctx.store),
+            map_style=settings.map_style,
+            basemap_url=ctx.basemap_url,
         ),
         "headline": headline(risk, data.supply_at_risk(risk, data.site_outputs(ctx.store), world), world),
     }
@@ -201,16 +236,16 @@ def headline(risk: pd.DataFrame, supply: pd.DataFrame, world: pd.DataFrame) -> l
     counts = data.level_counts(risk)
     scored = len(risk) - counts[UNSCORED]
     cards = [
-        stat_card(str(counts["halted"]), "Sites halted", figures.LEVEL_COLOURS["halted"], "stat-halted"),
-        stat_card(str(counts["critical"]), "Critical", figures.LEVEL_COLOURS["critical"], "stat-critical"),
-        stat_card(str(counts["high"]), "High", figures.LEVEL_COLOURS["high"], "stat-high"),
+        stat_card(str(counts["halted"]), "Sites halted", LEVEL_COLOURS["halted"], "stat-halted"),
+        stat_card(str(counts["critical"]), "Critical", LEVEL_COLOURS["critical"], "stat-critical"),
+        stat_card(str(counts["high"]), "High", LEVEL_COLOURS["high"], "stat-high"),
         stat_card(f"{scored} / {len(risk)}", "Sites scored", None, "stat-scored"),
     ]
     shown = supply[(supply["supply_at_risk_t"] > 0) | supply["output_unknown"]].head(6)
     supply_cards = [
         stat_card(
             "output unknown" if row.output_unknown else fmt_tonnes(row.supply_at_risk_t),
-            f"{figures.label(row.commodity)} at risk"
+            f"{commodity_label(row.commodity)} at risk"
             + (
                 f" · {fmt_pct(row.pct_world, 2)} of world"
                 if not pd.isna(row.pct_world) and not row.output_unknown
@@ -248,7 +283,7 @@ def _columns() -> list[dict[str, Any]]:
             "filter": "agTextColumnFilter",
             "pinned": "left",
         },
-        {"field": "commodity", "headerName": "Commodity"},
+        {"field": "commodity_label", "headerName": "Commodity"},
         {"field": "country", "headerName": "Country", "maxWidth": 110},
         {"field": "level", "headerName": "Level", "cellStyle": level_style(), "maxWidth": 130},
         {
@@ -259,7 +294,7 @@ def _columns() -> list[dict[str, Any]]:
             "filter": "agNumberColumnFilter",
             "maxWidth": 140,
         },
-        {"field": "status", "headerName": "Status", "maxWidth": 130},
+        {"field": "status_label", "headerName": "Status", "minWidth": 130, "tooltipField": "status_label"},
         {
             "field": "conflict",
             "headerName": "Conflict",
@@ -348,20 +383,33 @@ def layout(as_of: str | None = None, **_: Any) -> html.Div:
             dcc.Store(id=ids.OVERVIEW_VERSION, data=view["version"]),
             html.Div(view["headline"], id=ids.OVERVIEW_HEADLINE),
             *notes,
+            html.Div(
+                [
+                    html.Label("Map region", htmlFor=ids.OVERVIEW_REGION, className="control-label"),
+                    dcc.Dropdown(
+                        id=ids.OVERVIEW_REGION,
+                        options=[regions.AT_RISK, *regions.REGIONS],
+                        value=regions.AT_RISK,
+                        clearable=False,
+                        className="filter",
+                    ),
+                ],
+                className="toolbar",
+            ),
             graph(ids.OVERVIEW_MAP, view["map"]),
             html.H3("Sites ranked by risk"),
             html.Div(
                 [
                     dcc.Dropdown(
                         id=ids.RISK_COMMODITY,
-                        options=[{"label": figures.label(c), "value": c} for c in commodity_options],
+                        options=[{"label": commodity_label(c), "value": c} for c in commodity_options],
                         multi=True,
                         placeholder="All commodities",
                         className="filter",
                     ),
                     dcc.Dropdown(
                         id=ids.RISK_LEVEL,
-                        options=[{"label": figures.label(v), "value": v} for v in figures.LEVEL_ORDER],
+                        options=[{"label": figures.label(v), "value": v} for v in LEVEL_ORDER],
                         multi=True,
                         placeholder="All levels",
                         className="filter",

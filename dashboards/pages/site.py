@@ -23,7 +23,9 @@ from dashboards.components import (
     page_header,
     parse_date,
 )
-from monitor.domain import UNSCORED
+from dashboards.palette import level_colour
+from monitor.domain import STOPPED_STATUSES, UNSCORED
+from monitor.labels import commodity_label
 
 
 def register(app: dash.Dash) -> None:
@@ -45,7 +47,7 @@ def _explain_columns() -> list[dict[str, Any]]:
         {"field": "sub_type", "headerName": "Sub-type"},
         {"field": "location", "headerName": "Location"},
         {"field": "via", "headerName": "Via", "maxWidth": 100},
-        {"field": "distance_km", "headerName": "Distance (km)", "valueFormatter": number(1), "maxWidth": 140},
+        *distance_columns(),
         {"field": "fatalities", "headerName": "Fatalities", "maxWidth": 120},
         {
             "field": "share_pct",
@@ -59,6 +61,29 @@ def _explain_columns() -> list[dict[str, Any]]:
         {"field": "incident_id", "headerName": "Incident", "maxWidth": 120},
         {"field": "event_id", "headerName": "Event id", "maxWidth": 110},
     ]
+
+
+def distance_columns() -> list[dict[str, Any]]:
+    """The km from an event to the mine and to its export road (an event matched through the road is near
+    the road and may be far from the mine: both are shown)."""
+    return [
+        {"field": column, "headerName": header, "valueFormatter": number(1), "maxWidth": 140,
+         "filter": "agNumberColumnFilter", "headerTooltip": tip}
+        for column, header, tip in (
+            ("to_mine_km", "To mine (km)", "Great-circle km from the event to the mine"),
+            ("to_road_km", "To road (km)", "Km from the event to the nearest leg of the mine's export road"),
+        )
+    ]  # fmt: skip
+
+
+def registry_stop(facts: dict[str, Any]) -> str | None:
+    """'status: halted (registry, since 2024-10-01)' when the registry says the site does not produce."""
+    status = facts.get("status")
+    if status not in STOPPED_STATUSES:
+        return None
+    since = facts.get("status_since")
+    when = f", since {pd.Timestamp(since):%Y-%m-%d}" if since is not None and not pd.isna(since) else ""
+    return f"status: {figures.label(status).lower()} (registry{when})"
 
 
 def _report_columns() -> list[dict[str, Any]]:
@@ -144,14 +169,28 @@ def facts_list(facts: dict[str, Any]) -> html.Dl:
     return html.Dl([part for row in rows for part in row], className="facts", id=ids.SITE_FACTS)
 
 
-def _status_line(scores: pd.DataFrame, halted: pd.DataFrame) -> list[Any]:
+def _status_line(scores: pd.DataFrame, halted: pd.DataFrame, stop: str | None) -> list[Any]:
     if scores.empty:
         return ["Not scored yet: run ", command("minewatch score"), "."]
     last = scores.iloc[-1]
     text = f"Risk {last['risk']:.0f} ({last['level']}) on {last['date']:%Y-%m-%d}"
-    if last["status"] == "halted" and not halted.empty:
+    if stop and last["status"] in STOPPED_STATUSES:
+        text += f"; {stop}"
+    elif last["status"] == "halted" and not halted.empty:
         text += f"; halted since {halted.iloc[-1]['start']:%Y-%m-%d}"
     return [text + "."]
+
+
+def _why_status(stop: str | None, scores: pd.DataFrame) -> html.P | None:
+    """The status component of a registry stop, said in words (the chart's remainder is not a notice)."""
+    if not stop or scores.empty or scores["status"].iloc[-1] not in STOPPED_STATUSES:
+        return None
+    return html.P(
+        [html.Strong(stop[:1].upper() + stop[1:]), ": the registry says the site does not produce, so it "
+         "scores 100 whatever the news; conflict and route take their share and the status the rest."],
+        className="status-component",
+        id=ids.SITE_STATUS,
+    )  # fmt: skip
 
 
 def layout(site_id: str | None = None, as_of: str | None = None, **_: Any) -> html.Div:
@@ -186,11 +225,8 @@ def layout(site_id: str | None = None, as_of: str | None = None, **_: Any) -> ht
         else data.empty_frame(data.SITE_EVENT_COLUMNS)
     )
     route = data.routes(ctx.store, [facts["id"]])
-    badge = html.Span(
-        figures.label(level),
-        className="badge",
-        style={"backgroundColor": figures.LEVEL_COLOURS.get(level, "#9e9e9e")},
-    )
+    badge = html.Span(figures.label(level), className="badge", style={"backgroundColor": level_colour(level)})
+    stop = registry_stop(facts)
     site_ids = pd.Series(facts["id"], index=explain.index, dtype=object)
     explain_rows = explain.assign(
         type_label=explain["type"].map(figures.label),
@@ -214,17 +250,20 @@ def layout(site_id: str | None = None, as_of: str | None = None, **_: Any) -> ht
             html.Div(
                 [
                     html.H2([facts["name"], " ", badge], id=ids.SITE_TITLE),
-                    html.P(_status_line(scores, halted), className="subtitle"),
+                    html.P(_status_line(scores, halted, stop), className="subtitle"),
                     html.P(
                         [
                             f"{facts.get('operator') or 'Unknown operator'} · {facts.get('country')} · "
-                            f"{figures.label(facts.get('commodity') or '')}"
+                            f"{commodity_label(facts.get('commodity'))}"
                         ],
                         className="subtitle",
                     ),
                 ]
             ),
-            graph(ids.SITE_RISK, figures.risk_history(scores, halted, settings.scoring.levels)),
+            graph(
+                ids.SITE_RISK,
+                figures.risk_history(scores, halted, settings.scoring.levels, registry_stop=stop),
+            ),
             html.H3("Front line"),
             html.P(
                 "How far the nearest territory taken by an armed group in the last "
@@ -241,6 +280,7 @@ def layout(site_id: str | None = None, as_of: str | None = None, **_: Any) -> ht
                 "the event-driven part, and which sources reported them. 'mark' sets an incident aside.",
                 className="note",
             ),
+            _why_status(stop, scores),
             graph(ids.SITE_EXPLAIN, figures.contributions_bar(explain)),
             grid(
                 ids.SITE_EXPLAIN_GRID,

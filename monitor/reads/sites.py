@@ -14,7 +14,7 @@ from monitor.domain import STOPPED_STATUSES
 from monitor.reads import sql
 from monitor.store import Store
 
-__all__ = ["count", "countries", "facts", "outputs", "routes", "stopped_since"]
+__all__ = ["count", "countries", "facts", "geometry", "outputs", "routes", "stopped", "stopped_since"]
 
 _JSON_COLUMNS = ("aliases", "places", "route", "outputs")
 
@@ -66,6 +66,22 @@ def routes(store: Store, site_ids: Sequence[str] | None = None) -> pd.DataFrame:
         frame = frame[frame["site_id"].isin(set(site_ids))]
     frame["route"] = frame["route"].map(dialect.json_value)
     return frame
+
+
+def geometry(store: Store, site_ids: Sequence[str]) -> pd.DataFrame:
+    """Where the listed sites are: site_id, lat, lon and the export route as waypoints (empty when none)."""
+    marks, params = sql.in_list("site", list(site_ids))
+    frame = sql.frame(
+        store, f"select id as site_id, lat, lon, route from site where id in ({marks or 'NULL'})", params
+    )
+    frame["route"] = frame["route"].map(lambda r: dialect.json_value(r) or [])
+    return frame
+
+
+def stopped(store: Store) -> set[str]:
+    """Sites the registry itself says do not produce (halted, care and maintenance), whatever the news."""
+    marks, params = sql.in_list("status", sorted(STOPPED_STATUSES))
+    return {str(i) for i in sql.frame(store, f"select id from site where status in ({marks})", params)["id"]}
 
 
 def stopped_since(store: Store, site_ids: Sequence[str]) -> dict[str, date]:

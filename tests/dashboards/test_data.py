@@ -451,3 +451,28 @@ def test_verdicts_list_what_they_are_on_and_whether_they_hold(seeded_store: Stor
             )
         )
     }
+
+
+def test_an_event_near_the_road_carries_its_distance_to_the_road_and_to_the_mine() -> None:
+    sites = pd.DataFrame({"site_id": ["m"], "lat": [0.0], "lon": [0.0], "route": [[[0.0, 0.0], [0.0, 1.0]]]})
+    events = pd.DataFrame({"site_id": ["m", "m", "x"], "lat": [0.1, 0.0, 0.0], "lon": [0.5, 0.0, 0.0]})
+    out = data.with_distances(events, sites)
+    # 0.1 degree of latitude off a road along the equator; half a degree along it from the mine.
+    assert out["to_road_km"].iloc[0] == pytest.approx(11.12, abs=0.05)
+    assert out["to_mine_km"].iloc[0] == pytest.approx(56.7, abs=0.2)
+    assert out["to_mine_km"].iloc[1] == pytest.approx(0.0) and out["to_road_km"].iloc[1] == pytest.approx(0.0)
+    assert out[["to_mine_km", "to_road_km"]].iloc[2].isna().all()  # a site not in the registry
+
+
+def test_the_site_s_events_come_once_each_with_both_distances(seeded_store: Store) -> None:
+    events = data.site_events(seeded_store, "bisie", seed.AS_OF, 60, 100)
+    assert events["event_id"].is_unique
+    assert events[["to_mine_km", "to_road_km"]].notna().all().all()
+    listed = data.events(seeded_store, data.EventFilter(start=date(2025, 1, 1), end=seed.AS_OF), 100)
+    near_bisie = listed[listed["nearest_site_id"] == "bisie"]
+    assert (near_bisie["to_mine_km"] > near_bisie["to_road_km"]).any()  # matched through the road
+
+
+def test_feed_status_names_each_feed_by_kind(seeded_store: Store) -> None:
+    feeds = data.feed_status(seeded_store, seed.NOW).set_index("feed")
+    assert feeds.loc["acled", ["feed_kind", "feed_name"]].tolist() == ["Conflict events", "ACLED"]

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboards import data, figures
+from dashboards import data, figures, regions
 from monitor.config import ScoringSettings
 from monitor.domain import LEVELS, UNSCORED
 from monitor.store import Store
@@ -38,11 +38,12 @@ def test_label_turns_keys_into_words() -> None:
 
 def test_map_view_frames_the_points() -> None:
     center, zoom = figures.map_view([-1.0, -11.0], [25.0, 29.0])
-    assert center == {"lat": -6.0, "lon": 27.0}
+    assert center["lat"] == pytest.approx(-6.0, abs=0.1) and center["lon"] == 27.0
     assert 3.0 < zoom < 6.0
     _, close = figures.map_view([-1.0], [27.0])
     assert close > zoom
-    assert figures.map_view([], []) == ({"lat": 0.0, "lon": 20.0}, 1.0)
+    _, world_zoom = figures.map_view([], [])
+    assert world_zoom == regions.MIN_ZOOM  # the whole world, once
 
 
 def test_offline_style_gets_local_country_outlines_and_tile_styles_do_not() -> None:
@@ -132,7 +133,8 @@ def test_site_map_shows_site_route_and_exposed_events(seeded_store: Store) -> No
     assert names[-1] == "Site (halted)"
     assert fig.data[-1].marker.color == figures.LEVEL_COLOURS["halted"]
     assert "Nearby places" in names
-    assert "km away (route)" in next(t for t in fig.data if t.name == "Battles").hovertext[0]
+    hover = next(t for t in fig.data if t.name == "Battles").hovertext[0]
+    assert "To the mine: 82.6 km<br>To the road: 0.0 km" in hover
     assert all("text" not in (t.mode or "") for t in fig.data)  # map text would fetch glyphs from the web
 
 
@@ -196,7 +198,7 @@ def test_notices_timeline_has_a_row_per_kind_and_escapes_titles(seeded_store: St
     notices = data.site_notices(seeded_store, "bisie")
     notices.loc[notices.index[0], "title"] = "<script>x</script>"
     fig = figures.notices_timeline(notices)
-    assert {t.name for t in fig.data} == {"Suspension", "Evacuation", "None"}
+    assert {t.name for t in fig.data} == {"Suspension", "Evacuation", "No halt signal"}
     assert "<script>" not in str([t.customdata.tolist() for t in fig.data])
     assert _is_empty_state(figures.notices_timeline(notices.iloc[0:0]), "No notices")
 
@@ -217,7 +219,7 @@ def test_drivers_bar_colours_sites_by_level(seeded_store: Store) -> None:
     drivers = data.supply_drivers(seeded_store)
     fig = figures.drivers_bar(drivers)
     colours = dict(zip(fig.data[0].y, fig.data[0].marker.color, strict=True))
-    assert colours["Bisie (Mpama North + South) (tin)"] == figures.LEVEL_COLOURS["halted"]
+    assert colours["Bisie (Mpama North + South) (Tin)"] == figures.LEVEL_COLOURS["halted"]
     assert fig.data[0].y[-1].startswith("Tenke")  # largest at the top
     assert _is_empty_state(figures.drivers_bar(drivers.iloc[0:0]), "No site")
 
@@ -276,3 +278,59 @@ def test_the_front_line_chart_plots_km_with_the_site_radius_and_says_when_there_
     assert "radius in 4 days" in fig.data[0].customdata[2][1]
     empty = figures.front_history(scores.assign(front_km=None), 25.0)
     assert _is_empty_state(empty, "No territorial takeover")
+
+
+def _located(*rows: tuple[str, str, float]) -> pd.DataFrame:
+    """Sites at one place each, with a level and an output."""
+    return pd.DataFrame(
+        [
+            {"site_id": sid, "site_name": sid, "country": "CD", "commodity": "tin", "lat": -1.0 - i,
+             "lon": 27.0 + i, "level": level, "annual_output_t": output, "risk": 50.0}
+            for i, (sid, level, output) in enumerate(rows)
+        ]
+    )  # fmt: skip
+
+
+def test_a_critical_site_is_drawn_over_a_halted_one_and_both_over_quiet_ones() -> None:
+    sites = _located(
+        ("big-halted", "halted", 400_000.0), ("critical", "critical", 300.0), ("low", "low", 1.0),
+        ("high", "high", 10.0), ("elevated", "elevated", 10.0),
+    )  # fmt: skip
+    fig = figures.overview_map(sites, data.empty_frame(data.EVENT_MAP_COLUMNS), data.empty_frame(("route",)))
+    order = [t.name for t in fig.data]
+    assert order == ["Site: low", "Site: elevated", "Site: high", "Site: halted", "Site: critical"]
+    # The legend still lists the levels from the most severe down.
+    ranks = {t.name: t.legendrank for t in fig.data}
+    assert ranks["Site: halted"] < ranks["Site: critical"] < ranks["Site: high"] < ranks["Site: low"]
+
+
+def test_a_site_with_unknown_output_says_so_rather_than_zero_tonnes() -> None:
+    sites = _located(("unknown", "low", float("nan")), ("known", "low", 12_568.0))
+    fig = figures.overview_map(sites, data.empty_frame(data.EVENT_MAP_COLUMNS), data.empty_frame(("route",)))
+    hover = list(fig.data[0].hovertext)
+    assert "Tin, output unknown" in hover[0] and "Tin, 12,568 t/yr" in hover[1]
+    assert not any(" 0 t/yr" in h for h in hover)
+
+
+def test_a_registry_stop_is_drawn_as_a_status_component_not_a_notice() -> None:
+    days = pd.date_range("2025-03-01", periods=3)
+    scores = pd.DataFrame(
+        {"date": days, "risk": [100.0] * 3, "level": ["halted"] * 3, "status": ["halted"] * 3,
+         "conflict": [10.0, 20.0, 0.0], "route": [5.0, 0.0, 0.0], "notice": [85.0, 80.0, 100.0]}
+    )  # fmt: skip
+    stop = "status: halted (registry, since 2024-10-01)"
+    fig = figures.risk_history(scores, data.halted_periods(scores), {}, registry_stop=stop)
+    by_name = {t.name: t for t in fig.data}
+    assert list(by_name[f"Status ({stop})"].y) == [85.0, 80.0, 100.0]
+    assert list(by_name["Notice component"].y) == [0.0, 0.0, 0.0]
+    plain = figures.risk_history(scores, data.halted_periods(scores), {})
+    assert not any(str(t.name).startswith("Status") for t in plain.data)
+
+
+def test_why_this_score_names_both_the_road_and_the_mine_distance() -> None:
+    explain = pd.DataFrame(
+        {"event_date": pd.to_datetime(["2025-03-16"]), "type": ["battles"], "location": ["Kibua"],
+         "via": ["route"], "distance_km": [8.9], "to_mine_km": [79.1], "to_road_km": [8.9], "share": [0.3]}
+    )  # fmt: skip
+    label = figures.contributions_bar(explain).data[0].y[0]
+    assert label == "2025-03-16 Battles @ Kibua (8.9 km from its road, 79 km from the mine)"

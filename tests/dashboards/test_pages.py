@@ -3,7 +3,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from plotly.io.json import to_json_plotly
 
-from dashboards import ids
+from dashboards import ids, regions
 from dashboards.app import page_modules
 from dashboards.components import CONTEXT_KEY
 from dashboards.pages import alerts, commodities, events, feeds, overview, site
@@ -215,7 +215,8 @@ def test_overview_refresh_callback_rereads_map_headline_and_table(
              (ids.OVERVIEW_HEADLINE, "children"), (ids.OVERVIEW_VERSION, "data")],
             [(ids.REFRESH, "n_intervals", 1)],
             [(ids.RISK_COMMODITY, "value", ["tin"]), (ids.RISK_LEVEL, "value", None),
-             (ids.AS_OF, "date", None), (ids.OVERVIEW_VERSION, "data", shown_version)],
+             (ids.AS_OF, "date", None), (ids.OVERVIEW_VERSION, "data", shown_version),
+             (ids.OVERVIEW_REGION, "value", regions.AT_RISK)],
         )  # fmt: skip
 
     out = refresh(None)
@@ -403,3 +404,21 @@ def test_the_events_and_site_grids_offer_a_mark_link_for_each_row(
     assert find(page, ids.SITE_FRONT) is not None
     explain = find(page, ids.SITE_EXPLAIN_GRID).rowData
     assert explain and all("/feedback?target=incident&id=" in r["mark"] for r in explain)
+
+
+def test_a_registry_stop_reads_as_a_status_with_its_day() -> None:
+    from dashboards.pages.site import registry_stop
+
+    assert (
+        registry_stop({"status": "care_and_maintenance", "status_since": date(2024, 10, 1)})
+        == "status: care and maintenance (registry, since 2024-10-01)"
+    )
+    assert registry_stop({"status": "halted", "status_since": None}) == "status: halted (registry)"
+    assert registry_stop({"status": "operating"}) is None
+
+
+def test_grid_date_filters_are_typed_iso_boxes_never_the_browser_s_mm_dd_yyyy() -> None:
+    from dashboards.components import grid
+
+    table = grid("g", pd.DataFrame({"day": pd.to_datetime(["2025-03-14"])}), [{"field": "day"}], 25)
+    assert table.defaultColDef["filterParams"] == {"browserDatePicker": False}

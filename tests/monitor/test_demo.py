@@ -11,7 +11,9 @@ import pytest
 
 from monitor import demo
 from monitor.config import Settings, settings_from_mapping
+from monitor.labels import feed_label
 from monitor.pipeline import Pipeline
+from monitor.reads import sql
 
 NOW = datetime(2026, 1, 5, tzinfo=UTC)
 
@@ -90,3 +92,10 @@ def test_the_story_holds_after_event_quality(panel: pd.DataFrame) -> None:
     assert _bisie(panel, "2025-02-22")["level"] == "elevated"
     assert _bisie(panel, "2025-03-12")["level"] == "high"
     assert _bisie(panel, "2025-03-14")["level"] == "halted"
+
+
+def test_the_demo_s_feeds_are_named_as_real_ones_read_as_such_and_marked_demo(built: demo.DemoResult) -> None:
+    feeds = set(sql.frame(built.store, "select distinct feed from feedrun")["feed"])
+    assert {"demo:acled", "demo:gdelt", "demo:notices:alphamin_news"} <= feeds
+    assert feed_label("demo:notices:alphamin_news") == ("Notices", "alphamin_news (demo)")
+    assert feed_label("demo:acled") == ("Conflict events", "ACLED (demo)")

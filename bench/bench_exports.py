@@ -85,6 +85,12 @@ def seed(store: Store, settings: Settings) -> None:
         f" SELECT t.id AS site_id, {day} AS d, ({rand}) / 10.0 AS r, {rand} AS k, t.annual_output_t AS o"
         " FROM seq CROSS JOIN site t) x",  # day-major, as the pipeline writes a day at a time
     )
+    # Every site has a row every day: the days are scored, with nothing quiet to fill in.
+    _execute(
+        store,
+        "INSERT INTO score_day (date, computed_at, sites, level)"
+        " SELECT date, MIN(computed_at), COUNT(*), 'low' FROM score GROUP BY date",
+    )
     epoch = {"params": params_hash(settings.scoring), "since": COMPUTED_AT.isoformat()}
     store.set_watermark(SCORES_EPOCH, json.dumps(epoch, sort_keys=True), COMPUTED_AT)
 

@@ -114,7 +114,7 @@ STEPS: tuple[Step, ...] = (
         (Target("minewatch <= 3x the raw floor", OURS + " import", FLOOR, at_most=3.0),),
         scale=lambda quick: data.QUICK if quick else data.IMPORT,
         runs=1,
-        note="one run: rescoring every site x day makes it minutes long until phase B",
+        note="one run: a first import scores every site x day of the last 400 (minutes at 10k sites)",
     ),
 )
 

@@ -28,6 +28,7 @@ __all__ = [
     "MACHINE_CODED_SOURCES",
     "NOTICE_FEED_PREFIX",
     "NOTICE_KINDS",
+    "OPERATING",
     "RESUMING_KIND",
     "RUN_STATUSES",
     "SITE_STATUSES",
@@ -68,6 +69,8 @@ EVACUATION_KIND: NoticeKind = "evacuation"
 SiteStatus = Literal["operating", "halted", "care_and_maintenance"]
 #: A site's status, in the registry and in each day's score.
 SITE_STATUSES: tuple[SiteStatus, ...] = get_args(SiteStatus)
+#: The status of a site that is producing (the registry's default, and every quiet score's).
+OPERATING: SiteStatus = "operating"
 #: Statuses under which a site is not producing, whatever the news says.
 STOPPED_STATUSES: frozenset[str] = frozenset({"halted", "care_and_maintenance"})
 

@@ -28,7 +28,7 @@ from monitor.errors import MinewatchError
 from monitor.net.http import RetryingRequester
 from monitor.progress import ProgressFactory, silent
 from monitor.reads.known import Known, end_of
-from monitor.store import Store
+from monitor.store import QuietScores, Store
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +47,35 @@ SCORE_ROWS_PER_BLOCK = 60_000
 #: Stored scores are current when computed at or after ``since`` under the scoring parameters ``params``
 #: (JSON); renewed when the registry or the parameters change, so exports recompute older stored days.
 SCORES_EPOCH = "score:epoch"
+#: What the stored scores last took in (JSON): rows stored before ``stored`` (ISO time) and incidents fused
+#: up to ``fused``; the next rescore of stored days looks only at the cells what came since can touch.
+SCORES_SEEN = "score:seen"
+#: A rescore of touched sites reads their exposures by site in SQL up to this many sites (else all, filtered).
+MAX_SQL_SITES = 1000
 
 
 def params_hash(params: BaseModel) -> str:
     """sha256 of a settings section as canonical JSON (sorted keys, no spaces): same settings, same hash."""
     text = json.dumps(params.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What scoring reads from the store for a run of days."""
+
+    exposures: pd.DataFrame
+    notices: pd.DataFrame
+    takeovers: pd.DataFrame
+    verdicts: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """What the stored scores took in: rows stored before ``stored``, incidents fused up to ``fused``."""
+
+    stored: datetime
+    fused: datetime
 
 
 @dataclass
@@ -272,15 +295,16 @@ class Pipeline:
         events were (re)decided.
 
         An event's incident depends only on events public before it, so the events to decide again are those
-        public since the earliest new one; the events public before it are the fixed context. The first run,
-        or one under changed settings, fuses every event.
+        public since the earliest new one (stored since the last fusion, less the overlap, and without an
+        incident yet: a second call finds nothing to do); the events public before it are the fixed context.
+        The first run, or one under changed settings, fuses every event.
         """
         started = naive_utc(self.now())
         settings = self.settings.scoring.fusion
         state = json.loads(self.store.get_watermark(EVENTS_FUSED) or "{}")
         current = state.get("params") == params_hash(settings)
         since = datetime.fromisoformat(state["since"]) - MATCH_OVERLAP if current else datetime(1970, 1, 1)
-        earliest = reads.incidents.earliest_new(self.store, since)
+        earliest = reads.incidents.earliest_new(self.store, since, unfused_only=current)
         decided = 0 if earliest is None else self._fuse_known_since(earliest)
         value = {"since": started.isoformat(), "params": params_hash(settings)}
         self.store.set_watermark(EVENTS_FUSED, json.dumps(value, sort_keys=True), self.now())
@@ -297,7 +321,9 @@ class Pipeline:
         first, last = (dates.min() - reach).date(), (dates.max() + reach).date()
         context = reads.incidents.context(self.store, earliest, first, last)
         incident = fusion.fuse(reports, self.settings.scoring.fusion, context=context)
-        self.store.replace_incidents(pd.DataFrame({"event_id": reports["id"], "incident_id": incident}))
+        self.store.replace_incidents(
+            pd.DataFrame({"event_id": reports["id"], "incident_id": incident}), self.now()
+        )
         return len(reports)
 
     # ---- score ----
@@ -314,21 +340,48 @@ class Pipeline:
         days = sorted(set(days))
         if not days:
             return pd.DataFrame()
-        self.fuse()  # incidents first: a no-op (one query) when nothing new was stored
-        site_frame = sites.sites_frame(self.store)
-        with self.progress(
-            f"score {len(days)} days x {len(site_frame):,} sites", len(days) * len(site_frame)
-        ) as advance:
-            scores = self._score(site_frame, days, persist, known_by)
-            advance(len(days) * len(site_frame))
-        return scores
+        parts = list(self._scored_blocks(days, persist, known_by))
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
-    def _score(
-        self, site_frame: pd.DataFrame, days: list[date], persist: bool, known_by: datetime | None
-    ) -> pd.DataFrame:
+    def _scored_blocks(
+        self,
+        days: list[date],
+        persist: bool,
+        known_by: datetime | None,
+        site_frame: pd.DataFrame | None = None,
+    ) -> Iterator[pd.DataFrame]:
+        """Score ``site_frame``'s sites (every site when None) on ``days``, a block of days at a time (memory
+        stays flat), reading the store once; with ``persist``, replace the stored scores of each block."""
+        self.fuse()  # incidents first: a no-op (one query) when nothing new was stored
+        chosen = sites.sites_frame(self.store) if site_frame is None else site_frame
+        ids = None if site_frame is None or len(chosen) > MAX_SQL_SITES else chosen["id"].astype(str).tolist()
+        inputs = self._inputs(chosen, days, known_by, ids)
+        quiet = self._quiet(reads.sites.count(self.store)) if persist else None
+        with self.progress(
+            f"score {len(days)} days x {len(chosen):,} sites", len(days) * len(chosen)
+        ) as advance:
+            for block in day_blocks(days, len(chosen), SCORE_ROWS_PER_BLOCK):
+                scores = self._compute(chosen, inputs, block, known_by)
+                if quiet is not None and not scores.empty:
+                    epoch = self.scores_epoch()
+                    if epoch is None or epoch[0] != params_hash(self.settings.scoring):
+                        self._renew_scores_epoch()
+                    self.store.replace_scores(_loud(scores), block, naive_utc(self.now()), quiet)
+                advance(len(block) * len(chosen))
+                yield scores
+
+    def _inputs(
+        self,
+        site_frame: pd.DataFrame,
+        days: list[date],
+        known_by: datetime | None,
+        site_ids: list[str] | None,
+    ) -> _Inputs:
+        """What scoring ``days`` reads, read once: exposures (of ``site_ids`` only, when given), notices,
+        takeovers and verdicts, as known by the end of the last day (and by ``known_by``)."""
         window = timedelta(days=self.settings.scoring.window_days)
         known = Known.end_of(days[-1], vintage=known_by)
-        exposures = reads.events.exposures_in(self.store, days[0] - window, days[-1], known)
+        exposures = reads.events.exposures_in(self.store, days[0] - window, days[-1], known, site_ids)
         notices = reads.notices.linked(self.store, known)
         exposures["event_date"] = pd.to_datetime(exposures["event_date"]).dt.date
         exposures["known_at"] = pd.to_datetime(exposures["known_at"])
@@ -336,15 +389,31 @@ class Pipeline:
         notices["known_at"] = pd.to_datetime(notices["known_at"])
         takeovers = self._takeovers(days, known_by)
         verdicts = reads.feedback.given_before(self.store, end_of(days[-1]))
-        scores = self._scores_under_verdicts(
-            site_frame, exposures, notices, takeovers, verdicts, days, known_by
+        return _Inputs(exposures, notices, takeovers, verdicts)
+
+    def _compute(
+        self, site_frame: pd.DataFrame, inputs: _Inputs, days: list[date], known_by: datetime | None
+    ) -> pd.DataFrame:
+        """The scores of ``days`` from ``inputs`` (read for these days or a longer run of them)."""
+        settings = self.settings.scoring
+        window = timedelta(days=settings.window_days)
+        exposures = inputs.exposures[inputs.exposures["event_date"].between(days[0] - window, days[-1])]
+        reach = timedelta(days=settings.front.window_days + front.CHANGE_DAYS)
+        dated = pd.to_datetime(inputs.takeovers["event_date"]).dt.date
+        takeovers = inputs.takeovers[dated.between(days[0] - reach, days[-1])]
+        return self._scores_under_verdicts(
+            site_frame,
+            exposures.reset_index(drop=True),
+            inputs.notices,
+            takeovers.reset_index(drop=True),
+            inputs.verdicts,
+            days,
+            known_by,
         )
-        if persist and not scores.empty:
-            epoch = self.scores_epoch()
-            if epoch is None or epoch[0] != params_hash(self.settings.scoring):
-                self._renew_scores_epoch()
-            self.store.replace_scores(scores, days, naive_utc(self.now()))
-        return scores
+
+    def _quiet(self, n_sites: int) -> QuietScores:
+        params = self.settings.scoring
+        return QuietScores(n_sites, scoring.quiet_level(params), scoring.quiet_explain(params))
 
     def _scores_under_verdicts(
         self,
@@ -394,33 +463,126 @@ class Pipeline:
         value = {"params": params_hash(self.settings.scoring), "since": naive_utc(self.now()).isoformat()}
         self.store.set_watermark(SCORES_EPOCH, json.dumps(value, sort_keys=True), self.now())
 
-    def ensure_scored(self, days: Sequence[date]) -> list[date]:
-        """Score and store the days whose stored scores are missing, incomplete or stale; return those days.
-
-        A stored day is current when it has one score per registry site, computed since the scores' epoch
-        (the last registry change) under the scoring parameters in force now.
-        """
+    def fresh_days(self, days: Sequence[date]) -> set[date]:
+        """Those of ``days`` whose stored scores are current: scored for every registry site, in full since
+        the scores' epoch (the last registry change), under the scoring parameters in force now."""
         if not days:
-            return []
-        n_sites = reads.sites.count(self.store)
-        fresh: set[date] = set()
+            return set()
         epoch = self.scores_epoch()
-        if epoch is not None and epoch[0] == params_hash(self.settings.scoring):
-            stored = reads.scores.coverage(self.store, min(days), max(days))
-            current = (stored["sites"] == n_sites) & (stored["computed_at"] >= pd.Timestamp(epoch[1]))
-            fresh = set(stored.loc[current, "date"])
+        if epoch is None or epoch[0] != params_hash(self.settings.scoring):
+            return set()
+        n_sites = reads.sites.count(self.store)
+        stored = reads.scores.coverage(self.store, min(days), max(days))
+        current = (stored["sites"] == n_sites) & (stored["computed_at"] >= pd.Timestamp(epoch[1]))
+        return set(stored.loc[current, "date"]) & set(days)
+
+    def ensure_scored(self, days: Sequence[date]) -> list[date]:
+        """Score and store the days whose stored scores are missing, incomplete or stale; return them."""
+        fresh = self.fresh_days(days)
         stale = [d for d in sorted(set(days)) if d not in fresh]
-        for block in day_blocks(stale, n_sites, SCORE_ROWS_PER_BLOCK):
-            self.score(block)
+        self._score_in_blocks(stale)
         return stale
 
+    def _score_in_blocks(self, days: Sequence[date]) -> None:
+        """Score and store ``days`` (every site), a block at a time."""
+        if days:
+            for _ in self._scored_blocks(sorted(set(days)), True, None):
+                pass
+
     def rescore_since(self, earliest: date | None) -> list[date]:
-        """Rescore from ``earliest`` (the first day newly known rows touch) up to today."""
-        today = self.now().date()
-        start = max(earliest or today, today - timedelta(days=MAX_RESCORE_DAYS))
+        """Bring the stored scores up to date with what arrived, from ``earliest`` (the first day newly known
+        rows touch) up to today; return those days.
+
+        Days not stored yet (or stale) are scored in full. On stored days only the (site, day) cells the
+        rows stored since the last rescore can touch are computed and written: the sites exposed to those
+        events (or to events fusion moved to another incident), from each one's earliest event day to its
+        latest plus the scoring window; the sites a new notice names, from when it was public; the sites
+        within reach of a new territorial takeover, for the front line's window. A verdict given or revoked
+        since rescores every site from its day.
+        """
+        started = naive_utc(self.now())
+        today = started.date()
+        floor = today - timedelta(days=MAX_RESCORE_DAYS)
+        start = max(earliest or today, floor)
         days = [start + timedelta(days=i) for i in range((today - start).days + 1)]
-        self.score(days)
+        self.fuse()
+        fused = naive_utc(self.now())  # every incident fusion changed so far is stamped up to now
+        seen = self._scores_seen()
+        fresh = self.fresh_days([floor + timedelta(days=i) for i in range(MAX_RESCORE_DAYS + 1)])
+        if seen is not None:
+            judged = reads.feedback.changed_since(self.store, seen.stored)
+            if judged is not None:
+                fresh = {d for d in fresh if d < judged}
+        self._score_in_blocks([d for d in days if d not in fresh])
+        if seen is not None and fresh:
+            cells = self._touched_cells(seen, today)
+            self._score_cells(cells[cells["date"].isin(fresh)].reset_index(drop=True))
+        # What matching had yet to see is not in the scores: the next rescore looks back to it.
+        marks = [started, *(self._seen_since(w) + MATCH_OVERLAP for w in (EVENTS_MATCHED, NOTICES_MATCHED))]
+        value = {"stored": min(marks).isoformat(), "fused": fused.isoformat()}
+        self.store.set_watermark(SCORES_SEEN, json.dumps(value, sort_keys=True), self.now())
         return days
+
+    def _scores_seen(self) -> _Seen | None:
+        """What the stored scores took in (None: nothing is known); rows stored within the overlap before
+        the last rescore are looked at again."""
+        raw = self.store.get_watermark(SCORES_SEEN)
+        if not raw:
+            return None
+        value = json.loads(raw)
+        stored = datetime.fromisoformat(value["stored"]) - MATCH_OVERLAP
+        return _Seen(stored=stored, fused=datetime.fromisoformat(value["fused"]))
+
+    def _touched_cells(self, seen: _Seen, today: date) -> pd.DataFrame:
+        """The (``site_id``, ``date``) cells up to ``today`` that what came since ``seen`` can change
+        (``rescore_since`` says which)."""
+        params = self.settings.scoring
+        reach = timedelta(days=max(params.window_days, scoring.STATS_WINDOW_DAYS - 1))
+        exposed = reads.events.touched_sites(self.store, seen.stored, seen.fused)
+        spans = [exposed.assign(last_day=exposed["last_day"] + reach), self._front_spans(seen)]
+        noticed = reads.notices.touched_sites(self.store, seen.stored)
+        first_known = pd.to_datetime(noticed["first_known"]).dt.date
+        spans.append(
+            pd.DataFrame({"site_id": noticed["site_id"], "first_day": first_known, "last_day": today})
+        )
+        return _cells(pd.concat(spans, ignore_index=True), today)
+
+    def _front_spans(self, seen: _Seen) -> pd.DataFrame:
+        """Sites within reach of a takeover stored (or re-fused) since ``seen``, from its day to the end of
+        the front line's window and pace."""
+        settings = self.settings.scoring.front
+        points = reads.events.arrived_takeovers(
+            self.store, seen.stored, seen.fused, settings.sub_types, settings.cameo_codes
+        )
+        site_frame = sites.sites_frame(self.store).dropna(subset=["lat", "lon"]).reset_index(drop=True)
+        if points.empty or site_frame.empty:
+            return pd.DataFrame(columns=["site_id", "first_day", "last_day"])
+        site_at, point_at, _ = geo.pairs_within(
+            site_frame["lat"].to_numpy(float), site_frame["lon"].to_numpy(float),
+            points["lat"].to_numpy(float), points["lon"].to_numpy(float), settings.max_km,
+        )  # fmt: skip
+        day = pd.to_datetime(points["event_date"]).to_numpy()[point_at]
+        reach = np.timedelta64(settings.window_days + front.CHANGE_DAYS, "D")
+        return pd.DataFrame(
+            {"site_id": site_frame["id"].to_numpy(object)[site_at], "first_day": pd.to_datetime(day).date,
+             "last_day": pd.to_datetime(day + reach).date}
+        )  # fmt: skip
+
+    def _score_cells(self, cells: pd.DataFrame) -> None:
+        """Compute and store the scores of the (``site_id``, ``date``) ``cells`` of stored days."""
+        if cells.empty:
+            return
+        site_frame = sites.sites_frame(self.store)
+        chosen = site_frame[site_frame["id"].isin(set(cells["site_id"]))].reset_index(drop=True)
+        if chosen.empty:
+            return
+        first, last = cells["date"].min(), cells["date"].max()
+        span = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        wanted = pd.MultiIndex.from_frame(cells[["site_id", "date"]])
+        for scores in self._scored_blocks(span, False, None, chosen):
+            mine = pd.MultiIndex.from_frame(scores[["site_id", "date"]]).isin(wanted)
+            block = cells[cells["date"].isin(set(scores["date"]))]
+            self.store.replace_site_scores(_loud(scores[mine]), block, naive_utc(self.now()))
 
     # ---- one tick ----
     def run_once(self, collectors: Sequence[Collector], requester: RetryingRequester) -> TickReport:
@@ -438,6 +600,29 @@ def day_blocks(days: Sequence[date], per_day: int, rows: int) -> Iterator[list[d
     size = max(1, rows // max(per_day, 1))
     for start in range(0, len(days), size):
         yield list(days[start : start + size])
+
+
+def _loud(scores: pd.DataFrame) -> pd.DataFrame:
+    """The scores the store keeps a row for: those that are not quiet or have a front line."""
+    front_line = scores["front_km"].notna() | scores["front_km_change_7d"].notna()
+    front_line |= scores["front_days_to_radius"].notna() | (scores["front_actor"] != "")
+    return scores[~scores[scoring.QUIET].astype(bool) | front_line]
+
+
+def _cells(spans: pd.DataFrame, today: date) -> pd.DataFrame:
+    """The (``site_id``, ``date``) cells of site spans (``first_day`` to ``last_day``, up to ``today``)."""
+    spans = spans.dropna()
+    first = pd.to_datetime(spans["first_day"]).to_numpy("datetime64[D]")
+    last = np.minimum(pd.to_datetime(spans["last_day"]).to_numpy("datetime64[D]"), np.datetime64(today, "D"))
+    count = np.maximum((last - first).astype(np.int64) + 1, 0)
+    offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    cells = pd.DataFrame(
+        {
+            "site_id": np.repeat(spans["site_id"].astype(str).to_numpy(object), count),
+            "date": pd.to_datetime(np.repeat(first, count) + offset.astype("timedelta64[D]")).date,
+        }
+    )
+    return cells.drop_duplicates().sort_values(["date", "site_id"]).reset_index(drop=True)
 
 
 def _distance_to_site(exposures: pd.DataFrame, site_frame: pd.DataFrame) -> np.ndarray:

@@ -32,13 +32,24 @@ from monitor.config import ScoringSettings
 from monitor.domain import HALTING_KINDS, MACHINE_CODED_SOURCES, RESUMING_KIND, STOPPED_STATUSES
 from monitor.supply import tonnes_at_risk
 
-__all__ = ["SCORE_COLUMNS", "STATS_WINDOW_DAYS", "event_weights", "score_days"]
+__all__ = [
+    "QUIET",
+    "SCORE_COLUMNS",
+    "STATS_WINDOW_DAYS",
+    "event_weights",
+    "quiet_explain",
+    "quiet_level",
+    "score_days",
+]
 
 #: Columns of the frame ``score_days`` returns (the ``Score`` table without ``computed_at``).
 SCORE_COLUMNS: tuple[str, ...] = (
     "site_id", "date", "risk", "level", "status", "conflict", "route", "notice", "events_30d",
     "fatalities_30d", "nearest_event_km", "top_event_id", "supply_at_risk_t", "explain",
 )  # fmt: skip
+#: Column ``score_days`` adds: True where the score is quiet (nothing exposed or noticed to tell of,
+#: operating, risk 0, explained by ``quiet_explain``): unless a front line says more, the store keeps no row.
+QUIET = "quiet"
 SITE_COLUMNS = ("id",)
 #: Required exposure columns; optional: site_km, incident_id (else each event is its own incident),
 #: num_sources and num_articles (else 1).
@@ -462,7 +473,7 @@ def _round_parts(*parts: np.ndarray) -> list[np.ndarray]:
 
 def _empty_scores() -> pd.DataFrame:
     """A score frame with no rows but every column."""
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in SCORE_COLUMNS})
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in (*SCORE_COLUMNS, QUIET)})
 
 
 def score_days(
@@ -507,40 +518,45 @@ def score_days(
     supply = tonnes_at_risk(np.tile(output, n_days), risk)
 
     events = _explain_events(ex, con, n_days * n_sites)
-    settings = {
-        "p0": params.p0,
-        "half_life_days": params.half_life_days,
-        "window_days": params.window_days,
-        "lambda_site_km": params.lambda_site_km,
-        "lambda_route_km": params.lambda_route_km,
-        "route_weight": params.route_weight,
-        "min_notice_confidence": params.min_notice_confidence,
-    }
-    explain = [
-        {
-            "events": ev,
+    quiet = (
+        (con.raw_total == 0)
+        & ~con.capped
+        & (con.events == 0)
+        & np.isnan(con.nearest)
+        & (con.top < 0)
+        & (registry_status == "operating")
+        & ~stopped
+        & (notes.points == 0)
+        & (risk == 0)
+        & np.array([n is None for n in notes.status_notice], dtype=bool)
+    )
+    quiet[list(notes.point_notices)] = False
+    quiet[con.top_cell] = False  # cells whose explanation lists events
+    settings = _explained_params(params)
+    # Quiet cells share one explanation (records of plain values: building 10^6 of them costs seconds).
+    silent = quiet_explain(params)
+    loud = np.flatnonzero(~quiet)
+    explain: list[dict[str, Any]] = [silent] * quiet.size
+    for cell, ss, sr, su, cap, reg in zip(
+        loud.tolist(),
+        np.round(con.s_site[loud], 4).tolist(),
+        np.round(con.s_route[loud], 4).tolist(),
+        np.round(con.uncorroborated[loud], 4).tolist(),
+        con.capped[loud].tolist(),
+        registry_status[loud].tolist(),
+        strict=True,
+    ):
+        explain[cell] = {
+            "events": events[cell],
             "sum_site": ss,
             "sum_route": sr,
             "sum_uncorroborated": su,
             "uncorroborated_capped": cap,
             "registry_status": reg,
-            "status_notice": sn,
+            "status_notice": notes.status_notice[cell],
             "notice_points": notes.point_notices.get(cell, []),
             "params": dict(settings),
         }
-        for cell, (ev, ss, sr, su, cap, reg, sn) in enumerate(
-            zip(
-                events,
-                np.round(con.s_site, 4).tolist(),
-                np.round(con.s_route, 4).tolist(),
-                np.round(con.uncorroborated, 4).tolist(),
-                con.capped.tolist(),
-                registry_status.tolist(),
-                notes.status_notice,
-                strict=True,
-            )
-        )
-    ]
     dates = np.array([dt.date(1970, 1, 1) + dt.timedelta(days=int(d)) for d in day_numbers], dtype=object)
     top_ids = ex.event_id[np.maximum(con.top, 0)].tolist() if ex.event_id.size else [None] * con.top.size
     return pd.DataFrame(
@@ -561,9 +577,43 @@ def score_days(
             ),
             "supply_at_risk_t": supply,
             "explain": explain,
+            QUIET: quiet,
         },
-        columns=list(SCORE_COLUMNS),
+        columns=[*SCORE_COLUMNS, QUIET],
     )
+
+
+def _explained_params(params: ScoringSettings) -> dict[str, Any]:
+    """The parameters every explanation repeats."""
+    return {
+        "p0": params.p0,
+        "half_life_days": params.half_life_days,
+        "window_days": params.window_days,
+        "lambda_site_km": params.lambda_site_km,
+        "lambda_route_km": params.lambda_route_km,
+        "route_weight": params.route_weight,
+        "min_notice_confidence": params.min_notice_confidence,
+    }
+
+
+def quiet_explain(params: ScoringSettings) -> dict[str, Any]:
+    """The explanation of a quiet score: nothing exposed, nothing noticed, operating."""
+    return {
+        "events": [],
+        "sum_site": 0.0,
+        "sum_route": 0.0,
+        "sum_uncorroborated": 0.0,
+        "uncorroborated_capped": False,
+        "registry_status": "operating",
+        "status_notice": None,
+        "notice_points": [],
+        "params": _explained_params(params),
+    }
+
+
+def quiet_level(params: ScoringSettings) -> str:
+    """The level of a quiet score (risk 0)."""
+    return str(_levels(np.zeros(1), params)[0])
 
 
 def _explain_events(ex: _Exposed, con: _Conflict, n_cells: int) -> list[list[Any]]:
@@ -604,7 +654,9 @@ def _explain_events(ex: _Exposed, con: _Conflict, n_cells: int) -> list[list[Any
             strict=True,
         )
     ]
-    cells, first = np.unique(con.top_cell, return_index=True)
+    # Cells come day by day, sites ascending within a day: sorted, so a cell starts where the value changes.
+    first = np.flatnonzero(np.diff(con.top_cell, prepend=-1))
+    cells = con.top_cell[first]
     ends = np.append(first[1:], row.size)
     for cell, a, b in zip(cells.tolist(), first.tolist(), ends.tolist(), strict=True):
         by_cell[cell] = records[a:b]

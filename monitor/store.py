@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 import numpy as np
+import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pcsv
@@ -30,6 +30,7 @@ from sqlmodel import SQLModel
 from feeds.rows import EVENT_COLUMNS, NOTICE_COLUMNS, REPORT_COUNTS, RejectedRow
 from monitor import dialect, models, supply
 from monitor.dialect import naive_utc
+from monitor.domain import LEVELS
 from monitor.errors import StoreError
 
 
@@ -74,10 +75,20 @@ def _sql_dt(value: Any) -> str | None:
     return str(value)
 
 
+#: orjson's options for JSON documents: sorted keys, numpy values, datetimes through ``str`` (as SQLAlchemy's
+#: json.dumps would write them).
+_JSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def _json_text(value: Any) -> str | None:
+    """A JSON document as text (orjson: about 5x json.dumps on score explanations); None stays NULL."""
+    return None if value is None else orjson.dumps(value, default=str, option=_JSON_OPTIONS).decode()
+
+
 def _sql_value(value: Any) -> Any:
     """A Python value as the DB-API expects it for our bulk paths (JSON as text, dates as ISO text)."""
     if isinstance(value, (dict, list)):
-        return json.dumps(value, sort_keys=True, default=str)
+        return _json_text(value)
     return _sql_dt(value)
 
 
@@ -117,7 +128,7 @@ def _column_values(column: pd.Series) -> list[Any]:
     present = column.first_valid_index()
     if present is not None and isinstance(column[present], (dict, list)):
         # JSON documents (score explanations): Arrow would infer a struct type from them, for nothing.
-        return [_sql_value(v) for v in column.tolist()]
+        return [_json_text(v) for v in column.tolist()]
     try:
         arrow = pa.array(column, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -144,6 +155,16 @@ def _copy_csv(columns: Sequence[Sequence[Any]], names: Sequence[str]) -> bytes:
 
 #: The databases minewatch runs on (SQLAlchemy backend names).
 SUPPORTED_BACKENDS = frozenset({"sqlite", "postgresql"})
+
+
+@dataclass(frozen=True)
+class QuietScores:
+    """What a scored day says of its quiet sites (those without a row): the level and explanation of a
+    quiet score, and how many sites the day scored."""
+
+    sites: int
+    level: str
+    explain: Mapping[str, Any]
 
 
 def safe_url(url: str) -> str:
@@ -191,9 +212,20 @@ class Store:
             for table in SQLModel.metadata.sorted_tables:
                 for index in table.indexes:
                     index.create(self.engine, checkfirst=True)
-            with self.engine.connect() as conn:
+            with self.engine.begin() as conn:
                 scored = conn.execute(sa.text("SELECT 1 FROM score LIMIT 1")).scalar()
                 rolled = conn.execute(sa.text("SELECT 1 FROM supply_day LIMIT 1")).scalar()
+                marked = conn.execute(sa.text("SELECT 1 FROM score_day LIMIT 1")).scalar()
+                if scored and not marked:
+                    # A store scored before score_day existed holds a row per site and day: its days are
+                    # scored days (no quiet row to fill in, so no quiet explanation to know).
+                    conn.execute(
+                        sa.text(
+                            "INSERT INTO score_day (date, computed_at, sites, level)"
+                            " SELECT date, MIN(computed_at), COUNT(*), :low FROM score GROUP BY date"
+                        ),
+                        {"low": LEVELS[0]},
+                    )
             if scored and not rolled:
                 self.rollup_supply()  # a store scored before supply_day existed
         except OperationalError as exc:
@@ -390,35 +422,76 @@ class Store:
         data = [_column_values(frame[c]) for c in columns]
         return self._insert_ignore(table.__tablename__, columns, data, key, clear)  # type: ignore[arg-type]
 
-    def replace_scores(self, scores: pd.DataFrame, days: Sequence[date], computed_at: datetime) -> int:
-        """Replace the stored scores of ``days`` (all sites) with ``scores``; a column the frame lacks (the
-        front line, when it was not computed) is stored empty."""
-        frame = scores.copy()
-        frame["computed_at"] = computed_at
+    def replace_scores(
+        self,
+        scores: pd.DataFrame,
+        days: Sequence[date],
+        computed_at: datetime,
+        quiet: QuietScores | None = None,
+    ) -> int:
+        """Replace the stored scores of ``days`` (every site) with ``scores``, the rows of the sites that are
+        not quiet those days, and mark the days scored (``score_day``) with ``quiet``'s level and
+        explanation for the rest (without ``quiet``, ``scores`` holds every registry site's row). A column
+        the frame lacks (the front line, when it was not computed) is stored empty."""
+        clear = ("DELETE FROM score WHERE date = {p}", [(_sql_dt(day),) for day in days])
+        written = self._write_scores(scores, computed_at, clear)
+        if quiet is None:
+            with self.engine.connect() as conn:
+                n_sites = int(conn.execute(sa.text("SELECT COUNT(*) FROM site")).scalar() or 0)
+            quiet = QuietScores(n_sites, LEVELS[0], {})
+        marks = [
+            {"date": day, "computed_at": naive_utc(computed_at), "sites": quiet.sites, "level": quiet.level,
+             "explain": quiet.explain}
+            for day in sorted(set(days))
+        ]  # fmt: skip
+        self.upsert(models.ScoreDay, marks, key=("date",))
+        self._scores_changed(days, computed_at)
+        return written
+
+    def replace_site_scores(self, scores: pd.DataFrame, cells: pd.DataFrame, computed_at: datetime) -> int:
+        """Replace the stored scores of the (``site_id``, ``date``) ``cells`` of days already scored with
+        ``scores`` (their rows that are not quiet): a rescore of what new rows can touch."""
+        dates = _column_values(cells["date"])
+        pairs = list(zip(dates, cells["site_id"].tolist(), strict=True))
+        clear = ("DELETE FROM score WHERE date = {p} AND site_id = {p}", pairs)
+        written = self._write_scores(scores, computed_at, clear)
+        self._scores_changed(sorted(set(cells["date"])), computed_at)
+        return written
+
+    def _write_scores(
+        self, scores: pd.DataFrame, computed_at: datetime, clear: tuple[str, Sequence[tuple[Any, ...]]]
+    ) -> int:
         table = models.Score.__table__  # type: ignore[attr-defined]
+        frame = scores.assign(computed_at=naive_utc(computed_at))
         for column in table.columns:
             if column.name not in frame.columns:
                 frame[column.name] = None if column.nullable else ""
+        # In key order: on SQLite the rows append to the table's b-tree.
+        frame = frame.sort_values(["date", "site_id"], kind="stable")
         columns = [c.name for c in table.columns]
-        clear = ("DELETE FROM score WHERE date = {p}", [(_sql_dt(day),) for day in days])
-        written = self.insert_frame(models.Score, frame[columns], key=("site_id", "date"), clear=clear)
+        return self.insert_frame(models.Score, frame[columns], key=("date", "site_id"), clear=clear)
+
+    def _scores_changed(self, days: Sequence[date], computed_at: datetime) -> None:
         self.rollup_supply(days)
         # A fresh token per write, so readers that cache by it (the dashboard) see every rescore.
         self.set_watermark(SCORES_VERSION, f"{computed_at.isoformat()} {uuid.uuid4().hex}", computed_at)
-        return written
 
     def rollup_supply(self, days: Sequence[date] | None = None) -> None:
-        """Re-sum ``supply_day`` from the scores of ``days`` (every scored day when None) with
-        ``monitor.supply`` (every commodity of a site with its own output); ``replace_scores`` calls it, and
-        so must anything else that writes scores."""
-        score = models.Score.__table__  # type: ignore[attr-defined]
+        """Re-sum ``supply_day`` for the scored days (``score_day``) from ``min(days)`` to ``max(days)``
+        (every scored day when None) with ``monitor.supply``: every commodity of a site with its own output,
+        every registry site counted on a scored day, a quiet one (no row) adding no tonnes. ``replace_scores``
+        calls it, and so must anything else that writes scores."""
+        score_day = models.ScoreDay.__table__  # type: ignore[attr-defined]
+        query = sa.select(score_day.c.date).distinct()
+        if days is not None:
+            if not days:
+                return
+            query = query.where(score_day.c.date >= min(days), score_day.c.date <= max(days))
+        with self.engine.connect() as conn:
+            wanted = sorted(conn.execute(query).scalars())
         if days is None:
-            with self.engine.connect() as conn:
-                wanted = sorted(conn.execute(sa.select(score.c.date).distinct()).scalars())
             with self.engine.begin() as conn:
                 conn.execute(sa.text("DELETE FROM supply_day"))
-        else:
-            wanted = sorted(set(days))
         registry = self._registry_outputs()
         for start in range(0, len(wanted), _ROLLUP_DAYS):
             self._rollup_days(wanted[start : start + _ROLLUP_DAYS], registry)
@@ -437,7 +510,13 @@ class Store:
         query = sa.select(*(score.c[c] for c in columns)).where(score.c.date.in_(list(days)))
         with self.engine.connect() as conn:
             scores = pd.DataFrame.from_records([tuple(r) for r in conn.execute(query)], columns=list(columns))
-        totals = supply.supply_totals(scores, registry, None)
+        totals = supply.supply_totals(scores, registry, None).set_index(["date", "commodity"])
+        # Every registry site counts on a scored day; a quiet one (no score row) adds nothing.
+        pairs = supply.site_outputs(registry).groupby("commodity").size()
+        full = pd.MultiIndex.from_product([list(days), list(pairs.index)], names=["date", "commodity"])
+        totals = totals.reindex(full.union(totals.index))
+        totals["sites"] = totals.index.get_level_values("commodity").map(pairs).fillna(0).to_numpy()
+        totals = totals.fillna({"supply_at_risk_t": 0.0, "sites_output_unknown": 0}).reset_index()
         rows = [
             {
                 "date": r.date, "commodity": r.commodity, "supply_at_risk_t": float(r.supply_at_risk_t),
@@ -487,14 +566,17 @@ class Store:
             )
 
     # ---- incidents and analyst feedback ----
-    def replace_incidents(self, assignment: pd.DataFrame) -> int:
-        """Store the incident of each event (columns event_id, incident_id), replacing what they had."""
+    def replace_incidents(self, assignment: pd.DataFrame, at: datetime) -> int:
+        """Store the incident of each event (columns event_id, incident_id), replacing what they had; an
+        event whose incident changed (or that had none) is stamped ``changed_at`` = ``at``, the others keep
+        their stamp (a rescore looks only at the events that changed). Return how many changed."""
         frame = assignment[["event_id", "incident_id"]].astype(np.int64)
         clear = (
-            "DELETE FROM incident_member WHERE event_id = {p}",
-            [(e,) for e in frame["event_id"].tolist()],
+            "DELETE FROM incident_member WHERE event_id = {p} AND incident_id != {p}",
+            list(zip(frame["event_id"].tolist(), frame["incident_id"].tolist(), strict=True)),
         )
-        return self.insert_frame(models.Incident, frame, key=("event_id",), clear=clear)
+        stamped = frame.assign(changed_at=naive_utc(at))
+        return self.insert_frame(models.Incident, stamped, key=("event_id",), clear=clear)
 
     def add_feedback(
         self,

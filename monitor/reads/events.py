@@ -25,6 +25,7 @@ from monitor.store import Store
 __all__ = [
     "PANEL_REFS",
     "EventFilter",
+    "arrived_takeovers",
     "arrow_panel",
     "by_url",
     "count_listed",
@@ -38,6 +39,7 @@ __all__ = [
     "refs",
     "seen_since",
     "takeovers",
+    "touched_sites",
 ]
 
 #: What ``takeovers`` reads of each event.
@@ -98,19 +100,42 @@ def seen_since(store: Store, since: datetime) -> tuple[np.ndarray, np.ndarray, n
     return ids, lat, lon
 
 
-def exposures_in(store: Store, first: date, last: date, known: Known) -> pd.DataFrame:
-    """Exposures of the events dated from ``first`` to ``last`` that ``known`` sees, with what scoring
-    weighs: the event's source, type, sub-type, fatalities, precision, date, ``known_at``, place, report
-    counts and incident (empty when not fused yet)."""
+def exposures_in(
+    store: Store, first: date, last: date, known: Known, site_ids: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Exposures of the events dated from ``first`` to ``last`` that ``known`` sees (of ``site_ids`` only,
+    when given), with what scoring weighs: the event's source, type, sub-type, fatalities, precision, date,
+    ``known_at``, place, report counts and incident (empty when not fused yet)."""
+    params: dict[str, Any] = {"start": first, "last": last, **known.params()}
+    only = ""
+    if site_ids is not None:
+        marks, more = sql.in_list("site", sorted(site_ids))
+        only, params = f" AND x.site_id IN ({marks})", {**params, **more}
     return sql.frame(
         store,
         "SELECT x.event_id, x.site_id, x.via, x.distance_km, e.source, e.type, e.sub_type, e.fatalities,"
         " e.geo_precision, e.event_date, e.known_at, e.lat, e.lon, e.num_sources, e.num_articles,"
         " i.incident_id FROM exposure x JOIN event e ON e.id = x.event_id"
         " LEFT JOIN incident_member i ON i.event_id = e.id"
-        " WHERE e.event_date >= :start AND e.event_date <= :last" + known.where("e"),
-        {"start": first, "last": last, **known.params()},
+        " WHERE e.event_date >= :start AND e.event_date <= :last" + known.where("e") + only,
+        params,
     )
+
+
+def _takeover_condition(
+    sub_types: Collection[str], cameo_codes: Collection[str]
+) -> tuple[str, dict[str, Any]]:
+    """The SQL condition (on ``e``) of an event that may be a territorial takeover, and its parameters;
+    '' when nothing can be."""
+    conditions, params = [], {}
+    if sub_types:
+        marks, more = sql.in_list("sub", sorted(s.strip().lower() for s in sub_types))
+        conditions.append(f"lower(e.sub_type) IN ({marks})")
+        params.update(more)
+    for i, code in enumerate(sorted(cameo_codes)):
+        conditions.append(f"e.sub_type LIKE :cameo{i}")
+        params[f"cameo{i}"] = f"CAMEO {code}%"
+    return " OR ".join(conditions), params
 
 
 def takeovers(
@@ -124,23 +149,16 @@ def takeovers(
     """The events dated from ``first`` to ``last`` that ``known`` sees and may be territorial takeovers: a
     listed sub-type (lower-case), or a GDELT sub-type of a listed CAMEO code. Actor, place, days, source,
     report counts and incident, for ``monitor.front``."""
-    conditions, params = [], {"first": first, "last": last, **known.params()}
-    if sub_types:
-        marks, more = sql.in_list("sub", sorted(s.strip().lower() for s in sub_types))
-        conditions.append(f"lower(e.sub_type) IN ({marks})")
-        params.update(more)
-    for i, code in enumerate(sorted(cameo_codes)):
-        conditions.append(f"e.sub_type LIKE :cameo{i}")
-        params[f"cameo{i}"] = f"CAMEO {code}%"
-    if not conditions:
+    condition, params = _takeover_condition(sub_types, cameo_codes)
+    if not condition:
         return pd.DataFrame(columns=[*_TAKEOVER, "incident_id"])
     return sql.frame(
         store,
         f"SELECT {', '.join(f'e.{c}' for c in _TAKEOVER if c != 'event_id')}, e.id AS event_id, i.incident_id"
         " FROM event e LEFT JOIN incident_member i ON i.event_id = e.id"
         f" WHERE e.event_date >= :first AND e.event_date <= :last{known.where('e')}"
-        f" AND ({' OR '.join(conditions)})",
-        params,
+        f" AND ({condition})",
+        {"first": first, "last": last, **known.params(), **params},
         types={"event_date": sa.Date(), "known_at": sa.DateTime()},
     )
 
@@ -340,3 +358,40 @@ def date_span(store: Store) -> tuple[date | None, date | None]:
     first = sql.scalar(store, "select min(event_date) from event")
     last = sql.scalar(store, "select max(event_date) from event")
     return dialect.as_date(first), dialect.as_date(last)
+
+
+# ---- what a rescore must look at ----
+#: Events stored at or after ``:since``, or moved to another incident by fusion after ``:fused``.
+_ARRIVED = (
+    "(e.first_seen_at >= :since OR e.id IN (SELECT event_id FROM incident_member WHERE changed_at > :fused))"
+)
+
+
+def touched_sites(store: Store, since: datetime, fused: datetime) -> pd.DataFrame:
+    """Per site exposed to an event stored at or after ``since`` or moved to another incident after
+    ``fused``: the first and last ``event_date`` of those events (``site_id``, ``first_day``, ``last_day``,
+    as dates)."""
+    return sql.frame(
+        store,
+        "SELECT x.site_id, MIN(e.event_date) AS first_day, MAX(e.event_date) AS last_day"
+        f" FROM exposure x JOIN event e ON e.id = x.event_id WHERE {_ARRIVED} GROUP BY x.site_id",
+        {"since": since, "fused": fused},
+        types={"first_day": sa.Date(), "last_day": sa.Date()},
+    )
+
+
+def arrived_takeovers(
+    store: Store, since: datetime, fused: datetime, sub_types: Collection[str], cameo_codes: Collection[str]
+) -> pd.DataFrame:
+    """Where and when (``lat``, ``lon``, ``event_date``) the events stored at or after ``since`` (or moved to
+    another incident after ``fused``) that may be territorial takeovers happened: the front lines they can
+    move."""
+    condition, params = _takeover_condition(sub_types, cameo_codes)
+    if not condition:
+        return pd.DataFrame(columns=["lat", "lon", "event_date"])
+    return sql.frame(
+        store,
+        f"SELECT e.lat, e.lon, e.event_date FROM event e WHERE {_ARRIVED} AND ({condition})",
+        {"since": since, "fused": fused, **params},
+        types={"event_date": sa.Date()},
+    )

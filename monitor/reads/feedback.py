@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from monitor.reads import sql
 from monitor.store import Store
 
-__all__ = ["given_before", "given_between", "listed", "target_exists"]
+__all__ = ["changed_since", "given_before", "given_between", "listed", "target_exists"]
 
 _TIMES: dict[str, sa.types.TypeEngine[Any]] = {"created_at": sa.DateTime(), "revoked_at": sa.DateTime()}
 #: What a verdict is on: the event (for an incident, its first report) or the notice, and its reference.
@@ -77,3 +77,15 @@ def target_exists(store: Store, target: str, target_id: int) -> bool:
         return False
     found = sql.scalar(store, f"SELECT 1 FROM {table} WHERE {column} = :i LIMIT 1", {"i": int(target_id)})
     return found is not None
+
+
+def changed_since(store: Store, since: datetime) -> date | None:
+    """The earliest day on which a verdict was given or revoked at or after ``since`` (None: none was)."""
+    first, revoked = sql.row(
+        store,
+        "SELECT MIN(created_at), (SELECT MIN(revoked_at) FROM feedback WHERE revoked_at >= :since)"
+        " FROM feedback WHERE created_at >= :since",
+        {"since": since},
+    )
+    moments = [pd.Timestamp(m) for m in (first, revoked) if m is not None]
+    return min(moments).date() if moments else None

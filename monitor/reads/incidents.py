@@ -24,10 +24,15 @@ REPORTS_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-def earliest_new(store: Store, since: datetime) -> datetime | None:
-    """When the earliest of the events first stored at or after ``since`` became public (None: none)."""
+def earliest_new(store: Store, since: datetime, unfused_only: bool = False) -> datetime | None:
+    """When the earliest of the events first stored at or after ``since`` (and, with ``unfused_only``, not
+    given an incident yet) became public (None: none)."""
+    unfused = " AND NOT EXISTS (SELECT 1 FROM incident_member i WHERE i.event_id = e.id)"
     value = sql.scalar(
-        store, "SELECT min(known_at) FROM event WHERE first_seen_at >= :since", {"since": since}
+        store,
+        "SELECT min(e.known_at) FROM event e WHERE e.first_seen_at >= :since"
+        + (unfused if unfused_only else ""),
+        {"since": since},
     )
     return None if value is None else pd.Timestamp(value).to_pydatetime()
 

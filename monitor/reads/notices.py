@@ -12,13 +12,22 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import sqlalchemy as sa
 
 from monitor.reads import sql
 from monitor.reads.arrow import ArrowReader
 from monitor.reads.known import Known
 from monitor.store import Store
 
-__all__ = ["arrow_panel", "linked", "of_kinds", "of_site", "seen_since", "sites_noticed_since"]
+__all__ = [
+    "arrow_panel",
+    "linked",
+    "of_kinds",
+    "of_site",
+    "seen_since",
+    "sites_noticed_since",
+    "touched_sites",
+]
 
 _PANEL = (
     "SELECT n.id AS id, n.published_at AS published_at, n.source AS source, n.source_id AS source_id,"
@@ -56,6 +65,19 @@ def sites_noticed_since(store: Store, since: datetime) -> set[str]:
         {"since": since},
     )
     return {str(s) for s in frame["site_id"]}
+
+
+def touched_sites(store: Store, since: datetime) -> pd.DataFrame:
+    """Per site tied to a notice first stored at or after ``since``: when the earliest of those became
+    public (``site_id``, ``first_known``): a status notice holds from then on."""
+    return sql.frame(
+        store,
+        "SELECT s.site_id, MIN(n.known_at) AS first_known"
+        " FROM noticesite s JOIN notice n ON n.id = s.notice_id"
+        " WHERE n.first_seen_at >= :since GROUP BY s.site_id",
+        {"since": since},
+        types={"first_known": sa.DateTime()},
+    )
 
 
 def linked(store: Store, known: Known) -> pd.DataFrame:

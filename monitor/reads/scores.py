@@ -4,6 +4,11 @@
 A stored score of site S on day D is S's risk as known at the end of D (the pipeline computes it from the
 rows public by then). Scores as known at an earlier moment (a vintage) are not stored: the pipeline computes
 them (``Pipeline.score(days, known_by=T)``).
+
+Storage is sparse: a day in ``score_day`` scored every registry site, and a site without a ``score`` row that
+day is quiet (no exposure, no notice, no front line, operating: risk 0, the day's quiet level and
+explanation). The quiet rows are filled in here, once (``_filled``), so every reader sees a score per site
+and scored day as the dense table held.
 """
 
 from __future__ import annotations
@@ -16,8 +21,8 @@ import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
 
-from monitor import dialect, models
-from monitor.domain import UNSCORED
+from monitor import dialect
+from monitor.domain import OPERATING, UNSCORED
 from monitor.reads import sql
 from monitor.reads.arrow import ArrowReader
 from monitor.store import Store
@@ -40,7 +45,6 @@ __all__ = [
     "supply_days",
 ]
 
-SCORE = models.Score.__table__  # type: ignore[attr-defined]
 #: The stored scores as ``arrow`` returns them (``top_event_id`` is the event's internal id).
 STORED_ARROW = pa.schema(
     [
@@ -53,14 +57,35 @@ STORED_ARROW = pa.schema(
     ]
 )  # fmt: skip
 _FRONT = ("front_km", "front_km_change_7d", "front_days_to_radius", "front_actor")
+#: A quiet score's value of each column, in SQL over ``d`` (the day's ``score_day`` row) and ``si`` (the
+#: site): what scoring gives a site with nothing to tell of.
+_QUIET: dict[str, str] = {
+    "risk": "0.0", "level": "d.level", "status": f"'{OPERATING}'", "conflict": "0.0", "route": "0.0",
+    "notice": "0.0", "events_30d": "0", "fatalities_30d": "0", "nearest_event_km": "NULL",
+    "top_event_id": "NULL", "supply_at_risk_t": "CASE WHEN si.annual_output_t IS NULL THEN NULL ELSE 0.0 END",
+    "front_km": "NULL", "front_km_change_7d": "NULL", "front_days_to_radius": "NULL", "front_actor": "''",
+    "explain": "d.explain", "computed_at": "d.computed_at",
+}  # fmt: skip
+#: Every site on every scored day: ``d`` (score_day) x ``si`` (site), with ``s`` the stored row if any.
+_SCORED_CELLS = "score_day d CROSS JOIN site si LEFT JOIN score s ON s.date = d.date AND s.site_id = si.id"
+
+
+def _filled(column: str) -> str:
+    """``column`` of the score of site ``si`` on day ``d`` (joined to ``s``, its stored row if any): the
+    stored value, the quiet one when the day is scored and the site has no row, else NULL."""
+    if column == "date":
+        return "d.date AS date"
+    if column == "site_id":
+        return "si.id AS site_id"
+    return (
+        f"CASE WHEN s.date IS NOT NULL THEN s.{column} WHEN d.date IS NOT NULL THEN {_QUIET[column]} END"
+        f" AS {column}"
+    )
+
+
 _STORED = (
-    "SELECT s.date AS date, s.site_id AS site_id, s.risk AS risk, s.level AS level, s.status AS status,"
-    " s.conflict AS conflict, s.route AS route, s.notice AS notice, s.events_30d AS events_30d,"
-    " s.fatalities_30d AS fatalities_30d, s.nearest_event_km AS nearest_event_km,"
-    " s.top_event_id AS top_event_id, s.supply_at_risk_t AS supply_at_risk_t, s.front_km AS front_km,"
-    " s.front_km_change_7d AS front_km_change_7d, s.front_days_to_radius AS front_days_to_radius,"
-    " s.front_actor AS front_actor"
-    " FROM score s WHERE s.date >= :first AND s.date <= :last"
+    f"SELECT {', '.join(_filled(f.name) for f in STORED_ARROW)}"
+    f" FROM {_SCORED_CELLS} WHERE d.date >= :first AND d.date <= :last"
 )
 
 
@@ -68,63 +93,54 @@ _STORED = (
 def latest_day(store: Store, on_or_before: date | None = None) -> date | None:
     """The newest scored day on or before ``on_or_before`` (any day when None); None when none is scored."""
     if on_or_before is None:
-        return dialect.as_date(sql.scalar(store, "SELECT MAX(date) FROM score"))
+        return dialect.as_date(sql.scalar(store, "SELECT MAX(date) FROM score_day"))
     return dialect.as_date(
-        sql.scalar(store, "SELECT MAX(date) FROM score WHERE date <= :d", {"d": on_or_before})
+        sql.scalar(store, "SELECT MAX(date) FROM score_day WHERE date <= :d", {"d": on_or_before})
     )
 
 
 def day_span(store: Store) -> tuple[date | None, date | None]:
     """The first and the last scored day."""
-    first, last = sql.row(store, "SELECT MIN(date), MAX(date) FROM score")
+    first, last = sql.row(store, "SELECT MIN(date), MAX(date) FROM score_day")
     return dialect.as_date(first), dialect.as_date(last)
 
 
 def coverage(store: Store, first: date, last: date) -> pd.DataFrame:
-    """Per stored day from ``first`` to ``last``: how many sites it scores (``sites``) and when it was
-    computed (``computed_at``, that of the registry's first site: the pipeline writes a day's scores for
-    every site at once). ``date`` as dates; ``computed_at`` NaT when the first site has no score that day."""
-    span = {"first": first, "last": last}
-    counts = sql.frame(
+    """Per scored day from ``first`` to ``last``: how many sites it scored (``sites``) and when it was
+    last scored in full (``computed_at``). ``date`` as dates."""
+    stored = sql.frame(
         store,
-        "SELECT date, COUNT(*) AS sites FROM score WHERE date >= :first AND date <= :last GROUP BY date",
-        span,
-    )  # fmt: skip
-    stamps = sql.frame(
-        store,
-        "SELECT date, computed_at FROM score WHERE site_id = (SELECT MIN(id) FROM site)"
-        " AND date >= :first AND date <= :last",
-        span,
+        "SELECT date, sites, computed_at FROM score_day WHERE date >= :first AND date <= :last",
+        {"first": first, "last": last},
     )
-    counts["date"] = counts["date"].map(dialect.as_date)
-    stamps["date"] = stamps["date"].map(dialect.as_date)
-    stamps["computed_at"] = pd.to_datetime(stamps["computed_at"], format="mixed")
-    merged = counts.merge(stamps, on="date", how="left")
-    merged["sites"] = merged["sites"].astype(int)
-    return merged[["date", "sites", "computed_at"]]
+    stored["date"] = stored["date"].map(dialect.as_date)
+    stored["computed_at"] = pd.to_datetime(stored["computed_at"], format="mixed")
+    stored["sites"] = stored["sites"].astype(int)
+    return stored[["date", "sites", "computed_at"]]
 
 
 # ---- one day, every site----
 def latest(store: Store) -> pd.DataFrame:
-    """The newest scored day's site_id, risk, level and status of every site scored that day."""
+    """The newest scored day's site_id, risk, level and status of every site."""
+    columns = ", ".join(_filled(c) for c in ("site_id", "risk", "level", "status"))
     return sql.frame(
-        store, "SELECT site_id, risk, level, status FROM score WHERE date = (SELECT MAX(date) FROM score)"
+        store,
+        f"SELECT {columns} FROM {_SCORED_CELLS} WHERE d.date = (SELECT MAX(date) FROM score_day)",
     )
 
 
 def fronts(store: Store, site_ids: Sequence[str], on_or_before: date) -> pd.DataFrame:
     """Each site's front line (site_id, date, front_km, front_km_change_7d, front_days_to_radius,
-    front_actor) on its newest scored day up to ``on_or_before``; sites without one are left out."""
-    if not site_ids:
+    front_actor) on the newest scored day up to ``on_or_before``; sites without one are left out."""
+    day = latest_day(store, on_or_before)
+    if not site_ids or day is None:
         return pd.DataFrame(columns=["site_id", "date", *_FRONT])
     marks, params = sql.in_list("site", sorted(site_ids))
     return sql.frame(
         store,
         f"SELECT s.site_id, s.date, {', '.join(f's.{c}' for c in _FRONT)} FROM score s"
-        " JOIN (SELECT site_id, MAX(date) AS day FROM score"
-        f" WHERE date <= :d AND site_id IN ({marks}) GROUP BY site_id) m"
-        " ON m.site_id = s.site_id AND m.day = s.date WHERE s.front_km IS NOT NULL",
-        {"d": on_or_before, **params},
+        f" WHERE s.date = :d AND s.site_id IN ({marks}) AND s.front_km IS NOT NULL",
+        {"d": day, **params},
         types={"date": sa.Date()},
     )
 
@@ -133,8 +149,8 @@ def sites_on_day(
     store: Store, day: date | None, commodities: Sequence[str] = (), levels: Sequence[str] = ()
 ) -> pd.DataFrame:
     """Every registry site (or those of ``commodities``) with its score of ``day`` (empty score columns when
-    it has none), and the registry's status as ``registry_status``. ``levels`` keeps the sites at those
-    levels (``UNSCORED`` for the sites without a score), in SQL, so only their scores are read."""
+    the day is not scored), and the registry's status as ``registry_status``. ``levels`` keeps the sites at
+    those levels (``UNSCORED`` for the sites without a score), in SQL, so only their scores are read."""
     params: dict[str, Any] = {"d": day}
     where = []
     if commodities:
@@ -143,18 +159,25 @@ def sites_on_day(
         params.update(more)
     if levels:
         marks, more = sql.in_list("level", list(levels))
-        where.append(f"coalesce(s.level, '{UNSCORED}') in ({marks})")
+        level = _filled("level").removesuffix(" AS level")
+        where.append(f"coalesce({level}, '{UNSCORED}') in ({marks})")
         params.update(more)
-    # Left join from site so unscored sites still show; the score lookup uses its (site_id, date) key.
+    scored = ", ".join(
+        _filled(c)
+        for c in (
+            "risk", "level", "status", "conflict", "route", "notice", "events_30d", "fatalities_30d",
+            "nearest_event_km", "top_event_id", "supply_at_risk_t",
+        )
+    )  # fmt: skip
+    # Left joins from site so that every site shows; the score lookup uses its (date, site_id) key.
     return sql.frame(
         store,
         f"""
-        select s.date, si.id as site_id, si.name as site_name, si.operator, si.country, si.commodity, si.lat,
-               si.lon, si.annual_output_t, si.world_share, s.risk, s.level, s.status, s.conflict, s.route,
-               s.notice, s.events_30d, s.fatalities_30d, s.nearest_event_km, s.top_event_id,
-               s.supply_at_risk_t,
+        select d.date, si.id as site_id, si.name as site_name, si.operator, si.country, si.commodity, si.lat,
+               si.lon, si.annual_output_t, si.world_share, {scored},
                si.status as registry_status
-        from site si left join score s on s.site_id = si.id and s.date = :d
+        from site si left join score_day d on d.date = :d
+        left join score s on s.date = :d and s.site_id = si.id
         {"where " + " and ".join(where) if where else ""}
         """,
         params,
@@ -181,17 +204,19 @@ def of_site(store: Store, site_id: str, after: date, through: date, columns: Seq
     """``columns`` of a site's scores of the days after ``after`` up to ``through``, oldest first."""
     return sql.frame(
         store,
-        f"select {', '.join(columns)} from score where site_id = :id and date > :start and date <= :end"
-        " order by date",
+        f"select {', '.join(_filled(c) for c in columns)} from {_SCORED_CELLS}"
+        " where si.id = :id and d.date > :start and d.date <= :end order by d.date",
         {"id": site_id, "start": after, "end": through},
     )
 
 
 def explain_of(store: Store, site_id: str, on_or_before: date) -> dict[str, Any]:
-    """Why a site scored as it did: the ``explain`` of its newest score on or before a day ({} if none)."""
+    """Why a site scored as it did: the ``explain`` of its score on the newest scored day up to a day ({}
+    if none)."""
     raw = sql.scalar(
         store,
-        "select explain from score where site_id = :id and date <= :d order by date desc limit 1",
+        f"select {_filled('explain')} from {_SCORED_CELLS} where si.id = :id"
+        " and d.date = (select max(date) from score_day where date <= :d)",
         {"id": site_id, "d": on_or_before},
     )
     explain = dialect.json_value(raw)
@@ -202,38 +227,55 @@ def explain_of(store: Store, site_id: str, on_or_before: date) -> dict[str, Any]
 def of_days(store: Store, first: date, last: date) -> pd.DataFrame:
     """Every site's scores from ``first`` to ``last`` (site_id, date, status, level, risk and the three
     components), dates as dates, in the database's order."""
-    query = sa.select(
-        SCORE.c.site_id, SCORE.c.date, SCORE.c.status, SCORE.c.level, SCORE.c.risk, SCORE.c.conflict,
-        SCORE.c.route, SCORE.c.notice,
-    ).where(SCORE.c.date >= first, SCORE.c.date <= last)  # fmt: skip
-    return sql.select(store, query)
+    columns = ("site_id", "date", "status", "level", "risk", "conflict", "route", "notice")
+    return sql.frame(
+        store,
+        f"SELECT {', '.join(_filled(c) for c in columns)} FROM {_SCORED_CELLS}"
+        " WHERE d.date >= :first AND d.date <= :last",
+        {"first": first, "last": last},
+        types={"date": sa.Date()},
+    )
 
 
 def recomputed_since(store: Store, since: datetime, first: date, last: date) -> set[str]:
-    """Sites whose scores of a day from ``first`` to ``last`` were computed at or after ``since``."""
-    query = (
-        sa.select(SCORE.c.site_id)
-        .distinct()
-        .where(SCORE.c.computed_at >= since, SCORE.c.date >= first, SCORE.c.date <= last)
+    """Sites whose scores of a day from ``first`` to ``last`` were computed at or after ``since``: every
+    site when such a day was scored in full since, else the sites with rows computed since (a rescore of
+    what new rows touch writes the rows of the sites it touched)."""
+    span = {"since": since, "first": first, "last": last}
+    full = sql.scalar(
+        store,
+        "SELECT 1 FROM score_day WHERE computed_at >= :since AND date >= :first AND date <= :last LIMIT 1",
+        span,
     )
-    with store.engine.connect() as conn:
-        return {str(s) for s in conn.execute(query).scalars()}
+    if full:
+        return {str(s) for s in sql.frame(store, "SELECT id FROM site")["id"]}
+    rows = sql.frame(
+        store,
+        "SELECT DISTINCT site_id FROM score WHERE computed_at >= :since AND date >= :first AND date <= :last",
+        span,
+    )
+    return {str(s) for s in rows["site_id"]}
 
 
 def last_operating_before(
     store: Store, site_ids: Sequence[str], day: date
 ) -> dict[str, tuple[date | None, date | None]]:
     """Per site, over its scores before ``day``: the last day it was not halted, and its first scored day."""
-    not_halted = sa.case((SCORE.c.status != "halted", SCORE.c.date))
-    query = (
-        sa.select(SCORE.c.site_id, sa.func.max(not_halted), sa.func.min(SCORE.c.date))
-        .where(SCORE.c.site_id.in_(list(site_ids)), SCORE.c.date < day)
-        .group_by(SCORE.c.site_id)
+    if not site_ids:
+        return {}
+    marks, params = sql.in_list("site", list(site_ids))
+    status = _filled("status").removesuffix(" AS status")
+    rows = sql.frame(
+        store,
+        f"SELECT si.id AS site_id, MAX(CASE WHEN {status} != 'halted' THEN d.date END) AS last_ok,"
+        f" MIN(d.date) AS first_day FROM {_SCORED_CELLS}"
+        f" WHERE si.id IN ({marks}) AND d.date < :d GROUP BY si.id",
+        {"d": day, **params},
     )
-    with store.engine.connect() as conn:
-        rows = conn.execute(query).all()
     # An aggregate over a CASE may come back untyped (text) on SQLite.
-    return {str(r[0]): (dialect.as_date(r[1]), dialect.as_date(r[2])) for r in rows}
+    return {
+        str(r.site_id): (dialect.as_date(r.last_ok), dialect.as_date(r.first_day)) for r in rows.itertuples()
+    }
 
 
 def arrow(reader: ArrowReader, first: date, last: date, site_ids: Sequence[str] | None = None) -> pa.Table:
@@ -241,7 +283,7 @@ def arrow(reader: ArrowReader, first: date, last: date, site_ids: Sequence[str] 
     query, params = _STORED, {"first": first, "last": last}
     if site_ids is not None:
         marks, more = sql.in_list("site", list(site_ids))
-        query, params = query + f" AND s.site_id IN ({marks})", {**params, **more}
+        query, params = query + f" AND si.id IN ({marks})", {**params, **more}
     return reader.read(query, params, STORED_ARROW)
 
 

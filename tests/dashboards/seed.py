@@ -243,8 +243,8 @@ def seed(store: Store, now: datetime = NOW) -> None:
         [{"notice_id": notice_ids[sid], "site_id": "bisie", "matched_on": on} for sid, *_, on in NOTICES],
         key=("notice_id", "site_id"),
     )
-    store.upsert(models.Score, _score_rows(now, event_ids), key=("site_id", "date"))
-    store.rollup_supply()
+    scores = pd.DataFrame(_score_rows(now, event_ids)).drop(columns="computed_at")
+    store.replace_scores(scores, sorted(set(scores["date"])), now)
     _seed_feed_runs(store, now)
 
 

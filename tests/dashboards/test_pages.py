@@ -3,7 +3,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +108,8 @@ def test_site_page_of_an_unknown_site_links_back(seeded_store: Store, render: Re
 
 
 def test_site_page_of_an_unscored_site_says_what_to_run(seeded_store: Store, render: Render) -> None:
-    text = _text(render(seeded_store, site.layout, site_id="manono"))
+    before = (seed.FIRST_DAY - timedelta(days=1)).isoformat()  # no day is scored yet
+    text = _text(render(seeded_store, site.layout, site_id="manono", as_of=before))
     assert "Not scored yet" in text
     assert "no coordinates" in text
 

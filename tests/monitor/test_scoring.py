@@ -16,7 +16,7 @@ from monitor import models
 from monitor.config import ScoringSettings
 from monitor.front import FRONT_COLUMNS
 from monitor.reads import sql
-from monitor.scoring import SCORE_COLUMNS, event_weights, score_days
+from monitor.scoring import QUIET, SCORE_COLUMNS, event_weights, quiet_explain, quiet_level, score_days
 from monitor.store import Store
 from monitor.supply import SUPPLY_COLUMNS, supply_at_risk
 
@@ -598,7 +598,7 @@ def test_no_days_or_no_sites_give_an_empty_frame_with_every_column() -> None:
         supply_at_risk(score(days=[]), pd.DataFrame([site()]), None),
     ):
         assert frame.empty
-    assert list(score(days=[]).columns) == list(SCORE_COLUMNS)
+    assert list(score(days=[]).columns) == [*SCORE_COLUMNS, QUIET]
 
 
 def test_rows_come_per_day_then_site_and_match_the_score_table() -> None:
@@ -722,3 +722,30 @@ def test_a_gdelt_incident_corroborated_by_acled_counts_in_full() -> None:
     row = score([*gdelt, *acled]).iloc[0]
     assert row["level"] == "critical"
     assert row["explain"]["sum_uncorroborated"] == 0
+
+
+def test_only_a_site_with_nothing_to_tell_of_is_quiet_and_its_explanation_is_the_quiet_one() -> None:
+    sites = [site(id="calm"), site(id="shot"), site(id="told"), site(id="closed", status="halted")]
+    frame = score(
+        [exposure(site_id="shot")], [notice(site_id="told")], sites=sites, days=[DAY - timedelta(days=1), DAY]
+    ).set_index(["site_id", "date"])
+    assert frame[QUIET].to_dict() == {
+        ("calm", DAY - timedelta(days=1)): True,
+        ("calm", DAY): True,
+        ("closed", DAY - timedelta(days=1)): False,
+        ("closed", DAY): False,
+        ("shot", DAY - timedelta(days=1)): True,  # the event happened on DAY
+        ("shot", DAY): False,
+        ("told", DAY - timedelta(days=1)): True,
+        ("told", DAY): False,
+    }
+    calm = frame.loc[("calm", DAY)]
+    assert calm["explain"] == quiet_explain(PARAMS)
+    assert (calm["risk"], calm["level"], calm["status"]) == (0.0, quiet_level(PARAMS), "operating")
+
+
+def test_an_event_that_weighs_nothing_still_keeps_its_site_from_being_quiet() -> None:
+    params = PARAMS.model_copy(update={"type_weights": {"battles": 0.0}})
+    row = score([exposure()], params=params).iloc[0]
+    assert row["risk"] == 0.0 and row["events_30d"] == 1
+    assert not row[QUIET]

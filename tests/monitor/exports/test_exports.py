@@ -209,8 +209,8 @@ def test_stored_scores_are_reused_only_while_current(scenario: Scenario) -> None
     days = [date(2025, 3, d) for d in range(1, 6)]
     assert scenario.pipeline.ensure_scored(days) == days  # none stored yet
     assert scenario.pipeline.ensure_scored(days) == []  # stored and current
-    execute(scenario.store, "DELETE FROM score WHERE site_id = 'kamoto' AND date = :d", {"d": days[2]})
-    assert scenario.pipeline.ensure_scored(days) == [days[2]]  # one site missing on one day
+    execute(scenario.store, "DELETE FROM score_day WHERE date = :d", {"d": days[2]})
+    assert scenario.pipeline.ensure_scored(days) == [days[2]]  # a day no longer marked scored
     scenario.clock["now"] = datetime(2025, 3, 20, 13, 0)  # an hour later the registry is reloaded
     scenario.pipeline.load_sites(sites.parse_sites_csv(SITES_CSV, origin="user", now=T2))
     assert scenario.pipeline.ensure_scored(days) == days  # the registry changed

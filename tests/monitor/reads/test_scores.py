@@ -8,10 +8,11 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from monitor import reads, sites, supply
+from monitor import dialect, reads, sites, supply
 from monitor.domain import UNSCORED
+from monitor.reads import sql
 from monitor.reads.arrow import ArrowReader
-from monitor.store import Store
+from monitor.store import QuietScores, Store
 from tests.conftest import execute
 from tests.monitor.reads.conftest import COMPUTED, DAY, Seeded
 
@@ -31,12 +32,57 @@ def test_an_empty_store_has_no_scored_day(fresh_store: Store) -> None:
     assert reads.scores.explain_of(fresh_store, "alpha", DAY) == {}
 
 
-def test_coverage_counts_each_day_s_sites_and_when_the_first_site_was_computed(seeded: Seeded) -> None:
-    execute(seeded.store, "DELETE FROM score WHERE site_id = 'alpha' AND date = :d", {"d": str(LAST)})
+def test_coverage_gives_each_scored_day_its_sites_and_when_it_was_scored_in_full(seeded: Seeded) -> None:
+    execute(seeded.store, "DELETE FROM score_day WHERE date = :d", {"d": str(LAST)})
     covered = reads.scores.coverage(seeded.store, FIRST, LAST).set_index("date")
-    assert covered["sites"].to_dict() == {FIRST: 3, DAY: 3, LAST: 2}
+    assert covered["sites"].to_dict() == {FIRST: 3, DAY: 3}
     assert covered.loc[DAY, "computed_at"] == pd.Timestamp(COMPUTED)
-    assert pd.isna(covered.loc[LAST, "computed_at"])  # alpha, the first site, has no score that day
+
+
+def test_a_site_without_a_row_on_a_scored_day_reads_as_quiet_everywhere(seeded: Seeded) -> None:
+    store = seeded.store
+    quiet = QuietScores(3, "low", {"events": [], "registry_status": "operating"})
+    day = pd.DataFrame([r for r in _rows(seeded) if r["site_id"] != "gamma"])
+    store.replace_scores(day, [LAST], COMPUTED + timedelta(hours=1), quiet)
+    gamma = reads.scores.sites_on_day(store, LAST).set_index("site_id").loc["gamma"]
+    quiet_row = (gamma["risk"], gamma["level"], gamma["status"], gamma["events_30d"])
+    assert quiet_row == (0.0, "low", "operating", 0)
+    assert pd.isna(gamma["nearest_event_km"]) and pd.isna(gamma["top_event_id"])
+    assert pd.isna(gamma["supply_at_risk_t"])  # gamma has no annual output: no tonnes, not 0 t
+    assert reads.scores.explain_of(store, "gamma", LAST + timedelta(days=3)) == quiet.explain
+    history = reads.scores.of_site(store, "gamma", FIRST, LAST, ["date", "risk", "level"])
+    history["date"] = history["date"].map(dialect.as_date)
+    assert history.values.tolist() == [[DAY, 1.5, "low"], [LAST, 0.0, "low"]]
+    days = reads.scores.of_days(store, LAST, LAST).set_index("site_id")
+    assert days.loc["gamma", ["status", "risk", "conflict"]].tolist() == ["operating", 0.0, 0.0]
+    assert reads.scores.latest(store).set_index("site_id").loc["gamma", "level"] == "low"
+    table = reads.scores.arrow(ArrowReader(store), LAST, LAST).to_pandas().set_index("site_id")
+    assert table.loc["gamma", "front_actor"] == "" and table.loc["gamma", "risk"] == 0.0
+    assert reads.scores.recomputed_since(store, COMPUTED + timedelta(minutes=1), LAST, LAST) == {
+        "alpha", "beta", "gamma"
+    }  # fmt: skip
+    supply = reads.scores.supply_days(store, DAY, LAST).set_index("commodity")
+    assert supply["sites"].sum() == 3  # every registry site counts on a scored day
+
+
+def test_a_rescore_of_some_sites_replaces_only_their_cells(seeded: Seeded) -> None:
+    store = seeded.store
+    alpha = pd.DataFrame([r for r in _rows(seeded) if r["site_id"] == "alpha"]).assign(risk=61.0)
+    cells = pd.DataFrame({"site_id": ["alpha", "gamma"], "date": [LAST, LAST]})
+    later = COMPUTED + timedelta(hours=2)
+    store.replace_site_scores(alpha, cells, later)
+    frame = reads.scores.of_days(store, LAST, LAST).set_index("site_id")
+    assert frame["risk"].to_dict() == {"alpha": 61.0, "beta": 100.0, "gamma": 0.0}  # gamma now quiet
+    assert reads.scores.recomputed_since(store, later, FIRST, LAST) == {"alpha"}
+    assert reads.scores.coverage(store, LAST, LAST)["computed_at"].tolist() == [pd.Timestamp(COMPUTED)]
+
+
+def _rows(seeded: Seeded) -> list[dict[str, object]]:
+    """The seeded scores of LAST, as stored."""
+    frame = sql.frame(seeded.store, "SELECT * FROM score WHERE date = :d", {"d": str(LAST)})
+    frame["date"] = LAST
+    frame["explain"] = frame["explain"].map(dialect.json_value)
+    return frame.drop(columns="computed_at").to_dict("records")
 
 
 def test_scores_of_days_come_typed_and_only_from_the_days_asked(seeded: Seeded) -> None:

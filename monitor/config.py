@@ -208,7 +208,10 @@ class SitesSettings(_Section):
 
 class MatchingSettings(_Section):
     site_radius_km: float = Field(
-        150.0, gt=0, description="Events farther than this from a site are ignored."
+        150.0,
+        gt=0,
+        description="Events farther than this from a site are ignored; each site reaches this plus its "
+        "coord_precision_km (the true mine may lie that far from its registry point).",
     )
     route_corridor_km: float = Field(
         25.0, ge=0, description="Events within this distance of a site's export route are route exposures."

@@ -28,8 +28,16 @@ class Site(SQLModel, table=True):
         None, description="How far the true point may be; None: unknown."
     )
     coord_source: str = ""
-    annual_output_t: float | None = Field(None, description="Tonnes of contained metal (or product) a year.")
+    annual_output_t: float | None = Field(
+        None, description="Tonnes of contained metal (or product) of `commodity` a year."
+    )
     output_year: int | None = None
+    outputs: list[dict[str, Any]] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
+        description="[{commodity, tonnes, year}]: each commodity's output with a figure (the main one too)",
+    )
+    output_source: str = Field("", sa_column_kwargs={"server_default": ""})
     world_share: float | None = Field(None, description="Fraction of world supply of `commodity` (0-1).")
     aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     places: list[dict[str, Any]] = Field(
@@ -41,12 +49,14 @@ class Site(SQLModel, table=True):
         description="[[lat, lon], ...] waypoints",
     )
     route_name: str = ""
+    route_source: str = Field("", sa_column_kwargs={"server_default": ""})
     status: str = Field(
         "operating", description="Registry status: operating | halted | care_and_maintenance."
     )
     status_since: dt.date | None = Field(
         None, description="Day the registry status began; scores before it treat the site as operating."
     )
+    status_source: str = Field("", sa_column_kwargs={"server_default": ""})
     source: str = ""
     notes: str = ""
     origin: str = Field("bundled", description="bundled | user")
@@ -237,6 +247,9 @@ class SupplyDay(SQLModel, table=True):
     commodity: str = Field(primary_key=True)
     supply_at_risk_t: float
     sites: int
+    sites_output_unknown: int | None = Field(
+        None, description="Sites at risk whose output of the commodity is unknown (not in the tonnes)."
+    )
 
 
 class FeedRun(SQLModel, table=True):

@@ -229,15 +229,20 @@ class Pipeline:
         """A vectorised 'within reach of some located site or route waypoint' test (for GDELT)."""
         frame = sites.sites_frame(self.store)
         located = frame.dropna(subset=["lat", "lon"])
-        lat = [*located["lat"].tolist(), *(p[0] for r in frame["route"] for p in r)]
-        lon = [*located["lon"].tolist(), *(p[1] for r in frame["route"] for p in r)]
+        waypoints = [p for r in frame["route"] for p in r]
+        lat = [*located["lat"].tolist(), *(p[0] for p in waypoints)]
+        lon = [*located["lon"].tolist(), *(p[1] for p in waypoints)]
         plat, plon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
-        radius = max(self.settings.matching.site_radius_km, self.settings.matching.route_corridor_km)
+        m = self.settings.matching
+        radius = max(m.site_radius_km, m.route_corridor_km)
+        # Each site as far as its own radius reaches (matching.site_radii), each waypoint as before.
+        own = np.maximum(matching.site_radii(located, m.site_radius_km), m.route_corridor_km)
+        radii = np.concatenate([own, np.full(len(waypoints), radius)])
 
         def keep(qlat: np.ndarray, qlon: np.ndarray) -> np.ndarray:
             if plat.size == 0:
                 return np.zeros(len(qlat), dtype=bool)
-            return geo.within_any(qlat, qlon, plat, plon, radius)
+            return geo.within_any(qlat, qlon, plat, plon, radii)
 
         return keep
 

@@ -40,6 +40,7 @@ from monitor.domain import (
     STOPPED_STATUSES,
     weighed_kind,
 )
+from monitor.supply import tonnes_at_risk
 
 __all__ = [
     "QUIET",
@@ -559,7 +560,7 @@ def score_days(
         np.where(notes.halted, "halted", np.where(unconfirmed, HALT_UNCONFIRMED, "operating")),
     )
     output = pd.to_numeric(_column(sites, "annual_output_t", np.nan), errors="coerce").to_numpy(float)
-    supply = np.round(np.tile(output, n_days) * risk / 100.0, 1)
+    supply = tonnes_at_risk(np.tile(output, n_days), risk)
 
     events = _explain_events(ex, con, n_days * n_sites)
     quiet = (

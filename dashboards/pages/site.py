@@ -118,15 +118,26 @@ def _notice_columns() -> list[dict[str, Any]]:
     ]
 
 
+def outputs_text(facts: dict[str, Any]) -> str:
+    """Each commodity's annual output with its year ("copper 270,000 t (2020); cobalt 27,600 t (2023)"),
+    the main commodity first; '' when none is known."""
+    items = [o for o in facts.get("outputs") or [] if isinstance(o, dict) and o.get("tonnes") is not None]
+    if not items and facts.get("annual_output_t") is not None:
+        items = [{"commodity": facts.get("commodity"), "tonnes": facts["annual_output_t"],
+                  "year": facts.get("output_year")}]  # fmt: skip
+    return "; ".join(
+        f"{o['commodity']} {fmt_tonnes(o['tonnes'])}" + (f" ({o['year']})" if o.get("year") else "")
+        for o in items
+    )
+
+
 def facts_list(facts: dict[str, Any]) -> html.Dl:
     """The registry facts of a site as a definition list (plain text only)."""
 
     def item(term: str, value: Any) -> list[Any]:
         return [html.Dt(term), html.Dd(str(value) if value not in (None, "", []) else "unknown")]
 
-    output = fmt_tonnes(facts.get("annual_output_t"))
-    if facts.get("output_year"):
-        output += f" ({facts['output_year']})"
+    output = outputs_text(facts) or "output unknown"
     share = facts.get("world_share")
     coords = (
         f"{facts['lat']:.3f}, {facts['lon']:.3f}"
@@ -135,17 +146,23 @@ def facts_list(facts: dict[str, Any]) -> html.Dl:
         else None
     )
     places = ", ".join(str(p.get("name", "")) for p in facts.get("places") or [] if isinstance(p, dict))
+    status = facts.get("status")
+    if status and facts.get("status_since"):
+        status = f"{status} since {facts['status_since']}"
     rows = [
         item("Operator", facts.get("operator")),
         item("Country", facts.get("country")),
         item("Commodity", facts.get("commodity")),
         item("All commodities", (facts.get("commodities") or "").replace(";", ", ")),
-        item("Annual output (contained, t)", output),
+        item("Annual output (contained)", output),
+        item("Output source", facts.get("output_source")),
         item("World share", fmt_pct(100 * share, 1) if share is not None else None),
         item("Coordinates", coords),
         item("Coordinate source", facts.get("coord_source")),
         item("Export route", facts.get("route_name")),
-        item("Registry status", facts.get("status")),
+        item("Route source", facts.get("route_source")),
+        item("Registry status", status),
+        item("Status source", facts.get("status_source")),
         item("Aliases", ", ".join(str(a) for a in facts.get("aliases") or [])),
         item("Nearby places", places),
         item("Sources", facts.get("source")),

@@ -124,7 +124,7 @@ def _supply(pipeline: Pipeline, query: Query, reader: ArrowReader) -> Iterator[p
     world = sites.commodities_frame()
     schema = SCHEMAS["supply"].arrow()
     for scores in _score_blocks(pipeline, query, reader, chosen, len(frame)):
-        needed = scores.select(["date", "site_id", "level", "supply_at_risk_t"]).to_pandas()
+        needed = scores.select(["date", "site_id", "level", "risk"]).to_pandas()
         rolled = supply.supply_at_risk(needed, chosen, world)
         if rolled.empty:
             continue

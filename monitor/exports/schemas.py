@@ -133,12 +133,21 @@ RISK = PanelSchema(
 
 SUPPLY = PanelSchema(
     "supply",
-    1,
+    2,
     "one row per commodity per day",
     _cols(
         ("date", "date", "the day"),
-        ("commodity", "string", "main commodity key"),
-        ("supply_at_risk_t", "float64", "sum of the selected sites' `supply_at_risk_t`, tonnes a year"),
+        (
+            "commodity",
+            "string",
+            "commodity key: a site counts under its main commodity and each other one it has an output for",
+        ),
+        (
+            "supply_at_risk_t",
+            "float64",
+            "sum over the selected sites of their output of the commodity × risk / 100, tonnes a year; empty "
+            "(output unknown) when no site with an output figure adds any and `sites_output_unknown` > 0",
+        ),
         (
             "world_production_t",
             "float64",
@@ -147,6 +156,12 @@ SUPPLY = PanelSchema(
         ("share_of_world_pct", "float64", "`supply_at_risk_t / world_production_t × 100`"),
         ("sites_halted", "int64", "sites halted that day"),
         ("sites_high_or_worse", "int64", "sites at high, critical or halted"),
+        (
+            "sites_output_unknown",
+            "int64",
+            "sites at risk that day (risk above 0) whose output is unknown: their tonnes are not in "
+            "`supply_at_risk_t`",
+        ),
         ("top_site_ids", "string", "the largest contributors (up to 3), `;`-separated"),
     ),
     ("date", "commodity"),

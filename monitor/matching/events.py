@@ -9,7 +9,7 @@ import pandas as pd
 
 from monitor.geo import argsort_keys, pairs_within, route_pairs_within
 
-__all__ = ["EXPOSURE_COLUMNS", "match_events"]
+__all__ = ["EXPOSURE_COLUMNS", "match_events", "site_radii"]
 
 EXPOSURE_COLUMNS = ["event_id", "site_id", "via", "distance_km"]
 
@@ -28,6 +28,19 @@ def _route_points(value: Any) -> np.ndarray:
     return pts[np.isfinite(pts).all(axis=1)]
 
 
+def site_radii(sites: pd.DataFrame, site_radius_km: float) -> np.ndarray:
+    """Each site's matching radius: ``site_radius_km`` plus its ``coord_precision_km`` (0 when unknown).
+
+    The true mine may lie anywhere within its precision of the registry's point, so an event within
+    ``site_radius_km`` of the mine is within the sum of the two of the point: a district centroid with a
+    50 km precision reaches 50 km farther than a pit surveyed to 0.1 km.
+    """
+    if "coord_precision_km" not in sites.columns:
+        return np.full(len(sites), float(site_radius_km))
+    precision = pd.to_numeric(sites["coord_precision_km"], errors="coerce").to_numpy(dtype=np.float64)
+    return site_radius_km + np.where(np.isfinite(precision) & (precision > 0), precision, 0.0)
+
+
 def match_events(
     events: pd.DataFrame, sites: pd.DataFrame, site_radius_km: float, route_corridor_km: float
 ) -> pd.DataFrame:
@@ -41,7 +54,7 @@ def match_events(
     ev_lon = pd.to_numeric(events["lon"], errors="coerce").to_numpy(dtype=np.float64)
     site_lat = pd.to_numeric(sites["lat"], errors="coerce").to_numpy(dtype=np.float64)
     site_lon = pd.to_numeric(sites["lon"], errors="coerce").to_numpy(dtype=np.float64)
-    q, p, d = pairs_within(ev_lat, ev_lon, site_lat, site_lon, site_radius_km)
+    q, p, d = pairs_within(ev_lat, ev_lon, site_lat, site_lon, site_radii(sites, site_radius_km))
     via = np.ones(q.size, dtype=np.int8)  # 1 = site, 0 = route: the sort order of the labels
     if route_corridor_km > 0 and "route" in sites.columns:
         routes = [_route_points(r) for r in sites["route"]]

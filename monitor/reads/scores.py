@@ -30,9 +30,9 @@ from monitor.store import Store
 __all__ = [
     "STORED_ARROW",
     "arrow",
+    "at_risk_on",
     "coverage",
     "day_span",
-    "drivers_on",
     "explain_of",
     "fronts",
     "last_operating_before",
@@ -184,17 +184,16 @@ def sites_on_day(
     )
 
 
-def drivers_on(store: Store, day: date, limit: int) -> pd.DataFrame:
-    """The ``limit`` sites with the most tonnes at risk on ``day``, most first (sites with none left out)."""
+def at_risk_on(store: Store, day: date) -> pd.DataFrame:
+    """The sites with a risk above 0 on ``day`` (site_id, site_name, country, level, risk), riskiest first:
+    what puts tonnes at risk, before they are counted per commodity (``monitor.supply``)."""
     return sql.frame(
         store,
-        f"""
-        select si.id as site_id, si.name as site_name, si.commodity, si.country, s.level, s.risk,
-               si.annual_output_t, s.supply_at_risk_t
+        """
+        select si.id as site_id, si.name as site_name, si.country, s.level, s.risk
         from score s join site si on si.id = s.site_id
-        where s.date = :d and s.supply_at_risk_t > 0
-        order by s.supply_at_risk_t desc
-        limit {int(limit)}
+        where s.date = :d and s.risk > 0
+        order by s.risk desc, si.id
         """,
         {"d": day},
     )
@@ -297,7 +296,7 @@ def supply_days(store: Store, after: date, through: date) -> pd.DataFrame:
     return sql.frame(
         store,
         """
-        select date, commodity, supply_at_risk_t, sites from supply_day
+        select date, commodity, supply_at_risk_t, sites, sites_output_unknown from supply_day
         where date > :start and date <= :end
         order by date, commodity
         """,

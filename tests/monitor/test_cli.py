@@ -144,9 +144,9 @@ def test_a_bad_date_option_is_one_clear_line(initialised: Cli) -> None:
 def test_import_sites_reports_bad_rows_by_line_and_keeps_the_good(initialised: Cli, tmp_path: Path) -> None:
     path = tmp_path / "mine.csv"
     path.write_text(
-        "id,name,operator,country,commodity,lat,lon,colour\n"
-        "ok_site,Good Mine,Good Co,CD,tin,-1.5,28.0,red\n"
-        "bad_site,Bad Mine,Bad Co,CD,tin,-95,28.0,blue\n",
+        "id,name,operator,country,commodity,lat,lon,coord_precision_km,colour\n"
+        "ok_site,Good Mine,Good Co,CD,tin,-1.5,28.0,1,red\n"
+        "bad_site,Bad Mine,Bad Co,CD,tin,-95,28.0,1,blue\n",
         encoding="utf-8",
     )
     result = initialised("import", "sites", str(path))

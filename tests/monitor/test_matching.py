@@ -10,7 +10,14 @@ import pytest
 
 from monitor import sites as registry
 from monitor.geo import haversine_km
-from monitor.matching import EXPOSURE_COLUMNS, NoticeLinks, SiteTextIndex, match_events, operator_labels
+from monitor.matching import (
+    EXPOSURE_COLUMNS,
+    NoticeLinks,
+    SiteTextIndex,
+    match_events,
+    operator_labels,
+    site_radii,
+)
 
 BISIE = (-1.0333, 27.7333)
 WALIKALE = (-1.418, 28.050)
@@ -106,6 +113,21 @@ def test_sites_without_route_column_match_by_radius_only():
     got = match_events(_events(), sites, site_radius_km=100.0, route_corridor_km=25.0)
     assert set(got.via) == {"site"}
     assert len(got) == 4
+
+
+def test_a_site_reaches_its_radius_plus_its_coordinate_precision():
+    # Two sites 100.1 km (0.9 degrees of latitude) from the event: the district centroid, whose true mine may
+    # lie 25 km from its point, reaches it with an 80 km radius; the pit surveyed to 0.1 km does not.
+    sites = pd.DataFrame(
+        {"id": ["district", "pit"], "lat": [0.9, -0.9], "lon": [0.0, 0.0], "coord_precision_km": [25.0, 0.1]}
+    )
+    events = pd.DataFrame({"id": [1], "lat": [0.0], "lon": [0.0]})
+    assert site_radii(sites, 80.0).tolist() == [105.0, 80.1]
+    exposures = match_events(events, sites, site_radius_km=80.0, route_corridor_km=0.0)
+    assert exposures["site_id"].tolist() == ["district"]
+    unknown = sites.assign(coord_precision_km=[np.nan, -1.0])  # unknown or nonsense: the radius alone
+    assert site_radii(unknown, 80.0).tolist() == [80.0, 80.0]
+    assert site_radii(sites.drop(columns="coord_precision_km"), 80.0).tolist() == [80.0, 80.0]
 
 
 def test_match_events_output_does_not_depend_on_input_order():
@@ -388,7 +410,12 @@ def test_bundled_kachin_sites_have_no_kia_operator_label():
             "Société Minière de Bisunzu suspend ses activités",
             [("rubaya", "alias: Societe Miniere de Bisunzu")],
         ),
-        ("Eramet suspends ore shipments from Halmahera", [("weda_bay", "alias: Eramet")]),
+        (
+            "Eramet suspends ore shipments from Halmahera",
+            [("weda_bay", "alias: Eramet"), ("moanda_comilog", "operator: Eramet")],
+        ),
+        # Antam runs Pakal and Buli; in Weda Bay it is a 10% partner, so Weda Bay is not named.
+        ("Antam reports record ferronickel sales from Pomalaa", [("pakal_buli", "alias: Antam")]),
     ],
 )
 def test_bundled_registry_matches_real_names(bundled_index, title, expected):
@@ -407,7 +434,6 @@ def test_bundled_registry_matches_real_names(bundled_index, title, expected):
         "Engine rated at 300 bhp",  # BHP, the operator, is written in capitals
         "For the sake of peace, talks resume in Doha",  # Sake, the town, is capitalised
         "Los precios del cobre se mantienen a la altura de 2021",  # Altura, a Pilgangoora alias
-        "Antam reports record ferronickel sales from Pomalaa",  # a 10% partner in Weda Bay, not its operator
     ],
 )
 def test_bundled_registry_ignores_unrelated_news(bundled_index, title):

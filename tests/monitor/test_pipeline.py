@@ -145,8 +145,8 @@ def test_importing_sites_rematches_every_stored_event(pipeline: Pipeline, server
     _tick(pipeline, server)
     before = int(sql.scalar(pipeline.store, "SELECT COUNT(*) FROM exposure WHERE site_id = 'walikale_test'"))
     csv_text = (
-        "id,name,operator,country,commodity,lat,lon\n"
-        "walikale_test,Walikale test pit,Test Mining,CD,tin,-1.42,28.05\n"
+        "id,name,operator,country,commodity,lat,lon,coord_precision_km\n"
+        "walikale_test,Walikale test pit,Test Mining,CD,tin,-1.42,28.05,1\n"
     )
     pipeline.load_sites(sites.parse_sites_csv(csv_text, origin="user", now=pipeline.now()))
     pipeline.match()

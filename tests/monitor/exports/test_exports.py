@@ -32,10 +32,10 @@ T1 = datetime(2025, 3, 10, 12, 0)  # first collection
 T2 = datetime(2025, 3, 14, 12, 0)  # second collection
 NOW = datetime(2025, 3, 20, 12, 0, tzinfo=UTC)
 
-SITES_CSV = """id,name,operator,country,commodity,lat,lon,annual_output_t,route,places
-bisie,Bisie,Alphamin Resources,CD,tin,-1.033,27.733,17300,-1.033:27.733;-1.418:28.050;-1.380:28.390;-1.430:28.620,Walikale:-1.418:28.050
-kamoto,Kamoto,"=HYPERLINK(""http://evil.example"")",CD,cobalt,-10.716,25.398,25000,,
-kansanshi,Kansanshi,First Quantum,ZM,copper,-12.09,26.43,,,
+SITES_CSV = """id,name,operator,country,commodity,lat,lon,coord_precision_km,annual_output_t,route,places
+bisie,Bisie,Alphamin Resources,CD,tin,-1.033,27.733,0,17300,-1.033:27.733;-1.418:28.050;-1.380:28.390;-1.430:28.620,Walikale:-1.418:28.050
+kamoto,Kamoto,"=HYPERLINK(""http://evil.example"")",CD,cobalt,-10.716,25.398,0,25000,,
+kansanshi,Kansanshi,First Quantum,ZM,copper,-12.09,26.43,0,,,
 """  # noqa: E501
 
 #: (stored at, source, id, event day, published, type, sub type, fatalities, lat, lon, place, actor1, notes)
@@ -534,7 +534,10 @@ PINNED_SPECS: dict[str, dict[int, str]] = {
         1: "29125f4f5a581265234bce6068d1072105bc1978f2eb333534cffcdc3b45e0e3",
         2: "100b8f095628931c3197ac9e40c69a15ac0a78753ad1e623726b1d3dea4298a5",
     },
-    "supply": {1: "ecc3d71e3c29964d94f11af53f48c12a0bca0a49eb667bb594bcd81f9ae1449b"},
+    "supply": {
+        1: "ecc3d71e3c29964d94f11af53f48c12a0bca0a49eb667bb594bcd81f9ae1449b",
+        2: "328b20d9a23578f409e310961ddf507a5820730e863ab5273c8015c22a26bc4c",
+    },
     "events": {
         1: "7ceeb24523c462151d47bbfc6346a19fb63368f583a7d7d994a423013dcf3f88",
         2: "267f44195d33bfe1ec0970790aa467a6edc8ff6d8aa2ff74cd733a61f6ec5100",

@@ -394,7 +394,7 @@ def test_bundled_kachin_sites_have_no_kia_operator_label():
         ("BHP cuts copper guidance", []),
         (
             "BHP halts work at its Chilean operations in Chile",
-            [("escondida", "operator: BHP + country: chile")],
+            [("escondida", "operator: BHP + country: chile"), ("spence", "operator: BHP + country: chile")],
         ),
         (
             "Glencore suspend ses opérations en RDC",

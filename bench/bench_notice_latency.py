@@ -163,9 +163,10 @@ def free_port() -> int:
 # ---- the run ------------------------------------------------------------------------------------------
 def write_setup(folder: Path, names: list[str], feed_url: str, interval_s: float, db_url: str) -> Path:
     """The sites CSV and config.yaml of the run; returns the config's path."""
-    rows = ["id,name,operator,country,commodity,lat,lon,annual_output_t"]
+    rows = ["id,name,operator,country,commodity,lat,lon,coord_precision_km,coord_source,annual_output_t"]
     rows += [
-        f"bench_{name.lower()},{name} mine,{name} Mining SA,CD,tin,{-1 - i * 0.2:.2f},{27 + i * 0.2:.2f},1000"
+        f"bench_{name.lower()},{name} mine,{name} Mining SA,CD,tin,{-1 - i * 0.2:.2f},{27 + i * 0.2:.2f},1,"
+        "made up for the bench,1000"
         for i, name in enumerate(names)
     ]
     sites_csv = folder / "bench_sites.csv"
@@ -182,6 +183,7 @@ def write_setup(folder: Path, names: list[str], feed_url: str, interval_s: float
             },
         },
         "alerts": {"retry": {"backoff_seconds": 0.2}},
+        "scheduler": {"status_port": 0},  # any free port: benches and tests may run side by side
     }
     path = folder / "config.yaml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")

@@ -107,7 +107,10 @@ class RunningServer:
         return f"http://{self.server.effective_host}:{self.server.effective_port}"
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop accepting, finish the worker threads, close open connections and wait for the loop."""
+        """Stop accepting, finish the worker threads, close open connections and wait for the loop; a
+        server already stopped (or whose loop has ended) is left as it is."""
+        if not self.thread.is_alive():
+            return
         self.server.task_dispatcher.shutdown(timeout=timeout)
 
         def close_all() -> None:
@@ -115,7 +118,10 @@ class RunningServer:
                 channel.close()
 
         # Closed from the loop's own thread: closing a socket while that thread polls it fails (EBADF).
-        self.server.trigger.pull_trigger(close_all)
+        try:
+            self.server.trigger.pull_trigger(close_all)
+        except OSError:  # the loop ended meanwhile and closed its trigger: nothing is left open
+            return
         self.thread.join(timeout)
 
 

@@ -637,12 +637,18 @@ def _distance_to_site(exposures: pd.DataFrame, site_frame: pd.DataFrame) -> np.n
 
 
 def _classified(records: pd.DataFrame) -> pd.DataFrame:
-    """Add kind, confidence and cue to parsed notices."""
-    results = [
-        classify.classify(t or "", s or "", lang or None)
+    """Add kind, confidence and cue to parsed notices, and the language a feed did not declare (detected
+    from the title and summary; left empty when the detector is unsure)."""
+    languages = [
+        lang or classify.detect_language(f"{t or ''}. {s or ''}") or ""
         for t, s, lang in zip(records["title"], records["summary"], records["language"], strict=True)
     ]
+    results = [
+        classify.classify(t or "", s or "", lang or None)
+        for t, s, lang in zip(records["title"], records["summary"], languages, strict=True)
+    ]
     out = records.copy()
+    out["language"] = languages
     out["kind"] = [notice_kind(r.kind) for r in results]
     out["confidence"] = [r.confidence for r in results]
     out["cue"] = [r.cue for r in results]

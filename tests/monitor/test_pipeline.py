@@ -187,3 +187,31 @@ def test_a_dead_or_changed_feed_is_a_failed_run_with_its_reason_and_the_others_s
     assert by_feed["notices:ok"].stored > 0
     runs = sql.frame(pipeline.store, "SELECT feed, status, error FROM feedrun WHERE feed LIKE 'notices:%'")
     assert dict(zip(runs["feed"], runs["status"], strict=True))["notices:gone"] == "failed"
+
+
+UNDECLARED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Regional wire</title><link>https://wire.example/</link>
+<description>No language declared</description>
+<item><title>Les activités de la mine de Bisie suspendues face à l'avancée des rebelles</title>
+<link>https://wire.example/1</link><guid>https://wire.example/1</guid>
+<pubDate>Fri, 14 Mar 2025 09:00:00 GMT</pubDate>
+<description>La direction suspend toutes les activités du site minier de Bisie.</description></item>
+<item><title>Tin miner restarts Bisie after rebels pull back from Walikale</title>
+<link>https://wire.example/2</link><guid>https://wire.example/2</guid>
+<pubDate>Wed, 09 Apr 2025 09:00:00 GMT</pubDate>
+<description>The company said a phased restart of the mine would begin this week.</description></item>
+</channel></rss>"""
+
+
+def test_a_notice_from_a_feed_that_declares_no_language_is_stored_with_the_detected_one(
+    pipeline: Pipeline, server: LoopbackServer
+) -> None:
+    server.route("GET", "/wire.xml", Response(200, UNDECLARED, {"Content-Type": "application/rss+xml"}))
+    with make_client(HTTP) as client:
+        pipeline.run_once(
+            [NoticeCollector(NoticeFeed(name="wire", url=server.url("/wire.xml")))],
+            RetryingRequester(client, HTTP, lambda _s: None),
+        )
+    stored = sql.frame(pipeline.store, "SELECT url, language, kind FROM notice ORDER BY url")
+    assert stored["language"].tolist() == ["fr", "en"]
+    assert stored["kind"].tolist() == ["halt", "resumption"]

@@ -331,7 +331,8 @@ def test_a_notice_naming_only_an_operator_of_several_sites_exports_the_mention_a
     scenario: Scenario, tmp_path: Path
 ) -> None:
     second = (
-        "id,name,operator,country,commodity,lat,lon\nsentinel,Sentinel,First Quantum,ZM,copper,-12.2,25.9\n"
+        "id,name,operator,country,commodity,lat,lon,coord_precision_km\n"
+        "sentinel,Sentinel,First Quantum,ZM,copper,-12.2,25.9,2\n"
     )
     scenario.pipeline.load_sites(sites.parse_sites_csv(second, origin="user", now=T2))
     notice = {

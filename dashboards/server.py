@@ -19,6 +19,7 @@ from waitress import create_server
 
 from monitor.errors import ConfigError
 from monitor.observability.metrics import CONTENT_TYPE, Metrics
+from monitor.observability.node import stop_waitress
 
 USER_ENV = "MINEWATCH_DASH_USER"
 PASSWORD_ENV = "MINEWATCH_DASH_PASSWORD"
@@ -107,22 +108,8 @@ class RunningServer:
         return f"http://{self.server.effective_host}:{self.server.effective_port}"
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop accepting, finish the worker threads, close open connections and wait for the loop; a
-        server already stopped (or whose loop has ended) is left as it is."""
-        if not self.thread.is_alive():
-            return
-        self.server.task_dispatcher.shutdown(timeout=timeout)
-
-        def close_all() -> None:
-            for channel in list(self.server._map.values()):
-                channel.close()
-
-        # Closed from the loop's own thread: closing a socket while that thread polls it fails (EBADF).
-        try:
-            self.server.trigger.pull_trigger(close_all)
-        except OSError:  # the loop ended meanwhile and closed its trigger: nothing is left open
-            return
-        self.thread.join(timeout)
+        """Stop accepting, finish the worker threads, close open connections and wait for the loop."""
+        stop_waitress(self.server, self.thread, timeout)
 
 
 def serve_in_thread(app: dash.Dash, host: str, port: int, env: Mapping[str, str]) -> RunningServer:

@@ -209,14 +209,3 @@ def test_collect_of_an_unknown_feed_is_a_clear_error(initialised: Cli) -> None:
     result = initialised("collect", "reuters", ok=False)
     assert result.returncode == 1
     assert "unknown feed 'reuters'" in result.stderr
-
-
-def test_every_cli_command_is_documented_in_the_readme() -> None:
-    import typer.main
-
-    from monitor.cli import app
-
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    group = typer.main.get_command(app)
-    for name in group.commands:  # type: ignore[attr-defined]
-        assert f"minewatch {name}" in readme, f"`minewatch {name}` is not documented in README.md"

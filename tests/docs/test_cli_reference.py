@@ -46,7 +46,11 @@ def _option_names(command: Any) -> list[str]:
 
 def _choices(name: str) -> list[str]:
     """The values of the command's enum-typed arguments and options (``import``'s kinds, ``--format``'s)."""
-    callback = next(c.callback for c in app.registered_commands if (c.name or c.callback.__name__) == name)  # type: ignore[union-attr]
+    callback = next(
+        c.callback
+        for c in app.registered_commands
+        if c.callback and (c.name or c.callback.__name__.replace("_", "-")) == name
+    )
     values: list[str] = []
     for hint in typing.get_type_hints(callback, include_extras=True).values():
         for kind in typing.get_args(hint) or (hint,):

@@ -48,8 +48,8 @@ EN = Lexicon(
         r"|bring\w* (?:\S+\s+){0,4}?back (?:online|into production|on ?stream|on line)"
     ),
     lifted=(
-        r"(?:lift|end|withdr[ae]w|remov)\w*\s+(?:\S+\s+){0,3}?(?:of\s+)?(?:the\s+)?(?:force majeure|suspension"
-        r"|strike)"
+        r"(?:lift|end|withdr[ae]w|remov)\w*\s+(?:\S+\s+){0,3}?(?:of\s+)?(?:the\s+)?"
+        r"(?:force majeure|suspension|strike)"
         r"|(?:force majeure|suspension|strike)\s+(?:is\s+|was\s+|has been\s+|had been\s+)?"
         r"(?:lifted|ended|withdrawn|removed|called off)|call\w* off (?:the |a |their |its )?strike"
     ),

@@ -88,8 +88,11 @@ UNSCORED = "unscored"
 AlertLevel = Literal["elevated", "high", "critical"]
 
 # ---- alerts ----
-AlertKind = Literal["halt", "resume", "evacuation", "level", "front_line", "feed_stale", "digest"]
-#: Alert kinds, as stored in the alert table and named in silences.
+AlertKind = Literal[
+    "halt", "resume", "evacuation", "level", "front_line", "feed_stale", "digest", "delivery_failed"
+]
+#: Alert kinds, as stored in the alert table and named in silences. ``delivery_failed``: a channel gave up
+#: on a message after ``alerts.retry.max_attempts``; said once on the other channels and in the log.
 ALERT_KINDS: tuple[AlertKind, ...] = get_args(AlertKind)
 #: The kind of the message `minewatch alerts --test` sends to each channel: never stored, never silenced.
 TEST_ALERT_KIND = "test"

@@ -19,6 +19,7 @@ import pandas as pd
 from monitor.alerting.decide import Candidate
 from monitor.config import FrontLineRule, Scope, Watchlist
 from monitor.domain import EVACUATION_KIND, HALTING_KINDS, LEVEL_RANK, RESUMING_KIND
+from monitor.redact import redact
 
 __all__ = [
     "extend_with_notices",
@@ -495,7 +496,7 @@ def stale_feed_candidates(
         age_h = (now - since).total_seconds() / 3600.0
         if age_h <= hours:
             continue
-        error = str(row.get("last_error") or "")
+        error = redact(str(row.get("last_error") or ""))
         when = f"since {last_ok.isoformat(timespec='minutes')}Z" if last_ok else "ever"
         summary = f"Feed {feed} has had no successful run {when} ({age_h:.1f} hours)"
         summary += f"; last error: {error[:300]}." if error else "."

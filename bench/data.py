@@ -63,6 +63,8 @@ REGIONS: tuple[tuple[tuple[float, float], tuple[float, float], str], ...] = (
 CLUSTERS: tuple[tuple[float, float, float], ...] = ((-1.5, 28.5, 3.0), (-10.8, 26.5, 3.0), (-4.0, 22.0, 3.5))
 COMMODITIES = ("tin", "tantalum", "cobalt", "copper", "lithium", "nickel", "tungsten", "graphite")
 ROUTE_WAYPOINTS = 5
+#: Coordinate precisions of the generated sites, km: surveyed pits to town centroids, as the registry has.
+PRECISIONS_KM = (0.1, 1.0, 2.0, 5.0)
 
 ACLED_HEADER = (
     "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
@@ -135,19 +137,24 @@ def sites_csv(scale: Scale) -> Path:
         legs[..., 1] = (legs[..., 1] + 180.0) % 360.0 - 180.0
         commodity = np.array(COMMODITIES)[rng.integers(0, len(COMMODITIES), n)]
         output = np.round(10 ** rng.uniform(2, 5, n))
+        # From a generator of its own, so the columns above stay what they were before precision was added.
+        precision = np.random.default_rng(SEED + 1).choice(PRECISIONS_KM, n)
         with path.open("w", newline="", encoding="utf-8") as fh:
             out = csv.writer(fh)
             out.writerow(
-                ["id", "name", "operator", "country", "commodity", "lat", "lon", "annual_output_t", "route"]
-            )
+                ["id", "name", "operator", "country", "commodity", "lat", "lon", "coord_precision_km",
+                 "annual_output_t", "route"]
+            )  # fmt: skip
             for i in range(n):
                 route = ";".join(f"{a:.4f}:{b:.4f}" for a, b in legs[i])
                 out.writerow([
                     f"bench-{i:05d}", f"Bench site {i}", f"Bench operator {i % 700}", country[i],
-                    commodity[i], f"{lat[i]:.4f}", f"{lon[i]:.4f}", f"{output[i]:.0f}", route,
+                    commodity[i], f"{lat[i]:.4f}", f"{lon[i]:.4f}", f"{precision[i]:g}", f"{output[i]:.0f}",
+                    route,
                 ])  # fmt: skip
 
-    return _cached(path_for(scale, "sites.csv"), write)
+    # v2: with coord_precision_km (a file cached before it would no longer import).
+    return _cached(path_for(scale, "sites-v2.csv"), write)
 
 
 def sites_latlon(scale: Scale) -> tuple[np.ndarray, np.ndarray]:

@@ -58,6 +58,7 @@ VERDICT_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 NOTICE_COLUMNS: tuple[str, ...] = (
     "notice_id", "published_at", "known_at", "source", "kind", "confidence", "title", "url", "matched_on",
+    "cue", "language",
 )  # fmt: skip
 SITE_EVENT_COLUMNS: tuple[str, ...] = (
     "event_id", "via", "distance_km", "event_date", "source", "type", "sub_type", "fatalities", "lat", "lon",
@@ -65,7 +66,7 @@ SITE_EVENT_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 #: The two distances shown beside an event matched to a site: to the mine itself and to its export road.
 DISTANCE_COLUMNS: tuple[str, ...] = ("to_mine_km", "to_road_km")
-SUPPLY_COLUMNS: tuple[str, ...] = ("date", "commodity", "supply_at_risk_t", "sites")
+SUPPLY_COLUMNS: tuple[str, ...] = ("date", "commodity", "supply_at_risk_t", "sites", "sites_output_unknown")
 DRIVER_COLUMNS: tuple[str, ...] = (
     "site_id", "site_name", "commodity", "country", "level", "risk", "annual_output_t", "supply_at_risk_t",
 )  # fmt: skip
@@ -78,7 +79,10 @@ ALERT_COLUMNS: tuple[str, ...] = (
     "created_at", "kind", "site_id", "title", "summary", "sources", "status", *CHANNELS, "fingerprint",
 )  # fmt: skip
 WORLD_COLUMNS: tuple[str, ...] = ("commodity", "world_production_t")
-HEADLINE_COLUMNS: tuple[str, ...] = ("commodity", "supply_at_risk_t", "world_production_t", "pct_world")
+HEADLINE_COLUMNS: tuple[str, ...] = (
+    "commodity", "supply_at_risk_t", "world_production_t", "pct_world", "sites_output_unknown",
+    "output_unknown",
+)  # fmt: skip
 
 
 # ---- helpers ----------------------------------------------------------------------------------------------
@@ -196,16 +200,24 @@ def load_world_production(path: Path | None) -> pd.DataFrame:
     return frame.dropna(subset=["world_production_t"]).drop_duplicates("commodity").reset_index(drop=True)
 
 
-def supply_at_risk(risk: pd.DataFrame, world: pd.DataFrame) -> pd.DataFrame:
+def supply_at_risk(risk: pd.DataFrame, outputs: pd.DataFrame, world: pd.DataFrame) -> pd.DataFrame:
     """Tonnes at risk per commodity on the risk table's day and their % of world production, most first
-    (``monitor.supply``'s roll-up of the sites with a figure)."""
-    scored = risk.dropna(subset=["supply_at_risk_t"]) if not risk.empty else risk
+    (``monitor.supply``'s roll-up: every commodity of a site with its own output, ``outputs`` as
+    ``site_outputs`` reads them); ``output_unknown`` where the tonnes are unknown rather than 0."""
+    scored = risk.dropna(subset=["risk"]) if not risk.empty else risk
     if scored.empty:
         return empty_frame(HEADLINE_COLUMNS)
-    registry = scored[["site_id", "commodity"]].rename(columns={"site_id": "id"})
-    totals = supply.supply_totals(scored, registry, world).rename(columns={"share_of_world_pct": "pct_world"})
-    totals = totals.sort_values("supply_at_risk_t", ascending=False).reset_index(drop=True)
-    return totals[list(HEADLINE_COLUMNS)]
+    totals = supply.supply_totals(scored, outputs, world).rename(columns={"share_of_world_pct": "pct_world"})
+    totals["output_unknown"] = supply.tonnes_unknown(
+        totals["supply_at_risk_t"], totals["sites_output_unknown"]
+    )
+    totals = totals.sort_values(["supply_at_risk_t", "sites_output_unknown"], ascending=False)
+    return totals.reset_index(drop=True)[list(HEADLINE_COLUMNS)]
+
+
+def site_outputs(store: Store) -> pd.DataFrame:
+    """Every site's outputs, as ``supply_at_risk`` takes them."""
+    return reads.sites.outputs(store)
 
 
 def recent_events(store: Store, as_of: date, days: int, limit: int) -> pd.DataFrame:
@@ -291,14 +303,21 @@ def site_explain(store: Store, site_id: str, as_of: date | None = None) -> pd.Da
     return merged.sort_values("contribution", ascending=False).reset_index(drop=True)[list(EXPLAIN_COLUMNS)]
 
 
+def halt_unconfirmed_since(store: Store, site_id: str, day: date) -> str | None:
+    """The day a site's notice halt became unconfirmed, as its score on or before ``day`` explains it
+    (None when that score is no unconfirmed halt)."""
+    since = reads.scores.explain_of(store, site_id, day).get("halt_unconfirmed_since")
+    return str(since) if since else None
+
+
 def site_notices(store: Store, site_id: str, as_of: date | None = None, limit: int = 200) -> pd.DataFrame:
     """Notices matched to a site and known by the end of ``as_of``, newest first."""
     known = Known() if as_of is None else Known.end_of(as_of)
     frame = reads.notices.of_site(store, site_id, known, limit)
     if frame.empty:
         return empty_frame(NOTICE_COLUMNS)
-    frame = _text(frame, "source", "kind", "title", "url", "matched_on")
-    return _as_datetime(frame, "published_at", "known_at")
+    frame = _text(frame, "source", "kind", "title", "url", "matched_on", "cue", "language")
+    return _as_datetime(frame, "published_at", "known_at")[list(NOTICE_COLUMNS)]
 
 
 def site_events(store: Store, site_id: str, as_of: date, days: int, limit: int) -> pd.DataFrame:
@@ -349,7 +368,9 @@ def verdicts(store: Store, now: datetime, limit: int = 500) -> pd.DataFrame:
 
 # ---- commodities ------------------------------------------------------------------------------------------
 def supply_history(store: Store, as_of: date | None = None, days: int = 365) -> pd.DataFrame:
-    """Tonnes at risk per commodity per day (the ``supply_day`` roll-up), for the ``days`` up to ``as_of``."""
+    """Tonnes at risk per commodity per day (the ``supply_day`` roll-up), for the ``days`` up to ``as_of``;
+    ``sites_output_unknown``: the commodity's sites at risk with no output figure (0 for days rolled up
+    before it was counted)."""
     end = latest_score_date(store, as_of)
     if end is None:
         return empty_frame(SUPPLY_COLUMNS)
@@ -357,6 +378,7 @@ def supply_history(store: Store, as_of: date | None = None, days: int = 365) -> 
     if frame.empty:
         return empty_frame(SUPPLY_COLUMNS)
     frame["supply_at_risk_t"] = frame["supply_at_risk_t"].fillna(0.0).astype(float)
+    frame["sites_output_unknown"] = pd.to_numeric(frame["sites_output_unknown"]).fillna(0).astype("int64")
     return _as_datetime(_text(frame, "commodity"), "date")
 
 
@@ -373,13 +395,24 @@ def with_world_share(history: pd.DataFrame, world: pd.DataFrame) -> pd.DataFrame
 
 
 def supply_drivers(store: Store, as_of: date | None = None, limit: int = 30) -> pd.DataFrame:
-    """The sites with the most tonnes at risk on the latest score date up to ``as_of``."""
+    """The (site, commodity) pairs with the most tonnes at risk on the latest score date up to ``as_of``,
+    most first; then every site at risk whose output of its commodity is unknown (``supply_at_risk_t``
+    NaN), riskiest first. A site appears once per commodity it has an output for."""
     day = latest_score_date(store, as_of)
     if day is None:
         return empty_frame(DRIVER_COLUMNS)
-    frame = reads.scores.drivers_on(store, day, limit)
-    if frame.empty:
+    at_risk = reads.scores.at_risk_on(store, day)
+    if at_risk.empty:
         return empty_frame(DRIVER_COLUMNS)
+    pairs = supply.site_tonnes(at_risk.assign(date=day), reads.sites.outputs(store))
+    pairs = pairs.merge(at_risk[["site_id", "site_name", "country"]], on="site_id", how="left")
+    pairs = pairs.rename(columns={"output_t": "annual_output_t", "tonnes": "supply_at_risk_t"})
+    pairs["level"] = pairs["site_id"].map(at_risk.set_index("site_id")["level"])
+    known = pairs[pairs["supply_at_risk_t"] > 0].sort_values(
+        ["supply_at_risk_t", "site_id"], ascending=[False, True]
+    )
+    unknown = pairs[pairs["unknown"]].sort_values(["risk", "site_id"], ascending=[False, True])
+    frame = pd.concat([known.head(limit), unknown], ignore_index=True)[list(DRIVER_COLUMNS)]
     return _text(frame, "site_name", "commodity", "country", "level")
 
 
@@ -475,17 +508,26 @@ def alerts(store: Store, limit: int = 500) -> pd.DataFrame:
     }
     frame["sources"] = frame["payload"].map(_source_names)
     frame["summary"] = frame["payload"].map(lambda p: str((p or {}).get("summary") or ""))
+    queued = {alert_id for alert_id, _ in status}
     frame["status"] = [
-        "sent" if s == "notified" else f"held back ({reason})" if reason else "held back"
-        for s, reason in zip(frame["status"], frame["reason"].fillna(""), strict=True)
+        ("sent" if int(i) in queued else NOT_SENT)
+        if s == "notified"
+        else f"held back ({reason})"
+        if reason
+        else "held back"
+        for i, s, reason in zip(frame["id"], frame["status"], frame["reason"].fillna(""), strict=True)
     ]
     for channel in CHANNELS:
         frame[channel] = [
-            status.get((int(i), channel), "not sent" if s != "sent" else "-")
+            status.get((int(i), channel), "-" if s in ("sent", NOT_SENT) else "not sent")
             for i, s in zip(frame["id"], frame["status"], strict=True)
         ]
     frame = _as_datetime(_text(frame, "kind", "site_id", "title", "fingerprint"), "created_at")
     return frame[list(ALERT_COLUMNS)].reset_index(drop=True)
+
+
+#: An alert raised while no channel was configured: stored, never sent (and never "sent").
+NOT_SENT = "not sent: no channel configured"
 
 
 def _stamp(value: Any) -> str:

@@ -184,9 +184,22 @@ def _km(value: Any) -> str:
     return "n/a" if value is None or pd.isna(value) else f"{float(value):.1f} km"
 
 
-def _event_traces(events: pd.DataFrame, *, distance: bool = False) -> list[go.Scattermap]:
+def has_map_text(map_style: str) -> bool:
+    """Whether a map may draw text (place names, cluster counts): tile styles bring the glyphs text needs;
+    the offline style has none and would fetch them from the web."""
+    return map_style != OFFLINE_STYLE
+
+
+#: Events of one type closer than this many pixels are drawn as one circle with their count, up to the zoom
+#: where a province fills the map (tile styles only: the count is text).
+EVENT_CLUSTER = {"enabled": True, "maxzoom": 8, "size": [14, 20, 26], "step": [-1, 10, 50], "opacity": 0.8}
+
+
+def _event_traces(
+    events: pd.DataFrame, *, distance: bool = False, cluster: bool = False
+) -> list[go.Scattermap]:
     """One trace per event type, sized by fatalities; with ``distance``, the hover gives the km to the mine
-    and to its export road."""
+    and to its export road; with ``cluster``, nearby events of a type merge into a counted circle."""
     traces = []
     for kind, group in events.groupby("type", sort=True):
         fatalities = group["fatalities"].fillna(0).to_numpy(dtype=float)
@@ -214,6 +227,7 @@ def _event_traces(events: pd.DataFrame, *, distance: bool = False) -> list[go.Sc
                 marker={"size": size, "color": event_colour(str(kind)), "opacity": 0.75},
                 hovertext=np.asarray(hover, dtype=object),
                 hovertemplate="%{hovertext}<extra></extra>",
+                **({"cluster": {**EVENT_CLUSTER, "color": event_colour(str(kind))}} if cluster else {}),
             )
         )
     return traces
@@ -245,6 +259,8 @@ def _site_hover(group: pd.DataFrame, level: str) -> np.ndarray:
     )
 
 
+#: Levels whose sites are named on the map (where the style can draw text).
+LABELLED_LEVELS: frozenset[str] = frozenset({"elevated", "high", "critical", "halted"})
 #: Sites drawn from the least to the most pressing, so nothing at risk hides under a quiet site; a critical
 #: site (news of the day) is drawn over a halted one (a known stop), which is often the larger marker.
 DRAW_ORDER: tuple[str, ...] = (UNSCORED, "low", "elevated", "high", "halted", "critical")
@@ -267,7 +283,8 @@ def overview_map(
     located = sites.dropna(subset=["lat", "lon"]) if not sites.empty else sites
     if located.empty:
         return empty_figure("No located sites yet: run `minewatch sites` or `minewatch import sites FILE`.")
-    traces = [*_route_trace(routes), *(_event_traces(events) if not events.empty else [])]
+    text = has_map_text(map_style)
+    traces = [*_route_trace(routes), *(_event_traces(events, cluster=text) if not events.empty else [])]
     for level in DRAW_ORDER:
         group = located[located["level"] == level]
         if group.empty:
@@ -277,7 +294,6 @@ def overview_map(
             go.Scattermap(
                 lat=group["lat"].to_numpy(dtype=float),
                 lon=group["lon"].to_numpy(dtype=float),
-                mode="markers",
                 name=f"Site: {label(level).lower()}",
                 legendrank=LEVEL_ORDER.index(level),
                 marker={
@@ -288,6 +304,17 @@ def overview_map(
                 customdata=group["site_id"].to_numpy(dtype=object),
                 hovertext=_site_hover(group, level),
                 hovertemplate="%{hovertext}<extra></extra>",
+                # Sites at risk carry their name on tile styles (whose own labels give the places).
+                **(
+                    {
+                        "mode": "markers+text",
+                        "text": _texts(group["site_name"].str.split("(").str[0].str.strip()),
+                        "textposition": "top right",
+                        "textfont": {"size": 12, "color": "#1f2933"},
+                    }
+                    if text and level in LABELLED_LEVELS
+                    else {"mode": "markers"}
+                ),
             )
         )
     return _map_figure(
@@ -355,7 +382,7 @@ def events_map(
     if events.empty:
         return empty_figure("No events match these filters.")
     return _map_figure(
-        _event_traces(events),
+        _event_traces(events, cluster=has_map_text(map_style)),
         "Events by type (size: fatalities)",
         map_view(events["lat"].to_numpy(dtype=float), events["lon"].to_numpy(dtype=float)),
         map_style,

@@ -71,8 +71,8 @@ EVENT_COLOURS: dict[str, str] = {
 }
 KIND_COLOURS: dict[str, str] = {
     "halt": LEVEL_COLOURS["halted"],
-    "suspension": LEVEL_COLOURS["halted"],
-    "force_majeure": LEVEL_COLOURS["halted"],
+    "partial_halt": "#762a83",
+    "export_halt": "#8e0152",
     "evacuation": LEVEL_COLOURS["critical"],
     "guidance_cut": LEVEL_COLOURS["high"],
     "resumption": "#1b7837",

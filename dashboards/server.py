@@ -20,6 +20,7 @@ from waitress import create_server
 from monitor.errors import ConfigError
 from monitor.exports.api import BLUEPRINT as API_BLUEPRINT
 from monitor.observability.metrics import CONTENT_TYPE, Metrics
+from monitor.observability.node import stop_waitress
 
 USER_ENV = "MINEWATCH_DASH_USER"
 PASSWORD_ENV = "MINEWATCH_DASH_PASSWORD"
@@ -110,15 +111,7 @@ class RunningServer:
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop accepting, finish the worker threads, close open connections and wait for the loop."""
-        self.server.task_dispatcher.shutdown(timeout=timeout)
-
-        def close_all() -> None:
-            for channel in list(self.server._map.values()):
-                channel.close()
-
-        # Closed from the loop's own thread: closing a socket while that thread polls it fails (EBADF).
-        self.server.trigger.pull_trigger(close_all)
-        self.thread.join(timeout)
+        stop_waitress(self.server, self.thread, timeout)
 
 
 def serve_in_thread(app: dash.Dash, host: str, port: int, env: Mapping[str, str]) -> RunningServer:

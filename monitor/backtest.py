@@ -4,10 +4,11 @@ Definitions (``N`` = ``horizon_days``; days are UTC calendar days; ``[from, to]`
 
 - **Halt episode**: a site stopped from day ``S`` (its start). Episodes come from the known-halts CSV (the
   bundled ``monitor/data/episodes.csv``, or the user's file instead) and from the store's notices: the first
-  day of each run of days on which the scores show the site halted by a notice (status ``halted`` while its
-  registry status is not a stop). A notice halt that starts between ``S - N`` and the end of a CSV episode of
-  the same site (``S + N`` when the CSV gives no end) is that episode: the CSV row wins and the notice day is
-  kept as ``notice_start``. An episode is *in range* when ``S`` lies in ``[from, to]``.
+  day of each run of days on which the scores show the site halted by a notice (status ``halted``, or
+  ``halt_unconfirmed`` after it, while its registry status is not a stop). A notice halt that starts
+  between ``S - N`` and the end of a CSV episode of the same site (``S + N`` when the CSV gives no end) is
+  that episode: the CSV row wins and the notice day is kept as ``notice_start``. An episode is *in range*
+  when ``S`` lies in ``[from, to]``.
 - **Stopped day**: a day the scores do not show the site operating (halted by a notice, or a registry
   stop), or a day in ``[start, end)`` of an episode (``end`` is the restart day; only the start day when
   it is empty).
@@ -41,7 +42,7 @@ import pandas as pd
 from feeds.rows import RejectedRow
 from monitor import sites
 from monitor.config import BacktestSettings
-from monitor.domain import HIGH_OR_WORSE, STOPPED_STATUSES
+from monitor.domain import HALT_EPISODE_STATUSES, HIGH_OR_WORSE, STOPPED_STATUSES
 from monitor.errors import InputError
 from monitor.pipeline import Pipeline
 from monitor.spreadsheet import neutral_cell
@@ -272,8 +273,9 @@ def _grid(scores: pd.DataFrame, day0: date, n_days: int) -> _Grid:
     status = scores["status"].to_numpy(object)[keep]
     operating = np.zeros(shape, dtype=bool)
     operating[r, c] = status == "operating"
-    # Only halted rows need their explain read: is the stop the registry's or a notice's?
-    halted = np.flatnonzero(status == "halted")
+    # Only halted rows need their explain read: is the stop the registry's or a notice's? A halt that aged
+    # unconfirmed and was reconfirmed is one episode.
+    halted = np.flatnonzero(np.isin(status, list(HALT_EPISODE_STATUSES)))
     registry = [_registry_status(e) for e in scores["explain"].to_numpy(object)[keep[halted]]]
     by_notice = np.array([s not in STOPPED_STATUSES for s in registry], dtype=bool)
     notice_halted = np.zeros(shape, dtype=bool)

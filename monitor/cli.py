@@ -16,9 +16,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
+import pandas as pd
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from feeds.base import Batch, Kind
 from monitor import demo as demo_mod
@@ -66,6 +67,7 @@ class ImportKind(StrEnum):
 
 
 class ExportKind(StrEnum):
+    sites = "sites"
     risk = "risk"
     events = "events"
     notices = "notices"
@@ -166,26 +168,71 @@ def init(ctx: typer.Context) -> None:
     out.print(f"store ready at {safe_url(c.settings.database.url)}: {upgraded.describe()}; {count} sites")
 
 
+class SitesFormat(StrEnum):
+    text = "text"
+    csv = "csv"
+    json = "json"
+
+
 @app.command("sites")
-def list_sites(ctx: typer.Context) -> None:
-    """List the sites of the registry, with their latest risk."""
+def list_sites(
+    ctx: typer.Context,
+    coverage: Annotated[
+        bool,
+        typer.Option(
+            "--coverage", help="Per commodity: sites, output unknown, tonnes, % of world production."
+        ),
+    ] = False,
+    fmt: Annotated[
+        SitesFormat, typer.Option("--format", help="text (plain columns), csv or json.")
+    ] = SitesFormat.text,
+) -> None:
+    """List the sites of the registry with their latest risk, or (--coverage) how much of world mine
+    production they cover."""
     store = _ctx(ctx).store()
     frame = sites.sites_frame(store)
+    if coverage:
+        meta = sites.registry_meta()
+        table = sites.coverage(frame, sites.commodities_frame(), meta.coverage_targets_pct)
+        text = tables.coverage(table) if fmt is SitesFormat.text else _frame_text(table, fmt)
+        print(text if fmt is not SitesFormat.text else f"{text}\n\nregistry researched {meta.research_date}")
+        return
     latest = reads.scores.latest(store).set_index("site_id")
-    table = Table("id", "name", "commodity", "country", "output t/yr", "located", "risk", "level")
-    for row in frame.sort_values(["commodity", "id"]).itertuples():
-        score = latest.loc[row.id] if row.id in latest.index else None
-        table.add_row(
-            row.id,
-            row.name,
-            row.commodity,
-            row.country,
-            tables.num(row.annual_output_t),
-            "yes" if row.lat == row.lat and row.lat is not None else "no (not matched)",
-            tables.num(score["risk"]) if score is not None else "-",
-            str(score["level"]) if score is not None else "-",
+    listing = pd.DataFrame(
+        {
+            "id": frame["id"],
+            "name": frame["name"],
+            "commodity": frame["commodity"],
+            "country": frame["country"],
+            "output_t": frame["annual_output_t"],
+            "risk": frame["id"].map(latest["risk"]) if "risk" in latest else np.nan,
+            "level": frame["id"].map(latest["level"]) if "level" in latest else None,
+        }
+    ).sort_values(["commodity", "id"])
+    if fmt is not SitesFormat.text:
+        print(_frame_text(listing, fmt))
+        return
+    rows = [
+        (
+            r.id,
+            r.commodity,
+            r.country,
+            tables.num(r.output_t),
+            tables.num(r.risk),
+            str(r.level or "-"),
+            r.name,
         )
-    out.print(table)
+        for r in listing.itertuples()
+    ]
+    header = ("id", "commodity", "country", "output t/yr", "risk", "level", "name")
+    print(tables.plain(header, rows, (False, False, False, True, True, False, False)))
+
+
+def _frame_text(frame: pd.DataFrame, fmt: SitesFormat) -> str:
+    """A frame as CSV or as a JSON array of records (NaN as null)."""
+    if fmt is SitesFormat.json:
+        return frame.to_json(orient="records", indent=2, double_precision=10)
+    return frame.to_csv(index=False, lineterminator="\n").rstrip("\n")
 
 
 # ---- collect / import ----
@@ -228,7 +275,7 @@ def import_(
         raise InputError(f"{path}: no such file")
     pipeline = c.pipeline()
     if kind is ImportKind.sites:
-        parsed = sites.parse_sites_csv(path.read_text(encoding="utf-8-sig"), origin="user", now=c.now())
+        parsed = _read_sites(path, c.now())
         for bad in parsed.errors:
             err.print(f"{path}: {bad.ref}: {bad.reason}", highlight=False)
         if parsed.unknown_columns:
@@ -248,6 +295,24 @@ def import_(
     out.print(f"matched {exposures} exposures, {links} notice links")
     if report.status == "failed":
         raise MinewatchError(f"import {kind.value} {path} failed: {report.error}")
+
+
+def _read_sites(path: Path, now: datetime) -> sites.SitesParse:
+    """A sites CSV, or a Parquet file of the same columns (by its extension)."""
+    if path.suffix.lower() == ".parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            table = pq.read_table(path).to_pandas()
+        except (OSError, pa.ArrowException) as exc:
+            raise InputError(f"{path}: not a readable Parquet file: {exc}") from None
+        return sites.parse_sites_table(table, origin="user", now=now)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a UTF-8 CSV (a Parquet file needs the .parquet extension)") from None
+    return sites.parse_sites_csv(text, origin="user", now=now)
 
 
 def _import_file(pipeline: Pipeline, kind: str, path: Path) -> FeedReport:
@@ -310,7 +375,10 @@ def export(
     end: Annotated[
         str | None, typer.Option("--to", help="Last day, YYYY-MM-DD (default: today UTC).")
     ] = None,
-    fmt: Annotated[ExportFormat, typer.Option("--format", help="csv or parquet.")] = ExportFormat.csv,
+    fmt: Annotated[
+        ExportFormat | None,
+        typer.Option("--format", help="csv or parquet (default: by the file's extension, else csv)."),
+    ] = None,
     site: Annotated[
         list[str] | None, typer.Option("--site", help="Only these sites (repeat, or comma-separate).")
     ] = None,
@@ -334,14 +402,20 @@ def export(
         bool, typer.Option("--raw", help="CSV: do not neutralise cells that start like a formula.")
     ] = False,
 ) -> None:
-    """Write a risk, supply, events, notices, alerts or feedback panel as CSV (+ sidecar JSON) or Parquet."""
+    """Write the site registry (in the columns `import sites` reads), or a risk, supply, events, notices,
+    alerts or feedback panel, as CSV (+ sidecar JSON for panels) or Parquet."""
     c = _ctx(ctx)
+    chosen = fmt or (ExportFormat.parquet if out_path.suffix.lower() == ".parquet" else ExportFormat.csv)
+    if kind is ExportKind.sites:
+        count = sites.write_export(sites.sites_frame(c.store()), out_path, chosen.value)
+        out.print(f"wrote {count} sites to {out_path}", highlight=False)
+        return
     pipeline = c.pipeline()
     query = parse_query(
         kind.value, pipeline.store, c.now(), start=start, end=end, site=site or (), commodity=commodity or (),
         country=country or (), as_known_at=as_known_at, derived_only=derived_only, raw=raw,
     )  # fmt: skip
-    result = write_file(pipeline, query, out_path, fmt.value)
+    result = write_file(pipeline, query, out_path, chosen.value)
     beside = f" (metadata: {result.sidecar})" if result.sidecar else ""
     out.print(
         f"wrote {result.rows} rows ({query.start} to {query.end}) to {out_path}{beside}", highlight=False
@@ -431,13 +505,14 @@ def demo(
 ) -> None:
     """Build a fresh SQLite store from the bundled eastern-DRC scenario, print its risk, and serve it."""
     c = _ctx(ctx)
-    settings = c.settings.model_copy(
+    settings = demo_mod.offline(c.settings).model_copy(
         update={"database": c.settings.database.model_copy(update={"url": f"sqlite:///{db}"})}
     )
     result = demo_mod.build(settings, now=c.now)
     out.print(tables.timeline(result.timeline))
     day = _date(as_of, "--as-of")
     out.print(tables.ranking(result.panel[result.panel["date"] == day], day, 15))
+    out.print(tables.demo_alerts(result.alerts))
     if no_serve:
         return
     _serve(settings, result.store, host, port, c.env, initial_as_of=day)

@@ -6,16 +6,20 @@ README. Environment is passed in (never read deep inside), so tests and the CLI 
 
 from __future__ import annotations
 
+import csv
+import functools
+import io
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from monitor.domain import LEVELS, AlertKind, AlertLevel, notice_feed
 from monitor.errors import ConfigError
@@ -51,15 +55,6 @@ def _non_negative(weights: dict[Any, float]) -> dict[Any, float]:
     if bad:
         raise ValueError(f"weights must be >= 0: {', '.join(bad)}")
     return weights
-
-
-def _unique_names(feeds: list[Any]) -> list[Any]:
-    # Runs, watermarks and leases are keyed by the name: a second feed of one name would be dropped.
-    names = [f.name for f in feeds]
-    repeated = sorted({n for n in names if names.count(n) > 1})
-    if repeated:
-        raise ValueError(f"feed names must be unique: {', '.join(repeated)} repeated")
-    return feeds
 
 
 def _levels_in_order(levels: dict[str, float]) -> dict[str, float]:
@@ -173,14 +168,69 @@ class NoticeFeed(_Section):
     url: HttpUrlText = Field(description="URL of an RSS 2.0 or Atom feed.")
     max_response_mb: float | None = FeedMaxMb
     language: str | None = Field(None, description="Language when the feed does not say (en, fr).")
+    enabled: bool = Field(True, description="Poll this feed (false keeps it listed but off).")
+
+
+#: The bundled catalogue of public notice feeds, in ``monitor/data`` (docs/notices.md, "Feeds").
+CATALOGUE_FILE = "notice_feeds.csv"
+
+
+@functools.cache
+def notice_catalogue() -> tuple[NoticeFeed, ...]:
+    """The bundled catalogue of public RSS/Atom feeds (``monitor/data/notice_feeds.csv``: name, title, url,
+    language, covers, kind, found_on, checked), as feeds."""
+    text = resources.files("monitor").joinpath("data", CATALOGUE_FILE).read_text(encoding="utf-8")
+    return tuple(
+        NoticeFeed(name=row["name"], url=row["url"], language=row["language"] or None)
+        for row in csv.DictReader(io.StringIO(text))
+    )
 
 
 class NoticesSettings(_Section):
-    enabled: bool = Field(True, description="Collect the operator and news feeds listed below.")
-    feeds: Annotated[list[NoticeFeed], AfterValidator(_unique_names)] = Field(
-        default_factory=list, description="RSS/Atom feeds to poll (names unique)."
+    enabled: bool = Field(True, description="Collect the operator and news feeds (catalogue and own).")
+    catalogue: bool = Field(
+        True,
+        description="Poll the bundled catalogue of public feeds (monitor/data/notice_feeds.csv, "
+        "docs/notices.md); each one can be switched off in catalogue_feeds.",
     )
-    interval_minutes: int = Field(30, gt=0, description="How often the scheduler polls the feeds.")
+    catalogue_feeds: dict[str, bool] = Field(
+        default_factory=dict,
+        description="Per catalogue feed, by name: false stops polling it (every one is on by default).",
+    )
+    feeds: list[NoticeFeed] = Field(
+        default_factory=list, description="Your own RSS/Atom feeds to poll, besides the catalogue."
+    )
+    interval_minutes: float = Field(
+        5.0,
+        gt=0,
+        description="How often the scheduler polls each feed, in minutes (a fraction is fine: 0.5 is 30 "
+        "s); conditional requests make it cheap: an unchanged feed answers 304 with no body.",
+    )
+
+    @model_validator(mode="after")
+    def _names_known_and_unique(self) -> NoticesSettings:
+        known = {feed.name for feed in notice_catalogue()}
+        unknown = sorted(set(self.catalogue_feeds) - known)
+        if unknown:
+            raise ValueError(
+                f"catalogue_feeds names {', '.join(unknown)}, not in the catalogue ({CATALOGUE_FILE})"
+            )
+        names = [feed.name for feed in self.feeds] + (sorted(known) if self.catalogue else [])
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(
+                f"feed name {', '.join(repeated)} is used twice (own feeds and catalogue names must differ)"
+            )
+        return self
+
+    def active(self) -> list[NoticeFeed]:
+        """The feeds to poll: the catalogue's switched-on feeds, then your own enabled ones (none when
+        notices are off)."""
+        if not self.enabled:
+            return []
+        bundled = notice_catalogue() if self.catalogue else ()
+        chosen = [f for f in bundled if self.catalogue_feeds.get(f.name, True)]
+        return chosen + [f for f in self.feeds if f.enabled]
 
 
 class FeedsSettings(_Section):
@@ -201,9 +251,8 @@ class FeedsSettings(_Section):
         for name, feed in events:
             if feed.enabled:
                 periods[name] = timedelta(minutes=feed.interval_minutes)
-        if self.notices.enabled:
-            for notice in self.notices.feeds:
-                periods[notice_feed(notice.name)] = timedelta(minutes=self.notices.interval_minutes)
+        for notice in self.notices.active():
+            periods[notice_feed(notice.name)] = timedelta(minutes=self.notices.interval_minutes)
         return periods
 
 
@@ -217,7 +266,10 @@ class SitesSettings(_Section):
 
 class MatchingSettings(_Section):
     site_radius_km: float = Field(
-        150.0, gt=0, description="Events farther than this from a site are ignored."
+        150.0,
+        gt=0,
+        description="Events farther than this from a site are ignored; each site reaches this plus its "
+        "coord_precision_km (the true mine may lie that far from its registry point).",
     )
     route_corridor_km: float = Field(
         25.0, ge=0, description="Events within this distance of a site's export route are route exposures."
@@ -336,8 +388,27 @@ class ScoringSettings(_Section):
         description="q(source): trust in each event source (GDELT is machine-coded from news).",
     )
     notice_points: Weights = Field(
-        default_factory=lambda: {"evacuation": 40.0, "guidance_cut": 25.0},
-        description="Risk points a non-halting notice adds, decaying with half_life_days.",
+        default_factory=lambda: {
+            "evacuation": 40.0,
+            "export_halt": 40.0,
+            "partial_halt": 30.0,
+            "guidance_cut": 25.0,
+        },
+        description="Risk points a notice that does not set the status adds (evacuation, export halt, "
+        "partial halt, guidance cut), decaying with half_life_days.",
+    )
+    halt_confirm_days: int = Field(
+        30,
+        gt=0,
+        description="A halt set by notices and not reconfirmed by a later halting notice for this many "
+        "days becomes `halt_unconfirmed` (since the last confirming notice's day + this many days).",
+    )
+    halt_unconfirmed_risk: float = Field(
+        75.0,
+        ge=0,
+        le=100,
+        description="The risk floor of a site whose halt is unconfirmed (its level follows from the risk: "
+        "critical by default); a halted site is at 100.",
     )
     min_notice_confidence: float = Field(
         0.5, ge=0, le=1, description="Notices classified below this confidence do not change a site's status."
@@ -450,7 +521,18 @@ Scope = Literal["all", "watchlist"]
 
 class HaltRule(_Section):
     enabled: bool = Field(
-        True, description="Alert when a site halts (halt, suspension, force majeure; evacuations too)."
+        True,
+        description="Alert when a site halts (a halt notice: also a suspension or force majeure on "
+        "operations; evacuations outside a halt too).",
+    )
+    scope: Scope = Field("all", description="'all' registry sites (default) or only the 'watchlist'.")
+
+
+class ExportHaltRule(_Section):
+    enabled: bool = Field(
+        True,
+        description="Alert once per episode when a site's exports, shipments or deliveries stop while it "
+        "keeps mining (an export ban, a port or border closure, force majeure on deliveries).",
     )
     scope: Scope = Field("all", description="'all' registry sites (default) or only the 'watchlist'.")
 
@@ -506,6 +588,9 @@ class FeedStaleRule(_Section):
 class AlertRules(_Section):
     halt: HaltRule = Field(default_factory=HaltRule, description="Site halts.")
     resume: ResumeRule = Field(default_factory=ResumeRule, description="Site resumptions.")
+    export_halt: ExportHaltRule = Field(
+        default_factory=ExportHaltRule, description="Exports of a site stopped."
+    )
     level: LevelRule = Field(default_factory=LevelRule, description="Level rises.")
     front_line: FrontLineRule = Field(default_factory=FrontLineRule, description="Front line approaching.")
     feed_stale: FeedStaleRule = Field(default_factory=FeedStaleRule, description="Stale feeds.")

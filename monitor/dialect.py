@@ -58,7 +58,10 @@ def pyformat(sql: str) -> str:
 
 
 def as_date(value: Any) -> date | None:
-    """A date column's value as a date: SQLite gives text, PostgreSQL a date; None stays None."""
+    """A date column's value as a date: SQLite gives text, PostgreSQL a date; None (and the NaN pandas puts
+    for a NULL in a column of numbers or nothing) is None."""
+    if isinstance(value, float) and value != value:
+        return None
     if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
         return value
     if isinstance(value, datetime):

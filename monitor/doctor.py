@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from monitor import sites
 from monitor.config import HttpSettings, Settings, alert_targets_from_env, load_settings
-from monitor.domain import CHANNELS
+from monitor.domain import CHANNELS, notice_feed
 from monitor.environment import resolve_environment
 from monitor.errors import MinewatchError
 from monitor.store import Store, safe_url
@@ -130,10 +130,8 @@ def _feed_endpoints(settings: Settings) -> dict[str, str]:
         urls["gdelt"] = feeds.gdelt.lastupdate_url
     if feeds.ucdp.enabled:
         urls["ucdp"] = feeds.ucdp.base_url
-    for name in settings.feeds.enabled():
-        for feed in feeds.notices.feeds:
-            if name.endswith(f":{feed.name}"):
-                urls[name] = feed.url
+    for feed in feeds.notices.active():  # the catalogue's switched-on feeds and your own
+        urls[notice_feed(feed.name)] = feed.url
     return urls
 
 

@@ -19,18 +19,25 @@ __all__ = [
     "EVACUATION_KIND",
     "EVENT_SOURCES",
     "EVENT_TYPES",
+    "EXPORT_HALT_KIND",
     "FEEDBACK_TARGETS",
     "FEEDBACK_VERDICTS",
     "HALTING_KINDS",
+    "HALT_EPISODE_STATUSES",
+    "HALT_UNCONFIRMED",
     "HIGH_OR_WORSE",
+    "LEGACY_HALT_KINDS",
     "LEVELS",
     "LEVEL_RANK",
     "MACHINE_CODED_SOURCES",
     "NOTICE_FEED_PREFIX",
     "NOTICE_KINDS",
     "OPERATING",
+    "PARTIAL_HALT_KIND",
+    "PLACE_TIE",
     "RESUMING_KIND",
     "RUN_STATUSES",
+    "SCORE_STATUSES",
     "SITE_STATUSES",
     "SITE_VERDICT",
     "STOPPED_STATUSES",
@@ -47,32 +54,72 @@ __all__ = [
     "Level",
     "NoticeKind",
     "RunStatus",
+    "ScoreStatus",
     "SiteStatus",
     "Via",
     "notice_feed",
+    "notice_kind",
+    "weighed_kind",
 ]
 
 # ---- notices ----
 NoticeKind = Literal[
-    "halt", "suspension", "force_majeure", "evacuation", "resumption", "guidance_cut", "none"
+    "halt", "partial_halt", "export_halt", "resumption", "evacuation", "guidance_cut", "none"
 ]
-#: What an operator or news notice says about a site (``monitor.classify`` decides which).
+#: What an operator or news notice says about a site (``monitor.classify`` decides which; its cue says why,
+#: e.g. that a ``halt`` was a suspension or force majeure on operations).
 NOTICE_KINDS: tuple[NoticeKind, ...] = get_args(NoticeKind)
 #: Kinds that halt a site (when confident enough) until a resumption notice.
-HALTING_KINDS: frozenset[str] = frozenset({"halt", "suspension", "force_majeure"})
+HALTING_KINDS: frozenset[str] = frozenset({"halt"})
 #: The kind that lifts a halt.
 RESUMING_KIND: NoticeKind = "resumption"
 #: An evacuation: risk points while the site keeps producing, and an alert of its own.
 EVACUATION_KIND: NoticeKind = "evacuation"
+#: One pit, shaft, plant or line stops while the rest runs: risk points, the status stays.
+PARTIAL_HALT_KIND: NoticeKind = "partial_halt"
+#: Exports, shipments or deliveries stop while mining goes on: risk points and an alert of its own.
+EXPORT_HALT_KIND: NoticeKind = "export_halt"
+#: How a notice tied to a site only by a place near it says so in its ``matched_on`` ("place: Walikale"). A
+#: place names the mine's surroundings, not the mine: such a halt counts as a partial halt (points, no
+#: status, no halt alert).
+PLACE_TIE = "place: "
+#: Kinds an earlier release stored that are now a ``halt`` (a store is mapped by ``minewatch init``).
+LEGACY_HALT_KINDS: frozenset[str] = frozenset({"suspension", "force_majeure"})
+
+
+def weighed_kind(kind: str, matched_on: str) -> str:
+    """The kind a notice counts as for one tied site: a halt tied only by a place (``PLACE_TIE``) counts as
+    a partial halt; every other kind as it is."""
+    if kind in HALTING_KINDS and matched_on.startswith(PLACE_TIE):
+        return PARTIAL_HALT_KIND
+    return kind
+
+
+def notice_kind(word: str) -> NoticeKind:
+    """A stored or classified kind as a kind of this release: ``suspension`` and ``force_majeure`` (an
+    earlier release's kinds) are ``halt``; an unknown word is ``none``."""
+    folded = (word or "").strip().lower()
+    if folded in LEGACY_HALT_KINDS:
+        return "halt"
+    return next((k for k in NOTICE_KINDS if k == folded), "none")
+
 
 # ---- sites ----
 SiteStatus = Literal["operating", "halted", "care_and_maintenance"]
-#: A site's status, in the registry and in each day's score.
+#: A site's status in the registry (``sites.csv``).
 SITE_STATUSES: tuple[SiteStatus, ...] = get_args(SiteStatus)
 #: The status of a site that is producing (the registry's default, and every quiet score's).
 OPERATING: SiteStatus = "operating"
 #: Statuses under which a site is not producing, whatever the news says.
 STOPPED_STATUSES: frozenset[str] = frozenset({"halted", "care_and_maintenance"})
+#: A notice-set halt that no later halting notice has reconfirmed for ``scoring.halt_confirm_days``.
+HALT_UNCONFIRMED = "halt_unconfirmed"
+ScoreStatus = Literal["operating", "halted", "halt_unconfirmed", "care_and_maintenance"]
+#: A site's status in each day's score: a registry status, or one set by notices (halted, halt unconfirmed).
+SCORE_STATUSES: tuple[ScoreStatus, ...] = get_args(ScoreStatus)
+#: Statuses that belong to one halt episode: a halt that ages into ``halt_unconfirmed`` and is then
+#: reconfirmed is the same halt (alerted once), and it ends only when the site is operating again.
+HALT_EPISODE_STATUSES: frozenset[str] = frozenset({"halted", HALT_UNCONFIRMED})
 
 # ---- risk levels ----
 Level = Literal["low", "elevated", "high", "critical", "halted"]
@@ -89,7 +136,15 @@ AlertLevel = Literal["elevated", "high", "critical"]
 
 # ---- alerts ----
 AlertKind = Literal[
-    "halt", "resume", "evacuation", "level", "front_line", "feed_stale", "digest", "delivery_failed"
+    "halt",
+    "resume",
+    "evacuation",
+    "export_halt",
+    "level",
+    "front_line",
+    "feed_stale",
+    "digest",
+    "delivery_failed",
 ]
 #: Alert kinds, as stored in the alert table and named in silences. ``delivery_failed``: a channel gave up
 #: on a message after ``alerts.retry.max_attempts``; said once on the other channels and in the log.

@@ -82,20 +82,26 @@ class _Grid:
         """Cell of longitudes in [0, 360] (360 itself joins the last cell)."""
         return np.clip(np.floor(lon360 / self.row_deg), 0, self.n_cells - 1).astype(np.int64)
 
-    def slices(self, lat: FloatArray, lon: FloatArray, delta: float) -> tuple[IntArray, IntArray, IntArray]:
+    def slices(
+        self, lat: FloatArray, lon: FloatArray, delta: float | FloatArray
+    ) -> tuple[IntArray, IntArray, IntArray]:
         """(query index, start, stop): slices of the sorted points holding every point within the angle
-        ``delta`` (radians) of each query. NaN queries get none."""
+        ``delta`` (radians; one for all, or one per query) of each query. NaN queries get none."""
         ok = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
         # Queries in cell order, and the slices laid out row offset by row offset: the binary searches then
         # look up runs of ascending keys, several times faster than keys in no order.
         ok = ok[argsort_keys(self._row(lat[ok]) * self.n_cells + self._cell(lon[ok] + 180.0), _MAX_KEY)]
         qlat = lat[ok]
-        reach = np.degrees(delta) * (1 + 1e-9) + 1e-9
+        each = delta if isinstance(delta, np.ndarray) else None
+        reach = np.degrees(delta if each is None else each[ok]) * (1 + 1e-9) + 1e-9
         first, last = self._row(qlat - reach), self._row(qlat + reach)
         rows = first + np.arange(int((last - first).max(initial=0)) + 1)[:, None]  # (row offset, query)
         valid = rows <= last
         query, rows = np.broadcast_to(ok, rows.shape)[valid], rows[valid]
         qlat = lat[query]
+        if each is not None:
+            delta = each[query]
+            reach = np.degrees(delta) * (1 + 1e-9) + 1e-9
         # The circle's latitudes within each row, then its longitude half-width over them.
         lo_lat = np.maximum(rows * self.row_deg - 90.0, qlat - reach)
         hi_lat = np.minimum((rows + 1) * self.row_deg - 90.0, qlat + reach)
@@ -121,23 +127,26 @@ class _Grid:
         return query[keep], start[keep], stop[keep]
 
 
-def _half_width(phi0: FloatArray, lo: FloatArray, hi: FloatArray, delta: float) -> FloatArray:
-    """Half the longitude extent (radians) of the circle of angular radius ``delta`` about latitude ``phi0``
-    over the latitudes [lo, hi] (within its reach); pi where it spans every longitude (it holds a pole).
+def _half_width(phi0: FloatArray, lo: FloatArray, hi: FloatArray, delta: float | FloatArray) -> FloatArray:
+    """Half the longitude extent (radians) of the circle of angular radius ``delta`` (one, or one per
+    circle) about latitude ``phi0`` over the latitudes [lo, hi] (within its reach); pi where it spans every
+    longitude (it holds a pole, or its radius is a quarter of the globe or more).
 
     Along a parallel phi the circle spans cos(dlon) = (cos d - sin phi0 sin phi) / (cos phi0 cos phi); the
     extent grows to its widest at sin phi = sin phi0 / cos d and shrinks after, so over [lo, hi] it is
     widest at that latitude clipped into the range.
     """
-    if delta >= np.pi / 2:
+    if np.ndim(delta) == 0 and delta >= np.pi / 2:
         return np.full(np.broadcast(phi0, lo).shape, np.pi)
     cos_d = np.cos(delta)
-    widest = np.arcsin(np.clip(np.sin(phi0) / cos_d, -1.0, 1.0))
-    phi = np.clip(widest, lo, hi)
     with np.errstate(divide="ignore", invalid="ignore"):
+        widest = np.arcsin(np.clip(np.sin(phi0) / cos_d, -1.0, 1.0))
+        phi = np.clip(widest, lo, hi)
         cos_dlon = (cos_d - np.sin(phi0) * np.sin(phi)) / (np.cos(phi0) * np.cos(phi))
     half = np.arccos(np.clip(np.nan_to_num(cos_dlon, nan=-1.0), -1.0, 1.0)) + _MARGIN_RAD
     pole = np.pi / 2 - np.abs(phi0) <= delta + _MARGIN_RAD
+    if np.ndim(delta):
+        pole |= np.asarray(delta) >= np.pi / 2
     return np.where(pole, np.pi, half)
 
 
@@ -155,23 +164,44 @@ def argsort_keys(keys: IntArray, limit: int) -> IntArray:
 class _Join:
     """Pairs of two point sets within a radius: the larger set is indexed and the smaller queries it.
 
+    The radius is one for all pairs, or one per reference point (the second set): a pair is within it when
+    its distance is at most its reference point's radius (never for a NaN or negative one). Per-point radii
+    on the querying side widen each query's own window; on the indexed side every window takes the largest.
+
     ``chunks`` yields, a bounded chunk of candidates at a time, each candidate's query (an index into the
     smaller set), its position among the indexed points sorted by cell (``grid.ids`` maps it to the larger
     set), its exact distance and whether that is within the radius. ``candidates`` is their total, an upper
     bound on the pairs.
     """
 
-    def __init__(self, qla: FloatArray, qlo: FloatArray, pla: FloatArray, plo: FloatArray, radius_km: float):
+    def __init__(
+        self, qla: FloatArray, qlo: FloatArray, pla: FloatArray, plo: FloatArray, radius_km: float | ArrayLike
+    ):
+        radius = np.asarray(radius_km, dtype=np.float64)
+        self.q_radius: FloatArray | None = None
+        self.p_radius: FloatArray | None = None
+        if radius.ndim:
+            radius = radius.ravel()
+            if radius.size != pla.size:
+                raise ValueError(f"{radius.size} radii for {pla.size} points")
+            usable = radius[np.isfinite(radius)]
+            self.radius_km = float(usable.max()) if usable.size else -1.0
+            self.p_radius = radius
+        else:
+            self.radius_km = float(radius)
         self.swapped = qla.size > pla.size
         if self.swapped:
             qla, qlo, pla, plo = pla, plo, qla, qlo
-        self.radius_km = radius_km
-        self.grid = _Grid(pla, plo, max(radius_km, 0.0))
-        self.query, self.start, stop = self.grid.slices(
-            qla, qlo, min(max(radius_km, 0.0) / EARTH_RADIUS_KM, np.pi)
-        )
+            self.q_radius, self.p_radius = self.p_radius, None
+        reach_km = max(self.radius_km, 0.0)
+        self.grid = _Grid(pla, plo, reach_km)
+        delta: float | FloatArray = min(reach_km / EARTH_RADIUS_KM, np.pi)
+        if self.q_radius is not None:
+            own = np.where(np.isfinite(self.q_radius), np.maximum(self.q_radius, 0.0), 0.0)
+            delta = np.minimum(own / EARTH_RADIUS_KM, np.pi)
+        self.query, self.start, stop = self.grid.slices(qla, qlo, delta)
         self.counts = stop - self.start
-        self.candidates = int(self.counts.sum()) if radius_km >= 0 else 0
+        self.candidates = int(self.counts.sum()) if self.radius_km >= 0 else 0
         self.vectors = _unit(qla[self.query], qlo[self.query])
 
     def chunks(self) -> Iterator[tuple[IntArray, IntArray, FloatArray, npt.NDArray[np.bool_]]]:
@@ -190,7 +220,14 @@ class _Join:
             d = _chord_km(
                 _chord2(xyz.take(pos, axis=0, mode="clip"), np.repeat(self.vectors[a:b], n, axis=0))
             )
-            yield np.repeat(self.query[a:b], n), pos, d, d <= self.radius_km
+            query = np.repeat(self.query[a:b], n)
+            if self.q_radius is not None:
+                hit = d <= self.q_radius[query]
+            elif self.p_radius is not None:
+                hit = d <= self.p_radius[self.grid.ids[pos]]
+            else:
+                hit = d <= self.radius_km
+            yield query, pos, d, hit
 
 
 def _chord2(p: FloatArray, q: FloatArray) -> FloatArray:
@@ -216,10 +253,12 @@ def _chord_km(chord2: FloatArray) -> FloatArray:
 
 
 def pairs_within(
-    qlat: ArrayLike, qlon: ArrayLike, plat: ArrayLike, plon: ArrayLike, radius_km: float
+    qlat: ArrayLike, qlon: ArrayLike, plat: ArrayLike, plon: ArrayLike, radius_km: float | ArrayLike
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """All (query index, point index, distance km) with distance <= radius, in no particular order (the
-    same for the same input): callers that need an order sort, most of them by a key of their own."""
+    same for the same input): callers that need an order sort, most of them by a key of their own.
+
+    ``radius_km`` is one radius, or one per point (``plat``'s length: a site's own matching radius)."""
     join = _Join(*_as_points(qlat, qlon), *_as_points(plat, plon), radius_km)
     small, large = np.empty(join.candidates, np.int64), np.empty(join.candidates, np.int64)
     dist = np.empty(join.candidates, np.float64)
@@ -235,9 +274,10 @@ def pairs_within(
 
 
 def within_any(
-    lat: ArrayLike, lon: ArrayLike, plat: ArrayLike, plon: ArrayLike, radius_km: float
+    lat: ArrayLike, lon: ArrayLike, plat: ArrayLike, plon: ArrayLike, radius_km: float | ArrayLike
 ) -> npt.NDArray[np.bool_]:
-    """For each point, whether any of the reference points lies within the radius (False for NaN)."""
+    """For each point, whether any of the reference points lies within the radius (False for NaN);
+    ``radius_km`` is one radius or one per reference point."""
     la, lo = _as_points(lat, lon)
     join = _Join(la, lo, *_as_points(plat, plon), radius_km)
     found = np.zeros(la.size, dtype=bool)

@@ -28,8 +28,16 @@ class Site(SQLModel, table=True):
         None, description="How far the true point may be; None: unknown."
     )
     coord_source: str = ""
-    annual_output_t: float | None = Field(None, description="Tonnes of contained metal (or product) a year.")
+    annual_output_t: float | None = Field(
+        None, description="Tonnes of contained metal (or product) of `commodity` a year."
+    )
     output_year: int | None = None
+    outputs: list[dict[str, Any]] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
+        description="[{commodity, tonnes, year}]: each commodity's output with a figure (the main one too)",
+    )
+    output_source: str = Field("", sa_column_kwargs={"server_default": ""})
     world_share: float | None = Field(None, description="Fraction of world supply of `commodity` (0-1).")
     aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     places: list[dict[str, Any]] = Field(
@@ -41,12 +49,14 @@ class Site(SQLModel, table=True):
         description="[[lat, lon], ...] waypoints",
     )
     route_name: str = ""
+    route_source: str = Field("", sa_column_kwargs={"server_default": ""})
     status: str = Field(
         "operating", description="Registry status: operating | halted | care_and_maintenance."
     )
     status_since: dt.date | None = Field(
         None, description="Day the registry status began; scores before it treat the site as operating."
     )
+    status_source: str = Field("", sa_column_kwargs={"server_default": ""})
     source: str = ""
     notes: str = ""
     origin: str = Field("bundled", description="bundled | user")
@@ -146,6 +156,11 @@ class Notice(SQLModel, table=True):
     language: str = ""
     kind: str = "none"
     confidence: float = 0.0
+    cue: str = Field(
+        "",
+        sa_column_kwargs={"server_default": ""},
+        description="What decided the kind: the words, where they are, and how they were read.",
+    )
 
 
 class NoticeSite(SQLModel, table=True):
@@ -154,6 +169,14 @@ class NoticeSite(SQLModel, table=True):
     notice_id: int = Field(primary_key=True, foreign_key="notice.id")
     site_id: str = Field(primary_key=True)
     matched_on: str = Field("", description="e.g. 'operator: Alphamin'")
+
+
+class NoticeOperator(SQLModel, table=True):
+    """An operator a notice names without a site it could be tied to (the operator has several sites and
+    the text names none of them, nor a place of one): kept as a mention, no site changes."""
+
+    notice_id: int = Field(primary_key=True, foreign_key="notice.id")
+    operator: str = Field(primary_key=True, description="The operator as the registry spells it.")
 
 
 class Exposure(SQLModel, table=True):
@@ -224,6 +247,9 @@ class SupplyDay(SQLModel, table=True):
     commodity: str = Field(primary_key=True)
     supply_at_risk_t: float
     sites: int
+    sites_output_unknown: int | None = Field(
+        None, description="Sites at risk whose output of the commodity is unknown (not in the tonnes)."
+    )
 
 
 class FeedRun(SQLModel, table=True):

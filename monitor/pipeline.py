@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,7 @@ from feeds.base import Batch, Collector, Kind
 from monitor import classify, feedback, front, fusion, geo, matching, models, reads, scoring, sites
 from monitor.config import Settings
 from monitor.dialect import naive_utc
-from monitor.domain import MACHINE_CODED_SOURCES
+from monitor.domain import MACHINE_CODED_SOURCES, notice_kind
 from monitor.errors import MinewatchError
 from monitor.net.http import RetryingRequester
 from monitor.progress import ProgressFactory, silent
@@ -228,15 +229,20 @@ class Pipeline:
         """A vectorised 'within reach of some located site or route waypoint' test (for GDELT)."""
         frame = sites.sites_frame(self.store)
         located = frame.dropna(subset=["lat", "lon"])
-        lat = [*located["lat"].tolist(), *(p[0] for r in frame["route"] for p in r)]
-        lon = [*located["lon"].tolist(), *(p[1] for r in frame["route"] for p in r)]
+        waypoints = [p for r in frame["route"] for p in r]
+        lat = [*located["lat"].tolist(), *(p[0] for p in waypoints)]
+        lon = [*located["lon"].tolist(), *(p[1] for p in waypoints)]
         plat, plon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
-        radius = max(self.settings.matching.site_radius_km, self.settings.matching.route_corridor_km)
+        m = self.settings.matching
+        radius = max(m.site_radius_km, m.route_corridor_km)
+        # Each site as far as its own radius reaches (matching.site_radii), each waypoint as before.
+        own = np.maximum(matching.site_radii(located, m.site_radius_km), m.route_corridor_km)
+        radii = np.concatenate([own, np.full(len(waypoints), radius)])
 
         def keep(qlat: np.ndarray, qlon: np.ndarray) -> np.ndarray:
             if plat.size == 0:
                 return np.zeros(len(qlat), dtype=bool)
-            return geo.within_any(qlat, qlon, plat, plon, radius)
+            return geo.within_any(qlat, qlon, plat, plon, radii)
 
         return keep
 
@@ -275,12 +281,14 @@ class Pipeline:
             self.store.set_watermark(NOTICES_MATCHED, started.isoformat(), self.now())
             return 0
         index = matching.SiteTextIndex.build(site_frame)
-        rows = [
-            {"notice_id": int(n.id), "site_id": site_id, "matched_on": matched_on}
-            for n in notices.itertuples()
-            for site_id, matched_on in index.match(n.title or "", n.summary or "")
-        ]
-        added = self.store.insert_frame(models.NoticeSite, pd.DataFrame(rows), key=("notice_id", "site_id"))
+        ties: list[dict[str, Any]] = []
+        mentions: list[dict[str, Any]] = []
+        for n in notices.itertuples():
+            links = index.links(n.title or "", n.summary or "")
+            ties += [{"notice_id": int(n.id), "site_id": s, "matched_on": on} for s, on in links.sites]
+            mentions += [{"notice_id": int(n.id), "operator": o} for o in links.operators]
+        added = self.store.insert_frame(models.NoticeSite, pd.DataFrame(ties), key=("notice_id", "site_id"))
+        self.store.insert_frame(models.NoticeOperator, pd.DataFrame(mentions), key=("notice_id", "operator"))
         self.store.set_watermark(NOTICES_MATCHED, started.isoformat(), self.now())
         return added
 
@@ -644,14 +652,21 @@ def _distance_to_site(exposures: pd.DataFrame, site_frame: pd.DataFrame) -> np.n
 
 
 def _classified(records: pd.DataFrame) -> pd.DataFrame:
-    """Add kind and confidence to parsed notices."""
-    results = [
-        classify.classify(t or "", s or "", lang or None)
+    """Add kind, confidence and cue to parsed notices, and the language a feed did not declare (detected
+    from the title and summary; left empty when the detector is unsure)."""
+    languages = [
+        lang or classify.detect_language(f"{t or ''}. {s or ''}") or ""
         for t, s, lang in zip(records["title"], records["summary"], records["language"], strict=True)
     ]
+    results = [
+        classify.classify(t or "", s or "", lang or None)
+        for t, s, lang in zip(records["title"], records["summary"], languages, strict=True)
+    ]
     out = records.copy()
-    out["kind"] = [r.kind for r in results]
+    out["language"] = languages
+    out["kind"] = [notice_kind(r.kind) for r in results]
     out["confidence"] = [r.confidence for r in results]
+    out["cue"] = [r.cue for r in results]
     return out
 
 

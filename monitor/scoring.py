@@ -15,7 +15,10 @@ Choices the design leaves open: an (event, site) seen both near the site and nea
 with its larger contribution; min_notice_confidence applies to every notice (a shaky resumption does not
 lift a halt, a shaky evacuation adds nothing); notice points fade like events and stop after window_days;
 a stopped site (registry or notice) is at 100 with the ``notice`` component taking what conflict and
-route leave, so components always add up to the risk; a registry stop is not lifted by notices.
+route leave, so components always add up to the risk; a registry stop is not lifted by notices. A halt
+set by notices that no later halting notice reconfirms for ``halt_confirm_days`` becomes
+``halt_unconfirmed`` (from the last confirming notice's day + that many days) at ``halt_unconfirmed_risk``
+at least, the notice component again taking the difference (docs/notices.md).
 """
 
 from __future__ import annotations
@@ -29,7 +32,15 @@ import numpy as np
 import pandas as pd
 
 from monitor.config import ScoringSettings
-from monitor.domain import HALTING_KINDS, MACHINE_CODED_SOURCES, RESUMING_KIND, STOPPED_STATUSES
+from monitor.domain import (
+    HALT_UNCONFIRMED,
+    HALTING_KINDS,
+    MACHINE_CODED_SOURCES,
+    RESUMING_KIND,
+    STOPPED_STATUSES,
+    weighed_kind,
+)
+from monitor.supply import tonnes_at_risk
 
 __all__ = [
     "QUIET",
@@ -56,6 +67,8 @@ EXPOSURE_COLUMNS = (
     "event_id", "site_id", "via", "distance_km", "source", "type", "sub_type", "fatalities",
     "geo_precision", "event_date", "known_at",
 )  # fmt: skip
+#: Required notice columns; optional: matched_on (how the notice was tied to the site: a halt tied only by
+#: a place counts as a partial halt, ``monitor.domain.weighed_kind``).
 NOTICE_COLUMNS = ("notice_id", "site_id", "kind", "confidence", "known_at")
 #: Width of the events_30d / fatalities_30d / nearest_event_km window: event_date in (D-30, D].
 STATS_WINDOW_DAYS = 30
@@ -395,6 +408,7 @@ class _Notices:
     """Per (day, site), flattened day-major: halted by notice, the status notice in force, notice points."""
 
     halted: np.ndarray
+    unconfirmed_since: list[str | None]
     status_notice: list[dict[str, Any] | None]
     points: np.ndarray
     point_notices: dict[int, list[dict[str, Any]]]
@@ -405,8 +419,13 @@ def _notices(
 ) -> _Notices:
     """Status from the latest confident status notice known by each day; decaying points from the others."""
     n_cells = day_numbers.size * len(sites)
+    kinds = _text(notices["kind"])
+    if "matched_on" in notices.columns:  # a halt tied by a place only counts as a partial halt
+        kinds = np.array(
+            [weighed_kind(k, m) for k, m in zip(kinds, _text(notices["matched_on"]), strict=True)]
+        )
     frame = notices.assign(
-        kind=pd.Series(_text(notices["kind"]), index=notices.index, dtype=object),
+        kind=pd.Series(kinds, index=notices.index, dtype=object),
         confidence=pd.to_numeric(notices["confidence"], errors="coerce").fillna(0.0),
         known_at=pd.to_datetime(notices["known_at"]),
         site=_site_codes(notices["site_id"], sites),
@@ -415,6 +434,7 @@ def _notices(
     frame = frame[(frame["site"] >= 0) & frame["known_at"].notna() & confident]
     frame = frame.assign(known_day=_day_numbers(frame["known_at"]))
     halted = np.zeros(n_cells, dtype=bool)
+    unconfirmed_since: list[str | None] = [None] * n_cells
     status_notice: list[dict[str, Any] | None] = [None] * n_cells
     status = frame[frame["kind"].isin(HALTING_KINDS | {RESUMING_KIND})]
     if not status.empty:
@@ -430,10 +450,17 @@ def _notices(
         pos = np.searchsorted(keys, grid_site * span + (grid_day - low), side="right") - 1
         found = (pos >= 0) & (site[np.maximum(pos, 0)] == grid_site)
         halts = status["kind"].isin(HALTING_KINDS).to_numpy(bool)
-        halted = found & halts[np.maximum(pos, 0)]
+        in_force = np.maximum(pos, 0)
+        # The halting notice in force is the last one to confirm the halt: none since for N days, it ages.
+        ages_on = known_day[in_force] + params.halt_confirm_days
+        halted = found & halts[in_force]
+        aged = halted & (grid_day >= ages_on)
+        halted &= ~aged
+        for cell in np.flatnonzero(aged).tolist():
+            unconfirmed_since[cell] = _iso_day(int(ages_on[cell]))
         records = [_notice_record(r) for r in status.to_dict("records")]
-        in_force = np.flatnonzero(found)
-        for cell, at in zip(in_force.tolist(), pos[in_force].tolist(), strict=True):
+        cells = np.flatnonzero(found)
+        for cell, at in zip(cells.tolist(), pos[cells].tolist(), strict=True):
             status_notice[cell] = dict(records[at])
     points: np.ndarray = np.zeros(n_cells)
     point_notices: dict[int, list[dict[str, Any]]] = {}
@@ -454,7 +481,18 @@ def _notices(
         for c, w, v in zip(cell.tolist(), which.tolist(), value.tolist(), strict=True):
             entry = {"notice_id": ids[w], "kind": kinds[w], "points": round(v, 2)}
             point_notices.setdefault(c, []).append(entry)
-    return _Notices(halted=halted, status_notice=status_notice, points=points, point_notices=point_notices)
+    return _Notices(
+        halted=halted,
+        unconfirmed_since=unconfirmed_since,
+        status_notice=status_notice,
+        points=points,
+        point_notices=point_notices,
+    )
+
+
+def _iso_day(day_number: int) -> str:
+    """A day number (days since 1970-01-01) as an ISO date."""
+    return (dt.date(1970, 1, 1) + dt.timedelta(days=day_number)).isoformat()
 
 
 def _levels(risk: np.ndarray, params: ScoringSettings) -> np.ndarray:
@@ -507,14 +545,22 @@ def score_days(
     registry_status = np.where(before, "operating", registry_status).astype(object)
     stopped_by_registry = np.isin(registry_status, list(STOPPED_STATUSES))
     stopped = stopped_by_registry | notes.halted
+    unconfirmed = np.array([u is not None for u in notes.unconfirmed_since], dtype=bool) & ~stopped
     # A halted site is at 100: the status takes whatever conflict and route leave, so components still add up.
-    notice = np.where(stopped, 100.0 - total, np.minimum(100.0 - total, notes.points))
+    # An unconfirmed halt is at halt_unconfirmed_risk at least, the same way.
+    room = 100.0 - total
+    floor = np.where(unconfirmed, np.maximum(params.halt_unconfirmed_risk - total, 0.0), 0.0)
+    notice = np.where(stopped, room, np.minimum(room, np.maximum(notes.points, floor)))
     conflict, route, notice = _round_parts(conflict, route, notice)
     risk = np.round(conflict + route + notice, 1)
     level = np.where(stopped, "halted", _levels(risk, params))
-    status = np.where(stopped_by_registry, registry_status, np.where(notes.halted, "halted", "operating"))
+    status = np.where(
+        stopped_by_registry,
+        registry_status,
+        np.where(notes.halted, "halted", np.where(unconfirmed, HALT_UNCONFIRMED, "operating")),
+    )
     output = pd.to_numeric(_column(sites, "annual_output_t", np.nan), errors="coerce").to_numpy(float)
-    supply = np.round(np.tile(output, n_days) * risk / 100.0, 1)
+    supply = tonnes_at_risk(np.tile(output, n_days), risk)
 
     events = _explain_events(ex, con, n_days * n_sites)
     quiet = (
@@ -553,6 +599,7 @@ def score_days(
             "uncorroborated_capped": cap,
             "registry_status": reg,
             "status_notice": notes.status_notice[cell],
+            "halt_unconfirmed_since": notes.unconfirmed_since[cell] if unconfirmed[cell] else None,
             "notice_points": notes.point_notices.get(cell, []),
             "params": dict(settings),
         }
@@ -592,6 +639,8 @@ def _explained_params(params: ScoringSettings) -> dict[str, Any]:
         "lambda_route_km": params.lambda_route_km,
         "route_weight": params.route_weight,
         "min_notice_confidence": params.min_notice_confidence,
+        "halt_confirm_days": params.halt_confirm_days,
+        "halt_unconfirmed_risk": params.halt_unconfirmed_risk,
     }
 
 
@@ -605,6 +654,7 @@ def quiet_explain(params: ScoringSettings) -> dict[str, Any]:
         "uncorroborated_capped": False,
         "registry_status": "operating",
         "status_notice": None,
+        "halt_unconfirmed_since": None,
         "notice_points": [],
         "params": _explained_params(params),
     }

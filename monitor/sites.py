@@ -1,12 +1,16 @@
 """The site registry: the bundled CSV of real mine sites, user site CSVs, and their rows in the store.
 
-A sites CSV has one row per site. Required columns: ``id,name,operator,country,commodity,lat,lon``
-(``lat``/``lon`` may both be empty for a site without a reliable point; ``operator`` may be empty).
-Optional columns: ``commodities`` (``;``-separated), ``coord_precision_km``, ``coord_source``,
-``annual_output_t``, ``output_year``, ``world_share`` (0-1), ``aliases`` (``;``-separated), ``places``
-(``name:lat:lon;...``), ``route`` (``lat:lon;...`` waypoints), ``route_name``, ``status`` (operating |
-halted | care_and_maintenance), ``source``, ``notes``. Other columns are reported and ignored; a bad row is
-rejected with its line number and the reason, and the good rows are kept.
+A sites CSV has one row per site. Required columns: ``id,name,operator,country,commodity,lat,lon``; every
+row needs a point (``lat``, ``lon``) and ``coord_precision_km`` (how far the true point may be: a district
+centroid with a large precision is a point too), and commodities named in ``monitor/data/commodities.csv``.
+Optional columns: ``commodities`` (``;``-separated, main first), ``coord_source``, ``annual_output_t`` and
+``output_year`` (the main commodity's), ``outputs`` (``commodity:tonnes:year;...``, any of the site's
+commodities), ``output_source``, ``world_share`` (0-1), ``aliases`` (``;``-separated), ``places``
+(``name:lat:lon;...``), ``route`` (``lat:lon;...`` waypoints), ``route_name``, ``route_source``, ``status``
+(operating | halted | care_and_maintenance), ``status_since``, ``status_source``, ``source``, ``notes``.
+Other columns are reported and ignored; a bad row is rejected with its line number and every problem it
+has (``; ``-separated), and the good rows are kept. ``export_table`` writes the stored registry back in
+these columns.
 
 Parsing is pure; only ``sync_sites`` and ``sites_frame`` touch the store.
 """
@@ -18,18 +22,20 @@ import datetime as dt
 import io
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pycountry
 import sqlalchemy as sa
+import yaml
 
 from feeds.rows import RejectedRow
-from monitor import models
+from monitor import models, supply
 from monitor.dialect import naive_utc
 from monitor.domain import SITE_STATUSES
 from monitor.errors import InputError
@@ -37,31 +43,46 @@ from monitor.store import Store
 
 __all__ = [
     "COMMODITY_COLUMNS",
+    "COVERAGE_COLUMNS",
     "FRAME_COLUMNS",
     "SITE_COLUMNS",
     "SITE_COLUMNS_OPTIONAL",
     "SITE_COLUMNS_REQUIRED",
+    "RegistryMeta",
     "SitesParse",
     "commodities_frame",
+    "coverage",
+    "export_table",
     "load_bundled",
+    "parse_site_records",
     "parse_sites_csv",
+    "registry_meta",
     "sites_frame",
     "sync_sites",
 ]
 
 SITE_COLUMNS_REQUIRED: tuple[str, ...] = ("id", "name", "operator", "country", "commodity", "lat", "lon")
 SITE_COLUMNS_OPTIONAL: tuple[str, ...] = (
-    "commodities", "coord_precision_km", "coord_source", "annual_output_t", "output_year", "world_share",
-    "aliases", "places", "route", "route_name", "status", "status_since", "source", "notes",
+    "commodities", "coord_precision_km", "coord_source", "annual_output_t", "output_year", "outputs",
+    "output_source", "world_share", "aliases", "places", "route", "route_name", "route_source", "status",
+    "status_since", "status_source", "source", "notes",
 )  # fmt: skip
 SITE_COLUMNS: tuple[str, ...] = SITE_COLUMNS_REQUIRED + SITE_COLUMNS_OPTIONAL
 #: Columns of the store's ``site`` table, in model order (what ``sites_frame`` returns).
 FRAME_COLUMNS: tuple[str, ...] = tuple(c.name for c in models.Site.__table__.columns)  # type: ignore[attr-defined]
 COMMODITY_COLUMNS: tuple[str, ...] = ("commodity", "world_production_t", "year", "unit", "source")
+#: Columns of ``coverage``: per commodity, the registry's output against world mine production.
+COVERAGE_COLUMNS: tuple[str, ...] = (
+    "commodity", "sites", "sites_output_unknown", "tonnes", "world_production_t", "coverage_pct",
+    "target_pct",
+)  # fmt: skip
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_COMMODITY = re.compile(r"^[a-z][a-z0-9_]*$")
-_TEXT_COLUMNS = ("name", "operator", "coord_source", "route_name", "source", "notes")
+_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+_TEXT_COLUMNS = (
+    "name", "operator", "coord_source", "output_source", "route_name", "route_source", "status_source",
+    "source", "notes",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -71,6 +92,20 @@ class SitesParse:
     rows: list[dict[str, Any]] = field(default_factory=list)
     errors: list[RejectedRow] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RegistryMeta:
+    """What ``monitor/data/registry.yaml`` says of the bundled registry: when it was researched, how it is
+    sourced, and the share of world production it aims to cover per commodity."""
+
+    research_date: dt.date
+    sources_policy: str
+    coverage_targets_pct: dict[str, float]
+
+
+#: A record to parse: where it is ("line 3"), its cells by column, its raw cells, a problem found reading it.
+_Record = tuple[str, Mapping[str, str | None], list[str], str | None]
 
 
 class _Bad(ValueError):
@@ -152,47 +187,26 @@ def _route(text: str) -> list[list[float]]:
     return route
 
 
-def _site_row(raw: dict[str, str], origin: str) -> dict[str, Any]:
-    """One CSV record -> one typed site row; raises _Bad naming the first unusable cell."""
-    cell = {c: (raw.get(c) or "").strip() for c in SITE_COLUMNS}
-    for column in ("id", "name", "country", "commodity"):
-        if not cell[column]:
-            raise _Bad(f"{column} is empty")
-    site_id = cell["id"]
-    if not _SLUG.match(site_id):
-        raise _Bad(f"id {site_id!r} is not a slug (lower-case letters, digits, '_' or '-')")
-    country = cell["country"].upper()
-    if country not in _COUNTRIES:
-        raise _Bad(f"country {cell['country']!r} is not an ISO 3166-1 alpha-2 code")
-    commodity = cell["commodity"].lower()
-    if not _COMMODITY.match(commodity):
-        raise _Bad(f"commodity {cell['commodity']!r} is not a key like 'tin' or 'rare_earths'")
-    if bool(cell["lat"]) != bool(cell["lon"]):
-        empty, given = ("lon", "lat") if cell["lat"] else ("lat", "lon")
-        raise _Bad(f"{empty} is empty but {given} is {cell[given]!r} (give both or neither)")
-    commodities = [c.lower() for c in _split(cell["commodities"])]
-    status = cell["status"].lower() or "operating"
-    if status not in SITE_STATUSES:
-        raise _Bad(f"status {cell['status']!r} is not one of {', '.join(SITE_STATUSES)}")
-    return {
-        "id": site_id,
-        **{c: cell[c] for c in _TEXT_COLUMNS},
-        "country": country,
-        "commodity": commodity,
-        "commodities": ";".join(commodities if commodity in commodities else [commodity, *commodities]),
-        "lat": _float("lat", cell["lat"], -90.0, 90.0),
-        "lon": _float("lon", cell["lon"], -180.0, 180.0),
-        "coord_precision_km": _float("coord_precision_km", cell["coord_precision_km"], 0.0),
-        "annual_output_t": _float("annual_output_t", cell["annual_output_t"], 0.0),
-        "output_year": _int("output_year", cell["output_year"], 1900, 2100),
-        "world_share": _float("world_share", cell["world_share"], 0.0, 1.0),
-        "aliases": _split(cell["aliases"]),
-        "places": _places(cell["places"]),
-        "route": _route(cell["route"]),
-        "status": status,
-        "status_since": _day("status_since", cell["status_since"]),
-        "origin": origin,
-    }
+def _outputs(text: str) -> list[dict[str, Any]]:
+    """``commodity:tonnes:year;...`` -> [{commodity, tonnes, year}] (year may be empty)."""
+    outputs = []
+    for item in _split(text):
+        parts = [p.strip() for p in item.split(":")]
+        if len(parts) != 3 or not parts[0]:
+            raise _Bad(f"outputs item {item!r} is not commodity:tonnes:year")
+        try:
+            tonnes = _float("tonnes", parts[1], 0.0)
+            year = _int("year", parts[2], 1900, 2100)
+        except _Bad as exc:
+            raise _Bad(f"outputs item {item!r}: {exc}") from None
+        if tonnes is None:
+            raise _Bad(f"outputs item {item!r} has no tonnes (leave an unknown output out)")
+        outputs.append({"commodity": parts[0].lower(), "tonnes": tonnes, "year": year})
+    named = [str(o["commodity"]) for o in outputs]
+    twice = sorted({c for c in named if named.count(c) > 1})
+    if twice:
+        raise _Bad(f"outputs names {', '.join(twice)} more than once")
+    return outputs
 
 
 def _day(column: str, text: str) -> dt.date | None:
@@ -205,7 +219,172 @@ def _day(column: str, text: str) -> dt.date | None:
         raise _Bad(f"{column} {text!r} is not a date like 2025-03-14") from None
 
 
-def parse_sites_csv(text: str, origin: str, now: datetime | None = None) -> SitesParse:
+class _Cells:
+    """Typed reads of one record's cells, collecting every problem instead of stopping at the first."""
+
+    def __init__(self, raw: Mapping[str, str | None]) -> None:
+        self.cell = {c: (raw.get(c) or "").strip() for c in SITE_COLUMNS}
+        self.problems: list[str] = []
+
+    def take(self, read: Callable[..., Any], *args: Any, default: Any = None) -> Any:
+        try:
+            return read(*args)
+        except _Bad as exc:
+            self.problems.append(str(exc))
+            return default
+
+
+def _site_row(raw: Mapping[str, str | None], origin: str, known: frozenset[str]) -> dict[str, Any]:
+    """One CSV record -> one typed site row; raises _Bad naming every unusable cell of the record."""
+    cells = _Cells(raw)
+    cell, problems = cells.cell, cells.problems
+    for column in ("id", "name", "country", "commodity"):
+        if not cell[column]:
+            problems.append(f"{column} is empty")
+    site_id = cell["id"]
+    if site_id and not _SLUG.match(site_id):
+        problems.append(f"id {site_id!r} is not a slug (lower-case letters, digits, '_' or '-')")
+    country = cell["country"].upper()
+    if country and country not in _COUNTRIES:
+        problems.append(f"country {cell['country']!r} is not an ISO 3166-1 alpha-2 code")
+    status = cell["status"].lower() or "operating"
+    if status not in SITE_STATUSES:
+        problems.append(f"status {cell['status']!r} is not one of {', '.join(SITE_STATUSES)}")
+    row = {
+        "id": site_id,
+        **{c: cell[c] for c in _TEXT_COLUMNS},
+        "country": country,
+        **_point(cells),
+        **_production(cells, known),
+        "world_share": cells.take(_float, "world_share", cell["world_share"], 0.0, 1.0),
+        "aliases": _split(cell["aliases"]),
+        "places": cells.take(_places, cell["places"], default=[]),
+        "route": cells.take(_route, cell["route"], default=[]),
+        "status": status,
+        "status_since": cells.take(_day, "status_since", cell["status_since"]),
+        "origin": origin,
+    }
+    if problems:
+        raise _Bad("; ".join(problems))
+    return row
+
+
+def _point(cells: _Cells) -> dict[str, Any]:
+    """lat, lon and coord_precision_km: all three are required."""
+    cell, problems = cells.cell, cells.problems
+    if not cell["lat"] and not cell["lon"]:
+        problems.append(
+            "no coordinates: lat and lon are empty (every site needs a point, and a district or town "
+            "centroid with a large coord_precision_km will do)"
+        )
+    elif bool(cell["lat"]) != bool(cell["lon"]):
+        empty, given = ("lon", "lat") if cell["lat"] else ("lat", "lon")
+        problems.append(f"{empty} is empty but {given} is {cell[given]!r} (give both)")
+    elif not cell["coord_precision_km"]:
+        problems.append("coord_precision_km is empty (how far the true point may be, in km)")
+    return {
+        "lat": cells.take(_float, "lat", cell["lat"], -90.0, 90.0),
+        "lon": cells.take(_float, "lon", cell["lon"], -180.0, 180.0),
+        "coord_precision_km": cells.take(_float, "coord_precision_km", cell["coord_precision_km"], 0.0),
+    }
+
+
+def _production(cells: _Cells, known: frozenset[str]) -> dict[str, Any]:
+    """commodity, commodities (main first), the main output and its year, and every commodity's output.
+
+    The main commodity and every commodity with an output must be ``known``; ``annual_output_t`` and the
+    main commodity's item of ``outputs`` fill each other and, when both are given, must agree.
+    """
+    cell, problems = cells.cell, cells.problems
+    commodity = cell["commodity"].lower()
+    commodities = [c.lower() for c in _split(cell["commodities"])]
+    commodities = commodities if commodity in commodities or not commodity else [commodity, *commodities]
+    odd = [c for c in commodities if not _KEY.match(c)]
+    if odd:
+        problems.append(f"commodities {', '.join(map(repr, odd))} are not keys like 'tin' or 'rare_earths'")
+    outputs = cells.take(_outputs, cell["outputs"], default=[])
+    annual = cells.take(_float, "annual_output_t", cell["annual_output_t"], 0.0)
+    year = cells.take(_int, "output_year", cell["output_year"], 1900, 2100)
+    listed = {o["commodity"]: o for o in outputs}
+    outside = [c for c in listed if c not in commodities]
+    if outside:
+        problems.append(f"outputs names {', '.join(outside)}, not among the site's commodities")
+    unknown = [c for c in dict.fromkeys([commodity, *listed]) if c and c not in known]
+    if unknown and known:
+        problems.append(
+            f"unknown commodity {', '.join(unknown)} (the main commodity and those with outputs must be one "
+            f"of {', '.join(sorted(known))}, and a new one needs its world production in commodities.csv)"
+        )
+    main = listed.get(commodity)
+    if main is not None and annual is not None and (main["tonnes"] != annual or main["year"] != year):
+        problems.append(
+            f"annual_output_t {cell['annual_output_t']!r} / output_year {cell['output_year']!r} disagree "
+            f"with outputs' {commodity} {main['tonnes']:g} t ({main['year']})"
+        )
+    if annual is None and main is not None:
+        annual, year = main["tonnes"], main["year"]
+    if annual is not None and main is None:
+        outputs = [{"commodity": commodity, "tonnes": annual, "year": year}, *outputs]
+    return {
+        "commodity": commodity,
+        "commodities": ";".join(commodities),
+        "annual_output_t": annual,
+        "output_year": year,
+        "outputs": sorted(outputs, key=lambda o: _rank(commodities, o["commodity"])),
+    }
+
+
+def _rank(commodities: list[str], commodity: str) -> int:
+    """Where a commodity stands in the site's list (main first; unlisted ones last)."""
+    return commodities.index(commodity) if commodity in commodities else len(commodities)
+
+
+def known_commodities(read: Callable[[str], str] | None = None) -> frozenset[str]:
+    """The commodity keys of ``commodities.csv`` (what a site may produce)."""
+    frame = commodities_frame() if read is None else commodities_frame(read)
+    return frozenset(frame["commodity"].str.strip().str.lower())
+
+
+def parse_site_records(
+    header: list[str],
+    records: Iterable[_Record],
+    origin: str,
+    now: datetime | None = None,
+    commodities: frozenset[str] | None = None,
+) -> SitesParse:
+    """Parse site records given as text cells (``_Record``: where it is, its cells by column, its raw
+    cells, and a problem found while reading it, if any).
+
+    Raises InputError when the header lacks required columns; row problems go to ``errors``, each with
+    every problem of its row. ``commodities``: the known commodity keys (default: ``commodities.csv``).
+    """
+    missing = [c for c in SITE_COLUMNS_REQUIRED if c not in header]
+    if missing:
+        raise InputError(f"the sites file lacks required columns: {', '.join(missing)}")
+    known = known_commodities() if commodities is None else commodities
+    unknown = [c for c in header if c and c not in SITE_COLUMNS]
+    stamp = {"updated_at": naive_utc(now)} if now is not None else {}
+    rows: list[dict[str, Any]] = []
+    errors: list[RejectedRow] = []
+    first: dict[str, str] = {}
+    for ref, raw, cells, problem in records:
+        try:
+            if problem:
+                raise _Bad(problem)
+            row = _site_row(raw, origin, known)
+            if row["id"] in first:
+                raise _Bad(f"id {row['id']!r} is a duplicate (first on {first[row['id']]})")
+        except _Bad as exc:
+            errors.append(RejectedRow(ref=ref, reason=str(exc), raw=",".join(cells)))
+            continue
+        first[row["id"]] = ref
+        rows.append({**row, **stamp})
+    return SitesParse(rows=rows, errors=errors, unknown_columns=unknown)
+
+
+def parse_sites_csv(
+    text: str, origin: str, now: datetime | None = None, commodities: frozenset[str] | None = None
+) -> SitesParse:
     """Parse a sites CSV; rows get ``origin`` and, when ``now`` is given, ``updated_at`` (naive UTC).
 
     Raises InputError when the header lacks required columns; row problems go to ``errors``.
@@ -215,33 +394,19 @@ def parse_sites_csv(text: str, origin: str, now: datetime | None = None) -> Site
     if not header:
         raise InputError("the sites CSV is empty (no header row)")
     reader.fieldnames = header
-    missing = [c for c in SITE_COLUMNS_REQUIRED if c not in header]
-    if missing:
-        raise InputError(f"the sites CSV lacks required columns: {', '.join(missing)}")
-    unknown = [c for c in header if c and c not in SITE_COLUMNS]
-    stamp = {"updated_at": naive_utc(now)} if now is not None else {}
-    rows: list[dict[str, Any]] = []
-    errors: list[RejectedRow] = []
-    first_line: dict[str, int] = {}
-    for raw in reader:
-        extra = [v for v in raw.pop(None, None) or [] if v.strip()]  # type: ignore[call-overload]
-        cells = [raw.get(c) or "" for c in header]
-        # A quoted cell may span lines: the record starts that many lines before where the reader stands.
-        line = reader.line_num - sum(v.count("\n") for v in cells)
-        if not extra and not any(v.strip() for v in cells):
-            continue
-        try:
-            if extra:
-                raise _Bad(f"the row has {len(extra)} more cells than the header")
-            row = _site_row(raw, origin)
-            if row["id"] in first_line:
-                raise _Bad(f"id {row['id']!r} is a duplicate (first on line {first_line[row['id']]})")
-        except _Bad as exc:
-            errors.append(RejectedRow(ref=f"line {line}", reason=str(exc), raw=",".join(cells + extra)))
-            continue
-        first_line[row["id"]] = line
-        rows.append({**row, **stamp})
-    return SitesParse(rows=rows, errors=errors, unknown_columns=unknown)
+
+    def records() -> Iterable[_Record]:
+        for raw in reader:
+            extra = [v for v in raw.pop(None, None) or [] if v.strip()]  # type: ignore[call-overload]
+            cells = [raw.get(c) or "" for c in header]
+            # A quoted cell may span lines: the record starts that many lines before where the reader stands.
+            line = reader.line_num - sum(v.count("\n") for v in cells)
+            if not extra and not any(v.strip() for v in cells):
+                continue
+            too_long = f"the row has {len(extra)} more cells than the header" if extra else None
+            yield f"line {line}", raw, cells + extra, too_long
+
+    return parse_site_records(header, records(), origin, now, commodities)
 
 
 def _read_data(name: str) -> str:
@@ -284,3 +449,125 @@ def commodities_frame(read: Callable[[str], str] = _read_data) -> pd.DataFrame:
     for column in ("commodity", "unit", "source"):
         frame[column] = frame[column].fillna("").astype(str)
     return frame
+
+
+def registry_meta(read: Callable[[str], str] = _read_data) -> RegistryMeta:
+    """The bundled registry's metadata (``monitor/data/registry.yaml``)."""
+    raw = yaml.safe_load(read("registry.yaml")) or {}
+    targets = raw.get("coverage_targets_pct") or {}
+    return RegistryMeta(
+        research_date=dt.date.fromisoformat(str(raw["research_date"])),
+        sources_policy=" ".join(str(raw.get("sources_policy") or "").split()),
+        coverage_targets_pct={str(k): float(v) for k, v in targets.items()},
+    )
+
+
+def coverage(
+    frame: pd.DataFrame, commodities: pd.DataFrame, targets_pct: Mapping[str, float] | None = None
+) -> pd.DataFrame:
+    """Per commodity: the registry's sites producing it, how many have no output figure, their tonnes a
+    year, world mine production, the share covered and its target (``COVERAGE_COLUMNS``). Every commodity
+    of ``commodities`` is listed, with or without sites; each site counts under each of its commodities."""
+    outputs = supply.site_outputs(frame)
+    per = outputs.groupby("commodity").agg(
+        sites=("site_id", "nunique"),
+        sites_output_unknown=("output_t", lambda s: int(s.isna().sum())),
+        tonnes=("output_t", "sum"),
+    )
+    world = commodities.drop_duplicates("commodity").set_index("commodity")["world_production_t"]
+    names = list(dict.fromkeys([*world.index, *per.index]))
+    table = per.reindex(names).rename_axis("commodity").reset_index()
+    table["sites"] = table["sites"].fillna(0).astype("int64")
+    table["sites_output_unknown"] = table["sites_output_unknown"].fillna(0).astype("int64")
+    table["tonnes"] = table["tonnes"].fillna(0.0).astype(float)
+    table["world_production_t"] = table["commodity"].map(world).astype(float)
+    table["coverage_pct"] = supply.share_of_world_pct(table["tonnes"], table["world_production_t"])
+    table["target_pct"] = table["commodity"].map(dict(targets_pct or {})).astype(float)
+    return table[list(COVERAGE_COLUMNS)]
+
+
+# ---- export: the stored registry in the columns the import reads ----
+def _number_text(value: Any) -> str:
+    """A number as the import reads it back exactly ('' for none; whole numbers without '.0')."""
+    if value is None or value is pd.NA or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    number = float(value)
+    return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
+
+
+def _list(value: Any) -> list[Any]:
+    """A JSON list cell as a Python list (Parquet and some drivers hand back arrays or None)."""
+    return [] if value is None or isinstance(value, (str, float)) else list(value)
+
+
+def _outputs_text(outputs: Any) -> str:
+    return ";".join(
+        f"{o['commodity']}:{_number_text(o.get('tonnes'))}:{_number_text(o.get('year'))}"
+        for o in _list(outputs)
+    )
+
+
+def export_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The registry as ``sites_frame`` gives it -> one text cell per ``SITE_COLUMNS`` column, as a sites CSV
+    has them (``parse_sites_csv`` of it gives the same sites back)."""
+    columns: dict[str, list[str]] = {c: [] for c in SITE_COLUMNS}
+    for record in frame.sort_values("id").to_dict("records"):
+        cells = {c: "" if record.get(c) is None else str(record.get(c)) for c in (*_TEXT_COLUMNS, "id")}
+        cells.update(
+            country=str(record["country"]),
+            commodity=str(record["commodity"]),
+            commodities=str(record.get("commodities") or ""),
+            status=str(record.get("status") or ""),
+            status_since=record["status_since"].isoformat() if record.get("status_since") else "",
+            aliases=";".join(_list(record.get("aliases"))),
+            places=";".join(
+                f"{p['name']}:{_number_text(p['lat'])}:{_number_text(p['lon'])}"
+                for p in _list(record.get("places"))
+            ),
+            route=";".join(f"{_number_text(p[0])}:{_number_text(p[1])}" for p in _list(record.get("route"))),
+            outputs=_outputs_text(record.get("outputs")),
+        )
+        for column in ("lat", "lon", "coord_precision_km", "annual_output_t", "output_year", "world_share"):
+            cells[column] = _number_text(record.get(column))
+        for column in SITE_COLUMNS:
+            columns[column].append(cells[column])
+    return pd.DataFrame(columns, columns=list(SITE_COLUMNS), dtype=object)
+
+
+def parse_sites_table(table: pd.DataFrame, origin: str, now: datetime | None = None) -> SitesParse:
+    """Parse a sites table read from Parquet (the columns of a sites CSV; numbers may be typed)."""
+    header = [str(c) for c in table.columns]
+
+    def text(value: Any) -> str:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return _number_text(value)
+        return "" if value is None or value is pd.NA else str(value)
+
+    def records() -> Iterable[_Record]:
+        for position, values in enumerate(table.itertuples(index=False, name=None), start=1):
+            cells = [text(v) for v in values]
+            if any(c.strip() for c in cells):
+                yield f"row {position}", dict(zip(header, cells, strict=True)), cells, None
+
+    return parse_site_records(header, records(), origin, now)
+
+
+_NUMBER_COLUMNS = ("lat", "lon", "coord_precision_km", "annual_output_t", "world_share")
+
+
+def write_export(frame: pd.DataFrame, path: Path, fmt: str) -> int:
+    """Write the registry to ``path`` as a sites CSV or as Parquet (the same columns, numbers typed), for
+    ``minewatch import sites`` to read back; return how many sites were written."""
+    table = export_table(frame)
+    try:
+        if fmt == "parquet":
+            typed = table.copy()
+            for column in _NUMBER_COLUMNS:
+                typed[column] = pd.to_numeric(typed[column].replace("", None)).astype(float)
+            typed["output_year"] = pd.to_numeric(typed["output_year"].replace("", None)).astype("Int64")
+            typed.to_parquet(path, index=False)
+        else:
+            table.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return len(table)

@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
 from feeds.rows import EVENT_COLUMNS, NOTICE_COLUMNS, REPORT_COUNTS, RejectedRow
-from monitor import dialect, models, schema
+from monitor import dialect, models, schema, supply
 from monitor.dialect import naive_utc
 from monitor.domain import LEVELS
 from monitor.errors import StoreError
@@ -47,6 +47,8 @@ class WriteResult:
 SCORES_VERSION = "scores.version"
 #: How much of a SQLite file is read through mmap (more is read through the page cache as usual).
 SQLITE_MMAP_BYTES = 1 << 30
+#: Days re-summed per read of their scores by ``rollup_supply`` (bounds memory on a whole-store roll-up).
+_ROLLUP_DAYS = 62
 
 
 #: How long an SQLite writer waits for the write lock before "database is locked".
@@ -274,8 +276,10 @@ class Store:
         return self._insert_published("event", frame, (*EVENT_COLUMNS, *REPORT_COUNTS), now)
 
     def insert_notices(self, frame: pd.DataFrame, now: datetime) -> WriteResult:
-        """Insert classified notices (NOTICE_COLUMNS + kind, confidence); stored ones are skipped."""
-        return self._insert_published("notice", frame, (*NOTICE_COLUMNS, "kind", "confidence"), now)
+        """Insert classified notices (NOTICE_COLUMNS + kind, confidence, and cue when the classifier gave
+        one); stored ones are skipped."""
+        frame = frame if "cue" in frame.columns else frame.assign(cue="")
+        return self._insert_published("notice", frame, (*NOTICE_COLUMNS, "kind", "confidence", "cue"), now)
 
     def _insert_published(
         self, table: str, frame: pd.DataFrame, columns: Sequence[str], now: datetime
@@ -370,18 +374,20 @@ class Store:
         """Insert or update rows by primary ``key`` (small tables: sites, scores, notice matches)."""
         if not rows:
             return 0
-        tbl = table.__table__  # type: ignore[attr-defined]
-        stmt = dialect.insert(self.dialect)(tbl)
-        updates = {c.name: stmt.excluded[c.name] for c in tbl.columns if c.name not in key}
-        stmt = (
-            stmt.on_conflict_do_update(index_elements=list(key), set_=updates)
-            if updates
-            else (stmt.on_conflict_do_nothing(index_elements=list(key)))
-        )
+        stmt = self._upsert_statement(table, key)
         with self.engine.begin() as conn:
             for start in range(0, len(rows), 5000):
                 conn.execute(stmt, list(rows[start : start + 5000]))
         return len(rows)
+
+    def _upsert_statement(self, table: type[SQLModel], key: Sequence[str]) -> Any:
+        """INSERT ... ON CONFLICT (key) DO UPDATE every other column (DO NOTHING when there is none)."""
+        tbl = table.__table__  # type: ignore[attr-defined]
+        stmt = dialect.insert(self.dialect)(tbl)
+        updates = {c.name: stmt.excluded[c.name] for c in tbl.columns if c.name not in key}
+        if updates:
+            return stmt.on_conflict_do_update(index_elements=list(key), set_=updates)
+        return stmt.on_conflict_do_nothing(index_elements=list(key))
 
     def insert_frame(
         self,
@@ -452,31 +458,62 @@ class Store:
         self.set_watermark(SCORES_VERSION, f"{computed_at.isoformat()} {uuid.uuid4().hex}", computed_at)
 
     def rollup_supply(self, days: Sequence[date] | None = None) -> None:
-        """Re-sum ``supply_day`` from the scores of ``days`` (every scored day when None), by each site's
-        commodity; ``replace_scores`` calls it, and so must anything else that writes scores. Every registry
-        site counts on a scored day; a quiet one (no row) adds no tonnes."""
-        # An upsert, not a plain insert: two scoring runs of the same day (two feeds' jobs at once) both
-        # delete, then both insert, and the second would hit the first's rows. (SQLite needs the WHERE.)
-        total = (
-            "INSERT INTO supply_day (date, commodity, supply_at_risk_t, sites)"
-            " SELECT d.date, si.commodity, coalesce(sum(s.supply_at_risk_t), 0), count(*)"
-            " FROM score_day d CROSS JOIN site si"
-            " LEFT JOIN score s ON s.date = d.date AND s.site_id = si.id"
-            " WHERE {where} GROUP BY d.date, si.commodity"
-            " ON CONFLICT (date, commodity) DO UPDATE"
-            " SET supply_at_risk_t = excluded.supply_at_risk_t, sites = excluded.sites"
-        )
-        with self.engine.begin() as conn:
-            if days is None:
-                conn.execute(sa.text("DELETE FROM supply_day"))
-                conn.execute(sa.text(total.format(where="true")))
-                return
+        """Re-sum ``supply_day`` for the scored days (``score_day``) from ``min(days)`` to ``max(days)``
+        (every scored day when None) with ``monitor.supply``: every commodity of a site with its own output,
+        every registry site counted on a scored day, a quiet one (no row) adding no tonnes. ``replace_scores``
+        calls it, and so must anything else that writes scores."""
+        score_day = models.ScoreDay.__table__  # type: ignore[attr-defined]
+        query = sa.select(score_day.c.date).distinct()
+        if days is not None:
             if not days:
                 return
-            # One statement over the span (the days between are summed again from the same rows: no harm).
-            span = {"a": dialect.param(self.dialect, min(days)), "b": dialect.param(self.dialect, max(days))}
-            conn.execute(sa.text("DELETE FROM supply_day WHERE date >= :a AND date <= :b"), span)
-            conn.execute(sa.text(total.format(where="d.date >= :a AND d.date <= :b")), span)
+            query = query.where(score_day.c.date >= min(days), score_day.c.date <= max(days))
+        with self.engine.connect() as conn:
+            wanted = sorted(conn.execute(query).scalars())
+        if days is None:
+            with self.engine.begin() as conn:
+                conn.execute(sa.text("DELETE FROM supply_day"))
+        registry = self._registry_outputs()
+        for start in range(0, len(wanted), _ROLLUP_DAYS):
+            self._rollup_days(wanted[start : start + _ROLLUP_DAYS], registry)
+
+    def _registry_outputs(self) -> pd.DataFrame:
+        """What ``monitor.supply.site_outputs`` needs of every site (the write side's own read)."""
+        site = models.Site.__table__  # type: ignore[attr-defined]
+        columns = ("id", "commodity", "commodities", "annual_output_t", "output_year", "outputs")
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(*(site.c[c] for c in columns))).all()
+        return pd.DataFrame.from_records([tuple(r) for r in rows], columns=list(columns))
+
+    def _rollup_days(self, days: Sequence[date], registry: pd.DataFrame) -> None:
+        score = models.Score.__table__  # type: ignore[attr-defined]
+        columns = ("date", "site_id", "level", "risk")
+        query = sa.select(*(score.c[c] for c in columns)).where(score.c.date.in_(list(days)))
+        with self.engine.connect() as conn:
+            scores = pd.DataFrame.from_records([tuple(r) for r in conn.execute(query)], columns=list(columns))
+        totals = supply.supply_totals(scores, registry, None).set_index(["date", "commodity"])
+        # Every registry site counts on a scored day; a quiet one (no score row) adds nothing.
+        pairs = supply.site_outputs(registry).groupby("commodity").size()
+        full = pd.MultiIndex.from_product([list(days), list(pairs.index)], names=["date", "commodity"])
+        totals = totals.reindex(full.union(totals.index))
+        totals["sites"] = totals.index.get_level_values("commodity").map(pairs).fillna(0).to_numpy()
+        totals = totals.fillna({"supply_at_risk_t": 0.0, "sites_output_unknown": 0}).reset_index()
+        rows = [
+            {
+                "date": r.date, "commodity": r.commodity, "supply_at_risk_t": float(r.supply_at_risk_t),
+                "sites": int(r.sites), "sites_output_unknown": int(r.sites_output_unknown),
+            }
+            for r in totals.itertuples()
+        ]  # fmt: skip
+        # Delete then upsert in one transaction: two scoring runs of the same day (two feeds' jobs at once)
+        # both delete, then both insert, and the second must replace the first's rows, not fail on the key.
+        with self.engine.begin() as conn:
+            for day in days:
+                conn.execute(
+                    sa.text("DELETE FROM supply_day WHERE date = :d"), {"d": dialect.param(self.dialect, day)}
+                )
+            if rows:
+                conn.execute(self._upsert_statement(models.SupplyDay, ("date", "commodity")), rows)
 
     # ---- feed runs and watermarks ----
     def start_run(self, feed: str, now: datetime) -> int:
@@ -570,5 +607,6 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM exposure"))
             conn.execute(sa.text("DELETE FROM noticesite"))
+            conn.execute(sa.text("DELETE FROM noticeoperator"))
             for name in watermarks:
                 conn.execute(sa.text("DELETE FROM watermark WHERE name = :n"), {"n": name})

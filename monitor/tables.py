@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -111,8 +112,52 @@ def timeline(rows: Any) -> Table:
     return table
 
 
+def demo_alerts(alerts: list[dict[str, Any]]) -> Table:
+    """The alerts the demo raised as of the scenario's days: the day it happened, the kind, the desk note."""
+    table = Table(
+        title="Alerts as of the scenario's days (stored; not sent: no channel configured)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for col in ("day", "kind", "alert"):
+        table.add_column(col, justify="left", overflow="fold")
+    for alert in sorted(alerts, key=lambda a: (str(a["occurred_at"]), str(a["kind"]))):
+        table.add_row(str(alert["occurred_at"])[:10], str(alert["kind"]), str(alert["title"]))
+    return table
+
+
 def num(value: Any) -> str:
     """A figure for a table cell: '-' when unknown, thousands separated from 100 up."""
     if value is None or value != value:
         return "-"
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}"
+
+
+def plain(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> str:
+    """Columns padded to their widest cell, two spaces apart, nothing ever cut or wrapped: readable on a
+    terminal of any width and through a pipe (``grep``, ``column``, ``less -S``)."""
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right, strict=True)]
+        return "  ".join(padded).rstrip()
+
+    return "\n".join([line(header), *(line(r) for r in rows)])
+
+
+def coverage(frame: Any) -> str:
+    """``monitor.sites.coverage`` as plain columns: sites, sites with output unknown, tonnes, world, %."""
+    header = ("commodity", "sites", "output unknown", "tonnes/yr", "world t/yr", "coverage %", "target %")
+    rows = [
+        (
+            r.commodity, str(r.sites), str(r.sites_output_unknown), num(r.tonnes), num(r.world_production_t),
+            _pct(r.coverage_pct), _pct(r.target_pct),
+        )
+        for r in frame.itertuples()
+    ]  # fmt: skip
+    return plain(header, rows, (False, True, True, True, True, True, True))
+
+
+def _pct(value: Any) -> str:
+    return "-" if value is None or value != value else f"{value:.1f}"

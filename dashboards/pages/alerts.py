@@ -10,6 +10,7 @@ from dash import html
 from dashboards import data, ids
 from dashboards.components import command, context, empty_state, grid, page_header
 from monitor.domain import CHANNELS
+from monitor.labels import label
 
 
 def register(app: dash.Dash) -> None:
@@ -42,16 +43,16 @@ def _delivery_style() -> dict[str, Any]:
 def _columns() -> list[dict[str, Any]]:
     delivery = [
         {"field": ch, "headerName": ch.capitalize(), "tooltipField": ch, "cellStyle": _delivery_style(),
-         "minWidth": 170}
+         "minWidth": 120}
         for ch in CHANNELS
     ]  # fmt: skip
     return [
         {"field": "created_at", "headerName": "When (UTC)", "minWidth": 150, "sort": "desc"},
-        {"field": "kind", "headerName": "Kind", "maxWidth": 120},
-        {"field": "site_id", "headerName": "Site", "maxWidth": 130},
-        {"field": "title", "headerName": "Alert", "tooltipField": "summary", "minWidth": 240},
+        {"field": "kind_label", "headerName": "Kind", "maxWidth": 130},
+        {"field": "site_id", "headerName": "Site", "maxWidth": 120},
+        {"field": "title", "headerName": "Alert", "tooltipField": "summary", "minWidth": 380},
+        {"field": "status", "headerName": "Status", "tooltipField": "status", "minWidth": 250},
         {"field": "sources", "headerName": "Sources", "tooltipField": "sources", "minWidth": 200},
-        {"field": "status", "headerName": "Status", "tooltipField": "status", "maxWidth": 160},
         *delivery,
     ]
 
@@ -67,4 +68,5 @@ def layout(**_: Any) -> html.Div:
     frame = data.alerts(ctx.store)
     if frame.empty:
         return html.Div([header, empty_state("No alerts yet.", "Run ", command("minewatch alerts"), ".")])
-    return html.Div([header, grid(ids.ALERTS_GRID, frame, _columns(), ctx.settings.dashboard.page_size)])
+    rows = frame.assign(kind_label=frame["kind"].map(label))
+    return html.Div([header, grid(ids.ALERTS_GRID, rows, _columns(), ctx.settings.dashboard.page_size)])

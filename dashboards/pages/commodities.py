@@ -86,6 +86,8 @@ def layout(as_of: str | None = None, **_: Any) -> html.Div:
             ]
         )
     drivers = data.supply_drivers(ctx.store, day)
+    unknown = drivers[drivers["supply_at_risk_t"].isna()]
+    drivers = drivers.dropna(subset=["supply_at_risk_t"])
     world_note = (
         None
         if not world.empty
@@ -104,5 +106,31 @@ def layout(as_of: str | None = None, **_: Any) -> html.Div:
             grid(ids.SUPPLY_DRIVERS, drivers_table(drivers), _columns(), ctx.settings.dashboard.page_size)
             if not drivers.empty
             else empty_state("No site has supply at risk on this date."),
+            unknown_output(unknown),
         ]
+    )
+
+
+def unknown_output(unknown: pd.DataFrame) -> html.Div | None:
+    """The sites at risk whose output is unknown, counted apart: their tonnes are in no total above."""
+    if unknown.empty:
+        return None
+    counts = unknown.groupby("commodity").size()
+    summary = "; ".join(f"{commodity_label(c)}: {n}" for c, n in counts.items())
+    return html.Div(
+        [
+            html.H3("At risk, output unknown"),
+            html.P(
+                f"{len(unknown)} site(s) at risk have no output figure, so their tonnes are not in the "
+                f"totals above ({summary}).",
+                className="note",
+            ),
+            html.Ul(
+                [
+                    html.Li(f"{r.site_name} ({commodity_label(r.commodity)}, {r.level}, risk {r.risk:.0f})")
+                    for r in unknown.itertuples()
+                ]
+            ),
+        ],
+        id="supply-output-unknown",
     )

@@ -228,7 +228,7 @@ def build_view(
             map_style=settings.map_style,
             basemap_url=ctx.basemap_url,
         ),
-        "headline": headline(risk, data.supply_at_risk(risk, world), world),
+        "headline": headline(risk, data.supply_at_risk(risk, data.site_outputs(ctx.store), world), world),
     }
 
 
@@ -242,16 +242,21 @@ def headline(risk: pd.DataFrame, supply: pd.DataFrame, world: pd.DataFrame) -> l
         stat_card(str(counts["high"]), "High", LEVEL_COLOURS["high"], "stat-high"),
         stat_card(f"{scored} / {len(risk)}", "Sites scored", None, "stat-scored"),
     ]
+    shown = supply[(supply["supply_at_risk_t"] > 0) | supply["output_unknown"]].head(6)
     supply_cards = [
         stat_card(
-            fmt_tonnes(row.supply_at_risk_t),
+            "output unknown" if row.output_unknown else fmt_tonnes(row.supply_at_risk_t),
             f"{commodity_label(row.commodity)} at risk"
-            + (f" · {fmt_pct(row.pct_world, 2)} of world" if not pd.isna(row.pct_world) else ""),
+            + (
+                f" · {fmt_pct(row.pct_world, 2)} of world"
+                if not pd.isna(row.pct_world) and not row.output_unknown
+                else ""
+            )
+            + (f" · {_sites(row.sites_output_unknown)} output unknown" if row.sites_output_unknown else ""),
             "#455a64",
             f"stat-supply-{row.commodity}",
         )
-        for row in supply.head(6).itertuples()
-        if row.supply_at_risk_t > 0
+        for row in shown.itertuples()
     ]
     note = None
     if supply_cards and world.empty:
@@ -263,6 +268,10 @@ def headline(risk: pd.DataFrame, supply: pd.DataFrame, world: pd.DataFrame) -> l
         html.Div(supply_cards, className="stat-row") if supply_cards else None,
         note,
     ]
+
+
+def _sites(count: int) -> str:
+    return f"{count} site" if count == 1 else f"{count} sites"
 
 
 def _columns() -> list[dict[str, Any]]:

@@ -24,7 +24,7 @@ from dashboards.components import (
     parse_date,
 )
 from dashboards.palette import level_colour
-from monitor.domain import STOPPED_STATUSES, UNSCORED
+from monitor.domain import HALT_UNCONFIRMED, STOPPED_STATUSES, UNSCORED
 from monitor.labels import commodity_label
 
 
@@ -67,7 +67,7 @@ def distance_columns() -> list[dict[str, Any]]:
     """The km from an event to the mine and to its export road (an event matched through the road is near
     the road and may be far from the mine: both are shown)."""
     return [
-        {"field": column, "headerName": header, "valueFormatter": number(1), "maxWidth": 140,
+        {"field": column, "headerName": header, "valueFormatter": number(1), "minWidth": 130,
          "filter": "agNumberColumnFilter", "headerTooltip": tip}
         for column, header, tip in (
             ("to_mine_km", "To mine (km)", "Great-circle km from the event to the mine"),
@@ -110,10 +110,25 @@ def _notice_columns() -> list[dict[str, Any]]:
         {"field": "kind_label", "headerName": "Kind", "maxWidth": 150},
         {"field": "confidence", "headerName": "Confidence", "valueFormatter": number(2), "maxWidth": 130},
         {"field": "title", "headerName": "Title", "minWidth": 300, "tooltipField": "title"},
+        {"field": "cue", "headerName": "Why (cue)", "minWidth": 220, "tooltipField": "cue"},
+        {"field": "language", "headerName": "Lang", "maxWidth": 90},
         {"field": "source", "headerName": "Source", "maxWidth": 140},
         {"field": "matched_on", "headerName": "Matched on"},
         {"field": "url", "headerName": "URL", "tooltipField": "url"},
     ]
+
+
+def outputs_text(facts: dict[str, Any]) -> str:
+    """Each commodity's annual output with its year ("copper 270,000 t (2020); cobalt 27,600 t (2023)"),
+    the main commodity first; '' when none is known."""
+    items = [o for o in facts.get("outputs") or [] if isinstance(o, dict) and o.get("tonnes") is not None]
+    if not items and facts.get("annual_output_t") is not None:
+        items = [{"commodity": facts.get("commodity"), "tonnes": facts["annual_output_t"],
+                  "year": facts.get("output_year")}]  # fmt: skip
+    return "; ".join(
+        f"{o['commodity']} {fmt_tonnes(o['tonnes'])}" + (f" ({o['year']})" if o.get("year") else "")
+        for o in items
+    )
 
 
 def facts_list(facts: dict[str, Any]) -> html.Dl:
@@ -122,9 +137,7 @@ def facts_list(facts: dict[str, Any]) -> html.Dl:
     def item(term: str, value: Any) -> list[Any]:
         return [html.Dt(term), html.Dd(str(value) if value not in (None, "", []) else "unknown")]
 
-    output = fmt_tonnes(facts.get("annual_output_t"))
-    if facts.get("output_year"):
-        output += f" ({facts['output_year']})"
+    output = outputs_text(facts) or "output unknown"
     share = facts.get("world_share")
     coords = (
         f"{facts['lat']:.3f}, {facts['lon']:.3f}"
@@ -133,17 +146,23 @@ def facts_list(facts: dict[str, Any]) -> html.Dl:
         else None
     )
     places = ", ".join(str(p.get("name", "")) for p in facts.get("places") or [] if isinstance(p, dict))
+    status = facts.get("status")
+    if status and facts.get("status_since"):
+        status = f"{status} since {facts['status_since']}"
     rows = [
         item("Operator", facts.get("operator")),
         item("Country", facts.get("country")),
         item("Commodity", facts.get("commodity")),
         item("All commodities", (facts.get("commodities") or "").replace(";", ", ")),
-        item("Annual output (contained, t)", output),
+        item("Annual output (contained)", output),
+        item("Output source", facts.get("output_source")),
         item("World share", fmt_pct(100 * share, 1) if share is not None else None),
         item("Coordinates", coords),
         item("Coordinate source", facts.get("coord_source")),
         item("Export route", facts.get("route_name")),
-        item("Registry status", facts.get("status")),
+        item("Route source", facts.get("route_source")),
+        item("Registry status", status),
+        item("Status source", facts.get("status_source")),
         item("Aliases", ", ".join(str(a) for a in facts.get("aliases") or [])),
         item("Nearby places", places),
         item("Sources", facts.get("source")),
@@ -152,7 +171,9 @@ def facts_list(facts: dict[str, Any]) -> html.Dl:
     return html.Dl([part for row in rows for part in row], className="facts", id=ids.SITE_FACTS)
 
 
-def _status_line(scores: pd.DataFrame, halted: pd.DataFrame, stop: str | None) -> list[Any]:
+def _status_line(
+    scores: pd.DataFrame, halted: pd.DataFrame, stop: str | None, unconfirmed_since: str | None
+) -> list[Any]:
     if scores.empty:
         return ["Not scored yet: run ", command("minewatch score"), "."]
     last = scores.iloc[-1]
@@ -161,6 +182,8 @@ def _status_line(scores: pd.DataFrame, halted: pd.DataFrame, stop: str | None) -
         text += f"; {stop}"
     elif last["status"] == "halted" and not halted.empty:
         text += f"; halted since {halted.iloc[-1]['start']:%Y-%m-%d}"
+    if last["status"] == HALT_UNCONFIRMED and unconfirmed_since:
+        text += f"; halt unconfirmed since {unconfirmed_since} (no later notice reconfirmed the halt)"
     return [text + "."]
 
 
@@ -199,6 +222,7 @@ def layout(site_id: str | None = None, as_of: str | None = None, **_: Any) -> ht
     last_day = scores["date"].iloc[-1].date() if not scores.empty else day
     level = str(scores["level"].iloc[-1]) if not scores.empty else UNSCORED
     explain = data.site_explain(ctx.store, facts["id"], day)
+    unconfirmed = data.halt_unconfirmed_since(ctx.store, facts["id"], last_day) if last_day else None
     notices = data.site_notices(ctx.store, facts["id"], day)
     events = (
         data.site_events(
@@ -233,7 +257,7 @@ def layout(site_id: str | None = None, as_of: str | None = None, **_: Any) -> ht
             html.Div(
                 [
                     html.H2([facts["name"], " ", badge], id=ids.SITE_TITLE),
-                    html.P(_status_line(scores, halted, stop), className="subtitle"),
+                    html.P(_status_line(scores, halted, stop, unconfirmed), className="subtitle"),
                     html.P(
                         [
                             f"{facts.get('operator') or 'Unknown operator'} · {facts.get('country')} · "

@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 #: Kinds sent for every episode: the repeat interval never holds them back.
-ALWAYS_SENT: frozenset[str] = frozenset({"halt", "resume", "digest"})
+ALWAYS_SENT: frozenset[str] = frozenset({"halt", "resume", "export_halt", "digest"})
 _DIGEST_SPAN = timedelta(hours=24)
 
 

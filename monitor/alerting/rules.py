@@ -1,7 +1,9 @@
 """Alert rules: frames read from the store -> ``Candidate`` alerts. Pure: no clock, no database.
 
 Rules: a site halts (its score status turns ``halted``, or a halting notice arrives before it is scored),
-a halted site resumes, a standalone evacuation notice, a site's level rises to one of the configured
+a halted site resumes (a halt that aged into ``halt_unconfirmed`` and was reconfirmed is still the same
+halt: one alert), a standalone evacuation notice, a site's exports stop (one alert per export-halt
+episode), a site's level rises to one of the configured
 levels, fighting or a takeover near a site or its export route ("front line approaching"), and a feed
 without a successful run for too long. ``monitor.alerting.tick`` reads the frames; ``decide`` turns the
 candidates into alerts.
@@ -16,20 +18,32 @@ from typing import Any
 
 import pandas as pd
 
+from monitor import supply
 from monitor.alerting.decide import Candidate
 from monitor.config import FrontLineRule, Scope, Watchlist
-from monitor.domain import EVACUATION_KIND, HALTING_KINDS, LEVEL_RANK, RESUMING_KIND
+from monitor.domain import (
+    EVACUATION_KIND,
+    EXPORT_HALT_KIND,
+    HALT_EPISODE_STATUSES,
+    HALTING_KINDS,
+    LEVEL_RANK,
+    RESUMING_KIND,
+)
+from monitor.labels import commodity_label
 from monitor.redact import redact
 
 __all__ = [
+    "export_halt_candidates",
     "extend_with_notices",
     "front_line_candidates",
     "halt_candidates",
     "in_scope",
     "level_candidates",
     "qualifying_events",
+    "short_name",
     "site_info",
     "stale_feed_candidates",
+    "supply_phrase",
 ]
 
 SITE_FIELDS = ("id", "name", "operator", "country", "commodity", "annual_output_t", "world_share")
@@ -42,12 +56,112 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def site_info(sites: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """The registry facts an alert carries, per site id."""
+def _outputs(record: Mapping[str, Any]) -> list[tuple[str, float | None]]:
+    """(commodity, annual tonnes or None) of a site: its main commodity first, then any other it has an
+    output figure for (``outputs``: [{commodity, tonnes}], when the registry has them)."""
+    main = str(record.get("commodity") or "")
+    listed: dict[str, float | None] = {main: _plain(record.get("annual_output_t"))} if main else {}
+    extra = record.get("outputs")
+    for item in extra if isinstance(extra, (list, tuple)) else []:
+        if isinstance(item, Mapping) and item.get("commodity") and item.get("tonnes") is not None:
+            name = str(item["commodity"])
+            if listed.get(name) is None:
+                listed[name] = float(item["tonnes"])
+    return list(listed.items())
+
+
+def site_info(sites: pd.DataFrame, commodities: pd.DataFrame | None = None) -> dict[str, dict[str, Any]]:
+    """The registry facts an alert carries, per site id, with ``supply``: each commodity of the site (main
+    first) with its annual output and its share of world production (``supply.share_of_world_pct`` over
+    ``commodities``' world_production_t; None where either is unknown)."""
     if sites.empty:
         return {}
-    rows = sites[[c for c in SITE_FIELDS if c in sites.columns]].to_dict("records")
-    return {str(r["id"]): {k: _plain(v) for k, v in r.items()} for r in rows}
+    world: dict[str, float] = {}
+    if commodities is not None and not commodities.empty:
+        world = {
+            str(c): float(t)
+            for c, t in zip(commodities["commodity"], commodities["world_production_t"], strict=True)
+            if not pd.isna(t)
+        }
+    out = {}
+    for record in sites.to_dict("records"):
+        facts = {k: _plain(record.get(k)) for k in SITE_FIELDS if k in record}
+        outputs = _outputs(record)
+        shares = supply.share_of_world_pct(
+            [math.nan if t is None else t for _, t in outputs], [world.get(c, math.nan) for c, _ in outputs]
+        )
+        facts["supply"] = [
+            {"commodity": c, "output_t": t, "world_pct": None if math.isnan(p) else round(float(p), 3)}
+            for (c, t), p in zip(outputs, shares.tolist(), strict=True)
+        ]
+        out[str(record["id"])] = facts
+    return out
+
+
+#: Trailing words a short name drops ('Bisie tin mine' -> 'Bisie'): what the mine is, not which one.
+_GENERIC_TAIL = frozenset(
+    [
+        "mine",
+        "mines",
+        "mining",
+        "area",
+        "project",
+        "open-pit",
+        "open",
+        "pit",
+        "zone",
+        "district",
+        "concession",
+        "complex",
+        "operation",
+        "operations",
+        "tin",
+        "coltan",
+        "cobalt",
+        "copper",
+        "lithium",
+        "nickel",
+        "uranium",
+        "graphite",
+        "tantalum",
+        "tantalite",
+        "tungsten",
+        "zinc",
+        "gold",
+        "rare-earth",
+        "rare",
+        "earth",
+        "artisanal",
+    ]
+)
+
+
+def short_name(site: Mapping[str, Any]) -> str:
+    """The name a desk uses: the registry name without its bracketed detail or a trailing 'tin mine'."""
+    name = str(site.get("name") or site.get("id") or "")
+    words = name.split("(")[0].split()
+    while len(words) > 1 and words[-1].lower() in _GENERIC_TAIL:
+        words.pop()
+    return " ".join(words) or name
+
+
+def _pct(value: float) -> str:
+    if value >= 1:
+        return f"~{value:.0f}%"
+    return f"~{value:.1f}%" if value >= 0.1 else "<0.1%"
+
+
+def supply_phrase(site: Mapping[str, Any]) -> str:
+    """What the site weighs: '~4% of world tin', '~1% of world copper, ~5% of world cobalt', or the main
+    commodity with 'output unknown' when there is no output or world figure."""
+    parts = []
+    for item in site.get("supply") or []:
+        pct = item.get("world_pct")
+        if pct is not None and pct > 0:
+            parts.append(f"{_pct(float(pct))} of world {commodity_label(item['commodity'], sentence=True)}")
+    if parts:
+        return ", ".join(parts)
+    return f"{commodity_label(site.get('commodity'), sentence=True)}, output unknown"
 
 
 def in_scope(sites: pd.DataFrame, scope: Scope, watchlist: Watchlist) -> set[str]:
@@ -84,7 +198,7 @@ def _sources(notices: pd.DataFrame) -> tuple[dict[str, Any], ...]:
     ordered = notices.sort_values(["known_at", "notice_id"])
     return tuple(
         {"source": r.source, "title": r.title or "", "url": r.url or "", "published_at": _iso(r.known_at),
-         "kind": r.kind, "language": r.language or ""}
+         "kind": r.kind, "language": r.language or "", "cue": r.cue or ""}
         for r in ordered.itertuples()
     )  # fmt: skip
 
@@ -145,11 +259,6 @@ def _between(notices: pd.DataFrame, kinds: Collection[str], first: date, last: d
     return notices[notices["kind"].isin(kinds) & (days >= first) & (days <= last)]
 
 
-def _label(site: Mapping[str, Any]) -> str:
-    facts = ", ".join(str(v) for v in (site.get("operator"), site.get("commodity"), site.get("country")) if v)
-    return f"{site.get('name') or site.get('id')}" + (f" ({facts})" if facts else "")
-
-
 def _kinds_text(sources: Sequence[Mapping[str, Any]]) -> str:
     kinds = list(dict.fromkeys(str(s["kind"]).replace("_", " ") for s in sources))
     return ", ".join(kinds)
@@ -171,13 +280,14 @@ def halt_candidates(
     out: list[Candidate] = []
     timeline = timeline[timeline["date"] <= today]
     inside: dict[str, list[tuple[date, date]]] = {}
-    halted_ids = set(timeline.loc[timeline["status"] == "halted", "site_id"])
+    halted_ids = set(timeline.loc[timeline["status"].isin(HALT_EPISODE_STATUSES), "site_id"])
     for site_id, rows in timeline[timeline["site_id"].isin(halted_ids)].groupby("site_id", sort=True):
         site = sites.get(str(site_id))
         if site is None:
             continue
         days = rows["date"].tolist()
-        runs = _halt_runs(days, (rows["status"] == "halted").tolist(), halted_since.get(str(site_id)))
+        in_halt = rows["status"].isin(HALT_EPISODE_STATUSES).tolist()
+        runs = _halt_runs(days, in_halt, halted_since.get(str(site_id)))
         mine = notices[notices["site_id"] == site_id]
         for i, (start, resumed) in enumerate(runs):
             last_day = (resumed - timedelta(days=1)) if resumed else today
@@ -200,7 +310,7 @@ def _halt(
 ) -> Candidate:
     listed = _sources(sources)
     why = _kinds_text(listed) or "registry or score status"
-    summary = f"{_label(site)} halted since {start.isoformat()}: {why}"
+    summary = f"Halted since {start.isoformat()}: {why}"
     summary += f" ({len(listed)} source{'s' if len(listed) != 1 else ''})." if listed else "."
     if resumed is not None:
         summary += f" It resumed on {resumed.isoformat()}."
@@ -213,7 +323,7 @@ def _halt(
         kind="halt",
         subject=str(site["id"]),
         episode=start.isoformat(),
-        title=f"{site.get('name') or site['id']} halted",
+        title=f"{short_name(site)} halted: {supply_phrase(site)}",
         summary=summary,
         occurred_at=datetime.combine(start, time()),
         site=site,
@@ -229,7 +339,7 @@ def _resume(
 ) -> Candidate:
     listed = _sources(sources)
     days = (resumed - start).days
-    summary = f"{_label(site)} resumed on {resumed.isoformat()} after a halt since {start.isoformat()}"
+    summary = f"Resumed on {resumed.isoformat()} after a halt since {start.isoformat()}"
     summary += f" ({days} day{'s' if days != 1 else ''})."
     risk = _plain(row["risk"].iloc[0]) if not row.empty else None
     level = _plain(row["level"].iloc[0]) if not row.empty else None
@@ -237,7 +347,7 @@ def _resume(
         kind="resume",
         subject=str(site["id"]),
         episode=start.isoformat(),  # the halt it ends: one resumption alert per halt
-        title=f"{site.get('name') or site['id']} resumed",
+        title=f"{short_name(site)} resumed: {supply_phrase(site)} back",
         summary=summary,
         occurred_at=datetime.combine(resumed, time()),
         site=site,
@@ -274,15 +384,67 @@ def _evacuations(
                 kind="evacuation",
                 subject=str(site_id),
                 episode=day.isoformat(),
-                title=f"{site.get('name') or site_id}: evacuation",
-                summary=f"{_label(site)}: evacuation reported on {day.isoformat()} "
-                f"({len(listed)} source(s)).",
+                title=f"{short_name(site)} evacuated: {supply_phrase(site)}",
+                summary=f"Evacuation reported on {day.isoformat()} ({len(listed)} source(s)).",
                 occurred_at=datetime.combine(day, time()),
                 site=site,
                 sources=listed,
                 details={"day": day.isoformat()},
             )
         )
+    return out
+
+
+def export_halt_candidates(
+    notices: pd.DataFrame,
+    sites: Mapping[str, Mapping[str, Any]],
+    *,
+    allowed: Collection[str],
+    gap_days: int,
+    window_start: date,
+    today: date,
+) -> list[Candidate]:
+    """One alert per export-halt episode of a site: its export-halt notices, each less than ``gap_days``
+    after the one before and with no resumption notice between them. An episode that began before the
+    window is old news. ``notices`` holds a site's export-halt and resumption notices, from far enough back
+    to see where its episodes began."""
+    moving = notices[notices["kind"].isin({EXPORT_HALT_KIND, RESUMING_KIND})]
+    moving = moving[moving["site_id"].isin(set(allowed))].sort_values(["site_id", "known_at", "notice_id"])
+    out = []
+    for site_id, rows in moving.groupby("site_id", sort=True):
+        site = sites.get(str(site_id))
+        if site is None:
+            continue
+        episodes: list[list[Any]] = []
+        last: date | None = None
+        for row in rows.itertuples():
+            day = pd.Timestamp(row.known_at).date()
+            if row.kind == RESUMING_KIND:
+                last = None
+                continue
+            if last is None or (day - last).days >= gap_days:
+                episodes.append([])
+            episodes[-1].append(row)
+            last = day
+        for episode in episodes:
+            start = pd.Timestamp(episode[0].known_at).date()
+            if not (window_start <= start <= today):
+                continue
+            listed = _sources(pd.DataFrame(episode))
+            out.append(
+                Candidate(
+                    kind="export_halt",
+                    subject=str(site_id),
+                    episode=start.isoformat(),
+                    title=f"{short_name(site)} exports halted: {supply_phrase(site)}",
+                    summary=f"Exports, shipments or deliveries stopped since {start.isoformat()} while "
+                    f"mining goes on ({len(listed)} source{'s' if len(listed) != 1 else ''}).",
+                    occurred_at=datetime.combine(start, time()),
+                    site=site,
+                    sources=listed,
+                    details={"since": start.isoformat()},
+                )
+            )
     return out
 
 
@@ -324,9 +486,14 @@ def level_candidates(
                 kind="level",
                 subject=str(row["site_id"]),
                 episode=f"{day.isoformat()}:{level}",
-                title=f"{site.get('name') or row['site_id']} risk {level} ({risk:.0f})",
-                summary=f"{_label(site)}: risk rose to {level} ({risk:.1f}) on {day.isoformat()}, "
-                f"from {before}.",
+                title=f"{short_name(site)} {level} ({risk:.0f}): {supply_phrase(site)}",
+                summary=f"Risk rose to {level} ({risk:.1f}) on {day.isoformat()}, from {before}"
+                + "".join(
+                    f"; {k} {float(row[k]):.0f}"
+                    for k in ("conflict", "route")
+                    if k in row.index and not pd.isna(row[k]) and float(row[k]) > 0
+                )
+                + ".",
                 occurred_at=datetime.combine(day, time()),
                 site=site,
                 risk=risk,
@@ -416,14 +583,14 @@ def _front_line(
     site = sites.get(str(r.site_id))
     if site is None:
         return None
-    name = site.get("name") or r.site_id
+    name = short_name(site)
     distance = float(r.site_km)
     where = r.location or "unknown place"
     what = r.sub_type or r.type
-    summary = f"{what} at {where} on {r.event_date.isoformat()}, {distance:.0f} km from {_label(site)}"
+    summary = f"{what} at {where} on {r.event_date.isoformat()}, {distance:.0f} km from the mine"
     route_km = None if pd.isna(r.route_km) else float(r.route_km)
     if route_km is not None:
-        summary += f", {route_km:.1f} km from its export route"
+        summary += f", {route_km:.1f} km from its export road"
     change = None
     if not pd.isna(r.prev_km):
         change = distance - float(r.prev_km)
@@ -450,7 +617,7 @@ def _front_line(
         kind="front_line",
         subject=str(r.site_id),
         episode=f"{r.source}:{r.source_id}",
-        title=f"Fighting {distance:.0f} km from {name} ({where})",
+        title=f"{name}: fighting {distance:.0f} km away at {where} ({supply_phrase(site)})",
         summary=summary + ".",
         occurred_at=datetime.combine(r.event_date, time()),
         site=site,

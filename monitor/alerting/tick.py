@@ -30,7 +30,15 @@ from monitor.alerting.channels.webhook import WebhookChannel
 from monitor.alerting.decide import Candidate, Decision, Policy, decide
 from monitor.config import AlertTargets, Settings, alert_targets_from_env
 from monitor.dialect import naive_utc
-from monitor.domain import CHANNELS, EVACUATION_KIND, HALTING_KINDS, RESUMING_KIND
+from monitor.domain import (
+    CHANNELS,
+    EVACUATION_KIND,
+    EXPORT_HALT_KIND,
+    HALT_EPISODE_STATUSES,
+    HALTING_KINDS,
+    RESUMING_KIND,
+    weighed_kind,
+)
 from monitor.net.http import Limits
 from monitor.reads.known import Known
 from monitor.store import Store
@@ -102,7 +110,7 @@ def _halted_since(store: Store, scores: pd.DataFrame) -> dict[str, date]:
     if scores.empty:
         return {}
     first = scores.groupby("site_id").head(1)
-    halted = first[first["status"] == "halted"]
+    halted = first[first["status"].isin(HALT_EPISODE_STATUSES)]
     if halted.empty:
         return {}
     site_ids = [str(s) for s in halted["site_id"]]
@@ -140,6 +148,19 @@ def _exposures(
     return frame
 
 
+def _export_notices(store: Store, settings: Settings, window_start: date, now: datetime) -> pd.DataFrame:
+    """Export-halt and resumption notices, all of them, of the sites with an export-halt notice public in
+    the window: an episode is found from its first notice, however old."""
+    confidence = settings.scoring.min_notice_confidence
+    start = datetime.combine(window_start, datetime.min.time())
+    fresh = reads.notices.of_kinds(store, {EXPORT_HALT_KIND}, confidence, start, Known(by=now))
+    if fresh.empty:
+        return fresh
+    kinds = {EXPORT_HALT_KIND, RESUMING_KIND}
+    every = reads.notices.of_kinds(store, kinds, confidence, datetime(1970, 1, 1), Known(by=now))
+    return every[every["site_id"].isin(set(fresh["site_id"]))]
+
+
 def _feed_runs(store: Store, feeds: list[str]) -> pd.DataFrame:
     """Per enabled feed that ran: first run, last ok finish, and the newest run's status and error."""
     runs = reads.feedruns.summary(store)
@@ -156,7 +177,7 @@ def evaluate(store: Store, settings: Settings, now: datetime, since: datetime | 
     today = now.date()
     window_start = today - timedelta(days=cfg.lookback_days)
     site_frame = sites.sites_frame(store)
-    info = alert_rules.site_info(site_frame)
+    info = alert_rules.site_info(site_frame, sites.commodities_frame())
 
     def scope(rule: Any) -> set[str]:
         return alert_rules.in_scope(site_frame, rule.scope, cfg.watchlist) if rule.enabled else set()
@@ -174,6 +195,10 @@ def evaluate(store: Store, settings: Settings, now: datetime, since: datetime | 
         )  # fmt: skip
         if only is not None:
             notices = notices[notices["site_id"].isin(only)]
+        # A halt tied by a place only counts as a partial halt: no halt, no halt alert.
+        weighed = [weighed_kind(k, m) for k, m in zip(notices["kind"], notices["matched_on"], strict=True)]
+        notices = notices.assign(kind=weighed)
+        notices = notices[notices["kind"].isin(_ALERT_KINDS_OF_NOTICES)]
         if halts or resumes:
             timeline = alert_rules.extend_with_notices(scores, notices)
             out += alert_rules.halt_candidates(
@@ -184,6 +209,12 @@ def evaluate(store: Store, settings: Settings, now: datetime, since: datetime | 
             out += alert_rules.level_candidates(
                 scores, info, allowed=levels, levels=rules.level.levels, window_start=window_start
             )
+    exports = scope(rules.export_halt)
+    if exports:
+        out += alert_rules.export_halt_candidates(
+            _export_notices(store, settings, window_start, now), info, allowed=exports,
+            gap_days=settings.scoring.halt_confirm_days, window_start=window_start, today=today,
+        )  # fmt: skip
     front = scope(rules.front_line)
     if front:
         history_start = today - timedelta(days=max(rules.front_line.history_days, cfg.lookback_days))

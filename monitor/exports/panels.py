@@ -165,7 +165,7 @@ def _supply(pipeline: Pipeline, query: Query, reader: ArrowReader) -> Iterator[p
     world = sites.commodities_frame()
     schema = SCHEMAS["supply"].arrow()
     for scores in _score_blocks(pipeline, query, reader, chosen, len(frame)):
-        needed = scores.select(["date", "site_id", "level", "supply_at_risk_t"]).to_pandas()
+        needed = scores.select(["date", "site_id", "level", "risk"]).to_pandas()
         rolled = supply.supply_at_risk(needed, chosen, world)
         if rolled.empty:
             continue
@@ -228,8 +228,14 @@ def _notices(pipeline: Pipeline, query: Query, reader: ArrowReader) -> Iterator[
         joined = linked.groupby("id", sort=False).agg(
             site_ids=("site_id", ";".join), matched_on=("matched_on", ";".join)
         )
+        mentions = reads.notices.operator_mentions(pipeline.store, first, last, known)
+        operators = mentions.groupby("notice_id", sort=False)["operator"].agg(";".join).rename("operators")
         first_rows = frame.drop_duplicates("id").set_index("id").drop(columns=["site_id", "matched_on"])
-        notices = first_rows.join(joined).fillna({"site_ids": "", "matched_on": ""})
+        notices = (
+            first_rows.join(joined)
+            .join(operators)
+            .fillna({"site_ids": "", "matched_on": "", "operators": ""})
+        )
         if wanted is not None:
             tied = notices["site_ids"].map(lambda ids: bool(wanted & set(ids.split(";"))) if ids else False)
             notices = notices[tied]

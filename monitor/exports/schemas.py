@@ -82,13 +82,19 @@ RISK = PanelSchema(
         ("commodity", "string", "main commodity key (`tin`, `cobalt`, `copper`, ...)"),
         ("risk", "float64", "disruption risk 0-100 (`conflict + route + notice`; 100 when halted)"),
         ("level", "string", "`low`, `elevated`, `high`, `critical`, or `halted`"),
-        ("status", "string", "`operating`, `halted` (by a notice or the registry) or `care_and_maintenance`"),
+        (
+            "status",
+            "string",
+            "`operating`, `halted` (by a notice or the registry), `halt_unconfirmed` (a notice halt no later "
+            "notice reconfirmed for `scoring.halt_confirm_days`) or `care_and_maintenance`",
+        ),
         ("conflict", "float64", "risk points from events near the mine"),
         ("route", "float64", "risk points from events near the export route"),
         (
             "notice",
             "float64",
-            "risk points from notices (evacuations, guidance cuts; and the remainder to 100 when halted)",
+            "risk points from notices (evacuations, export and partial halts, guidance cuts; the remainder "
+            "to 100 when halted, to `scoring.halt_unconfirmed_risk` when the halt is unconfirmed)",
         ),
         ("events_30d", "int64", "events matched to the site (mine or route) dated in the 30 days to `date`"),
         ("fatalities_30d", "int64", "their reported fatalities"),
@@ -127,12 +133,21 @@ RISK = PanelSchema(
 
 SUPPLY = PanelSchema(
     "supply",
-    1,
+    2,
     "one row per commodity per day",
     _cols(
         ("date", "date", "the day"),
-        ("commodity", "string", "main commodity key"),
-        ("supply_at_risk_t", "float64", "sum of the selected sites' `supply_at_risk_t`, tonnes a year"),
+        (
+            "commodity",
+            "string",
+            "commodity key: a site counts under its main commodity and each other one it has an output for",
+        ),
+        (
+            "supply_at_risk_t",
+            "float64",
+            "sum over the selected sites of their output of the commodity × risk / 100, tonnes a year; empty "
+            "(output unknown) when no site with an output figure adds any and `sites_output_unknown` > 0",
+        ),
         (
             "world_production_t",
             "float64",
@@ -141,6 +156,12 @@ SUPPLY = PanelSchema(
         ("share_of_world_pct", "float64", "`supply_at_risk_t / world_production_t × 100`"),
         ("sites_halted", "int64", "sites halted that day"),
         ("sites_high_or_worse", "int64", "sites at high, critical or halted"),
+        (
+            "sites_output_unknown",
+            "int64",
+            "sites at risk that day (risk above 0) whose output is unknown: their tonnes are not in "
+            "`supply_at_risk_t`",
+        ),
         ("top_site_ids", "string", "the largest contributors (up to 3), `;`-separated"),
     ),
     ("date", "commodity"),
@@ -223,7 +244,7 @@ EVENTS = PanelSchema(
 
 NOTICES = PanelSchema(
     "notices",
-    1,
+    2,
     "one row per stored notice that became public in the range",
     _cols(
         ("published_at", "timestamp", "publication time from the feed (UTC)"),
@@ -235,11 +256,18 @@ NOTICES = PanelSchema(
         (
             "kind",
             "string",
-            "`halt`, `suspension`, `force_majeure`, `evacuation`, `resumption`, `guidance_cut` or `none`",
+            "`halt`, `partial_halt`, `export_halt`, `resumption`, `evacuation`, `guidance_cut` or `none`",
         ),
         ("confidence", "float64", "0-1: higher when the cue is in the title, lower when hedged"),
+        ("cue", "string", "what decided the kind: the words, where they were read, and how"),
         ("site_ids", "string", "the sites the notice was tied to, `;`-separated"),
-        ("matched_on", "string", "what matched, `;`-separated (e.g. `operator: Alphamin`)"),
+        ("matched_on", "string", "what matched, `;`-separated (e.g. `mine: Bisie`)"),
+        (
+            "operators",
+            "string",
+            "operators the notice names but could not be tied to one of their sites (several sites, none "
+            "named, nor a place of one), `;`-separated: kept as a mention, no site changed",
+        ),
         ("first_seen_at", "timestamp", "when minewatch first stored it"),
         ("known_at", "timestamp", "when it became public: `published_at`, else `first_seen_at`"),
         ("summary", "string", "the entry's summary as plain text (HTML removed)"),
@@ -256,7 +284,7 @@ ALERTS = PanelSchema(
         (
             "kind",
             "string",
-            "`halt`, `resume`, `evacuation`, `level`, `front_line`, `feed_stale` or `digest`",
+            "`halt`, `resume`, `evacuation`, `export_halt`, `level`, `front_line`, `feed_stale` or `digest`",
         ),
         ("site_id", "string", "the site (empty for feed and digest alerts)"),
         ("site_name", "string", "its name in the registry"),

@@ -16,7 +16,7 @@ from monitor.observability.health import health, status_code
 from monitor.observability.metrics import CONTENT_TYPE, Metrics
 from monitor.store import Store
 
-__all__ = ["StatusServer", "status_app"]
+__all__ = ["StatusServer", "status_app", "stop_waitress"]
 
 StartResponse = Callable[..., Any]
 _REASONS = {200: "200 OK", 404: "404 Not Found", 503: "503 Service Unavailable"}
@@ -55,5 +55,24 @@ class StatusServer:
         self._thread.start()
         return self
 
-    def stop(self) -> None:
-        self._server.close()
+    def stop(self, timeout: float = 5.0) -> None:
+        stop_waitress(self._server, self._thread, timeout)
+
+
+def stop_waitress(server: Any, thread: threading.Thread, timeout: float = 5.0) -> None:
+    """Stop a waitress server run by ``thread``: stop accepting, finish the worker threads, close open
+    connections and wait for the loop. A server already stopped (or whose loop has ended) is left as is."""
+    if not thread.is_alive():
+        return
+    server.task_dispatcher.shutdown(timeout=timeout)
+
+    def close_all() -> None:
+        for channel in list(server._map.values()):
+            channel.close()
+
+    # Closed from the loop's own thread: closing a socket while that thread polls it fails (EBADF).
+    try:
+        server.trigger.pull_trigger(close_all)
+    except OSError:  # the loop ended meanwhile and closed its trigger: nothing is left open
+        return
+    thread.join(timeout)

@@ -24,6 +24,7 @@ __all__ = [
     "linked",
     "of_kinds",
     "of_site",
+    "operator_mentions",
     "seen_since",
     "sites_noticed_since",
     "touched_sites",
@@ -32,7 +33,7 @@ __all__ = [
 _PANEL = (
     "SELECT n.id AS id, n.published_at AS published_at, n.source AS source, n.source_id AS source_id,"
     " n.url AS url, n.title AS title, n.language AS language, n.kind AS kind, n.confidence AS confidence,"
-    " n.first_seen_at AS first_seen_at, n.known_at AS known_at, n.summary AS summary,"
+    " n.first_seen_at AS first_seen_at, n.known_at AS known_at, n.summary AS summary, n.cue AS cue,"
     " s.site_id AS site_id, s.matched_on AS matched_on"
     " FROM notice n LEFT JOIN noticesite s ON s.notice_id = n.id"
     " WHERE n.known_at >= :first AND n.known_at < :stop"
@@ -43,8 +44,8 @@ PANEL_ROWS = pa.schema(
         ("id", pa.int64()), ("published_at", pa.timestamp("us", tz="UTC")), ("source", pa.string()),
         ("source_id", pa.string()), ("url", pa.string()), ("title", pa.string()), ("language", pa.string()),
         ("kind", pa.string()), ("confidence", pa.float64()), ("first_seen_at", pa.timestamp("us", tz="UTC")),
-        ("known_at", pa.timestamp("us", tz="UTC")), ("summary", pa.string()), ("site_id", pa.string()),
-        ("matched_on", pa.string()),
+        ("known_at", pa.timestamp("us", tz="UTC")), ("summary", pa.string()), ("cue", pa.string()),
+        ("site_id", pa.string()), ("matched_on", pa.string()),
     ]
 )  # fmt: skip
 
@@ -82,11 +83,11 @@ def touched_sites(store: Store, since: datetime) -> pd.DataFrame:
 
 def linked(store: Store, known: Known) -> pd.DataFrame:
     """Every (notice, site) tie ``known`` sees, with what scoring weighs: kind, confidence, ``known_at``,
-    and what an explanation cites (title, url, source)."""
+    how it was tied (``matched_on``), and what an explanation cites (title, url, source)."""
     return sql.frame(
         store,
-        "SELECT n.id AS notice_id, s.site_id, n.kind, n.confidence, n.known_at, n.title, n.url, n.source"
-        " FROM noticesite s JOIN notice n ON n.id = s.notice_id WHERE 1 = 1" + known.where("n"),
+        "SELECT n.id AS notice_id, s.site_id, n.kind, n.confidence, n.known_at, n.title, n.url, n.source,"
+        " s.matched_on FROM noticesite s JOIN notice n ON n.id = s.notice_id WHERE 1 = 1" + known.where("n"),
         known.params(),
     )
 
@@ -100,7 +101,7 @@ def of_kinds(
     frame = sql.frame(
         store,
         "SELECT n.id AS notice_id, s.site_id, n.kind, n.confidence, n.known_at, n.source, n.title, n.url,"
-        " n.language FROM noticesite s JOIN notice n ON n.id = s.notice_id"
+        " n.language, n.cue, s.matched_on FROM noticesite s JOIN notice n ON n.id = s.notice_id"
         f" WHERE n.kind IN ({marks}) AND n.confidence >= :min_confidence AND n.known_at >= :since"
         + known.where("n"),
         {**params, "min_confidence": min_confidence, "since": since, **known.params()},
@@ -115,7 +116,7 @@ def of_site(store: Store, site_id: str, known: Known, limit: int) -> pd.DataFram
         store,
         f"""
         select n.id as notice_id, n.published_at, n.known_at, n.source, n.kind, n.confidence, n.title, n.url,
-               ns.matched_on
+               ns.matched_on, n.cue, n.language
         from noticesite ns join notice n on n.id = ns.notice_id
         where ns.site_id = :id{known.where("n")}
         order by n.known_at desc
@@ -130,3 +131,17 @@ def arrow_panel(reader: ArrowReader, first: date, last: date, known: Known) -> p
     (or one with an empty ``site_id``), as ``PANEL_ROWS``."""
     params: dict[str, Any] = {"first": first, "stop": last + timedelta(days=1), **known.params()}
     return reader.read(_PANEL + known.where("n"), params, PANEL_ROWS)
+
+
+def operator_mentions(store: Store, first: date, last: date, known: Known) -> pd.DataFrame:
+    """Operators named by notices public from ``first`` to ``last`` that ``known`` sees, with no site tied
+    for them (``noticeoperator``): notice_id, operator."""
+    params: dict[str, Any] = {"first": first, "stop": last + timedelta(days=1), **known.params()}
+    return sql.frame(
+        store,
+        "SELECT o.notice_id, o.operator FROM noticeoperator o JOIN notice n ON n.id = o.notice_id"
+        " WHERE n.known_at >= :first AND n.known_at < :stop"
+        + known.where("n")
+        + " ORDER BY o.notice_id, o.operator",
+        params,
+    )

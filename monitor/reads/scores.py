@@ -22,7 +22,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from monitor import dialect
-from monitor.domain import OPERATING, UNSCORED
+from monitor.domain import HALT_EPISODE_STATUSES, OPERATING, UNSCORED
 from monitor.reads import sql
 from monitor.reads.arrow import ArrowReader
 from monitor.store import Store
@@ -30,9 +30,9 @@ from monitor.store import Store
 __all__ = [
     "STORED_ARROW",
     "arrow",
+    "at_risk_on",
     "coverage",
     "day_span",
-    "drivers_on",
     "explain_of",
     "fronts",
     "last_operating_before",
@@ -184,17 +184,16 @@ def sites_on_day(
     )
 
 
-def drivers_on(store: Store, day: date, limit: int) -> pd.DataFrame:
-    """The ``limit`` sites with the most tonnes at risk on ``day``, most first (sites with none left out)."""
+def at_risk_on(store: Store, day: date) -> pd.DataFrame:
+    """The sites with a risk above 0 on ``day`` (site_id, site_name, country, level, risk), riskiest first:
+    what puts tonnes at risk, before they are counted per commodity (``monitor.supply``)."""
     return sql.frame(
         store,
-        f"""
-        select si.id as site_id, si.name as site_name, si.commodity, si.country, s.level, s.risk,
-               si.annual_output_t, s.supply_at_risk_t
+        """
+        select si.id as site_id, si.name as site_name, si.country, s.level, s.risk
         from score s join site si on si.id = s.site_id
-        where s.date = :d and s.supply_at_risk_t > 0
-        order by s.supply_at_risk_t desc
-        limit {int(limit)}
+        where s.date = :d and s.risk > 0
+        order by s.risk desc, si.id
         """,
         {"d": day},
     )
@@ -261,14 +260,16 @@ def recomputed_since(store: Store, since: datetime, first: date, last: date) -> 
 def last_operating_before(
     store: Store, site_ids: Sequence[str], day: date
 ) -> dict[str, tuple[date | None, date | None]]:
-    """Per site, over its scores before ``day``: the last day it was not halted, and its first scored day."""
+    """Per site, over its scores before ``day``: the last day it was not in a halt (halted or halt
+    unconfirmed), and its first scored day."""
     if not site_ids:
         return {}
     marks, params = sql.in_list("site", list(site_ids))
     status = _filled("status").removesuffix(" AS status")
+    halts = ", ".join(f"'{s}'" for s in sorted(HALT_EPISODE_STATUSES))
     rows = sql.frame(
         store,
-        f"SELECT si.id AS site_id, MAX(CASE WHEN {status} != 'halted' THEN d.date END) AS last_ok,"
+        f"SELECT si.id AS site_id, MAX(CASE WHEN {status} NOT IN ({halts}) THEN d.date END) AS last_ok,"
         f" MIN(d.date) AS first_day FROM {_SCORED_CELLS}"
         f" WHERE si.id IN ({marks}) AND d.date < :d GROUP BY si.id",
         {"d": day, **params},
@@ -295,7 +296,7 @@ def supply_days(store: Store, after: date, through: date) -> pd.DataFrame:
     return sql.frame(
         store,
         """
-        select date, commodity, supply_at_risk_t, sites from supply_day
+        select date, commodity, supply_at_risk_t, sites, sites_output_unknown from supply_day
         where date > :start and date <= :end
         order by date, commodity
         """,

@@ -14,9 +14,9 @@ from monitor.domain import STOPPED_STATUSES
 from monitor.reads import sql
 from monitor.store import Store
 
-__all__ = ["count", "countries", "facts", "geometry", "routes", "stopped", "stopped_since"]
+__all__ = ["count", "countries", "facts", "geometry", "outputs", "routes", "stopped", "stopped_since"]
 
-_JSON_COLUMNS = ("aliases", "places", "route")
+_JSON_COLUMNS = ("aliases", "places", "route", "outputs")
 
 
 def count(store: Store) -> int:
@@ -38,6 +38,16 @@ def facts(store: Store, site_id: str) -> dict[str, Any] | None:
     for key in _JSON_COLUMNS:
         row[key] = dialect.json_value(row.get(key)) or []
     return {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+
+
+def outputs(store: Store) -> pd.DataFrame:
+    """What ``monitor.supply.site_outputs`` reads of every site: id, commodity, annual_output_t,
+    output_year and outputs (decoded)."""
+    frame = sql.frame(
+        store, "select id, commodity, annual_output_t, output_year, outputs from site order by id"
+    )
+    frame["outputs"] = frame["outputs"].map(lambda v: dialect.json_value(v) or [])
+    return frame
 
 
 def routes(store: Store, site_ids: Sequence[str] | None = None) -> pd.DataFrame:

@@ -75,7 +75,7 @@ EVENTS: list[tuple[str, date, str, str, int, float, float, str, str, str, float]
 
 NOTICES: list[tuple[str, datetime, str, str, float, str]] = [
     ("alphamin-2025-03-13", datetime(2025, 3, 13, 18, 0), "Alphamin suspends operations at Bisie",
-     "suspension", 0.9, "operator: Alphamin"),
+     "halt", 0.9, "operator: Alphamin"),
     ("alphamin-2025-04-09", datetime(2025, 4, 9, 7, 0), "Alphamin announces phased restart at Bisie", "none",
      0.6, "operator: Alphamin"),
     ("alphamin-2025-03-20", datetime(2025, 3, 20, 9, 0), "Alphamin evacuates non-essential staff from Bisie",
@@ -230,10 +230,11 @@ def seed(store: Store, now: datetime = NOW) -> None:
                 "language": "en",
                 "kind": kind,
                 "confidence": conf,
+                "cue": f'title: "{title.split()[1]}"' if kind != "none" else "",
             }
             for sid, when, title, kind, conf, _ in NOTICES
         ],
-        columns=[*NOTICE_COLUMNS, "kind", "confidence"],
+        columns=[*NOTICE_COLUMNS, "kind", "confidence", "cue"],
     )
     store.insert_notices(notices, now)
     nids = sql.frame(store, "select id, source_id from notice")

@@ -75,3 +75,13 @@ def test_the_alerts_page_keeps_its_empty_state_when_there_are_none(
     text = to_json_plotly(render(seeded_store, alerts.layout))
     assert "No alerts yet." in text
     assert "minewatch alerts" in text
+
+
+def test_an_alert_raised_with_no_channel_configured_reads_not_sent_never_sent(
+    seeded_store: Store, render: Callable[..., Any]
+) -> None:
+    halt = Candidate("halt", "bisie", "2025-03-14", "Bisie halted", "s", AT, site={"id": "bisie"})
+    outbox.record(seeded_store, decide([halt], State(), Policy(), AT), [], AT)
+    (row,) = find(render(seeded_store, alerts.layout), ids.ALERTS_GRID).rowData
+    assert row["status"] == "not sent: no channel configured"
+    assert (row["email"], row["slack"], row["webhook"]) == ("-", "-", "-")

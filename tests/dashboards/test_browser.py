@@ -425,7 +425,7 @@ def demo_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServe
 def test_the_demo_opens_on_the_halt_with_bisie_halted(browser: Any, demo_live: RunningServer) -> None:
     open_page(browser, demo_live, "/", ids.RISK_GRID)
     rows = wait_for(lambda: _grid_rows(browser, ids.RISK_GRID), what="risk rows")
-    assert len(rows) == Settings().dashboard.page_size  # 41 sites: the first page is full
+    assert len(rows) == Settings().dashboard.page_size  # the registry fills more than the first page
     bisie = browser.execute_script(
         "const grid = '#risk-grid ';"
         "const pinned = document.querySelectorAll(grid + '.ag-pinned-left-cols-container [role=row]');"

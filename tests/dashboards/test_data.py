@@ -52,11 +52,13 @@ def test_supply_at_risk_sums_tonnes_per_commodity_with_share_of_world(
     seeded_store: Store, world_csv: Path
 ) -> None:
     world = data.load_world_production(world_csv)
-    supply = data.supply_at_risk(data.risk_table(seeded_store), world).set_index("commodity")
+    outputs = data.site_outputs(seeded_store)
+    supply = data.supply_at_risk(data.risk_table(seeded_store), outputs, world).set_index("commodity")
     assert supply.loc["tin", "supply_at_risk_t"] == pytest.approx(17_300.0)
     assert supply.loc["tin", "pct_world"] == pytest.approx(100 * 17_300 / 300_000)
     assert supply.loc["copper", "supply_at_risk_t"] == pytest.approx(450_000 * 0.20)
-    assert "lithium" not in supply.index  # unscored: nothing at risk yet
+    # Manono (lithium, no output figure) is quiet: nothing at risk, so 0 t rather than "output unknown".
+    assert supply.loc["lithium", "supply_at_risk_t"] == 0.0 and not supply.loc["lithium", "output_unknown"]
 
 
 def test_supply_at_risk_without_world_production_gives_tonnes_only(
@@ -64,9 +66,70 @@ def test_supply_at_risk_without_world_production_gives_tonnes_only(
 ) -> None:
     world = data.load_world_production(tmp_path / "missing.csv")
     assert world.empty
-    supply = data.supply_at_risk(data.risk_table(seeded_store), world)
+    supply = data.supply_at_risk(data.risk_table(seeded_store), data.site_outputs(seeded_store), world)
     assert supply["pct_world"].isna().all()
     assert supply["supply_at_risk_t"].sum() > 0
+
+
+def _set_outputs(store: Store, site_id: str, **values: Any) -> None:
+    site = models.Site.__table__  # type: ignore[attr-defined]
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(site).where(site.c.id == site_id).values(**values))
+    store.rollup_supply()
+
+
+def test_a_site_puts_each_of_its_commodities_at_risk_with_its_own_output(
+    seeded_store: Store, world_csv: Path
+) -> None:
+    # Tenke is a copper mine; give it a cobalt figure too: its cobalt counts under cobalt, with that output.
+    outputs = [
+        {"commodity": "copper", "tonnes": 450_000.0, "year": 2024},
+        {"commodity": "cobalt", "tonnes": 30_000.0, "year": 2024},
+    ]
+    _set_outputs(seeded_store, "tenke", outputs=outputs)
+    risk = data.risk_table(seeded_store)
+    tenke_risk = float(risk.set_index("site_id").loc["tenke", "risk"])
+    world = data.load_world_production(world_csv)
+    supply = data.supply_at_risk(risk, data.site_outputs(seeded_store), world).set_index("commodity")
+    tenke_cobalt = round(30_000.0 * tenke_risk / 100, 1)
+    kamoto_cobalt = float(risk.set_index("site_id").loc["kamoto", "supply_at_risk_t"])
+    assert supply.loc["cobalt", "supply_at_risk_t"] == pytest.approx(kamoto_cobalt + tenke_cobalt)
+    assert supply.loc["copper", "supply_at_risk_t"] == pytest.approx(450_000 * tenke_risk / 100)
+    history = data.supply_history(seeded_store).set_index(["date", "commodity"])
+    assert history.loc[(pd.Timestamp(seed.AS_OF), "cobalt"), "supply_at_risk_t"] == pytest.approx(
+        kamoto_cobalt + tenke_cobalt
+    )
+    drivers = data.supply_drivers(seeded_store).set_index(["site_id", "commodity"])
+    assert drivers.loc[("tenke", "cobalt"), "supply_at_risk_t"] == pytest.approx(tenke_cobalt)
+    assert drivers.loc[("tenke", "cobalt"), "annual_output_t"] == 30_000.0
+    assert drivers.index[0] == ("tenke", "copper")
+
+
+def test_a_commodity_whose_sites_at_risk_have_no_output_says_output_unknown(
+    seeded_store: Store, world_csv: Path
+) -> None:
+    from dashboards.pages.overview import headline
+
+    _set_outputs(seeded_store, "rubaya", annual_output_t=None, outputs=[])
+    risk = data.risk_table(seeded_store)
+    world = data.load_world_production(world_csv)
+    supply = data.supply_at_risk(risk, data.site_outputs(seeded_store), world).set_index("commodity")
+    tantalum = supply.loc["tantalum"]
+    assert (tantalum["supply_at_risk_t"], tantalum["sites_output_unknown"], tantalum["output_unknown"]) == (
+        0.0,
+        1,
+        True,
+    )
+    assert not supply.loc["tin", "output_unknown"]
+    cards = headline(risk, supply.reset_index(), world)[1]
+    card = next(c for c in cards.children if c.id == "stat-supply-tantalum")
+    value, caption = (part.children for part in card.children)
+    assert value == "output unknown" and "1 site output unknown" in caption and "of world" not in caption
+    history = data.supply_history(seeded_store).set_index(["date", "commodity"])
+    assert history.loc[(pd.Timestamp(seed.AS_OF), "tantalum"), "sites_output_unknown"] == 1
+    drivers = data.supply_drivers(seeded_store)
+    unknown = drivers[drivers["supply_at_risk_t"].isna()]
+    assert unknown["site_id"].tolist() == ["rubaya"]
 
 
 def test_world_production_with_wrong_columns_is_ignored(tmp_path: Path) -> None:
@@ -140,7 +203,8 @@ def test_site_explain_is_point_in_time(seeded_store: Store) -> None:
 
 def test_site_notices_respect_as_of_and_carry_kind(seeded_store: Store) -> None:
     notices = data.site_notices(seeded_store, "bisie", seed.AS_OF)
-    assert notices["kind"].tolist() == ["evacuation", "suspension"]
+    assert notices["kind"].tolist() == ["evacuation", "halt"]
+    assert notices["cue"].tolist() == ['title: "evacuates"', 'title: "suspends"']
     assert data.site_notices(seeded_store, "bisie", date(2025, 3, 1)).empty
     assert len(data.site_notices(seeded_store, "bisie")) == 3
     assert data.site_notices(seeded_store, "rubaya").empty
@@ -283,7 +347,7 @@ def test_site_explain_reads_the_explanation_scoring_writes(tmp_path: Path) -> No
     from monitor.config import settings_from_mapping
 
     settings = settings_from_mapping({"database": {"url": f"sqlite:///{tmp_path / 'demo.db'}"}}, env={})
-    result = demo.build(settings, now=lambda: datetime(2026, 1, 5))
+    result = demo.build(settings, now=lambda: datetime(2026, 1, 5), with_alerts=False)
     explained = data.site_explain(result.store, "bisie", date(2025, 3, 13))
     result.store.engine.dispose()
     assert len(explained) > 0
@@ -294,18 +358,19 @@ def test_site_explain_reads_the_explanation_scoring_writes(tmp_path: Path) -> No
 def test_rescoring_a_day_re_sums_its_supply_and_leaves_the_other_days(seeded_store: Store) -> None:
     before = data.supply_history(seeded_store).set_index(["date", "commodity"])["supply_at_risk_t"]
     day = sql.frame(seeded_store, "select * from score where date = :d", {"d": str(seed.AS_OF)})
-    day["supply_at_risk_t"] = day["supply_at_risk_t"].fillna(0) + 1.0
+    day["risk"] = day["risk"] + 1.0  # each site's tonnes at risk grow by 1% of its output
     ids_read = day["top_event_id"]  # read back as float (NaN for none): COPY wants integers
     day["top_event_id"] = pd.Series(
         [None if pd.isna(v) else int(v) for v in ids_read], index=day.index, dtype=object
     )
     seeded_store.replace_scores(day.drop(columns="computed_at"), [seed.AS_OF], seed.NOW)
     after = data.supply_history(seeded_store).set_index(["date", "commodity"])["supply_at_risk_t"]
-    sites = day.merge(sql.frame(seeded_store, "select id as site_id, commodity from site"))["commodity"]
+    registry = sql.frame(seeded_store, "select id as site_id, commodity, annual_output_t from site")
+    one_pct = day.merge(registry).groupby("commodity")["annual_output_t"].sum() / 100
     bumped = after - before
     on_day = bumped.xs(pd.Timestamp(seed.AS_OF), level="date")
     on_day = on_day[on_day != 0]  # Manono (lithium) has no row that day: nothing to bump
-    assert on_day.to_dict() == pytest.approx(sites.value_counts().astype(float).to_dict())
+    assert on_day.to_dict() == pytest.approx(one_pct.to_dict(), abs=0.2)  # each site's to 0.1 t
     assert (bumped.drop(pd.Timestamp(seed.AS_OF), level="date") == 0).all()
 
 

@@ -198,7 +198,7 @@ def test_notices_timeline_has_a_row_per_kind_and_escapes_titles(seeded_store: St
     notices = data.site_notices(seeded_store, "bisie")
     notices.loc[notices.index[0], "title"] = "<script>x</script>"
     fig = figures.notices_timeline(notices)
-    assert {t.name for t in fig.data} == {"Suspension", "Evacuation", "No halt signal"}
+    assert {t.name for t in fig.data} == {"Halt", "Evacuation", "No halt signal"}
     assert "<script>" not in str([t.customdata.tolist() for t in fig.data])
     assert _is_empty_state(figures.notices_timeline(notices.iloc[0:0]), "No notices")
 

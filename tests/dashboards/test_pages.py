@@ -16,6 +16,7 @@ from dashboards import ids, regions
 from dashboards.app import page_modules
 from dashboards.components import CONTEXT_KEY
 from dashboards.pages import alerts, commodities, events, feeds, overview, site
+from monitor import models
 from monitor.config import DashboardSettings, Settings
 from monitor.reads import sql
 from monitor.store import SCORES_VERSION, Store
@@ -93,13 +94,31 @@ def test_site_page_shows_halted_period_why_notices_map_and_facts(seeded_store: S
     risk = find(page, ids.SITE_RISK).figure
     assert any(s.fillcolor == "#3b0a57" for s in risk.layout.shapes)
     assert find(page, "site-explain-grid").rowData[0]["location"] == "Kashebere"
-    assert {r["kind"] for r in find(page, "site-notices-grid").rowData} == {
-        "suspension",
-        "evacuation",
-        "none",
-    }
+    notices = find(page, "site-notices-grid").rowData
+    assert {r["kind"] for r in notices} == {"halt", "evacuation", "none"}
+    halt = next(r for r in notices if r["kind"] == "halt")
+    assert (halt["kind_label"], halt["cue"], halt["language"]) == ("Halt", 'title: "suspends"', "en")
+    columns = {c["field"]: c["headerName"] for c in find(page, "site-notices-grid").columnDefs}
+    assert columns["cue"] == "Why (cue)" and columns["language"] == "Lang"
     assert "Alphamin Resources" in _text(find(page, ids.SITE_FACTS))
     assert "Walikale" in _text(find(page, ids.SITE_FACTS))
+
+
+def test_site_page_says_since_when_a_halt_is_unconfirmed(seeded_store: Store, render: Render) -> None:
+    day = seed.AS_OF + timedelta(days=1)
+    row = {
+        "site_id": "bisie", "date": day, "risk": 75.0, "level": "critical", "status": "halt_unconfirmed",
+        "conflict": 0.0, "route": 0.0, "notice": 75.0, "events_30d": 0, "fatalities_30d": 0,
+        "nearest_event_km": None, "top_event_id": None, "supply_at_risk_t": 9000.0,
+        "explain": {"events": [], "halt_unconfirmed_since": "2025-04-02"},
+        "computed_at": datetime(2025, 4, 2),
+    }  # fmt: skip
+    seeded_store.upsert(models.Score, [row], key=("site_id", "date"))
+    scored = {"date": day, "computed_at": datetime(2025, 4, 2), "sites": 1, "level": "low", "explain": None}
+    seeded_store.upsert(models.ScoreDay, [scored], key=("date",))
+    text = _text(render(seeded_store, site.layout, site_id="bisie"))
+    assert "Risk 75 (critical) on 2025-04-02; halt unconfirmed since 2025-04-02" in text
+    assert "halted since" not in text
 
 
 def test_site_page_of_an_unknown_site_links_back(seeded_store: Store, render: Render) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboards import figures, palette
-from monitor.domain import EVENT_TYPES, HALTING_KINDS, LEVELS, RESUMING_KIND
+from monitor.domain import EVENT_TYPES, HALTING_KINDS, LEVELS, NOTICE_KINDS, RESUMING_KIND
 from monitor.labels import commodity_label, feed_label, label
 
 
@@ -40,6 +40,7 @@ def test_levels_event_types_and_halting_kinds_each_have_a_colour() -> None:
     assert set(palette.EVENT_COLOURS) == set(EVENT_TYPES)
     assert all(palette.kind_colour(k) == palette.LEVEL_COLOURS["halted"] for k in HALTING_KINDS)
     assert palette.kind_colour(RESUMING_KIND) != palette.OTHER
+    assert set(palette.KIND_COLOURS) == set(NOTICE_KINDS)  # partial and export halts too
     assert palette.level_colour("no such level") == palette.LEVEL_COLOURS["unscored"]
 
 

@@ -74,3 +74,18 @@ def test_the_map_legend_sits_below_the_map_not_on_it(seeded_store: Store) -> Non
     )
     assert fig.layout.legend.orientation == "h"
     assert fig.layout.legend.y < 0 and fig.layout.legend.yanchor == "top"
+
+
+def test_tile_styles_cluster_events_and_name_the_sites_at_risk_the_offline_style_draws_no_text(
+    seeded_store: Store,
+) -> None:
+    risk = data.risk_table(seeded_store)
+    events = data.recent_events(seeded_store, seed.AS_OF, 30, 100)
+    tiles = figures.overview_map(risk, events, data.routes(seeded_store), map_style="carto-positron")
+    by_name = {t.name: t for t in tiles.data}
+    assert by_name["Battles"].cluster.enabled is True
+    assert by_name["Site: halted"].mode == "markers+text"
+    assert by_name["Site: halted"].text == ("Bisie",)
+    assert by_name["Site: low"].mode == "markers"  # quiet sites stay unnamed
+    offline = figures.overview_map(risk, events, data.routes(seeded_store))
+    assert all("text" not in (t.mode or "") and not (t.cluster and t.cluster.enabled) for t in offline.data)

@@ -39,7 +39,11 @@ def environ(tmp_path: Path, fresh_store: Store, database_url: str) -> dict[str, 
     env.update(
         {
             "PYTHONPATH": str(ROOT),
-            "MINEWATCH_CONFIG": secret(tmp_path, "config.yaml", "feeds:\n  gdelt:\n    enabled: false"),
+            "MINEWATCH_CONFIG": secret(
+                tmp_path,
+                "config.yaml",
+                "feeds:\n  gdelt:\n    enabled: false\n  notices:\n    catalogue: false",
+            ),
             "MINEWATCH_DATABASE_URL_FILE": secret(secrets, "database_url", database_url),
             "MINEWATCH_API_TOKENS_FILE": secret(secrets, "api_tokens", TOKEN),
             "MINEWATCH_DASH_USER": USER,

@@ -53,7 +53,11 @@ def test_kill_9_of_run_between_storing_an_alert_and_sending_it_then_each_channel
     config = {
         "feeds": {
             "gdelt": {"enabled": False},
-            "notices": {"interval_minutes": 60, "feeds": [{"name": "ops", "url": server.url("/ops.xml")}]},
+            "notices": {
+                "interval_minutes": 60,
+                "catalogue": False,
+                "feeds": [{"name": "ops", "url": server.url("/ops.xml")}],
+            },
         },
         "alerts": {"retry": {"backoff_seconds": 0.1}},
     }

@@ -51,7 +51,7 @@ def test_no_configured_secret_appears_in_any_output_of_a_full_run(
             "gdelt": {"enabled": False},
             "acled": {"enabled": True, "base_url": server.url("")},
             "ucdp": {"enabled": True, "base_url": server.url("/api"), "version": "25.1"},
-            "notices": {"feeds": [{"name": "ops", "url": feed_url}]},
+            "notices": {"catalogue": False, "feeds": [{"name": "ops", "url": feed_url}]},
         },
         "alerts": {"rules": {"feed_stale": {"hours": 0.0003}}},
     }

@@ -262,7 +262,7 @@ def test_the_bundled_episodes_are_clean_dated_sourced_halts_of_bundled_sites() -
 @pytest.fixture
 def demo_pipeline(database_url: str) -> Iterator[Pipeline]:
     settings: Settings = settings_from_mapping({"database": {"url": database_url}}, env={})
-    result = demo.build(settings, now=lambda: DEMO_NOW)
+    result = demo.build(settings, now=lambda: DEMO_NOW, with_alerts=False)
     yield Pipeline(result.store, settings, lambda: DEMO_NOW)
     result.store.engine.dispose()
 

@@ -26,7 +26,9 @@ class Cli:
     def __init__(self, tmp_path: Path, database_url: str) -> None:
         self.cwd = tmp_path
         self.config = tmp_path / "config.yaml"
-        self.config.write_text("feeds:\n  gdelt:\n    enabled: false\n", encoding="utf-8")
+        self.config.write_text(
+            "feeds:\n  gdelt:\n    enabled: false\n  notices:\n    catalogue: false\n", encoding="utf-8"
+        )
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("MINEWATCH_") and k != "COLUMNS"}
         self.env.update({"MINEWATCH_DATABASE_URL": database_url, "COLUMNS": "200", "PYTHONPATH": str(ROOT)})
 
@@ -142,9 +144,9 @@ def test_a_bad_date_option_is_one_clear_line(initialised: Cli) -> None:
 def test_import_sites_reports_bad_rows_by_line_and_keeps_the_good(initialised: Cli, tmp_path: Path) -> None:
     path = tmp_path / "mine.csv"
     path.write_text(
-        "id,name,operator,country,commodity,lat,lon,colour\n"
-        "ok_site,Good Mine,Good Co,CD,tin,-1.5,28.0,red\n"
-        "bad_site,Bad Mine,Bad Co,CD,tin,-95,28.0,blue\n",
+        "id,name,operator,country,commodity,lat,lon,coord_precision_km,colour\n"
+        "ok_site,Good Mine,Good Co,CD,tin,-1.5,28.0,1,red\n"
+        "bad_site,Bad Mine,Bad Co,CD,tin,-95,28.0,1,blue\n",
         encoding="utf-8",
     )
     result = initialised("import", "sites", str(path))
@@ -193,10 +195,13 @@ def test_export_notices_lists_kinds_and_sites(initialised: Cli) -> None:
     out = initialised.cwd / "notices.csv"
     initialised("export", "notices", "--out", str(out), "--from", "2025-01-01", "--to", "2025-04-30")
     frame = pd.read_csv(out, keep_default_na=False)
-    assert list(frame.columns)[:9] == [
-        "published_at", "source", "source_id", "url", "title", "language", "kind", "confidence", "site_ids",
+    assert list(frame.columns)[:10] == [
+        "published_at", "source", "source_id", "url", "title", "language", "kind", "confidence", "cue",
+        "site_ids",
     ]  # fmt: skip
-    assert "suspension" in set(frame["kind"])
+    halts = frame[frame["kind"] == "halt"]
+    assert not halts.empty and halts["cue"].str.contains("suspen", case=False).all()
+    assert (frame["cue"] != "").sum() >= len(frame[frame["kind"] != "none"])
     assert (frame["site_ids"].str.split(";").map(lambda ids: "bisie" in ids)).all()
 
 

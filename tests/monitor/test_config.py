@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from monitor.config import Settings, load_settings, settings_from_mapping
+from monitor.config import Settings, load_settings, notice_catalogue, settings_from_mapping
 from monitor.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,16 +89,9 @@ def test_a_missing_config_file_is_a_clear_error(tmp_path: Path) -> None:
         ("scoring:\n  type_weights: {battles: -1}\n", r"scoring\.type_weights: .*must be >= 0: battles"),
         ("scoring:\n  levels: {elevated: 50, high: 25, critical: 75}\n", r"elevated < high < critical"),
         ("feeds:\n  ucdp:\n    base_url: file:///etc/passwd\n", r"feeds\.ucdp\.base_url: .*http\(s\) URL"),
-        (
-            "feeds:\n  notices:\n    feeds:\n      - {name: a, url: 'https://a.org/rss'}\n"
-            "      - {name: a, url: 'https://b.org/rss'}\n",
-            r"feeds\.notices\.feeds: .*feed names must be unique: a repeated",
-        ),
     ],
 )
-def test_ranges_order_uniqueness_and_schemes_are_checked(
-    tmp_path: Path, yaml_text: str, message: str
-) -> None:
+def test_ranges_order_and_schemes_are_checked(tmp_path: Path, yaml_text: str, message: str) -> None:
     cfg = tmp_path / "bad.yaml"
     cfg.write_text(yaml_text)
     with pytest.raises(ConfigError, match=message):
@@ -117,3 +111,46 @@ def test_every_config_error_is_listed_at_once_one_per_line(tmp_path: Path) -> No
     assert [line.split(": ")[1] for line in lines[1:]] == [
         "http.timeout_s", "http.retries", "feeds.notices.feeds.0.url", "scoring.p0",
     ]  # fmt: skip
+
+
+# ---- notice feeds: the bundled catalogue and per-feed switches ----
+def test_a_fresh_install_polls_every_catalogue_feed_every_five_minutes() -> None:
+    catalogue = notice_catalogue()
+    assert len(catalogue) >= 15
+    assert len({f.name for f in catalogue}) == len(catalogue)
+    assert {f.language for f in catalogue} >= {"en", "fr", "es", "pt"}
+    periods = Settings().feeds.enabled()
+    assert all(periods[f"notices:{f.name}"] == timedelta(minutes=5) for f in catalogue)
+
+
+def test_a_catalogue_feed_can_be_switched_off_and_own_feeds_come_after_it() -> None:
+    first, second = (f.name for f in notice_catalogue()[:2])
+    settings = settings_from_mapping(
+        {"feeds": {"notices": {"catalogue_feeds": {first: False},
+                               "feeds": [{"name": "ops", "url": "https://ops.example/rss"},
+                                         {"name": "off", "url": "https://o.example", "enabled": False}]}}},
+        env={},
+    )  # fmt: skip
+    names = [f.name for f in settings.feeds.notices.active()]
+    assert first not in names and second in names
+    assert names[-1] == "ops" and "off" not in names
+
+
+def test_the_catalogue_can_be_turned_off_as_a_whole() -> None:
+    settings = settings_from_mapping({"feeds": {"notices": {"catalogue": False}}}, env={})
+    assert settings.feeds.notices.active() == []
+
+
+@pytest.mark.parametrize(
+    ("notices", "message"),
+    [
+        ({"catalogue_feeds": {"reuters": False}}, "catalogue_feeds names reuters, not in the catalogue"),
+        ({"feeds": [{"name": "ops", "url": "https://a.example"}, {"name": "ops", "url": "https://b.example"}]},
+         "feed name ops is used twice"),
+        ({"feeds": [{"name": "radio_okapi", "url": "https://a.example"}]},
+         "feed name radio_okapi is used twice"),
+    ],
+)  # fmt: skip
+def test_feed_names_must_be_known_and_unique(notices: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=f"feeds.notices: Value error, {message}"):
+        settings_from_mapping({"feeds": {"notices": notices}}, env={})

@@ -94,8 +94,34 @@ def test_the_story_holds_after_event_quality(panel: pd.DataFrame) -> None:
     assert _bisie(panel, "2025-03-14")["level"] == "halted"
 
 
+def test_the_demo_polls_no_network_feed() -> None:
+    assert demo.offline(Settings()).feeds.enabled() == {}
+    assert Settings().feeds.enabled()  # while a fresh install polls GDELT and the notice catalogue
+
+
 def test_the_demo_s_feeds_are_named_as_real_ones_read_as_such_and_marked_demo(built: demo.DemoResult) -> None:
     feeds = set(sql.frame(built.store, "select distinct feed from feedrun")["feed"])
     assert {"demo:acled", "demo:gdelt", "demo:notices:alphamin_news"} <= feeds
     assert feed_label("demo:notices:alphamin_news") == ("Notices", "alphamin_news (demo)")
     assert feed_label("demo:acled") == ("Conflict events", "ACLED (demo)")
+
+
+def test_the_demo_raises_its_alerts_as_of_the_scenario_s_days(built: demo.DemoResult) -> None:
+    by_kind: dict[str, list[dict[str, object]]] = {}
+    for alert in built.alerts:
+        by_kind.setdefault(str(alert["kind"]), []).append(alert)
+    (halt,) = by_kind["halt"]
+    assert halt["title"] == "Bisie halted: ~4% of world tin"
+    assert str(halt["occurred_at"]).startswith("2025-03-14")
+    (resume,) = by_kind["resume"]
+    assert str(resume["occurred_at"]).startswith("2025-04-09")
+    fronts = [a for a in by_kind["front_line"] if "Walikale" in str(a["title"])]
+    assert fronts and str(fronts[0]["title"]).startswith("Bisie: fighting 55 km away at Walikale")
+    stored = sql.frame(built.store, "select kind, created_at from alert where kind = 'halt'")
+    # Stored on the scenario's day, as a scheduler running then would have, not on the day of the build.
+    assert str(stored["created_at"].iloc[0]).startswith("2025-03-14")
+
+
+def test_the_demo_s_alerts_are_stored_never_sent(built: demo.DemoResult) -> None:
+    assert "notified" in set(sql.frame(built.store, "select status from alert")["status"])
+    assert sql.frame(built.store, "select count(*) as n from delivery")["n"].iloc[0] == 0

@@ -32,7 +32,8 @@ def test_psycopg_placeholders_keep_casts_and_percent_signs() -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [("2025-03-14", date(2025, 3, 14)), ("2025-03-14 00:00:00.000000", date(2025, 3, 14)),
-     (date(2025, 3, 14), date(2025, 3, 14)), (datetime(2025, 3, 14, 9), date(2025, 3, 14)), (None, None)],
+     (date(2025, 3, 14), date(2025, 3, 14)), (datetime(2025, 3, 14, 9), date(2025, 3, 14)), (None, None),
+     (float("nan"), None)],
 )  # fmt: skip
 def test_dates_read_back_as_dates(value: object, expected: date | None) -> None:
     assert dialect.as_date(value) == expected

@@ -41,6 +41,7 @@ def test_doctor_lists_every_problem_at_once_and_exits_1(cli: Cli, server: Loopba
         "feeds:\n"
         f"  gdelt:\n    lastupdate_url: {server.url('/lastupdate.txt')}\n"
         "  acled:\n    enabled: true\n"
+        "  notices:\n    catalogue: false\n"
         "sites:\n  extra_csv: [nope.csv]\n",
         encoding="utf-8",
     )
@@ -61,7 +62,9 @@ def test_doctor_on_a_healthy_install_says_ok_and_exits_0(
 ) -> None:
     server.route("GET", "/lastupdate.txt", Response(200, "1 abc http://x/1.export.CSV.zip\n"))
     cli.config.write_text(
-        f"feeds:\n  gdelt:\n    lastupdate_url: {server.url('/lastupdate.txt')}\n", encoding="utf-8"
+        f"feeds:\n  gdelt:\n    lastupdate_url: {server.url('/lastupdate.txt')}\n"
+        "  notices:\n    catalogue: false\n",
+        encoding="utf-8",
     )
     cli.env.update({"MINEWATCH_SMTP_URL": mailbox.url(), "MINEWATCH_ALERT_EMAIL_TO": "desk@fund.example"})
     cli("init")

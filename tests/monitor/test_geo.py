@@ -95,6 +95,41 @@ def test_within_any_equals_brute_force(where):
     np.testing.assert_array_equal(got, want)
 
 
+@pytest.mark.parametrize("where", ["global", "antimeridian", "north_pole", "south_pole", "dense"])
+@pytest.mark.parametrize(("n_query", "n_points"), [(700, 60), (60, 700)])
+def test_pairs_within_per_point_radii_equal_brute_force_whichever_set_is_indexed(where, n_query, n_points):
+    # Fewer points than queries: the radii sit on the querying side of the join; more: on the indexed side.
+    rng = np.random.default_rng(5)
+    qlat, qlon = _cloud(rng, n_query, where)
+    plat, plon = _cloud(rng, n_points, where)
+    radii = rng.uniform(0.0, 400.0, n_points)
+    radii[:3] = [np.nan, -5.0, 0.0]  # a NaN or negative radius never matches
+    plat[2], plon[2] = qlat[0], qlon[0]  # radius 0 still matches its own point
+    d = haversine_km(qlat[:, None], qlon[:, None], plat[None, :], plon[None, :])
+    want_q, want_p = np.nonzero(d <= radii[None, :])
+    got = sorted_pairs(*pairs_within(qlat, qlon, plat, plon, radii))
+    assert 0 < len(want_q) < n_query * n_points
+    np.testing.assert_array_equal(got[0], want_q)
+    np.testing.assert_array_equal(got[1], want_p)
+    np.testing.assert_allclose(got[2], d[want_q, want_p])
+    assert 2 in got[1] and not {0, 1} & set(got[1].tolist())
+    hit = np.zeros(n_query, bool)
+    hit[want_q] = True
+    np.testing.assert_array_equal(within_any(qlat, qlon, plat, plon, radii), hit)
+
+
+def test_a_wider_radius_reaches_only_its_own_point():
+    # Two reference points 100 km from the query (one degree of latitude is 111 km): only the one whose own
+    # radius covers the distance matches.
+    q, p, _ = pairs_within([0.0], [0.0], [1.0, -1.0], [0.0, 0.0], [120.0, 100.0])
+    assert (q.tolist(), p.tolist()) == ([0], [0])
+
+
+def test_per_point_radii_must_be_one_per_point():
+    with pytest.raises(ValueError, match="2 radii for 3 points"):
+        pairs_within([0.0], [0.0], [0.0, 1.0, 2.0], [0.0, 0.0, 0.0], [10.0, 10.0])
+
+
 def test_antimeridian_neighbours_are_found():
     _, p, d = pairs_within([0.0], [179.9], [0.0, 0.0], [-179.9, 170.0], 50.0)
     assert p.tolist() == [0]

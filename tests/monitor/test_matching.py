@@ -10,7 +10,14 @@ import pytest
 
 from monitor import sites as registry
 from monitor.geo import haversine_km
-from monitor.matching import EXPOSURE_COLUMNS, SiteTextIndex, match_events, operator_labels
+from monitor.matching import (
+    EXPOSURE_COLUMNS,
+    NoticeLinks,
+    SiteTextIndex,
+    match_events,
+    operator_labels,
+    site_radii,
+)
 
 BISIE = (-1.0333, 27.7333)
 WALIKALE = (-1.418, 28.050)
@@ -106,6 +113,21 @@ def test_sites_without_route_column_match_by_radius_only():
     got = match_events(_events(), sites, site_radius_km=100.0, route_corridor_km=25.0)
     assert set(got.via) == {"site"}
     assert len(got) == 4
+
+
+def test_a_site_reaches_its_radius_plus_its_coordinate_precision():
+    # Two sites 100.1 km (0.9 degrees of latitude) from the event: the district centroid, whose true mine may
+    # lie 25 km from its point, reaches it with an 80 km radius; the pit surveyed to 0.1 km does not.
+    sites = pd.DataFrame(
+        {"id": ["district", "pit"], "lat": [0.9, -0.9], "lon": [0.0, 0.0], "coord_precision_km": [25.0, 0.1]}
+    )
+    events = pd.DataFrame({"id": [1], "lat": [0.0], "lon": [0.0]})
+    assert site_radii(sites, 80.0).tolist() == [105.0, 80.1]
+    exposures = match_events(events, sites, site_radius_km=80.0, route_corridor_km=0.0)
+    assert exposures["site_id"].tolist() == ["district"]
+    unknown = sites.assign(coord_precision_km=[np.nan, -1.0])  # unknown or nonsense: the radius alone
+    assert site_radii(unknown, 80.0).tolist() == [80.0, 80.0]
+    assert site_radii(sites.drop(columns="coord_precision_km"), 80.0).tolist() == [80.0, 80.0]
 
 
 def test_match_events_output_does_not_depend_on_input_order():
@@ -232,11 +254,7 @@ def test_operator_labels_from_a_long_operator_field():
             [("rubaya", "operator: Société Minière de Bisunzu")],
         ),
         ("La Société minière de Bisunzu", "", [("rubaya", "operator: Société Minière de Bisunzu")]),
-        (
-            "Glencore cuts cobalt guidance",
-            "",
-            [("kamoto", "operator: Glencore"), ("mutanda", "operator: Glencore")],
-        ),
+        ("Glencore cuts cobalt guidance", "", []),  # two Glencore sites, neither named: a mention only
         ("Glencore halts Mutanda", "", [("mutanda", "name: Mutanda")]),
         (
             "M23 seizes Rubaya",
@@ -252,10 +270,18 @@ def test_operator_labels_from_a_long_operator_field():
         (
             "Glencore: unrest near Kolwezi",
             "",
-            [("kamoto", "operator: Glencore"), ("mutanda", "operator: Glencore")],
+            [
+                ("kamoto", "operator: Glencore + place: Kolwezi"),
+                ("mutanda", "operator: Glencore + place: Kolwezi"),
+            ],
         ),
         ("CMOC update", "Production at Tenke-Fungurume", [("tfm", "name: Tenke Fungurume")]),
-        ("CMOC quarterly update", "", [("kfm", "operator: CMOC"), ("tfm", "operator: CMOC")]),
+        ("CMOC quarterly update", "", []),
+        (
+            "CMOC quarterly update",
+            "Trucks blocked at Fungurume",
+            [("tfm", "operator: CMOC + place: Fungurume")],
+        ),
         ("Tenke's output", "", [("tfm", "alias: Tenke")]),
         ("Kisanfu and Kamoto", "", [("kamoto", "name: Kamoto"), ("kfm", "name: Kisanfu")]),
     ],
@@ -364,11 +390,19 @@ def test_bundled_kachin_sites_have_no_kia_operator_label():
         ("TWO SOLDIERS KIA NEAR GOMA", [("bisie", "place: Goma"), ("rubaya", "place: Goma")]),
         ("KIA fighters seize Chipwi", [("chipwi", "name: Chipwi")]),
         ("Alphamin Resources Corp. announces temporary suspension", [("bisie", "alias: Alphamin")]),
+        ("Glencore cuts cobalt guidance", []),
+        ("BHP cuts copper guidance", []),
         (
-            "Glencore cuts cobalt guidance",
-            [("kamoto", "operator: Glencore"), ("mutanda", "operator: Glencore")],
+            "BHP halts work at its Chilean operations in Chile",
+            [("escondida", "operator: BHP + country: chile"), ("spence", "operator: BHP + country: chile")],
         ),
-        ("BHP cuts copper guidance", [("escondida", "operator: BHP"), ("olympic_dam", "operator: BHP")]),
+        (
+            "Glencore suspend ses opérations en RDC",
+            [
+                ("kamoto", "operator: Glencore + country: rdc"),
+                ("mutanda", "operator: Glencore + country: rdc"),
+            ],
+        ),
         ("Orano halts Niger uranium exports", [("somair", "operator: Orano")]),
         ("PLS cuts spodumene guidance", [("pilgangoora", "alias: PLS")]),
         ("Sake falls to M23 rebels", [("bisie", "place: Sake"), ("rubaya", "place: Sake")]),
@@ -376,7 +410,12 @@ def test_bundled_kachin_sites_have_no_kia_operator_label():
             "Société Minière de Bisunzu suspend ses activités",
             [("rubaya", "alias: Societe Miniere de Bisunzu")],
         ),
-        ("Eramet suspends ore shipments from Halmahera", [("weda_bay", "alias: Eramet")]),
+        (
+            "Eramet suspends ore shipments from Halmahera",
+            [("weda_bay", "alias: Eramet"), ("moanda_comilog", "operator: Eramet")],
+        ),
+        # Antam runs Pakal and Buli; in Weda Bay it is a 10% partner, so Weda Bay is not named.
+        ("Antam reports record ferronickel sales from Pomalaa", [("pakal_buli", "alias: Antam")]),
     ],
 )
 def test_bundled_registry_matches_real_names(bundled_index, title, expected):
@@ -395,7 +434,6 @@ def test_bundled_registry_matches_real_names(bundled_index, title, expected):
         "Engine rated at 300 bhp",  # BHP, the operator, is written in capitals
         "For the sake of peace, talks resume in Doha",  # Sake, the town, is capitalised
         "Los precios del cobre se mantienen a la altura de 2021",  # Altura, a Pilgangoora alias
-        "Antam reports record ferronickel sales from Pomalaa",  # a 10% partner in Weda Bay, not its operator
     ],
 )
 def test_bundled_registry_ignores_unrelated_news(bundled_index, title):
@@ -411,7 +449,9 @@ def test_short_acronym_matches_only_in_capitals(index):
 
 def test_longer_acronym_matches_in_any_case(index):
     # Some style guides write four-letter acronyms as words ("Cmoc"), so only three letters need capitals.
-    assert index.match("Cmoc quarterly update", "") == [("kfm", "operator: CMOC"), ("tfm", "operator: CMOC")]
+    assert index.match("Cmoc quarterly update from Fungurume", "") == [
+        ("tfm", "operator: CMOC + place: Fungurume")
+    ]
 
 
 def test_one_word_name_matches_only_capitalised(index):
@@ -420,3 +460,77 @@ def test_one_word_name_matches_only_capitalised(index):
         ("bisie", "place: Walikale")
     ]
     assert index.match("Mutanda's output", "") == [("mutanda", "name: Mutanda")]
+
+
+# ---- links: operators, places, countries (texts written for these tests) ----
+def _atacama_sites() -> pd.DataFrame:
+    """Two operators' sites at one salt flat, and a second Albemarle site in another country."""
+    atacama = [{"name": "Salar de Atacama", "lat": -23.5, "lon": -68.25}]
+    return pd.DataFrame(
+        [
+            {"id": "sqm_atacama", "name": "SQM brine operations", "operator": "SQM (Sociedad Quimica)",
+             "country": "CL", "aliases": [], "places": atacama},
+            {"id": "alb_atacama", "name": "La Negra lithium plant", "operator": "Albemarle",
+             "country": "CL", "aliases": [], "places": atacama},
+            {"id": "alb_kings", "name": "Kings Mountain", "operator": "Albemarle", "country": "US",
+             "aliases": [], "places": [{"name": "Kings Mountain", "lat": 35.2, "lon": -81.3}]},
+            {"id": "minsur_sr", "name": "San Rafael", "operator": "Minsur (Grupo Breca)", "country": "PE",
+             "aliases": [], "places": [{"name": "Antauta", "lat": -14.3, "lon": -70.3}]},
+        ]
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def atacama() -> SiteTextIndex:
+    return SiteTextIndex.build(_atacama_sites())
+
+
+def test_a_place_two_operators_share_goes_to_the_one_whose_operator_is_named(atacama):
+    links = atacama.links("Albemarle reports road blockade near the Salar de Atacama", "")
+    assert links.sites == [("alb_atacama", "operator: Albemarle + place: Salar de Atacama")]
+    assert links.operators == []
+
+
+def test_a_shared_place_with_no_operator_named_goes_to_every_site_there(atacama):
+    assert atacama.match("Community roadblock cuts access to the Salar de Atacama", "") == [
+        ("alb_atacama", "place: Salar de Atacama"),
+        ("sqm_atacama", "place: Salar de Atacama"),
+    ]
+
+
+def test_an_operator_with_several_sites_and_no_place_is_kept_as_a_mention(atacama):
+    links = atacama.links("Albemarle lowers its lithium volume outlook for the year", "")
+    assert links == NoticeLinks(sites=[], operators=["Albemarle"])
+
+
+def test_an_operator_with_several_sites_goes_to_the_one_in_the_country_named(atacama):
+    links = atacama.links("Albemarle pauses hiring at its United States sites", "")
+    assert links.sites == [("alb_kings", "operator: Albemarle + country: united states")]
+    spanish = atacama.links("Albemarle suspende faenas en Chile por paro de contratistas", "")
+    assert spanish.sites == [("alb_atacama", "operator: Albemarle + country: chile")]
+
+
+def test_an_operator_with_one_site_names_it(atacama):
+    assert atacama.match("Minsur informa paralización temporal de operaciones", "") == [
+        ("minsur_sr", "operator: Minsur")
+    ]
+
+
+def test_two_operators_in_one_text_go_to_their_own_sites(atacama):
+    links = atacama.links(
+        "SQM halts brine pumping while Albemarle keeps Kings Mountain running",
+        "The Chilean producer cited a water permit dispute.",
+    )
+    assert links.sites == [("alb_kings", "name: Kings Mountain"), ("sqm_atacama", "operator: SQM")]
+    assert links.operators == []
+
+
+def test_a_named_mine_settles_its_operator_and_the_other_operator_stays_a_mention(atacama):
+    links = atacama.links("SQM and Albemarle: SQM brine operations paused", "")
+    assert links.sites == [("sqm_atacama", "name: SQM brine operations")]
+    assert links.operators == ["Albemarle"]
+
+
+def test_a_lower_case_country_word_is_no_country(atacama):
+    # "chile" the pepper, not Chile the country: no Albemarle site from it.
+    assert atacama.links("Albemarle canteen adds chile to the menu", "").sites == []

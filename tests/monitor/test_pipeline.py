@@ -19,6 +19,7 @@ from monitor.net.http import RetryingRequester, make_client
 from monitor.pipeline import Pipeline
 from monitor.reads import sql
 from monitor.store import Store
+from tests.conftest import FIXTURES
 from tests.loopback import LoopbackServer, Response
 
 STAMP = "20250320071500"
@@ -108,7 +109,7 @@ def test_collected_rows_are_matched_to_sites_and_notices_classified(
         "SELECT n.kind FROM notice n JOIN noticesite s ON s.notice_id = n.id WHERE s.site_id = 'bisie'"
         " ORDER BY n.known_at",
     )["kind"].tolist()
-    assert "suspension" in kinds and kinds.count("resumption") >= 1
+    assert "halt" in kinds and kinds.count("resumption") >= 1
 
 
 def test_running_the_same_tick_twice_duplicates_nothing(pipeline: Pipeline, server: LoopbackServer) -> None:
@@ -144,11 +145,73 @@ def test_importing_sites_rematches_every_stored_event(pipeline: Pipeline, server
     _tick(pipeline, server)
     before = int(sql.scalar(pipeline.store, "SELECT COUNT(*) FROM exposure WHERE site_id = 'walikale_test'"))
     csv_text = (
-        "id,name,operator,country,commodity,lat,lon\n"
-        "walikale_test,Walikale test pit,Test Mining,CD,tin,-1.42,28.05\n"
+        "id,name,operator,country,commodity,lat,lon,coord_precision_km\n"
+        "walikale_test,Walikale test pit,Test Mining,CD,tin,-1.42,28.05,1\n"
     )
     pipeline.load_sites(sites.parse_sites_csv(csv_text, origin="user", now=pipeline.now()))
     pipeline.match()
     after = int(sql.scalar(pipeline.store, "SELECT COUNT(*) FROM exposure WHERE site_id = 'walikale_test'"))
     assert before == 0 and after > 0
     assert int(sql.scalar(pipeline.store, "SELECT COUNT(*) FROM exposure WHERE site_id = 'bisie'")) > 0
+
+
+def test_a_dead_or_changed_feed_is_a_failed_run_with_its_reason_and_the_others_still_run(
+    pipeline: Pipeline, server: LoopbackServer
+) -> None:
+    """Feeds chosen by name from the settings as the scheduler builds them: one gone (404), one answering
+    an HTML page, one that changed to JSON, and one Atom feed that works."""
+    from feeds.registry import build_collectors
+    from monitor.config import settings_from_mapping
+
+    fixtures = FIXTURES / "notices"
+    server.route("GET", "/gone.xml", Response(404, "not found"))
+    html = (fixtures / "maintenance_page.html").read_bytes()
+    server.route("GET", "/html.xml", Response(200, html, {"Content-Type": "text/html"}))
+    server.route("GET", "/json.xml", Response(200, b'{"items": []}', {"Content-Type": "application/json"}))
+    atom = (fixtures / "mwanga_news.xml").read_bytes()
+    server.route("GET", "/ok.xml", Response(200, atom, {"Content-Type": "application/atom+xml"}))
+    names = ("gone", "html", "json", "ok")
+    settings = settings_from_mapping(
+        {"feeds": {"notices": {"catalogue": False,
+                               "feeds": [{"name": n, "url": server.url(f"/{n}.xml")} for n in names]}}},
+        env={},
+    )  # fmt: skip
+    collectors = build_collectors(settings, pipeline.site_filter(), pipeline.now, only=["notices"])
+    with make_client(HTTP) as client:
+        report = pipeline.run_once(collectors, RetryingRequester(client, HTTP, lambda _s: None))
+    by_feed = {f.feed: f for f in report.feeds}
+    assert [by_feed[f"notices:{n}"].status for n in names] == ["failed", "failed", "failed", "ok"]
+    assert "HTTP 404" in by_feed["notices:gone"].error
+    assert "not an RSS or Atom feed" in by_feed["notices:html"].error
+    assert "not an RSS or Atom feed" in by_feed["notices:json"].error
+    assert by_feed["notices:ok"].stored > 0
+    runs = sql.frame(pipeline.store, "SELECT feed, status, error FROM feedrun WHERE feed LIKE 'notices:%'")
+    assert dict(zip(runs["feed"], runs["status"], strict=True))["notices:gone"] == "failed"
+
+
+UNDECLARED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Regional wire</title><link>https://wire.example/</link>
+<description>No language declared</description>
+<item><title>Les activités de la mine de Bisie suspendues face à l'avancée des rebelles</title>
+<link>https://wire.example/1</link><guid>https://wire.example/1</guid>
+<pubDate>Fri, 14 Mar 2025 09:00:00 GMT</pubDate>
+<description>La direction suspend toutes les activités du site minier de Bisie.</description></item>
+<item><title>Tin miner restarts Bisie after rebels pull back from Walikale</title>
+<link>https://wire.example/2</link><guid>https://wire.example/2</guid>
+<pubDate>Wed, 09 Apr 2025 09:00:00 GMT</pubDate>
+<description>The company said a phased restart of the mine would begin this week.</description></item>
+</channel></rss>"""
+
+
+def test_a_notice_from_a_feed_that_declares_no_language_is_stored_with_the_detected_one(
+    pipeline: Pipeline, server: LoopbackServer
+) -> None:
+    server.route("GET", "/wire.xml", Response(200, UNDECLARED, {"Content-Type": "application/rss+xml"}))
+    with make_client(HTTP) as client:
+        pipeline.run_once(
+            [NoticeCollector(NoticeFeed(name="wire", url=server.url("/wire.xml")))],
+            RetryingRequester(client, HTTP, lambda _s: None),
+        )
+    stored = sql.frame(pipeline.store, "SELECT url, language, kind FROM notice ORDER BY url")
+    assert stored["language"].tolist() == ["fr", "en"]
+    assert stored["kind"].tolist() == ["halt", "resumption"]

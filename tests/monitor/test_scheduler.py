@@ -72,6 +72,7 @@ def test_one_job_per_enabled_feed_with_the_configured_interval_and_options(
                 "ucdp": {"enabled": True, "interval_minutes": 1440},
                 "notices": {
                     "interval_minutes": 30,
+                    "catalogue": False,
                     "feeds": [
                         {"name": "alphamin", "url": "http://a/rss"},
                         {"name": "radio", "url": "http://b"},

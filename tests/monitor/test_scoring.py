@@ -67,7 +67,7 @@ def notice(**overrides: Any) -> dict[str, Any]:
     row = {
         "notice_id": 100,
         "site_id": "bisie",
-        "kind": "suspension",
+        "kind": "halt",
         "confidence": 0.9,
         "known_at": at(DAY),
         "title": "Operations suspended",
@@ -305,7 +305,7 @@ def test_components_always_add_up_to_the_risk() -> None:
     ]
     notices = [
         notice(notice_id=i, site_id=f"s{i}", kind=kind)
-        for i, kind in enumerate(["evacuation", "guidance_cut", "suspension", "evacuation"])
+        for i, kind in enumerate(["evacuation", "guidance_cut", "halt", "evacuation"])
     ]
     frame = score(exposures, notices, sites=sites, days=days_from(DAY - timedelta(days=5), 10))
     total = frame["conflict"] + frame["route"] + frame["notice"]
@@ -318,9 +318,9 @@ def test_components_always_add_up_to_the_risk() -> None:
 # ---- notices ----
 
 
-def test_a_suspension_halts_the_site_from_the_day_it_is_known_until_a_resumption() -> None:
+def test_a_halt_halts_the_site_from_the_day_it_is_known_until_a_resumption() -> None:
     notices = [
-        notice(notice_id=1, kind="suspension", known_at=at(DAY + timedelta(days=1), 10)),
+        notice(notice_id=1, kind="halt", known_at=at(DAY + timedelta(days=1), 10)),
         notice(notice_id=2, kind="resumption", known_at=at(DAY + timedelta(days=4), 8)),
     ]
     rows = score(notices=notices, days=days_from(DAY, 6)).set_index("date")
@@ -335,11 +335,20 @@ def test_a_suspension_halts_the_site_from_the_day_it_is_known_until_a_resumption
     assert rows.loc[DAY + timedelta(days=5), "explain"]["status_notice"]["kind"] == "resumption"
 
 
-@pytest.mark.parametrize("kind", ["halt", "suspension", "force_majeure"])
-def test_every_halting_kind_halts(kind: str) -> None:
-    row = score(notices=[notice(kind=kind)]).iloc[0]
+def test_a_halt_notice_halts_the_site() -> None:
+    row = score(notices=[notice(kind="halt")]).iloc[0]
     assert (row["risk"], row["level"], row["status"]) == (100.0, "halted", "halted")
     assert row["supply_at_risk_t"] == 12_000.0
+
+
+@pytest.mark.parametrize(("kind", "points"), [("partial_halt", 30.0), ("export_halt", 40.0)])
+def test_a_partial_or_export_halt_adds_its_points_and_leaves_the_site_operating(
+    kind: str, points: float
+) -> None:
+    row = score(notices=[notice(notice_id=1, kind=kind, known_at=at(DAY))]).iloc[0]
+    assert (row["status"], row["notice"], row["risk"]) == ("operating", points, points)
+    assert row["explain"]["status_notice"] is None
+    assert row["explain"]["notice_points"] == [{"notice_id": 1, "kind": kind, "points": points}]
 
 
 def test_a_resumption_before_any_halt_changes_nothing() -> None:
@@ -354,11 +363,92 @@ def test_a_later_halt_wins_over_an_earlier_resumption() -> None:
     notices = [
         notice(notice_id=1, kind="halt", known_at=at(DAY - timedelta(days=9))),
         notice(notice_id=2, kind="resumption", known_at=at(DAY - timedelta(days=5))),
-        notice(notice_id=3, kind="force_majeure", known_at=at(DAY - timedelta(days=1))),
+        notice(notice_id=3, kind="halt", known_at=at(DAY - timedelta(days=1))),
     ]
     row = score(notices=notices).iloc[0]
     assert row["status"] == "halted"
     assert row["explain"]["status_notice"]["notice_id"] == 3
+
+
+def test_a_halt_tied_to_the_site_only_by_a_place_near_it_counts_as_a_partial_halt() -> None:
+    by_place = notice(notice_id=1, kind="halt", known_at=at(DAY), matched_on="place: Walikale")
+    row = score(notices=[by_place]).iloc[0]
+    assert (row["status"], row["level"], row["notice"]) == ("operating", "elevated", 30.0)
+    assert row["explain"]["notice_points"] == [{"notice_id": 1, "kind": "partial_halt", "points": 30.0}]
+    by_name = notice(notice_id=1, kind="halt", known_at=at(DAY), matched_on="name: Bisie")
+    assert score(notices=[by_name]).iloc[0]["status"] == "halted"
+
+
+# ---- halt evidence over time ----
+SHORT = ScoringSettings(halt_confirm_days=10)
+
+
+def test_a_halt_no_later_notice_reconfirms_becomes_unconfirmed_after_the_configured_days() -> None:
+    rows = score(notices=[notice(notice_id=1, kind="halt", known_at=at(DAY, 8))], days=days_from(DAY, 12),
+                 params=SHORT).set_index("date")  # fmt: skip
+    last_halted, first_unconfirmed = DAY + timedelta(days=9), DAY + timedelta(days=10)
+    assert (rows.loc[last_halted, "status"], rows.loc[last_halted, "risk"]) == ("halted", 100.0)
+    assert rows.loc[last_halted, "explain"]["halt_unconfirmed_since"] is None
+    row = rows.loc[first_unconfirmed]
+    assert (row["status"], row["level"], row["risk"], row["notice"]) == (
+        "halt_unconfirmed",
+        "critical",
+        75.0,
+        75.0,
+    )
+    assert row["explain"]["halt_unconfirmed_since"] == first_unconfirmed.isoformat()
+    assert row["explain"]["status_notice"]["notice_id"] == 1  # the halt it comes from
+    assert row["supply_at_risk_t"] == 9_000.0
+
+
+def test_a_later_halting_notice_reconfirms_the_halt_and_restarts_the_count() -> None:
+    notices = [
+        notice(notice_id=1, kind="halt", known_at=at(DAY)),
+        notice(notice_id=2, kind="halt", known_at=at(DAY + timedelta(days=6))),
+        notice(notice_id=3, kind="halt", known_at=at(DAY + timedelta(days=20))),
+    ]
+    rows = score(notices=notices, days=days_from(DAY, 25), params=SHORT).set_index("date")
+    statuses = "".join("H" if s == "halted" else "U" for s in rows["status"])
+    assert statuses == "H" * 16 + "U" * 4 + "H" * 5
+    assert rows.loc[DAY + timedelta(days=19), "explain"]["halt_unconfirmed_since"] == "2025-03-26"
+
+
+def test_a_resumption_ends_an_unconfirmed_halt() -> None:
+    notices = [
+        notice(notice_id=1, kind="halt", known_at=at(DAY)),
+        notice(notice_id=2, kind="resumption", known_at=at(DAY + timedelta(days=14))),
+    ]
+    rows = score(notices=notices, days=days_from(DAY, 16), params=SHORT).set_index("date")
+    assert rows.loc[DAY + timedelta(days=13), "status"] == "halt_unconfirmed"
+    assert (rows.loc[DAY + timedelta(days=14), ["status", "risk"]] == ["operating", 0.0]).all()
+
+
+def test_an_unconfirmed_halt_keeps_a_higher_conflict_risk_and_the_components_still_add_up() -> None:
+    heavy = [exposure(event_id=i, fatalities=20, sub_type="Non-state actor overtakes territory",
+                      event_date=DAY + timedelta(days=10), known_at=at(DAY + timedelta(days=10)))
+             for i in range(6)]  # fmt: skip
+    row = score(heavy, [notice(kind="halt", known_at=at(DAY))], days=[DAY + timedelta(days=10)],
+                params=SHORT).iloc[0]  # fmt: skip
+    assert row["status"] == "halt_unconfirmed" and row["risk"] > 75.0
+    assert row["risk"] == pytest.approx(row["conflict"] + row["route"] + row["notice"])
+    assert row["notice"] == 0.0
+
+
+def test_a_registry_halt_never_ages() -> None:
+    halted = site(status="halted", status_since=DAY - timedelta(days=400))
+    row = score(sites=[halted], days=[DAY], params=SHORT).iloc[0]
+    assert (row["status"], row["level"], row["risk"]) == ("halted", "halted", 100.0)
+
+
+def test_the_day_a_halt_ages_uses_only_notices_public_by_that_day() -> None:
+    first = [notice(notice_id=1, kind="halt", known_at=at(DAY))]
+    late = [*first, notice(notice_id=2, kind="halt", known_at=at(DAY + timedelta(days=12), 9))]
+    days = days_from(DAY, 14)
+    without, with_late = (score(notices=n, days=days, params=SHORT).set_index("date") for n in (first, late))
+    before = [d for d in days if d < DAY + timedelta(days=12)]
+    assert without.loc[before, "status"].tolist() == with_late.loc[before, "status"].tolist()
+    assert with_late.loc[DAY + timedelta(days=11), "status"] == "halt_unconfirmed"
+    assert with_late.loc[DAY + timedelta(days=12), "status"] == "halted"
 
 
 def test_a_low_confidence_notice_neither_halts_nor_resumes() -> None:

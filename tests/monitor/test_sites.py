@@ -36,28 +36,12 @@ def _by_id(parse: sites.SitesParse) -> dict[str, dict]:
     return {row["id"]: row for row in parse.rows}
 
 
-# ---- the bundled registry ----------------------------------------------------------------------------------
-def test_bundled_registry_parses_cleanly_with_at_least_forty_sites(bundled: sites.SitesParse) -> None:
+# ---- the bundled registry (its size and coverage: test_registry.py) ----------------------------------------
+def test_bundled_registry_parses_cleanly(bundled: sites.SitesParse) -> None:
     assert bundled.errors == []
     assert bundled.unknown_columns == []
-    assert len(bundled.rows) >= 40
     assert {row["origin"] for row in bundled.rows} == {"bundled"}
     assert {row["updated_at"] for row in bundled.rows} == {datetime(2025, 4, 20, 12, 0)}
-
-
-def test_every_located_site_states_precision_and_source_and_unlocated_ones_say_so(
-    bundled: sites.SitesParse,
-) -> None:
-    for row in bundled.rows:
-        assert row["source"], row["id"]
-        if row["lat"] is None:
-            assert row["lon"] is None and row["coord_precision_km"] is None, row["id"]
-            assert "coordinates" in row["notes"].lower(), row["id"]
-        else:
-            assert row["coord_precision_km"] is not None and row["coord_precision_km"] > 0, row["id"]
-            assert row["coord_source"], row["id"]
-    located = [row for row in bundled.rows if row["lat"] is not None]
-    assert len(located) >= 30
 
 
 def test_derived_and_centroid_points_are_flagged_in_their_coordinate_source(
@@ -86,18 +70,6 @@ def test_bisie_carries_its_coordinates_aliases_places_and_road_to_goma(bundled: 
     assert bisie["annual_output_t"] > 0 and bisie["output_year"] >= 2020
 
 
-def test_every_main_commodity_has_a_world_production_row_in_matching_units(bundled: sites.SitesParse) -> None:
-    world = sites.commodities_frame().set_index("commodity")
-    assert world.index.is_unique
-    assert (world["world_production_t"] > 0).all()
-    assert (world["unit"] != "").all() and (world["source"] != "").all()
-    for row in bundled.rows:
-        assert row["commodity"] in world.index, row["id"]
-        # Output and world production share a unit, so no single site exceeds the world.
-        if row["annual_output_t"] is not None:
-            assert row["annual_output_t"] < world.loc[row["commodity"], "world_production_t"], row["id"]
-
-
 def test_commodities_frame_types_its_columns() -> None:
     frame = sites.commodities_frame()
     assert list(frame.columns) == ["commodity", "world_production_t", "year", "unit", "source"]
@@ -111,7 +83,7 @@ def test_commodities_frame_types_its_columns() -> None:
 def test_a_user_csv_keeps_its_good_rows_and_rejects_bad_ones_by_line(user_parse: sites.SitesParse) -> None:
     assert [row["id"] for row in user_parse.rows] == ["alpha_pit", "zeta_flat"]
     reasons = {bad.ref: bad.reason for bad in user_parse.errors}
-    assert set(reasons) == {"line 3", "line 4", "line 5", "line 6", "line 9", "line 10", "line 11"}
+    assert set(reasons) == {f"line {n}" for n in (3, 4, 5, 6, 9, 10, 11, 12, 13)}
     assert "lat '-95'" in reasons["line 3"] and "out of range" in reasons["line 3"]
     assert "country 'ZZ'" in reasons["line 4"]
     assert reasons["line 5"].startswith("lon is empty")
@@ -119,7 +91,17 @@ def test_a_user_csv_keeps_its_good_rows_and_rejects_bad_ones_by_line(user_parse:
     assert "duplicate" in reasons["line 9"] and "line 2" in reasons["line 9"]
     assert "route" in reasons["line 10"] and "one waypoint" in reasons["line 10"]
     assert "status 'closed'" in reasons["line 11"]
+    assert reasons["line 13"].startswith("coord_precision_km is empty")
     assert next(b for b in user_parse.errors if b.ref == "line 3").raw.startswith("bad_lat,Bad Latitude")
+
+
+def test_a_bad_row_is_rejected_with_every_problem_it_has(user_parse: sites.SitesParse) -> None:
+    reason = next(b.reason for b in user_parse.errors if b.ref == "line 12")
+    problems = reason.split("; ")
+    assert problems[0].startswith("no coordinates: lat and lon are empty")
+    assert any(p.startswith("unknown commodity gold") and "tin" in p for p in problems)
+    assert any(p.startswith("annual_output_t '-5' is out of range") for p in problems)
+    assert len(problems) == 3
 
 
 def test_user_rows_are_normalised_and_typed(user_parse: sites.SitesParse) -> None:
@@ -130,9 +112,68 @@ def test_user_rows_are_normalised_and_typed(user_parse: sites.SitesParse) -> Non
     assert alpha["places"] == [{"name": "Alpha Village", "lat": -1.51, "lon": 28.49}]
     assert alpha["route"] == [[-1.5, 28.5], [-1.6, 29.0]]
     assert alpha["annual_output_t"] == 1200.0 and alpha["output_year"] is None
+    assert alpha["outputs"] == [{"commodity": "tin", "tonnes": 1200.0, "year": None}]
+    assert alpha["coord_precision_km"] == 0.5
     assert alpha["origin"] == "user" and "updated_at" not in alpha
-    assert (zeta["lat"], zeta["lon"], zeta["status"], zeta["operator"]) == (None, None, "halted", "")
+    assert (zeta["lat"], zeta["lon"], zeta["status"], zeta["operator"]) == (-13.0, 28.0, "halted", "")
     assert set(alpha) == {*sites.SITE_COLUMNS, "origin"}
+
+
+def _one(extra_header: str, extra_cells: str, commodity: str = "copper") -> sites.SitesParse:
+    text = (
+        f"id,name,operator,country,commodity,lat,lon,coord_precision_km,{extra_header}\n"
+        f"kcc,Kamoto,KCC,CD,{commodity},-10.7,25.4,2,{extra_cells}\n"
+    )
+    return sites.parse_sites_csv(text, origin="user")
+
+
+def test_outputs_give_each_commodity_its_figure_and_fill_the_main_one() -> None:
+    parse = _one("commodities,outputs", "copper;cobalt,copper:270000:2020;cobalt:27600:2023")
+    (row,) = parse.rows
+    assert (row["annual_output_t"], row["output_year"]) == (270_000.0, 2020)
+    assert row["outputs"] == [
+        {"commodity": "copper", "tonnes": 270_000.0, "year": 2020},
+        {"commodity": "cobalt", "tonnes": 27_600.0, "year": 2023},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "cells", "problem"),
+    [
+        (
+            "commodities,outputs",
+            "copper,cobalt:100:2023",
+            "outputs names cobalt, not among the site's commodities",
+        ),
+        ("outputs", "copper:lots:2023", "outputs item 'copper:lots:2023': tonnes 'lots' is not a number"),
+        ("outputs", "copper:100", "outputs item 'copper:100' is not commodity:tonnes:year"),
+        ("outputs", "copper::2023", "has no tonnes (leave an unknown output out)"),
+        ("outputs", "copper:1:2023;copper:2:2024", "outputs names copper more than once"),
+        ("annual_output_t,output_year,outputs", "5,2023,copper:6:2023", "disagree with outputs' copper 6 t"),
+        ("commodities,outputs", "copper;gold,gold:30:2024", "unknown commodity gold"),
+    ],
+)
+def test_bad_outputs_are_rejected_saying_why(header: str, cells: str, problem: str) -> None:
+    parse = _one(header, cells)
+    assert parse.rows == []
+    assert problem in parse.errors[0].reason
+
+
+def test_a_by_product_without_a_figure_may_be_any_commodity_key() -> None:
+    (row,) = _one("commodities", "copper;gold;silver").rows
+    assert row["commodities"] == "copper;gold;silver"
+    assert "unknown commodity" in _one("commodities", "", commodity="gold").errors[0].reason
+
+
+def test_the_new_source_columns_are_kept() -> None:
+    (row,) = _one(
+        "output_source,route_source,status_source", "Glencore 2024 report,AFP 2022,ARECOMS 2025"
+    ).rows
+    assert (row["output_source"], row["route_source"], row["status_source"]) == (
+        "Glencore 2024 report",
+        "AFP 2022",
+        "ARECOMS 2025",
+    )
 
 
 def test_unknown_columns_are_reported(user_parse: sites.SitesParse) -> None:
@@ -147,7 +188,10 @@ def test_missing_required_columns_raise_input_error_naming_them() -> None:
 
 
 def test_a_row_longer_than_the_header_is_rejected() -> None:
-    text = "id,name,operator,country,commodity,lat,lon\nok,Ok,,CD,tin,-1,28\nlong,Long,,CD,tin,-1,28,extra\n"
+    text = (
+        "id,name,operator,country,commodity,lat,lon,coord_precision_km\n"
+        "ok,Ok,,CD,tin,-1,28,1\nlong,Long,,CD,tin,-1,28,1,extra\n"
+    )
     parse = sites.parse_sites_csv(text, origin="user")
     assert [row["id"] for row in parse.rows] == ["ok"]
     assert [(b.ref, b.reason) for b in parse.errors] == [
@@ -177,7 +221,7 @@ def test_importing_twice_keeps_one_row_per_id_and_updates_changed_fields(
     assert alpha["route"] == [[-1.5, 28.5], [-1.6, 29.0], [-1.7, 29.2]]
     assert alpha["updated_at"].replace(tzinfo=None) == later.replace(tzinfo=None)
     zeta = frame.set_index("id").loc["zeta_flat"]
-    assert math.isnan(zeta["lat"]) and zeta["aliases"] == ["Zeta", "Z Flat"] and zeta["places"] == []
+    assert zeta["lat"] == -13.0 and zeta["aliases"] == ["Zeta", "Z Flat"] and zeta["places"] == []
 
 
 def test_the_bundled_registry_round_trips_through_the_store(
@@ -197,8 +241,8 @@ def test_a_user_row_overrides_a_bundled_site_with_the_same_id(
     fresh_store: Store, bundled: sites.SitesParse, now: datetime
 ) -> None:
     override = sites.parse_sites_csv(
-        "id,name,operator,country,commodity,lat,lon,annual_output_t\n"
-        "bisie,Bisie (user figures),Alphamin,CD,tin,-1.03,27.73,17300\n",
+        "id,name,operator,country,commodity,lat,lon,coord_precision_km,annual_output_t\n"
+        "bisie,Bisie (user figures),Alphamin,CD,tin,-1.03,27.73,2,17300\n",
         origin="user",
     )
     merged = sites.SitesParse([*bundled.rows, *override.rows], [], [])

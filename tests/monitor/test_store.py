@@ -8,8 +8,10 @@ from pathlib import Path
 import pandas as pd
 import psycopg
 import pytest
+from alembic import command
 
 from feeds.rows import EVENT_COLUMNS, RejectedRow
+from monitor import schema
 from monitor.errors import StoreError
 from monitor.reads import sql
 from monitor.store import Store
@@ -93,3 +95,28 @@ def test_sqlite_writers_wait_a_minute_for_the_write_lock(tmp_path: Path) -> None
     store = Store.from_url(f"sqlite:///{tmp_path / 'b.db'}")
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 60_000
+
+
+def test_init_turns_an_earlier_release_s_suspension_and_force_majeure_into_halts_keeping_the_old_word(
+    fresh_store: Store, now: datetime
+) -> None:
+    rows = [
+        {"source": "alphamin", "source_id": f"n{i}", "url": "", "published_at": None, "title": title,
+         "summary": "", "language": "en", "kind": kind, "confidence": 0.9}
+        for i, (title, kind) in enumerate([("Operations suspended", "suspension"),
+                                           ("Force majeure declared", "force_majeure"),
+                                           ("Phased restart", "resumption")])
+    ]  # fmt: skip
+    fresh_store.insert_notices(pd.DataFrame(rows), now)
+    with fresh_store.engine.begin() as conn:  # back to the schema before the cue (revision 0003)
+        command.downgrade(schema.config(conn), "0003")
+    with pytest.raises(StoreError, match="minewatch init"):
+        fresh_store.check_schema()
+    fresh_store.create_schema()
+    fresh_store.create_schema()  # twice changes nothing more
+    stored = sql.frame(fresh_store, "select source_id, kind, cue from notice order by source_id")
+    assert stored.to_dict("records") == [
+        {"source_id": "n0", "kind": "halt", "cue": "stored as suspension by an earlier release"},
+        {"source_id": "n1", "kind": "halt", "cue": "stored as force_majeure by an earlier release"},
+        {"source_id": "n2", "kind": "resumption", "cue": ""},
+    ]

@@ -11,7 +11,7 @@ from email.utils import format_datetime
 from typing import Any
 
 from monitor.alerting.channels import DeliveryError, Message
-from monitor.alerting.channels.render import alert_facts, site_url, subject_line, text_body
+from monitor.alerting.channels.render import alert_facts, site_url, source_tags, subject_line, text_body
 from monitor.config import SmtpTarget
 
 __all__ = ["EmailChannel", "build_email", "html_body"]
@@ -31,9 +31,7 @@ def _link(url: str, text: str) -> str:
 def _html_source(source: Mapping[str, Any]) -> str:
     when = str(source.get("published_at") or "")[:16].replace("T", " ")
     title = _link(str(source.get("url") or ""), str(source.get("title") or "(untitled)"))
-    return (
-        f"<li>[{_e(source.get('kind') or '-')}] {title} ({_e(source.get('source') or '')}, {_e(when)})</li>"
-    )
+    return f"<li>[{_e(source_tags(source))}] {title} ({_e(source.get('source') or '')}, {_e(when)})</li>"
 
 
 def _html_alert(alert: Mapping[str, Any], base_url: str | None) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-__all__ = ["alert_facts", "one_line", "site_url", "subject_line", "text_body"]
+__all__ = ["alert_facts", "one_line", "site_url", "source_tags", "subject_line", "text_body"]
 
 #: Bidirectional embeddings, overrides and isolates: feed text must not reorder what a reader sees.
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
@@ -44,14 +44,22 @@ def alert_facts(alert: Mapping[str, Any]) -> list[tuple[str, str]]:
     facts: list[tuple[str, str]] = []
     site = alert.get("site") or {}
     if site:
-        what = ", ".join(str(site[k]) for k in ("operator", "commodity", "country") if site.get(k))
-        facts.append(("Site", f"{site.get('name') or site.get('id')}" + (f" ({what})" if what else "")))
+        what = " · ".join(str(site[k]) for k in ("operator", "country") if site.get(k))
+        facts.append(("Site", f"{site.get('name') or site.get('id')}" + (f" · {what}" if what else "")))
     if alert.get("risk") is not None:
         facts.append(("Risk", f"{_number(alert['risk'])} ({alert.get('level') or 'n/a'})"))
-    if site.get("annual_output_t"):
+    outputs = [
+        f"{_number(item['output_t'], 0)} t/yr {item['commodity']}"
+        + (f" ({float(item['world_pct']):.2g}% of world)" if item.get("world_pct") else "")
+        for item in site.get("supply") or []
+        if item.get("output_t")
+    ]
+    if not outputs and site.get("annual_output_t"):  # alerts stored before ``supply`` was carried
         share = site.get("world_share")
-        supply = f"{_number(site['annual_output_t'], 0)} t/yr of {site.get('commodity') or 'output'}"
-        facts.append(("Output", supply + (f", {float(share) * 100:.1f}% of world" if share else "")))
+        outputs = [f"{_number(site['annual_output_t'], 0)} t/yr of {site.get('commodity') or 'output'}"
+                   + (f", {float(share) * 100:.1f}% of world" if share else "")]  # fmt: skip
+    if outputs:
+        facts.append(("Output", "; ".join(outputs)))
     details = alert.get("details") or {}
     if alert.get("kind") == "front_line" and details.get("distance_km") is not None:
         change = details.get("change_km")
@@ -60,9 +68,20 @@ def alert_facts(alert: Mapping[str, Any]) -> list[tuple[str, str]]:
     return facts
 
 
+def source_tags(source: Mapping[str, Any]) -> str:
+    """'suspension, fr, cue: «suspension des activités»': the kind, then the language and the words that
+    decided the kind, when the notice row has them."""
+    tags = [str(source.get("kind") or "-").replace("_", " ")]
+    if source.get("language"):
+        tags.append(str(source["language"]))
+    if source.get("cue"):
+        tags.append(f"cue: «{source['cue']}»")
+    return ", ".join(tags)
+
+
 def _source_line(source: Mapping[str, Any]) -> str:
     when = str(source.get("published_at") or "")[:16].replace("T", " ")
-    head = f"[{source.get('kind') or '-'}] {source.get('title') or '(untitled)'}"
+    head = f"[{source_tags(source)}] {source.get('title') or '(untitled)'}"
     tail = ", ".join(x for x in (str(source.get("source") or ""), when) if x)
     return head + (f" ({tail})" if tail else "") + (f" {source['url']}" if source.get("url") else "")
 

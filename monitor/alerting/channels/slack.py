@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from monitor.alerting.channels import Message, post
-from monitor.alerting.channels.render import alert_facts, site_url, subject_line, text_body
+from monitor.alerting.channels.render import alert_facts, site_url, source_tags, subject_line, text_body
 from monitor.net.http import Limits
 
 __all__ = ["MAX_BLOCKS", "SlackChannel", "slack_payload"]
@@ -36,7 +36,7 @@ def _cut(text: str, limit: int) -> str:
 
 def _source_text(source: Mapping[str, Any]) -> str:
     title = _link(str(source.get("url") or ""), str(source.get("title") or "source"))
-    return f"{_escape(source.get('kind') or '-')}: {title} ({_escape(source.get('source') or '')})"
+    return f"{_escape(source_tags(source))}: {title} ({_escape(source.get('source') or '')})"
 
 
 def _alert_blocks(alert: Mapping[str, Any], base_url: str | None) -> list[dict[str, Any]]:

@@ -6,6 +6,10 @@ Body (schema ``minewatch.alerts/1``)::
      "digest": false, "alerts": [{"fingerprint", "kind", "subject", "episode", "title", "summary",
      "occurred_at", "site", "risk", "level", "sources", "details", "url"}, ...]}
 
+Since 2026-12, each alert's ``site`` also carries ``supply``: ``[{"commodity", "output_t", "world_pct"}]``,
+the site's commodities (main first) with their annual output and share of world production (null when
+unknown); the schema name is unchanged, as the field is only added.
+
 Signature: ``sha256=<hex HMAC-SHA256 of the raw body bytes, keyed with MINEWATCH_WEBHOOK_SECRET>``.
 """
 

@@ -114,8 +114,10 @@ def test_slack_gets_a_block_kit_message_with_escaped_text_and_links(
     assert section.startswith("*<https://minewatch.example/site/bisie|Bisie halted>*")
     context = [e["text"] for e in body["blocks"][2]["elements"]]
     link = "<https://alphamin.example/news/1|Alphamin suspends &lt;b&gt;Bisie&lt;/b&gt;>"
-    assert context[0] == f"suspension: {link} (alphamin_news)"
-    assert context[1] == "force_majeure: Suspension des activités (site_communique_fr)"  # no javascript: link
+    assert context[0] == f"suspension, en: {link} (alphamin_news)"  # the notice's language
+    assert (
+        context[1] == "force majeure, fr: Suspension des activités (site_communique_fr)"
+    )  # no javascript: link
 
 
 def test_slack_429_waits_out_retry_after_then_posts(server: LoopbackServer, http: httpx.Client) -> None:

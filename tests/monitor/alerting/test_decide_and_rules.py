@@ -234,13 +234,16 @@ def test_no_digest_before_its_hour_or_on_a_quiet_day() -> None:
 
 # ---- rules: halts -----------------------------------------------------------------------------------------
 def scores(site: str, first: date, statuses: str, risk: float = 40.0) -> pd.DataFrame:
-    """One row per day from ``first``: H = halted, o = operating (level elevated)."""
+    """One row per day from ``first``: H = halted, U = halt unconfirmed (critical, 75), o = operating
+    (level elevated)."""
     days = [first + timedelta(days=i) for i in range(len(statuses))]
+    status = {"H": ("halted", "halted", 100.0), "U": ("halt_unconfirmed", "critical", 75.0)}
+    rows = [status.get(s, ("operating", "elevated", risk)) for s in statuses]
     return pd.DataFrame({
         "site_id": site, "date": days,
-        "status": ["halted" if s == "H" else "operating" for s in statuses],
-        "level": ["halted" if s == "H" else "elevated" for s in statuses],
-        "risk": [100.0 if s == "H" else risk for s in statuses],
+        "status": [r[0] for r in rows],
+        "level": [r[1] for r in rows],
+        "risk": [r[2] for r in rows],
         "conflict": 0.0, "route": 0.0, "notice": 0.0,
     })  # fmt: skip
 
@@ -255,6 +258,7 @@ NOTICE_COLUMNS = [
     "title",
     "url",
     "language",
+    "cue",
 ]
 
 
@@ -262,7 +266,8 @@ def notices(*rows: tuple[str, str, str, str]) -> pd.DataFrame:
     """(site, kind, known_at ISO, source) rows."""
     return pd.DataFrame(
         [{"notice_id": i, "site_id": s, "kind": k, "confidence": 0.95, "known_at": pd.Timestamp(t),
-          "source": src_, "title": f"{src_} {k}", "url": f"https://{src_}.example/{i}", "language": "en"}
+          "source": src_, "title": f"{src_} {k}", "url": f"https://{src_}.example/{i}", "language": "en",
+          "cue": f'title: "{k}"'}
          for i, (s, k, t, src_) in enumerate(rows)],
         columns=NOTICE_COLUMNS,
     )  # fmt: skip
@@ -279,8 +284,8 @@ def halts(timeline: pd.DataFrame, found: pd.DataFrame, today: date, since: dict[
 
 def test_a_halt_lists_every_notice_of_its_first_day_and_a_later_halt_is_a_new_episode() -> None:
     timeline = scores("bisie", date(2025, 3, 10), "ooooHHHooH")
-    found = notices(("bisie", "suspension", "2025-03-14 01:30", "alphamin_news"),
-                    ("bisie", "force_majeure", "2025-03-14 07:00", "site_communique_fr"),
+    found = notices(("bisie", "halt", "2025-03-14 01:30", "alphamin_news"),
+                    ("bisie", "halt", "2025-03-14 07:00", "site_communique_fr"),
                     ("bisie", "resumption", "2025-03-17 09:00", "alphamin_news"))  # fmt: skip
     found_kinds = [(c.kind, c.episode) for c in halts(timeline, found, date(2025, 3, 19))]
     assert found_kinds == [("halt", "2025-03-14"), ("resume", "2025-03-14"), ("halt", "2025-03-19")]
@@ -294,7 +299,7 @@ def test_a_halt_lists_every_notice_of_its_first_day_and_a_later_halt_is_a_new_ep
 
 def test_a_halting_notice_raises_a_halt_before_the_site_is_rescored() -> None:
     timeline = scores("bisie", date(2025, 3, 10), "oooo")  # scored up to 13 March
-    found = notices(("bisie", "suspension", "2025-03-14 01:30", "alphamin_news"))
+    found = notices(("bisie", "halt", "2025-03-14 01:30", "alphamin_news"))
     [halt] = halts(timeline, found, date(2025, 3, 14))
     assert (halt.kind, halt.episode, halt.details["ongoing"]) == ("halt", "2025-03-14", True)
 
@@ -439,3 +444,122 @@ def test_candidate_payload_is_plain_json() -> None:
     assert payload["occurred_at"] == "2025-03-14T11:00:00Z"
     aware = cand(occurred_at=datetime(2025, 3, 14, 13, tzinfo=UTC)).payload()
     assert aware["occurred_at"] == "2025-03-14T13:00:00Z"
+
+
+def test_a_halt_that_ages_unconfirmed_and_is_reconfirmed_is_one_halt_alerted_once() -> None:
+    timeline = scores("bisie", date(2025, 3, 10), "ooHHUUUHHoo")
+    found = notices(("bisie", "halt", "2025-03-12 08:00", "alphamin_news"),
+                    ("bisie", "halt", "2025-03-17 08:00", "site_communique_fr"),
+                    ("bisie", "resumption", "2025-03-19 09:00", "alphamin_news"))  # fmt: skip
+    result = halts(timeline, found, date(2025, 3, 20), window_start=date(2025, 3, 10))
+    assert [(c.kind, c.episode) for c in result] == [("halt", "2025-03-12"), ("resume", "2025-03-12")]
+    assert result[1].details["halt_days"] == 7
+
+
+def test_an_unconfirmed_halt_is_no_level_rise() -> None:
+    timeline = scores("bisie", date(2025, 3, 10), "oHHUU")
+    found = rules.level_candidates(timeline, SITES, allowed={"bisie"}, levels=["high", "critical"],
+                                   window_start=date(2025, 3, 1))  # fmt: skip
+    assert found == []
+
+
+def exports(found: pd.DataFrame, today: date, window_start: date | None = None) -> list[Candidate]:
+    return rules.export_halt_candidates(
+        found,
+        SITES,
+        allowed={"bisie"},
+        gap_days=30,
+        window_start=window_start or date(2025, 3, 1),
+        today=today,
+    )
+
+
+def test_an_export_halt_is_alerted_once_per_episode_with_every_notice_of_it_as_sources() -> None:
+    found = notices(("bisie", "export_halt", "2025-03-14 08:00", "alphamin_news"),
+                    ("bisie", "export_halt", "2025-03-20 08:00", "site_communique_fr"),
+                    ("bisie", "partial_halt", "2025-03-21 08:00", "alphamin_news"),
+                    ("bisie", "export_halt", "2025-04-25 08:00", "alphamin_news"))  # fmt: skip
+    result = exports(found, date(2025, 4, 30))
+    assert [(c.kind, c.episode) for c in result] == [
+        ("export_halt", "2025-03-14"),
+        ("export_halt", "2025-04-25"),
+    ]
+    assert [s["source"] for s in result[0].sources] == ["alphamin_news", "site_communique_fr"]
+    assert "Exports, shipments or deliveries stopped since 2025-03-14" in result[0].summary
+    # Seen again a day later, the same episodes: the same fingerprints, so nothing is paged twice.
+    assert [c.fingerprint for c in exports(found, date(2025, 5, 1))] == [c.fingerprint for c in result]
+
+
+def test_a_resumption_ends_an_export_halt_and_one_begun_before_the_window_is_old_news() -> None:
+    found = notices(("bisie", "export_halt", "2025-02-10 08:00", "alphamin_news"),
+                    ("bisie", "export_halt", "2025-03-02 08:00", "alphamin_news"),
+                    ("bisie", "resumption", "2025-03-05 08:00", "alphamin_news"),
+                    ("bisie", "export_halt", "2025-03-06 08:00", "alphamin_news"))  # fmt: skip
+    result = exports(found, date(2025, 3, 10), window_start=date(2025, 3, 1))
+    assert [(c.kind, c.episode) for c in result] == [("export_halt", "2025-03-06")]
+
+
+def test_partial_halts_and_sites_out_of_scope_raise_no_export_alert() -> None:
+    found = notices(("bisie", "partial_halt", "2025-03-14 08:00", "alphamin_news"),
+                    ("rubaya", "export_halt", "2025-03-14 08:00", "news"))  # fmt: skip
+    assert exports(found, date(2025, 3, 20)) == []
+
+
+# ---- the desk note: who, what, how much of the world ----
+WORLD = pd.DataFrame(
+    {"commodity": ["tin", "copper", "cobalt"], "world_production_t": [300_000.0, 23e6, 290_000.0]}
+)
+
+
+def test_site_info_gives_each_commodity_its_share_of_world_production_main_first() -> None:
+    sites = pd.DataFrame(
+        [
+            {"id": "bisie", "name": "Bisie tin mine (Mpama North and Mpama South)", "commodity": "tin",
+             "annual_output_t": 12_000.0},
+            {"id": "kamoto", "name": "Kamoto Copper Company (KOV)", "commodity": "copper",
+             "annual_output_t": 230_000.0, "outputs": [{"commodity": "cobalt", "tonnes": 14_500.0}]},
+            {"id": "chipwi", "name": "Chipwi rare-earth mining area", "commodity": "rare_earths",
+             "annual_output_t": None},
+        ]
+    )  # fmt: skip
+    info = rules.site_info(sites, WORLD)
+    assert info["bisie"]["supply"] == [{"commodity": "tin", "output_t": 12_000.0, "world_pct": 4.0}]
+    kamoto = info["kamoto"]["supply"]
+    assert [s["commodity"] for s in kamoto] == ["copper", "cobalt"]
+    assert kamoto[1]["world_pct"] == pytest.approx(100 * 14_500 / 290_000, abs=0.001)
+    assert info["chipwi"]["supply"] == [{"commodity": "rare_earths", "output_t": None, "world_pct": None}]
+    assert rules.supply_phrase(info["bisie"]) == "~4% of world tin"
+    assert rules.supply_phrase(info["kamoto"]) == "~1% of world copper, ~5% of world cobalt"
+    assert rules.supply_phrase(info["chipwi"]) == "rare earths, output unknown"
+
+
+def test_a_short_name_drops_the_bracketed_detail_and_what_kind_of_mine_it_is() -> None:
+    assert rules.short_name({"name": "Bisie tin mine (Mpama North and Mpama South)"}) == "Bisie"
+    assert rules.short_name({"name": "Rubaya coltan mines (Bibatama concession)"}) == "Rubaya"
+    assert rules.short_name({"name": "Kamoto Copper Company (KOV, Mashamba East)"}) == "Kamoto Copper Company"
+    assert rules.short_name({"name": "Mine"}) == "Mine"
+    assert rules.short_name({"id": "x"}) == "x"
+
+
+def test_a_halt_reads_like_a_desk_note_first_line_then_the_evidence() -> None:
+    site = rules.site_info(
+        pd.DataFrame([{"id": "bisie", "name": "Bisie tin mine (Mpama)", "operator": "Alphamin Bisie Mining",
+                       "country": "CD", "commodity": "tin", "annual_output_t": 12_000.0}]),
+        WORLD,
+    )  # fmt: skip
+    timeline = pd.DataFrame(
+        {"site_id": "bisie", "date": [date(2025, 3, 13), date(2025, 3, 14)],
+         "status": ["operating", "halted"], "level": ["high", "halted"], "risk": [60.0, 100.0]}
+    )  # fmt: skip
+    notices = pd.DataFrame(
+        [{"notice_id": 1, "site_id": "bisie", "known_at": datetime(2025, 3, 14, 7), "kind": "halt",
+          "source": "alphamin_news", "title": "Alphamin suspends operations", "url": "", "language": "en",
+          "cue": 'title: "suspends operations"'}]
+    )  # fmt: skip
+    (halt,) = rules.halt_candidates(
+        timeline, {}, notices, site, halts={"bisie"}, resumes=set(), window_start=date(2025, 3, 10),
+        today=date(2025, 3, 14),
+    )  # fmt: skip
+    assert halt.title == "Bisie halted: ~4% of world tin"
+    assert halt.summary == "Halted since 2025-03-14: halt (1 source)."
+    assert "Alphamin" not in halt.title + halt.summary  # the operator is said once, in the facts

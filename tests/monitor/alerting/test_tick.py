@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner, Result
@@ -44,7 +45,9 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
     if os.environ.get(PG_ENV):
         return None
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    result = demo.build(Settings(database=DatabaseSettings(url=f"sqlite:///{path}")), now=lambda: BUILT)
+    # Without the demo's own alerts: these tests raise them from a store that has none yet.
+    settings = Settings(database=DatabaseSettings(url=f"sqlite:///{path}"))
+    result = demo.build(settings, now=lambda: BUILT, with_alerts=False)
     result.store.engine.dispose()
     return path
 
@@ -56,7 +59,8 @@ def demo_store(demo_template: Path | None, database_url: str) -> Iterator[Store]
         shutil.copy(demo_template, database_url.removeprefix("sqlite:///"))
         store = Store.from_url(database_url)
     else:
-        store = demo.build(Settings(database=DatabaseSettings(url=database_url)), now=lambda: BUILT).store
+        settings = Settings(database=DatabaseSettings(url=database_url))
+        store = demo.build(settings, now=lambda: BUILT, with_alerts=False).store
     yield store
     store.engine.dispose()
 
@@ -144,23 +148,26 @@ def test_one_email_slack_post_and_webhook_call_per_halt_across_reruns(
     assert [r["kind"] for r in alert_rows(demo_store)] == ["halt"]
 
 
-def test_the_english_release_and_french_communique_make_one_alert_listing_both(
+def test_the_english_release_french_communique_and_news_make_one_alert_listing_every_source(
     demo_store: Store, mailbox: Mailbox, receivers: Receivers, server: LoopbackServer
 ) -> None:
     tick(demo_store, env(mailbox, server), TICK)
     [row] = alert_rows(demo_store)
     payload = row["payload"] if isinstance(row["payload"], dict) else json.loads(row["payload"])
-    assert [s["source"] for s in payload["sources"]] == ["alphamin_news", "site_communique_fr"]
-    assert [s["kind"] for s in payload["sources"]] == ["suspension", "force_majeure"]
+    # The operator's release, its French communiqué, and a news item reporting the pause the same day.
+    assert [s["source"] for s in payload["sources"]] == ["alphamin_news", "site_communique_fr", "news_search"]
+    assert [s["kind"] for s in payload["sources"]] == ["halt", "halt", "halt"]
+    assert all(s["cue"] for s in payload["sources"])  # each says what in its text made it a halt
     [mail] = mailbox.messages
     assert mail["Subject"].startswith("[minewatch] Bisie")
     text = body_of(mail, "plain")
     assert EN_TITLE in text and FR_TITLE in text
     assert "https://minewatch.example/site/bisie" in text
     [body] = receivers.hooks
-    assert [s["title"][:20] for s in body["alerts"][0]["sources"]] == [EN_TITLE[:20], FR_TITLE[:20]]
+    titles = [s["title"][:20] for s in body["alerts"][0]["sources"]]
+    assert titles == [EN_TITLE[:20], FR_TITLE[:20], "Tin market watches B"]
     blocks = json.loads(receivers.slack[0].body)["blocks"]
-    assert len(blocks[2]["elements"]) == 2  # both sources in the context block
+    assert len(blocks[2]["elements"]) == 3  # every source in the context block
 
 
 def test_smtp_down_keeps_email_pending_while_slack_is_sent_then_email_is_delivered_once(
@@ -201,7 +208,7 @@ def test_a_dry_run_sends_nothing_and_stores_nothing(
 ) -> None:
     report = tick(demo_store, env(mailbox, server), TICK, dry_run=True)
     assert [(p.channel, p.subject) for p in report.previews] == [
-        (ch, "Bisie tin mine (Mpama North and Mpama South) halted") for ch in ("email", "slack", "webhook")
+        (ch, "Bisie halted: ~4% of world tin") for ch in ("email", "slack", "webhook")
     ]
     assert EN_TITLE in report.previews[0].text
     assert mailbox.messages == [] and server.requests == []
@@ -209,7 +216,12 @@ def test_a_dry_run_sends_nothing_and_stores_nothing(
     assert demo_store.get_watermark(WATERMARK) is None
     lines = report_lines(report)
     assert lines[0] == "dry run: nothing is sent or stored"
-    assert "--- would send on webhook: Bisie tin mine (Mpama North and Mpama South) halted" in lines
+    assert "--- would send on webhook: Bisie halted: ~4% of world tin" in lines
+    # The desk note: the headline first, the site's full name and operator said once, in the facts.
+    text = report.previews[0].text
+    assert text.startswith("Bisie halted: ~4% of world tin\nHalted since 2025-03-14")
+    assert text.count("Alphamin Bisie Mining") == 1
+    assert "12,568 t/yr tin (4.2% of world)" in text
 
 
 def test_after_a_crash_between_store_and_send_the_restart_sends_each_channel_once(
@@ -311,3 +323,24 @@ def test_a_fresh_store_does_not_page_about_registry_stops_that_began_long_ago(
     with httpx.Client() as http:
         report = alert_tick(fresh_store, Settings(), {}, lambda: today, http, dry_run=True)
     assert [a["subject"] for a in report.alerts if a["kind"] == "halt"] == []
+
+
+def test_a_halt_tied_to_a_site_only_by_a_place_near_it_raises_no_halt_alert(demo_store: Store) -> None:
+    """Goma lies on Bisie's road and near Rubaya: a city-wide stoppage there is no mine halt."""
+    from monitor import models
+
+    at = TICK.replace(tzinfo=None)
+    notice = {"source": "radio", "source_id": "goma-1", "url": "", "published_at": at - timedelta(hours=1),
+              "title": "Goma : toutes les activités suspendues après les combats", "summary": "",
+              "language": "fr", "kind": "halt", "confidence": 0.9, "cue": 'title: "suspendues"'}  # fmt: skip
+    demo_store.insert_notices(pd.DataFrame([notice]), at)
+    notice_id = int(sql.scalar(demo_store, "SELECT id FROM notice WHERE source_id = 'goma-1'"))
+    demo_store.upsert(
+        models.NoticeSite, [{"notice_id": notice_id, "site_id": "rubaya", "matched_on": "place: Goma"}],
+        key=("notice_id", "site_id"),
+    )  # fmt: skip
+    # Rubaya not rescored since: only the notice could make it look halted.
+    with demo_store.engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM score WHERE site_id = 'rubaya' AND date >= :d"), {"d": at.date()})
+    halts = [(c.kind, c.subject) for c in evaluate(demo_store, Settings(), at, None) if c.kind == "halt"]
+    assert halts == [("halt", "bisie")]

@@ -32,10 +32,10 @@ T1 = datetime(2025, 3, 10, 12, 0)  # first collection
 T2 = datetime(2025, 3, 14, 12, 0)  # second collection
 NOW = datetime(2025, 3, 20, 12, 0, tzinfo=UTC)
 
-SITES_CSV = """id,name,operator,country,commodity,lat,lon,annual_output_t,route,places
-bisie,Bisie,Alphamin Resources,CD,tin,-1.033,27.733,17300,-1.033:27.733;-1.418:28.050;-1.380:28.390;-1.430:28.620,Walikale:-1.418:28.050
-kamoto,Kamoto,"=HYPERLINK(""http://evil.example"")",CD,cobalt,-10.716,25.398,25000,,
-kansanshi,Kansanshi,First Quantum,ZM,copper,-12.09,26.43,,,
+SITES_CSV = """id,name,operator,country,commodity,lat,lon,coord_precision_km,annual_output_t,route,places
+bisie,Bisie,Alphamin Resources,CD,tin,-1.033,27.733,0,17300,-1.033:27.733;-1.418:28.050;-1.380:28.390;-1.430:28.620,Walikale:-1.418:28.050
+kamoto,Kamoto,"=HYPERLINK(""http://evil.example"")",CD,cobalt,-10.716,25.398,0,25000,,
+kansanshi,Kansanshi,First Quantum,ZM,copper,-12.09,26.43,0,,,
 """  # noqa: E501
 
 #: (stored at, source, id, event day, published, type, sub type, fatalities, lat, lon, place, actor1, notes)
@@ -56,7 +56,7 @@ EVENTS = [
 #: (stored at, id, published, title, kind, confidence)
 NOTICES = [
     (T2, "alphamin-suspends", datetime(2025, 3, 13, 18), "Alphamin Resources suspends operations at Bisie",
-     "suspension", 0.9),
+     "halt", 0.9),
 ]  # fmt: skip
 
 
@@ -322,9 +322,32 @@ def test_csv_cells_are_iso_utc_and_quoted_only_when_needed(scenario: Scenario, t
     row = next(csv.DictReader(io.StringIO(text)))
     assert row["published_at"] == "2025-03-13T18:00:00Z"
     assert row["first_seen_at"] == "2025-03-14T12:00:00Z" and row["known_at"] == "2025-03-13T18:00:00Z"
-    assert row["site_ids"] == "bisie" and row["kind"] == "suspension" and row["confidence"] == "0.9"
+    assert row["site_ids"] == "bisie" and row["kind"] == "halt" and row["confidence"] == "0.9"
     assert ",alphamin,alphamin-suspends," in lines[1]  # plain text is not quoted
     assert text.endswith("\n") and "\r" not in text
+
+
+def test_a_notice_naming_only_an_operator_of_several_sites_exports_the_mention_and_no_site(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    second = (
+        "id,name,operator,country,commodity,lat,lon,coord_precision_km\n"
+        "sentinel,Sentinel,First Quantum,ZM,copper,-12.2,25.9,2\n"
+    )
+    scenario.pipeline.load_sites(sites.parse_sites_csv(second, origin="user", now=T2))
+    notice = {
+        "source": "fqm", "source_id": "fqm-1", "url": "", "published_at": datetime(2025, 3, 15, 9),
+        "title": "First Quantum lowers its copper guidance", "summary": "", "language": "en",
+        "kind": "guidance_cut", "confidence": 0.9, "cue": 'title: "lowers its copper guidance"',
+    }  # fmt: skip
+    scenario.store.insert_notices(pd.DataFrame([notice]), T2)
+    scenario.pipeline.match()
+    frame = _csv(scenario.export("notices", "csv", tmp_path / "n.csv"))
+    row = frame[frame["source_id"] == "fqm-1"].iloc[0]
+    assert (row["site_ids"], row["operators"]) == ("", "First Quantum")
+    assert row["cue"] == 'title: "lowers its copper guidance"'
+    halt = frame[frame["source_id"] == "alphamin-suspends"].iloc[0]
+    assert (halt["site_ids"], halt["operators"]) == ("bisie", "")  # Alphamin has one site: tied to it
 
 
 # ---- derived-only ----
@@ -512,12 +535,18 @@ PINNED_SPECS: dict[str, dict[int, str]] = {
         1: "29125f4f5a581265234bce6068d1072105bc1978f2eb333534cffcdc3b45e0e3",
         2: "100b8f095628931c3197ac9e40c69a15ac0a78753ad1e623726b1d3dea4298a5",
     },
-    "supply": {1: "ecc3d71e3c29964d94f11af53f48c12a0bca0a49eb667bb594bcd81f9ae1449b"},
+    "supply": {
+        1: "ecc3d71e3c29964d94f11af53f48c12a0bca0a49eb667bb594bcd81f9ae1449b",
+        2: "328b20d9a23578f409e310961ddf507a5820730e863ab5273c8015c22a26bc4c",
+    },
     "events": {
         1: "7ceeb24523c462151d47bbfc6346a19fb63368f583a7d7d994a423013dcf3f88",
         2: "267f44195d33bfe1ec0970790aa467a6edc8ff6d8aa2ff74cd733a61f6ec5100",
     },
-    "notices": {1: "4396358b0623d234db3552bfd2a9add0860f6d3410eb27d1023b95fb67572b5c"},
+    "notices": {
+        1: "4396358b0623d234db3552bfd2a9add0860f6d3410eb27d1023b95fb67572b5c",
+        2: "cc11c558923f413daf2f39b1b2105806fbc7da9c087996ebee3875d0a12cd260",
+    },
     "alerts": {1: "0a0de494bada9ff300bfecdebff7df3af99d02e5782df289a4f09950e743e1b0"},
     "feedback": {1: "6f683bfe201ef82ee218d0ea487aac110a5257098e2e4d9e313f5ff84d0f2cb0"},
 }

@@ -21,10 +21,11 @@ MIDNIGHT = datetime(2025, 3, 14)  # the first instant after DAY
 STORED = datetime(2025, 3, 20, 8, 0)  # when the events and notices below were first stored
 COMPUTED = datetime(2025, 3, 21, 6, 0)  # when the scores below were computed
 
-SITES_CSV = """id,name,operator,country,commodity,lat,lon,annual_output_t,route,status,status_since
-alpha,Alpha,Alpha Mining,CD,tin,-1.0,27.7,1000,-1.0:27.7;-1.5:29.2,operating,
-beta,Beta,Beta Metals,CD,tin,-1.5,28.9,500,,care_and_maintenance,2025-01-10
-gamma,Gamma,Gamma Corp,ZM,copper,-12.0,27.0,,,operating,
+SITES_CSV = """\
+id,name,operator,country,commodity,lat,lon,coord_precision_km,annual_output_t,route,status,status_since
+alpha,Alpha,Alpha Mining,CD,tin,-1.0,27.7,0,1000,-1.0:27.7;-1.5:29.2,operating,
+beta,Beta,Beta Metals,CD,tin,-1.5,28.9,0,500,,care_and_maintenance,2025-01-10
+gamma,Gamma,Gamma Corp,ZM,copper,-12.0,27.0,0,,,operating,
 """
 
 # source_id -> (event_date, published_at or None: known when stored)

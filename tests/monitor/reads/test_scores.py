@@ -122,10 +122,11 @@ def test_every_site_shows_on_a_day_scored_or_not(seeded: Seeded) -> None:
     assert sorted(only_tin_halted["site_id"]) == ["alpha", "beta"]
 
 
-def test_drivers_leave_out_sites_with_nothing_at_risk(seeded: Seeded) -> None:
-    drivers = reads.scores.drivers_on(seeded.store, DAY, limit=5)
-    assert drivers["site_id"].tolist() == ["alpha", "beta"]  # gamma has no output
-    assert reads.scores.drivers_on(seeded.store, DAY, limit=1)["site_id"].tolist() == ["alpha"]
+def test_the_sites_at_risk_on_a_day_are_those_above_zero_riskiest_first(seeded: Seeded) -> None:
+    at_risk = reads.scores.at_risk_on(seeded.store, DAY)
+    assert at_risk["site_id"].tolist() == ["alpha", "beta", "gamma"]  # gamma at 1.5, its output unknown
+    assert list(at_risk.columns) == ["site_id", "site_name", "country", "level", "risk"]
+    assert reads.scores.at_risk_on(seeded.store, LAST + timedelta(days=5)).empty
 
 
 def test_one_site_s_scores_are_read_oldest_first_in_the_columns_asked(seeded: Seeded) -> None:
@@ -144,14 +145,20 @@ def test_the_stored_scores_read_as_arrow_match_the_rows(seeded: Seeded) -> None:
 
 
 @pytest.mark.parametrize("day", [FIRST, DAY, LAST])
-def test_the_supply_roll_up_sums_the_scores_as_supply_at_risk_does(seeded: Seeded, day: date) -> None:
+def test_the_supply_roll_up_sums_the_scores_as_supply_totals_does(seeded: Seeded, day: date) -> None:
     rolled = reads.scores.supply_days(seeded.store, day - timedelta(days=1), day).set_index("commodity")
     scores = reads.scores.arrow(ArrowReader(seeded.store), day, day).to_pandas()
-    expected = supply.supply_at_risk(scores, sites.sites_frame(seeded.store), None).set_index("commodity")
+    expected = supply.supply_totals(scores, sites.sites_frame(seeded.store), None).set_index("commodity")
+    assert sorted(rolled.index) == sorted(expected.index) == ["copper", "tin"]
     for commodity in expected.index:
-        assert rolled.loc[commodity, "supply_at_risk_t"] == pytest.approx(
-            expected.loc[commodity, "supply_at_risk_t"]
-        )
+        for column in ("supply_at_risk_t", "sites", "sites_output_unknown"):
+            assert rolled.loc[commodity, column] == pytest.approx(expected.loc[commodity, column])
+    # Gamma, the copper site, is at risk with no output figure: counted apart, its tonnes not 0 but unknown.
+    copper = rolled.loc["copper"]
+    assert (copper["supply_at_risk_t"], copper["sites_output_unknown"]) == (0.0, 1)
+    assert supply.tonnes_unknown(rolled["supply_at_risk_t"], rolled["sites_output_unknown"]).tolist() == [
+        c == "copper" for c in rolled.index
+    ]
 
 
 def test_the_latest_scores_are_every_site_s_on_the_newest_day(seeded: Seeded) -> None:

@@ -1,0 +1,106 @@
+"""A notice's kind from the cues of its title and summary (``monitor.classify.reader``).
+
+The title frames the news: a title whose cues are all denied, negated, hedged, drills or about visits,
+or that denies or describes a drill in so many words, makes the notice ``none`` whatever the summary
+recounts. A title that says one site
+halted while something else goes on ("Kakula paused; Kamoa keeps running") tells of a partial halt
+(``monitor.classify.reader``).
+
+Otherwise the first asserted cue of the title decides ("declares force majeure, cuts outlook" is a halt;
+"cuts outlook, sees phased restart" a guidance cut), then the summary's by ``PRIORITY`` (the newest
+state first). A full halt anywhere outranks an evacuation (staff leave a site that stopped); a full
+halt in the title or in the same field outranks a partial halt (a plant stops with its mine). A title
+that only says something goes on ("Las Bambas keeps operating at Ferrobamba") makes the summary's halt
+a partial one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from monitor.classify.reader import Cue, Reading
+
+#: Which kind the summary's asserted cues give when there are several: the newest state first.
+PRIORITY = ("resumption", "guidance_cut", "halt", "export_halt", "partial_halt", "evacuation")
+#: Kinds a full halt anywhere in the notice outranks.
+_OUTRANKED_BY_HALT = frozenset({"evacuation", "partial_halt"})
+_VETO = frozenset({"negated", "denied", "hedged", "drill"})
+_BASE = {"title": 0.9, "summary": 0.7}
+
+
+@dataclass(frozen=True)
+class Classification:
+    """A notice's kind, how sure we are (0-1), and the cue: the words that decided it, and why."""
+
+    kind: str
+    confidence: float
+    cue: str
+
+
+def _none(confidence: float, cue: str) -> Classification:
+    return Classification("none", confidence, cue)
+
+
+def decide(title: Reading, summary: Reading) -> Classification:
+    """The kind of a notice whose title and summary read as ``title`` and ``summary``."""
+    title_asserted = [c for c in title.cues if c.strength == "asserted" and c.kind != "none"]
+    if not title_asserted:
+        vetoed = [c for c in title.cues if c.strength in _VETO or c.kind == "none"]
+        if vetoed:
+            return _none(0.9, vetoed[0].describe())
+        if title.frame:
+            return _none(0.85, f'title: "{title.frame}" (denial or drill)')
+    other_going_on = [text for _, text in title.continues]
+    if other_going_on:
+        # "Kakula paused; Kamoa keeps running": the title's halt is one part's (or another site's).
+        title_asserted = [_partial(c, other_going_on[0]) for c in title_asserted]
+
+    summary_asserted = [c for c in summary.cues if c.strength == "asserted" and c.kind != "none"]
+    if one_part := title.partial or summary.partial:
+        # "one of the two furnaces", "half its capacity": the notice's halt is of one part.
+        title_asserted = [_partial(c, one_part) for c in title_asserted]
+        summary_asserted = [_partial(c, one_part) for c in summary_asserted]
+    if not title.cues and other_going_on:
+        # "Las Bambas keeps operating at Ferrobamba" over a summary that tells of a stop: one part stops.
+        summary_asserted = [_partial(c, other_going_on[0]) for c in summary_asserted]
+    halted_in = {c.where for c in title_asserted + summary_asserted if c.kind == "halt"}
+
+    def outranked(c: Cue) -> bool:
+        if c.kind == "evacuation":
+            return bool(halted_in)
+        return c.kind == "partial_halt" and ("title" in halted_in or c.where in halted_in)
+
+    best: Cue | None = None
+    title_first = [c for c in title_asserted if not outranked(c)]
+    summary_first = [c for c in summary_asserted if not outranked(c)]
+    if title_first:
+        best = min(title_first, key=lambda c: c.position)
+    elif summary_first:
+        best = min(summary_first, key=lambda c: (PRIORITY.index(c.kind), c.position))
+    elif title_asserted or summary_asserted:
+        best = min(title_asserted or summary_asserted, key=lambda c: c.position)
+    if best is None:
+        return _no_cue(title, summary)
+    confidence = _BASE[best.where]
+    other = summary_asserted if best.where == "title" else title_asserted
+    if any(c.kind == best.kind for c in other):
+        confidence = min(0.95, confidence + 0.05)  # title and summary agree
+    return Classification(best.kind, round(confidence, 2), best.describe())
+
+
+def _partial(cue: Cue, going_on: str) -> Cue:
+    """A full halt cue read as one part's stop, because the title says something else goes on."""
+    if cue.kind != "halt":
+        return cue
+    return replace(cue, kind="partial_halt", rule=f'{cue.rule}, one part: "{going_on}"')
+
+
+def _no_cue(title: Reading, summary: Reading) -> Classification:
+    """``none`` when nothing is asserted, with the cue that came closest (or why nothing did)."""
+    unasserted = [c for c in title.cues + summary.cues if c.strength != "asserted" or c.kind == "none"]
+    if unasserted:
+        return _none(0.8, unasserted[0].describe())
+    for reading, where in ((title, "title"), (summary, "summary")):
+        if reading.continues:
+            return _none(0.8, f'{where}: "{reading.continues[0][1]}" (goes on normally)')
+    return _none(0.5, "")

@@ -1,0 +1,145 @@
+"""English cue words (operators' releases, wires, trade press)."""
+
+from __future__ import annotations
+
+from monitor.classify.lexicon import Lexicon
+
+_GUIDANCE_NOUN = (
+    r"(?:guidance|outlook|forecasts?|targets?|estimates?|projections?|production range|expectations)"
+)
+# Words allowed between a verb and its guidance noun ("cuts its 2025 copper production and sales guidance").
+_GMODS_WORDS = (
+    r"(?:(?:its|the|our|their|a|full-year|full|year|annual|fiscal|fy\d*|\d{4}|h[12]|q[1-4]|production|output"
+    r"|sales|shipments?|copper|cobalt|tin|zinc|nickel|lithium|uranium|graphite|gold|silver|spodumene|tungsten"
+    r"|tantalum|platinum|pgm|iron|ore|concentrate|cost|capex|consolidated|previous|prior|earlier|initial"
+    r"|and|financial|operating|quarterly|group|mine|u3o8|\d{4}-\d{2,4}|fourth|third|second|first|quarter"
+    r"|for)\s+){0,7}"
+)
+# Any words but those that end a guidance phrase ("reduced in line with guidance" is no cut).
+_GMODS = (
+    r"(?:(?!(?:in|with|despite|as|at|by|to|than|line|unchanged|while|but|maintain\w*|reiterat\w*)\s)"
+    r"[\w'.-]+\s+){0,6}?"
+)
+_CUT = (
+    r"(?:cut(?:s|ting)?|lower(?:s|ed|ing)?|reduc(?:e|es|ed|ing)|downgrad\w*|slash\w*|trim(?:s|med|ming)?"
+    r"|withdr[ae]w\w*|pull(?:s|ed|ing)?|suspend(?:s|ed|ing)?|scrap\w*|revis\w*\s+down\w*)"
+)
+
+EN = Lexicon(
+    language="en",
+    stop=(
+        r"suspend(?:s|ed|ing)?|(?:temporar(?:y|ily)\s+)?halt(?:s|ed|ing)|paus(?:e|es|ed|ing)"
+        r"|shut(?:s|ting)?\s+down|shut(?:s|ting)?|shuttered|idl(?:e|es|ed|ing)|standstill|force majeure"
+        r"|care (?:and|&) maintenance|offline|out of (?:action|operation)|brought to a stop|mothball\w*"
+        r"|only (?:critical|essential|minimal) (?:activities|operations|work)"
+    ),
+    stop_noun=r"suspensions?|halt|shut-?downs?|stoppages?",
+    stop_weak=(
+        r"stop(?:s|ped|ping)?|ceas(?:e|es|ed|ing)|clos(?:e|es|ed|ing|ure)|interrupt(?:s|ed|ion|ions)?"
+        r"|block(?:s|ed|ing)?|stranded|stuck|held up|switch(?:es|ed|ing)? off"
+    ),
+    resume=(
+        r"resum(?:e|es|ed|ing|ption)|re-?start(?:s|ed|ing)?|re-?open(?:s|ed|ing)?|reopening"
+        r"|back (?:in|into|to|on) (?:operation|production|full|line|stream)\w*"
+        r"|return(?:s|ed|ing)? to (?:production|operation|normal)\w*|recommission\w*|recommenc\w*"
+        r"|restor(?:e|es|ed|ing) (?:\S+\s+){0,2}?(?:production|operations|output)|back online"
+        r"|bring\w* (?:\S+\s+){0,4}?back (?:online|into production|on ?stream|on line)"
+    ),
+    lifted=(
+        r"(?:lift|end|withdr[ae]w|remov)\w*\s+(?:of\s+)?(?:the\s+)?(?:force majeure|suspension)"
+        r"|(?:force majeure|suspension)\s+(?:is\s+|was\s+|has been\s+|had been\s+)?"
+        r"(?:lifted|ended|withdrawn|removed)"
+    ),
+    evacuate=r"evacuat(?:e|es|ed|ing|ion|ions)",
+    flee=r"fle(?:e|es|d|eing)",
+    civilians=r"people|residents|villagers|families|civilians|displaced|population|inhabitants",
+    evacuate_weak=(
+        r"left|leav(?:e|es|ing)|relocat\w*|withdr[ae]w\w*|mov(?:e|es|ed|ing)|pull(?:s|ed|ing)? out"
+        r"|fl(?:y|ew|own) out|airlift\w*"
+    ),
+    guidance=(
+        rf"{_CUT}\s+{_GMODS}{_GUIDANCE_NOUN}"
+        rf"|{_GUIDANCE_NOUN}\s+(?:is\s+|was\s+|has been\s+|have been\s+)?(?:cut|lowered|reduced|downgraded"
+        r"|withdrawn|slashed|trimmed|revised down\w*)"
+        rf"|revis\w*\s+{_GMODS}{_GUIDANCE_NOUN}\s+(?:down(?:ward)?s?|lower)"
+        r"|down from (?:an?\s+|its\s+|the\s+)?(?:earlier|previous|prior) (?:forecast|guidance|estimate)\w*"
+    ),
+    objects={
+        "ops": (
+            r"operations?|operating|activit(?:y|ies)|production|producing|output|mines?|works?"
+            r"|mining(?! (?:company|companies|firm|group|giant|major|sector|ministry|minister|code"
+            r"|licen[cs]es?"
+            r"|town|area|region|district|corridor|concessions?|permits?|royalt\w*|industry|houses?|agency))"
+            r"|site|processing|extraction|pumping|digging|operate|produce"
+            r"|processing (?:plant|facilit(?:y|ies))"
+        ),
+        "part": (
+            r"underground|shafts?|plants?|mills?|concentrators?|lines?|levels?|sections?|smelters?"
+            r"|refiner(?:y|ies)|furnaces?|kilns?|circuits?|units?|stopes?"
+        ),
+        "export": (
+            r"exports?|exporting|shipments?|shipping|deliver(?:y|ies)|sales|offtake|supply contracts"
+            r"|contracted supplies|customers|trucking|haulage|port|consignments?|logistic\w*"
+        ),
+        "product": r"concentrates?|cargo(?:es)?|cathodes?|yellowcake|ore|tonnes",
+        "protest": r"protests?|blockades?|strikes?|measures?|action|demonstrations?|sit-ins?",
+        "access": r"access|roads?|routes?|highways?|corridor|traffic",
+        "visit": r"visits?|tours?|visitors",
+        "trading": r"trading|shares?|stock|listing",
+        "talks": r"talks|negotiations?|dialogue|discussions|mediation",
+        "staff": (
+            r"staff|personnel|employees|workers|workforce|expatriates?|contractors|miners|diggers"
+            r"|crews?|teams?|traders"
+        ),
+    },
+    partial=(
+        r"one of (?:the|its|our|their)\s+(?:\S+\s+){0,2}(?:plants|lines|shafts|concentrators|mills|kilns"
+        r"|furnaces|levels|units|smelters|trains)"
+        r"|(?:line|level|shaft|unit|plant|kiln|furnace|train) (?:no\.?\s*)?\d+|partial(?:ly)?"
+        r"|(?:half|reduced) (?:of )?(?:its )?capacity"
+        r"|(?:one|some|several|two|three) (?:of (?:the|its) )?(?:\S+\s+)?(?:pits|areas|zones|sections|shafts"
+        r"|lines|plants)"
+    ),
+    object_end=(
+        r"after|for|due|because|following|amid|as|since|until|during|while|over|by|from|pending|despite"
+    ),
+    # "Glencore to mothball ..." but not "forced to", "decided to", "had to", "force MMG to".
+    plan=r"^(?!.*\b(?:forc|order|compel|oblig|decid|had|has|have|began|start|mov|agre|made)\w*\s).*\sto",
+    negation=r"no|not|never|without|nor|neither|n't|rul(?:e|es|ed) out|den(?:y|ies|ied)|prevent\w*",
+    negation_after=r"(?:(?:has|have|had|is|was|were|are|will|would)\s+)?(?:been\s+)?not",
+    denial=(
+        r"den(?:y|ies|ied|ying)|refut\w*|false|unfounded|baseless|untrue|no truth"
+        r"|dismiss\w* (?:the )?(?:reports|rumou?rs)|misunderstanding"
+        r"|reject\w* (?:the )?(?:reports|rumou?rs|claims)"
+    ),
+    hedge=(
+        r"may|might|could|would|possibl[ey]|potential(?:ly)?|risks? of|threat\w*|warn\w*|consider\w*"
+        r"|plan(?:s|ned|ning)?|intend\w*|likely|should|if|unless|until|pending|once|propos\w*|seek\w* to"
+        r"|expect\w*|mull\w*|weigh\w*|stud(?:y|ies|ying)|evaluat\w*|assess\w*|prepar\w*|contingency"
+        r"|in case|ready to|aim\w* to|hop(?:e|es|ing) to|reports? of|rumou?rs? (?:of|that)|alleged(?:ly)?"
+        r"|reportedly|speculat\w*|unconfirmed|talk of|fears? (?:of|that)"
+    ),
+    hedge_after=r"expected|planned|possible|likely|could|would|may|threat\w*|risk|if|unless|once|rumou?rs?",
+    earlier=(
+        r"last time|had|had been|suffered|experienced|went through|endured|(?:in|since) (?:19|20)\d\d"
+        r"|which was|which were"
+    ),
+    earlier_noun=(
+        r"following|after(?! it| they| we| the company)|since|end of|post|before|earlier|previous|prior"
+        r"|recent|past"
+    ),
+    noun=(
+        r"suspensions?|halt|shut-?downs?|standstill|stoppages?|closures?|restart|resumption|reopening"
+        r"|force majeure|evacuations?|care and maintenance|interruptions?|pause|lifting|end"
+    ),
+    drill=r"exercises?|drills?|simulat\w*|mock|rehears\w*",
+    continues=(
+        r"continu\w* (?:to |as )?(?:operate|run|produce|mine|work|normal)\w*|operat\w* normally"
+        r"|running normally|keep\w* (?:running|mining|operating|producing)|unaffected"
+        r"|(?:not|never) (?:been )?(?:affected|impacted|disrupted)|business as usual"
+        r"|no (?:material |significant )?(?:impact|effect|disruption|damage)s?|uninterrupted"
+        r"|fully operational|remains? operational|continues as planned|(?:is|are|was|were) running"
+        r"|(?:operations|production|mining) continues?(?=\s*$)"
+    ),
+    contrast=r"but|while|whereas|although|as|when|because",
+)

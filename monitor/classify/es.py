@@ -1,0 +1,112 @@
+"""Spanish cue words (Peru, Chile, Bolivia, Argentina, Mexico)."""
+
+from __future__ import annotations
+
+from monitor.classify.lexicon import Lexicon
+
+_GUIDANCE_NOUN = (
+    r"(?:proyeccion(?:es)?|guias?|estimacion(?:es)?|estimados?|prevision(?:es)?|metas?|objetivos?"
+    r"|pronosticos?|perspectivas?)"
+)
+_GMODS = (
+    r"(?:(?:su|sus|la|las|el|los|de|del|anual\w*|\d{4}|produccion|cobre|litio|zinc|estano|plata|oro"
+    r"|molibdeno|ventas|para)\s+){0,6}"
+)
+# The conditional of the verbs that announce a plan or a threat ("comenzaria", "se haria efectiva").
+_CONDITIONAL = (
+    r"(?:ser|podr|habr|tendr|har|comenzar|empezar|iniciar|paralizar|suspender|detendr|cerrar|afectar"
+    r"|reducir|continuar|estar|deber|quedar)ian?"
+)
+
+ES = Lexicon(
+    language="es",
+    stop=(
+        r"suspen(?:de|den|dio|dieron|dido|dida|didos|didas|der|dera|deran|deria)"
+        r"|paraliz(?:a|an|o|aron|ado|ada|ados|adas|ar|ara|aran|aria)|fuerza mayor|inoperativ\w*|inoperante"
+        r"|apag(?:o|aron|ado) (?:sus )?motores"
+        r"|en pausa|sin operar|cese de (?:operaciones|actividades|la produccion)"
+        r"|solo (?:en )?(?:las )?areas criticas|(?:solo|solamente|unicamente) (?:realiza\w* )?actividades"
+        r" (?:criticas|minimas|esenciales)"
+    ),
+    stop_noun=r"suspension(?:es)?|paralizacion(?:es)?|detencion|cierre|cese|interrupcion|paro",
+    stop_weak=(
+        r"deten(?:er|ido|ida|idos|idas|dra|dran)|detien\w*|detuv\w*|ces(?:a|an|o|aron)|cierr(?:a|an)|cerr\w*"
+        r"|interrump\w*|dej\w* de|par(?:aron|ado|ada|ados|adas)|frena\w*|impid\w*|imped\w*|bloquead[oa]s?"
+        r"|varad[oa]s?|retenid[oa]s?|clausur\w*|apag(?:a|an|o|aron|ado|ada)"
+    ),
+    resume=(
+        r"reanud\w*|reinici\w*|reinicio|retom\w*|reactiv\w*|reabr\w*|reapertura|restableci\w*"
+        r"|vuelv\w* a (?:operar|producir)|volvi\w* a (?:operar|producir)|regres\w* a (?:operar|la produccion)"
+        r"|puesta en marcha|normaliz\w* (?:sus |las )?(?:operaciones|actividades|produccion)"
+    ),
+    lifted=r"levant\w*\s+(?:la\s+)?(?:fuerza mayor|suspension)|fin de la fuerza mayor",
+    evacuate=r"evacu\w*",
+    flee=r"huy(?:en|eron|e)|huida",
+    civilians=r"personas|habitantes|pobladores|vecinos|familias|civiles|desplazados|poblacion",
+    evacuate_weak=r"desaloj\w*|abandon\w*|traslad\w*|retir\w*|repleg\w*|reubic\w*",
+    guidance=(
+        rf"(?:recort|rebaj|reduc|reduj|baj|retir|suspend)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
+        r"|(?:ajust|revis|corrig|reduj|recort)\w*\s+(?:\S+\s+){0,4}?a la baja"
+        rf"|a la baja\s+{_GMODS}{_GUIDANCE_NOUN}"
+    ),
+    objects={
+        "ops": (
+            r"operacion(?:es)?|actividad(?:es)?|produccion|explotacion|extraccion|faenas?|labores|trabajos"
+            r"|minas?|yacimiento|procesamiento|bombeo|unidad minera|operar|producir|extraer"
+            r"|planta (?:de procesamiento|concentradora)"
+        ),
+        "part": (
+            r"subterrane\w*|plantas?|lineas?|niveles?|concentradoras?|molinos?|hornos?|fundicion"
+            r"|refineria|piques?|circuitos?|secciones?|sector(?:es)?"
+        ),
+        "export": (
+            r"exportacion(?:es)?|exportar|embarques?|despachos?|envios?|traslado|transporte"
+            r"|entregas|ventas|puerto|carga|logistic\w*"
+        ),
+        "product": r"concentrados?|cargamentos?|catodos|mineral|camiones|toneladas",
+        "protest": (
+            r"medidas?|protestas?|bloqueos?|huelgas?|paros?|movilizacion(?:es)?|manifestacion(?:es)?"
+        ),
+        "access": r"accesos?|vias?|carreteras?|rutas?|corredor|transito|caminos?",
+        "visit": r"visitas?|recorridos",
+        "trading": r"cotizacion|acciones|bolsa",
+        "talks": r"dialogo|negociacion(?:es)?|conversaciones|mesa de dialogo|mesa de trabajo",
+        "staff": r"trabajadores|personal|empleados|operarios|mineros|colaboradores|contratistas",
+    },
+    partial=(
+        r"(?:una|uno) de (?:las|los|sus)\s+(?:\S+\s+){0,2}(?:plantas|lineas|hornos|niveles|concentradoras"
+        r"|molinos|piques|zonas|areas|secciones|tajos|fases)"
+        r"|(?:linea|nivel|planta|horno|pique) (?:n[o°]\s*)?\d+"
+        r"|parcial(?:mente)?|(?:a )?la mitad de (?:su )?capacidad|capacidad reducida"
+        r"|(?:una|algunas|varias) (?:de (?:las|sus) )?(?:zonas|areas|secciones|tajos|fases)"
+    ),
+    object_end=r"por|tras|debido|luego|despues|durante|hasta|ante|desde|a causa|pese|a pesar",
+    plan=r"\s(?:va a|van a|iba a|iban a|debe|deben)",
+    negation=r"no|sin|ningun\w*|nunca|ni|tampoco|niega|nego|desmient\w*|descart\w*",
+    negation_after=r"no (?:se )?(?:ha|han|fue|fueron)",
+    denial=(
+        r"desmient\w*|desminti\w*|niega|nego|negaron|falso|falsa|falsos|infundad\w*|carece de fundamento"
+        r"|malentendido"
+    ),
+    hedge=(
+        rf"podr\w*|puede|pueden|posibl\w*|eventual\w*|amenaz\w*|advirti\w*|advierte\w*|alert\w*|evalu\w*"
+        rf"|estudi\w*|consider\w*|plane\w*|prev\w*|si|de continuar|en caso|caso de|riesgo de|para|analiz\w*"
+        rf"|{_CONDITIONAL}|rumor\w*|supuest\w*|presunt\w*|versiones"
+    ),
+    hedge_after=rf"{_CONDITIONAL}|si|previst[oa]s?|posibles?",
+    earlier=r"habia|habian|estuvo|estuvieron|en (?:19|20)\d\d|ultima vez|sufri\w*|atraves\w*",
+    earlier_noun=r"tras|luego de|despues de|desde|antes de|a raiz de|anterior\w*|pasad\w*|previ\w*",
+    noun=(
+        r"suspension(?:es)?|paralizacion(?:es)?|detencion|cierre|cese|interrupcion|paro|reanudacion|reinicio"
+        r"|reapertura|reactivacion|fuerza mayor|evacuacion|levantamiento|fin"
+    ),
+    drill=r"simulacros?|ejercicios? de (?:evacuacion|emergencia|simulacion|respuesta)|simulaci\w*|simul\w*",
+    continues=(
+        r"con normalidad|(?:sigue|siguen|continua|continuan) (?:operando|produciendo|funcionando|trabajando"
+        r"|extrayendo|explotando)"
+        r"|(?:sigue|siguen) (?:con )?(?:sus )?operaciones|no (?:se ven? |han sido |fue |fueron )?afectad\w*"
+        r"|sin (?:afectar|impacto|danos)|no reporta danos|normalmente|continua operando"
+        r"|(?:operacion|produccion|operaciones) (?:\S+\s+){0,9}continua"
+    ),
+    contrast=r"pero|mientras|aunque|sin embargo|cuando|porque|ya que",
+)

@@ -1,0 +1,112 @@
+"""French cue words (DRC, Niger, Mali, New Caledonia, Canadian releases)."""
+
+from __future__ import annotations
+
+from monitor.classify.lexicon import Lexicon
+
+_GUIDANCE_NOUN = r"(?:objectifs?|previsions?|perspectives?|guidance|estimations?|fourchette|cible)"
+_GMODS = (
+    r"(?:(?:ses|son|sa|les|le|la|l'|de|des|du|d'|annuel\w*|\d{4}|production|cuivre|cobalt|etain|zinc"
+    r"|nickel|lithium|uranium|minerai|concentre|ventes|pour)\s*){0,6}"
+)
+
+FR = Lexicon(
+    language="fr",
+    stop=(
+        r"suspen(?:d|ds|du|due|dus|dues|dre|dent|dons|dra|dront|drait|draient)"
+        r"|(?:seules|uniquement) (?:les )?activites (?:essentielles|critiques)"
+        r"|(?:a|a l'|mise? a l'|mis a l')\s*arret|(?:mise?|passe|placee?) en sommeil|en sommeil"
+        r"|force majeure|paralys(?:e|es|ee|ees|ent|er|ant)|a l'abandon|hors service"
+        r"|mis(?:e|es)? en veille|en veille|(?:chomage|conge) technique"
+    ),
+    stop_noun=r"suspensions?|arret|fermeture|interruption|paralysie|cessation",
+    stop_weak=(
+        r"arret(?:e|es|ee|ees|ent|er|ons|ait|aient)|interromp\w*|cess(?:e|ent|er|era)"
+        r"|cesse(?:e|es|s)?|ferm(?:e|ent|er|era|ee|ees|es)|stopp\w*|bloqu(?:e|es|ee|ees|ent)|immobilis\w*"
+        r"|fin de"
+    ),
+    resume=(
+        r"reprise|reprend\w*|repris(?:e|es)?|reprenn\w*|redemarr\w*|relanc\w*|rouvr\w*|reouverture"
+        r"|retour a (?:la )?(?:production|normale)|remise en (?:service|route|marche)"
+    ),
+    lifted=(
+        r"lev(?:ee|er|e|ent)\s+(?:de\s+)?(?:la\s+)?(?:force majeure|suspension)|fin de la force majeure"
+        r"|force majeure (?:a ete |est )?levee"
+    ),
+    evacuate=r"evacu(?:e|ee|es|ees|er|ent|ation|ations|ons|era)",
+    flee=r"fui(?:ent|r|t)|fuyant",
+    civilians=r"personnes|habitants|villageois|familles|civils|deplaces|population",
+    evacuate_weak=r"quitt\w*|repli|retrait|transfer\w*|relocalis\w*|rapatri\w*|exfiltr\w*|retir\w*",
+    guidance=(
+        rf"(?:abaiss|redui|reduct|ramen|retir|suspend|coup|rabot)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
+        r"|(?:revu|revue|revus|revues|revoit|revoir|revise\w*|revision)\s+(?:\S+\s+){0,4}?a la baisse"
+        rf"|a la baisse\s+{_GMODS}{_GUIDANCE_NOUN}"
+    ),
+    objects={
+        "ops": (
+            r"operations?|activites?|production|exploitation|extraction|travaux|mines?|sites?|traitement|puits|operer|extraire"
+            r"|usine de traitement"
+            r"|produire"
+        ),
+        "part": (
+            r"souterrain\w*|usines?|lignes?|niveaux?|concentrateurs?|fours?|circuits?|unites?"
+            r"|fonderies?|raffineries?"
+        ),
+        "export": (
+            r"exportations?|exporter|expeditions?|livraisons?|chargements?|ventes|embarquements?"
+            r"|voie d'exportation|port|logistique"
+        ),
+        "product": r"concentres?|cargaisons?|yellowcake|cathodes|minerai|camions|tonnes",
+        "protest": r"greves?|blocus|barrages?|mouvements?|manifestations?|mesures?|sit-in",
+        "access": r"acces|routes?|axes?|circulation|corridor",
+        "visit": r"visites?|visiteurs",
+        "trading": r"cotation|bourse|actions|titres?",
+        "talks": r"negociations?|pourparlers|dialogue|discussions",
+        "staff": (
+            r"personnel|employes|salaries|agents|travailleurs|expatries|creuseurs|mineurs|effectifs|equipes"
+        ),
+    },
+    partial=(
+        r"(?:l'une|une|l'un|un) des\s+(?:\S+\s+){0,2}(?:usines|lignes|puits|concentrateurs|fours|niveaux"
+        r"|unites|zones|fosses|sections)|(?:ligne|niveau|puits|unite|usine|four) (?:n[o°]\s*)?\d+"
+        r"|(?<!chomage )(?<!activite )partiel\w*|partiellement|(?:a la )?moitie de (?:sa )?capacite"
+        r"|(?:une|certaines|plusieurs) (?:des )?(?:zones|fosses|sections)|une zone"
+    ),
+    object_end=r"apres|pour|suite|en raison|depuis|pendant|jusqu|faute|a cause|par|malgre",
+    plan=r"\s(?:va|vont|allait|allaient|doit|doivent|devait|devaient)",
+    negation=r"pas|aucun\w*|sans|ni|jamais|dement\w*|empech\w*",
+    negation_after=r"n'(?:a|ont|est|sont|etait|ait)\s+pas",
+    denial=(
+        r"dement\w*|dementi\w*|infonde\w*|sans fondement|faux|fausses?|calomni\w*|diffamatoire\w*|malentendu"
+    ),
+    hedge=(
+        r"pourr\w*|risqu\w*|menac\w*|envisag\w*|prevo\w*|prevu\w*|eventuel\w*|probabl\w*|devr\w*|jusqu"
+        r"|si|projet\w* de|etudi\w*|evalu\w*|tenter|aurai(?:t|ent)|averti\w*|craint\w*|redout\w*"
+        r"|possibl\w*|rumeurs?|pretendu\w*|suppose\w*|selon lesquelles"
+    ),
+    hedge_after=r"prevue?s?|envisagee?s?|possibles?|eventuel\w*|si|pourr\w*",
+    earlier=r"avait|avaient|(?:en|depuis) (?:19|20)\d\d|derniere fois|a connu|a subi|avait connu",
+    earlier_noun=(
+        r"suite a|apres|depuis|avant|a la suite de|consecutive a|precedent\w*|dernier\w*|ancien\w*"
+    ),
+    noun=(
+        r"suspensions?|arret|fermeture|interruption|paralysie|cessation|reprise|redemarrage|relance"
+        r"|reouverture|force majeure|evacuation|mise en sommeil|levee|fin|remise en (?:service|route|marche)"
+        r"|retour"
+    ),
+    drill=(
+        r"exercices? (?:de simulation|d'evacuation|d'urgence|grandeur nature)|simulation\w*|simul(?:e|ant|ee)"
+        r"|fictive?s?"
+    ),
+    continues=(
+        r"pas d'(?:impact|incidence|effet)|aucun\w* (?:impact|incidence|effet|perturbation)"
+        r"|sans (?:impact|incidence|perturbation)|poursui\w* (?:normalement|ses activites|sa production"
+        r"|ses operations|l'exploitation|ses travaux)"
+        r"|(?:activites|production|extraction|exploitation|operations)"
+        r" se poursui\w*|continu\w* (?:de|a) (?:produire|fonctionner|tourner|operer)"
+        r"|(?:fonctionn|tourn|deroul)\w* normalement"
+        r"|pas (?:ete )?(?:affecte|touche|perturbe|impacte|concerne)e?s?"
+        r"|non affecte\w*|pleinement operationnel\w*|(?:sont|est) normales?|tourne grace"
+    ),
+    contrast=r"mais|alors que|tandis que|cependant|lorsque|quand|car|parce que",
+)

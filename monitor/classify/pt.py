@@ -1,0 +1,107 @@
+"""Portuguese cue words (Mozambique, Brazil, Portugal; European and Brazilian spellings)."""
+
+from __future__ import annotations
+
+from monitor.classify.lexicon import Lexicon
+
+_GUIDANCE_NOUN = (
+    r"(?:previs(?:ao|oes)|projec(?:ao|oes)|proje(?:cao|coes)|estimativas?|metas?|orientac(?:ao|oes)"
+    r"|guidance|perspectivas?|objetivos?)"
+)
+_GMODS = (
+    r"(?:(?:a|as|o|os|sua|suas|seu|seus|de|da|do|das|dos|anual|\d{4}|producao|cobre|litio|grafite"
+    r"|volframio|tantalo|ouro|vendas|para)\s+){0,6}"
+)
+_CONDITIONAL = r"(?:ser|poder|ter|far|ir|parar|suspender|encerrar|afetar|reduzir|dever)iam?"
+
+PT = Lexicon(
+    language="pt",
+    stop=(
+        r"suspen(?:de|dem|deu|deram|dido|dida|didos|didas|der|dera|deria|so|sa|sos|sas)"
+        r"|parali[sz](?:a|am|ou|aram|ada|ado|adas|ados|ar)|forca maior|encerrad[ao]s?|inoperacional"
+        r"|sem operar"
+        r"|parad[ao]s?|parou|pararam|apenas (?:as )?(?:areas|atividades) (?:criticas|essenciais)"
+        r"|para (?:a|as|o|os) (?:producao|lavra|extracao|operac\w+"
+        r"|atividades?|actividades?|mina)"
+    ),
+    stop_noun=r"suspens(?:ao|oes)|parali[sz]ac(?:ao|oes)|paragem|encerramento|interrupc(?:ao|oes)",
+    stop_weak=(
+        r"interromp\w*|deix\w* de|cess\w*|encerr\w*|fech\w*|bloquead[oa]s?|impede\w*|impediu|trav\w*"
+        r"|retid[oa]s?|deslig\w*|embarg(?:a|ou|ada|ado|adas|ados)|interdit(?:a|ou|ada|ado|adas|ados)"
+    ),
+    resume=(
+        r"retom\w*|reinici\w*|reabr\w*|reabertura|reativ\w*|reactiv\w*|recome\w*"
+        r"|volt\w* a (?:operar|produzir|funcionar|laborar)|regress\w* a (?:producao|laboracao)|rearranque"
+        r"|normaliz\w* (?:as |a )?(?:operac(?:ao|oes)|atividades|producao)"
+    ),
+    lifted=(
+        r"(?:levant|retir|remov|remoc|fim)\w*\s+(?:d?a\s+)?(?:declaracao de\s+)?(?:forca maior|suspensao)"
+    ),
+    evacuate=r"evacu\w*",
+    flee=r"fog(?:em|iram|e)|fuga",
+    civilians=r"pessoas|moradores|habitantes|familias|civis|deslocados|populacao|aldeoes",
+    evacuate_weak=r"retir\w*|transfer\w*|desloc\w*|repatri\w*",
+    guidance=(
+        rf"(?:reduz|reduc|cort|baix|diminu|retir|suspend)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
+        r"|(?:rev(?:e|eu|iu|isa|isou|ista|isao)|corrig\w*)\s+(?:\S+\s+){0,4}?em baixa"
+        rf"|em baixa\s+{_GMODS}{_GUIDANCE_NOUN}"
+    ),
+    objects={
+        "ops": (
+            r"operac(?:ao|oes)|atividades?|actividades?|producao|exploracao|extracao|lavra|laboracao|minas?"
+            r"|trabalhos|acc?oes mineiras|operar|produzir|laborar|extrair"
+            r"|planta de (?:beneficiamento|processamento)"
+        ),
+        "part": (
+            r"subterrane\w*|plantas?|linhas?|niveis|nivel|concentrador\w*|lavaria|moinhos?|fornos?"
+            r"|usina|pocos?|frentes?"
+        ),
+        "export": (
+            r"exportac(?:ao|oes)|exportar|embarques?|entregas|remessas?|carregamentos?|escoamento|vendas"
+            r"|contratos de (?:venda|fornecimento)|porto|transporte|envios?|expedic(?:ao|oes)|logistic\w*"
+        ),
+        "product": r"concentrados?|cargas|carga|grafite|minerio|catodos|camioes|camiões|toneladas",
+        "protest": r"greves?|bloqueios?|manifestac(?:ao|oes)|protestos?|medidas?",
+        "access": r"acessos?|estradas?|vias?|rotas?|corredor|circulacao",
+        "visit": r"visitas?|visitantes",
+        "trading": r"acoes|bolsa|cotacao",
+        "talks": r"dialogo|negociac(?:ao|oes)|conversac(?:ao|oes)",
+        "staff": (
+            r"trabalhadores|funcionarios|pessoal|empregados|colaboradores|mineiros|garimpeiros|expatriados|efec?tivos?"
+        ),
+    },
+    partial=(
+        r"(?:uma|um) d(?:as|os)\s+(?:\S+\s+){0,2}(?:linhas|plantas|fornos|niveis|pocos|frentes"
+        r"|concentradores|areas|zonas|cavas)|num(?:a)? (?:nivel|linha|poco|frente)"
+        r"|(?:linha|nivel|poco|forno) (?:n[o°.]\s*)?\d+|parcial(?:mente)?|metade da (?:sua )?capacidade"
+        r"|(?:uma|algumas|varias) (?:das )?(?:areas|zonas|frentes|cavas|secoes)"
+    ),
+    object_end=r"por|apos|devido|depois|durante|ate|face|desde|em razao|na sequencia|apesar",
+    plan=r"\s(?:vai|vao|ia|iam|deve|devem)",
+    negation=r"nao|sem|nenhum\w*|nunca|nem|nega|negou|desment\w*|descart\w*",
+    negation_after=r"nao (?:foi|foram|esta|estao)",
+    denial=r"nega|negou|negam|negaram|desment\w*|falso|falsa|infundad\w*|mal-entendido|mal entendido",
+    hedge=(
+        rf"poder\w*|pode|podem|possivel\w*|eventual\w*|ameac\w*|admit\w*|avis\w*|alert\w*|avali\w*"
+        rf"|estud\w*|consider\w*|plane\w*|prev\w*|caso|risco de|pretende\w*|{_CONDITIONAL}|rumor\w*"
+        rf"|boato\w*|alegad\w*|supost\w*|falam em|fala-se"
+    ),
+    hedge_after=rf"{_CONDITIONAL}|caso|previst[oa]s?|possivel",
+    earlier=(
+        r"tinha|tinham|havia|haviam|esteve|estiveram|em (?:19|20)\d\d|ultima vez|sofreu|sofreram|viveu"
+        r"|enfrentou"
+    ),
+    earlier_noun=r"apos|depois de|desde|antes de|na sequencia de|anterior\w*|passad\w*|previ\w*",
+    noun=(
+        r"suspens(?:ao|oes)|parali[sz]ac(?:ao|oes)|paragem|encerramento|interrupc(?:ao|oes)|retoma|reinicio"
+        r"|reabertura|rearranque|forca maior|evacuac(?:ao|oes)|levantamento|fim"
+    ),
+    drill=r"simulacros?|exercicios? de (?:emergencia|evacuacao|simulacao)|simulac\w*|simul(?:ou|ado|ada)",
+    continues=(
+        r"continu\w* (?:a )?(?:produzir|operar|funcionar|laborar)|continu\w* em (?:funcionamento|operacao"
+        r"|laboracao)|(?:decorre|funciona|opera)\w* normalmente|normalmente|nao (?:foi |foram )?afetad\w*"
+        r"|sem (?:impacto|danos|afetar)|prossegue\w*|em funcionamento"
+        r"|segu\w* (?:a )?(?:operar|operando|produzir|produzindo|funcionar|funcionando)"
+    ),
+    contrast=r"mas|enquanto|embora|porem|contudo|quando|porque",
+)

@@ -1,0 +1,308 @@
+"""Cues of one field of a notice: what stops, restarts, moves out or is cut, and how it is said.
+
+A field (title or summary) is folded and cut into sentences and clauses. In each sentence the lexicon's
+cue families are read in order, each consuming its words so that a compound ("suspends guidance",
+"lifting of force majeure") is not read again as the words inside it:
+
+    guidance cut -> halt lifted -> restart -> stop -> stop needing an object -> evacuation -> staff moved
+
+A stop or restart takes the kind of the nearest object word of its clause: operations (``halt``), one part
+of the site (``partial_halt``), exports or deliveries (``export_halt``), visits, share trading or talks
+(nothing). A sentence naming one line, level or "one of the plants" makes a halt partial.
+
+Then how the cue is put: in a sentence with a drill or a denial, after a negation, after words that recall
+a past episode ("following the", "que en 2023 estuvo"), after a hedge or plan ("could", "pourrait",
+"podria", "podera", "rumours of"), or, for a halt, in a sentence saying something else goes on normally.
+Only an asserted cue can decide a kind (``monitor.classify.decide``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from monitor.classify.lexicon import Lexicon
+from monitor.textnorm import fold_with_offsets
+
+#: How a cue is put; only ``asserted`` decides a kind.
+STRENGTHS = ("asserted", "reassured", "earlier", "hedged", "negated", "denied", "drill")
+
+# (family, lexicon field, needs an object) in reading order.
+_FAMILIES: tuple[tuple[str, str, bool], ...] = (
+    ("guidance", "guidance", False),
+    ("lifted", "lifted", False),
+    ("resume", "resume", False),
+    ("stop", "stop", False),
+    ("stop", "stop_weak", True),
+    ("stop", "stop_noun", True),  # no object needed in a title
+    ("evacuate", "evacuate", False),
+    ("evacuate", "evacuate_weak", True),
+    ("evacuate", "flee", False),
+)
+_STOP_KIND = {"ops": "halt", "part": "partial_halt", "export": "export_halt", "product": "export_halt"}
+_OBJECT_LABEL = {
+    "ops": "operations",
+    "part": "one part of the site",
+    "export": "exports/deliveries",
+    "visit": "visits",
+    "trading": "share trading",
+    "talks": "talks",
+    "staff": "staff",
+    "protest": "a protest",
+    "access": "access roads",
+    "product": "product held up",
+}
+#: On a tie of distance, the more specific object class names what stops ("investor site visits",
+#: "Kakula underground mine", "the mine's exports").
+_SPECIFIC = ("visit", "trading", "talks", "protest", "access", "part", "export", "staff", "ops", "product")
+#: Classes that only count after the cue: a protest or road is the object of "suspends", "blocks", but
+#: as a subject ("strike halts", "Huelga paraliza") it is the cause of the stop.
+_AFTER_ONLY = frozenset({"protest", "access"})
+_VOID = frozenset({"visit", "trading", "talks", "protest", "access"})
+_FAMILY_LABEL = {
+    "guidance": "guidance lowered",
+    "lifted": "halt lifted",
+    "resume": "restart word",
+    "stop": "stop word",
+    "evacuate": "evacuation word",
+}
+_WINDOW_AFTER = 6  # words after a cue where its object may stand
+_WINDOW_BEFORE = 6  # words before it, for the subject of a passive ("exports ... were suspended")
+_GROUP = 2  # object words this close to the chosen one belong to its noun group
+_SENTENCE = re.compile(r"(?:[^.!?;\n]|\.(?=\d))+")
+_CLAUSE_BREAK = re.compile(r"[,:()\[\]\"«»“”]|\s[-–]\s|\s\|\s")
+_WORD = re.compile(r"\S+")
+# A span of years right after a cue ("restee en veille de 1993 a 2024", "idle from 2019 to 2023"): a past
+# episode, in any of the four languages.
+_YEARS_AFTER = re.compile(
+    r"^\s*(?:\S+\s+){0,2}?(?:from|between|de|du|entre|desde|des)\s+(?:19|20)\d\d\s+(?:to|and|a|au|et|y|e|hasta|ate|-)"
+    r"\s+(?:19|20)\d\d"
+)
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One cue found in a field: the kind it gives when asserted, and how it is put."""
+
+    kind: str  # a notice kind, or "none" for a stop of visits, trading or talks
+    where: str  # "title" or "summary"
+    strength: str  # one of STRENGTHS
+    position: int  # character offset in the field
+    text: str  # the cue and its object, as written
+    language: str
+    rule: str  # what made it this kind, e.g. "stop word + operations"
+    modifier: str = ""  # the word that denied, negated, hedged... it, as folded
+
+    def describe(self) -> str:
+        """The cue as shown to a user: where, the words, the language, the kind and the rule."""
+        if self.strength == "asserted":
+            return f'{self.where}: "{self.text}" ({self.language} {self.kind}: {self.rule})'
+        how = f'{self.strength} by "{self.modifier}"' if self.modifier else self.strength
+        return f'{self.where}: "{self.text}" ({self.language} {self.kind} {how}: {self.rule})'
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a field says: its cues, its statements that something goes on normally, its frame words."""
+
+    cues: list[Cue]
+    continues: list[tuple[int, str]]  # (sentence index, words as written)
+    frame: str  # a denial or drill word of the field outside any cue ("" when none)
+    partial: str = ""  # words naming one part of the site ("one of the two lines", "half capacity")
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _last_words(text: str, n: int) -> str:
+    return " ".join(text.split()[-n:])
+
+
+def _first_words(text: str, n: int) -> str:
+    return " ".join(text.split()[:n])
+
+
+def _clause(sentence: str, start: int, end: int, lexicon: Lexicon) -> tuple[int, int]:
+    """Bounds of the clause around ``sentence[start:end]`` (punctuation and contrast words break clauses)."""
+    breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(sentence)]
+    breaks += [(m.start(), m.end()) for m in lexicon.compiled["contrast"].finditer(sentence)]
+    left = max((b_end for b_start, b_end in breaks if b_end <= start), default=0)
+    right = min((b_start for b_start, _ in breaks if b_start >= end), default=len(sentence))
+    return left, right
+
+
+def _object(sentence: str, start: int, end: int, lexicon: Lexicon) -> tuple[str, int, int] | None:
+    """The object of the cue at ``sentence[start:end]``: (class, start, end) of its word, or None.
+
+    The nearest object word after the cue (up to a word of cause or time: "after", "por", "pour"), else
+    the first one of its clause before it (the subject of a passive or a nominal phrase). Of the words of
+    one noun group, the most specific class wins (``_SPECIFIC``).
+    """
+    left, right = _clause(sentence, start, end, lexicon)
+    if stop := lexicon.compiled["object_end"].search(sentence, end, right):
+        right = stop.start()
+    found: list[tuple[str, int, int]] = []
+    for cls in _OBJECT_LABEL:
+        for m in lexicon.compiled[f"obj:{cls}"].finditer(sentence, left, right):
+            if m.end() <= start or m.start() >= end:
+                found.append((cls, m.start(), m.end()))
+    # A phrase ("processing plant") hides the words inside it ("plant").
+    found = [f for f in found if not any(o[1] <= f[1] and f[2] <= o[2] and o != f for o in found)]
+    after = sorted(
+        (_words(sentence[end:s]), cls, s, e)
+        for cls, s, e in found
+        if s >= end and _words(sentence[end:s]) <= _WINDOW_AFTER
+    )
+    before = sorted(
+        (s, cls, e)
+        for cls, s, e in found
+        if e <= start and cls not in _AFTER_ONLY and _words(sentence[e:start]) <= _WINDOW_BEFORE
+    )
+    if after:
+        _, cls, s, e = after[0]
+    elif before:
+        s, cls, e = before[0]
+    else:
+        return None
+    group = [
+        (c, gs, ge)
+        for c, gs, ge in found
+        if (gs >= end) == (s >= end)
+        and (gs >= end or c not in _AFTER_ONLY)
+        and _words(sentence[min(e, ge) : max(s, gs)]) <= _GROUP
+    ]
+    return min(group, key=lambda g: (_SPECIFIC.index(g[0]), g[1]))
+
+
+def _kind(family: str, obj: str | None, needs_object: bool) -> tuple[str, str] | None:
+    """(kind, rule) of a cue of ``family`` bearing on ``obj``; None when it is no cue at all."""
+    label = _FAMILY_LABEL[family]
+    if family == "guidance":
+        return "guidance_cut", label
+    if family == "lifted":
+        return "resumption", label
+    if family == "evacuate":
+        if needs_object and obj != "staff":
+            return None
+        return "evacuation", label + (" + staff" if obj == "staff" else "")
+    if obj is None:
+        if needs_object:
+            return None
+        return ("halt" if family == "stop" else "resumption"), f"{label}, no object: the site"
+    if obj in _VOID:
+        return "none", f"{label} + {_OBJECT_LABEL[obj]}"
+    if family == "resume":
+        return "resumption", f"{label} + {_OBJECT_LABEL.get(obj, obj)}"
+    if obj == "staff":
+        return None if needs_object else ("halt", f"{label}, no object: the site")
+    return _STOP_KIND[obj], f"{label} + {_OBJECT_LABEL[obj]}"
+
+
+def _strength(
+    sentence: str, start: int, end: int, kind: str, lexicon: Lexicon, flags: dict[str, str]
+) -> tuple[str, str]:
+    """How the cue at ``sentence[start:end]`` is put, and the word that says so."""
+    if flags.get("drill"):
+        return "drill", flags["drill"]
+    if flags.get("denial"):
+        return "denied", flags["denial"]
+    left, _ = _clause(sentence, start, end, lexicon)
+    before = sentence[left:start]
+    after = sentence[end:]
+    c = lexicon.compiled
+    if m := c["negation"].search(_last_words(before, 4)):
+        return "negated", m.group()
+    if m := c["negation_after"].match(after.lstrip()):
+        return "negated", m.group()
+    if m := c["earlier"].search(" " + _last_words(before, 6)):
+        return "earlier", m.group().strip()
+    if m := _YEARS_AFTER.match(after):
+        return "earlier", m.group().strip()
+    if c["noun"].match(sentence, start) and (m := c["earlier_noun"].search(" " + _last_words(before, 6))):
+        return "earlier", m.group().strip()
+    if m := c["plan"].search(" " + _last_words(before, 3)):
+        return "hedged", m.group().strip()
+    if m := c["hedge"].search(_last_words(before, 6)):
+        return "hedged", m.group()
+    if m := c["hedge_after"].search(_first_words(after, 4)):
+        return "hedged", m.group()
+    if kind == "halt" and flags.get("continues"):
+        return "reassured", flags["continues"]
+    return "asserted", ""
+
+
+def read(text: str, where: str, lexicons: list[Lexicon]) -> Reading:
+    """The cues of one field read with each of ``lexicons``."""
+    folded, offsets = fold_with_offsets(text or "")
+
+    def original(start: int, end: int) -> str:
+        return text[offsets[start] : offsets[end - 1] + 1] if end > start else ""
+
+    cues: list[Cue] = []
+    continues: list[tuple[int, str]] = []
+    frame = ""
+    partial = ""
+    for index, sentence_match in enumerate(_SENTENCE.finditer(folded)):
+        sentence, base = sentence_match.group(), sentence_match.start()
+        for lexicon in lexicons:
+            c = lexicon.compiled
+            flags = {}
+            for name in ("drill", "denial", "continues"):
+                if m := c[name].search(sentence):
+                    flags[name] = m.group()
+            if not partial and (pm := c["partial"].search(sentence)):
+                partial = original(base + pm.start(), base + pm.end())
+            if "continues" in flags:
+                m = c["continues"].search(sentence)
+                assert m is not None
+                continues.append((index, original(base + m.start(), base + m.end())))
+            cues_before = len(cues)
+            remaining = sentence
+            for family, name, needs_object in _FAMILIES:
+                pattern = c[name]
+                if name == "stop_noun" and where == "title":
+                    needs_object = False
+                for m in pattern.finditer(remaining):
+                    obj = None if family == "guidance" else _object(sentence, m.start(), m.end(), lexicon)
+                    decided = _kind(family, obj[0] if obj else None, needs_object)
+                    if decided is None:
+                        continue
+                    if (
+                        name == "flee"
+                        and c["civilians"].search(sentence)
+                        and not c["obj:staff"].search(sentence)
+                    ):
+                        continue  # residents fleeing fighting: no evacuation of a site
+                    kind, rule = decided
+                    if kind == "halt" and c["partial"].search(sentence):
+                        kind, rule = "partial_halt", f"{rule}, one part named"
+                    if (
+                        "force majeure" in m.group()
+                        or "fuerza mayor" in m.group()
+                        or "forca maior" in m.group()
+                    ):
+                        rule = rule.replace("stop word", "force majeure", 1)
+                    strength, modifier = _strength(sentence, m.start(), m.end(), kind, lexicon, flags)
+                    if strength == "reassured" and where == "title":
+                        # "X halts; Y keeps running": one part stops (or another site does).
+                        kind, strength, rule = "partial_halt", "asserted", f'{rule}, while "{modifier}"'
+
+                    span_start = min(m.start(), obj[1]) if obj else m.start()
+                    span_end = max(m.end(), obj[2]) if obj else m.end()
+                    cues.append(
+                        Cue(
+                            kind,
+                            where,
+                            strength,
+                            base + m.start(),
+                            original(base + span_start, base + span_end),
+                            lexicon.language,
+                            rule,
+                            modifier,
+                        )
+                    )
+                remaining = pattern.sub(lambda m: " " * len(m.group()), remaining)
+            if len(cues) == cues_before and not frame:
+                frame = flags.get("denial") or flags.get("drill") or ""
+    return Reading(cues, continues, frame, partial)

@@ -1,0 +1,216 @@
+"""How well notices are read: kinds, languages and site links of a labelled set, against its gold labels.
+
+A labelled set is JSON Lines, one notice an object: ``id``, ``lang``, ``title``, ``summary`` (or ``lead``),
+``kind``, ``sites`` (registry ids the notice is about) and optionally ``hard`` (the hard case it is: denial,
+conditional, past, drill, ...). The bundled corpus (``monitor/data/notices/``, our own writing) has a
+development part the classifier is tuned on and a held-out part it is only measured on.
+
+Every notice is classified as the pipeline would, from its text alone: its language is detected, not
+taken from the gold label.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from monitor import matching, sites
+from monitor.classify import classify, detect_language
+from monitor.domain import NOTICE_KINDS
+from monitor.errors import InputError
+from monitor.evaluate.metrics import LabelScore, accuracy, label_scores, macro_f1
+
+#: The bundled corpus parts, by name.
+CORPUS_PARTS: dict[str, str] = {"dev": "corpus_dev.jsonl", "heldout": "corpus_heldout.jsonl"}
+#: Gold kinds that must never come out as a halt (they would page someone about a mine that runs).
+NOT_HALTS = frozenset({"none", "partial_halt", "export_halt"})
+
+#: (title, summary) -> registry ids the notice links to.
+Linker = Callable[[str, str], Sequence[str]]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One labelled notice."""
+
+    id: str
+    lang: str
+    title: str
+    summary: str
+    kind: str
+    sites: tuple[str, ...]
+    hard: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What minewatch made of one labelled notice."""
+
+    item: Item
+    kind: str
+    cue: str
+    language: str | None
+    sites: tuple[str, ...]
+
+    @property
+    def right(self) -> bool:
+        return self.kind == self.item.kind
+
+
+@dataclass(frozen=True)
+class Report:
+    """The figures of one labelled set."""
+
+    name: str
+    outcomes: list[Outcome]
+
+    def _gold(self, outcomes: Sequence[Outcome] | None = None) -> list[str]:
+        return [o.item.kind for o in (self.outcomes if outcomes is None else outcomes)]
+
+    def _predicted(self, outcomes: Sequence[Outcome] | None = None) -> list[str]:
+        return [o.kind for o in (self.outcomes if outcomes is None else outcomes)]
+
+    @property
+    def macro_f1(self) -> float:
+        """Mean F1 over the kinds present in the gold set."""
+        return macro_f1(self._gold(), self._predicted())
+
+    @property
+    def accuracy(self) -> float:
+        return accuracy(self._gold(), self._predicted())
+
+    @property
+    def kinds(self) -> list[LabelScore]:
+        """Precision, recall and F1 per kind, in the order of ``NOTICE_KINDS``."""
+        scores = {s.label: s for s in label_scores(self._gold(), self._predicted())}
+        return [scores[k] for k in [*NOTICE_KINDS, *sorted(set(scores) - set(NOTICE_KINDS))] if k in scores]
+
+    def by_language(self) -> dict[str, tuple[int, float, float]]:
+        """Per gold language: (notices, share right, macro F1)."""
+        out = {}
+        for lang in sorted({o.item.lang for o in self.outcomes}):
+            mine = [o for o in self.outcomes if o.item.lang == lang]
+            gold, predicted = self._gold(mine), self._predicted(mine)
+            out[lang] = (len(mine), accuracy(gold, predicted), macro_f1(gold, predicted))
+        return out
+
+    def by_hard_case(self) -> dict[str, tuple[int, int]]:
+        """Per hard-case tag: (notices, right)."""
+        out: dict[str, tuple[int, int]] = {}
+        for o in self.outcomes:
+            if o.item.hard:
+                n, right = out.get(o.item.hard, (0, 0))
+                out[o.item.hard] = (n + 1, right + o.right)
+        return dict(sorted(out.items()))
+
+    @property
+    def raised_to_halt(self) -> list[Outcome]:
+        """Hard negatives raised to a halt: a gold none, partial or export halt predicted ``halt``."""
+        return [o for o in self.outcomes if o.item.kind in NOT_HALTS and o.kind == "halt"]
+
+    @property
+    def language_filled(self) -> float:
+        """Share of notices whose language was detected at all."""
+        return _share(o.language is not None for o in self.outcomes)
+
+    @property
+    def language_right(self) -> float:
+        """Share of notices whose detected language is the gold one."""
+        return _share(o.language == o.item.lang for o in self.outcomes)
+
+    @property
+    def exact_links(self) -> float:
+        """Share of notices linked to exactly their gold sites (no site missing, none extra)."""
+        return _share(set(o.sites) == set(o.item.sites) for o in self.outcomes)
+
+    @property
+    def errors(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.right]
+
+
+def _share(flags: Any) -> float:
+    values = list(flags)
+    return sum(values) / len(values) if values else 0.0
+
+
+def _item(raw: Any, where: str) -> Item:
+    if not isinstance(raw, dict):
+        raise InputError(f"{where}: a notice must be a JSON object")
+    missing = [k for k in ("id", "lang", "title", "kind") if not isinstance(raw.get(k), str)]
+    if missing:
+        raise InputError(f"{where}: missing or not text: {', '.join(missing)}")
+    if raw["kind"] not in NOTICE_KINDS:
+        raise InputError(f"{where}: kind {raw['kind']!r} is not one of {', '.join(NOTICE_KINDS)}")
+    sites = raw.get("sites") or []
+    if not isinstance(sites, list) or not all(isinstance(s, str) for s in sites):
+        raise InputError(f"{where}: sites must be a list of registry ids")
+    summary = raw.get("summary")
+    if summary is None:
+        summary = raw.get("lead")
+    return Item(
+        id=raw["id"],
+        lang=raw["lang"],
+        title=raw["title"],
+        summary=str(summary or ""),
+        kind=raw["kind"],
+        sites=tuple(sites),
+        hard=str(raw.get("hard") or ""),
+    )
+
+
+def parse_items(text: str, origin: str) -> list[Item]:
+    """Labelled notices from JSON Lines text; a bad line raises InputError naming ``origin`` and the line."""
+    items = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{origin} line {number}: not JSON ({exc.msg})") from None
+        items.append(_item(raw, f"{origin} line {number}"))
+    return items
+
+
+def load_items(path: Path) -> list[Item]:
+    """Labelled notices of a JSON Lines file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not UTF-8 text") from None
+    return parse_items(text, str(path))
+
+
+def corpus(part: str) -> list[Item]:
+    """A part of the bundled corpus ("dev" or "heldout")."""
+    name = CORPUS_PARTS[part]
+    text = resources.files("monitor").joinpath("data", "notices", name).read_text(encoding="utf-8")
+    return parse_items(text, f"corpus {part}")
+
+
+def evaluate(name: str, items: Sequence[Item], link: Linker) -> Report:
+    """Classify, detect the language of, and link every item as the pipeline would."""
+    outcomes = []
+    for item in items:
+        result = classify(item.title, item.summary)
+        language = detect_language(f"{item.title}. {item.summary}")
+        outcomes.append(
+            Outcome(item, result.kind, result.cue, language, tuple(link(item.title, item.summary)))
+        )
+    return Report(name, outcomes)
+
+
+def registry_linker(now: datetime) -> Linker:
+    """The pipeline's notice linker (``monitor.matching.SiteTextIndex``) over the bundled site registry."""
+    frame = pd.DataFrame(sites.load_bundled(now).rows)
+    index = matching.SiteTextIndex.build(frame)
+    return lambda title, summary: [site_id for site_id, _ in index.match(title, summary)]

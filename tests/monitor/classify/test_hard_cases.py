@@ -1,0 +1,127 @@
+"""The hard cases of notice reading, in each of the four languages (our own short examples).
+
+Each case names what makes it hard: a denial, a conditional or plan, a past episode recalled, a drill, a
+study, a suspension of visits, another site's halt, a partial halt, an export halt, force majeure on
+deliveries versus on operations, and strikes or blockades that started versus ones that are threatened.
+The language is left to the detector, as in the pipeline.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.classify import classify
+
+# (case, title, summary, kind)
+ENGLISH = [
+    ("halt", "Ruwe Copper suspends mining at Kalunda after attack on convoy", "", "halt"),
+    (
+        "halt",
+        "Output at the Mkuju pit stopped as floods cut the site",
+        "Mining has been halted since Friday.",
+        "halt",
+    ),
+    ("denial", "Ruwe Copper denies reports that Kalunda has stopped production", "", "none"),
+    ("denial", "Kalunda update", "The company said claims of a shutdown at the mine were false.", "none"),
+    ("conditional", "Kalunda could halt operations if diesel runs out, warns Ruwe", "", "none"),
+    ("conditional", "Ruwe considering suspension of Kalunda mining", "", "none"),
+    ("plan", "Ruwe Copper to mothball Kalunda concentrator next year", "", "none"),
+    (
+        "past",
+        "Kalunda posts record quarter",
+        "The mine, which had been halted in 2023, produced 40 kt.",
+        "none",
+    ),
+    ("drill", "Kalunda holds evacuation drill with provincial rescue teams", "", "none"),
+    ("study", "Ruwe studies restart of the old Kalunda shaft", "", "none"),
+    (
+        "visits",
+        "Ruwe suspends investor tours of Kalunda for the rainy season",
+        "Operations continue.",
+        "none",
+    ),
+    ("trading", "Ruwe Copper shares halted pending announcement", "", "none"),
+    ("partial", "Ruwe stops one of the two Kalunda concentrators for repairs", "", "partial_halt"),
+    ("partial", "Kalunda underground operations paused after rockfall", "", "partial_halt"),
+    ("other_site", "Ruwe halts Kalunda smelter; Mkuju keeps running", "", "partial_halt"),
+    ("export", "Zambezi border closure halts copper exports; mining goes on", "", "export_halt"),
+    ("fm_delivery", "Ruwe declares force majeure on Kalunda concentrate deliveries", "", "export_halt"),
+    ("fm_operations", "Ruwe declares force majeure at Kalunda mine", "", "halt"),
+    ("strike_started", "Strike brings Kalunda to a standstill", "", "halt"),
+    ("strike_threat", "Kalunda union threatens to walk out next week", "", "none"),
+    ("resumption", "Kalunda back in production after six-week halt", "", "resumption"),
+    ("resumption", "Ruwe lifts force majeure at Kalunda", "", "resumption"),
+    ("evacuation", "Ruwe evacuates expatriate staff from Kalunda", "", "evacuation"),
+    ("guidance", "Ruwe cuts Kalunda 2026 copper guidance", "", "guidance_cut"),
+]
+FRENCH = [
+    ("halt", "Kalunda : Ruwe Copper suspend ses activités après l'attaque d'un convoi", "", "halt"),
+    ("denial", "Ruwe Copper dément tout arrêt de la production à Kalunda", "", "none"),
+    ("conditional", "La production de Kalunda pourrait être arrêtée faute de carburant", "", "none"),
+    ("plan", "Ruwe va reprendre l'extraction à Kalunda", "", "none"),
+    ("past", "Kalunda, qui avait suspendu ses activités en 2023, bat son record", "", "none"),
+    ("drill", "Exercice d'évacuation grandeur nature à la mine de Kalunda", "", "none"),
+    ("visits", "Les visites de la mine de Kalunda suspendues jusqu'à nouvel ordre", "", "none"),
+    ("partial", "Kalunda : une des deux lignes de l'usine arrêtée après un incendie", "", "partial_halt"),
+    ("export", "La RDC suspend les exportations de cuivre ; la production se poursuit", "", "export_halt"),
+    ("fm_delivery", "Ruwe invoque la force majeure sur ses livraisons de concentré", "", "export_halt"),
+    ("strike_started", "Grève à Kalunda : la production paralysée depuis lundi", "", "halt"),
+    ("strike_threat", "Les syndicats de Kalunda menacent d'une grève illimitée", "", "none"),
+    ("resumption", "Reprise progressive des activités à la mine de Kalunda", "", "resumption"),
+    ("evacuation", "Kalunda : le personnel expatrié évacué vers Lubumbashi", "", "evacuation"),
+    ("guidance", "Ruwe revoit à la baisse ses prévisions de production pour Kalunda", "", "guidance_cut"),
+]
+SPANISH = [
+    ("halt", "Minera Andina paraliza sus operaciones en Quilca por bloqueo", "", "halt"),
+    ("denial", "Minera Andina desmiente que Quilca haya suspendido sus operaciones", "", "none"),
+    ("conditional", "Quilca podría detener sus operaciones si continúa el bloqueo", "", "none"),
+    ("past", "Quilca, que en 2022 estuvo paralizada por un conflicto, eleva su producción", "", "none"),
+    ("drill", "Realizan simulacro de sismo en la mina Quilca", "", "none"),
+    ("visits", "Minera Andina suspende las visitas escolares a Quilca", "", "none"),
+    ("partial", "Quilca detiene una de sus tres plantas por mantenimiento", "", "partial_halt"),
+    ("export", "Bloqueo en la ruta impide el despacho de concentrados de Quilca", "", "export_halt"),
+    ("fm_delivery", "Minera Andina declara fuerza mayor en embarques de cobre", "", "export_halt"),
+    ("strike_started", "Huelga paraliza la mina Quilca desde el lunes", "", "halt"),
+    ("strike_threat", "Sindicato de Quilca aprueba huelga que comenzaría el martes", "", "none"),
+    (
+        "protest_lifted",
+        "Comuneros levantan el bloqueo a Quilca",
+        "Decidieron suspender la medida tras un acuerdo.",
+        "none",
+    ),
+    ("resumption", "Quilca reanuda operaciones tras el fin del bloqueo", "", "resumption"),
+    ("evacuation", "Evacúan a trabajadores del campamento de Quilca", "", "evacuation"),
+    ("guidance", "Minera Andina recorta su guía de producción de cobre para Quilca", "", "guidance_cut"),
+]
+PORTUGUESE = [
+    ("halt", "Mineradora suspende operações na mina de Namuli devido a protestos", "", "halt"),
+    ("denial", "Empresa nega paralisação da mina de Namuli", "", "none"),
+    ("conditional", "Produção em Namuli poderá ser suspensa se os bloqueios continuarem", "", "none"),
+    ("past", "Namuli, que esteve parada em 2023, bate recorde de produção", "", "none"),
+    ("drill", "Simulacro de emergência mobiliza bombeiros na mina de Namuli", "", "none"),
+    ("visits", "Visitas à mina de Namuli suspensas durante as obras", "", "none"),
+    ("partial", "Namuli: uma das linhas de processamento parada por avaria", "", "partial_halt"),
+    ("export", "Exportações de grafite por Nacala suspensas; a mina continua a produzir", "", "export_halt"),
+    ("fm_delivery", "Mineradora declara força maior nas entregas de grafite", "", "export_halt"),
+    ("strike_started", "Greve pára a produção na mina de Namuli", "", "halt"),
+    ("strike_threat", "Sindicato entrega pré-aviso de greve na mina de Namuli", "", "none"),
+    ("resumption", "Namuli retoma produção após três meses de paralisação", "", "resumption"),
+    ("evacuation", "Mineradora retira trabalhadores de Namuli por precaução", "", "evacuation"),
+    ("guidance", "Mineradora reduz previsão de produção de Namuli para 2026", "", "guidance_cut"),
+]
+
+
+def _cases(rows: list[tuple[str, str, str, str]], lang: str) -> list[object]:
+    return [
+        pytest.param(title, summary, kind, id=f"{lang}-{case}-{i}")
+        for i, (case, title, summary, kind) in enumerate(rows)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "kind"),
+    _cases(ENGLISH, "en") + _cases(FRENCH, "fr") + _cases(SPANISH, "es") + _cases(PORTUGUESE, "pt"),
+)
+def test_hard_case_is_read_as_its_kind(title: str, summary: str, kind: str) -> None:
+    result = classify(title, summary)
+    assert result.kind == kind, result.cue

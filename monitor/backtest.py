@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from feeds.rows import RejectedRow
-from monitor import sites
+from monitor import explanation, sites
 from monitor.config import BacktestSettings
 from monitor.domain import HALT_EPISODE_STATUSES, HIGH_OR_WORSE, STOPPED_STATUSES
 from monitor.errors import InputError
@@ -286,7 +286,7 @@ def _grid(scores: pd.DataFrame, day0: date, n_days: int) -> _Grid:
 
 
 def _registry_status(explain: Any) -> str:
-    return str(explain.get("registry_status") or "operating") if isinstance(explain, Mapping) else "operating"
+    return str(explanation.decode(explain, None).get("registry_status") or "operating")
 
 
 def _notice_episodes(grid: _Grid, scores: pd.DataFrame) -> list[dict[str, Any]]:
@@ -297,8 +297,7 @@ def _notice_episodes(grid: _Grid, scores: pd.DataFrame) -> list[dict[str, Any]]:
     explain = scores["explain"].to_numpy(object)
     found = []
     for r, c in zip(*np.nonzero(starts), strict=True):
-        cell = explain[grid.row_of[r, c]]
-        notice = (cell.get("status_notice") if isinstance(cell, Mapping) else None) or {}
+        notice = explanation.decode(explain[grid.row_of[r, c]], None).get("status_notice") or {}
         found.append(
             {
                 "site_id": str(grid.site_ids[r]),

@@ -1,7 +1,8 @@
 """Settings: one pydantic model for ``config.yaml``, with environment overrides and secrets from env only.
 
-Every field carries a description; ``tests/monitor/test_config.py`` checks that each one is documented in the
-README. Environment is passed in (never read deep inside), so tests and the CLI decide where it comes from.
+Every field carries a description; docs/configuration.md lists them all (``monitor.config_reference`` writes
+its table, and a test holds the page to it). Environment is passed in (never read deep inside), so tests and
+the CLI decide where it comes from.
 """
 
 from __future__ import annotations
@@ -198,7 +199,9 @@ class NoticesSettings(_Section):
         description="Per catalogue feed, by name: false stops polling it (every one is on by default).",
     )
     feeds: list[NoticeFeed] = Field(
-        default_factory=list, description="Your own RSS/Atom feeds to poll, besides the catalogue."
+        default_factory=list,
+        description="Your own RSS/Atom feeds to poll, besides the catalogue. Each: `name`, `url`, "
+        "`language`, `enabled` (default true).",
     )
     interval_minutes: float = Field(
         5.0,

@@ -20,6 +20,7 @@ import pandas as pd
 
 from monitor import supply
 from monitor.alerting.decide import Candidate
+from monitor.alerting.evidence import front_phrase, front_values
 from monitor.config import FrontLineRule, Scope, Watchlist
 from monitor.domain import (
     EVACUATION_KIND,
@@ -560,23 +561,6 @@ def front_line_candidates(
     ]
 
 
-def _front_text(front: Mapping[str, Any] | None) -> tuple[str, dict[str, Any]]:
-    """The front line as a sentence and as details ('' and empty values when the site has none)."""
-    keys = ("front_km", "front_km_change_7d", "front_days_to_radius")
-    numbers = {k: None if front is None or pd.isna(front.get(k)) else round(float(front[k]), 1) for k in keys}
-    actor = "" if front is None else str(front.get("front_actor") or "")
-    values: dict[str, Any] = {**numbers, "front_actor": actor}
-    km, change, days = numbers["front_km"], numbers["front_km_change_7d"], numbers["front_days_to_radius"]
-    if km is None:
-        return "", values
-    text = f"; the front line ({actor or 'territory taken'}) is {km:.0f} km away"
-    if change is not None and change < -0.5:
-        text += f", {-change:.0f} km closer than a week before"
-        if days is not None:
-            text += " and already at the mine" if days == 0 else f", at the mine's radius in {days:.0f} days"
-    return text, values
-
-
 def _front_line(
     r: Any, sites: Mapping[str, Mapping[str, Any]], front: Mapping[str, Any] | None = None
 ) -> Candidate | None:
@@ -606,8 +590,9 @@ def _front_line(
     fatalities = int(r.fatalities or 0)
     if fatalities:
         summary += f"; {fatalities} reported dead"
-    front_text, front_values = _front_text(front)
-    summary += front_text
+    line = front_values(front)
+    if front_phrase(line):
+        summary += f"; the front line is {front_phrase(line)}"
     event = {
         "source": r.source, "source_id": r.source_id, "date": r.event_date.isoformat(), "type": r.type,
         "sub_type": r.sub_type or "", "fatalities": fatalities, "location": r.location or "",
@@ -637,7 +622,7 @@ def _front_line(
             "via": "route" if route_km is not None and route_km < distance else "site",
             "previous_km": None if pd.isna(r.prev_km) else round(float(r.prev_km), 1),
             "change_km": None if change is None else round(change, 1),
-            **front_values,
+            **line,
             "event": event,
         },
     )

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from monitor import geo, reads, sites
-from monitor.alerting import outbox
+from monitor.alerting import evidence, outbox
 from monitor.alerting import rules as alert_rules
 from monitor.alerting.channels import Channel
 from monitor.alerting.channels.email import EmailChannel
@@ -30,6 +30,7 @@ from monitor.alerting.channels.webhook import WebhookChannel
 from monitor.alerting.decide import Candidate, Decision, Policy, decide
 from monitor.config import AlertTargets, Settings, alert_targets_from_env
 from monitor.dialect import naive_utc
+from monitor.distances import with_distances
 from monitor.domain import (
     CHANNELS,
     EVACUATION_KIND,
@@ -170,6 +171,27 @@ def _feed_runs(store: Store, feeds: list[str]) -> pd.DataFrame:
     return runs
 
 
+def _with_evidence(
+    store: Store, settings: Settings, candidates: list[Candidate], now: datetime
+) -> list[Candidate]:
+    """Halt and level candidates with their evidence (``monitor.alerting.evidence``): the events of the
+    scoring window before each alert's day, as known now, and the front line as scored that day."""
+    wanted = [c for c in candidates if c.kind in evidence.EVIDENCE_KINDS and c.site]
+    if not wanted:
+        return candidates
+    window = settings.scoring.window_days
+    days = sorted({c.occurred_at.date() for c in wanted})
+    site_ids = sorted({c.site_id for c in wanted})
+    near = reads.events.near_sites(store, site_ids, days[0] - timedelta(days=window), days[-1], Known(by=now))
+    near = with_distances(near, reads.sites.geometry(store, site_ids))
+    fronts = {}
+    for day in days:
+        on_day = sorted({c.site_id for c in wanted if c.occurred_at.date() == day})
+        for row in reads.scores.fronts(store, on_day, day).to_dict("records"):
+            fronts[(str(row["site_id"]), day)] = row
+    return evidence.with_evidence(candidates, near, fronts, window)
+
+
 def evaluate(store: Store, settings: Settings, now: datetime, since: datetime | None) -> list[Candidate]:
     """Run every enabled rule over what is new since ``since`` (None: the whole lookback window)."""
     cfg = settings.alerts
@@ -209,6 +231,7 @@ def evaluate(store: Store, settings: Settings, now: datetime, since: datetime | 
             out += alert_rules.level_candidates(
                 scores, info, allowed=levels, levels=rules.level.levels, window_start=window_start
             )
+        out = _with_evidence(store, settings, out, now)
     exports = scope(rules.export_halt)
     if exports:
         out += alert_rules.export_halt_candidates(

@@ -35,6 +35,7 @@ __all__ = [
     "front_line_exposures",
     "listed",
     "near_site",
+    "near_sites",
     "recent_matched",
     "refs",
     "seen_since",
@@ -301,6 +302,31 @@ def near_site(
         """,
         {"id": site_id, "start": after, "end": through, **known.params()},
     )
+
+
+def near_sites(
+    store: Store, site_ids: Sequence[str], after: date, through: date, known: Known
+) -> pd.DataFrame:
+    """Every exposure of the listed sites (to the site or its route) of the events dated after ``after`` up
+    to ``through`` that ``known`` sees: the evidence an alert lists (what, where, who, when, how near)."""
+    if not site_ids:
+        return pd.DataFrame(columns=_NEAR_SITES)
+    marks, params = sql.in_list("site", sorted({str(s) for s in site_ids}))
+    return sql.frame(
+        store,
+        "SELECT x.site_id, x.via, x.distance_km, e.id AS event_id, e.event_date, e.source, e.type,"
+        " e.sub_type, e.fatalities, e.actor1, e.location, e.lat, e.lon"
+        " FROM exposure x JOIN event e ON e.id = x.event_id"
+        f" WHERE x.site_id IN ({marks}) AND e.event_date > :start AND e.event_date <= :end{known.where('e')}",
+        {"start": after, "end": through, **known.params(), **params},
+        types={"event_date": sa.Date()},
+    )
+
+
+_NEAR_SITES = (
+    "site_id", "via", "distance_km", "event_id", "event_date", "source", "type", "sub_type", "fatalities",
+    "actor1", "location", "lat", "lon",
+)  # fmt: skip
 
 
 def _filtered(flt: EventFilter) -> tuple[str, dict[str, Any]]:

@@ -211,17 +211,6 @@ def test_collect_of_an_unknown_feed_is_a_clear_error(initialised: Cli) -> None:
     assert "unknown feed 'reuters'" in result.stderr
 
 
-def test_every_cli_command_is_documented_in_the_readme() -> None:
-    import typer.main
-
-    from monitor.cli import app
-
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    group = typer.main.get_command(app)
-    for name in group.commands:  # type: ignore[attr-defined]
-        assert f"minewatch {name}" in readme, f"`minewatch {name}` is not documented in README.md"
-
-
 def test_a_database_error_never_shows_the_password(cli: Cli) -> None:
     cli.env["MINEWATCH_DATABASE_URL"] = "postgresql+psycopg://mw:Pw-7731x@127.0.0.1:1/mw"
 
@@ -230,11 +219,3 @@ def test_a_database_error_never_shows_the_password(cli: Cli) -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("error: cannot open the database")
     assert "Pw-7731x" not in result.stderr + result.stdout
-
-
-def test_an_unknown_command_is_a_usage_error_without_a_traceback(cli: Cli) -> None:
-    result = cli("no-such-command", ok=False)
-
-    assert result.returncode == 2
-    assert "No such command" in result.stderr
-    assert "Traceback" not in result.stderr

@@ -11,29 +11,10 @@ from monitor.errors import ConfigError
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _fields(model: type, prefix: str = "") -> list[tuple[str, str | None]]:
-    """Every leaf setting as (dotted name, description)."""
-    found: list[tuple[str, str | None]] = []
-    for name, info in model.model_fields.items():  # type: ignore[attr-defined]
-        annotation = info.annotation
-        if isinstance(annotation, type) and hasattr(annotation, "model_fields") and name != "feeds_list":
-            found.extend(_fields(annotation, f"{prefix}{name}."))
-        else:
-            found.append((f"{prefix}{name}", info.description))
-    return found
-
-
 def test_the_bundled_config_file_is_valid() -> None:
     settings = load_settings(ROOT / "config.yaml", env={})
     assert settings.database.url == "sqlite:///minewatch.db"
     assert settings.matching.site_radius_km == 150
-
-
-def test_every_setting_has_a_description_and_is_documented_in_the_readme() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for dotted, description in _fields(Settings):
-        assert description, f"{dotted} has no description"
-        assert f"`{dotted}`" in readme, f"{dotted} is not documented in README.md"
 
 
 def test_database_url_comes_from_the_environment_when_set(tmp_path: Path) -> None:

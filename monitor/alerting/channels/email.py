@@ -11,7 +11,7 @@ from email.utils import format_datetime
 from typing import Any
 
 from monitor.alerting.channels import DeliveryError, Message
-from monitor.alerting.channels.render import alert_facts, site_url, source_tags, subject_line, text_body
+from monitor.alerting.channels.render import message_facts, site_url, source_tags, subject_line, text_body
 from monitor.config import SmtpTarget
 
 __all__ = ["EmailChannel", "build_email", "html_body"]
@@ -34,7 +34,7 @@ def _html_source(source: Mapping[str, Any]) -> str:
     return f"<li>[{_e(source_tags(source))}] {title} ({_e(source.get('source') or '')}, {_e(when)})</li>"
 
 
-def _html_alert(alert: Mapping[str, Any], base_url: str | None) -> str:
+def _html_alert(alert: Mapping[str, Any], facts: list[tuple[str, str]], base_url: str | None) -> str:
     parts = [f"<h2>{_e(alert.get('title') or '')}</h2>", f"<p>{_e(alert.get('summary') or '')}</p>"]
     details = alert.get("details") or {}
     if alert.get("kind") == "digest":
@@ -48,7 +48,6 @@ def _html_alert(alert: Mapping[str, Any], base_url: str | None) -> str:
                            f"[{_e(i['status'])}]</li>" for i in items)  # fmt: skip
             parts.append(f"<h3>Alerts of the last 24 hours</h3><ul>{rows}</ul>")
         return "".join(parts)
-    facts = alert_facts(alert)
     if facts:
         rows = "".join(f"<tr><th align='left'>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in facts)
         parts.append(f"<table>{rows}</table>")
@@ -64,7 +63,9 @@ def _html_alert(alert: Mapping[str, Any], base_url: str | None) -> str:
 
 def html_body(alerts: Sequence[Mapping[str, Any]], base_url: str | None) -> str:
     """The HTML part: every value from a feed is escaped."""
-    body = "<hr>".join(_html_alert(a, base_url) for a in alerts)
+    body = "<hr>".join(
+        _html_alert(a, facts, base_url) for a, facts in zip(alerts, message_facts(alerts), strict=True)
+    )
     return f"<!DOCTYPE html><html><body>{body}</body></html>"
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from monitor.alerting.channels import Message, post
-from monitor.alerting.channels.render import alert_facts, site_url, source_tags, subject_line, text_body
+from monitor.alerting.channels.render import message_facts, site_url, source_tags, subject_line, text_body
 from monitor.net.http import Limits
 
 __all__ = ["MAX_BLOCKS", "SlackChannel", "slack_payload"]
@@ -39,11 +39,13 @@ def _source_text(source: Mapping[str, Any]) -> str:
     return f"{_escape(source_tags(source))}: {title} ({_escape(source.get('source') or '')})"
 
 
-def _alert_blocks(alert: Mapping[str, Any], base_url: str | None) -> list[dict[str, Any]]:
+def _alert_blocks(
+    alert: Mapping[str, Any], facts: list[tuple[str, str]], base_url: str | None
+) -> list[dict[str, Any]]:
     link = site_url(base_url, (alert.get("site") or {}).get("id"))
     title = _link(link, str(alert.get("title") or "")) if link else _escape(alert.get("title") or "")
     lines = [f"*{title}*", _escape(alert.get("summary") or "")]
-    lines += [f"*{_escape(k)}:* {_escape(v)}" for k, v in alert_facts(alert)]
+    lines += [f"*{_escape(k)}:* {_escape(v)}" for k, v in facts]
     if alert.get("kind") == "digest":
         lines = [f"*{_escape(alert.get('title') or '')}*", _escape(text_body([alert], base_url))]
     blocks: list[dict[str, Any]] = [
@@ -62,8 +64,9 @@ def slack_payload(message: Message) -> dict[str, Any]:
     """The webhook body: ``text`` (notification fallback) plus Block Kit ``blocks``."""
     header = _cut(f"minewatch: {subject_line(message.alerts)}", 150)
     blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": header}}]
+    facts = message_facts(message.alerts)
     for shown, alert in enumerate(message.alerts):
-        more = _alert_blocks(alert, message.base_url)
+        more = _alert_blocks(alert, facts[shown], message.base_url)
         if len(blocks) + len(more) > MAX_BLOCKS - 1:
             rest = len(message.alerts) - shown
             note = f"… and {rest} more alert(s): see the minewatch dashboard."

@@ -8,7 +8,10 @@ Body (schema ``minewatch.alerts/1``)::
 
 Since 2026-12, each alert's ``site`` also carries ``supply``: ``[{"commodity", "output_t", "world_pct"}]``,
 the site's commodities (main first) with their annual output and share of world production (null when
-unknown); the schema name is unchanged, as the field is only added.
+unknown); the schema name is unchanged, as the field is only added. Likewise halt and level alerts'
+``details`` carry their evidence: ``events`` (count, nearest to the mine, nearest to the road) and the front
+line's ``front_km``, ``front_km_change_7d``, ``front_days_to_radius``, ``front_actor``
+(``monitor.alerting.evidence``).
 
 Signature: ``sha256=<hex HMAC-SHA256 of the raw body bytes, keyed with MINEWATCH_WEBHOOK_SECRET>``.
 """

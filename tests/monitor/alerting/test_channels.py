@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from monitor.alerting.channels import DeliveryError, Message
+from monitor.alerting.channels import DeliveryError, Message, render
 from monitor.alerting.channels.email import EmailChannel
 from monitor.alerting.channels.slack import MAX_BLOCKS, SlackChannel, slack_payload
 from monitor.alerting.channels.webhook import SCHEMA, WebhookChannel, verify, webhook_body
@@ -279,3 +279,66 @@ def test_smtp_credentials_without_tls_are_warned_about(smtp_url: str, warned: bo
     assert list(channels) == ["email"]
     assert any("without TLS" in r.getMessage() for r in caplog.records) is warned
     assert all("pw" not in r.getMessage() for r in caplog.records)
+
+
+# ---- the desk note, the same on every channel -------------------------------------------------------------
+LEVEL: dict[str, Any] = {
+    **HALT, "fingerprint": "e" * 32, "kind": "level", "episode": "2025-03-11:high",
+    "title": "Bisie high (59)",
+    "summary": "Risk rose to high (59.0) on 2025-03-11, from elevated (41.0).", "risk": 59.0, "level": "high",
+    "sources": [],
+    "details": {
+        "day": "2025-03-11", "front_km": 110.1, "front_km_change_7d": -17.2, "front_days_to_radius": 34.7,
+        "front_actor": "M23",
+        "events": {"count": 24, "window_days": 60, "through": "2025-03-11",
+                   "nearest_mine": {"date": "2025-03-10", "type": "battles", "sub_type": "Armed clash",
+                                    "location": "Kibua", "actor": "M23", "fatalities": 4, "source": "acled",
+                                    "to_mine_km": 79.1, "to_road_km": 8.9},
+                   "nearest_road": None},
+    },
+}  # fmt: skip
+
+
+def test_a_sites_name_and_operator_are_given_once_per_message_on_every_channel(
+    mailbox: Mailbox, server: LoopbackServer, http: httpx.Client
+) -> None:
+    EmailChannel(parse_smtp_url(mailbox.url()), "a@b.example", ["c@d.example"], "", 5).send(
+        message(HALT, LEVEL)
+    )
+    [mail] = mailbox.messages
+    for part in (body_of(mail, "plain"), body_of(mail, "html")):
+        assert part.count("Alphamin · CD") == 1
+        assert part.count("12,568 t/yr of tin") == 1
+    blocks = slack_payload(message(HALT, LEVEL))["blocks"]
+    sections = " ".join(b["text"]["text"] for b in blocks if b["type"] == "section")
+    assert sections.count("Alphamin · CD") == 1
+    # Another site in the same message is named with its own first alert.
+    site = {**HALT["site"], "id": "rubaya", "operator": "SAKIMA"}
+    other = {**LEVEL, "fingerprint": "d" * 32, "subject": "rubaya", "site": site}
+    text = "\n".join(f"{k}: {v}" for facts in render.message_facts([HALT, LEVEL, other]) for k, v in facts)
+    assert text.count("Site: Bisie · SAKIMA · CD") == 1 and text.count("Site: Bisie · Alphamin · CD") == 1
+
+
+def test_a_level_alert_lists_its_nearest_events_and_front_line_on_every_channel(
+    mailbox: Mailbox, server: LoopbackServer, http: httpx.Client
+) -> None:
+    nearest = (
+        "Nearest to the mine: 79.1 km from the mine, 8.9 km from its road: Armed clash at Kibua on 2025-03-10"
+    )
+    events = "Events: 24 within reach of the mine or its road in the 60 days to 2025-03-11"
+    front = "Front line: 110 km away (M23), 17 km closer than a week before, at the mine's radius in 35 days"
+    EmailChannel(parse_smtp_url(mailbox.url()), "a@b.example", ["c@d.example"], "", 5).send(message(LEVEL))
+    [mail] = mailbox.messages
+    text, html = body_of(mail, "plain"), body_of(mail, "html")
+    for line in (events, nearest, front):
+        assert line in text
+        label, value = line.split(": ", 1)
+        assert f"<th align='left'>{label}</th><td>{value}" in html.replace("&#x27;", "'")
+    section = slack_payload(message(LEVEL))["blocks"][1]["text"]["text"]
+    assert f"*Nearest to the mine:* {nearest.split(': ', 1)[1]}" in section
+    assert "by M23, 4 dead (ACLED)" in section
+    server.route("POST", "/in", Response(204))
+    WebhookChannel(http, server.url("/in"), None, sleep=lambda s: None, max_wait=30).send(message(LEVEL))
+    [sent] = json.loads(server.hits("/in")[0].body)["alerts"]
+    assert sent["details"]["events"]["nearest_mine"]["to_road_km"] == 8.9
+    assert sent["details"]["front_km"] == 110.1

@@ -401,7 +401,7 @@ def test_front_line_says_how_near_the_front_is_how_fast_it_comes_and_when_it_arr
     assert (found.details["front_km"], found.details["front_km_change_7d"]) == (55.4, -43.5)
     assert found.details["front_days_to_radius"] == 4.9
     assert (
-        "the front line (M23) is 55 km away, 44 km closer than a week before, at the mine's radius in 5 days"
+        "the front line is 55 km away (M23), 44 km closer than a week before, at the mine's radius in 5 days"
         in found.summary
     )
 

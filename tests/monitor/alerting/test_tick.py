@@ -170,6 +170,36 @@ def test_the_english_release_french_communique_and_news_make_one_alert_listing_e
     assert len(blocks[2]["elements"]) == 3  # every source in the context block
 
 
+def test_the_halt_reads_as_a_desk_note_with_its_nearest_events_and_front_line_on_every_channel(
+    demo_store: Store, mailbox: Mailbox, receivers: Receivers, server: LoopbackServer
+) -> None:
+    tick(demo_store, env(mailbox, server), TICK)
+    [mail] = mailbox.messages
+    text = body_of(mail, "plain")
+    assert text.splitlines()[:2] == [
+        "Bisie halted: ~4% of world tin",
+        "Halted since 2025-03-14: halt (3 sources).",
+    ]
+    # The events of the 60 days before the halt as known at the tick: a GDELT report nearest the mine, an
+    # ACLED attack on the export road at Sake, 157 km from the mine.
+    assert "Events: 24 within reach of the mine or its road in the 60 days to 2025-03-14" in text
+    assert ("Nearest to the mine: 98.9 km from the mine, 12.8 km from its road: "
+            "Use conventional military force at Kashebere") in text  # fmt: skip
+    assert ("Nearest to the road: 157.3 km from the mine, 0.2 km from its road: "
+            "Attack at Sake on 2025-02-28 by M23: March 23 Movement, 1 dead (ACLED)") in text  # fmt: skip
+    assert "Front line: 110 km away (M23: March 23 Movement), 17 km closer than a week before" in text
+    assert "[halt, fr, cue: «suspension de toutes les activités» (title)]" in text
+    assert text.count("Alphamin Bisie Mining SA") == 1  # the operator once, with the site
+    assert "Nearest to the road" in body_of(mail, "html")
+    section = json.loads(receivers.slack[0].body)["blocks"][1]["text"]["text"]
+    assert "*Front line:* 110 km away (M23: March 23 Movement)" in section
+    [body] = receivers.hooks
+    details = body["alerts"][0]["details"]
+    assert details["events"]["count"] == 24
+    assert details["events"]["nearest_road"]["to_road_km"] == 0.2
+    assert (details["front_km"], details["front_actor"]) == (110.1, "M23: March 23 Movement")
+
+
 def test_smtp_down_keeps_email_pending_while_slack_is_sent_then_email_is_delivered_once(
     demo_store: Store, receivers: Receivers, server: LoopbackServer
 ) -> None:
@@ -252,7 +282,7 @@ def test_a_watched_site_gets_front_line_alerts_with_distance_and_change(
     # The front line as scored that day: Walikale taken, 55 km from the mine (GDELT, 15 sources, 20 March).
     assert (front["details"]["front_km"], front["details"]["front_actor"]) == (55.4, "M23: March 23 Movement")
     assert front["details"]["front_km_change_7d"] < -40
-    assert "the front line (M23: March 23 Movement) is 55 km away" in front["summary"]
+    assert "the front line is 55 km away (M23: March 23 Movement)" in front["summary"]
     [body] = receivers.hooks  # both alerts of the run in one message
     assert sorted(a["kind"] for a in body["alerts"]) == ["front_line", "halt"]
 

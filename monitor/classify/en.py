@@ -18,7 +18,7 @@ _GMODS_WORDS = (
 # Any words but those that end a guidance phrase ("reduced in line with guidance" is no cut).
 _GMODS = (
     r"(?:(?!(?:in|with|despite|as|at|by|to|than|line|unchanged|while|but|maintain\w*|reiterat\w*)\s)"
-    r"[\w'.-]+\s+){0,6}?"
+    r"[\w'.,-]+\s+){0,9}?"
 )
 _CUT = (
     r"(?:cut(?:s|ting)?|lower(?:s|ed|ing)?|reduc(?:e|es|ed|ing)|downgrad\w*|slash\w*|trim(?:s|med|ming)?"
@@ -32,6 +32,8 @@ EN = Lexicon(
         r"|shut(?:s|ting)?\s+down|shut(?:s|ting)?|shuttered|idl(?:e|es|ed|ing)|standstill|force majeure"
         r"|care (?:and|&) maintenance|offline|out of (?:action|operation)|brought to a stop|mothball\w*"
         r"|only (?:critical|essential|minimal) (?:activities|operations|work)"
+        r"|clos(?:e|es|ed|ing) (?:its|their) doors|(?:went|go|goes|going|are|were|is) on strike"
+        r"|(?:began|begin|begins|start\w*|launch\w*) (?:an? )?(?:indefinite )?strike|strike at the mine"
     ),
     stop_noun=r"suspensions?|halt|shut-?downs?|stoppages?",
     stop_weak=(
@@ -46,9 +48,10 @@ EN = Lexicon(
         r"|bring\w* (?:\S+\s+){0,4}?back (?:online|into production|on ?stream|on line)"
     ),
     lifted=(
-        r"(?:lift|end|withdr[ae]w|remov)\w*\s+(?:of\s+)?(?:the\s+)?(?:force majeure|suspension)"
-        r"|(?:force majeure|suspension)\s+(?:is\s+|was\s+|has been\s+|had been\s+)?"
-        r"(?:lifted|ended|withdrawn|removed)"
+        r"(?:lift|end|withdr[ae]w|remov)\w*\s+(?:\S+\s+){0,3}?(?:of\s+)?(?:the\s+)?"
+        r"(?:force majeure|suspension|strike)"
+        r"|(?:force majeure|suspension|strike)\s+(?:is\s+|was\s+|has been\s+|had been\s+)?"
+        r"(?:lifted|ended|withdrawn|removed|called off)|call\w* off (?:the |a |their |its )?strike"
     ),
     evacuate=r"evacuat(?:e|es|ed|ing|ion|ions)",
     flee=r"fle(?:e|es|d|eing)",
@@ -86,7 +89,10 @@ EN = Lexicon(
         "access": r"access|roads?|routes?|highways?|corridor|traffic",
         "visit": r"visits?|tours?|visitors",
         "trading": r"trading|shares?|stock|listing",
-        "talks": r"talks|negotiations?|dialogue|discussions|mediation",
+        "talks": (
+            r"talks|negotiations?|dialogue|discussions|mediation|arbitration|lawsuit|litigation"
+            r"|(?:legal )?proceedings|claims?"
+        ),
         "staff": (
             r"staff|personnel|employees|workers|workforce|expatriates?|contractors|miners|diggers"
             r"|crews?|teams?|traders"
@@ -96,7 +102,9 @@ EN = Lexicon(
         r"one of (?:the|its|our|their)\s+(?:\S+\s+){0,2}(?:plants|lines|shafts|concentrators|mills|kilns"
         r"|furnaces|levels|units|smelters|trains)"
         r"|(?:line|level|shaft|unit|plant|kiln|furnace|train) (?:no\.?\s*)?\d+|partial(?:ly)?"
-        r"|(?:half|reduced) (?:of )?(?:its )?capacity"
+        r"|(?:half|reduced) (?:of )?(?:its )?capacity|(?:at|in) part of"
+        r"|\b[1-9]\d?\s*%\s*(?:and|to)\s*[1-9]\d?\s*%"
+        r"|\b[1-9]\d?\s*(?:%|percent|per cent) of its (?:production|output|capacity)"
         r"|(?:one|some|several|two|three) (?:of (?:the|its) )?(?:\S+\s+)?(?:pits|areas|zones|sections|shafts"
         r"|lines|plants)"
     ),
@@ -117,7 +125,7 @@ EN = Lexicon(
         r"|plan(?:s|ned|ning)?|intend\w*|likely|should|if|unless|until|pending|once|propos\w*|seek\w* to"
         r"|expect\w*|mull\w*|weigh\w*|stud(?:y|ies|ying)|evaluat\w*|assess\w*|prepar\w*|contingency"
         r"|in case|ready to|aim\w* to|hop(?:e|es|ing) to|reports? of|rumou?rs? (?:of|that)|alleged(?:ly)?"
-        r"|reportedly|speculat\w*|unconfirmed|talk of|fears? (?:of|that)"
+        r"|reportedly|speculat\w*|unconfirmed|talk of|fears? (?:of|that)|updates? on"
     ),
     hedge_after=r"expected|planned|possible|likely|could|would|may|threat\w*|risk|if|unless|once|rumou?rs?",
     earlier=(

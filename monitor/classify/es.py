@@ -25,6 +25,8 @@ ES = Lexicon(
         r"|paraliz(?:a|an|o|aron|ado|ada|ados|adas|ar|ara|aran|aria)|fuerza mayor|inoperativ\w*|inoperante"
         r"|apag(?:o|aron|ado) (?:sus )?motores"
         r"|en pausa|sin operar|cese de (?:operaciones|actividades|la produccion)"
+        r"|cierr\w* (?:sus )?puertas|(?:inici|comenz|comienz|estall)\w*\s+(?:\S+\s+){0,3}?huelga"
+        r"|(?:en|se declar\w* en) huelga|huelga en (?:\S+\s+){0,2}?(?:mina|minera|faena|yacimiento|operacion)"
         r"|solo (?:en )?(?:las )?areas criticas|(?:solo|solamente|unicamente) (?:realiza\w* )?actividades"
         r" (?:criticas|minimas|esenciales)"
     ),
@@ -39,7 +41,11 @@ ES = Lexicon(
         r"|vuelv\w* a (?:operar|producir)|volvi\w* a (?:operar|producir)|regres\w* a (?:operar|la produccion)"
         r"|puesta en marcha|normaliz\w* (?:sus |las )?(?:operaciones|actividades|produccion)"
     ),
-    lifted=r"levant\w*\s+(?:la\s+)?(?:fuerza mayor|suspension)|fin de la fuerza mayor",
+    lifted=(
+        r"levant\w*\s+(?:\S+\s+){0,4}?(?:la\s+|el\s+)?(?:fuerza mayor|suspension|huelga|paro)"
+        r"|(?:fin|termino) de la (?:fuerza mayor|huelga|paralizacion)"
+        r"|(?:termin|finaliz|conclu)\w* (?:la |el )?(?:huelga|paro|paralizacion)"
+    ),
     evacuate=r"evacu\w*",
     flee=r"huy(?:en|eron|e)|huida",
     civilians=r"personas|habitantes|pobladores|vecinos|familias|civiles|desplazados|poblacion",
@@ -70,7 +76,10 @@ ES = Lexicon(
         "access": r"accesos?|vias?|carreteras?|rutas?|corredor|transito|caminos?",
         "visit": r"visitas?|recorridos",
         "trading": r"cotizacion|acciones|bolsa",
-        "talks": r"dialogo|negociacion(?:es)?|conversaciones|mesa de dialogo|mesa de trabajo",
+        "talks": (
+            r"dialogo|negociacion(?:es)?|conversaciones|mesa de dialogo|mesa de trabajo|arbitraje|demanda"
+            r"|juicio|procedimiento|proceso judicial"
+        ),
         "staff": r"trabajadores|personal|empleados|operarios|mineros|colaboradores|contratistas",
     },
     partial=(
@@ -78,9 +87,11 @@ ES = Lexicon(
         r"|molinos|piques|zonas|areas|secciones|tajos|fases)"
         r"|(?:linea|nivel|planta|horno|pique) (?:n[o°]\s*)?\d+"
         r"|parcial(?:mente)?|(?:a )?la mitad de (?:su )?capacidad|capacidad reducida"
+        r"|(?:en|de) (?:una )?parte de (?:la|su|sus)|\b[1-9]\d?\s*%\s*(?:y|a)\s*[1-9]\d?\s*%"
+        r"|\b[1-9]\d?\s*% de su (?:produccion|capacidad)"
         r"|(?:una|algunas|varias) (?:de (?:las|sus) )?(?:zonas|areas|secciones|tajos|fases)"
     ),
-    object_end=r"por|tras|debido|luego|despues|durante|hasta|ante|desde|a causa|pese|a pesar",
+    object_end=r"por|tras|debido|luego|despues|durante|hasta|ante|desde|a causa|pese|a pesar|en protesta",
     plan=r"\s(?:va a|van a|iba a|iban a|debe|deben)",
     negation=r"no|sin|ningun\w*|nunca|ni|tampoco|niega|nego|desmient\w*|descart\w*",
     negation_after=r"no (?:se )?(?:ha|han|fue|fueron)",
@@ -91,11 +102,11 @@ ES = Lexicon(
     hedge=(
         rf"podr\w*|puede|pueden|posibl\w*|eventual\w*|amenaz\w*|advirti\w*|advierte\w*|alert\w*|evalu\w*"
         rf"|estudi\w*|consider\w*|plane\w*|prev\w*|si|de continuar|en caso|caso de|riesgo de|para|analiz\w*"
-        rf"|{_CONDITIONAL}|rumor\w*|supuest\w*|presunt\w*|versiones"
+        rf"|{_CONDITIONAL}|rumor\w*|supuest\w*|presunt\w*|versiones|novedades sobre|actualizacion sobre"
     ),
     hedge_after=rf"{_CONDITIONAL}|si|previst[oa]s?|posibles?",
     earlier=r"habia|habian|estuvo|estuvieron|en (?:19|20)\d\d|ultima vez|sufri\w*|atraves\w*",
-    earlier_noun=r"tras|luego de|despues de|desde|antes de|a raiz de|anterior\w*|pasad\w*|previ\w*",
+    earlier_noun=r"tras|luego de|despues de|desde|antes de|a raiz de|por|anterior\w*|pasad\w*|previ\w*",
     noun=(
         r"suspension(?:es)?|paralizacion(?:es)?|detencion|cierre|cese|interrupcion|paro|reanudacion|reinicio"
         r"|reapertura|reactivacion|fuerza mayor|evacuacion|levantamiento|fin"

@@ -20,13 +20,17 @@ PT = Lexicon(
         r"suspen(?:de|dem|deu|deram|dido|dida|didos|didas|der|dera|deria|so|sa|sos|sas)"
         r"|parali[sz](?:a|am|ou|aram|ada|ado|adas|ados|ar)|forca maior|encerrad[ao]s?|inoperacional"
         r"|sem operar"
-        r"|parad[ao]s?|parou|pararam|apenas (?:as )?(?:areas|atividades) (?:criticas|essenciais)"
+        r"|parou|pararam|apenas (?:as )?(?:areas|atividades) (?:criticas|essenciais)"
+        r"|fech\w* (?:as )?(?:suas )?portas|(?:entr\w* em|em|inici\w*(?: uma)?) greve"
+        r"|greve na mina"
         r"|para (?:a|as|o|os) (?:producao|lavra|extracao|operac\w+"
         r"|atividades?|actividades?|mina)"
     ),
     stop_noun=r"suspens(?:ao|oes)|parali[sz]ac(?:ao|oes)|paragem|encerramento|interrupc(?:ao|oes)",
     stop_weak=(
-        r"interromp\w*|deix\w* de|cess\w*|encerr\w*|fech\w*|bloquead[oa]s?|impede\w*|impediu|trav\w*"
+        # "parada", "bloqueada" say what stopped only with it: "mina parada", "linha parada".
+        r"interromp\w*|deix\w* de|cess\w*|encerr\w*|fech\w*|bloquead[oa]s?|parad[ao]s?|impede\w*|impediu"
+        r"|trav\w*"
         r"|retid[oa]s?|deslig\w*|embarg(?:a|ou|ada|ado|adas|ados)|interdit(?:a|ou|ada|ado|adas|ados)"
     ),
     resume=(
@@ -35,7 +39,8 @@ PT = Lexicon(
         r"|normaliz\w* (?:as |a )?(?:operac(?:ao|oes)|atividades|producao)"
     ),
     lifted=(
-        r"(?:levant|retir|remov|remoc|fim)\w*\s+(?:d?a\s+)?(?:declaracao de\s+)?(?:forca maior|suspensao)"
+        r"(?:levant|retir|remov|remoc|fim)\w*\s+(?:\S+\s+){0,4}?(?:d?a\s+)?(?:declaracao de\s+)?"
+        r"(?:forca maior|suspensao|greve)|(?:termin|acab)\w* (?:a )?(?:greve|paralisacao)"
     ),
     evacuate=r"evacu\w*",
     flee=r"fog(?:em|iram|e)|fuga",
@@ -65,7 +70,7 @@ PT = Lexicon(
         "access": r"acessos?|estradas?|vias?|rotas?|corredor|circulacao",
         "visit": r"visitas?|visitantes",
         "trading": r"acoes|bolsa|cotacao",
-        "talks": r"dialogo|negociac(?:ao|oes)|conversac(?:ao|oes)",
+        "talks": r"dialogo|negociac(?:ao|oes)|conversac(?:ao|oes)|arbitragem|processo|acao judicial",
         "staff": (
             r"trabalhadores|funcionarios|pessoal|empregados|colaboradores|mineiros|garimpeiros|expatriados|efec?tivos?"
         ),
@@ -74,6 +79,8 @@ PT = Lexicon(
         r"(?:uma|um) d(?:as|os)\s+(?:\S+\s+){0,2}(?:linhas|plantas|fornos|niveis|pocos|frentes"
         r"|concentradores|areas|zonas|cavas)|num(?:a)? (?:nivel|linha|poco|frente)"
         r"|(?:linha|nivel|poco|forno) (?:n[o°.]\s*)?\d+|parcial(?:mente)?|metade da (?:sua )?capacidade"
+        r"|(?:em|de) parte d[ao]s?|\b[1-9]\d?\s*%\s*(?:e|a)\s*[1-9]\d?\s*%"
+        r"|\b[1-9]\d?\s*% da sua (?:producao|capacidade)"
         r"|(?:uma|algumas|varias) (?:das )?(?:areas|zonas|frentes|cavas|secoes)"
     ),
     object_end=r"por|apos|devido|depois|durante|ate|face|desde|em razao|na sequencia|apesar",
@@ -84,7 +91,7 @@ PT = Lexicon(
     hedge=(
         rf"poder\w*|pode|podem|possivel\w*|eventual\w*|ameac\w*|admit\w*|avis\w*|alert\w*|avali\w*"
         rf"|estud\w*|consider\w*|plane\w*|prev\w*|caso|risco de|pretende\w*|{_CONDITIONAL}|rumor\w*"
-        rf"|boato\w*|alegad\w*|supost\w*|falam em|fala-se"
+        rf"|boato\w*|alegad\w*|supost\w*|falam em|fala-se|noticias sobre|atualizac\w* sobre"
     ),
     hedge_after=rf"{_CONDITIONAL}|caso|previst[oa]s?|possivel",
     earlier=(

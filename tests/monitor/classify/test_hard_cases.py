@@ -53,6 +53,32 @@ ENGLISH = [
     ("resumption", "Ruwe lifts force majeure at Kalunda", "", "resumption"),
     ("evacuation", "Ruwe evacuates expatriate staff from Kalunda", "", "evacuation"),
     ("guidance", "Ruwe cuts Kalunda 2026 copper guidance", "", "guidance_cut"),
+    ("strike_started", "Kalunda workers go on strike over unpaid bonuses", "", "halt"),
+    ("strike_ended", "Kalunda workers call off strike after pay deal", "", "resumption"),
+    ("lifted", "Zambia lifts on Friday the suspension of Kalunda's licence", "", "resumption"),
+    ("partial", "Regulator orders Ruwe to stop work at part of Kalunda", "", "partial_halt"),
+    ("partial", "Kalunda output cut: 60% to 70% of the mill idle after a motor failure", "", "partial_halt"),
+    (
+        "fm_delivery",
+        "Ruwe says it has declared force majeure on “certain sales contracts” for Kalunda copper",
+        "",
+        "export_halt",
+    ),
+    (
+        "fm_delivery",
+        "Force majeure declared at Kalunda mine",
+        "Ruwe declared force majeure on concentrate deliveries after the port closed; mining goes on.",
+        "export_halt",
+    ),
+    ("legal", "Ruwe suspends arbitration claim against the state over Kalunda", "", "none"),
+    (
+        "guidance",
+        "Fire at Kalunda",
+        "Ruwe withdrew its 2026 production, unit cost and sustaining capital expenditure guidance.",
+        "guidance_cut",
+    ),
+    ("closed", "Kalunda closes its doors for good", "", "halt"),
+    ("update", "Kalunda access restored", "Ruwe will give an update on the restart next week.", "none"),
 ]
 FRENCH = [
     ("halt", "Kalunda : Ruwe Copper suspend ses activités après l'attaque d'un convoi", "", "halt"),
@@ -70,6 +96,18 @@ FRENCH = [
     ("resumption", "Reprise progressive des activités à la mine de Kalunda", "", "resumption"),
     ("evacuation", "Kalunda : le personnel expatrié évacué vers Lubumbashi", "", "evacuation"),
     ("guidance", "Ruwe revoit à la baisse ses prévisions de production pour Kalunda", "", "guidance_cut"),
+    ("decree", "L'arrêté du ministre des Mines sur Kalunda contesté par les négociants", "", "none"),
+    ("lifted", "Le ministère a levé lundi soir la suspension des activités de Kalunda", "", "resumption"),
+    ("strike_started", "Les mineurs de Kalunda entrent en grève", "", "halt"),
+    ("guidance", "Ruwe baisse ses objectifs de production à Kalunda", "", "guidance_cut"),
+    ("whole_plant", "Ruwe met en sommeil l'usine de nickel de Kalunda", "", "halt"),
+    ("closed", "La mine de Kalunda ferme ses portes", "", "halt"),
+    (
+        "standing",
+        "Kalunda : des salariés évacués par avion",
+        "Une partie du personnel a été évacuée jeudi ; l'usine est en sommeil depuis février.",
+        "evacuation",
+    ),
 ]
 SPANISH = [
     ("halt", "Minera Andina paraliza sus operaciones en Quilca por bloqueo", "", "halt"),
@@ -92,6 +130,11 @@ SPANISH = [
     ("resumption", "Quilca reanuda operaciones tras el fin del bloqueo", "", "resumption"),
     ("evacuation", "Evacúan a trabajadores del campamento de Quilca", "", "evacuation"),
     ("guidance", "Minera Andina recorta su guía de producción de cobre para Quilca", "", "guidance_cut"),
+    ("strike_started", "Trabajadores de Quilca iniciaron este lunes una huelga indefinida", "", "halt"),
+    ("strike_ended", "Termina la paralización en Quilca tras acuerdo con el sindicato", "", "resumption"),
+    ("legal", "Minera Andina suspende arbitraje contra el Estado por cierre de Quilca", "", "none"),
+    ("cause", "La región pierde millones diarios por la paralización de Quilca", "", "none"),
+    ("closed", "Quilca cierra sus puertas por falta de insumos", "", "halt"),
 ]
 PORTUGUESE = [
     ("halt", "Mineradora suspende operações na mina de Namuli devido a protestos", "", "halt"),
@@ -108,6 +151,11 @@ PORTUGUESE = [
     ("resumption", "Namuli retoma produção após três meses de paralisação", "", "resumption"),
     ("evacuation", "Mineradora retira trabalhadores de Namuli por precaução", "", "evacuation"),
     ("guidance", "Mineradora reduz previsão de produção de Namuli para 2026", "", "guidance_cut"),
+    ("strike_started", "Trabalhadores de Namuli entram em greve", "", "halt"),
+    ("partial", "Mineradora interrompe entre 40% e 50% da produção em Namuli", "", "partial_halt"),
+    ("noun", "Parada programada: Namuli faz manutenção anual na planta", "", "none"),
+    ("past", "Namuli recupera o acesso meses depois de ter declarado “força maior”", "", "none"),
+    ("standing", "Recuperado o acesso à mina de Namuli bloqueada há meses", "", "none"),
 ]
 
 

@@ -44,8 +44,8 @@ from monitor import explanation, sites
 from monitor.config import BacktestSettings
 from monitor.domain import HALT_EPISODE_STATUSES, HIGH_OR_WORSE, STOPPED_STATUSES
 from monitor.errors import InputError
-from monitor.exports.encoding import FORMULA_PREFIXES
 from monitor.pipeline import Pipeline
+from monitor.spreadsheet import neutral_cell
 
 __all__ = [
     "ALARM_LEVELS",
@@ -538,11 +538,6 @@ def write_csv(episodes: pd.DataFrame, path: Path) -> None:
     for column in ("start", "end", "notice_start", "first_high", "first_critical"):
         out[column] = [d.isoformat() if isinstance(d, date) else "" for d in out[column]]
     for column in _TEXT_COLUMNS:
-        out[column] = [_neutral(str(v)) if isinstance(v, str) else "" for v in out[column]]
+        out[column] = [neutral_cell(str(v)) if isinstance(v, str) else "" for v in out[column]]
     path.parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.1f")
-
-
-def _neutral(text: str) -> str:
-    """Neutralise a cell a spreadsheet would run as a formula, by the exports' rule."""
-    return "'" + text if text.startswith(tuple(FORMULA_PREFIXES)) else text

@@ -332,19 +332,25 @@ class Pipeline:
 
     # ---- score ----
     def score(
-        self, days: Sequence[date], persist: bool = True, *, known_by: datetime | None = None
+        self,
+        days: Sequence[date],
+        persist: bool = True,
+        *,
+        known_by: datetime | None = None,
+        fuse: bool = True,
     ) -> pd.DataFrame:
         """Score every site on each day, point-in-time; optionally replace the stored scores of those days.
 
         ``known_by`` (a vintage) also leaves out every row stored or published after that moment: the scores
-        as a run at ``known_by`` computed them. Vintage scores are never stored.
+        as a run at ``known_by`` computed them. Vintage scores are never stored. ``fuse=False`` scores the
+        incidents as stored, without bringing them up to date first: a read (an export) writes nothing.
         """
         if known_by is not None and persist:
             raise ValueError("vintage scores (known_by) must not replace the stored scores")
         days = sorted(set(days))
         if not days:
             return pd.DataFrame()
-        parts = list(self._scored_blocks(days, persist, known_by))
+        parts = list(self._scored_blocks(days, persist, known_by, fuse=fuse))
         return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
     def _scored_blocks(
@@ -353,10 +359,14 @@ class Pipeline:
         persist: bool,
         known_by: datetime | None,
         site_frame: pd.DataFrame | None = None,
+        *,
+        fuse: bool = True,
     ) -> Iterator[pd.DataFrame]:
         """Score ``site_frame``'s sites (every site when None) on ``days``, a block of days at a time (memory
-        stays flat), reading the store once; with ``persist``, replace the stored scores of each block."""
-        self.fuse()  # incidents first: a no-op (one query) when nothing new was stored
+        stays flat), reading the store once; with ``persist``, replace the stored scores of each block.
+        ``fuse=False``: the incidents as stored (a read writes nothing)."""
+        if fuse:
+            self.fuse()  # incidents first: a no-op (one query) when nothing new was stored
         chosen = sites.sites_frame(self.store) if site_frame is None else site_frame
         ids = None if site_frame is None or len(chosen) > MAX_SQL_SITES else chosen["id"].astype(str).tolist()
         inputs = self._inputs(chosen, days, known_by, ids)
@@ -488,6 +498,11 @@ class Pipeline:
         stale = [d for d in sorted(set(days)) if d not in fresh]
         self._score_in_blocks(stale)
         return stale
+
+    def stale_days(self, days: Sequence[date]) -> list[date]:
+        """The days (sorted) whose stored scores are missing, incomplete or stale; writes nothing."""
+        fresh = self.fresh_days(days)
+        return [d for d in sorted(set(days)) if d not in fresh]
 
     def _score_in_blocks(self, days: Sequence[date]) -> None:
         """Score and store ``days`` (every site), a block at a time."""

@@ -19,6 +19,7 @@ import numpy as np
 import orjson
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -31,6 +32,7 @@ from monitor import dialect, models, schema, supply
 from monitor.dialect import naive_utc
 from monitor.domain import LEVELS
 from monitor.errors import StoreError
+from monitor.redact import redact
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,26 @@ SQLITE_MMAP_BYTES = 1 << 30
 _ROLLUP_DAYS = 62
 
 
+#: How long an SQLite writer waits for the write lock before "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+
+
+#: What the drivers say when the store cannot take a write at all (SQLite's messages, PostgreSQL's SQLSTATE).
+_READ_ONLY = ("attempt to write a readonly database", "25006")
+_FULL = ("database or disk is full", "53100")
+
+
+def _unwritable(context: Any) -> None:
+    """Turn a write refused by a read-only or full store into a StoreError saying so (the transaction is
+    rolled back: nothing of it is kept)."""
+    original = context.original_exception
+    said = f"{original} {getattr(original, 'sqlstate', '') or ''}"
+    if any(marker in said for marker in _READ_ONLY):
+        raise StoreError(f"the store is read-only: {str(original).splitlines()[0]}; nothing was written")
+    if any(marker in said for marker in _FULL):
+        raise StoreError(f"the store's disk is full: {str(original).splitlines()[0]}; this write was undone")
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA page_size=16384")  # before the first table: fewer, larger pages for bulk writes
@@ -60,6 +82,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # instead of keeping the largest one's size on disk.
     cur.execute(f"PRAGMA journal_size_limit={SQLITE_WAL_KEEP_BYTES}")
     cur.execute("PRAGMA foreign_keys=ON")
+    # A writer waits for another (feed threads, the API, the CLI) up to this long instead of failing with
+    # "database is locked" after Python's default 5 s.
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     # Reads through a memory map instead of a read() per page: the dashboard's index-driven lookups over a
     # large store halve (the OS page cache backs it, so memory is shared, not copied).
     cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
@@ -108,6 +133,23 @@ def _timestamps(column: pd.Series, unit: str) -> list[str | None]:
     if stamps.hasnans:
         return [None if t == "NaT" else t for t in values]
     return values
+
+
+NUL = "\x00"
+
+
+def _without_nul(column: pd.Series) -> pd.Series:
+    """A text column without NUL characters: PostgreSQL text cannot hold one (COPY would refuse the whole
+    batch for one feed row that carries it), and SQLite keeps the same text. Checked in Arrow, in C."""
+    if column.dtype != object and not pd.api.types.is_string_dtype(column):
+        return column
+    try:
+        text = pa.array(column, from_pandas=True, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return column  # not text (JSON documents, mixed values)
+    if not pc.any(pc.match_substring(text, NUL)).as_py():
+        return column
+    return column.str.replace(NUL, "", regex=False)
 
 
 def _missing_as_none(column: pd.Series) -> list[Any]:
@@ -213,6 +255,7 @@ class Store:
             raise StoreError(f"bad database URL {safe_url(url)}: {exc}") from None
         if engine.dialect.name == "sqlite":
             sa_event.listen(engine, "connect", _sqlite_pragmas)
+        sa_event.listen(engine, "handle_error", _unwritable)
         return cls(engine)
 
     # ---- schema ----
@@ -259,7 +302,7 @@ class Store:
         if frame.empty:
             return WriteResult(0, 0)
         now_s = _sql_dt(now)
-        data = {c: _missing_as_none(frame[c]) for c in columns}
+        data = {c: _missing_as_none(_without_nul(frame[c])) for c in columns}
         published = _timestamps(frame["published_at"], unit="us")
         data["published_at"] = published
         if "event_date" in data:
@@ -279,9 +322,9 @@ class Store:
             (
                 feed,
                 hashlib.sha256(f"{r.ref}\n{r.raw}".encode()).hexdigest(),
-                r.ref,
-                r.reason,
-                r.raw,
+                r.ref.replace(NUL, ""),
+                r.reason.replace(NUL, ""),
+                r.raw.replace(NUL, ""),
                 run_id,
                 now_s,
             )
@@ -524,7 +567,7 @@ class Store:
         **counts: Any,
     ) -> None:
         """Close a feed run with its status, counts, and the rows dropped by reason."""
-        values = {"finished_at": naive_utc(now), "status": status, "error": error[:2000], **counts}
+        values = {"finished_at": naive_utc(now), "status": status, "error": redact(error)[:2000], **counts}
         with self.engine.begin() as conn:
             conn.execute(
                 sa.update(models.FeedRun.__table__)  # type: ignore[attr-defined]

@@ -209,3 +209,13 @@ def test_collect_of_an_unknown_feed_is_a_clear_error(initialised: Cli) -> None:
     result = initialised("collect", "reuters", ok=False)
     assert result.returncode == 1
     assert "unknown feed 'reuters'" in result.stderr
+
+
+def test_a_database_error_never_shows_the_password(cli: Cli) -> None:
+    cli.env["MINEWATCH_DATABASE_URL"] = "postgresql+psycopg://mw:Pw-7731x@127.0.0.1:1/mw"
+
+    result = cli("sites", ok=False)
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot open the database")
+    assert "Pw-7731x" not in result.stderr + result.stdout

@@ -62,6 +62,38 @@ def test_a_missing_config_file_is_a_clear_error(tmp_path: Path) -> None:
         load_settings(tmp_path / "nope.yaml", env={})
 
 
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        ("http:\n  timeout_s: .inf\n", r"http\.timeout_s: Input should be a finite number"),
+        ("http:\n  retries: 1000\n", r"http\.retries: Input should be less than or equal to 20"),
+        ("scoring:\n  type_weights: {battles: -1}\n", r"scoring\.type_weights: .*must be >= 0: battles"),
+        ("scoring:\n  levels: {elevated: 50, high: 25, critical: 75}\n", r"elevated < high < critical"),
+        ("feeds:\n  ucdp:\n    base_url: file:///etc/passwd\n", r"feeds\.ucdp\.base_url: .*http\(s\) URL"),
+    ],
+)
+def test_ranges_order_and_schemes_are_checked(tmp_path: Path, yaml_text: str, message: str) -> None:
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text(yaml_text)
+    with pytest.raises(ConfigError, match=message):
+        load_settings(cfg, env={})
+
+
+def test_every_config_error_is_listed_at_once_one_per_line(tmp_path: Path) -> None:
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text(
+        "http:\n  timeout_s: .nan\n  retries: -1\nscoring:\n  p0: 0\n"
+        "feeds:\n  notices:\n    feeds:\n      - {name: a, url: 'ftp://a.org/rss'}\n"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_settings(cfg, env={})
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "4 errors in the settings:"
+    assert [line.split(": ")[1] for line in lines[1:]] == [
+        "http.timeout_s", "http.retries", "feeds.notices.feeds.0.url", "scoring.p0",
+    ]  # fmt: skip
+
+
 # ---- notice feeds: the bundled catalogue and per-feed switches ----
 def test_a_fresh_install_polls_every_catalogue_feed_every_five_minutes() -> None:
     catalogue = notice_catalogue()

@@ -107,7 +107,7 @@ def test_disabled_notices_schedule_none_of_the_notice_feeds() -> None:
         {
             "feeds": {
                 "gdelt": {"enabled": False},
-                "notices": {"enabled": False, "feeds": [{"name": "a", "url": "x"}]},
+                "notices": {"enabled": False, "feeds": [{"name": "a", "url": "https://a.example/rss"}]},
             }
         },
         env={},

@@ -2,7 +2,8 @@
 
 The title frames the news: a title whose cues are all denied, negated, hedged, drills or about visits,
 or that denies or describes a drill in so many words, makes the notice ``none`` whatever the summary
-recounts. A title that says one site
+recounts; a title that only says a restart has not come ("pas de reprise immédiate") leaves the summary
+to tell the site's state. A title that says one site
 halted while something else goes on ("Kakula paused; Kamoa keeps running") tells of a partial halt
 (``monitor.classify.reader``).
 
@@ -47,7 +48,7 @@ def decide(title: Reading, summary: Reading) -> Classification:
     title_asserted = [c for c in title.cues if c.strength == "asserted" and c.kind != "none"]
     if not title_asserted:
         vetoed = [c for c in title.cues if c.strength in _VETO or c.kind == "none"]
-        if vetoed:
+        if vetoed and not all(_no_restart(c) for c in vetoed):
             return _none(0.9, vetoed[0].describe())
         if title.frame:
             return _none(0.85, f'title: "{title.frame}" (denial or drill)')
@@ -93,6 +94,12 @@ def decide(title: Reading, summary: Reading) -> Classification:
     if any(c.kind == best.kind for c in other):
         confidence = min(0.95, confidence + 0.05)  # title and summary agree
     return Classification(best.kind, round(confidence, 2), best.describe())
+
+
+def _no_restart(cue: Cue) -> bool:
+    """A restart the title says has not come ("pas de reprise immédiate", "no restart yet"): it denies no
+    halt, so the summary's account of the site stands."""
+    return cue.kind == "resumption" and cue.strength == "negated"
 
 
 def _is_bare_force_majeure(cue: Cue) -> bool:

@@ -37,7 +37,8 @@ EN = Lexicon(
     ),
     stop_noun=r"suspensions?|halt|shut-?downs?|stoppages?",
     stop_weak=(
-        r"stop(?:s|ped|ping)?|ceas(?:e|es|ed|ing)|clos(?:e|es|ed|ing|ure)|interrupt(?:s|ed|ion|ions)?"
+        # "close to the mine" is near it.
+        r"stop(?:s|ped|ping)?|ceas(?:e|es|ed|ing)|clos(?:e|es|ed|ing|ure)(?!\s+to\b)|interrupt(?:s|ed|ion|ions)?"
         r"|block(?:s|ed|ing)?|stranded|stuck|held up|switch(?:es|ed|ing)? off"
     ),
     resume=(
@@ -46,6 +47,7 @@ EN = Lexicon(
         r"|return(?:s|ed|ing)? to (?:production|operation|normal)\w*|recommission\w*|recommenc\w*"
         r"|restor(?:e|es|ed|ing) (?:\S+\s+){0,2}?(?:production|operations|output)|back online"
         r"|bring\w* (?:\S+\s+){0,4}?back (?:online|into production|on ?stream|on line)"
+        r"|return(?:s|ed|ing)? to work|back to work"
     ),
     lifted=(
         r"(?:lift|end|withdr[ae]w|remov)\w*\s+(?:\S+\s+){0,3}?(?:of\s+)?(?:the\s+)?"
@@ -62,6 +64,8 @@ EN = Lexicon(
     ),
     guidance=(
         rf"{_CUT}\s+{_GMODS}{_GUIDANCE_NOUN}"
+        rf"|{_GUIDANCE_NOUN}\b[^.;]{{0,100}}?\s(?:has|have|had) been (?:cut|lowered|reduced|downgraded"
+        r"|withdrawn|slashed|trimmed)"
         rf"|{_GUIDANCE_NOUN}\s+(?:is\s+|was\s+|has been\s+|have been\s+)?(?:cut|lowered|reduced|downgraded"
         r"|withdrawn|slashed|trimmed|revised down\w*)"
         rf"|revis\w*\s+{_GMODS}{_GUIDANCE_NOUN}\s+(?:down(?:ward)?s?|lower)"
@@ -86,12 +90,16 @@ EN = Lexicon(
         ),
         "product": r"concentrates?|cargo(?:es)?|cathodes?|yellowcake|ore|tonnes",
         "protest": r"protests?|blockades?|strikes?|measures?|action|demonstrations?|sit-ins?",
-        "access": r"access|roads?|routes?|highways?|corridor|traffic",
+        "access": r"access|roads?|routes?|highways?|corridor|traffic|services|internet",
+        "project": (
+            r"construction|expansion|development|projects?|exploration|drilling|opening|studies|study"
+        ),
+        "decline": r"declines?|fall|slide|drop|slump|losses",
         "visit": r"visits?|tours?|visitors",
         "trading": r"trading|shares?|stock|listing",
         "talks": (
             r"talks|negotiations?|dialogue|discussions|mediation|arbitration|lawsuit|litigation"
-            r"|(?:legal )?proceedings|claims?"
+            r"|(?:legal )?proceedings|claims?|ruling|injunction"
         ),
         "staff": (
             r"staff|personnel|employees|workers|workforce|expatriates?|contractors|miners|diggers"
@@ -125,9 +133,12 @@ EN = Lexicon(
         r"|plan(?:s|ned|ning)?|intend\w*|likely|should|if|unless|until|pending|once|propos\w*|seek\w* to"
         r"|expect\w*|mull\w*|weigh\w*|stud(?:y|ies|ying)|evaluat\w*|assess\w*|prepar\w*|contingency"
         r"|in case|ready to|aim\w* to|hop(?:e|es|ing) to|reports? of|rumou?rs? (?:of|that)|alleged(?:ly)?"
-        r"|reportedly|speculat\w*|unconfirmed|talk of|fears? (?:of|that)|updates? on"
+        r"|reportedly|speculat\w*|unconfirmed|talk of|fears? (?:of|that)|updates? on|closer to|towards?"
+        r"|path to|steps? toward"
     ),
-    hedge_after=r"expected|planned|possible|likely|could|would|may|threat\w*|risk|if|unless|once|rumou?rs?",
+    hedge_after=(
+        r"expected|planned|possible|likely|could|would|may|threat\w*|risk|if|unless|once|rumou?rs?|as soon as"
+    ),
     earlier=(
         r"last time|had|had been|suffered|experienced|went through|endured|(?:in|since) (?:19|20)\d\d"
         r"|which was|which were"
@@ -135,6 +146,7 @@ EN = Lexicon(
     earlier_noun=(
         r"following|after(?! it| they| we| the company)|since|end of|post|before|earlier|previous|prior"
         r"|recent|past"
+        r"|impacts? of|cost of|losses from|effects? of"
     ),
     noun=(
         r"suspensions?|halt|shut-?downs?|standstill|stoppages?|closures?|restart|resumption|reopening"
@@ -148,6 +160,7 @@ EN = Lexicon(
         r"|no (?:material |significant )?(?:impact|effect|disruption|damage)s?|uninterrupted"
         r"|fully operational|remains? operational|continues as planned|(?:is|are|was|were) running"
         r"|(?:operations|production|mining) continues?(?=\s*$)"
+        r"|continu\w* to (?:process|treat|mill|ship)\w*"
     ),
     contrast=r"but|while|whereas|although|as|when|because",
 )

@@ -10,7 +10,8 @@ _GUIDANCE_NOUN = (
 )
 _GMODS = (
     r"(?:(?:su|sus|la|las|el|los|de|del|anual\w*|\d{4}|produccion|cobre|litio|zinc|estano|plata|oro"
-    r"|molibdeno|ventas|para)\s+){0,6}"
+    r"|molibdeno|ventas|para|este|esta|viernes|lunes|martes|miercoles|jueves|sabado|domingo|hoy|ayer|por"
+    r"|segunda|tercera|vez|en|tres|dos|meses|nuevamente|otra)\s+){0,9}"
 )
 # The conditional of the verbs that announce a plan or a threat ("comenzaria", "se haria efectiva").
 _CONDITIONAL = (
@@ -21,7 +22,7 @@ _CONDITIONAL = (
 ES = Lexicon(
     language="es",
     stop=(
-        r"suspen(?:de|den|dio|dieron|dido|dida|didos|didas|der|dera|deran|deria)"
+        r"suspen(?:de|den|dio|dieron|dido|dida|didos|didas|der|dera|deran|deria|da|dan)"
         r"|paraliz(?:a|an|o|aron|ado|ada|ados|adas|ar|ara|aran|aria)|fuerza mayor|inoperativ\w*|inoperante"
         r"|apag(?:o|aron|ado) (?:sus )?motores"
         r"|en pausa|sin operar|cese de (?:operaciones|actividades|la produccion)"
@@ -30,7 +31,11 @@ ES = Lexicon(
         r"|solo (?:en )?(?:las )?areas criticas|(?:solo|solamente|unicamente) (?:realiza\w* )?actividades"
         r" (?:criticas|minimas|esenciales)"
     ),
-    stop_noun=r"suspension(?:es)?|paralizacion(?:es)?|detencion|cierre|cese|interrupcion|paro",
+    # "al cierre del ejercicio", "cierre de 2025": the close of a period, not of a mine.
+    stop_noun=(
+        r"suspension(?:es)?|paralizacion(?:es)?|detencion|(?<!al )cierre(?! (?:del (?:ejercicio|ano|trimestre"
+        r"|semestre|mes)|de (?:\d{4}|ano|mes)))|cese|interrupcion|paro"
+    ),
     stop_weak=(
         r"deten(?:er|ido|ida|idos|idas|dra|dran)|detien\w*|detuv\w*|ces(?:a|an|o|aron)|cierr(?:a|an)|cerr\w*"
         r"|interrump\w*|dej\w* de|par(?:aron|ado|ada|ados|adas)|frena\w*|impid\w*|imped\w*|bloquead[oa]s?"
@@ -39,6 +44,7 @@ ES = Lexicon(
     resume=(
         r"reanud\w*|reinici\w*|reinicio|retom\w*|reactiv\w*|reabr\w*|reapertura|restableci\w*"
         r"|vuelv\w* a (?:operar|producir)|volvi\w* a (?:operar|producir)|regres\w* a (?:operar|la produccion)"
+        r"|(?:regres|vuelv|volvi|retorn)\w* al trabajo"
         r"|puesta en marcha|normaliz\w* (?:sus |las )?(?:operaciones|actividades|produccion)"
     ),
     lifted=(
@@ -73,12 +79,14 @@ ES = Lexicon(
         "protest": (
             r"medidas?|protestas?|bloqueos?|huelgas?|paros?|movilizacion(?:es)?|manifestacion(?:es)?"
         ),
-        "access": r"accesos?|vias?|carreteras?|rutas?|corredor|transito|caminos?",
+        "access": r"accesos?|vias?|carreteras?|rutas?|corredor|transito|caminos?|servicios",
+        "project": r"construccion|ampliacion|proyectos?|exploracion|perforacion|apertura|estudios?",
+        "decline": r"caida|descenso|declive|baja|perdidas",
         "visit": r"visitas?|recorridos",
         "trading": r"cotizacion|acciones|bolsa",
         "talks": (
             r"dialogo|negociacion(?:es)?|conversaciones|mesa de dialogo|mesa de trabajo|arbitraje|demanda"
-            r"|juicio|procedimiento|proceso judicial"
+            r"|juicio|procedimiento|proceso judicial|orden|fallo|medida cautelar"
         ),
         "staff": r"trabajadores|personal|empleados|operarios|mineros|colaboradores|contratistas",
     },
@@ -103,10 +111,14 @@ ES = Lexicon(
         rf"podr\w*|puede|pueden|posibl\w*|eventual\w*|amenaz\w*|advirti\w*|advierte\w*|alert\w*|evalu\w*"
         rf"|estudi\w*|consider\w*|plane\w*|prev\w*|si|de continuar|en caso|caso de|riesgo de|para|analiz\w*"
         rf"|{_CONDITIONAL}|rumor\w*|supuest\w*|presunt\w*|versiones|novedades sobre|actualizacion sobre"
+        r"|espera\w*|para ser"
     ),
-    hedge_after=rf"{_CONDITIONAL}|si|previst[oa]s?|posibles?",
+    hedge_after=rf"{_CONDITIONAL}|si|previst[oa]s?|posibles?|tan pronto|en cuanto|apenas",
     earlier=r"habia|habian|estuvo|estuvieron|en (?:19|20)\d\d|ultima vez|sufri\w*|atraves\w*",
-    earlier_noun=r"tras|luego de|despues de|desde|antes de|a raiz de|por|anterior\w*|pasad\w*|previ\w*",
+    earlier_noun=(
+        r"tras|luego de|despues de|desde|antes de|a raiz de|por|anterior\w*|pasad\w*|previ\w*"
+        r"|impactos?(?: \w+)? de|efectos? de|costos? de|perdidas (?:por|de)"
+    ),
     noun=(
         r"suspension(?:es)?|paralizacion(?:es)?|detencion|cierre|cese|interrupcion|paro|reanudacion|reinicio"
         r"|reapertura|reactivacion|fuerza mayor|evacuacion|levantamiento|fin"

@@ -26,11 +26,13 @@ FR = Lexicon(
         # "l'arrete du ministre", "un arrete ministeriel": a decree, not a stop.
         r"(?<!l')(?<!un )(?<!cet )(?<!par )(?<!d'un )arret(?:e|es|ee|ees|ent|er|ons|ait|aient)"
         r"(?!\s+(?:du|ministeriel\w*|provincial\w*|interministeriel\w*|portant|n[o°]|signe|pris))|interromp\w*|cess(?:e|ent|er|era)"
-        r"|cesse(?:e|es|s)?|ferm(?:e|ent|er|era|ee|ees|es)|stopp\w*|bloqu(?:e|es|ee|ees|ent)|immobilis\w*"
+        r"|cesse(?:e|es|s)?|ferm(?:e|ent|er|era|ee|ees|es)|stopp\w*|bloqu(?:e|es|ee|ees|ent|er|ait|aient|ant)"
+        r"|immobilis\w*"
         r"|fin de"
     ),
     resume=(
         r"reprise|reprend\w*|repris(?:e|es)?|reprenn\w*|redemarr\w*|relanc\w*|rouvr\w*|reouverture"
+        r"|retour au travail"
         r"|retour a (?:la )?(?:production|normale)|remise en (?:service|route|marche)"
     ),
     lifted=(
@@ -66,10 +68,15 @@ FR = Lexicon(
         ),
         "product": r"concentres?|cargaisons?|yellowcake|cathodes|minerai|camions|tonnes",
         "protest": r"greves?|blocus|barrages?|mouvements?|manifestations?|mesures?|sit-in",
-        "access": r"acces|routes?|axes?|circulation|corridor",
+        "access": r"acces|routes?|axes?|circulation|corridor|services",
+        "project": r"construction|extension|projets?|exploration|forages?|ouverture|etudes?",
+        "decline": r"baisse|chute|declin|recul|pertes",
         "visit": r"visites?|visiteurs",
         "trading": r"cotation|bourse|actions|titres?",
-        "talks": r"negociations?|pourparlers|dialogue|discussions|arbitrage|procedures?|plaintes?|proces",
+        "talks": (
+            r"negociations?|pourparlers|dialogue|discussions|arbitrage|procedures?|plaintes?|proces|decision"
+            r"|ordonnance|jugement"
+        ),
         "staff": (
             r"personnel|employes|salaries|agents|travailleurs|expatries|creuseurs|mineurs|effectifs|equipes"
         ),
@@ -82,7 +89,7 @@ FR = Lexicon(
         r"|\b[1-9]\d?\s*% de sa (?:production|capacite)"
         r"|(?:une|certaines|plusieurs) (?:des )?(?:zones|fosses|sections)|une zone"
     ),
-    object_end=r"apres|pour|suite|en raison|depuis|pendant|jusqu|faute|a cause|par|malgre",
+    object_end=r"apres|pour|suite|en raison|depuis|pendant|jusqu|faute|a cause|par|malgre|tant qu\w*|lorsque",
     plan=r"\s(?:va|vont|allait|allaient|doit|doivent|devait|devaient)",
     negation=r"pas|aucun\w*|sans|ni|jamais|dement\w*|empech\w*",
     negation_after=r"n'(?:a|ont|est|sont|etait|ait)\s+pas",
@@ -94,10 +101,11 @@ FR = Lexicon(
         r"|si|projet\w* de|etudi\w*|evalu\w*|tenter|aurai(?:t|ent)|averti\w*|craint\w*|redout\w*"
         r"|possibl\w*|rumeurs?|pretendu\w*|suppose\w*|selon lesquelles|point sur|mise a jour sur"
     ),
-    hedge_after=r"prevue?s?|envisagee?s?|possibles?|eventuel\w*|si|pourr\w*",
+    hedge_after=r"prevue?s?|envisagee?s?|possibles?|eventuel\w*|si|pourr\w*|des que|aussitot que",
     earlier=r"avait|avaient|(?:en|depuis) (?:19|20)\d\d|derniere fois|a connu|a subi|avait connu",
     earlier_noun=(
         r"suite a|apres|depuis|avant|a la suite de|consecutive a|precedent\w*|dernier\w*|ancien\w*"
+        r"|impacts? de|cout de|pertes (?:liees|dues) a|consequences? de"
     ),
     noun=(
         r"suspensions?|arret|fermeture|interruption|paralysie|cessation|reprise|redemarrage|relance"

@@ -20,6 +20,8 @@ from functools import cached_property
 #: ``protest``, ``access``: a protest or a road, after a stop verb ("suspends the blockade", "blocks access")
 #: say nothing of the site's production.
 #: ``product``: concentrate, cargo, ore held up (an export halt, when nothing closer names operations).
+#: ``project``: an opening, construction, expansion or exploration ("suspends construction of the new
+#: shaft"): work that produces nothing yet. ``decline``: a fall or decline ("halts the decline in output").
 OBJECT_CLASSES = (
     "ops",
     "part",
@@ -31,6 +33,8 @@ OBJECT_CLASSES = (
     "staff",
     "protest",
     "access",
+    "project",
+    "decline",
 )
 
 

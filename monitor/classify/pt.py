@@ -10,14 +10,15 @@ _GUIDANCE_NOUN = (
 )
 _GMODS = (
     r"(?:(?:a|as|o|os|sua|suas|seu|seus|de|da|do|das|dos|anual|\d{4}|producao|cobre|litio|grafite"
-    r"|volframio|tantalo|ouro|vendas|para)\s+){0,6}"
+    r"|volframio|tantalo|ouro|vendas|para|esta|este|sexta-feira|segunda-feira|hoje|ontem|pela|segunda|vez"
+    r"|em|tres|dois|meses|novamente)\s+){0,9}"
 )
 _CONDITIONAL = r"(?:ser|poder|ter|far|ir|parar|suspender|encerrar|afetar|reduzir|dever)iam?"
 
 PT = Lexicon(
     language="pt",
     stop=(
-        r"suspen(?:de|dem|deu|deram|dido|dida|didos|didas|der|dera|deria|so|sa|sos|sas)"
+        r"suspen(?:de|dem|deu|deram|dido|dida|didos|didas|der|dera|deria|so|sa|sos|sas|da|dam)"
         r"|parali[sz](?:a|am|ou|aram|ada|ado|adas|ados|ar)|forca maior|encerrad[ao]s?|inoperacional"
         r"|sem operar"
         r"|parou|pararam|apenas (?:as )?(?:areas|atividades) (?:criticas|essenciais)"
@@ -26,7 +27,9 @@ PT = Lexicon(
         r"|para (?:a|as|o|os) (?:producao|lavra|extracao|operac\w+"
         r"|atividades?|actividades?|mina)"
     ),
-    stop_noun=r"suspens(?:ao|oes)|parali[sz]ac(?:ao|oes)|paragem|encerramento|interrupc(?:ao|oes)",
+    stop_noun=(
+        r"suspens(?:ao|oes)|parali[sz]ac(?:ao|oes)|paragem|encerramento|interrupc(?:ao|oes)|interdic(?:ao|oes)"
+    ),
     stop_weak=(
         # "parada", "bloqueada" say what stopped only with it: "mina parada", "linha parada".
         r"interromp\w*|deix\w* de|cess\w*|encerr\w*|fech\w*|bloquead[oa]s?|parad[ao]s?|impede\w*|impediu"
@@ -36,6 +39,7 @@ PT = Lexicon(
     resume=(
         r"retom\w*|reinici\w*|reabr\w*|reabertura|reativ\w*|reactiv\w*|recome\w*"
         r"|volt\w* a (?:operar|produzir|funcionar|laborar)|regress\w* a (?:producao|laboracao)|rearranque"
+        r"|(?:retorn|volt|regress)\w* ao trabalho"
         r"|normaliz\w* (?:as |a )?(?:operac(?:ao|oes)|atividades|producao)"
     ),
     lifted=(
@@ -59,7 +63,7 @@ PT = Lexicon(
         ),
         "part": (
             r"subterrane\w*|plantas?|linhas?|niveis|nivel|concentrador\w*|lavaria|moinhos?|fornos?"
-            r"|usina|pocos?|frentes?"
+            r"|usina|pocos?|frentes?|pilhas?|barragens?"
         ),
         "export": (
             r"exportac(?:ao|oes)|exportar|embarques?|entregas|remessas?|carregamentos?|escoamento|vendas"
@@ -67,10 +71,15 @@ PT = Lexicon(
         ),
         "product": r"concentrados?|cargas|carga|grafite|minerio|catodos|camioes|camiões|toneladas",
         "protest": r"greves?|bloqueios?|manifestac(?:ao|oes)|protestos?|medidas?",
-        "access": r"acessos?|estradas?|vias?|rotas?|corredor|circulacao",
+        "access": r"acessos?|estradas?|vias?|rotas?|corredor|circulacao|servicos",
+        "project": r"construcao|ampliacao|projetos?|prospeccao|pesquisa|sondagens?|abertura|estudos?",
+        "decline": r"queda|declinio|descida|baixa|perdas",
         "visit": r"visitas?|visitantes",
         "trading": r"acoes|bolsa|cotacao",
-        "talks": r"dialogo|negociac(?:ao|oes)|conversac(?:ao|oes)|arbitragem|processo|acao judicial",
+        "talks": (
+            r"dialogo|negociac(?:ao|oes)|conversac(?:ao|oes)|arbitragem|processo|acao judicial|ordem|decisao"
+            r"|liminar"
+        ),
         "staff": (
             r"trabalhadores|funcionarios|pessoal|empregados|colaboradores|mineiros|garimpeiros|expatriados|efec?tivos?"
         ),
@@ -91,14 +100,18 @@ PT = Lexicon(
     hedge=(
         rf"poder\w*|pode|podem|possivel\w*|eventual\w*|ameac\w*|admit\w*|avis\w*|alert\w*|avali\w*"
         rf"|estud\w*|consider\w*|plane\w*|prev\w*|caso|risco de|pretende\w*|{_CONDITIONAL}|rumor\w*"
-        rf"|boato\w*|alegad\w*|supost\w*|falam em|fala-se|noticias sobre|atualizac\w* sobre"
+        rf"|boato\w*|alegad\w*|supost\w*|falam em|fala-se|noticias sobre|atualizac\w* sobre|espera\w*"
+        r"|para ser"
     ),
-    hedge_after=rf"{_CONDITIONAL}|caso|previst[oa]s?|possivel",
+    hedge_after=rf"{_CONDITIONAL}|caso|previst[oa]s?|possivel|assim que|logo que|quando",
     earlier=(
         r"tinha|tinham|havia|haviam|esteve|estiveram|em (?:19|20)\d\d|ultima vez|sofreu|sofreram|viveu"
         r"|enfrentou"
     ),
-    earlier_noun=r"apos|depois de|desde|antes de|na sequencia de|anterior\w*|passad\w*|previ\w*",
+    earlier_noun=(
+        r"apos|depois de|desde|antes de|na sequencia de|anterior\w*|passad\w*|previ\w*"
+        r"|impactos? d[ae]|efeitos? d[ae]|custos? d[ae]|prejuizos? (?:com|d[ae])"
+    ),
     noun=(
         r"suspens(?:ao|oes)|parali[sz]ac(?:ao|oes)|paragem|encerramento|interrupc(?:ao|oes)|retoma|reinicio"
         r"|reabertura|rearranque|forca maior|evacuac(?:ao|oes)|levantamento|fim"

@@ -49,16 +49,21 @@ _OBJECT_LABEL = {
     "talks": "talks or legal proceedings",
     "staff": "staff",
     "protest": "a protest",
-    "access": "access roads",
+    "access": "access roads or services",
+    "project": "a project or construction",
+    "decline": "a decline",
     "product": "product held up",
 }
 #: On a tie of distance, the more specific object class names what stops ("investor site visits",
 #: "Kakula underground mine", "the mine's exports").
-_SPECIFIC = ("visit", "trading", "talks", "protest", "access", "part", "export", "staff", "ops", "product")
+_SPECIFIC = (
+    "visit", "trading", "talks", "protest", "access", "project", "decline", "part", "export", "staff", "ops",
+    "product",
+)  # fmt: skip
 #: Classes that only count after the cue: a protest or road is the object of "suspends", "blocks", but
 #: as a subject ("strike halts", "Huelga paraliza") it is the cause of the stop.
 _AFTER_ONLY = frozenset({"protest", "access"})
-_VOID = frozenset({"visit", "trading", "talks", "protest", "access"})
+_VOID = frozenset({"visit", "trading", "talks", "protest", "access", "project", "decline"})
 _FAMILY_LABEL = {
     "guidance": "guidance lowered",
     "lifted": "halt lifted",

@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from monitor.matching.labels import place_names
+from monitor.textnorm import word_key
+
 __all__ = ["facility_names"]
 
 _FACILITY = r"(?:mines?|smelters?|refiner(?:y|ies)|mills?|complex)"
@@ -20,11 +23,12 @@ _MATERIAL = (
 )
 _NAME = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2}"
 # English puts the name before: "the Batu Hijau open pit mine".
-_BEFORE = re.compile(rf"\b({_NAME})\s+(?:(?i:{_MATERIAL})\s+){{0,4}}(?i:{_FACILITY})\b")
+# A capitalised "Mines" after a name is a company ("Ivanhoe Mines"), not a mine.
+_BEFORE = re.compile(rf"\b({_NAME})\s+(?:(?i:{_MATERIAL})\s+){{0,4}}(?!Mines\b)(?i:{_FACILITY})\b")
 # French, Spanish and Portuguese after: "la mina de Brucutu", "la mine d'uranium d'Arlit", "usina Pitinga".
 _ROMANCE_FACILITY = (
     r"(?:mines?|minas?|usines?|usinas?|fonderies?|fundici[oó]n|fundi[cç][aã]o|raffinerie|refiner[ií]a|complexe"
-    r"|complejo|complexo|(?:opera[cç][aã]o|operaci[oó]n|op[ée]ration)\s+(?:em|en|[àa]|de))"
+    r"|complejos?|complexos?|complexes|(?:opera[cç](?:[aã]o|[oõ]es)|operaci[oó]n(?:es)?|op[ée]rations?)\s+(?:em|en|[àa]|de))"
 )
 _ROMANCE_MATERIAL = (
     r"(?:[ée]tain|cuivre|cobre|ouro|oro|or|grafite|graphite|uranium|urânio|nickel|n[ií]quel|fer|ferro|hierro"
@@ -61,9 +65,11 @@ def _clean(name: str) -> str:
 
 def facility_names(texts: Sequence[str]) -> list[str]:
     """The capitalised names of mines, plants and smelters the texts write, in order (possessives and
-    leading articles dropped)."""
+    leading articles dropped). A place written with such a word ("Minas Gerais") is no mine."""
     found: list[str] = []
     for text in texts:
         for pattern in (_BEFORE, _AFTER):
-            found.extend(_clean(m.group(1)) for m in pattern.finditer(text or ""))
+            for m in pattern.finditer(text or ""):
+                if word_key(m.group()) not in place_names():
+                    found.append(_clean(m.group(1)))
     return [name for name in dict.fromkeys(found) if name]

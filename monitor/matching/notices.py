@@ -169,6 +169,12 @@ class SiteTextIndex:
             ws = word_key(name).split()
             if " ".join(ws) in place_names():
                 continue  # "la mina de grafite de Moçambique" says where, not which
+            # "Vale Sudbury Coleman mine", "a mina da Sigma Lithium": a company the registry knows, then
+            # the mine's own name (or nothing but generic words, when the company is the mine's owner).
+            known = max((n for n in range(1, len(ws) + 1) if " ".join(ws[:n]) in self.keys), default=0)
+            ws = ws[known:]
+            if all(w in GENERIC_WORDS for w in ws):
+                continue
             grams = {" ".join(ws[i:j]) for i in range(len(ws)) for j in range(i + 1, len(ws) + 1)}
             if ws and not any(_RANK[e.field] == _NAME for g in grams for e in self.keys.get(g, ())):
                 return name

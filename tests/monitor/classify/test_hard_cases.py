@@ -79,6 +79,21 @@ ENGLISH = [
     ),
     ("closed", "Kalunda closes its doors for good", "", "halt"),
     ("update", "Kalunda access restored", "Ruwe will give an update on the restart next week.", "none"),
+    ("near", "Staff moved out of Kalunda camp as a bush fire burns close to the mine", "", "evacuation"),
+    (
+        "partial",
+        "Ruwe pauses mining at Kalunda while continuing to process stockpiled ore",
+        "",
+        "partial_halt",
+    ),
+    ("decline", "Ruwe halts the decline in Kalunda output", "", "none"),
+    ("project", "Ruwe suspends construction of the Kalunda expansion", "", "none"),
+    (
+        "guidance",
+        "Kalunda update",
+        "Ruwe said its 2026 production guidance, along with the smelter schedule, has been withdrawn.",
+        "guidance_cut",
+    ),
 ]
 FRENCH = [
     ("halt", "Kalunda : Ruwe Copper suspend ses activités après l'attaque d'un convoi", "", "halt"),
@@ -108,6 +123,14 @@ FRENCH = [
         "Une partie du personnel a été évacuée jeudi ; l'usine est en sommeil depuis février.",
         "evacuation",
     ),
+    (
+        "no_restart",
+        "Kalunda : pas de reprise immédiate des activités",
+        "Les travaux restent suspendus tant que la route n'est pas sécurisée.",
+        "halt",
+    ),
+    ("project", "Un collectif obtient la suspension de l'ouverture d'une mine à Kalunda", "", "none"),
+    ("export", "Des villageois continuent à bloquer les exportations de Kalunda", "", "export_halt"),
 ]
 SPANISH = [
     ("halt", "Minera Andina paraliza sus operaciones en Quilca por bloqueo", "", "halt"),
@@ -135,6 +158,22 @@ SPANISH = [
     ("legal", "Minera Andina suspende arbitraje contra el Estado por cierre de Quilca", "", "none"),
     ("cause", "La región pierde millones diarios por la paralización de Quilca", "", "none"),
     ("closed", "Quilca cierra sus puertas por falta de insumos", "", "halt"),
+    ("period", "Minera Andina eleva su producción al cierre de 2025", "", "none"),
+    ("decline", "Quilca logra frenar la caída de su producción", "", "none"),
+    (
+        "conditional",
+        "Las faenas de Quilca serán restablecidas tan pronto como se repare el chancador",
+        "",
+        "none",
+    ),
+    ("conditional", "Minera Andina espera reanudar operaciones en Quilca la próxima semana", "", "none"),
+    (
+        "guidance",
+        "Minera Andina redujo este viernes su proyección de producción para 2026",
+        "",
+        "guidance_cut",
+    ),
+    ("cause", "Minera Andina estima el impacto económico de la paralización de Quilca", "", "none"),
 ]
 PORTUGUESE = [
     ("halt", "Mineradora suspende operações na mina de Namuli devido a protestos", "", "halt"),
@@ -156,6 +195,10 @@ PORTUGUESE = [
     ("noun", "Parada programada: Namuli faz manutenção anual na planta", "", "none"),
     ("past", "Namuli recupera o acesso meses depois de ter declarado “força maior”", "", "none"),
     ("standing", "Recuperado o acesso à mina de Namuli bloqueada há meses", "", "none"),
+    ("plan", "Produção em Namuli tem data para ser retomada", "", "none"),
+    ("resumption", "Trabalhadores de Namuli retornam ao trabalho após acordo", "", "resumption"),
+    ("services", "Protestos levam à interrupção de serviços em Namuli", "", "none"),
+    ("legal", "Mineradora tenta suspender a ordem judicial sobre Namuli", "", "none"),
 ]
 
 

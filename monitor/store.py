@@ -33,6 +33,7 @@ from monitor.dialect import naive_utc
 from monitor.domain import LEVELS
 from monitor.errors import StoreError
 from monitor.redact import redact
+from monitor.writelock import LOCKED, LockWait, LockWaitingConnection
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,6 @@ SQLITE_MMAP_BYTES = 1 << 30
 _ROLLUP_DAYS = 62
 
 
-#: How long an SQLite writer waits for the write lock before "database is locked".
-SQLITE_BUSY_TIMEOUT_MS = 60_000
-
-
 #: What the drivers say when the store cannot take a write at all (SQLite's messages, PostgreSQL's SQLSTATE).
 _READ_ONLY = ("attempt to write a readonly database", "25006")
 _FULL = ("database or disk is full", "53100")
@@ -71,9 +68,24 @@ def _unwritable(context: Any) -> None:
         raise StoreError(f"the store is read-only: {str(original).splitlines()[0]}; nothing was written")
     if any(marker in said for marker in _FULL):
         raise StoreError(f"the store's disk is full: {str(original).splitlines()[0]}; this write was undone")
+    if LOCKED in said:
+        raise StoreError(
+            f"the store stayed locked by another writer ({str(original).splitlines()[0]}); nothing of it was "
+            "written: try again, or find the process holding it"
+        )
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def _sqlite_connect(wait: LockWait) -> Any:
+    """The connect hook of a SQLite engine: the write-lock policy, then the pragmas."""
+
+    def connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.lock_wait = wait
+        _sqlite_pragmas(dbapi_conn, wait.busy_timeout_ms)
+
+    return connect
+
+
+def _sqlite_pragmas(dbapi_conn: Any, busy_timeout_ms: int) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA page_size=16384")  # before the first table: fewer, larger pages for bulk writes
     cur.execute("PRAGMA journal_mode=WAL")
@@ -82,9 +94,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # instead of keeping the largest one's size on disk.
     cur.execute(f"PRAGMA journal_size_limit={SQLITE_WAL_KEEP_BYTES}")
     cur.execute("PRAGMA foreign_keys=ON")
-    # A writer waits for another (feed threads, the API, the CLI) up to this long instead of failing with
-    # "database is locked" after Python's default 5 s.
-    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # A writer waits for another (feed threads, the API, the CLI) this long, not Python's default 5 s, before
+    # "database is locked" (then monitor.writelock tries again, a bounded number of times).
+    cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     # Reads through a memory map instead of a read() per page: the dashboard's index-driven lookups over a
     # large store halve (the OS page cache backs it, so memory is shared, not copied).
     cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
@@ -238,8 +250,9 @@ class Store:
         self.dialect = engine.dialect.name
 
     @classmethod
-    def from_url(cls, url: str) -> Store:
-        """Open (not create) the store at ``url``: SQLite or PostgreSQL, anything else is a clear error."""
+    def from_url(cls, url: str, lock_wait: LockWait | None = None) -> Store:
+        """Open (not create) the store at ``url``: SQLite or PostgreSQL, anything else is a clear error.
+        ``lock_wait``: how SQLite writers wait for the write lock (``monitor.writelock``)."""
         try:
             backend = sa.make_url(url).get_backend_name()
         except (SQLAlchemyError, ValueError):
@@ -249,12 +262,15 @@ class Store:
                 f"unsupported database {backend!r} in {safe_url(url)}: use sqlite:///path.db or"
                 " postgresql+psycopg://user@host/db"
             )
+        sqlite = backend == "sqlite"
         try:
-            engine = sa.create_engine(url, future=True)
+            engine = sa.create_engine(
+                url, future=True, connect_args={"factory": LockWaitingConnection} if sqlite else {}
+            )
         except (SQLAlchemyError, ValueError, ImportError) as exc:
             raise StoreError(f"bad database URL {safe_url(url)}: {exc}") from None
-        if engine.dialect.name == "sqlite":
-            sa_event.listen(engine, "connect", _sqlite_pragmas)
+        if sqlite:
+            sa_event.listen(engine, "connect", _sqlite_connect(lock_wait or LockWait()))
         sa_event.listen(engine, "handle_error", _unwritable)
         return cls(engine)
 

@@ -486,7 +486,8 @@ class SchedulerSettings(_Section):
         ge=3,
         description="SQLite stores: a feed's lease lasts this long and is renewed every third of it while "
         "the feed runs, so a killed process frees its feeds after at most this long (PostgreSQL uses "
-        "advisory locks instead, freed as soon as the process's connection closes).",
+        "advisory locks instead, freed as soon as the process's connection closes). Either is checked "
+        "every third of it while held: a run whose lease was lost stops after the batch in hand.",
     )
     max_parallel_feeds: int = Field(
         4, ge=1, description="How many feeds one `minewatch run` process collects at the same time."

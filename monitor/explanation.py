@@ -59,33 +59,29 @@ def encode(
     events: Sequence[list[Any]],
     sums: Sequence[list[Any]],
     registry_status: list[str],
-    status_notice: list[Any],
-    halt_unconfirmed_since: list[Any],
-    notice_points: list[Any],
+    notices: Mapping[int, tuple[Any, Any, Any]],
 ) -> list[str]:
     """The stored form of the explanation of each of ``cells`` (ascending).
 
     ``event_cell`` (ascending) gives the cell of each explained incident and ``events`` their
     ``EVENT_FIELDS`` as columns of plain values; ``sums`` the sum_site, sum_route, sum_uncorroborated and
-    uncorroborated_capped columns and the others their own column, all with one value per cell."""
+    uncorroborated_capped columns and ``registry_status`` its own, one value per cell; ``notices`` the
+    status_notice, halt_unconfirmed_since and notice_points of the cells (by cell) that have any."""
     rows = list(zip(*events, strict=True))
     start = np.searchsorted(event_cell, cells, side="left").tolist()
     end = np.searchsorted(event_cell, cells, side="right").tolist()
-    tail = np.array([n is not None for n in status_notice], dtype=bool)
-    tail |= np.array([s is not None for s in halt_unconfirmed_since], dtype=bool)
-    tail |= np.array([bool(p) for p in notice_points], dtype=bool)
-    length = np.where(
-        tail,
-        _FULL,
-        np.where(np.asarray(registry_status, dtype=object) == FIELDS["registry_status"], _SUMS, _WITH_STATUS),
-    ).tolist()
+    status = np.asarray(registry_status, dtype=object) == FIELDS["registry_status"]
+    length = np.where(status, _SUMS, _WITH_STATUS)
+    length[np.isin(cells, np.fromiter(notices, dtype=np.int64, count=len(notices)))] = _FULL
+    quiet_tail: tuple[Any, Any, Any] = (None, None, [])
     return [
-        orjson.dumps([rows[a:b], ss, sr, su, cap, reg, notice, since, points][:n], option=_NUMPY).decode()
-        for a, b, ss, sr, su, cap, reg, notice, since, points, n in zip(
-            start, end, *sums, registry_status, status_notice, halt_unconfirmed_since, notice_points, length,
-            strict=True,
+        orjson.dumps(
+            [rows[a:b], ss, sr, su, cap, reg, *notices.get(cell, quiet_tail)][:n], option=_NUMPY
+        ).decode()
+        for cell, a, b, ss, sr, su, cap, reg, n in zip(
+            cells.tolist(), start, end, *sums, registry_status, length.tolist(), strict=True
         )
-    ]  # fmt: skip
+    ]
 
 
 def decode(stored: Any, params: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -410,11 +410,12 @@ def _notice_record(row: Mapping[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class _Notices:
-    """Per (day, site), flattened day-major: halted by notice, the status notice in force, notice points."""
+    """Per (day, site), flattened day-major: halted by notice and notice points; by cell, where there is
+    one, the status notice in force, since when a halt is unconfirmed and the notices that gave points."""
 
     halted: np.ndarray
-    unconfirmed_since: list[str | None]
-    status_notice: list[dict[str, Any] | None]
+    unconfirmed_since: dict[int, str]
+    status_notice: dict[int, dict[str, Any]]
     points: np.ndarray
     point_notices: dict[int, list[dict[str, Any]]]
 
@@ -439,8 +440,8 @@ def _notices(
     frame = frame[(frame["site"] >= 0) & frame["known_at"].notna() & confident]
     frame = frame.assign(known_day=_day_numbers(frame["known_at"]))
     halted = np.zeros(n_cells, dtype=bool)
-    unconfirmed_since: list[str | None] = [None] * n_cells
-    status_notice: list[dict[str, Any] | None] = [None] * n_cells
+    unconfirmed_since: dict[int, str] = {}
+    status_notice: dict[int, dict[str, Any]] = {}
     status = frame[frame["kind"].isin(HALTING_KINDS | {RESUMING_KIND})]
     if not status.empty:
         status = status.sort_values(["site", "known_at", "notice_id"], kind="stable")
@@ -493,6 +494,13 @@ def _notices(
         points=points,
         point_notices=point_notices,
     )
+
+
+def _cells_in(sparse: Mapping[int, Any], n_cells: int) -> np.ndarray:
+    """A mask of the cells a sparse per-cell mapping holds."""
+    mask = np.zeros(n_cells, dtype=bool)
+    mask[np.fromiter(sparse, dtype=np.int64, count=len(sparse))] = True
+    return mask
 
 
 def _iso_day(day_number: int) -> str:
@@ -551,7 +559,7 @@ def score_days(
     registry_status = np.where(before, "operating", registry_status).astype(object)
     stopped_by_registry = np.isin(registry_status, list(STOPPED_STATUSES))
     stopped = stopped_by_registry | notes.halted
-    unconfirmed = np.array([u is not None for u in notes.unconfirmed_since], dtype=bool) & ~stopped
+    unconfirmed = _cells_in(notes.unconfirmed_since, n_days * n_sites) & ~stopped
     # A halted site is at 100: the status takes whatever conflict and route leave, so components still add up.
     # An unconfirmed halt is at halt_unconfirmed_risk at least, the same way.
     room = 100.0 - total
@@ -578,7 +586,7 @@ def score_days(
         & ~stopped
         & (notes.points == 0)
         & (risk == 0)
-        & np.array([n is None for n in notes.status_notice], dtype=bool)
+        & ~_cells_in(notes.status_notice, n_days * n_sites)
     )
     quiet[list(notes.point_notices)] = False
     quiet[con.top_cell] = False  # cells whose explanation lists events
@@ -678,18 +686,8 @@ def _explain_loud(
         np.round(con.uncorroborated[loud], 4).tolist(),
         con.capped[loud].tolist(),
     ]
-    cells = loud.tolist()
-    since = [
-        notes.unconfirmed_since[c] if u else None
-        for c, u in zip(cells, unconfirmed[loud].tolist(), strict=True)
-    ]
-    return explanation.encode(
-        loud,
-        con.top_cell,
-        events,
-        sums,
-        registry_status[loud].tolist(),
-        [notes.status_notice[c] for c in cells],
-        since,
-        [notes.point_notices.get(c, []) for c in cells],
-    )
+    notices = {}
+    for cell in {*notes.status_notice, *notes.unconfirmed_since, *notes.point_notices}:
+        since = notes.unconfirmed_since.get(cell) if unconfirmed[cell] else None
+        notices[cell] = (notes.status_notice.get(cell), since, notes.point_notices.get(cell, []))
+    return explanation.encode(loud, con.top_cell, events, sums, registry_status[loud].tolist(), notices)

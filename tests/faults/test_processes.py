@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from monitor.reads import sql
@@ -25,8 +26,8 @@ from tests.loopback import LoopbackServer, Request, Response
 from tests.monitor.test_run_process import SECRET, Run, StallingMailbox, _count, _halt_rss
 
 ROOT = Path(__file__).resolve().parents[2]
-#: Rows of the import killed part-way: enough for several write blocks, small enough for CI (the issue
-#: asks 1M; the code path is the same, and bench/ingest.py measures the full size).
+#: Rows of the import killed part-way in CI: enough for several write blocks (the issue's 1M is the
+#: full_size case of the same test, run with --full-size; its figures are in docs/reliability.md).
 IMPORT_ROWS = 100_000
 
 
@@ -139,11 +140,12 @@ def _events(database_url: str) -> int:
         engine.dispose()
 
 
+@pytest.mark.parametrize("rows", [IMPORT_ROWS, pytest.param(1_000_000, marks=pytest.mark.full_size)])
 def test_kill_9_during_a_large_import_then_a_rerun_stores_every_row_once(
-    tmp_path: Path, database_url: str, outcome: Outcome
+    tmp_path: Path, database_url: str, outcome: Outcome, rows: int
 ) -> None:
     export = tmp_path / "acled.csv"
-    export.write_bytes(_acled_csv(IMPORT_ROWS))
+    export.write_bytes(_acled_csv(rows))
     config = tmp_path / "config.yaml"
     config.write_text("feeds:\n  gdelt:\n    enabled: false\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("MINEWATCH_")}
@@ -161,20 +163,18 @@ def test_kill_9_during_a_large_import_then_a_rerun_stores_every_row_once(
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=60)
     stored_before = _events(database_url)
-    assert first.returncode == -signal.SIGKILL, (
-        "the import ended before it could be killed: raise IMPORT_ROWS"
-    )
-    assert 0 < stored_before < IMPORT_ROWS
+    assert first.returncode == -signal.SIGKILL, "the import ended before it could be killed: import more rows"
+    assert 0 < stored_before < rows
 
     again = subprocess.run([*command, "import", "acled", str(export)], env=env, cwd=tmp_path,
                            capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
 
     assert again.returncode == 0, again.stderr
     stored = _events(database_url)
-    assert stored == IMPORT_ROWS
+    assert stored == rows
     if database_url.startswith("sqlite"):
         engine = sa.create_engine(database_url)
         with engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
         engine.dispose()
-    outcome(rows_lost=IMPORT_ROWS - stored)
+    outcome(rows_lost=rows - stored)

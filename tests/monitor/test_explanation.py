@@ -20,9 +20,7 @@ def _encode(
     event_cell: list[int],
     *,
     registry: list[str] | None = None,
-    notice: list[Any] | None = None,
-    since: list[Any] | None = None,
-    points: list[Any] | None = None,
+    notices: dict[int, tuple[Any, Any, Any]] | None = None,
 ) -> list[str]:
     n = len(cells)
     columns = [list(c) for c in zip(*events, strict=True)] or [[] for _ in explanation.EVENT_FIELDS]
@@ -32,9 +30,7 @@ def _encode(
         columns,
         [[0.5 + i for i in range(n)], [0.25] * n, [0.0] * n, [False] * n],
         registry or ["operating"] * n,
-        notice or [None] * n,
-        since or [None] * n,
-        points or [[] for _ in range(n)],
+        notices or {},
     )
 
 
@@ -58,9 +54,7 @@ def test_statuses_and_notices_are_kept_and_quiet_tails_are_left_out() -> None:
         [],
         [],
         registry=["operating", "operating", "care_and_maintenance"],
-        notice=[None, NOTICE, None],
-        since=[None, "2025-04-12", None],
-        points=[[], points, []],
+        notices={1: (NOTICE, "2025-04-12", points)},
     )
     assert len(orjson.loads(plain)) == 5 and len(orjson.loads(registry)) == 6
     full = explanation.decode(unconfirmed, PARAMS)

@@ -52,7 +52,7 @@ def _sorted(table: pa.Table) -> pa.Table:
 def _assert_stored_equal_dense(pipeline: Pipeline, days: Sequence[date]) -> None:
     """The stored scores of ``days`` read back (quiet rows filled in) equal the dense computation, every
     column; every stored explanation is the computed one, and each site's explanation on the last day reads
-    back as the computed one."""
+    back as the computed one; the supply roll-up is the one summed from the store again."""
     dense = pipeline.score(list(days), persist=False)
     schema = reads.scores.STORED_ARROW
     computed = _sorted(conform(pa.Table.from_pandas(dense[list(schema.names)], preserve_index=False), schema))
@@ -67,6 +67,12 @@ def _assert_stored_equal_dense(pipeline: Pipeline, days: Sequence[date]) -> None
     for d, s, e in rows.itertuples(index=False):
         key = (str(dialect.as_date(d)), s)
         assert explanation.decode(e, None) == explanation.decode(computed_explain[key], None), key
+    # The roll-up summed from the rows as they were written is the one summed from the store afterwards.
+    written = reads.scores.supply_days(pipeline.store, days[0] - timedelta(days=1), days[-1])
+    pipeline.store.rollup_supply()
+    reread = reads.scores.supply_days(pipeline.store, days[0] - timedelta(days=1), days[-1])
+    assert len(written) > 0
+    pd.testing.assert_frame_equal(written, reread)
     last = explained(dense[dense["date"] == days[-1]], pipeline.settings.scoring)
     for site_id, explain in zip(last["site_id"], last["explain"], strict=True):
         assert reads.scores.explain_of(pipeline.store, site_id, days[-1]) == explain, site_id

@@ -94,6 +94,11 @@ ENGLISH = [
         "Ruwe said its 2026 production guidance, along with the smelter schedule, has been withdrawn.",
         "guidance_cut",
     ),
+    ("imminent", "Kalunda to restart production this week after the evacuation", "", "resumption"),
+    ("dewatering", "Pumping resumes at flooded Kalunda decline", "", "none"),
+    ("part", "Kalunda mineshaft out of action after hoist failure", "", "partial_halt"),
+    ("background", "Ruwe weighs fallout from Kalunda mine halt", "", "none"),
+    ("request", "Ruwe requested permission to restart Kalunda", "", "none"),
 ]
 FRENCH = [
     ("halt", "Kalunda : Ruwe Copper suspend ses activités après l'attaque d'un convoi", "", "halt"),
@@ -131,6 +136,8 @@ FRENCH = [
     ),
     ("project", "Un collectif obtient la suspension de l'ouverture d'une mine à Kalunda", "", "none"),
     ("export", "Des villageois continuent à bloquer les exportations de Kalunda", "", "export_halt"),
+    ("partial", "L'usine de Kalunda fonctionne à capacité réduite après un incident", "", "partial_halt"),
+    ("conditional", "Vers la reprise des exportations de Kalunda", "", "none"),
 ]
 SPANISH = [
     ("halt", "Minera Andina paraliza sus operaciones en Quilca por bloqueo", "", "halt"),
@@ -174,6 +181,10 @@ SPANISH = [
         "guidance_cut",
     ),
     ("cause", "Minera Andina estima el impacto económico de la paralización de Quilca", "", "none"),
+    ("strike", "Trabajadores de Cerro Quilca mantienen la huelga por quinto día", "", "halt"),
+    ("strike_no_effect", "Paro de 48 horas en Quilca no afecta su producción", "", "none"),
+    ("request", "Minera Andina solicita reanudar parcialmente Quilca", "", "none"),
+    ("export", "Comuneros cortan la exportación de concentrados de Quilca", "", "export_halt"),
 ]
 PORTUGUESE = [
     ("halt", "Mineradora suspende operações na mina de Namuli devido a protestos", "", "halt"),
@@ -199,6 +210,15 @@ PORTUGUESE = [
     ("resumption", "Trabalhadores de Namuli retornam ao trabalho após acordo", "", "resumption"),
     ("services", "Protestos levam à interrupção de serviços em Namuli", "", "none"),
     ("legal", "Mineradora tenta suspender a ordem judicial sobre Namuli", "", "none"),
+    ("recommend", "Ministério Público recomenda suspensão de lançamentos na barragem de Namuli", "", "none"),
+    ("guidance", "Mineradora descontinua previsões de produção de Namuli", "", "guidance_cut"),
+    ("comparison", "Namuli produz menos que o previsto e corta meta anual", "", "guidance_cut"),
+    (
+        "preposition",
+        "Estimativas em revisão",
+        "A mineradora disse que as estimativas para a produção de Namuli estão em revisão.",
+        "none",
+    ),
 ]
 
 

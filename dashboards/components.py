@@ -21,6 +21,7 @@ from dashboards.basemap import MapBase
 from dashboards.cache import QueryCache
 from dashboards.palette import DARK_LEVELS, LEVEL_COLOURS
 from monitor.config import Settings
+from monitor.spreadsheet import neutral_frame
 from monitor.store import Store
 
 CONTEXT_KEY = "MINEWATCH_DASHBOARD"
@@ -174,6 +175,11 @@ def grid(
         style={"width": "100%"},
         **options,
     )
+
+
+def csv_download(frame: pd.DataFrame, filename: str) -> dict[str, Any]:
+    """A table as a CSV download, formula cells neutralised as in every CSV minewatch writes."""
+    return dcc.send_data_frame(neutral_frame(frame).to_csv, filename, index=False)
 
 
 def download_button(button_id: str, download_id: str, text: str) -> html.Div:

@@ -21,6 +21,7 @@ from monitor.domain import CHANNELS, EVENT_TYPES, LEVELS, UNSCORED
 from monitor.labels import feed_label
 from monitor.reads.events import EventFilter
 from monitor.reads.known import Known
+from monitor.redact import redact
 from monitor.store import Store
 
 RISK_COLUMNS: tuple[str, ...] = (
@@ -436,6 +437,7 @@ def feed_status(store: Store, now: datetime) -> pd.DataFrame:
     if frame.empty:
         return empty_frame(FEED_COLUMNS)
     frame = _as_datetime(_text(frame, "feed", "status", "error"), "last_run", "last_success")
+    frame["error"] = frame["error"].map(redact)  # runs stored before redaction, and secrets added since
     frame["dropped"] = frame["dropped"].map(dropped_text)
     named = frame["feed"].map(feed_label)
     frame["feed_kind"], frame["feed_name"] = named.str[0], named.str[1]
@@ -465,10 +467,10 @@ def alerts(store: Store, limit: int = 500) -> pd.DataFrame:
     if frame.empty:
         return empty_frame(ALERT_COLUMNS)
     deliveries = reads.alerts.deliveries(store, frame["id"].tolist())
-    deliveries = _as_datetime(deliveries, "next_attempt_at", "delivered_at")
+    deliveries = _as_datetime(deliveries, "next_attempt_at", "delivered_at", "failed_at")
     status = {
         (int(r.alert_id), str(r.channel)): _delivery_text(
-            r.attempts, r.last_error, r.next_attempt_at, r.delivered_at
+            r.attempts, redact(str(r.last_error or "")), r.next_attempt_at, r.delivered_at, r.failed_at
         )
         for r in deliveries.itertuples()
     }
@@ -500,10 +502,15 @@ def _stamp(value: Any) -> str:
     return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
 
 
-def _delivery_text(attempts: Any, error: Any, next_at: Any, delivered_at: Any) -> str:
-    """One delivery as the alerts page shows it: delivered, waiting, or retrying with the last error."""
+def _delivery_text(attempts: Any, error: Any, next_at: Any, delivered_at: Any, failed_at: Any = None) -> str:
+    """One delivery as the alerts page shows it: delivered, waiting, retrying or given up, with the last
+    error."""
     if delivered_at is not None and not pd.isna(delivered_at):
         return f"delivered {_stamp(delivered_at)}"
+    if failed_at is not None and not pd.isna(failed_at):
+        return f"failed after {int(attempts)} attempt(s), {_stamp(failed_at)}" + (
+            f": {error}" if error else ""
+        )
     if not attempts:
         return f"pending (from {_stamp(next_at)})" if _stamp(next_at) else "pending"
     text = f"pending: {int(attempts)} failed attempt(s), next {_stamp(next_at)}"

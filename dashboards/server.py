@@ -18,6 +18,7 @@ import flask
 from waitress import create_server
 
 from monitor.errors import ConfigError
+from monitor.exports.api import BLUEPRINT as API_BLUEPRINT
 from monitor.observability.metrics import CONTENT_TYPE, Metrics
 from monitor.observability.node import stop_waitress
 
@@ -44,8 +45,9 @@ def require_basic_auth(server: flask.Flask, user: str, password: str, realm: str
     """Answer 401 to every request (pages, callbacks, assets) without the right credentials."""
 
     def check() -> flask.Response | None:
-        if flask.request.path.startswith("/api/"):
-            return None  # the export API checks its own bearer tokens (monitor/exports/api.py)
+        if flask.request.blueprint == API_BLUEPRINT:
+            return None  # routed to the export API, which checks its own bearer tokens (any other path,
+            # /api/... included, is the dashboard's and needs the password)
         auth = flask.request.authorization
         if (
             auth is not None

@@ -17,7 +17,8 @@ import flask
 from dashboards.app import create_app as create_dash_app
 from dashboards.server import protect
 from monitor.config import load_settings
-from monitor.environment import resolve_environment
+from monitor.environment import resolve_environment, secret_values
+from monitor.redact import remember
 from monitor.store import Store
 
 __all__ = ["create_app"]
@@ -30,6 +31,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> flask.Flask:
     secret file or the store is not usable.
     """
     env = resolve_environment(os.environ if environ is None else environ)
+    remember(secret_values(env))
     settings = load_settings(None, env)
     store = Store.from_url(settings.database.url)
     store.check_schema()

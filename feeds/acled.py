@@ -314,6 +314,7 @@ class _Token:
             )
         self._form = {"username": username, "password": password}
         self._url = f"{settings.base_url.rstrip('/')}/oauth/token"
+        self._max_mb = settings.max_response_mb
         self._requester = requester
         self._now = now
         self._access = ""
@@ -338,7 +339,11 @@ class _Token:
 
     def _grant(self, form: dict[str, str], quiet: bool = False) -> bool:
         response = self._requester.request(
-            "POST", self._url, data={**form, "client_id": self.CLIENT_ID}, ok=(200, 400, 401, 403)
+            "POST",
+            self._url,
+            data={**form, "client_id": self.CLIENT_ID},
+            ok=(200, 400, 401, 403),
+            max_response_mb=self._max_mb,
         )
         if response.status_code != 200:
             if quiet:
@@ -417,7 +422,11 @@ class AcledCollector:
     ) -> list[dict[str, Any]]:
         for attempt in (1, 2):
             response = requester.get(
-                url, params=params, headers={"Authorization": f"Bearer {token.value()}"}, ok=(200, 401)
+                url,
+                params=params,
+                headers={"Authorization": f"Bearer {token.value()}"},
+                ok=(200, 401),
+                max_response_mb=self.settings.max_response_mb,
             )
             if response.status_code != 401:
                 break

@@ -49,6 +49,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
@@ -326,6 +327,17 @@ def parse_lastupdate(text: str) -> ExportFile:
     raise FeedError("lastupdate.txt does not name an .export.CSV.zip file")
 
 
+def check_export_host(lastupdate_url: str, export_url: str) -> None:
+    """Raise FeedError unless the export named by lastupdate.txt is on lastupdate.txt's own host (over http
+    or https): the listing travels over plain http, so a tampered one must not send us elsewhere."""
+    expected, named = urlsplit(lastupdate_url), urlsplit(export_url)
+    if named.scheme not in {"http", "https"} or (named.hostname or "") != (expected.hostname or ""):
+        raise FeedError(
+            f"lastupdate.txt names an export on {named.hostname or named.scheme or 'no host'}, not on "
+            f"{expected.hostname}: not fetched"
+        )
+
+
 def unzip_export(data: bytes, what: str) -> bytes:
     """The export CSV inside a GDELT zip; ``what`` names the zip in errors (raised as ValueError)."""
     try:
@@ -402,8 +414,10 @@ class GdeltCollector:
         """Yield one batch per export after ``since``, oldest first, ending with the newest; nothing when
         the newest's stamp is not after ``since``. A 404 for a missed export yields an empty batch (GDELT
         has gaps); any other failure raises FeedError after the batches already yielded."""
-        listing = requester.get(self.settings.lastupdate_url).text
+        cap = self.settings.max_response_mb
+        listing = requester.get(self.settings.lastupdate_url, max_response_mb=cap).text
         export = parse_lastupdate(listing)
+        check_export_host(self.settings.lastupdate_url, export.url)
         # Stamps are fixed-width YYYYMMDDHHMMSS, so string order is time order.
         if since is not None and export.timestamp <= since:
             return
@@ -421,7 +435,7 @@ class GdeltCollector:
             )
         for stamp in plan.fetch:
             yield self._missed(requester, export_url(export.url, stamp), stamp)
-        data = requester.get(export.url).content
+        data = requester.get(export.url, max_response_mb=cap).content
         digest = hashlib.md5(data, usedforsecurity=False).hexdigest()
         if digest != export.md5 or len(data) != export.size:
             raise FeedError(
@@ -432,7 +446,7 @@ class GdeltCollector:
 
     def _missed(self, requester: RetryingRequester, url: str, stamp: str) -> ExportBatch:
         """A missed export, or an empty batch at its stamp when GDELT has none (404)."""
-        response = requester.get(url, ok=(200, 404))
+        response = requester.get(url, ok=(200, 404), max_response_mb=self.settings.max_response_mb)
         if response.status_code == 404:
             log.warning("gdelt: %s is not on the server (HTTP 404), a gap in GDELT; passed over", url)
             return ExportBatch(_empty_frame(), watermark=stamp)

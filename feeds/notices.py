@@ -215,7 +215,12 @@ class NoticeCollector:
 
     def collect(self, requester: RetryingRequester, since: str | None) -> Iterator[Batch]:
         """Yield the feed's entries as one batch, or nothing when the server answers 304 Not Modified."""
-        response = requester.get(self.feed.url, headers=conditional_headers(since), ok=(200, 304))
+        response = requester.get(
+            self.feed.url,
+            headers=conditional_headers(since),
+            ok=(200, 304),
+            max_response_mb=self.feed.max_response_mb,
+        )
         if response.status_code == 304:
             return
         try:

@@ -189,7 +189,12 @@ class UcdpCollector:
         return int(rows)
 
     def _get(self, requester: RetryingRequester, url: httpx.URL, token: str) -> dict[str, Any]:
-        response = requester.get(str(url), headers={TOKEN_HEADER: token}, ok=(200, 401, 403))
+        response = requester.get(
+            str(url),
+            headers={TOKEN_HEADER: token},
+            ok=(200, 401, 403),
+            max_response_mb=self.settings.max_response_mb,
+        )
         if response.status_code in (401, 403):
             raise AuthError(
                 f"the UCDP API refused the token in MINEWATCH_UCDP_TOKEN (HTTP {response.status_code})"

@@ -40,12 +40,12 @@ import numpy as np
 import pandas as pd
 
 from feeds.rows import RejectedRow
-from monitor import sites
+from monitor import explanation, sites
 from monitor.config import BacktestSettings
 from monitor.domain import HALT_EPISODE_STATUSES, HIGH_OR_WORSE, STOPPED_STATUSES
 from monitor.errors import InputError
-from monitor.exports.encoding import FORMULA_PREFIXES
 from monitor.pipeline import Pipeline
+from monitor.spreadsheet import neutral_cell
 
 __all__ = [
     "ALARM_LEVELS",
@@ -286,7 +286,7 @@ def _grid(scores: pd.DataFrame, day0: date, n_days: int) -> _Grid:
 
 
 def _registry_status(explain: Any) -> str:
-    return str(explain.get("registry_status") or "operating") if isinstance(explain, Mapping) else "operating"
+    return str(explanation.decode(explain, None).get("registry_status") or "operating")
 
 
 def _notice_episodes(grid: _Grid, scores: pd.DataFrame) -> list[dict[str, Any]]:
@@ -297,8 +297,7 @@ def _notice_episodes(grid: _Grid, scores: pd.DataFrame) -> list[dict[str, Any]]:
     explain = scores["explain"].to_numpy(object)
     found = []
     for r, c in zip(*np.nonzero(starts), strict=True):
-        cell = explain[grid.row_of[r, c]]
-        notice = (cell.get("status_notice") if isinstance(cell, Mapping) else None) or {}
+        notice = explanation.decode(explain[grid.row_of[r, c]], None).get("status_notice") or {}
         found.append(
             {
                 "site_id": str(grid.site_ids[r]),
@@ -539,11 +538,6 @@ def write_csv(episodes: pd.DataFrame, path: Path) -> None:
     for column in ("start", "end", "notice_start", "first_high", "first_critical"):
         out[column] = [d.isoformat() if isinstance(d, date) else "" for d in out[column]]
     for column in _TEXT_COLUMNS:
-        out[column] = [_neutral(str(v)) if isinstance(v, str) else "" for v in out[column]]
+        out[column] = [neutral_cell(str(v)) if isinstance(v, str) else "" for v in out[column]]
     path.parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.1f")
-
-
-def _neutral(text: str) -> str:
-    """Neutralise a cell a spreadsheet would run as a formula, by the exports' rule."""
-    return "'" + text if text.startswith(tuple(FORMULA_PREFIXES)) else text

@@ -23,9 +23,9 @@ from rich.console import Console
 
 from feeds.base import Batch, Kind
 from monitor import demo as demo_mod
-from monitor import reads, sites, tables
+from monitor import reads, redact, sites, tables
 from monitor.config import Settings, load_settings
-from monitor.environment import resolve_environment
+from monitor.environment import resolve_environment, secret_values
 from monitor.errors import InputError, MinewatchError
 from monitor.exports.files import write_file
 from monitor.exports.panels import risk_frame
@@ -96,6 +96,7 @@ class Context:
         """The environment with ``*_FILE`` secrets read (a bad one is an error here, when first needed)."""
         if self._env is None:
             self._env = resolve_environment(self.environ)
+            redact.remember(secret_values(self._env))  # masked in every line shown from here on
         return self._env
 
     @property
@@ -722,7 +723,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _fail(message: str, code: int) -> None:
-    err.print(message, highlight=False, soft_wrap=True, markup=False)
+    err.print(redact.redact(message), highlight=False, soft_wrap=True, markup=False)
     sys.exit(code)
 
 

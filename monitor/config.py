@@ -1,7 +1,8 @@
 """Settings: one pydantic model for ``config.yaml``, with environment overrides and secrets from env only.
 
-Every field carries a description; ``tests/monitor/test_config.py`` checks that each one is documented in the
-README. Environment is passed in (never read deep inside), so tests and the CLI decide where it comes from.
+Every field carries a description; docs/configuration.md lists them all (``monitor.config_reference`` writes
+its table, and a test holds the page to it). Environment is passed in (never read deep inside), so tests and
+the CLI decide where it comes from.
 """
 
 from __future__ import annotations
@@ -9,18 +10,19 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
-from monitor.domain import AlertKind, AlertLevel, notice_feed
+from monitor.domain import LEVELS, AlertKind, AlertLevel, notice_feed
 from monitor.errors import ConfigError
 
 DEFAULT_CONFIG_FILE = "config.yaml"
@@ -42,8 +44,42 @@ ENV_SECRETS: dict[str, str] = {
 }
 
 
+def _http_only(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError(f"expected an http(s) URL with a host, got {parts.scheme or 'no'} scheme")
+    return value
+
+
+def _non_negative(weights: dict[Any, float]) -> dict[Any, float]:
+    bad = sorted(str(k) for k, v in weights.items() if v < 0)
+    if bad:
+        raise ValueError(f"weights must be >= 0: {', '.join(bad)}")
+    return weights
+
+
+def _levels_in_order(levels: dict[str, float]) -> dict[str, float]:
+    unknown = sorted(set(levels) - set(LEVELS))
+    if unknown:
+        raise ValueError(f"unknown level(s) {', '.join(unknown)} (known: {', '.join(LEVELS)})")
+    named = [lvl for lvl in LEVELS if lvl in levels]
+    bounds = [levels[lvl] for lvl in named]
+    if any(not 0 <= b <= 100 for b in bounds) or any(a >= b for a, b in itertools.pairwise(bounds)):
+        raise ValueError(f"lower bounds must rise within 0..100 in the order {' < '.join(named)}")
+    return levels
+
+
+#: A feed address: http or https only (a file:// or ftp:// URL in a config is a mistake or an attack).
+HttpUrlText = Annotated[str, AfterValidator(_http_only)]
+Weights = Annotated[dict[str, float], AfterValidator(_non_negative)]
+#: A feed's own cap on response size; None: ``http.max_response_mb``.
+FeedMaxMb = Field(None, gt=0, description="Largest response of this feed, in MB once decompressed "
+                  "(empty: http.max_response_mb).")  # fmt: skip
+
+
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # inf and nan are no durations, weights or distances: a typo like `timeout_s: .inf` is an error.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class DatabaseSettings(_Section):
@@ -55,18 +91,38 @@ class DatabaseSettings(_Section):
 
 
 class HttpSettings(_Section):
-    timeout_s: float = Field(30.0, gt=0, description="Timeout of one HTTP request, in seconds.")
-    retries: int = Field(3, ge=0, description="Retries after a 5xx, 429 or transport error.")
+    timeout_s: float = Field(
+        30.0, gt=0, le=3600, description="Longest wait for a connection or for any read, in seconds."
+    )
+    deadline_s: float = Field(
+        300.0,
+        gt=0,
+        le=86400,
+        description="Longest one request may take, redirects and the whole body included, in seconds (a "
+        "peer that trickles its body is cut off).",
+    )
+    max_response_mb: float = Field(
+        256.0,
+        gt=0,
+        description="Largest response body accepted, in MB once decompressed (each feed may set its own "
+        "`max_response_mb`).",
+    )
+    retries: int = Field(3, ge=0, le=20, description="Retries after a 5xx, 429 or transport error.")
     backoff_s: float = Field(
         1.0, ge=0, description="First retry delay in seconds, doubled each retry (Retry-After wins)."
     )
-    max_backoff_s: float = Field(60.0, ge=0, description="Longest delay between two retries, in seconds.")
+    max_backoff_s: float = Field(
+        60.0, ge=0, le=3600, description="Longest delay between two retries, in seconds."
+    )
     user_agent: str = Field("minewatch/0.1 (+https://github.com/minewatch)", description="User-Agent sent.")
 
 
 class AcledSettings(_Section):
     enabled: bool = Field(False, description="Collect from the ACLED API (needs an ACLED account).")
-    base_url: str = Field("https://acleddata.com", description="ACLED host (OAuth token and read API).")
+    base_url: HttpUrlText = Field(
+        "https://acleddata.com", description="ACLED host (OAuth token and read API)."
+    )
+    max_response_mb: float | None = FeedMaxMb
     username: SecretStr | None = Field(
         None, description="ACLED account e-mail. Env MINEWATCH_ACLED_USERNAME only."
     )
@@ -83,7 +139,8 @@ class AcledSettings(_Section):
 
 class GdeltSettings(_Section):
     enabled: bool = Field(True, description="Collect the GDELT 2.0 15-minute event exports.")
-    lastupdate_url: str = Field(
+    max_response_mb: float | None = FeedMaxMb
+    lastupdate_url: HttpUrlText = Field(
         "http://data.gdeltproject.org/gdeltv2/lastupdate.txt",
         description="GDELT lastupdate.txt, which names the newest export zip.",
     )
@@ -99,7 +156,8 @@ class GdeltSettings(_Section):
 
 class UcdpSettings(_Section):
     enabled: bool = Field(False, description="Collect the UCDP GED API (also needs a token).")
-    base_url: str = Field("https://ucdpapi.pcr.uu.se/api", description="UCDP API root.")
+    base_url: HttpUrlText = Field("https://ucdpapi.pcr.uu.se/api", description="UCDP API root.")
+    max_response_mb: float | None = FeedMaxMb
     version: str = Field("25.1", description="GED dataset version in the API path (gedevents/<version>).")
     token: SecretStr | None = Field(None, description="UCDP access token. Env MINEWATCH_UCDP_TOKEN only.")
     page_size: int = Field(1000, gt=0, le=1000, description="Rows per API page.")
@@ -108,7 +166,8 @@ class UcdpSettings(_Section):
 
 class NoticeFeed(_Section):
     name: str = Field(description="Short name, used as the notice source (e.g. 'alphamin').")
-    url: str = Field(description="URL of an RSS 2.0 or Atom feed.")
+    url: HttpUrlText = Field(description="URL of an RSS 2.0 or Atom feed.")
+    max_response_mb: float | None = FeedMaxMb
     language: str | None = Field(None, description="Language when the feed does not say (en, fr).")
     enabled: bool = Field(True, description="Poll this feed (false keeps it listed but off).")
 
@@ -140,7 +199,9 @@ class NoticesSettings(_Section):
         description="Per catalogue feed, by name: false stops polling it (every one is on by default).",
     )
     feeds: list[NoticeFeed] = Field(
-        default_factory=list, description="Your own RSS/Atom feeds to poll, besides the catalogue."
+        default_factory=list,
+        description="Your own RSS/Atom feeds to poll, besides the catalogue. Each: `name`, `url`, "
+        "`language`, `enabled` (default true).",
     )
     interval_minutes: float = Field(
         5.0,
@@ -296,10 +357,10 @@ def _default_subtype_weights() -> dict[str, float]:
 
 
 class ScoringSettings(_Section):
-    type_weights: dict[str, float] = Field(
+    type_weights: Weights = Field(
         default_factory=_default_type_weights, description="w_type per event type (ACLED taxonomy)."
     )
-    sub_type_weights: dict[str, float] = Field(
+    sub_type_weights: Weights = Field(
         default_factory=_default_subtype_weights,
         description="w_type override per sub-type (lower-case ACLED sub_event_type); takeovers weigh most.",
     )
@@ -321,15 +382,15 @@ class ScoringSettings(_Section):
     half_life_days: float = Field(10.0, gt=0, description="Age half-life of an event's contribution.")
     window_days: int = Field(60, gt=0, description="Events older than this no longer count.")
     p0: float = Field(3.0, gt=0, description="Saturation constant: conflict risk = 100*(1-exp(-sum(c)/P0)).")
-    geo_precision_weights: dict[int, float] = Field(
+    geo_precision_weights: Annotated[dict[int, float], AfterValidator(_non_negative)] = Field(
         default_factory=lambda: {1: 1.0, 2: 0.7, 3: 0.4},
         description="g(geo_precision): 1 exact place, 2 nearby/district, 3 region centroid.",
     )
-    source_weights: dict[str, float] = Field(
+    source_weights: Weights = Field(
         default_factory=lambda: {"acled": 1.0, "ucdp": 1.0, "gdelt": 0.4},
         description="q(source): trust in each event source (GDELT is machine-coded from news).",
     )
-    notice_points: dict[str, float] = Field(
+    notice_points: Weights = Field(
         default_factory=lambda: {
             "evacuation": 40.0,
             "export_halt": 40.0,
@@ -355,9 +416,9 @@ class ScoringSettings(_Section):
     min_notice_confidence: float = Field(
         0.5, ge=0, le=1, description="Notices classified below this confidence do not change a site's status."
     )
-    levels: dict[str, float] = Field(
+    levels: Annotated[dict[str, float], AfterValidator(_levels_in_order)] = Field(
         default_factory=lambda: {"elevated": 25.0, "high": 50.0, "critical": 75.0},
-        description="Lower bounds of the levels (below elevated: low).",
+        description="Lower bounds of the levels (below elevated: low), rising in level order within 0..100.",
     )
     explain_top_events: int = Field(
         5, ge=1, description="How many top contributing incidents each score's explain lists."
@@ -426,7 +487,8 @@ class SchedulerSettings(_Section):
         ge=3,
         description="SQLite stores: a feed's lease lasts this long and is renewed every third of it while "
         "the feed runs, so a killed process frees its feeds after at most this long (PostgreSQL uses "
-        "advisory locks instead, freed as soon as the process's connection closes).",
+        "advisory locks instead, freed as soon as the process's connection closes). Either is checked "
+        "every third of it while held: a run whose lease was lost stops after the batch in hand.",
     )
     max_parallel_feeds: int = Field(
         4, ge=1, description="How many feeds one `minewatch run` process collects at the same time."
@@ -566,6 +628,13 @@ class AlertRetrySettings(_Section):
     max_backoff_seconds: float = Field(
         3600.0, gt=0, description="Longest wait between two delivery attempts."
     )
+    max_attempts: int = Field(
+        10,
+        ge=1,
+        le=100,
+        description="A delivery still failing after this many attempts is given up (`failed`), said once "
+        "on the other channels and in the log.",
+    )
     max_wait_seconds: float = Field(
         30.0,
         ge=0,
@@ -683,9 +752,18 @@ def settings_from_mapping(
     try:
         return Settings.model_validate(merged)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise ConfigError(f"{origin}: {where}: {first['msg']}") from None
+        raise ConfigError(validation_message(origin, exc)) from None
+
+
+def validation_message(origin: str, exc: ValidationError) -> str:
+    """Every error of a validation at once, one per line, each naming its key (never the value given)."""
+    lines = []
+    for error in exc.errors(include_url=False, include_input=False):
+        where = ".".join(str(p) for p in error["loc"]) or "(top level)"
+        lines.append(f"{origin}: {where}: {error['msg']}")
+    if len(lines) == 1:
+        return lines[0]
+    return f"{len(lines)} errors in the settings:\n  " + "\n  ".join(lines)
 
 
 def load_settings(path: Path | None, env: Mapping[str, str]) -> Settings:

@@ -136,9 +136,18 @@ AlertLevel = Literal["elevated", "high", "critical"]
 
 # ---- alerts ----
 AlertKind = Literal[
-    "halt", "resume", "evacuation", "export_halt", "level", "front_line", "feed_stale", "digest"
+    "halt",
+    "resume",
+    "evacuation",
+    "export_halt",
+    "level",
+    "front_line",
+    "feed_stale",
+    "digest",
+    "delivery_failed",
 ]
-#: Alert kinds, as stored in the alert table and named in silences.
+#: Alert kinds, as stored in the alert table and named in silences. ``delivery_failed``: a channel gave up
+#: on a message after ``alerts.retry.max_attempts``; said once on the other channels and in the log.
 ALERT_KINDS: tuple[AlertKind, ...] = get_args(AlertKind)
 #: The kind of the message `minewatch alerts --test` sends to each channel: never stored, never silenced.
 TEST_ALERT_KIND = "test"

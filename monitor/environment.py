@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from monitor.errors import ConfigError
 
-__all__ = ["FILE_SUFFIX", "PLAIN", "SECRETS", "resolve_environment"]
+__all__ = ["FILE_SUFFIX", "PLAIN", "SECRETS", "resolve_environment", "secret_values"]
 
 FILE_SUFFIX = "_FILE"
 
@@ -82,3 +83,23 @@ def resolve_environment(
         resolved[secret] = text
         del resolved[name]
     return resolved
+
+
+def secret_values(env: Mapping[str, str]) -> list[str]:
+    """Every secret value in a resolved ``env``, for ``monitor.redact.remember``: each secret whole, each
+    item of a comma-separated list (API tokens), and the parts of a URL that are secret on their own (the
+    password, and the path of a webhook URL, which is its key)."""
+    values: list[str] = []
+    for name in SECRETS:
+        value = (env.get(name) or "").strip()
+        if not value:
+            continue
+        values.append(value)
+        values += [v.strip() for v in value.split(",") if v.strip()]
+        parts = urlsplit(value)
+        if parts.scheme and parts.netloc:
+            if parts.password:
+                values += [parts.password, unquote(parts.password)]
+            if name.endswith("WEBHOOK_URL") and parts.path.strip("/"):
+                values.append(parts.path)
+    return values

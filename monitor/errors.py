@@ -5,6 +5,7 @@ MinewatchError
  ├── StoreError       the database cannot be reached or is not initialised
  ├── FeedError        a collector could not fetch (network, HTTP status, auth)
  │    └── AuthError   credentials missing or refused
+ ├── OutboundError    an outbound request refused by the HTTP policy or cut short (deadline, size)
  └── InputError       a user file cannot be read at all (wrong format, missing columns)
 """
 
@@ -29,6 +30,12 @@ class FeedError(MinewatchError):
 
 class AuthError(FeedError):
     """A source refused our credentials, or none are configured."""
+
+
+class OutboundError(MinewatchError):
+    """An outbound HTTP request was refused (scheme, address, redirect) or cut short (deadline, size).
+
+    Collectors report it as a FeedError and alert channels as a DeliveryError, each naming its peer."""
 
 
 class InputError(MinewatchError):

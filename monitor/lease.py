@@ -12,7 +12,12 @@ Two implementations of one small protocol, ``hold(name) -> context manager yield
   sooner when the holder was a process of this host that no longer exists (a restart after a crash
   takes its predecessor's leases over at once).
 
-Neither waits: a job that cannot take its feed's lease skips that run.
+Neither waits: a job that cannot take its feed's lease skips that run. A lease can also be lost while held:
+the PostgreSQL session holding the lock dies (a server restart, a proxy's idle cut, an administrator's
+``pg_terminate_backend``), or a lease row runs out while its renewals fail and another process takes it. A
+watcher notices within a third of ``scheduler.lease_seconds``: an advisory lock is taken again on a new
+session when nobody took it meanwhile; otherwise the hold's ``lost`` event is set and the feed job stops
+after the batch in hand (``monitor.scheduler``), so two processes do not go on running one feed.
 """
 
 from __future__ import annotations
@@ -39,10 +44,50 @@ from monitor.store import Store
 log = logging.getLogger(__name__)
 
 
+class Hold:
+    """A lease as ``hold`` gives it: true when it was taken; ``lost`` is set once it is no longer ours (the
+    work under it should stop); ``verify`` checks now, as the watcher does every interval."""
+
+    def __init__(self, taken: bool, verify: Callable[[], bool] | None = None) -> None:
+        self.taken = taken
+        self.lost = threading.Event()
+        self._verify = verify
+
+    def __bool__(self) -> bool:
+        return self.taken
+
+    def verify(self) -> bool:
+        """Whether the lease is still held (taken again if need be); sets ``lost`` when it is not."""
+        if not self.taken or self.lost.is_set():
+            return False
+        if self._verify is not None and not self._verify():
+            self.lost.set()
+        return not self.lost.is_set()
+
+
 class Leases(Protocol):
     """Something that can hold a named lease for the duration of a ``with`` block."""
 
-    def hold(self, name: str) -> AbstractContextManager[bool]: ...
+    def hold(self, name: str) -> AbstractContextManager[Hold]: ...
+
+
+@contextmanager
+def _watched(hold: Hold, every_s: float, name: str) -> Iterator[None]:
+    """Run ``hold.verify`` every ``every_s`` seconds in a thread while the block runs; stop it after."""
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.wait(every_s):
+            if not hold.verify():
+                return
+
+    watcher = threading.Thread(target=watch, name=f"lease-{name}", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join()
 
 
 def advisory_key(namespace: str, name: str) -> int:
@@ -74,26 +119,95 @@ def _dead_on_this_host(holder: str) -> bool:
 
 
 class AdvisoryLocks:
-    """PostgreSQL session advisory locks, one dedicated connection per held lock."""
+    """PostgreSQL session advisory locks, one dedicated connection per held lock, watched every
+    ``check_s`` seconds."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, check_s: float = 40.0) -> None:
         self.engine = engine
+        self.check_s = check_s
+
+    def _connect(self) -> sa.Connection:
+        return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
     @contextmanager
-    def hold(self, name: str) -> Iterator[bool]:
-        """Try to take the lock for ``name``; yield whether it is held; release it afterwards."""
-        conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    def hold(self, name: str) -> Iterator[Hold]:
+        """Try to take the lock for ``name``; yield the hold; release it afterwards."""
+        conn = self._connect()
+        session = _Session(conn, name)
         try:
             schema = conn.execute(sa.text("SELECT current_schema()")).scalar() or ""
-            key = advisory_key(str(schema), name)
-            held = bool(conn.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
-            try:
-                yield held
-            finally:
-                if held:
-                    _unlock(conn, key)
+            session.key = advisory_key(str(schema), name)
+            taken = session.try_lock()
+            hold = Hold(taken, lambda: session.alive() or session.take_again(self._connect))
+            if not taken:
+                yield hold
+                return
+            with _watched(hold, self.check_s, name):
+                yield hold
         finally:
-            conn.close()
+            session.close()
+
+
+class _Session:
+    """The connection that holds one advisory lock (a new one when the first was lost)."""
+
+    def __init__(self, conn: sa.Connection, name: str) -> None:
+        self.conn: sa.Connection | None = conn
+        self.name = name
+        self.key = 0
+        self.held = False
+
+    def try_lock(self) -> bool:
+        assert self.conn is not None
+        self.held = bool(
+            self.conn.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar()
+        )
+        return self.held
+
+    def alive(self) -> bool:
+        """Whether the session still answers (a live session keeps its lock: only it could unlock it)."""
+        if self.conn is None:
+            return False
+        try:
+            self.conn.execute(sa.text("SELECT 1"))
+            return True
+        except SQLAlchemyError as exc:
+            log.warning(
+                "lease %s: the database session holding it was lost (%s)", self.name, _first_line(exc)
+            )
+            self.conn.invalidate()
+            self.conn.close()
+            self.conn, self.held = None, False
+            return False
+
+    def take_again(self, connect: Callable[[], sa.Connection]) -> bool:
+        """Take the lock again on a new session; False when another process holds it or the server is out of
+        reach (the run cannot know it is alone any more)."""
+        try:
+            self.conn = connect()
+            if self.try_lock():
+                log.warning("lease %s: taken again on a new database session", self.name)
+                return True
+            reason = "another process holds it now"
+        except SQLAlchemyError as exc:
+            reason = f"the database is out of reach ({_first_line(exc)})"
+        log.error("lease %s lost: %s; this run stops after the batch in hand", self.name, reason)
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        return False
+
+    def close(self) -> None:
+        if self.conn is None:
+            return
+        if self.held:
+            _unlock(self.conn, self.key)
+        self.conn.close()
+        self.conn = None
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def _unlock(conn: sa.Connection, key: int) -> None:
@@ -178,36 +292,38 @@ class LeaseTable:
             conn.execute(sa.delete(tbl).where(tbl.c.name == name, tbl.c.holder == token))
 
     @contextmanager
-    def hold(self, name: str) -> Iterator[bool]:
+    def hold(self, name: str) -> Iterator[Hold]:
         """Try to take the lease; while held, renew it every third of its length; release it afterwards."""
         token = self.try_acquire(name)
         if token is None:
-            yield False
+            yield Hold(False)
             return
-        stop = threading.Event()
-        beat = threading.Thread(
-            target=self._heartbeat, args=(name, token, stop), name=f"lease-{name}", daemon=True
-        )
-        beat.start()
+        hold = Hold(True, lambda: self._renewed(name, token))
         try:
-            yield True
+            with _watched(hold, self.seconds / 3, name):
+                yield hold
         finally:
-            stop.set()
-            beat.join()
             self.release(name, token)
 
-    def _heartbeat(self, name: str, token: str, stop: threading.Event) -> None:
-        while not stop.wait(self.seconds / 3):
-            try:
-                if not self.renew(name, token):
-                    log.warning("lease %s expired while held and was taken by another process", name)
-                    return
-            except SQLAlchemyError as exc:  # a transient store error: try again on the next beat
-                log.warning("could not renew lease %s: %s", name, exc)
+    def _renewed(self, name: str, token: str) -> bool:
+        """Renew the lease; False once another process holds it (a store error is let pass: the lease has
+        two more renewals before it runs out)."""
+        try:
+            if self.renew(name, token):
+                return True
+        except SQLAlchemyError as exc:
+            log.warning("could not renew lease %s: %s", name, _first_line(exc))
+            return True
+        log.error(
+            "lease %s lost: it ran out and another process took it; this run stops after the batch in hand",
+            name,
+        )
+        return False
 
 
 def leases_for(store: Store, lease_seconds: float, now: Callable[[], datetime]) -> Leases:
-    """Advisory locks on PostgreSQL, the lease table elsewhere."""
+    """Advisory locks on PostgreSQL, the lease table elsewhere; either is checked every third of
+    ``lease_seconds`` while held."""
     if store.dialect == "postgresql":
-        return AdvisoryLocks(store.engine)
+        return AdvisoryLocks(store.engine, check_s=lease_seconds / 3)
     return LeaseTable(store.engine, lease_seconds, now)

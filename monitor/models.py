@@ -315,7 +315,9 @@ class Alert(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     fingerprint: str = Field(description="sha256 of kind, subject (site id or feed) and episode.")
-    kind: str = Field(description="halt | resume | evacuation | level | front_line | feed_stale | digest")
+    kind: str = Field(
+        description="halt | resume | evacuation | level | front_line | feed_stale | digest | delivery_failed"
+    )
     site_id: str = Field("", description="The site ('' for feed and digest alerts).")
     episode: str = Field(description="e.g. the halt's first day: a later halt is a new alert.")
     title: str = ""
@@ -346,4 +348,9 @@ class Delivery(SQLModel, table=True):
     last_error: str = ""
     next_attempt_at: dt.datetime | None = Field(None, sa_type=DateTime(timezone=False))
     delivered_at: dt.datetime | None = Field(None, sa_type=DateTime(timezone=False))
+    failed_at: dt.datetime | None = Field(
+        None,
+        sa_type=DateTime(timezone=False),
+        description="Given up after alerts.retry.max_attempts: never sent again.",
+    )
     created_at: dt.datetime = Field(sa_type=DateTime(timezone=False))

@@ -43,8 +43,9 @@ NOTICES_MATCHED = "match:notices_seen"
 MATCH_OVERLAP = timedelta(minutes=10)
 #: Scores are recomputed back to the earliest newly known row, but never further than this.
 MAX_RESCORE_DAYS = 400
-#: ``ensure_scored`` computes about this many site-days at a time (each carries its explanation).
-SCORE_ROWS_PER_BLOCK = 60_000
+#: ``ensure_scored`` computes about this many site-days at a time: each block costs a pass over the run's
+#: inputs, a front line and a supply roll-up, so fewer, larger ones are cheaper (explanations are compact).
+SCORE_ROWS_PER_BLOCK = 250_000
 #: Stored scores are current when computed at or after ``since`` under the scoring parameters ``params``
 #: (JSON); renewed when the registry or the parameters change, so exports recompute older stored days.
 SCORES_EPOCH = "score:epoch"
@@ -331,19 +332,25 @@ class Pipeline:
 
     # ---- score ----
     def score(
-        self, days: Sequence[date], persist: bool = True, *, known_by: datetime | None = None
+        self,
+        days: Sequence[date],
+        persist: bool = True,
+        *,
+        known_by: datetime | None = None,
+        fuse: bool = True,
     ) -> pd.DataFrame:
         """Score every site on each day, point-in-time; optionally replace the stored scores of those days.
 
         ``known_by`` (a vintage) also leaves out every row stored or published after that moment: the scores
-        as a run at ``known_by`` computed them. Vintage scores are never stored.
+        as a run at ``known_by`` computed them. Vintage scores are never stored. ``fuse=False`` scores the
+        incidents as stored, without bringing them up to date first: a read (an export) writes nothing.
         """
         if known_by is not None and persist:
             raise ValueError("vintage scores (known_by) must not replace the stored scores")
         days = sorted(set(days))
         if not days:
             return pd.DataFrame()
-        parts = list(self._scored_blocks(days, persist, known_by))
+        parts = list(self._scored_blocks(days, persist, known_by, fuse=fuse))
         return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
     def _scored_blocks(
@@ -352,10 +359,14 @@ class Pipeline:
         persist: bool,
         known_by: datetime | None,
         site_frame: pd.DataFrame | None = None,
+        *,
+        fuse: bool = True,
     ) -> Iterator[pd.DataFrame]:
         """Score ``site_frame``'s sites (every site when None) on ``days``, a block of days at a time (memory
-        stays flat), reading the store once; with ``persist``, replace the stored scores of each block."""
-        self.fuse()  # incidents first: a no-op (one query) when nothing new was stored
+        stays flat), reading the store once; with ``persist``, replace the stored scores of each block.
+        ``fuse=False``: the incidents as stored (a read writes nothing)."""
+        if fuse:
+            self.fuse()  # incidents first: a no-op (one query) when nothing new was stored
         chosen = sites.sites_frame(self.store) if site_frame is None else site_frame
         ids = None if site_frame is None or len(chosen) > MAX_SQL_SITES else chosen["id"].astype(str).tolist()
         inputs = self._inputs(chosen, days, known_by, ids)
@@ -386,7 +397,8 @@ class Pipeline:
         known = Known.end_of(days[-1], vintage=known_by)
         exposures = reads.events.exposures_in(self.store, days[0] - window, days[-1], known, site_ids)
         notices = reads.notices.linked(self.store, known)
-        exposures["event_date"] = pd.to_datetime(exposures["event_date"]).dt.date
+        # As datetimes, not date objects: each block picks its rows with one vectorised comparison.
+        exposures["event_date"] = pd.to_datetime(exposures["event_date"])
         exposures["known_at"] = pd.to_datetime(exposures["known_at"])
         exposures["site_km"] = _distance_to_site(exposures, site_frame)
         notices["known_at"] = pd.to_datetime(notices["known_at"])
@@ -400,10 +412,11 @@ class Pipeline:
         """The scores of ``days`` from ``inputs`` (read for these days or a longer run of them)."""
         settings = self.settings.scoring
         window = timedelta(days=settings.window_days)
-        exposures = inputs.exposures[inputs.exposures["event_date"].between(days[0] - window, days[-1])]
+        dated = inputs.exposures["event_date"]
+        exposures = inputs.exposures[dated.between(pd.Timestamp(days[0] - window), pd.Timestamp(days[-1]))]
         reach = timedelta(days=settings.front.window_days + front.CHANGE_DAYS)
-        dated = pd.to_datetime(inputs.takeovers["event_date"]).dt.date
-        takeovers = inputs.takeovers[dated.between(days[0] - reach, days[-1])]
+        taken = pd.to_datetime(inputs.takeovers["event_date"]).dt.date
+        takeovers = inputs.takeovers[taken.between(days[0] - reach, days[-1])]
         return self._scores_under_verdicts(
             site_frame,
             exposures.reset_index(drop=True),
@@ -485,6 +498,11 @@ class Pipeline:
         stale = [d for d in sorted(set(days)) if d not in fresh]
         self._score_in_blocks(stale)
         return stale
+
+    def stale_days(self, days: Sequence[date]) -> list[date]:
+        """The days (sorted) whose stored scores are missing, incomplete or stale; writes nothing."""
+        fresh = self.fresh_days(days)
+        return [d for d in sorted(set(days)) if d not in fresh]
 
     def _score_in_blocks(self, days: Sequence[date]) -> None:
         """Score and store ``days`` (every site), a block at a time."""

@@ -6,7 +6,8 @@
   crashed job and records it as a failed feed run while the other jobs go on.
 - ``FeedJob`` is what a job does: take the feed's lease (``monitor.lease``: one process at a time per feed,
   across nodes), ``Pipeline.run_once`` with that feed's collector (collect -> match -> rescore), then the
-  alerts tick (under its own lease, so two jobs or nodes never deliver at the same time).
+  alerts tick (under its own lease, so two jobs or nodes never deliver at the same time). A lease lost
+  while the feed runs ends its pull after the batch in hand, as a stop does.
 - ``StopFlag`` turns SIGTERM/SIGINT into a clean stop: no new runs start, a running pull ends after the batch
   in hand (stored, its watermark advanced: nothing lost, nothing fetched twice), and the scheduler is shut
   down waiting for its jobs. A second signal exits at once.
@@ -21,9 +22,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import FrameType
-from typing import Any
+from typing import Any, Protocol
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -127,14 +129,30 @@ def _step(name: str) -> Iterator[None]:
         raise
 
 
+class Stop(Protocol):
+    """Whether to stop: a stop asked for (SIGTERM), or the feed's lease lost (``monitor.lease.Hold.lost``)."""
+
+    def is_set(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """Set as soon as one of ``stops`` is."""
+
+    stops: tuple[Stop, ...]
+
+    def is_set(self) -> bool:
+        return any(stop.is_set() for stop in self.stops)
+
+
 class UntilStopped:
-    """A collector that ends its pull after the batch in hand once a stop is asked for.
+    """A collector that ends its pull after the batch in hand once a stop is asked for or its lease is lost.
 
     The pipeline stores each batch and advances the feed's watermark before asking for the next one, so
     stopping here loses nothing, and the next run resumes from the watermark without fetching twice.
     """
 
-    def __init__(self, inner: Collector, stopping: threading.Event) -> None:
+    def __init__(self, inner: Collector, stopping: Stop) -> None:
         self.inner = inner
         self.name = inner.name
         self.kind = inner.kind
@@ -186,8 +204,9 @@ class FeedJob:
             if not held:
                 log.info("%s: another process is running this feed; this run is skipped", feed)
                 return
+            stop = AnyOf((self.stopping, held.lost))
             with _step("building the collector"):
-                collectors = [UntilStopped(c, self.stopping) for c in self.collectors(feed)]
+                collectors = [UntilStopped(c, stop) for c in self.collectors(feed)]
             with _step("collect, match and score"):
                 report = self.pipeline.run_once(collectors, self.requester)
             _log_tick(report)

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from monitor import explanation
 from monitor.config import ScoringSettings
 from monitor.domain import (
     HALT_UNCONFIRMED,
@@ -47,12 +48,15 @@ __all__ = [
     "SCORE_COLUMNS",
     "STATS_WINDOW_DAYS",
     "event_weights",
+    "explained",
+    "explained_params",
     "quiet_explain",
     "quiet_level",
     "score_days",
 ]
 
-#: Columns of the frame ``score_days`` returns (the ``Score`` table without ``computed_at``).
+#: Columns of the frame ``score_days`` returns (the ``Score`` table without ``computed_at``); ``explain`` is
+#: in its stored form (``monitor.explanation.decode(value, explained_params(params))`` gives the dict).
 SCORE_COLUMNS: tuple[str, ...] = (
     "site_id", "date", "risk", "level", "status", "conflict", "route", "notice", "events_30d",
     "fatalities_30d", "nearest_event_km", "top_event_id", "supply_at_risk_t", "explain",
@@ -73,6 +77,7 @@ NOTICE_COLUMNS = ("notice_id", "site_id", "kind", "confidence", "known_at")
 #: Width of the events_30d / fatalities_30d / nearest_event_km window: event_date in (D-30, D].
 STATS_WINDOW_DAYS = 30
 _AT_SITE_TYPES = ("protests", "riots")
+_QUIET_STORED = explanation.QUIET_STORED
 _EPOCH = np.datetime64("1970-01-01", "D")
 _LN2 = float(np.log(2.0))
 
@@ -405,11 +410,12 @@ def _notice_record(row: Mapping[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class _Notices:
-    """Per (day, site), flattened day-major: halted by notice, the status notice in force, notice points."""
+    """Per (day, site), flattened day-major: halted by notice and notice points; by cell, where there is
+    one, the status notice in force, since when a halt is unconfirmed and the notices that gave points."""
 
     halted: np.ndarray
-    unconfirmed_since: list[str | None]
-    status_notice: list[dict[str, Any] | None]
+    unconfirmed_since: dict[int, str]
+    status_notice: dict[int, dict[str, Any]]
     points: np.ndarray
     point_notices: dict[int, list[dict[str, Any]]]
 
@@ -434,8 +440,8 @@ def _notices(
     frame = frame[(frame["site"] >= 0) & frame["known_at"].notna() & confident]
     frame = frame.assign(known_day=_day_numbers(frame["known_at"]))
     halted = np.zeros(n_cells, dtype=bool)
-    unconfirmed_since: list[str | None] = [None] * n_cells
-    status_notice: list[dict[str, Any] | None] = [None] * n_cells
+    unconfirmed_since: dict[int, str] = {}
+    status_notice: dict[int, dict[str, Any]] = {}
     status = frame[frame["kind"].isin(HALTING_KINDS | {RESUMING_KIND})]
     if not status.empty:
         status = status.sort_values(["site", "known_at", "notice_id"], kind="stable")
@@ -490,6 +496,13 @@ def _notices(
     )
 
 
+def _cells_in(sparse: Mapping[int, Any], n_cells: int) -> np.ndarray:
+    """A mask of the cells a sparse per-cell mapping holds."""
+    mask = np.zeros(n_cells, dtype=bool)
+    mask[np.fromiter(sparse, dtype=np.int64, count=len(sparse))] = True
+    return mask
+
+
 def _iso_day(day_number: int) -> str:
     """A day number (days since 1970-01-01) as an ISO date."""
     return (dt.date(1970, 1, 1) + dt.timedelta(days=day_number)).isoformat()
@@ -520,7 +533,8 @@ def score_days(
     days: Iterable[dt.date],
     params: ScoringSettings,
 ) -> pd.DataFrame:
-    """One row per site per day (sorted by date, site_id) with risk, level, status, components and explain."""
+    """One row per site per day (sorted by date, site_id) with risk, level, status, components and explain
+    (stored form: ``SCORE_COLUMNS``)."""
     sites = _require(sites, "sites", SITE_COLUMNS).drop_duplicates("id").sort_values("id", kind="stable")
     day_numbers = np.unique(_day_numbers(days))
     if sites.empty or day_numbers.size == 0:
@@ -545,7 +559,7 @@ def score_days(
     registry_status = np.where(before, "operating", registry_status).astype(object)
     stopped_by_registry = np.isin(registry_status, list(STOPPED_STATUSES))
     stopped = stopped_by_registry | notes.halted
-    unconfirmed = np.array([u is not None for u in notes.unconfirmed_since], dtype=bool) & ~stopped
+    unconfirmed = _cells_in(notes.unconfirmed_since, n_days * n_sites) & ~stopped
     # A halted site is at 100: the status takes whatever conflict and route leave, so components still add up.
     # An unconfirmed halt is at halt_unconfirmed_risk at least, the same way.
     room = 100.0 - total
@@ -562,7 +576,6 @@ def score_days(
     output = pd.to_numeric(_column(sites, "annual_output_t", np.nan), errors="coerce").to_numpy(float)
     supply = tonnes_at_risk(np.tile(output, n_days), risk)
 
-    events = _explain_events(ex, con, n_days * n_sites)
     quiet = (
         (con.raw_total == 0)
         & ~con.capped
@@ -573,36 +586,14 @@ def score_days(
         & ~stopped
         & (notes.points == 0)
         & (risk == 0)
-        & np.array([n is None for n in notes.status_notice], dtype=bool)
+        & ~_cells_in(notes.status_notice, n_days * n_sites)
     )
     quiet[list(notes.point_notices)] = False
     quiet[con.top_cell] = False  # cells whose explanation lists events
-    settings = _explained_params(params)
-    # Quiet cells share one explanation (records of plain values: building 10^6 of them costs seconds).
-    silent = quiet_explain(params)
+    # Quiet cells share one explanation; the others are built in their stored form, without a dict each.
+    explain = np.full(quiet.size, _QUIET_STORED, dtype=object)
     loud = np.flatnonzero(~quiet)
-    explain: list[dict[str, Any]] = [silent] * quiet.size
-    for cell, ss, sr, su, cap, reg in zip(
-        loud.tolist(),
-        np.round(con.s_site[loud], 4).tolist(),
-        np.round(con.s_route[loud], 4).tolist(),
-        np.round(con.uncorroborated[loud], 4).tolist(),
-        con.capped[loud].tolist(),
-        registry_status[loud].tolist(),
-        strict=True,
-    ):
-        explain[cell] = {
-            "events": events[cell],
-            "sum_site": ss,
-            "sum_route": sr,
-            "sum_uncorroborated": su,
-            "uncorroborated_capped": cap,
-            "registry_status": reg,
-            "status_notice": notes.status_notice[cell],
-            "halt_unconfirmed_since": notes.unconfirmed_since[cell] if unconfirmed[cell] else None,
-            "notice_points": notes.point_notices.get(cell, []),
-            "params": dict(settings),
-        }
+    explain[loud] = _explain_loud(loud, ex, con, notes, unconfirmed, registry_status)
     dates = np.array([dt.date(1970, 1, 1) + dt.timedelta(days=int(d)) for d in day_numbers], dtype=object)
     top_ids = ex.event_id[np.maximum(con.top, 0)].tolist() if ex.event_id.size else [None] * con.top.size
     return pd.DataFrame(
@@ -629,8 +620,8 @@ def score_days(
     )
 
 
-def _explained_params(params: ScoringSettings) -> dict[str, Any]:
-    """The parameters every explanation repeats."""
+def explained_params(params: ScoringSettings) -> dict[str, Any]:
+    """The parameters an explanation shows (``monitor.explanation.decode`` adds them to a stored one)."""
     return {
         "p0": params.p0,
         "half_life_days": params.half_life_days,
@@ -644,20 +635,15 @@ def _explained_params(params: ScoringSettings) -> dict[str, Any]:
     }
 
 
+def explained(scores: pd.DataFrame, params: ScoringSettings) -> pd.DataFrame:
+    """``scores`` (from ``score_days``) with each explanation as the dict a reader gets."""
+    named = explained_params(params)
+    return scores.assign(explain=[explanation.decode(e, named) for e in scores["explain"]])
+
+
 def quiet_explain(params: ScoringSettings) -> dict[str, Any]:
     """The explanation of a quiet score: nothing exposed, nothing noticed, operating."""
-    return {
-        "events": [],
-        "sum_site": 0.0,
-        "sum_route": 0.0,
-        "sum_uncorroborated": 0.0,
-        "uncorroborated_capped": False,
-        "registry_status": "operating",
-        "status_notice": None,
-        "halt_unconfirmed_since": None,
-        "notice_points": [],
-        "params": _explained_params(params),
-    }
+    return explanation.quiet(explained_params(params))
 
 
 def quiet_level(params: ScoringSettings) -> str:
@@ -665,48 +651,43 @@ def quiet_level(params: ScoringSettings) -> str:
     return str(_levels(np.zeros(1), params)[0])
 
 
-def _explain_events(ex: _Exposed, con: _Conflict, n_cells: int) -> list[list[Any]]:
-    """The top contributing incidents of every (day, site) cell: the strongest report's event, the incident,
-    how many reports and which sources ("acled+gdelt") it had that day, and its share of the cell's sum."""
-    by_cell: list[list[dict[str, Any]]] = [[] for _ in range(n_cells)]
-    if con.top_cell.size == 0:
-        return by_cell
+def _explain_loud(
+    loud: np.ndarray,
+    ex: _Exposed,
+    con: _Conflict,
+    notes: _Notices,
+    unconfirmed: np.ndarray,
+    registry_status: np.ndarray,
+) -> list[str]:
+    """The stored explanations (``monitor.explanation``) of the ``loud`` cells: their top contributing
+    incidents (the strongest report's event, the incident, how many reports and which sources it had that
+    day, its share of the cell's sum before any cap), sums, status notice and notice points."""
     row = con.top_row
-    share = con.top_value / con.raw_total[con.top_cell]  # of the sum before any cap
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = con.top_value / con.raw_total[con.top_cell] if row.size else np.empty(0)
     names = {1 << i: name for i, name in enumerate(ex.sources)}
-    # As text ("acled+gdelt"): a record holding only plain values is not tracked by the garbage collector,
-    # which would otherwise walk every record built so far, again and again.
-    source_text = {
-        bits: "+".join(names[b] for b in sorted(names) if bits & b)
-        for bits in np.unique(con.top_sources).tolist()
-    }
-    records = [
-        {
-            "event_id": e,
-            "incident_id": i,
-            "reports": n,
-            "sources": source_text[b],
-            "via": v,
-            "distance_km": d,
-            "contribution": c,
-            "share": s,
-        }
-        for e, i, n, b, v, d, c, s in zip(
-            ex.event_id[row].tolist(),
-            ex.incident_id[row].tolist(),
-            con.top_reports.tolist(),
-            con.top_sources.tolist(),
-            np.where(ex.is_site[row], "site", "route").tolist(),
-            np.round(ex.distance[row], 1).tolist(),
-            np.round(con.top_value, 4).tolist(),
-            np.round(share, 4).tolist(),
-            strict=True,
-        )
+    codes, bits = pd.factorize(con.top_sources)
+    source_text = np.array(
+        ["+".join(names[b] for b in sorted(names) if int(bits_) & b) for bits_ in bits], dtype=object
+    )
+    events = [
+        ex.event_id[row].tolist(),
+        ex.incident_id[row].tolist(),
+        con.top_reports.tolist(),
+        source_text[codes].tolist() if codes.size else [],
+        np.where(ex.is_site[row], "site", "route").tolist(),
+        np.round(ex.distance[row], 1).tolist(),
+        np.round(con.top_value, 4).tolist(),
+        np.round(share, 4).tolist(),
     ]
-    # Cells come day by day, sites ascending within a day: sorted, so a cell starts where the value changes.
-    first = np.flatnonzero(np.diff(con.top_cell, prepend=-1))
-    cells = con.top_cell[first]
-    ends = np.append(first[1:], row.size)
-    for cell, a, b in zip(cells.tolist(), first.tolist(), ends.tolist(), strict=True):
-        by_cell[cell] = records[a:b]
-    return by_cell
+    sums = [
+        np.round(con.s_site[loud], 4).tolist(),
+        np.round(con.s_route[loud], 4).tolist(),
+        np.round(con.uncorroborated[loud], 4).tolist(),
+        con.capped[loud].tolist(),
+    ]
+    notices = {}
+    for cell in {*notes.status_notice, *notes.unconfirmed_since, *notes.point_notices}:
+        since = notes.unconfirmed_since.get(cell) if unconfirmed[cell] else None
+        notices[cell] = (notes.status_notice.get(cell), since, notes.point_notices.get(cell, []))
+    return explanation.encode(loud, con.top_cell, events, sums, registry_status[loud].tolist(), notices)

@@ -19,6 +19,7 @@ import numpy as np
 import orjson
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -31,6 +32,8 @@ from monitor import dialect, models, schema, supply
 from monitor.dialect import naive_utc
 from monitor.domain import LEVELS
 from monitor.errors import StoreError
+from monitor.redact import redact
+from monitor.writelock import LOCKED, LockWait, LockWaitingConnection
 
 
 @dataclass(frozen=True)
@@ -43,18 +46,57 @@ class WriteResult:
 
 #: Watermark that changes on every scores write (``replace_scores``).
 SCORES_VERSION = "scores.version"
+#: How much of SQLite's write-ahead log stays on disk after a checkpoint.
+SQLITE_WAL_KEEP_BYTES = 64 << 20
 #: How much of a SQLite file is read through mmap (more is read through the page cache as usual).
 SQLITE_MMAP_BYTES = 1 << 30
 #: Days re-summed per read of their scores by ``rollup_supply`` (bounds memory on a whole-store roll-up).
 _ROLLUP_DAYS = 62
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+#: What the drivers say when the store cannot take a write at all (SQLite's messages, PostgreSQL's SQLSTATE).
+_READ_ONLY = ("attempt to write a readonly database", "25006")
+_FULL = ("database or disk is full", "53100")
+
+
+def _unwritable(context: Any) -> None:
+    """Turn a write refused by a read-only or full store into a StoreError saying so (the transaction is
+    rolled back: nothing of it is kept)."""
+    original = context.original_exception
+    said = f"{original} {getattr(original, 'sqlstate', '') or ''}"
+    if any(marker in said for marker in _READ_ONLY):
+        raise StoreError(f"the store is read-only: {str(original).splitlines()[0]}; nothing was written")
+    if any(marker in said for marker in _FULL):
+        raise StoreError(f"the store's disk is full: {str(original).splitlines()[0]}; this write was undone")
+    if LOCKED in said:
+        raise StoreError(
+            f"the store stayed locked by another writer ({str(original).splitlines()[0]}); nothing of it was "
+            "written: try again, or find the process holding it"
+        )
+
+
+def _sqlite_connect(wait: LockWait) -> Any:
+    """The connect hook of a SQLite engine: the write-lock policy, then the pragmas."""
+
+    def connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.lock_wait = wait
+        _sqlite_pragmas(dbapi_conn, wait.busy_timeout_ms)
+
+    return connect
+
+
+def _sqlite_pragmas(dbapi_conn: Any, busy_timeout_ms: int) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA page_size=16384")  # before the first table: fewer, larger pages for bulk writes
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
+    # A bulk write's transaction grows the write-ahead log to its size; cut it back after each checkpoint
+    # instead of keeping the largest one's size on disk.
+    cur.execute(f"PRAGMA journal_size_limit={SQLITE_WAL_KEEP_BYTES}")
     cur.execute("PRAGMA foreign_keys=ON")
+    # A writer waits for another (feed threads, the API, the CLI) this long, not Python's default 5 s, before
+    # "database is locked" (then monitor.writelock tries again, a bounded number of times).
+    cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     # Reads through a memory map instead of a read() per page: the dashboard's index-driven lookups over a
     # large store halve (the OS page cache backs it, so memory is shared, not copied).
     cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
@@ -105,6 +147,23 @@ def _timestamps(column: pd.Series, unit: str) -> list[str | None]:
     return values
 
 
+NUL = "\x00"
+
+
+def _without_nul(column: pd.Series) -> pd.Series:
+    """A text column without NUL characters: PostgreSQL text cannot hold one (COPY would refuse the whole
+    batch for one feed row that carries it), and SQLite keeps the same text. Checked in Arrow, in C."""
+    if column.dtype != object and not pd.api.types.is_string_dtype(column):
+        return column
+    try:
+        text = pa.array(column, from_pandas=True, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return column  # not text (JSON documents, mixed values)
+    if not pc.any(pc.match_substring(text, NUL)).as_py():
+        return column
+    return column.str.replace(NUL, "", regex=False)
+
+
 def _missing_as_none(column: pd.Series) -> list[Any]:
     """A column as a list with NaN/None/NaT as None (a NaN in a text column would reach COPY as 'nan')."""
     values = column.tolist()
@@ -117,36 +176,45 @@ def _column_values(column: pd.Series) -> list[Any]:
     """A column as DB-API values, converted column by column in C (numpy, Arrow): NaN/NaT -> None,
     datetimes and dates as the text SQLAlchemy writes, numpy scalars made plain. Only dicts and lists (JSON
     documents) are converted value by value."""
+    values = _column_array(column)
+    return values.to_pylist() if isinstance(values, pa.Array) else values  # type: ignore[no-any-return]
+
+
+def _column_array(column: pd.Series) -> pa.Array | list[Any]:
+    """A column as an Arrow array of what both databases take as it is (numbers, booleans, text, dates and
+    datetimes as text), converted in C; as DB-API values when it holds JSON documents or mixed values."""
     kind = column.dtype.kind
-    if kind in "iub":
-        return column.tolist()
-    if kind == "f":
-        return pa.array(column.to_numpy(), from_pandas=True).to_pylist()  # type: ignore[no-any-return]
+    if kind in "iubf":
+        return pa.array(column.to_numpy(), from_pandas=True)
     if kind == "M":
-        return _timestamps(column, unit="us")
+        return pa.array(_timestamps(column, unit="us"), type=pa.string())
     present = column.first_valid_index()
     if present is not None and isinstance(column[present], (dict, list)):
-        # JSON documents (score explanations): Arrow would infer a struct type from them, for nothing.
+        # JSON documents: Arrow would infer a struct type from them, for nothing.
         return [_json_text(v) for v in column.tolist()]
     try:
         arrow = pa.array(column, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         arrow = None  # mixed values: let each convert itself
     if arrow is not None and pa.types.is_timestamp(arrow.type):
-        return _timestamps(column, unit="us")
+        return pa.array(_timestamps(column, unit="us"), type=pa.string())
     if arrow is not None and pa.types.is_date(arrow.type):
-        return arrow.cast(pa.string()).to_pylist()  # type: ignore[no-any-return]
-    if arrow is not None and (pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type)):
-        return arrow.to_pylist()  # type: ignore[no-any-return]
-    if arrow is not None and (pa.types.is_null(arrow.type) or pa.types.is_integer(arrow.type)):
-        return arrow.to_pylist()  # type: ignore[no-any-return]
+        return arrow.cast(pa.string())
+    if arrow is not None and (
+        pa.types.is_string(arrow.type)
+        or pa.types.is_large_string(arrow.type)
+        or pa.types.is_null(arrow.type)
+        or pa.types.is_integer(arrow.type)
+    ):
+        return arrow
     return [_sql_value(v) for v in column.tolist()]
 
 
-def _copy_csv(columns: Sequence[Sequence[Any]], names: Sequence[str]) -> bytes:
-    """Columns of DB-API values as the CSV text COPY reads (None unquoted: NULL; '' quoted: empty text),
-    encoded by Arrow column by column."""
-    table = pa.table({name: pa.array(values) for name, values in zip(names, columns, strict=True)})
+def _copy_csv(columns: Sequence[pa.Array | Sequence[Any]], names: Sequence[str]) -> bytes:
+    """Columns (Arrow arrays, or DB-API values) as the CSV text COPY reads (None unquoted: NULL; ''
+    quoted: empty text), encoded by Arrow column by column."""
+    arrays = [c if isinstance(c, pa.Array) else pa.array(c) for c in columns]
+    table = pa.table(dict(zip(names, arrays, strict=True)))
     sink = io.BytesIO()
     pcsv.write_csv(table, sink, write_options=pcsv.WriteOptions(include_header=False))
     return sink.getvalue()
@@ -182,8 +250,9 @@ class Store:
         self.dialect = engine.dialect.name
 
     @classmethod
-    def from_url(cls, url: str) -> Store:
-        """Open (not create) the store at ``url``: SQLite or PostgreSQL, anything else is a clear error."""
+    def from_url(cls, url: str, lock_wait: LockWait | None = None) -> Store:
+        """Open (not create) the store at ``url``: SQLite or PostgreSQL, anything else is a clear error.
+        ``lock_wait``: how SQLite writers wait for the write lock (``monitor.writelock``)."""
         try:
             backend = sa.make_url(url).get_backend_name()
         except (SQLAlchemyError, ValueError):
@@ -193,12 +262,16 @@ class Store:
                 f"unsupported database {backend!r} in {safe_url(url)}: use sqlite:///path.db or"
                 " postgresql+psycopg://user@host/db"
             )
+        sqlite = backend == "sqlite"
         try:
-            engine = sa.create_engine(url, future=True)
+            engine = sa.create_engine(
+                url, future=True, connect_args={"factory": LockWaitingConnection} if sqlite else {}
+            )
         except (SQLAlchemyError, ValueError, ImportError) as exc:
             raise StoreError(f"bad database URL {safe_url(url)}: {exc}") from None
-        if engine.dialect.name == "sqlite":
-            sa_event.listen(engine, "connect", _sqlite_pragmas)
+        if sqlite:
+            sa_event.listen(engine, "connect", _sqlite_connect(lock_wait or LockWait()))
+        sa_event.listen(engine, "handle_error", _unwritable)
         return cls(engine)
 
     # ---- schema ----
@@ -245,7 +318,7 @@ class Store:
         if frame.empty:
             return WriteResult(0, 0)
         now_s = _sql_dt(now)
-        data = {c: _missing_as_none(frame[c]) for c in columns}
+        data = {c: _missing_as_none(_without_nul(frame[c])) for c in columns}
         published = _timestamps(frame["published_at"], unit="us")
         data["published_at"] = published
         if "event_date" in data:
@@ -265,9 +338,9 @@ class Store:
             (
                 feed,
                 hashlib.sha256(f"{r.ref}\n{r.raw}".encode()).hexdigest(),
-                r.ref,
-                r.reason,
-                r.raw,
+                r.ref.replace(NUL, ""),
+                r.reason.replace(NUL, ""),
+                r.raw.replace(NUL, ""),
                 run_id,
                 now_s,
             )
@@ -357,7 +430,9 @@ class Store:
         if frame.empty and clear is None:
             return 0
         columns = list(frame.columns)
-        data = [_column_values(frame[c]) for c in columns]
+        # SQLite's executemany binds Python values; COPY takes the Arrow arrays as they are.
+        convert = _column_values if self.dialect == "sqlite" else _column_array
+        data = [convert(frame[c]) for c in columns]
         return self._insert_ignore(table.__tablename__, columns, data, key, clear)  # type: ignore[arg-type]
 
     def replace_scores(
@@ -383,7 +458,7 @@ class Store:
             for day in sorted(set(days))
         ]  # fmt: skip
         self.upsert(models.ScoreDay, marks, key=("date",))
-        self._scores_changed(days, computed_at)
+        self._scores_changed(days, computed_at, scores)
         return written
 
     def replace_site_scores(self, scores: pd.DataFrame, cells: pd.DataFrame, computed_at: datetime) -> int:
@@ -409,16 +484,19 @@ class Store:
         columns = [c.name for c in table.columns]
         return self.insert_frame(models.Score, frame[columns], key=("date", "site_id"), clear=clear)
 
-    def _scores_changed(self, days: Sequence[date], computed_at: datetime) -> None:
-        self.rollup_supply(days)
+    def _scores_changed(
+        self, days: Sequence[date], computed_at: datetime, written: pd.DataFrame | None = None
+    ) -> None:
+        self.rollup_supply(days, written)
         # A fresh token per write, so readers that cache by it (the dashboard) see every rescore.
         self.set_watermark(SCORES_VERSION, f"{computed_at.isoformat()} {uuid.uuid4().hex}", computed_at)
 
-    def rollup_supply(self, days: Sequence[date] | None = None) -> None:
+    def rollup_supply(self, days: Sequence[date] | None = None, written: pd.DataFrame | None = None) -> None:
         """Re-sum ``supply_day`` for the scored days (``score_day``) from ``min(days)`` to ``max(days)``
         (every scored day when None) with ``monitor.supply``: every commodity of a site with its own output,
         every registry site counted on a scored day, a quiet one (no row) adding no tonnes. ``replace_scores``
-        calls it, and so must anything else that writes scores."""
+        calls it, and so must anything else that writes scores. ``written`` (date, site_id, level, risk) holds
+        every stored row of ``days`` when given: those days are summed from it instead of read back."""
         score_day = models.ScoreDay.__table__  # type: ignore[attr-defined]
         query = sa.select(score_day.c.date).distinct()
         if days is not None:
@@ -431,8 +509,9 @@ class Store:
             with self.engine.begin() as conn:
                 conn.execute(sa.text("DELETE FROM supply_day"))
         registry = self._registry_outputs()
+        in_hand = set(days) if written is not None and days is not None else set()
         for start in range(0, len(wanted), _ROLLUP_DAYS):
-            self._rollup_days(wanted[start : start + _ROLLUP_DAYS], registry)
+            self._rollup_days(wanted[start : start + _ROLLUP_DAYS], registry, written, in_hand)
 
     def _registry_outputs(self) -> pd.DataFrame:
         """What ``monitor.supply.site_outputs`` needs of every site (the write side's own read)."""
@@ -442,12 +521,25 @@ class Store:
             rows = conn.execute(sa.select(*(site.c[c] for c in columns))).all()
         return pd.DataFrame.from_records([tuple(r) for r in rows], columns=list(columns))
 
-    def _rollup_days(self, days: Sequence[date], registry: pd.DataFrame) -> None:
-        score = models.Score.__table__  # type: ignore[attr-defined]
-        columns = ("date", "site_id", "level", "risk")
-        query = sa.select(*(score.c[c] for c in columns)).where(score.c.date.in_(list(days)))
-        with self.engine.connect() as conn:
-            scores = pd.DataFrame.from_records([tuple(r) for r in conn.execute(query)], columns=list(columns))
+    def _rollup_days(
+        self,
+        days: Sequence[date],
+        registry: pd.DataFrame,
+        written: pd.DataFrame | None,
+        in_hand: set[date],
+    ) -> None:
+        columns = ["date", "site_id", "level", "risk"]
+        parts = []
+        unread = [day for day in days if day not in in_hand]
+        if unread:
+            score = models.Score.__table__  # type: ignore[attr-defined]
+            query = sa.select(*(score.c[c] for c in columns)).where(score.c.date.in_(unread))
+            with self.engine.connect() as conn:
+                parts.append(pd.DataFrame(conn.execute(query).all(), columns=columns))
+        if written is not None and len(unread) < len(days):
+            on = pd.to_datetime(written["date"]).dt.date
+            parts.append(written.loc[on.isin(set(days) - set(unread)), columns].assign(date=on))
+        scores = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         totals = supply.supply_totals(scores, registry, None).set_index(["date", "commodity"])
         # Every registry site counts on a scored day; a quiet one (no score row) adds nothing.
         pairs = supply.site_outputs(registry).groupby("commodity").size()
@@ -455,13 +547,9 @@ class Store:
         totals = totals.reindex(full.union(totals.index))
         totals["sites"] = totals.index.get_level_values("commodity").map(pairs).fillna(0).to_numpy()
         totals = totals.fillna({"supply_at_risk_t": 0.0, "sites_output_unknown": 0}).reset_index()
-        rows = [
-            {
-                "date": r.date, "commodity": r.commodity, "supply_at_risk_t": float(r.supply_at_risk_t),
-                "sites": int(r.sites), "sites_output_unknown": int(r.sites_output_unknown),
-            }
-            for r in totals.itertuples()
-        ]  # fmt: skip
+        rows = totals.astype(
+            {"supply_at_risk_t": float, "sites": np.int64, "sites_output_unknown": np.int64}
+        )[["date", "commodity", "supply_at_risk_t", "sites", "sites_output_unknown"]].to_dict("records")
         # Delete then upsert in one transaction: two scoring runs of the same day (two feeds' jobs at once)
         # both delete, then both insert, and the second must replace the first's rows, not fail on the key.
         with self.engine.begin() as conn:
@@ -495,7 +583,7 @@ class Store:
         **counts: Any,
     ) -> None:
         """Close a feed run with its status, counts, and the rows dropped by reason."""
-        values = {"finished_at": naive_utc(now), "status": status, "error": error[:2000], **counts}
+        values = {"finished_at": naive_utc(now), "status": status, "error": redact(error)[:2000], **counts}
         with self.engine.begin() as conn:
             conn.execute(
                 sa.update(models.FeedRun.__table__)  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""Write the revision for a change to ``monitor/models.py`` (docs/operations.md, "Changing the schema").
+"""Write the revision for a change to ``monitor/models.py`` (docs/architecture.md, "Changing the schema").
 
     .venv/bin/python scripts/new_revision.py "what changed, in a few words"
 

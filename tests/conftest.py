@@ -20,6 +20,24 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 PG_ENV = "MINEWATCH_TEST_DATABASE_URL"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--full-size",
+        action="store_true",
+        help="also run the fault suite's full-size cases (marked full_size: minutes each; their figures are "
+        "in docs/reliability.md)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--full-size"):
+        return
+    skip = pytest.mark.skip(reason="full size: run with --full-size (figures in docs/reliability.md)")
+    for item in items:
+        if "full_size" in item.keywords:
+            item.add_marker(skip)
+
+
 def _pg_url() -> str | None:
     import os
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +28,9 @@ class Response:
     status: int = 200
     body: bytes | str = b""
     headers: dict[str, str] = field(default_factory=dict)
+    #: Send the body this many bytes at a time with ``pause_s`` between writes (a trickling peer).
+    chunk_bytes: int = 0
+    pause_s: float = 0.0
 
 
 Handler = Callable[[Request], Response]
@@ -35,7 +39,7 @@ Handler = Callable[[Request], Response]
 class LoopbackServer:
     """Serve handlers on an ephemeral 127.0.0.1 port in a thread; ``url(path)`` builds addresses."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.routes: dict[tuple[str, str], Handler] = {}
         self.requests: list[Request] = []
         server = self
@@ -60,14 +64,22 @@ class LoopbackServer:
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                step = resp.chunk_bytes or len(body) or 1
+                try:
+                    for start in range(0, len(body), step):
+                        self.wfile.write(body[start : start + step])
+                        self.wfile.flush()
+                        if resp.pause_s and start + step < len(body):
+                            time.sleep(resp.pause_s)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (a deadline, a size cap): that is what the test wants
 
             do_GET = do_POST = _serve
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(

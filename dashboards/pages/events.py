@@ -16,6 +16,7 @@ from dashboards.components import (
     Context,
     command,
     context,
+    csv_download,
     download_button,
     empty_state,
     graph,
@@ -87,9 +88,7 @@ def register(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def download(_clicks: int, shown: list[dict[str, Any]] | None, rows: list[dict[str, Any]] | None) -> Any:
-        return dcc.send_data_frame(
-            events_csv(shown if shown is not None else rows or []).to_csv, "minewatch-events.csv", index=False
-        )
+        return csv_download(events_csv(shown if shown is not None else rows or []), "minewatch-events.csv")
 
 
 def events_csv(rows: list[dict[str, Any]]) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from dashboards.components import (
     Context,
     command,
     context,
+    csv_download,
     download_button,
     empty_state,
     fmt_pct,
@@ -130,7 +131,7 @@ def register(app: dash.Dash) -> None:
     def download(_clicks: int, shown: list[dict[str, Any]] | None, rows: list[dict[str, Any]] | None) -> Any:
         frame = risk_csv(shown if shown is not None else rows or [])
         day = frame["date"].dropna().max() if not frame.empty else None
-        return dcc.send_data_frame(frame.to_csv, f"minewatch-risk-{day or 'latest'}.csv", index=False)
+        return csv_download(frame, f"minewatch-risk-{day or 'latest'}.csv")
 
 
 def site_links(names: pd.Series, site_ids: pd.Series) -> pd.Series:

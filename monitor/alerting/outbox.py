@@ -3,8 +3,10 @@
 1. ``record`` stores, in one transaction, every new alert and one ``Delivery`` row per enabled channel.
 2. ``deliver`` sends what is due. Each delivery is first *claimed* (attempts + 1, next_attempt_at pushed
    to the backoff time) with a conditional UPDATE, so two processes never send the same row; a send
-   that succeeds sets delivered_at in its own transaction; one that fails records last_error and keeps
-   the backoff time. A delivered row is never selected again.
+   that succeeds sets delivered_at in its own transaction; one that fails, whatever the exception, records
+   last_error and keeps the backoff time, and after ``alerts.retry.max_attempts`` sets failed_at: the row
+   is given up, said once as a ``delivery_failed`` alert on the other channels and in the log. A delivered
+   or failed row is never selected again, and one failing message never stops the others.
 
 A crash after ``record`` and before the claim leaves the rows due: the next run sends them, once. A
 crash between the claim and the send leaves them due again after the backoff. The only window for a
@@ -14,6 +16,7 @@ dedupe on the message key (webhook ``delivery_id``, e-mail Message-ID).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,8 +26,9 @@ import sqlalchemy as sa
 
 from monitor import dialect, models, reads
 from monitor.alerting.channels import Channel, DeliveryError, Message
-from monitor.alerting.decide import Decision, Known, OpenGroup, State
+from monitor.alerting.decide import Candidate, Decision, Known, OpenGroup, State
 from monitor.config import AlertRetrySettings
+from monitor.redact import redact
 from monitor.store import Store
 
 __all__ = [
@@ -40,6 +44,8 @@ __all__ = [
 ALERT = models.Alert.__table__  # type: ignore[attr-defined]
 DELIVERY = models.Delivery.__table__  # type: ignore[attr-defined]
 _ERROR_CHARS = 1000
+DELIVERY_FAILED = "delivery_failed"
+log = logging.getLogger(__name__)
 
 
 def backoff(attempts: int, retry: AlertRetrySettings) -> timedelta:
@@ -137,10 +143,12 @@ class Due:
 
 @dataclass
 class ChannelResult:
-    """Per channel: deliveries sent and failed in this run, still pending after it, and the errors."""
+    """Per channel: deliveries sent, failed and given up in this run, still pending after it, and the
+    errors."""
 
     sent: int = 0
     failed: int = 0
+    given_up: int = 0
     pending: int = 0
     errors: list[str] = field(default_factory=list)
     next_attempt_at: datetime | None = None
@@ -201,11 +209,20 @@ def deliver(
         result = results[batch.channel]
         try:
             channels[batch.channel].send(Message(batch.key, alerts, now, base_url))
-        except DeliveryError as exc:
-            later = now + max(wait, timedelta(seconds=exc.retry_after or 0))
-            _finish(store, claimed, {"last_error": str(exc)[:_ERROR_CHARS], "next_attempt_at": later})
+        except Exception as exc:  # any failure is this row's to record: one bad message stalls nothing
+            error = redact(_describe(exc))[:_ERROR_CHARS]
             result.failed += len(claimed)
-            result.errors.append(str(exc))
+            result.errors.append(error)
+            if attempt >= retry.max_attempts:
+                _finish(store, claimed, {"last_error": error, "failed_at": now})
+                result.given_up += len(claimed)
+                _given_up(
+                    store, batch, alerts, error, attempt, [c for c in channels if c != batch.channel], now
+                )
+                continue
+            asked = exc.retry_after if isinstance(exc, DeliveryError) else None
+            later = now + max(wait, timedelta(seconds=asked or 0))
+            _finish(store, claimed, {"last_error": error, "next_attempt_at": later})
         else:
             _finish(store, claimed, {"delivered_at": now, "last_error": ""})
             result.sent += len(claimed)
@@ -213,3 +230,46 @@ def deliver(
         results[name].pending = count
         results[name].next_attempt_at = next_at
     return results
+
+
+def _describe(exc: Exception) -> str:
+    # A DeliveryError names its peer already; anything else is a bug or a refusal below the channel.
+    return str(exc) if isinstance(exc, DeliveryError) else f"{type(exc).__name__}: {exc}"
+
+
+def _given_up(
+    store: Store,
+    batch: Due,
+    alerts: Sequence[Mapping[str, Any]],
+    error: str,
+    attempts: int,
+    others: Sequence[str],
+    now: datetime,
+) -> None:
+    """Say once that a message was given up: in the log, and as an alert on the other channels (not for a
+    ``delivery_failed`` alert itself, so two broken channels do not feed each other)."""
+    titles = "; ".join(str(a.get("title") or a.get("kind")) for a in alerts)
+    log.error("%s: gave up on %s after %d attempts: %s", batch.channel, titles, attempts, error)
+    if not others or all(a.get("kind") == DELIVERY_FAILED for a in alerts):
+        return
+    failure = Candidate(
+        kind=DELIVERY_FAILED,
+        subject=batch.channel,
+        episode=batch.key,
+        title=f"{batch.channel} could not deliver {len(alerts)} alert(s)",
+        summary=f"Given up after {attempts} attempts: {titles}. Last error: {error}",
+        occurred_at=now,
+        details={"channel": batch.channel, "attempts": attempts, "last_error": error, "alerts": titles},
+    )
+    with store.engine.begin() as conn:
+        alert_id = _insert_alert(conn, store.dialect, _alert_values(failure, "notified", "", now))
+        if alert_id is None:
+            return
+        conn.execute(
+            sa.insert(DELIVERY),
+            [
+                {"alert_id": alert_id, "channel": ch, "group_key": failure.fingerprint, "attempts": 0,
+                 "last_error": "", "next_attempt_at": now, "delivered_at": None, "created_at": now}
+                for ch in others
+            ],
+        )  # fmt: skip

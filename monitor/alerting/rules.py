@@ -31,6 +31,7 @@ from monitor.domain import (
     RESUMING_KIND,
 )
 from monitor.labels import commodity_label, short_name
+from monitor.redact import redact
 
 __all__ = [
     "export_halt_candidates",
@@ -600,7 +601,7 @@ def stale_feed_candidates(
         age_h = (now - since).total_seconds() / 3600.0
         if age_h <= hours:
             continue
-        error = str(row.get("last_error") or "")
+        error = redact(str(row.get("last_error") or ""))
         when = f"since {last_ok.isoformat(timespec='minutes')}Z" if last_ok else "ever"
         summary = f"Feed {feed} has had no successful run {when} ({age_h:.1f} hours)"
         summary += f"; last error: {error[:300]}." if error else "."

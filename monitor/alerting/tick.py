@@ -40,6 +40,7 @@ from monitor.domain import (
     RESUMING_KIND,
     weighed_kind,
 )
+from monitor.net.http import Limits
 from monitor.reads.known import Known
 from monitor.store import Store
 
@@ -265,16 +266,23 @@ def build_channels(
     """The channels that are both enabled in config and configured in the environment."""
     cfg = settings.alerts
     wait = cfg.retry.max_wait_seconds
+    limits = Limits.of(settings.http)
     out: dict[str, Channel] = {}
     if cfg.email.enabled and targets.smtp is not None and targets.email_to:
+        if targets.smtp.username and not (targets.smtp.starttls or targets.smtp.ssl):
+            log.warning(
+                "MINEWATCH_SMTP_URL logs in to %s without TLS: the password crosses the network in clear "
+                "(add ?starttls=true or use smtps://)",
+                targets.smtp.host,
+            )
         out["email"] = EmailChannel(
             targets.smtp, targets.email_from, targets.email_to, cfg.email.subject_prefix, cfg.email.timeout_s
         )
     if cfg.slack.enabled and targets.slack_url is not None:
-        out["slack"] = SlackChannel(http, targets.slack_url.get_secret_value(), sleep, wait)
+        out["slack"] = SlackChannel(http, targets.slack_url.get_secret_value(), sleep, wait, limits)
     if cfg.webhook.enabled and targets.webhook_url:
         secret = targets.webhook_secret.get_secret_value() if targets.webhook_secret else None
-        out["webhook"] = WebhookChannel(http, targets.webhook_url, secret, sleep, wait)
+        out["webhook"] = WebhookChannel(http, targets.webhook_url, secret, sleep, wait, limits)
     return {name: out[name] for name in CHANNELS if name in out}
 
 

@@ -2,7 +2,8 @@
 
 The title frames the news: a title whose cues are all denied, negated, hedged, drills or about visits,
 or that denies or describes a drill in so many words, makes the notice ``none`` whatever the summary
-recounts. A title that says one site
+recounts; a title that only says a restart has not come ("pas de reprise immédiate") leaves the summary
+to tell the site's state. A title that says one site
 halted while something else goes on ("Kakula paused; Kamoa keeps running") tells of a partial halt
 (``monitor.classify.reader``).
 
@@ -24,6 +25,7 @@ from monitor.classify.reader import Cue, Reading
 PRIORITY = ("resumption", "guidance_cut", "halt", "export_halt", "partial_halt", "evacuation")
 #: Kinds a full halt anywhere in the notice outranks.
 _OUTRANKED_BY_HALT = frozenset({"evacuation", "partial_halt"})
+
 _VETO = frozenset({"negated", "denied", "hedged", "drill"})
 _BASE = {"title": 0.9, "summary": 0.7}
 
@@ -46,7 +48,7 @@ def decide(title: Reading, summary: Reading) -> Classification:
     title_asserted = [c for c in title.cues if c.strength == "asserted" and c.kind != "none"]
     if not title_asserted:
         vetoed = [c for c in title.cues if c.strength in _VETO or c.kind == "none"]
-        if vetoed:
+        if vetoed and not all(_no_restart(c) for c in vetoed):
             return _none(0.9, vetoed[0].describe())
         if title.frame:
             return _none(0.85, f'title: "{title.frame}" (denial or drill)')
@@ -68,7 +70,8 @@ def decide(title: Reading, summary: Reading) -> Classification:
     def outranked(c: Cue) -> bool:
         if c.kind == "evacuation":
             return bool(halted_in)
-        return c.kind == "partial_halt" and ("title" in halted_in or c.where in halted_in)
+        # The mine itself stopped: one part of it, or its exports, stop with it.
+        return c.kind in ("partial_halt", "export_halt") and ("title" in halted_in or c.where in halted_in)
 
     best: Cue | None = None
     title_first = [c for c in title_asserted if not outranked(c)]
@@ -81,11 +84,27 @@ def decide(title: Reading, summary: Reading) -> Classification:
         best = min(title_asserted or summary_asserted, key=lambda c: c.position)
     if best is None:
         return _no_cue(title, summary)
+    if best.where == "title" and best.kind == "halt" and _is_bare_force_majeure(best):
+        # "Force majeure declared at giant copper mine" over "... force majeure on concentrate supplies".
+        on_what = [c for c in summary_asserted if c.kind == "export_halt" and "force majeure" in c.rule]
+        if on_what:
+            best = on_what[0]
     confidence = _BASE[best.where]
     other = summary_asserted if best.where == "title" else title_asserted
     if any(c.kind == best.kind for c in other):
         confidence = min(0.95, confidence + 0.05)  # title and summary agree
     return Classification(best.kind, round(confidence, 2), best.describe())
+
+
+def _no_restart(cue: Cue) -> bool:
+    """A restart the title says has not come ("pas de reprise immédiate", "no restart yet"): it denies no
+    halt, so the summary's account of the site stands."""
+    return cue.kind == "resumption" and cue.strength == "negated"
+
+
+def _is_bare_force_majeure(cue: Cue) -> bool:
+    """A force majeure cue that says nothing of what it covers ("declares force majeure", "... at mine")."""
+    return "force majeure" in cue.rule and (cue.rule.endswith("the site") or cue.rule.endswith("operations"))
 
 
 def _partial(cue: Cue, going_on: str) -> Cue:

@@ -18,11 +18,11 @@ _GMODS_WORDS = (
 # Any words but those that end a guidance phrase ("reduced in line with guidance" is no cut).
 _GMODS = (
     r"(?:(?!(?:in|with|despite|as|at|by|to|than|line|unchanged|while|but|maintain\w*|reiterat\w*)\s)"
-    r"[\w'.-]+\s+){0,6}?"
+    r"[\w'.,-]+\s+){0,9}?"
 )
 _CUT = (
     r"(?:cut(?:s|ting)?|lower(?:s|ed|ing)?|reduc(?:e|es|ed|ing)|downgrad\w*|slash\w*|trim(?:s|med|ming)?"
-    r"|withdr[ae]w\w*|pull(?:s|ed|ing)?|suspend(?:s|ed|ing)?|scrap\w*|revis\w*\s+down\w*)"
+    r"|withdr[ae]w\w*|pull(?:s|ed|ing)?|suspend(?:s|ed|ing)?|scrap\w*|revis\w*\s+down\w*|discontinu\w*)"
 )
 
 EN = Lexicon(
@@ -32,10 +32,14 @@ EN = Lexicon(
         r"|shut(?:s|ting)?\s+down|shut(?:s|ting)?|shuttered|idl(?:e|es|ed|ing)|standstill|force majeure"
         r"|care (?:and|&) maintenance|offline|out of (?:action|operation)|brought to a stop|mothball\w*"
         r"|only (?:critical|essential|minimal) (?:activities|operations|work)"
+        r"|clos(?:e|es|ed|ing) (?:its|their) doors|(?:went|go|goes|going|are|were|is) on strike"
+        r"|(?:operat\w*|running|run|runs) at (?:half|reduced|partial) (?:its )?capacity"
+        r"|(?:began|begin|begins|start\w*|launch\w*) (?:an? )?(?:indefinite )?strike|strike at the mine"
     ),
     stop_noun=r"suspensions?|halt|shut-?downs?|stoppages?",
     stop_weak=(
-        r"stop(?:s|ped|ping)?|ceas(?:e|es|ed|ing)|clos(?:e|es|ed|ing|ure)|interrupt(?:s|ed|ion|ions)?"
+        # "close to the mine" is near it.
+        r"stop(?:s|ped|ping)?|ceas(?:e|es|ed|ing)|clos(?:e|es|ed|ing|ure)(?!\s+to\b)|interrupt(?:s|ed|ion|ions)?"
         r"|block(?:s|ed|ing)?|stranded|stuck|held up|switch(?:es|ed|ing)? off"
     ),
     resume=(
@@ -44,11 +48,13 @@ EN = Lexicon(
         r"|return(?:s|ed|ing)? to (?:production|operation|normal)\w*|recommission\w*|recommenc\w*"
         r"|restor(?:e|es|ed|ing) (?:\S+\s+){0,2}?(?:production|operations|output)|back online"
         r"|bring\w* (?:\S+\s+){0,4}?back (?:online|into production|on ?stream|on line)"
+        r"|return(?:s|ed|ing)? to work|back to work|(?:head|heads|heading|headed|go|goes|going|went) back to"
     ),
     lifted=(
-        r"(?:lift|end|withdr[ae]w|remov)\w*\s+(?:of\s+)?(?:the\s+)?(?:force majeure|suspension)"
-        r"|(?:force majeure|suspension)\s+(?:is\s+|was\s+|has been\s+|had been\s+)?"
-        r"(?:lifted|ended|withdrawn|removed)"
+        r"(?:lift|end|withdr[ae]w|remov)\w*\s+(?:\S+\s+){0,3}?(?:of\s+)?(?:the\s+)?"
+        r"(?:force majeure|suspension|strike)"
+        r"|(?:force majeure|suspension|strike)\s+(?:is\s+|was\s+|has been\s+|had been\s+)?"
+        r"(?:lifted|ended|withdrawn|removed|called off)|call\w* off (?:the |a |their |its )?strike"
     ),
     evacuate=r"evacuat(?:e|es|ed|ing|ion|ions)",
     flee=r"fle(?:e|es|d|eing)",
@@ -59,6 +65,8 @@ EN = Lexicon(
     ),
     guidance=(
         rf"{_CUT}\s+{_GMODS}{_GUIDANCE_NOUN}"
+        rf"|{_GUIDANCE_NOUN}\b[^.;]{{0,100}}?\s(?:has|have|had) been (?:cut|lowered|reduced|downgraded"
+        r"|withdrawn|slashed|trimmed)"
         rf"|{_GUIDANCE_NOUN}\s+(?:is\s+|was\s+|has been\s+|have been\s+)?(?:cut|lowered|reduced|downgraded"
         r"|withdrawn|slashed|trimmed|revised down\w*)"
         rf"|revis\w*\s+{_GMODS}{_GUIDANCE_NOUN}\s+(?:down(?:ward)?s?|lower)"
@@ -74,7 +82,7 @@ EN = Lexicon(
             r"|processing (?:plant|facilit(?:y|ies))"
         ),
         "part": (
-            r"underground|shafts?|plants?|mills?|concentrators?|lines?|levels?|sections?|smelters?"
+            r"underground|(?:mine)?shafts?|plants?|mills?|concentrators?|lines?|levels?|sections?|smelters?"
             r"|refiner(?:y|ies)|furnaces?|kilns?|circuits?|units?|stopes?"
         ),
         "export": (
@@ -83,10 +91,18 @@ EN = Lexicon(
         ),
         "product": r"concentrates?|cargo(?:es)?|cathodes?|yellowcake|ore|tonnes",
         "protest": r"protests?|blockades?|strikes?|measures?|action|demonstrations?|sit-ins?",
-        "access": r"access|roads?|routes?|highways?|corridor|traffic",
+        "access": r"access|roads?|routes?|highways?|corridor|traffic|services|internet",
+        "project": (
+            r"construction|expansion|development|projects?|exploration|drilling|opening|studies|study"
+            r"|dewatering|pumping (?:of )?water|pumping (?:\S+ )?out"
+        ),
+        "decline": r"declines?|fall|slide|drop|slump",
         "visit": r"visits?|tours?|visitors",
         "trading": r"trading|shares?|stock|listing",
-        "talks": r"talks|negotiations?|dialogue|discussions|mediation",
+        "talks": (
+            r"talks|negotiations?|dialogue|discussions|mediation|arbitration|lawsuit|litigation"
+            r"|(?:legal )?proceedings|claims?|ruling|injunction"
+        ),
         "staff": (
             r"staff|personnel|employees|workers|workforce|expatriates?|contractors|miners|diggers"
             r"|crews?|teams?|traders"
@@ -96,7 +112,9 @@ EN = Lexicon(
         r"one of (?:the|its|our|their)\s+(?:\S+\s+){0,2}(?:plants|lines|shafts|concentrators|mills|kilns"
         r"|furnaces|levels|units|smelters|trains)"
         r"|(?:line|level|shaft|unit|plant|kiln|furnace|train) (?:no\.?\s*)?\d+|partial(?:ly)?"
-        r"|(?:half|reduced) (?:of )?(?:its )?capacity"
+        r"|(?:half|reduced) (?:of )?(?:its )?capacity|(?:at|in) part of"
+        r"|\b[1-9]\d?\s*%\s*(?:and|to)\s*[1-9]\d?\s*%"
+        r"|\b[1-9]\d?\s*(?:%|percent|per cent) of its (?:production|output|capacity)"
         r"|(?:one|some|several|two|three) (?:of (?:the|its) )?(?:\S+\s+)?(?:pits|areas|zones|sections|shafts"
         r"|lines|plants)"
     ),
@@ -111,15 +129,21 @@ EN = Lexicon(
         r"den(?:y|ies|ied|ying)|refut\w*|false|unfounded|baseless|untrue|no truth"
         r"|dismiss\w* (?:the )?(?:reports|rumou?rs)|misunderstanding"
         r"|reject\w* (?:the )?(?:reports|rumou?rs|claims)"
+        r"|(?:does|did|will|would) not affect (?:production|operations|output)"
+        r"|without affecting (?:production|operations|output)"
     ),
     hedge=(
         r"may|might|could|would|possibl[ey]|potential(?:ly)?|risks? of|threat\w*|warn\w*|consider\w*"
         r"|plan(?:s|ned|ning)?|intend\w*|likely|should|if|unless|until|pending|once|propos\w*|seek\w* to"
         r"|expect\w*|mull\w*|weigh\w*|stud(?:y|ies|ying)|evaluat\w*|assess\w*|prepar\w*|contingency"
         r"|in case|ready to|aim\w* to|hop(?:e|es|ing) to|reports? of|rumou?rs? (?:of|that)|alleged(?:ly)?"
-        r"|reportedly|speculat\w*|unconfirmed|talk of|fears? (?:of|that)"
+        r"|reportedly|speculat\w*|unconfirmed|talk of|fears? (?:of|that)|updates? on|closer to|towards?"
+        r"|path to|steps? toward|request(?:s|ed|ing)? (?:to|permission|approval)|asks? to"
+        r"|seek\w* (?:permission|approval)|appl(?:y|ies|ied) to|recommend\w*"
     ),
-    hedge_after=r"expected|planned|possible|likely|could|would|may|threat\w*|risk|if|unless|once|rumou?rs?",
+    hedge_after=(
+        r"expected|planned|possible|likely|could|would|may|threat\w*|risk|if|unless|once|rumou?rs?|as soon as"
+    ),
     earlier=(
         r"last time|had|had been|suffered|experienced|went through|endured|(?:in|since) (?:19|20)\d\d"
         r"|which was|which were"
@@ -127,6 +151,7 @@ EN = Lexicon(
     earlier_noun=(
         r"following|after(?! it| they| we| the company)|since|end of|post|before|earlier|previous|prior"
         r"|recent|past"
+        r"|impacts? of|cost of|losses from|effects? of|fallout from"
     ),
     noun=(
         r"suspensions?|halt|shut-?downs?|standstill|stoppages?|closures?|restart|resumption|reopening"
@@ -140,6 +165,8 @@ EN = Lexicon(
         r"|no (?:material |significant )?(?:impact|effect|disruption|damage)s?|uninterrupted"
         r"|fully operational|remains? operational|continues as planned|(?:is|are|was|were) running"
         r"|(?:operations|production|mining) continues?(?=\s*$)"
+        r"|continu\w* to (?:process|treat|mill|ship)\w*"
     ),
     contrast=r"but|while|whereas|although|as|when|because",
+    imminent=(r"this week|later this week|today|tonight|tomorrow|this weekend|this month"),
 )

@@ -10,7 +10,8 @@ _GUIDANCE_NOUN = (
 )
 _GMODS = (
     r"(?:(?:su|sus|la|las|el|los|de|del|anual\w*|\d{4}|produccion|cobre|litio|zinc|estano|plata|oro"
-    r"|molibdeno|ventas|para)\s+){0,6}"
+    r"|molibdeno|ventas|para|este|esta|viernes|lunes|martes|miercoles|jueves|sabado|domingo|hoy|ayer|por"
+    r"|segunda|tercera|vez|en|tres|dos|meses|nuevamente|otra)\s+){0,9}"
 )
 # The conditional of the verbs that announce a plan or a threat ("comenzaria", "se haria efectiva").
 _CONDITIONAL = (
@@ -21,31 +22,48 @@ _CONDITIONAL = (
 ES = Lexicon(
     language="es",
     stop=(
-        r"suspen(?:de|den|dio|dieron|dido|dida|didos|didas|der|dera|deran|deria)"
+        r"suspen(?:de|den|dio|dieron|dido|dida|didos|didas|der|dera|deran|deria|da|dan)"
         r"|paraliz(?:a|an|o|aron|ado|ada|ados|adas|ar|ara|aran|aria)|fuerza mayor|inoperativ\w*|inoperante"
         r"|apag(?:o|aron|ado) (?:sus )?motores"
         r"|en pausa|sin operar|cese de (?:operaciones|actividades|la produccion)"
+        r"|cierr\w* (?:sus )?puertas|(?:inici|comenz|comienz|estall)\w*\s+(?:\S+\s+){0,3}?huelga"
+        r"|(?:en|se declar\w* en) huelga|huelga en (?:\S+\s+){0,2}?(?:mina|minera|faena|yacimiento|operacion)"
+        r"|(?:mantien\w*|continu\w*|sigue\w*|prosigue\w*|extiende\w*|prolonga\w*) (?:la |una )?huelga"
+        r"|funciona\w* a (?:media|la mitad de su) capacidad"
+        r"|opera\w* a capacidad reducida"
         r"|solo (?:en )?(?:las )?areas criticas|(?:solo|solamente|unicamente) (?:realiza\w* )?actividades"
         r" (?:criticas|minimas|esenciales)"
     ),
-    stop_noun=r"suspension(?:es)?|paralizacion(?:es)?|detencion|cierre|cese|interrupcion|paro",
+    # "al cierre del ejercicio", "cierre de 2025": the close of a period, not of a mine.
+    stop_noun=(
+        r"suspension(?:es)?|paralizacion(?:es)?|detencion|(?<!al )cierre(?! (?:del (?:ejercicio|ano|trimestre"
+        r"|semestre|mes)|de (?:\d{4}|ano|mes)))|cese|interrupcion|paro"
+    ),
     stop_weak=(
-        r"deten(?:er|ido|ida|idos|idas|dra|dran)|detien\w*|detuv\w*|ces(?:a|an|o|aron)|cierr(?:a|an)|cerr\w*"
+        r"deten(?:er|ido|ida|idos|idas|dra|dran)|detien\w*|detuv\w*|ces(?:a|an|o|aron)|cierr(?:a|an)"
+        # "Cerro Verde" is a hill; "cerro" (cerro, closed) only before what it closed.
+        r"|cerr(?!o\b)\w*|cerro(?= (?:sus|su|la|el|las|los|temporalmente|definitivamente|toda|todas|todo)\b)"
         r"|interrump\w*|dej\w* de|par(?:aron|ado|ada|ados|adas)|frena\w*|impid\w*|imped\w*|bloquead[oa]s?"
+        r"|cort(?:a|an|o|aron|ado|ada|ados|adas)"
         r"|varad[oa]s?|retenid[oa]s?|clausur\w*|apag(?:a|an|o|aron|ado|ada)"
     ),
     resume=(
         r"reanud\w*|reinici\w*|reinicio|retom\w*|reactiv\w*|reabr\w*|reapertura|restableci\w*"
         r"|vuelv\w* a (?:operar|producir)|volvi\w* a (?:operar|producir)|regres\w* a (?:operar|la produccion)"
+        r"|(?:regres|vuelv|volvi|retorn)\w* al trabajo"
         r"|puesta en marcha|normaliz\w* (?:sus |las )?(?:operaciones|actividades|produccion)"
     ),
-    lifted=r"levant\w*\s+(?:la\s+)?(?:fuerza mayor|suspension)|fin de la fuerza mayor",
+    lifted=(
+        r"levant\w*\s+(?:\S+\s+){0,4}?(?:la\s+|el\s+)?(?:fuerza mayor|suspension|huelga|paro)"
+        r"|(?:fin|termino) de la (?:fuerza mayor|huelga|paralizacion)"
+        r"|(?:termin|finaliz|conclu)\w* (?:la |el )?(?:huelga|paro|paralizacion)"
+    ),
     evacuate=r"evacu\w*",
     flee=r"huy(?:en|eron|e)|huida",
     civilians=r"personas|habitantes|pobladores|vecinos|familias|civiles|desplazados|poblacion",
     evacuate_weak=r"desaloj\w*|abandon\w*|traslad\w*|retir\w*|repleg\w*|reubic\w*",
     guidance=(
-        rf"(?:recort|rebaj|reduc|reduj|baj|retir|suspend)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
+        rf"(?:recort|rebaj|reduc|reduj|baj|retir|suspend|descontinu)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
         r"|(?:ajust|revis|corrig|reduj|recort)\w*\s+(?:\S+\s+){0,4}?a la baja"
         rf"|a la baja\s+{_GMODS}{_GUIDANCE_NOUN}"
     ),
@@ -67,10 +85,15 @@ ES = Lexicon(
         "protest": (
             r"medidas?|protestas?|bloqueos?|huelgas?|paros?|movilizacion(?:es)?|manifestacion(?:es)?"
         ),
-        "access": r"accesos?|vias?|carreteras?|rutas?|corredor|transito|caminos?",
+        "access": r"accesos?|vias?|carreteras?|rutas?|corredor|transito|caminos?|servicios",
+        "project": r"construccion|ampliacion|proyectos?|exploracion|perforacion|apertura|estudios?",
+        "decline": r"caida|descenso|declive|baja",
         "visit": r"visitas?|recorridos",
         "trading": r"cotizacion|acciones|bolsa",
-        "talks": r"dialogo|negociacion(?:es)?|conversaciones|mesa de dialogo|mesa de trabajo",
+        "talks": (
+            r"dialogo|negociacion(?:es)?|conversaciones|mesa de dialogo|mesa de trabajo|arbitraje|demanda"
+            r"|juicio|procedimiento|proceso judicial|orden|fallo|medida cautelar"
+        ),
         "staff": r"trabajadores|personal|empleados|operarios|mineros|colaboradores|contratistas",
     },
     partial=(
@@ -78,24 +101,31 @@ ES = Lexicon(
         r"|molinos|piques|zonas|areas|secciones|tajos|fases)"
         r"|(?:linea|nivel|planta|horno|pique) (?:n[o°]\s*)?\d+"
         r"|parcial(?:mente)?|(?:a )?la mitad de (?:su )?capacidad|capacidad reducida"
+        r"|(?:en|de) (?:una )?parte de (?:la|su|sus)|\b[1-9]\d?\s*%\s*(?:y|a)\s*[1-9]\d?\s*%"
+        r"|\b[1-9]\d?\s*% de su (?:produccion|capacidad)"
         r"|(?:una|algunas|varias) (?:de (?:las|sus) )?(?:zonas|areas|secciones|tajos|fases)"
     ),
-    object_end=r"por|tras|debido|luego|despues|durante|hasta|ante|desde|a causa|pese|a pesar",
+    object_end=r"por|tras|debido|luego|despues|durante|hasta|ante|desde|a causa|pese|a pesar|en protesta",
     plan=r"\s(?:va a|van a|iba a|iban a|debe|deben)",
     negation=r"no|sin|ningun\w*|nunca|ni|tampoco|niega|nego|desmient\w*|descart\w*",
     negation_after=r"no (?:se )?(?:ha|han|fue|fueron)",
     denial=(
         r"desmient\w*|desminti\w*|niega|nego|negaron|falso|falsa|falsos|infundad\w*|carece de fundamento"
-        r"|malentendido"
+        r"|malentendido|no afecta\w* (?:a )?(?:la |su |sus )?(?:produccion|operacion\w*)"
     ),
     hedge=(
         rf"podr\w*|puede|pueden|posibl\w*|eventual\w*|amenaz\w*|advirti\w*|advierte\w*|alert\w*|evalu\w*"
-        rf"|estudi\w*|consider\w*|plane\w*|prev\w*|si|de continuar|en caso|caso de|riesgo de|para|analiz\w*"
-        rf"|{_CONDITIONAL}|rumor\w*|supuest\w*|presunt\w*|versiones"
+        rf"|estudi\w*|consider\w*|plane\w*|(?<!lo )prev\w*|si|de continuar|en caso|caso de|riesgo de|para"
+        r"|analiz\w*|solicit(?:a|an|o|aron|ara|aran)|hacia (?:la|el)|recomiend\w*|recomend\w*"
+        rf"|{_CONDITIONAL}|rumor\w*|supuest\w*|presunt\w*|versiones|novedades sobre|actualizacion sobre"
+        r"|espera\w*|para ser"
     ),
-    hedge_after=rf"{_CONDITIONAL}|si|previst[oa]s?|posibles?",
+    hedge_after=rf"{_CONDITIONAL}|si|previst[oa]s?|posibles?|tan pronto|en cuanto|apenas",
     earlier=r"habia|habian|estuvo|estuvieron|en (?:19|20)\d\d|ultima vez|sufri\w*|atraves\w*",
-    earlier_noun=r"tras|luego de|despues de|desde|antes de|a raiz de|anterior\w*|pasad\w*|previ\w*",
+    earlier_noun=(
+        r"tras|luego de|despues de|desde|antes de|a raiz de|por|anterior\w*|pasad\w*|previ\w*"
+        r"|impactos?(?: \w+)? de|efectos? de|costos? de|perdidas (?:por|de)"
+    ),
     noun=(
         r"suspension(?:es)?|paralizacion(?:es)?|detencion|cierre|cese|interrupcion|paro|reanudacion|reinicio"
         r"|reapertura|reactivacion|fuerza mayor|evacuacion|levantamiento|fin"
@@ -109,4 +139,9 @@ ES = Lexicon(
         r"|(?:operacion|produccion|operaciones) (?:\S+\s+){0,9}continua"
     ),
     contrast=r"pero|mientras|aunque|sin embargo|cuando|porque|ya que",
+    imminent=(
+        r"esta semana|hoy|manana|este fin de semana"
+        r"|a partir (?:de hoy|de manana"
+        r"|del (?:proximo )?(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo))"
+    ),
 )

@@ -18,19 +18,26 @@ FR = Lexicon(
         r"|(?:a|a l'|mise? a l'|mis a l')\s*arret|(?:mise?|passe|placee?) en sommeil|en sommeil"
         r"|force majeure|paralys(?:e|es|ee|ees|ent|er|ant)|a l'abandon|hors service"
         r"|mis(?:e|es)? en veille|en veille|(?:chomage|conge) technique"
+        r"|ferm\w* (?:definitivement )?(?:ses|leurs) portes|fonctionn\w* a capacite reduite"
+        r"|(?:entr\w* en|en|se mettent en|declenche\w*(?: une)?) greve|greve (?:a|dans) la mine"
     ),
     stop_noun=r"suspensions?|arret|fermeture|interruption|paralysie|cessation",
     stop_weak=(
-        r"arret(?:e|es|ee|ees|ent|er|ons|ait|aient)|interromp\w*|cess(?:e|ent|er|era)"
-        r"|cesse(?:e|es|s)?|ferm(?:e|ent|er|era|ee|ees|es)|stopp\w*|bloqu(?:e|es|ee|ees|ent)|immobilis\w*"
+        # "l'arrete du ministre", "un arrete ministeriel": a decree, not a stop.
+        r"(?<!l')(?<!un )(?<!cet )(?<!par )(?<!d'un )arret(?:e|es|ee|ees|ent|er|ons|ait|aient)"
+        r"(?!\s+(?:du|ministeriel\w*|provincial\w*|interministeriel\w*|portant|n[o°]|signe|pris))|interromp\w*|cess(?:e|ent|er|era)"
+        r"|cesse(?:e|es|s)?|ferm(?:e|ent|er|era|ee|ees|es)|stopp\w*|bloqu(?:e|es|ee|ees|ent|er|ait|aient|ant)"
+        r"|immobilis\w*"
         r"|fin de"
     ),
     resume=(
         r"reprise|reprend\w*|repris(?:e|es)?|reprenn\w*|redemarr\w*|relanc\w*|rouvr\w*|reouverture"
+        r"|retour au travail"
         r"|retour a (?:la )?(?:production|normale)|remise en (?:service|route|marche)"
     ),
     lifted=(
-        r"lev(?:ee|er|e|ent)\s+(?:de\s+)?(?:la\s+)?(?:force majeure|suspension)|fin de la force majeure"
+        r"lev(?:ee|er|e|ent)\s+(?:\S+\s+){0,4}?(?:de\s+)?(?:la\s+)?(?:force majeure|suspension|greve)"
+        r"|fin de la (?:force majeure|greve)"
         r"|force majeure (?:a ete |est )?levee"
     ),
     evacuate=r"evacu(?:e|ee|es|ees|er|ent|ation|ations|ons|era)",
@@ -38,7 +45,7 @@ FR = Lexicon(
     civilians=r"personnes|habitants|villageois|familles|civils|deplaces|population",
     evacuate_weak=r"quitt\w*|repli|retrait|transfer\w*|relocalis\w*|rapatri\w*|exfiltr\w*|retir\w*",
     guidance=(
-        rf"(?:abaiss|redui|reduct|ramen|retir|suspend|coup|rabot)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
+        rf"(?:abaiss|baiss|redui|reduct|ramen|retir|suspend|coup|rabot)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
         r"|(?:revu|revue|revus|revues|revoit|revoir|revise\w*|revision)\s+(?:\S+\s+){0,4}?a la baisse"
         rf"|a la baisse\s+{_GMODS}{_GUIDANCE_NOUN}"
     ),
@@ -46,6 +53,9 @@ FR = Lexicon(
         "ops": (
             r"operations?|activites?|production|exploitation|extraction|travaux|mines?|sites?|traitement|puits|operer|extraire"
             r"|usine de traitement"
+            # The plant of a processing site is the site: "l'usine de nickel KNS", "l'usine du Nord".
+            r"|usines? (?:de|du) (?:nickel|cobalt|cuivre|lithium|manganese|uranium|nord|sud)"
+            r"|usine (?:metallurgique|pyrometallurgique|hydrometallurgique)"
             r"|produire"
         ),
         "part": (
@@ -58,10 +68,15 @@ FR = Lexicon(
         ),
         "product": r"concentres?|cargaisons?|yellowcake|cathodes|minerai|camions|tonnes",
         "protest": r"greves?|blocus|barrages?|mouvements?|manifestations?|mesures?|sit-in",
-        "access": r"acces|routes?|axes?|circulation|corridor",
+        "access": r"acces|routes?|axes?|circulation|corridor|services",
+        "project": r"construction|extension|projets?|exploration|forages?|ouverture|etudes?",
+        "decline": r"baisse|chute|declin|recul",
         "visit": r"visites?|visiteurs",
         "trading": r"cotation|bourse|actions|titres?",
-        "talks": r"negociations?|pourparlers|dialogue|discussions",
+        "talks": (
+            r"negociations?|pourparlers|dialogue|discussions|arbitrage|procedures?|plaintes?|proces|decision"
+            r"|ordonnance|jugement"
+        ),
         "staff": (
             r"personnel|employes|salaries|agents|travailleurs|expatries|creuseurs|mineurs|effectifs|equipes"
         ),
@@ -70,24 +85,30 @@ FR = Lexicon(
         r"(?:l'une|une|l'un|un) des\s+(?:\S+\s+){0,2}(?:usines|lignes|puits|concentrateurs|fours|niveaux"
         r"|unites|zones|fosses|sections)|(?:ligne|niveau|puits|unite|usine|four) (?:n[o°]\s*)?\d+"
         r"|(?<!chomage )(?<!activite )partiel\w*|partiellement|(?:a la )?moitie de (?:sa )?capacite"
+        r"|capacite reduite"
+        r"|(?:sur|dans|a) une partie (?:de|du|des)|\b[1-9]\d?\s*%\s*(?:et|a)\s*[1-9]\d?\s*%"
+        r"|\b[1-9]\d?\s*% de sa (?:production|capacite)"
         r"|(?:une|certaines|plusieurs) (?:des )?(?:zones|fosses|sections)|une zone"
     ),
-    object_end=r"apres|pour|suite|en raison|depuis|pendant|jusqu|faute|a cause|par|malgre",
+    object_end=r"apres|pour|suite|en raison|depuis|pendant|jusqu|faute|a cause|par|malgre|tant qu\w*|lorsque",
     plan=r"\s(?:va|vont|allait|allaient|doit|doivent|devait|devaient)",
     negation=r"pas|aucun\w*|sans|ni|jamais|dement\w*|empech\w*",
     negation_after=r"n'(?:a|ont|est|sont|etait|ait)\s+pas",
     denial=(
         r"dement\w*|dementi\w*|infonde\w*|sans fondement|faux|fausses?|calomni\w*|diffamatoire\w*|malentendu"
+        r"|n'affecte pas (?:la )?production|sans affecter (?:la )?production"
     ),
     hedge=(
         r"pourr\w*|risqu\w*|menac\w*|envisag\w*|prevo\w*|prevu\w*|eventuel\w*|probabl\w*|devr\w*|jusqu"
         r"|si|projet\w* de|etudi\w*|evalu\w*|tenter|aurai(?:t|ent)|averti\w*|craint\w*|redout\w*"
-        r"|possibl\w*|rumeurs?|pretendu\w*|suppose\w*|selon lesquelles"
+        r"|possibl\w*|rumeurs?|pretendu\w*|suppose\w*|selon lesquelles|point sur|mise a jour sur"
+        r"|vers (?:la|une)|sollicit\w*|recommand\w*|preconis\w*"
     ),
-    hedge_after=r"prevue?s?|envisagee?s?|possibles?|eventuel\w*|si|pourr\w*",
+    hedge_after=r"prevue?s?|envisagee?s?|possibles?|eventuel\w*|si|pourr\w*|des que|aussitot que",
     earlier=r"avait|avaient|(?:en|depuis) (?:19|20)\d\d|derniere fois|a connu|a subi|avait connu",
     earlier_noun=(
         r"suite a|apres|depuis|avant|a la suite de|consecutive a|precedent\w*|dernier\w*|ancien\w*"
+        r"|impacts? de|cout de|pertes (?:liees|dues) a|consequences? de"
     ),
     noun=(
         r"suspensions?|arret|fermeture|interruption|paralysie|cessation|reprise|redemarrage|relance"
@@ -109,4 +130,9 @@ FR = Lexicon(
         r"|non affecte\w*|pleinement operationnel\w*|(?:sont|est) normales?|tourne grace"
     ),
     contrast=r"mais|alors que|tandis que|cependant|lorsque|quand|car|parce que",
+    imminent=(
+        r"cette semaine|aujourd'hui|demain|ce week-end"
+        r"|(?:ce |le )?(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) prochain"
+        r"|des (?:demain|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+    ),
 )

@@ -20,6 +20,8 @@ from functools import cached_property
 #: ``protest``, ``access``: a protest or a road, after a stop verb ("suspends the blockade", "blocks access")
 #: say nothing of the site's production.
 #: ``product``: concentrate, cargo, ore held up (an export halt, when nothing closer names operations).
+#: ``project``: an opening, construction, expansion or exploration ("suspends construction of the new
+#: shaft"): work that produces nothing yet. ``decline``: a fall or decline ("halts the decline in output").
 OBJECT_CLASSES = (
     "ops",
     "part",
@@ -31,6 +33,8 @@ OBJECT_CLASSES = (
     "staff",
     "protest",
     "access",
+    "project",
+    "decline",
 )
 
 
@@ -91,6 +95,9 @@ class Lexicon:
     continues: str
     #: Extra clause breaks (conjunctions of contrast: "but", "mais", "pero", "mas").
     contrast: str = ""
+    #: A date days away in the sentence ("this week", "cette semaine", "a partir do proximo dia"): a headline
+    #: plan with it is a decided step, not a plan ("Cigar Lake to restart production this week").
+    imminent: str = ""
 
     @cached_property
     def compiled(self) -> dict[str, re.Pattern[str]]:
@@ -100,7 +107,7 @@ class Lexicon:
             "civilians", "guidance",
             "partial",
             "negation", "negation_after", "denial", "hedge", "hedge_after", "drill", "continues", "contrast",
-            "object_end",
+            "object_end", "imminent",
         )  # fmt: skip
         out = {name: _words(getattr(self, name)) for name in names}
         # Anchored at the end of the words before a cue.

@@ -10,39 +10,52 @@ _GUIDANCE_NOUN = (
 )
 _GMODS = (
     r"(?:(?:a|as|o|os|sua|suas|seu|seus|de|da|do|das|dos|anual|\d{4}|producao|cobre|litio|grafite"
-    r"|volframio|tantalo|ouro|vendas|para)\s+){0,6}"
+    r"|volframio|tantalo|ouro|vendas|para|esta|este|sexta-feira|segunda-feira|hoje|ontem|pela|segunda|vez"
+    r"|em|tres|dois|meses|novamente)\s+){0,9}"
 )
 _CONDITIONAL = r"(?:ser|poder|ter|far|ir|parar|suspender|encerrar|afetar|reduzir|dever)iam?"
 
 PT = Lexicon(
     language="pt",
     stop=(
-        r"suspen(?:de|dem|deu|deram|dido|dida|didos|didas|der|dera|deria|so|sa|sos|sas)"
+        r"suspen(?:de|dem|deu|deram|dido|dida|didos|didas|der|dera|deria|so|sa|sos|sas|da|dam)"
         r"|parali[sz](?:a|am|ou|aram|ada|ado|adas|ados|ar)|forca maior|encerrad[ao]s?|inoperacional"
         r"|sem operar"
-        r"|parad[ao]s?|parou|pararam|apenas (?:as )?(?:areas|atividades) (?:criticas|essenciais)"
-        r"|para (?:a|as|o|os) (?:producao|lavra|extracao|operac\w+"
+        r"|parou|pararam|apenas (?:as )?(?:areas|atividades) (?:criticas|essenciais)"
+        r"|fech\w* (?:as )?(?:suas )?portas|(?:entr\w* em|em|inici\w*(?: uma)?) greve"
+        r"|greve na mina|greve(?:\s+\S+){0,14}?\s+(?:comecou|iniciou|arrancou)|capacidade reduzida"
+        # "para a producao" stops production, except after a noun it is "for" ("estimativas para a producao").
+        r"|(?<!estimativas )(?<!estimativa )(?<!previsoes )(?<!previsao )(?<!metas )(?<!meta )(?<!projecoes )"
+        r"(?<!projecao )(?<!planos )(?<!plano )(?<!prazo )(?<!recursos )(?<!insumos )(?<!guidance )"
+        r"para (?:a|as|o|os) (?:producao|lavra|extracao|operac\w+"
         r"|atividades?|actividades?|mina)"
     ),
-    stop_noun=r"suspens(?:ao|oes)|parali[sz]ac(?:ao|oes)|paragem|encerramento|interrupc(?:ao|oes)",
+    stop_noun=(
+        r"suspens(?:ao|oes)|parali[sz]ac(?:ao|oes)|paragem|encerramento|interrupc(?:ao|oes)|interdic(?:ao|oes)"
+    ),
     stop_weak=(
-        r"interromp\w*|deix\w* de|cess\w*|encerr\w*|fech\w*|bloquead[oa]s?|impede\w*|impediu|trav\w*"
+        # "parada", "bloqueada" say what stopped only with it: "mina parada", "linha parada".
+        r"interromp\w*|deix\w* de|cess\w*|encerr\w*|fech\w*|bloquead[oa]s?|parad[ao]s?|impede\w*|impediu"
+        r"|trav\w*"
         r"|retid[oa]s?|deslig\w*|embarg(?:a|ou|ada|ado|adas|ados)|interdit(?:a|ou|ada|ado|adas|ados)"
     ),
     resume=(
-        r"retom\w*|reinici\w*|reabr\w*|reabertura|reativ\w*|reactiv\w*|recome\w*"
+        # "recomeca" restarts, "recomenda" recommends.
+        r"retom\w*|reinici\w*|reabr\w*|reabertura|reativ\w*|reactiv\w*|recomec\w*"
         r"|volt\w* a (?:operar|produzir|funcionar|laborar)|regress\w* a (?:producao|laboracao)|rearranque"
+        r"|(?:retorn|volt|regress)\w* ao trabalho"
         r"|normaliz\w* (?:as |a )?(?:operac(?:ao|oes)|atividades|producao)"
     ),
     lifted=(
-        r"(?:levant|retir|remov|remoc|fim)\w*\s+(?:d?a\s+)?(?:declaracao de\s+)?(?:forca maior|suspensao)"
+        r"(?:levant|retir|remov|remoc|fim)\w*\s+(?:\S+\s+){0,4}?(?:d?a\s+)?(?:declaracao de\s+)?"
+        r"(?:forca maior|suspensao|greve)|(?:termin|acab)\w* (?:a )?(?:greve|paralisacao)"
     ),
     evacuate=r"evacu\w*",
     flee=r"fog(?:em|iram|e)|fuga",
     civilians=r"pessoas|moradores|habitantes|familias|civis|deslocados|populacao|aldeoes",
     evacuate_weak=r"retir\w*|transfer\w*|desloc\w*|repatri\w*",
     guidance=(
-        rf"(?:reduz|reduc|cort|baix|diminu|retir|suspend)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
+        rf"(?:reduz|reduc|cort|baix|diminu|retir|suspend|descontinu)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
         r"|(?:rev(?:e|eu|iu|isa|isou|ista|isao)|corrig\w*)\s+(?:\S+\s+){0,4}?em baixa"
         rf"|em baixa\s+{_GMODS}{_GUIDANCE_NOUN}"
     ),
@@ -54,7 +67,7 @@ PT = Lexicon(
         ),
         "part": (
             r"subterrane\w*|plantas?|linhas?|niveis|nivel|concentrador\w*|lavaria|moinhos?|fornos?"
-            r"|usina|pocos?|frentes?"
+            r"|usina|pocos?|frentes?|pilhas?|barragens?"
         ),
         "export": (
             r"exportac(?:ao|oes)|exportar|embarques?|entregas|remessas?|carregamentos?|escoamento|vendas"
@@ -62,10 +75,15 @@ PT = Lexicon(
         ),
         "product": r"concentrados?|cargas|carga|grafite|minerio|catodos|camioes|camiões|toneladas",
         "protest": r"greves?|bloqueios?|manifestac(?:ao|oes)|protestos?|medidas?",
-        "access": r"acessos?|estradas?|vias?|rotas?|corredor|circulacao",
+        "access": r"acessos?|estradas?|vias?|rotas?|corredor|circulacao|servicos",
+        "project": r"construcao|ampliacao|projetos?|prospeccao|pesquisa|sondagens?|abertura|estudos?",
+        "decline": r"queda|declinio|descida|baixa",
         "visit": r"visitas?|visitantes",
         "trading": r"acoes|bolsa|cotacao",
-        "talks": r"dialogo|negociac(?:ao|oes)|conversac(?:ao|oes)",
+        "talks": (
+            r"dialogo|negociac(?:ao|oes)|conversac(?:ao|oes)|arbitragem|processo|acao judicial|ordem|decisao"
+            r"|liminar"
+        ),
         "staff": (
             r"trabalhadores|funcionarios|pessoal|empregados|colaboradores|mineiros|garimpeiros|expatriados|efec?tivos?"
         ),
@@ -74,24 +92,34 @@ PT = Lexicon(
         r"(?:uma|um) d(?:as|os)\s+(?:\S+\s+){0,2}(?:linhas|plantas|fornos|niveis|pocos|frentes"
         r"|concentradores|areas|zonas|cavas)|num(?:a)? (?:nivel|linha|poco|frente)"
         r"|(?:linha|nivel|poco|forno) (?:n[o°.]\s*)?\d+|parcial(?:mente)?|metade da (?:sua )?capacidade"
+        r"|(?:em|de) parte d[ao]s?|\b[1-9]\d?\s*%\s*(?:e|a)\s*[1-9]\d?\s*%"
+        r"|\b[1-9]\d?\s*% da sua (?:producao|capacidade)"
         r"|(?:uma|algumas|varias) (?:das )?(?:areas|zonas|frentes|cavas|secoes)"
     ),
     object_end=r"por|apos|devido|depois|durante|ate|face|desde|em razao|na sequencia|apesar",
     plan=r"\s(?:vai|vao|ia|iam|deve|devem)",
     negation=r"nao|sem|nenhum\w*|nunca|nem|nega|negou|desment\w*|descart\w*",
     negation_after=r"nao (?:foi|foram|esta|estao)",
-    denial=r"nega|negou|negam|negaram|desment\w*|falso|falsa|infundad\w*|mal-entendido|mal entendido",
+    denial=(
+        r"nega|negou|negam|negaram|desment\w*|falso|falsa|infundad\w*|mal-entendido|mal entendido"
+        r"|nao afeta\w* (?:a |as |o |os )?(?:producao|operac\w*)"
+    ),
     hedge=(
         rf"poder\w*|pode|podem|possivel\w*|eventual\w*|ameac\w*|admit\w*|avis\w*|alert\w*|avali\w*"
-        rf"|estud\w*|consider\w*|plane\w*|prev\w*|caso|risco de|pretende\w*|{_CONDITIONAL}|rumor\w*"
-        rf"|boato\w*|alegad\w*|supost\w*|falam em|fala-se"
+        rf"|estud\w*|consider\w*|plane\w*|(?<!que )(?<!o )prev\w*|caso|risco de|pretende\w*|{_CONDITIONAL}"
+        r"|rumor\w*|solicit(?:a|am|ou|aram)|rumo a|recomend\w*"
+        rf"|boato\w*|alegad\w*|supost\w*|falam em|fala-se|noticias sobre|atualizac\w* sobre|espera\w*"
+        r"|para ser"
     ),
-    hedge_after=rf"{_CONDITIONAL}|caso|previst[oa]s?|possivel",
+    hedge_after=rf"{_CONDITIONAL}|caso|previst[oa]s?|possivel|assim que|logo que|quando",
     earlier=(
         r"tinha|tinham|havia|haviam|esteve|estiveram|em (?:19|20)\d\d|ultima vez|sofreu|sofreram|viveu"
         r"|enfrentou"
     ),
-    earlier_noun=r"apos|depois de|desde|antes de|na sequencia de|anterior\w*|passad\w*|previ\w*",
+    earlier_noun=(
+        r"apos|depois de|desde|antes de|na sequencia de|anterior\w*|passad\w*|previ\w*"
+        r"|impactos? d[ae]|efeitos? d[ae]|custos? d[ae]|prejuizos? (?:com|d[ae])"
+    ),
     noun=(
         r"suspens(?:ao|oes)|parali[sz]ac(?:ao|oes)|paragem|encerramento|interrupc(?:ao|oes)|retoma|reinicio"
         r"|reabertura|rearranque|forca maior|evacuac(?:ao|oes)|levantamento|fim"
@@ -104,4 +132,8 @@ PT = Lexicon(
         r"|segu\w* (?:a )?(?:operar|operando|produzir|produzindo|funcionar|funcionando)"
     ),
     contrast=r"mas|enquanto|embora|porem|contudo|quando|porque",
+    imminent=(
+        r"esta semana|hoje|amanha|este fim de semana|a partir d[eo] (?:hoje|amanha|proximo dia|dia \d+"
+        r"|(?:proxima )?(?:segunda|terca|quarta|quinta|sexta)|sabado|domingo)"
+    ),
 )

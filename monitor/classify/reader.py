@@ -46,19 +46,24 @@ _OBJECT_LABEL = {
     "export": "exports/deliveries",
     "visit": "visits",
     "trading": "share trading",
-    "talks": "talks",
+    "talks": "talks or legal proceedings",
     "staff": "staff",
     "protest": "a protest",
-    "access": "access roads",
+    "access": "access roads or services",
+    "project": "a project or construction",
+    "decline": "a decline",
     "product": "product held up",
 }
 #: On a tie of distance, the more specific object class names what stops ("investor site visits",
 #: "Kakula underground mine", "the mine's exports").
-_SPECIFIC = ("visit", "trading", "talks", "protest", "access", "part", "export", "staff", "ops", "product")
+_SPECIFIC = (
+    "visit", "trading", "talks", "protest", "access", "project", "decline", "part", "export", "staff", "ops",
+    "product",
+)  # fmt: skip
 #: Classes that only count after the cue: a protest or road is the object of "suspends", "blocks", but
 #: as a subject ("strike halts", "Huelga paraliza") it is the cause of the stop.
 _AFTER_ONLY = frozenset({"protest", "access"})
-_VOID = frozenset({"visit", "trading", "talks", "protest", "access"})
+_VOID = frozenset({"visit", "trading", "talks", "protest", "access", "project", "decline"})
 _FAMILY_LABEL = {
     "guidance": "guidance lowered",
     "lifted": "halt lifted",
@@ -70,13 +75,29 @@ _WINDOW_AFTER = 6  # words after a cue where its object may stand
 _WINDOW_BEFORE = 6  # words before it, for the subject of a passive ("exports ... were suspended")
 _GROUP = 2  # object words this close to the chosen one belong to its noun group
 _SENTENCE = re.compile(r"(?:[^.!?;\n]|\.(?=\d))+")
-_CLAUSE_BREAK = re.compile(r"[,:()\[\]\"«»“”]|\s[-–]\s|\s\|\s")
+# Quotation marks are not breaks: they wrap the words of one clause ("declared “force majeure”").
+_CLAUSE_BREAK = re.compile(r"[,:()\[\]]|\s[-–]\s|\s\|\s")
 _WORD = re.compile(r"\S+")
 # A span of years right after a cue ("restee en veille de 1993 a 2024", "idle from 2019 to 2023"): a past
 # episode, in any of the four languages.
 _YEARS_AFTER = re.compile(
     r"^\s*(?:\S+\s+){0,2}?(?:from|between|de|du|entre|desde|des)\s+(?:19|20)\d\d\s+(?:to|and|a|au|et|y|e|hasta|ate|-)"
     r"\s+(?:19|20)\d\d"
+)
+
+# A standing state named by its start, a month or longer ago ("en sommeil depuis fevrier", "bloqueada ha
+# meses", "idle since March"): background to the news, read like a past episode. A date with its day
+# ("desde el 1 de marzo") is an announcement's start, and stays asserted.
+_MONTHS = (
+    r"january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre"
+    r"|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre"
+    r"|janeiro|fevereiro|marco|maio|junho|julho|setembro|outubro|novembro|dezembro"
+)
+_STANDING_AFTER = re.compile(
+    r"^\s*(?:\S+\s+){0,2}?(?:since|depuis|desde|ha|hace)\s+(?:(?:early|late|mid|le|la|el|o|debut|fin|finales"
+    rf"|principios|inicios|meados|de|des|varios|varias|plusieurs|several|many)\s+){{0,2}}(?:{_MONTHS}|months|mois"
+    r"|meses|years|ans|annees|anos)\b"
 )
 
 
@@ -217,11 +238,11 @@ def _strength(
         return "negated", m.group()
     if m := c["earlier"].search(" " + _last_words(before, 6)):
         return "earlier", m.group().strip()
-    if m := _YEARS_AFTER.match(after):
+    if m := _YEARS_AFTER.match(after) or _STANDING_AFTER.match(after):
         return "earlier", m.group().strip()
     if c["noun"].match(sentence, start) and (m := c["earlier_noun"].search(" " + _last_words(before, 6))):
         return "earlier", m.group().strip()
-    if m := c["plan"].search(" " + _last_words(before, 3)):
+    if (m := c["plan"].search(" " + _last_words(before, 3))) and not c["imminent"].search(sentence):
         return "hedged", m.group().strip()
     if m := c["hedge"].search(_last_words(before, 6)):
         return "hedged", m.group()
@@ -305,4 +326,14 @@ def read(text: str, where: str, lexicons: list[Lexicon]) -> Reading:
                 remaining = pattern.sub(lambda m: " " * len(m.group()), remaining)
             if len(cues) == cues_before and not frame:
                 frame = flags.get("denial") or flags.get("drill") or ""
-    return Reading(cues, continues, frame, partial)
+    return Reading(_one_per_place(cues), continues, frame, partial)
+
+
+def _one_per_place(cues: list[Cue]) -> list[Cue]:
+    """One cue per position: where the words of several languages read the same cue ("force majeure" in
+    an undetected language), the reading that found the most of it (its object) stands."""
+    best: dict[int, Cue] = {}
+    for cue in cues:
+        if cue.position not in best or len(cue.text) > len(best[cue.position].text):
+            best[cue.position] = cue
+    return [cue for cue in cues if best[cue.position] is cue]

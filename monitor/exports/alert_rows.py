@@ -30,7 +30,8 @@ def alert_rows(
     site_ids = alerts["site_id"].fillna("").astype(str)
 
     def fact(column: str) -> pd.Series:
-        return site_ids.map(registry[column]).fillna("").astype(str)
+        # as objects first: with an empty registry the mapped column is all-NaN floats, and "" no float
+        return site_ids.map(registry[column]).astype(object).fillna("").astype(str)
 
     def annotation(key: str) -> pd.Series:
         return pd.Series([p.get(key) for p in payloads], index=alerts.index, dtype=object)

@@ -10,6 +10,7 @@ from the environment mapping given at app creation. Without any token configured
 from __future__ import annotations
 
 import hmac
+import itertools
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
@@ -19,6 +20,7 @@ from monitor.config import Settings
 from monitor.errors import InputError
 from monitor.exports import files
 from monitor.exports.openapi import PARAMETERS, openapi_document
+from monitor.exports.panels import computed_days
 from monitor.exports.query import Query, parse_query
 from monitor.exports.schemas import PANELS
 from monitor.observability.health import health, status_code
@@ -28,6 +30,8 @@ from monitor.store import Store
 __all__ = ["PREFIX", "TOKENS_ENV", "api_blueprint", "api_tokens", "health"]
 
 PREFIX = "/api/v1"
+#: The blueprint's name: requests routed to it are the API's to authorise (bearer tokens), not basic auth's.
+BLUEPRINT = "minewatch_api"
 TOKENS_ENV = "MINEWATCH_API_TOKENS"
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet"}
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
@@ -44,7 +48,7 @@ def api_blueprint(
     """The API's routes over ``store``; tokens are read from ``env`` once, here."""
     tokens = api_tokens(env)
     pipeline = Pipeline(store, settings, now)
-    api = flask.Blueprint("minewatch_api", __name__, url_prefix=PREFIX)
+    api = flask.Blueprint(BLUEPRINT, __name__, url_prefix=PREFIX)
 
     def refuse() -> flask.Response | None:
         """None when the request carries an accepted token, else the 503 or 401 to send."""
@@ -77,6 +81,7 @@ def api_blueprint(
             return refused
         try:
             query = query_for(panel)
+            computed_days(pipeline, query)  # refuses an over-long computation before any header
             meta = files.metadata(pipeline, query, fmt)
         except InputError as exc:
             return _error(400, str(exc))
@@ -88,7 +93,13 @@ def api_blueprint(
             "Cache-Control": "no-store",
         }
         body = files.stream(pipeline, query, fmt)
-        return flask.Response(body, status=200, headers=headers, content_type=MEDIA_TYPES[fmt])
+        try:  # the first block is built before the headers go: a refusal is a 400, never a cut-off 200
+            first = next(body, b"")
+        except InputError as exc:
+            return _error(400, str(exc))
+        return flask.Response(
+            itertools.chain([first], body), status=200, headers=headers, content_type=MEDIA_TYPES[fmt]
+        )
 
     def sidecar(panel: str) -> flask.Response:
         refused = refuse()

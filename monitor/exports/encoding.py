@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from monitor.exports.schemas import PanelSchema
+from monitor.spreadsheet import FORMULA_PREFIXES
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -32,8 +33,6 @@ __all__ = [
     "sidecar_bytes",
 ]
 
-#: A text cell starting with one of these is a formula to a spreadsheet (tab and CR too: some strip them).
-FORMULA_PREFIXES = "=+-@\t\r"
 METADATA_KEY = b"minewatch"
 _FORMULA = "^[" + FORMULA_PREFIXES.replace("-", r"\-").replace("\t", r"\t").replace("\r", r"\r") + "]"
 _NEEDS_QUOTES = '[",\r\n]'

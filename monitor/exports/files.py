@@ -2,7 +2,7 @@
 to a file (the CLI), with the metadata every file carries. Both roads give the same bytes.
 
 Schemas: ``monitor.exports.schemas``; rows: ``monitor.exports.panels``; encoding:
-``monitor.exports.encoding``; the README's "Exports" section documents them.
+``monitor.exports.encoding``; docs/exports.md documents them.
 """
 
 from __future__ import annotations

@@ -1,15 +1,17 @@
 """The export panels as streams of Arrow tables, one block of days at a time, filtered and point-in-time.
 
-Risk and supply come from the stored scores when those are current (``Pipeline.ensure_scored``) and are
-computed for a vintage (``as_known_at``) from only the rows minewatch had stored, and that were public, by
-then. Rows are sorted in Arrow (byte order), never by the database, so SQLite and PostgreSQL give the same
-order.
+Risk and supply come from the stored scores when those are current (``Pipeline.stale_days``); the days
+without current scores, up to ``MAX_COMPUTED_SITE_DAYS``, are computed in memory, and so is a vintage
+(``as_known_at``), from only the rows minewatch had stored, and that were public, by then. A panel is a
+read: it never writes scores or incidents (the scheduler and ``minewatch score`` store them). Rows are
+sorted in Arrow (byte order), never by the database, so SQLite and PostgreSQL give the same order.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import pyarrow as pa
@@ -17,6 +19,7 @@ import pyarrow.compute as pc
 
 from monitor import feedback, reads, sites, supply
 from monitor.dialect import naive_utc
+from monitor.errors import InputError
 from monitor.exports.alert_rows import alert_rows
 from monitor.exports.query import Query
 from monitor.exports.schemas import SCHEMAS
@@ -25,10 +28,21 @@ from monitor.reads.arrow import ArrowReader, conform
 from monitor.reads.known import Known
 from monitor.store import Store
 
-__all__ = ["ROWS_PER_BLOCK", "chunks", "risk_frame", "selected_sites"]
+__all__ = [
+    "MAX_COMPUTED_SITE_DAYS",
+    "ROWS_PER_BLOCK",
+    "chunks",
+    "computed_days",
+    "risk_frame",
+    "selected_sites",
+]
 
 #: About this many rows are read, computed and written at a time (memory stays flat on long ranges).
 ROWS_PER_BLOCK = 250_000
+#: A read computes at most this many site-days without current stored scores (or of a vintage; about two
+#: seconds of scoring per 100,000 on two cores); more is refused before anything is sent (score them first
+#: with ``minewatch score``, or ask a shorter range or fewer sites).
+MAX_COMPUTED_SITE_DAYS = 2_000_000
 #: Events and notices are read a month at a time.
 TEXT_BLOCK_DAYS = 31
 #: A site selection up to this size goes into the SQL; a larger one is applied to what was read.
@@ -71,6 +85,25 @@ def selected_sites(frame: pd.DataFrame, query: Query, *, by_country: bool = True
 
 
 # ---- scores ----
+def computed_days(pipeline: Pipeline, query: Query) -> set[date]:
+    """The days of a risk or supply query computed in memory (those without current stored scores, or
+    all of a vintage); InputError when they are more than ``MAX_COMPUTED_SITE_DAYS`` site-days. Other
+    panels: none."""
+    if query.panel not in ("risk", "supply"):
+        return set()
+    vintage = query.as_known_at
+    computed = set(query.days if vintage is not None else pipeline.stale_days(query.days))
+    site_days = len(computed) * reads.sites.count(pipeline.store)
+    if site_days > MAX_COMPUTED_SITE_DAYS:
+        what = "of the vintage" if vintage is not None else "without current stored scores"
+        raise InputError(
+            f"{len(computed)} days {what} in {query.start}..{query.end} ({site_days:,} site-days): a read "
+            f"computes at most {MAX_COMPUTED_SITE_DAYS:,}; ask a shorter range"
+            + ("" if vintage is not None else " or store them first with `minewatch score`")
+        )
+    return computed
+
+
 def _score_blocks(
     pipeline: Pipeline, query: Query, reader: ArrowReader, chosen: pd.DataFrame, n_sites: int
 ) -> Iterator[pa.Table]:
@@ -79,25 +112,33 @@ def _score_blocks(
     if not ids:
         return
     in_sql = len(ids) < n_sites and len(ids) <= MAX_SQL_SITES
-    if query.as_known_at is None:
-        pipeline.ensure_scored(query.days)
-        refs = EventRefs(pipeline.store)
-        for block in day_blocks(query.days, n_sites, ROWS_PER_BLOCK):
-            table = reads.scores.arrow(reader, block[0], block[-1], ids if in_sql else None)
-            table = _only_sites(table, ids, in_sql)
+    vintage = query.as_known_at
+    computed = computed_days(pipeline, query)
+    refs = EventRefs(pipeline.store)
+    for compute, run in itertools.groupby(query.days, key=lambda d: d in computed):
+        days = list(run)
+        for block in day_blocks(days, n_sites, SCORE_ROWS_PER_BLOCK if compute else ROWS_PER_BLOCK):
+            if compute:
+                table = _computed(pipeline, block, ids, vintage)
+                if table is None:
+                    continue
+            else:
+                table = reads.scores.arrow(reader, block[0], block[-1], ids if in_sql else None)
+                table = _only_sites(table, ids, in_sql)
             table = table.set_column(_TOP, "top_event_id", refs.refs(table.column("top_event_id")))
             yield _sorted(table, ("date", "site_id"))
-        return
-    refs = EventRefs(pipeline.store)
-    for block in day_blocks(query.days, n_sites, SCORE_ROWS_PER_BLOCK):
-        scores = pipeline.score(block, persist=False, known_by=query.as_known_at)
-        if scores.empty:
-            continue
-        scores = scores[scores["site_id"].isin(ids)].drop(columns=["explain"])
-        stored = reads.scores.STORED_ARROW
-        table = conform(pa.Table.from_pandas(scores[list(stored.names)], preserve_index=False), stored)
-        table = table.set_column(_TOP, "top_event_id", refs.refs(table.column("top_event_id")))
-        yield _sorted(table, ("date", "site_id"))
+
+
+def _computed(
+    pipeline: Pipeline, days: list[date], ids: list[str], vintage: datetime | None
+) -> pa.Table | None:
+    """Scores of ``days`` computed in memory (``STORED_ARROW``), or None when there are none."""
+    scores = pipeline.score(days, persist=False, known_by=vintage, fuse=False)
+    if scores.empty:
+        return None
+    scores = scores[scores["site_id"].isin(ids)].drop(columns=["explain"])
+    stored = reads.scores.STORED_ARROW
+    return conform(pa.Table.from_pandas(scores[list(stored.names)], preserve_index=False), stored)
 
 
 def _risk(pipeline: Pipeline, query: Query, reader: ArrowReader) -> Iterator[pa.Table]:

@@ -27,6 +27,10 @@ DEFAULT_DAYS = 30
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
+#: No source reaches further back: UCDP GED, the oldest, begins on 1 January 1989.
+EARLIEST_DAY = date(1989, 1, 1)
+
+
 def day_range(start: date, end: date) -> list[date]:
     """Every day from ``start`` to ``end`` inclusive; InputError when reversed."""
     if end < start:
@@ -79,6 +83,8 @@ def parse_query(
     last = (vintage or now_utc).date()
     stop = min(_day(end, "to"), last) if end else last
     first = _day(start, "from") if start else stop - timedelta(days=DEFAULT_DAYS - 1)
+    if first < EARLIEST_DAY:
+        raise InputError(f"from {first} is before {EARLIEST_DAY}, the start of the oldest source (UCDP GED)")
     if first > stop:
         capped = "" if end and _day(end, "to") <= last else " (to is at most the vintage's day or today, UTC)"
         raise InputError(f"from {first} is after to {stop}{capped}")

@@ -1,7 +1,7 @@
 """The export panels' schemas: every column's name, type and meaning, and each panel's version, in one place.
 
-Writers and the API's OpenAPI document come from ``SCHEMAS``, and a test holds the README's column tables to
-``markdown_table``. Changing a panel's columns (a name, a type, the order) means bumping its ``version``:
+Writers and the API's OpenAPI document come from ``SCHEMAS``, and a test holds docs/exports.md's column tables
+to ``markdown_table``. Changing a panel's columns (a name, a type, the order) means bumping its ``version``:
 ``tests/monitor/exports/test_exports.py`` pins a hash of each version's column spec and fails otherwise.
 """
 
@@ -30,7 +30,7 @@ _ARROW: dict[str, pa.DataType] = {
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a panel: name, type, and what it means (the README's text)."""
+    """One column of a panel: name, type, and what it means (the text docs/exports.md shows)."""
 
     name: str
     type: ColumnType
@@ -345,7 +345,7 @@ ATTRIBUTION: dict[str, str] = {
 
 
 def markdown_table(schema: PanelSchema) -> str:
-    """The README's table of a panel's columns: name, type, meaning."""
+    """docs/exports.md's table of a panel's columns: name, type, meaning."""
     lines = ["| column | type | meaning |", "|---|---|---|"]
     lines += [f"| `{c.name}` | {c.type} | {c.doc} |" for c in schema.columns]
     return "\n".join(lines)

@@ -108,6 +108,10 @@ _COUNTRY_ALIASES: dict[str, str] = {
 }  # fmt: skip
 
 
+#: Provinces as the news names them where ISO 3166-2 spells them otherwise (folded).
+_PROVINCE_ALIASES = frozenset({"inner mongolia", "north kivu", "south kivu", "nord kivu", "sud kivu"})
+
+
 @functools.cache
 def country_codes() -> dict[str, frozenset[str]]:
     """Folded country names (English, French, Spanish, Portuguese; ISO 3166 via pycountry, plus the news'
@@ -138,6 +142,7 @@ def place_names() -> frozenset[str]:
     country or province alone never identifies an operator."""
     names = set(country_codes())
     names.update(word_key(s.name) for s in pycountry.subdivisions if not s.parent_code)
+    names.update(_PROVINCE_ALIASES)
     names.discard("")
     return frozenset(names)
 
@@ -174,12 +179,15 @@ def _split_groups(text: str) -> tuple[str, list[str]]:
 
 
 def name_labels(name: str) -> list[tuple[str, str]]:
-    """(field, label) keys of a site name: the name without its parentheses, each part inside as an alias."""
+    """(field, label) keys of a site name: the name without its parentheses, each part inside as an alias
+    (a country or province named there is where the site lies, not another name of it)."""
     outside, groups = _split_groups(name)
     labels = [("name", _trim(outside, _NAME_TAIL))]
     for group in groups:
         for part in re.split(r"[,;+/:]|\s-\s|\bvs\.?\s", group):
-            labels.append(("alias", _trim(part, _NAME_TAIL)))
+            label = _trim(part, _NAME_TAIL)
+            if word_key(label) not in place_names():  # "(...; Minas Gerais)" says where, not which mine
+                labels.append(("alias", label))
     return labels
 
 

@@ -11,6 +11,14 @@ The rules (docs/notices.md, "Site links"):
 - a place names the sites around it, unless one of them is already tied by name or operator: a place two
   operators' sites share goes to the one whose operator the text names.
 
+A registry label is read for what it is, whatever column holds it: an alias that is a company (an operator
+label of any site, or the start of the site's own operator label, as "Vale" of "Vale Base Metals") is read
+as an operator; a name or alias that is a town around several sites ("Kolwezi") as a place; a name one site
+holds as its name and others only as an alias ("Marropino") names that site. An operator is not tied to any
+site when the text names a mine or plant the registry does not hold ("Newmont's Batu Hijau mine", "la mina de
+Brucutu") or, for an operator's only site, when it names countries and not the site's: the notice is about
+that other operation, and the operator stays a mention.
+
 Each operator in a text is read on its own, so two operators in one notice go to their own sites.
 """
 
@@ -25,7 +33,15 @@ import numpy as np
 import pandas as pd
 
 from monitor.domain import PLACE_TIE
-from monitor.matching.labels import country_codes, name_labels, operator_labels, usable
+from monitor.matching.facilities import facility_names
+from monitor.matching.labels import (
+    GENERIC_WORDS,
+    country_codes,
+    name_labels,
+    operator_labels,
+    place_names,
+    usable,
+)
 from monitor.textnorm import word_key, words, words_as_written
 
 __all__ = ["NoticeLinks", "SiteTextIndex"]
@@ -111,11 +127,25 @@ class SiteTextIndex:
     def build(cls, sites: pd.DataFrame) -> SiteTextIndex:
         """Index sites (columns id, name, and optionally operator, aliases, places, country) for notices."""
         index = cls()
-        for row in sites.to_dict("records"):
+        rows = sites.to_dict("records")
+        operators = {str(row["id"]): operator_labels(str(row.get("operator") or "")) for row in rows}
+        around: dict[str, set[str]] = {}
+        for row in rows:
+            for p in _as_list(row.get("places")):
+                around.setdefault(word_key(_place_name(p)), set()).add(str(row["id"]))
+        shared_places = {key for key, ids in around.items() if len(ids) > 1}
+        for row in rows:
             site_id = str(row["id"])
-            entries: list[tuple[str, str]] = name_labels(str(row.get("name") or ""))
-            entries += [("alias", str(a).strip()) for a in _as_list(row.get("aliases"))]
-            entries += [("operator", o) for o in operator_labels(str(row.get("operator") or ""))]
+            names: list[tuple[str, str]] = name_labels(str(row.get("name") or ""))
+            aliases = [str(a).strip() for a in _as_list(row.get("aliases"))]
+            names += [("alias", a) for a in aliases]
+            own = {word_key(o) for o in operators[site_id]}
+            others = {
+                _company_core(word_key(o)) for i, labels in operators.items() if i != site_id for o in labels
+            }
+            site = _SiteWords(word_key(names[0][1]), {word_key(a) for a in aliases}, own, others)
+            entries = [(site.field(kind, word_key(label), shared_places), label) for kind, label in names]
+            entries += [("operator", o) for o in operators[site_id]]
             entries += [("place", _place_name(p).strip()) for p in _as_list(row.get("places"))]
             for kind, label in entries:
                 index._add(word_key(label), _Entry(site_id, kind, label, _case_rule(label)))
@@ -133,13 +163,40 @@ class SiteTextIndex:
             bucket.append(entry)
             self.max_words = max(self.max_words, len(key.split()))
 
+    def _other_facility(self, texts: Sequence[str]) -> str:
+        """A mine or plant the texts name that no registry label names ("" when none)."""
+        for name in facility_names(texts):
+            ws = word_key(name).split()
+            if " ".join(ws) in place_names():
+                continue  # "la mina de grafite de Moçambique" says where, not which
+            # "Vale Sudbury Coleman mine", "a mina da Sigma Lithium": a company the registry knows, then
+            # the mine's own name (or nothing but generic words, when the company is the mine's owner).
+            known = max((n for n in range(1, len(ws) + 1) if " ".join(ws[:n]) in self.keys), default=0)
+            ws = ws[known:]
+            if all(w in GENERIC_WORDS for w in ws):
+                continue
+            grams = {" ".join(ws[i:j]) for i in range(len(ws)) for j in range(i + 1, len(ws) + 1)}
+            if ws and not any(_RANK[e.field] == _NAME for g in grams for e in self.keys.get(g, ())):
+                return name
+        return ""
+
     def _hits(self, texts: Sequence[str]) -> dict[tuple[int, str], list[_Hit]]:
         """Every key found in the texts (title words first), grouped by (rank, key)."""
-        groups: dict[tuple[int, str], list[_Hit]] = {}
+        found: list[tuple[int, int, str, list[_Entry]]] = []
         for i, n, key, spelling in _ngrams(texts, self.max_words):
-            for entry in self.keys.get(key, ()):
-                if _written_as(entry.case, spelling):
-                    groups.setdefault((_RANK[entry.field], key), []).append((i, -n, entry))
+            entries = [e for e in self.keys.get(key, ()) if _written_as(e.case, spelling)]
+            if entries:
+                found.append((i, n, key, entries))
+        groups: dict[tuple[int, str], list[_Hit]] = {}
+        for i, n, key, entries in found:
+            rank = min(_RANK[e.field] for e in entries)
+            if any(
+                j <= i and i + n <= j + m and m > n and min(_RANK[e.field] for e in longer) <= rank
+                for j, m, _, longer in found
+            ):
+                continue  # inside a longer label as strong: "Vale" in "Vale do Jequitinhonha"
+            for entry in entries:
+                groups.setdefault((_RANK[entry.field], key), []).append((i, -n, entry))
         return groups
 
     def links(self, title: str, summary: str = "") -> NoticeLinks:
@@ -160,8 +217,17 @@ class SiteTextIndex:
         def of_rank(rank: int) -> list[list[_Hit]]:
             return [group for (r, _), group in sorted(groups.items()) if r == rank]
 
-        for group in of_rank(_NAME):
-            for hit in group:
+        operator_sites = {hit[2].site_id for group in of_rank(_OPERATOR) for hit in group}
+        elsewhere = self._other_facility([title, summary])
+        mentions: list[str] = []
+        for (rank, key), group in sorted(groups.items()):
+            if rank != _NAME:
+                continue
+            companies = {h[2].site_id for h in groups.get((_OPERATOR, key), ())}
+            for hit in _named_by(group, operator_sites):
+                if elsewhere and hit[2].site_id in companies:
+                    mentions.append(hit[2].label)  # the site's company, beside another of its mines
+                    continue
                 tie(hit[2].site_id, _NAME, hit, f"{hit[2].field}: {hit[2].label}")
         named = set(best)
         placed: dict[str, _Hit] = {}
@@ -169,15 +235,22 @@ class SiteTextIndex:
             for hit in group:
                 if hit[2].site_id not in placed or hit < placed[hit[2].site_id]:
                     placed[hit[2].site_id] = hit
-        mentions: list[str] = []
-        for group in of_rank(_OPERATOR):
+        for (rank, key), group in sorted(groups.items()):
+            if rank != _OPERATOR or (_NAME, key) in groups:
+                continue  # "McArthur River" names a mine before it names a company
             first = min(group)
             label = first[2].label
             sites = sorted({hit[2].site_id for hit in group})
             if named.intersection(sites):
                 continue  # the text names its mine
+            if elsewhere:
+                mentions.append(label)  # the text names another of its operations
+                continue
             if len(sites) == 1:
-                tie(sites[0], _OPERATOR, first, f"operator: {label}")
+                if countries and self.country_of.get(sites[0]) not in countries:
+                    mentions.append(label)  # its only site is not in the country the text names
+                else:
+                    tie(sites[0], _OPERATOR, first, f"operator: {label}")
                 continue
             where = {s: f"place: {placed[s][2].label}" for s in sites if s in placed}
             where |= {
@@ -189,18 +262,69 @@ class SiteTextIndex:
                 tie(site_id, _OPERATOR, first, f"operator: {label} + {place}")
             if not where:
                 mentions.append(label)
-        tied = set(best)
+        if best:
+            return self._ordered(best, mentions)  # a place beside a named site is where it lies
         for group in of_rank(_PLACE):
-            if tied.intersection(hit[2].site_id for hit in group):
-                continue
             for hit in group:
                 tie(hit[2].site_id, _PLACE, hit, f"{PLACE_TIE}{hit[2].label}")
+        return self._ordered(best, mentions)
+
+    @staticmethod
+    def _ordered(best: dict[str, tuple[int, int, int, str]], mentions: list[str]) -> NoticeLinks:
         ordered = sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))
         return NoticeLinks([(site_id, value[3]) for site_id, value in ordered], list(dict.fromkeys(mentions)))
 
     def match(self, title: str, summary: str = "") -> list[tuple[str, str]]:
         """Sites a notice is about, as (site_id, matched_on) like ("bisie", "alias: Alphamin")."""
         return self.links(title, summary).sites
+
+
+@dataclass(frozen=True)
+class _SiteWords:
+    """A site's own words, to tell what each of its name and alias labels really is."""
+
+    name: str  # folded key of its name
+    aliases: set[str]  # folded keys of its listed aliases
+    own: set[str]  # folded keys of its operator labels
+    others: set[str]  # folded keys of every other site's operator labels
+
+    def field(self, field: str, key: str, shared_places: set[str]) -> str:
+        """``field`` of a label, or what the label really is: a town around several sites ("place",
+        "Kolwezi" of "Kolwezi artisanal cobalt zone"), unless the site lists it as an alias too ("Chipwi");
+        a company ("operator"): another site's operator ("Minsur" as an alias of Pitinga) or the start of
+        an operator's name ("Vale" of "Vale Base Metals", "Albemarle" of "Albemarle Limitada"). A label
+        that starts the site's name stays a name ("Kamoto", "Mutanda"), and so does an alias that is only
+        this site's own company ("KFM")."""
+        if key in shared_places and key not in self.aliases:
+            return "place"
+        if field == "name" or self.name == key or self.name.startswith(key + " "):
+            return field
+        core = _company_core(key)
+        if core in self.own and core not in self.others:
+            return field
+        if core in self.others or any(o.startswith(core + " ") for o in self.own | self.others):
+            return "operator"
+        return field
+
+
+def _company_core(key: str) -> str:
+    """A company label without its trailing generic words ("ivanhoe mines" -> "ivanhoe")."""
+    ws = key.split()
+    while len(ws) > 1 and ws[-1] in GENERIC_WORDS:
+        ws.pop()
+    return " ".join(ws)
+
+
+def _named_by(group: list[_Hit], operator_sites: set[str]) -> list[_Hit]:
+    """The hits of one name key that name a site: a site's own name over others' alias ("Marropino"), and of
+    a name several sites share ("Salar de Atacama"), those whose operator the text also names."""
+    names = [hit for hit in group if hit[2].field == "name"]
+    if names:
+        group = names
+    operated = [hit for hit in group if hit[2].site_id in operator_sites]
+    if operated and len({hit[2].site_id for hit in group}) > 1:
+        group = operated
+    return group
 
 
 def _ngrams(texts: Sequence[str], max_words: int) -> Iterable[tuple[int, int, str, str]]:

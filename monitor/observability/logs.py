@@ -12,6 +12,8 @@ from typing import Literal, TextIO, get_args
 
 from pythonjsonlogger.json import JsonFormatter
 
+from monitor.redact import RedactingFormatter
+
 LogFormat = Literal["text", "json"]
 #: The formats ``--log-format`` accepts.
 LOG_FORMATS: tuple[LogFormat, ...] = get_args(LogFormat)
@@ -36,6 +38,7 @@ def configure(level: LogLevel, fmt: LogFormat, stream: TextIO | None = None) -> 
         )
     else:
         handler.setFormatter(logging.Formatter(_TEXT))
+    handler.setFormatter(RedactingFormatter(handler.formatter))  # no secret in any line, whatever the format
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

@@ -64,6 +64,7 @@ def due(store: Store, channels: Sequence[str], now: datetime) -> list[sa.Row[Any
         .join(ALERT, ALERT.c.id == DELIVERY.c.alert_id)
         .where(
             DELIVERY.c.delivered_at.is_(None),
+            DELIVERY.c.failed_at.is_(None),
             DELIVERY.c.channel.in_(list(channels)),
             sa.or_(DELIVERY.c.next_attempt_at.is_(None), DELIVERY.c.next_attempt_at <= now),
         )
@@ -74,10 +75,14 @@ def due(store: Store, channels: Sequence[str], now: datetime) -> list[sa.Row[Any
 
 
 def pending(store: Store, channels: Sequence[str]) -> dict[str, tuple[int, datetime | None]]:
-    """Per channel: its undelivered deliveries and their earliest next attempt."""
+    """Per channel: its undelivered deliveries not given up, and their earliest next attempt."""
     query = (
         sa.select(DELIVERY.c.channel, sa.func.count(), sa.func.min(DELIVERY.c.next_attempt_at))
-        .where(DELIVERY.c.delivered_at.is_(None), DELIVERY.c.channel.in_(list(channels)))
+        .where(
+            DELIVERY.c.delivered_at.is_(None),
+            DELIVERY.c.failed_at.is_(None),
+            DELIVERY.c.channel.in_(list(channels)),
+        )
         .group_by(DELIVERY.c.channel)
     )
     with store.engine.connect() as conn:
@@ -131,12 +136,13 @@ def created_between(store: Store, first: date, stop: date, vintage: datetime | N
 
 
 def deliveries(store: Store, alert_ids: Sequence[int]) -> pd.DataFrame:
-    """The deliveries of these alerts (alert_id, channel, attempts, last_error, next_attempt_at and
-    delivered_at)."""
+    """The deliveries of these alerts (alert_id, channel, attempts, last_error, next_attempt_at,
+    delivered_at and failed_at)."""
     marks, params = sql.in_list("a", [int(i) for i in alert_ids])
     return sql.frame(
         store,
-        "SELECT d.alert_id, d.channel, d.attempts, d.last_error, d.next_attempt_at, d.delivered_at"
+        "SELECT d.alert_id, d.channel, d.attempts, d.last_error, d.next_attempt_at, d.delivered_at,"
+        " d.failed_at"
         f" FROM delivery d WHERE d.alert_id IN ({marks or 'NULL'})",
         params,
     )

@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
 
-from monitor import dialect
+from monitor import dialect, explanation
 from monitor.domain import HALT_EPISODE_STATUSES, OPERATING, UNSCORED
 from monitor.reads import sql
 from monitor.reads.arrow import ArrowReader
@@ -64,7 +64,7 @@ _QUIET: dict[str, str] = {
     "notice": "0.0", "events_30d": "0", "fatalities_30d": "0", "nearest_event_km": "NULL",
     "top_event_id": "NULL", "supply_at_risk_t": "CASE WHEN si.annual_output_t IS NULL THEN NULL ELSE 0.0 END",
     "front_km": "NULL", "front_km_change_7d": "NULL", "front_days_to_radius": "NULL", "front_actor": "''",
-    "explain": "d.explain", "computed_at": "d.computed_at",
+    "computed_at": "d.computed_at",
 }  # fmt: skip
 #: Every site on every scored day: ``d`` (score_day) x ``si`` (site), with ``s`` the stored row if any.
 _SCORED_CELLS = "score_day d CROSS JOIN site si LEFT JOIN score s ON s.date = d.date AND s.site_id = si.id"
@@ -211,16 +211,21 @@ def of_site(store: Store, site_id: str, after: date, through: date, columns: Seq
 
 
 def explain_of(store: Store, site_id: str, on_or_before: date) -> dict[str, Any]:
-    """Why a site scored as it did: the ``explain`` of its score on the newest scored day up to a day ({}
-    if none)."""
-    raw = sql.scalar(
+    """Why a site scored as it did: the explanation (``monitor.explanation``) of its score on the newest
+    scored day up to a day ({} if none)."""
+    found = sql.frame(
         store,
-        f"select {_filled('explain')} from {_SCORED_CELLS} where si.id = :id"
+        f"select s.explain as stored, d.explain as day from {_SCORED_CELLS} where si.id = :id"
         " and d.date = (select max(date) from score_day where date <= :d)",
         {"id": site_id, "d": on_or_before},
     )
-    explain = dialect.json_value(raw)
-    return explain if isinstance(explain, dict) else {}
+    if found.empty:
+        return {}
+    stored, day = (dialect.json_value(v) for v in found.iloc[0])
+    day = day if isinstance(day, dict) else {}
+    # A quiet site has no row: the day's explanation is its own. A row's takes the day's parameters.
+    stored = stored if isinstance(stored, (dict, list)) else day
+    return explanation.decode(stored, day.get("params"))
 
 
 # ---- many days----

@@ -682,3 +682,16 @@ def test_admin1_falls_back_to_the_code_when_no_name_in_the_batch_has_a_unit() ->
         "CG11",
         "RW",
     ]
+
+
+def test_an_export_named_on_another_host_is_not_fetched(
+    server: LoopbackServer, requester: RetryingRequester
+) -> None:
+    listing = f"1000 {'a' * 32} http://evil.example/gdeltv2/{STAMP}.export.CSV.zip\n"
+    server.route("GET", "/gdeltv2/lastupdate.txt", Response(200, listing, {"Content-Type": "text/plain"}))
+
+    with pytest.raises(
+        FeedError, match=r"names an export on evil\.example, not on 127\.0\.0\.1: not fetched"
+    ):
+        list(collector(server).collect(requester, None))
+    assert [r.path for r in server.requests] == ["/gdeltv2/lastupdate.txt"]

@@ -14,6 +14,7 @@ from monitor.config import Settings, settings_from_mapping
 from monitor.labels import feed_label
 from monitor.pipeline import Pipeline
 from monitor.reads import sql
+from monitor.scoring import explained
 
 NOW = datetime(2026, 1, 5, tzinfo=UTC)
 
@@ -63,7 +64,7 @@ def test_the_halt_takes_bisie_s_output_out_of_supply(panel: pd.DataFrame) -> Non
 def test_the_top_event_on_the_eve_of_the_halt_is_on_the_road(built: demo.DemoResult) -> None:
     eve = date(2025, 3, 13)
     pipeline = Pipeline(built.store, settings_from_mapping({}, env={}), lambda: NOW)
-    scores = pipeline.score([eve], persist=False).set_index("site_id")
+    scores = explained(pipeline.score([eve], persist=False), pipeline.settings.scoring).set_index("site_id")
     top = scores.loc["bisie", "explain"]["events"][0]
     assert top["via"] == "route"
     assert top["event_id"] == scores.loc["bisie", "top_event_id"]

@@ -17,6 +17,7 @@ from monitor.config import Settings
 from monitor.demo import demo_dir
 from monitor.pipeline import Pipeline
 from monitor.reads import sql
+from monitor.scoring import explained
 from monitor.store import Store
 from tests.gdelt_rows import export, line
 
@@ -51,7 +52,7 @@ def ingest_acled(pipeline: Pipeline, *ids: str) -> None:
 
 
 def bisie(pipeline: Pipeline, day: date) -> pd.Series:
-    scores = pipeline.score([day], persist=False)
+    scores = explained(pipeline.score([day], persist=False), pipeline.settings.scoring)
     return scores.set_index("site_id").loc["bisie"]
 
 
@@ -200,7 +201,7 @@ def test_gdelt_first_then_acled_corroborates_from_the_day_acled_is_public(pipeli
         sql.scalar(pipeline.store, "SELECT known_at FROM event WHERE source = 'acled'")
     ).date()
     days = [FALL + timedelta(days=i) for i in range(1, 10)]
-    scores = pipeline.score(days, persist=False)
+    scores = explained(pipeline.score(days, persist=False), pipeline.settings.scoring)
     site = scores[scores["site_id"] == "bisie"].set_index("date")
     before, after = site.loc[: known - timedelta(days=1)], site.loc[known:]
     assert set(before["events_30d"]) == set(after["events_30d"]) == {1}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import subprocess
@@ -137,6 +138,20 @@ def test_postgres_stores_use_advisory_locks_and_others_the_lease_table(
     assert isinstance(leases, expected)
 
 
+def test_a_lease_that_ran_out_and_was_taken_while_held_is_marked_lost(
+    fresh_store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    real = lambda: datetime.now(UTC)  # noqa: E731
+    ours = LeaseTable(fresh_store.engine, 0.3, real)
+    with caplog.at_level(logging.ERROR, logger="monitor.lease"), ours.hold("ucdp") as held:
+        assert held and not held.lost.is_set()
+        with fresh_store.engine.begin() as conn:  # what another process does once the lease ran out
+            conn.execute(sa.text("UPDATE lease SET holder = 'node-b:2:x' WHERE name = 'ucdp'"))
+        assert held.lost.wait(5)
+    assert "lease ucdp lost: it ran out and another process took it" in caplog.text
+    assert sql.scalar(fresh_store, "SELECT holder FROM lease WHERE name = 'ucdp'") == "node-b:2:x"
+
+
 # ---- PostgreSQL advisory locks ----
 def test_advisory_keys_are_stable_64_bit_and_depend_on_schema_and_feed() -> None:
     key = advisory_key("public", "gdelt")
@@ -231,3 +246,73 @@ def test_a_lease_of_a_live_process_or_of_another_host_is_not_taken_over(
     ours = LeaseTable(other_engine, 60, clock)
     assert ours.try_acquire("gdelt") is None
     assert ours.try_acquire("acled") is None  # its pid means nothing here: wait for the expiry
+
+
+def _key(store: Store, name: str) -> int:
+    with store.engine.connect() as conn:
+        return advisory_key(str(conn.execute(sa.text("SELECT current_schema()")).scalar()), name)
+
+
+def _lock_pid(engine: sa.Engine, store: Store, name: str) -> int | None:
+    """The server process of the session holding ``name``'s advisory lock (None when none does)."""
+    key = _key(store, name)
+    query = sa.text(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 "
+        "AND classid::bigint = :hi AND objid::bigint = :lo"
+    )
+    with engine.connect() as conn:
+        pid = conn.execute(query, {"hi": (key >> 32) & 0xFFFFFFFF, "lo": key & 0xFFFFFFFF}).scalar()
+    return None if pid is None else int(pid)
+
+
+def _terminate(engine: sa.Engine, pid: int) -> None:
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar()
+        conn.commit()
+
+
+def test_postgres_a_lock_whose_session_is_killed_is_taken_again_by_its_holder(
+    pg_url: str, other_engine: sa.Engine, fresh_store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    theirs = AdvisoryLocks(other_engine)
+    with caplog.at_level(logging.WARNING, logger="monitor.lease"):
+        with AdvisoryLocks(fresh_store.engine, check_s=0.1).hold("gdelt") as held:
+            first = _lock_pid(other_engine, fresh_store, "gdelt")
+            assert held and first is not None
+            _terminate(other_engine, first)
+            deadline = time.monotonic() + 10
+            again = first
+            while again in (first, None) and time.monotonic() < deadline:
+                time.sleep(0.05)
+                again = _lock_pid(other_engine, fresh_store, "gdelt")
+            assert again not in (first, None)  # a new session of ours holds it
+            with theirs.hold("gdelt") as second:
+                assert not second
+            assert not held.lost.is_set()
+        with theirs.hold("gdelt") as after:
+            assert after  # released on the new session at the end
+    assert "the database session holding it was lost" in caplog.text
+    assert "taken again on a new database session" in caplog.text
+
+
+def test_postgres_a_lock_taken_by_another_process_after_its_session_died_is_lost_and_said_so(
+    pg_url: str, other_engine: sa.Engine, fresh_store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    key = _key(fresh_store, "gdelt")
+    ours = AdvisoryLocks(fresh_store.engine, check_s=3600)
+    with ours.hold("gdelt") as held, other_engine.connect() as taker:
+        pid = _lock_pid(other_engine, fresh_store, "gdelt")
+        assert held and pid is not None
+        _terminate(other_engine, pid)
+        deadline = time.monotonic() + 10
+        taken = False
+        while not taken and time.monotonic() < deadline:  # freed once the killed session has ended
+            taken = bool(taker.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
+            time.sleep(0 if taken else 0.05)
+        assert taken
+        with caplog.at_level(logging.WARNING, logger="monitor.lease"):
+            assert held.verify() is False  # what the watcher does every check_s
+        assert held.lost.is_set()
+        assert held.verify() is False  # and stays lost
+        assert _lock_pid(other_engine, fresh_store, "gdelt") not in (None, pid)
+    assert "lease gdelt lost: another process holds it now" in caplog.text

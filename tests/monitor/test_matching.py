@@ -410,10 +410,9 @@ def test_bundled_kachin_sites_have_no_kia_operator_label():
             "Société Minière de Bisunzu suspend ses activités",
             [("rubaya", "alias: Societe Miniere de Bisunzu")],
         ),
-        (
-            "Eramet suspends ore shipments from Halmahera",
-            [("weda_bay", "alias: Eramet"), ("moanda_comilog", "operator: Eramet")],
-        ),
+        # Eramet runs Moanda and is a partner in Weda Bay; Halmahera names Weda Bay, so the company adds
+        # nothing more (a company is read as one whatever column lists it).
+        ("Eramet suspends ore shipments from Halmahera", [("weda_bay", "alias: Halmahera")]),
         # Antam runs Pakal and Buli; in Weda Bay it is a 10% partner, so Weda Bay is not named.
         ("Antam reports record ferronickel sales from Pomalaa", [("pakal_buli", "alias: Antam")]),
     ],
@@ -534,3 +533,51 @@ def test_a_named_mine_settles_its_operator_and_the_other_operator_stays_a_mentio
 def test_a_lower_case_country_word_is_no_country(atacama):
     # "chile" the pepper, not Chile the country: no Albemarle site from it.
     assert atacama.links("Albemarle canteen adds chile to the menu", "").sites == []
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "sites", "operators"),
+    [
+        # A company listed as an alias is read as the company: Vale runs more than the registry's Voisey's
+        # Bay, and the text names a Brazilian mine the registry does not hold.
+        ("Vale halts the Fazenda Nova mine after a slope failure", "", [], ["Vale"]),
+        ("Vale pauses Voisey's Bay underground work", "", [("voiseys_bay", "name: Voisey's Bay")], []),
+        # A one-site operator beside a mine the registry does not hold: that mine's news, not the site's.
+        ("Newmont suspends work at its Ahafo Gold Mine in Ghana", "", [], ["Newmont"]),
+        ("La Alphamin suspende la mina de Kalima por lluvias", "", [], ["Alphamin"]),
+        # ...or beside a country that is not its site's.
+        ("Lundin idles a concentrator in Brazil", "", [], ["Lundin"]),
+        ("Lundin idles a concentrator in Chile", "", [("candelaria", "operator: Lundin")], []),
+        # A town around several sites is a place even where a site's name is made of it.
+        ("Kolwezi: taxi drivers strike for a day", "", [("deziwa", "place: Kolwezi")], None),
+        # A place beside a named site says where that site is, and ties nothing more.
+        (
+            "Kipushi restarts its concentrator",
+            "Trucks left for Lubumbashi on Monday.",
+            [("kipushi", "alias: Kipushi")],
+            [],
+        ),
+        # A name one site holds as its name and another lists as an alias is the first one's.
+        ("HAMC halts Marropino", "", [("marropino", "alias: HAMC")], []),
+        # A country or province inside a site's name is where it lies, not a name of it.
+        ("Heavy rain floods roads in Minas Gerais", "", [], []),
+        # A shorter label inside a longer one does not count on its own ("Vale" in "Vale do Jequitinhonha").
+        (
+            "Drought in the Vale do Jequitinhonha",
+            "",
+            [("grota_do_cirilo", "alias: Vale do Jequitinhonha")],
+            [],
+        ),
+    ],
+)
+def test_bundled_registry_reads_companies_towns_and_other_mines(
+    bundled_index, title, summary, sites, operators
+):
+    links = bundled_index.links(title, summary)
+    if operators is None:  # only the first site (by id) is checked, the town has many
+        assert links.sites[0] == sites[0]
+        assert "kolwezi_artisanal" in {s for s, _ in links.sites}
+        assert all(matched.startswith("place: ") for _, matched in links.sites)
+        return
+    assert links.sites == sites
+    assert links.operators == operators

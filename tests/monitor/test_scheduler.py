@@ -8,6 +8,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -20,7 +21,7 @@ from feeds.rows import NOTICE_COLUMNS
 from monitor import sites
 from monitor.config import HttpSettings, NoticeFeed, Settings, settings_from_mapping
 from monitor.demo import demo_dir
-from monitor.lease import Leases, leases_for
+from monitor.lease import Hold, Leases, leases_for
 from monitor.net.http import RetryingRequester, make_client
 from monitor.pipeline import Pipeline
 from monitor.reads import sql
@@ -107,7 +108,7 @@ def test_disabled_notices_schedule_none_of_the_notice_feeds() -> None:
         {
             "feeds": {
                 "gdelt": {"enabled": False},
-                "notices": {"enabled": False, "feeds": [{"name": "a", "url": "x"}]},
+                "notices": {"enabled": False, "feeds": [{"name": "a", "url": "https://a.example/rss"}]},
             }
         },
         env={},
@@ -271,7 +272,7 @@ def test_a_feed_job_collects_matches_and_scores_while_holding_the_feeds_lease(
 
     def while_fetching() -> None:
         with other_process.hold("notices:alphamin") as held:
-            seen.append(held)
+            seen.append(bool(held))
 
     job = _job(pipeline, requester, {"notices:alphamin": _alphamin(server, while_fetching)})
     job("notices:alphamin")
@@ -366,6 +367,40 @@ def test_a_stop_during_a_pull_ends_it_after_the_batch_in_hand_and_the_next_run_r
     assert sql.scalar(store, "SELECT COUNT(*) FROM notice") == 6
     assert sql.scalar(store, "SELECT COUNT(DISTINCT source_id) FROM notice") == 6
     assert alerts == ["tick"]
+
+
+class LosableLeases:
+    """Leases always taken, each hold kept so that the test can mark it lost as monitor.lease's watcher does
+    (its own tests show when: a killed session, a lease run out and taken)."""
+
+    def __init__(self) -> None:
+        self.holds: list[Hold] = []
+
+    @contextmanager
+    def hold(self, _name: str) -> Iterator[Hold]:
+        self.holds.append(Hold(True))
+        yield self.holds[-1]
+
+    def set(self) -> None:
+        """Lose the hold in force (PagedNotices calls this during the page it was told)."""
+        self.holds[-1].lost.set()
+
+
+def test_a_lease_lost_during_a_pull_ends_it_after_the_batch_in_hand_and_the_next_run_resumes(
+    pipeline: Pipeline, requester: RetryingRequester
+) -> None:
+    leases = LosableLeases()
+    first = PagedNotices(stop_during_page=2, stopping=leases)  # type: ignore[arg-type]
+    job = FeedJob(pipeline, lambda _f: [first], requester, leases, threading.Event())
+    job("notices:paged")
+    assert first.pages_made == [1, 2]  # page 3 was not fetched under a lease that is no longer ours
+    assert sql.scalar(pipeline.store, "SELECT COUNT(*) FROM notice") == 4
+    assert pipeline.store.get_watermark("notices:paged") == "2"
+
+    again = PagedNotices()
+    FeedJob(pipeline, lambda _f: [again], requester, leases, threading.Event())("notices:paged")
+    assert again.since == ["2"] and again.pages_made == [3]
+    assert sql.scalar(pipeline.store, "SELECT COUNT(DISTINCT source_id) FROM notice") == 6
 
 
 def test_a_crash_outside_ingest_is_recorded_as_a_failed_run_of_that_feed_and_the_other_feed_still_runs(

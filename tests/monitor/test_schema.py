@@ -27,7 +27,7 @@ REMATCHED = {"exposure", "noticesite"}
 HOW_TO_ADD_A_REVISION = (
     "monitor/models.py and the revisions in monitor/migrations/versions/ define different schemas. "
     'Write the revision for your change: .venv/bin/python scripts/new_revision.py "what changed", read it, '
-    'and run the tests on SQLite and PostgreSQL (docs/operations.md, "Changing the schema").'
+    'and run the tests on SQLite and PostgreSQL (docs/architecture.md, "Changing the schema").'
 )
 
 

@@ -12,12 +12,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from monitor import models
+from monitor import models, reads
 from monitor.config import ScoringSettings
 from monitor.front import FRONT_COLUMNS
 from monitor.reads import sql
-from monitor.scoring import QUIET, SCORE_COLUMNS, event_weights, quiet_explain, quiet_level, score_days
-from monitor.store import Store
+from monitor.scoring import (
+    QUIET,
+    SCORE_COLUMNS,
+    event_weights,
+    explained,
+    quiet_explain,
+    quiet_level,
+    score_days,
+)
+from monitor.sites import parse_sites_csv, sync_sites
+from monitor.store import QuietScores, Store
 from monitor.supply import SUPPLY_COLUMNS, supply_at_risk
 
 DAY = date(2025, 3, 10)
@@ -87,14 +96,19 @@ def score(
     sites: Sequence[dict[str, Any]] | None = None,
     days: Sequence[date] = (DAY,),
     params: ScoringSettings = PARAMS,
+    *,
+    stored_form: bool = False,
 ) -> pd.DataFrame:
-    return score_days(
+    """Scores with their explanations as the dicts a reader gets (in their stored form with
+    ``stored_form``, as ``score_days`` gives them)."""
+    frame = score_days(
         pd.DataFrame(list(sites) if sites is not None else [site()]),
         pd.DataFrame(list(exposures)),
         pd.DataFrame(list(notices)),
         list(days),
         params,
     )
+    return frame if stored_form else explained(frame, params)
 
 
 def weight(**overrides: Any) -> float:
@@ -678,7 +692,7 @@ def test_empty_inputs_give_operating_low_rows(empty: pd.DataFrame | None) -> Non
     assert (frame["events_30d"] == 0).all()
     assert frame["nearest_event_km"].isna().all()
     assert frame["top_event_id"].isna().all()
-    assert frame["explain"].map(lambda e: e["events"] == []).all()
+    assert explained(frame, PARAMS)["explain"].map(lambda e: e["events"] == []).all()
 
 
 def test_no_days_or_no_sites_give_an_empty_frame_with_every_column() -> None:
@@ -717,16 +731,22 @@ def test_bad_input_frames_are_refused_with_the_reason() -> None:
         )
 
 
-def test_scores_can_be_stored(fresh_store: Store) -> None:
+def test_scores_can_be_stored_and_explained_as_computed(fresh_store: Store) -> None:
     days = days_from(DAY, 2)
-    scores = score([exposure(fatalities=2)], [notice(kind="evacuation")], days=days)
-    fresh_store.replace_scores(scores, days, computed_at=at(DAY + timedelta(days=2)))
-    stored = sql.frame(fresh_store, "SELECT site_id, risk, top_event_id, explain FROM score ORDER BY date")
+    bisie = "id,name,operator,country,commodity,lat,lon,coord_precision_km\n"
+    bisie += "bisie,Bisie,Alphamin,CD,tin,-1.0,27.7,0\n"
+    sync_sites(fresh_store, parse_sites_csv(bisie, origin="user"), at(DAY))
+    scores = score([exposure(fatalities=2)], [notice(kind="evacuation")], days=days, stored_form=True)
+    quiet = QuietScores(1, quiet_level(PARAMS), quiet_explain(PARAMS))
+    fresh_store.replace_scores(scores, days, computed_at=at(DAY + timedelta(days=2)), quiet=quiet)
+    stored = sql.frame(fresh_store, "SELECT site_id, risk, top_event_id FROM score ORDER BY date")
     assert stored["risk"].tolist() == scores["risk"].tolist()
     assert stored["top_event_id"].tolist() == [1, 1]
-    explain = stored["explain"].iloc[0]
-    explain = json.loads(explain) if isinstance(explain, str) else explain
+    explain = reads.scores.explain_of(fresh_store, "bisie", days[-1])
+    assert explain == explained(scores, PARAMS)["explain"].iloc[-1]
     assert explain["events"][0]["event_id"] == 1
+    assert explain["notice_points"][0]["kind"] == "evacuation"
+    assert explain["params"]["p0"] == PARAMS.p0
 
 
 def test_nearest_event_km_is_measured_to_the_mine_even_for_route_events() -> None:

@@ -20,13 +20,14 @@ import pytest
 from bench import data
 from feeds import acled
 from feeds.base import Batch
-from monitor import demo, geo, reads, sites
+from monitor import demo, dialect, explanation, geo, reads, sites
 from monitor.config import Settings
 from monitor.exports.files import write_file
 from monitor.exports.query import parse_query
 from monitor.pipeline import Pipeline
 from monitor.reads import sql
 from monitor.reads.arrow import ArrowReader, conform
+from monitor.scoring import explained
 from monitor.store import Store
 
 GENERATED = data.Scale("sparse-test", sites=60, acled_events=2_500, gdelt_rows=0)
@@ -50,7 +51,8 @@ def _sorted(table: pa.Table) -> pa.Table:
 
 def _assert_stored_equal_dense(pipeline: Pipeline, days: Sequence[date]) -> None:
     """The stored scores of ``days`` read back (quiet rows filled in) equal the dense computation, every
-    column; and each site's explanation on the last day equals the computed one."""
+    column; every stored explanation is the computed one, and each site's explanation on the last day reads
+    back as the computed one; the supply roll-up is the one summed from the store again."""
     dense = pipeline.score(list(days), persist=False)
     schema = reads.scores.STORED_ARROW
     computed = _sorted(conform(pa.Table.from_pandas(dense[list(schema.names)], preserve_index=False), schema))
@@ -58,7 +60,20 @@ def _assert_stored_equal_dense(pipeline: Pipeline, days: Sequence[date]) -> None
     assert stored.num_rows == computed.num_rows
     for name in schema.names:
         assert stored.column(name).equals(computed.column(name)), name
-    last = dense[dense["date"] == days[-1]]
+    computed_explain = {
+        (str(d), s): e for d, s, e in dense[["date", "site_id", "explain"]].itertuples(index=False)
+    }
+    rows = sql.frame(pipeline.store, "SELECT date, site_id, explain FROM score")
+    for d, s, e in rows.itertuples(index=False):
+        key = (str(dialect.as_date(d)), s)
+        assert explanation.decode(e, None) == explanation.decode(computed_explain[key], None), key
+    # The roll-up summed from the rows as they were written is the one summed from the store afterwards.
+    written = reads.scores.supply_days(pipeline.store, days[0] - timedelta(days=1), days[-1])
+    pipeline.store.rollup_supply()
+    reread = reads.scores.supply_days(pipeline.store, days[0] - timedelta(days=1), days[-1])
+    assert len(written) > 0
+    pd.testing.assert_frame_equal(written, reread)
+    last = explained(dense[dense["date"] == days[-1]], pipeline.settings.scoring)
     for site_id, explain in zip(last["site_id"], last["explain"], strict=True):
         assert reads.scores.explain_of(pipeline.store, site_id, days[-1]) == explain, site_id
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from datetime import date, datetime
+from pathlib import Path
 
 import pandas as pd
 import psycopg
@@ -88,6 +89,12 @@ def test_a_bad_database_url_is_reported_without_its_password(url: str, shown: st
     with pytest.raises(StoreError, match=re.escape(shown)) as exc:
         Store.from_url(url)
     assert "hunter2" not in str(exc.value)
+
+
+def test_sqlite_writers_wait_a_minute_for_the_write_lock(tmp_path: Path) -> None:
+    store = Store.from_url(f"sqlite:///{tmp_path / 'b.db'}")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 60_000
 
 
 def test_init_turns_an_earlier_release_s_suspension_and_force_majeure_into_halts_keeping_the_old_word(

@@ -15,8 +15,9 @@ from typing import Any, Protocol
 
 import httpx
 
-from monitor.errors import MinewatchError
-from monitor.net.http import retry_after_seconds
+from monitor.config import HttpSettings
+from monitor.errors import MinewatchError, OutboundError
+from monitor.net.http import Limits, exchange, retry_after_seconds
 
 __all__ = ["Channel", "DeliveryError", "Message", "post"]
 
@@ -64,17 +65,21 @@ def post(
     max_wait: float,
     label: str,
     now: datetime,
+    limits: Limits | None = None,
 ) -> httpx.Response:
-    """POST ``content``; on HTTP 429 wait out Retry-After when it is at most ``max_wait`` and try again.
+    """POST ``content`` under the HTTP policy (``monitor.net.http.exchange``: the signed body never follows
+    a redirect to another origin); on HTTP 429 wait out Retry-After when it is at most ``max_wait`` and
+    try again.
 
     Any other failure raises DeliveryError at once: the outbox retries with backoff on a later run, so a
     run never blocks long on a peer that is down. ``label`` names the peer without its (secret) URL.
     """
+    limits = limits or Limits.of(HttpSettings())
     for attempt in range(MAX_429_TRIES):
         try:
-            response = client.post(url, content=content, headers=dict(headers))
-        except httpx.HTTPError as exc:
-            raise DeliveryError(f"{label}: {type(exc).__name__}: {exc}") from None
+            response = exchange(client, "POST", url, limits, content=content, headers=dict(headers))
+        except (httpx.HTTPError, OutboundError) as exc:
+            raise DeliveryError(f"{label}: {type(exc).__name__}: {_without(str(exc), url)}") from None
         if 200 <= response.status_code < 300:
             return response
         if response.status_code == 429:
@@ -86,3 +91,8 @@ def post(
             raise DeliveryError(f"{label}: HTTP 429, retry after {wait:.0f} s", retry_after=wait)
         raise DeliveryError(f"{label}: HTTP {response.status_code} {response.text[:200]}".rstrip())
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _without(text: str, url: str) -> str:
+    """An error text with the (secret: a Slack hook's path is its key) URL named by its host only."""
+    return text.replace(url, f"<{httpx.URL(url).host}>")

@@ -6,13 +6,24 @@ language and cue, the nearest events, the front line)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
 from monitor.alerting import evidence
 
-__all__ = ["alert_facts", "message_facts", "site_url", "source_tags", "subject_line", "text_body"]
+__all__ = ["alert_facts", "message_facts", "one_line", "site_url", "source_tags", "subject_line", "text_body"]
+
+#: Bidirectional embeddings, overrides and isolates: feed text must not reorder what a reader sees.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+
+def one_line(text: str) -> str:
+    """``text`` fit for a header or a subject: control characters (CR and LF above all: header injection)
+    and bidi overrides become spaces, runs of spaces one."""
+    cleaned = "".join(" " if unicodedata.category(c) == "Cc" or c in _BIDI else c for c in text)
+    return re.sub(r" {2,}", " ", cleaned).strip()
 
 
 def site_url(base_url: str | None, site_id: str | None) -> str | None:
@@ -24,7 +35,7 @@ def site_url(base_url: str | None, site_id: str | None) -> str | None:
 
 def subject_line(alerts: Sequence[Mapping[str, Any]], limit: int = 150) -> str:
     """One alert: its title; several: how many and their titles, cut at ``limit`` characters."""
-    titles = [str(a.get("title") or a.get("kind")) for a in alerts]
+    titles = [one_line(str(a.get("title") or a.get("kind"))) for a in alerts]
     text = titles[0] if len(titles) == 1 else f"{len(titles)} alerts: " + "; ".join(titles)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

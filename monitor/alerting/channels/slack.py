@@ -10,6 +10,7 @@ import httpx
 
 from monitor.alerting.channels import Message, post
 from monitor.alerting.channels.render import message_facts, site_url, source_tags, subject_line, text_body
+from monitor.net.http import Limits
 
 __all__ = ["MAX_BLOCKS", "SlackChannel", "slack_payload"]
 
@@ -81,16 +82,23 @@ class SlackChannel:
     name = "slack"
 
     def __init__(
-        self, client: httpx.Client, url: str, sleep: Callable[[float], None], max_wait: float
+        self,
+        client: httpx.Client,
+        url: str,
+        sleep: Callable[[float], None],
+        max_wait: float,
+        limits: Limits | None = None,
     ) -> None:
         self.client = client
         self.url = url
         self.sleep = sleep
         self.max_wait = max_wait
+        self.limits = limits
 
     def send(self, message: Message) -> None:
         body = json.dumps(slack_payload(message), ensure_ascii=False).encode("utf-8")
         post(
             self.client, self.url, content=body, headers={"Content-Type": "application/json; charset=utf-8"},
             sleep=self.sleep, max_wait=self.max_wait, label="slack", now=message.sent_at,
+            limits=self.limits,
         )  # fmt: skip

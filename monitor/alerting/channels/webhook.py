@@ -28,6 +28,7 @@ import httpx
 
 from monitor.alerting.channels import Message, post
 from monitor.alerting.channels.render import site_url
+from monitor.net.http import Limits
 
 __all__ = ["SCHEMA", "SIGNATURE_HEADER", "WebhookChannel", "sign", "verify", "webhook_body"]
 
@@ -82,12 +83,14 @@ class WebhookChannel:
         secret: str | None,
         sleep: Callable[[float], None],
         max_wait: float,
+        limits: Limits | None = None,
     ) -> None:
         self.client = client
         self.url = url
         self.secret = secret
         self.sleep = sleep
         self.max_wait = max_wait
+        self.limits = limits
 
     def send(self, message: Message) -> None:
         body = webhook_body(message)
@@ -98,4 +101,5 @@ class WebhookChannel:
         post(
             self.client, self.url, content=body, headers=headers, sleep=self.sleep, max_wait=self.max_wait,
             label=f"webhook {host}", now=message.sent_at,
+            limits=self.limits,
         )  # fmt: skip

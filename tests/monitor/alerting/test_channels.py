@@ -16,7 +16,8 @@ from monitor.alerting.channels import DeliveryError, Message, render
 from monitor.alerting.channels.email import EmailChannel
 from monitor.alerting.channels.slack import MAX_BLOCKS, SlackChannel, slack_payload
 from monitor.alerting.channels.webhook import SCHEMA, WebhookChannel, verify, webhook_body
-from monitor.config import alert_targets_from_env, parse_smtp_url
+from monitor.alerting.tick import build_channels
+from monitor.config import Settings, alert_targets_from_env, parse_smtp_url
 from monitor.errors import ConfigError
 from tests.loopback import LoopbackServer, Request, Response
 from tests.monitor.mailbox import Mailbox, body_of
@@ -246,6 +247,38 @@ def test_alert_targets_come_from_the_environment() -> None:
     assert targets.base_url == "https://minewatch.example"
     assert "services" not in repr(targets)
     assert alert_targets_from_env({}).smtp is None
+
+
+def test_a_title_with_cr_lf_and_bidi_overrides_becomes_one_plain_subject_line(mailbox: Mailbox) -> None:
+    channel = EmailChannel(parse_smtp_url(mailbox.url()), "alerts@minewatch.example", ["desk@fund.example"],
+                           "[minewatch]", 5)  # fmt: skip
+    hostile = {**HALT, "title": "Rubaya\r\nBcc: victim@example.org\r\n\u202etxt.exe front line"}
+
+    channel.send(message(hostile))
+
+    [mail] = mailbox.messages
+    assert mail["Subject"] == "[minewatch] Rubaya Bcc: victim@example.org txt.exe front line"
+    assert mail["Bcc"] is None
+    assert mailbox.envelopes[0].rcpt_tos == ["desk@fund.example"]
+
+
+@pytest.mark.parametrize(
+    ("smtp_url", "warned"),
+    [
+        ("smtp://mw:pw@mail.example:25", True),
+        ("smtp://mw:pw@mail.example:587?starttls=true", False),
+        ("smtps://mw:pw@mail.example", False),
+        ("smtp://mail.example:25", False),
+    ],
+)
+def test_smtp_credentials_without_tls_are_warned_about(smtp_url: str, warned: bool, caplog: Any) -> None:
+    env = {"MINEWATCH_SMTP_URL": smtp_url, "MINEWATCH_ALERT_EMAIL_TO": "desk@fund.example"}
+    with caplog.at_level("WARNING"), httpx.Client() as client:
+        channels = build_channels(Settings(), alert_targets_from_env(env), client, lambda _s: None)
+
+    assert list(channels) == ["email"]
+    assert any("without TLS" in r.getMessage() for r in caplog.records) is warned
+    assert all("pw" not in r.getMessage() for r in caplog.records)
 
 
 # ---- the desk note, the same on every channel -------------------------------------------------------------

@@ -25,7 +25,7 @@ class Recorder:
         self.name = name
         self.store = store
         self.sent: list[Message] = []
-        self.error: DeliveryError | None = None
+        self.error: Exception | None = None
         self.rows_at_send: list[tuple[Any, ...]] = []
 
     def send(self, message: Message) -> None:
@@ -208,3 +208,77 @@ def test_held_back_alerts_are_stored_without_deliveries_and_updates_change_the_p
     assert (payload if isinstance(payload, dict) else __import__("json").loads(payload))[
         "summary"
     ] == "new summary"
+
+
+def test_any_exception_in_a_send_is_recorded_on_its_row_and_the_tick_goes_on(fresh_store: Store) -> None:
+    stored(fresh_store, halt("bisie"), channels=("email",))
+    stored(fresh_store, halt("rubaya"), channels=("email",))
+
+    class FailsOnBisie(Recorder):
+        def send(self, message: Message) -> None:
+            if message.alerts[0]["subject"] == "bisie":
+                raise ValueError("Header values may not contain linefeed or carriage return characters")
+            super().send(message)
+
+    email = FailsOnBisie("email")
+    results = outbox.deliver(fresh_store, {"email": email}, NOW, RETRY, None)
+
+    assert [m.alerts[0]["subject"] for m in email.sent] == ["rubaya"]
+    assert (results["email"].sent, results["email"].failed) == (1, 1)
+    bisie, rubaya = rows(fresh_store, "email")
+    assert bisie[2:4] == (
+        1,
+        "ValueError: Header values may not contain linefeed or carriage return characters",
+    )
+    assert bisie[4] == NOW + timedelta(seconds=60) and bisie[5] is None
+    assert rubaya[3] == "" and rubaya[5] == NOW
+
+
+def test_a_delivery_failing_max_attempts_times_is_given_up_and_said_once_on_the_other_channels(
+    fresh_store: Store, caplog: Any
+) -> None:
+    retry = AlertRetrySettings(backoff_seconds=60, max_backoff_seconds=60, max_attempts=3)
+    stored(fresh_store, halt())
+    email, slack = Recorder("email"), Recorder("slack")
+    email.error = DeliveryError("smtp mail.example:587: SMTPAuthenticationError: (535, b'bad login')")
+    channels = {"email": email, "slack": slack}
+
+    with caplog.at_level("ERROR", logger="monitor.alerting.outbox"):
+        for minute in range(0, 10):
+            outbox.deliver(fresh_store, channels, NOW + timedelta(minutes=minute * 2), retry, None)
+
+    halt_email = next(r for r in rows(fresh_store, "email") if r[0] == halt().fingerprint)
+    assert halt_email[2] == 3 and halt_email[5] is None
+    with fresh_store.engine.connect() as conn:
+        failed_at = (
+            conn.execute(sa.select(outbox.DELIVERY.c.failed_at).where(outbox.DELIVERY.c.channel == "email"))
+            .scalars()
+            .all()
+        )
+    assert failed_at == [NOW + timedelta(minutes=4)]
+    assert [m.alerts[0]["kind"] for m in slack.sent] == ["halt", "delivery_failed"]
+    notice = slack.sent[1].alerts[0]
+    assert notice["title"] == "email could not deliver 1 alert(s)"
+    assert "Given up after 3 attempts: bisie halted" in notice["summary"]
+    assert [r.getMessage().split(":")[0] for r in caplog.records] == ["email"]
+    assert outbox.deliver(fresh_store, channels, NOW + timedelta(days=1), retry, None)["email"].pending == 0
+
+
+def test_a_given_up_failure_notice_raises_no_further_notice(fresh_store: Store) -> None:
+    retry = AlertRetrySettings(backoff_seconds=60, max_backoff_seconds=60, max_attempts=1)
+    stored(fresh_store, halt())
+    email, slack = Recorder("email"), Recorder("slack")
+    email.error = DeliveryError("smtp down")
+    slack.error = DeliveryError("slack down")
+    for minute in range(0, 6):
+        outbox.deliver(
+            fresh_store, {"email": email, "slack": slack}, NOW + timedelta(minutes=minute), retry, None
+        )
+
+    kinds = [r[0] for r in rows(fresh_store)]
+    assert len(kinds) == 4  # the halt on two channels, then one notice per channel about the other's failure
+    with fresh_store.engine.connect() as conn:
+        stored_kinds = (
+            conn.execute(sa.select(outbox.ALERT.c.kind).order_by(outbox.ALERT.c.id)).scalars().all()
+        )
+    assert stored_kinds == ["halt", "delivery_failed", "delivery_failed"]

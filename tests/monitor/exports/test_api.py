@@ -11,11 +11,13 @@ from pathlib import Path
 import httpx
 import pyarrow.parquet as pq
 import pytest
+import sqlalchemy as sa
 from openapi_spec_validator import validate
 
 from dashboards.app import create_app
 from dashboards.server import RunningServer, serve_in_thread
 from monitor.config import Settings
+from monitor.exports import panels
 from monitor.exports.schemas import SCHEMAS
 from monitor.observability.health import health
 from monitor.store import Store
@@ -208,3 +210,55 @@ def test_the_api_keeps_its_bearer_tokens_when_the_dashboard_uses_basic_auth(serv
         assert client.get("/").status_code == 401  # the dashboard wants basic auth
         assert client.get("/api/v1/notices.csv", headers=FIRST).status_code == 200
         assert client.get("/api/v1/notices.csv").status_code == 401
+
+
+def test_a_path_under_api_that_is_not_the_api_needs_the_dashboard_password(serve: Serve) -> None:
+    server = serve(server_env={"MINEWATCH_DASH_USER": "analyst", "MINEWATCH_DASH_PASSWORD": "pw"})
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        for path in ("/api/x", "/api/v1/nothing-here", "/api/_dash-layout"):
+            response = client.get(path)
+            assert response.status_code == 401, path
+            assert "dash" not in response.text.lower()
+        assert client.get("/api/x", auth=("analyst", "pw")).status_code == 200  # the dashboard's own 404 page
+
+
+def _score_rows(store: Store) -> tuple[int, object]:
+    with store.engine.connect() as conn:
+        return tuple(conn.execute(sa.text("SELECT count(*), max(date) FROM score")).one())  # type: ignore[return-value]
+
+
+def test_a_read_of_unscored_days_computes_them_in_memory_and_writes_nothing(
+    api: httpx.Client, scenario: Scenario
+) -> None:
+    before = _score_rows(scenario.store)
+
+    response = api.get("/risk.csv", params={"from": "1990-01-01", "to": "1990-12-31"}, headers=FIRST)
+
+    assert response.status_code == 200
+    assert len(response.text.splitlines()) == 1 + 365 * 3  # header, then three sites a day
+    assert _score_rows(scenario.store) == before
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"from": "0001-01-01", "to": "0001-12-31"}, "from 0001-01-01 is before 1989-01-01"),
+        (
+            {"from": "1989-01-01", "to": "2025-03-01"},
+            "days without current stored scores in 1989-01-01..2025-03-01",
+        ),
+    ],
+)
+def test_a_read_out_of_bounds_is_a_400_before_any_byte_of_data(
+    api: httpx.Client,
+    scenario: Scenario,
+    params: dict[str, str],
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(panels, "MAX_COMPUTED_SITE_DAYS", 3 * 366)  # a year of the scenario's three sites
+    response = api.get("/supply.csv", params=params, headers=FIRST)
+
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+    assert _score_rows(scenario.store) == (0, None)

@@ -563,9 +563,16 @@ def test_a_column_change_needs_a_schema_version_bump(panel: str) -> None:
 
 
 @pytest.mark.parametrize("panel", sorted(SCHEMAS))
-def test_the_readme_documents_each_panel_s_columns_as_its_schema_defines_them(panel: str) -> None:
-    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
-    assert markdown_table(SCHEMAS[panel]) in readme, f"README.md's {panel} table differs from its schema"
+def test_the_exports_page_documents_each_panel_s_columns_and_version_as_its_schema_defines_them(
+    panel: str,
+) -> None:
+    page = (Path(__file__).resolve().parents[3] / "docs" / "exports.md").read_text(encoding="utf-8")
+    assert markdown_table(SCHEMAS[panel]) in page, f"docs/exports.md's {panel} table differs from its schema"
+    heading = next(line for line in page.splitlines() if line.startswith(f"## `{panel}`: "))
+    assert heading.endswith(f"(schema version {SCHEMAS[panel].version})"), heading
+    assert f"| `{panel}` | {SCHEMAS[panel].version} |" in page, (
+        f"docs/exports.md's panel list: {panel}'s version"
+    )
 
 
 def test_every_export_writes_its_schema_columns_even_when_empty(scenario: Scenario, tmp_path: Path) -> None:

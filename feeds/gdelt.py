@@ -33,7 +33,8 @@ it stored. Only the newest has an md5 and size (from lastupdate.txt); the others
 zips. A missed export GDELT answers 404 for is a real gap in GDELT: it is logged and passed over; one served
 damaged (not a zip) is quarantined as a rejected row with the reason. At most
 ``feeds.gdelt.catch_up_max_files`` exports are fetched per run (the newest included); the older missed ones
-are logged as skipped, for ``minewatch import gdelt FILE``.
+are logged as skipped, for ``minewatch import gdelt FILE``. Every export is fetched from lastupdate.txt's own
+origin (``export_location``).
 """
 
 from __future__ import annotations
@@ -46,10 +47,10 @@ import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import pandas as pd
@@ -327,15 +328,22 @@ def parse_lastupdate(text: str) -> ExportFile:
     raise FeedError("lastupdate.txt does not name an .export.CSV.zip file")
 
 
-def check_export_host(lastupdate_url: str, export_url: str) -> None:
-    """Raise FeedError unless the export named by lastupdate.txt is on lastupdate.txt's own host (over http
-    or https): the listing travels over plain http, so a tampered one must not send us elsewhere."""
-    expected, named = urlsplit(lastupdate_url), urlsplit(export_url)
-    if named.scheme not in {"http", "https"} or (named.hostname or "") != (expected.hostname or ""):
+def export_location(lastupdate_url: str, export_url: str) -> str:
+    """Where to fetch the export that lastupdate.txt names: its path on lastupdate.txt's own origin (scheme,
+    host and port); FeedError when it names another host.
+
+    The listing is plain http by default (GDELT's documented address), so it may have been altered on the
+    way: it must not send us to another host, nor from https down to http when the listing was fetched over
+    https. Its md5 then only catches a file damaged in transit, not one altered with the listing; set
+    ``feeds.gdelt.lastupdate_url`` to an https address to have both come over TLS.
+    """
+    listing, named = urlsplit(lastupdate_url), urlsplit(export_url)
+    if named.scheme not in {"http", "https"} or (named.hostname or "") != (listing.hostname or ""):
         raise FeedError(
             f"lastupdate.txt names an export on {named.hostname or named.scheme or 'no host'}, not on "
-            f"{expected.hostname}: not fetched"
+            f"{listing.hostname}: not fetched"
         )
+    return urlunsplit((listing.scheme, listing.netloc, named.path, named.query, ""))
 
 
 def unzip_export(data: bytes, what: str) -> bytes:
@@ -416,8 +424,8 @@ class GdeltCollector:
         has gaps); any other failure raises FeedError after the batches already yielded."""
         cap = self.settings.max_response_mb
         listing = requester.get(self.settings.lastupdate_url, max_response_mb=cap).text
-        export = parse_lastupdate(listing)
-        check_export_host(self.settings.lastupdate_url, export.url)
+        named = parse_lastupdate(listing)
+        export = replace(named, url=export_location(self.settings.lastupdate_url, named.url))
         # Stamps are fixed-width YYYYMMDDHHMMSS, so string order is time order.
         if since is not None and export.timestamp <= since:
             return

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import ipaddress
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -456,8 +457,9 @@ class DashboardSettings(_Section):
     )
     map_style: str = Field(
         "white-bg",
-        description="Map background: 'white-bg' needs no network (country outlines are bundled); a tile "
-        "style such as 'carto-positron' or 'open-street-map' loads tiles from the internet.",
+        description="Map background: 'white-bg' needs no network (country outlines, place names and the "
+        "font of map text are bundled); a tile style such as 'carto-positron' or 'open-street-map' loads "
+        "tiles from the internet.",
     )
     page_size: int = Field(25, gt=0, le=1000, description="Rows per page in the dashboard's tables.")
     max_table_rows: int = Field(
@@ -802,6 +804,8 @@ class SmtpTarget:
     password: SecretStr | None = None
     starttls: bool = False
     ssl: bool = False
+    #: Log in without TLS to a host that is not this machine: asked for with ``?insecure_login=true``.
+    insecure_login: bool = False
 
 
 @dataclass(frozen=True)
@@ -842,6 +846,13 @@ def parse_smtp_url(url: str, name: str = "MINEWATCH_SMTP_URL") -> SmtpTarget:
     ssl = parts.scheme == "smtps" or _flag(name, query, "ssl")
     if starttls and ssl:
         raise ConfigError(f"{name}: choose starttls=true or ssl=true, not both")
+    insecure_login = bool(parts.username) and not (starttls or ssl) and not _loopback(parts.hostname)
+    if insecure_login and not _flag(name, query, "insecure_login"):
+        # Refused rather than warned about: a warning is read after the password has crossed the network.
+        raise ConfigError(
+            f"{name}: a login without TLS sends the password in clear to {parts.hostname}: add "
+            "?starttls=true or use smtps://, or, knowingly, ?insecure_login=true"
+        )
     port = port_given or (465 if ssl else 587 if starttls else 25)
     return SmtpTarget(
         host=parts.hostname,
@@ -850,7 +861,18 @@ def parse_smtp_url(url: str, name: str = "MINEWATCH_SMTP_URL") -> SmtpTarget:
         password=SecretStr(unquote(parts.password)) if parts.password else None,
         starttls=starttls,
         ssl=ssl,
+        insecure_login=insecure_login,
     )
+
+
+def _loopback(host: str) -> bool:
+    """Whether ``host`` is this machine by name or address (a password sent there never crosses a network)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _http_url(name: str, value: str) -> str:

@@ -269,10 +269,10 @@ def build_channels(
     limits = Limits.of(settings.http)
     out: dict[str, Channel] = {}
     if cfg.email.enabled and targets.smtp is not None and targets.email_to:
-        if targets.smtp.username and not (targets.smtp.starttls or targets.smtp.ssl):
+        if targets.smtp.insecure_login:
             log.warning(
-                "MINEWATCH_SMTP_URL logs in to %s without TLS: the password crosses the network in clear "
-                "(add ?starttls=true or use smtps://)",
+                "MINEWATCH_SMTP_URL logs in to %s without TLS (insecure_login=true): the password crosses "
+                "the network in clear; use ?starttls=true or smtps:// instead",
                 targets.smtp.host,
             )
         out["email"] = EmailChannel(

@@ -22,7 +22,7 @@ _GMODS = (
 )
 _CUT = (
     r"(?:cut(?:s|ting)?|lower(?:s|ed|ing)?|reduc(?:e|es|ed|ing)|downgrad\w*|slash\w*|trim(?:s|med|ming)?"
-    r"|withdr[ae]w\w*|pull(?:s|ed|ing)?|suspend(?:s|ed|ing)?|scrap\w*|revis\w*\s+down\w*)"
+    r"|withdr[ae]w\w*|pull(?:s|ed|ing)?|suspend(?:s|ed|ing)?|scrap\w*|revis\w*\s+down\w*|discontinu\w*)"
 )
 
 EN = Lexicon(
@@ -33,6 +33,9 @@ EN = Lexicon(
         r"|care (?:and|&) maintenance|offline|out of (?:action|operation)|brought to a stop|mothball\w*"
         r"|only (?:critical|essential|minimal) (?:activities|operations|work)"
         r"|clos(?:e|es|ed|ing) (?:its|their) doors|(?:went|go|goes|going|are|were|is) on strike"
+        # Headline strikes without a verb ("Escondida workers on strike") and walkouts.
+        r"|(?:workers|miners|employees|staff|union members) on strike|walk(?:s|ed|ing)? off (?:the )?jobs?"
+        r"|(?:operat\w*|running|run|runs) at (?:half|reduced|partial) (?:its )?capacity"
         r"|(?:began|begin|begins|start\w*|launch\w*) (?:an? )?(?:indefinite )?strike|strike at the mine"
     ),
     stop_noun=r"suspensions?|halt|shut-?downs?|stoppages?",
@@ -47,7 +50,7 @@ EN = Lexicon(
         r"|return(?:s|ed|ing)? to (?:production|operation|normal)\w*|recommission\w*|recommenc\w*"
         r"|restor(?:e|es|ed|ing) (?:\S+\s+){0,2}?(?:production|operations|output)|back online"
         r"|bring\w* (?:\S+\s+){0,4}?back (?:online|into production|on ?stream|on line)"
-        r"|return(?:s|ed|ing)? to work|back to work"
+        r"|return(?:s|ed|ing)? to work|back to work|(?:head|heads|heading|headed|go|goes|going|went) back to"
     ),
     lifted=(
         r"(?:lift|end|withdr[ae]w|remov)\w*\s+(?:\S+\s+){0,3}?(?:of\s+)?(?:the\s+)?"
@@ -81,7 +84,7 @@ EN = Lexicon(
             r"|processing (?:plant|facilit(?:y|ies))"
         ),
         "part": (
-            r"underground|shafts?|plants?|mills?|concentrators?|lines?|levels?|sections?|smelters?"
+            r"underground|(?:mine)?shafts?|plants?|mills?|concentrators?|lines?|levels?|sections?|smelters?"
             r"|refiner(?:y|ies)|furnaces?|kilns?|circuits?|units?|stopes?"
         ),
         "export": (
@@ -89,12 +92,14 @@ EN = Lexicon(
             r"|contracted supplies|customers|trucking|haulage|port|consignments?|logistic\w*"
         ),
         "product": r"concentrates?|cargo(?:es)?|cathodes?|yellowcake|ore|tonnes",
-        "protest": r"protests?|blockades?|strikes?|measures?|action|demonstrations?|sit-ins?",
+        # "on strike to protest layoffs": a verb, not the object.
+        "protest": r"(?<!to )protests?|blockades?|strikes?|measures?|action|demonstrations?|sit-ins?",
         "access": r"access|roads?|routes?|highways?|corridor|traffic|services|internet",
         "project": (
             r"construction|expansion|development|projects?|exploration|drilling|opening|studies|study"
+            r"|dewatering|pumping (?:of )?water|pumping (?:\S+ )?out"
         ),
-        "decline": r"declines?|fall|slide|drop|slump|losses",
+        "decline": r"declines?|fall|slide|drop|slump",
         "visit": r"visits?|tours?|visitors",
         "trading": r"trading|shares?|stock|listing",
         "talks": (
@@ -121,12 +126,18 @@ EN = Lexicon(
     ),
     # "Glencore to mothball ..." but not "forced to", "decided to", "had to", "force MMG to".
     plan=r"^(?!.*\b(?:forc|order|compel|oblig|decid|had|has|have|began|start|mov|agre|made)\w*\s).*\sto",
-    negation=r"no|not|never|without|nor|neither|n't|rul(?:e|es|ed) out|den(?:y|ies|ied)|prevent\w*",
+    negation=(
+        r"no|not|never|without|nor|neither|n't|rul(?:e|es|ed) out|den(?:y|ies|ied)|prevent\w*"
+        # "Strikers block BHP from restarting".
+        r"|(?:block|bar|stop)(?:s|red|ped|ring|ping|ed|ing)? (?:\S+ ){0,2}?from"
+    ),
     negation_after=r"(?:(?:has|have|had|is|was|were|are|will|would)\s+)?(?:been\s+)?not",
     denial=(
         r"den(?:y|ies|ied|ying)|refut\w*|false|unfounded|baseless|untrue|no truth"
         r"|dismiss\w* (?:the )?(?:reports|rumou?rs)|misunderstanding"
         r"|reject\w* (?:the )?(?:reports|rumou?rs|claims)"
+        r"|(?:does|did|will|would) not affect (?:production|operations|output)"
+        r"|without affecting (?:production|operations|output)"
     ),
     hedge=(
         r"may|might|could|would|possibl[ey]|potential(?:ly)?|risks? of|threat\w*|warn\w*|consider\w*"
@@ -134,7 +145,8 @@ EN = Lexicon(
         r"|expect\w*|mull\w*|weigh\w*|stud(?:y|ies|ying)|evaluat\w*|assess\w*|prepar\w*|contingency"
         r"|in case|ready to|aim\w* to|hop(?:e|es|ing) to|reports? of|rumou?rs? (?:of|that)|alleged(?:ly)?"
         r"|reportedly|speculat\w*|unconfirmed|talk of|fears? (?:of|that)|updates? on|closer to|towards?"
-        r"|path to|steps? toward"
+        r"|path to|steps? toward|request(?:s|ed|ing)? (?:to|permission|approval)|asks? to"
+        r"|seek\w* (?:permission|approval)|appl(?:y|ies|ied) to|recommend\w*"
     ),
     hedge_after=(
         r"expected|planned|possible|likely|could|would|may|threat\w*|risk|if|unless|once|rumou?rs?|as soon as"
@@ -146,7 +158,7 @@ EN = Lexicon(
     earlier_noun=(
         r"following|after(?! it| they| we| the company)|since|end of|post|before|earlier|previous|prior"
         r"|recent|past"
-        r"|impacts? of|cost of|losses from|effects? of"
+        r"|impacts? of|cost of|losses from|effects? of|fallout from"
     ),
     noun=(
         r"suspensions?|halt|shut-?downs?|standstill|stoppages?|closures?|restart|resumption|reopening"
@@ -163,4 +175,10 @@ EN = Lexicon(
         r"|continu\w* to (?:process|treat|mill|ship)\w*"
     ),
     contrast=r"but|while|whereas|although|as|when|because",
+    imminent=(
+        r"this week|later this week|today|tonight|tomorrow|this weekend|this month"
+        # A weekday, but not the day something was said ("said on Tuesday").
+        r"|(?<!said )(?<!says )(?<!said on )(?<!says on )(?<!announced )(?<!announced on )(?<!told )"
+        r"(?<!told on )(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    ),
 )

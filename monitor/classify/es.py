@@ -28,6 +28,9 @@ ES = Lexicon(
         r"|en pausa|sin operar|cese de (?:operaciones|actividades|la produccion)"
         r"|cierr\w* (?:sus )?puertas|(?:inici|comenz|comienz|estall)\w*\s+(?:\S+\s+){0,3}?huelga"
         r"|(?:en|se declar\w* en) huelga|huelga en (?:\S+\s+){0,2}?(?:mina|minera|faena|yacimiento|operacion)"
+        r"|(?:mantien\w*|continu\w*|sigue\w*|prosigue\w*|extiende\w*|prolonga\w*) (?:la |una )?huelga"
+        r"|funciona\w* a (?:media|la mitad de su) capacidad"
+        r"|opera\w* a capacidad reducida"
         r"|solo (?:en )?(?:las )?areas criticas|(?:solo|solamente|unicamente) (?:realiza\w* )?actividades"
         r" (?:criticas|minimas|esenciales)"
     ),
@@ -37,8 +40,11 @@ ES = Lexicon(
         r"|semestre|mes)|de (?:\d{4}|ano|mes)))|cese|interrupcion|paro"
     ),
     stop_weak=(
-        r"deten(?:er|ido|ida|idos|idas|dra|dran)|detien\w*|detuv\w*|ces(?:a|an|o|aron)|cierr(?:a|an)|cerr\w*"
+        r"deten(?:er|ido|ida|idos|idas|dra|dran)|detien\w*|detuv\w*|ces(?:a|an|o|aron)|cierr(?:a|an)"
+        # "Cerro Verde" is a hill; "cerro" (cerro, closed) only before what it closed.
+        r"|cerr(?!o\b)\w*|cerro(?= (?:sus|su|la|el|las|los|temporalmente|definitivamente|toda|todas|todo)\b)"
         r"|interrump\w*|dej\w* de|par(?:aron|ado|ada|ados|adas)|frena\w*|impid\w*|imped\w*|bloquead[oa]s?"
+        r"|cort(?:a|an|o|aron|ado|ada|ados|adas)"
         r"|varad[oa]s?|retenid[oa]s?|clausur\w*|apag(?:a|an|o|aron|ado|ada)"
     ),
     resume=(
@@ -57,7 +63,7 @@ ES = Lexicon(
     civilians=r"personas|habitantes|pobladores|vecinos|familias|civiles|desplazados|poblacion",
     evacuate_weak=r"desaloj\w*|abandon\w*|traslad\w*|retir\w*|repleg\w*|reubic\w*",
     guidance=(
-        rf"(?:recort|rebaj|reduc|reduj|baj|retir|suspend)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
+        rf"(?:recort|rebaj|reduc|reduj|baj|retir|suspend|descontinu)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
         r"|(?:ajust|revis|corrig|reduj|recort)\w*\s+(?:\S+\s+){0,4}?a la baja"
         rf"|a la baja\s+{_GMODS}{_GUIDANCE_NOUN}"
     ),
@@ -81,7 +87,7 @@ ES = Lexicon(
         ),
         "access": r"accesos?|vias?|carreteras?|rutas?|corredor|transito|caminos?|servicios",
         "project": r"construccion|ampliacion|proyectos?|exploracion|perforacion|apertura|estudios?",
-        "decline": r"caida|descenso|declive|baja|perdidas",
+        "decline": r"caida|descenso|declive|baja",
         "visit": r"visitas?|recorridos",
         "trading": r"cotizacion|acciones|bolsa",
         "talks": (
@@ -105,11 +111,12 @@ ES = Lexicon(
     negation_after=r"no (?:se )?(?:ha|han|fue|fueron)",
     denial=(
         r"desmient\w*|desminti\w*|niega|nego|negaron|falso|falsa|falsos|infundad\w*|carece de fundamento"
-        r"|malentendido"
+        r"|malentendido|no afecta\w* (?:a )?(?:la |su |sus )?(?:produccion|operacion\w*)"
     ),
     hedge=(
         rf"podr\w*|puede|pueden|posibl\w*|eventual\w*|amenaz\w*|advirti\w*|advierte\w*|alert\w*|evalu\w*"
-        rf"|estudi\w*|consider\w*|plane\w*|prev\w*|si|de continuar|en caso|caso de|riesgo de|para|analiz\w*"
+        rf"|estudi\w*|consider\w*|plane\w*|(?<!lo )prev\w*|si|de continuar|en caso|caso de|riesgo de|para"
+        r"|analiz\w*|solicit(?:a|an|o|aron|ara|aran)|hacia (?:la|el)|recomiend\w*|recomend\w*"
         rf"|{_CONDITIONAL}|rumor\w*|supuest\w*|presunt\w*|versiones|novedades sobre|actualizacion sobre"
         r"|espera\w*|para ser"
     ),
@@ -132,4 +139,9 @@ ES = Lexicon(
         r"|(?:operacion|produccion|operaciones) (?:\S+\s+){0,9}continua"
     ),
     contrast=r"pero|mientras|aunque|sin embargo|cuando|porque|ya que",
+    imminent=(
+        r"esta semana|hoy|manana|este fin de semana"
+        r"|a partir (?:de hoy|de manana"
+        r"|del (?:proximo )?(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo))"
+    ),
 )

@@ -18,7 +18,7 @@ FR = Lexicon(
         r"|(?:a|a l'|mise? a l'|mis a l')\s*arret|(?:mise?|passe|placee?) en sommeil|en sommeil"
         r"|force majeure|paralys(?:e|es|ee|ees|ent|er|ant)|a l'abandon|hors service"
         r"|mis(?:e|es)? en veille|en veille|(?:chomage|conge) technique"
-        r"|ferm\w* (?:definitivement )?(?:ses|leurs) portes"
+        r"|ferm\w* (?:definitivement )?(?:ses|leurs) portes|fonctionn\w* a capacite reduite"
         r"|(?:entr\w* en|en|se mettent en|declenche\w*(?: une)?) greve|greve (?:a|dans) la mine"
     ),
     stop_noun=r"suspensions?|arret|fermeture|interruption|paralysie|cessation",
@@ -70,7 +70,7 @@ FR = Lexicon(
         "protest": r"greves?|blocus|barrages?|mouvements?|manifestations?|mesures?|sit-in",
         "access": r"acces|routes?|axes?|circulation|corridor|services",
         "project": r"construction|extension|projets?|exploration|forages?|ouverture|etudes?",
-        "decline": r"baisse|chute|declin|recul|pertes",
+        "decline": r"baisse|chute|declin|recul",
         "visit": r"visites?|visiteurs",
         "trading": r"cotation|bourse|actions|titres?",
         "talks": (
@@ -85,6 +85,7 @@ FR = Lexicon(
         r"(?:l'une|une|l'un|un) des\s+(?:\S+\s+){0,2}(?:usines|lignes|puits|concentrateurs|fours|niveaux"
         r"|unites|zones|fosses|sections)|(?:ligne|niveau|puits|unite|usine|four) (?:n[o°]\s*)?\d+"
         r"|(?<!chomage )(?<!activite )partiel\w*|partiellement|(?:a la )?moitie de (?:sa )?capacite"
+        r"|capacite reduite"
         r"|(?:sur|dans|a) une partie (?:de|du|des)|\b[1-9]\d?\s*%\s*(?:et|a)\s*[1-9]\d?\s*%"
         r"|\b[1-9]\d?\s*% de sa (?:production|capacite)"
         r"|(?:une|certaines|plusieurs) (?:des )?(?:zones|fosses|sections)|une zone"
@@ -95,11 +96,13 @@ FR = Lexicon(
     negation_after=r"n'(?:a|ont|est|sont|etait|ait)\s+pas",
     denial=(
         r"dement\w*|dementi\w*|infonde\w*|sans fondement|faux|fausses?|calomni\w*|diffamatoire\w*|malentendu"
+        r"|n'affecte pas (?:la )?production|sans affecter (?:la )?production"
     ),
     hedge=(
         r"pourr\w*|risqu\w*|menac\w*|envisag\w*|prevo\w*|prevu\w*|eventuel\w*|probabl\w*|devr\w*|jusqu"
         r"|si|projet\w* de|etudi\w*|evalu\w*|tenter|aurai(?:t|ent)|averti\w*|craint\w*|redout\w*"
         r"|possibl\w*|rumeurs?|pretendu\w*|suppose\w*|selon lesquelles|point sur|mise a jour sur"
+        r"|vers (?:la|une)|sollicit\w*|recommand\w*|preconis\w*"
     ),
     hedge_after=r"prevue?s?|envisagee?s?|possibles?|eventuel\w*|si|pourr\w*|des que|aussitot que",
     earlier=r"avait|avaient|(?:en|depuis) (?:19|20)\d\d|derniere fois|a connu|a subi|avait connu",
@@ -127,4 +130,9 @@ FR = Lexicon(
         r"|non affecte\w*|pleinement operationnel\w*|(?:sont|est) normales?|tourne grace"
     ),
     contrast=r"mais|alors que|tandis que|cependant|lorsque|quand|car|parce que",
+    imminent=(
+        r"cette semaine|aujourd'hui|demain|ce week-end"
+        r"|(?:ce |le )?(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) prochain"
+        r"|des (?:demain|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+    ),
 )

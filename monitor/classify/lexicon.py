@@ -95,6 +95,9 @@ class Lexicon:
     continues: str
     #: Extra clause breaks (conjunctions of contrast: "but", "mais", "pero", "mas").
     contrast: str = ""
+    #: A date days away in the sentence ("this week", "cette semaine", "a partir do proximo dia"): a headline
+    #: plan with it is a decided step, not a plan ("Cigar Lake to restart production this week").
+    imminent: str = ""
 
     @cached_property
     def compiled(self) -> dict[str, re.Pattern[str]]:
@@ -104,7 +107,7 @@ class Lexicon:
             "civilians", "guidance",
             "partial",
             "negation", "negation_after", "denial", "hedge", "hedge_after", "drill", "continues", "contrast",
-            "object_end",
+            "object_end", "imminent",
         )  # fmt: skip
         out = {name: _words(getattr(self, name)) for name in names}
         # Anchored at the end of the words before a cue.

@@ -23,8 +23,11 @@ PT = Lexicon(
         r"|sem operar"
         r"|parou|pararam|apenas (?:as )?(?:areas|atividades) (?:criticas|essenciais)"
         r"|fech\w* (?:as )?(?:suas )?portas|(?:entr\w* em|em|inici\w*(?: uma)?) greve"
-        r"|greve na mina"
-        r"|para (?:a|as|o|os) (?:producao|lavra|extracao|operac\w+"
+        r"|greve na mina|greve(?:\s+\S+){0,14}?\s+(?:comecou|iniciou|arrancou)|capacidade reduzida"
+        # "para a producao" stops production, except after a noun it is "for" ("estimativas para a producao").
+        r"|(?<!estimativas )(?<!estimativa )(?<!previsoes )(?<!previsao )(?<!metas )(?<!meta )(?<!projecoes )"
+        r"(?<!projecao )(?<!planos )(?<!plano )(?<!prazo )(?<!recursos )(?<!insumos )(?<!guidance )"
+        r"para (?:a|as|o|os) (?:producao|lavra|extrac?cao|operac\w+"
         r"|atividades?|actividades?|mina)"
     ),
     stop_noun=(
@@ -37,7 +40,8 @@ PT = Lexicon(
         r"|retid[oa]s?|deslig\w*|embarg(?:a|ou|ada|ado|adas|ados)|interdit(?:a|ou|ada|ado|adas|ados)"
     ),
     resume=(
-        r"retom\w*|reinici\w*|reabr\w*|reabertura|reativ\w*|reactiv\w*|recome\w*"
+        # "recomeca" restarts, "recomenda" recommends.
+        r"retom\w*|reinici\w*|reabr\w*|reabertura|reativ\w*|reactiv\w*|recomec\w*"
         r"|volt\w* a (?:operar|produzir|funcionar|laborar)|regress\w* a (?:producao|laboracao)|rearranque"
         r"|(?:retorn|volt|regress)\w* ao trabalho"
         r"|normaliz\w* (?:as |a )?(?:operac(?:ao|oes)|atividades|producao)"
@@ -51,13 +55,13 @@ PT = Lexicon(
     civilians=r"pessoas|moradores|habitantes|familias|civis|deslocados|populacao|aldeoes",
     evacuate_weak=r"retir\w*|transfer\w*|desloc\w*|repatri\w*",
     guidance=(
-        rf"(?:reduz|reduc|cort|baix|diminu|retir|suspend)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
+        rf"(?:reduz|reduc|cort|baix|diminu|retir|suspend|descontinu)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
         r"|(?:rev(?:e|eu|iu|isa|isou|ista|isao)|corrig\w*)\s+(?:\S+\s+){0,4}?em baixa"
         rf"|em baixa\s+{_GMODS}{_GUIDANCE_NOUN}"
     ),
     objects={
         "ops": (
-            r"operac(?:ao|oes)|atividades?|actividades?|producao|exploracao|extracao|lavra|laboracao|minas?"
+            r"operac(?:ao|oes)|atividades?|actividades?|producao|exploracao|extrac?cao|lavra|laboracao|minas?"
             r"|trabalhos|acc?oes mineiras|operar|produzir|laborar|extrair"
             r"|planta de (?:beneficiamento|processamento)"
         ),
@@ -73,7 +77,7 @@ PT = Lexicon(
         "protest": r"greves?|bloqueios?|manifestac(?:ao|oes)|protestos?|medidas?",
         "access": r"acessos?|estradas?|vias?|rotas?|corredor|circulacao|servicos",
         "project": r"construcao|ampliacao|projetos?|prospeccao|pesquisa|sondagens?|abertura|estudos?",
-        "decline": r"queda|declinio|descida|baixa|perdas",
+        "decline": r"queda|declinio|descida|baixa",
         "visit": r"visitas?|visitantes",
         "trading": r"acoes|bolsa|cotacao",
         "talks": (
@@ -96,10 +100,14 @@ PT = Lexicon(
     plan=r"\s(?:vai|vao|ia|iam|deve|devem)",
     negation=r"nao|sem|nenhum\w*|nunca|nem|nega|negou|desment\w*|descart\w*",
     negation_after=r"nao (?:foi|foram|esta|estao)",
-    denial=r"nega|negou|negam|negaram|desment\w*|falso|falsa|infundad\w*|mal-entendido|mal entendido",
+    denial=(
+        r"nega|negou|negam|negaram|desment\w*|falso|falsa|infundad\w*|mal-entendido|mal entendido"
+        r"|nao afeta\w* (?:a |as |o |os )?(?:producao|operac\w*)"
+    ),
     hedge=(
         rf"poder\w*|pode|podem|possivel\w*|eventual\w*|ameac\w*|admit\w*|avis\w*|alert\w*|avali\w*"
-        rf"|estud\w*|consider\w*|plane\w*|prev\w*|caso|risco de|pretende\w*|{_CONDITIONAL}|rumor\w*"
+        rf"|estud\w*|consider\w*|plane\w*|(?<!que )(?<!o )prev\w*|caso|risco de|pretende\w*|{_CONDITIONAL}"
+        r"|rumor\w*|solicit(?:a|am|ou|aram)|rumo a|recomend\w*"
         rf"|boato\w*|alegad\w*|supost\w*|falam em|fala-se|noticias sobre|atualizac\w* sobre|espera\w*"
         r"|para ser"
     ),
@@ -124,4 +132,8 @@ PT = Lexicon(
         r"|segu\w* (?:a )?(?:operar|operando|produzir|produzindo|funcionar|funcionando)"
     ),
     contrast=r"mas|enquanto|embora|porem|contudo|quando|porque",
+    imminent=(
+        r"esta semana|hoje|amanha|este fim de semana|a partir d[eo] (?:hoje|amanha|proximo dia|dia \d+"
+        r"|(?:proxima )?(?:segunda|terca|quarta|quinta|sexta)|sabado|domingo)"
+    ),
 )

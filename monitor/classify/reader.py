@@ -242,7 +242,7 @@ def _strength(
         return "earlier", m.group().strip()
     if c["noun"].match(sentence, start) and (m := c["earlier_noun"].search(" " + _last_words(before, 6))):
         return "earlier", m.group().strip()
-    if m := c["plan"].search(" " + _last_words(before, 3)):
+    if (m := c["plan"].search(" " + _last_words(before, 3))) and not c["imminent"].search(sentence):
         return "hedged", m.group().strip()
     if m := c["hedge"].search(_last_words(before, 6)):
         return "hedged", m.group()

@@ -695,3 +695,36 @@ def test_an_export_named_on_another_host_is_not_fetched(
     ):
         list(collector(server).collect(requester, None))
     assert [r.path for r in server.requests] == ["/gdeltv2/lastupdate.txt"]
+
+
+@pytest.mark.parametrize(
+    ("listing", "named", "fetched"),
+    [
+        (  # never from https down to http: the export comes the way the listing came
+            "https://data.gdeltproject.org/gdeltv2/lastupdate.txt",
+            f"http://data.gdeltproject.org/gdeltv2/{STAMP}.export.CSV.zip",
+            f"https://data.gdeltproject.org/gdeltv2/{STAMP}.export.CSV.zip",
+        ),
+        (  # nor to another port of the host
+            "http://data.gdeltproject.org/gdeltv2/lastupdate.txt",
+            f"http://data.gdeltproject.org:8080/gdeltv2/{STAMP}.export.CSV.zip",
+            f"http://data.gdeltproject.org/gdeltv2/{STAMP}.export.CSV.zip",
+        ),
+    ],
+)
+def test_an_export_is_fetched_from_the_listing_s_own_origin(listing: str, named: str, fetched: str) -> None:
+    assert gdelt.export_location(listing, named) == fetched
+
+
+def test_an_export_named_on_another_port_is_fetched_from_the_listing_s_server(
+    server: LoopbackServer, requester: RetryingRequester
+) -> None:
+    payload = zipped(EXPORT.read_bytes())
+    zip_path = serve_export(server, payload)
+    elsewhere = f"{len(payload)} {hashlib.md5(payload).hexdigest()} http://127.0.0.1:1{zip_path}\n"
+    server.route("GET", "/gdeltv2/lastupdate.txt", Response(200, elsewhere, {"Content-Type": "text/plain"}))
+
+    batches = list(collector(server).collect(requester, since="20250313090000"))
+
+    assert [r.path for r in server.requests] == ["/gdeltv2/lastupdate.txt", zip_path]
+    assert [b.watermark for b in batches] == [STAMP]

@@ -212,7 +212,7 @@ def test_smtp_urls_are_parsed_with_defaults_by_security(url: str, expected: tupl
 
 
 def test_the_smtp_password_is_decoded_and_never_shown() -> None:
-    t = parse_smtp_url("smtp://u:p%3Aw@mail.example")
+    t = parse_smtp_url("smtps://u:p%3Aw@mail.example")
     assert t.password is not None and t.password.get_secret_value() == "p:w"
     assert "p:w" not in repr(t)
 
@@ -265,13 +265,17 @@ def test_a_title_with_cr_lf_and_bidi_overrides_becomes_one_plain_subject_line(ma
 @pytest.mark.parametrize(
     ("smtp_url", "warned"),
     [
-        ("smtp://mw:pw@mail.example:25", True),
+        ("smtp://mw:pw@mail.example:25?insecure_login=true", True),
         ("smtp://mw:pw@mail.example:587?starttls=true", False),
         ("smtps://mw:pw@mail.example", False),
         ("smtp://mail.example:25", False),
+        ("smtp://mw:pw@127.0.0.1:2525", False),  # a relay on this machine: the password stays on it
+        ("smtp://mw:pw@localhost:25", False),
     ],
 )
-def test_smtp_credentials_without_tls_are_warned_about(smtp_url: str, warned: bool, caplog: Any) -> None:
+def test_a_login_without_tls_is_warned_about_only_when_asked_for_knowingly(
+    smtp_url: str, warned: bool, caplog: Any
+) -> None:
     env = {"MINEWATCH_SMTP_URL": smtp_url, "MINEWATCH_ALERT_EMAIL_TO": "desk@fund.example"}
     with caplog.at_level("WARNING"), httpx.Client() as client:
         channels = build_channels(Settings(), alert_targets_from_env(env), client, lambda _s: None)
@@ -279,6 +283,21 @@ def test_smtp_credentials_without_tls_are_warned_about(smtp_url: str, warned: bo
     assert list(channels) == ["email"]
     assert any("without TLS" in r.getMessage() for r in caplog.records) is warned
     assert all("pw" not in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    "smtp_url",
+    ["smtp://mw:s3cret-77@mail.example:25", "smtp://mw:s3cret-77@10.0.0.5", "smtp://mw@mail.example"],
+)
+def test_a_login_without_tls_to_another_machine_is_refused_at_start_without_the_password(
+    smtp_url: str,
+) -> None:
+    env = {"MINEWATCH_SMTP_URL": smtp_url, "MINEWATCH_ALERT_EMAIL_TO": "desk@fund.example"}
+    with pytest.raises(
+        ConfigError, match=r"login without TLS sends the password in clear to .*insecure_login"
+    ) as e:
+        alert_targets_from_env(env)
+    assert "s3cret-77" not in str(e.value)
 
 
 # ---- the desk note, the same on every channel -------------------------------------------------------------

@@ -94,6 +94,21 @@ ENGLISH = [
         "Ruwe said its 2026 production guidance, along with the smelter schedule, has been withdrawn.",
         "guidance_cut",
     ),
+    ("imminent", "Kalunda to restart production this week after the evacuation", "", "resumption"),
+    ("dewatering", "Pumping resumes at flooded Kalunda decline", "", "none"),
+    ("part", "Kalunda mineshaft out of action after hoist failure", "", "partial_halt"),
+    ("background", "Ruwe weighs fallout from Kalunda mine halt", "", "none"),
+    ("request", "Ruwe requested permission to restart Kalunda", "", "none"),
+    ("strike_no_verb", "Ridgeview miners on strike to protest layoffs", "", "halt"),
+    ("walkout_weekday", "Ridgeview workers to walk off job Friday", "", "halt"),
+    ("walkout_later", "Ridgeview workers to walk off job next year if talks fail", "", "none"),
+    (
+        "said_weekday",
+        "Ridgeview said on Tuesday it has not received an order from the regulator to suspend its operations",
+        "",
+        "none",
+    ),
+    ("blocked_restart", "Strikers block Ridgeview from restarting its mill", "", "none"),
 ]
 FRENCH = [
     ("halt", "Kalunda : Ruwe Copper suspend ses activités après l'attaque d'un convoi", "", "halt"),
@@ -131,6 +146,8 @@ FRENCH = [
     ),
     ("project", "Un collectif obtient la suspension de l'ouverture d'une mine à Kalunda", "", "none"),
     ("export", "Des villageois continuent à bloquer les exportations de Kalunda", "", "export_halt"),
+    ("partial", "L'usine de Kalunda fonctionne à capacité réduite après un incident", "", "partial_halt"),
+    ("conditional", "Vers la reprise des exportations de Kalunda", "", "none"),
 ]
 SPANISH = [
     ("halt", "Minera Andina paraliza sus operaciones en Quilca por bloqueo", "", "halt"),
@@ -174,6 +191,10 @@ SPANISH = [
         "guidance_cut",
     ),
     ("cause", "Minera Andina estima el impacto económico de la paralización de Quilca", "", "none"),
+    ("strike", "Trabajadores de Cerro Quilca mantienen la huelga por quinto día", "", "halt"),
+    ("strike_no_effect", "Paro de 48 horas en Quilca no afecta su producción", "", "none"),
+    ("request", "Minera Andina solicita reanudar parcialmente Quilca", "", "none"),
+    ("export", "Comuneros cortan la exportación de concentrados de Quilca", "", "export_halt"),
 ]
 PORTUGUESE = [
     ("halt", "Mineradora suspende operações na mina de Namuli devido a protestos", "", "halt"),
@@ -199,6 +220,16 @@ PORTUGUESE = [
     ("resumption", "Trabalhadores de Namuli retornam ao trabalho após acordo", "", "resumption"),
     ("services", "Protestos levam à interrupção de serviços em Namuli", "", "none"),
     ("legal", "Mineradora tenta suspender a ordem judicial sobre Namuli", "", "none"),
+    ("recommend", "Ministério Público recomenda suspensão de lançamentos na barragem de Namuli", "", "none"),
+    ("guidance", "Mineradora descontinua previsões de produção de Namuli", "", "guidance_cut"),
+    ("comparison", "Namuli produz menos que o previsto e corta meta anual", "", "guidance_cut"),
+    ("european_spelling", "Namuli suspende extracção de grafite", "", "halt"),
+    (
+        "preposition",
+        "Estimativas em revisão",
+        "A mineradora disse que as estimativas para a produção de Namuli estão em revisão.",
+        "none",
+    ),
 ]
 
 

@@ -20,7 +20,7 @@ import dash
 from dash import Input, dcc, html
 
 import monitor
-from dashboards import data, figures, ids, pages
+from dashboards import basemap, data, figures, ids, pages
 from dashboards.components import CONTEXT_KEY, Context, context
 from dashboards.server import serve_metrics
 from monitor.config import Settings
@@ -83,13 +83,18 @@ def create_app(
         settings=settings,
         world_production=world_production,
         now=now,
-        basemap_url=app.get_asset_url(BASEMAP_ASSET),
+        map_base=basemap.MapBase.served(
+            settings.dashboard.map_style,
+            app.config.requests_pathname_prefix,
+            app.get_asset_url(BASEMAP_ASSET),
+        ),
         initial_as_of=initial_as_of,
     )
     for module in page_modules():
         module.register(app)
     app.layout = shell
     app.server.register_blueprint(api_blueprint(store, settings, env or {}, now))
+    app.server.register_blueprint(basemap.blueprint())
     serve_metrics(app.server, Metrics(store, settings, now))
     _warm_up()
     return app

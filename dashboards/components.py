@@ -17,6 +17,7 @@ import pandas as pd
 from dash import dcc, html
 from plotly.io.json import to_json_plotly
 
+from dashboards.basemap import MapBase
 from dashboards.cache import QueryCache
 from dashboards.palette import DARK_LEVELS, LEVEL_COLOURS
 from monitor.config import Settings
@@ -34,7 +35,7 @@ class Context:
     settings: Settings
     world_production: Path | None
     now: Callable[[], datetime]
-    basemap_url: str | None
+    map_base: MapBase
     initial_as_of: date | None = None
     cache: QueryCache = field(init=False)
 

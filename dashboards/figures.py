@@ -1,8 +1,8 @@
 """Figure builders: pure functions from the frames in ``dashboards.data`` to Plotly figures.
 
-Maps use ``scattermap``; with the default ``white-bg`` style they need no network: country outlines come from
-a GeoJSON served by the dashboard itself, and no trace draws map text (its glyphs would be fetched from the
-web). Text from feeds is escaped before it reaches a hover label: Plotly renders a few HTML tags there.
+Maps use ``scattermap`` on a ``basemap.MapBase``; with the default offline style they need no network: the
+dashboard serves the country outlines, the place names and the glyphs map text is drawn with. Text from
+feeds is escaped before it reaches a hover label: Plotly renders a few HTML tags there.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from dashboards.basemap import TILELESS, MapBase, base_layers, has_text, map_style
 from dashboards.palette import (
     COMPONENT_COLOURS,
     LEVEL_COLOURS,
@@ -27,12 +28,10 @@ from dashboards.palette import (
     level_colour,
 )
 from dashboards.regions import Box, site_box, view_of
-from monitor.domain import STOPPED_STATUSES, UNSCORED
-from monitor.labels import commodity_label
+from monitor.domain import EVENT_TYPES, STOPPED_STATUSES, UNSCORED
+from monitor.labels import commodity_label, short_name
 from monitor.labels import label as word_label
 
-#: Map text (place names, cluster counts) is drawn in this font, served with the dashboard (``glyphs``).
-OFFLINE_STYLE = "white-bg"
 #: The parts of plotly_white our 2-D charts and maps use. The whole template (defaults for every trace type,
 #: 3-D scenes, polar axes, colour scales) is copied into every figure and serialised with it, which was a
 #: third of a map callback's time.
@@ -94,17 +93,6 @@ def empty_figure(message: str, title: str = "", height: int = 320) -> go.Figure:
 
 
 # ---- maps -------------------------------------------------------------------------------------------------
-def basemap_layers(basemap_url: str | None) -> list[dict[str, Any]]:
-    """Land and country outlines from a local GeoJSON (for the tile-less white-bg style)."""
-    if not basemap_url:
-        return []
-    source = {"source": basemap_url, "sourcetype": "geojson", "below": "traces"}
-    return [
-        {**source, "type": "fill", "color": "#f2f0eb"},
-        {**source, "type": "line", "color": "#a8a8a8", "line": {"width": 0.7}},
-    ]
-
-
 def map_view(
     lats: Sequence[float | None] | np.ndarray, lons: Sequence[float | None] | np.ndarray
 ) -> tuple[dict[str, float], float]:
@@ -128,18 +116,16 @@ def _map_figure(
     traces: list[go.Scattermap],
     title: str,
     view: tuple[dict[str, float], float],
-    map_style: str,
-    basemap_url: str | None,
+    base: MapBase,
     revision: str = "map",
 ) -> go.Figure:
     """A map figure built in one go: adding traces and layout one by one copies every array each time.
 
     The legend sits below the map in rows, never over the data; the map stops at one world's width."""
-    layers = basemap_layers(basemap_url) if map_style == OFFLINE_STYLE else []
     layout = {
         **_base_layout_props(title, 560),
         "template": TEMPLATE,
-        "map": {"style": map_style, **map_layout(view), "layers": layers},
+        "map": {"style": map_style(base), **map_layout(view), "layers": base_layers(base)},
         "margin": {"l": 0, "r": 0, "t": 50, "b": 0},
         "legend": {
             "orientation": "h",
@@ -167,7 +153,7 @@ def _route_trace(routes: pd.DataFrame, name: str = "Export routes") -> list[go.S
     return [
         go.Scattermap(
             lat=points[:, 0], lon=points[:, 1], mode="lines", line={"width": 2.5, "color": "#546e7a"},
-            name=name, hoverinfo="skip",
+            name=name, hoverinfo="skip", uid="routes",
         )
     ]  # fmt: skip
 
@@ -184,14 +170,13 @@ def _km(value: Any) -> str:
     return "n/a" if value is None or pd.isna(value) else f"{float(value):.1f} km"
 
 
-def has_map_text(map_style: str) -> bool:
-    """Whether a map may draw text (place names, cluster counts): tile styles bring the glyphs text needs;
-    the offline style has none and would fetch them from the web."""
-    return map_style != OFFLINE_STYLE
-
-
+# A clustered trace is never dropped from a map: Plotly (7.1) removes a clustered trace's source before
+# its cluster layer, MapLibre refuses ("Source cannot be removed while layer ... is using it") and the page
+# shows "Map error.". So a map that clusters draws every event type and clustered level each time, an
+# absent one as an empty trace out of the legend, and every map trace has a fixed ``uid``: a redraw updates
+# the traces in place instead of removing and adding them. (A uid becomes a CSS class: letters, digits, '-'.)
 #: Events of one type closer than this many pixels are drawn as one circle with their count, up to the zoom
-#: where a province fills the map (tile styles only: the count is text).
+#: where a province fills the map (where the map can draw text: the count is text).
 EVENT_CLUSTER = {"enabled": True, "maxzoom": 8, "size": [14, 20, 26], "step": [-1, 10, 50], "opacity": 0.8}
 
 
@@ -199,9 +184,13 @@ def _event_traces(
     events: pd.DataFrame, *, distance: bool = False, cluster: bool = False
 ) -> list[go.Scattermap]:
     """One trace per event type, sized by fatalities; with ``distance``, the hover gives the km to the mine
-    and to its export road; with ``cluster``, nearby events of a type merge into a counted circle."""
+    and to its export road; with ``cluster``, nearby events of a type merge into a counted circle, and every
+    type keeps its trace, empty when it has no event (see above ``EVENT_CLUSTER``)."""
     traces = []
-    for kind, group in events.groupby("type", sort=True):
+    groups = dict(list(events.groupby("type", sort=True)))
+    if cluster:
+        groups = {kind: groups.get(kind, events.iloc[0:0]) for kind in sorted({*EVENT_TYPES, *groups})}
+    for kind, group in groups.items():
         fatalities = group["fatalities"].fillna(0).to_numpy(dtype=float)
         size = 6 + 3 * np.log1p(fatalities)
         days = group["event_date"].dt.strftime("%Y-%m-%d").fillna("").tolist()
@@ -227,6 +216,8 @@ def _event_traces(
                 marker={"size": size, "color": event_colour(str(kind)), "opacity": 0.75},
                 hovertext=np.asarray(hover, dtype=object),
                 hovertemplate="%{hovertext}<extra></extra>",
+                uid=f"events-{kind}",
+                showlegend=not group.empty,
                 **({"cluster": {**EVENT_CLUSTER, "color": event_colour(str(kind))}} if cluster else {}),
             )
         )
@@ -261,6 +252,10 @@ def _site_hover(group: pd.DataFrame, level: str) -> np.ndarray:
 
 #: Levels whose sites are named on the map (where the style can draw text).
 LABELLED_LEVELS: frozenset[str] = frozenset({"elevated", "high", "critical", "halted"})
+#: Quiet sites close together on screen merge into one circle of their level's colour with their count,
+#: up to the zoom where a province fills the map; a site at risk is always drawn on its own.
+CLUSTERED_LEVELS: frozenset[str] = frozenset({UNSCORED, "low"})
+SITE_CLUSTER = {"enabled": True, "maxzoom": 6, "size": [16, 22, 28], "step": [-1, 5, 20], "opacity": 0.9}
 #: Sites drawn from the least to the most pressing, so nothing at risk hides under a quiet site; a critical
 #: site (news of the day) is drawn over a halted one (a known stop), which is often the larger marker.
 DRAW_ORDER: tuple[str, ...] = (UNSCORED, "low", "elevated", "high", "halted", "critical")
@@ -273,8 +268,7 @@ def overview_map(
     *,
     region: Box | None = None,
     known_stops: Collection[str] = (),
-    map_style: str = OFFLINE_STYLE,
-    basemap_url: str | None = None,
+    base: MapBase = TILELESS,
 ) -> go.Figure:
     """Located sites coloured by level and sized by output, recent matched events by type, export routes.
 
@@ -283,11 +277,11 @@ def overview_map(
     located = sites.dropna(subset=["lat", "lon"]) if not sites.empty else sites
     if located.empty:
         return empty_figure("No located sites yet: run `minewatch sites` or `minewatch import sites FILE`.")
-    text = has_map_text(map_style)
+    text = has_text(base)
     traces = [*_route_trace(routes), *(_event_traces(events, cluster=text) if not events.empty else [])]
     for level in DRAW_ORDER:
         group = located[located["level"] == level]
-        if group.empty:
+        if group.empty and not (text and level in CLUSTERED_LEVELS):  # kept: see above ``EVENT_CLUSTER``
             continue
         group = group.sort_values("annual_output_t", ascending=False, na_position="first")  # small on top
         traces.append(
@@ -295,6 +289,8 @@ def overview_map(
                 lat=group["lat"].to_numpy(dtype=float),
                 lon=group["lon"].to_numpy(dtype=float),
                 name=f"Site: {label(level).lower()}",
+                uid=f"sites-{level}",
+                showlegend=not group.empty,
                 legendrank=LEVEL_ORDER.index(level),
                 marker={
                     "size": _site_sizes(group["annual_output_t"]),
@@ -304,11 +300,16 @@ def overview_map(
                 customdata=group["site_id"].to_numpy(dtype=object),
                 hovertext=_site_hover(group, level),
                 hovertemplate="%{hovertext}<extra></extra>",
-                # Sites at risk carry their name on tile styles (whose own labels give the places).
+                **(
+                    {"cluster": {**SITE_CLUSTER, "color": level_colour(level)}}
+                    if text and level in CLUSTERED_LEVELS
+                    else {}
+                ),
+                # Sites at risk carry their name wherever the map can draw text.
                 **(
                     {
                         "mode": "markers+text",
-                        "text": _texts(group["site_name"].str.split("(").str[0].str.strip()),
+                        "text": _texts(group["site_name"].map(lambda n: short_name({"name": n}))),
                         "textposition": "top right",
                         "textfont": {"size": 12, "color": "#1f2933"},
                     }
@@ -321,8 +322,7 @@ def overview_map(
         traces,
         "Sites by risk level, recent events and export routes",
         view_of(region or site_box(located, known_stops=known_stops)),
-        map_style,
-        basemap_url,
+        base,
         revision=str(region or "at-risk"),
     )
 
@@ -333,8 +333,7 @@ def site_map(
     events: pd.DataFrame,
     routes: pd.DataFrame,
     *,
-    map_style: str = OFFLINE_STYLE,
-    basemap_url: str | None = None,
+    base: MapBase = TILELESS,
 ) -> go.Figure:
     """One site, its export route and the events exposed to it."""
     if facts.get("lat") is None or facts.get("lon") is None:
@@ -352,17 +351,23 @@ def site_map(
                 name="Nearby places",
                 marker={"size": 6, "color": "#37474f"},
                 hoverinfo="text",
+                uid="places",
             )
         )
+    name = plain(facts.get("name"))
     traces.append(
         go.Scattermap(
             lat=[facts["lat"]],
             lon=[facts["lon"]],
-            mode="markers",
-            text=[plain(facts.get("name"))],
+            mode="markers+text" if has_text(base) else "markers",
+            text=[plain(short_name(facts))],
+            hovertext=[name],
+            textposition="top center",
+            textfont={"size": 13, "color": "#1f2933"},
             name=f"Site ({label(level).lower()})",
             marker={"size": 22, "color": level_colour(level)},
-            hovertemplate="<b>%{text}</b><extra></extra>",
+            hovertemplate="<b>%{hovertext}</b><extra></extra>",
+            uid="site",
         )
     )
     lats = [facts["lat"], *events.get("lat", pd.Series(dtype=float)).tolist()]
@@ -370,23 +375,18 @@ def site_map(
     for route_points in routes.get("route", []):
         lats += [p[0] for p in route_points]
         lons += [p[1] for p in route_points]
-    return _map_figure(
-        traces, "Events near the site and its export route", map_view(lats, lons), map_style, basemap_url
-    )
+    return _map_figure(traces, "Events near the site and its export route", map_view(lats, lons), base)
 
 
-def events_map(
-    events: pd.DataFrame, *, map_style: str = OFFLINE_STYLE, basemap_url: str | None = None
-) -> go.Figure:
+def events_map(events: pd.DataFrame, *, base: MapBase = TILELESS) -> go.Figure:
     """Events by type, sized by fatalities."""
     if events.empty:
         return empty_figure("No events match these filters.")
     return _map_figure(
-        _event_traces(events, cluster=has_map_text(map_style)),
+        _event_traces(events, cluster=has_text(base)),
         "Events by type (size: fatalities)",
         map_view(events["lat"].to_numpy(dtype=float), events["lon"].to_numpy(dtype=float)),
-        map_style,
-        basemap_url,
+        base,
     )
 
 
@@ -573,13 +573,18 @@ def notices_timeline(notices: pd.DataFrame) -> go.Figure:
 
 
 def supply_history_figure(history: pd.DataFrame, value: str = "supply_at_risk_t") -> go.Figure:
-    """Supply at risk per commodity over time, in tonnes or in % of world production."""
+    """Supply at risk per commodity over time, in tonnes or in % of world production. A commodity with
+    nothing at risk on any day shown has no line (a row of lines at zero hides the ones that matter); the
+    legend sits below the plot, clear of the title."""
     in_pct = value == "pct_world"
     title = "Supply at risk, % of world production" if in_pct else "Supply at risk, tonnes a year"
     data = history.dropna(subset=[value]) if value in history else history.iloc[0:0]
     if data.empty:
         what = "world production figures (commodities.csv)" if in_pct else "scores"
         return empty_figure(f"Nothing to show yet: no {what}.", title)
+    data = data[data.groupby("commodity")[value].transform("max") > 0]
+    if data.empty:
+        return empty_figure("Nothing at risk on any day shown.", title)
     fig = _figure()
     for commodity, group in data.groupby("commodity", sort=True):
         fig.add_trace(
@@ -596,7 +601,11 @@ def supply_history_figure(history: pd.DataFrame, value: str = "supply_at_risk_t"
                 + "</extra>",
             )
         )
-    _base_layout(fig, title, 360)
+    _base_layout(fig, title, 380)
+    fig.update_layout(
+        legend={"orientation": "h", "yanchor": "top", "y": -0.14, "xanchor": "left", "x": 0.0},
+        margin={"b": 70},
+    )
     fig.update_yaxes(title="% of world production" if in_pct else "Tonnes a year at risk", rangemode="tozero")
     return fig
 

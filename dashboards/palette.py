@@ -55,11 +55,11 @@ COMMODITY_COLOURS: dict[str, str] = {
     "tantalum": "#882255",
     "tin": "#44aa99",
     "tungsten": "#999933",
-    "uranium": "#009e73",
+    "uranium": "#117733",
     "zinc": "#a6761d",
 }
 #: For commodities not listed above: a fixed pick by name, from colours no listed commodity uses.
-_SPARE = ("#aa4499", "#117733", "#ddcc77", "#88ccee", "#cc6677", "#6699cc")
+_SPARE = ("#aa4499", "#661100", "#ddcc77", "#88ccee", "#cc6677", "#6699cc")
 
 EVENT_COLOURS: dict[str, str] = {
     "battles": "#1f4e99",

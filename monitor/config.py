@@ -457,8 +457,9 @@ class DashboardSettings(_Section):
     )
     map_style: str = Field(
         "white-bg",
-        description="Map background: 'white-bg' needs no network (country outlines are bundled); a tile "
-        "style such as 'carto-positron' or 'open-street-map' loads tiles from the internet.",
+        description="Map background: 'white-bg' needs no network (country outlines, place names and the "
+        "font of map text are bundled); a tile style such as 'carto-positron' or 'open-street-map' loads "
+        "tiles from the internet.",
     )
     page_size: int = Field(25, gt=0, le=1000, description="Rows per page in the dashboard's tables.")
     max_table_rows: int = Field(

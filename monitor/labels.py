@@ -8,11 +8,12 @@ with the first capitalised, so a new kind or commodity is readable before anyone
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from monitor.domain import DEMO_FEED_PREFIX, EVENT_SOURCES, NOTICE_FEED_PREFIX
 
-__all__ = ["COMMODITY_LABELS", "LABELS", "commodity_label", "feed_label", "label"]
+__all__ = ["COMMODITY_LABELS", "LABELS", "commodity_label", "feed_label", "label", "short_name"]
 
 #: Commodity names that are not just their words capitalised (abbreviations, plurals).
 COMMODITY_LABELS: dict[str, str] = {
@@ -73,3 +74,52 @@ def feed_label(feed: str) -> tuple[str, str]:
     if name.startswith(NOTICE_FEED_PREFIX):
         return "Notices", name[len(NOTICE_FEED_PREFIX) :]
     return "Other", name
+
+
+#: Trailing words a short name drops ('Bisie tin mine' -> 'Bisie'): what the mine is, not which one.
+_GENERIC_TAIL = frozenset(
+    [
+        "mine",
+        "mines",
+        "mining",
+        "area",
+        "project",
+        "open-pit",
+        "open",
+        "pit",
+        "zone",
+        "district",
+        "concession",
+        "complex",
+        "operation",
+        "operations",
+        "tin",
+        "coltan",
+        "cobalt",
+        "copper",
+        "lithium",
+        "nickel",
+        "uranium",
+        "graphite",
+        "tantalum",
+        "tantalite",
+        "tungsten",
+        "zinc",
+        "gold",
+        "rare-earth",
+        "rare",
+        "earth",
+        "artisanal",
+    ]
+)
+
+
+def short_name(site: Mapping[str, Any]) -> str:
+    """The name a desk uses for a site (``{"name": ..., "id": ...}``): the registry name without its
+    bracketed detail or a trailing 'tin mine' ('Bisie tin mine (Mpama North)' -> 'Bisie'). Alerts and maps
+    name sites by it."""
+    name = str(site.get("name") or site.get("id") or "")
+    words = name.split("(")[0].split()
+    while len(words) > 1 and words[-1].lower() in _GENERIC_TAIL:
+        words.pop()
+    return " ".join(words) or name

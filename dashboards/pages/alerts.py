@@ -48,7 +48,7 @@ def _columns() -> list[dict[str, Any]]:
     ]  # fmt: skip
     return [
         {"field": "created_at", "headerName": "When (UTC)", "minWidth": 150, "sort": "desc"},
-        {"field": "kind_label", "headerName": "Kind", "maxWidth": 130},
+        {"field": "kind_label", "headerName": "Kind", "minWidth": 120, "maxWidth": 150},
         {"field": "site_id", "headerName": "Site", "maxWidth": 120},
         {"field": "title", "headerName": "Alert", "tooltipField": "summary", "minWidth": 380},
         {"field": "status", "headerName": "Status", "tooltipField": "status", "minWidth": 250},

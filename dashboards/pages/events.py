@@ -146,7 +146,7 @@ def count_text(shown: int, total: int) -> str:
 
 
 def _map(ctx: Context, frame: pd.DataFrame) -> Any:
-    return figures.events_map(frame, map_style=ctx.settings.dashboard.map_style, basemap_url=ctx.basemap_url)
+    return figures.events_map(frame, base=ctx.map_base)
 
 
 def _columns() -> list[dict[str, Any]]:

@@ -48,15 +48,21 @@ def _status_style() -> dict[str, Any]:
 
 def _feed_columns() -> list[dict[str, Any]]:
     return [
-        {"field": "feed_kind", "headerName": "Kind", "maxWidth": 160},
+        {"field": "feed_kind", "headerName": "Kind", "minWidth": 150, "maxWidth": 170},
         {
             "field": "feed_name",
             "headerName": "Feed",
-            "minWidth": 150,
+            "minWidth": 220,
             "headerTooltip": "feed",
             "tooltipField": "feed",
         },
-        {"field": "status", "headerName": "Last run status", "cellStyle": _status_style(), "maxWidth": 150},
+        {
+            "field": "status",
+            "headerName": "Last run status",
+            "cellStyle": _status_style(),
+            "minWidth": 140,
+            "maxWidth": 150,
+        },
         {"field": "last_run", "headerName": "Last run (UTC)", "minWidth": 160},
         {"field": "last_success", "headerName": "Last success (UTC)", "minWidth": 170},
         {"field": "lag_hours", "headerName": "Lag (hours)", "valueFormatter": number(1), "maxWidth": 130},

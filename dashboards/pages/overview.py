@@ -225,8 +225,7 @@ def build_view(
             data.routes(ctx.store),
             region=regions.region_box(region),
             known_stops=data.known_stops(ctx.store),
-            map_style=settings.map_style,
-            basemap_url=ctx.basemap_url,
+            base=ctx.map_base,
         ),
         "headline": headline(risk, data.supply_at_risk(risk, data.site_outputs(ctx.store), world), world),
     }

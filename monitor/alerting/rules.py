@@ -30,7 +30,7 @@ from monitor.domain import (
     LEVEL_RANK,
     RESUMING_KIND,
 )
-from monitor.labels import commodity_label
+from monitor.labels import commodity_label, short_name
 from monitor.redact import redact
 
 __all__ = [
@@ -97,53 +97,6 @@ def site_info(sites: pd.DataFrame, commodities: pd.DataFrame | None = None) -> d
         ]
         out[str(record["id"])] = facts
     return out
-
-
-#: Trailing words a short name drops ('Bisie tin mine' -> 'Bisie'): what the mine is, not which one.
-_GENERIC_TAIL = frozenset(
-    [
-        "mine",
-        "mines",
-        "mining",
-        "area",
-        "project",
-        "open-pit",
-        "open",
-        "pit",
-        "zone",
-        "district",
-        "concession",
-        "complex",
-        "operation",
-        "operations",
-        "tin",
-        "coltan",
-        "cobalt",
-        "copper",
-        "lithium",
-        "nickel",
-        "uranium",
-        "graphite",
-        "tantalum",
-        "tantalite",
-        "tungsten",
-        "zinc",
-        "gold",
-        "rare-earth",
-        "rare",
-        "earth",
-        "artisanal",
-    ]
-)
-
-
-def short_name(site: Mapping[str, Any]) -> str:
-    """The name a desk uses: the registry name without its bracketed detail or a trailing 'tin mine'."""
-    name = str(site.get("name") or site.get("id") or "")
-    words = name.split("(")[0].split()
-    while len(words) > 1 and words[-1].lower() in _GENERIC_TAIL:
-        words.pop()
-    return " ".join(words) or name
 
 
 def _pct(value: float) -> str:

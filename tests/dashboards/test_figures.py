@@ -7,7 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboards import data, figures, regions
+from dashboards import basemap, data, figures, regions
+from dashboards.basemap import MapBase
 from monitor.config import ScoringSettings
 from monitor.domain import LEVELS, UNSCORED
 from monitor.store import Store
@@ -16,6 +17,8 @@ from tests.dashboards import seed
 LEVEL_BOUNDS = ScoringSettings().levels
 
 BASEMAP = "/assets/countries.geojson"
+#: The offline base as a dashboard at the root path serves it.
+SERVED = MapBase.served("white-bg", "/", BASEMAP)
 
 
 def _annotations(fig: go.Figure) -> list[str]:
@@ -46,26 +49,43 @@ def test_map_view_frames_the_points() -> None:
     assert world_zoom == regions.MIN_ZOOM  # the whole world, once
 
 
-def test_offline_style_gets_local_country_outlines_and_tile_styles_do_not() -> None:
-    layers = figures.basemap_layers(BASEMAP)
-    assert {layer["source"] for layer in layers} == {BASEMAP}
-    assert figures.basemap_layers(None) == []
+def test_offline_style_gets_local_country_outlines_places_and_glyphs_and_tile_styles_do_not() -> None:
+    style = basemap.map_style(SERVED)
+    assert isinstance(style, dict) and style["glyphs"] == "/_map/glyphs/{fontstack}/{range}.pbf"
+    assert style["sources"] == {"countries": {"type": "geojson", "data": BASEMAP},
+                                "places": {"type": "geojson", "data": "/_map/places.geojson"}}  # fmt: skip
+    layers = {layer["id"]: layer for layer in style["layers"]}
+    assert [layers[k]["type"] for k in ("background", "land", "borders")] == ["background", "fill", "line"]
+    names = [layers[f"places-{t.name}"] for t in basemap.PLACE_TIERS]
+    assert [layer["filter"][2] for layer in names] == ["cities", "towns", "places"]
+    assert [layer["minzoom"] for layer in names] == sorted(layer["minzoom"] for layer in names)  # big first
+    assert all(layer["layout"]["text-field"] == ["get", "name"] for layer in names)
+    assert basemap.base_layers(SERVED) == []  # all in the style
+    outlines = basemap.base_layers(MapBase(outlines_url=BASEMAP))  # only outlines served: no text
+    assert [(layer["source"], layer["type"]) for layer in outlines] == [(BASEMAP, "fill"), (BASEMAP, "line")]
+    assert (
+        basemap.base_layers(MapBase("carto-positron")) == []
+        and basemap.map_style(MapBase("carto-positron")) == "carto-positron"
+    )
+    # Built without a dashboard (no files served), the offline map is bare and draws no text.
+    assert basemap.base_layers(basemap.TILELESS) == [] and basemap.map_style(basemap.TILELESS) == "white-bg"
+    assert not basemap.has_text(basemap.TILELESS) and basemap.has_text(SERVED)
 
 
 def test_overview_map_colours_sites_by_level_with_halted_distinct(seeded_store: Store) -> None:
     risk = data.risk_table(seeded_store)
     events = data.recent_events(seeded_store, seed.AS_OF, 30, 100)
-    fig = figures.overview_map(risk, events, data.routes(seeded_store), basemap_url=BASEMAP)
+    fig = figures.overview_map(risk, events, data.routes(seeded_store), base=SERVED)
     by_name = {t.name: t for t in fig.data}
     assert by_name["Site: halted"].marker.color == figures.LEVEL_COLOURS["halted"]
     assert by_name["Site: halted"].lat == (-1.033,)
     assert by_name["Site: elevated"].marker.color == figures.LEVEL_COLOURS["elevated"]
-    assert "Site: unscored" not in by_name  # Manono has no coordinates
+    assert list(by_name["Site: not scored"].lat) == []  # Manono has no coordinates: drawn nowhere
     assert "Export routes" in by_name
     assert {"Battles", "Protests"} <= set(by_name)
     assert all(isinstance(t, go.Scattermap) for t in fig.data)
-    assert fig.layout.map.style == "white-bg"
-    assert fig.layout.map.layers[0].source == BASEMAP
+    assert fig.layout.map.style["glyphs"] == SERVED.glyphs_url  # the offline style, with text
+    assert fig.layout.map.style["sources"]["countries"]["data"] == BASEMAP
     # The most severe level is drawn last (on top of the others).
     assert fig.data[-1].name == "Site: halted"
 
@@ -84,7 +104,7 @@ def test_overview_map_sizes_sites_by_annual_output(seeded_store: Store) -> None:
 def test_overview_map_with_a_tile_style_has_no_local_layers(seeded_store: Store) -> None:
     fig = figures.overview_map(
         data.risk_table(seeded_store), data.recent_events(seeded_store, seed.AS_OF, 30, 0),
-        data.routes(seeded_store), map_style="carto-positron", basemap_url=BASEMAP,
+        data.routes(seeded_store), base=MapBase("carto-positron", BASEMAP),
     )  # fmt: skip
     assert fig.layout.map.style == "carto-positron"
     assert not fig.layout.map.layers
@@ -127,7 +147,7 @@ def test_site_map_shows_site_route_and_exposed_events(seeded_store: Store) -> No
     facts = data.site(seeded_store, "bisie")
     assert facts is not None
     events = data.site_events(seeded_store, "bisie", seed.AS_OF, 60, 100)
-    fig = figures.site_map(facts, "halted", events, data.routes(seeded_store, ["bisie"]), basemap_url=BASEMAP)
+    fig = figures.site_map(facts, "halted", events, data.routes(seeded_store, ["bisie"]), base=SERVED)
     names = [t.name for t in fig.data]
     assert names[0] == "Route: Walikale - Goma road"
     assert names[-1] == "Site (halted)"
@@ -135,7 +155,9 @@ def test_site_map_shows_site_route_and_exposed_events(seeded_store: Store) -> No
     assert "Nearby places" in names
     hover = next(t for t in fig.data if t.name == "Battles").hovertext[0]
     assert "To the mine: 82.6 km<br>To the road: 0.0 km" in hover
-    assert all("text" not in (t.mode or "") for t in fig.data)  # map text would fetch glyphs from the web
+    assert (fig.data[-1].mode, fig.data[-1].text) == ("markers+text", ("Bisie",))  # named on the map
+    bare = figures.site_map(facts, "halted", events, data.routes(seeded_store, ["bisie"]))
+    assert all("text" not in (t.mode or "") for t in bare.data)  # without served glyphs, no map text
 
 
 def test_site_map_of_a_site_without_coordinates_explains_why_it_is_empty(seeded_store: Store) -> None:
@@ -206,9 +228,12 @@ def test_notices_timeline_has_a_row_per_kind_and_escapes_titles(seeded_store: St
 def test_supply_history_figure_in_tonnes_and_percent(seeded_store: Store, world_csv: Path) -> None:
     history = data.with_world_share(data.supply_history(seeded_store), data.load_world_production(world_csv))
     tonnes = figures.supply_history_figure(history)
-    # Lithium's only site, Manono, is quiet every day: a line at 0 t.
-    assert {t.name for t in tonnes.data} == {"Tin", "Tantalum", "Cobalt", "Copper", "Lithium"}
+    # Lithium's only site, Manono, is quiet every day: no line at 0 t crowding the ones that matter.
+    assert {t.name for t in tonnes.data} == {"Tin", "Tantalum", "Cobalt", "Copper"}
     assert tonnes.layout.yaxis.title.text == "Tonnes a year at risk"
+    assert tonnes.layout.legend.y < 0  # below the plot, clear of the title
+    quiet = history.assign(supply_at_risk_t=0.0)
+    assert _is_empty_state(figures.supply_history_figure(quiet), "Nothing at risk")
     pct = figures.supply_history_figure(history, "pct_world")
     tin = next(t for t in pct.data if t.name == "Tin")
     assert max(tin.y) == pytest.approx(100 * 17_300 / 300_000)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from plotly.io.json import to_json_plotly
 
-from dashboards import ids, regions
+from dashboards import basemap, ids, regions
 from dashboards.app import page_modules
 from dashboards.components import CONTEXT_KEY
 from dashboards.pages import alerts, commodities, events, feeds, overview, site
@@ -65,7 +65,10 @@ def test_overview_shows_headline_numbers_map_and_ranked_table(seeded_store: Stor
     assert rows[0]["site_id"] == "bisie"
     assert rows[0]["level"] == "halted"
     assert rows[0]["site_link"] == r"[Bisie \(Mpama North \+ South\)](/site/bisie)"
-    assert find(page, ids.OVERVIEW_MAP).figure.layout.map.style == "white-bg"
+    assert (
+        find(page, ids.OVERVIEW_MAP).figure.layout.map.style["glyphs"]
+        == "/_map/glyphs/{fontstack}/{range}.pbf"
+    )
 
 
 def test_overview_as_of_before_the_halt_shows_no_halted_site(seeded_store: Store, render: Render) -> None:
@@ -392,6 +395,26 @@ def test_the_app_serves_its_offline_basemap(seeded_store: Store, make_app: Calla
     assert response.status_code == 200
     assert b'"FeatureCollection"' in body[:200]
     assert b"Dem. Rep. Congo" in body
+
+
+def test_the_app_serves_map_glyphs_for_any_font_stack_and_places_by_tier(
+    seeded_store: Store, make_app: Callable[..., dash.Dash]
+) -> None:
+    client = make_app(seeded_store).server.test_client()
+    # MapLibre asks for the stack Plotly names, URL-encoded; every stack gets the bundled font.
+    for stack in ("Open%20Sans%20Regular,Arial%20Unicode%20MS%20Regular", "Open%20Sans%20Bold"):
+        glyphs = client.get(f"/_map/glyphs/{stack}/0-255.pbf")
+        assert glyphs.status_code == 200 and glyphs.mimetype == "application/x-protobuf"
+        assert glyphs.data == (basemap.GLYPHS / "0-255.pbf").read_bytes()
+        glyphs.close()
+    missing = client.get("/_map/glyphs/Open%20Sans%20Regular/19968-20223.pbf")  # CJK: not bundled
+    assert missing.status_code == 200 and missing.data == b""  # no glyphs, drawn as nothing
+    missing.close()
+    assert client.get("/_map/glyphs/x/..%2F..%2Fapp.pbf").status_code == 404  # only a range's name is read
+    places = client.get("/_map/places.geojson")
+    tiers = {f["properties"]["name"]: f["properties"]["tier"] for f in places.get_json()["features"]}
+    places.close()
+    assert (tiers["Goma"], tiers["Kinshasa"], tiers["Walikale"]) == ("towns", "cities", "places")
 
 
 def test_the_feedback_form_stores_a_verdict_or_says_why_it_cannot(seeded_store: Store) -> None:

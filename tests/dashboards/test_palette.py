@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import pandas as pd
 
 from dashboards import figures, palette
@@ -14,6 +17,25 @@ def test_every_listed_commodity_has_its_own_colour_and_cobalt_is_not_uranium() -
     assert len(set(colours)) == len(colours)
     assert palette.commodity_colour("cobalt") != palette.commodity_colour("uranium")
     assert palette.OTHER not in colours
+
+
+def _lab(colour: str) -> tuple[float, float, float]:
+    """A '#rrggbb' colour in CIELAB (D65): distances there follow how different two colours look."""
+    rgb = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb)
+    xyz = ((0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, 0.2126 * r + 0.7152 * g + 0.0722 * b,
+           (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883)  # fmt: skip
+    fx, fy, fz = (t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116 for t in xyz)
+    return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
+
+
+def test_no_two_commodities_look_alike_on_one_chart() -> None:
+    colours = palette.COMMODITY_COLOURS
+    closest = min(
+        (math.dist(_lab(colours[a]), _lab(colours[b])), a, b) for a, b in itertools.combinations(colours, 2)
+    )
+    # Tin and uranium were 19 apart (two teal-greens); 25 is about two clearly different hues.
+    assert closest[0] >= 25, closest
 
 
 def test_a_commodity_keeps_its_colour_whatever_else_is_on_the_chart() -> None:

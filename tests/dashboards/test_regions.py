@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from dashboards import data, figures, regions
+from dashboards.basemap import MapBase
 from monitor.store import Store
 from tests.dashboards import seed
 
@@ -76,16 +77,40 @@ def test_the_map_legend_sits_below_the_map_not_on_it(seeded_store: Store) -> Non
     assert fig.layout.legend.y < 0 and fig.layout.legend.yanchor == "top"
 
 
-def test_tile_styles_cluster_events_and_name_the_sites_at_risk_the_offline_style_draws_no_text(
+def test_maps_that_can_draw_text_cluster_events_and_quiet_sites_and_name_the_sites_at_risk(
     seeded_store: Store,
 ) -> None:
     risk = data.risk_table(seeded_store)
     events = data.recent_events(seeded_store, seed.AS_OF, 30, 100)
-    tiles = figures.overview_map(risk, events, data.routes(seeded_store), map_style="carto-positron")
-    by_name = {t.name: t for t in tiles.data}
-    assert by_name["Battles"].cluster.enabled is True
-    assert by_name["Site: halted"].mode == "markers+text"
-    assert by_name["Site: halted"].text == ("Bisie",)
-    assert by_name["Site: low"].mode == "markers"  # quiet sites stay unnamed
-    offline = figures.overview_map(risk, events, data.routes(seeded_store))
-    assert all("text" not in (t.mode or "") and not (t.cluster and t.cluster.enabled) for t in offline.data)
+    offline = MapBase.served("white-bg", "/", "/assets/countries.geojson")
+    for base in (MapBase("carto-positron"), offline):  # a tile style, or the offline one with its glyphs
+        fig = figures.overview_map(risk, events, data.routes(seeded_store), base=base)
+        by_name = {t.name: t for t in fig.data}
+        assert by_name["Battles"].cluster.enabled is True
+        assert by_name["Site: halted"].mode == "markers+text"
+        assert by_name["Site: halted"].text == ("Bisie",)
+        assert by_name["Site: halted"].cluster.enabled is None  # a site at risk is always drawn alone
+        assert by_name["Site: low"].mode == "markers"  # quiet sites stay unnamed...
+        assert by_name["Site: low"].cluster.enabled is True  # ...and merge where they crowd
+        assert by_name["Site: low"].cluster.color == figures.LEVEL_COLOURS["low"]
+    bare = figures.overview_map(risk, events, data.routes(seeded_store))
+    assert all("text" not in (t.mode or "") and not (t.cluster and t.cluster.enabled) for t in bare.data)
+
+
+def test_a_clustering_map_keeps_every_trace_with_a_fixed_uid_so_a_redraw_removes_none(
+    seeded_store: Store,
+) -> None:
+    """Plotly 7.1 fails to remove a clustered trace ("Map error." in the browser): none is ever removed."""
+    risk = data.risk_table(seeded_store)
+    events = data.recent_events(seeded_store, seed.AS_OF, 30, 100)
+    base = MapBase("carto-positron")
+    full = figures.overview_map(risk, events, data.routes(seeded_store), base=base)
+    battles_only = events[events["type"] == "battles"]
+    narrowed = figures.overview_map(
+        risk[risk["level"] != "low"], battles_only, data.routes(seeded_store), base=base
+    )
+    assert [t.uid for t in full.data] == [t.uid for t in narrowed.data]
+    riots = next(t for t in narrowed.data if t.uid == "events-riots")
+    assert list(riots.lat) == [] and riots.showlegend is False and riots.cluster.enabled
+    low = next(t for t in narrowed.data if t.uid == "sites-low")
+    assert list(low.lat) == [] and low.showlegend is False

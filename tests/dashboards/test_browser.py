@@ -341,15 +341,19 @@ def test_without_an_initial_day_the_as_of_box_names_the_latest_score_date(
     assert f"Scores as of {seed.AS_OF:%Y-%m-%d}" in browser.find_element("class name", "subtitle").text
 
 
-def _choose(driver: Any, dropdown_id: str, value: str) -> None:
-    """Pick ``value`` in a Dash dropdown as a user does: open it, click the option."""
+def _choose(driver: Any, dropdown_id: str, value: str, shown: str | None = None) -> None:
+    """Pick ``value`` in a Dash dropdown as a user does: open it, click the option (it then reads
+    ``shown``, by default the value itself)."""
     driver.find_element("css selector", f"#{dropdown_id}").click()
     option = wait_for(
         lambda: driver.find_element("css selector", f".dash-dropdown-option input[value='{value}']"),
         what=f"the option {value}",
     )
     driver.execute_script("arguments[0].closest('label').click()", option)
-    wait_for(lambda: driver.find_element("id", f"{dropdown_id}-value").text == value, what=f"{value} chosen")
+    wait_for(
+        lambda: driver.find_element("id", f"{dropdown_id}-value").text == (shown or value),
+        what=f"{value} chosen",
+    )
 
 
 def test_an_analyst_marks_an_event_from_the_events_page_and_revokes_the_verdict(
@@ -372,19 +376,19 @@ def test_an_analyst_marks_an_event_from_the_events_page_and_revokes_the_verdict(
             what="the form filled in with the event",
         )
         wait_for(lambda: browser.find_element("id", ids.FEEDBACK_GRID), what="the verdict list")
-        _choose(browser, ids.FEEDBACK_VERDICT, "wrong_place")
+        _choose(browser, ids.FEEDBACK_VERDICT, "wrong_place", shown="Wrong place")
         browser.find_element("id", ids.FEEDBACK_WHO).send_keys("ana")
         browser.find_element("id", ids.FEEDBACK_NOTE).send_keys("geocoded to the province capital")
         browser.find_element("id", ids.FEEDBACK_MARK).click()
         message = wait_for(
             lambda: (
-                "marked wrong_place" in (t := browser.find_element("id", ids.FEEDBACK_MESSAGE).text) and t
+                "marked wrong place" in (t := browser.find_element("id", ids.FEEDBACK_MESSAGE).text) and t
             ),
             what="the confirmation",
         )
-        assert f"event {wanted} marked wrong_place by ana" in message
+        assert f"event {wanted} marked wrong place by ana" in message
         row = wait_for(lambda: _grid_rows(browser, ids.FEEDBACK_GRID), what="the verdict in the list")[0]
-        assert "wrong_place" in row and "ana" in row
+        assert "Wrong place" in row and "ana" in row
         stored = sql.frame(
             store, "select target, target_id, verdict, created_by, note, revoked_at from feedback"
         )

@@ -459,6 +459,37 @@ def test_the_demo_site_page_draws_bisie_s_front_line_reaching_walikale(
     assert errors_in_console(browser) == []
 
 
+def _rendered(driver: Any, graph_id: str, layers: Sequence[str]) -> list[str]:
+    """What MapLibre has drawn in ``layers`` of a map graph: the ``name`` (places) or ``text`` of each."""
+    return driver.execute_script(  # type: ignore[no-any-return]
+        "const plot = document.querySelector(`#${arguments[0]} .js-plotly-plot`);"
+        "const map = plot && plot._fullLayout.map && plot._fullLayout.map._subplot.map;"
+        "if (!map || !map.loaded()) return [];"
+        "const layers = arguments[1].filter(id => map.getLayer(id));"
+        "return map.queryRenderedFeatures({layers}).map(f => f.properties.name || f.properties.text || '');",
+        graph_id,
+        list(layers),
+    )
+
+
+def test_the_offline_map_draws_place_and_site_names_from_the_dashboard_alone(
+    browser: Any, demo_live: RunningServer
+) -> None:
+    open_page(browser, demo_live, "/", ids.RISK_GRID)
+    tiers = ["places-cities", "places-towns", "places-places"]
+    places = wait_for(lambda: _rendered(browser, ids.OVERVIEW_MAP, tiers), what="place names on the map")
+    assert {"Kinshasa", "Kampala"} <= set(places)  # cities around the sites at risk, from a region's view
+    assert "Walikale" not in places  # a road town shows only from a province's zoom
+    fetched = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name);")
+    glyphs = [url for url in fetched if "/_map/glyphs/" in url]
+    assert glyphs and all(url.startswith(demo_live.url) for url in glyphs)
+    assert [url for url in fetched if not url.startswith(demo_live.url)] == []  # nothing from the web
+    open_page(browser, demo_live, "/site/bisie", ids.SITE_FACTS)
+    near = wait_for(lambda: _rendered(browser, ids.SITE_MAP, tiers), what="place names near Bisie")
+    assert {"Walikale", "Goma"} <= set(near)  # the towns on its road
+    assert errors_in_console(browser) == []
+
+
 @pytest.mark.parametrize(
     ("path", "ready_id"),
     [("/site/bisie", ids.SITE_FACTS), ("/commodities", ids.SUPPLY_DRIVERS), ("/events", ids.EVENTS_GRID),

@@ -33,6 +33,8 @@ EN = Lexicon(
         r"|care (?:and|&) maintenance|offline|out of (?:action|operation)|brought to a stop|mothball\w*"
         r"|only (?:critical|essential|minimal) (?:activities|operations|work)"
         r"|clos(?:e|es|ed|ing) (?:its|their) doors|(?:went|go|goes|going|are|were|is) on strike"
+        # Headline strikes without a verb ("Escondida workers on strike") and walkouts.
+        r"|(?:workers|miners|employees|staff|union members) on strike|walk(?:s|ed|ing)? off (?:the )?jobs?"
         r"|(?:operat\w*|running|run|runs) at (?:half|reduced|partial) (?:its )?capacity"
         r"|(?:began|begin|begins|start\w*|launch\w*) (?:an? )?(?:indefinite )?strike|strike at the mine"
     ),
@@ -90,7 +92,8 @@ EN = Lexicon(
             r"|contracted supplies|customers|trucking|haulage|port|consignments?|logistic\w*"
         ),
         "product": r"concentrates?|cargo(?:es)?|cathodes?|yellowcake|ore|tonnes",
-        "protest": r"protests?|blockades?|strikes?|measures?|action|demonstrations?|sit-ins?",
+        # "on strike to protest layoffs": a verb, not the object.
+        "protest": r"(?<!to )protests?|blockades?|strikes?|measures?|action|demonstrations?|sit-ins?",
         "access": r"access|roads?|routes?|highways?|corridor|traffic|services|internet",
         "project": (
             r"construction|expansion|development|projects?|exploration|drilling|opening|studies|study"
@@ -123,7 +126,11 @@ EN = Lexicon(
     ),
     # "Glencore to mothball ..." but not "forced to", "decided to", "had to", "force MMG to".
     plan=r"^(?!.*\b(?:forc|order|compel|oblig|decid|had|has|have|began|start|mov|agre|made)\w*\s).*\sto",
-    negation=r"no|not|never|without|nor|neither|n't|rul(?:e|es|ed) out|den(?:y|ies|ied)|prevent\w*",
+    negation=(
+        r"no|not|never|without|nor|neither|n't|rul(?:e|es|ed) out|den(?:y|ies|ied)|prevent\w*"
+        # "Strikers block BHP from restarting".
+        r"|(?:block|bar|stop)(?:s|red|ped|ring|ping|ed|ing)? (?:\S+ ){0,2}?from"
+    ),
     negation_after=r"(?:(?:has|have|had|is|was|were|are|will|would)\s+)?(?:been\s+)?not",
     denial=(
         r"den(?:y|ies|ied|ying)|refut\w*|false|unfounded|baseless|untrue|no truth"
@@ -168,5 +175,10 @@ EN = Lexicon(
         r"|continu\w* to (?:process|treat|mill|ship)\w*"
     ),
     contrast=r"but|while|whereas|although|as|when|because",
-    imminent=(r"this week|later this week|today|tonight|tomorrow|this weekend|this month"),
+    imminent=(
+        r"this week|later this week|today|tonight|tomorrow|this weekend|this month"
+        # A weekday, but not the day something was said ("said on Tuesday").
+        r"|(?<!said )(?<!says )(?<!said on )(?<!says on )(?<!announced )(?<!announced on )(?<!told )"
+        r"(?<!told on )(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    ),
 )

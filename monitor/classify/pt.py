@@ -27,7 +27,7 @@ PT = Lexicon(
         # "para a producao" stops production, except after a noun it is "for" ("estimativas para a producao").
         r"|(?<!estimativas )(?<!estimativa )(?<!previsoes )(?<!previsao )(?<!metas )(?<!meta )(?<!projecoes )"
         r"(?<!projecao )(?<!planos )(?<!plano )(?<!prazo )(?<!recursos )(?<!insumos )(?<!guidance )"
-        r"para (?:a|as|o|os) (?:producao|lavra|extracao|operac\w+"
+        r"para (?:a|as|o|os) (?:producao|lavra|extrac?cao|operac\w+"
         r"|atividades?|actividades?|mina)"
     ),
     stop_noun=(
@@ -61,7 +61,7 @@ PT = Lexicon(
     ),
     objects={
         "ops": (
-            r"operac(?:ao|oes)|atividades?|actividades?|producao|exploracao|extracao|lavra|laboracao|minas?"
+            r"operac(?:ao|oes)|atividades?|actividades?|producao|exploracao|extrac?cao|lavra|laboracao|minas?"
             r"|trabalhos|acc?oes mineiras|operar|produzir|laborar|extrair"
             r"|planta de (?:beneficiamento|processamento)"
         ),

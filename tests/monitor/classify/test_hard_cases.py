@@ -99,6 +99,16 @@ ENGLISH = [
     ("part", "Kalunda mineshaft out of action after hoist failure", "", "partial_halt"),
     ("background", "Ruwe weighs fallout from Kalunda mine halt", "", "none"),
     ("request", "Ruwe requested permission to restart Kalunda", "", "none"),
+    ("strike_no_verb", "Ridgeview miners on strike to protest layoffs", "", "halt"),
+    ("walkout_weekday", "Ridgeview workers to walk off job Friday", "", "halt"),
+    ("walkout_later", "Ridgeview workers to walk off job next year if talks fail", "", "none"),
+    (
+        "said_weekday",
+        "Ridgeview said on Tuesday it has not received an order from the regulator to suspend its operations",
+        "",
+        "none",
+    ),
+    ("blocked_restart", "Strikers block Ridgeview from restarting its mill", "", "none"),
 ]
 FRENCH = [
     ("halt", "Kalunda : Ruwe Copper suspend ses activités après l'attaque d'un convoi", "", "halt"),
@@ -213,6 +223,7 @@ PORTUGUESE = [
     ("recommend", "Ministério Público recomenda suspensão de lançamentos na barragem de Namuli", "", "none"),
     ("guidance", "Mineradora descontinua previsões de produção de Namuli", "", "guidance_cut"),
     ("comparison", "Namuli produz menos que o previsto e corta meta anual", "", "guidance_cut"),
+    ("european_spelling", "Namuli suspende extracção de grafite", "", "halt"),
     (
         "preposition",
         "Estimativas em revisão",

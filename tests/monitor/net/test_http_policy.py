@@ -22,6 +22,7 @@ from monitor.alerting.channels import DeliveryError, Message
 from monitor.alerting.channels.webhook import SIGNATURE_HEADER, WebhookChannel
 from monitor.config import AcledSettings, HttpSettings, NoticeFeed, UcdpSettings
 from monitor.errors import FeedError, OutboundError
+from monitor.net import policy
 from monitor.net.http import Limits, RetryingRequester, exchange, make_client
 from tests.loopback import LoopbackServer, Response
 
@@ -147,6 +148,39 @@ def test_a_redirect_to_a_private_address_is_refused_when_the_configured_host_is_
     with pytest.raises(OutboundError, match="private or loopback"):
         exchange(client, "GET", configured, LIMITS, resolve=public_localhost)
     assert other.requests == []
+
+
+@pytest.mark.parametrize(
+    ("addresses", "refusal"),
+    [
+        (["93.184.216.35", "10.0.0.9"], "private or loopback"),  # one private address among public ones
+        (["93.184.216.35", "::ffff:127.0.0.1"], "private or loopback"),  # loopback as a mapped IPv6 address
+        (["169.254.169.254"], "link-local or metadata"),
+    ],
+)
+def test_a_redirect_to_a_name_is_refused_when_any_address_it_resolves_to_is_not_public(
+    server: LoopbackServer, other: LoopbackServer, client: httpx.Client, addresses: list[str], refusal: str
+) -> None:
+    asked: list[str] = []
+
+    def resolve(host: str, port: int) -> list[str]:
+        asked.append(host)
+        return [PUBLIC] if host == "localhost" else addresses
+
+    server.route(
+        "GET", "/feed", Response(302, headers={"Location": f"http://intranet.example:{other.port}/x"})
+    )
+
+    with pytest.raises(OutboundError, match=refusal):
+        exchange(client, "GET", f"http://localhost:{server.port}/feed", LIMITS, resolve=resolve)
+    assert "intranet.example" in asked
+    assert other.requests == []
+
+
+def test_the_system_resolver_finds_localhost_on_loopback() -> None:
+    assert policy.system_resolve("localhost", 80)
+    assert policy.is_local(httpx.URL("http://localhost:8080/"))
+    assert not policy.is_local(httpx.URL(f"http://{PUBLIC}/"))
 
 
 def test_a_redirect_to_loopback_is_followed_when_the_configured_url_is_itself_on_loopback(

@@ -41,6 +41,9 @@ NOTICES_MATCHED = "match:notices_seen"
 #: commit rows stamped before a match ran after it read (ids and stamps are not commit order). Re-matching is
 #: harmless: exposures and notice links are keyed.
 MATCH_OVERLAP = timedelta(minutes=10)
+#: Events matched (and their exposures written) at a time: memory stays flat on a large import, and the
+#: progress bar moves.
+MATCH_EVENTS_PER_BLOCK = 100_000
 #: Scores are recomputed back to the earliest newly known row, but never further than this.
 MAX_RESCORE_DAYS = 400
 #: ``ensure_scored`` computes about this many site-days at a time: each block costs a pass over the run's
@@ -268,10 +271,15 @@ class Pipeline:
             {"id": ids.astype(np.int64), "lat": lat.astype(float), "lon": lon.astype(float)}
         )
         m = self.settings.matching
+        added = 0
         with self.progress("match events", ids.size) as advance:
-            exposures = matching.match_events(events, site_frame, m.site_radius_km, m.route_corridor_km)
-            added = self.store.insert_frame(models.Exposure, exposures, key=("event_id", "site_id", "via"))
-            advance(ids.size)
+            for start in range(0, len(events), MATCH_EVENTS_PER_BLOCK):
+                block = events.iloc[start : start + MATCH_EVENTS_PER_BLOCK]
+                exposures = matching.match_events(block, site_frame, m.site_radius_km, m.route_corridor_km)
+                added += self.store.insert_frame(
+                    models.Exposure, exposures, key=("event_id", "site_id", "via")
+                )
+                advance(len(block))
         self.store.set_watermark(EVENTS_MATCHED, started.isoformat(), self.now())
         return added
 

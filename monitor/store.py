@@ -176,6 +176,8 @@ def _column_values(column: pd.Series) -> list[Any]:
     """A column as DB-API values, converted column by column in C (numpy, Arrow): NaN/NaT -> None,
     datetimes and dates as the text SQLAlchemy writes, numpy scalars made plain. Only dicts and lists (JSON
     documents) are converted value by value."""
+    if column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) == "string":
+        return _missing_as_none(column)  # Python strings already: no round trip through Arrow
     values = _column_array(column)
     return values.to_pylist() if isinstance(values, pa.Array) else values  # type: ignore[no-any-return]
 

@@ -112,7 +112,7 @@ def exposures_in(
     if site_ids is not None:
         marks, more = sql.in_list("site", sorted(site_ids))
         only, params = f" AND x.site_id IN ({marks})", {**params, **more}
-    return sql.frame(
+    return sql.large_frame(
         store,
         "SELECT x.event_id, x.site_id, x.via, x.distance_km, e.source, e.type, e.sub_type, e.fatalities,"
         " e.geo_precision, e.event_date, e.known_at, e.lat, e.lon, e.num_sources, e.num_articles,"

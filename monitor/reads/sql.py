@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from monitor import dialect
 from monitor.store import Store
 
-__all__ = ["arrays", "frame", "in_list", "row", "scalar", "select"]
+__all__ = ["LARGE_CHUNK_ROWS", "arrays", "frame", "in_list", "large_frame", "row", "scalar", "select"]
 
 
 def frame(
@@ -29,6 +29,30 @@ def frame(
     query = sa.text(sql).columns(**types) if types else sa.text(sql)
     with store.engine.connect() as conn:
         return pd.read_sql_query(query, conn, params=dialect.params(store.dialect, params))
+
+
+def large_frame(store: Store, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """``frame`` for a read of millions of rows: fetched ``LARGE_CHUNK_ROWS`` at a time, so memory holds the
+    frame and one chunk of driver rows, not every row as Python tuples first (a 1.3M-row read of exposures
+    went from 2.3 to 4 GB that way)."""
+    with store.engine.connect() as conn:
+        chunks = list(
+            pd.read_sql_query(
+                sa.text(sql), conn, params=dialect.params(store.dialect, params), chunksize=LARGE_CHUNK_ROWS
+            )
+        )
+    if len(chunks) <= 1:
+        return chunks[0] if chunks else frame(store, sql, params)  # no rows: the columns a plain read names
+    stacked = pd.concat(chunks, ignore_index=True)
+    # A chunk where a column is all NULL comes as objects, and turns the stacked column so: infer it again.
+    for name in stacked.columns:
+        if stacked[name].dtype == object and any(c[name].dtype != object for c in chunks):
+            stacked[name] = stacked[name].infer_objects()
+    return stacked
+
+
+#: Rows ``large_frame`` fetches at a time.
+LARGE_CHUNK_ROWS = 100_000
 
 
 def scalar(store: Store, sql: str, params: Mapping[str, Any] | None = None) -> Any:

@@ -12,6 +12,7 @@ import pytest
 
 from feeds.gdelt import GdeltCollector
 from feeds.notices import NoticeCollector
+from monitor import pipeline as pipeline_module
 from monitor import sites
 from monitor.config import GdeltSettings, HttpSettings, NoticeFeed, Settings
 from monitor.demo import demo_dir
@@ -110,6 +111,22 @@ def test_collected_rows_are_matched_to_sites_and_notices_classified(
         " ORDER BY n.known_at",
     )["kind"].tolist()
     assert "halt" in kinds and kinds.count("resumption") >= 1
+
+
+def test_events_matched_a_block_at_a_time_give_the_exposures_of_one_block(
+    pipeline: Pipeline, server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _serve_demo_feeds(server)
+    monkeypatch.setattr(pipeline_module, "MATCH_EVENTS_PER_BLOCK", 3)
+    _tick(pipeline, server)
+    query = "SELECT event_id, site_id, via, distance_km FROM exposure ORDER BY event_id, site_id, via"
+    in_blocks = sql.frame(pipeline.store, query)
+    events = int(sql.scalar(pipeline.store, "SELECT COUNT(*) FROM event"))
+    assert events > 3 and len(in_blocks) > 0
+    monkeypatch.setattr(pipeline_module, "MATCH_EVENTS_PER_BLOCK", events)
+    pipeline.store.clear_matches([pipeline_module.EVENTS_MATCHED])
+    pipeline.match()
+    assert sql.frame(pipeline.store, query).equals(in_blocks)
 
 
 def test_running_the_same_tick_twice_duplicates_nothing(pipeline: Pipeline, server: LoopbackServer) -> None:

@@ -302,7 +302,7 @@ def main() -> None:
             app,
             refresh_cb,
             [(ids.REFRESH, "n_intervals", 1)],
-            [*state, (ids.OVERVIEW_VERSION, "data", shown_version)],
+            [*state, (ids.OVERVIEW_VERSION, "data", shown_version), (ids.OVERVIEW_REGION, "value", None)],
         )
 
     report(

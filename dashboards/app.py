@@ -94,7 +94,7 @@ def create_app(
         module.register(app)
     app.layout = shell
     app.server.register_blueprint(api_blueprint(store, settings, env or {}, now))
-    app.server.register_blueprint(basemap.blueprint())
+    app.server.register_blueprint(basemap.blueprint(app.config.routes_pathname_prefix))
     serve_metrics(app.server, Metrics(store, settings, now))
     _warm_up()
     return app
@@ -155,7 +155,8 @@ def shell() -> html.Div:
             dcc.Interval(id=ids.REFRESH, interval=max(refresh, 1) * 1000, disabled=refresh == 0),
             html.Main(dash.page_container, className="content"),
             html.Footer(
-                "Conflict data: ACLED, UCDP, GDELT. Map outlines: Natural Earth. "
+                "Conflict data: ACLED, UCDP, GDELT. Map outlines: Natural Earth; place names: GeoNames "
+                "(CC BY 4.0). "
                 "Risk is a model, not a forecast.",
                 className="footer",
             ),

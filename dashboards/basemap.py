@@ -206,10 +206,11 @@ def _glyph_range(text: str) -> bytes | None:
     return path.read_bytes() if path.is_file() else None
 
 
-def blueprint() -> flask.Blueprint:
-    """The routes of the map's files: glyph ranges (any font stack) and places by tier. A glyph range the
-    dashboard does not bundle is an empty set of glyphs, which MapLibre draws as nothing."""
-    routes = flask.Blueprint("map_files", __name__, url_prefix=ROUTE)
+def blueprint(prefix: str = "/") -> flask.Blueprint:
+    """The routes of the map's files under ``prefix`` (Dash's routes path prefix): glyph ranges (any font
+    stack) and the places. A glyph range the dashboard does not bundle is an empty set of glyphs, which
+    MapLibre draws as nothing."""
+    routes = flask.Blueprint("map_files", __name__, url_prefix=prefix.rstrip("/") + ROUTE)
 
     @routes.get("/glyphs/<path:fontstack>/<glyph_range>.pbf")
     def glyphs(fontstack: str, glyph_range: str) -> flask.Response:

@@ -29,17 +29,20 @@ def with_distances(frame: pd.DataFrame, sites: pd.DataFrame, site_column: str = 
     """``frame`` (events with lat, lon and the site each is matched to) with the km from each event to that
     mine (``to_mine_km``) and to its export road (``to_road_km``).
 
-    ``sites`` has site_id, lat, lon and route (``reads.sites.geometry``); unknown ones give NaN."""
-    out = frame.assign(to_mine_km=np.nan, to_road_km=np.nan)
+    ``sites`` has site_id, lat, lon and route (``reads.sites.geometry``); unknown ones give NaN. Vectorised
+    over the rows; only the roads are measured site by site (each its own waypoints)."""
     if frame.empty or sites.empty:
-        return out
-    by_site = {str(r["site_id"]): r for r in sites.to_dict("records")}
-    for site_id, rows in out.groupby(out[site_column].astype(str), sort=False):
-        site = by_site.get(site_id)
-        if site is None:
-            continue
-        lat, lon = rows["lat"].to_numpy(dtype=float), rows["lon"].to_numpy(dtype=float)
-        if site.get("lat") is not None and not pd.isna(site["lat"]):
-            out.loc[rows.index, "to_mine_km"] = geo.haversine_km(lat, lon, site["lat"], site["lon"])
-        out.loc[rows.index, "to_road_km"] = road_km(lat, lon, site.get("route"))
-    return out
+        return frame.assign(to_mine_km=np.nan, to_road_km=np.nan)
+    geometry = (
+        sites.assign(site_id=sites["site_id"].astype(str)).drop_duplicates("site_id").set_index("site_id")
+    )
+    keys = frame[site_column].astype(str)
+    lat, lon = frame["lat"].to_numpy(dtype=float), frame["lon"].to_numpy(dtype=float)
+    site_lat = keys.map(pd.to_numeric(geometry["lat"], errors="coerce")).to_numpy(dtype=float)
+    site_lon = keys.map(pd.to_numeric(geometry["lon"], errors="coerce")).to_numpy(dtype=float)
+    road = np.full(len(frame), np.nan)
+    with_road = {k for k, r in geometry["route"].items() if r is not None and len(r) >= 2}
+    for key, rows in keys.groupby(keys.to_numpy(), sort=False).indices.items():
+        if key in with_road:
+            road[rows] = road_km(lat[rows], lon[rows], geometry.at[key, "route"])
+    return frame.assign(to_mine_km=geo.haversine_km(lat, lon, site_lat, site_lon), to_road_km=road)

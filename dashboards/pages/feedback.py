@@ -9,18 +9,21 @@ Who gives it is the basic-auth user when the dashboard asks for one, else the na
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import dash
 import flask
+import pandas as pd
 from dash import Input, Output, State, dcc, html
 
 from dashboards import data, ids
-from dashboards.components import context, grid, page_header, records
+from dashboards.components import Context, context, grid, page_header, records
 from monitor import feedback, reads
 from monitor.domain import FEEDBACK_TARGETS, FEEDBACK_VERDICTS, SITE_VERDICT
 from monitor.errors import InputError
+from monitor.labels import label
 from monitor.store import Store
 
 
@@ -61,7 +64,7 @@ def register(app: dash.Dash) -> None:
             message = revoke(ctx.store, selected or [], by, ctx.now())
         else:
             message = mark(ctx.store, target, target_id, verdict, site_id, by, note, ctx.now())
-        return message, records(data.verdicts(ctx.store, ctx.now()))
+        return message, records(_verdicts(ctx))
 
 
 def _user() -> str:
@@ -97,8 +100,8 @@ def mark(
     )
     where = f" for {site}" if site else ""
     return (
-        f"Verdict {made}: {target} {number} marked {verdict}{where} by {by}. It holds from today on; the "
-        "next scoring run applies it."
+        f"Verdict {made}: {target} {number} marked {label(verdict).lower()}{where} by {by}. It holds from "
+        "today on; the next scoring run applies it."
     )
 
 
@@ -115,6 +118,17 @@ def revoke(store: Store, selected: list[dict[str, Any]], by: str, now: datetime)
     return f"Revoked {', '.join(str(i) for i in done)} by {by}: from today on they no longer hold."
 
 
+def _options(words: Sequence[str]) -> list[dict[str, str]]:
+    """Dropdown options that read as words ('Wrong place') and keep the stored value ('wrong_place')."""
+    return [{"label": label(w), "value": w} for w in words]
+
+
+def _verdicts(ctx: Context) -> pd.DataFrame:
+    """The verdicts as listed, each with its verdict as read."""
+    frame = data.verdicts(ctx.store, ctx.now())
+    return frame.assign(verdict_label=frame["verdict"].map(label))
+
+
 def _columns() -> list[dict[str, Any]]:
     return [
         {"field": "id", "headerName": "#", "maxWidth": 80, "checkboxSelection": True},
@@ -124,7 +138,7 @@ def _columns() -> list[dict[str, Any]]:
         {"field": "target_ref", "headerName": "Report", "minWidth": 150, "tooltipField": "target_ref"},
         {"field": "title", "headerName": "Notice", "tooltipField": "title"},
         {"field": "location", "headerName": "Place"},
-        {"field": "verdict", "headerName": "Verdict", "maxWidth": 140},
+        {"field": "verdict_label", "headerName": "Verdict", "minWidth": 130, "maxWidth": 160},
         {"field": "site_id", "headerName": "Site", "maxWidth": 120},
         {"field": "created_by", "headerName": "By", "maxWidth": 120},
         {"field": "note", "headerName": "Note", "tooltipField": "note"},
@@ -149,13 +163,16 @@ def layout(**query: Any) -> html.Div:
     form = html.Div(
         [
             html.Label(
-                ["On", dcc.Dropdown(list(FEEDBACK_TARGETS), chosen, id=ids.FEEDBACK_TARGET, clearable=False)]
+                [
+                    "On",
+                    dcc.Dropdown(_options(FEEDBACK_TARGETS), chosen, id=ids.FEEDBACK_TARGET, clearable=False),
+                ]
             ),
             html.Label(["Id", dcc.Input(id=ids.FEEDBACK_TARGET_ID, value=target_id or "", type="text")]),
             html.Label(
                 [
                     "Verdict",
-                    dcc.Dropdown(list(FEEDBACK_VERDICTS), None, id=ids.FEEDBACK_VERDICT, clearable=False),
+                    dcc.Dropdown(_options(FEEDBACK_VERDICTS), None, id=ids.FEEDBACK_VERDICT, clearable=False),
                 ]
             ),
             html.Label(["Site (wrong site)", dcc.Input(id=ids.FEEDBACK_SITE, value=site or "", type="text")]),
@@ -167,7 +184,7 @@ def layout(**query: Any) -> html.Div:
         ],
         className="feedback-form",
     )
-    verdicts = data.verdicts(ctx.store, ctx.now())
+    verdicts = _verdicts(ctx)
     return html.Div(
         [
             header,

@@ -26,6 +26,7 @@ import httpx
 from monitor.config import HttpSettings
 from monitor.errors import FeedError, OutboundError
 from monitor.net import policy
+from monitor.net.connect import checked_transport
 from monitor.redact import redact
 
 __all__ = [
@@ -67,12 +68,13 @@ class Limits:
 
 def make_client(settings: HttpSettings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
     """An httpx client with our timeout and User-Agent that never follows redirects on its own (``exchange``
-    does, under the policy); ``transport`` lets tests inject one."""
+    does, under the policy) and whose connections are checked as they are made (``monitor.net.connect``);
+    ``transport`` lets tests inject one."""
     return httpx.Client(
         timeout=settings.timeout_s,
         headers={"User-Agent": settings.user_agent},
         follow_redirects=False,
-        transport=transport,
+        transport=transport or checked_transport(),
     )
 
 
@@ -100,12 +102,17 @@ def exchange(
     has_body = any(kwargs.get(k) is not None for k in ("data", "content", "json", "files"))
     deadline = time.monotonic() + limits.deadline_s
     request = client.build_request(method, start, **kwargs)
-    for _hop in range(MAX_REDIRECTS + 1):
+    for hop in range(MAX_REDIRECTS + 1):
         left = deadline - time.monotonic()
         if left <= 0:
             raise OutboundError(f"no complete response within {limits.deadline_s:g} s (http.deadline_s)")
         request.extensions["timeout"] = httpx.Timeout(min(limits.timeout_s, left)).as_dict()
-        response = client.send(request, stream=True)
+        # The configured URL may be on any address but the never-contacted ones; a redirect as checked above.
+        checking = policy.HOP.set(policy.Hop(private_ok=hop == 0 or local_ok))
+        try:
+            response = client.send(request, stream=True)
+        finally:
+            policy.HOP.reset(checking)
         try:
             following = response.next_request if response.is_redirect else None
             if following is None:

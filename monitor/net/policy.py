@@ -9,7 +9,12 @@
   (scheme, host, port): on a redirect to another origin they are dropped, and a request with a body (a
   login form, a signed alert) is not redirected to another origin at all.
 
-Pure apart from name resolution, which is injected (``resolve``) so that tests can map names to addresses.
+The address rules are checked twice: on the URL before a hop is sent (a clear refusal, with names resolved
+by the injected ``resolve`` so that tests can map names to addresses), and again as each connection is made
+(``connect_addresses``, called by ``monitor.net.connect``), on the addresses the connection then goes to: a
+DNS answer that changed in between (rebinding) is caught there.
+
+Pure apart from name resolution.
 """
 
 from __future__ import annotations
@@ -17,12 +22,25 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 import httpx
 
 from monitor.errors import OutboundError
 
-__all__ = ["Origin", "Resolve", "check_redirect", "check_start", "is_local", "origin", "system_resolve"]
+__all__ = [
+    "HOP",
+    "Hop",
+    "Origin",
+    "Resolve",
+    "check_redirect",
+    "check_start",
+    "connect_addresses",
+    "is_local",
+    "origin",
+    "system_resolve",
+]
 
 Origin = tuple[str, str, int]
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -51,12 +69,25 @@ def origin(url: httpx.URL) -> Origin:
     return (url.scheme, url.host.lower(), port)
 
 
-def _addresses(url: httpx.URL, resolve: Resolve) -> list[Address]:
-    host = url.host.strip("[]")
+@dataclass(frozen=True)
+class Hop:
+    """The hop of an exchange under way, as its connections are checked: ``private_ok`` when it may reach a
+    private or loopback address (the configured URL itself, or a redirect from a configured local one)."""
+
+    private_ok: bool
+
+
+#: The hop being sent in this thread (set by ``monitor.net.http.exchange`` around each send); None outside
+#: an exchange, where connections are not checked.
+HOP: ContextVar[Hop | None] = ContextVar("minewatch_hop", default=None)
+
+
+def _resolved(host: str, port: int, resolve: Resolve) -> list[Address]:
+    host = host.strip("[]")
     try:
         found: Iterable[str] = [str(ipaddress.ip_address(host))]
     except ValueError:
-        found = resolve(host, origin(url)[2])
+        found = resolve(host, port)
     out: list[Address] = []
     for text in found:
         address = ipaddress.ip_address(text.split("%")[0])
@@ -65,12 +96,16 @@ def _addresses(url: httpx.URL, resolve: Resolve) -> list[Address]:
     return out
 
 
-def _never(url: httpx.URL, addresses: list[Address]) -> str | None:
-    if url.host.lower().rstrip(".") in ALWAYS_REFUSED_HOSTS:
-        return f"{url.host} is a cloud metadata service"
+def _addresses(url: httpx.URL, resolve: Resolve) -> list[Address]:
+    return _resolved(url.host, origin(url)[2], resolve)
+
+
+def _never(host: str, addresses: list[Address]) -> str | None:
+    if host.lower().rstrip(".") in ALWAYS_REFUSED_HOSTS:
+        return f"{host} is a cloud metadata service"
     for address in addresses:
         if any(address in net for net in ALWAYS_REFUSED_NETWORKS):
-            return f"{url.host} is at {address}, a link-local or metadata address"
+            return f"{host} is at {address}, a link-local or metadata address"
     return None
 
 
@@ -89,7 +124,7 @@ def _scheme(url: httpx.URL) -> None:
 def check_start(url: httpx.URL, resolve: Resolve = system_resolve) -> None:
     """Raise OutboundError when the configured ``url`` may not be requested at all."""
     _scheme(url)
-    reason = _never(url, _addresses(url, resolve))
+    reason = _never(url.host, _addresses(url, resolve))
     if reason:
         raise OutboundError(f"refused: {reason}")
 
@@ -111,9 +146,23 @@ def check_redirect(
             f"refused a redirect to another origin ({target.host}): the request body is not sent there"
         )
     addresses = _addresses(target, resolve)
-    reason = _never(target, addresses)
+    reason = _never(target.host, addresses)
     if reason:
         raise OutboundError(f"refused a redirect: {reason}")
     if not local_ok and any(not a.is_global for a in addresses):
         raise OutboundError(f"refused a redirect to {target.host}, a private or loopback address")
     return other
+
+
+def connect_addresses(host: str, port: int, hop: Hop, resolve: Resolve = system_resolve) -> list[str]:
+    """The addresses a connection of ``hop`` to ``host`` may go to, as ``host`` resolves now; OutboundError
+    when any of them is one the hop may not reach (every address is checked, as for a redirect)."""
+    addresses = _resolved(host, port, resolve)
+    reason = _never(host, addresses)
+    if reason:
+        raise OutboundError(f"refused to connect: {reason}")
+    if not hop.private_ok:
+        for address in addresses:
+            if not address.is_global:
+                raise OutboundError(f"refused to connect to {host}: it resolves to {address} now, not public")
+    return [str(a) for a in addresses]

@@ -341,15 +341,19 @@ def test_without_an_initial_day_the_as_of_box_names_the_latest_score_date(
     assert f"Scores as of {seed.AS_OF:%Y-%m-%d}" in browser.find_element("class name", "subtitle").text
 
 
-def _choose(driver: Any, dropdown_id: str, value: str) -> None:
-    """Pick ``value`` in a Dash dropdown as a user does: open it, click the option."""
+def _choose(driver: Any, dropdown_id: str, value: str, shown: str | None = None) -> None:
+    """Pick ``value`` in a Dash dropdown as a user does: open it, click the option (it then reads
+    ``shown``, by default the value itself)."""
     driver.find_element("css selector", f"#{dropdown_id}").click()
     option = wait_for(
         lambda: driver.find_element("css selector", f".dash-dropdown-option input[value='{value}']"),
         what=f"the option {value}",
     )
     driver.execute_script("arguments[0].closest('label').click()", option)
-    wait_for(lambda: driver.find_element("id", f"{dropdown_id}-value").text == value, what=f"{value} chosen")
+    wait_for(
+        lambda: driver.find_element("id", f"{dropdown_id}-value").text == (shown or value),
+        what=f"{value} chosen",
+    )
 
 
 def test_an_analyst_marks_an_event_from_the_events_page_and_revokes_the_verdict(
@@ -372,19 +376,19 @@ def test_an_analyst_marks_an_event_from_the_events_page_and_revokes_the_verdict(
             what="the form filled in with the event",
         )
         wait_for(lambda: browser.find_element("id", ids.FEEDBACK_GRID), what="the verdict list")
-        _choose(browser, ids.FEEDBACK_VERDICT, "wrong_place")
+        _choose(browser, ids.FEEDBACK_VERDICT, "wrong_place", shown="Wrong place")
         browser.find_element("id", ids.FEEDBACK_WHO).send_keys("ana")
         browser.find_element("id", ids.FEEDBACK_NOTE).send_keys("geocoded to the province capital")
         browser.find_element("id", ids.FEEDBACK_MARK).click()
         message = wait_for(
             lambda: (
-                "marked wrong_place" in (t := browser.find_element("id", ids.FEEDBACK_MESSAGE).text) and t
+                "marked wrong place" in (t := browser.find_element("id", ids.FEEDBACK_MESSAGE).text) and t
             ),
             what="the confirmation",
         )
-        assert f"event {wanted} marked wrong_place by ana" in message
+        assert f"event {wanted} marked wrong place by ana" in message
         row = wait_for(lambda: _grid_rows(browser, ids.FEEDBACK_GRID), what="the verdict in the list")[0]
-        assert "wrong_place" in row and "ana" in row
+        assert "Wrong place" in row and "ana" in row
         stored = sql.frame(
             store, "select target, target_id, verdict, created_by, note, revoked_at from feedback"
         )
@@ -452,6 +456,37 @@ def test_the_demo_site_page_draws_bisie_s_front_line_reaching_walikale(
         what="the front-line chart",
     )
     assert max(front) > 100 and min(front) == pytest.approx(55.4, abs=0.1)
+    assert errors_in_console(browser) == []
+
+
+def _rendered(driver: Any, graph_id: str, layers: Sequence[str]) -> list[str]:
+    """What MapLibre has drawn in ``layers`` of a map graph: the ``name`` (places) or ``text`` of each."""
+    return driver.execute_script(  # type: ignore[no-any-return]
+        "const plot = document.querySelector(`#${arguments[0]} .js-plotly-plot`);"
+        "const map = plot && plot._fullLayout.map && plot._fullLayout.map._subplot.map;"
+        "if (!map || !map.loaded()) return [];"
+        "const layers = arguments[1].filter(id => map.getLayer(id));"
+        "return map.queryRenderedFeatures({layers}).map(f => f.properties.name || f.properties.text || '');",
+        graph_id,
+        list(layers),
+    )
+
+
+def test_the_offline_map_draws_place_and_site_names_from_the_dashboard_alone(
+    browser: Any, demo_live: RunningServer
+) -> None:
+    open_page(browser, demo_live, "/", ids.RISK_GRID)
+    tiers = ["places-cities", "places-towns", "places-places"]
+    places = wait_for(lambda: _rendered(browser, ids.OVERVIEW_MAP, tiers), what="place names on the map")
+    assert {"Kinshasa", "Kampala"} <= set(places)  # cities around the sites at risk, from a region's view
+    assert "Walikale" not in places  # a road town shows only from a province's zoom
+    fetched = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name);")
+    glyphs = [url for url in fetched if "/_map/glyphs/" in url]
+    assert glyphs and all(url.startswith(demo_live.url) for url in glyphs)
+    assert [url for url in fetched if not url.startswith(demo_live.url)] == []  # nothing from the web
+    open_page(browser, demo_live, "/site/bisie", ids.SITE_FACTS)
+    near = wait_for(lambda: _rendered(browser, ids.SITE_MAP, tiers), what="place names near Bisie")
+    assert {"Walikale", "Goma"} <= set(near)  # the towns on its road
     assert errors_in_console(browser) == []
 
 

@@ -429,7 +429,7 @@ def test_the_feedback_form_stores_a_verdict_or_says_why_it_cannot(seeded_store: 
     assert "There is no incident 999999" in missing
     assert sql.frame(seeded_store, "select * from feedback").empty  # nothing stored on a refusal
     done = page.mark(seeded_store, "event", f" {event} ", "wrong_site", "bisie", "ana", " said twice ", now)
-    assert f"event {event} marked wrong_site for bisie by ana" in done
+    assert f"event {event} marked wrong site for bisie by ana" in done  # the verdict as read
     stored = sql.frame(seeded_store, "select target_id, verdict, site_id, note, created_by from feedback")
     assert stored.values.tolist() == [[event, "wrong_site", "bisie", "said twice", "ana"]]
     assert page.revoke(seeded_store, [], "ana", now) == "Select the verdicts to revoke in the list first."

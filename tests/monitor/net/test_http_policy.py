@@ -177,6 +177,44 @@ def test_a_redirect_to_a_name_is_refused_when_any_address_it_resolves_to_is_not_
     assert other.requests == []
 
 
+def test_a_name_that_rebinds_to_loopback_after_the_check_is_refused_as_it_is_connected(
+    server: LoopbackServer, other: LoopbackServer, client: httpx.Client
+) -> None:
+    # The check before the redirect is sent resolves ``localhost`` to a public address (as a rebinding DNS
+    # server first answers); the connection resolves it for real, to loopback, and refuses it there.
+    server.route("GET", "/feed", Response(302, headers={"Location": f"http://localhost:{other.port}/admin"}))
+
+    with pytest.raises(OutboundError, match=r"refused to connect to localhost: it resolves to .* not public"):
+        exchange(client, "GET", f"http://localhost:{server.port}/feed", LIMITS, resolve=public_localhost)
+    assert len(server.requests) == 1  # the configured URL itself may be on any address but metadata ones
+    assert other.requests == []
+
+
+@pytest.mark.parametrize(
+    ("addresses", "private_ok", "refusal"),
+    [
+        (["93.184.216.34", "127.0.0.1"], False, "not public"),
+        (["169.254.169.254"], True, "link-local or metadata"),
+        (["::ffff:169.254.169.254"], True, "link-local or metadata"),
+    ],
+)
+def test_every_address_a_connection_may_go_to_is_checked(
+    addresses: list[str], private_ok: bool, refusal: str
+) -> None:
+    with pytest.raises(OutboundError, match=refusal):
+        policy.connect_addresses("feed.example", 443, policy.Hop(private_ok), lambda _h, _p: addresses)
+    assert policy.connect_addresses("feed.example", 443, policy.Hop(True), lambda _h, _p: ["10.1.2.3"]) == [
+        "10.1.2.3"
+    ]
+
+
+def test_connections_outside_an_exchange_are_not_checked(
+    server: LoopbackServer, client: httpx.Client
+) -> None:
+    server.route("GET", "/plain", Response(200, b"ok"))
+    assert client.get(server.url("/plain")).content == b"ok"
+
+
 def test_the_system_resolver_finds_localhost_on_loopback() -> None:
     assert policy.system_resolve("localhost", 80)
     assert policy.is_local(httpx.URL("http://localhost:8080/"))

@@ -510,10 +510,10 @@ class Store:
         if days is None:
             with self.engine.begin() as conn:
                 conn.execute(sa.text("DELETE FROM supply_day"))
-        registry = self._registry_outputs()
+        outputs = supply.site_outputs(self._registry_outputs())
         in_hand = set(days) if written is not None and days is not None else set()
         for start in range(0, len(wanted), _ROLLUP_DAYS):
-            self._rollup_days(wanted[start : start + _ROLLUP_DAYS], registry, written, in_hand)
+            self._rollup_days(wanted[start : start + _ROLLUP_DAYS], outputs, written, in_hand)
 
     def _registry_outputs(self) -> pd.DataFrame:
         """What ``monitor.supply.site_outputs`` needs of every site (the write side's own read)."""
@@ -526,10 +526,12 @@ class Store:
     def _rollup_days(
         self,
         days: Sequence[date],
-        registry: pd.DataFrame,
+        outputs: pd.DataFrame,
         written: pd.DataFrame | None,
         in_hand: set[date],
     ) -> None:
+        """Re-sum ``supply_day`` for ``days`` from their scores (``written``'s for the days ``in_hand``)
+        and the registry's ``outputs`` (``monitor.supply.site_outputs``)."""
         columns = ["date", "site_id", "level", "risk"]
         parts = []
         unread = [day for day in days if day not in in_hand]
@@ -542,9 +544,10 @@ class Store:
             on = pd.to_datetime(written["date"]).dt.date
             parts.append(written.loc[on.isin(set(days) - set(unread)), columns].assign(date=on))
         scores = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-        totals = supply.supply_totals(scores, registry, None).set_index(["date", "commodity"])
+        totals = supply.supply_totals(scores, pd.DataFrame(), None, top_n=0, outputs=outputs)
+        totals = totals.set_index(["date", "commodity"])
         # Every registry site counts on a scored day; a quiet one (no score row) adds nothing.
-        pairs = supply.site_outputs(registry).groupby("commodity").size()
+        pairs = outputs.groupby("commodity").size()
         full = pd.MultiIndex.from_product([list(days), list(pairs.index)], names=["date", "commodity"])
         totals = totals.reindex(full.union(totals.index))
         totals["sites"] = totals.index.get_level_values("commodity").map(pairs).fillna(0).to_numpy()

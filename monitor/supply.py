@@ -96,13 +96,16 @@ def site_outputs(sites: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def site_tonnes(scores: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
+def site_tonnes(
+    scores: pd.DataFrame, sites: pd.DataFrame, outputs: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Each score's tonnes at risk per commodity of its site: date, site_id, commodity, output_t, tonnes,
     halted, high (whether the site is halted or high-or-worse) and unknown (at risk, output unknown).
 
     ``scores`` has date, site_id, level and risk. A scored site missing from ``sites`` gets commodity ''.
+    ``outputs``: ``site_outputs(sites)``, when the caller has it already.
     """
-    outputs = site_outputs(sites)[["site_id", "commodity", "output_t"]]
+    outputs = (site_outputs(sites) if outputs is None else outputs)[["site_id", "commodity", "output_t"]]
     base = pd.DataFrame(
         {
             "date": scores["date"].to_numpy(),
@@ -135,7 +138,11 @@ def supply_at_risk(
 
 
 def supply_totals(
-    scores: pd.DataFrame, sites: pd.DataFrame, commodities: pd.DataFrame | None, top_n: int = 3
+    scores: pd.DataFrame,
+    sites: pd.DataFrame,
+    commodities: pd.DataFrame | None,
+    top_n: int = 3,
+    outputs: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Sum each day's supply at risk over the sites of each commodity; name the sites that weigh most.
 
@@ -143,11 +150,13 @@ def supply_totals(
     commodity and world_production_t. A site counts under every commodity it produces (``sites`` counts
     them). Sites with no known output of a commodity add 0 t to it but still count as halted or high and,
     when at risk, in ``sites_output_unknown``. ``top_site_ids`` lists up to ``top_n`` sites with tonnes at
-    risk, largest first, ``;``-separated. Columns: ``SUPPLY_COLUMNS``, unrounded.
+    risk, largest first, ``;``-separated (none when ``top_n`` is 0). Columns: ``SUPPLY_COLUMNS``, unrounded.
+    ``outputs``: ``site_outputs(sites)``, when the caller has it already.
     """
-    if scores is None or scores.empty or sites is None or sites.empty:
+    no_sites = (sites is None or sites.empty) if outputs is None else outputs.empty
+    if scores is None or scores.empty or no_sites:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in SUPPLY_COLUMNS})
-    frame = site_tonnes(scores, sites)
+    frame = site_tonnes(scores, sites, outputs)
     frame["tonnes"] = frame["tonnes"].fillna(0.0)
     keys = ["date", "commodity"]
     rolled = frame.groupby(keys, sort=True).agg(
@@ -157,7 +166,7 @@ def supply_totals(
         sites_high_or_worse=("high", "sum"),
         sites_output_unknown=("unknown", "sum"),
     )
-    leaders = frame[frame["tonnes"] > 0].sort_values(
+    leaders = frame[(frame["tonnes"] > 0) & (top_n > 0)].sort_values(
         [*keys, "tonnes", "site_id"], ascending=[True, True, False, True]
     )
     leaders = leaders.groupby(keys, sort=False).head(top_n)

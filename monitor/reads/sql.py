@@ -32,15 +32,22 @@ def frame(
 
 
 def large_frame(store: Store, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """``frame`` for a read of millions of rows: fetched ``LARGE_CHUNK_ROWS`` at a time, so memory holds the
-    frame and one chunk of driver rows, not every row as Python tuples first (a 1.3M-row read of exposures
-    went from 2.3 to 4 GB that way)."""
-    with store.engine.connect() as conn:
-        chunks = list(
-            pd.read_sql_query(
-                sa.text(sql), conn, params=dialect.params(store.dialect, params), chunksize=LARGE_CHUNK_ROWS
-            )
+    """``frame`` for a read of millions of rows: fetched through the DB-API cursor ``LARGE_CHUNK_ROWS`` at a
+    time, so memory holds the frame and one chunk of rows, not every row as Python tuples first (a 1.3M-row
+    read of exposures went from 2.3 to 4 GB that way), and no SQLAlchemy row objects (2.5M rows: 14 s
+    instead of 18 s)."""
+    raw = store.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute(
+            sql if store.dialect == "sqlite" else dialect.pyformat(sql), dialect.params(store.dialect, params)
         )
+        names = [d[0] for d in cur.description]
+        chunks = []
+        while rows := cur.fetchmany(LARGE_CHUNK_ROWS):
+            chunks.append(pd.DataFrame.from_records(rows, columns=names, coerce_float=True))
+    finally:
+        raw.close()
     if len(chunks) <= 1:
         return chunks[0] if chunks else frame(store, sql, params)  # no rows: the columns a plain read names
     stacked = pd.concat(chunks, ignore_index=True)

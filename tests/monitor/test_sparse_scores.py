@@ -20,7 +20,7 @@ import pytest
 from bench import data
 from feeds import acled
 from feeds.base import Batch
-from monitor import demo, dialect, explanation, geo, reads, sites
+from monitor import demo, dialect, explanation, geo, reads, sites, supply
 from monitor.config import Settings
 from monitor.exports.files import write_file
 from monitor.exports.query import parse_query
@@ -73,6 +73,16 @@ def _assert_stored_equal_dense(pipeline: Pipeline, days: Sequence[date]) -> None
     reread = reads.scores.supply_days(pipeline.store, days[0] - timedelta(days=1), days[-1])
     assert len(written) > 0
     pd.testing.assert_frame_equal(written, reread)
+    # ... and the one the dense scores give, every site counted (monitor.supply's definition).
+    dense_supply = supply.supply_totals(dense, sites.sites_frame(pipeline.store), None)
+    keyed = ["date", "commodity", "supply_at_risk_t", "sites", "sites_output_unknown"]
+    expected = dense_supply[keyed].assign(date=dense_supply["date"].astype(str))
+    got = written[keyed].assign(date=written["date"].map(lambda d: str(dialect.as_date(d))))
+    pd.testing.assert_frame_equal(
+        got.sort_values(keyed[:2]).reset_index(drop=True),
+        expected.sort_values(keyed[:2]).reset_index(drop=True),
+        check_dtype=False,
+    )
     last = explained(dense[dense["date"] == days[-1]], pipeline.settings.scoring)
     for site_id, explain in zip(last["site_id"], last["explain"], strict=True):
         assert reads.scores.explain_of(pipeline.store, site_id, days[-1]) == explain, site_id

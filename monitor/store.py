@@ -59,20 +59,29 @@ _READ_ONLY = ("attempt to write a readonly database", "25006")
 _FULL = ("database or disk is full", "53100")
 
 
-def _unwritable(context: Any) -> None:
-    """Turn a write refused by a read-only or full store into a StoreError saying so (the transaction is
-    rolled back: nothing of it is kept)."""
-    original = context.original_exception
+def _refusal(original: BaseException) -> StoreError | None:
+    """The StoreError for a driver error saying the store cannot take a write at all (read-only, full, or
+    locked past every wait), or None for any other error. The transaction is rolled back: nothing of it is
+    kept."""
     said = f"{original} {getattr(original, 'sqlstate', '') or ''}"
+    first = str(original).splitlines()[0] if str(original) else type(original).__name__
     if any(marker in said for marker in _READ_ONLY):
-        raise StoreError(f"the store is read-only: {str(original).splitlines()[0]}; nothing was written")
+        return StoreError(f"the store is read-only: {first}; nothing was written")
     if any(marker in said for marker in _FULL):
-        raise StoreError(f"the store's disk is full: {str(original).splitlines()[0]}; this write was undone")
+        return StoreError(f"the store's disk is full: {first}; this write was undone")
     if LOCKED in said:
-        raise StoreError(
-            f"the store stayed locked by another writer ({str(original).splitlines()[0]}); nothing of it was "
+        return StoreError(
+            f"the store stayed locked by another writer ({first}); nothing of it was "
             "written: try again, or find the process holding it"
         )
+    return None
+
+
+def _unwritable(context: Any) -> None:
+    """SQLAlchemy's ``handle_error`` hook: a write the store cannot take raises its StoreError."""
+    refused = _refusal(context.original_exception)
+    if refused is not None:
+        raise refused
 
 
 def _sqlite_connect(wait: LockWait) -> Any:
@@ -396,8 +405,11 @@ class Store:
                 inserted = cur.rowcount
             raw.commit()
             return int(inserted)
-        except Exception:
+        except Exception as exc:
             raw.rollback()
+            refused = _refusal(exc)  # the raw connection is past SQLAlchemy's handle_error hook
+            if refused is not None:
+                raise refused from None
             raise
         finally:
             raw.close()

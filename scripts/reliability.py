@@ -36,7 +36,7 @@ AREAS = {
     "hostile": "hostile text in e-mail, Slack and the dashboard",
     "processes": "kill -9 of `minewatch run` and of an import",
     "secrets": "every output of a full run searched for each secret",
-    "store": "a read-only store; readers while the scheduler writes",
+    "store": "a read-only store, a full disk; readers while the scheduler writes",
 }
 
 

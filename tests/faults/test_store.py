@@ -9,6 +9,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from monitor.pipeline import Pipeline
 from monitor.store import Store
 from tests.conftest import FIXTURES
 from tests.faults.conftest import Outcome
+from tests.faults.test_processes import _acled_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTICES = FIXTURES / "notices" / "mwanga_news.xml"
@@ -161,3 +164,62 @@ def test_readers_while_the_scheduler_writes_see_no_error_and_no_lock(
     outcome.record("p50_ms", round(p50 * 1000))
     outcome.record("p95_ms", round(p95 * 1000))
     outcome(rows_lost=0)
+
+
+@contextmanager
+def small_disk(folder: Path) -> Iterator[Callable[[int], None]]:
+    """A tmpfs at ``folder``; yields a function that resizes it (bytes). Mounting needs root, else skip."""
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(folder)],
+                             capture_output=True, text=True, check=False)  # fmt: skip
+    if mounted.returncode != 0:
+        pytest.skip(f"a full disk is made with a small tmpfs, which needs root: {mounted.stderr.strip()}")
+
+    def resize(size: int) -> None:
+        subprocess.run(["mount", "-o", f"remount,size={size}", str(folder)], check=True)
+
+    try:
+        yield resize
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_a_full_disk_is_a_clear_error_and_a_rerun_after_space_is_freed_stores_every_row_once(
+    tmp_path: Path, database_url: str, outcome: Outcome
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the disk is filled under a SQLite file; PostgreSQL's data directory is the server's")
+    rows = 20_000
+    export = tmp_path / "acled.csv"
+    export.write_bytes(_acled_csv(rows))
+    config = tmp_path / "config.yaml"
+    config.write_text("feeds:\n  gdelt:\n    enabled: false\n", encoding="utf-8")
+    with small_disk(tmp_path / "disk") as resize:
+        url = f"sqlite:///{tmp_path / 'disk' / 'minewatch.db'}"
+        initialised = Store.from_url(url)
+        initialised.create_schema()
+        initialised.engine.dispose()
+        used = os.statvfs(tmp_path / "disk")
+        resize((used.f_blocks - used.f_bfree) * used.f_frsize + 1024 * 1024)  # 1 MiB left: a few rows
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MINEWATCH_")}
+        env.update({"MINEWATCH_DATABASE_URL": url, "PYTHONPATH": str(ROOT)})
+        command = [sys.executable, "-m", "monitor", "--config", str(config), "import", "acled", str(export)]
+
+        full = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True,
+                              timeout=300, check=False)  # fmt: skip
+
+        assert full.returncode == 1, full.stderr
+        last = full.stderr.strip().splitlines()[-1]
+        assert last.startswith("error: import acled") and "the store's disk is full" in last, full.stderr
+        assert "Traceback" not in full.stderr
+        resize(256 * 1024 * 1024)
+        again = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True,
+                               timeout=300, check=False)  # fmt: skip
+        assert again.returncode == 0, again.stderr
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            stored = int(conn.execute(sa.text("SELECT count(*) FROM event")).scalar_one())
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        engine.dispose()
+    assert stored == rows
+    outcome(rows_lost=rows - stored)

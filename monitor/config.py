@@ -767,13 +767,20 @@ def validation_message(origin: str, exc: ValidationError) -> str:
     return f"{len(lines)} errors in the settings:\n  " + "\n  ".join(lines)
 
 
-def load_settings(path: Path | None, env: Mapping[str, str]) -> Settings:
-    """Read ``path`` (or $MINEWATCH_CONFIG, or ./config.yaml when it exists, else defaults) and validate."""
+def config_path(path: Path | None, env: Mapping[str, str]) -> Path | None:
+    """The config file in use: ``path``, or $MINEWATCH_CONFIG, or ./config.yaml when it exists; None for
+    the defaults."""
     if path is None and env.get("MINEWATCH_CONFIG"):
         path = Path(env["MINEWATCH_CONFIG"])
     if path is None:
         default = Path(DEFAULT_CONFIG_FILE)
         path = default if default.exists() else None
+    return path
+
+
+def load_settings(path: Path | None, env: Mapping[str, str]) -> Settings:
+    """Read the config file ``config_path`` names (else the defaults) and validate."""
+    path = config_path(path, env)
     data: Any = {}
     if path is not None:
         try:

@@ -18,7 +18,7 @@ import httpx
 import sqlalchemy as sa
 
 from monitor import sites
-from monitor.config import HttpSettings, Settings, alert_targets_from_env, load_settings
+from monitor.config import HttpSettings, Settings, alert_targets_from_env, config_path, load_settings
 from monitor.domain import CHANNELS, notice_feed
 from monitor.environment import resolve_environment
 from monitor.errors import MinewatchError
@@ -61,7 +61,7 @@ def diagnose(
         env = dict(environ)
     try:
         settings = load_settings(config, env)
-        findings.append(Finding("config", "ok", str(config or env.get("MINEWATCH_CONFIG") or "defaults")))
+        findings.append(Finding("config", "ok", str(config_path(config, env) or "defaults")))
     except MinewatchError as exc:
         findings.append(Finding("config", "fail", str(exc)))
         return [*findings, *(Finding(c, "skipped", "the config is invalid") for c in _AFTER_CONFIG)]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import Settings, load_settings, notice_catalogue, settings_from_mapping
+from monitor.config import Settings, config_path, load_settings, notice_catalogue, settings_from_mapping
 from monitor.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,3 +135,14 @@ def test_the_catalogue_can_be_turned_off_as_a_whole() -> None:
 def test_feed_names_must_be_known_and_unique(notices: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=f"feeds.notices: Value error, {message}"):
         settings_from_mapping({"feeds": {"notices": notices}}, env={})
+
+
+def test_the_config_in_use_is_the_flag_then_the_environment_then_a_config_yaml_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert config_path(None, {}) is None  # the defaults: what doctor reports as "defaults"
+    (tmp_path / "config.yaml").write_text("{}\n", encoding="utf-8")
+    assert config_path(None, {}) == Path("config.yaml")
+    assert config_path(None, {"MINEWATCH_CONFIG": "/etc/mw.yaml"}) == Path("/etc/mw.yaml")
+    assert config_path(Path("given.yaml"), {"MINEWATCH_CONFIG": "/etc/mw.yaml"}) == Path("given.yaml")

@@ -20,8 +20,6 @@ import pytest
 import sqlalchemy as sa
 
 from dashboards import data
-from dashboards.app import create_app
-from dashboards.server import serve_in_thread
 from feeds.rows import EVENT_COLUMNS
 from monitor import sites
 from monitor.config import Settings
@@ -30,6 +28,7 @@ from monitor.store import Store
 from tests.conftest import FIXTURES
 from tests.faults.conftest import Outcome
 from tests.faults.test_processes import _acled_csv
+from tests.monitor.mailbox import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTICES = FIXTURES / "notices" / "mwanga_news.xml"
@@ -84,6 +83,20 @@ def test_a_read_only_store_is_a_clear_error_and_nothing_is_written(
     outcome(rows_lost=0)
 
 
+def wait_until_served(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Wait for ``minewatch serve`` to answer its health route (any status: it answers once it serves)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"minewatch serve exited: {log.read_text(encoding='utf-8')[-500:]}")
+        try:
+            httpx.get(f"{base}/api/v1/health", timeout=2)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError("minewatch serve did not answer within 60 s")
+
+
 def _events(n: int, start: int, day: datetime) -> pd.DataFrame:
     rows = [
         {"source": "acled", "source_id": f"CON{start + i}",
@@ -101,7 +114,7 @@ def _events(n: int, start: int, day: datetime) -> pd.DataFrame:
     ("readers", "seconds"), [(READERS, SECONDS), pytest.param(50, 30.0, marks=pytest.mark.full_size)]
 )
 def test_readers_while_the_scheduler_writes_see_no_error_and_no_lock(
-    fresh_store: Store, outcome: Outcome, capsys: object, readers: int, seconds: float
+    tmp_path: Path, fresh_store: Store, outcome: Outcome, capsys: object, readers: int, seconds: float
 ) -> None:
     now = datetime(2025, 3, 14, 12, 0)
     clock = {"now": now}
@@ -110,15 +123,26 @@ def test_readers_while_the_scheduler_writes_see_no_error_and_no_lock(
     fresh_store.insert_events(_events(500, 0, now), now)
     pipeline.match()
     pipeline.rescore_since(now.date() - timedelta(days=10))
-    tokens = {"MINEWATCH_API_TOKENS": "reader-token"}
-    server = serve_in_thread(create_app(fresh_store, Settings(), now=lambda: now, env=tokens), "127.0.0.1", 0,
-                             env={})  # fmt: skip
+    # The dashboard and API serve from a process of their own, as deployed (`minewatch serve` beside
+    # `minewatch run --no-serve`): in this process they would share one interpreter lock with the writer and
+    # the in-process readers, and 50 readers then starve requests past any timeout.
+    port, log = free_port(), tmp_path / "serve.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MINEWATCH_")}
+    env.update({"MINEWATCH_DATABASE_URL": fresh_store.engine.url.render_as_string(hide_password=False),
+                "MINEWATCH_API_TOKENS": "reader-token", "PYTHONPATH": str(ROOT)})  # fmt: skip
+    with log.open("wb") as errors_out:  # the child keeps its own copy of the descriptor
+        serving = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=errors_out,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    wait_until_served(base, serving, log)
     stop = threading.Event()
     latencies: list[float] = []
     errors: list[str] = []
 
     def reader(n: int) -> None:
-        with httpx.Client(base_url=server.url, timeout=60) as client:
+        with httpx.Client(base_url=base, timeout=60) as client:
             while not stop.is_set():
                 began = time.perf_counter()
                 try:
@@ -150,7 +174,8 @@ def test_readers_while_the_scheduler_writes_see_no_error_and_no_lock(
         stop.set()
         for thread in threads:
             thread.join(timeout=120)
-        server.stop()
+        serving.terminate()
+        serving.wait(timeout=60)
 
     p50, p95 = statistics.quantiles(latencies, n=20)[9], statistics.quantiles(latencies, n=20)[18]
     with capsys.disabled():  # type: ignore[attr-defined]

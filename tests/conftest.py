@@ -88,6 +88,14 @@ def server() -> Iterator[LoopbackServer]:
 
 
 @pytest.fixture
+def other() -> Iterator[LoopbackServer]:
+    """A second server: another origin (another port)."""
+    server = LoopbackServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def now() -> datetime:
     return datetime(2025, 4, 20, 12, 0, tzinfo=UTC)
 

@@ -7,9 +7,11 @@ Each case asserts exact counts (rows stored, rejected, alerts sent per channel) 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,10 +20,10 @@ from monitor.config import HttpSettings, Settings
 from monitor.net.http import RetryingRequester, make_client
 from monitor.pipeline import Pipeline
 from monitor.store import Store
-from tests.loopback import LoopbackServer
 from tests.monitor.test_run_process import mailbox, runs, store  # noqa: F401  (fixtures, shared)
 
 NOW = datetime(2025, 3, 14, 12, 0)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -35,17 +37,17 @@ class Outcome:
         self.record("duplicate_alerts", duplicate_alerts)
 
 
+def child_env(database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a ``python -m monitor`` child: this one without any MINEWATCH_ setting, then the
+    store's URL, the checkout on the path, and ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MINEWATCH_")}
+    env.update({"MINEWATCH_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT), **extra})
+    return env
+
+
 @pytest.fixture
 def outcome(record_property: Callable[[str, object], None]) -> Outcome:
     return Outcome(record_property)
-
-
-@pytest.fixture
-def other() -> Iterator[LoopbackServer]:
-    """A second server: another origin (another port)."""
-    server = LoopbackServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

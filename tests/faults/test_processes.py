@@ -7,7 +7,6 @@ import csv
 import hashlib
 import hmac
 import io
-import os
 import signal
 import subprocess
 import sys
@@ -21,11 +20,10 @@ import sqlalchemy as sa
 
 from monitor.reads import sql
 from monitor.store import Store
-from tests.faults.conftest import Outcome
+from tests.faults.conftest import Outcome, child_env
 from tests.loopback import LoopbackServer, Request, Response
 from tests.monitor.test_run_process import SECRET, Run, StallingMailbox, _count, _halt_rss
 
-ROOT = Path(__file__).resolve().parents[2]
 #: Rows of the import killed part-way in CI: enough for several write blocks (the issue's 1M is the
 #: full_size case of the same test, run with --full-size; its figures are in docs/reliability.md).
 IMPORT_ROWS = 100_000
@@ -148,8 +146,7 @@ def test_kill_9_during_a_large_import_then_a_rerun_stores_every_row_once(
     export.write_bytes(_acled_csv(rows))
     config = tmp_path / "config.yaml"
     config.write_text("feeds:\n  gdelt:\n    enabled: false\n", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MINEWATCH_")}
-    env.update({"MINEWATCH_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)})
+    env = child_env(database_url)
     command = [sys.executable, "-m", "monitor", "--config", str(config)]
     initialised = Store.from_url(database_url)  # the schema, in process (a CLI init costs CI seconds)
     initialised.create_schema()

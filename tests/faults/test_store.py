@@ -26,11 +26,10 @@ from monitor.config import Settings
 from monitor.pipeline import Pipeline
 from monitor.store import Store
 from tests.conftest import FIXTURES
-from tests.faults.conftest import Outcome
+from tests.faults.conftest import Outcome, child_env
 from tests.faults.test_processes import _acled_csv
 from tests.monitor.mailbox import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 NOTICES = FIXTURES / "notices" / "mwanga_news.xml"
 #: Readers and how long they read while the writer writes, in CI (scaled to two shared cores); the issue's
 #: 50 for 30 s is the full_size case, run with --full-size. The latencies are printed, not asserted.
@@ -61,8 +60,7 @@ def counts(url: str) -> dict[str, int]:
 def test_a_read_only_store_is_a_clear_error_and_nothing_is_written(
     tmp_path: Path, database_url: str, outcome: Outcome
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MINEWATCH_")}
-    env.update({"MINEWATCH_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)})
+    env = child_env(database_url)
     config = tmp_path / "config.yaml"
     config.write_text("feeds:\n  gdelt:\n    enabled: false\n", encoding="utf-8")
     command = [sys.executable, "-m", "monitor", "--config", str(config)]
@@ -127,9 +125,9 @@ def test_readers_while_the_scheduler_writes_see_no_error_and_no_lock(
     # `minewatch run --no-serve`): in this process they would share one interpreter lock with the writer and
     # the in-process readers, and 50 readers then starve requests past any timeout.
     port, log = free_port(), tmp_path / "serve.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MINEWATCH_")}
-    env.update({"MINEWATCH_DATABASE_URL": fresh_store.engine.url.render_as_string(hide_password=False),
-                "MINEWATCH_API_TOKENS": "reader-token", "PYTHONPATH": str(ROOT)})  # fmt: skip
+    env = child_env(
+        fresh_store.engine.url.render_as_string(hide_password=False), MINEWATCH_API_TOKENS="reader-token"
+    )
     with log.open("wb") as errors_out:  # the child keeps its own copy of the descriptor
         serving = subprocess.Popen(
             [sys.executable, "-m", "monitor", "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -226,8 +224,7 @@ def test_a_full_disk_is_a_clear_error_and_a_rerun_after_space_is_freed_stores_ev
         initialised.engine.dispose()
         used = os.statvfs(tmp_path / "disk")
         resize((used.f_blocks - used.f_bfree) * used.f_frsize + 1024 * 1024)  # 1 MiB left: a few rows
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MINEWATCH_")}
-        env.update({"MINEWATCH_DATABASE_URL": url, "PYTHONPATH": str(ROOT)})
+        env = child_env(url)
         command = [sys.executable, "-m", "monitor", "--config", str(config), "import", "acled", str(export)]
 
         full = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True,

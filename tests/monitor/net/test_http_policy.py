@@ -34,13 +34,6 @@ def public_localhost(host: str, port: int) -> list[str]:
 
 
 @pytest.fixture
-def other() -> Iterator[LoopbackServer]:
-    server = LoopbackServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def client() -> Iterator[httpx.Client]:
     with make_client(HttpSettings()) as c:
         yield c

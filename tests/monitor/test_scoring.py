@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from monitor import models, reads
+from monitor import models, reads, scoring
 from monitor.config import ScoringSettings
 from monitor.front import FRONT_COLUMNS
 from monitor.reads import sql
@@ -859,3 +859,21 @@ def test_an_event_that_weighs_nothing_still_keeps_its_site_from_being_quiet() ->
     row = score([exposure()], params=params).iloc[0]
     assert row["risk"] == 0.0 and row["events_30d"] == 1
     assert not row[QUIET]
+
+
+def test_explanations_built_a_slice_of_cells_at_a_time_are_those_built_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sites = [site(id=f"s{i}", lat=-1.0 + i * 0.05) for i in range(7)]
+    exposures = [
+        exposure(event_id=10 * i + k, site_id=f"s{i}", event_date=DAY - timedelta(days=k), distance_km=k)
+        for i in range(0, 7, 2)
+        for k in range(3)
+    ]
+    notices = [notice(site_id="s3"), notice(notice_id=101, site_id="s5", kind="partial_halt")]
+    args = (exposures, notices, sites, days_from(DAY - timedelta(days=2), 4))
+    at_once = score(*args, stored_form=True)
+    monkeypatch.setattr(scoring, "EXPLAIN_CELLS", 2)
+    sliced = score(*args, stored_form=True)
+    assert (~at_once[QUIET]).sum() > 4  # more loud cells than one slice holds
+    pd.testing.assert_frame_equal(sliced, at_once)

@@ -11,7 +11,8 @@ import pytest
 from alembic import command
 
 from feeds.rows import EVENT_COLUMNS, RejectedRow
-from monitor import schema
+from monitor import models, schema
+from monitor import store as store_module
 from monitor.errors import StoreError
 from monitor.reads import sql
 from monitor.store import Store
@@ -37,6 +38,21 @@ def test_inserting_the_same_events_twice_stores_them_once(fresh_store: Store, no
     assert (first.inserted, first.duplicates) == (5, 0)
     assert (again.inserted, again.duplicates) == (0, 5)
     assert sql.scalar(fresh_store, "select count(*) from event") == 5
+
+
+def test_a_frame_is_inserted_a_slice_of_rows_at_a_time_as_it_would_be_at_once(
+    fresh_store: Store, now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh_store.insert_events(_events(5), now)
+    monkeypatch.setattr(store_module, "FRAME_ROWS_PER_SLICE", 2)
+    exposures = pd.DataFrame({
+        "event_id": [1, 2, 3, 4, 5, 5], "site_id": ["a", "a", "b", "b", "c", "c"],
+        "via": ["site", "site", "route", "site", "site", "site"], "distance_km": [0.5, 1, 2.25, 3, 4, 4],
+    })  # fmt: skip
+    assert fresh_store.insert_frame(models.Exposure, exposures, key=("event_id", "site_id", "via")) == 5
+    stored = sql.frame(fresh_store, "SELECT * FROM exposure ORDER BY event_id")
+    expected = exposures.drop_duplicates(["event_id", "site_id", "via"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(stored, expected, check_dtype=False)
 
 
 def test_known_at_is_the_publication_time_or_else_first_seen(fresh_store: Store, now: datetime) -> None:

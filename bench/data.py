@@ -269,37 +269,71 @@ def gdelt_export(scale: Scale) -> Path:
         pts[anywhere, 1] = np.round(rng.uniform(-180, 180, int(anywhere.sum())), 4)
         offsets = _day_offsets(n, rng)
         days = np.datetime64(FIRST_DAY) + offsets.astype("timedelta64[D]")
-        sqldate = np.char.replace(np.datetime_as_string(days, unit="D"), "-", "")
         added_at = days.astype("datetime64[s]") + rng.integers(3600, 3 * 86_400, n).astype("timedelta64[s]")
-        added = np.char.replace(
-            np.char.replace(np.char.replace(np.datetime_as_string(added_at, unit="s"), "-", ""), "T", ""),
-            ":",
-            "",
-        )
         root = np.where(rng.random(n) < 0.2, rng.integers(14, 21, n), rng.integers(1, 14, n))
-        code = np.char.add(np.char.zfill(root.astype(str), 2), rng.integers(0, 10, n).astype(str))
-        empty = np.full(n, "")
-        country = np.array(["CG", "RW", "ZA", "CH", "US", "ID", "AS"])[rng.integers(0, 7, n)]
-        geo_type = np.array(["1", "4", "4", "4", "5"])[rng.integers(0, 5, n)]
-        province = np.char.add(", Province ", (np.arange(n) % 40).astype(str))
-        name = np.char.add(np.char.add("Town ", (np.arange(n) % 9000).astype(str)), province)
-        name = np.char.add(name, np.where(country == "US", ", United States", ", Somewhere Land"))
-        lat_s, lon_s = pts[:, 0].astype(str), pts[:, 1].astype(str)
-        fields = [
-            (10_000_000 + np.arange(n)).astype(str), sqldate, sqldate.astype("U6"), sqldate.astype("U4"),
-            np.char.add(sqldate.astype("U4"), ".5000"),
-            *[np.full(n, "REB")], *[np.full(n, "REBEL")], *[empty] * 8,
-            *[np.full(n, "GOV")], *[np.full(n, "GOVERNMENT")], *[empty] * 8,
-            np.full(n, "1"), code, code, np.char.zfill(root.astype(str), 2), np.full(n, "4"),
-            np.full(n, "-10.0"), np.full(n, "3"), np.full(n, "1"), np.full(n, "3"), np.full(n, "-5.2"),
-            *[geo_type, name, country, country, empty, lat_s, lon_s, empty],  # Actor1Geo
-            *[geo_type, name, country, country, empty, lat_s, lon_s, empty],  # Actor2Geo
-            *[geo_type, name, country, country, empty, lat_s, lon_s, np.full(n, "-1")],  # ActionGeo
-            added, np.char.add("https://news.example/", (np.arange(n) % 50_000).astype(str)),
-        ]  # fmt: skip
-        assert len(fields) == GDELT_FIELDS, len(fields)
-        table = pa.table({str(i): pa.array(f, pa.string()) for i, f in enumerate(fields)})
-        options = pcsv.WriteOptions(include_header=False, delimiter="\t", quoting_style="none")
-        pcsv.write_csv(table, path, write_options=options)
+        ids, urls = 10_000_000 + np.arange(n), np.arange(n) % 50_000  # some articles read several ways
+        table = _gdelt_table(rng, pts, days, added_at, root, ids, urls)
+        pcsv.write_csv(table, path, write_options=_GDELT_WRITE)
 
     return _cached(path_for(scale, "gdelt.export.CSV"), write)
+
+
+_GDELT_WRITE = pcsv.WriteOptions(include_header=False, delimiter="\t", quoting_style="none")
+
+
+def gdelt_tick(scale: Scale, stamp: datetime, rows: int = 1_500) -> bytes:
+    """One 15-minute export published at ``stamp``: ``rows`` violent events (CAMEO roots 14-20), over
+    Africa and near sites as ``event_points`` spreads them, dated that day or the day before."""
+    rng = np.random.default_rng(SEED + int(stamp.timestamp()) % 1_000_003)
+    slat, slon = sites_latlon(scale)
+    pts = event_points(rows, slat, slon, rng)
+    day = np.datetime64(stamp.date())
+    days = day - rng.integers(0, 2, rows).astype("timedelta64[D]")
+    added_at = np.full(rows, np.datetime64(stamp.replace(tzinfo=None), "s"))
+    ids = 900_000_000 + int(stamp.timestamp()) // 900 % 100_000 * 10_000 + np.arange(rows)
+    table = _gdelt_table(rng, pts, days, added_at, rng.integers(14, 21, rows), ids, ids)
+    sink = pa.BufferOutputStream()
+    pcsv.write_csv(table, sink, write_options=_GDELT_WRITE)
+    return bytes(sink.getvalue())
+
+
+def _gdelt_table(
+    rng: np.random.Generator,
+    pts: np.ndarray,
+    days: np.ndarray,
+    added_at: np.ndarray,
+    root: np.ndarray,
+    ids: np.ndarray,
+    urls: np.ndarray,
+) -> pa.Table:
+    """GDELT 2.0 export lines (61 text columns): events ``ids`` at ``pts`` on ``days``, added at
+    ``added_at``, with CAMEO ``root`` codes and article numbers ``urls``."""
+    n = len(pts)
+    sqldate = np.char.replace(np.datetime_as_string(days, unit="D"), "-", "")
+    added = np.char.replace(
+        np.char.replace(np.char.replace(np.datetime_as_string(added_at, unit="s"), "-", ""), "T", ""),
+        ":",
+        "",
+    )
+    code = np.char.add(np.char.zfill(root.astype(str), 2), rng.integers(0, 10, n).astype(str))
+    empty = np.full(n, "")
+    country = np.array(["CG", "RW", "ZA", "CH", "US", "ID", "AS"])[rng.integers(0, 7, n)]
+    geo_type = np.array(["1", "4", "4", "4", "5"])[rng.integers(0, 5, n)]
+    province = np.char.add(", Province ", (np.arange(n) % 40).astype(str))
+    name = np.char.add(np.char.add("Town ", (np.arange(n) % 9000).astype(str)), province)
+    name = np.char.add(name, np.where(country == "US", ", United States", ", Somewhere Land"))
+    lat_s, lon_s = pts[:, 0].astype(str), pts[:, 1].astype(str)
+    fields = [
+        ids.astype(str), sqldate, sqldate.astype("U6"), sqldate.astype("U4"),
+        np.char.add(sqldate.astype("U4"), ".5000"),
+        *[np.full(n, "REB")], *[np.full(n, "REBEL")], *[empty] * 8,
+        *[np.full(n, "GOV")], *[np.full(n, "GOVERNMENT")], *[empty] * 8,
+        np.full(n, "1"), code, code, np.char.zfill(root.astype(str), 2), np.full(n, "4"),
+        np.full(n, "-10.0"), np.full(n, "3"), np.full(n, "1"), np.full(n, "3"), np.full(n, "-5.2"),
+        *[geo_type, name, country, country, empty, lat_s, lon_s, empty],  # Actor1Geo
+        *[geo_type, name, country, country, empty, lat_s, lon_s, empty],  # Actor2Geo
+        *[geo_type, name, country, country, empty, lat_s, lon_s, np.full(n, "-1")],  # ActionGeo
+        added, np.char.add("https://news.example/", urls.astype(str)),
+    ]  # fmt: skip
+    assert len(fields) == GDELT_FIELDS, len(fields)
+    return pa.table({str(i): pa.array(f, pa.string()) for i, f in enumerate(fields)})

@@ -144,12 +144,12 @@ def gdelt_floor_case(scale: data.Scale) -> Case:
     return Case(call=call, fresh=lambda: state.update(path=_fresh_file("floor-gdelt.db")))
 
 
-def import_cli_case(scale: data.Scale) -> Case:
+def import_cli_case(scale: data.Scale, name: str = "ours-import.db") -> Case:
     """minewatch end to end as a user runs it: ``minewatch import acled FILE`` into a store with the sites
     loaded (parse, store, match, then rescore every site from the earliest new day to today)."""
     from monitor import cli
 
-    target = _Store(scale, "ours-import.db")
+    target = _Store(scale, name)
     source = data.acled_csv(scale)
 
     cli.out = cli.err = Console(file=io.StringIO())  # the table is the output
@@ -170,6 +170,15 @@ def import_cli_case(scale: data.Scale) -> Case:
         return f"{scores:,} score rows; {target.size_note()}"
 
     return Case(call=call, fresh=target.fresh, check=check)
+
+
+def import_cli_mmap_1g_case(scale: data.Scale) -> Case:
+    """``import_cli_case`` with SQLite's mmap at 1 GiB, the size before 256 MiB: its speed against the
+    smaller map's, measured in the same run."""
+    from monitor import store
+
+    store.SQLITE_MMAP_BYTES = 1 << 30
+    return import_cli_case(scale, "ours-import-mmap-1g.db")
 
 
 def _bench_now() -> datetime:

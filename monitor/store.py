@@ -48,8 +48,10 @@ class WriteResult:
 SCORES_VERSION = "scores.version"
 #: How much of SQLite's write-ahead log stays on disk after a checkpoint.
 SQLITE_WAL_KEEP_BYTES = 64 << 20
-#: How much of a SQLite file is read through mmap (more is read through the page cache as usual).
-SQLITE_MMAP_BYTES = 1 << 30
+#: How much of a SQLite file is read through mmap (more is read through the page cache as usual). Every
+#: mapped page a process touches counts in its resident memory: at 1 GiB a first import of 300k events x 10k
+#: sites peaked at 2.8 GB, a third of it the mapped file (docs/benchmarks.md measures both sizes).
+SQLITE_MMAP_BYTES = 256 << 20
 #: Days re-summed per read of their scores by ``rollup_supply`` (bounds memory on a whole-store roll-up).
 _ROLLUP_DAYS = 62
 

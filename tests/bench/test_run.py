@@ -41,3 +41,24 @@ def test_the_quick_suite_prints_a_table_of_positive_figures_and_the_targets(tmp_
     assert targets["minewatch <= 2x the floor"]["ratio"] > 0
     assert targets["minewatch <= 3x the raw floor"]["ratio"] > 0
     assert all(t["verdict"] in ("met", "MISSED", "not measured") for t in report["targets"])
+
+
+def test_the_quick_tick_and_export_steps_run_on_the_store_an_import_left(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    steps = "tick,export-day,export-year"
+    result = subprocess.run(
+        [sys.executable, "bench/run.py", "--quick", "--only", steps, "--runs", "1", "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(out.read_text())
+    rows = report["results"]
+    assert [r["step"] for r in rows] == ["tick"] * 3 + ["export-day"] * 2 + ["export-year"] * 2
+    for r in rows:
+        assert not r["skipped"], r["skipped"]
+        assert r["rows"] > 0 and r["times"][0] > 0, r
+    tick = [r["note"] for r in rows if r["step"] == "tick"]
+    assert all(" stored, " in note and "alerts" in note for note in tick), tick
+    targets = {t["target"]: t for t in report["targets"]}
+    assert targets["tick < 1 s with 1M stored"]["ratio"] > 0  # seconds: an absolute bound
+    assert targets["minewatch < 2 s"]["ratio"] > 0

@@ -386,6 +386,19 @@ def date_span(store: Store) -> tuple[date | None, date | None]:
     return dialect.as_date(first), dialect.as_date(last)
 
 
+def per_day(store: Store, first: date, last: date) -> dict[date, int]:
+    """How many events are dated each day from ``first`` to ``last`` (days without any left out), stored
+    or not yet public alike: what a read of those days can hold at most (from the event_date index)."""
+    rows = sql.frame(
+        store,
+        "SELECT event_date, count(*) AS n FROM event WHERE event_date >= :first AND event_date <= :last"
+        " GROUP BY event_date",
+        {"first": first, "last": last},
+    )
+    days = [dialect.as_date(d) for d in rows["event_date"]]
+    return {d: int(n) for d, n in zip(days, rows["n"], strict=True) if d is not None}
+
+
 # ---- what a rescore must look at ----
 #: Events stored at or after ``:since``, or moved to another incident by fusion after ``:fused``.
 _ARRIVED = (

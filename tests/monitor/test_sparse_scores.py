@@ -21,6 +21,7 @@ from bench import data
 from feeds import acled
 from feeds.base import Batch
 from monitor import demo, dialect, explanation, geo, reads, sites, supply
+from monitor import pipeline as pipeline_module
 from monitor.config import Settings
 from monitor.exports.files import write_file
 from monitor.exports.query import parse_query
@@ -159,3 +160,20 @@ def test_batches_rescore_only_what_they_touch_and_end_as_the_dense_scores(
     assert far, "the generated set should have sites out of the last batch's reach"
     assert not far & set(rewritten["site_id"])
     assert set(rewritten["site_id"]), "the last batch should have rescored the sites it reached"
+
+
+def test_scores_read_their_inputs_a_run_of_days_at_a_time_as_they_would_at_once(
+    fresh_store: Store, generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sites_path, events_path = generated
+    clock = Clock(data.NOW)
+    pipeline = Pipeline(fresh_store, Settings(), clock)
+    registry = sites.parse_sites_csv(sites_path.read_text(encoding="utf-8"), origin="user", now=clock.now)
+    pipeline.load_sites(registry)
+    pipeline.ingest("import:acled", "events", [acled.parse_file(events_path)], use_watermark=False)
+    pipeline.match()
+    days = _day_range(data.NOW.date() - timedelta(days=120), data.NOW.date())
+    at_once = pipeline.score(days, persist=False)
+    monkeypatch.setattr(pipeline_module, "SCORE_INPUT_EVENTS", 40)
+    assert len(list(pipeline._input_spans(days))) > 5
+    pd.testing.assert_frame_equal(pipeline.score(days, persist=False), at_once)

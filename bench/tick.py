@@ -159,6 +159,7 @@ class _Exports:
 
 def _tick_case(scale: data.Scale, events: int) -> Case:
     from feeds.gdelt import GdeltCollector
+    from monitor import schema
     from monitor.alerting.tick import alert_tick
     from monitor.config import GdeltSettings, HttpSettings, Settings
     from monitor.net.http import RetryingRequester, make_client
@@ -171,6 +172,7 @@ def _tick_case(scale: data.Scale, events: int) -> Case:
     shutil.copyfile(history_store(scale, events), path)
     _settle(path)
     store = Store.from_url(f"sqlite:///{path}")
+    schema.upgrade(store.engine)  # as `minewatch init` brings a cached store made by an earlier revision
     clock = {"now": data.NOW}
     settings = Settings()
     pipeline = Pipeline(store, settings, lambda: clock["now"])

@@ -112,8 +112,9 @@ class Incident(SQLModel, table=True):
 
     event_id: int = Field(primary_key=True, foreign_key="event.id")
     incident_id: int = Field(sa_column=Column(Integer, nullable=False, index=True))
+    # Indexed: a rescore looks up the members fusion moved since it last ran, not every member stored.
     changed_at: dt.datetime | None = Field(
-        None, sa_type=DateTime(timezone=False), description="When the event joined this incident."
+        None, sa_type=DateTime(timezone=False), index=True, description="When the event joined this incident."
     )
 
 

@@ -400,9 +400,13 @@ def per_day(store: Store, first: date, last: date) -> dict[date, int]:
 
 
 # ---- what a rescore must look at ----
-#: Events stored at or after ``:since``, or moved to another incident by fusion after ``:fused``.
+#: Events stored at or after ``:since``, or moved to another incident by fusion after ``:fused``: one list of
+#: ids from the first_seen_at index and the changed members, so the events are looked up by id. Written as
+#: ``first_seen_at >= :since OR id IN (...)`` SQLite scanned every exposure of the store instead (a tick on
+#: 125,000 events: 8.5 s against 0.03 s for this query; its cost grew with the history stored).
 _ARRIVED = (
-    "(e.first_seen_at >= :since OR e.id IN (SELECT event_id FROM incident_member WHERE changed_at > :fused))"
+    "e.id IN (SELECT id FROM event WHERE first_seen_at >= :since"
+    " UNION SELECT event_id FROM incident_member WHERE changed_at > :fused)"
 )
 
 

@@ -181,4 +181,12 @@ EN = Lexicon(
         r"|(?<!said )(?<!says )(?<!said on )(?<!says on )(?<!announced )(?<!announced on )(?<!told )"
         r"(?<!told on )(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     ),
+    ahead=(
+        r"(?:in|by|from|during|around|before)\s+(?:the\s+)?(?:(?:(?:first|second|third|fourth|1st|2nd|3rd|4th"
+        r"|final|last)\s+(?:half|quarter)|h[12]|q[1-4])(?:\s+(?:of\s+)?(?:fiscal\s+|calendar\s+)?(?:19|20)\d\d)?"
+        r"|(?:(?:early|mid|late|end of)[- ]?)?(?:(?:fiscal\s+|calendar\s+)?(?:19|20)\d\d|next year)"
+        r"|(?:coming|next)\s+(?:few\s+)?(?:months|year))"
+        r"|(?:early |late |later )?next year"
+    ),
+    past=r"\w+ed|(?:was|were|had|has|have)(?: been)? \S+",
 )

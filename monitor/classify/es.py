@@ -144,4 +144,12 @@ ES = Lexicon(
         r"|a partir (?:de hoy|de manana"
         r"|del (?:proximo )?(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo))"
     ),
+    ahead=(
+        r"(?:en|para|hacia|a partir de|durante|antes de|a)\s+(?:el\s+|los\s+)?"
+        r"(?:(?:primer|segundo|tercer|cuarto)\s+(?:semestre|trimestre)(?:\s+de(?:l)?\s+(?:ano\s+)?(?:19|20)\d\d)?"
+        r"|(?:(?:principios|inicios|mediados|finales|fines)\s+de(?:l)?\s+)?(?:(?:ano\s+)?(?:19|20)\d\d"
+        r"|(?:el\s+)?proximo ano|(?:el\s+)?ano (?:proximo|que viene))|proximos meses)"
+        r"|el (?:proximo ano|ano (?:proximo|que viene))"
+    ),
+    past=r"\w+(?:o|aron|ado|ada|ados|adas|io|ieron)|(?:fue|fueron|ha|han|habia|habian)(?: sido)? \S+",
 )

@@ -135,4 +135,12 @@ FR = Lexicon(
         r"|(?:ce |le )?(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) prochain"
         r"|des (?:demain|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
     ),
+    ahead=(
+        r"(?:en|d'ici|au|courant|a partir d[ue]|avant|dans|pour)\s+(?:la\s+|les\s+|l')?(?:(?:premier|second"
+        r"|deuxieme|troisieme|quatrieme)\s+(?:semestre|trimestre)(?:\s+(?:de\s+)?(?:19|20)\d\d)?"
+        r"|(?:(?:debut|mi-?|fin|la fin de)\s*)?(?:(?:19|20)\d\d|l'annee prochaine|l'an prochain|l'annee)"
+        r"|prochain(?:e)?s? (?:mois|annee))"
+        r"|(?:debut|mi-|fin) (?:19|20)\d\d|l'an(?:nee)? prochain(?:e)?"
+    ),
+    past=r"(?:a|ont|avait|avaient|etait|etaient|a ete|ont ete|avait ete|est|sont)(?: \S+)? \S+",
 )

@@ -98,6 +98,12 @@ class Lexicon:
     #: A date days away in the sentence ("this week", "cette semaine", "a partir do proximo dia"): a headline
     #: plan with it is a decided step, not a plan ("Cigar Lake to restart production this week").
     imminent: str = ""
+    #: A time a quarter, half or year ahead right after a cue ("restart in the first half of 2026",
+    #: "reanudara en el segundo semestre"): a plan, not news, unless the cue is in a past tense.
+    ahead: str = ""
+    #: The end of the words up to and including a cue that put it in a past tense ("resumed", "a repris",
+    #: "reanudo", "retomou", "was halted"): a time after such a cue dates what happened.
+    past: str = ""
 
     @cached_property
     def compiled(self) -> dict[str, re.Pattern[str]]:
@@ -115,6 +121,9 @@ class Lexicon:
         out["plan"] = re.compile(rf"(?:{self.plan})\s*$")
         out["earlier_noun"] = re.compile(rf"(?:^|\s)(?:{self.earlier_noun})(?:\s+\S+){{0,4}}\s*$")
         out["noun"] = re.compile(rf"(?:{self.noun})(?!\w)")
+        # A time ahead within a few words after a cue; a past tense at the end of the words up to it.
+        out["ahead"] = re.compile(rf"^\s*(?:\S+\s+){{0,5}}?(?P<when>{self.ahead or '(?!x)x'})(?!\w)")
+        out["past"] = re.compile(rf"(?:^|\s)(?:{self.past})$") if self.past else _words("")
         for cls, pattern in self.objects.items():
             out[f"obj:{cls}"] = _words(pattern)
         return out

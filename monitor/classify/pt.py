@@ -136,4 +136,14 @@ PT = Lexicon(
         r"esta semana|hoje|amanha|este fim de semana|a partir d[eo] (?:hoje|amanha|proximo dia|dia \d+"
         r"|(?:proxima )?(?:segunda|terca|quarta|quinta|sexta)|sabado|domingo)"
     ),
+    ahead=(
+        r"(?:em|para|a partir d[eo]|durante|no|na|ao longo d[eo]|antes d[eo]|dentro d[eo])\s+(?:o\s+|os\s+)?"
+        r"(?:(?:primeiro|segundo|terceiro|quarto)\s+(?:semestre|trimestre)(?:\s+de\s+(?:19|20)\d\d)?"
+        r"|(?:(?:inicio|meados|final|fim)\s+de\s+)?(?:(?:19|20)\d\d|proximo ano|ano que vem)|proximos meses)"
+        r"|o proximo ano|o ano que vem"
+    ),
+    past=(
+        r"\w+(?:ou|eu|iu|aram|eram|iram)"
+        r"|(?:foi|foram|tinha|tinham|havia|haviam|esteve|estiveram)(?: sido)? \S+"
+    ),
 )

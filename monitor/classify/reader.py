@@ -71,6 +71,8 @@ _FAMILY_LABEL = {
     "stop": "stop word",
     "evacuate": "evacuation word",
 }
+#: Kinds whose cue a time months ahead makes a plan ("restart in the first half of 2026").
+_DATED_KINDS = frozenset({"halt", "partial_halt", "export_halt", "resumption"})
 _WINDOW_AFTER = 6  # words after a cue where its object may stand
 _WINDOW_BEFORE = 6  # words before it, for the subject of a passive ("exports ... were suspended")
 _GROUP = 2  # object words this close to the chosen one belong to its noun group
@@ -248,9 +250,24 @@ def _strength(
         return "hedged", m.group()
     if m := c["hedge_after"].search(_first_words(after, 4)):
         return "hedged", m.group()
+    if (
+        kind in _DATED_KINDS
+        and (m := c["ahead"].match(after))
+        and not _past_tense(sentence, start, end, before, lexicon)
+    ):
+        return "hedged", m.group("when")
     if kind == "halt" and flags.get("continues"):
         return "reassured", flags["continues"]
     return "asserted", ""
+
+
+def _past_tense(sentence: str, start: int, end: int, before: str, lexicon: Lexicon) -> bool:
+    """Whether the verb cue at ``sentence[start:end]`` is in a past tense ("resumed", "a repris"); a noun
+    ("the restart") has none."""
+    c = lexicon.compiled
+    if c["noun"].match(sentence, start):
+        return False
+    return bool(c["past"].search(_last_words(before + sentence[start:end], 3)))
 
 
 def read(text: str, where: str, lexicons: list[Lexicon]) -> Reading:

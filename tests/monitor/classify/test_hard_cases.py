@@ -109,6 +109,8 @@ ENGLISH = [
         "none",
     ),
     ("blocked_restart", "Strikers block Ridgeview from restarting its mill", "", "none"),
+    ("months_ahead", "Ruwe targets Kalunda restart in the first half of 2027", "", "none"),
+    ("dated_past", "Ruwe resumed Kalunda output in 2024 after the floods", "", "resumption"),
 ]
 FRENCH = [
     ("halt", "Kalunda : Ruwe Copper suspend ses activités après l'attaque d'un convoi", "", "halt"),
@@ -148,6 +150,7 @@ FRENCH = [
     ("export", "Des villageois continuent à bloquer les exportations de Kalunda", "", "export_halt"),
     ("partial", "L'usine de Kalunda fonctionne à capacité réduite après un incident", "", "partial_halt"),
     ("conditional", "Vers la reprise des exportations de Kalunda", "", "none"),
+    ("months_ahead", "Kalunda : reprise de l'extraction au second semestre 2027", "", "none"),
 ]
 SPANISH = [
     ("halt", "Minera Andina paraliza sus operaciones en Quilca por bloqueo", "", "halt"),
@@ -168,6 +171,7 @@ SPANISH = [
         "none",
     ),
     ("resumption", "Quilca reanuda operaciones tras el fin del bloqueo", "", "resumption"),
+    ("months_ahead", "Minera Andina reanudará operaciones en Quilca el próximo año", "", "none"),
     ("evacuation", "Evacúan a trabajadores del campamento de Quilca", "", "evacuation"),
     ("guidance", "Minera Andina recorta su guía de producción de cobre para Quilca", "", "guidance_cut"),
     ("strike_started", "Trabajadores de Quilca iniciaron este lunes una huelga indefinida", "", "halt"),
@@ -203,6 +207,8 @@ PORTUGUESE = [
     ("past", "Namuli, que esteve parada em 2023, bate recorde de produção", "", "none"),
     ("drill", "Simulacro de emergência mobiliza bombeiros na mina de Namuli", "", "none"),
     ("visits", "Visitas à mina de Namuli suspensas durante as obras", "", "none"),
+    ("months_ahead", "Mineradora retomará a produção em Namuli no segundo semestre de 2027", "", "none"),
+    ("dated_past", "Namuli retomou a produção em 2024", "", "resumption"),
     ("partial", "Namuli: uma das linhas de processamento parada por avaria", "", "partial_halt"),
     ("export", "Exportações de grafite por Nacala suspensas; a mina continua a produzir", "", "export_halt"),
     ("fm_delivery", "Mineradora declara força maior nas entregas de grafite", "", "export_halt"),

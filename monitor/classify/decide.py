@@ -26,7 +26,7 @@ PRIORITY = ("resumption", "guidance_cut", "halt", "export_halt", "partial_halt",
 #: Kinds a full halt anywhere in the notice outranks.
 _OUTRANKED_BY_HALT = frozenset({"evacuation", "partial_halt"})
 
-_VETO = frozenset({"negated", "denied", "hedged", "drill"})
+_VETO = frozenset({"negated", "denied", "hedged", "planned", "drill"})
 _BASE = {"title": 0.9, "summary": 0.7}
 
 
@@ -48,7 +48,7 @@ def decide(title: Reading, summary: Reading) -> Classification:
     title_asserted = [c for c in title.cues if c.strength == "asserted" and c.kind != "none"]
     if not title_asserted:
         vetoed = [c for c in title.cues if c.strength in _VETO or c.kind == "none"]
-        if vetoed and not all(_no_restart(c) for c in vetoed):
+        if vetoed and not all(_no_restart(c) or _told_as_done(c, summary) for c in vetoed):
             return _none(0.9, vetoed[0].describe())
         if title.frame:
             return _none(0.85, f'title: "{title.frame}" (denial or drill)')
@@ -87,7 +87,7 @@ def decide(title: Reading, summary: Reading) -> Classification:
     if best.where == "title" and best.kind == "halt" and _is_bare_force_majeure(best):
         # "Force majeure declared at giant copper mine" over "... force majeure on concentrate supplies".
         on_what = [c for c in summary_asserted if c.kind == "export_halt" and "force majeure" in c.rule]
-        if on_what:
+        if on_what and "summary" not in halted_in:  # the summary's own halt says the site stopped
             best = on_what[0]
     confidence = _BASE[best.where]
     other = summary_asserted if best.where == "title" else title_asserted
@@ -100,6 +100,14 @@ def _no_restart(cue: Cue) -> bool:
     """A restart the title says has not come ("pas de reprise immédiate", "no restart yet"): it denies no
     halt, so the summary's account of the site stands."""
     return cue.kind == "resumption" and cue.strength == "negated"
+
+
+def _told_as_done(cue: Cue, summary: Reading) -> bool:
+    """A headline's plan ("Bisie to resume operations") that the summary tells as done or under way
+    ("announced it was restarting operations"): the summary's account stands."""
+    return cue.strength == "planned" and any(
+        c.kind == cue.kind and c.strength == "asserted" for c in summary.cues
+    )
 
 
 def _is_bare_force_majeure(cue: Cue) -> bool:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from monitor.classify.lexicon import Lexicon
 
 _GUIDANCE_NOUN = (
-    r"(?:guidance|outlook|forecasts?|targets?|estimates?|projections?|production range|expectations)"
+    r"(?:guidance|outlook|forecasts?|targets?|estimates?|projections?|production range|expectations"
+    r"|(?<=production )plans?|(?<=output )plans?)"
 )
 # Words allowed between a verb and its guidance noun ("cuts its 2025 copper production and sales guidance").
 _GMODS_WORDS = (
@@ -73,6 +74,8 @@ EN = Lexicon(
         r"|withdrawn|slashed|trimmed|revised down\w*)"
         rf"|revis\w*\s+{_GMODS}{_GUIDANCE_NOUN}\s+(?:down(?:ward)?s?|lower)"
         r"|down from (?:an?\s+|its\s+|the\s+)?(?:earlier|previous|prior) (?:forecast|guidance|estimate)\w*"
+        r"|(?:below|less than|lower than) (?:its |the )?(?:initial|original|earlier|previous) "
+        r"(?:plans?|forecasts?|targets?|guidance)"
     ),
     objects={
         "ops": (
@@ -85,7 +88,7 @@ EN = Lexicon(
         ),
         "part": (
             r"underground|(?:mine)?shafts?|plants?|mills?|concentrators?|lines?|levels?|sections?|smelters?"
-            r"|refiner(?:y|ies)|furnaces?|kilns?|circuits?|units?|stopes?"
+            r"|refiner(?:y|ies)|furnaces?|kilns?|circuits?|units?|stopes?|tunnels?"
         ),
         "export": (
             r"exports?|exporting|shipments?|shipping|deliver(?:y|ies)|sales|offtake|supply contracts"
@@ -93,12 +96,14 @@ EN = Lexicon(
         ),
         "product": r"concentrates?|cargo(?:es)?|cathodes?|yellowcake|ore|tonnes",
         # "on strike to protest layoffs": a verb, not the object.
-        "protest": r"(?<!to )protests?|blockades?|strikes?|measures?|action|demonstrations?|sit-ins?",
+        # "strike-hit mine": an adjective, not what stops.
+        "protest": r"(?<!to )protests?|blockades?|strikes?(?!-)|measures?|action|demonstrations?|sit-ins?",
         "access": r"access|roads?|routes?|highways?|corridor|traffic|services|internet",
         "project": (
             r"construction|expansion|development|projects?|exploration|drilling|opening|studies|study"
             r"|dewatering|pumping (?:of )?water|pumping (?:\S+ )?out"
         ),
+        "funding": r"funding|financing|investments?|payments?",
         "decline": r"declines?|fall|slide|drop|slump",
         "visit": r"visits?|tours?|visitors",
         "trading": r"trading|shares?|stock|listing",
@@ -115,6 +120,7 @@ EN = Lexicon(
         r"one of (?:the|its|our|their)\s+(?:\S+\s+){0,2}(?:plants|lines|shafts|concentrators|mills|kilns"
         r"|furnaces|levels|units|smelters|trains)"
         r"|(?:line|level|shaft|unit|plant|kiln|furnace|train) (?:no\.?\s*)?\d+|partial(?:ly)?"
+        r"|(?:no\.?\s*)?\d+\s+(?:shaft|level|line|plant|furnace)(?!s)"
         r"|(?:half|reduced) (?:of )?(?:its )?capacity|(?:at|in) part of"
         r"|\b[1-9]\d?\s*%\s*(?:and|to)\s*[1-9]\d?\s*%"
         r"|\b[1-9]\d?\s*(?:%|percent|per cent) of its (?:production|output|capacity)"
@@ -125,7 +131,11 @@ EN = Lexicon(
         r"after|for|due|because|following|amid|as|since|until|during|while|over|by|from|pending|despite"
     ),
     # "Glencore to mothball ..." but not "forced to", "decided to", "had to", "force MMG to".
-    plan=r"^(?!.*\b(?:forc|order|compel|oblig|decid|had|has|have|began|start|mov|agre|made)\w*\s).*\sto",
+    # "set to halt" and "poised to" are a step about to happen, not a plan.
+    plan=(
+        r"^(?!.*\b(?:forc|order|compel|oblig|decid|had|has|have|began|start|mov|agre|made|set|poised|about)\w*\s)"
+        r".*\sto"
+    ),
     negation=(
         r"no|not|never|without|nor|neither|n't|rul(?:e|es|ed) out|den(?:y|ies|ied)|prevent\w*"
         # "Strikers block BHP from restarting".
@@ -143,7 +153,8 @@ EN = Lexicon(
         r"may|might|could|would|possibl[ey]|potential(?:ly)?|risks? of|threat\w*|warn\w*|consider\w*"
         r"|plan(?:s|ned|ning)?|intend\w*|likely|should|if|unless|until|pending|once|propos\w*|seek\w* to"
         r"|expect\w*|mull\w*|weigh\w*|stud(?:y|ies|ying)|evaluat\w*|assess\w*|prepar\w*|contingency"
-        r"|in case|ready to|aim\w* to|hop(?:e|es|ing) to|reports? of|rumou?rs? (?:of|that)|alleged(?:ly)?"
+        r"|in case|ready to|aim\w* to|think\w* (?:of|about)|would like to|wants? to|wish\w* to"
+        r"|in favou?r of|hop(?:e|es|ing) to|reports? of|rumou?rs? (?:of|that)|alleged(?:ly)?"
         r"|reportedly|speculat\w*|unconfirmed|talk of|fears? (?:of|that)|updates? on|closer to|towards?"
         r"|path to|steps? toward|request(?:s|ed|ing)? (?:to|permission|approval)|asks? to"
         r"|seek\w* (?:permission|approval)|appl(?:y|ies|ied) to|recommend\w*"
@@ -176,7 +187,7 @@ EN = Lexicon(
     ),
     contrast=r"but|while|whereas|although|as|when|because",
     imminent=(
-        r"this week|later this week|today|tonight|tomorrow|this weekend|this month"
+        r"this week|later this week|today|tonight|tomorrow|this weekend|this month|next week"
         # A weekday, but not the day something was said ("said on Tuesday").
         r"|(?<!said )(?<!says )(?<!said on )(?<!says on )(?<!announced )(?<!announced on )(?<!told )"
         r"(?<!told on )(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
@@ -189,4 +200,6 @@ EN = Lexicon(
         r"|(?:early |late |later )?next year"
     ),
     past=r"\w+ed|(?:was|were|had|has|have)(?: been)? \S+",
+    condition=r"if|unless|should",
+    request=r"request\w*|call(?:s|ed|ing)? for|urg(?:e|es|ed|ing)",
 )

@@ -66,6 +66,7 @@ ES = Lexicon(
         rf"(?:recort|rebaj|reduc|reduj|baj|retir|suspend|descontinu)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
         r"|(?:ajust|revis|corrig|reduj|recort)\w*\s+(?:\S+\s+){0,4}?a la baja"
         rf"|a la baja\s+{_GMODS}{_GUIDANCE_NOUN}"
+        r"|(?:por debajo|menos) de (?:lo previsto|lo planificado|su plan inicial|la meta|lo proyectado)"
     ),
     objects={
         "ops": (
@@ -75,11 +76,11 @@ ES = Lexicon(
         ),
         "part": (
             r"subterrane\w*|plantas?|lineas?|niveles?|concentradoras?|molinos?|hornos?|fundicion"
-            r"|refineria|piques?|circuitos?|secciones?|sector(?:es)?"
+            r"|refineria|piques?|circuitos?|secciones?|sector(?:es)?|tunel(?:es)?|galerias?"
         ),
         "export": (
             r"exportacion(?:es)?|exportar|embarques?|despachos?|envios?|traslado|transporte"
-            r"|entregas|ventas|puerto|carga|logistic\w*"
+            r"|entregas|ventas|puerto|carga|logistic\w*|suministros"
         ),
         "product": r"concentrados?|cargamentos?|catodos|mineral|camiones|toneladas",
         "protest": (
@@ -87,6 +88,7 @@ ES = Lexicon(
         ),
         "access": r"accesos?|vias?|carreteras?|rutas?|corredor|transito|caminos?|servicios",
         "project": r"construccion|ampliacion|proyectos?|exploracion|perforacion|apertura|estudios?",
+        "funding": r"financiamientos?|financiacion|inversion(?:es)?|pagos?",
         "decline": r"caida|descenso|declive|baja",
         "visit": r"visitas?|recorridos",
         "trading": r"cotizacion|acciones|bolsa",
@@ -118,7 +120,7 @@ ES = Lexicon(
         rf"|estudi\w*|consider\w*|plane\w*|(?<!lo )prev\w*|si|de continuar|en caso|caso de|riesgo de|para"
         r"|analiz\w*|solicit(?:a|an|o|aron|ara|aran)|hacia (?:la|el)|recomiend\w*|recomend\w*"
         rf"|{_CONDITIONAL}|rumor\w*|supuest\w*|presunt\w*|versiones|novedades sobre|actualizacion sobre"
-        r"|espera\w*|para ser"
+        r"|espera\w*|para ser|quisiera\w*|dese\w*|a favor de"
     ),
     hedge_after=rf"{_CONDITIONAL}|si|previst[oa]s?|posibles?|tan pronto|en cuanto|apenas",
     earlier=r"habia|habian|estuvo|estuvieron|en (?:19|20)\d\d|ultima vez|sufri\w*|atraves\w*",
@@ -140,7 +142,7 @@ ES = Lexicon(
     ),
     contrast=r"pero|mientras|aunque|sin embargo|cuando|porque|ya que",
     imminent=(
-        r"esta semana|hoy|manana|este fin de semana"
+        r"esta semana|hoy|manana|este fin de semana|la (?:proxima )?semana(?: que viene| proxima)?"
         r"|a partir (?:de hoy|de manana"
         r"|del (?:proximo )?(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo))"
     ),
@@ -152,4 +154,6 @@ ES = Lexicon(
         r"|el (?:proximo ano|ano (?:proximo|que viene))"
     ),
     past=r"\w+(?:o|aron|ado|ada|ados|adas|io|ieron)|(?:fue|fueron|ha|han|habia|habian)(?: sido)? \S+",
+    condition=r"si|a menos que|salvo que",
+    request=r"solicit\w*|pide|piden|pidio|pidieron|exig\w*|reclam\w*",
 )

@@ -48,6 +48,8 @@ FR = Lexicon(
         rf"(?:abaiss|baiss|redui|reduct|ramen|retir|suspend|coup|rabot)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
         r"|(?:revu|revue|revus|revues|revoit|revoir|revise\w*|revision)\s+(?:\S+\s+){0,4}?a la baisse"
         rf"|a la baisse\s+{_GMODS}{_GUIDANCE_NOUN}"
+        r"|(?:moins|inferieur\w*) (?:que|a|au) (?:son |sa |le |la |ses |les )?"
+        r"(?:plan|objectif|prevision)s? initia\w*"
     ),
     objects={
         "ops": (
@@ -60,16 +62,17 @@ FR = Lexicon(
         ),
         "part": (
             r"souterrain\w*|usines?|lignes?|niveaux?|concentrateurs?|fours?|circuits?|unites?"
-            r"|fonderies?|raffineries?"
+            r"|fonderies?|raffineries?|galeries?|tunnels?|trains? de traitement"
         ),
         "export": (
             r"exportations?|exporter|expeditions?|livraisons?|chargements?|ventes|embarquements?"
-            r"|voie d'exportation|port|logistique"
+            r"|voie d'exportation|port|logistique|approvisionnements"
         ),
-        "product": r"concentres?|cargaisons?|yellowcake|cathodes|minerai|camions|tonnes",
+        "product": r"concentres?|cargaisons?|yellowcake|cathodes|minerai|camions|tonnes|alliages",
         "protest": r"greves?|blocus|barrages?|mouvements?|manifestations?|mesures?|sit-in",
         "access": r"acces|routes?|axes?|circulation|corridor|services",
         "project": r"construction|extension|projets?|exploration|forages?|ouverture|etudes?",
+        "funding": r"financements?|investissements?|paiements?",
         "decline": r"baisse|chute|declin|recul",
         "visit": r"visites?|visiteurs",
         "trading": r"cotation|bourse|actions|titres?",
@@ -102,7 +105,8 @@ FR = Lexicon(
         r"pourr\w*|risqu\w*|menac\w*|envisag\w*|prevo\w*|prevu\w*|eventuel\w*|probabl\w*|devr\w*|jusqu"
         r"|si|projet\w* de|etudi\w*|evalu\w*|tenter|aurai(?:t|ent)|averti\w*|craint\w*|redout\w*"
         r"|possibl\w*|rumeurs?|pretendu\w*|suppose\w*|selon lesquelles|point sur|mise a jour sur"
-        r"|vers (?:la|une)|sollicit\w*|recommand\w*|preconis\w*"
+        r"|vers (?:la|une)|sollicit\w*|recommand\w*|preconis\w*|aimerai\w*|souhait\w*|voudrai\w*|esper\w*"
+        r"|en faveur d\w*"
     ),
     hedge_after=r"prevue?s?|envisagee?s?|possibles?|eventuel\w*|si|pourr\w*|des que|aussitot que",
     earlier=r"avait|avaient|(?:en|depuis) (?:19|20)\d\d|derniere fois|a connu|a subi|avait connu",
@@ -131,7 +135,7 @@ FR = Lexicon(
     ),
     contrast=r"mais|alors que|tandis que|cependant|lorsque|quand|car|parce que",
     imminent=(
-        r"cette semaine|aujourd'hui|demain|ce week-end"
+        r"cette semaine|aujourd'hui|demain|ce week-end|la semaine prochaine"
         r"|(?:ce |le )?(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) prochain"
         r"|des (?:demain|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
     ),
@@ -143,4 +147,6 @@ FR = Lexicon(
         r"|(?:debut|mi-|fin) (?:19|20)\d\d|l'an(?:nee)? prochain(?:e)?"
     ),
     past=r"(?:a|ont|avait|avaient|etait|etaient|a ete|ont ete|avait ete|est|sont)(?: \S+)? \S+",
+    condition=r"si|sauf si|a moins que",
+    request=r"demand(?:e|ent|ait|aient) (?:a|au|aux|que|la|le|l')|exig\w*|reclam\w*|sollicit\w*",
 )

@@ -20,6 +20,7 @@ from functools import cached_property
 #: ``protest``, ``access``: a protest or a road, after a stop verb ("suspends the blockade", "blocks access")
 #: say nothing of the site's production.
 #: ``product``: concentrate, cargo, ore held up (an export halt, when nothing closer names operations).
+#: ``funding``: money ("stops funding the operations", "stopper le financement"): not the site's work.
 #: ``project``: an opening, construction, expansion or exploration ("suspends construction of the new
 #: shaft"): work that produces nothing yet. ``decline``: a fall or decline ("halts the decline in output").
 OBJECT_CLASSES = (
@@ -35,6 +36,7 @@ OBJECT_CLASSES = (
     "access",
     "project",
     "decline",
+    "funding",
 )
 
 
@@ -101,6 +103,12 @@ class Lexicon:
     #: A time a quarter, half or year ahead right after a cue ("restart in the first half of 2026",
     #: "reanudara en el segundo semestre"): a plan, not news, unless the cue is in a past tense.
     ahead: str = ""
+    #: A condition opening a sentence ("If this is not resolved, ... will suspend", "Si ...", "Se ..."):
+    #: every cue of the sentence is hedged.
+    condition: str = ""
+    #: A request or demand anywhere before a cue in its sentence ("requested ... the interruption",
+    #: "exigiendo el reinicio"): what is asked for has not happened.
+    request: str = ""
     #: The end of the words up to and including a cue that put it in a past tense ("resumed", "a repris",
     #: "reanudo", "retomou", "was halted"): a time after such a cue dates what happened.
     past: str = ""
@@ -113,7 +121,7 @@ class Lexicon:
             "civilians", "guidance",
             "partial",
             "negation", "negation_after", "denial", "hedge", "hedge_after", "drill", "continues", "contrast",
-            "object_end", "imminent",
+            "object_end", "imminent", "request",
         )  # fmt: skip
         out = {name: _words(getattr(self, name)) for name in names}
         # Anchored at the end of the words before a cue.
@@ -123,6 +131,7 @@ class Lexicon:
         out["noun"] = re.compile(rf"(?:{self.noun})(?!\w)")
         # A time ahead within a few words after a cue; a past tense at the end of the words up to it.
         out["ahead"] = re.compile(rf"^\s*(?:\S+\s+){{0,5}}?(?P<when>{self.ahead or '(?!x)x'})(?!\w)")
+        out["condition"] = re.compile(rf"^\W*(?:{self.condition or '(?!x)x'})(?!\w)")
         out["past"] = re.compile(rf"(?:^|\s)(?:{self.past})$") if self.past else _words("")
         for cls, pattern in self.objects.items():
             out[f"obj:{cls}"] = _words(pattern)

@@ -44,6 +44,7 @@ PT = Lexicon(
         r"retom\w*|reinici\w*|reabr\w*|reabertura|reativ\w*|reactiv\w*|recomec\w*"
         r"|volt\w* a (?:operar|produzir|funcionar|laborar)|regress\w* a (?:producao|laboracao)|rearranque"
         r"|(?:retorn|volt|regress)\w* ao trabalho"
+        r"|retorno d[aeo]s? (?:\S+ )?(?:operac\w*|atividades|producao|trabalhos|lavra)|voltar a producao"
         r"|normaliz\w* (?:as |a )?(?:operac(?:ao|oes)|atividades|producao)"
     ),
     lifted=(
@@ -58,6 +59,7 @@ PT = Lexicon(
         rf"(?:reduz|reduc|cort|baix|diminu|retir|suspend|descontinu)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
         r"|(?:rev(?:e|eu|iu|isa|isou|ista|isao)|corrig\w*)\s+(?:\S+\s+){0,4}?em baixa"
         rf"|em baixa\s+{_GMODS}{_GUIDANCE_NOUN}"
+        r"|(?:abaixo|menos) (?:d[oa]|que o|que a) (?:previsto|planejado|planeado|meta|plano inicial)"
     ),
     objects={
         "ops": (
@@ -67,16 +69,18 @@ PT = Lexicon(
         ),
         "part": (
             r"subterrane\w*|plantas?|linhas?|niveis|nivel|concentrador\w*|lavaria|moinhos?|fornos?"
-            r"|usina|pocos?|frentes?|pilhas?|barragens?"
+            r"|usina|pocos?|frentes?|pilhas?|barragens?|tune(?:l|is)|galerias?"
         ),
         "export": (
             r"exportac(?:ao|oes)|exportar|embarques?|entregas|remessas?|carregamentos?|escoamento|vendas"
-            r"|contratos de (?:venda|fornecimento)|porto|transporte|envios?|expedic(?:ao|oes)|logistic\w*"
+            r"|contratos de (?:venda|fornecimento)|fornecimentos|porto|transporte|envios?|expedic(?:ao|oes)"
+            r"|logistic\w*"
         ),
         "product": r"concentrados?|cargas|carga|grafite|minerio|catodos|camioes|camiões|toneladas",
         "protest": r"greves?|bloqueios?|manifestac(?:ao|oes)|protestos?|medidas?",
         "access": r"acessos?|estradas?|vias?|rotas?|corredor|circulacao|servicos",
         "project": r"construcao|ampliacao|projetos?|prospeccao|pesquisa|sondagens?|abertura|estudos?",
+        "funding": r"financiamentos?|investimentos?|pagamentos?",
         "decline": r"queda|declinio|descida|baixa",
         "visit": r"visitas?|visitantes",
         "trading": r"acoes|bolsa|cotacao",
@@ -109,7 +113,7 @@ PT = Lexicon(
         rf"|estud\w*|consider\w*|plane\w*|(?<!que )(?<!o )prev\w*|caso|risco de|pretende\w*|{_CONDITIONAL}"
         r"|rumor\w*|solicit(?:a|am|ou|aram)|rumo a|recomend\w*"
         rf"|boato\w*|alegad\w*|supost\w*|falam em|fala-se|noticias sobre|atualizac\w* sobre|espera\w*"
-        r"|para ser"
+        r"|para ser|gostaria\w*|desej\w*|a favor de"
     ),
     hedge_after=rf"{_CONDITIONAL}|caso|previst[oa]s?|possivel|assim que|logo que|quando",
     earlier=(
@@ -133,7 +137,8 @@ PT = Lexicon(
     ),
     contrast=r"mas|enquanto|embora|porem|contudo|quando|porque",
     imminent=(
-        r"esta semana|hoje|amanha|este fim de semana|a partir d[eo] (?:hoje|amanha|proximo dia|dia \d+"
+        r"esta semana|hoje|amanha|este fim de semana|(?:a )?proxima semana|semana que vem"
+        r"|a partir d[eo] (?:hoje|amanha|proximo dia|dia \d+"
         r"|(?:proxima )?(?:segunda|terca|quarta|quinta|sexta)|sabado|domingo)"
     ),
     ahead=(
@@ -146,4 +151,6 @@ PT = Lexicon(
         r"\w+(?:ou|eu|iu|aram|eram|iram)"
         r"|(?:foi|foram|tinha|tinham|havia|haviam|esteve|estiveram)(?: sido)? \S+"
     ),
+    condition=r"se|caso|a menos que",
+    request=r"solicit\w*|pede|pedem|pediu|pediram|exig\w*|reivindic\w*|reclam\w*",
 )

@@ -25,7 +25,9 @@ from monitor.classify.lexicon import Lexicon
 from monitor.textnorm import fold_with_offsets
 
 #: How a cue is put; only ``asserted`` decides a kind.
-STRENGTHS = ("asserted", "reassured", "earlier", "hedged", "negated", "denied", "drill")
+#: ``planned`` is a headline's plan ("Bisie to resume"): news English writes both plans and steps days away
+#: this way, so a summary that asserts the same step settles it.
+STRENGTHS = ("asserted", "reassured", "earlier", "planned", "hedged", "negated", "denied", "drill")
 
 # (family, lexicon field, needs an object) in reading order.
 _FAMILIES: tuple[tuple[str, str, bool], ...] = (
@@ -52,18 +54,19 @@ _OBJECT_LABEL = {
     "access": "access roads or services",
     "project": "a project or construction",
     "decline": "a decline",
+    "funding": "funding",
     "product": "product held up",
 }
 #: On a tie of distance, the more specific object class names what stops ("investor site visits",
 #: "Kakula underground mine", "the mine's exports").
 _SPECIFIC = (
-    "visit", "trading", "talks", "protest", "access", "project", "decline", "part", "export", "staff", "ops",
-    "product",
+    "visit", "trading", "talks", "funding", "protest", "access", "project", "decline", "part", "export",
+    "staff", "ops", "product",
 )  # fmt: skip
 #: Classes that only count after the cue: a protest or road is the object of "suspends", "blocks", but
 #: as a subject ("strike halts", "Huelga paraliza") it is the cause of the stop.
 _AFTER_ONLY = frozenset({"protest", "access"})
-_VOID = frozenset({"visit", "trading", "talks", "protest", "access", "project", "decline"})
+_VOID = frozenset({"visit", "trading", "talks", "protest", "access", "project", "decline", "funding"})
 _FAMILY_LABEL = {
     "guidance": "guidance lowered",
     "lifted": "halt lifted",
@@ -80,6 +83,7 @@ _SENTENCE = re.compile(r"(?:[^.!?;\n]|\.(?=\d))+")
 # Quotation marks are not breaks: they wrap the words of one clause ("declared “force majeure”").
 _CLAUSE_BREAK = re.compile(r"[,:()\[\]]|\s[-–]\s|\s\|\s")
 _WORD = re.compile(r"\S+")
+_FORCE_MAJEURE = re.compile(r"force majeure|fuerza mayor|forca maior")
 # A span of years right after a cue ("restee en veille de 1993 a 2024", "idle from 2019 to 2023"): a past
 # episode, in any of the four languages.
 _YEARS_AFTER = re.compile(
@@ -100,6 +104,12 @@ _STANDING_AFTER = re.compile(
     r"^\s*(?:\S+\s+){0,2}?(?:since|depuis|desde|ha|hace)\s+(?:(?:early|late|mid|le|la|el|o|debut|fin|finales"
     rf"|principios|inicios|meados|de|des|varios|varias|plusieurs|several|many)\s+){{0,2}}(?:{_MONTHS}|months|mois"
     r"|meses|years|ans|annees|anos)\b"
+)
+
+# A month right after a cue ("mise en sommeil fin fevrier", "idled in March").
+_MONTH_AFTER = re.compile(
+    rf"^\s*(?:(?:in|en|fin|debut|mi|a|early|late|mid|finales de|principios de|em|no|final de|inicio de)\s+)?"
+    rf"(?:{_MONTHS})\b"
 )
 
 
@@ -192,7 +202,9 @@ def _object(sentence: str, start: int, end: int, lexicon: Lexicon) -> tuple[str,
         (c, gs, ge)
         for c, gs, ge in found
         if (gs >= end) == (s >= end)
-        and (gs >= end or c not in _AFTER_ONLY)
+        # A protest or road names what stops only as the nearest word ("suspends the blockade"), not
+        # beside one ("halt production on blockades": the cause).
+        and (c not in _AFTER_ONLY or (gs, ge) == (s, e))
         and _words(sentence[min(e, ge) : max(s, gs)]) <= _GROUP
     ]
     return min(group, key=lambda g: (_SPECIFIC.index(g[0]), g[1]))
@@ -242,12 +254,17 @@ def _strength(
         return "earlier", m.group().strip()
     if m := _YEARS_AFTER.match(after) or _STANDING_AFTER.match(after):
         return "earlier", m.group().strip()
+    if not before.strip(" \"'«“") and (m := _MONTH_AFTER.match(after)):
+        # "Mise en sommeil fin fevrier, ...": a sentence opening on a dated stop recalls it.
+        return "earlier", m.group().strip()
     if c["noun"].match(sentence, start) and (m := c["earlier_noun"].search(" " + _last_words(before, 6))):
         return "earlier", m.group().strip()
     if (m := c["plan"].search(" " + _last_words(before, 3))) and not c["imminent"].search(sentence):
-        return "hedged", m.group().strip()
+        return "planned", m.group().strip()
     if m := c["hedge"].search(_last_words(before, 6)):
         return "hedged", m.group()
+    if (m := c["condition"].match(sentence)) or (m := c["request"].search(sentence, 0, start)):
+        return "hedged", m.group().strip(" \"'«“")
     if m := c["hedge_after"].search(_first_words(after, 4)):
         return "hedged", m.group()
     if (
@@ -303,6 +320,14 @@ def read(text: str, where: str, lexicons: list[Lexicon]) -> Reading:
                     needs_object = False
                 for m in pattern.finditer(remaining):
                     obj = None if family == "guidance" else _object(sentence, m.start(), m.end(), lexicon)
+                    if (
+                        obj
+                        and _FORCE_MAJEURE.search(m.group())
+                        and (obj[1] < m.start() or obj[0] in _AFTER_ONLY)
+                    ):
+                        # "La mine X appliquera la force majeure": the mine declares it; "fuerza mayor en su
+                        # segundo dia de huelga": the strike is its cause. Neither is what it covers.
+                        obj = None
                     decided = _kind(family, obj[0] if obj else None, needs_object)
                     if decided is None:
                         continue
@@ -315,11 +340,7 @@ def read(text: str, where: str, lexicons: list[Lexicon]) -> Reading:
                     kind, rule = decided
                     if kind == "halt" and c["partial"].search(sentence):
                         kind, rule = "partial_halt", f"{rule}, one part named"
-                    if (
-                        "force majeure" in m.group()
-                        or "fuerza mayor" in m.group()
-                        or "forca maior" in m.group()
-                    ):
+                    if _FORCE_MAJEURE.search(m.group()):
                         rule = rule.replace("stop word", "force majeure", 1)
                     strength, modifier = _strength(sentence, m.start(), m.end(), kind, lexicon, flags)
                     if strength == "reassured" and where == "title":

@@ -16,22 +16,26 @@ from monitor.textnorm import word_key
 
 __all__ = ["facility_names"]
 
-_FACILITY = r"(?:mines?|smelters?|refiner(?:y|ies)|mills?|complex)"
+_FACILITY = r"(?:mines?|smelters?|refiner(?:y|ies)|mills?|complex|projects?|operations|ops)"
 _MATERIAL = (
     r"(?:open[- ]pit|underground|copper|gold|silver|iron|ore|tin|nickel|zinc|lithium|uranium|coal|graphite"
     r"|platinum|cobalt|tungsten|manganese|rare earths?|copper-gold|gold-copper|and|&)"
 )
-_NAME = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2}"
+_CAPITAL = "A-ZÀ-ÖØ-Þ"
+# A currency before an amount ("US$ 10,000 millones") is no name.
+_NAME = rf"[{_CAPITAL}][\w'’.-]*(?:\s+[{_CAPITAL}][\w'’.-]*){{0,2}}(?![\w'’.-]*\$)"
 # English puts the name before: "the Batu Hijau open pit mine".
 # A capitalised "Mines" after a name is a company ("Ivanhoe Mines"), not a mine.
 _BEFORE = re.compile(rf"\b({_NAME})\s+(?:(?i:{_MATERIAL})\s+){{0,4}}(?!Mines\b)(?i:{_FACILITY})\b")
 # French, Spanish and Portuguese after: "la mina de Brucutu", "la mine d'uranium d'Arlit", "usina Pitinga".
 _ROMANCE_FACILITY = (
     r"(?:mines?|minas?|usines?|usinas?|fonderies?|fundici[oó]n|fundi[cç][aã]o|raffinerie|refiner[ií]a|complexe"
-    r"|complejos?|complexos?|complexes|(?:opera[cç](?:[aã]o|[oõ]es)|operaci[oó]n(?:es)?|op[ée]rations?)\s+(?:em|en|[àa]|de))"
+    r"|complejos?|complexos?|complexes|yacimientos?|jazidas?|gisements?|proyectos?|projetos?|projets?"
+    r"|(?:opera[cç](?:[aã]o|[oõ]es)|operaci[oó]n(?:es)?|op[ée]rations?)\s+(?:em|en|[àa]|de))"
 )
 _ROMANCE_MATERIAL = (
-    r"(?:[ée]tain|cuivre|cobre|ouro|oro|or|grafite|graphite|uranium|urânio|nickel|n[ií]quel|fer|ferro|hierro"
+    r"(?:min[ée]rio de ferro|mineral de hierro|minerai de fer|min[ée]rio"
+    r"|[ée]tain|cuivre|cobre|ouro|oro|or|grafite|graphite|uranium|urânio|nickel|n[ií]quel|fer|ferro|hierro"
     r"|l[ií]tio|lithium|cobalt|cobalto|zinc|zinco|plata|prata|charbon|carb[oó]n|carv[aã]o|rubis|rub[ií]es"
     r"|coltan|estanho|esta[nñ]o|manganèse|manganeso|mangan[eê]s|tungst[eè]ne|tungsteno|volfr[aâ]mio)"
 )

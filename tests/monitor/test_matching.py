@@ -568,6 +568,34 @@ def test_a_lower_case_country_word_is_no_country(atacama):
             [("grota_do_cirilo", "alias: Vale do Jequitinhonha")],
             [],
         ),
+        # A mine named beside an operator with several sites picks the one whose name holds it.
+        (
+            "Implats resumes work at its Rustenburg mine",
+            "",
+            [("impala_rustenburg", "operator: Implats + mine: Rustenburg")],
+            [],
+        ),
+        # A mine the registry does not hold, named by a town the registry knows: neither the town's sites
+        # nor anything else are tied.
+        ("Sibanye shuts a shaft at its Rustenburg platinum mine", "", [], []),
+        # A dateline says where the story was filed, not where the mine is.
+        ("Iron ore exports fall 20% after rains", "Rio de Janeiro - Shipments fell in January.", [], []),
+        # A country inside a company's name names no country; "Minmetals" is a company.
+        (
+            "Las Bambas gives most of MMG's earnings",
+            "The mine, owned by China Minmetals, ships copper from Peru.",
+            [("las_bambas", "name: Las Bambas")],
+            ["China Minmetals"],
+        ),
+        # An amount in dollars is no mine's name ("su mina de cobre de US$ 10.000 millones").
+        (
+            "Panamá ordena cerrar la mina de First Quantum",
+            "El Gobierno ordenó cerrar su mina de cobre de US$ 10.000 millones en el país.",
+            [("cobre_panama", "operator: First Quantum + country: panama")],
+            [],
+        ),
+        # A company listed only as a site's alias, beside another operation the text names: not that site.
+        ("Lithium miner Allkem lowers annual forecast from Mt Cattlin ops", "", [], []),
     ],
 )
 def test_bundled_registry_reads_companies_towns_and_other_mines(

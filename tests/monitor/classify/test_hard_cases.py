@@ -111,6 +111,29 @@ ENGLISH = [
     ("blocked_restart", "Strikers block Ridgeview from restarting its mill", "", "none"),
     ("months_ahead", "Ruwe targets Kalunda restart in the first half of 2027", "", "none"),
     ("dated_past", "Ruwe resumed Kalunda output in 2024 after the floods", "", "resumption"),
+    ("set_to", "Kalunda mine set to halt production on Wednesday as blockades hold", "", "halt"),
+    (
+        "plan_told_done",
+        "Kalunda to resume operations after suspension",
+        "Ruwe said on Monday it was restarting operations at the mine.",
+        "resumption",
+    ),
+    ("strike_hit", "Ruwe declares force majeure at strike-hit Kalunda mine", "", "halt"),
+    (
+        "condition_first",
+        "Ruwe warns over export permits",
+        "If the permits are not renewed, the company will have no choice but to suspend operations.",
+        "none",
+    ),
+    (
+        "request",
+        "Kalunda update",
+        "Residents requested from the court the suspension of mining at Kalunda.",
+        "none",
+    ),
+    ("funding", "Kalunda update", "The owner decided to stop funding the operations of the smelter.", "none"),
+    ("below_plan", "Kalunda to produce 40,000 t in 2027, below its initial plan", "", "guidance_cut"),
+    ("numbered_shaft", "Ruwe halts production at its No 4 shaft at Kalunda for repairs", "", "partial_halt"),
 ]
 FRENCH = [
     ("halt", "Kalunda : Ruwe Copper suspend ses activités après l'attaque d'un convoi", "", "halt"),
@@ -151,6 +174,18 @@ FRENCH = [
     ("partial", "L'usine de Kalunda fonctionne à capacité réduite après un incident", "", "partial_halt"),
     ("conditional", "Vers la reprise des exportations de Kalunda", "", "none"),
     ("months_ahead", "Kalunda : reprise de l'extraction au second semestre 2027", "", "none"),
+    (
+        "declarer",
+        "La mine de Kalunda appliquera la force majeure",
+        "Ruwe a déclaré la force majeure sur ses contrats de livraison de concentré.",
+        "export_halt",
+    ),
+    (
+        "opening_participle",
+        "Kalunda cherche un repreneur",
+        "Mise en sommeil fin février, l'usine attend toujours un investisseur.",
+        "none",
+    ),
 ]
 SPANISH = [
     ("halt", "Minera Andina paraliza sus operaciones en Quilca por bloqueo", "", "halt"),
@@ -172,6 +207,13 @@ SPANISH = [
     ),
     ("resumption", "Quilca reanuda operaciones tras el fin del bloqueo", "", "resumption"),
     ("months_ahead", "Minera Andina reanudará operaciones en Quilca el próximo año", "", "none"),
+    (
+        "fm_cause",
+        "Quilca declara fuerza mayor en su tercer día de huelga",
+        "La minera declaró fuerza mayor en sus despachos de concentrado.",
+        "export_halt",
+    ),
+    ("tunnel", "Minera Andina mantiene suspendida la extracción en un túnel de Quilca", "", "partial_halt"),
     ("evacuation", "Evacúan a trabajadores del campamento de Quilca", "", "evacuation"),
     ("guidance", "Minera Andina recorta su guía de producción de cobre para Quilca", "", "guidance_cut"),
     ("strike_started", "Trabajadores de Quilca iniciaron este lunes una huelga indefinida", "", "halt"),
@@ -209,6 +251,13 @@ PORTUGUESE = [
     ("visits", "Visitas à mina de Namuli suspensas durante as obras", "", "none"),
     ("months_ahead", "Mineradora retomará a produção em Namuli no segundo semestre de 2027", "", "none"),
     ("dated_past", "Namuli retomou a produção em 2024", "", "resumption"),
+    (
+        "next_week",
+        "Mineradora vai retomar as operações em Namuli a partir da próxima semana",
+        "",
+        "resumption",
+    ),
+    ("vote", "Sindicato de Namuli vota a favor de paralisar as atividades", "", "none"),
     ("partial", "Namuli: uma das linhas de processamento parada por avaria", "", "partial_halt"),
     ("export", "Exportações de grafite por Nacala suspensas; a mina continua a produzir", "", "export_halt"),
     ("fm_delivery", "Mineradora declara força maior nas entregas de grafite", "", "export_halt"),

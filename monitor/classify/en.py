@@ -31,7 +31,8 @@ EN = Lexicon(
     stop=(
         r"suspend(?:s|ed|ing)?|(?:temporar(?:y|ily)\s+)?halt(?:s|ed|ing)|paus(?:e|es|ed|ing)"
         r"|shut(?:s|ting)?\s+down|shut(?:s|ting)?|shuttered|idl(?:e|es|ed|ing)|standstill|force majeure"
-        r"|care (?:and|&) maintenance|offline|out of (?:action|operation)|brought to a stop|mothball\w*"
+        r"|care (?:and|&) maintenance|unable to(?= (?:export|ship))|offline|out of (?:action|operation)"
+        r"|brought to a stop|mothball\w*"
         r"|only (?:critical|essential|minimal) (?:activities|operations|work)"
         r"|clos(?:e|es|ed|ing) (?:its|their) doors|(?:went|go|goes|going|are|were|is) on strike"
         # Headline strikes without a verb ("Escondida workers on strike") and walkouts.
@@ -42,7 +43,8 @@ EN = Lexicon(
     stop_noun=r"suspensions?|halt|shut-?downs?|stoppages?",
     stop_weak=(
         # "close to the mine" is near it.
-        r"stop(?:s|ped|ping)?|ceas(?:e|es|ed|ing)|clos(?:e|es|ed|ing|ure)(?!\s+to\b)|interrupt(?:s|ed|ion|ions)?"
+        r"stop(?:s|ped|ping)?|ceas(?:e|es|ed|ing)|clos(?:e|es|ed|ing|ure)(?!\s+to\b)|interrupt(?:s|ed|ion"
+        r"|ions)?"
         r"|block(?:s|ed|ing)?|stranded|stuck|held up|switch(?:es|ed|ing)? off"
     ),
     resume=(
@@ -57,7 +59,8 @@ EN = Lexicon(
         r"(?:lift|end|withdr[ae]w|remov)\w*\s+(?:\S+\s+){0,3}?(?:of\s+)?(?:the\s+)?"
         r"(?:force majeure|suspension|strike)"
         r"|(?:force majeure|suspension|strike)\s+(?:is\s+|was\s+|has been\s+|had been\s+)?"
-        r"(?:lifted|ended|withdrawn|removed|called off)|call\w* off (?:the |a |their |its )?strike"
+        r"(?:lifted|ended|withdrawn|removed|called off|suspended)|call\w* off (?:the |a |their |its )?strike"
+        r"|suspen\w* (?:of )?(?:the |a |their |its )?(?:strike|force majeure)"
     ),
     evacuate=r"evacuat(?:e|es|ed|ing|ion|ions)",
     flee=r"fle(?:e|es|d|eing)",
@@ -85,6 +88,8 @@ EN = Lexicon(
             r"|town|area|region|district|corridor|concessions?|permits?|royalt\w*|industry|houses?|agency))"
             r"|site|processing|extraction|pumping|digging|operate|produce"
             r"|processing (?:plant|facilit(?:y|ies))"
+            # The plant of a processing site is the site: "nickel plant", "alumina refinery".
+            r"|(?:nickel|ferronickel|cobalt|alumina|lithium hydroxide) (?:plant|refinery|processing plant)"
         ),
         "part": (
             r"underground|(?:mine)?shafts?|plants?|mills?|concentrators?|lines?|levels?|sections?|smelters?"
@@ -92,16 +97,19 @@ EN = Lexicon(
         ),
         "export": (
             r"exports?|exporting|shipments?|shipping|deliver(?:y|ies)|sales|offtake|supply contracts"
-            r"|contracted supplies|customers|trucking|haulage|port|consignments?|logistic\w*"
+            r"|contracted supplies|customers|trucking|haulage|port|consignments?|logistic\w*|rail(?:way)?"
+            r"|pipeline"
         ),
         "product": r"concentrates?|cargo(?:es)?|cathodes?|yellowcake|ore|tonnes",
         # "on strike to protest layoffs": a verb, not the object.
         # "strike-hit mine": an adjective, not what stops.
         "protest": r"(?<!to )protests?|blockades?|strikes?(?!-)|measures?|action|demonstrations?|sit-ins?",
-        "access": r"access|roads?|routes?|highways?|corridor|traffic|services|internet",
+        "access": (
+            r"access|roads?|routes?|highways?|corridor|traffic|services|internet|entr(?:ances?|yways?)|gates?"
+        ),
         "project": (
             r"construction|expansion|development|projects?|exploration|drilling|opening|studies|study"
-            r"|dewatering|pumping (?:of )?water|pumping (?:\S+ )?out"
+            r"|dewatering|pumping (?:of )?water|pumping (?:\S+ )?out|pumping(?=[^.]*\bflood)"
         ),
         "funding": r"funding|financing|investments?|payments?",
         "decline": r"declines?|fall|slide|drop|slump",
@@ -121,7 +129,8 @@ EN = Lexicon(
         r"|furnaces|levels|units|smelters|trains)"
         r"|(?:line|level|shaft|unit|plant|kiln|furnace|train) (?:no\.?\s*)?\d+|partial(?:ly)?"
         r"|(?:no\.?\s*)?\d+\s+(?:shaft|level|line|plant|furnace)(?!s)"
-        r"|(?:half|reduced) (?:of )?(?:its )?capacity|(?:at|in) part of"
+        r"|(?:half|reduced) (?:of )?(?:its )?capacity|(?:cut|reduc)\w* (?:its )?(?:processing "
+        r"|production )?capacity|(?:at|in) part of"
         r"|\b[1-9]\d?\s*%\s*(?:and|to)\s*[1-9]\d?\s*%"
         r"|\b[1-9]\d?\s*(?:%|percent|per cent) of its (?:production|output|capacity)"
         r"|(?:one|some|several|two|three) (?:of (?:the|its) )?(?:\S+\s+)?(?:pits|areas|zones|sections|shafts"
@@ -133,7 +142,8 @@ EN = Lexicon(
     # "Glencore to mothball ..." but not "forced to", "decided to", "had to", "force MMG to".
     # "set to halt" and "poised to" are a step about to happen, not a plan.
     plan=(
-        r"^(?!.*\b(?:forc|order|compel|oblig|decid|had|has|have|began|start|mov|agre|made|set|poised|about)\w*\s)"
+        r"^(?!.*\b(?:forc|order|compel|oblig|decid|had|has|have|began|start|mov|agre|made|set|poised"
+        r"|about)\w*\s)"
         r".*\sto"
     ),
     negation=(
@@ -168,7 +178,7 @@ EN = Lexicon(
     ),
     earlier_noun=(
         r"following|after(?! it| they| we| the company)|since|end of|post|before|earlier|previous|prior"
-        r"|recent|past"
+        r"|recent|past|follows?"
         r"|impacts? of|cost of|losses from|effects? of|fallout from"
     ),
     noun=(
@@ -181,7 +191,8 @@ EN = Lexicon(
         r"|running normally|keep\w* (?:running|mining|operating|producing)|unaffected"
         r"|(?:not|never) (?:been )?(?:affected|impacted|disrupted)|business as usual"
         r"|no (?:material |significant )?(?:impact|effect|disruption|damage)s?|uninterrupted"
-        r"|fully operational|remains? operational|continues as planned|(?:is|are|was|were) running"
+        r"|fully operational|remains? operational|operations (?:are |were |remain\w* )?normal"
+        r"|continues as planned|(?:is|are|was|were) running"
         r"|(?:operations|production|mining) continues?(?=\s*$)"
         r"|continu\w* to (?:process|treat|mill|ship)\w*"
     ),
@@ -194,12 +205,13 @@ EN = Lexicon(
     ),
     ahead=(
         r"(?:in|by|from|during|around|before)\s+(?:the\s+)?(?:(?:(?:first|second|third|fourth|1st|2nd|3rd|4th"
-        r"|final|last)\s+(?:half|quarter)|h[12]|q[1-4])(?:\s+(?:of\s+)?(?:fiscal\s+|calendar\s+)?(?:19|20)\d\d)?"
+        r"|final|last)\s+(?:half|quarter)|h[12]|q[1-4])(?:\s+(?:of\s+)?(?:fiscal\s+|calendar\s+)?(?:19"
+        r"|20)\d\d)?"
         r"|(?:(?:early|mid|late|end of)[- ]?)?(?:(?:fiscal\s+|calendar\s+)?(?:19|20)\d\d|next year)"
         r"|(?:coming|next)\s+(?:few\s+)?(?:months|year))"
-        r"|(?:early |late |later )?next year"
+        r"|(?:early |late |later )?next year|(?:from |by )?the end of (?:this|the) year"
     ),
     past=r"\w+ed|(?:was|were|had|has|have)(?: been)? \S+",
     condition=r"if|unless|should",
-    request=r"request\w*|call(?:s|ed|ing)? for|urg(?:e|es|ed|ing)",
+    request=r"request\w*|call(?:s|ed|ing)? for|urg(?:e|es|ed|ing)|push(?:es|ed|ing)? for",
 )

@@ -25,11 +25,14 @@ ES = Lexicon(
         r"suspen(?:de|den|dio|dieron|dido|dida|didos|didas|der|dera|deran|deria|da|dan)"
         r"|paraliz(?:a|an|o|aron|ado|ada|ados|adas|ar|ara|aran|aria)|fuerza mayor|inoperativ\w*|inoperante"
         r"|apag(?:o|aron|ado) (?:sus )?motores"
-        r"|en pausa|sin operar|cese de (?:operaciones|actividades|la produccion)"
-        r"|cierr\w* (?:sus )?puertas|(?:inici|comenz|comienz|estall)\w*\s+(?:\S+\s+){0,3}?huelga"
+        r"|en pausa|sin operar|no (?:puede|pudo|pueden|pudieron)(?= exportar)|cese de (?:operaciones"
+        r"|actividades|la produccion)"
+        # "iniciar una huelga" (an infinitive) is no strike under way.
+        r"|cierr\w* (?:sus )?puertas|(?:inici(?!ar\b)|comenz(?!ar\b)|comienz"
+        r"|estall(?!ar\b))\w*\s+(?:\S+\s+){0,3}?huelga"
         r"|(?:en|se declar\w* en) huelga|huelga en (?:\S+\s+){0,2}?(?:mina|minera|faena|yacimiento|operacion)"
         r"|(?:mantien\w*|continu\w*|sigue\w*|prosigue\w*|extiende\w*|prolonga\w*) (?:la |una )?huelga"
-        r"|funciona\w* a (?:media|la mitad de su) capacidad"
+        r"|funciona\w* a (?:media|la mitad de su) capacidad|reduc\w* (?:su |la )?capacidad"
         r"|opera\w* a capacidad reducida"
         r"|solo (?:en )?(?:las )?areas criticas|(?:solo|solamente|unicamente) (?:realiza\w* )?actividades"
         r" (?:criticas|minimas|esenciales)"
@@ -57,6 +60,7 @@ ES = Lexicon(
         r"levant\w*\s+(?:\S+\s+){0,4}?(?:la\s+|el\s+)?(?:fuerza mayor|suspension|huelga|paro)"
         r"|(?:fin|termino) de la (?:fuerza mayor|huelga|paralizacion)"
         r"|(?:termin|finaliz|conclu)\w* (?:la |el )?(?:huelga|paro|paralizacion)"
+        r"|suspen\w* (?:de )?(?:la |el )?(?:huelga|paro|fuerza mayor)|huelga suspendida"
     ),
     evacuate=r"evacu\w*",
     flee=r"huy(?:en|eron|e)|huida",
@@ -72,7 +76,7 @@ ES = Lexicon(
         "ops": (
             r"operacion(?:es)?|actividad(?:es)?|produccion|explotacion|extraccion|faenas?|labores|trabajos"
             r"|minas?|yacimiento|procesamiento|bombeo|unidad minera|operar|producir|extraer"
-            r"|planta (?:de procesamiento|concentradora)"
+            r"|planta (?:de procesamiento|concentradora)|planta de (?:niquel|ferroniquel|alumina|litio)"
         ),
         "part": (
             r"subterrane\w*|plantas?|lineas?|niveles?|concentradoras?|molinos?|hornos?|fundicion"
@@ -80,7 +84,8 @@ ES = Lexicon(
         ),
         "export": (
             r"exportacion(?:es)?|exportar|embarques?|despachos?|envios?|traslado|transporte"
-            r"|entregas|ventas|puerto|carga|logistic\w*|suministros"
+            r"|entregas|ventas|puerto|carga|logistic\w*|suministros|ferrocarril|tuberia|mineroducto"
+            r"|concentraducto"
         ),
         "product": r"concentrados?|cargamentos?|catodos|mineral|camiones|toneladas",
         "protest": (
@@ -103,13 +108,18 @@ ES = Lexicon(
         r"|molinos|piques|zonas|areas|secciones|tajos|fases)"
         r"|(?:linea|nivel|planta|horno|pique) (?:n[o°]\s*)?\d+"
         r"|parcial(?:mente)?|(?:a )?la mitad de (?:su )?capacidad|capacidad reducida"
+        r"|reduc\w* (?:su |la )?capacidad"
         r"|(?:en|de) (?:una )?parte de (?:la|su|sus)|\b[1-9]\d?\s*%\s*(?:y|a)\s*[1-9]\d?\s*%"
         r"|\b[1-9]\d?\s*% de su (?:produccion|capacidad)"
         r"|(?:una|algunas|varias) (?:de (?:las|sus) )?(?:zonas|areas|secciones|tajos|fases)"
+        r"|(?:algunos|varios) (?:de (?:los|sus) )?(?:yacimientos|sectores|niveles|tajos)"
     ),
-    object_end=r"por|tras|debido|luego|despues|durante|hasta|ante|desde|a causa|pese|a pesar|en protesta",
+    object_end=(
+        r"por|tras|debido|luego|despues|durante|hasta|ante|desde|a causa|pese|a pesar|en protesta"
+        r"|como consecuencia"
+    ),
     plan=r"\s(?:va a|van a|iba a|iban a|debe|deben)",
-    negation=r"no|sin|ningun\w*|nunca|ni|tampoco|niega|nego|desmient\w*|descart\w*",
+    negation=r"no|sin|ningun\w*|nunca|ni|tampoco|niega|nego|desmient\w*|descart\w*|impid\w*|imped\w*",
     negation_after=r"no (?:se )?(?:ha|han|fue|fueron)",
     denial=(
         r"desmient\w*|desminti\w*|niega|nego|negaron|falso|falsa|falsos|infundad\w*|carece de fundamento"
@@ -125,12 +135,13 @@ ES = Lexicon(
     hedge_after=rf"{_CONDITIONAL}|si|previst[oa]s?|posibles?|tan pronto|en cuanto|apenas",
     earlier=r"habia|habian|estuvo|estuvieron|en (?:19|20)\d\d|ultima vez|sufri\w*|atraves\w*",
     earlier_noun=(
-        r"tras|luego de|despues de|desde|antes de|a raiz de|por|anterior\w*|pasad\w*|previ\w*"
+        r"tras|luego de|despues de|desde|antes de|a raiz de|por|anterior\w*|pasad\w*|previ\w*|sigue a"
+        r"|siguio a"
         r"|impactos?(?: \w+)? de|efectos? de|costos? de|perdidas (?:por|de)"
     ),
     noun=(
         r"suspension(?:es)?|paralizacion(?:es)?|detencion|cierre|cese|interrupcion|paro|reanudacion|reinicio"
-        r"|reapertura|reactivacion|fuerza mayor|evacuacion|levantamiento|fin"
+        r"|reapertura|reactivacion|fuerza mayor|evacuacion|levantamiento|fin|inicio"
     ),
     drill=r"simulacros?|ejercicios? de (?:evacuacion|emergencia|simulacion|respuesta)|simulaci\w*|simul\w*",
     continues=(
@@ -148,7 +159,8 @@ ES = Lexicon(
     ),
     ahead=(
         r"(?:en|para|hacia|a partir de|durante|antes de|a)\s+(?:el\s+|los\s+)?"
-        r"(?:(?:primer|segundo|tercer|cuarto)\s+(?:semestre|trimestre)(?:\s+de(?:l)?\s+(?:ano\s+)?(?:19|20)\d\d)?"
+        r"(?:(?:primer|segundo|tercer|cuarto)\s+(?:semestre|trimestre)(?:\s+de(?:l)?\s+(?:ano\s+)?(?:19"
+        r"|20)\d\d)?"
         r"|(?:(?:principios|inicios|mediados|finales|fines)\s+de(?:l)?\s+)?(?:(?:ano\s+)?(?:19|20)\d\d"
         r"|(?:el\s+)?proximo ano|(?:el\s+)?ano (?:proximo|que viene))|proximos meses)"
         r"|el (?:proximo ano|ano (?:proximo|que viene))"

@@ -17,8 +17,12 @@ FR = Lexicon(
         r"|(?:seules|uniquement) (?:les )?activites (?:essentielles|critiques)"
         r"|(?:a|a l'|mise? a l'|mis a l')\s*arret|(?:mise?|passe|placee?) en sommeil|en sommeil"
         r"|force majeure|paralys(?:e|es|ee|ees|ent|er|ant)|a l'abandon|hors service"
-        r"|mis(?:e|es)? en veille|en veille|(?:chomage|conge) technique"
+        r"|mis(?:e|es)? en veille|en veille|en (?:entretien|soins) et maintenance"
+        r"|n'arrive\w* pas a(?= exporter)|ne (?:peut|peuvent|pouvait) (?:plus )?(?=exporter)"
+        r"|impossibilite d(?=')"
+        r"|(?:chomage|conge) technique"
         r"|ferm\w* (?:definitivement )?(?:ses|leurs) portes|fonctionn\w* a capacite reduite"
+        r"|redui\w* (?:ses|sa) (?:activites|capacite)"
         r"|(?:entr\w* en|en|se mettent en|declenche\w*(?: une)?) greve|greve (?:a|dans) la mine"
     ),
     stop_noun=r"suspensions?|arret|fermeture|interruption|paralysie|cessation",
@@ -31,7 +35,7 @@ FR = Lexicon(
         r"|fin de"
     ),
     resume=(
-        r"reprise|reprend\w*|repris(?:e|es)?|reprenn\w*|redemarr\w*|relanc\w*|rouvr\w*|reouverture"
+        r"reprise|reprend\w*(?! pied)|repris(?:e|es)?|reprenn\w*|redemarr\w*|relanc\w*|rouvr\w*|reouverture"
         r"|retour au travail"
         r"|retour a (?:la )?(?:production|normale)|remise en (?:service|route|marche)"
     ),
@@ -39,6 +43,7 @@ FR = Lexicon(
         r"lev(?:ee|er|e|ent)\s+(?:\S+\s+){0,4}?(?:de\s+)?(?:la\s+)?(?:force majeure|suspension|greve)"
         r"|fin de la (?:force majeure|greve)"
         r"|force majeure (?:a ete |est )?levee"
+        r"|greve (?:a ete |est )?suspendue|suspen\w* (?:de )?(?:la |leur )?(?:greve|force majeure)"
     ),
     evacuate=r"evacu(?:e|ee|es|ees|er|ent|ation|ations|ons|era)",
     flee=r"fui(?:ent|r|t)|fuyant",
@@ -48,6 +53,7 @@ FR = Lexicon(
         rf"(?:abaiss|baiss|redui|reduct|ramen|retir|suspend|coup|rabot)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
         r"|(?:revu|revue|revus|revues|revoit|revoir|revise\w*|revision)\s+(?:\S+\s+){0,4}?a la baisse"
         rf"|a la baisse\s+{_GMODS}{_GUIDANCE_NOUN}"
+        rf"|{_GUIDANCE_NOUN}\s+(?:\S+\s+){{0,10}}?(?:de nouveau |a nouveau )?en baisse"
         r"|(?:moins|inferieur\w*) (?:que|a|au) (?:son |sa |le |la |ses |les )?"
         r"(?:plan|objectif|prevision)s? initia\w*"
     ),
@@ -66,7 +72,7 @@ FR = Lexicon(
         ),
         "export": (
             r"exportations?|exporter|expeditions?|livraisons?|chargements?|ventes|embarquements?"
-            r"|voie d'exportation|port|logistique|approvisionnements"
+            r"|voie d'exportation|port|logistique|approvisionnements|chemin de fer|voie ferree"
         ),
         "product": r"concentres?|cargaisons?|yellowcake|cathodes|minerai|camions|tonnes|alliages",
         "protest": r"greves?|blocus|barrages?|mouvements?|manifestations?|mesures?|sit-in",
@@ -88,12 +94,15 @@ FR = Lexicon(
         r"(?:l'une|une|l'un|un) des\s+(?:\S+\s+){0,2}(?:usines|lignes|puits|concentrateurs|fours|niveaux"
         r"|unites|zones|fosses|sections)|(?:ligne|niveau|puits|unite|usine|four) (?:n[o°]\s*)?\d+"
         r"|(?<!chomage )(?<!activite )partiel\w*|partiellement|(?:a la )?moitie de (?:sa )?capacite"
-        r"|capacite reduite"
+        r"|capacite reduite|redui\w* (?:ses|sa) (?:activites|capacite)"
         r"|(?:sur|dans|a) une partie (?:de|du|des)|\b[1-9]\d?\s*%\s*(?:et|a)\s*[1-9]\d?\s*%"
         r"|\b[1-9]\d?\s*% de sa (?:production|capacite)"
         r"|(?:une|certaines|plusieurs) (?:des )?(?:zones|fosses|sections)|une zone"
     ),
-    object_end=r"apres|pour|suite|en raison|depuis|pendant|jusqu|faute|a cause|par|malgre|tant qu\w*|lorsque",
+    object_end=(
+        r"apres|pour|suite|en raison|depuis|pendant|jusqu|faute|a cause|par|malgre|tant qu\w*|lorsque"
+        r"|en consequence"
+    ),
     plan=r"\s(?:va|vont|allait|allaient|doit|doivent|devait|devaient)",
     negation=r"pas|aucun\w*|sans|ni|jamais|dement\w*|empech\w*",
     negation_after=r"n'(?:a|ont|est|sont|etait|ait)\s+pas",

@@ -130,7 +130,7 @@ class Lexicon:
         out["earlier_noun"] = re.compile(rf"(?:^|\s)(?:{self.earlier_noun})(?:\s+\S+){{0,4}}\s*$")
         out["noun"] = re.compile(rf"(?:{self.noun})(?!\w)")
         # A time ahead within a few words after a cue; a past tense at the end of the words up to it.
-        out["ahead"] = re.compile(rf"^\s*(?:\S+\s+){{0,5}}?(?P<when>{self.ahead or '(?!x)x'})(?!\w)")
+        out["ahead"] = re.compile(rf"^\s*(?:\S+\s+){{0,12}}?(?P<when>{self.ahead or '(?!x)x'})(?!\w)")
         out["condition"] = re.compile(rf"^\W*(?:{self.condition or '(?!x)x'})(?!\w)")
         out["past"] = re.compile(rf"(?:^|\s)(?:{self.past})$") if self.past else _words("")
         for cls, pattern in self.objects.items():

@@ -22,7 +22,9 @@ PT = Lexicon(
         r"|parali[sz](?:a|am|ou|aram|ada|ado|adas|ados|ar)|forca maior|encerrad[ao]s?|inoperacional"
         r"|sem operar"
         r"|parou|pararam|apenas (?:as )?(?:areas|atividades) (?:criticas|essenciais)"
-        r"|fech\w* (?:as )?(?:suas )?portas|(?:entr\w* em|em|inici\w*(?: uma)?) greve"
+        r"|fech\w* (?:as )?(?:suas )?portas|(?:entr\w* em|em|inici(?!ar\b)\w*(?: uma)?) greve"
+        r"|(?:em|colocad\w* em|coloca\w* (?:a |o )?(?:\S+ )?(?:\S+ )?em) (?:cuidados e )?manutencao"
+        r"|nao consegu\w*(?= exportar)|impossibilitad\w* de(?= exportar)"
         r"|greve na mina|greve(?:\s+\S+){0,14}?\s+(?:comecou|iniciou|arrancou)|capacidade reduzida"
         # "para a producao" stops production, except after a noun it is "for" ("estimativas para a producao").
         r"|(?<!estimativas )(?<!estimativa )(?<!previsoes )(?<!previsao )(?<!metas )(?<!meta )(?<!projecoes )"
@@ -50,6 +52,7 @@ PT = Lexicon(
     lifted=(
         r"(?:levant|retir|remov|remoc|fim)\w*\s+(?:\S+\s+){0,4}?(?:d?a\s+)?(?:declaracao de\s+)?"
         r"(?:forca maior|suspensao|greve)|(?:termin|acab)\w* (?:a )?(?:greve|paralisacao)"
+        r"|suspens(?:ao|ao da|ao de|ao do) (?:condicao de )?(?:greve|forca maior)|greve suspensa"
     ),
     evacuate=r"evacu\w*",
     flee=r"fog(?:em|iram|e)|fuga",
@@ -66,6 +69,7 @@ PT = Lexicon(
             r"operac(?:ao|oes)|atividades?|actividades?|producao|exploracao|extrac?cao|lavra|laboracao|minas?"
             r"|trabalhos|acc?oes mineiras|operar|produzir|laborar|extrair"
             r"|planta de (?:beneficiamento|processamento)"
+            r"|(?:processamento|usina|planta|refinaria) de (?:niquel|ferroniquel|alumina|litio)"
         ),
         "part": (
             r"subterrane\w*|plantas?|linhas?|niveis|nivel|concentrador\w*|lavaria|moinhos?|fornos?"
@@ -74,7 +78,7 @@ PT = Lexicon(
         "export": (
             r"exportac(?:ao|oes)|exportar|embarques?|entregas|remessas?|carregamentos?|escoamento|vendas"
             r"|contratos de (?:venda|fornecimento)|fornecimentos|porto|transporte|envios?|expedic(?:ao|oes)"
-            r"|logistic\w*"
+            r"|logistic\w*|ferrovia|mineroduto"
         ),
         "product": r"concentrados?|cargas|carga|grafite|minerio|catodos|camioes|camiões|toneladas",
         "protest": r"greves?|bloqueios?|manifestac(?:ao|oes)|protestos?|medidas?",
@@ -96,13 +100,13 @@ PT = Lexicon(
         r"(?:uma|um) d(?:as|os)\s+(?:\S+\s+){0,2}(?:linhas|plantas|fornos|niveis|pocos|frentes"
         r"|concentradores|areas|zonas|cavas)|num(?:a)? (?:nivel|linha|poco|frente)"
         r"|(?:linha|nivel|poco|forno) (?:n[o°.]\s*)?\d+|parcial(?:mente)?|metade da (?:sua )?capacidade"
-        r"|(?:em|de) parte d[ao]s?|\b[1-9]\d?\s*%\s*(?:e|a)\s*[1-9]\d?\s*%"
+        r"|(?:em|de) parte d[ao]s?|reduz\w* (?:a |sua )?capacidade|\b[1-9]\d?\s*%\s*(?:e|a)\s*[1-9]\d?\s*%"
         r"|\b[1-9]\d?\s*% da sua (?:producao|capacidade)"
         r"|(?:uma|algumas|varias) (?:das )?(?:areas|zonas|frentes|cavas|secoes)"
     ),
     object_end=r"por|apos|devido|depois|durante|ate|face|desde|em razao|na sequencia|apesar",
     plan=r"\s(?:vai|vao|ia|iam|deve|devem)",
-    negation=r"nao|sem|nenhum\w*|nunca|nem|nega|negou|desment\w*|descart\w*",
+    negation=r"nao|sem|nenhum\w*|nunca|nem|nega|negou|desment\w*|descart\w*|imped\w*|impediu",
     negation_after=r"nao (?:foi|foram|esta|estao)",
     denial=(
         r"nega|negou|negam|negaram|desment\w*|falso|falsa|infundad\w*|mal-entendido|mal entendido"

@@ -66,6 +66,12 @@ _SPECIFIC = (
 #: Classes that only count after the cue: a protest or road is the object of "suspends", "blocks", but
 #: as a subject ("strike halts", "Huelga paraliza") it is the cause of the stop.
 _AFTER_ONLY = frozenset({"protest", "access"})
+#: Classes that name what stops only right after the cue ("halts the decline"): further on they are the
+#: cause ("shuts Bald Hill on lithium slump").
+_RIGHT_AFTER = frozenset({"decline"})
+_RIGHT_AFTER_WORDS = 2
+#: Classes beside a force majeure that are its cause, not what it covers.
+_FORCE_MAJEURE_CAUSES = _AFTER_ONLY | _RIGHT_AFTER
 _VOID = frozenset({"visit", "trading", "talks", "protest", "access", "project", "decline", "funding"})
 _FAMILY_LABEL = {
     "guidance": "guidance lowered",
@@ -110,6 +116,11 @@ _STANDING_AFTER = re.compile(
 _MONTH_AFTER = re.compile(
     rf"^\s*(?:(?:in|en|fin|debut|mi|a|early|late|mid|finales de|principios de|em|no|final de|inicio de)\s+)?"
     rf"(?:{_MONTHS})\b"
+)
+
+# Last year, a few words after a cue, in the four languages: a past episode.
+_LAST_YEAR_AFTER = re.compile(
+    r"^\s*(?:\S+\s+){0,6}?(?:last year|l'an dernier|l'annee derniere|el ano pasado|(?:d?o|no) ano passado)\b"
 )
 
 
@@ -181,11 +192,16 @@ def _object(sentence: str, start: int, end: int, lexicon: Lexicon) -> tuple[str,
             if m.end() <= start or m.start() >= end:
                 found.append((cls, m.start(), m.end()))
     # A phrase ("processing plant") hides the words inside it ("plant").
-    found = [f for f in found if not any(o[1] <= f[1] and f[2] <= o[2] and o != f for o in found)]
+    found = [
+        f
+        for f in found
+        if not any(o[1] <= f[1] and f[2] <= o[2] and o[2] - o[1] > f[2] - f[1] for o in found)
+    ]
     after = sorted(
         (_words(sentence[end:s]), cls, s, e)
         for cls, s, e in found
-        if s >= end and _words(sentence[end:s]) <= _WINDOW_AFTER
+        if s >= end
+        and _words(sentence[end:s]) <= (_RIGHT_AFTER_WORDS if cls in _RIGHT_AFTER else _WINDOW_AFTER)
     )
     before = sorted(
         (s, cls, e)
@@ -254,6 +270,8 @@ def _strength(
         return "earlier", m.group().strip()
     if m := _YEARS_AFTER.match(after) or _STANDING_AFTER.match(after):
         return "earlier", m.group().strip()
+    if m := _LAST_YEAR_AFTER.match(after):
+        return "earlier", m.group().strip()  # "paralisada na maior parte do ano passado"
     if not before.strip(" \"'«“") and (m := _MONTH_AFTER.match(after)):
         # "Mise en sommeil fin fevrier, ...": a sentence opening on a dated stop recalls it.
         return "earlier", m.group().strip()
@@ -323,7 +341,7 @@ def read(text: str, where: str, lexicons: list[Lexicon]) -> Reading:
                     if (
                         obj
                         and _FORCE_MAJEURE.search(m.group())
-                        and (obj[1] < m.start() or obj[0] in _AFTER_ONLY)
+                        and (obj[1] < m.start() or obj[0] in _FORCE_MAJEURE_CAUSES)
                     ):
                         # "La mine X appliquera la force majeure": the mine declares it; "fuerza mayor en su
                         # segundo dia de huelga": the strike is its cause. Neither is what it covers.

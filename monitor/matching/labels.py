@@ -147,6 +147,34 @@ def place_names() -> frozenset[str]:
     return frozenset(names)
 
 
+@functools.cache
+def province_countries() -> dict[str, str]:
+    """Folded names of top-level provinces (ISO 3166-2) that belong to one country only -> its ISO alpha-2
+    code ("goias" -> "BR", "para" -> "BR"): where a text names a province, it names its country."""
+    found: dict[str, set[str]] = {}
+    for s in pycountry.subdivisions:
+        if not s.parent_code and (key := word_key(s.name)):
+            found.setdefault(key, set()).add(s.country_code)
+    return {
+        key: next(iter(codes))
+        for key, codes in found.items()
+        if len(codes) == 1 and key not in country_codes() and not set(key.split()) <= _COMMON_PROVINCE_WORDS
+    }
+
+
+#: Words some provinces are named by alone ("Sud", "Central", "Capital"), which a text mostly writes as
+#: ordinary words ("l'usine du Sud", "America Central").
+_COMMON_PROVINCE_WORDS = frozenset(
+    re.findall(
+        r"\S+",
+        """north south east west northern southern eastern western central centre center centro capital
+    nord sud
+    est ouest norte sur este oeste leste littoral coast coastal plateau plateaux lakes lagunes maritime
+    savanes highlands lowlands upper lower haut bas alto bajo baixo grand""",
+    )
+)
+
+
 def _names_no_operator(label: str) -> bool:
     """A label made only of stop words and numbers, or of those and a country or province name."""
     key = word_key(label)

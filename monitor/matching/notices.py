@@ -41,6 +41,7 @@ from monitor.matching.labels import (
     name_labels,
     operator_labels,
     place_names,
+    province_countries,
     usable,
 )
 from monitor.textnorm import word_key, words, words_as_written
@@ -180,6 +181,20 @@ class SiteTextIndex:
         site's name."""
         return any(e.field != "place" for e in self.keys.get(key, ()))
 
+    def _drop_defined_acronyms(
+        self, groups: dict[tuple[int, str], list[_Hit]], texts: Sequence[str]
+    ) -> dict[tuple[int, str], list[_Hit]]:
+        """The hits, without an acronym the text spells out as another name: "Montepuez Ruby Mining
+        Limitada (MRM)" is not McArthur River Mine's "MRM"."""
+        defined = _defined_acronyms(texts)
+        kept: dict[tuple[int, str], list[_Hit]] = {}
+        for key, hits in groups.items():
+            words = defined.get(key[1])
+            mine = [h for h in hits if not words or words & self.name_words.get(h[2].site_id, frozenset())]
+            if mine:
+                kept[key] = mine
+        return kept
+
     def _outside_name(self, entry: _Entry) -> bool:
         """An alias none of whose words is in the site's name ("Allkem" of Olaroz, not "Mpama South" of
         "Bisie tin mine (Mpama North and Mpama South)"): often a company or a former name."""
@@ -242,9 +257,10 @@ class SiteTextIndex:
         Sites are sorted by strength (name or alias, operator, place), then id.
         """
         summary = _DATELINE.sub("", summary or "", count=1)  # where the story was filed, not the mine
-        groups = self._hits([title, summary])
+        groups = self._drop_defined_acronyms(self._hits([title, summary]), [title, summary])
         covered = {i + k for group in groups.values() for i, n, _ in group for k in range(-n) if -n > 1}
         countries = _countries([title, summary], covered)
+        provinces = _province_countries([title, summary], covered)
         best: dict[str, tuple[int, int, int, str]] = {}
 
         def tie(site_id: str, rank: int, hit: _Hit, matched_on: str) -> None:
@@ -288,7 +304,8 @@ class SiteTextIndex:
                 mentions.append(label)  # the text names another of its operations
                 continue
             if len(sites) == 1:
-                if countries and self.country_of.get(sites[0]) not in countries:
+                named_lands = set(countries) | provinces
+                if named_lands and self.country_of.get(sites[0]) not in named_lands:
                     mentions.append(label)  # its only site is not in the country the text names
                 else:
                     tie(sites[0], _OPERATOR, first, f"operator: {label}")
@@ -388,6 +405,33 @@ def _ngrams(texts: Sequence[str], max_words: int) -> Iterable[tuple[int, int, st
             for i in range(len(ws) - n + 1):
                 yield offset + i, n, " ".join(ws[i : i + n]), written[i][1]
         offset += len(ws) + 1
+
+
+_DEFINED_ACRONYM = re.compile(r"((?:[A-ZÀ-ÖØ-Þ][\w'’.-]*\s+){1,6})\(([A-Z]{2,5})\)")
+
+
+def _defined_acronyms(texts: Sequence[str]) -> dict[str, frozenset[str]]:
+    """Folded acronyms the texts spell out ("Montepuez Ruby Mining Limitada (MRM)") -> the folded words of
+    the name they stand for, generic words left out."""
+    out: dict[str, frozenset[str]] = {}
+    for text in texts:
+        for m in _DEFINED_ACRONYM.finditer(text or ""):
+            name, acronym = m.group(1).split(), m.group(2)
+            initials = iter(w[0].upper() for w in name)
+            if all(letter in initials for letter in acronym):  # the letters, in order, among the initials
+                out[word_key(acronym)] = frozenset(word_key(m.group(1)).split()) - GENERIC_WORDS
+    return out
+
+
+def _province_countries(texts: Sequence[str], covered: set[int]) -> set[str]:
+    """ISO alpha-2 codes of the countries whose provinces the texts name capitalised ("estado de Goiás")."""
+    provinces = province_countries()
+    longest = max(len(key.split()) for key in provinces)
+    return {
+        provinces[key]
+        for i, n, key, spelling in _ngrams(texts, longest)
+        if key in provinces and spelling[:1].isupper() and not covered.intersection(range(i, i + n))
+    }
 
 
 @functools.cache

@@ -596,6 +596,27 @@ def test_a_lower_case_country_word_is_no_country(atacama):
         ),
         # A company listed only as a site's alias, beside another operation the text names: not that site.
         ("Lithium miner Allkem lowers annual forecast from Mt Cattlin ops", "", [], []),
+        # An acronym the text spells out as another company's is not the registry's ("MRM" of McArthur River).
+        (
+            "Ataque perto de mina de rubis",
+            "A Gemfields detém 75% da Montepuez Ruby Mining Limitada (MRM).",
+            [("balama", "place: Montepuez")],
+            [],
+        ),
+        # A province names its country: Lundin's only registry site is in Chile, not in Goiás.
+        (
+            "Falta de energia interrompe operações",
+            "A Lundin Mining parou a usina no estado de Goiás.",
+            [],
+            ["Lundin"],
+        ),
+        # A region is no mine, and a name does not run on past a sentence's end.
+        (
+            "Mina deixou de operar",
+            "A maior mina de cobre da América Central parou. A First Quantum confirmou, no Panamá.",
+            [("cobre_panama", "operator: First Quantum + country: panama")],
+            [],
+        ),
     ],
 )
 def test_bundled_registry_reads_companies_towns_and_other_mines(

@@ -26,6 +26,8 @@ PRIORITY = ("resumption", "guidance_cut", "halt", "export_halt", "partial_halt",
 #: Kinds a full halt anywhere in the notice outranks.
 _OUTRANKED_BY_HALT = frozenset({"evacuation", "partial_halt"})
 
+#: Kinds a report of a period's figures tells as background (a guidance cut in it is news).
+_REPORTED_KINDS = frozenset({"halt", "partial_halt", "export_halt", "resumption"})
 _VETO = frozenset({"negated", "denied", "hedged", "planned", "drill"})
 _BASE = {"title": 0.9, "summary": 0.7}
 
@@ -58,6 +60,11 @@ def decide(title: Reading, summary: Reading) -> Classification:
         title_asserted = [_partial(c, other_going_on[0]) for c in title_asserted]
 
     summary_asserted = [c for c in summary.cues if c.strength == "asserted" and c.kind != "none"]
+    if title.report and not title.cues:
+        # "Copper output falls 5% in the first quarter": the stops its summary tells are why, not news.
+        summary_asserted = [c for c in summary_asserted if c.kind not in _REPORTED_KINDS]
+        if not summary_asserted and not title_asserted:
+            return _none(0.8, f'title: "{title.report}" (a report of past figures)')
     if one_part := title.partial or summary.partial:
         # "one of the two furnaces", "half its capacity": the notice's halt is of one part.
         title_asserted = [_partial(c, one_part) for c in title_asserted]

@@ -49,7 +49,7 @@ EN = Lexicon(
     ),
     resume=(
         r"resum(?:e|es|ed|ing|ption)|re-?start(?:s|ed|ing)?|re-?open(?:s|ed|ing)?|reopening"
-        r"|back (?:in|into|to|on) (?:operation|production|full|line|stream)\w*"
+        r"|back (?:in|into|to|on) (?:operation|production|full|line|stream|normal)\w*"
         r"|return(?:s|ed|ing)? to (?:production|operation|normal)\w*|recommission\w*|recommenc\w*"
         r"|restor(?:e|es|ed|ing) (?:\S+\s+){0,2}?(?:production|operations|output)|back online"
         r"|bring\w* (?:\S+\s+){0,4}?back (?:online|into production|on ?stream|on line)"
@@ -61,13 +61,14 @@ EN = Lexicon(
         r"|(?:force majeure|suspension|strike)\s+(?:is\s+|was\s+|has been\s+|had been\s+)?"
         r"(?:lifted|ended|withdrawn|removed|called off|suspended)|call\w* off (?:the |a |their |its )?strike"
         r"|suspen\w* (?:of )?(?:the |a |their |its )?(?:strike|force majeure)"
+        r"|strike (?:is |was |now )?over(?=\s*(?:$|[,.;:]))"
     ),
     evacuate=r"evacuat(?:e|es|ed|ing|ion|ions)",
     flee=r"fle(?:e|es|d|eing)",
     civilians=r"people|residents|villagers|families|civilians|displaced|population|inhabitants",
     evacuate_weak=(
         r"left|leav(?:e|es|ing)|relocat\w*|withdr[ae]w\w*|mov(?:e|es|ed|ing)|pull(?:s|ed|ing)? out"
-        r"|fl(?:y|ew|own) out|airlift\w*"
+        r"|fl(?:y|ew|own) out|airlift\w*|rescu\w*"
     ),
     guidance=(
         rf"{_CUT}\s+{_GMODS}{_GUIDANCE_NOUN}"
@@ -131,7 +132,9 @@ EN = Lexicon(
         r"|(?:no\.?\s*)?\d+\s+(?:shaft|level|line|plant|furnace)(?!s)"
         r"|(?:half|reduced) (?:of )?(?:its )?capacity|(?:cut|reduc)\w* (?:its )?(?:processing "
         r"|production )?capacity|(?:at|in) part of"
-        r"|\b[1-9]\d?\s*%\s*(?:and|to)\s*[1-9]\d?\s*%"
+        r"|\b[1-9]\d?\s*%\s*(?:and|to)\s*[1-9]\d?\s*%(?=\s+(?:\S+\s+){0,2}?(?:of|de|da|do|du"
+        r"|des)\s+(?:\S+\s+)?(?:production|output|capacity|produccion|capacidad|producao|capacidade|capacite"
+        r"|operations|operaciones|operacoes))"
         r"|\b[1-9]\d?\s*(?:%|percent|per cent) of its (?:production|output|capacity)"
         r"|(?:one|some|several|two|three) (?:of (?:the|its) )?(?:\S+\s+)?(?:pits|areas|zones|sections|shafts"
         r"|lines|plants)"
@@ -142,9 +145,8 @@ EN = Lexicon(
     # "Glencore to mothball ..." but not "forced to", "decided to", "had to", "force MMG to".
     # "set to halt" and "poised to" are a step about to happen, not a plan.
     plan=(
-        r"^(?!.*\b(?:forc|order|compel|oblig|decid|had|has|have|began|start|mov|agre|made|set|poised"
-        r"|about)\w*\s)"
-        r".*\sto"
+        r"^(?!.*\b(?:forc|order|compel|oblig|decid|had|has|have|began|start|mov|agre|made|about)\w*\s)"
+        r".*\sto(?:\s+\w+ly)?"
     ),
     negation=(
         r"no|not|never|without|nor|neither|n't|rul(?:e|es|ed) out|den(?:y|ies|ied)|prevent\w*"
@@ -164,7 +166,8 @@ EN = Lexicon(
         r"|plan(?:s|ned|ning)?|intend\w*|likely|should|if|unless|until|pending|once|propos\w*|seek\w* to"
         r"|expect\w*|mull\w*|weigh\w*|stud(?:y|ies|ying)|evaluat\w*|assess\w*|prepar\w*|contingency"
         r"|in case|ready to|aim\w* to|think\w* (?:of|about)|would like to|wants? to|wish\w* to"
-        r"|in favou?r of|hop(?:e|es|ing) to|reports? of|rumou?rs? (?:of|that)|alleged(?:ly)?"
+        r"|in favou?r of|advanc\w*|progress\w*|approv\w*|before|hop(?:e|es|ing) to|reports? of"
+        r"|rumou?rs? (?:of|that)|alleged(?:ly)?"
         r"|reportedly|speculat\w*|unconfirmed|talk of|fears? (?:of|that)|updates? on|closer to|towards?"
         r"|path to|steps? toward|request(?:s|ed|ing)? (?:to|permission|approval)|asks? to"
         r"|seek\w* (?:permission|approval)|appl(?:y|ies|ied) to|recommend\w*"
@@ -214,4 +217,11 @@ EN = Lexicon(
     past=r"\w+ed|(?:was|were|had|has|have)(?: been)? \S+",
     condition=r"if|unless|should",
     request=r"request\w*|call(?:s|ed|ing)? for|urg(?:e|es|ed|ing)|push(?:es|ed|ing)? for",
+    report=(
+        r"(?:(?:(?:first|second|third|fourth|1st|2nd|3rd|4th|june|march|september|december)[- ]quarter"
+        r"|half[- ]year|first[- ]half|full[- ]year|quarterly|q[1-4]\b|h[12]\b)(?:\s+\S+){0,3}?\s+(?:output"
+        r"|production|results|sales|profit|earnings|loss|revenue)|(?:output|production|results|sales|profit"
+        r"|earnings)\s+(?:\S+\s+){0,4}?(?:in|for)\s+(?:the\s+)?(?:first|second|third|fourth)\s+(?:quarter"
+        r"|half))"
+    ),
 )

@@ -58,14 +58,14 @@ ES = Lexicon(
     ),
     lifted=(
         r"levant\w*\s+(?:\S+\s+){0,4}?(?:la\s+|el\s+)?(?:fuerza mayor|suspension|huelga|paro)"
-        r"|(?:fin|termino) de la (?:fuerza mayor|huelga|paralizacion)"
+        r"|(?:fin|termino) de (?:la )?(?:fuerza mayor|huelga|paralizacion)"
         r"|(?:termin|finaliz|conclu)\w* (?:la |el )?(?:huelga|paro|paralizacion)"
         r"|suspen\w* (?:de )?(?:la |el )?(?:huelga|paro|fuerza mayor)|huelga suspendida"
     ),
     evacuate=r"evacu\w*",
     flee=r"huy(?:en|eron|e)|huida",
     civilians=r"personas|habitantes|pobladores|vecinos|familias|civiles|desplazados|poblacion",
-    evacuate_weak=r"desaloj\w*|abandon\w*|traslad\w*|retir\w*|repleg\w*|reubic\w*",
+    evacuate_weak=r"desaloj\w*|abandon\w*|traslad\w*|retir\w*|repleg\w*|reubic\w*|rescat\w*",
     guidance=(
         rf"(?:recort|rebaj|reduc|reduj|baj|retir|suspend|descontinu)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
         r"|(?:ajust|revis|corrig|reduj|recort)\w*\s+(?:\S+\s+){0,4}?a la baja"
@@ -76,7 +76,8 @@ ES = Lexicon(
         "ops": (
             r"operacion(?:es)?|actividad(?:es)?|produccion|explotacion|extraccion|faenas?|labores|trabajos"
             r"|minas?|yacimiento|procesamiento|bombeo|unidad minera|operar|producir|extraer"
-            r"|planta (?:de procesamiento|concentradora)|planta de (?:niquel|ferroniquel|alumina|litio)"
+            r"|centros? mineros?|planta (?:de procesamiento|concentradora)|planta de (?:niquel|ferroniquel"
+            r"|alumina|litio)"
         ),
         "part": (
             r"subterrane\w*|plantas?|lineas?|niveles?|concentradoras?|molinos?|hornos?|fundicion"
@@ -84,7 +85,8 @@ ES = Lexicon(
         ),
         "export": (
             r"exportacion(?:es)?|exportar|embarques?|despachos?|envios?|traslado|transporte"
-            r"|entregas|ventas|puerto|carga|logistic\w*|suministros|ferrocarril|tuberia|mineroducto"
+            r"|entregas|ventas|puerto|carga|logistic\w*|suministros|ferrocarril|portuari\w*|tuberia"
+            r"|mineroducto"
             r"|concentraducto"
         ),
         "product": r"concentrados?|cargamentos?|catodos|mineral|camiones|toneladas",
@@ -109,7 +111,9 @@ ES = Lexicon(
         r"|(?:linea|nivel|planta|horno|pique) (?:n[o°]\s*)?\d+"
         r"|parcial(?:mente)?|(?:a )?la mitad de (?:su )?capacidad|capacidad reducida"
         r"|reduc\w* (?:su |la )?capacidad"
-        r"|(?:en|de) (?:una )?parte de (?:la|su|sus)|\b[1-9]\d?\s*%\s*(?:y|a)\s*[1-9]\d?\s*%"
+        r"|(?:en|de) (?:una )?parte de (?:la|su|sus)|\b[1-9]\d?\s*%\s*(?:y"
+        r"|a)\s*[1-9]\d?\s*%(?=\s+(?:\S+\s+){0,2}?(?:of|de|da|do|du|des)\s+(?:\S+\s+)?(?:production|output"
+        r"|capacity|produccion|capacidad|producao|capacidade|capacite|operations|operaciones|operacoes))"
         r"|\b[1-9]\d?\s*% de su (?:produccion|capacidad)"
         r"|(?:una|algunas|varias) (?:de (?:las|sus) )?(?:zonas|areas|secciones|tajos|fases)"
         r"|(?:algunos|varios) (?:de (?:los|sus) )?(?:yacimientos|sectores|niveles|tajos)"
@@ -130,7 +134,7 @@ ES = Lexicon(
         rf"|estudi\w*|consider\w*|plane\w*|(?<!lo )prev\w*|si|de continuar|en caso|caso de|riesgo de|para"
         r"|analiz\w*|solicit(?:a|an|o|aron|ara|aran)|hacia (?:la|el)|recomiend\w*|recomend\w*"
         rf"|{_CONDITIONAL}|rumor\w*|supuest\w*|presunt\w*|versiones|novedades sobre|actualizacion sobre"
-        r"|espera\w*|para ser|quisiera\w*|dese\w*|a favor de"
+        r"|espera\w*|para ser|quisiera\w*|dese\w*|a favor de|aprueb\w*|aprob\w*|antes de"
     ),
     hedge_after=rf"{_CONDITIONAL}|si|previst[oa]s?|posibles?|tan pronto|en cuanto|apenas",
     earlier=r"habia|habian|estuvo|estuvieron|en (?:19|20)\d\d|ultima vez|sufri\w*|atraves\w*",
@@ -168,4 +172,8 @@ ES = Lexicon(
     past=r"\w+(?:o|aron|ado|ada|ados|adas|io|ieron)|(?:fue|fueron|ha|han|habia|habian)(?: sido)? \S+",
     condition=r"si|a menos que|salvo que",
     request=r"solicit\w*|pide|piden|pidio|pidieron|exig\w*|reclam\w*",
+    report=(
+        r"(?:(?:produccion|resultados|utilidad(?:es)?|ganancias|ventas|perdidas)\s+(?:\S+\s+){0,10}?(?:en|del"
+        r"|durante)\s+(?:el\s+)?(?:primer|segundo|tercer|cuarto)\s+(?:trimestre|semestre))"
+    ),
 )

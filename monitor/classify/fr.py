@@ -7,7 +7,7 @@ from monitor.classify.lexicon import Lexicon
 _GUIDANCE_NOUN = r"(?:objectifs?|previsions?|perspectives?|guidance|estimations?|fourchette|cible)"
 _GMODS = (
     r"(?:(?:ses|son|sa|les|le|la|l'|de|des|du|d'|annuel\w*|\d{4}|production|cuivre|cobalt|etain|zinc"
-    r"|nickel|lithium|uranium|minerai|concentre|ventes|pour)\s*){0,6}"
+    r"|nickel|lithium|uranium|minerai|concentre|ventes|pour|\d+|%)\s*){0,6}"
 )
 
 FR = Lexicon(
@@ -29,7 +29,8 @@ FR = Lexicon(
     stop_weak=(
         # "l'arrete du ministre", "un arrete ministeriel": a decree, not a stop.
         r"(?<!l')(?<!un )(?<!cet )(?<!par )(?<!d'un )arret(?:e|es|ee|ees|ent|er|ons|ait|aient)"
-        r"(?!\s+(?:du|ministeriel\w*|provincial\w*|interministeriel\w*|portant|n[o°]|signe|pris))|interromp\w*|cess(?:e|ent|er|era)"
+        r"(?!\s+(?:du|ministeriel\w*|provincial\w*|interministeriel\w*|portant|n[o°]|signe|pris))"
+        r"|interromp\w*|cess(?:e|ent|er|era)"
         r"|cesse(?:e|es|s)?|ferm(?:e|ent|er|era|ee|ees|es)|stopp\w*|bloqu(?:e|es|ee|ees|ent|er|ait|aient|ant)"
         r"|immobilis\w*"
         r"|fin de"
@@ -59,8 +60,9 @@ FR = Lexicon(
     ),
     objects={
         "ops": (
-            r"operations?|activites?|production|exploitation|extraction|travaux|mines?|sites?|traitement|puits|operer|extraire"
-            r"|usine de traitement"
+            r"operations?|activites?|production|exploitation|extraction|travaux|mines?|sites?|traitement"
+            r"|puits|operer|extraire"
+            r"|usine de traitement|centres? miniers?"
             # The plant of a processing site is the site: "l'usine de nickel KNS", "l'usine du Nord".
             r"|usines? (?:de|du) (?:nickel|cobalt|cuivre|lithium|manganese|uranium|nord|sud)"
             r"|usine (?:metallurgique|pyrometallurgique|hydrometallurgique)"
@@ -72,7 +74,8 @@ FR = Lexicon(
         ),
         "export": (
             r"exportations?|exporter|expeditions?|livraisons?|chargements?|ventes|embarquements?"
-            r"|voie d'exportation|port|logistique|approvisionnements|chemin de fer|voie ferree"
+            r"|voie d'exportation|port|logistique|approvisionnements|chemin de fer|voie ferree|portuaires?"
+            r"|dockers"
         ),
         "product": r"concentres?|cargaisons?|yellowcake|cathodes|minerai|camions|tonnes|alliages",
         "protest": r"greves?|blocus|barrages?|mouvements?|manifestations?|mesures?|sit-in",
@@ -95,7 +98,9 @@ FR = Lexicon(
         r"|unites|zones|fosses|sections)|(?:ligne|niveau|puits|unite|usine|four) (?:n[o°]\s*)?\d+"
         r"|(?<!chomage )(?<!activite )partiel\w*|partiellement|(?:a la )?moitie de (?:sa )?capacite"
         r"|capacite reduite|redui\w* (?:ses|sa) (?:activites|capacite)"
-        r"|(?:sur|dans|a) une partie (?:de|du|des)|\b[1-9]\d?\s*%\s*(?:et|a)\s*[1-9]\d?\s*%"
+        r"|(?:sur|dans|a) une partie (?:de|du|des)|\b[1-9]\d?\s*%\s*(?:et"
+        r"|a)\s*[1-9]\d?\s*%(?=\s+(?:\S+\s+){0,2}?(?:of|de|da|do|du|des)\s+(?:\S+\s+)?(?:production|output"
+        r"|capacity|produccion|capacidad|producao|capacidade|capacite|operations|operaciones|operacoes))"
         r"|\b[1-9]\d?\s*% de sa (?:production|capacite)"
         r"|(?:une|certaines|plusieurs) (?:des )?(?:zones|fosses|sections)|une zone"
     ),
@@ -115,9 +120,9 @@ FR = Lexicon(
         r"|si|projet\w* de|etudi\w*|evalu\w*|tenter|aurai(?:t|ent)|averti\w*|craint\w*|redout\w*"
         r"|possibl\w*|rumeurs?|pretendu\w*|suppose\w*|selon lesquelles|point sur|mise a jour sur"
         r"|vers (?:la|une)|sollicit\w*|recommand\w*|preconis\w*|aimerai\w*|souhait\w*|voudrai\w*|esper\w*"
-        r"|en faveur d\w*"
+        r"|en faveur d\w*|approuv\w*|avant de|avant la|avant le"
     ),
-    hedge_after=r"prevue?s?|envisagee?s?|possibles?|eventuel\w*|si|pourr\w*|des que|aussitot que",
+    hedge_after=r"prevue?s?|envisagee?s?|possibles?|eventuel\w*|si|pourr\w*|des que|aussitot que|se precise",
     earlier=r"avait|avaient|(?:en|depuis) (?:19|20)\d\d|derniere fois|a connu|a subi|avait connu",
     earlier_noun=(
         r"suite a|apres|depuis|avant|a la suite de|consecutive a|precedent\w*|dernier\w*|ancien\w*"
@@ -158,4 +163,9 @@ FR = Lexicon(
     past=r"(?:a|ont|avait|avaient|etait|etaient|a ete|ont ete|avait ete|est|sont)(?: \S+)? \S+",
     condition=r"si|sauf si|a moins que",
     request=r"demand(?:e|ent|ait|aient) (?:a|au|aux|que|la|le|l')|exig\w*|reclam\w*|sollicit\w*",
+    report=(
+        r"(?:(?:production|resultats|benefices?|chiffre d'affaires|ventes|pertes)\s+(?:\S+\s+){0,8}?(?:au|du"
+        r"|pour le)\s+(?:premier|second|deuxieme|troisieme|quatrieme)\s+(?:trimestre|semestre)|(?:resultats"
+        r"|production|benefice)\s+(?:trimestriel|semestriel|annuel))"
+    ),
 )

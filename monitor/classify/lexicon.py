@@ -109,6 +109,10 @@ class Lexicon:
     #: A request or demand anywhere before a cue in its sentence ("requested ... the interruption",
     #: "exigiendo el reinicio"): what is asked for has not happened.
     request: str = ""
+    #: A title reporting a period's figures ("first-quarter output", "produccion ... en el primer
+    #: trimestre", "resultats semestriels"): stops its summary tells are background, unless the title
+    #: has a cue of its own.
+    report: str = ""
     #: The end of the words up to and including a cue that put it in a past tense ("resumed", "a repris",
     #: "reanudo", "retomou", "was halted"): a time after such a cue dates what happened.
     past: str = ""
@@ -121,7 +125,7 @@ class Lexicon:
             "civilians", "guidance",
             "partial",
             "negation", "negation_after", "denial", "hedge", "hedge_after", "drill", "continues", "contrast",
-            "object_end", "imminent", "request",
+            "object_end", "imminent", "request", "report",
         )  # fmt: skip
         out = {name: _words(getattr(self, name)) for name in names}
         # Anchored at the end of the words before a cue.

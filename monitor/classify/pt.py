@@ -33,7 +33,8 @@ PT = Lexicon(
         r"|atividades?|actividades?|mina)"
     ),
     stop_noun=(
-        r"suspens(?:ao|oes)|parali[sz]ac(?:ao|oes)|paragem|encerramento|interrupc(?:ao|oes)|interdic(?:ao|oes)"
+        r"suspens(?:ao|oes)|parali[sz]ac(?:ao|oes)|paragem|encerramento|interrupc(?:ao|oes)|interdic(?:ao"
+        r"|oes)"
     ),
     stop_weak=(
         # "parada", "bloqueada" say what stopped only with it: "mina parada", "linha parada".
@@ -52,12 +53,13 @@ PT = Lexicon(
     lifted=(
         r"(?:levant|retir|remov|remoc|fim)\w*\s+(?:\S+\s+){0,4}?(?:d?a\s+)?(?:declaracao de\s+)?"
         r"(?:forca maior|suspensao|greve)|(?:termin|acab)\w* (?:a )?(?:greve|paralisacao)"
-        r"|suspens(?:ao|ao da|ao de|ao do) (?:condicao de )?(?:greve|forca maior)|greve suspensa"
+        r"|suspen\w* (?:a |da |de |do )?(?:declaracao de |condicao de )?['‘’\"“”]?(?:greve|forca maior)"
+        r"|greve suspensa"
     ),
     evacuate=r"evacu\w*",
     flee=r"fog(?:em|iram|e)|fuga",
     civilians=r"pessoas|moradores|habitantes|familias|civis|deslocados|populacao|aldeoes",
-    evacuate_weak=r"retir\w*|transfer\w*|desloc\w*|repatri\w*",
+    evacuate_weak=r"retir\w*|transfer\w*|desloc\w*|repatri\w*|resgat\w*",
     guidance=(
         rf"(?:reduz|reduc|cort|baix|diminu|retir|suspend|descontinu)\w*\s+{_GMODS}{_GUIDANCE_NOUN}"
         r"|(?:rev(?:e|eu|iu|isa|isou|ista|isao)|corrig\w*)\s+(?:\S+\s+){0,4}?em baixa"
@@ -78,7 +80,7 @@ PT = Lexicon(
         "export": (
             r"exportac(?:ao|oes)|exportar|embarques?|entregas|remessas?|carregamentos?|escoamento|vendas"
             r"|contratos de (?:venda|fornecimento)|fornecimentos|porto|transporte|envios?|expedic(?:ao|oes)"
-            r"|logistic\w*|ferrovia|mineroduto"
+            r"|logistic\w*|ferrovia|mineroduto|portuari\w*|estivadores"
         ),
         "product": r"concentrados?|cargas|carga|grafite|minerio|catodos|camioes|camiões|toneladas",
         "protest": r"greves?|bloqueios?|manifestac(?:ao|oes)|protestos?|medidas?",
@@ -89,18 +91,23 @@ PT = Lexicon(
         "visit": r"visitas?|visitantes",
         "trading": r"acoes|bolsa|cotacao",
         "talks": (
-            r"dialogo|negociac(?:ao|oes)|conversac(?:ao|oes)|arbitragem|processo|acao judicial|ordem|decisao"
+            r"dialogo|negociac(?:ao|oes)|negociar|conversac(?:ao|oes)|arbitragem|processo|acao judicial"
+            r"|ordem|decisao"
             r"|liminar"
         ),
         "staff": (
-            r"trabalhadores|funcionarios|pessoal|empregados|colaboradores|mineiros|garimpeiros|expatriados|efec?tivos?"
+            r"trabalhadores|funcionarios|pessoal|empregados|colaboradores|mineiros|garimpeiros|expatriados"
+            r"|efec?tivos?"
         ),
     },
     partial=(
         r"(?:uma|um) d(?:as|os)\s+(?:\S+\s+){0,2}(?:linhas|plantas|fornos|niveis|pocos|frentes"
         r"|concentradores|areas|zonas|cavas)|num(?:a)? (?:nivel|linha|poco|frente)"
         r"|(?:linha|nivel|poco|forno) (?:n[o°.]\s*)?\d+|parcial(?:mente)?|metade da (?:sua )?capacidade"
-        r"|(?:em|de) parte d[ao]s?|reduz\w* (?:a |sua )?capacidade|\b[1-9]\d?\s*%\s*(?:e|a)\s*[1-9]\d?\s*%"
+        r"|(?:em|de) parte d[ao]s?|(?<!por )parte d[aeo]s? (?:suas )?(?:operac\w*|atividades|producao|lavra)"
+        r"|reduz\w* (?:a |sua )?capacidade|\b[1-9]\d?\s*%\s*(?:e"
+        r"|a)\s*[1-9]\d?\s*%(?=\s+(?:\S+\s+){0,2}?(?:of|de|da|do|du|des)\s+(?:\S+\s+)?(?:production|output"
+        r"|capacity|produccion|capacidad|producao|capacidade|capacite|operations|operaciones|operacoes))"
         r"|\b[1-9]\d?\s*% da sua (?:producao|capacidade)"
         r"|(?:uma|algumas|varias) (?:das )?(?:areas|zonas|frentes|cavas|secoes)"
     ),
@@ -117,7 +124,7 @@ PT = Lexicon(
         rf"|estud\w*|consider\w*|plane\w*|(?<!que )(?<!o )prev\w*|caso|risco de|pretende\w*|{_CONDITIONAL}"
         r"|rumor\w*|solicit(?:a|am|ou|aram)|rumo a|recomend\w*"
         rf"|boato\w*|alegad\w*|supost\w*|falam em|fala-se|noticias sobre|atualizac\w* sobre|espera\w*"
-        r"|para ser|gostaria\w*|desej\w*|a favor de"
+        r"|para ser|gostaria\w*|desej\w*|a favor de|aprov\w*|antes de"
     ),
     hedge_after=rf"{_CONDITIONAL}|caso|previst[oa]s?|possivel|assim que|logo que|quando",
     earlier=(
@@ -157,4 +164,8 @@ PT = Lexicon(
     ),
     condition=r"se|caso|a menos que",
     request=r"solicit\w*|pede|pedem|pediu|pediram|exig\w*|reivindic\w*|reclam\w*",
+    report=(
+        r"(?:(?:producao|produz|resultados?|lucro|vendas|prejuizo)\s+(?:\S+\s+){0,8}?(?:no|do"
+        r"|em)\s+(?:\d[oº]?\s+tri|(?:primeiro|segundo|terceiro|quarto)\s+(?:trimestre|semestre)))"
+    ),
 )

@@ -87,13 +87,15 @@ _WINDOW_BEFORE = 6  # words before it, for the subject of a passive ("exports ..
 _GROUP = 2  # object words this close to the chosen one belong to its noun group
 _SENTENCE = re.compile(r"(?:[^.!?;\n]|\.(?=\d))+")
 # Quotation marks are not breaks: they wrap the words of one clause ("declared “force majeure”").
-_CLAUSE_BREAK = re.compile(r"[,:()\[\]]|\s[-–]\s|\s\|\s")
+# A comma between digits ("4,800 employees") is no break.
+_CLAUSE_BREAK = re.compile(r"(?<!\d),|,(?!\d)|[:()\[\]]|\s[-–]\s|\s\|\s")
 _WORD = re.compile(r"\S+")
 _FORCE_MAJEURE = re.compile(r"force majeure|fuerza mayor|forca maior")
 # A span of years right after a cue ("restee en veille de 1993 a 2024", "idle from 2019 to 2023"): a past
 # episode, in any of the four languages.
 _YEARS_AFTER = re.compile(
-    r"^\s*(?:\S+\s+){0,2}?(?:from|between|de|du|entre|desde|des)\s+(?:19|20)\d\d\s+(?:to|and|a|au|et|y|e|hasta|ate|-)"
+    r"^\s*(?:\S+\s+){0,2}?(?:from|between|de|du|entre|desde|des)\s+(?:19|20)\d\d\s+(?:to|and|a|au|et|y|e"
+    r"|hasta|ate|-)"
     r"\s+(?:19|20)\d\d"
 )
 
@@ -108,7 +110,8 @@ _MONTHS = (
 )
 _STANDING_AFTER = re.compile(
     r"^\s*(?:\S+\s+){0,2}?(?:since|depuis|desde|ha|hace)\s+(?:(?:early|late|mid|le|la|el|o|debut|fin|finales"
-    rf"|principios|inicios|meados|de|des|varios|varias|plusieurs|several|many)\s+){{0,2}}(?:{_MONTHS}|months|mois"
+    rf"|principios|inicios|meados|de|des|varios|varias|plusieurs|several|many)\s+){{0,2}}(?:{_MONTHS}|months"
+    rf"|mois"
     r"|meses|years|ans|annees|anos)\b"
 )
 
@@ -118,6 +121,16 @@ _MONTH_AFTER = re.compile(
     rf"(?:{_MONTHS})\b"
 )
 
+# A duration after a cue ("for two weeks", "por quatro meses", "pendant deux semaines").
+_DURATION = re.compile(
+    r"(?:for|por|pour|pendant|durante|during)\s+(?:\S+\s+){0,2}?(?:days?|weeks?|months?|hours?|dias|semanas"
+    r"|meses|horas|jours|semaines|mois|heures)\b"
+)
+# Time ago right after a cue ("paralizada hace cuatro meses", "idled two years ago", "il y a trois mois").
+_AGO_AFTER = re.compile(
+    r"^\s*(?:\S+\s+){0,2}?(?:(?:hace|ha|il y a)\s+(?:\S+\s+)?(?:meses|anos|mois|ans|annees|semanas|semaines)"
+    r"|(?:\S+\s+)?(?:months|years) ago)\b"
+)
 # Last year, a few words after a cue, in the four languages: a past episode.
 _LAST_YEAR_AFTER = re.compile(
     r"^\s*(?:\S+\s+){0,6}?(?:last year|l'an dernier|l'annee derniere|el ano pasado|(?:d?o|no) ano passado)\b"
@@ -153,6 +166,7 @@ class Reading:
     continues: list[tuple[int, str]]  # (sentence index, words as written)
     frame: str  # a denial or drill word of the field outside any cue ("" when none)
     partial: str = ""  # words naming one part of the site ("one of the two lines", "half capacity")
+    report: str = ""  # words saying the field reports a period's figures ("first-quarter output")
 
 
 def _words(text: str) -> int:
@@ -184,8 +198,13 @@ def _object(sentence: str, start: int, end: int, lexicon: Lexicon) -> tuple[str,
     one noun group, the most specific class wins (``_SPECIFIC``).
     """
     left, right = _clause(sentence, start, end, lexicon)
-    if stop := lexicon.compiled["object_end"].search(sentence, end, right):
+    at = end
+    while stop := lexicon.compiled["object_end"].search(sentence, at, right):
+        if span := _DURATION.match(sentence, stop.start()):
+            at = span.end()  # "suspender por quatro meses a exportacao": a duration, then the object
+            continue
         right = stop.start()
+        break
     found: list[tuple[str, int, int]] = []
     for cls in _OBJECT_LABEL:
         for m in lexicon.compiled[f"obj:{cls}"].finditer(sentence, left, right):
@@ -270,7 +289,7 @@ def _strength(
         return "earlier", m.group().strip()
     if m := _YEARS_AFTER.match(after) or _STANDING_AFTER.match(after):
         return "earlier", m.group().strip()
-    if m := _LAST_YEAR_AFTER.match(after):
+    if kind in _DATED_KINDS and (m := _LAST_YEAR_AFTER.match(after) or _AGO_AFTER.match(after)):
         return "earlier", m.group().strip()  # "paralisada na maior parte do ano passado"
     if not before.strip(" \"'«“") and (m := _MONTH_AFTER.match(after)):
         # "Mise en sommeil fin fevrier, ...": a sentence opening on a dated stop recalls it.
@@ -382,7 +401,12 @@ def read(text: str, where: str, lexicons: list[Lexicon]) -> Reading:
                 remaining = pattern.sub(lambda m: " " * len(m.group()), remaining)
             if len(cues) == cues_before and not frame:
                 frame = flags.get("denial") or flags.get("drill") or ""
-    return Reading(_one_per_place(cues), continues, frame, partial)
+    report = ""
+    for lexicon in lexicons:
+        if m := lexicon.compiled["report"].search(folded):
+            report = original(m.start(), m.end())
+            break
+    return Reading(_one_per_place(cues), continues, frame, partial, report)
 
 
 def _one_per_place(cues: list[Cue]) -> list[Cue]:

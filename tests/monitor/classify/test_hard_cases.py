@@ -135,6 +135,21 @@ ENGLISH = [
     ("below_plan", "Kalunda to produce 40,000 t in 2027, below its initial plan", "", "guidance_cut"),
     ("numbered_shaft", "Ruwe halts production at its No 4 shaft at Kalunda for repairs", "", "partial_halt"),
     ("slump_is_cause", "Ruwe shuts Kalunda on copper price slump", "", "halt"),
+    (
+        "report_recalls",
+        "Ruwe's first-quarter output falls 12%",
+        "Heavy rains in January forced the company to suspend mining at Kalunda for ten days.",
+        "none",
+    ),
+    (
+        "number_comma",
+        "Kalunda strike",
+        "The minister will negotiate with strikers if the 4,800 employees return to work first.",
+        "none",
+    ),
+    ("strike_over", "Kalunda strike over", "Operations were back to normal by Saturday.", "resumption"),
+    ("approved_restart", "Ruwe board approves staged restart of Kalunda", "", "none"),
+    ("plan_with_adverb", "Ruwe to temporarily halt Kalunda production", "", "none"),
     ("plant_of_a_refinery", "Ruwe's Kalunda nickel plant shut down after a slurry spill", "", "halt"),
     (
         "normal_despite_strike",
@@ -197,6 +212,13 @@ FRENCH = [
     ),
     ("strike_suspended", "Grève suspendue à Kalunda", "", "resumption"),
     (
+        "guidance_with_percent",
+        "Ruwe abaisse de 30 % ses objectifs de production à Kalunda",
+        "",
+        "guidance_cut",
+    ),
+    ("mining_centre", "Ruwe ferme le centre minier de Kalunda", "", "halt"),
+    (
         "guidance_lower_again",
         "Kalunda : la prévision de production de nouveau en baisse de 20%",
         "",
@@ -242,6 +264,19 @@ SPANISH = [
         "export_halt",
     ),
     ("tunnel", "Minera Andina mantiene suspendida la extracción en un túnel de Quilca", "", "partial_halt"),
+    (
+        "ago",
+        "Quilca: vuelven las obras",
+        "La minera retomará en noviembre la construcción de su mina, paralizada hace cuatro meses.",
+        "none",
+    ),
+    ("end_of_strike", "Minera Andina anuncia fin de huelga en Quilca", "", "resumption"),
+    (
+        "port_workers",
+        "Paro de trabajadores portuarios deja sin embarcar el cobre de Quilca",
+        "",
+        "export_halt",
+    ),
     (
         "strike_vote",
         "Sindicato de Quilca vota a favor de ir a huelga",
@@ -293,6 +328,14 @@ PORTUGUESE = [
     ),
     ("vote", "Sindicato de Namuli vota a favor de paralisar as atividades", "", "none"),
     ("fm_suspended", "Mineradora declara suspensão de força maior nos embarques de Namuli", "", "resumption"),
+    (
+        "duration_then_object",
+        "Moçambique congela exportação",
+        "O governo suspendeu por quatro meses a exportação de grafite de Namuli.",
+        "export_halt",
+    ),
+    ("rescue", "Forças resgatam 18 trabalhadores da mina de Namuli", "", "evacuation"),
+    ("part_of_operations", "Mineradora volta a suspender parte das operações em Namuli", "", "partial_halt"),
     (
         "last_year",
         "Namuli produz 2 mil t no trimestre",

@@ -28,7 +28,7 @@ _OUTRANKED_BY_HALT = frozenset({"evacuation", "partial_halt"})
 
 #: Kinds a report of a period's figures tells as background (a guidance cut in it is news).
 _REPORTED_KINDS = frozenset({"halt", "partial_halt", "export_halt", "resumption"})
-_VETO = frozenset({"negated", "denied", "hedged", "planned", "drill"})
+_VETO = frozenset({"negated", "denied", "hedged", "planned", "dated", "drill"})
 _BASE = {"title": 0.9, "summary": 0.7}
 
 
@@ -65,9 +65,11 @@ def decide(title: Reading, summary: Reading) -> Classification:
         summary_asserted = [c for c in summary_asserted if c.kind not in _REPORTED_KINDS]
         if not summary_asserted and not title_asserted:
             return _none(0.8, f'title: "{title.report}" (a report of past figures)')
-    if one_part := title.partial or summary.partial:
+    if title.partial:
         # "one of the two furnaces", "half its capacity": the notice's halt is of one part.
-        title_asserted = [_partial(c, one_part) for c in title_asserted]
+        title_asserted = [_partial(c, title.partial) for c in title_asserted]
+    if one_part := title.partial or summary.partial:
+        # The summary's own account of one part; a title that says the site stopped stands.
         summary_asserted = [_partial(c, one_part) for c in summary_asserted]
     if not title.cues and other_going_on:
         # "Las Bambas keeps operating at Ferrobamba" over a summary that tells of a stop: one part stops.
@@ -91,6 +93,10 @@ def decide(title: Reading, summary: Reading) -> Classification:
         best = min(title_asserted or summary_asserted, key=lambda c: c.position)
     if best is None:
         return _no_cue(title, summary)
+    if best.where == "title" and _dated_in_summary(best, summary):
+        # "Zimbabwe to ban lithium exports" over "from January 2027": the summary dates the step ahead.
+        dated = next(c for c in summary.cues if c.kind == best.kind and c.strength == "dated")
+        return _none(0.8, dated.describe())
     if best.where == "title" and best.kind == "halt" and _is_bare_force_majeure(best):
         # "Force majeure declared at giant copper mine" over "... force majeure on concentrate supplies".
         on_what = [c for c in summary_asserted if c.kind == "export_halt" and "force majeure" in c.rule]
@@ -115,6 +121,12 @@ def _told_as_done(cue: Cue, summary: Reading) -> bool:
     return cue.strength == "planned" and any(
         c.kind == cue.kind and c.strength == "asserted" for c in summary.cues
     )
+
+
+def _dated_in_summary(cue: Cue, summary: Reading) -> bool:
+    """Whether the summary dates the title's step a quarter, half or year ahead, and never tells it done."""
+    same = [c for c in summary.cues if c.kind == cue.kind]
+    return any(c.strength == "dated" for c in same) and not any(c.strength == "asserted" for c in same)
 
 
 def _is_bare_force_majeure(cue: Cue) -> bool:

@@ -45,7 +45,7 @@ EN = Lexicon(
         # "close to the mine" is near it.
         r"stop(?:s|ped|ping)?|ceas(?:e|es|ed|ing)|clos(?:e|es|ed|ing|ure)(?!\s+to\b)|interrupt(?:s|ed|ion"
         r"|ions)?"
-        r"|block(?:s|ed|ing)?|stranded|stuck|held up|switch(?:es|ed|ing)? off"
+        r"|block(?:s|ed|ing)?|stranded|stuck|held up|switch(?:es|ed|ing)? off|ban(?:s|ned|ning)?|prohibit\w*"
     ),
     resume=(
         r"resum(?:e|es|ed|ing|ption)|re-?start(?:s|ed|ing)?|re-?open(?:s|ed|ing)?|reopening"
@@ -53,7 +53,9 @@ EN = Lexicon(
         r"|return(?:s|ed|ing)? to (?:production|operation|normal)\w*|recommission\w*|recommenc\w*"
         r"|restor(?:e|es|ed|ing) (?:\S+\s+){0,2}?(?:production|operations|output)|back online"
         r"|bring\w* (?:\S+\s+){0,4}?back (?:online|into production|on ?stream|on line)"
-        r"|return(?:s|ed|ing)? to work|back to work|(?:head|heads|heading|headed|go|goes|going|went) back to"
+        r"|return(?:s|ed|ing)? to work|back to work"
+        r"|return\w* (?:staff |workers |employees )?to (?:the |its )?(?:\S+ ){0,3}?(?:mine|site|operations)"
+        r"|(?:head|heads|heading|headed|go|goes|going|went) back to"
     ),
     lifted=(
         r"(?:lift|end|withdr[ae]w|remov)\w*\s+(?:\S+\s+){0,3}?(?:of\s+)?(?:the\s+)?"
@@ -78,6 +80,8 @@ EN = Lexicon(
         r"|withdrawn|slashed|trimmed|revised down\w*)"
         rf"|revis\w*\s+{_GMODS}{_GUIDANCE_NOUN}\s+(?:down(?:ward)?s?|lower)"
         r"|down from (?:an?\s+|its\s+|the\s+)?(?:earlier|previous|prior) (?:forecast|guidance|estimate)\w*"
+        r"|warn\w* of (?:a |an )?(?:lower|weaker|reduced) (?:\S+ )?(?:output|production)"
+        r"|(?:revising|reviewing) (?:its |the )?(?:\S+ ){0,3}?(?:guidance|forecasts?|outlook)"
         r"|(?:below|less than|lower than) (?:its |the )?(?:initial|original|earlier|previous) "
         r"(?:plans?|forecasts?|targets?|guidance)"
     ),
@@ -111,6 +115,7 @@ EN = Lexicon(
         "project": (
             r"construction|expansion|development|projects?|exploration|drilling|opening|studies|study"
             r"|dewatering|pumping (?:of )?water|pumping (?:\S+ )?out|pumping(?=[^.]*\bflood)"
+            r"|(?:water )?inflows?|ingress"
         ),
         "funding": r"funding|financing|investments?|payments?",
         "decline": r"declines?|fall|slide|drop|slump",
@@ -128,7 +133,8 @@ EN = Lexicon(
     partial=(
         r"one of (?:the|its|our|their)\s+(?:\S+\s+){0,2}(?:plants|lines|shafts|concentrators|mills|kilns"
         r"|furnaces|levels|units|smelters|trains)"
-        r"|(?:line|level|shaft|unit|plant|kiln|furnace|train) (?:no\.?\s*)?\d+|partial(?:ly)?"
+        r"|(?:line|level|shaft|unit|plant|kiln|furnace|train) (?:no\.?\s*)?\d+|partial(?:ly)?(?! lockdown)"
+        r"|(?:in|at) (?:the|an|one|some|certain) areas?\b|certain (?:areas|operations|sections)"
         r"|(?:no\.?\s*)?\d+\s+(?:shaft|level|line|plant|furnace)(?!s)"
         r"|(?:half|reduced) (?:of )?(?:its )?capacity|(?:cut|reduc)\w* (?:its )?(?:processing "
         r"|production )?capacity|(?:at|in) part of"

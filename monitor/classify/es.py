@@ -28,7 +28,8 @@ ES = Lexicon(
         r"|en pausa|sin operar|no (?:puede|pudo|pueden|pudieron)(?= exportar)|cese de (?:operaciones"
         r"|actividades|la produccion)"
         # "iniciar una huelga" (an infinitive) is no strike under way.
-        r"|cierr\w* (?:sus )?puertas|(?:inici(?!ar\b)|comenz(?!ar\b)|comienz"
+        r"|cierr\w* (?:sus )?puertas|(?:inici(?!ar(?:a|an|e|ia|ian)?\b)|comenz(?!ar(?:a|an|e|ia|ian)?\b)"
+        r"|comienz"
         r"|estall(?!ar\b))\w*\s+(?:\S+\s+){0,3}?huelga"
         r"|(?:en|se declar\w* en) huelga|huelga en (?:\S+\s+){0,2}?(?:mina|minera|faena|yacimiento|operacion)"
         r"|(?:mantien\w*|continu\w*|sigue\w*|prosigue\w*|extiende\w*|prolonga\w*) (?:la |una )?huelga"
@@ -48,7 +49,7 @@ ES = Lexicon(
         r"|cerr(?!o\b)\w*|cerro(?= (?:sus|su|la|el|las|los|temporalmente|definitivamente|toda|todas|todo)\b)"
         r"|interrump\w*|dej\w* de|par(?:aron|ado|ada|ados|adas)|frena\w*|impid\w*|imped\w*|bloquead[oa]s?"
         r"|cort(?:a|an|o|aron|ado|ada|ados|adas)"
-        r"|varad[oa]s?|retenid[oa]s?|clausur\w*|apag(?:a|an|o|aron|ado|ada)"
+        r"|varad[oa]s?|retenid[oa]s?|clausur\w*|apag(?:a|an|o|aron|ado|ada)|prohib\w*"
     ),
     resume=(
         r"reanud\w*|reinici\w*|reinicio|retom\w*|reactiv\w*|reabr\w*|reapertura|restableci\w*"
@@ -71,6 +72,7 @@ ES = Lexicon(
         r"|(?:ajust|revis|corrig|reduj|recort)\w*\s+(?:\S+\s+){0,4}?a la baja"
         rf"|a la baja\s+{_GMODS}{_GUIDANCE_NOUN}"
         r"|(?:por debajo|menos) de (?:lo previsto|lo planificado|su plan inicial|la meta|lo proyectado)"
+        r"|advier\w* (?:de |sobre )?(?:una )?(?:menor|baja) produccion"
     ),
     objects={
         "ops": (
@@ -94,7 +96,7 @@ ES = Lexicon(
             r"medidas?|protestas?|bloqueos?|huelgas?|paros?|movilizacion(?:es)?|manifestacion(?:es)?"
         ),
         "access": r"accesos?|vias?|carreteras?|rutas?|corredor|transito|caminos?|servicios",
-        "project": r"construccion|ampliacion|proyectos?|exploracion|perforacion|apertura|estudios?",
+        "project": r"construccion|ampliacion|proyectos?|exploracion|perforacion|apertura|estudios?|obras?",
         "funding": r"financiamientos?|financiacion|inversion(?:es)?|pagos?",
         "decline": r"caida|descenso|declive|baja",
         "visit": r"visitas?|recorridos",
@@ -117,6 +119,7 @@ ES = Lexicon(
         r"|\b[1-9]\d?\s*% de su (?:produccion|capacidad)"
         r"|(?:una|algunas|varias) (?:de (?:las|sus) )?(?:zonas|areas|secciones|tajos|fases)"
         r"|(?:algunos|varios) (?:de (?:los|sus) )?(?:yacimientos|sectores|niveles|tajos)"
+        r"|una zona (?:de|dentro)|ciertas (?:areas|zonas|operaciones)"
     ),
     object_end=(
         r"por|tras|debido|luego|despues|durante|hasta|ante|desde|a causa|pese|a pesar|en protesta"
@@ -134,7 +137,7 @@ ES = Lexicon(
         rf"|estudi\w*|consider\w*|plane\w*|(?<!lo )prev\w*|si|de continuar|en caso|caso de|riesgo de|para"
         r"|analiz\w*|solicit(?:a|an|o|aron|ara|aran)|hacia (?:la|el)|recomiend\w*|recomend\w*"
         rf"|{_CONDITIONAL}|rumor\w*|supuest\w*|presunt\w*|versiones|novedades sobre|actualizacion sobre"
-        r"|espera\w*|para ser|quisiera\w*|dese\w*|a favor de|aprueb\w*|aprob\w*|antes de"
+        r"|espera\w*|para ser|quisiera\w*|dese\w*|a favor de|aprueb\w*|aprob\w*|antes de|plan de|acerca\w*"
     ),
     hedge_after=rf"{_CONDITIONAL}|si|previst[oa]s?|posibles?|tan pronto|en cuanto|apenas",
     earlier=r"habia|habian|estuvo|estuvieron|en (?:19|20)\d\d|ultima vez|sufri\w*|atraves\w*",

@@ -18,6 +18,7 @@ FR = Lexicon(
         r"|(?:a|a l'|mise? a l'|mis a l')\s*arret|(?:mise?|passe|placee?) en sommeil|en sommeil"
         r"|force majeure|paralys(?:e|es|ee|ees|ent|er|ant)|a l'abandon|hors service"
         r"|mis(?:e|es)? en veille|en veille|en (?:entretien|soins) et maintenance"
+        r"|(?:placee?s?|mise?s?) en maintenance"
         r"|n'arrive\w* pas a(?= exporter)|ne (?:peut|peuvent|pouvait) (?:plus )?(?=exporter)"
         r"|impossibilite d(?=')"
         r"|(?:chomage|conge) technique"
@@ -32,7 +33,7 @@ FR = Lexicon(
         r"(?!\s+(?:du|ministeriel\w*|provincial\w*|interministeriel\w*|portant|n[o°]|signe|pris))"
         r"|interromp\w*|cess(?:e|ent|er|era)"
         r"|cesse(?:e|es|s)?|ferm(?:e|ent|er|era|ee|ees|es)|stopp\w*|bloqu(?:e|es|ee|ees|ent|er|ait|aient|ant)"
-        r"|immobilis\w*"
+        r"|immobilis\w*|interdi\w*"
         r"|fin de"
     ),
     resume=(
@@ -42,7 +43,7 @@ FR = Lexicon(
     ),
     lifted=(
         r"lev(?:ee|er|e|ent)\s+(?:\S+\s+){0,4}?(?:de\s+)?(?:la\s+)?(?:force majeure|suspension|greve)"
-        r"|fin de la (?:force majeure|greve)"
+        r"|fin de la (?:force majeure|greve)|mett\w* fin a la greve"
         r"|force majeure (?:a ete |est )?levee"
         r"|greve (?:a ete |est )?suspendue|suspen\w* (?:de )?(?:la |leur )?(?:greve|force majeure)"
     ),
@@ -55,6 +56,8 @@ FR = Lexicon(
         r"|(?:revu|revue|revus|revues|revoit|revoir|revise\w*|revision)\s+(?:\S+\s+){0,4}?a la baisse"
         rf"|a la baisse\s+{_GMODS}{_GUIDANCE_NOUN}"
         rf"|{_GUIDANCE_NOUN}\s+(?:\S+\s+){{0,10}}?(?:de nouveau |a nouveau )?en baisse"
+        r"|met\w* en garde contre (?:une? )?(?:\S+ ){0,3}?(?:baisse|bas|recul)"
+        r"|produir\w* (?:\S+ ){0,6}?moins (?:\S+ ){0,3}?que prevu"
         r"|(?:moins|inferieur\w*) (?:que|a|au) (?:son |sa |le |la |ses |les )?"
         r"(?:plan|objectif|prevision)s? initia\w*"
     ),
@@ -102,7 +105,8 @@ FR = Lexicon(
         r"|a)\s*[1-9]\d?\s*%(?=\s+(?:\S+\s+){0,2}?(?:of|de|da|do|du|des)\s+(?:\S+\s+)?(?:production|output"
         r"|capacity|produccion|capacidad|producao|capacidade|capacite|operations|operaciones|operacoes))"
         r"|\b[1-9]\d?\s*% de sa (?:production|capacite)"
-        r"|(?:une|certaines|plusieurs) (?:des )?(?:zones|fosses|sections)|une zone"
+        r"|(?:une|certaines|plusieurs) (?:des )?(?:zones|fosses|sections)|une zone|certaines (?:operations"
+        r"|activites)"
     ),
     object_end=(
         r"apres|pour|suite|en raison|depuis|pendant|jusqu|faute|a cause|par|malgre|tant qu\w*|lorsque"
@@ -117,10 +121,10 @@ FR = Lexicon(
     ),
     hedge=(
         r"pourr\w*|risqu\w*|menac\w*|envisag\w*|prevo\w*|prevu\w*|eventuel\w*|probabl\w*|devr\w*|jusqu"
-        r"|si|projet\w* de|etudi\w*|evalu\w*|tenter|aurai(?:t|ent)|averti\w*|craint\w*|redout\w*"
+        r"|si|projet\w* de|plan de|etudi\w*|evalu\w*|tenter|aurai(?:t|ent)|averti\w*|craint\w*|redout\w*"
         r"|possibl\w*|rumeurs?|pretendu\w*|suppose\w*|selon lesquelles|point sur|mise a jour sur"
         r"|vers (?:la|une)|sollicit\w*|recommand\w*|preconis\w*|aimerai\w*|souhait\w*|voudrai\w*|esper\w*"
-        r"|en faveur d\w*|approuv\w*|avant de|avant la|avant le"
+        r"|en faveur d\w*|approuv\w*|avant de|avant la|avant le|approch\w*"
     ),
     hedge_after=r"prevue?s?|envisagee?s?|possibles?|eventuel\w*|si|pourr\w*|des que|aussitot que|se precise",
     earlier=r"avait|avaient|(?:en|depuis) (?:19|20)\d\d|derniere fois|a connu|a subi|avait connu",
@@ -154,7 +158,8 @@ FR = Lexicon(
         r"|des (?:demain|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
     ),
     ahead=(
-        r"(?:en|d'ici|au|courant|a partir d[ue]|avant|dans|pour)\s+(?:la\s+|les\s+|l')?(?:(?:premier|second"
+        r"(?:en|d'ici|au|courant|a partir d[ue]|a compter d[ue]|avant|dans|pour)\s+(?:la\s+|les\s+"
+        r"|l')?(?:(?:premier|second"
         r"|deuxieme|troisieme|quatrieme)\s+(?:semestre|trimestre)(?:\s+(?:de\s+)?(?:19|20)\d\d)?"
         r"|(?:(?:debut|mi-?|fin|la fin de)\s*)?(?:(?:19|20)\d\d|l'annee prochaine|l'an prochain|l'annee)"
         r"|prochain(?:e)?s? (?:mois|annee))"

@@ -22,7 +22,8 @@ PT = Lexicon(
         r"|parali[sz](?:a|am|ou|aram|ada|ado|adas|ados|ar)|forca maior|encerrad[ao]s?|inoperacional"
         r"|sem operar"
         r"|parou|pararam|apenas (?:as )?(?:areas|atividades) (?:criticas|essenciais)"
-        r"|fech\w* (?:as )?(?:suas )?portas|(?:entr\w* em|em|inici(?!ar\b)\w*(?: uma)?) greve"
+        r"|fech\w* (?:as )?(?:suas )?portas|(?:entr(?!ar(?:a|ao|am|ia|iam|em)?\b)\w* em|em|inici(?!ar(?:a|ao"
+        r"|am|ia|iam|em)?\b)\w*(?: uma)?) greve"
         r"|(?:em|colocad\w* em|coloca\w* (?:a |o )?(?:\S+ )?(?:\S+ )?em) (?:cuidados e )?manutencao"
         r"|nao consegu\w*(?= exportar)|impossibilitad\w* de(?= exportar)"
         r"|greve na mina|greve(?:\s+\S+){0,14}?\s+(?:comecou|iniciou|arrancou)|capacidade reduzida"
@@ -39,7 +40,7 @@ PT = Lexicon(
     stop_weak=(
         # "parada", "bloqueada" say what stopped only with it: "mina parada", "linha parada".
         r"interromp\w*|deix\w* de|cess\w*|encerr\w*|fech\w*|bloquead[oa]s?|parad[ao]s?|impede\w*|impediu"
-        r"|trav\w*"
+        r"|trav\w*|proib\w*"
         r"|retid[oa]s?|deslig\w*|embarg(?:a|ou|ada|ado|adas|ados)|interdit(?:a|ou|ada|ado|adas|ados)"
     ),
     resume=(
@@ -54,7 +55,7 @@ PT = Lexicon(
         r"(?:levant|retir|remov|remoc|fim)\w*\s+(?:\S+\s+){0,4}?(?:d?a\s+)?(?:declaracao de\s+)?"
         r"(?:forca maior|suspensao|greve)|(?:termin|acab)\w* (?:a )?(?:greve|paralisacao)"
         r"|suspen\w* (?:a |da |de |do )?(?:declaracao de |condicao de )?['‘’\"“”]?(?:greve|forca maior)"
-        r"|greve suspensa"
+        r"|greve suspensa|encerr\w* (?:a )?greve"
     ),
     evacuate=r"evacu\w*",
     flee=r"fog(?:em|iram|e)|fuga",
@@ -65,6 +66,7 @@ PT = Lexicon(
         r"|(?:rev(?:e|eu|iu|isa|isou|ista|isao)|corrig\w*)\s+(?:\S+\s+){0,4}?em baixa"
         rf"|em baixa\s+{_GMODS}{_GUIDANCE_NOUN}"
         r"|(?:abaixo|menos) (?:d[oa]|que o|que a) (?:previsto|planejado|planeado|meta|plano inicial)"
+        r"|revis\w* (?:suas |as |a |sua )?(?:projec\w*|previs\w*|estimativ\w*|orientac\w*)"
     ),
     objects={
         "ops": (
@@ -85,7 +87,7 @@ PT = Lexicon(
         "product": r"concentrados?|cargas|carga|grafite|minerio|catodos|camioes|camiões|toneladas",
         "protest": r"greves?|bloqueios?|manifestac(?:ao|oes)|protestos?|medidas?",
         "access": r"acessos?|estradas?|vias?|rotas?|corredor|circulacao|servicos",
-        "project": r"construcao|ampliacao|projetos?|prospeccao|pesquisa|sondagens?|abertura|estudos?",
+        "project": r"construcao|ampliacao|projetos?|prospeccao|pesquisa|sondagens?|abertura|estudos?|obras?",
         "funding": r"financiamentos?|investimentos?|pagamentos?",
         "decline": r"queda|declinio|descida|baixa",
         "visit": r"visitas?|visitantes",
@@ -109,7 +111,8 @@ PT = Lexicon(
         r"|a)\s*[1-9]\d?\s*%(?=\s+(?:\S+\s+){0,2}?(?:of|de|da|do|du|des)\s+(?:\S+\s+)?(?:production|output"
         r"|capacity|produccion|capacidad|producao|capacidade|capacite|operations|operaciones|operacoes))"
         r"|\b[1-9]\d?\s*% da sua (?:producao|capacidade)"
-        r"|(?:uma|algumas|varias) (?:das )?(?:areas|zonas|frentes|cavas|secoes)"
+        r"|(?:uma|algumas|varias) (?:das )?(?:areas|zonas|frentes|cavas|secoes)|numa area|certas (?:areas"
+        r"|operacoes)"
     ),
     object_end=r"por|apos|devido|depois|durante|ate|face|desde|em razao|na sequencia|apesar",
     plan=r"\s(?:vai|vao|ia|iam|deve|devem)",
@@ -124,7 +127,7 @@ PT = Lexicon(
         rf"|estud\w*|consider\w*|plane\w*|(?<!que )(?<!o )prev\w*|caso|risco de|pretende\w*|{_CONDITIONAL}"
         r"|rumor\w*|solicit(?:a|am|ou|aram)|rumo a|recomend\w*"
         rf"|boato\w*|alegad\w*|supost\w*|falam em|fala-se|noticias sobre|atualizac\w* sobre|espera\w*"
-        r"|para ser|gostaria\w*|desej\w*|a favor de|aprov\w*|antes de"
+        r"|para ser|gostaria\w*|desej\w*|a favor de|aprov\w*|antes de|plano de|aproxim\w*"
     ),
     hedge_after=rf"{_CONDITIONAL}|caso|previst[oa]s?|possivel|assim que|logo que|quando",
     earlier=(
@@ -154,6 +157,8 @@ PT = Lexicon(
     ),
     ahead=(
         r"(?:em|para|a partir d[eo]|durante|no|na|ao longo d[eo]|antes d[eo]|dentro d[eo])\s+(?:o\s+|os\s+)?"
+        r"(?:1[oº]?\s+de\s+)?(?:janeiro\s+(?:de\s+)?(?:19|20)\d\d|(?:19|20)\d\d)"
+        r"|(?:em|para|a partir d[eo]|durante|no|na|ao longo d[eo]|antes d[eo]|dentro d[eo])\s+(?:o\s+|os\s+)?"
         r"(?:(?:primeiro|segundo|terceiro|quarto)\s+(?:semestre|trimestre)(?:\s+de\s+(?:19|20)\d\d)?"
         r"|(?:(?:inicio|meados|final|fim)\s+de\s+)?(?:(?:19|20)\d\d|proximo ano|ano que vem)|proximos meses)"
         r"|o proximo ano|o ano que vem"

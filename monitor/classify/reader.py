@@ -27,7 +27,8 @@ from monitor.textnorm import fold_with_offsets
 #: How a cue is put; only ``asserted`` decides a kind.
 #: ``planned`` is a headline's plan ("Bisie to resume"): news English writes both plans and steps days away
 #: this way, so a summary that asserts the same step settles it.
-STRENGTHS = ("asserted", "reassured", "earlier", "planned", "hedged", "negated", "denied", "drill")
+#: ``dated`` is a step dated a quarter, half or year ahead ("restart in the first half of 2027").
+STRENGTHS = ("asserted", "reassured", "earlier", "planned", "dated", "hedged", "negated", "denied", "drill")
 
 # (family, lexicon field, needs an object) in reading order.
 _FAMILIES: tuple[tuple[str, str, bool], ...] = (
@@ -128,8 +129,9 @@ _DURATION = re.compile(
 )
 # Time ago right after a cue ("paralizada hace cuatro meses", "idled two years ago", "il y a trois mois").
 _AGO_AFTER = re.compile(
-    r"^\s*(?:\S+\s+){0,2}?(?:(?:hace|ha|il y a)\s+(?:\S+\s+)?(?:meses|anos|mois|ans|annees|semanas|semaines)"
-    r"|(?:\S+\s+)?(?:months|years) ago)\b"
+    r"^\s*(?:\S+\s+){0,2}?(?:(?:hace|ha|il y a)\s+(?:\S+\s+){0,3}?(?:mes(?:es)?|anos?|mois|ans?|annees?"
+    r"|semanas?"
+    r"|semaines?)|(?:\S+\s+)?(?:months?|years?) ago)\b"
 )
 # Last year, a few words after a cue, in the four languages: a past episode.
 _LAST_YEAR_AFTER = re.compile(
@@ -309,7 +311,7 @@ def _strength(
         and (m := c["ahead"].match(after))
         and not _past_tense(sentence, start, end, before, lexicon)
     ):
-        return "hedged", m.group("when")
+        return "dated", m.group("when")
     if kind == "halt" and flags.get("continues"):
         return "reassured", flags["continues"]
     return "asserted", ""

@@ -18,7 +18,8 @@ def headline(report: Report) -> str:
         f"right {right}/{n} ({_pct(report.accuracy)}), "
         f"hard negatives raised to halt {len(report.raised_to_halt)}, language filled "
         f"{_pct(report.language_filled)} (right {_pct(report.language_right)}), exact site links "
-        f"{_pct(report.exact_links)}"
+        f"{_pct(report.exact_links)}; read from the text alone, before the sites weigh it: macro F1 "
+        f"{report.read_macro_f1:.2f}"
     )
 
 

@@ -207,16 +207,33 @@ def _split_groups(text: str) -> tuple[str, list[str]]:
 
 
 def name_labels(name: str) -> list[tuple[str, str]]:
-    """(field, label) keys of a site name: the name without its parentheses, each part inside as an alias
-    (a country or province named there is where the site lies, not another name of it)."""
+    """(field, label) keys of a site name: the name without its parentheses, and each item inside: a
+    ``part`` of the site where the parentheses list several names ("Bisie tin mine (Mpama North and Mpama
+    South)", "Collahuasi (Rosario and Ujina pits)"), else an ``alias`` ("Tenke Fungurume (TFM)", "Rossing
+    (SJ pit)": its one pit is the mine). An acronym stays an alias (it is mostly the company: "KNS"), and a
+    country or province named there is where the site lies, not another name of it.
+    """
     outside, groups = _split_groups(name)
     labels = [("name", _trim(outside, _NAME_TAIL))]
     for group in groups:
-        for part in re.split(r"[,;+/:]|\s-\s|\bvs\.?\s", group):
-            label = _trim(part, _NAME_TAIL)
-            if word_key(label) not in place_names():  # "(...; Minas Gerais)" says where, not which mine
-                labels.append(("alias", label))
+        items = [item for item in _PARENTHESIS_ITEM.split(group) if item.strip()]
+        several = sum(1 for item in items if not _ACRONYM.fullmatch(_trim(item, _NAME_TAIL).strip())) > 1
+        for item in items:
+            label = _trim(item, _NAME_TAIL)
+            if word_key(label) in place_names():  # "(...; Minas Gerais)" says where, not which mine
+                continue
+            if set(word_key(label).split()) <= _PART_KIND_WORDS:
+                continue  # "(open pit and Hugo North underground)": "open pit" names no part
+            part = several and not _ACRONYM.fullmatch(label.strip())
+            labels.append(("part" if part else "alias", label))
     return labels
+
+
+_PART_KIND_WORDS = frozenset(
+    {"open", "pit", "pits", "shaft", "shafts", "underground", "plant", "mine", "mines"}
+)
+_PARENTHESIS_ITEM = re.compile(r"[,;+/:]|\s-\s|\bvs\.?\s|\s(?:and|et|y|e)\s|\bincl\.?\s")
+_ACRONYM = re.compile(r"[A-Z0-9-]{2,6}")
 
 
 def _names_in(fragment: str) -> list[str]:

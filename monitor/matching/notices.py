@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from monitor.domain import PLACE_TIE
+from monitor.domain import PART_TIE, PLACE_TIE
 from monitor.matching.facilities import facility_names
 from monitor.matching.labels import (
     GENERIC_WORDS,
@@ -59,7 +59,7 @@ _DATELINE = re.compile(
     r"^\s*[A-ZÀ-ÖØ-Þ][\w'’.]*(?:\s+(?:de|do|da|del|du|[A-ZÀ-ÖØ-Þ][\w'’.]*)){0,3}"
     r"(?:\s*,\s*[\w .]{1,25}?)?(?:\s*\([^)]{1,30}\))?\s*[-–—]\s"
 )
-_RANK = {"name": _NAME, "alias": _NAME, "operator": _OPERATOR, "place": _PLACE}
+_RANK = {"name": _NAME, "alias": _NAME, "part": _NAME, "operator": _OPERATOR, "place": _PLACE}
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -285,7 +285,8 @@ class SiteTextIndex:
                     continue
                 if elsewhere and self._outside_name(hit[2]):
                     continue  # a company or province listed as an alias ("Allkem" of Olaroz), by another mine
-                tie(hit[2].site_id, _NAME, hit, f"{hit[2].field}: {hit[2].label}")
+                on = PART_TIE if hit[2].field == "part" else f"{hit[2].field}: "
+                tie(hit[2].site_id, _NAME, hit, f"{on}{hit[2].label}")
         named = set(best)
         placed: dict[str, _Hit] = {}
         for group in of_rank(_PLACE):
@@ -362,11 +363,13 @@ class _SiteWords:
         this site's own company ("KFM")."""
         if key in shared_places and key not in self.aliases:
             return "place"
+        if field == "part" and (self.name == key or self.name.startswith(key + " ")):
+            return "alias"  # "Kamoto" of "Kamoto Copper Company (..., Kamoto underground, ...)" is the site
         if field == "name" or self.name == key or self.name.startswith(key + " "):
             return field
         core = _company_core(key)
         if core in self.own and core not in self.others:
-            return field
+            return "alias" if field == "part" else field  # the site's own company ("Antam") is the site
         if core in self.others or any(
             o.startswith(core + " ") or o.endswith(" " + core) for o in self.own | self.others
         ):

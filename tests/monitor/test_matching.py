@@ -245,7 +245,7 @@ def test_operator_labels_from_a_long_operator_field():
     [
         ("Alphamin Resources Corp. announces temporary suspension", "", [("bisie", "operator: Alphamin")]),
         ("Communiqué d'Alphamin Bisie Mining SA", "", [("bisie", "name: Bisie")]),
-        ("Update on Mpama South", "", [("bisie", "alias: Mpama South")]),
+        ("Update on Mpama South", "", [("bisie", "part: Mpama South")]),
         ("Rebels enter Walikale", "", [("bisie", "place: Walikale")]),
         ("Les rebelles sont entrés à WALIKALE", "", [("bisie", "place: Walikale")]),
         (
@@ -568,6 +568,10 @@ def test_a_lower_case_country_word_is_no_country(atacama):
             [("grota_do_cirilo", "alias: Vale do Jequitinhonha")],
             [],
         ),
+        # A mine the site's name lists among several parts ties the site as that part: its halt is partial.
+        ("Bimha mine closed after a fall of ground", "", [("zimplats_ngezi", "part: Bimha")], []),
+        # A parenthesised acronym, or a single name, is the site itself, not a part.
+        ("KNS restarts its furnace", "", [("koniambo", "alias: KNS")], []),
         # A mine named beside an operator with several sites picks the one whose name holds it.
         (
             "Implats resumes work at its Rustenburg mine",

@@ -10,7 +10,15 @@ import pytest
 
 from monitor.errors import InputError
 from monitor.evaluate.__main__ import main
-from monitor.evaluate.notices import Linker, corpus, evaluate, load_items, parse_items, registry_linker
+from monitor.evaluate.notices import (
+    Linker,
+    acted_kind,
+    corpus,
+    evaluate,
+    load_items,
+    parse_items,
+    registry_linker,
+)
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -18,6 +26,14 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def link() -> Linker:
     return registry_linker(NOW)
+
+
+def test_the_kind_acted_on_is_the_read_kind_unless_every_tied_site_weighs_it_otherwise() -> None:
+    assert acted_kind("halt", []) == "halt"  # tied to no site: as read
+    assert acted_kind("halt", ["part: Mpama South"]) == "partial_halt"
+    assert acted_kind("halt", ["place: Walikale", "part: Bimha"]) == "partial_halt"
+    assert acted_kind("halt", ["part: Bimha", "name: Kamoto"]) == "halt"  # one site halts
+    assert acted_kind("resumption", ["part: Bimha"]) == "resumption"
 
 
 def test_held_out_corpus_macro_f1_is_at_least_090(link: Linker) -> None:

@@ -17,9 +17,11 @@ a partial one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from monitor.classify.reader import Cue, Reading
+from monitor.textnorm import fold
 
 #: Which kind the summary's asserted cues give when there are several: the newest state first.
 PRIORITY = ("resumption", "guidance_cut", "halt", "export_halt", "partial_halt", "evacuation")
@@ -28,6 +30,12 @@ _OUTRANKED_BY_HALT = frozenset({"evacuation", "partial_halt"})
 
 #: Kinds a report of a period's figures tells as background (a guidance cut in it is news).
 _REPORTED_KINDS = frozenset({"halt", "partial_halt", "export_halt", "resumption"})
+#: A statement that something goes on working, not merely that nothing was hurt ("no impact").
+_STILL_WORKING = re.compile(
+    r"(?<!\w)(?:operat|opera|produc|produz|produis|run|fonctionn|funcion|trabaj|tourn|segu|sigu|continu"
+    r"|poursui"
+    r"|prosegu|keep|mant)\w*"
+)
 _VETO = frozenset({"negated", "denied", "hedged", "planned", "dated", "drill"})
 _BASE = {"title": 0.9, "summary": 0.7}
 
@@ -60,7 +68,7 @@ def decide(title: Reading, summary: Reading) -> Classification:
         title_asserted = [_partial(c, other_going_on[0]) for c in title_asserted]
 
     summary_asserted = [c for c in summary.cues if c.strength == "asserted" and c.kind != "none"]
-    if title.report and not title.cues:
+    if title.report and not title_asserted:
         # "Copper output falls 5% in the first quarter": the stops its summary tells are why, not news.
         summary_asserted = [c for c in summary_asserted if c.kind not in _REPORTED_KINDS]
         if not summary_asserted and not title_asserted:
@@ -74,6 +82,10 @@ def decide(title: Reading, summary: Reading) -> Classification:
     if not title.cues and other_going_on:
         # "Las Bambas keeps operating at Ferrobamba" over a summary that tells of a stop: one part stops.
         summary_asserted = [_partial(c, other_going_on[0]) for c in summary_asserted]
+    if rest := [text for _, text in summary.continues if _STILL_WORKING.search(fold(text))]:
+        # "... suspended operations at the Rosario pit; the Ujina pit and the plant go on operating".
+        title_asserted = [_partial(c, rest[0]) for c in title_asserted]
+        summary_asserted = [_partial(c, rest[0]) for c in summary_asserted]
     halted_in = {c.where for c in title_asserted + summary_asserted if c.kind == "halt"}
 
     def outranked(c: Cue) -> bool:

@@ -98,7 +98,10 @@ EN = Lexicon(
         ),
         "part": (
             r"underground|(?:mine)?shafts?|plants?|mills?|concentrators?|lines?|levels?|sections?|smelters?"
-            r"|refiner(?:y|ies)|furnaces?|kilns?|circuits?|units?|stopes?|tunnels?"
+            r"|refiner(?:y|ies)|furnaces?|kilns?|circuits?|units?|stopes?|tunnels?|hpal|autoclaves?|blocks"
+            r"|phases?|dredges?"
+            # "the north pit", not "its open pit mine".
+            r"|(?<!open )(?<!open-)pits?"
         ),
         "export": (
             r"exports?|exporting|shipments?|shipping|deliver(?:y|ies)|sales|offtake|supply contracts"
@@ -122,7 +125,8 @@ EN = Lexicon(
         "visit": r"visits?|tours?|visitors",
         "trading": r"trading|shares?|stock|listing",
         "talks": (
-            r"talks|negotiations?|dialogue|discussions|mediation|arbitration|lawsuit|litigation"
+            r"talks|negotiations?|auctions?|tenders?|dialogue|discussions|mediation|arbitration|lawsuit"
+            r"|litigation"
             r"|(?:legal )?proceedings|claims?|ruling|injunction"
         ),
         "staff": (
@@ -155,7 +159,7 @@ EN = Lexicon(
         r".*\sto(?:\s+\w+ly)?"
     ),
     negation=(
-        r"no|not|never|without|nor|neither|n't|rul(?:e|es|ed) out|den(?:y|ies|ied)|prevent\w*"
+        r"no(?!\.?\s*\d)|not|never|without|nor|neither|n't|rul(?:e|es|ed) out|den(?:y|ies|ied)|prevent\w*"
         # "Strikers block BHP from restarting".
         r"|(?:block|bar|stop)(?:s|red|ped|ring|ping|ed|ing)? (?:\S+ ){0,2}?from"
     ),
@@ -172,6 +176,7 @@ EN = Lexicon(
         r"|plan(?:s|ned|ning)?|intend\w*|likely|should|if|unless|until|pending|once|propos\w*|seek\w* to"
         r"|expect\w*|mull\w*|weigh\w*|stud(?:y|ies|ying)|evaluat\w*|assess\w*|prepar\w*|contingency"
         r"|in case|ready to|aim\w* to|think\w* (?:of|about)|would like to|wants? to|wish\w* to"
+        r"|vot(?:e|es|ed|ing)|depend\w* on|slated|scheduled"
         r"|in favou?r of|advanc\w*|progress\w*|approv\w*|before|hop(?:e|es|ing) to|reports? of"
         r"|rumou?rs? (?:of|that)|alleged(?:ly)?"
         r"|reportedly|speculat\w*|unconfirmed|talk of|fears? (?:of|that)|updates? on|closer to|towards?"
@@ -196,7 +201,7 @@ EN = Lexicon(
     ),
     drill=r"exercises?|drills?|simulat\w*|mock|rehears\w*",
     continues=(
-        r"continu\w* (?:to |as )?(?:operate|run|produce|mine|work|normal)\w*|operat\w* normally"
+        r"continu\w* (?:to |as )?(?:operat|run|produc|min|work|normal)\w*|operat\w* normally"
         r"|running normally|keep\w* (?:running|mining|operating|producing)|unaffected"
         r"|(?:not|never) (?:been )?(?:affected|impacted|disrupted)|business as usual"
         r"|no (?:material |significant )?(?:impact|effect|disruption|damage)s?|uninterrupted"
@@ -213,12 +218,15 @@ EN = Lexicon(
         r"(?<!told on )(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     ),
     ahead=(
-        r"(?:in|by|from|during|around|before)\s+(?:the\s+)?(?:(?:(?:first|second|third|fourth|1st|2nd|3rd|4th"
+        r"(?:in|by|from|during|around|before|for)\s+(?:the\s+)?(?:(?:(?:first|second|third|fourth|1st|2nd"
+        r"|3rd|4th"
         r"|final|last)\s+(?:half|quarter)|h[12]|q[1-4])(?:\s+(?:of\s+)?(?:fiscal\s+|calendar\s+)?(?:19"
         r"|20)\d\d)?"
         r"|(?:(?:early|mid|late|end of)[- ]?)?(?:(?:fiscal\s+|calendar\s+)?(?:19|20)\d\d|next year)"
         r"|(?:coming|next)\s+(?:few\s+)?(?:months|year))"
         r"|(?:early |late |later )?next year|(?:from |by )?the end of (?:this|the) year"
+        r"|(?:from|starting|beginning|as of) (?:early |mid-?|late )?(?:january|february|march|april|may|june"
+        r"|july|august|september|october|november|december)\b"
     ),
     past=r"\w+ed|(?:was|were|had|has|have)(?: been)? \S+",
     condition=r"if|unless|should",
@@ -229,5 +237,7 @@ EN = Lexicon(
         r"|production|results|sales|profit|earnings|loss|revenue)|(?:output|production|results|sales|profit"
         r"|earnings)\s+(?:\S+\s+){0,4}?(?:in|for)\s+(?:the\s+)?(?:first|second|third|fourth)\s+(?:quarter"
         r"|half))"
+        r"|(?:one|a|two|three|\d+) years? (?:after|on|ago)|anniversary|looks? back|remember\w*"
     ),
+    reported=r"said|says|told|announced|reported|confirmed|added|stated|explained|indicated",
 )

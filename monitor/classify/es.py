@@ -83,7 +83,8 @@ ES = Lexicon(
         ),
         "part": (
             r"subterrane\w*|plantas?|lineas?|niveles?|concentradoras?|molinos?|hornos?|fundicion"
-            r"|refineria|piques?|circuitos?|secciones?|sector(?:es)?|tunel(?:es)?|galerias?"
+            r"|refineria|piques?|circuitos?|secciones?|sector(?:es)?|tunel(?:es)?|galerias?|rajos?|fosas?"
+            r"|bloques|dragas?"
         ),
         "export": (
             r"exportacion(?:es)?|exportar|embarques?|despachos?|envios?|traslado|transporte"
@@ -102,7 +103,8 @@ ES = Lexicon(
         "visit": r"visitas?|recorridos",
         "trading": r"cotizacion|acciones|bolsa",
         "talks": (
-            r"dialogo|negociacion(?:es)?|conversaciones|mesa de dialogo|mesa de trabajo|arbitraje|demanda"
+            r"dialogo|negociacion(?:es)?|subastas?|licitacion(?:es)?|conversaciones|mesa de dialogo"
+            r"|mesa de trabajo|arbitraje|demanda"
             r"|juicio|procedimiento|proceso judicial|orden|fallo|medida cautelar"
         ),
         "staff": r"trabajadores|personal|empleados|operarios|mineros|colaboradores|contratistas",
@@ -126,7 +128,7 @@ ES = Lexicon(
         r"|como consecuencia"
     ),
     plan=r"\s(?:va a|van a|iba a|iban a|debe|deben)",
-    negation=r"no|sin|ningun\w*|nunca|ni|tampoco|niega|nego|desmient\w*|descart\w*|impid\w*|imped\w*",
+    negation=r"no(?!\.?\s*\d)|sin|ningun\w*|nunca|ni|tampoco|niega|nego|desmient\w*|descart\w*|impid\w*|imped\w*",
     negation_after=r"no (?:se )?(?:ha|han|fue|fueron)",
     denial=(
         r"desmient\w*|desminti\w*|niega|nego|negaron|falso|falsa|falsos|infundad\w*|carece de fundamento"
@@ -138,6 +140,7 @@ ES = Lexicon(
         r"|analiz\w*|solicit(?:a|an|o|aron|ara|aran)|hacia (?:la|el)|recomiend\w*|recomend\w*"
         rf"|{_CONDITIONAL}|rumor\w*|supuest\w*|presunt\w*|versiones|novedades sobre|actualizacion sobre"
         r"|espera\w*|para ser|quisiera\w*|dese\w*|a favor de|aprueb\w*|aprob\w*|antes de|plan de|acerca\w*"
+        r"|vot\w*|convoc\w*|depender\w*|programad\w*"
     ),
     hedge_after=rf"{_CONDITIONAL}|si|previst[oa]s?|posibles?|tan pronto|en cuanto|apenas",
     earlier=r"habia|habian|estuvo|estuvieron|en (?:19|20)\d\d|ultima vez|sufri\w*|atraves\w*",
@@ -171,6 +174,8 @@ ES = Lexicon(
         r"|(?:(?:principios|inicios|mediados|finales|fines)\s+de(?:l)?\s+)?(?:(?:ano\s+)?(?:19|20)\d\d"
         r"|(?:el\s+)?proximo ano|(?:el\s+)?ano (?:proximo|que viene))|proximos meses)"
         r"|el (?:proximo ano|ano (?:proximo|que viene))"
+        r"|a partir de(?:l)? (?:\d+ de |principios de |mediados de |fines de )?(?:enero|febrero|marzo|abril"
+        r"|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)\b"
     ),
     past=r"\w+(?:o|aron|ado|ada|ados|adas|io|ieron)|(?:fue|fueron|ha|han|habia|habian)(?: sido)? \S+",
     condition=r"si|a menos que|salvo que",
@@ -178,5 +183,7 @@ ES = Lexicon(
     report=(
         r"(?:(?:produccion|resultados|utilidad(?:es)?|ganancias|ventas|perdidas)\s+(?:\S+\s+){0,10}?(?:en|del"
         r"|durante)\s+(?:el\s+)?(?:primer|segundo|tercer|cuarto)\s+(?:trimestre|semestre))"
+        r"|hace (?:un|dos|tres|\d+) anos?|un ano despues|(?:dos|tres|\d+) anos despues|aniversario|recuerda"
     ),
+    reported=r"dijo|dijeron|informo|senalo|indico|anuncio|preciso|confirmo|explico|aseguro|afirmo",
 )

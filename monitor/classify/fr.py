@@ -73,7 +73,8 @@ FR = Lexicon(
         ),
         "part": (
             r"souterrain\w*|usines?|lignes?|niveaux?|concentrateurs?|fours?|circuits?|unites?"
-            r"|fonderies?|raffineries?|galeries?|tunnels?|trains? de traitement"
+            r"|fonderies?|raffineries?|galeries?|tunnels?|trains? de traitement|fosses?|circuits?|blocs"
+            r"|dragues?"
         ),
         "export": (
             r"exportations?|exporter|expeditions?|livraisons?|chargements?|ventes|embarquements?"
@@ -87,9 +88,10 @@ FR = Lexicon(
         "funding": r"financements?|investissements?|paiements?",
         "decline": r"baisse|chute|declin|recul",
         "visit": r"visites?|visiteurs",
-        "trading": r"cotation|bourse|actions|titres?",
+        "trading": r"cotation|bourse|actions|titres?|echanges",
         "talks": (
-            r"negociations?|pourparlers|dialogue|discussions|arbitrage|procedures?|plaintes?|proces|decision"
+            r"negociations?|pourparlers|encheres|appels? d'offres|dialogue|discussions|arbitrage|procedures?"
+            r"|plaintes?|proces|decision"
             r"|ordonnance|jugement"
         ),
         "staff": (
@@ -124,9 +126,13 @@ FR = Lexicon(
         r"|si|projet\w* de|plan de|etudi\w*|evalu\w*|tenter|aurai(?:t|ent)|averti\w*|craint\w*|redout\w*"
         r"|possibl\w*|rumeurs?|pretendu\w*|suppose\w*|selon lesquelles|point sur|mise a jour sur"
         r"|vers (?:la|une)|sollicit\w*|recommand\w*|preconis\w*|aimerai\w*|souhait\w*|voudrai\w*|esper\w*"
-        r"|en faveur d\w*|approuv\w*|avant de|avant la|avant le|approch\w*"
+        r"|en faveur d\w*|approuv\w*|avant de|avant la|avant le|approch\w*|vot\w*|convoqu\w*|dependr\w*"
+        r"|programm\w*"
     ),
-    hedge_after=r"prevue?s?|envisagee?s?|possibles?|eventuel\w*|si|pourr\w*|des que|aussitot que|se precise",
+    hedge_after=(
+        r"prevue?s?|envisagee?s?|possibles?|eventuel\w*|si|pourr\w*|des que|aussitot que|se precise"
+        r"|\w+(?:rait|raient)|dependr\w*"
+    ),
     earlier=r"avait|avaient|(?:en|depuis) (?:19|20)\d\d|derniere fois|a connu|a subi|avait connu",
     earlier_noun=(
         r"suite a|apres|depuis|avant|a la suite de|consecutive a|precedent\w*|dernier\w*|ancien\w*"
@@ -164,6 +170,8 @@ FR = Lexicon(
         r"|(?:(?:debut|mi-?|fin|la fin de)\s*)?(?:(?:19|20)\d\d|l'annee prochaine|l'an prochain|l'annee)"
         r"|prochain(?:e)?s? (?:mois|annee))"
         r"|(?:debut|mi-|fin) (?:19|20)\d\d|l'an(?:nee)? prochain(?:e)?"
+        r"|(?:a partir|a compter) d(?:u |e |')(?:\d+ )?(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout"
+        r"|septembre|octobre|novembre|decembre)\b"
     ),
     past=r"(?:a|ont|avait|avaient|etait|etaient|a ete|ont ete|avait ete|est|sont)(?: \S+)? \S+",
     condition=r"si|sauf si|a moins que",
@@ -172,5 +180,9 @@ FR = Lexicon(
         r"(?:(?:production|resultats|benefices?|chiffre d'affaires|ventes|pertes)\s+(?:\S+\s+){0,8}?(?:au|du"
         r"|pour le)\s+(?:premier|second|deuxieme|troisieme|quatrieme)\s+(?:trimestre|semestre)|(?:resultats"
         r"|production|benefice)\s+(?:trimestriel|semestriel|annuel))"
+        r"|il y a (?:un|deux|trois|\d+) ans|un an apres|(?:deux|trois|\d+) ans apres|anniversaire|retour sur"
+    ),
+    reported=(
+        r"a (?:dit|indique|annonce|precise|confirme|explique|declare|affirme)|ont (?:dit|indique|annonce)"
     ),
 )

@@ -109,10 +109,13 @@ class Lexicon:
     #: A request or demand anywhere before a cue in its sentence ("requested ... the interruption",
     #: "exigiendo el reinicio"): what is asked for has not happened.
     request: str = ""
-    #: A title reporting a period's figures ("first-quarter output", "produccion ... en el primer
-    #: trimestre", "resultats semestriels"): stops its summary tells are background, unless the title
-    #: has a cue of its own.
+    #: A title reporting a period's figures or looking back ("first-quarter output", "produccion ... en el
+    #: primer trimestre", "un an apres"): stops its summary tells are background, unless the title asserts
+    #: a cue of its own.
     report: str = ""
+    #: A reporting verb ("said", "a indique", "informo", "disse"): a past perfect after it ("said work had
+    #: been suspended") reports the news, it does not recall an earlier episode.
+    reported: str = ""
     #: The end of the words up to and including a cue that put it in a past tense ("resumed", "a repris",
     #: "reanudo", "retomou", "was halted"): a time after such a cue dates what happened.
     past: str = ""
@@ -125,7 +128,7 @@ class Lexicon:
             "civilians", "guidance",
             "partial",
             "negation", "negation_after", "denial", "hedge", "hedge_after", "drill", "continues", "contrast",
-            "object_end", "imminent", "request", "report",
+            "object_end", "imminent", "request", "report", "reported",
         )  # fmt: skip
         out = {name: _words(getattr(self, name)) for name in names}
         # Anchored at the end of the words before a cue.

@@ -77,7 +77,8 @@ PT = Lexicon(
         ),
         "part": (
             r"subterrane\w*|plantas?|linhas?|niveis|nivel|concentrador\w*|lavaria|moinhos?|fornos?"
-            r"|usina|pocos?|frentes?|pilhas?|barragens?|tune(?:l|is)|galerias?"
+            r"|usina|pocos?|frentes?|pilhas?|barragens?|tune(?:l|is)|galerias?|fundic(?:ao|oes)|cavas?"
+            r"|circuitos?|refinarias?|blocos|dragas?"
         ),
         "export": (
             r"exportac(?:ao|oes)|exportar|embarques?|entregas|remessas?|carregamentos?|escoamento|vendas"
@@ -87,13 +88,14 @@ PT = Lexicon(
         "product": r"concentrados?|cargas|carga|grafite|minerio|catodos|camioes|camiões|toneladas",
         "protest": r"greves?|bloqueios?|manifestac(?:ao|oes)|protestos?|medidas?",
         "access": r"acessos?|estradas?|vias?|rotas?|corredor|circulacao|servicos",
-        "project": r"construcao|ampliacao|projetos?|prospeccao|pesquisa|sondagens?|abertura|estudos?|obras?",
+        "project": r"construcao|ampliacao|projetos?|prospec?cao|pesquisa|sondagens?|abertura|estudos?|obras?",
         "funding": r"financiamentos?|investimentos?|pagamentos?",
         "decline": r"queda|declinio|descida|baixa",
         "visit": r"visitas?|visitantes",
         "trading": r"acoes|bolsa|cotacao",
         "talks": (
-            r"dialogo|negociac(?:ao|oes)|negociar|conversac(?:ao|oes)|arbitragem|processo|acao judicial"
+            r"dialogo|negociac(?:ao|oes)|negociar|leiloes|leilao|licitac\w*|conversac(?:ao|oes)|arbitragem"
+            r"|processo|acao judicial"
             r"|ordem|decisao"
             r"|liminar"
         ),
@@ -127,7 +129,8 @@ PT = Lexicon(
         rf"|estud\w*|consider\w*|plane\w*|(?<!que )(?<!o )prev\w*|caso|risco de|pretende\w*|{_CONDITIONAL}"
         r"|rumor\w*|solicit(?:a|am|ou|aram)|rumo a|recomend\w*"
         rf"|boato\w*|alegad\w*|supost\w*|falam em|fala-se|noticias sobre|atualizac\w* sobre|espera\w*"
-        r"|para ser|gostaria\w*|desej\w*|a favor de|aprov\w*|antes de|plano de|aproxim\w*"
+        r"|para ser|gostaria\w*|desej\w*|a favor de|aprov\w*|antes de|plano de|aproxim\w*|vot\w*|convoc\w*"
+        r"|depender\w*|depende de|programad\w*"
     ),
     hedge_after=rf"{_CONDITIONAL}|caso|previst[oa]s?|possivel|assim que|logo que|quando",
     earlier=(
@@ -162,6 +165,8 @@ PT = Lexicon(
         r"(?:(?:primeiro|segundo|terceiro|quarto)\s+(?:semestre|trimestre)(?:\s+de\s+(?:19|20)\d\d)?"
         r"|(?:(?:inicio|meados|final|fim)\s+de\s+)?(?:(?:19|20)\d\d|proximo ano|ano que vem)|proximos meses)"
         r"|o proximo ano|o ano que vem"
+        r"|a partir de (?:\d+ de |meados de |fins de )?(?:janeiro|fevereiro|marco|abril|maio|junho|julho"
+        r"|agosto|setembro|outubro|novembro|dezembro)\b"
     ),
     past=(
         r"\w+(?:ou|eu|iu|aram|eram|iram)"
@@ -172,5 +177,7 @@ PT = Lexicon(
     report=(
         r"(?:(?:producao|produz|resultados?|lucro|vendas|prejuizo)\s+(?:\S+\s+){0,8}?(?:no|do"
         r"|em)\s+(?:\d[oº]?\s+tri|(?:primeiro|segundo|terceiro|quarto)\s+(?:trimestre|semestre)))"
+        r"|ha (?:um|dois|tres|\d+) anos?|um ano depois|(?:dois|tres|\d+) anos depois|aniversario|recorda\w*"
     ),
+    reported=r"disse|disseram|informou|afirmou|anunciou|indicou|confirmou|explicou|declarou",
 )

@@ -122,6 +122,11 @@ _MONTH_AFTER = re.compile(
     rf"(?:{_MONTHS})\b"
 )
 
+# A question that explains a fact ("Pourquoi la Guinee a ordonne l'arret des exportations ?") tells it.
+_EXPLAINS = re.compile(r"\b(?:why|how|pourquoi|comment|por que|porque|como)\b")
+# A year naming a stop: right after a noun cue ("el paro de 2019") or right before it ("the 2020 shutdown").
+_NOUN_YEAR_AFTER = re.compile(r"^\s*(?:de|of|in|en|em|du|da|do|del|d')\s*(?:19|20)\d\d\b")
+_YEAR_BEFORE = re.compile(r"\b(?:19|20)\d\d\s*$")
 # A duration after a cue ("for two weeks", "por quatro meses", "pendant deux semaines").
 _DURATION = re.compile(
     r"(?:for|por|pour|pendant|durante|during)\s+(?:\S+\s+){0,2}?(?:days?|weeks?|months?|hours?|dias|semanas"
@@ -279,6 +284,8 @@ def _strength(
         return "drill", flags["drill"]
     if flags.get("denial"):
         return "denied", flags["denial"]
+    if flags.get("question"):
+        return "hedged", flags["question"]
     left, _ = _clause(sentence, start, end, lexicon)
     before = sentence[left:start]
     after = sentence[end:]
@@ -287,7 +294,9 @@ def _strength(
         return "negated", m.group()
     if m := c["negation_after"].match(after.lstrip()):
         return "negated", m.group()
-    if m := c["earlier"].search(" " + _last_words(before, 6)):
+    if (m := c["earlier"].search(" " + _last_words(before, 6))) and not c["reported"].search(
+        sentence, 0, start
+    ):
         return "earlier", m.group().strip()
     if m := _YEARS_AFTER.match(after) or _STANDING_AFTER.match(after):
         return "earlier", m.group().strip()
@@ -298,6 +307,10 @@ def _strength(
         return "earlier", m.group().strip()
     if c["noun"].match(sentence, start) and (m := c["earlier_noun"].search(" " + _last_words(before, 6))):
         return "earlier", m.group().strip()
+    if c["noun"].match(sentence, start) and (
+        m := _NOUN_YEAR_AFTER.match(after) or _YEAR_BEFORE.search(before)
+    ):
+        return "earlier", m.group().strip()  # "el paro de 2019", "the 2020 shutdown": a named past episode
     if (m := c["plan"].search(" " + _last_words(before, 3))) and not c["imminent"].search(sentence):
         return "planned", m.group().strip()
     if m := c["hedge"].search(_last_words(before, 6)):
@@ -342,6 +355,10 @@ def read(text: str, where: str, lexicons: list[Lexicon]) -> Reading:
         for lexicon in lexicons:
             c = lexicon.compiled
             flags = {}
+            if folded[sentence_match.end() : sentence_match.end() + 1] == "?" and not _EXPLAINS.search(
+                sentence
+            ):
+                flags["question"] = "?"  # "Greve na mina de Cerro Verde?": asked, not told
             for name in ("drill", "denial", "continues"):
                 if m := c[name].search(sentence):
                     flags[name] = m.group()

@@ -150,6 +150,28 @@ ENGLISH = [
     ("strike_over", "Kalunda strike over", "Operations were back to normal by Saturday.", "resumption"),
     ("approved_restart", "Ruwe board approves staged restart of Kalunda", "", "none"),
     ("plan_with_adverb", "Ruwe to temporarily halt Kalunda production", "", "none"),
+    ("question", "Kalunda shutdown ahead? Ruwe says the mine runs as usual", "", "none"),
+    ("named_past_episode", "Ruwe counts the cost of the 2019 Kalunda shutdown", "", "none"),
+    (
+        "retrospective",
+        "Kalunda, one year after",
+        "A year ago, a blockade shut the mine for nine days; today the community runs a new clinic.",
+        "none",
+    ),
+    (
+        "rest_goes_on",
+        "Ruwe stops the Kalunda north pit after a slope failure",
+        "The company suspended loading in the north pit; the south pit and the mill continue operating.",
+        "partial_halt",
+    ),
+    (
+        "reported_past_perfect",
+        "Kalunda update",
+        "Ruwe said work on the 400 level at Kalunda had been suspended after a rockfall.",
+        "partial_halt",
+    ),
+    ("number_not_negation", "Zinc output hit as Kalunda shaft No.2 stops", "", "partial_halt"),
+    ("from_a_month", "Ruwe to place Kalunda on care and maintenance from October", "", "none"),
     ("plant_of_a_refinery", "Ruwe's Kalunda nickel plant shut down after a slurry spill", "", "halt"),
     (
         "normal_despite_strike",
@@ -219,6 +241,12 @@ FRENCH = [
     ),
     ("mining_centre", "Ruwe ferme le centre minier de Kalunda", "", "halt"),
     (
+        "why_question",
+        "Mines : pourquoi le gouvernement a ordonné l'arrêt des exportations de Kalunda ?",
+        "",
+        "export_halt",
+    ),
+    (
         "guidance_lower_again",
         "Kalunda : la prévision de production de nouveau en baisse de 20%",
         "",
@@ -277,6 +305,7 @@ SPANISH = [
         "",
         "export_halt",
     ),
+    ("strike_called", "Sindicatos de Quilca convocan paro nacional para el 10 de julio", "", "none"),
     (
         "strike_vote",
         "Sindicato de Quilca vota a favor de ir a huelga",

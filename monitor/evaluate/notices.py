@@ -29,8 +29,13 @@ from monitor.domain import NOTICE_KINDS, weighed_kind
 from monitor.errors import InputError
 from monitor.evaluate.metrics import LabelScore, accuracy, label_scores, macro_f1
 
-#: The bundled corpus parts, by name.
-CORPUS_PARTS: dict[str, str] = {"dev": "corpus_dev.jsonl", "heldout": "corpus_heldout.jsonl"}
+#: The bundled corpus parts, by name: the development part the rules are tuned on, the held-out part only
+#: measured, and the wide part (notices written for breadth, kinds only: no site labels; tuned on).
+CORPUS_PARTS: dict[str, str] = {
+    "dev": "corpus_dev.jsonl",
+    "heldout": "corpus_heldout.jsonl",
+    "wide": "corpus_wide.jsonl",
+}
 #: Gold kinds that must never come out as a halt (they would page someone about a mine that runs).
 NOT_HALTS = frozenset({"none", "partial_halt", "export_halt"})
 
@@ -47,7 +52,7 @@ class Item:
     title: str
     summary: str
     kind: str
-    sites: tuple[str, ...]
+    sites: tuple[str, ...] | None  # None: the notice's sites are not labelled
     hard: str = ""
 
 
@@ -134,9 +139,11 @@ class Report:
         return _share(o.language == o.item.lang for o in self.outcomes)
 
     @property
-    def exact_links(self) -> float:
-        """Share of notices linked to exactly their gold sites (no site missing, none extra)."""
-        return _share(set(o.sites) == set(o.item.sites) for o in self.outcomes)
+    def exact_links(self) -> float | None:
+        """Share of the notices with labelled sites linked to exactly those (no site missing, none extra);
+        None when no notice of the set has its sites labelled."""
+        labelled = [o for o in self.outcomes if o.item.sites is not None]
+        return _share(set(o.sites) == set(o.item.sites or ()) for o in labelled) if labelled else None
 
     @property
     def errors(self) -> list[Outcome]:
@@ -156,9 +163,9 @@ def _item(raw: Any, where: str) -> Item:
         raise InputError(f"{where}: missing or not text: {', '.join(missing)}")
     if raw["kind"] not in NOTICE_KINDS:
         raise InputError(f"{where}: kind {raw['kind']!r} is not one of {', '.join(NOTICE_KINDS)}")
-    sites = raw.get("sites") or []
-    if not isinstance(sites, list) or not all(isinstance(s, str) for s in sites):
-        raise InputError(f"{where}: sites must be a list of registry ids")
+    sites = raw.get("sites", [])
+    if sites is not None and (not isinstance(sites, list) or not all(isinstance(s, str) for s in sites)):
+        raise InputError(f"{where}: sites must be a list of registry ids, or null where not labelled")
     summary = raw.get("summary")
     if summary is None:
         summary = raw.get("lead")
@@ -168,7 +175,7 @@ def _item(raw: Any, where: str) -> Item:
         title=raw["title"],
         summary=str(summary or ""),
         kind=raw["kind"],
-        sites=tuple(sites),
+        sites=None if sites is None else tuple(sites),
         hard=str(raw.get("hard") or ""),
     )
 

@@ -34,6 +34,7 @@ __all__ = [
     "NOTICE_KINDS",
     "OPERATING",
     "PARTIAL_HALT_KIND",
+    "PART_TIE",
     "PLACE_TIE",
     "RESUMING_KIND",
     "RUN_STATUSES",
@@ -83,14 +84,17 @@ EXPORT_HALT_KIND: NoticeKind = "export_halt"
 #: place names the mine's surroundings, not the mine: such a halt counts as a partial halt (points, no
 #: status, no halt alert).
 PLACE_TIE = "place: "
+#: How a notice tied to a site by the name of one of its parts says so ("part: Mpama South"): the site's
+#: name lists it among its pits, shafts, plants or mines. A halt of one part is a partial halt of the site.
+PART_TIE = "part: "
 #: Kinds an earlier release stored that are now a ``halt`` (a store is mapped by ``minewatch init``).
 LEGACY_HALT_KINDS: frozenset[str] = frozenset({"suspension", "force_majeure"})
 
 
 def weighed_kind(kind: str, matched_on: str) -> str:
-    """The kind a notice counts as for one tied site: a halt tied only by a place (``PLACE_TIE``) counts as
-    a partial halt; every other kind as it is."""
-    if kind in HALTING_KINDS and matched_on.startswith(PLACE_TIE):
+    """The kind a notice counts as for one tied site: a halt tied only by a place (``PLACE_TIE``) or by the
+    name of one part of the site (``PART_TIE``) counts as a partial halt; every other kind as it is."""
+    if kind in HALTING_KINDS and matched_on.startswith((PLACE_TIE, PART_TIE)):
         return PARTIAL_HALT_KIND
     return kind
 

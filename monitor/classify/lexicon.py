@@ -20,6 +20,7 @@ from functools import cached_property
 #: ``protest``, ``access``: a protest or a road, after a stop verb ("suspends the blockade", "blocks access")
 #: say nothing of the site's production.
 #: ``product``: concentrate, cargo, ore held up (an export halt, when nothing closer names operations).
+#: ``funding``: money ("stops funding the operations", "stopper le financement"): not the site's work.
 #: ``project``: an opening, construction, expansion or exploration ("suspends construction of the new
 #: shaft"): work that produces nothing yet. ``decline``: a fall or decline ("halts the decline in output").
 OBJECT_CLASSES = (
@@ -35,6 +36,7 @@ OBJECT_CLASSES = (
     "access",
     "project",
     "decline",
+    "funding",
 )
 
 
@@ -98,6 +100,25 @@ class Lexicon:
     #: A date days away in the sentence ("this week", "cette semaine", "a partir do proximo dia"): a headline
     #: plan with it is a decided step, not a plan ("Cigar Lake to restart production this week").
     imminent: str = ""
+    #: A time a quarter, half or year ahead right after a cue ("restart in the first half of 2026",
+    #: "reanudara en el segundo semestre"): a plan, not news, unless the cue is in a past tense.
+    ahead: str = ""
+    #: A condition opening a sentence ("If this is not resolved, ... will suspend", "Si ...", "Se ..."):
+    #: every cue of the sentence is hedged.
+    condition: str = ""
+    #: A request or demand anywhere before a cue in its sentence ("requested ... the interruption",
+    #: "exigiendo el reinicio"): what is asked for has not happened.
+    request: str = ""
+    #: A title reporting a period's figures or looking back ("first-quarter output", "produccion ... en el
+    #: primer trimestre", "un an apres"): stops its summary tells are background, unless the title asserts
+    #: a cue of its own.
+    report: str = ""
+    #: A reporting verb ("said", "a indique", "informo", "disse"): a past perfect after it ("said work had
+    #: been suspended") reports the news, it does not recall an earlier episode.
+    reported: str = ""
+    #: The end of the words up to and including a cue that put it in a past tense ("resumed", "a repris",
+    #: "reanudo", "retomou", "was halted"): a time after such a cue dates what happened.
+    past: str = ""
 
     @cached_property
     def compiled(self) -> dict[str, re.Pattern[str]]:
@@ -107,7 +128,7 @@ class Lexicon:
             "civilians", "guidance",
             "partial",
             "negation", "negation_after", "denial", "hedge", "hedge_after", "drill", "continues", "contrast",
-            "object_end", "imminent",
+            "object_end", "imminent", "request", "report", "reported",
         )  # fmt: skip
         out = {name: _words(getattr(self, name)) for name in names}
         # Anchored at the end of the words before a cue.
@@ -115,6 +136,10 @@ class Lexicon:
         out["plan"] = re.compile(rf"(?:{self.plan})\s*$")
         out["earlier_noun"] = re.compile(rf"(?:^|\s)(?:{self.earlier_noun})(?:\s+\S+){{0,4}}\s*$")
         out["noun"] = re.compile(rf"(?:{self.noun})(?!\w)")
+        # A time ahead within a few words after a cue; a past tense at the end of the words up to it.
+        out["ahead"] = re.compile(rf"^\s*(?:\S+\s+){{0,12}}?(?P<when>{self.ahead or '(?!x)x'})(?!\w)")
+        out["condition"] = re.compile(rf"^\W*(?:{self.condition or '(?!x)x'})(?!\w)")
+        out["past"] = re.compile(rf"(?:^|\s)(?:{self.past})$") if self.past else _words("")
         for cls, pattern in self.objects.items():
             out[f"obj:{cls}"] = _words(pattern)
         return out

@@ -25,7 +25,10 @@ from monitor.classify.lexicon import Lexicon
 from monitor.textnorm import fold_with_offsets
 
 #: How a cue is put; only ``asserted`` decides a kind.
-STRENGTHS = ("asserted", "reassured", "earlier", "hedged", "negated", "denied", "drill")
+#: ``planned`` is a headline's plan ("Bisie to resume"): news English writes both plans and steps days away
+#: this way, so a summary that asserts the same step settles it.
+#: ``dated`` is a step dated a quarter, half or year ahead ("restart in the first half of 2027").
+STRENGTHS = ("asserted", "reassured", "earlier", "planned", "dated", "hedged", "negated", "denied", "drill")
 
 # (family, lexicon field, needs an object) in reading order.
 _FAMILIES: tuple[tuple[str, str, bool], ...] = (
@@ -52,18 +55,25 @@ _OBJECT_LABEL = {
     "access": "access roads or services",
     "project": "a project or construction",
     "decline": "a decline",
+    "funding": "funding",
     "product": "product held up",
 }
 #: On a tie of distance, the more specific object class names what stops ("investor site visits",
 #: "Kakula underground mine", "the mine's exports").
 _SPECIFIC = (
-    "visit", "trading", "talks", "protest", "access", "project", "decline", "part", "export", "staff", "ops",
-    "product",
+    "visit", "trading", "talks", "funding", "protest", "access", "project", "decline", "part", "export",
+    "staff", "ops", "product",
 )  # fmt: skip
 #: Classes that only count after the cue: a protest or road is the object of "suspends", "blocks", but
 #: as a subject ("strike halts", "Huelga paraliza") it is the cause of the stop.
 _AFTER_ONLY = frozenset({"protest", "access"})
-_VOID = frozenset({"visit", "trading", "talks", "protest", "access", "project", "decline"})
+#: Classes that name what stops only right after the cue ("halts the decline"): further on they are the
+#: cause ("shuts Bald Hill on lithium slump").
+_RIGHT_AFTER = frozenset({"decline"})
+_RIGHT_AFTER_WORDS = 2
+#: Classes beside a force majeure that are its cause, not what it covers.
+_FORCE_MAJEURE_CAUSES = _AFTER_ONLY | _RIGHT_AFTER
+_VOID = frozenset({"visit", "trading", "talks", "protest", "access", "project", "decline", "funding"})
 _FAMILY_LABEL = {
     "guidance": "guidance lowered",
     "lifted": "halt lifted",
@@ -71,17 +81,22 @@ _FAMILY_LABEL = {
     "stop": "stop word",
     "evacuate": "evacuation word",
 }
+#: Kinds whose cue a time months ahead makes a plan ("restart in the first half of 2026").
+_DATED_KINDS = frozenset({"halt", "partial_halt", "export_halt", "resumption"})
 _WINDOW_AFTER = 6  # words after a cue where its object may stand
 _WINDOW_BEFORE = 6  # words before it, for the subject of a passive ("exports ... were suspended")
 _GROUP = 2  # object words this close to the chosen one belong to its noun group
 _SENTENCE = re.compile(r"(?:[^.!?;\n]|\.(?=\d))+")
 # Quotation marks are not breaks: they wrap the words of one clause ("declared “force majeure”").
-_CLAUSE_BREAK = re.compile(r"[,:()\[\]]|\s[-–]\s|\s\|\s")
+# A comma between digits ("4,800 employees") is no break.
+_CLAUSE_BREAK = re.compile(r"(?<!\d),|,(?!\d)|[:()\[\]]|\s[-–]\s|\s\|\s")
 _WORD = re.compile(r"\S+")
+_FORCE_MAJEURE = re.compile(r"force majeure|fuerza mayor|forca maior")
 # A span of years right after a cue ("restee en veille de 1993 a 2024", "idle from 2019 to 2023"): a past
 # episode, in any of the four languages.
 _YEARS_AFTER = re.compile(
-    r"^\s*(?:\S+\s+){0,2}?(?:from|between|de|du|entre|desde|des)\s+(?:19|20)\d\d\s+(?:to|and|a|au|et|y|e|hasta|ate|-)"
+    r"^\s*(?:\S+\s+){0,2}?(?:from|between|de|du|entre|desde|des)\s+(?:19|20)\d\d\s+(?:to|and|a|au|et|y|e"
+    r"|hasta|ate|-)"
     r"\s+(?:19|20)\d\d"
 )
 
@@ -96,8 +111,36 @@ _MONTHS = (
 )
 _STANDING_AFTER = re.compile(
     r"^\s*(?:\S+\s+){0,2}?(?:since|depuis|desde|ha|hace)\s+(?:(?:early|late|mid|le|la|el|o|debut|fin|finales"
-    rf"|principios|inicios|meados|de|des|varios|varias|plusieurs|several|many)\s+){{0,2}}(?:{_MONTHS}|months|mois"
+    rf"|principios|inicios|meados|de|des|varios|varias|plusieurs|several|many)\s+){{0,2}}(?:{_MONTHS}|months"
+    rf"|mois"
     r"|meses|years|ans|annees|anos)\b"
+)
+
+# A month right after a cue ("mise en sommeil fin fevrier", "idled in March").
+_MONTH_AFTER = re.compile(
+    rf"^\s*(?:(?:in|en|fin|debut|mi|a|early|late|mid|finales de|principios de|em|no|final de|inicio de)\s+)?"
+    rf"(?:{_MONTHS})\b"
+)
+
+# A question that explains a fact ("Pourquoi la Guinee a ordonne l'arret des exportations ?") tells it.
+_EXPLAINS = re.compile(r"\b(?:why|how|pourquoi|comment|por que|porque|como)\b")
+# A year naming a stop: right after a noun cue ("el paro de 2019") or right before it ("the 2020 shutdown").
+_NOUN_YEAR_AFTER = re.compile(r"^\s*(?:de|of|in|en|em|du|da|do|del|d')\s*(?:19|20)\d\d\b")
+_YEAR_BEFORE = re.compile(r"\b(?:19|20)\d\d\s*$")
+# A duration after a cue ("for two weeks", "por quatro meses", "pendant deux semaines").
+_DURATION = re.compile(
+    r"(?:for|por|pour|pendant|durante|during)\s+(?:\S+\s+){0,2}?(?:days?|weeks?|months?|hours?|dias|semanas"
+    r"|meses|horas|jours|semaines|mois|heures)\b"
+)
+# Time ago right after a cue ("paralizada hace cuatro meses", "idled two years ago", "il y a trois mois").
+_AGO_AFTER = re.compile(
+    r"^\s*(?:\S+\s+){0,2}?(?:(?:hace|ha|il y a)\s+(?:\S+\s+){0,3}?(?:mes(?:es)?|anos?|mois|ans?|annees?"
+    r"|semanas?"
+    r"|semaines?)|(?:\S+\s+)?(?:months?|years?) ago)\b"
+)
+# Last year, a few words after a cue, in the four languages: a past episode.
+_LAST_YEAR_AFTER = re.compile(
+    r"^\s*(?:\S+\s+){0,6}?(?:last year|l'an dernier|l'annee derniere|el ano pasado|(?:d?o|no) ano passado)\b"
 )
 
 
@@ -130,6 +173,7 @@ class Reading:
     continues: list[tuple[int, str]]  # (sentence index, words as written)
     frame: str  # a denial or drill word of the field outside any cue ("" when none)
     partial: str = ""  # words naming one part of the site ("one of the two lines", "half capacity")
+    report: str = ""  # words saying the field reports a period's figures ("first-quarter output")
 
 
 def _words(text: str) -> int:
@@ -161,19 +205,29 @@ def _object(sentence: str, start: int, end: int, lexicon: Lexicon) -> tuple[str,
     one noun group, the most specific class wins (``_SPECIFIC``).
     """
     left, right = _clause(sentence, start, end, lexicon)
-    if stop := lexicon.compiled["object_end"].search(sentence, end, right):
+    at = end
+    while stop := lexicon.compiled["object_end"].search(sentence, at, right):
+        if span := _DURATION.match(sentence, stop.start()):
+            at = span.end()  # "suspender por quatro meses a exportacao": a duration, then the object
+            continue
         right = stop.start()
+        break
     found: list[tuple[str, int, int]] = []
     for cls in _OBJECT_LABEL:
         for m in lexicon.compiled[f"obj:{cls}"].finditer(sentence, left, right):
             if m.end() <= start or m.start() >= end:
                 found.append((cls, m.start(), m.end()))
     # A phrase ("processing plant") hides the words inside it ("plant").
-    found = [f for f in found if not any(o[1] <= f[1] and f[2] <= o[2] and o != f for o in found)]
+    found = [
+        f
+        for f in found
+        if not any(o[1] <= f[1] and f[2] <= o[2] and o[2] - o[1] > f[2] - f[1] for o in found)
+    ]
     after = sorted(
         (_words(sentence[end:s]), cls, s, e)
         for cls, s, e in found
-        if s >= end and _words(sentence[end:s]) <= _WINDOW_AFTER
+        if s >= end
+        and _words(sentence[end:s]) <= (_RIGHT_AFTER_WORDS if cls in _RIGHT_AFTER else _WINDOW_AFTER)
     )
     before = sorted(
         (s, cls, e)
@@ -190,7 +244,9 @@ def _object(sentence: str, start: int, end: int, lexicon: Lexicon) -> tuple[str,
         (c, gs, ge)
         for c, gs, ge in found
         if (gs >= end) == (s >= end)
-        and (gs >= end or c not in _AFTER_ONLY)
+        # A protest or road names what stops only as the nearest word ("suspends the blockade"), not
+        # beside one ("halt production on blockades": the cause).
+        and (c not in _AFTER_ONLY or (gs, ge) == (s, e))
         and _words(sentence[min(e, ge) : max(s, gs)]) <= _GROUP
     ]
     return min(group, key=lambda g: (_SPECIFIC.index(g[0]), g[1]))
@@ -228,6 +284,8 @@ def _strength(
         return "drill", flags["drill"]
     if flags.get("denial"):
         return "denied", flags["denial"]
+    if flags.get("question"):
+        return "hedged", flags["question"]
     left, _ = _clause(sentence, start, end, lexicon)
     before = sentence[left:start]
     after = sentence[end:]
@@ -236,21 +294,49 @@ def _strength(
         return "negated", m.group()
     if m := c["negation_after"].match(after.lstrip()):
         return "negated", m.group()
-    if m := c["earlier"].search(" " + _last_words(before, 6)):
+    if (m := c["earlier"].search(" " + _last_words(before, 6))) and not c["reported"].search(
+        sentence, 0, start
+    ):
         return "earlier", m.group().strip()
     if m := _YEARS_AFTER.match(after) or _STANDING_AFTER.match(after):
         return "earlier", m.group().strip()
+    if kind in _DATED_KINDS and (m := _LAST_YEAR_AFTER.match(after) or _AGO_AFTER.match(after)):
+        return "earlier", m.group().strip()  # "paralisada na maior parte do ano passado"
+    if not before.strip(" \"'«“") and (m := _MONTH_AFTER.match(after)):
+        # "Mise en sommeil fin fevrier, ...": a sentence opening on a dated stop recalls it.
+        return "earlier", m.group().strip()
     if c["noun"].match(sentence, start) and (m := c["earlier_noun"].search(" " + _last_words(before, 6))):
         return "earlier", m.group().strip()
+    if c["noun"].match(sentence, start) and (
+        m := _NOUN_YEAR_AFTER.match(after) or _YEAR_BEFORE.search(before)
+    ):
+        return "earlier", m.group().strip()  # "el paro de 2019", "the 2020 shutdown": a named past episode
     if (m := c["plan"].search(" " + _last_words(before, 3))) and not c["imminent"].search(sentence):
-        return "hedged", m.group().strip()
+        return "planned", m.group().strip()
     if m := c["hedge"].search(_last_words(before, 6)):
         return "hedged", m.group()
+    if (m := c["condition"].match(sentence)) or (m := c["request"].search(sentence, 0, start)):
+        return "hedged", m.group().strip(" \"'«“")
     if m := c["hedge_after"].search(_first_words(after, 4)):
         return "hedged", m.group()
+    if (
+        kind in _DATED_KINDS
+        and (m := c["ahead"].match(after))
+        and not _past_tense(sentence, start, end, before, lexicon)
+    ):
+        return "dated", m.group("when")
     if kind == "halt" and flags.get("continues"):
         return "reassured", flags["continues"]
     return "asserted", ""
+
+
+def _past_tense(sentence: str, start: int, end: int, before: str, lexicon: Lexicon) -> bool:
+    """Whether the verb cue at ``sentence[start:end]`` is in a past tense ("resumed", "a repris"); a noun
+    ("the restart") has none."""
+    c = lexicon.compiled
+    if c["noun"].match(sentence, start):
+        return False
+    return bool(c["past"].search(_last_words(before + sentence[start:end], 3)))
 
 
 def read(text: str, where: str, lexicons: list[Lexicon]) -> Reading:
@@ -269,6 +355,10 @@ def read(text: str, where: str, lexicons: list[Lexicon]) -> Reading:
         for lexicon in lexicons:
             c = lexicon.compiled
             flags = {}
+            if folded[sentence_match.end() : sentence_match.end() + 1] == "?" and not _EXPLAINS.search(
+                sentence
+            ):
+                flags["question"] = "?"  # "Greve na mina de Cerro Verde?": asked, not told
             for name in ("drill", "denial", "continues"):
                 if m := c[name].search(sentence):
                     flags[name] = m.group()
@@ -286,6 +376,14 @@ def read(text: str, where: str, lexicons: list[Lexicon]) -> Reading:
                     needs_object = False
                 for m in pattern.finditer(remaining):
                     obj = None if family == "guidance" else _object(sentence, m.start(), m.end(), lexicon)
+                    if (
+                        obj
+                        and _FORCE_MAJEURE.search(m.group())
+                        and (obj[1] < m.start() or obj[0] in _FORCE_MAJEURE_CAUSES)
+                    ):
+                        # "La mine X appliquera la force majeure": the mine declares it; "fuerza mayor en su
+                        # segundo dia de huelga": the strike is its cause. Neither is what it covers.
+                        obj = None
                     decided = _kind(family, obj[0] if obj else None, needs_object)
                     if decided is None:
                         continue
@@ -298,11 +396,7 @@ def read(text: str, where: str, lexicons: list[Lexicon]) -> Reading:
                     kind, rule = decided
                     if kind == "halt" and c["partial"].search(sentence):
                         kind, rule = "partial_halt", f"{rule}, one part named"
-                    if (
-                        "force majeure" in m.group()
-                        or "fuerza mayor" in m.group()
-                        or "forca maior" in m.group()
-                    ):
+                    if _FORCE_MAJEURE.search(m.group()):
                         rule = rule.replace("stop word", "force majeure", 1)
                     strength, modifier = _strength(sentence, m.start(), m.end(), kind, lexicon, flags)
                     if strength == "reassured" and where == "title":
@@ -326,7 +420,12 @@ def read(text: str, where: str, lexicons: list[Lexicon]) -> Reading:
                 remaining = pattern.sub(lambda m: " " * len(m.group()), remaining)
             if len(cues) == cues_before and not frame:
                 frame = flags.get("denial") or flags.get("drill") or ""
-    return Reading(_one_per_place(cues), continues, frame, partial)
+    report = ""
+    for lexicon in lexicons:
+        if m := lexicon.compiled["report"].search(folded):
+            report = original(m.start(), m.end())
+            break
+    return Reading(_one_per_place(cues), continues, frame, partial, report)
 
 
 def _one_per_place(cues: list[Cue]) -> list[Cue]:

@@ -13,12 +13,13 @@ def headline(report: Report) -> str:
     """One line: macro F1, share right, hard negatives raised to halt, language, site links."""
     n = len(report.outcomes)
     right = n - len(report.errors)
+    links = "n/a (no site labels)" if report.exact_links is None else _pct(report.exact_links)
     return (
         f"{report.name}: {n} notices, macro F1 {report.macro_f1:.2f}, "
         f"right {right}/{n} ({_pct(report.accuracy)}), "
         f"hard negatives raised to halt {len(report.raised_to_halt)}, language filled "
-        f"{_pct(report.language_filled)} (right {_pct(report.language_right)}), exact site links "
-        f"{_pct(report.exact_links)}"
+        f"{_pct(report.language_filled)} (right {_pct(report.language_right)}), exact site links {links}; "
+        f"read from the text alone, before the sites weigh it: macro F1 {report.read_macro_f1:.2f}"
     )
 
 

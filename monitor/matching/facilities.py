@@ -16,29 +16,38 @@ from monitor.textnorm import word_key
 
 __all__ = ["facility_names"]
 
-_FACILITY = r"(?:mines?|smelters?|refiner(?:y|ies)|mills?|complex)"
+_FACILITY = r"(?:mines?|smelters?|refiner(?:y|ies)|mills?|complex|projects?|operations|ops)"
 _MATERIAL = (
     r"(?:open[- ]pit|underground|copper|gold|silver|iron|ore|tin|nickel|zinc|lithium|uranium|coal|graphite"
     r"|platinum|cobalt|tungsten|manganese|rare earths?|copper-gold|gold-copper|and|&)"
 )
-_NAME = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2}"
+_CAPITAL = "A-ZÀ-ÖØ-Þ"
+# A currency before an amount ("US$ 10,000 millones") is no name.
+# A word of a name: capitalised, with a dot only as an abbreviation ("Mt.", "St."), never a sentence's end.
+_NAME_WORD = rf"[{_CAPITAL}](?:\w?\.|[\w'’-]*)"
+_NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}(?![\w'’.-]*\$)"
 # English puts the name before: "the Batu Hijau open pit mine".
 # A capitalised "Mines" after a name is a company ("Ivanhoe Mines"), not a mine.
 _BEFORE = re.compile(rf"\b({_NAME})\s+(?:(?i:{_MATERIAL})\s+){{0,4}}(?!Mines\b)(?i:{_FACILITY})\b")
 # French, Spanish and Portuguese after: "la mina de Brucutu", "la mine d'uranium d'Arlit", "usina Pitinga".
 _ROMANCE_FACILITY = (
-    r"(?:mines?|minas?|usines?|usinas?|fonderies?|fundici[oó]n|fundi[cç][aã]o|raffinerie|refiner[ií]a|complexe"
-    r"|complejos?|complexos?|complexes|(?:opera[cç](?:[aã]o|[oõ]es)|operaci[oó]n(?:es)?|op[ée]rations?)\s+(?:em|en|[àa]|de))"
+    r"(?:mines?|minas?|usines?|usinas?|fonderies?|fundici[oó]n|fundi[cç][aã]o|raffinerie|affinerie|refiner[ií]a|complexe"
+    r"|complejos?|complexos?|complexes|yacimientos?|jazidas?|gisements?|proyectos?|projetos?|projets?"
+    r"|(?:opera[cç](?:[aã]o|[oõ]es)|operaci[oó]n(?:es)?|op[ée]rations?)\s+(?:em|en|[àa]|de))"
 )
 _ROMANCE_MATERIAL = (
-    r"(?:[ée]tain|cuivre|cobre|ouro|oro|or|grafite|graphite|uranium|urânio|nickel|n[ií]quel|fer|ferro|hierro"
+    r"(?:min[ée]rio de ferro|mineral de hierro|minerai de fer|min[ée]rio"
+    r"|[ée]tain|cuivre|cobre|ouro|oro|or|grafite|graphite|uranium|urânio|nickel|n[ií]quel|fer|ferro|hierro"
     r"|l[ií]tio|lithium|cobalt|cobalto|zinc|zinco|plata|prata|charbon|carb[oó]n|carv[aã]o|rubis|rub[ií]es"
     r"|coltan|estanho|esta[nñ]o|manganèse|manganeso|mangan[eê]s|tungst[eè]ne|tungsteno|volfr[aâ]mio)"
 )
 _LINK = r"(?:d['’]|de\s+|du\s+|del\s+|da\s+|do\s+)"
-_AFTER = re.compile(
-    rf"(?i:\b{_ROMANCE_FACILITY})\s+(?:(?i:{_LINK}){_ROMANCE_MATERIAL}\s+)?(?i:{_LINK})?({_NAME})"
+# What stands between the word for a mine and its name: "de cobre e ouro", "a céu aberto", "subterránea".
+_ROMANCE_BETWEEN = (
+    rf"(?:(?i:{_LINK}|e\s+|y\s+|et\s+)?{_ROMANCE_MATERIAL}\s+"
+    r"|(?i:a\s+c[ée]u\s+aberto|a\s+cielo\s+abierto|a\s+ciel\s+ouvert|subterr[aâá]ne[ao]s?|souterraine?)\s+)"
 )
+_AFTER = re.compile(rf"(?i:\b{_ROMANCE_FACILITY})\s+{_ROMANCE_BETWEEN}{{0,4}}(?i:{_LINK})?({_NAME})")
 #: Words a capitalised run may start with that are not part of a name (a headline's or a sentence's first
 #: word, an article, a country's adjective).
 _NOT_NAMES = frozenset(
@@ -54,12 +63,20 @@ _NOT_NAMES = frozenset(
 )
 
 
+#: A region, not a mine: "la mayor mina de cobre de América Central".
+_CONTINENTS = frozenset(
+    re.findall(r"\S+", "america amerique africa afrique asia asie europe europa oceania oceanie")
+)
+
+
 def _clean(name: str) -> str:
     words = name.replace("’", "'").split()
     while words and (words[0].lower() in _NOT_NAMES or words[0].lower().rstrip("'s") in _NOT_NAMES):
         words.pop(0)
     if words and words[0].lower().endswith(("'s", "’s")):
         words.pop(0)  # "Newmont's Batu Hijau mine": the owner, then the mine
+    if words and word_key(words[0]) in _CONTINENTS:
+        return ""
     return " ".join(words).strip(" .,'-")
 
 

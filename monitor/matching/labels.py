@@ -147,6 +147,34 @@ def place_names() -> frozenset[str]:
     return frozenset(names)
 
 
+@functools.cache
+def province_countries() -> dict[str, str]:
+    """Folded names of top-level provinces (ISO 3166-2) that belong to one country only -> its ISO alpha-2
+    code ("goias" -> "BR", "para" -> "BR"): where a text names a province, it names its country."""
+    found: dict[str, set[str]] = {}
+    for s in pycountry.subdivisions:
+        if not s.parent_code and (key := word_key(s.name)):
+            found.setdefault(key, set()).add(s.country_code)
+    return {
+        key: next(iter(codes))
+        for key, codes in found.items()
+        if len(codes) == 1 and key not in country_codes() and not set(key.split()) <= _COMMON_PROVINCE_WORDS
+    }
+
+
+#: Words some provinces are named by alone ("Sud", "Central", "Capital"), which a text mostly writes as
+#: ordinary words ("l'usine du Sud", "America Central").
+_COMMON_PROVINCE_WORDS = frozenset(
+    re.findall(
+        r"\S+",
+        """north south east west northern southern eastern western central centre center centro capital
+    nord sud
+    est ouest norte sur este oeste leste littoral coast coastal plateau plateaux lakes lagunes maritime
+    savanes highlands lowlands upper lower haut bas alto bajo baixo grand""",
+    )
+)
+
+
 def _names_no_operator(label: str) -> bool:
     """A label made only of stop words and numbers, or of those and a country or province name."""
     key = word_key(label)
@@ -179,16 +207,33 @@ def _split_groups(text: str) -> tuple[str, list[str]]:
 
 
 def name_labels(name: str) -> list[tuple[str, str]]:
-    """(field, label) keys of a site name: the name without its parentheses, each part inside as an alias
-    (a country or province named there is where the site lies, not another name of it)."""
+    """(field, label) keys of a site name: the name without its parentheses, and each item inside: a
+    ``part`` of the site where the parentheses list several names ("Bisie tin mine (Mpama North and Mpama
+    South)", "Collahuasi (Rosario and Ujina pits)"), else an ``alias`` ("Tenke Fungurume (TFM)", "Rossing
+    (SJ pit)": its one pit is the mine). An acronym stays an alias (it is mostly the company: "KNS"), and a
+    country or province named there is where the site lies, not another name of it.
+    """
     outside, groups = _split_groups(name)
     labels = [("name", _trim(outside, _NAME_TAIL))]
     for group in groups:
-        for part in re.split(r"[,;+/:]|\s-\s|\bvs\.?\s", group):
-            label = _trim(part, _NAME_TAIL)
-            if word_key(label) not in place_names():  # "(...; Minas Gerais)" says where, not which mine
-                labels.append(("alias", label))
+        items = [item for item in _PARENTHESIS_ITEM.split(group) if item.strip()]
+        several = sum(1 for item in items if not _ACRONYM.fullmatch(_trim(item, _NAME_TAIL).strip())) > 1
+        for item in items:
+            label = _trim(item, _NAME_TAIL)
+            if word_key(label) in place_names():  # "(...; Minas Gerais)" says where, not which mine
+                continue
+            if set(word_key(label).split()) <= _PART_KIND_WORDS:
+                continue  # "(open pit and Hugo North underground)": "open pit" names no part
+            part = several and not _ACRONYM.fullmatch(label.strip())
+            labels.append(("part" if part else "alias", label))
     return labels
+
+
+_PART_KIND_WORDS = frozenset(
+    {"open", "pit", "pits", "shaft", "shafts", "underground", "plant", "mine", "mines"}
+)
+_PARENTHESIS_ITEM = re.compile(r"[,;+/:]|\s-\s|\bvs\.?\s|\s(?:and|et|y|e)\s|\bincl\.?\s")
+_ACRONYM = re.compile(r"[A-Z0-9-]{2,6}")
 
 
 def _names_in(fragment: str) -> list[str]:

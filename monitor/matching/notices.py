@@ -25,6 +25,7 @@ Each operator in a text is read on its own, so two operators in one notice go to
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from monitor.domain import PLACE_TIE
+from monitor.domain import PART_TIE, PLACE_TIE
 from monitor.matching.facilities import facility_names
 from monitor.matching.labels import (
     GENERIC_WORDS,
@@ -40,6 +41,7 @@ from monitor.matching.labels import (
     name_labels,
     operator_labels,
     place_names,
+    province_countries,
     usable,
 )
 from monitor.textnorm import word_key, words, words_as_written
@@ -52,7 +54,12 @@ __all__ = ["NoticeLinks", "SiteTextIndex"]
 #: in any case. An all-capital headline still matches: the stop-list is what keeps "KIA" out.
 _SHORT_ACRONYM = 3
 _NAME, _OPERATOR, _PLACE = 0, 1, 2
-_RANK = {"name": _NAME, "alias": _NAME, "operator": _OPERATOR, "place": _PLACE}
+#: A news dateline opening a summary: "JOHANNESBURG -", "Rio de Janeiro -", "KINSHASA, 3 mars (Reuters) -".
+_DATELINE = re.compile(
+    r"^\s*[A-ZÀ-ÖØ-Þ][\w'’.]*(?:\s+(?:de|do|da|del|du|[A-ZÀ-ÖØ-Þ][\w'’.]*)){0,3}"
+    r"(?:\s*,\s*[\w .]{1,25}?)?(?:\s*\([^)]{1,30}\))?\s*[-–—]\s"
+)
+_RANK = {"name": _NAME, "alias": _NAME, "part": _NAME, "operator": _OPERATOR, "place": _PLACE}
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -122,6 +129,9 @@ class SiteTextIndex:
     keys: dict[str, list[_Entry]] = field(default_factory=dict)
     max_words: int = 0
     country_of: dict[str, str] = field(default_factory=dict)
+    #: Folded words of each site's name, generic words left out, to tell which of an operator's sites a
+    #: mine named beside it is ("Implats ... its Rustenburg mine").
+    name_words: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, sites: pd.DataFrame) -> SiteTextIndex:
@@ -144,6 +154,9 @@ class SiteTextIndex:
                 _company_core(word_key(o)) for i, labels in operators.items() if i != site_id for o in labels
             }
             site = _SiteWords(word_key(names[0][1]), {word_key(a) for a in aliases}, own, others)
+            index.name_words[site_id] = (
+                frozenset(word_key(str(row.get("name") or "")).split()) - GENERIC_WORDS
+            )
             entries = [(site.field(kind, word_key(label), shared_places), label) for kind, label in names]
             entries += [("operator", o) for o in operators[site_id]]
             entries += [("place", _place_name(p).strip()) for p in _as_list(row.get("places"))]
@@ -163,15 +176,53 @@ class SiteTextIndex:
             bucket.append(entry)
             self.max_words = max(self.max_words, len(key.split()))
 
-    def _other_facility(self, texts: Sequence[str]) -> str:
-        """A mine or plant the texts name that no registry label names ("" when none)."""
-        for name in facility_names(texts):
+    def _company(self, key: str) -> bool:
+        """Whether a registry label that is not only a town ("Rustenburg") reads ``key``: a company or a
+        site's name."""
+        return any(e.field != "place" for e in self.keys.get(key, ()))
+
+    def _drop_defined_acronyms(
+        self, groups: dict[tuple[int, str], list[_Hit]], texts: Sequence[str]
+    ) -> dict[tuple[int, str], list[_Hit]]:
+        """The hits, without an acronym the text spells out as another name: "Montepuez Ruby Mining
+        Limitada (MRM)" is not McArthur River Mine's "MRM"."""
+        defined = _defined_acronyms(texts)
+        kept: dict[tuple[int, str], list[_Hit]] = {}
+        for key, hits in groups.items():
+            words = defined.get(key[1])
+            mine = [h for h in hits if not words or words & self.name_words.get(h[2].site_id, frozenset())]
+            if mine:
+                kept[key] = mine
+        return kept
+
+    def _outside_name(self, entry: _Entry) -> bool:
+        """An alias none of whose words is in the site's name ("Allkem" of Olaroz, not "Mpama South" of
+        "Bisie tin mine (Mpama North and Mpama South)"): often a company or a former name."""
+        ws = set(word_key(entry.label).split()) - GENERIC_WORDS
+        return entry.field == "alias" and not ws & self.name_words.get(entry.site_id, frozenset())
+
+    def _sites_named(self, facility: str, sites: Iterable[str]) -> list[str]:
+        """Those of ``sites`` whose name holds every word of a mine the text names ("Rustenburg" of
+        "Impala Rustenburg lease area")."""
+        ws = set(word_key(facility).split()) - GENERIC_WORDS
+        return sorted(s for s in sites if ws and ws <= self.name_words.get(s, frozenset()))
+
+    def _other_facility(self, names: Sequence[str], operator_sites: set[str]) -> str:
+        """A mine or plant the texts name (``names``) that no registry label names, nor the name of one
+        of the sites of an operator the text names ("" when none)."""
+        for name in names:
+            if self._sites_named(name, operator_sites):
+                continue
+            if any(
+                e.field == "place" and e.site_id in operator_sites for e in self.keys.get(word_key(name), ())
+            ):
+                continue  # "Minsur ... the Pisco smelter": the operator's plant in its site's town
             ws = word_key(name).split()
             if " ".join(ws) in place_names():
                 continue  # "la mina de grafite de Moçambique" says where, not which
             # "Vale Sudbury Coleman mine", "a mina da Sigma Lithium": a company the registry knows, then
             # the mine's own name (or nothing but generic words, when the company is the mine's owner).
-            known = max((n for n in range(1, len(ws) + 1) if " ".join(ws[:n]) in self.keys), default=0)
+            known = max((n for n in range(1, len(ws) + 1) if self._company(" ".join(ws[:n]))), default=0)
             ws = ws[known:]
             if all(w in GENERIC_WORDS for w in ws):
                 continue
@@ -205,8 +256,11 @@ class SiteTextIndex:
         A one-word name counts only capitalised, and an acronym of up to three letters only in capitals.
         Sites are sorted by strength (name or alias, operator, place), then id.
         """
-        groups = self._hits([title, summary])
-        countries = _countries([title, summary])
+        summary = _DATELINE.sub("", summary or "", count=1)  # where the story was filed, not the mine
+        groups = self._drop_defined_acronyms(self._hits([title, summary]), [title, summary])
+        covered = {i + k for group in groups.values() for i, n, _ in group for k in range(-n) if -n > 1}
+        countries = _countries([title, summary], covered)
+        provinces = _province_countries([title, summary], covered)
         best: dict[str, tuple[int, int, int, str]] = {}
 
         def tie(site_id: str, rank: int, hit: _Hit, matched_on: str) -> None:
@@ -218,7 +272,8 @@ class SiteTextIndex:
             return [group for (r, _), group in sorted(groups.items()) if r == rank]
 
         operator_sites = {hit[2].site_id for group in of_rank(_OPERATOR) for hit in group}
-        elsewhere = self._other_facility([title, summary])
+        facilities = facility_names([title, summary])
+        elsewhere = self._other_facility(facilities, operator_sites)
         mentions: list[str] = []
         for (rank, key), group in sorted(groups.items()):
             if rank != _NAME:
@@ -228,7 +283,10 @@ class SiteTextIndex:
                 if elsewhere and hit[2].site_id in companies:
                     mentions.append(hit[2].label)  # the site's company, beside another of its mines
                     continue
-                tie(hit[2].site_id, _NAME, hit, f"{hit[2].field}: {hit[2].label}")
+                if elsewhere and self._outside_name(hit[2]):
+                    continue  # a company or province listed as an alias ("Allkem" of Olaroz), by another mine
+                on = PART_TIE if hit[2].field == "part" else f"{hit[2].field}: "
+                tie(hit[2].site_id, _NAME, hit, f"{on}{hit[2].label}")
         named = set(best)
         placed: dict[str, _Hit] = {}
         for group in of_rank(_PLACE):
@@ -247,10 +305,16 @@ class SiteTextIndex:
                 mentions.append(label)  # the text names another of its operations
                 continue
             if len(sites) == 1:
-                if countries and self.country_of.get(sites[0]) not in countries:
+                named_lands = set(countries) | provinces
+                if named_lands and self.country_of.get(sites[0]) not in named_lands:
                     mentions.append(label)  # its only site is not in the country the text names
                 else:
                     tie(sites[0], _OPERATOR, first, f"operator: {label}")
+                continue
+            by_mine = {s: f"mine: {f}" for f in facilities for s in self._sites_named(f, sites)}
+            if by_mine:
+                for site_id, mine in by_mine.items():
+                    tie(site_id, _OPERATOR, first, f"operator: {label} + {mine}")
                 continue
             where = {s: f"place: {placed[s][2].label}" for s in sites if s in placed}
             where |= {
@@ -262,8 +326,10 @@ class SiteTextIndex:
                 tie(site_id, _OPERATOR, first, f"operator: {label} + {place}")
             if not where:
                 mentions.append(label)
-        if best:
-            return self._ordered(best, mentions)  # a place beside a named site is where it lies
+        if best or elsewhere:
+            # A place beside a named site is where it lies; beside a mine the registry does not hold
+            # ("its Rustenburg platinum mine"), where that mine lies.
+            return self._ordered(best, mentions)
         for group in of_rank(_PLACE):
             for hit in group:
                 tie(hit[2].site_id, _PLACE, hit, f"{PLACE_TIE}{hit[2].label}")
@@ -297,13 +363,17 @@ class _SiteWords:
         this site's own company ("KFM")."""
         if key in shared_places and key not in self.aliases:
             return "place"
+        if field == "part" and (self.name == key or self.name.startswith(key + " ")):
+            return "alias"  # "Kamoto" of "Kamoto Copper Company (..., Kamoto underground, ...)" is the site
         if field == "name" or self.name == key or self.name.startswith(key + " "):
             return field
         core = _company_core(key)
         if core in self.own and core not in self.others:
-            return field
-        if core in self.others or any(o.startswith(core + " ") for o in self.own | self.others):
-            return "operator"
+            return "alias" if field == "part" else field  # the site's own company ("Antam") is the site
+        if core in self.others or any(
+            o.startswith(core + " ") or o.endswith(" " + core) for o in self.own | self.others
+        ):
+            return "operator"  # "Vale" of "Vale Base Metals", "Minmetals" of "China Minmetals"
         return field
 
 
@@ -340,16 +410,46 @@ def _ngrams(texts: Sequence[str], max_words: int) -> Iterable[tuple[int, int, st
         offset += len(ws) + 1
 
 
+_DEFINED_ACRONYM = re.compile(r"((?:[A-ZÀ-ÖØ-Þ][\w'’.-]*\s+){1,6})\(([A-Z]{2,5})\)")
+
+
+def _defined_acronyms(texts: Sequence[str]) -> dict[str, frozenset[str]]:
+    """Folded acronyms the texts spell out ("Montepuez Ruby Mining Limitada (MRM)") -> the folded words of
+    the name they stand for, generic words left out."""
+    out: dict[str, frozenset[str]] = {}
+    for text in texts:
+        for m in _DEFINED_ACRONYM.finditer(text or ""):
+            name, acronym = m.group(1).split(), m.group(2)
+            initials = iter(w[0].upper() for w in name)
+            if all(letter in initials for letter in acronym):  # the letters, in order, among the initials
+                out[word_key(acronym)] = frozenset(word_key(m.group(1)).split()) - GENERIC_WORDS
+    return out
+
+
+def _province_countries(texts: Sequence[str], covered: set[int]) -> set[str]:
+    """ISO alpha-2 codes of the countries whose provinces the texts name capitalised ("estado de Goiás")."""
+    provinces = province_countries()
+    longest = max(len(key.split()) for key in provinces)
+    return {
+        provinces[key]
+        for i, n, key, spelling in _ngrams(texts, longest)
+        if key in provinces and spelling[:1].isupper() and not covered.intersection(range(i, i + n))
+    }
+
+
 @functools.cache
 def _longest_country_name() -> int:
     return max(len(key.split()) for key in country_codes())
 
 
-def _countries(texts: Sequence[str]) -> dict[str, str]:
-    """ISO alpha-2 code -> the (folded) words naming it in the texts (a one-word name only capitalised)."""
+def _countries(texts: Sequence[str], covered: set[int]) -> dict[str, str]:
+    """ISO alpha-2 code -> the (folded) words naming it in the texts (a one-word name only capitalised), but
+    not inside a longer registry label (word positions ``covered``: "China" of "China Minmetals")."""
     codes = country_codes()
     found: dict[str, str] = {}
-    for _, n, key, spelling in _ngrams(texts, _longest_country_name()):
+    for i, n, key, spelling in _ngrams(texts, _longest_country_name()):
+        if covered.intersection(range(i, i + n)):
+            continue
         if key in codes and (n > 1 or spelling[:1].isupper()):
             for code in sorted(codes[key]):
                 found.setdefault(code, key)

@@ -245,7 +245,7 @@ def test_operator_labels_from_a_long_operator_field():
     [
         ("Alphamin Resources Corp. announces temporary suspension", "", [("bisie", "operator: Alphamin")]),
         ("Communiqué d'Alphamin Bisie Mining SA", "", [("bisie", "name: Bisie")]),
-        ("Update on Mpama South", "", [("bisie", "alias: Mpama South")]),
+        ("Update on Mpama South", "", [("bisie", "part: Mpama South")]),
         ("Rebels enter Walikale", "", [("bisie", "place: Walikale")]),
         ("Les rebelles sont entrés à WALIKALE", "", [("bisie", "place: Walikale")]),
         (
@@ -566,6 +566,59 @@ def test_a_lower_case_country_word_is_no_country(atacama):
             "Drought in the Vale do Jequitinhonha",
             "",
             [("grota_do_cirilo", "alias: Vale do Jequitinhonha")],
+            [],
+        ),
+        # A mine the site's name lists among several parts ties the site as that part: its halt is partial.
+        ("Bimha mine closed after a fall of ground", "", [("zimplats_ngezi", "part: Bimha")], []),
+        # A parenthesised acronym, or a single name, is the site itself, not a part.
+        ("KNS restarts its furnace", "", [("koniambo", "alias: KNS")], []),
+        # A mine named beside an operator with several sites picks the one whose name holds it.
+        (
+            "Implats resumes work at its Rustenburg mine",
+            "",
+            [("impala_rustenburg", "operator: Implats + mine: Rustenburg")],
+            [],
+        ),
+        # A mine the registry does not hold, named by a town the registry knows: neither the town's sites
+        # nor anything else are tied.
+        ("Sibanye shuts a shaft at its Rustenburg platinum mine", "", [], []),
+        # A dateline says where the story was filed, not where the mine is.
+        ("Iron ore exports fall 20% after rains", "Rio de Janeiro - Shipments fell in January.", [], []),
+        # A country inside a company's name names no country; "Minmetals" is a company.
+        (
+            "Las Bambas gives most of MMG's earnings",
+            "The mine, owned by China Minmetals, ships copper from Peru.",
+            [("las_bambas", "name: Las Bambas")],
+            ["China Minmetals"],
+        ),
+        # An amount in dollars is no mine's name ("su mina de cobre de US$ 10.000 millones").
+        (
+            "Panamá ordena cerrar la mina de First Quantum",
+            "El Gobierno ordenó cerrar su mina de cobre de US$ 10.000 millones en el país.",
+            [("cobre_panama", "operator: First Quantum + country: panama")],
+            [],
+        ),
+        # A company listed only as a site's alias, beside another operation the text names: not that site.
+        ("Lithium miner Allkem lowers annual forecast from Mt Cattlin ops", "", [], []),
+        # An acronym the text spells out as another company's is not the registry's ("MRM" of McArthur River).
+        (
+            "Ataque perto de mina de rubis",
+            "A Gemfields detém 75% da Montepuez Ruby Mining Limitada (MRM).",
+            [("balama", "place: Montepuez")],
+            [],
+        ),
+        # A province names its country: Lundin's only registry site is in Chile, not in Goiás.
+        (
+            "Falta de energia interrompe operações",
+            "A Lundin Mining parou a usina no estado de Goiás.",
+            [],
+            ["Lundin"],
+        ),
+        # A region is no mine, and a name does not run on past a sentence's end.
+        (
+            "Mina deixou de operar",
+            "A maior mina de cobre da América Central parou. A First Quantum confirmou, no Panamá.",
+            [("cobre_panama", "operator: First Quantum + country: panama")],
             [],
         ),
     ],

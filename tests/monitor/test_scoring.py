@@ -393,6 +393,13 @@ def test_a_halt_tied_to_the_site_only_by_a_place_near_it_counts_as_a_partial_hal
     assert score(notices=[by_name]).iloc[0]["status"] == "halted"
 
 
+def test_a_halt_tied_by_the_name_of_one_part_of_the_site_counts_as_a_partial_halt() -> None:
+    by_part = notice(notice_id=1, kind="halt", known_at=at(DAY), matched_on="part: Mpama South")
+    row = score(notices=[by_part]).iloc[0]
+    assert (row["status"], row["notice"]) == ("operating", 30.0)
+    assert row["explain"]["notice_points"] == [{"notice_id": 1, "kind": "partial_halt", "points": 30.0}]
+
+
 # ---- halt evidence over time ----
 SHORT = ScoringSettings(halt_confirm_days=10)
 

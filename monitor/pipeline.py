@@ -50,6 +50,9 @@ MAX_RESCORE_DAYS = 400
 #: ``ensure_scored`` computes about this many site-days at a time: each block costs a pass over the run's
 #: inputs, a front line and a supply roll-up, so fewer, larger ones are cheaper (explanations are compact).
 SCORE_ROWS_PER_BLOCK = 250_000
+#: A block of days also weighs at most about this many (exposure, day) pairs (each day weighs the exposures of
+#: its window): 25 days of the 300k-event import weigh about 4.5M, of 1M events over the same years 3x more.
+SCORE_BLOCK_PAIRS = 4_000_000
 #: Scoring reads its inputs (exposures above all) for a run of days holding about this many events at once
 #: (``Pipeline._input_spans``): about 2M exposure rows over 10,000 sites, 500 MB once read.
 SCORE_INPUT_EVENTS = 100_000
@@ -407,7 +410,7 @@ class Pipeline:
         ) as advance:
             for span in self._input_spans(days):
                 inputs = self._inputs(chosen, span, known_by, ids)
-                for block in day_blocks(span, len(chosen), SCORE_ROWS_PER_BLOCK):
+                for block in self._pair_bounded(span, len(chosen), inputs.exposures["event_date"]):
                     scores = self._compute(chosen, inputs, block, known_by)
                     if quiet is not None and not scores.empty:
                         epoch = self.scores_epoch()
@@ -417,6 +420,29 @@ class Pipeline:
                     advance(len(block) * len(chosen))
                     yield scores
                 del inputs
+
+    def _pair_bounded(self, span: list[date], n_sites: int, event_dates: pd.Series) -> Iterator[list[date]]:
+        """``span``'s blocks (``day_blocks`` of ``SCORE_ROWS_PER_BLOCK`` site-days) split again so that each
+        weighs at most about ``SCORE_BLOCK_PAIRS`` (exposure, day) pairs: every day of a block weighs the
+        exposures of its window, so a block's memory follows the events' density as well as its days."""
+        window = self.settings.scoring.window_days
+        dated = event_dates.to_numpy(dtype="datetime64[D]").astype(np.int64)
+        first = (span[0] - timedelta(days=window) - date(1970, 1, 1)).days
+        at = np.array([(day - span[0]).days for day in span]) + window  # days may have gaps
+        counts = np.bincount(np.clip(dated - first, 0, None), minlength=int(at[-1]) + 1)
+        through = np.concatenate([[0], np.cumsum(counts)])
+        # The exposures dated (day - window, day] of each day of the span: the pairs it adds to a block.
+        weighed = dict(zip(span, (through[at + 1] - through[at + 1 - window]).tolist(), strict=True))
+        for block in day_blocks(span, n_sites, SCORE_ROWS_PER_BLOCK):
+            part: list[date] = []
+            pairs = 0
+            for day in block:
+                if part and pairs + weighed[day] > SCORE_BLOCK_PAIRS:
+                    yield part
+                    part, pairs = [], 0
+                part.append(day)
+                pairs += weighed[day]
+            yield part
 
     def _input_spans(self, days: list[date]) -> Iterator[list[date]]:
         """``days`` in runs whose inputs (their events and the scoring window's before them) hold at most

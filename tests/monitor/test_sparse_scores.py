@@ -162,7 +162,7 @@ def test_batches_rescore_only_what_they_touch_and_end_as_the_dense_scores(
     assert set(rewritten["site_id"]), "the last batch should have rescored the sites it reached"
 
 
-def test_scores_read_their_inputs_a_run_of_days_at_a_time_as_they_would_at_once(
+def test_scores_read_and_computed_in_runs_of_days_are_those_computed_at_once(
     fresh_store: Store, generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sites_path, events_path = generated
@@ -177,3 +177,10 @@ def test_scores_read_their_inputs_a_run_of_days_at_a_time_as_they_would_at_once(
     monkeypatch.setattr(pipeline_module, "SCORE_INPUT_EVENTS", 40)
     assert len(list(pipeline._input_spans(days))) > 5
     pd.testing.assert_frame_equal(pipeline.score(days, persist=False), at_once)
+    monkeypatch.setattr(pipeline_module, "SCORE_BLOCK_PAIRS", 30)  # blocks of a day or two, too
+    pd.testing.assert_frame_equal(pipeline.score(days, persist=False), at_once)
+    gaps = days[::3]  # days with gaps between them (the stale ones of a store, say)
+    monkeypatch.setattr(pipeline_module, "SCORE_INPUT_EVENTS", 10**9)
+    whole = pipeline.score(gaps, persist=False)
+    monkeypatch.setattr(pipeline_module, "SCORE_BLOCK_PAIRS", 10**9)
+    pd.testing.assert_frame_equal(whole, pipeline.score(gaps, persist=False))

@@ -64,6 +64,7 @@ EN = Lexicon(
         r"(?:lifted|ended|withdrawn|removed|called off|suspended)|call\w* off (?:the |a |their |its )?strike"
         r"|suspen\w* (?:of )?(?:the |a |their |its )?(?:strike|force majeure)"
         r"|strike (?:is |was |now )?over(?=\s*(?:$|[,.;:]))"
+        r"|strike (?:\S+ ){0,4}?(?:ends|ended|has ended|comes to an end|came to an end|has come to an end)"
     ),
     evacuate=r"evacuat(?:e|es|ed|ing|ion|ions)",
     flee=r"fle(?:e|es|d|eing)",
@@ -106,7 +107,7 @@ EN = Lexicon(
         "export": (
             r"exports?|exporting|shipments?|shipping|deliver(?:y|ies)|sales|offtake|supply contracts"
             r"|contracted supplies|customers|trucking|haulage|port|consignments?|logistic\w*|rail(?:way)?"
-            r"|pipeline"
+            r"|pipeline|dock ?workers|port workers|rail line|railway line"
         ),
         "product": r"concentrates?|cargo(?:es)?|cathodes?|yellowcake|ore|tonnes",
         # "on strike to protest layoffs": a verb, not the object.
@@ -114,6 +115,7 @@ EN = Lexicon(
         "protest": r"(?<!to )protests?|blockades?|strikes?(?!-)|measures?|action|demonstrations?|sit-ins?",
         "access": (
             r"access|roads?|routes?|highways?|corridor|traffic|services|internet|entr(?:ances?|yways?)|gates?"
+            r"|convoys?"
         ),
         "project": (
             r"construction|expansion|development|projects?|exploration|drilling|opening|studies|study"
@@ -138,7 +140,7 @@ EN = Lexicon(
         r"one of (?:the|its|our|their)\s+(?:\S+\s+){0,2}(?:plants|lines|shafts|concentrators|mills|kilns"
         r"|furnaces|levels|units|smelters|trains)"
         r"|(?:line|level|shaft|unit|plant|kiln|furnace|train) (?:no\.?\s*)?\d+|partial(?:ly)?(?! lockdown)"
-        r"|(?:in|at) (?:the|an|one|some|certain) areas?\b|certain (?:areas|operations|sections)"
+        r"|(?:in|at) (?:the|an|one|some|certain) areas?\b|(?:certain|some) (?:areas|operations|sections)"
         r"|(?:no\.?\s*)?\d+\s+(?:shaft|level|line|plant|furnace)(?!s)"
         r"|(?:half|reduced) (?:of )?(?:its )?capacity|(?:cut|reduc)\w* (?:its )?(?:processing "
         r"|production )?capacity|(?:at|in) part of"
@@ -159,7 +161,8 @@ EN = Lexicon(
         r".*\sto(?:\s+\w+ly)?"
     ),
     negation=(
-        r"no(?!\.?\s*\d)|not|never|without|nor|neither|n't|rul(?:e|es|ed) out|den(?:y|ies|ied)|prevent\w*"
+        r"no(?!\.?\s*\d)|not|exempt\w*|eas(?:e|es|ed|ing)|never|without|nor|neither|n't|rul(?:e|es|ed) out"
+        r"|den(?:y|ies|ied)|prevent\w*"
         # "Strikers block BHP from restarting".
         r"|(?:block|bar|stop)(?:s|red|ped|ring|ping|ed|ing)? (?:\S+ ){0,2}?from"
     ),
@@ -193,7 +196,7 @@ EN = Lexicon(
     earlier_noun=(
         r"following|after(?! it| they| we| the company)|since|end of|post|before|earlier|previous|prior"
         r"|recent|past|follows?"
-        r"|impacts? of|cost of|losses from|effects? of|fallout from"
+        r"|impacts? of|cost of|losses from|effects? of|fallout from|due to|because of|owing to"
     ),
     noun=(
         r"suspensions?|halt|shut-?downs?|standstill|stoppages?|closures?|restart|resumption|reopening"
@@ -224,7 +227,7 @@ EN = Lexicon(
         r"|20)\d\d)?"
         r"|(?:(?:early|mid|late|end of)[- ]?)?(?:(?:fiscal\s+|calendar\s+)?(?:19|20)\d\d|next year)"
         r"|(?:coming|next)\s+(?:few\s+)?(?:months|year))"
-        r"|(?:early |late |later )?next year|(?:from |by )?the end of (?:this|the) year"
+        r"|(?:early |late |later )?next year|(?:from |by |towards? )?the end of (?:this|the) year"
         r"|(?:from|starting|beginning|as of) (?:early |mid-?|late )?(?:january|february|march|april|may|june"
         r"|july|august|september|october|november|december)\b"
     ),

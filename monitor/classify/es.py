@@ -62,6 +62,8 @@ ES = Lexicon(
         r"|(?:fin|termino) de (?:la )?(?:fuerza mayor|huelga|paralizacion)"
         r"|(?:termin|finaliz|conclu)\w* (?:la |el )?(?:huelga|paro|paralizacion)"
         r"|suspen\w* (?:de )?(?:la |el )?(?:huelga|paro|fuerza mayor)|huelga suspendida"
+        r"|(?:poner|pone|puso|ponen|pusieron) fin a (?:la |el )?(?:huelga|paro)|(?:huelga"
+        r"|paro) (?:\S+ ){0,4}?llega a su fin"
     ),
     evacuate=r"evacu\w*",
     flee=r"huy(?:en|eron|e)|huida",
@@ -128,7 +130,7 @@ ES = Lexicon(
         r"|como consecuencia"
     ),
     plan=r"\s(?:va a|van a|iba a|iban a|debe|deben)",
-    negation=r"no(?!\.?\s*\d)|sin|ningun\w*|nunca|ni|tampoco|niega|nego|desmient\w*|descart\w*|impid\w*|imped\w*",
+    negation=r"no(?!\.?\s*\d)|sin|exencion\w*|flexibiliz\w*|ningun\w*|nunca|ni|tampoco|niega|nego|desmient\w*|descart\w*|impid\w*|imped\w*",
     negation_after=r"no (?:se )?(?:ha|han|fue|fueron)",
     denial=(
         r"desmient\w*|desminti\w*|niega|nego|negaron|falso|falsa|falsos|infundad\w*|carece de fundamento"
@@ -147,7 +149,7 @@ ES = Lexicon(
     earlier_noun=(
         r"tras|luego de|despues de|desde|antes de|a raiz de|por|anterior\w*|pasad\w*|previ\w*|sigue a"
         r"|siguio a"
-        r"|impactos?(?: \w+)? de|efectos? de|costos? de|perdidas (?:por|de)"
+        r"|impactos?(?: \w+)? de|efectos? de|costos? de|perdidas (?:por|de)|debido a|a causa de"
     ),
     noun=(
         r"suspension(?:es)?|paralizacion(?:es)?|detencion|cierre|cese|interrupcion|paro|reanudacion|reinicio"

@@ -25,6 +25,7 @@ FR = Lexicon(
         r"|ferm\w* (?:definitivement )?(?:ses|leurs) portes|fonctionn\w* a capacite reduite"
         r"|redui\w* (?:ses|sa) (?:activites|capacite)"
         r"|(?:entr\w* en|en|se mettent en|declenche\w*(?: une)?) greve|greve (?:a|dans) la mine"
+        r"|(?:demarr|entam|lanc|commenc)\w* (?:une |la |leur )?greve"
     ),
     stop_noun=r"suspensions?|arret|fermeture|interruption|paralysie|cessation",
     stop_weak=(
@@ -43,7 +44,8 @@ FR = Lexicon(
     ),
     lifted=(
         r"lev(?:ee|er|e|ent)\s+(?:\S+\s+){0,4}?(?:de\s+)?(?:la\s+)?(?:force majeure|suspension|greve)"
-        r"|fin de la (?:force majeure|greve)|mett\w* fin a la greve"
+        r"|fin de la (?:force majeure|greve)|mett\w* fin a la greve|greve (?:\S+ ){0,3}?(?:prend fin"
+        r"|a pris fin|est terminee)"
         r"|force majeure (?:a ete |est )?levee"
         r"|greve (?:a ete |est )?suspendue|suspen\w* (?:de )?(?:la |leur )?(?:greve|force majeure)"
     ),
@@ -79,11 +81,11 @@ FR = Lexicon(
         "export": (
             r"exportations?|exporter|expeditions?|livraisons?|chargements?|ventes|embarquements?"
             r"|voie d'exportation|port|logistique|approvisionnements|chemin de fer|voie ferree|portuaires?"
-            r"|dockers"
+            r"|dockers|ligne ferroviaire"
         ),
         "product": r"concentres?|cargaisons?|yellowcake|cathodes|minerai|camions|tonnes|alliages",
         "protest": r"greves?|blocus|barrages?|mouvements?|manifestations?|mesures?|sit-in",
-        "access": r"acces|routes?|axes?|circulation|corridor|services",
+        "access": r"acces|routes?|axes?|circulation|corridor|services|convois",
         "project": r"construction|extension|projets?|exploration|forages?|ouverture|etudes?",
         "funding": r"financements?|investissements?|paiements?",
         "decline": r"baisse|chute|declin|recul",
@@ -115,7 +117,7 @@ FR = Lexicon(
         r"|en consequence"
     ),
     plan=r"\s(?:va|vont|allait|allaient|doit|doivent|devait|devaient)",
-    negation=r"pas|aucun\w*|sans|ni|jamais|dement\w*|empech\w*",
+    negation=r"pas|aucun\w*|exempt\w*|exoner\w*|assoupli\w*|sans|ni|jamais|dement\w*|empech\w*",
     negation_after=r"n'(?:a|ont|est|sont|etait|ait)\s+pas",
     denial=(
         r"dement\w*|dementi\w*|infonde\w*|sans fondement|faux|fausses?|calomni\w*|diffamatoire\w*|malentendu"
@@ -136,7 +138,7 @@ FR = Lexicon(
     earlier=r"avait|avaient|(?:en|depuis) (?:19|20)\d\d|derniere fois|a connu|a subi|avait connu",
     earlier_noun=(
         r"suite a|apres|depuis|avant|a la suite de|consecutive a|precedent\w*|dernier\w*|ancien\w*"
-        r"|impacts? de|cout de|pertes (?:liees|dues) a|consequences? de"
+        r"|impacts? de|cout de|pertes (?:liees|dues) a|consequences? de|en raison de|a cause de"
     ),
     noun=(
         r"suspensions?|arret|fermeture|interruption|paralysie|cessation|reprise|redemarrage|relance"

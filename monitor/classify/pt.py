@@ -56,6 +56,7 @@ PT = Lexicon(
         r"(?:forca maior|suspensao|greve)|(?:termin|acab)\w* (?:a )?(?:greve|paralisacao)"
         r"|suspen\w* (?:a |da |de |do )?(?:declaracao de |condicao de )?['‘’\"“”]?(?:greve|forca maior)"
         r"|greve suspensa|encerr\w* (?:a )?greve"
+        r"|greve (?:\S+ ){0,4}?(?:termina|terminou|acaba|acabou|chega ao fim|chegou ao fim)"
     ),
     evacuate=r"evacu\w*",
     flee=r"fog(?:em|iram|e)|fuga",
@@ -78,7 +79,7 @@ PT = Lexicon(
         "part": (
             r"subterrane\w*|plantas?|linhas?|niveis|nivel|concentrador\w*|lavaria|moinhos?|fornos?"
             r"|usina|pocos?|frentes?|pilhas?|barragens?|tune(?:l|is)|galerias?|fundic(?:ao|oes)|cavas?"
-            r"|circuitos?|refinarias?|blocos|dragas?"
+            r"|circuitos?|refinarias?|blocos|dragas?|cent(?:ro|ral|rais) de tratamento"
         ),
         "export": (
             r"exportac(?:ao|oes)|exportar|embarques?|entregas|remessas?|carregamentos?|escoamento|vendas"
@@ -118,7 +119,7 @@ PT = Lexicon(
     ),
     object_end=r"por|apos|devido|depois|durante|ate|face|desde|em razao|na sequencia|apesar",
     plan=r"\s(?:vai|vao|ia|iam|deve|devem)",
-    negation=r"nao|sem|nenhum\w*|nunca|nem|nega|negou|desment\w*|descart\w*|imped\w*|impediu",
+    negation=r"nao|sem|isenc\w*|alivi\w*|flexibiliz\w*|retira\w*|nenhum\w*|nunca|nem|nega|negou|desment\w*|descart\w*|imped\w*|impediu",
     negation_after=r"nao (?:foi|foram|esta|estao)",
     denial=(
         r"nega|negou|negam|negaram|desment\w*|falso|falsa|infundad\w*|mal-entendido|mal entendido"
@@ -139,7 +140,7 @@ PT = Lexicon(
     ),
     earlier_noun=(
         r"apos|depois de|desde|antes de|na sequencia de|anterior\w*|passad\w*|previ\w*"
-        r"|impactos? d[ae]|efeitos? d[ae]|custos? d[ae]|prejuizos? (?:com|d[ae])"
+        r"|impactos? d[ae]|efeitos? d[ae]|custos? d[ae]|prejuizos? (?:com|d[ae])|devido [ao]|por causa d[ao]"
     ),
     noun=(
         r"suspens(?:ao|oes)|parali[sz]ac(?:ao|oes)|paragem|encerramento|interrupc(?:ao|oes)|retoma|reinicio"

@@ -122,6 +122,8 @@ _MONTH_AFTER = re.compile(
     rf"(?:{_MONTHS})\b"
 )
 
+# Compulsion a few words before a headline's "to" ("forced copper producer First Quantum to stop").
+_FORCED = re.compile(r"\b(?:forc|compel|oblig)\w*\b")
 # A question that explains a fact ("Pourquoi la Guinee a ordonne l'arret des exportations ?") tells it.
 _EXPLAINS = re.compile(r"\b(?:why|how|pourquoi|comment|por que|porque|como)\b")
 # A year naming a stop: right after a noun cue ("el paro de 2019") or right before it ("the 2020 shutdown").
@@ -294,8 +296,8 @@ def _strength(
         return "negated", m.group()
     if m := c["negation_after"].match(after.lstrip()):
         return "negated", m.group()
-    if (m := c["earlier"].search(" " + _last_words(before, 6))) and not c["reported"].search(
-        sentence, 0, start
+    if (m := c["earlier"].search(" " + _last_words(before, 6))) and not (
+        c["reported"].search(sentence, 0, start) and c["earlier"].search(" " + _last_words(before, 2))
     ):
         return "earlier", m.group().strip()
     if m := _YEARS_AFTER.match(after) or _STANDING_AFTER.match(after):
@@ -311,7 +313,11 @@ def _strength(
         m := _NOUN_YEAR_AFTER.match(after) or _YEAR_BEFORE.search(before)
     ):
         return "earlier", m.group().strip()  # "el paro de 2019", "the 2020 shutdown": a named past episode
-    if (m := c["plan"].search(" " + _last_words(before, 3))) and not c["imminent"].search(sentence):
+    if (
+        (m := c["plan"].search(" " + _last_words(before, 3)))
+        and not _FORCED.search(_last_words(before, 8))  # "forced copper producer X to stop": no plan
+        and not c["imminent"].search(sentence)
+    ):
         return "planned", m.group().strip()
     if m := c["hedge"].search(_last_words(before, 6)):
         return "hedged", m.group()

@@ -59,7 +59,7 @@ EN = Lexicon(
     ),
     lifted=(
         r"(?:lift|end|withdr[ae]w|remov)\w*\s+(?:\S+\s+){0,3}?(?:of\s+)?(?:the\s+)?"
-        r"(?:force majeure|suspension|strike)"
+        r"(?:force majeure|suspension|strike|stoppage)"
         r"|(?:force majeure|suspension|strike)\s+(?:is\s+|was\s+|has been\s+|had been\s+)?"
         r"(?:lifted|ended|withdrawn|removed|called off|suspended)|call\w* off (?:the |a |their |its )?strike"
         r"|suspen\w* (?:of )?(?:the |a |their |its )?(?:strike|force majeure)"
@@ -100,7 +100,7 @@ EN = Lexicon(
         "part": (
             r"underground|(?:mine)?shafts?|plants?|mills?|concentrators?|lines?|levels?|sections?|smelters?"
             r"|refiner(?:y|ies)|furnaces?|kilns?|circuits?|units?|stopes?|tunnels?|hpal|autoclaves?|blocks"
-            r"|phases?|dredges?"
+            r"|phases?|dredges?|conveyo?e?rs?(?: belts?)?"
             # "the north pit", not "its open pit mine".
             r"|(?<!open )(?<!open-)pits?"
         ),
@@ -157,7 +157,8 @@ EN = Lexicon(
     # "Glencore to mothball ..." but not "forced to", "decided to", "had to", "force MMG to".
     # "set to halt" and "poised to" are a step about to happen, not a plan.
     plan=(
-        r"^(?!.*\b(?:forc|order|compel|oblig|decid|had|has|have|began|start|mov|agre|made|about)\w*\s)"
+        r"^(?!.*\b(?:forc|order|compel|oblig|decid|had|has|have|began|start|mov|agre|made|about|prompt|led"
+        r"|lead|caus)\w*\s)"
         r".*\sto(?:\s+\w+ly)?"
     ),
     negation=(
@@ -179,7 +180,9 @@ EN = Lexicon(
         r"|plan(?:s|ned|ning)?|intend\w*|likely|should|if|unless|until|pending|once|propos\w*|seek\w* to"
         r"|expect\w*|mull\w*|weigh\w*|stud(?:y|ies|ying)|evaluat\w*|assess\w*|prepar\w*|contingency"
         r"|in case|ready to|aim\w* to|think\w* (?:of|about)|would like to|wants? to|wish\w* to"
-        r"|vot(?:e|es|ed|ing)|depend\w* on|slated|scheduled"
+        r"|vot(?:e|es|ed|ing)|depend\w* on|slated|scheduled|backtrack\w*|delay\w*|postpon\w*|defer\w*"
+        r"|avoid\w*"
+        r"|avert\w*|how to|decid\w* whether"
         r"|in favou?r of|advanc\w*|progress\w*|approv\w*|before|hop(?:e|es|ing) to|reports? of"
         r"|rumou?rs? (?:of|that)|alleged(?:ly)?"
         r"|reportedly|speculat\w*|unconfirmed|talk of|fears? (?:of|that)|updates? on|closer to|towards?"
@@ -191,7 +194,7 @@ EN = Lexicon(
     ),
     earlier=(
         r"last time|had|had been|suffered|experienced|went through|endured|(?:in|since) (?:19|20)\d\d"
-        r"|which was|which were"
+        r"|which was|which were|that was|that were"
     ),
     earlier_noun=(
         r"following|after(?! it| they| we| the company)|since|end of|post|before|earlier|previous|prior"
@@ -232,7 +235,7 @@ EN = Lexicon(
         r"|july|august|september|october|november|december)\b"
     ),
     past=r"\w+ed|(?:was|were|had|has|have)(?: been)? \S+",
-    condition=r"if|unless|should",
+    condition=r"if|unless|should|in case of|in the event of|failing",
     request=r"request\w*|call(?:s|ed|ing)? for|urg(?:e|es|ed|ing)|push(?:es|ed|ing)? for",
     report=(
         r"(?:(?:(?:first|second|third|fourth|1st|2nd|3rd|4th|june|march|september|december)[- ]quarter"

@@ -46,7 +46,8 @@ ES = Lexicon(
     stop_weak=(
         r"deten(?:er|ido|ida|idos|idas|dra|dran)|detien\w*|detuv\w*|ces(?:a|an|o|aron)|cierr(?:a|an)"
         # "Cerro Verde" is a hill; "cerro" (cerro, closed) only before what it closed.
-        r"|cerr(?!o\b)\w*|cerro(?= (?:sus|su|la|el|las|los|temporalmente|definitivamente|toda|todas|todo)\b)"
+        r"|cerr(?:ar|aron|ado|ada|ados|adas|ara|aran|aria|arian|ando|aba|aban)\b|cerro(?= (?:sus|su|la|el"
+        r"|las|los|temporalmente|definitivamente|toda|todas|todo)\b)"
         r"|interrump\w*|dej\w* de|par(?:aron|ado|ada|ados|adas)|frena\w*|impid\w*|imped\w*|bloquead[oa]s?"
         r"|cort(?:a|an|o|aron|ado|ada|ados|adas)"
         r"|varad[oa]s?|retenid[oa]s?|clausur\w*|apag(?:a|an|o|aron|ado|ada)|prohib\w*"
@@ -54,7 +55,8 @@ ES = Lexicon(
     resume=(
         r"reanud\w*|reinici\w*|reinicio|retom\w*|reactiv\w*|reabr\w*|reapertura|restableci\w*"
         r"|vuelv\w* a (?:operar|producir)|volvi\w* a (?:operar|producir)|regres\w* a (?:operar|la produccion)"
-        r"|(?:regres|vuelv|volvi|retorn)\w* al trabajo"
+        r"|(?:regres|vuelv|volvi|retorn)\w* al trabajo|(?:comenz|empez|inici)\w* a (?:operar|producir)"
+        r"|(?:volv|retorn|regres)\w* a la normalidad|recuper\w* (?:su |la )?(?:produccion|normalidad)"
         r"|puesta en marcha|normaliz\w* (?:sus |las )?(?:operaciones|actividades|produccion)"
     ),
     lifted=(
@@ -142,7 +144,8 @@ ES = Lexicon(
         r"|analiz\w*|solicit(?:a|an|o|aron|ara|aran)|hacia (?:la|el)|recomiend\w*|recomend\w*"
         rf"|{_CONDITIONAL}|rumor\w*|supuest\w*|presunt\w*|versiones|novedades sobre|actualizacion sobre"
         r"|espera\w*|para ser|quisiera\w*|dese\w*|a favor de|aprueb\w*|aprob\w*|antes de|plan de|acerca\w*"
-        r"|vot\w*|convoc\w*|depender\w*|programad\w*"
+        r"|vot\w*|convoc\w*|depender\w*|programad\w*|aplaz\w*|posterg\w*|evitar|decidir\w* si|iniciar"
+        r"|comenzar"
     ),
     hedge_after=rf"{_CONDITIONAL}|si|previst[oa]s?|posibles?|tan pronto|en cuanto|apenas",
     earlier=r"habia|habian|estuvo|estuvieron|en (?:19|20)\d\d|ultima vez|sufri\w*|atraves\w*",
@@ -180,7 +183,7 @@ ES = Lexicon(
         r"|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)\b"
     ),
     past=r"\w+(?:o|aron|ado|ada|ados|adas|io|ieron)|(?:fue|fueron|ha|han|habia|habian)(?: sido)? \S+",
-    condition=r"si|a menos que|salvo que",
+    condition=r"si|a menos que|salvo que|en caso de",
     request=r"solicit\w*|pide|piden|pidio|pidieron|exig\w*|reclam\w*",
     report=(
         r"(?:(?:produccion|resultados|utilidad(?:es)?|ganancias|ventas|perdidas)\s+(?:\S+\s+){0,10}?(?:en|del"

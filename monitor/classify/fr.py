@@ -25,7 +25,7 @@ FR = Lexicon(
         r"|ferm\w* (?:definitivement )?(?:ses|leurs) portes|fonctionn\w* a capacite reduite"
         r"|redui\w* (?:ses|sa) (?:activites|capacite)"
         r"|(?:entr\w* en|en|se mettent en|declenche\w*(?: une)?) greve|greve (?:a|dans) la mine"
-        r"|(?:demarr|entam|lanc|commenc)\w* (?:une |la |leur )?greve"
+        r"|(?:demarr|entam|lanc|commenc)\w* (?:une |la |leur )?greve|poursui\w* (?:leur |la |sa )?greve"
     ),
     stop_noun=r"suspensions?|arret|fermeture|interruption|paralysie|cessation",
     stop_weak=(
@@ -41,6 +41,7 @@ FR = Lexicon(
         r"reprise|reprend\w*(?! pied)|repris(?:e|es)?|reprenn\w*|redemarr\w*|relanc\w*|rouvr\w*|reouverture"
         r"|retour au travail"
         r"|retour a (?:la )?(?:production|normale)|remise en (?:service|route|marche)"
+        r"|retabl\w* (?:la |sa |leur )?(?:production|activite)"
     ),
     lifted=(
         r"lev(?:ee|er|e|ent)\s+(?:\S+\s+){0,4}?(?:de\s+)?(?:la\s+)?(?:force majeure|suspension|greve)"
@@ -110,7 +111,7 @@ FR = Lexicon(
         r"|capacity|produccion|capacidad|producao|capacidade|capacite|operations|operaciones|operacoes))"
         r"|\b[1-9]\d?\s*% de sa (?:production|capacite)"
         r"|(?:une|certaines|plusieurs) (?:des )?(?:zones|fosses|sections)|une zone|certaines (?:operations"
-        r"|activites)"
+        r"|activites)|dans la zone (?:de|du|des)"
     ),
     object_end=(
         r"apres|pour|suite|en raison|depuis|pendant|jusqu|faute|a cause|par|malgre|tant qu\w*|lorsque"
@@ -129,7 +130,7 @@ FR = Lexicon(
         r"|possibl\w*|rumeurs?|pretendu\w*|suppose\w*|selon lesquelles|point sur|mise a jour sur"
         r"|vers (?:la|une)|sollicit\w*|recommand\w*|preconis\w*|aimerai\w*|souhait\w*|voudrai\w*|esper\w*"
         r"|en faveur d\w*|approuv\w*|avant de|avant la|avant le|approch\w*|vot\w*|convoqu\w*|dependr\w*"
-        r"|programm\w*"
+        r"|programm\w*|report(?:e|ent|er|ee)\b|differ\w*|eviter|decider\w* si|comment"
     ),
     hedge_after=(
         r"prevue?s?|envisagee?s?|possibles?|eventuel\w*|si|pourr\w*|des que|aussitot que|se precise"
@@ -176,7 +177,7 @@ FR = Lexicon(
         r"|septembre|octobre|novembre|decembre)\b"
     ),
     past=r"(?:a|ont|avait|avaient|etait|etaient|a ete|ont ete|avait ete|est|sont)(?: \S+)? \S+",
-    condition=r"si|sauf si|a moins que",
+    condition=r"si|sauf si|a moins que|en cas de|faute de",
     request=r"demand(?:e|ent|ait|aient) (?:a|au|aux|que|la|le|l')|exig\w*|reclam\w*|sollicit\w*",
     report=(
         r"(?:(?:production|resultats|benefices?|chiffre d'affaires|ventes|pertes)\s+(?:\S+\s+){0,8}?(?:au|du"

@@ -46,13 +46,14 @@ PT = Lexicon(
     resume=(
         # "recomeca" restarts, "recomenda" recommends.
         r"retom\w*|reinici\w*|reabr\w*|reabertura|reativ\w*|reactiv\w*|recomec\w*"
+        r"|(?:volt|retorn)\w* ao normal|recuper\w* (?:a |sua )?producao"
         r"|volt\w* a (?:operar|produzir|funcionar|laborar)|regress\w* a (?:producao|laboracao)|rearranque"
         r"|(?:retorn|volt|regress)\w* ao trabalho"
         r"|retorno d[aeo]s? (?:\S+ )?(?:operac\w*|atividades|producao|trabalhos|lavra)|voltar a producao"
         r"|normaliz\w* (?:as |a )?(?:operac(?:ao|oes)|atividades|producao)"
     ),
     lifted=(
-        r"(?:levant|retir|remov|remoc|fim)\w*\s+(?:\S+\s+){0,4}?(?:d?a\s+)?(?:declaracao de\s+)?"
+        r"(?:levant|retir|remov|remoc|(?<!a )fim)\w*\s+(?:\S+\s+){0,4}?(?:d?a\s+)?(?:declaracao de\s+)?"
         r"(?:forca maior|suspensao|greve)|(?:termin|acab)\w* (?:a )?(?:greve|paralisacao)"
         r"|suspen\w* (?:a |da |de |do )?(?:declaracao de |condicao de )?['‘’\"“”]?(?:greve|forca maior)"
         r"|greve suspensa|encerr\w* (?:a )?greve"
@@ -132,6 +133,7 @@ PT = Lexicon(
         rf"|boato\w*|alegad\w*|supost\w*|falam em|fala-se|noticias sobre|atualizac\w* sobre|espera\w*"
         r"|para ser|gostaria\w*|desej\w*|a favor de|aprov\w*|antes de|plano de|aproxim\w*|vot\w*|convoc\w*"
         r"|depender\w*|depende de|programad\w*"
+        r"|adia|adiou|adiam|adiar|adiamento|evitar|decidir\w* se|decid\w* se|iniciar"
     ),
     hedge_after=rf"{_CONDITIONAL}|caso|previst[oa]s?|possivel|assim que|logo que|quando",
     earlier=(
@@ -173,7 +175,7 @@ PT = Lexicon(
         r"\w+(?:ou|eu|iu|aram|eram|iram)"
         r"|(?:foi|foram|tinha|tinham|havia|haviam|esteve|estiveram)(?: sido)? \S+"
     ),
-    condition=r"se|caso|a menos que",
+    condition=r"se|caso|a menos que|em caso de",
     request=r"solicit\w*|pede|pedem|pediu|pediram|exig\w*|reivindic\w*|reclam\w*",
     report=(
         r"(?:(?:producao|produz|resultados?|lucro|vendas|prejuizo)\s+(?:\S+\s+){0,8}?(?:no|do"

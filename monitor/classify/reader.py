@@ -72,7 +72,7 @@ _AFTER_ONLY = frozenset({"protest", "access"})
 _RIGHT_AFTER = frozenset({"decline"})
 _RIGHT_AFTER_WORDS = 2
 #: Classes beside a force majeure that are its cause, not what it covers.
-_FORCE_MAJEURE_CAUSES = _AFTER_ONLY | _RIGHT_AFTER
+_FORCE_MAJEURE_CAUSES = _AFTER_ONLY | _RIGHT_AFTER | {"project"}
 _VOID = frozenset({"visit", "trading", "talks", "protest", "access", "project", "decline", "funding"})
 _FAMILY_LABEL = {
     "guidance": "guidance lowered",
@@ -124,6 +124,14 @@ _MONTH_AFTER = re.compile(
 
 # Compulsion a few words before a headline's "to" ("forced copper producer First Quantum to stop").
 _FORCED = re.compile(r"\b(?:forc|compel|oblig)\w*\b")
+# Where a headline's second part begins: "Barrick suspend ses activites au Mali : quelles alternatives ?"
+# asks only after the colon.
+_HEAD_BREAK = re.compile(r":|\s[-–]\s")
+# A span of years before a cue in its clause ("From 2007 to 2010, the union shut down the mine").
+_YEARS_SPAN = re.compile(
+    r"\b(?:from|between|de|du|entre|desde)\s+(?:19|20)\d\d\s+(?:to|and|a|au|et|y|e|hasta|ate|-)\s+(?:19"
+    r"|20)\d\d\b"
+)
 # A question that explains a fact ("Pourquoi la Guinee a ordonne l'arret des exportations ?") tells it.
 _EXPLAINS = re.compile(r"\b(?:why|how|pourquoi|comment|por que|porque|como)\b")
 # A year naming a stop: right after a noun cue ("el paro de 2019") or right before it ("the 2020 shutdown").
@@ -286,7 +294,7 @@ def _strength(
         return "drill", flags["drill"]
     if flags.get("denial"):
         return "denied", flags["denial"]
-    if flags.get("question"):
+    if flags.get("question") and not _HEAD_BREAK.search(sentence, end):
         return "hedged", flags["question"]
     left, _ = _clause(sentence, start, end, lexicon)
     before = sentence[left:start]
@@ -300,7 +308,7 @@ def _strength(
         c["reported"].search(sentence, 0, start) and c["earlier"].search(" " + _last_words(before, 2))
     ):
         return "earlier", m.group().strip()
-    if m := _YEARS_AFTER.match(after) or _STANDING_AFTER.match(after):
+    if m := _YEARS_AFTER.match(after) or _STANDING_AFTER.match(after) or _YEARS_SPAN.search(before):
         return "earlier", m.group().strip()
     if kind in _DATED_KINDS and (m := _LAST_YEAR_AFTER.match(after) or _AGO_AFTER.match(after)):
         return "earlier", m.group().strip()  # "paralisada na maior parte do ano passado"

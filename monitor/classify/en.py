@@ -141,6 +141,7 @@ EN = Lexicon(
         r"|furnaces|levels|units|smelters|trains)"
         r"|(?:line|level|shaft|unit|plant|kiln|furnace|train) (?:no\.?\s*)?\d+|partial(?:ly)?(?! lockdown)"
         r"|(?:in|at) (?:the|an|one|some|certain) areas?\b|(?:certain|some) (?:areas|operations|sections)"
+        r"|(?<!in )(?<!at )part of (?:its|the)"
         r"|(?:no\.?\s*)?\d+\s+(?:shaft|level|line|plant|furnace)(?!s)"
         r"|(?:half|reduced) (?:of )?(?:its )?capacity|(?:cut|reduc)\w* (?:its )?(?:processing "
         r"|production )?capacity|(?:at|in) part of"

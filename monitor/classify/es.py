@@ -125,7 +125,7 @@ ES = Lexicon(
         r"|\b[1-9]\d?\s*% de su (?:produccion|capacidad)"
         r"|(?:una|algunas|varias) (?:de (?:las|sus) )?(?:zonas|areas|secciones|tajos|fases)"
         r"|(?:algunos|varios) (?:de (?:los|sus) )?(?:yacimientos|sectores|niveles|tajos)"
-        r"|una zona (?:de|dentro)|ciertas (?:areas|zonas|operaciones)"
+        r"|una zona (?:de|dentro)|una parte de|ciertas (?:areas|zonas|operaciones)"
     ),
     object_end=(
         r"por|tras|debido|luego|despues|durante|hasta|ante|desde|a causa|pese|a pesar|en protesta"

@@ -87,7 +87,7 @@ FR = Lexicon(
         "product": r"concentres?|cargaisons?|yellowcake|cathodes|minerai|camions|tonnes|alliages",
         "protest": r"greves?|blocus|barrages?|mouvements?|manifestations?|mesures?|sit-in",
         "access": r"acces|routes?|axes?|circulation|corridor|services|convois",
-        "project": r"construction|extension|projets?|exploration|forages?|ouverture|etudes?",
+        "project": r"construction|extension|projets?|exploration|forages?|ouverture|etudes?|chantiers?",
         "funding": r"financements?|investissements?|paiements?",
         "decline": r"baisse|chute|declin|recul",
         "visit": r"visites?|visiteurs",
@@ -111,7 +111,7 @@ FR = Lexicon(
         r"|capacity|produccion|capacidad|producao|capacidade|capacite|operations|operaciones|operacoes))"
         r"|\b[1-9]\d?\s*% de sa (?:production|capacite)"
         r"|(?:une|certaines|plusieurs) (?:des )?(?:zones|fosses|sections)|une zone|certaines (?:operations"
-        r"|activites)|dans la zone (?:de|du|des)"
+        r"|activites)|dans la zone (?:de|du|des)|une partie d"
     ),
     object_end=(
         r"apres|pour|suite|en raison|depuis|pendant|jusqu|faute|a cause|par|malgre|tant qu\w*|lorsque"

@@ -113,7 +113,7 @@ _STANDING_AFTER = re.compile(
     r"^\s*(?:\S+\s+){0,2}?(?:since|depuis|desde|ha|hace)\s+(?:(?:early|late|mid|le|la|el|o|debut|fin|finales"
     rf"|principios|inicios|meados|de|des|varios|varias|plusieurs|several|many)\s+){{0,2}}(?:{_MONTHS}|months"
     rf"|mois"
-    r"|meses|years|ans|annees|anos)\b"
+    r"|meses|years|ans|annees|anos|(?:19|20)\d\d)\b"
 )
 
 # A month right after a cue ("mise en sommeil fin fevrier", "idled in March").

@@ -92,13 +92,15 @@ _SENTENCE = re.compile(r"(?:[^.!?;\n]|\.(?=\d))+")
 _CLAUSE_BREAK = re.compile(r"(?<!\d),|,(?!\d)|[:()\[\]]|\s[-–]\s|\s\|\s")
 _WORD = re.compile(r"\S+")
 _FORCE_MAJEURE = re.compile(r"force majeure|fuerza mayor|forca maior")
-# A span of years right after a cue ("restee en veille de 1993 a 2024", "idle from 2019 to 2023"): a past
-# episode, in any of the four languages.
-_YEARS_AFTER = re.compile(
-    r"^\s*(?:\S+\s+){0,2}?(?:from|between|de|du|entre|desde|des)\s+(?:19|20)\d\d\s+(?:to|and|a|au|et|y|e"
-    r"|hasta|ate|-)"
+# A span of years ("de 1993 a 2024", "from 2019 to 2023"), in any of the four languages: a past episode,
+# right after a cue ("restee en veille de 1993 a 2024") or before it in its clause ("From 2007 to 2010, the
+# union shut down the mine").
+_YEARS = (
+    r"(?:from|between|de|du|entre|desde|des)\s+(?:19|20)\d\d\s+(?:to|and|a|au|et|y|e|hasta|ate|-)"
     r"\s+(?:19|20)\d\d"
 )
+_YEARS_AFTER = re.compile(rf"^\s*(?:\S+\s+){{0,2}}?{_YEARS}")
+_YEARS_SPAN = re.compile(rf"\b{_YEARS}\b")
 
 # A standing state named by its start, a month or longer ago ("en sommeil depuis fevrier", "bloqueada ha
 # meses", "idle since March"): background to the news, read like a past episode. A date with its day
@@ -127,11 +129,6 @@ _FORCED = re.compile(r"\b(?:forc|compel|oblig)\w*\b")
 # Where a headline's second part begins: "Barrick suspend ses activites au Mali : quelles alternatives ?"
 # asks only after the colon.
 _HEAD_BREAK = re.compile(r":|\s[-–]\s")
-# A span of years before a cue in its clause ("From 2007 to 2010, the union shut down the mine").
-_YEARS_SPAN = re.compile(
-    r"\b(?:from|between|de|du|entre|desde)\s+(?:19|20)\d\d\s+(?:to|and|a|au|et|y|e|hasta|ate|-)\s+(?:19"
-    r"|20)\d\d\b"
-)
 # A question that explains a fact ("Pourquoi la Guinee a ordonne l'arret des exportations ?") tells it.
 _EXPLAINS = re.compile(r"\b(?:why|how|pourquoi|comment|por que|porque|como)\b")
 # A year naming a stop: right after a noun cue ("el paro de 2019") or right before it ("the 2020 shutdown").

@@ -59,11 +59,12 @@ EN = Lexicon(
     ),
     lifted=(
         r"(?:lift|end|withdr[ae]w|remov)\w*\s+(?:\S+\s+){0,3}?(?:of\s+)?(?:the\s+)?"
-        r"(?:force majeure|suspension|strike)"
+        r"(?:force majeure|suspension|strike|stoppage)"
         r"|(?:force majeure|suspension|strike)\s+(?:is\s+|was\s+|has been\s+|had been\s+)?"
         r"(?:lifted|ended|withdrawn|removed|called off|suspended)|call\w* off (?:the |a |their |its )?strike"
         r"|suspen\w* (?:of )?(?:the |a |their |its )?(?:strike|force majeure)"
         r"|strike (?:is |was |now )?over(?=\s*(?:$|[,.;:]))"
+        r"|strike (?:\S+ ){0,4}?(?:ends|ended|has ended|comes to an end|came to an end|has come to an end)"
     ),
     evacuate=r"evacuat(?:e|es|ed|ing|ion|ions)",
     flee=r"fle(?:e|es|d|eing)",
@@ -99,14 +100,14 @@ EN = Lexicon(
         "part": (
             r"underground|(?:mine)?shafts?|plants?|mills?|concentrators?|lines?|levels?|sections?|smelters?"
             r"|refiner(?:y|ies)|furnaces?|kilns?|circuits?|units?|stopes?|tunnels?|hpal|autoclaves?|blocks"
-            r"|phases?|dredges?"
+            r"|phases?|dredges?|conveyo?e?rs?(?: belts?)?"
             # "the north pit", not "its open pit mine".
             r"|(?<!open )(?<!open-)pits?"
         ),
         "export": (
             r"exports?|exporting|shipments?|shipping|deliver(?:y|ies)|sales|offtake|supply contracts"
             r"|contracted supplies|customers|trucking|haulage|port|consignments?|logistic\w*|rail(?:way)?"
-            r"|pipeline"
+            r"|pipeline|dock ?workers|port workers|rail line|railway line"
         ),
         "product": r"concentrates?|cargo(?:es)?|cathodes?|yellowcake|ore|tonnes",
         # "on strike to protest layoffs": a verb, not the object.
@@ -114,6 +115,7 @@ EN = Lexicon(
         "protest": r"(?<!to )protests?|blockades?|strikes?(?!-)|measures?|action|demonstrations?|sit-ins?",
         "access": (
             r"access|roads?|routes?|highways?|corridor|traffic|services|internet|entr(?:ances?|yways?)|gates?"
+            r"|convoys?"
         ),
         "project": (
             r"construction|expansion|development|projects?|exploration|drilling|opening|studies|study"
@@ -138,7 +140,8 @@ EN = Lexicon(
         r"one of (?:the|its|our|their)\s+(?:\S+\s+){0,2}(?:plants|lines|shafts|concentrators|mills|kilns"
         r"|furnaces|levels|units|smelters|trains)"
         r"|(?:line|level|shaft|unit|plant|kiln|furnace|train) (?:no\.?\s*)?\d+|partial(?:ly)?(?! lockdown)"
-        r"|(?:in|at) (?:the|an|one|some|certain) areas?\b|certain (?:areas|operations|sections)"
+        r"|(?:in|at) (?:the|an|one|some|certain) areas?\b|(?:certain|some) (?:areas|operations|sections)"
+        r"|(?<!in )(?<!at )part of (?:its|the)"
         r"|(?:no\.?\s*)?\d+\s+(?:shaft|level|line|plant|furnace)(?!s)"
         r"|(?:half|reduced) (?:of )?(?:its )?capacity|(?:cut|reduc)\w* (?:its )?(?:processing "
         r"|production )?capacity|(?:at|in) part of"
@@ -155,11 +158,13 @@ EN = Lexicon(
     # "Glencore to mothball ..." but not "forced to", "decided to", "had to", "force MMG to".
     # "set to halt" and "poised to" are a step about to happen, not a plan.
     plan=(
-        r"^(?!.*\b(?:forc|order|compel|oblig|decid|had|has|have|began|start|mov|agre|made|about)\w*\s)"
+        r"^(?!.*\b(?:forc|order|compel|oblig|decid|had|has|have|began|start|mov|agre|made|about|prompt|led"
+        r"|lead|caus)\w*\s)"
         r".*\sto(?:\s+\w+ly)?"
     ),
     negation=(
-        r"no(?!\.?\s*\d)|not|never|without|nor|neither|n't|rul(?:e|es|ed) out|den(?:y|ies|ied)|prevent\w*"
+        r"no(?!\.?\s*\d)|not|exempt\w*|eas(?:e|es|ed|ing)|never|without|nor|neither|n't|rul(?:e|es|ed) out"
+        r"|den(?:y|ies|ied)|prevent\w*"
         # "Strikers block BHP from restarting".
         r"|(?:block|bar|stop)(?:s|red|ped|ring|ping|ed|ing)? (?:\S+ ){0,2}?from"
     ),
@@ -176,7 +181,9 @@ EN = Lexicon(
         r"|plan(?:s|ned|ning)?|intend\w*|likely|should|if|unless|until|pending|once|propos\w*|seek\w* to"
         r"|expect\w*|mull\w*|weigh\w*|stud(?:y|ies|ying)|evaluat\w*|assess\w*|prepar\w*|contingency"
         r"|in case|ready to|aim\w* to|think\w* (?:of|about)|would like to|wants? to|wish\w* to"
-        r"|vot(?:e|es|ed|ing)|depend\w* on|slated|scheduled"
+        r"|vot(?:e|es|ed|ing)|depend\w* on|slated|scheduled|backtrack\w*|delay\w*|postpon\w*|defer\w*"
+        r"|avoid\w*"
+        r"|avert\w*|how to|decid\w* whether"
         r"|in favou?r of|advanc\w*|progress\w*|approv\w*|before|hop(?:e|es|ing) to|reports? of"
         r"|rumou?rs? (?:of|that)|alleged(?:ly)?"
         r"|reportedly|speculat\w*|unconfirmed|talk of|fears? (?:of|that)|updates? on|closer to|towards?"
@@ -188,12 +195,12 @@ EN = Lexicon(
     ),
     earlier=(
         r"last time|had|had been|suffered|experienced|went through|endured|(?:in|since) (?:19|20)\d\d"
-        r"|which was|which were"
+        r"|which was|which were|that was|that were"
     ),
     earlier_noun=(
         r"following|after(?! it| they| we| the company)|since|end of|post|before|earlier|previous|prior"
         r"|recent|past|follows?"
-        r"|impacts? of|cost of|losses from|effects? of|fallout from"
+        r"|impacts? of|cost of|losses from|effects? of|fallout from|due to|because of|owing to"
     ),
     noun=(
         r"suspensions?|halt|shut-?downs?|standstill|stoppages?|closures?|restart|resumption|reopening"
@@ -224,12 +231,12 @@ EN = Lexicon(
         r"|20)\d\d)?"
         r"|(?:(?:early|mid|late|end of)[- ]?)?(?:(?:fiscal\s+|calendar\s+)?(?:19|20)\d\d|next year)"
         r"|(?:coming|next)\s+(?:few\s+)?(?:months|year))"
-        r"|(?:early |late |later )?next year|(?:from |by )?the end of (?:this|the) year"
+        r"|(?:early |late |later )?next year|(?:from |by |towards? )?the end of (?:this|the) year"
         r"|(?:from|starting|beginning|as of) (?:early |mid-?|late )?(?:january|february|march|april|may|june"
         r"|july|august|september|october|november|december)\b"
     ),
     past=r"\w+ed|(?:was|were|had|has|have)(?: been)? \S+",
-    condition=r"if|unless|should",
+    condition=r"if|unless|should|in case of|in the event of|failing",
     request=r"request\w*|call(?:s|ed|ing)? for|urg(?:e|es|ed|ing)|push(?:es|ed|ing)? for",
     report=(
         r"(?:(?:(?:first|second|third|fourth|1st|2nd|3rd|4th|june|march|september|december)[- ]quarter"

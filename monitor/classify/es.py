@@ -46,7 +46,8 @@ ES = Lexicon(
     stop_weak=(
         r"deten(?:er|ido|ida|idos|idas|dra|dran)|detien\w*|detuv\w*|ces(?:a|an|o|aron)|cierr(?:a|an)"
         # "Cerro Verde" is a hill; "cerro" (cerro, closed) only before what it closed.
-        r"|cerr(?!o\b)\w*|cerro(?= (?:sus|su|la|el|las|los|temporalmente|definitivamente|toda|todas|todo)\b)"
+        r"|cerr(?:ar|aron|ado|ada|ados|adas|ara|aran|aria|arian|ando|aba|aban)\b|cerro(?= (?:sus|su|la|el"
+        r"|las|los|temporalmente|definitivamente|toda|todas|todo)\b)"
         r"|interrump\w*|dej\w* de|par(?:aron|ado|ada|ados|adas)|frena\w*|impid\w*|imped\w*|bloquead[oa]s?"
         r"|cort(?:a|an|o|aron|ado|ada|ados|adas)"
         r"|varad[oa]s?|retenid[oa]s?|clausur\w*|apag(?:a|an|o|aron|ado|ada)|prohib\w*"
@@ -54,7 +55,8 @@ ES = Lexicon(
     resume=(
         r"reanud\w*|reinici\w*|reinicio|retom\w*|reactiv\w*|reabr\w*|reapertura|restableci\w*"
         r"|vuelv\w* a (?:operar|producir)|volvi\w* a (?:operar|producir)|regres\w* a (?:operar|la produccion)"
-        r"|(?:regres|vuelv|volvi|retorn)\w* al trabajo"
+        r"|(?:regres|vuelv|volvi|retorn)\w* al trabajo|(?:comenz|empez|inici)\w* a (?:operar|producir)"
+        r"|(?:volv|retorn|regres)\w* a la normalidad|recuper\w* (?:su |la )?(?:produccion|normalidad)"
         r"|puesta en marcha|normaliz\w* (?:sus |las )?(?:operaciones|actividades|produccion)"
     ),
     lifted=(
@@ -62,6 +64,8 @@ ES = Lexicon(
         r"|(?:fin|termino) de (?:la )?(?:fuerza mayor|huelga|paralizacion)"
         r"|(?:termin|finaliz|conclu)\w* (?:la |el )?(?:huelga|paro|paralizacion)"
         r"|suspen\w* (?:de )?(?:la |el )?(?:huelga|paro|fuerza mayor)|huelga suspendida"
+        r"|(?:poner|pone|puso|ponen|pusieron) fin a (?:la |el )?(?:huelga|paro)|(?:huelga"
+        r"|paro) (?:\S+ ){0,4}?llega a su fin"
     ),
     evacuate=r"evacu\w*",
     flee=r"huy(?:en|eron|e)|huida",
@@ -121,14 +125,14 @@ ES = Lexicon(
         r"|\b[1-9]\d?\s*% de su (?:produccion|capacidad)"
         r"|(?:una|algunas|varias) (?:de (?:las|sus) )?(?:zonas|areas|secciones|tajos|fases)"
         r"|(?:algunos|varios) (?:de (?:los|sus) )?(?:yacimientos|sectores|niveles|tajos)"
-        r"|una zona (?:de|dentro)|ciertas (?:areas|zonas|operaciones)"
+        r"|una zona (?:de|dentro)|una parte de|ciertas (?:areas|zonas|operaciones)"
     ),
     object_end=(
         r"por|tras|debido|luego|despues|durante|hasta|ante|desde|a causa|pese|a pesar|en protesta"
         r"|como consecuencia"
     ),
     plan=r"\s(?:va a|van a|iba a|iban a|debe|deben)",
-    negation=r"no(?!\.?\s*\d)|sin|ningun\w*|nunca|ni|tampoco|niega|nego|desmient\w*|descart\w*|impid\w*|imped\w*",
+    negation=r"no(?!\.?\s*\d)|sin|exencion\w*|flexibiliz\w*|ningun\w*|nunca|ni|tampoco|niega|nego|desmient\w*|descart\w*|impid\w*|imped\w*",
     negation_after=r"no (?:se )?(?:ha|han|fue|fueron)",
     denial=(
         r"desmient\w*|desminti\w*|niega|nego|negaron|falso|falsa|falsos|infundad\w*|carece de fundamento"
@@ -140,14 +144,15 @@ ES = Lexicon(
         r"|analiz\w*|solicit(?:a|an|o|aron|ara|aran)|hacia (?:la|el)|recomiend\w*|recomend\w*"
         rf"|{_CONDITIONAL}|rumor\w*|supuest\w*|presunt\w*|versiones|novedades sobre|actualizacion sobre"
         r"|espera\w*|para ser|quisiera\w*|dese\w*|a favor de|aprueb\w*|aprob\w*|antes de|plan de|acerca\w*"
-        r"|vot\w*|convoc\w*|depender\w*|programad\w*"
+        r"|vot\w*|convoc\w*|depender\w*|programad\w*|aplaz\w*|posterg\w*|evitar|decidir\w* si|iniciar"
+        r"|comenzar"
     ),
     hedge_after=rf"{_CONDITIONAL}|si|previst[oa]s?|posibles?|tan pronto|en cuanto|apenas",
     earlier=r"habia|habian|estuvo|estuvieron|en (?:19|20)\d\d|ultima vez|sufri\w*|atraves\w*",
     earlier_noun=(
         r"tras|luego de|despues de|desde|antes de|a raiz de|por|anterior\w*|pasad\w*|previ\w*|sigue a"
         r"|siguio a"
-        r"|impactos?(?: \w+)? de|efectos? de|costos? de|perdidas (?:por|de)"
+        r"|impactos?(?: \w+)? de|efectos? de|costos? de|perdidas (?:por|de)|debido a|a causa de"
     ),
     noun=(
         r"suspension(?:es)?|paralizacion(?:es)?|detencion|cierre|cese|interrupcion|paro|reanudacion|reinicio"
@@ -178,7 +183,7 @@ ES = Lexicon(
         r"|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)\b"
     ),
     past=r"\w+(?:o|aron|ado|ada|ados|adas|io|ieron)|(?:fue|fueron|ha|han|habia|habian)(?: sido)? \S+",
-    condition=r"si|a menos que|salvo que",
+    condition=r"si|a menos que|salvo que|en caso de",
     request=r"solicit\w*|pide|piden|pidio|pidieron|exig\w*|reclam\w*",
     report=(
         r"(?:(?:produccion|resultados|utilidad(?:es)?|ganancias|ventas|perdidas)\s+(?:\S+\s+){0,10}?(?:en|del"

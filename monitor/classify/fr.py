@@ -25,6 +25,7 @@ FR = Lexicon(
         r"|ferm\w* (?:definitivement )?(?:ses|leurs) portes|fonctionn\w* a capacite reduite"
         r"|redui\w* (?:ses|sa) (?:activites|capacite)"
         r"|(?:entr\w* en|en|se mettent en|declenche\w*(?: une)?) greve|greve (?:a|dans) la mine"
+        r"|(?:demarr|entam|lanc|commenc)\w* (?:une |la |leur )?greve|poursui\w* (?:leur |la |sa )?greve"
     ),
     stop_noun=r"suspensions?|arret|fermeture|interruption|paralysie|cessation",
     stop_weak=(
@@ -40,10 +41,12 @@ FR = Lexicon(
         r"reprise|reprend\w*(?! pied)|repris(?:e|es)?|reprenn\w*|redemarr\w*|relanc\w*|rouvr\w*|reouverture"
         r"|retour au travail"
         r"|retour a (?:la )?(?:production|normale)|remise en (?:service|route|marche)"
+        r"|retabl\w* (?:la |sa |leur )?(?:production|activite)"
     ),
     lifted=(
         r"lev(?:ee|er|e|ent)\s+(?:\S+\s+){0,4}?(?:de\s+)?(?:la\s+)?(?:force majeure|suspension|greve)"
-        r"|fin de la (?:force majeure|greve)|mett\w* fin a la greve"
+        r"|fin de la (?:force majeure|greve)|mett\w* fin a la greve|greve (?:\S+ ){0,3}?(?:prend fin"
+        r"|a pris fin|est terminee)"
         r"|force majeure (?:a ete |est )?levee"
         r"|greve (?:a ete |est )?suspendue|suspen\w* (?:de )?(?:la |leur )?(?:greve|force majeure)"
     ),
@@ -79,12 +82,12 @@ FR = Lexicon(
         "export": (
             r"exportations?|exporter|expeditions?|livraisons?|chargements?|ventes|embarquements?"
             r"|voie d'exportation|port|logistique|approvisionnements|chemin de fer|voie ferree|portuaires?"
-            r"|dockers"
+            r"|dockers|ligne ferroviaire"
         ),
         "product": r"concentres?|cargaisons?|yellowcake|cathodes|minerai|camions|tonnes|alliages",
         "protest": r"greves?|blocus|barrages?|mouvements?|manifestations?|mesures?|sit-in",
-        "access": r"acces|routes?|axes?|circulation|corridor|services",
-        "project": r"construction|extension|projets?|exploration|forages?|ouverture|etudes?",
+        "access": r"acces|routes?|axes?|circulation|corridor|services|convois",
+        "project": r"construction|extension|projets?|exploration|forages?|ouverture|etudes?|chantiers?",
         "funding": r"financements?|investissements?|paiements?",
         "decline": r"baisse|chute|declin|recul",
         "visit": r"visites?|visiteurs",
@@ -108,14 +111,14 @@ FR = Lexicon(
         r"|capacity|produccion|capacidad|producao|capacidade|capacite|operations|operaciones|operacoes))"
         r"|\b[1-9]\d?\s*% de sa (?:production|capacite)"
         r"|(?:une|certaines|plusieurs) (?:des )?(?:zones|fosses|sections)|une zone|certaines (?:operations"
-        r"|activites)"
+        r"|activites)|dans la zone (?:de|du|des)|une partie d"
     ),
     object_end=(
         r"apres|pour|suite|en raison|depuis|pendant|jusqu|faute|a cause|par|malgre|tant qu\w*|lorsque"
         r"|en consequence"
     ),
     plan=r"\s(?:va|vont|allait|allaient|doit|doivent|devait|devaient)",
-    negation=r"pas|aucun\w*|sans|ni|jamais|dement\w*|empech\w*",
+    negation=r"pas|aucun\w*|exempt\w*|exoner\w*|assoupli\w*|sans|ni|jamais|dement\w*|empech\w*",
     negation_after=r"n'(?:a|ont|est|sont|etait|ait)\s+pas",
     denial=(
         r"dement\w*|dementi\w*|infonde\w*|sans fondement|faux|fausses?|calomni\w*|diffamatoire\w*|malentendu"
@@ -127,7 +130,7 @@ FR = Lexicon(
         r"|possibl\w*|rumeurs?|pretendu\w*|suppose\w*|selon lesquelles|point sur|mise a jour sur"
         r"|vers (?:la|une)|sollicit\w*|recommand\w*|preconis\w*|aimerai\w*|souhait\w*|voudrai\w*|esper\w*"
         r"|en faveur d\w*|approuv\w*|avant de|avant la|avant le|approch\w*|vot\w*|convoqu\w*|dependr\w*"
-        r"|programm\w*"
+        r"|programm\w*|report(?:e|ent|er|ee)\b|differ\w*|eviter|decider\w* si|comment"
     ),
     hedge_after=(
         r"prevue?s?|envisagee?s?|possibles?|eventuel\w*|si|pourr\w*|des que|aussitot que|se precise"
@@ -136,7 +139,7 @@ FR = Lexicon(
     earlier=r"avait|avaient|(?:en|depuis) (?:19|20)\d\d|derniere fois|a connu|a subi|avait connu",
     earlier_noun=(
         r"suite a|apres|depuis|avant|a la suite de|consecutive a|precedent\w*|dernier\w*|ancien\w*"
-        r"|impacts? de|cout de|pertes (?:liees|dues) a|consequences? de"
+        r"|impacts? de|cout de|pertes (?:liees|dues) a|consequences? de|en raison de|a cause de"
     ),
     noun=(
         r"suspensions?|arret|fermeture|interruption|paralysie|cessation|reprise|redemarrage|relance"
@@ -174,7 +177,7 @@ FR = Lexicon(
         r"|septembre|octobre|novembre|decembre)\b"
     ),
     past=r"(?:a|ont|avait|avaient|etait|etaient|a ete|ont ete|avait ete|est|sont)(?: \S+)? \S+",
-    condition=r"si|sauf si|a moins que",
+    condition=r"si|sauf si|a moins que|en cas de|faute de",
     request=r"demand(?:e|ent|ait|aient) (?:a|au|aux|que|la|le|l')|exig\w*|reclam\w*|sollicit\w*",
     report=(
         r"(?:(?:production|resultats|benefices?|chiffre d'affaires|ventes|pertes)\s+(?:\S+\s+){0,8}?(?:au|du"

@@ -46,16 +46,18 @@ PT = Lexicon(
     resume=(
         # "recomeca" restarts, "recomenda" recommends.
         r"retom\w*|reinici\w*|reabr\w*|reabertura|reativ\w*|reactiv\w*|recomec\w*"
+        r"|(?:volt|retorn)\w* ao normal|recuper\w* (?:a |sua )?producao"
         r"|volt\w* a (?:operar|produzir|funcionar|laborar)|regress\w* a (?:producao|laboracao)|rearranque"
         r"|(?:retorn|volt|regress)\w* ao trabalho"
         r"|retorno d[aeo]s? (?:\S+ )?(?:operac\w*|atividades|producao|trabalhos|lavra)|voltar a producao"
         r"|normaliz\w* (?:as |a )?(?:operac(?:ao|oes)|atividades|producao)"
     ),
     lifted=(
-        r"(?:levant|retir|remov|remoc|fim)\w*\s+(?:\S+\s+){0,4}?(?:d?a\s+)?(?:declaracao de\s+)?"
+        r"(?:levant|retir|remov|remoc|(?<!a )fim)\w*\s+(?:\S+\s+){0,4}?(?:d?a\s+)?(?:declaracao de\s+)?"
         r"(?:forca maior|suspensao|greve)|(?:termin|acab)\w* (?:a )?(?:greve|paralisacao)"
         r"|suspen\w* (?:a |da |de |do )?(?:declaracao de |condicao de )?['‘’\"“”]?(?:greve|forca maior)"
         r"|greve suspensa|encerr\w* (?:a )?greve"
+        r"|greve (?:\S+ ){0,4}?(?:termina|terminou|acaba|acabou|chega ao fim|chegou ao fim)"
     ),
     evacuate=r"evacu\w*",
     flee=r"fog(?:em|iram|e)|fuga",
@@ -78,7 +80,7 @@ PT = Lexicon(
         "part": (
             r"subterrane\w*|plantas?|linhas?|niveis|nivel|concentrador\w*|lavaria|moinhos?|fornos?"
             r"|usina|pocos?|frentes?|pilhas?|barragens?|tune(?:l|is)|galerias?|fundic(?:ao|oes)|cavas?"
-            r"|circuitos?|refinarias?|blocos|dragas?"
+            r"|circuitos?|refinarias?|blocos|dragas?|cent(?:ro|ral|rais) de tratamento"
         ),
         "export": (
             r"exportac(?:ao|oes)|exportar|embarques?|entregas|remessas?|carregamentos?|escoamento|vendas"
@@ -118,7 +120,7 @@ PT = Lexicon(
     ),
     object_end=r"por|apos|devido|depois|durante|ate|face|desde|em razao|na sequencia|apesar",
     plan=r"\s(?:vai|vao|ia|iam|deve|devem)",
-    negation=r"nao|sem|nenhum\w*|nunca|nem|nega|negou|desment\w*|descart\w*|imped\w*|impediu",
+    negation=r"nao|sem|isenc\w*|alivi\w*|flexibiliz\w*|retira\w*|nenhum\w*|nunca|nem|nega|negou|desment\w*|descart\w*|imped\w*|impediu",
     negation_after=r"nao (?:foi|foram|esta|estao)",
     denial=(
         r"nega|negou|negam|negaram|desment\w*|falso|falsa|infundad\w*|mal-entendido|mal entendido"
@@ -131,6 +133,7 @@ PT = Lexicon(
         rf"|boato\w*|alegad\w*|supost\w*|falam em|fala-se|noticias sobre|atualizac\w* sobre|espera\w*"
         r"|para ser|gostaria\w*|desej\w*|a favor de|aprov\w*|antes de|plano de|aproxim\w*|vot\w*|convoc\w*"
         r"|depender\w*|depende de|programad\w*"
+        r"|adia|adiou|adiam|adiar|adiamento|evitar|decidir\w* se|decid\w* se|iniciar"
     ),
     hedge_after=rf"{_CONDITIONAL}|caso|previst[oa]s?|possivel|assim que|logo que|quando",
     earlier=(
@@ -139,7 +142,7 @@ PT = Lexicon(
     ),
     earlier_noun=(
         r"apos|depois de|desde|antes de|na sequencia de|anterior\w*|passad\w*|previ\w*"
-        r"|impactos? d[ae]|efeitos? d[ae]|custos? d[ae]|prejuizos? (?:com|d[ae])"
+        r"|impactos? d[ae]|efeitos? d[ae]|custos? d[ae]|prejuizos? (?:com|d[ae])|devido [ao]|por causa d[ao]"
     ),
     noun=(
         r"suspens(?:ao|oes)|parali[sz]ac(?:ao|oes)|paragem|encerramento|interrupc(?:ao|oes)|retoma|reinicio"
@@ -172,7 +175,7 @@ PT = Lexicon(
         r"\w+(?:ou|eu|iu|aram|eram|iram)"
         r"|(?:foi|foram|tinha|tinham|havia|haviam|esteve|estiveram)(?: sido)? \S+"
     ),
-    condition=r"se|caso|a menos que",
+    condition=r"se|caso|a menos que|em caso de",
     request=r"solicit\w*|pede|pedem|pediu|pediram|exig\w*|reivindic\w*|reclam\w*",
     report=(
         r"(?:(?:producao|produz|resultados?|lucro|vendas|prejuizo)\s+(?:\S+\s+){0,8}?(?:no|do"

@@ -72,7 +72,7 @@ _AFTER_ONLY = frozenset({"protest", "access"})
 _RIGHT_AFTER = frozenset({"decline"})
 _RIGHT_AFTER_WORDS = 2
 #: Classes beside a force majeure that are its cause, not what it covers.
-_FORCE_MAJEURE_CAUSES = _AFTER_ONLY | _RIGHT_AFTER
+_FORCE_MAJEURE_CAUSES = _AFTER_ONLY | _RIGHT_AFTER | {"project"}
 _VOID = frozenset({"visit", "trading", "talks", "protest", "access", "project", "decline", "funding"})
 _FAMILY_LABEL = {
     "guidance": "guidance lowered",
@@ -92,13 +92,15 @@ _SENTENCE = re.compile(r"(?:[^.!?;\n]|\.(?=\d))+")
 _CLAUSE_BREAK = re.compile(r"(?<!\d),|,(?!\d)|[:()\[\]]|\s[-–]\s|\s\|\s")
 _WORD = re.compile(r"\S+")
 _FORCE_MAJEURE = re.compile(r"force majeure|fuerza mayor|forca maior")
-# A span of years right after a cue ("restee en veille de 1993 a 2024", "idle from 2019 to 2023"): a past
-# episode, in any of the four languages.
-_YEARS_AFTER = re.compile(
-    r"^\s*(?:\S+\s+){0,2}?(?:from|between|de|du|entre|desde|des)\s+(?:19|20)\d\d\s+(?:to|and|a|au|et|y|e"
-    r"|hasta|ate|-)"
+# A span of years ("de 1993 a 2024", "from 2019 to 2023"), in any of the four languages: a past episode,
+# right after a cue ("restee en veille de 1993 a 2024") or before it in its clause ("From 2007 to 2010, the
+# union shut down the mine").
+_YEARS = (
+    r"(?:from|between|de|du|entre|desde|des)\s+(?:19|20)\d\d\s+(?:to|and|a|au|et|y|e|hasta|ate|-)"
     r"\s+(?:19|20)\d\d"
 )
+_YEARS_AFTER = re.compile(rf"^\s*(?:\S+\s+){{0,2}}?{_YEARS}")
+_YEARS_SPAN = re.compile(rf"\b{_YEARS}\b")
 
 # A standing state named by its start, a month or longer ago ("en sommeil depuis fevrier", "bloqueada ha
 # meses", "idle since March"): background to the news, read like a past episode. A date with its day
@@ -113,7 +115,7 @@ _STANDING_AFTER = re.compile(
     r"^\s*(?:\S+\s+){0,2}?(?:since|depuis|desde|ha|hace)\s+(?:(?:early|late|mid|le|la|el|o|debut|fin|finales"
     rf"|principios|inicios|meados|de|des|varios|varias|plusieurs|several|many)\s+){{0,2}}(?:{_MONTHS}|months"
     rf"|mois"
-    r"|meses|years|ans|annees|anos)\b"
+    r"|meses|years|ans|annees|anos|(?:19|20)\d\d)\b"
 )
 
 # A month right after a cue ("mise en sommeil fin fevrier", "idled in March").
@@ -122,6 +124,11 @@ _MONTH_AFTER = re.compile(
     rf"(?:{_MONTHS})\b"
 )
 
+# Compulsion a few words before a headline's "to" ("forced copper producer First Quantum to stop").
+_FORCED = re.compile(r"\b(?:forc|compel|oblig)\w*\b")
+# Where a headline's second part begins: "Barrick suspend ses activites au Mali : quelles alternatives ?"
+# asks only after the colon.
+_HEAD_BREAK = re.compile(r":|\s[-–]\s")
 # A question that explains a fact ("Pourquoi la Guinee a ordonne l'arret des exportations ?") tells it.
 _EXPLAINS = re.compile(r"\b(?:why|how|pourquoi|comment|por que|porque|como)\b")
 # A year naming a stop: right after a noun cue ("el paro de 2019") or right before it ("the 2020 shutdown").
@@ -284,7 +291,7 @@ def _strength(
         return "drill", flags["drill"]
     if flags.get("denial"):
         return "denied", flags["denial"]
-    if flags.get("question"):
+    if flags.get("question") and not _HEAD_BREAK.search(sentence, end):
         return "hedged", flags["question"]
     left, _ = _clause(sentence, start, end, lexicon)
     before = sentence[left:start]
@@ -294,11 +301,11 @@ def _strength(
         return "negated", m.group()
     if m := c["negation_after"].match(after.lstrip()):
         return "negated", m.group()
-    if (m := c["earlier"].search(" " + _last_words(before, 6))) and not c["reported"].search(
-        sentence, 0, start
+    if (m := c["earlier"].search(" " + _last_words(before, 6))) and not (
+        c["reported"].search(sentence, 0, start) and c["earlier"].search(" " + _last_words(before, 2))
     ):
         return "earlier", m.group().strip()
-    if m := _YEARS_AFTER.match(after) or _STANDING_AFTER.match(after):
+    if m := _YEARS_AFTER.match(after) or _STANDING_AFTER.match(after) or _YEARS_SPAN.search(before):
         return "earlier", m.group().strip()
     if kind in _DATED_KINDS and (m := _LAST_YEAR_AFTER.match(after) or _AGO_AFTER.match(after)):
         return "earlier", m.group().strip()  # "paralisada na maior parte do ano passado"
@@ -311,7 +318,11 @@ def _strength(
         m := _NOUN_YEAR_AFTER.match(after) or _YEAR_BEFORE.search(before)
     ):
         return "earlier", m.group().strip()  # "el paro de 2019", "the 2020 shutdown": a named past episode
-    if (m := c["plan"].search(" " + _last_words(before, 3))) and not c["imminent"].search(sentence):
+    if (
+        (m := c["plan"].search(" " + _last_words(before, 3)))
+        and not _FORCED.search(_last_words(before, 8))  # "forced copper producer X to stop": no plan
+        and not c["imminent"].search(sentence)
+    ):
         return "planned", m.group().strip()
     if m := c["hedge"].search(_last_words(before, 6)):
         return "hedged", m.group()

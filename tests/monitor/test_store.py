@@ -45,8 +45,10 @@ def test_a_frame_is_inserted_a_slice_of_rows_at_a_time_as_it_would_be_at_once(
 ) -> None:
     fresh_store.insert_events(_events(5), now)
     monkeypatch.setattr(store_module, "FRAME_ROWS_PER_SLICE", 2)
+    # The events' own ids: a PostgreSQL sequence does not restart with each test's store.
+    ids = sql.frame(fresh_store, "SELECT id FROM event ORDER BY id")["id"].tolist()
     exposures = pd.DataFrame({
-        "event_id": [1, 2, 3, 4, 5, 5], "site_id": ["a", "a", "b", "b", "c", "c"],
+        "event_id": [*ids, ids[-1]], "site_id": ["a", "a", "b", "b", "c", "c"],
         "via": ["site", "site", "route", "site", "site", "site"], "distance_km": [0.5, 1, 2.25, 3, 4, 4],
     })  # fmt: skip
     assert fresh_store.insert_frame(models.Exposure, exposures, key=("event_id", "site_id", "via")) == 5

@@ -20,6 +20,10 @@ Brucutu") or, for an operator's only site, when it names countries and not the s
 that other operation, and the operator stays a mention.
 
 Each operator in a text is read on its own, so two operators in one notice go to their own sites.
+
+A site's name that lists several parts ("Bisie tin mine (Mpama North and Mpama South)") ties a notice naming
+one of them as that part (``monitor.domain.PART_TIE``: its halt is a partial one); a dateline ("JOHANNESBURG
+-") names no place; a country inside a company's name names no country; a province names its country.
 """
 
 from __future__ import annotations
@@ -258,7 +262,14 @@ class SiteTextIndex:
         """
         summary = _DATELINE.sub("", summary or "", count=1)  # where the story was filed, not the mine
         groups = self._drop_defined_acronyms(self._hits([title, summary]), [title, summary])
-        covered = {i + k for group in groups.values() for i, n, _ in group for k in range(-n) if -n > 1}
+        # Word positions inside labels of two words or more: a country written there is a name's, not a place.
+        covered = {
+            i + k
+            for group in groups.values()
+            for i, minus_n, _ in group
+            if minus_n < -1
+            for k in range(-minus_n)
+        }
         countries = _countries([title, summary], covered)
         provinces = _province_countries([title, summary], covered)
         best: dict[str, tuple[int, int, int, str]] = {}
@@ -429,12 +440,16 @@ def _defined_acronyms(texts: Sequence[str]) -> dict[str, frozenset[str]]:
 def _province_countries(texts: Sequence[str], covered: set[int]) -> set[str]:
     """ISO alpha-2 codes of the countries whose provinces the texts name capitalised ("estado de Goiás")."""
     provinces = province_countries()
-    longest = max(len(key.split()) for key in provinces)
     return {
         provinces[key]
-        for i, n, key, spelling in _ngrams(texts, longest)
+        for i, n, key, spelling in _ngrams(texts, _longest_province_name())
         if key in provinces and spelling[:1].isupper() and not covered.intersection(range(i, i + n))
     }
+
+
+@functools.cache
+def _longest_province_name() -> int:
+    return max(len(key.split()) for key in province_countries())
 
 
 @functools.cache

@@ -124,14 +124,20 @@ def _batches(path: Path, shares: Sequence[float]) -> list[pd.DataFrame]:
     return [records.iloc[np.sort(part)].reset_index(drop=True) for part in np.split(order, stops)]
 
 
+def _pipeline_with_sites(store: Store, sites_path: Path) -> tuple[Pipeline, Clock]:
+    """A pipeline on ``store`` at the generated data's clock, with the generated registry loaded."""
+    clock = Clock(data.NOW)
+    pipeline = Pipeline(store, Settings(), clock)
+    registry = sites.parse_sites_csv(sites_path.read_text(encoding="utf-8"), origin="user", now=clock.now)
+    pipeline.load_sites(registry)
+    return pipeline, clock
+
+
 def test_batches_rescore_only_what_they_touch_and_end_as_the_dense_scores(
     fresh_store: Store, generated: tuple[Path, Path]
 ) -> None:
     sites_path, events_path = generated
-    clock = Clock(data.NOW)
-    pipeline = Pipeline(fresh_store, Settings(), clock)
-    registry = sites.parse_sites_csv(sites_path.read_text(encoding="utf-8"), origin="user", now=clock.now)
-    pipeline.load_sites(registry)
+    pipeline, clock = _pipeline_with_sites(fresh_store, sites_path)
     batches = _batches(events_path, [0.7, 0.27, 0.03])
     for batch in batches:
         clock.now += timedelta(hours=1)
@@ -166,10 +172,7 @@ def test_scores_read_and_computed_in_runs_of_days_are_those_computed_at_once(
     fresh_store: Store, generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sites_path, events_path = generated
-    clock = Clock(data.NOW)
-    pipeline = Pipeline(fresh_store, Settings(), clock)
-    registry = sites.parse_sites_csv(sites_path.read_text(encoding="utf-8"), origin="user", now=clock.now)
-    pipeline.load_sites(registry)
+    pipeline, _ = _pipeline_with_sites(fresh_store, sites_path)
     pipeline.ingest("import:acled", "events", [acled.parse_file(events_path)], use_watermark=False)
     pipeline.match()
     days = _day_range(data.NOW.date() - timedelta(days=120), data.NOW.date())

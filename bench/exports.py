@@ -6,6 +6,8 @@ imported, scores stored sparse as the pipeline writes them), built once and cach
 ``minewatch export risk`` runs it: one day as CSV (with its metadata sidecar), one year as Parquet. The
 floor is what a user with sqlite3 and pyarrow would write: the stored score rows of those days joined with
 the sites' names, read by one SELECT and written by pyarrow, with no quiet rows filled in, no metadata.
+The second floor runs the same SELECT through ADBC's SQLite driver (what minewatch reads with), which fills
+Arrow columns in native code instead of making a Python object per value.
 """
 
 from __future__ import annotations
@@ -61,26 +63,32 @@ def _export_case(scale: data.Scale, first: date, last: date, fmt: str) -> Case:
     return Case(call=call, check=lambda: f"{out.stat().st_size / 1e6:,.1f} MB")
 
 
-def _floor_case(scale: data.Scale, first: date, last: date, fmt: str) -> Case:
+#: The floors' one SELECT: the stored score rows of the days, with the sites' names.
+_FLOOR_SQL = (
+    "SELECT s.date, s.site_id, t.name, t.country, t.commodity, s.risk, s.level, s.status,"
+    " s.conflict, s.route, s.notice, s.events_30d, s.fatalities_30d, s.nearest_event_km,"
+    " s.supply_at_risk_t FROM score s JOIN site t ON t.id = s.site_id"
+    " WHERE s.date >= ? AND s.date <= ? ORDER BY s.date, s.site_id"
+)
+
+
+def _floor_case(scale: data.Scale, first: date, last: date, fmt: str, driver: str = "sqlite3") -> Case:
     source = store_path(scale)
-    out = ingest.TMP / f"floor-risk-{first}-{last}.{fmt}"
+    out = ingest.TMP / f"floor-{driver}-risk-{first}-{last}.{fmt}"
     out.parent.mkdir(parents=True, exist_ok=True)
 
     def call() -> int:
-        con = sqlite3.connect(source)
-        try:
-            cur = con.execute(
-                "SELECT s.date, s.site_id, t.name, t.country, t.commodity, s.risk, s.level, s.status,"
-                " s.conflict, s.route, s.notice, s.events_30d, s.fatalities_30d, s.nearest_event_km,"
-                " s.supply_at_risk_t FROM score s JOIN site t ON t.id = s.site_id"
-                " WHERE s.date >= ? AND s.date <= ? ORDER BY s.date, s.site_id",
-                (first.isoformat(), last.isoformat()),
-            )
-            names = [d[0] for d in cur.description]
-            columns = list(zip(*cur.fetchall(), strict=True)) or [()] * len(names)
-            table = pa.table({name: pa.array(c) for name, c in zip(names, columns, strict=True)})
-        finally:
-            con.close()
+        if driver == "adbc":
+            table = _select_adbc(source, first, last)
+        else:
+            con = sqlite3.connect(source)
+            try:
+                cur = con.execute(_FLOOR_SQL, (first.isoformat(), last.isoformat()))
+                names = [d[0] for d in cur.description]
+                columns = list(zip(*cur.fetchall(), strict=True)) or [()] * len(names)
+                table = pa.table({name: pa.array(c) for name, c in zip(names, columns, strict=True)})
+            finally:
+                con.close()
         if fmt == "csv":
             pcsv.write_csv(table, out)
         else:
@@ -88,6 +96,17 @@ def _floor_case(scale: data.Scale, first: date, last: date, fmt: str) -> Case:
         return table.num_rows
 
     return Case(call=call, check=lambda: f"{out.stat().st_size / 1e6:,.1f} MB; stored rows only")
+
+
+def _select_adbc(source: Path, first: date, last: date) -> pa.Table:
+    """The floor's SELECT through ADBC's SQLite driver, its result one batch (the driver infers each
+    column's type from the first batch: a column NULL there, then real, would fail)."""
+    import adbc_driver_sqlite.dbapi as adbc
+
+    with adbc.connect(str(source)) as con, con.cursor() as cur:
+        cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(1 << 30)})
+        cur.execute(_FLOOR_SQL, (first.isoformat(), last.isoformat()))
+        return cur.fetch_arrow_table()
 
 
 def day_case(scale: data.Scale) -> Case:
@@ -109,3 +128,14 @@ def year_floor_case(scale: data.Scale) -> Case:
     """Floor: that year's stored score rows with the sites' names, one SELECT, written by pyarrow as
     Parquet."""
     return _floor_case(scale, *YEAR, "parquet")
+
+
+def day_floor_adbc_case(scale: data.Scale) -> Case:
+    """Second floor: the same SELECT of the day through ADBC's SQLite driver, written by pyarrow as CSV."""
+    return _floor_case(scale, DAY, DAY, "csv", driver="adbc")
+
+
+def year_floor_adbc_case(scale: data.Scale) -> Case:
+    """Second floor: the same SELECT of the year through ADBC's SQLite driver, written by pyarrow as
+    Parquet."""
+    return _floor_case(scale, *YEAR, "parquet", driver="adbc")

@@ -161,6 +161,7 @@ STEPS: tuple[Step, ...] = (
         (
             Impl(OURS + " export risk (CSV)", "bench.exports:day_case", ours=True),
             Impl("floor: sqlite3 SELECT + pyarrow CSV", "bench.exports:day_floor_case"),
+            Impl("floor with ADBC: the same SELECT + pyarrow CSV", "bench.exports:day_floor_adbc_case"),
         ),
         (Target("minewatch < 2 s", OURS + " export risk (CSV)", "", at_most=2.0),),
         scale=lambda quick: data.QUICK if quick else data.IMPORT,
@@ -171,6 +172,7 @@ STEPS: tuple[Step, ...] = (
         (
             Impl(OURS + " export risk (Parquet)", "bench.exports:year_case", ours=True),
             Impl("floor: sqlite3 SELECT + pyarrow Parquet", "bench.exports:year_floor_case"),
+            Impl("floor with ADBC: the same SELECT + pyarrow Parquet", "bench.exports:year_floor_adbc_case"),
         ),
         (Target("minewatch < 10 s", OURS + " export risk (Parquet)", "", at_most=10.0),),
         scale=lambda quick: data.QUICK if quick else data.IMPORT,

@@ -20,6 +20,7 @@ __all__ = [
     "insert",
     "json_value",
     "naive_utc",
+    "numbered",
     "param",
     "params",
     "pyformat",
@@ -55,6 +56,18 @@ def params(dialect: str, values: Mapping[str, Any] | None) -> dict[str, Any]:
 def pyformat(sql: str) -> str:
     """``:name`` placeholders as psycopg's ``%(name)s`` (a literal ``%`` doubled, ``::type`` casts kept)."""
     return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
+
+
+def numbered(sql: str, values: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    """``:name`` placeholders as SQLite's ``?N`` (N counts the names in order of first use; a name used
+    twice keeps its number) and the values in that order: for drivers that bind by position (ADBC)."""
+    order: dict[str, int] = {}
+
+    def number(match: re.Match[str]) -> str:
+        return f"?{order.setdefault(match.group(1), len(order) + 1)}"
+
+    text = _NAMED.sub(number, sql)
+    return text, [int(v) if isinstance(v, bool) else v for v in (values[name] for name in order)]
 
 
 def as_date(value: Any) -> date | None:

@@ -17,8 +17,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from monitor import dialect, explanation
@@ -81,12 +83,6 @@ def _filled(column: str) -> str:
         f"CASE WHEN s.date IS NOT NULL THEN s.{column} WHEN d.date IS NOT NULL THEN {_QUIET[column]} END"
         f" AS {column}"
     )
-
-
-_STORED = (
-    f"SELECT {', '.join(_filled(f.name) for f in STORED_ARROW)}"
-    f" FROM {_SCORED_CELLS} WHERE d.date >= :first AND d.date <= :last"
-)
 
 
 # ---- days----
@@ -286,12 +282,62 @@ def last_operating_before(
 
 
 def arrow(reader: ArrowReader, first: date, last: date, site_ids: Sequence[str] | None = None) -> pa.Table:
-    """The stored scores from ``first`` to ``last`` (of ``site_ids`` only, when given) as ``STORED_ARROW``."""
-    query, params = _STORED, {"first": first, "last": last}
+    """The stored scores from ``first`` to ``last`` (of ``site_ids`` only, when given) as ``STORED_ARROW``,
+    in no particular order.
+
+    The stored rows are read as they are, in the table's key order, and the quiet ones are filled in Arrow
+    (``_with_quiet``): the join of every scored day with every site that ``_filled`` reads costs a key seek
+    per site-day (a year of 10,000 sites: 3.65M seeks, half the time of the whole read)."""
+    span: dict[str, Any] = {"first": first, "last": last}
+    rows, sites, only = _STORED_ROWS, _SITES, dict[str, Any]()
     if site_ids is not None:
-        marks, more = sql.in_list("site", list(site_ids))
-        query, params = query + f" AND si.id IN ({marks})", {**params, **more}
-    return reader.read(query, params, STORED_ARROW)
+        marks, only = sql.in_list("site", list(site_ids))
+        rows, sites = rows + f" AND s.site_id IN ({marks})", sites + f" WHERE si.id IN ({marks})"
+    stored = reader.read(rows, {**span, **only}, STORED_ARROW)
+    days = reader.read(_DAYS, span, _DAYS_ARROW)
+    registry = reader.read(sites, only, _SITES_ARROW)
+    return _with_quiet(stored, days, registry)
+
+
+_STORED_ROWS = (
+    f"SELECT {', '.join(f's.{f.name}' for f in STORED_ARROW)} FROM score s"
+    " WHERE s.date >= :first AND s.date <= :last"
+)
+_DAYS = "SELECT d.date, d.level FROM score_day d WHERE d.date >= :first AND d.date <= :last"
+_DAYS_ARROW = pa.schema([("date", pa.date32()), ("level", pa.string())])
+_SITES = "SELECT si.id AS site_id, si.annual_output_t FROM site si"
+_SITES_ARROW = pa.schema([("site_id", pa.string()), ("annual_output_t", pa.float64())])
+
+
+def _with_quiet(stored: pa.Table, days: pa.Table, registry: pa.Table) -> pa.Table:
+    """The ``stored`` rows of the scored ``days`` and the ``registry``'s sites, and a quiet row (``_QUIET``'s
+    values, column by column) for each of those site-days without one: what ``_filled`` gives in SQL."""
+    day_of = pc.index_in(stored.column("date"), value_set=days.column("date"))
+    site_of = pc.index_in(stored.column("site_id"), value_set=registry.column("site_id"))
+    kept = pc.and_(day_of.is_valid(), site_of.is_valid())
+    if not pc.all(kept).as_py():  # rows of days not scored in full, or of sites no longer in the registry
+        stored, day_of, site_of = stored.filter(kept), day_of.filter(kept), site_of.filter(kept)
+    n_sites = registry.num_rows
+    loud = np.zeros(days.num_rows * n_sites, dtype=bool)
+    loud[day_of.to_numpy().astype(np.int64) * n_sites + site_of.to_numpy()] = True
+    quiet = np.flatnonzero(~loud)
+    if quiet.size == 0:
+        return stored
+    day, site = pa.array(quiet // n_sites), pa.array(quiet % n_sites)
+    n = quiet.size
+    zero, none = pa.array(np.zeros(n)), pa.nulls(n, pa.float64())
+    output_known = registry.column("annual_output_t").is_valid().take(site)
+    values = {
+        "date": days.column("date").take(day), "site_id": registry.column("site_id").take(site),
+        "risk": zero, "level": days.column("level").take(day), "status": pa.array([OPERATING] * n),
+        "conflict": zero, "route": zero, "notice": zero, "events_30d": pa.array(np.zeros(n, dtype=np.int64)),
+        "fatalities_30d": pa.array(np.zeros(n, dtype=np.int64)), "nearest_event_km": none,
+        "top_event_id": pa.nulls(n, pa.int64()), "supply_at_risk_t": pc.if_else(output_known, zero, none),
+        "front_km": none, "front_km_change_7d": none, "front_days_to_radius": none,
+        "front_actor": pa.array([""] * n),
+    }  # fmt: skip
+    filled = pa.Table.from_arrays([values[f.name] for f in STORED_ARROW], schema=STORED_ARROW)
+    return pa.concat_tables([stored, filled])
 
 
 # ---- supply----

@@ -4,7 +4,8 @@ Exports move millions of rows, so the usual road (SQLAlchemy rows, then pandas) 
 SQLite is read through ADBC's SQLite driver, which fills Arrow columns in native code (a year of scores,
 3.6M rows of 17 columns: 2.5-3x faster than the DB-API cursor), run in a child process of its own
 (``monitor.reads.sqlite_worker`` says why: the driver's own copy of SQLite must not share this process's
-locks), started at a reader's first SQLite read and kept until the reader closes. A database in memory
+locks), started with the reader (its start, about 0.4 s, overlaps what the caller does before its first
+read) and kept until the reader closes. A database in memory
 cannot be opened by another process: it is read through the engine's own DB-API connection, column by column
 into Arrow. PostgreSQL is read with ``COPY (query) TO STDOUT`` parsed by Arrow's CSV reader. ``fast=False``
 takes SQLAlchemy + pandas instead. Every path ends in ``conform``, so the same rows give the same table
@@ -81,6 +82,8 @@ class ArrowReader:
         self.fast = fast
         self.copy_block_bytes = copy_block_bytes
         self._worker: _SqliteWorker | None = None
+        if fast and store.dialect == "sqlite":
+            self._sqlite_worker()  # started now: it starts up while the caller reads what it needs first
 
     def read(self, query: str, params: Mapping[str, Any], schema: pa.Schema) -> pa.Table:
         """The query's rows as a table with ``schema`` (the query names its columns as the schema does)."""
@@ -93,6 +96,16 @@ class ArrowReader:
             return conform(self._read_copy(query, params, schema), schema)
         return conform(self._read_generic(query, params), schema)
 
+    @property
+    def reads_in_any_thread(self) -> bool:
+        """Whether any thread may read (one at a time): not a SQLite database in memory read through the
+        engine, which SQLAlchemy gives each thread its own (empty) copy of."""
+        return not (self.store.dialect == "sqlite" and self._worker is None and self._in_memory())
+
+    def _in_memory(self) -> bool:
+        database = self.store.engine.url.database
+        return not database or not Path(database).is_file()
+
     def close(self) -> None:
         """End the SQLite worker, if one was started."""
         if self._worker is not None:
@@ -102,10 +115,9 @@ class ArrowReader:
     def _sqlite_worker(self) -> _SqliteWorker | None:
         """The worker reading this store's file (started now if need be); None for a database in memory."""
         if self._worker is None:
-            database = self.store.engine.url.database
-            if not database or not Path(database).is_file():
+            if self._in_memory():
                 return None
-            self._worker = _SqliteWorker(database)
+            self._worker = _SqliteWorker(str(self.store.engine.url.database))
         return self._worker
 
     def _read_sqlite(self, query: str, params: Mapping[str, Any], schema: pa.Schema) -> pa.Table:

@@ -24,6 +24,13 @@ def test_times_are_naive_utc_on_both_databases() -> None:
     assert dialect.naive_utc(datetime(2025, 3, 14, 12, tzinfo=UTC)) == datetime(2025, 3, 14, 12)
 
 
+def test_positional_placeholders_number_each_name_once_in_order_of_first_use() -> None:
+    sql = "SELECT x::text FROM t WHERE a = :a AND b = :b_2 AND c > :a"
+    text, values = dialect.numbered(sql, {"b_2": True, "a": "2025-03-14", "unused": 1})
+    assert text == "SELECT x::text FROM t WHERE a = ?1 AND b = ?2 AND c > ?1"
+    assert values == ["2025-03-14", 1]  # booleans as SQLite stores them
+
+
 def test_psycopg_placeholders_keep_casts_and_percent_signs() -> None:
     sql = "SELECT x::text FROM t WHERE a = :a AND b LIKE '5%' AND c = :c_2"
     assert dialect.pyformat(sql) == "SELECT x::text FROM t WHERE a = %(a)s AND b LIKE '5%%' AND c = %(c_2)s"

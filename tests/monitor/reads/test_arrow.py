@@ -8,14 +8,18 @@ read a quoted CRLF split by one back as a lone CR.
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pytest
+import sqlalchemy as sa
 
 from feeds.rows import EVENT_COLUMNS
-from monitor.reads.arrow import ArrowReader, parse_copy_csv
+from monitor.errors import StoreError
+from monitor.reads.arrow import ArrowReader, open_reader, parse_copy_csv
 from monitor.store import Store
+from tests.conftest import execute
 
 SCHEMA = pa.schema([("id", pa.int64()), ("text", pa.string())])
 #: Multi-line text as feeds send it (an ACLED note, a notice summary), with CSV's own quote and separator.
@@ -73,3 +77,59 @@ def test_stored_multi_line_notes_read_back_exactly_through_the_fast_reader(
     portable = ArrowReader(fresh_store, fast=False).read(query, {}, schema)
     assert fast.column("notes").to_pylist() == [NOTES[i % len(NOTES)] for i in range(300)]
     assert fast.equals(portable)
+
+
+#: A table whose values change storage class down a column, as SQLite allows: NULLs first (a driver that
+#: infers a column's type from its first rows takes them as integers), then reals, integers and text.
+MIXED = pa.schema([("id", pa.int64()), ("x", pa.float64()), ("n", pa.int64()), ("day", pa.date32())])
+
+
+def _mixed_rows(store: Store, n: int = 3000) -> None:
+    execute(store, "CREATE TABLE mixed (id INTEGER PRIMARY KEY, x REAL, n INTEGER, day TEXT)")
+    rows = [
+        {
+            "id": i,
+            "x": None if i < 2000 else i / 4,
+            "n": None if i % 7 else i,
+            "day": f"2025-03-{1 + i % 28:02d}",
+        }
+        for i in range(n)
+    ]
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO mixed VALUES (:id, :x, :n, :day)"), rows)
+
+
+MIXED_QUERY = (
+    "SELECT id, CASE WHEN id % 3 = 0 THEN 1 ELSE x END AS x, n, day FROM mixed"
+    " WHERE id >= :low AND day >= :first ORDER BY id"
+)
+
+
+def test_the_sqlite_driver_and_the_cursor_read_values_of_any_storage_class_alike(
+    tmp_path: Path,
+) -> None:
+    on_file = Store.from_url(f"sqlite:///{tmp_path / 'file.db'}")
+    in_memory = Store.from_url("sqlite://")  # another process cannot open it: read by the DB-API cursor
+    _mixed_rows(on_file)
+    _mixed_rows(in_memory)
+    tables = []
+    for store, fast in ((on_file, True), (in_memory, True), (on_file, False)):
+        with open_reader(store, fast=fast) as reader:
+            tables.append(reader.read(MIXED_QUERY, {"low": 1, "first": date(2025, 3, 2)}, MIXED))
+    driver, cursor, portable = tables
+    ids = [i for i in range(1, 3000) if i % 28]
+    assert driver.column("id").to_pylist() == ids
+    assert driver.column("x").to_pylist() == [1.0 if i % 3 == 0 else None if i < 2000 else i / 4 for i in ids]
+    assert driver.equals(cursor) and driver.equals(portable)
+
+
+def test_a_failed_sqlite_read_raises_a_store_error_and_the_reader_reads_on(fresh_store: Store) -> None:
+    if fresh_store.dialect != "sqlite":
+        pytest.skip("the SQLite worker process")
+    schema = pa.schema([("n", pa.int64())])
+    with open_reader(fresh_store) as reader:
+        with pytest.raises(StoreError, match="no such table"):
+            reader.read("SELECT n FROM no_such_table", {}, schema)
+        assert reader.read("SELECT count(*) AS n FROM site", {}, schema).column("n").to_pylist() == [0]
+        worker = reader._worker
+    assert worker is not None and worker._process.poll() == 0  # closed with the reader

@@ -11,7 +11,7 @@ import pytest
 from monitor import dialect, reads, sites, supply
 from monitor.domain import UNSCORED
 from monitor.reads import sql
-from monitor.reads.arrow import ArrowReader
+from monitor.reads.arrow import ArrowReader, open_reader
 from monitor.store import QuietScores, Store
 from tests.conftest import execute
 from tests.monitor.reads.conftest import COMPUTED, DAY, Seeded
@@ -142,6 +142,39 @@ def test_the_stored_scores_read_as_arrow_match_the_rows(seeded: Seeded) -> None:
     assert sorted(table.column("date").to_pylist()) == [FIRST, DAY, LAST]
     everyone = reads.scores.arrow(ArrowReader(seeded.store, fast=False), DAY, DAY)
     assert everyone.num_rows == 3
+
+
+def test_the_stored_scores_read_as_arrow_fill_quiet_rows_as_the_sql_reads_do(seeded: Seeded) -> None:
+    store = seeded.store
+    quiet = QuietScores(3, "low", {"events": [], "registry_status": "operating"})
+    day = pd.DataFrame([r for r in _rows(seeded) if r["site_id"] != "gamma"])
+    store.replace_scores(day, [LAST], COMPUTED + timedelta(hours=1), quiet)  # gamma quiet on LAST
+    execute(store, "DELETE FROM score_day WHERE date = :d", {"d": str(FIRST)})  # rows of a day not scored
+    columns = [
+        "risk", "level", "status", "conflict", "route", "notice", "events_30d", "fatalities_30d",
+        "nearest_event_km", "top_event_id", "supply_at_risk_t",
+    ]  # fmt: skip
+    for fast in (True, False):
+        with open_reader(store, fast=fast) as reader:
+            table = reads.scores.arrow(reader, FIRST, LAST).to_pandas()
+        assert FIRST not in set(table["date"])
+        for scored in (DAY, LAST):
+            got = table[table["date"] == scored].set_index("site_id").sort_index()[columns]
+            want = reads.scores.sites_on_day(store, scored).set_index("site_id").sort_index()[columns]
+            assert _plain(got) == _plain(want), (fast, scored)
+    with open_reader(store) as reader:
+        gamma = reads.scores.arrow(reader, LAST, LAST, ["gamma"]).to_pylist()
+    assert [(r["site_id"], r["risk"], r["supply_at_risk_t"], r["front_actor"]) for r in gamma] == [
+        ("gamma", 0.0, None, "")
+    ]
+
+
+def _plain(frame: pd.DataFrame) -> list[list[object]]:
+    """A frame's values as Python values, missing ones as None, whole numbers as floats."""
+    return [
+        [None if pd.isna(v) else float(v) if isinstance(v, (int, float)) else v for v in row]
+        for row in frame.astype(object).values.tolist()
+    ]
 
 
 @pytest.mark.parametrize("day", [FIRST, DAY, LAST])

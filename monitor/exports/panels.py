@@ -119,6 +119,7 @@ def _score_blocks(
     vintage = query.as_known_at
     computed = computed_days(pipeline, query)
     refs = EventRefs(pipeline.store)
+    reader.expect_rows((len(query.days) - len(computed)) * len(ids))
     loads: list[tuple[bool, Callable[[], pa.Table | None]]] = []
     for compute, run in itertools.groupby(query.days, key=lambda d: d in computed):
         days = list(run)

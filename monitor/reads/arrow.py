@@ -1,15 +1,14 @@
 """Read query results straight into Arrow tables of a given schema, fast on both of the store's databases.
 
 Exports move millions of rows, so the usual road (SQLAlchemy rows, then pandas) costs more than the query.
-SQLite is read through ADBC's SQLite driver, which fills Arrow columns in native code (a year of scores,
-3.6M rows of 17 columns: 2.5-3x faster than the DB-API cursor), run in a child process of its own
-(``monitor.reads.sqlite_worker`` says why: the driver's own copy of SQLite must not share this process's
-locks), started with the reader (its start, about 0.4 s, overlaps what the caller does before its first
-read) and kept until the reader closes. A database in memory
-cannot be opened by another process: it is read through the engine's own DB-API connection, column by column
-into Arrow. PostgreSQL is read with ``COPY (query) TO STDOUT`` parsed by Arrow's CSV reader. ``fast=False``
-takes SQLAlchemy + pandas instead. Every path ends in ``conform``, so the same rows give the same table
-whichever path read them.
+A SQLite file is read through the engine's own DB-API connection, column by column into Arrow; once a
+reader is told to expect ``DRIVER_MIN_ROWS`` or more (``expect_rows``), through ADBC's SQLite driver
+instead, which fills Arrow columns in native code (a year of scores, 3.6M rows of 17 columns, 2.5-3x
+faster), run in a child process of its own (``monitor.reads.sqlite_worker`` says why: the driver's own copy
+of SQLite must not share this process's locks) that lives as long as the reader. A SQLite database in
+memory cannot be opened by another process: it is always read through the DB-API connection. PostgreSQL is
+read with ``COPY (query) TO STDOUT`` parsed by Arrow's CSV reader. ``fast=False`` takes SQLAlchemy + pandas
+instead. Every path ends in ``conform``, so the same rows give the same table whichever path read them.
 """
 
 from __future__ import annotations
@@ -32,10 +31,13 @@ from monitor.errors import StoreError
 from monitor.reads import sql, sqlite_worker
 from monitor.store import Store
 
-__all__ = ["COPY_BLOCK_BYTES", "ArrowReader", "conform", "open_reader", "parse_copy_csv"]
+__all__ = ["COPY_BLOCK_BYTES", "DRIVER_MIN_ROWS", "ArrowReader", "conform", "open_reader", "parse_copy_csv"]
 
 #: Rows fetched from SQLite at a time.
 _FETCH_ROWS = 100_000
+#: Reads expected to give this many rows or more are worth starting the SQLite worker (about 0.4 s; the
+#: driver then saves about 4 us a row of scores over the DB-API cursor).
+DRIVER_MIN_ROWS = 200_000
 #: COPY's CSV is parsed in pieces of about this size, each cut at a row's end (Arrow's limit is 2 GiB).
 COPY_BLOCK_BYTES = 1 << 30
 
@@ -82,25 +84,29 @@ class ArrowReader:
         self.fast = fast
         self.copy_block_bytes = copy_block_bytes
         self._worker: _SqliteWorker | None = None
-        if fast and store.dialect == "sqlite":
-            self._sqlite_worker()  # started now: it starts up while the caller reads what it needs first
 
     def read(self, query: str, params: Mapping[str, Any], schema: pa.Schema) -> pa.Table:
         """The query's rows as a table with ``schema`` (the query names its columns as the schema does)."""
         if self.fast and self.store.dialect == "sqlite":
-            worker = self._sqlite_worker()
-            if worker is not None:
-                return conform(worker.read(query, params), schema)
+            if self._worker is not None:
+                return conform(self._worker.read(query, params), schema)
             return conform(self._read_sqlite(query, params, schema), schema)
         if self.fast and self.store.dialect == "postgresql":
             return conform(self._read_copy(query, params, schema), schema)
         return conform(self._read_generic(query, params), schema)
 
+    def expect_rows(self, rows: int) -> None:
+        """Say about how many rows the reads to come give in all: from ``DRIVER_MIN_ROWS`` on, a SQLite
+        file is read through the SQLite worker from now on (started here)."""
+        wanted = self.fast and self.store.dialect == "sqlite" and rows >= DRIVER_MIN_ROWS
+        if wanted and self._worker is None and not self._in_memory():
+            self._worker = _SqliteWorker(str(self.store.engine.url.database))
+
     @property
     def reads_in_any_thread(self) -> bool:
         """Whether any thread may read (one at a time): not a SQLite database in memory read through the
         engine, which SQLAlchemy gives each thread its own (empty) copy of."""
-        return not (self.store.dialect == "sqlite" and self._worker is None and self._in_memory())
+        return not (self.store.dialect == "sqlite" and self._in_memory())
 
     def _in_memory(self) -> bool:
         database = self.store.engine.url.database
@@ -111,14 +117,6 @@ class ArrowReader:
         if self._worker is not None:
             self._worker.close()
             self._worker = None
-
-    def _sqlite_worker(self) -> _SqliteWorker | None:
-        """The worker reading this store's file (started now if need be); None for a database in memory."""
-        if self._worker is None:
-            if self._in_memory():
-                return None
-            self._worker = _SqliteWorker(str(self.store.engine.url.database))
-        return self._worker
 
     def _read_sqlite(self, query: str, params: Mapping[str, Any], schema: pa.Schema) -> pa.Table:
         raw = self.store.engine.raw_connection()

@@ -19,12 +19,12 @@ from monitor import models, sites
 from monitor.config import ScoringSettings, Settings
 from monitor.errors import InputError
 from monitor.exports import panels
-from monitor.exports.files import write_file
+from monitor.exports.files import FORMATS, write_file
 from monitor.exports.panels import risk_frame
 from monitor.exports.query import Query, parse_query
 from monitor.exports.schemas import SCHEMAS, markdown_table
 from monitor.pipeline import Pipeline, params_hash
-from monitor.reads import sql
+from monitor.reads import arrow, sql
 from monitor.store import Store
 from tests.conftest import execute
 
@@ -258,6 +258,28 @@ def test_the_fast_and_the_portable_readers_write_the_same_bytes(
         fast = scenario.export(panel, fmt, tmp_path / f"f.{fmt}", fast=True)
         slow = scenario.export(panel, fmt, tmp_path / f"s.{fmt}", fast=False)
         assert fast.read_bytes() == slow.read_bytes(), fmt
+
+
+@pytest.mark.parametrize("panel", ["risk", "supply"])
+def test_scores_read_through_the_sqlite_driver_write_the_same_bytes(
+    scenario: Scenario, tmp_path: Path, panel: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if scenario.store.dialect != "sqlite":
+        pytest.skip("the SQLite worker process")
+    scenario.pipeline.score(scenario.query(panel).days)  # stored, so that the export reads them
+    cursor = {fmt: scenario.export(panel, fmt, tmp_path / f"c.{fmt}").read_bytes() for fmt in FORMATS}
+    monkeypatch.setattr(arrow, "DRIVER_MIN_ROWS", 1)  # every read of scores is large enough
+    queries: list[str] = []
+    through_worker = arrow._SqliteWorker.read
+
+    def read(worker: arrow._SqliteWorker, query: str, params: dict[str, object]) -> object:
+        queries.append(query)
+        return through_worker(worker, query, params)
+
+    monkeypatch.setattr(arrow._SqliteWorker, "read", read)
+    for fmt in FORMATS:
+        assert scenario.export(panel, fmt, tmp_path / f"d.{fmt}").read_bytes() == cursor[fmt], fmt
+    assert any("FROM score s" in q for q in queries)
 
 
 def test_the_sidecar_names_schema_parameters_vintage_filters_and_sources(

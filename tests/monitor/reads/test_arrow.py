@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from feeds.rows import EVENT_COLUMNS
 from monitor.errors import StoreError
-from monitor.reads.arrow import ArrowReader, open_reader, parse_copy_csv
+from monitor.reads.arrow import DRIVER_MIN_ROWS, ArrowReader, open_reader, parse_copy_csv
 from monitor.store import Store
 from tests.conftest import execute
 
@@ -105,31 +105,34 @@ MIXED_QUERY = (
 )
 
 
-def test_the_sqlite_driver_and_the_cursor_read_values_of_any_storage_class_alike(
-    tmp_path: Path,
-) -> None:
+def test_the_sqlite_driver_and_the_cursor_read_values_of_any_storage_class_alike(tmp_path: Path) -> None:
     on_file = Store.from_url(f"sqlite:///{tmp_path / 'file.db'}")
     in_memory = Store.from_url("sqlite://")  # another process cannot open it: read by the DB-API cursor
     _mixed_rows(on_file)
     _mixed_rows(in_memory)
     tables = []
-    for store, fast in ((on_file, True), (in_memory, True), (on_file, False)):
+    for store, fast, expected in ((on_file, True, DRIVER_MIN_ROWS), (on_file, True, 0), (in_memory, True,
+        DRIVER_MIN_ROWS), (on_file, False, DRIVER_MIN_ROWS)):  # fmt: skip
         with open_reader(store, fast=fast) as reader:
+            reader.expect_rows(expected)
             tables.append(reader.read(MIXED_QUERY, {"low": 1, "first": date(2025, 3, 2)}, MIXED))
-    driver, cursor, portable = tables
+    driver, cursor, in_memory_cursor, portable = tables
     ids = [i for i in range(1, 3000) if i % 28]
     assert driver.column("id").to_pylist() == ids
     assert driver.column("x").to_pylist() == [1.0 if i % 3 == 0 else None if i < 2000 else i / 4 for i in ids]
-    assert driver.equals(cursor) and driver.equals(portable)
+    assert driver.equals(cursor) and driver.equals(in_memory_cursor) and driver.equals(portable)
 
 
-def test_a_failed_sqlite_read_raises_a_store_error_and_the_reader_reads_on(fresh_store: Store) -> None:
+def test_a_failed_read_through_the_sqlite_driver_raises_a_store_error_and_the_reader_reads_on(
+    fresh_store: Store,
+) -> None:
     if fresh_store.dialect != "sqlite":
         pytest.skip("the SQLite worker process")
     schema = pa.schema([("n", pa.int64())])
     with open_reader(fresh_store) as reader:
+        reader.expect_rows(DRIVER_MIN_ROWS)
         with pytest.raises(StoreError, match="no such table"):
             reader.read("SELECT n FROM no_such_table", {}, schema)
         assert reader.read("SELECT count(*) AS n FROM site", {}, schema).column("n").to_pylist() == [0]
         worker = reader._worker
-    assert worker is not None and worker._process.poll() == 0  # closed with the reader
+    assert worker is not None and worker._process.poll() == 0  # ended with the reader

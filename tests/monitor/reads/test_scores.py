@@ -11,7 +11,7 @@ import pytest
 from monitor import dialect, reads, sites, supply
 from monitor.domain import UNSCORED
 from monitor.reads import sql
-from monitor.reads.arrow import ArrowReader, open_reader
+from monitor.reads.arrow import DRIVER_MIN_ROWS, ArrowReader, open_reader
 from monitor.store import QuietScores, Store
 from tests.conftest import execute
 from tests.monitor.reads.conftest import COMPUTED, DAY, Seeded
@@ -154,14 +154,15 @@ def test_the_stored_scores_read_as_arrow_fill_quiet_rows_as_the_sql_reads_do(see
         "risk", "level", "status", "conflict", "route", "notice", "events_30d", "fatalities_30d",
         "nearest_event_km", "top_event_id", "supply_at_risk_t",
     ]  # fmt: skip
-    for fast in (True, False):
+    for fast, expected in ((True, DRIVER_MIN_ROWS), (True, 0), (False, 0)):  # SQLite: driver, cursor, pandas
         with open_reader(store, fast=fast) as reader:
+            reader.expect_rows(expected)
             table = reads.scores.arrow(reader, FIRST, LAST).to_pandas()
         assert FIRST not in set(table["date"])
         for scored in (DAY, LAST):
             got = table[table["date"] == scored].set_index("site_id").sort_index()[columns]
             want = reads.scores.sites_on_day(store, scored).set_index("site_id").sort_index()[columns]
-            assert _plain(got) == _plain(want), (fast, scored)
+            assert _plain(got) == _plain(want), (fast, expected, scored)
     with open_reader(store) as reader:
         gamma = reads.scores.arrow(reader, LAST, LAST, ["gamma"]).to_pylist()
     assert [(r["site_id"], r["risk"], r["supply_at_risk_t"], r["front_actor"]) for r in gamma] == [

@@ -53,10 +53,12 @@ def test_the_quick_tick_and_export_steps_run_on_the_store_an_import_left(tmp_pat
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(out.read_text())
     rows = report["results"]
-    assert [r["step"] for r in rows] == ["tick"] * 3 + ["export-day"] * 2 + ["export-year"] * 2
+    assert [r["step"] for r in rows] == ["tick"] * 3 + ["export-day"] * 3 + ["export-year"] * 3
     for r in rows:
         assert not r["skipped"], r["skipped"]
         assert r["rows"] > 0 and r["times"][0] > 0, r
+    floors = [r["rows"] for r in rows if r["label"].startswith("floor") and r["step"] == "export-year"]
+    assert len(floors) == 2 and floors[0] == floors[1]  # sqlite3 and ADBC read the same rows
     tick = [r["note"] for r in rows if r["step"] == "tick"]
     assert all(" stored, " in note and "alerts" in note for note in tick), tick
     targets = {t["target"]: t for t in report["targets"]}

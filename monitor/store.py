@@ -12,7 +12,7 @@ import io
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -46,6 +46,9 @@ class WriteResult:
 
 #: Watermark that changes on every scores write (``replace_scores``).
 SCORES_VERSION = "scores.version"
+#: Watermark that changes on every registry write (``upsert`` of sites), in the write's own transaction:
+#: readers that keep the registry (``monitor.sites.sites_frame``) read it anew when it moved.
+REGISTRY_VERSION = "registry.version"
 #: How much of SQLite's write-ahead log stays on disk after a checkpoint.
 SQLITE_WAL_KEEP_BYTES = 64 << 20
 #: How much of a SQLite file is read through mmap (more is read through the page cache as usual). Every
@@ -439,6 +442,10 @@ class Store:
         with self.engine.begin() as conn:
             for start in range(0, len(rows), 5000):
                 conn.execute(stmt, list(rows[start : start + 5000]))
+            if table is models.Site:
+                now = datetime.now(UTC).replace(tzinfo=None)
+                mark = {"name": REGISTRY_VERSION, "value": uuid.uuid4().hex, "updated_at": now}
+                conn.execute(self._upsert_statement(models.Watermark, ("name",)), [mark])
         return len(rows)
 
     def _upsert_statement(self, table: type[SQLModel], key: Sequence[str]) -> Any:

@@ -443,7 +443,9 @@ def sites_frame(store: Store) -> pd.DataFrame:
 
 
 #: Per store handle, the registry as last read and the ``registry_version`` it was read at.
-_REGISTRY: weakref.WeakKeyDictionary[Store, tuple[tuple[Any, ...], pd.DataFrame]] = weakref.WeakKeyDictionary()
+_REGISTRY: weakref.WeakKeyDictionary[Store, tuple[tuple[Any, ...], pd.DataFrame]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def registry_version(store: Store) -> tuple[Any, ...]:

@@ -229,9 +229,7 @@ def explain_of(store: Store, site_id: str, on_or_before: date) -> dict[str, Any]
 
 
 # ---- many days----
-def of_days(
-    store: Store, first: date, last: date, site_ids: Collection[str] | None = None
-) -> pd.DataFrame:
+def of_days(store: Store, first: date, last: date, site_ids: Collection[str] | None = None) -> pd.DataFrame:
     """Every site's scores (of ``site_ids`` only, when given) from ``first`` to ``last`` (site_id, date,
     status, level, risk and the three components), dates as dates, in the database's order."""
     columns = ("site_id", "date", "status", "level", "risk", "conflict", "route", "notice")

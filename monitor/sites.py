@@ -40,7 +40,7 @@ from monitor import models, supply
 from monitor.dialect import naive_utc
 from monitor.domain import SITE_STATUSES
 from monitor.errors import InputError
-from monitor.store import REGISTRY_VERSION, Store
+from monitor.store import Store
 
 __all__ = [
     "COMMODITY_COLUMNS",
@@ -58,7 +58,6 @@ __all__ = [
     "parse_site_records",
     "parse_sites_csv",
     "registry_meta",
-    "registry_version",
     "sites_frame",
     "sync_sites",
 ]
@@ -431,10 +430,10 @@ def sync_sites(store: Store, parse: SitesParse, now: datetime) -> int:
 def sites_frame(store: Store) -> pd.DataFrame:
     """Every stored site with all its columns; aliases, places and route as Python lists.
 
-    Read once per store handle while the registry stays as it was (``registry_version``): decoding the
+    Read once per store handle while the registry stays as it was (``Store.registry_version``): decoding the
     lists of 10,000 sites takes 0.6-1 s, and a 15-minute tick read them twice (pipeline and alerts). Each
     caller gets its own copy of the frame."""
-    version = registry_version(store)
+    version = store.registry_version()
     held = _REGISTRY.get(store)
     if held is None or held[0] != version:
         held = version, _read_sites(store)
@@ -442,22 +441,10 @@ def sites_frame(store: Store) -> pd.DataFrame:
     return held[1].copy()
 
 
-#: Per store handle, the registry as last read and the ``registry_version`` it was read at.
+#: Per store handle, the registry as last read and the ``Store.registry_version`` it was read at.
 _REGISTRY: weakref.WeakKeyDictionary[Store, tuple[tuple[Any, ...], pd.DataFrame]] = (
     weakref.WeakKeyDictionary()
 )
-
-
-def registry_version(store: Store) -> tuple[Any, ...]:
-    """What changes whenever the registry is written, in one small query: the token every upsert of sites
-    renews (``store.REGISTRY_VERSION``), with the number of sites and their newest ``updated_at`` (rows
-    written outside ``Store.upsert``, as long as they count or stamp)."""
-    table = models.Site.__table__  # type: ignore[attr-defined]
-    mark = models.Watermark.__table__  # type: ignore[attr-defined]
-    token = sa.select(mark.c.value).where(mark.c.name == REGISTRY_VERSION).scalar_subquery()
-    query = sa.select(sa.func.count(), sa.func.max(table.c.updated_at), token).select_from(table)
-    with store.engine.connect() as conn:
-        return tuple(conn.execute(query).one())
 
 
 def _read_sites(store: Store) -> pd.DataFrame:

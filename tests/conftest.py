@@ -30,12 +30,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _pg_url() is not None:
+        _keep_database_tests(config, items)
     if config.getoption("--full-size"):
         return
     skip = pytest.mark.skip(reason="full size: run with --full-size (figures in docs/reliability.md)")
     for item in items:
         if "full_size" in item.keywords:
             item.add_marker(skip)
+
+
+def _keep_database_tests(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With PostgreSQL, run only the tests that get their database from ``database_url``.
+
+    The others never reach PostgreSQL: they would run exactly as in the SQLite pass, so the PostgreSQL pass
+    leaves them out (deselected and counted, not skipped one by one).
+    """
+    keep = [item for item in items if "database_url" in getattr(item, "fixturenames", ())]
+    dropped = [item for item in items if "database_url" not in getattr(item, "fixturenames", ())]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
 
 
 def _pg_url() -> str | None:

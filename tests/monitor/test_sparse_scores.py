@@ -175,7 +175,7 @@ def test_scores_read_and_computed_in_runs_of_days_are_those_computed_at_once(
     pipeline, _ = _pipeline_with_sites(fresh_store, sites_path)
     pipeline.ingest("import:acled", "events", [acled.parse_file(events_path)], use_watermark=False)
     pipeline.match()
-    days = _day_range(data.NOW.date() - timedelta(days=120), data.NOW.date())
+    days = _day_range(data.NOW.date() - timedelta(days=45), data.NOW.date())
     at_once = pipeline.score(days, persist=False)
     monkeypatch.setattr(pipeline_module, "SCORE_INPUT_EVENTS", 40)
     assert len(list(pipeline._input_spans(days))) > 5

@@ -62,8 +62,9 @@ SCORES_EPOCH = "score:epoch"
 #: What the stored scores last took in (JSON): rows stored before ``stored`` (ISO time) and incidents fused
 #: up to ``fused``; the next rescore of stored days looks only at the cells what came since can touch.
 SCORES_SEEN = "score:seen"
-#: A rescore of touched sites reads their exposures by site in SQL up to this many sites (else all, filtered).
-MAX_SQL_SITES = 1000
+#: A rescore of touched sites reads only their exposures, listed in SQL, up to this many sites (else every
+#: site's, filtered): SQLite binds at most 32,766 parameters to one statement.
+MAX_SQL_SITES = 30_000
 
 
 def params_hash(params: BaseModel) -> str:

@@ -111,16 +111,37 @@ def exposures_in(
     only = ""
     if site_ids is not None:
         marks, more = sql.in_list("site", sorted(site_ids))
-        only, params = f" AND x.site_id IN ({marks})", {**params, **more}
-    return sql.large_frame(
+        # Tested on an expression, not the column: the days' events are looked up first (the event_date
+        # index), then their exposures kept if of a listed site. On the site_id index SQLite read every
+        # exposure those sites ever had (a cost that grew with the history stored), or sought each listed
+        # site in each event's exposures (3,600 sites: 27 s against 1.6 s).
+        only, params = f" AND x.site_id || '' IN ({marks or 'NULL'})", {**params, **more}
+    where = " WHERE e.event_date >= :start AND e.event_date <= :last" + known.where("e")
+    # The exposures and their events read apart, then joined here: an event has tens of exposures, and
+    # fetching its twelve columns once per exposure cost most of the read (a tick's rescore: 130,000 rows).
+    exposed = sql.large_frame(
         store,
-        "SELECT x.event_id, x.site_id, x.via, x.distance_km, e.source, e.type, e.sub_type, e.fatalities,"
-        " e.geo_precision, e.event_date, e.known_at, e.lat, e.lon, e.num_sources, e.num_articles,"
-        " i.incident_id FROM exposure x JOIN event e ON e.id = x.event_id"
-        " LEFT JOIN incident_member i ON i.event_id = e.id"
-        " WHERE e.event_date >= :start AND e.event_date <= :last" + known.where("e") + only,
+        "SELECT x.event_id, x.site_id, x.via, x.distance_km FROM exposure x JOIN event e ON e.id = x.event_id"
+        + where
+        + only,
         params,
     )
+    events = sql.large_frame(
+        store,
+        f"SELECT e.id AS event_id, {', '.join(f'e.{c}' for c in _EXPOSED_EVENT)}, i.incident_id FROM event e"
+        " LEFT JOIN incident_member i ON i.event_id = e.id" + where,
+        {k: v for k, v in params.items() if not k.startswith("site")},
+    )
+    if exposed.empty or events.empty:
+        return pd.DataFrame(columns=[*exposed.columns, *_EXPOSED_EVENT, "incident_id"])
+    return exposed.merge(events, on="event_id", how="inner", sort=False)
+
+
+#: What ``exposures_in`` gives of each exposure's event (besides its id and incident).
+_EXPOSED_EVENT = (
+    "source", "type", "sub_type", "fatalities", "geo_precision", "event_date", "known_at", "lat", "lon",
+    "num_sources", "num_articles",
+)  # fmt: skip
 
 
 def _takeover_condition(

@@ -13,7 +13,7 @@ and scored day as the dense table held.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -225,15 +225,20 @@ def explain_of(store: Store, site_id: str, on_or_before: date) -> dict[str, Any]
 
 
 # ---- many days----
-def of_days(store: Store, first: date, last: date) -> pd.DataFrame:
-    """Every site's scores from ``first`` to ``last`` (site_id, date, status, level, risk and the three
-    components), dates as dates, in the database's order."""
+def of_days(store: Store, first: date, last: date, site_ids: Collection[str] | None = None) -> pd.DataFrame:
+    """Every site's scores (of ``site_ids`` only, when given) from ``first`` to ``last`` (site_id, date,
+    status, level, risk and the three components), dates as dates, in the database's order."""
     columns = ("site_id", "date", "status", "level", "risk", "conflict", "route", "notice")
+    params: dict[str, Any] = {"first": first, "last": last}
+    only = ""
+    if site_ids is not None:
+        marks, more = sql.in_list("site", sorted(site_ids))
+        only, params = f" AND si.id IN ({marks or 'NULL'})", {**params, **more}
     return sql.frame(
         store,
         f"SELECT {', '.join(_filled(c) for c in columns)} FROM {_SCORED_CELLS}"
-        " WHERE d.date >= :first AND d.date <= :last",
-        {"first": first, "last": last},
+        " WHERE d.date >= :first AND d.date <= :last" + only,
+        params,
         types={"date": sa.Date()},
     )
 

@@ -253,3 +253,30 @@ def test_a_user_row_overrides_a_bundled_site_with_the_same_id(
         17300.0,
         "user",
     )
+
+
+def test_the_registry_is_read_anew_when_another_handle_writes_it_with_the_same_stamp(
+    fresh_store: Store, database_url: str, now: datetime
+) -> None:
+    sites.sync_sites(fresh_store, _read("user_sites.csv", now), now)
+    assert sites.sites_frame(fresh_store).set_index("id").loc["alpha_pit", "name"] == "Alpha Pit"
+    other = Store.from_url(database_url)
+    try:
+        # Same stamp, same number of sites: only the write's own version token tells the change.
+        changed = _read("user_sites.csv", now)
+        rows = [{**r, "name": "Alpha Pit (renamed)"} if r["id"] == "alpha_pit" else r for r in changed.rows]
+        sites.sync_sites(other, sites.SitesParse(rows, [], []), now)
+    finally:
+        other.engine.dispose()
+    assert sites.sites_frame(fresh_store).set_index("id").loc["alpha_pit", "name"] == "Alpha Pit (renamed)"
+
+
+def test_a_caller_changing_its_registry_frame_leaves_the_next_read_as_stored(
+    fresh_store: Store, now: datetime
+) -> None:
+    sites.sync_sites(fresh_store, _read("user_sites.csv", now), now)
+    mine = sites.sites_frame(fresh_store)
+    mine.loc[:, "name"] = "changed"
+    mine["extra"] = 1
+    again = sites.sites_frame(fresh_store)
+    assert "changed" not in set(again["name"]) and list(again.columns) == list(sites.FRAME_COLUMNS)

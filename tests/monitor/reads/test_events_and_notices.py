@@ -34,6 +34,16 @@ def test_a_day_sees_the_events_public_before_its_end_and_not_at_midnight(seeded:
     assert _ids(seeded, everything["event_id"]) == {"E1", "E2", "E3", "E4"}
 
 
+def test_the_exposures_of_listed_sites_are_those_of_every_site_less_the_others(seeded: Seeded) -> None:
+    every = reads.events.exposures_in(seeded.store, date(2025, 1, 1), DAY, Known())
+    site = str(every["site_id"].iloc[0])
+    listed = reads.events.exposures_in(seeded.store, date(2025, 1, 1), DAY, Known(), [site])
+    key = ["event_id", "site_id", "via"]
+    expected = every[every["site_id"] == site].sort_values(key).reset_index(drop=True)
+    assert listed.sort_values(key).reset_index(drop=True).equals(expected)
+    assert reads.events.exposures_in(seeded.store, date(2025, 1, 1), DAY, Known(), []).empty
+
+
 def test_a_vintage_sees_only_what_was_stored_and_public_by_then(seeded: Seeded) -> None:
     before_stored = Known(vintage=STORED - timedelta(microseconds=1))
     assert reads.events.exposures_in(seeded.store, date(2025, 1, 1), DAY, before_stored).empty

@@ -14,7 +14,7 @@ from monitor.reads import sql
 from monitor.reads.arrow import DRIVER_MIN_ROWS, ArrowReader, open_reader
 from monitor.store import QuietScores, Store
 from tests.conftest import execute
-from tests.monitor.reads.conftest import COMPUTED, DAY, Seeded
+from tests.monitor.reads.conftest import COMPUTED, DAY, SITES_CSV, STORED, Seeded
 
 FIRST, LAST = DAY - timedelta(days=1), DAY + timedelta(days=1)
 
@@ -63,6 +63,15 @@ def test_a_site_without_a_row_on_a_scored_day_reads_as_quiet_everywhere(seeded: 
     }  # fmt: skip
     supply = reads.scores.supply_days(store, DAY, LAST).set_index("commodity")
     assert supply["sites"].sum() == 3  # every registry site counts on a scored day
+
+
+def test_the_scores_of_listed_sites_are_those_of_every_site_less_the_others(seeded: Seeded) -> None:
+    every = reads.scores.of_days(seeded.store, FIRST, LAST)
+    listed = reads.scores.of_days(seeded.store, FIRST, LAST, {"alpha", "gamma"})
+    key = ["site_id", "date"]
+    expected = every[every["site_id"].isin({"alpha", "gamma"})].sort_values(key).reset_index(drop=True)
+    assert listed.sort_values(key).reset_index(drop=True).equals(expected)
+    assert reads.scores.of_days(seeded.store, FIRST, LAST, set()).empty
 
 
 def test_a_rescore_of_some_sites_replaces_only_their_cells(seeded: Seeded) -> None:
@@ -199,3 +208,25 @@ def test_the_latest_scores_are_every_site_s_on_the_newest_day(seeded: Seeded) ->
     latest = reads.scores.latest(seeded.store).set_index("site_id")
     assert sorted(latest.index) == ["alpha", "beta", "gamma"]
     assert latest.loc["alpha", "status"] == "halted" and latest.loc["gamma", "risk"] == 1.5
+
+
+def test_a_registry_change_reaches_the_next_roll_up_of_some_days_with_the_same_stamp(seeded: Seeded) -> None:
+    store = seeded.store
+
+    def tin_at_risk() -> float:
+        rolled = reads.scores.supply_days(store, DAY, LAST).set_index("commodity")
+        return float(rolled.loc["tin", "supply_at_risk_t"])
+
+    store.rollup_supply([LAST])
+    before = tin_at_risk()  # alpha (1,000 t) and beta (500 t), both halted: every tonne at risk
+    # Beta's output doubled, written with the stamp the registry already has (a clock that stood still).
+    changed = sites.SitesParse(
+        [{**row, "annual_output_t": 1000.0} if row["id"] == "beta" else row for row in _site_rows()], [], []
+    )
+    sites.sync_sites(store, changed, STORED)
+    store.rollup_supply([LAST])
+    assert tin_at_risk() == before + 500.0
+
+
+def _site_rows() -> list[dict[str, object]]:
+    return sites.parse_sites_csv(SITES_CSV, origin="user", now=STORED).rows

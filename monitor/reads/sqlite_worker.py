@@ -62,10 +62,21 @@ def _query(adbc: Any, conn: Any, query: str, params: list[Any]) -> pa.Table:
         return reader.read_all()  # type: ignore[no-any-return]
 
 
-def main() -> None:
-    """Serve the database named by the first argument on standard input and output."""
-    serve(sys.argv[1], sys.stdin.buffer, sys.stdout.buffer)
+def main() -> int:
+    """Serve the database named by the first argument on standard input and output.
+
+    Its standard error is the user's terminal: what stops it (the driver missing, the file unreadable, the
+    user's Ctrl-C, which reaches the whole process group) is one line there, never a traceback; the parent
+    reports the lost worker as a ``StoreError``."""
+    try:
+        serve(sys.argv[1], sys.stdin.buffer, sys.stdout.buffer)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        print(f"minewatch: the SQLite reader process stopped: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -7,6 +7,9 @@ read a quoted CRLF split by one back as a lone CR.
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -17,6 +20,7 @@ import sqlalchemy as sa
 
 from feeds.rows import EVENT_COLUMNS
 from monitor.errors import StoreError
+from monitor.reads import sqlite_worker
 from monitor.reads.arrow import DRIVER_MIN_ROWS, ArrowReader, open_reader, parse_copy_csv
 from monitor.store import Store
 from tests.conftest import execute
@@ -136,3 +140,25 @@ def test_a_failed_read_through_the_sqlite_driver_raises_a_store_error_and_the_re
         assert reader.read("SELECT count(*) AS n FROM site", {}, schema).column("n").to_pylist() == [0]
         worker = reader._worker
     assert worker is not None and worker._process.poll() == 0  # ended with the reader
+
+
+def test_the_sqlite_worker_stopped_by_a_bad_file_or_ctrl_c_says_one_line_and_no_traceback(
+    tmp_path: Path,
+) -> None:
+    script = [sys.executable, "-I", sqlite_worker.__file__]
+    bad = subprocess.run(
+        [*script, str(tmp_path / "missing" / "store.db")], input=b'{"query": "SELECT 1", "params": []}\n',
+        capture_output=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert bad.returncode == 1
+    lines = bad.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("minewatch: the SQLite reader process stopped:"), lines
+    pipe = subprocess.PIPE
+    waiting = subprocess.Popen([*script, str(tmp_path / "s.db")], stdin=pipe, stdout=pipe, stderr=pipe)
+    assert waiting.stdin is not None and waiting.stdout is not None
+    waiting.stdin.write(b'{"query": "SELECT 1 AS one", "params": []}\n')
+    waiting.stdin.flush()
+    assert pa.ipc.open_stream(waiting.stdout).read_all().column("one").to_pylist() == [1]
+    waiting.send_signal(signal.SIGINT)  # now waiting for the next request, as during an export
+    _, err = waiting.communicate(timeout=60)
+    assert waiting.returncode == 130 and b"Traceback" not in err, err

@@ -59,15 +59,33 @@ STORED_ARROW = pa.schema(
     ]
 )  # fmt: skip
 _FRONT = ("front_km", "front_km_change_7d", "front_days_to_radius", "front_actor")
-#: A quiet score's value of each column, in SQL over ``d`` (the day's ``score_day`` row) and ``si`` (the
-#: site): what scoring gives a site with nothing to tell of.
-_QUIET: dict[str, str] = {
-    "risk": "0.0", "level": "d.level", "status": f"'{OPERATING}'", "conflict": "0.0", "route": "0.0",
-    "notice": "0.0", "events_30d": "0", "fatalities_30d": "0", "nearest_event_km": "NULL",
-    "top_event_id": "NULL", "supply_at_risk_t": "CASE WHEN si.annual_output_t IS NULL THEN NULL ELSE 0.0 END",
-    "front_km": "NULL", "front_km_change_7d": "NULL", "front_days_to_radius": "NULL", "front_actor": "''",
-    "computed_at": "d.computed_at",
+#: The quiet values that are not constants: the day's (from its ``score_day`` row), and a supply at risk of
+#: 0 where the site's output is known (else unknown).
+_DAY_LEVEL, _DAY_COMPUTED_AT, _NONE_AT_RISK = object(), object(), object()
+#: A quiet score's value of each column: what scoring gives a site with nothing to tell of. Read in SQL
+#: (``_filled``) and filled in Arrow (``_with_quiet``) from this one definition.
+_QUIET_VALUES: dict[str, object] = {
+    "risk": 0.0, "level": _DAY_LEVEL, "status": OPERATING, "conflict": 0.0, "route": 0.0, "notice": 0.0,
+    "events_30d": 0, "fatalities_30d": 0, "nearest_event_km": None, "top_event_id": None,
+    "supply_at_risk_t": _NONE_AT_RISK, "front_km": None, "front_km_change_7d": None,
+    "front_days_to_radius": None, "front_actor": "", "computed_at": _DAY_COMPUTED_AT,
 }  # fmt: skip
+_QUIET_SQL = {_DAY_LEVEL: "d.level", _DAY_COMPUTED_AT: "d.computed_at",
+    _NONE_AT_RISK: "CASE WHEN si.annual_output_t IS NULL THEN NULL ELSE 0.0 END"}  # fmt: skip
+
+
+def _sql_literal(value: object) -> str:
+    """A quiet value in SQL over ``d`` (the day's ``score_day`` row) and ``si`` (the site)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, int | float):
+        return repr(value)
+    return _QUIET_SQL[value]
+
+
+_QUIET: dict[str, str] = {column: _sql_literal(value) for column, value in _QUIET_VALUES.items()}
 #: Every site on every scored day: ``d`` (score_day) x ``si`` (site), with ``s`` the stored row if any.
 _SCORED_CELLS = "score_day d CROSS JOIN site si LEFT JOIN score s ON s.date = d.date AND s.site_id = si.id"
 
@@ -315,8 +333,9 @@ _SITES_ARROW = pa.schema([("site_id", pa.string()), ("annual_output_t", pa.float
 
 
 def _with_quiet(stored: pa.Table, days: pa.Table, registry: pa.Table) -> pa.Table:
-    """The ``stored`` rows of the scored ``days`` and the ``registry``'s sites, and a quiet row (``_QUIET``'s
-    values, column by column) for each of those site-days without one: what ``_filled`` gives in SQL."""
+    """The ``stored`` rows of the scored ``days`` and the ``registry``'s sites, and a quiet row
+    (``_QUIET_VALUES``, column by column) for each of those site-days without one: what ``_filled`` gives in
+    SQL."""
     day_of = pc.index_in(stored.column("date"), value_set=days.column("date"))
     site_of = pc.index_in(stored.column("site_id"), value_set=registry.column("site_id"))
     kept = pc.and_(day_of.is_valid(), site_of.is_valid())
@@ -330,17 +349,18 @@ def _with_quiet(stored: pa.Table, days: pa.Table, registry: pa.Table) -> pa.Tabl
         return stored
     day, site = pa.array(quiet // n_sites), pa.array(quiet % n_sites)
     n = quiet.size
-    zero, none = pa.array(np.zeros(n)), pa.nulls(n, pa.float64())
-    output_known = registry.column("annual_output_t").is_valid().take(site)
-    values = {
-        "date": days.column("date").take(day), "site_id": registry.column("site_id").take(site),
-        "risk": zero, "level": days.column("level").take(day), "status": pa.array([OPERATING] * n),
-        "conflict": zero, "route": zero, "notice": zero, "events_30d": pa.array(np.zeros(n, dtype=np.int64)),
-        "fatalities_30d": pa.array(np.zeros(n, dtype=np.int64)), "nearest_event_km": none,
-        "top_event_id": pa.nulls(n, pa.int64()), "supply_at_risk_t": pc.if_else(output_known, zero, none),
-        "front_km": none, "front_km_change_7d": none, "front_days_to_radius": none,
-        "front_actor": pa.array([""] * n),
+    special = {
+        _DAY_LEVEL: days.column("level").take(day),
+        _NONE_AT_RISK: pc.if_else(
+            registry.column("annual_output_t").is_valid().take(site), pa.repeat(pa.scalar(0.0), n),
+            pa.nulls(n, pa.float64()),
+        ),
     }  # fmt: skip
+    values = {"date": days.column("date").take(day), "site_id": registry.column("site_id").take(site)}
+    for f in STORED_ARROW:
+        if f.name not in values:
+            value = _QUIET_VALUES[f.name]
+            values[f.name] = special[value] if value in special else pa.repeat(pa.scalar(value, f.type), n)
     filled = pa.Table.from_arrays([values[f.name] for f in STORED_ARROW], schema=STORED_ARROW)
     return pa.concat_tables([stored, filled])
 

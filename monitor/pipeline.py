@@ -62,9 +62,6 @@ SCORES_EPOCH = "score:epoch"
 #: What the stored scores last took in (JSON): rows stored before ``stored`` (ISO time) and incidents fused
 #: up to ``fused``; the next rescore of stored days looks only at the cells what came since can touch.
 SCORES_SEEN = "score:seen"
-#: A rescore of touched sites reads only their exposures, listed in SQL, up to this many sites (else every
-#: site's, filtered): SQLite binds at most 32,766 parameters to one statement.
-MAX_SQL_SITES = 30_000
 
 
 def params_hash(params: BaseModel) -> str:
@@ -404,7 +401,7 @@ class Pipeline:
         if fuse:
             self.fuse()  # incidents first: a no-op (one query) when nothing new was stored
         chosen = self._registry() if site_frame is None else site_frame
-        ids = None if site_frame is None or len(chosen) > MAX_SQL_SITES else chosen["id"].astype(str).tolist()
+        ids = None if site_frame is None else chosen["id"].astype(str).tolist()
         quiet = self._quiet(reads.sites.count(self.store)) if persist else None
         with self.progress(
             f"score {len(days)} days x {len(chosen):,} sites", len(days) * len(chosen)

@@ -56,9 +56,6 @@ OVERLAP = timedelta(minutes=15)
 _ALERT_KINDS_OF_NOTICES = frozenset({*HALTING_KINDS, RESUMING_KIND, EVACUATION_KIND})
 #: A rule's sites up to this many go into the SQL; more are filtered by the rule itself.
 _MAX_SQL_SITES = 500
-#: The sites whose scores are read, up to this many, go into the SQL (SQLite binds at most 32,766
-#: parameters to one statement); more are read with every site's and filtered.
-_MAX_SQL_SCORE_SITES = 30_000
 
 
 @dataclass(frozen=True)
@@ -103,10 +100,7 @@ def _touched(store: Store, since: datetime | None, start: date, today: date) -> 
 
 
 def _scores(store: Store, first: date, today: date, only: set[str] | None) -> pd.DataFrame:
-    listed = only is not None and len(only) <= _MAX_SQL_SCORE_SITES
-    frame = reads.scores.of_days(store, first, today, only if listed else None)
-    if only is not None and not listed:
-        frame = frame[frame["site_id"].isin(only)]
+    frame = reads.scores.of_days(store, first, today, only)
     return frame.sort_values(["site_id", "date"]).reset_index(drop=True)
 
 

@@ -109,7 +109,7 @@ def exposures_in(
     ``known_at``, place, report counts and incident (empty when not fused yet)."""
     params: dict[str, Any] = {"start": first, "last": last, **known.params()}
     only = ""
-    if site_ids is not None:
+    if site_ids is not None and sql.listable(site_ids):
         marks, more = sql.in_list("site", sorted(site_ids))
         # Tested on an expression, not the column: the days' events are looked up first (the event_date
         # index), then their exposures kept if of a listed site. On the site_id index SQLite read every
@@ -132,6 +132,8 @@ def exposures_in(
         " LEFT JOIN incident_member i ON i.event_id = e.id" + where,
         {k: v for k, v in params.items() if not k.startswith("site")},
     )
+    if site_ids is not None and not only:
+        exposed = exposed[exposed["site_id"].isin(site_ids)]
     if exposed.empty or events.empty:
         return pd.DataFrame(columns=[*exposed.columns, *_EXPOSED_EVENT, "incident_id"])
     return exposed.merge(events, on="event_id", how="inner", sort=False)

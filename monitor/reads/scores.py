@@ -249,16 +249,19 @@ def of_days(store: Store, first: date, last: date, site_ids: Collection[str] | N
     columns = ("site_id", "date", "status", "level", "risk", "conflict", "route", "notice")
     params: dict[str, Any] = {"first": first, "last": last}
     only = ""
-    if site_ids is not None:
+    if site_ids is not None and sql.listable(site_ids):
         marks, more = sql.in_list("site", sorted(site_ids))
         only, params = f" AND si.id IN ({marks or 'NULL'})", {**params, **more}
-    return sql.frame(
+    frame = sql.frame(
         store,
         f"SELECT {', '.join(_filled(c) for c in columns)} FROM {_SCORED_CELLS}"
         " WHERE d.date >= :first AND d.date <= :last" + only,
         params,
         types={"date": sa.Date()},
     )
+    if site_ids is not None and not only:
+        frame = frame[frame["site_id"].isin(site_ids)]
+    return frame
 
 
 def recomputed_since(store: Store, since: datetime, first: date, last: date) -> set[str]:

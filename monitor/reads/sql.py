@@ -5,7 +5,7 @@ holds everyone else to the named reads).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -95,6 +95,16 @@ def arrays(store: Store, sql: str, params: Mapping[str, Any] | None = None) -> l
     if not rows:
         return [np.empty(0) for _ in range(n)]
     return list(np.array(rows, dtype=object).T)
+
+
+#: The most values an IN list of ``in_list`` should hold: SQLite binds at most 32,766 parameters to one
+#: statement, and a query needs a few of its own. Readers given more read wider and filter (``listable``).
+MAX_IN_LIST = 30_000
+
+
+def listable(values: Collection[Any] | None) -> bool:
+    """Whether ``values`` (None: no filter) go into the SQL as an IN list; if not, the reader filters."""
+    return values is not None and len(values) <= MAX_IN_LIST
 
 
 def in_list(prefix: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:

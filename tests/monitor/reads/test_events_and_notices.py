@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import pytest
+
 from monitor import reads
 from monitor.exports.schemas import SCHEMAS
+from monitor.reads import sql
 from monitor.reads.arrow import ArrowReader
 from monitor.reads.events import EventFilter
 from monitor.reads.known import Known, end_of
@@ -34,9 +37,14 @@ def test_a_day_sees_the_events_public_before_its_end_and_not_at_midnight(seeded:
     assert _ids(seeded, everything["event_id"]) == {"E1", "E2", "E3", "E4"}
 
 
-def test_the_exposures_of_listed_sites_are_those_of_every_site_less_the_others(seeded: Seeded) -> None:
+@pytest.mark.parametrize("in_sql", [True, False], ids=["listed-in-sql", "over-the-bound-filtered"])
+def test_the_exposures_of_listed_sites_are_those_of_every_site_less_the_others(
+    seeded: Seeded, in_sql: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     every = reads.events.exposures_in(seeded.store, date(2025, 1, 1), DAY, Known())
     site = str(every["site_id"].iloc[0])
+    if not in_sql:
+        monkeypatch.setattr(sql, "MAX_IN_LIST", 0)
     listed = reads.events.exposures_in(seeded.store, date(2025, 1, 1), DAY, Known(), [site])
     key = ["event_id", "site_id", "via"]
     expected = every[every["site_id"] == site].sort_values(key).reset_index(drop=True)

@@ -65,8 +65,13 @@ def test_a_site_without_a_row_on_a_scored_day_reads_as_quiet_everywhere(seeded: 
     assert supply["sites"].sum() == 3  # every registry site counts on a scored day
 
 
-def test_the_scores_of_listed_sites_are_those_of_every_site_less_the_others(seeded: Seeded) -> None:
+@pytest.mark.parametrize("in_sql", [True, False], ids=["listed-in-sql", "over-the-bound-filtered"])
+def test_the_scores_of_listed_sites_are_those_of_every_site_less_the_others(
+    seeded: Seeded, in_sql: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     every = reads.scores.of_days(seeded.store, FIRST, LAST)
+    if not in_sql:
+        monkeypatch.setattr(sql, "MAX_IN_LIST", 0)
     listed = reads.scores.of_days(seeded.store, FIRST, LAST, {"alpha", "gamma"})
     key = ["site_id", "date"]
     expected = every[every["site_id"].isin({"alpha", "gamma"})].sort_values(key).reset_index(drop=True)

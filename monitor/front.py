@@ -40,8 +40,10 @@ FRONT_COLUMNS: tuple[str, ...] = (
 #: Columns ``front_line`` reads from the takeovers.
 TAKEOVER_COLUMNS: tuple[str, ...] = ("actor1", "lat", "lon", "event_date", "known_at")
 _EPOCH = np.datetime64("1970-01-01", "D")
-#: Sites handled at a time (bounds the memory of the site x takeover pairs and their live days).
-SITES_PER_BLOCK = 256
+#: Sites handled at a time (bounds the memory of the site x takeover pairs and their live days). Each block
+#: pays a few pandas group-bys, so fewer cost less: a 25-day front of 10,000 sites and 2,205 takeovers took
+#: 2.97 s in blocks of 256 and 1.33 s in blocks of 1,024, its traced peak 59 and 104 MB (bench import store).
+SITES_PER_BLOCK = 1024
 _CAMEO = re.compile(r"^\s*cameo\s+(\d+)", re.IGNORECASE)
 
 

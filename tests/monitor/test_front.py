@@ -132,3 +132,33 @@ def test_every_site_and_day_gets_a_row_even_without_a_front() -> None:
     assert len(front) == 6
     assert front[front["site_id"] == "kamoto"]["front_km"].isna().all()
     assert front_line(sites, demo_takeovers().iloc[0:0], MARCH[:3], SETTINGS)["front_km"].isna().all()
+
+
+def test_sites_taken_a_block_at_a_time_get_the_front_line_they_get_all_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = np.random.default_rng(7)
+    sites = pd.DataFrame(
+        {
+            "id": [f"s{i:02d}" for i in range(23)],
+            "lat": rng.uniform(-3, 1, 23),
+            "lon": rng.uniform(26, 30, 23),
+        }
+    )
+    takeovers = pd.DataFrame(
+        [
+            takeover(actor, float(lat), float(lon), f"2025-03-{day:02d}")
+            for actor, lat, lon, day in zip(
+                rng.choice(["M23", "Raia Mutomboki", "Mai-Mai"], 40),
+                rng.uniform(-3, 1, 40),
+                rng.uniform(26, 30, 40),
+                rng.integers(1, 29, 40),
+                strict=True,
+            )
+        ]
+    )
+    whole = front_line(sites, takeovers, MARCH, SETTINGS)
+    monkeypatch.setattr("monitor.front.SITES_PER_BLOCK", 4)
+    blocked = front_line(sites, takeovers, MARCH, SETTINGS)
+    assert whole["front_km"].notna().sum() > 100  # the sites do have fronts to compare
+    pd.testing.assert_frame_equal(blocked, whole)

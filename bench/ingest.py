@@ -66,10 +66,10 @@ class _Store:
         return f"store {store_size_mb(self.path):,.0f} MB"
 
 
-def _ingest_case(scale: data.Scale, kind: str) -> Case:
+def _ingest_case(scale: data.Scale, kind: str, name: str) -> Case:
     from feeds import acled, gdelt
 
-    target = _Store(scale, f"ours-{kind}.db")
+    target = _Store(scale, name)
     path = data.acled_csv(scale) if kind == "acled" else data.gdelt_export(scale)
 
     def call() -> int:
@@ -86,14 +86,14 @@ def _ingest_case(scale: data.Scale, kind: str) -> Case:
     return Case(call=call, fresh=target.fresh, check=lambda: f"{target.rows_note}; {target.size_note()}")
 
 
-def acled_case(scale: data.Scale) -> Case:
-    """minewatch: ACLED CSV -> parse, normalise, store, match (no scoring)."""
-    return _ingest_case(scale, "acled")
+def acled_case(scale: data.Scale, name: str = "ours-acled.db") -> Case:
+    """minewatch: ACLED CSV -> parse, normalise, store, match (no scoring), into the store ``name``."""
+    return _ingest_case(scale, "acled", name)
 
 
 def gdelt_case(scale: data.Scale) -> Case:
     """minewatch: GDELT export -> parse, keep roots 14-20 near a site, store, match (no scoring)."""
-    return _ingest_case(scale, "gdelt")
+    return _ingest_case(scale, "gdelt", "ours-gdelt.db")
 
 
 def _raw_insert(path: Path, table: pa.Table) -> None:

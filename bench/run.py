@@ -24,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import data
+from bench import data, scaling
 from bench.harness import Impl, Result, measure, ratio
 
 PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -52,6 +52,35 @@ class Target:
         return value, "met" if ok else "MISSED"
 
 
+@dataclass(frozen=True)
+class Exponent:
+    """How a step's time grows along one axis of ``bench.scaling``'s curve: *b* in time ~ n^b, fitted by
+    least squares on logarithms over the points (the implementation measured at each of ``keys``)."""
+
+    text: str
+    step: str  # "ingest" or "score": the labels ``scaling.label`` gives
+    axis: str  # "events" or "sites"
+    keys: tuple[str, ...]
+
+    def value(self, results: Sequence[Result], quick: bool) -> float:
+        sizes = scaling.sizes(quick)
+        medians = {r.label: r.median for r in results if r.times}
+        points = [
+            (
+                math.log(sizes[k].scale.acled_events if self.axis == "events" else sizes[k].scale.sites),
+                math.log(medians[scaling.label(self.step, k)]),
+            )
+            for k in self.keys
+            if scaling.label(self.step, k) in medians
+        ]
+        if len(points) < 2:
+            return float("nan")
+        mx = sum(x for x, _ in points) / len(points)
+        my = sum(y for _, y in points) / len(points)
+        spread = sum((x - mx) ** 2 for x, _ in points)
+        return sum((x - mx) * (y - my) for x, y in points) / spread
+
+
 def _seconds(results: Sequence[Result], label: str) -> float:
     """``label``'s median seconds (NaN when it did not run)."""
     found = [r for r in results if r.label == label and r.times]
@@ -67,6 +96,7 @@ class Step:
     scale: Callable[[bool], data.Scale] = field(default=lambda quick: data.QUICK if quick else data.FULL)
     runs: int | None = None  # overrides --runs (a step too long to repeat)
     note: str = ""
+    exponents: tuple[Exponent, ...] = ()
 
 
 OURS = "minewatch"
@@ -134,6 +164,29 @@ STEPS: tuple[Step, ...] = (
         (Target("minewatch <= 3x the raw floor", OURS + " import", FLOOR, at_most=3.0),),
         runs=1,
         note="one run; the store sizes are in the notes (target: minewatch's < 2x the floor's)",
+    ),
+    *(
+        Step(
+            f"scaling-{name}",
+            title,
+            tuple(
+                Impl(
+                    scaling.label(name, k), f"bench.scaling:{name}_{k.replace('-', '_')}_case", ours=k == "1m"
+                )
+                for k in scaling.sizes(quick=False)
+            ),
+            scale=lambda quick: data.QUICK if quick else data.IMPORT,
+            runs=1,
+            note="x minewatch: time over the 1M-event, 10k-site point's; --quick: a fiftieth of the events",
+            exponents=(
+                Exponent(f"{name} time ~ events^b (10k sites)", name, "events", ("100k", "1m", "4m")),
+                Exponent(f"{name} time ~ sites^b (1M events)", name, "sites", ("1m-1k-sites", "1m")),
+            ),
+        )
+        for name, title in (
+            ("ingest", "parse, store, match 100k / 1M / 4M events over 10k sites, 1M over 1k (no scoring)"),
+            ("score", f"score {scaling.SCORED_DAYS} days of every site on each store the ingest left"),
+        )
     ),
     Step(
         "tick",
@@ -264,6 +317,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     for c in checks:
         print(f"{c['step']}: {c['target']}: {c['ratio']:.2f} -> {c['verdict']}")  # seconds when absolute
+    fitted = [
+        {"step": s.name, "exponent": e.text, "b": e.value(results[s.name], args.quick)}
+        for s in steps
+        for e in s.exponents
+    ]
+    for f in fitted:
+        print(f"{f['step']}: {f['exponent']}: b = {f['b']:.2f}")
     scale = "quick" if args.quick else "full"
     path = args.json or data.OUT / f"results-{scale}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -279,6 +339,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for r in rs
         ],
         "targets": checks,
+        "exponents": fitted,
         "table": lines,
     }
     path.write_text(json.dumps(report, indent=2, default=str))

@@ -64,3 +64,30 @@ def test_the_quick_tick_and_export_steps_run_on_the_store_an_import_left(tmp_pat
     targets = {t["target"]: t for t in report["targets"]}
     assert targets["tick < 1 s with 1M stored"]["ratio"] > 0  # seconds: an absolute bound
     assert targets["minewatch < 2 s"]["ratio"] > 0
+
+
+def test_the_quick_scaling_steps_fit_an_exponent_per_axis(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    steps = "scaling-ingest,scaling-score"
+    result = subprocess.run(
+        [sys.executable, "bench/run.py", "--quick", "--only", steps, "--runs", "1", "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(out.read_text())
+    rows = report["results"]
+    assert [r["step"] for r in rows] == ["scaling-ingest"] * 4 + ["scaling-score"] * 4
+    for r in rows:
+        assert not r["skipped"], r["skipped"]
+        assert r["rows"] > 0 and r["times"][0] > 0, r
+    ingested = [r["rows"] for r in rows if r["step"] == "scaling-ingest"]
+    assert ingested == [2_000, 20_000, 80_000, 20_000]  # each point ingests its own file
+    fitted = {(f["step"], f["exponent"].split(" ~ ")[1]): f["b"] for f in report["exponents"]}
+    assert set(fitted) == {
+        (s, a)
+        for s in ("scaling-ingest", "scaling-score")
+        for a in ("events^b (10k sites)", "sites^b (1M events)")
+    }
+    # Ingesting 40 times the events costs more than twice the time: the fit sees the curve's growth.
+    assert fitted[("scaling-ingest", "events^b (10k sites)")] > 0.2
+    assert "b = " in result.stdout

@@ -25,7 +25,20 @@ def frame(
     types: Mapping[str, sa.types.TypeEngine[Any]] | None = None,
 ) -> pd.DataFrame:
     """A read query's rows as a DataFrame (``:name`` parameters). ``types`` names columns SQLAlchemy decodes
-    (e.g. ``sa.Date()``: a date, not SQLite's text); the others come as the driver gives them."""
+    (e.g. ``sa.Date()``: a date, not SQLite's text); the others come as the driver gives them.
+
+    On SQLite a query without ``types`` runs on the DB-API cursor: SQLAlchemy hands sqlite3's values over
+    as they are, but compiles the statement first, about 0.14 s for an IN list of a tick's 3,900 sites."""
+    if store.dialect == "sqlite" and not types:
+        raw = store.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute(sql, dialect.params(store.dialect, params))
+            names = [d[0] for d in cur.description]
+            rows = cur.fetchall()
+        finally:
+            raw.close()
+        return pd.DataFrame.from_records(rows, columns=names, coerce_float=True)
     query = sa.text(sql).columns(**types) if types else sa.text(sql)
     with store.engine.connect() as conn:
         return pd.read_sql_query(query, conn, params=dialect.params(store.dialect, params))

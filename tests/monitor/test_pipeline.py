@@ -8,6 +8,8 @@ import zipfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from feeds.gdelt import GdeltCollector
@@ -17,7 +19,7 @@ from monitor import sites
 from monitor.config import GdeltSettings, HttpSettings, NoticeFeed, Settings
 from monitor.demo import demo_dir
 from monitor.net.http import RetryingRequester, make_client
-from monitor.pipeline import Pipeline
+from monitor.pipeline import Pipeline, _distance_to_site
 from monitor.reads import sql
 from monitor.store import Store
 from tests.conftest import FIXTURES
@@ -232,3 +234,12 @@ def test_a_notice_from_a_feed_that_declares_no_language_is_stored_with_the_detec
     stored = sql.frame(pipeline.store, "SELECT url, language, kind FROM notice ORDER BY url")
     assert stored["language"].tolist() == ["fr", "en"]
     assert stored["kind"].tolist() == ["halt", "resumption"]
+
+
+def test_an_exposures_distance_to_its_mine_is_measured_to_that_site_and_nan_for_an_unknown_one() -> None:
+    registry = pd.DataFrame({"id": ["a", "b"], "lat": [0.0, 1.0], "lon": [0.0, 1.0]})
+    exposures = pd.DataFrame({"site_id": ["b", "gone", "a"], "lat": [1.0, 0.0, 0.0], "lon": [1.1, 0.0, 0.1]})
+    km = _distance_to_site(exposures, registry)
+    assert km[0] == pytest.approx(11.1, abs=0.05) and km[2] == pytest.approx(11.1, abs=0.05)  # 0.1 deg
+    assert np.isnan(km[1])
+    assert np.isnan(_distance_to_site(exposures, registry.iloc[:0])).all()  # an empty registry

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import sqlite3
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -68,20 +69,29 @@ class _Store:
 
 def _ingest_case(scale: data.Scale, kind: str, name: str) -> Case:
     from feeds import acled, gdelt
+    from feeds.base import Batch
 
     target = _Store(scale, name)
     path = data.acled_csv(scale) if kind == "acled" else data.gdelt_export(scale)
 
     def call() -> int:
         pipeline = target.pipeline
-        if kind == "acled":
-            batch = acled.parse_file(path)
+        if kind == "acled":  # a part at a time, as ``minewatch import acled`` reads it
+            batches = acled.parse_file_parts(path)
         else:
-            batch = gdelt.parse_file(path, keep=pipeline.site_filter())  # type: ignore[attr-defined]
-        report = pipeline.ingest(f"import:{kind}", "events", [batch], use_watermark=False)  # type: ignore[attr-defined]
+            batches = iter([gdelt.parse_file(path, keep=pipeline.site_filter())])  # type: ignore[attr-defined]
+        read = 0
+
+        def counted() -> Iterator[Batch]:
+            nonlocal read
+            for batch in batches:
+                read += batch.fetched or len(batch.records)
+                yield batch
+
+        report = pipeline.ingest(f"import:{kind}", "events", counted(), use_watermark=False)  # type: ignore[attr-defined]
         exposures, _ = pipeline.match()  # type: ignore[attr-defined]
         target.rows_note = f"{report.stored:,} events stored, {exposures:,} exposures"
-        return int(batch.fetched or len(batch.records))
+        return read
 
     return Case(call=call, fresh=target.fresh, check=lambda: f"{target.rows_note}; {target.size_note()}")
 

@@ -12,13 +12,17 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import httpx
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from feeds.base import Batch, Kind
 from feeds.checks import RowProblems, as_text, check_number, map_distinct, to_float
@@ -46,6 +50,10 @@ EVENT_TYPES: dict[str, str] = {
     "strategic developments": "strategic_developments",
 }
 _UTF8_BOM = b"\xef\xbb\xbf"
+#: ``parse_file_parts`` reads and parses a CSV export this many bytes at a time (cut at a record's end):
+#: the bench's 4M-row file (1.5 GB) peaked at 5.5 GB parsed at once, 1.3 GB in parts of 128 MB, 0.8 GB
+#: in parts of 64 MB.
+PART_BYTES = 64 << 20
 
 
 # ---- parsing ---------------------------------------------------------------------------------------------
@@ -55,12 +63,7 @@ def parse_csv(data: bytes | str) -> Batch:
     raw = raw.removeprefix(_UTF8_BOM)
     header = _csv_header(raw)
     _require(header, "the ACLED CSV")
-    usecols = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in header]
-    frame = _arrow_frame(raw, usecols)
-    if frame is None:  # ragged rows (or not UTF-8): the csv module names the lines
-        return _slow_csv(raw, header, usecols)
-    lines = _LineIndex(raw, len(frame))
-    return _normalise(frame, lines.ref, lines.raw)
+    return _batch(_csv_rows(raw, header, _usecols(header), first_line=2))
 
 
 def parse_api_rows(rows: Sequence[Mapping[str, Any]]) -> Batch:
@@ -98,6 +101,101 @@ def parse_file(path: Path) -> Batch:
         raise InputError(f"{path}: {exc}") from None
 
 
+def parse_file_parts(path: Path, part_bytes: int = PART_BYTES) -> Iterator[Batch]:
+    """``parse_file`` a part of about ``part_bytes`` at a time, for ``minewatch import``: memory follows the
+    part, not the file (``PART_BYTES``). A smaller file, or a saved API
+    response, is one part. Rows whose event_id_cnty repeats in the file are held back and parsed together
+    last, so that the newest revision wins as it does in one batch; line numbers are the file's."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.readline()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    head = head.removeprefix(_UTF8_BOM)
+    repeated = None if size <= part_bytes or head.lstrip()[:1] in (b"{", b"[") else _repeated_ids(path)
+    if repeated is None:  # one part (or a CSV only the csv module reads, which names its bad lines)
+        yield parse_file(path)
+        return
+    try:
+        header = _csv_header(head)
+        _require(header, "the ACLED CSV")
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    usecols = _usecols(header)
+    held: list[pd.DataFrame] = []
+    held_refs: list[str] = []
+    held_raws: list[str] = []
+    line = 2  # the file's line of the part's first record
+    with path.open("rb") as fh:
+        fh.readline()
+        for body in _record_parts(fh, part_bytes):
+            try:
+                rows = _csv_rows(head + body, header, usecols, first_line=line)
+            except InputError as exc:
+                raise InputError(f"{path}: {exc}") from None
+            line += body.count(b"\n")
+            later = as_text(rows.frame, "event_id_cnty").isin(repeated).to_numpy()
+            if later.any():
+                at = np.flatnonzero(later)
+                held.append(rows.frame.iloc[at])
+                held_refs += [rows.ref(p) for p in at.tolist()]
+                held_raws += [rows.raw(p) for p in at.tolist()]
+                rows = rows.without(at)
+            yield _batch(rows)
+    if held:
+        yield _normalise(pd.concat(held, ignore_index=True), held_refs.__getitem__, held_raws.__getitem__)
+
+
+def _repeated_ids(path: Path) -> frozenset[str] | None:
+    """The event_id_cnty values on more than one row of the CSV at ``path`` (one column read by Arrow);
+    None when Arrow cannot read it (not UTF-8, say: the csv module then names the line)."""
+    try:
+        table = pacsv.read_csv(
+            path,
+            # A ragged row is rejected whatever its id: skipped here.
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=True, invalid_row_handler=lambda _row: "skip"
+            ),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=["event_id_cnty"], column_types={"event_id_cnty": pa.string()}
+            ),
+        )
+    except (pa.ArrowException, OSError):
+        return None
+    ids = pc.utf8_trim_whitespace(table.column(0))
+    counts = pc.value_counts(ids)
+    repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1)).to_pylist()
+    return frozenset(str(v) for v in repeated if v)
+
+
+def _record_parts(fh: BinaryIO, part_bytes: int) -> Iterator[bytes]:
+    """The rest of the file in parts of about ``part_bytes``, each ending where a record does."""
+    carry = b""
+    while chunk := fh.read(part_bytes):
+        buffer = carry + chunk
+        cut = _last_record_end(buffer)
+        carry = buffer[cut:]
+        if cut:
+            yield buffer[:cut]
+    if carry:
+        yield carry
+
+
+def _last_record_end(buffer: bytes) -> int:
+    """Where the last whole record of ``buffer`` (which starts at a record) ends; 0 when none does. A
+    record ends at a line break outside quotes: a quoted field may hold line breaks, and quotes inside one
+    are doubled, so a break is outside quotes when an even number of them come before it."""
+    end = buffer.rfind(b"\n")
+    odd = end >= 0 and buffer.count(b'"', 0, end) % 2 == 1
+    while odd:
+        before = buffer.rfind(b"\n", 0, end)
+        odd ^= buffer.count(b'"', before + 1, end) % 2 == 1
+        end = before
+        odd = odd and end >= 0
+    return end + 1
+
+
 def _require(columns: Sequence[str] | pd.Index, what: str) -> None:
     missing = [c for c in REQUIRED_COLUMNS if c not in set(columns)]
     if missing:
@@ -125,21 +223,67 @@ def _arrow_frame(raw: bytes, usecols: list[str]) -> pd.DataFrame | None:
         return None
 
 
+def _usecols(header: Sequence[str]) -> list[str]:
+    return [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in header]
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """A CSV's records as raw strings (the columns read), where each one is (``ref``: "line N" of the
+    file) and its text (``raw``), and the ragged records already rejected."""
+
+    frame: pd.DataFrame
+    ref: Callable[[int], str]
+    raw: Callable[[int], str]
+    ragged: list[RejectedRow]
+
+    def without(self, positions: np.ndarray) -> _Rows:
+        """These rows but those at ``positions``."""
+        kept = np.setdiff1d(np.arange(len(self.frame)), positions)
+        return _Rows(
+            self.frame.iloc[kept].reset_index(drop=True),
+            lambda p: self.ref(int(kept[p])),
+            lambda p: self.raw(int(kept[p])),
+            self.ragged,
+        )
+
+
+def _csv_rows(raw: bytes, header: list[str], usecols: list[str], first_line: int) -> _Rows:
+    """The records of ``raw`` (a header line, then records; the first on the file's line ``first_line``):
+    by Arrow's multi-threaded reader, or, for ragged rows (or text not UTF-8), by the csv module."""
+    frame = _arrow_frame(raw, usecols)
+    if frame is None:  # ragged rows (or not UTF-8): the csv module names the lines
+        return _slow_csv(raw, header, usecols, first_line - 2)
+    lines = _LineIndex(raw, len(frame), first_line - 2)
+    return _Rows(frame, lines.ref, lines.raw, [])
+
+
+def _batch(rows: _Rows) -> Batch:
+    """The events of ``rows``, with the ragged ones among the rejected, in the order of their lines."""
+    batch = _normalise(rows.frame, rows.ref, rows.raw)
+    if rows.ragged:
+        batch.rejected = sorted([*rows.ragged, *batch.rejected], key=lambda r: int(r.ref.split()[1]))
+        batch.fetched += len(rows.ragged)
+    return batch
+
+
 class _LineIndex:
     """Where each CSV record sits in the file, worked out only when a row is rejected.
 
     When every record takes one physical line (the usual export) record ``i`` is line ``i + 2``; otherwise
-    (quoted line breaks in notes, blank lines) one pass of the csv module maps records to their lines."""
+    (quoted line breaks in notes, blank lines) one pass of the csv module maps records to their lines.
+    ``offset``: lines of the file before this text's first record, past its header (a part of a file)."""
 
-    def __init__(self, raw: bytes, records: int) -> None:
+    def __init__(self, raw: bytes, records: int, offset: int = 0) -> None:
         self._raw = raw
         physical = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
         self._simple = physical == records + 1
+        self._offset = offset
         self._lines: list[str] = []
         self._spans: list[tuple[int, int]] = []
 
     def ref(self, pos: int) -> str:
-        return f"line {self._span(pos)[0]}"
+        return f"line {self._span(pos)[0] + self._offset}"
 
     def raw(self, pos: int) -> str:
         start, end = self._span(pos)
@@ -168,13 +312,14 @@ def _records(text: str) -> Iterator[tuple[int, int, list[str]]]:
         raise InputError(f"the ACLED CSV cannot be parsed at line {reader.line_num}: {exc}") from None
 
 
-def _slow_csv(raw: bytes, header: list[str], usecols: list[str]) -> Batch:
-    """Parse row by row with the csv module: exact line numbers, and ragged rows rejected by line."""
+def _slow_csv(raw: bytes, header: list[str], usecols: list[str], offset: int) -> _Rows:
+    """Read row by row with the csv module: exact line numbers (``offset`` added: the lines of the file
+    before this text's first record, past its header), and ragged rows rejected by line."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(f"the ACLED CSV is not UTF-8 text (line {line})") from None
+        raise InputError(f"the ACLED CSV is not UTF-8 text (line {line + offset})") from None
     physical = io.StringIO(text, newline="").readlines()
 
     def raw_text(start: int, end: int) -> str:
@@ -187,15 +332,12 @@ def _slow_csv(raw: bytes, header: list[str], usecols: list[str]) -> Batch:
     for start, end, row in _records(text):
         if len(row) != len(header):
             reason = f"row has {len(row)} fields, the header has {len(header)}"
-            ragged.append(RejectedRow(f"line {start}", reason, raw_text(start, end)))
+            ragged.append(RejectedRow(f"line {start + offset}", reason, raw_text(start, end)))
         else:
             rows.append([row[i] for i in keep])
             spans.append((start, end))
     frame = pd.DataFrame(rows, columns=usecols, dtype=object)
-    batch = _normalise(frame, lambda p: f"line {spans[p][0]}", lambda p: raw_text(*spans[p]))
-    batch.rejected = sorted([*ragged, *batch.rejected], key=lambda r: int(r.ref.split()[1]))
-    batch.fetched += len(ragged)
-    return batch
+    return _Rows(frame, lambda p: f"line {spans[p][0] + offset}", lambda p: raw_text(*spans[p]), ragged)
 
 
 def _dates(values: pd.Series) -> pd.Series:

@@ -6,6 +6,7 @@ the store from its URL, the clock and the HTTP client. Errors become one line on
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import time
@@ -316,12 +317,17 @@ def _read_sites(path: Path, now: datetime) -> sites.SitesParse:
 
 
 def _import_file(pipeline: Pipeline, kind: str, path: Path) -> FeedReport:
-    """Parse a file with its feed's pure parser and store it in chunks under a progress bar."""
+    """Parse a file with its feed's pure parser and store it in chunks under a progress bar. An ACLED
+    export is parsed and stored a part at a time (``acled.parse_file_parts``): memory follows the part."""
     from feeds import acled, gdelt, notices, ucdp
 
+    if kind == "acled":
+        parts = acled.parse_file_parts(path)
+        first = next(parts)  # a file that cannot be read fails here, before any run is recorded
+        chunks = (chunk for part in itertools.chain([first], parts) for chunk in _chunks(part, 20_000))
+        return pipeline.ingest("import:acled", "events", chunks, use_watermark=False)
+
     def parse() -> Batch:
-        if kind == "acled":
-            return acled.parse_file(path)
         if kind == "gdelt":
             return gdelt.parse_file(path, keep=pipeline.site_filter())
         if kind == "ucdp":

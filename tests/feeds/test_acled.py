@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -10,7 +12,14 @@ import pandas as pd
 import pytest
 from pydantic import SecretStr
 
-from feeds.acled import AcledCollector, parse_api_rows, parse_csv, parse_file
+from feeds.acled import (
+    AcledCollector,
+    _last_record_end,
+    parse_api_rows,
+    parse_csv,
+    parse_file,
+    parse_file_parts,
+)
 from feeds.rows import EVENT_COLUMNS
 from monitor.config import AcledSettings, HttpSettings
 from monitor.errors import AuthError, FeedError, InputError
@@ -403,3 +412,81 @@ def test_parsing_the_same_file_twice_then_storing_both_keeps_each_event_once(
     first_row = stored.iloc[0]
     assert pd.Timestamp(first_row["known_at"]) == pd.Timestamp("2025-03-11 09:14:52")
     assert pd.Timestamp(first_row["first_seen_at"]) == pd.Timestamp(now.astimezone(UTC).replace(tzinfo=None))
+
+
+# ---- a large export, a part at a time ----
+def _export_row(
+    n: int, *, event_id: str | None = None, notes: str = "", lat: str = "-1.40", ts: int = 0
+) -> str:
+    fields = {
+        "event_id_cnty": event_id or f"DRC{40000 + n}", "event_date": "10 March 2025", "year": "2025",
+        "time_precision": "1", "disorder_type": "Political violence", "event_type": "Battles",
+        "sub_event_type": "Armed clash", "actor1": "M23: March 23 Movement", "actor2": "Wazalendo",
+        "iso": "180", "region": "Middle Africa", "country": "Democratic Republic of Congo",
+        "admin1": "Nord-Kivu", "location": f"Hill {n}", "latitude": lat, "longitude": "28.81",
+        "geo_precision": "2", "source": "Radio Okapi", "source_scale": "National",
+        "notes": notes or f"Fighting reported near hill {n}.", "fatalities": str(n % 4),
+        "timestamp": str(ts or 1741684492 + n),
+    }  # fmt: skip
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerow([fields.get(c, "") for c in HEADER])
+    return text.getvalue()
+
+
+HEADER = (FIXTURES / "export_2025-03.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+
+
+def _large_export(path: Path) -> None:
+    """400 rows with what makes cutting a file into parts hard: notes with line breaks and doubled quotes
+    (so a record spans lines), a ragged row, a bad latitude, and one event revised twice far apart."""
+    rows = []
+    for n in range(400):
+        if n % 37 == 0:
+            rows.append(
+                _export_row(n, notes=f'A convoy "stopped"\nat the bridge,\n\nthen "turned back" ({n}).')
+            )
+        elif n == 150:
+            rows.append("DRC49999,10 March 2025,only,three fields\n")
+        elif n == 223:
+            rows.append(_export_row(n, lat="-191.0"))
+        elif n in (10, 390):
+            rows.append(_export_row(n, event_id="DRC48888", ts=1741700000 + n, notes=f"Revision at row {n}."))
+        elif n == 200:  # a revision older than the first one above: the newest (row 390) must win
+            rows.append(_export_row(n, event_id="DRC48888", ts=1741600000, notes="Oldest revision."))
+        else:
+            rows.append(_export_row(n))
+    path.write_text(",".join(HEADER) + "\n" + "".join(rows), encoding="utf-8")
+
+
+def test_a_large_export_parsed_a_part_at_a_time_gives_what_it_gives_parsed_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "large.csv"
+    _large_export(path)
+    whole = parse_file(path)
+    parts = list(parse_file_parts(path, part_bytes=2_000))
+    assert len(parts) > 10  # cut in many parts, some inside a record's quoted line breaks
+    records = pd.concat([p.records for p in parts], ignore_index=True)
+    by_id = records.sort_values("source_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(by_id, whole.records.sort_values("source_id").reset_index(drop=True))
+    assert records.loc[records["source_id"] == "DRC48888", "notes"].tolist() == ["Revision at row 390."]
+    assert "\n" in records.loc[records["source_id"] == "DRC40037", "notes"].iloc[0]
+    rejected = sorted((r for p in parts for r in p.rejected), key=lambda r: int(r.ref.split()[1]))
+    assert rejected == whole.rejected  # the file's line numbers, reasons and raw text, alike
+    assert {r.reason.split()[0] for r in rejected} == {"row", "latitude"}
+    assert sum(p.fetched for p in parts) == whole.fetched
+
+
+def test_a_small_export_or_a_saved_api_response_is_one_part(tmp_path: Path) -> None:
+    saved = tmp_path / "saved.json"
+    saved.write_text(json.dumps({"data": json.loads((FIXTURES / "read_page_1.json").read_text())["data"]}))
+    assert [len(b.records) for b in parse_file_parts(saved, part_bytes=10)] == [
+        len(parse_file(saved).records)
+    ]
+    small = FIXTURES / "export_2025-03.csv"
+    assert [len(b.records) for b in parse_file_parts(small)] == [7]
+
+
+def test_a_record_ends_only_at_a_line_break_outside_quotes() -> None:
+    assert _last_record_end(b'a,"x\ny"\nb,"z') == len(b'a,"x\ny"\n')
+    assert _last_record_end(b'a,"x\ny') == 0  # no record ends: the part reads on
+    assert _last_record_end(b'a,"say ""hi""\n"\n') == len(b'a,"say ""hi""\n"\n')
+    assert _last_record_end(b"a,b\nc,d\n") == 8

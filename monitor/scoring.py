@@ -234,7 +234,8 @@ def _prepare_exposures(exposures: pd.DataFrame, sites: pd.Index, params: Scoring
     incident_ids = pd.to_numeric(_column(frame, "incident_id", None), errors="coerce")
     incident_ids = incident_ids.fillna(pd.Series(event_id, index=frame.index)).to_numpy(np.int64)
     incident, _ = pd.factorize(incident_ids[pick])
-    source_codes, sources = pd.factorize(pd.Series(_text(frame["source"])[pick], dtype=object))
+    # Sorted: an incident's sources read "acled+gdelt" whatever rows came in (not in the order first seen).
+    source_codes, sources = pd.factorize(pd.Series(_text(frame["source"])[pick], dtype=object), sort=True)
     return _Exposed(
         site=site[pick],
         event_id=event_id[pick],

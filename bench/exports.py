@@ -2,7 +2,8 @@
 
 The store is the one ``minewatch import acled`` makes of the step's generated data (sites loaded, events
 imported, scores stored sparse as the pipeline writes them), built once and cached beside the data
-(``bench/out/data/<scale>-<seed>/store.db``; delete it to rebuild). minewatch's side is ``write_file`` as
+(``bench/out/data/<scale>-<seed>/store-<schema revision>.db``: a store another revision laid out is
+never measured; delete it to rebuild). minewatch's side is ``write_file`` as
 ``minewatch export risk`` runs it: one day as CSV (with its metadata sidecar), one year as Parquet. The
 floor is what a user with sqlite3 and pyarrow would write: the stored score rows of those days joined with
 the sites' names, read by one SELECT and written by pyarrow, with no quiet rows filled in, no metadata.
@@ -31,7 +32,9 @@ YEAR = (date(DAY.year, 1, 1), DAY)
 
 def store_path(scale: data.Scale) -> Path:
     """The store an import of ``scale``'s data leaves, built the first time (minutes at 10,000 sites)."""
-    path = data.path_for(scale, "store.db")
+    from monitor import schema
+
+    path = data.path_for(scale, f"store-{schema.head()}.db")
     if not path.exists():
         case = ingest.import_cli_case(scale, "export-store.db")
         if case.fresh is not None:

@@ -67,6 +67,28 @@ class _Store:
         return f"store {store_size_mb(self.path):,.0f} MB"
 
 
+class _RowidExposureStore(_Store):
+    """A ``_Store`` whose exposure table is laid out as before revision 0008: a rowid table, its key's
+    index, the site index and the (event, distance, site) index (four B-trees instead of two)."""
+
+    def fresh(self) -> None:
+        super().fresh()
+        with sqlite3.connect(self.path) as con:
+            for statement in _ROWID_EXPOSURE:
+                con.execute(statement)
+
+
+#: The exposure table's DDL before revision 0008 (the table is empty when a fresh store's sites are in).
+_ROWID_EXPOSURE = (
+    "DROP TABLE exposure",
+    "CREATE TABLE exposure (event_id INTEGER NOT NULL, site_id VARCHAR NOT NULL, via VARCHAR NOT NULL,"
+    " distance_km FLOAT NOT NULL, PRIMARY KEY (event_id, site_id, via),"
+    " FOREIGN KEY(event_id) REFERENCES event (id))",
+    "CREATE INDEX ix_exposure_site_id ON exposure (site_id)",
+    "CREATE INDEX ix_exposure_event_distance ON exposure (event_id, distance_km, site_id)",
+)
+
+
 def _ingest_case(scale: data.Scale, kind: str, name: str) -> Case:
     from feeds import acled, gdelt
     from feeds.base import Batch
@@ -154,12 +176,13 @@ def gdelt_floor_case(scale: data.Scale) -> Case:
     return Case(call=call, fresh=lambda: state.update(path=_fresh_file("floor-gdelt.db")))
 
 
-def import_cli_case(scale: data.Scale, name: str = "ours-import.db") -> Case:
+def import_cli_case(scale: data.Scale, name: str = "ours-import.db", *, rowid_exposure: bool = False) -> Case:
     """minewatch end to end as a user runs it: ``minewatch import acled FILE`` into a store with the sites
-    loaded (parse, store, match, then rescore every site from the earliest new day to today)."""
+    loaded (parse, store, match, then rescore every site from the earliest new day to today);
+    ``rowid_exposure``: into a store whose exposure table is laid out as before revision 0008."""
     from monitor import cli
 
-    target = _Store(scale, name)
+    target = (_RowidExposureStore if rowid_exposure else _Store)(scale, name)
     source = data.acled_csv(scale)
 
     cli.out = cli.err = Console(file=io.StringIO())  # the table is the output
@@ -182,13 +205,10 @@ def import_cli_case(scale: data.Scale, name: str = "ours-import.db") -> Case:
     return Case(call=call, fresh=target.fresh, check=check)
 
 
-def import_cli_mmap_1g_case(scale: data.Scale) -> Case:
-    """``import_cli_case`` with SQLite's mmap at 1 GiB, the size before 256 MiB: its speed against the
-    smaller map's, measured in the same run."""
-    from monitor import store
-
-    store.SQLITE_MMAP_BYTES = 1 << 30
-    return import_cli_case(scale, "ours-import-mmap-1g.db")
+def import_cli_rowid_exposure_case(scale: data.Scale) -> Case:
+    """``import_cli_case`` into a store whose exposure table has a rowid and the (event, distance, site)
+    index, as before revision 0008: its speed and store size against the table without, in the same run."""
+    return import_cli_case(scale, "ours-import-rowid-exposure.db", rowid_exposure=True)
 
 
 def _bench_now() -> datetime:

@@ -39,8 +39,11 @@ TICK_ROWS = 1_500
 
 
 def history_store(scale: data.Scale, events: int) -> Path:
-    """The import's store with its recent events and ``events`` in all (built the first time)."""
-    path = data.path_for(scale, f"history-{events}.db")
+    """The import's store with its recent events and ``events`` in all (built the first time; named by the
+    schema's revision as the import's store is)."""
+    from monitor import schema
+
+    path = data.path_for(scale, f"history-{events}-{schema.head()}.db")
     if path.exists():
         return path
     work = path.with_name(path.name + ".part")

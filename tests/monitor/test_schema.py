@@ -239,3 +239,32 @@ def test_the_baseline_is_read_off_the_revision_itself() -> None:
     columns: dict[str, Any] = schema.baseline_columns()
     assert "num_sources" not in columns["event"] and "incident_member" not in columns
     assert {"fingerprint", "episode", "payload"} <= columns["alert"]
+
+
+def test_a_store_at_0007_keeps_every_exposure_when_they_move_into_one_keyed_table(empty: Store) -> None:
+    """Revision 0008 copies the exposures into a table without a rowid (SQLite) and drops the index on
+    (event, distance, site): no row is lost or changed, and the site index is there again."""
+    with empty.engine.begin() as conn:
+        command.upgrade(schema.config(conn), "0007")
+    events = release_rows.ROWS["event"]
+    exposures = [
+        {"event_id": e["id"], "site_id": f"site-{i}", "via": via, "distance_km": 0.5 + i}
+        for e in events
+        for i in range(3)
+        for via in ("site", "route")
+    ]
+    metadata = sa.MetaData()
+    with empty.engine.begin() as conn:
+        metadata.reflect(conn, only=["event", "exposure"])
+        conn.execute(metadata.tables["event"].insert(), events)
+        conn.execute(metadata.tables["exposure"].insert(), exposures)
+
+    assert empty.create_schema().before == "0007"
+
+    assert release_rows.read(empty.engine)["exposure"] == sorted(
+        exposures, key=lambda r: (r["event_id"], r["site_id"], r["via"])
+    )
+    indexes = {i["name"] for i in sa.inspect(empty.engine).get_indexes("exposure")}
+    assert "ix_exposure_event_distance" not in indexes
+    assert "ix_exposure_site_id" in indexes
+    _no_differences(empty)  # on SQLite: WITHOUT ROWID, as the models say

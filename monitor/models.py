@@ -183,10 +183,10 @@ class NoticeOperator(SQLModel, table=True):
 class Exposure(SQLModel, table=True):
     """An event within reach of a site (via='site') or of its export route (via='route')."""
 
-    # Keyed by event first, without a rowid on SQLite: the rows are the key's one B-tree, the distance its
-    # payload, so an event's exposures (its nearest site, "is it within N km") are one range of it. With a
-    # rowid the table took four B-trees (rows, key, site, event and distance): 790 MB of a 2.6 GB store at
-    # 300k events x 10k sites, and its writes a quarter of the import (docs/benchmarks.md, issue 9).
+    # Without a rowid on SQLite: the rows live in the key's B-tree, the distance as payload, so an event's
+    # exposures (its nearest site, "is it within N km") are one range of the key. With a rowid the table
+    # took four B-trees (rows, key, site, and an event-distance index the key now serves): 790 MB at 300k
+    # events x 10k sites against 405 MB (docs/benchmarks.md, "One B-tree for the exposures").
     __table_args__ = ({"sqlite_with_rowid": False},)
 
     event_id: int = Field(primary_key=True, foreign_key="event.id")

@@ -411,9 +411,9 @@ class Pipeline:
             # row from the day it became known, so the ones known later change nothing before then. The
             # window's rows read for one run are kept for the next, which reads only its own days.
             known = Known.end_of(days[-1], vintage=known_by)
-            inputs = None
+            carried: list[_Inputs] = []  # the last run's inputs, held only here: the next read frees them
             for span in self._input_spans(days):
-                inputs = self._inputs(chosen, span, known, ids, inputs)
+                inputs = self._inputs(chosen, span, known, ids, carried)
                 for block in self._pair_bounded(span, len(chosen), inputs.exposures["event_date"]):
                     scores = self._compute(chosen, inputs, block, known_by)
                     if quiet is not None and not scores.empty:
@@ -423,6 +423,8 @@ class Pipeline:
                         self.store.replace_scores(_loud(scores), block, naive_utc(self.now()), quiet)
                     advance(len(block) * len(chosen))
                     yield scores
+                carried.append(inputs)
+                del inputs
 
     def _pair_bounded(self, span: list[date], n_sites: int, event_dates: pd.Series) -> Iterator[list[date]]:
         """``span``'s blocks (``day_blocks`` of ``SCORE_ROWS_PER_BLOCK`` site-days) split again so that each
@@ -472,19 +474,21 @@ class Pipeline:
         days: list[date],
         known: Known,
         site_ids: list[str] | None,
-        before: _Inputs | None = None,
+        carried: list[_Inputs],
     ) -> _Inputs:
         """What scoring ``days`` reads, as ``known`` sees it: exposures (of ``site_ids`` only, when given),
-        notices, takeovers and verdicts (as given by the end of the last day). The exposures ``before``
-        (the previous run of days' inputs) holds are kept where the window still needs them, and only the
-        days after them are read: a window denser than ``SCORE_INPUT_EVENTS`` made runs of one day, each
-        reading the whole window again (4M events: 30 reads of 2M rows for 30 days)."""
+        notices, takeovers and verdicts (as given by the end of the last day). The exposures of the previous
+        run of days' inputs (popped from ``carried``, so they are freed once their rows are taken) are kept
+        where the window still needs them, and only the days after them are read: a window denser than
+        ``SCORE_INPUT_EVENTS`` made runs of one day, each reading the whole window again (4M events: 30
+        reads of 2M rows for 30 days)."""
         first = days[0] - timedelta(days=self.settings.scoring.window_days)
         kept, read_from = pd.DataFrame(), first
+        before = carried.pop() if carried else None
         if before is not None and before.through >= first:
-            dated = before.exposures["event_date"]
-            kept = before.exposures[dated >= pd.Timestamp(first)]
+            kept = before.exposures[before.exposures["event_date"] >= pd.Timestamp(first)]
             read_from = before.through + timedelta(days=1)
+        del before
         exposures = reads.events.exposures_in(self.store, read_from, days[-1], known, site_ids)
         # As datetimes, not date objects: each block picks its rows with one vectorised comparison.
         exposures["event_date"] = pd.to_datetime(exposures["event_date"])

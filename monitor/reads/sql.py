@@ -5,7 +5,8 @@ holds everyone else to the named reads).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -30,15 +31,9 @@ def frame(
     On SQLite a query without ``types`` runs on the DB-API cursor: SQLAlchemy hands sqlite3's values over
     as they are, but compiles the statement first, about 0.14 s for an IN list of a tick's 3,900 sites."""
     if store.dialect == "sqlite" and not types:
-        raw = store.engine.raw_connection()
-        try:
-            cur = raw.cursor()
-            cur.execute(sql, dialect.params(store.dialect, params))
+        with _executed(store, sql, params) as cur:
             names = [d[0] for d in cur.description]
-            rows = cur.fetchall()
-        finally:
-            raw.close()
-        return pd.DataFrame.from_records(rows, columns=names, coerce_float=True)
+            return pd.DataFrame.from_records(cur.fetchall(), columns=names, coerce_float=True)
     query = sa.text(sql).columns(**types) if types else sa.text(sql)
     with store.engine.connect() as conn:
         return pd.read_sql_query(query, conn, params=dialect.params(store.dialect, params))
@@ -49,18 +44,11 @@ def large_frame(store: Store, sql: str, params: Mapping[str, Any] | None = None)
     time, so memory holds the frame and one chunk of rows, not every row as Python tuples first (a 1.3M-row
     read of exposures went from 2.3 to 4 GB that way), and no SQLAlchemy row objects (2.5M rows: 14 s
     instead of 18 s)."""
-    raw = store.engine.raw_connection()
-    try:
-        cur = raw.cursor()
-        cur.execute(
-            sql if store.dialect == "sqlite" else dialect.pyformat(sql), dialect.params(store.dialect, params)
-        )
+    with _executed(store, sql, params) as cur:
         names = [d[0] for d in cur.description]
         chunks = []
         while rows := cur.fetchmany(LARGE_CHUNK_ROWS):
             chunks.append(pd.DataFrame.from_records(rows, columns=names, coerce_float=True))
-    finally:
-        raw.close()
     if len(chunks) <= 1:
         return chunks[0] if chunks else frame(store, sql, params)  # no rows: the columns a plain read names
     stacked = pd.concat(chunks, ignore_index=True)
@@ -69,6 +57,21 @@ def large_frame(store: Store, sql: str, params: Mapping[str, Any] | None = None)
         if stacked[name].dtype == object and any(c[name].dtype != object for c in chunks):
             stacked[name] = stacked[name].infer_objects()
     return stacked
+
+
+@contextmanager
+def _executed(store: Store, sql: str, params: Mapping[str, Any] | None) -> Iterator[Any]:
+    """A DB-API cursor that ran ``sql`` (``:name`` parameters, given to the driver in its own style): no
+    SQLAlchemy statement compiled, no row objects. Its connection goes back to the pool after."""
+    raw = store.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute(
+            sql if store.dialect == "sqlite" else dialect.pyformat(sql), dialect.params(store.dialect, params)
+        )
+        yield cur
+    finally:
+        raw.close()
 
 
 #: Rows ``large_frame`` fetches at a time.
@@ -96,15 +99,9 @@ def select(store: Store, query: sa.Select[Any]) -> pd.DataFrame:
 
 def arrays(store: Store, sql: str, params: Mapping[str, Any] | None = None) -> list[np.ndarray]:
     """A read query's columns as numpy arrays, through the raw DB-API cursor (hot paths: no row objects)."""
-    values = dialect.params(store.dialect, params)
-    raw = store.engine.raw_connection()
-    try:
-        cur = raw.cursor()
-        cur.execute(sql if store.dialect == "sqlite" else dialect.pyformat(sql), values)
+    with _executed(store, sql, params) as cur:
         n = len(cur.description)
         rows = cur.fetchall()
-    finally:
-        raw.close()
     if not rows:
         return [np.empty(0) for _ in range(n)]
     return list(np.array(rows, dtype=object).T)

@@ -28,11 +28,13 @@ class Skip(Exception):
 @dataclass(frozen=True)
 class Impl:
     """One way to do a step. ``ref`` names a module-level function ``setup(**params) -> Case`` as
-    "module:function" (importable in a fresh interpreter)."""
+    "module:function" (importable in a fresh interpreter); ``args`` are parameters of its own (a point of a
+    curve, say), given besides the step's."""
 
     label: str
     ref: str
     ours: bool = False
+    args: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass

@@ -177,9 +177,7 @@ STEPS: tuple[Step, ...] = (
             f"scaling-{name}",
             title,
             tuple(
-                Impl(
-                    scaling.label(name, k), f"bench.scaling:{name}_{k.replace('-', '_')}_case", ours=k == "1m"
-                )
+                Impl(scaling.label(name, k), f"bench.scaling:{name}_case", ours=k == "1m", args=(("key", k),))
                 for k in scaling.sizes(quick=False)
             ),
             scale=lambda quick: data.QUICK if quick else data.IMPORT,
@@ -241,7 +239,8 @@ STEPS: tuple[Step, ...] = (
 
 
 def _params(impl: Impl, scale: data.Scale, pg_url: str) -> dict[str, Any]:
-    return {"scale": scale, "pg_url": pg_url} if "postgis" in impl.ref else {"scale": scale}
+    step = {"scale": scale, "pg_url": pg_url} if "postgis" in impl.ref else {"scale": scale}
+    return step | dict(impl.args)
 
 
 def run_step(step: Step, quick: bool, runs: int, pg_url: str) -> list[Result]:

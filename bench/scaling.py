@@ -60,14 +60,15 @@ def label(step: str, key: str) -> str:
     return f"{step}: {size.scale.acled_events:,} events, {size.scale.sites:,} sites"
 
 
-def _ingest(scale: data.Scale, key: str) -> Case:
+def ingest_case(scale: data.Scale, key: str) -> Case:
+    """Ingest the point ``key`` of the curve (``sizes``; the quick one when ``scale`` is quick)."""
     size = sizes(scale == data.QUICK)[key]
     return ingest.acled_case(size.scale, _store_name(size))
 
 
-def _score(scale: data.Scale, key: str) -> Case:
-    """Score ``SCORED_DAYS`` days of every site on the store ``scaling-ingest`` left for ``key`` (that
-    ingest is run first, untimed, when its store is not there)."""
+def score_case(scale: data.Scale, key: str) -> Case:
+    """Score ``SCORED_DAYS`` days of every site on the store ``ingest_case`` left for ``key`` (that ingest
+    is run first, untimed, when its store is not there)."""
     from monitor.config import Settings
     from monitor.pipeline import Pipeline
     from monitor.store import Store
@@ -75,7 +76,7 @@ def _score(scale: data.Scale, key: str) -> Case:
     size = sizes(scale == data.QUICK)[key]
     path = ingest.TMP / _store_name(size)
     if not Path(path).exists():
-        build = _ingest(scale, key)
+        build = ingest_case(scale, key)
         assert build.fresh is not None
         build.fresh()
         build.call()
@@ -88,43 +89,3 @@ def _score(scale: data.Scale, key: str) -> Case:
 
     held = f"{size.scale.acled_events:,} events held"
     return Case(call=call, note=f"{SCORED_DAYS} days x {size.scale.sites:,} sites, {held}")
-
-
-def ingest_100k_case(scale: data.Scale) -> Case:
-    """Ingest 100k events over 10k sites (quick: 2k over 333)."""
-    return _ingest(scale, "100k")
-
-
-def ingest_1m_case(scale: data.Scale) -> Case:
-    """Ingest 1M events over 10k sites."""
-    return _ingest(scale, "1m")
-
-
-def ingest_4m_case(scale: data.Scale) -> Case:
-    """Ingest 4M events over 10k sites."""
-    return _ingest(scale, "4m")
-
-
-def ingest_1m_1k_sites_case(scale: data.Scale) -> Case:
-    """Ingest 1M events over 1k sites."""
-    return _ingest(scale, "1m-1k-sites")
-
-
-def score_100k_case(scale: data.Scale) -> Case:
-    """Score a month of 10k sites with 100k events held."""
-    return _score(scale, "100k")
-
-
-def score_1m_case(scale: data.Scale) -> Case:
-    """Score a month of 10k sites with 1M events held."""
-    return _score(scale, "1m")
-
-
-def score_4m_case(scale: data.Scale) -> Case:
-    """Score a month of 10k sites with 4M events held."""
-    return _score(scale, "4m")
-
-
-def score_1m_1k_sites_case(scale: data.Scale) -> Case:
-    """Score a month of 1k sites with 1M events held."""
-    return _score(scale, "1m-1k-sites")

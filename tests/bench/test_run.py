@@ -7,20 +7,25 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 COLUMNS = ["step", "implementation", "rows", "median s", "rows/s", "peak RSS MB", "x minewatch", "note"]
 
 
-def test_the_quick_suite_prints_a_table_of_positive_figures_and_the_targets(tmp_path: Path) -> None:
+def _quick(tmp_path: Path, steps: str, *more: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    """``bench/run.py --quick --only STEPS`` run as a user runs it: its output and the report it wrote."""
     out = tmp_path / "results.json"
-    steps = "match,ingest-acled"
     result = subprocess.run(
-        [sys.executable, "bench/run.py", "--quick", "--only", steps, "--json", str(out)],
+        [sys.executable, "bench/run.py", "--quick", "--only", steps, *more, "--json", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
-    report = json.loads(out.read_text())
+    return result, json.loads(out.read_text())
+
+
+def test_the_quick_suite_prints_a_table_of_positive_figures_and_the_targets(tmp_path: Path) -> None:
+    result, report = _quick(tmp_path, "match,ingest-acled")
     header = report["table"][0].split()
     assert " ".join(header) == " ".join(COLUMNS)
     assert report["table"][0] in result.stdout  # the table is printed as written
@@ -44,14 +49,7 @@ def test_the_quick_suite_prints_a_table_of_positive_figures_and_the_targets(tmp_
 
 
 def test_the_quick_tick_and_export_steps_run_on_the_store_an_import_left(tmp_path: Path) -> None:
-    out = tmp_path / "results.json"
-    steps = "tick,export-day,export-year"
-    result = subprocess.run(
-        [sys.executable, "bench/run.py", "--quick", "--only", steps, "--runs", "1", "--json", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
-    report = json.loads(out.read_text())
+    _, report = _quick(tmp_path, "tick,export-day,export-year", "--runs", "1")
     rows = report["results"]
     assert [r["step"] for r in rows] == ["tick"] * 3 + ["export-day"] * 3 + ["export-year"] * 3
     for r in rows:
@@ -67,14 +65,7 @@ def test_the_quick_tick_and_export_steps_run_on_the_store_an_import_left(tmp_pat
 
 
 def test_the_quick_scaling_steps_fit_an_exponent_per_axis(tmp_path: Path) -> None:
-    out = tmp_path / "results.json"
-    steps = "scaling-ingest,scaling-score"
-    result = subprocess.run(
-        [sys.executable, "bench/run.py", "--quick", "--only", steps, "--runs", "1", "--json", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
-    report = json.loads(out.read_text())
+    result, report = _quick(tmp_path, "scaling-ingest,scaling-score", "--runs", "1")
     rows = report["results"]
     assert [r["step"] for r in rows] == ["scaling-ingest"] * 4 + ["scaling-score"] * 4
     for r in rows:

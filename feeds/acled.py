@@ -12,6 +12,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -95,17 +96,24 @@ def parse_file(path: Path) -> Batch:
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise InputError(f"{path}: expected an ACLED API response with a 'data' list of rows")
         return parse_api_rows(rows)
-    try:
+    with _naming(path):
         return parse_csv(data)
+
+
+@contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    """An ``InputError`` raised inside, with ``path`` named first."""
+    try:
+        yield
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
 
 
 def parse_file_parts(path: Path, part_bytes: int = PART_BYTES) -> Iterator[Batch]:
     """``parse_file`` a part of about ``part_bytes`` at a time, for ``minewatch import``: memory follows the
-    part, not the file (``PART_BYTES``). A smaller file, or a saved API
-    response, is one part. Rows whose event_id_cnty repeats in the file are held back and parsed together
-    last, so that the newest revision wins as it does in one batch; line numbers are the file's."""
+    part, not the file. A smaller file, or a saved API response, is one part. Rows whose event_id_cnty
+    repeats in the file are held back and parsed together last, so that the newest revision wins as it
+    does in one batch; line numbers are the file's."""
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
@@ -117,11 +125,9 @@ def parse_file_parts(path: Path, part_bytes: int = PART_BYTES) -> Iterator[Batch
     if repeated is None:  # one part (or a CSV only the csv module reads, which names its bad lines)
         yield parse_file(path)
         return
-    try:
+    with _naming(path):
         header = _csv_header(head)
         _require(header, "the ACLED CSV")
-    except InputError as exc:
-        raise InputError(f"{path}: {exc}") from None
     usecols = _usecols(header)
     held: list[pd.DataFrame] = []
     held_refs: list[str] = []
@@ -130,10 +136,8 @@ def parse_file_parts(path: Path, part_bytes: int = PART_BYTES) -> Iterator[Batch
     with path.open("rb") as fh:
         fh.readline()
         for body in _record_parts(fh, part_bytes):
-            try:
+            with _naming(path):
                 rows = _csv_rows(head + body, header, usecols, first_line=line)
-            except InputError as exc:
-                raise InputError(f"{path}: {exc}") from None
             line += body.count(b"\n")
             later = as_text(rows.frame, "event_id_cnty").isin(repeated).to_numpy()
             if later.any():

@@ -24,28 +24,27 @@ SCORED_DAYS = 30
 
 @dataclass(frozen=True)
 class Size:
-    """One point of the scaling curve: its key in the case names, its data, and the axis it moves on."""
+    """One point of the scaling curve: its key (what the cases take) and its data."""
 
     key: str
     scale: data.Scale
-    axis: str  # "events" (10,000 sites) or "sites" (1,000,000 events)
 
 
-def _size(key: str, events: int, sites: int, axis: str, quick: bool) -> Size:
+def _size(key: str, events: int, sites: int, quick: bool) -> Size:
     if quick:
         events, sites = events // 50, max(sites // 30, 10)
-    return Size(key, data.Scale(f"scaling-{key}{'-quick' if quick else ''}", sites, events, 0), axis)
+    return Size(key, data.Scale(f"scaling-{key}{'-quick' if quick else ''}", sites, events, 0))
 
 
 def sizes(quick: bool) -> dict[str, Size]:
-    """The curve's points by key; ``events`` points share their sites, the ``sites`` pair their events."""
+    """The curve's points by key: three event counts over 10,000 sites, and 1M events over 1,000 sites."""
     return {
         s.key: s
         for s in (
-            _size("100k", 100_000, 10_000, "events", quick),
-            _size("1m", 1_000_000, 10_000, "events", quick),
-            _size("4m", 4_000_000, 10_000, "events", quick),
-            _size("1m-1k-sites", 1_000_000, 1_000, "sites", quick),
+            _size("100k", 100_000, 10_000, quick),
+            _size("1m", 1_000_000, 10_000, quick),
+            _size("4m", 4_000_000, 10_000, quick),
+            _size("1m-1k-sites", 1_000_000, 1_000, quick),
         )
     }
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from monitor.reads import sql
 from monitor.store import Store
@@ -47,3 +50,44 @@ def test_a_large_read_of_no_rows_names_the_columns(fresh_store: Store) -> None:
     _stored(fresh_store)
     empty = sql.large_frame(fresh_store, QUERY, {"low": 99})
     assert empty.empty and list(empty.columns) == ["id", "site", "kind", "n"]
+
+
+STAMPED = [
+    # (id, day, at): a NULL of each, microseconds, and rows 4-5 whose stamps are all NULL
+    (1, "2025-03-01", "2025-03-01 10:00:00.000000"),
+    (2, None, "2025-03-01 10:00:01.500000"),
+    (3, "2025-03-02", None),
+    (4, "2025-03-01", None),
+    (5, "2025-03-01", None),
+]
+TYPES = {"day": sa.Date(), "at": sa.DateTime()}
+
+
+@pytest.mark.parametrize("low", [1, 4, 9], ids=["mixed", "stamps-all-null", "no-rows"])
+def test_a_typed_read_decodes_as_sqlalchemy_does(fresh_store: Store, low: int) -> None:
+    raw = fresh_store.engine.raw_connection()
+    try:
+        mark = "?" if fresh_store.dialect == "sqlite" else "%s"
+        cur = raw.cursor()
+        # SQLite keeps SQLAlchemy's text; PostgreSQL its own types.
+        day, at = ("TEXT", "TEXT") if fresh_store.dialect == "sqlite" else ("DATE", "TIMESTAMP")
+        cur.execute(f"CREATE TABLE IF NOT EXISTS s (id INTEGER, day {day}, at {at})")
+        cur.execute("DELETE FROM s")
+        cur.executemany(f"INSERT INTO s VALUES ({mark}, {mark}, {mark})", STAMPED)
+        raw.commit()
+    finally:
+        raw.close()
+    query = "SELECT id, day, at FROM s WHERE id >= :low ORDER BY id"
+    read = sql.frame(fresh_store, query, {"low": low}, types=TYPES)
+    with fresh_store.engine.connect() as conn:
+        decoded = pd.read_sql_query(sa.text(query).columns(**TYPES), conn, params={"low": low})
+    pd.testing.assert_frame_equal(read, decoded)
+    if low == 1:
+        assert read["day"].tolist() == [
+            date(2025, 3, 1),
+            None,
+            date(2025, 3, 2),
+            date(2025, 3, 1),
+            date(2025, 3, 1),
+        ]
+        assert read["at"][1] == pd.Timestamp("2025-03-01 10:00:01.5")

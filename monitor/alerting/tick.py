@@ -94,9 +94,8 @@ def _touched(store: Store, since: datetime | None, start: date, today: date) -> 
     """Sites with scores recomputed or notices stored since ``since`` (None: every site)."""
     if since is None:
         return None
-    return reads.scores.recomputed_since(store, since, start, today) | reads.notices.sites_noticed_since(
-        store, since
-    )
+    recomputed = reads.scores.recomputed_since(store, since, start, today)
+    return None if recomputed is None else recomputed | reads.notices.sites_noticed_since(store, since)
 
 
 def _scores(store: Store, first: date, today: date, only: set[str] | None) -> pd.DataFrame:

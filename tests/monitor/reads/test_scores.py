@@ -58,9 +58,8 @@ def test_a_site_without_a_row_on_a_scored_day_reads_as_quiet_everywhere(seeded: 
     assert reads.scores.latest(store).set_index("site_id").loc["gamma", "level"] == "low"
     table = reads.scores.arrow(ArrowReader(store), LAST, LAST).to_pandas().set_index("site_id")
     assert table.loc["gamma", "front_actor"] == "" and table.loc["gamma", "risk"] == 0.0
-    assert reads.scores.recomputed_since(store, COMPUTED + timedelta(minutes=1), LAST, LAST) == {
-        "alpha", "beta", "gamma"
-    }  # fmt: skip
+    # LAST was scored in full then: every site, not a list of them.
+    assert reads.scores.recomputed_since(store, COMPUTED + timedelta(minutes=1), LAST, LAST) is None
     supply = reads.scores.supply_days(store, DAY, LAST).set_index("commodity")
     assert supply["sites"].sum() == 3  # every registry site counts on a scored day
 
@@ -113,7 +112,7 @@ def test_a_halt_under_way_is_traced_back_to_the_last_operating_day(seeded: Seede
 
 
 def test_sites_recomputed_since_a_moment(seeded: Seeded) -> None:
-    assert reads.scores.recomputed_since(seeded.store, COMPUTED, FIRST, LAST) == {"alpha", "beta", "gamma"}
+    assert reads.scores.recomputed_since(seeded.store, COMPUTED, FIRST, LAST) is None  # scored in full
     later = COMPUTED + timedelta(seconds=1)
     assert reads.scores.recomputed_since(seeded.store, later, FIRST, LAST) == set()
 

@@ -62,6 +62,10 @@ SCORES_EPOCH = "score:epoch"
 #: What the stored scores last took in (JSON): rows stored before ``stored`` (ISO time) and incidents fused
 #: up to ``fused``; the next rescore of stored days looks only at the cells what came since can touch.
 SCORES_SEEN = "score:seen"
+#: The days beyond the scoring window a rescore of listed sites may span and still read through the window
+#: held between ticks (``reads.window``): a tick's cells span a day or two; a longer rescore reads the store
+#: (held, every site's rows of a longer span would outweigh what it saves).
+HELD_EXTRA_DAYS = 7
 
 
 def params_hash(params: BaseModel) -> str:
@@ -137,6 +141,7 @@ class Pipeline:
         self.now = now
         self.progress = progress
         self._sites: pd.DataFrame | None = None  # the registry, while one tick or rescore runs
+        self._window = reads.window.ExposureWindow()
 
     def _registry(self) -> pd.DataFrame:
         """Every stored site (``sites.sites_frame``): read once while a tick or a rescore runs
@@ -489,10 +494,7 @@ class Pipeline:
             kept = before.exposures[before.exposures["event_date"] >= pd.Timestamp(first)]
             read_from = before.through + timedelta(days=1)
         del before
-        exposures = reads.events.exposures_in(self.store, read_from, days[-1], known, site_ids)
-        # As datetimes, not date objects: each block picks its rows with one vectorised comparison.
-        exposures["event_date"] = pd.to_datetime(exposures["event_date"])
-        exposures["known_at"] = pd.to_datetime(exposures["known_at"])
+        exposures = self._exposures(read_from, days[-1], known, site_ids)
         exposures["site_km"] = _distance_to_site(exposures, site_frame)
         if not kept.empty:
             exposures = pd.concat([kept, exposures], ignore_index=True) if len(exposures) else kept
@@ -501,6 +503,15 @@ class Pipeline:
         takeovers = self._takeovers(days, known.vintage)
         verdicts = reads.feedback.given_before(self.store, end_of(days[-1]))
         return _Inputs(exposures.reset_index(drop=True), notices, takeovers, verdicts, days[-1])
+
+    def _exposures(self, first: date, last: date, known: Known, site_ids: list[str] | None) -> pd.DataFrame:
+        """The exposures ``_inputs`` reads (``reads.window.typed``). A rescore of listed sites over one
+        scoring window as known by the end of a day (a tick's) reads through the window held between ticks
+        (``reads.window``); any other read, from the store."""
+        held = (last - first).days <= self.settings.scoring.window_days + HELD_EXTRA_DAYS
+        if site_ids is not None and known.vintage is None and held:
+            return self._window.read(self.store, first, last, known, site_ids)
+        return reads.window.typed(reads.events.exposures_in(self.store, first, last, known, site_ids))
 
     def _compute(
         self, site_frame: pd.DataFrame, inputs: _Inputs, days: list[date], known_by: datetime | None

@@ -7,7 +7,6 @@ day in memory, the path vintages take) on the bundled demo and on a small genera
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -30,16 +29,7 @@ from monitor.reads import sql
 from monitor.reads.arrow import ArrowReader, conform
 from monitor.scoring import explained
 from monitor.store import Store
-
-GENERATED = data.Scale("sparse-test", sites=60, acled_events=2_500, gdelt_rows=0)
-
-
-@dataclass
-class Clock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.monitor.generated import Clock, batches, pipeline_with_sites
 
 
 def _day_range(first: date, last: date) -> list[date]:
@@ -108,38 +98,13 @@ def test_the_demo_reads_back_from_sparse_rows_as_the_dense_scores_and_exports_al
         assert (tmp_path / "live.csv").read_bytes() == (tmp_path / "later.csv").read_bytes()
 
 
-@pytest.fixture
-def generated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    """A small seeded set from bench/data.py (sites with routes, ACLED CSV), written under tmp_path."""
-    monkeypatch.setattr(data, "OUT", tmp_path / "bench")
-    return data.sites_csv(GENERATED), data.acled_csv(GENERATED)
-
-
-def _batches(path: Path, shares: Sequence[float]) -> list[pd.DataFrame]:
-    """The file's events dealt at random (seeded) into batches of ``shares``: each later batch back-fills
-    history the store has scored already."""
-    records = acled.parse_file(path).records
-    order = np.random.default_rng(7).permutation(len(records))
-    stops = np.cumsum(np.round(np.asarray(shares) * len(records)).astype(int))[:-1]
-    return [records.iloc[np.sort(part)].reset_index(drop=True) for part in np.split(order, stops)]
-
-
-def _pipeline_with_sites(store: Store, sites_path: Path) -> tuple[Pipeline, Clock]:
-    """A pipeline on ``store`` at the generated data's clock, with the generated registry loaded."""
-    clock = Clock(data.NOW)
-    pipeline = Pipeline(store, Settings(), clock)
-    registry = sites.parse_sites_csv(sites_path.read_text(encoding="utf-8"), origin="user", now=clock.now)
-    pipeline.load_sites(registry)
-    return pipeline, clock
-
-
 def test_batches_rescore_only_what_they_touch_and_end_as_the_dense_scores(
     fresh_store: Store, generated: tuple[Path, Path]
 ) -> None:
     sites_path, events_path = generated
-    pipeline, clock = _pipeline_with_sites(fresh_store, sites_path)
-    batches = _batches(events_path, [0.7, 0.27, 0.03])
-    for batch in batches:
+    pipeline, clock = pipeline_with_sites(fresh_store, sites_path)
+    dealt = batches(events_path, [0.7, 0.27, 0.03])
+    for batch in dealt:
         clock.now += timedelta(hours=1)
         report = pipeline.ingest("import:acled", "events", [Batch(records=batch)], use_watermark=False)
         clock.now += timedelta(minutes=30)  # past the overlap matching and rescoring look back over
@@ -156,7 +121,7 @@ def test_batches_rescore_only_what_they_touch_and_end_as_the_dense_scores(
         {"t": clock.now - timedelta(minutes=1)},
     )
     frame = sites.sites_frame(fresh_store)
-    events = batches[-1]
+    events = dealt[-1]
     reach = 500.0 + 400.0  # the front line's reach, plus a route's length and the corridor
     near, _, _ = geo.pairs_within(
         frame["lat"].to_numpy(float), frame["lon"].to_numpy(float),
@@ -172,7 +137,7 @@ def test_scores_read_and_computed_in_runs_of_days_are_those_computed_at_once(
     fresh_store: Store, generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sites_path, events_path = generated
-    pipeline, _ = _pipeline_with_sites(fresh_store, sites_path)
+    pipeline, _ = pipeline_with_sites(fresh_store, sites_path)
     pipeline.ingest("import:acled", "events", [acled.parse_file(events_path)], use_watermark=False)
     pipeline.match()
     days = _day_range(data.NOW.date() - timedelta(days=45), data.NOW.date())
@@ -187,3 +152,49 @@ def test_scores_read_and_computed_in_runs_of_days_are_those_computed_at_once(
     whole = pipeline.score(gaps, persist=False)
     monkeypatch.setattr(pipeline_module, "SCORE_BLOCK_PAIRS", 10**9)
     pd.testing.assert_frame_equal(whole, pipeline.score(gaps, persist=False))
+
+
+def test_ticks_rescored_through_the_held_window_end_as_the_dense_scores(
+    fresh_store: Store, generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sites_path, events_path = generated
+    pipeline, clock = pipeline_with_sites(fresh_store, sites_path)
+    records = acled.parse_file(events_path).records
+    dated = pd.to_datetime(records["event_date"]).dt.date
+    today = data.NOW.date()
+    report = pipeline.ingest(
+        "import:acled",
+        "events",
+        [Batch(records=records[dated < today - timedelta(days=8)])],
+        use_watermark=False,
+    )
+    pipeline.match()
+    pipeline.rescore_since(report.earliest_known)
+    spans: list[tuple[date, date]] = []
+    read = reads.events.exposures_in
+
+    def spied(
+        store: Store, first: date, last: date, known: reads.known.Known, site_ids: list[str] | None = None
+    ) -> pd.DataFrame:
+        if site_ids is None:  # the window reads every site's rows
+            spans.append((first, last))
+        return read(store, first, last, known, site_ids)
+
+    monkeypatch.setattr(reads.window.events, "exposures_in", spied)
+    for back in range(8, -1, -1):  # a tick for each of the last days' events, the window held between them
+        clock.now += timedelta(hours=1)
+        day = today - timedelta(days=back)
+        batch = Batch(records=records[dated == day].reset_index(drop=True))
+        report = pipeline.ingest("import:acled", "events", [batch], use_watermark=False)
+        clock.now += timedelta(minutes=30)
+        pipeline.match()
+        pipeline.rescore_since(report.earliest_known)
+    assert clock.now.date() == today
+    window = Settings().scoring.window_days
+    assert spans and spans[0][1] - spans[0][0] >= timedelta(days=window)  # the first tick read it all
+    assert len(spans) > 3 and all(
+        last - first <= timedelta(days=2) for first, last in spans[1:]
+    )  # their days
+    first, last = reads.scores.day_span(fresh_store)
+    assert first is not None and last == today
+    _assert_stored_equal_dense(pipeline, _day_range(first, last))

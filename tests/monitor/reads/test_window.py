@@ -1,0 +1,120 @@
+"""The exposure window held between ticks reads as the store does, whatever was written between two reads,
+and reads again only the days whose rows changed."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bench import data
+from feeds import acled
+from feeds.base import Batch
+from monitor import reads, sites
+from monitor.reads import window
+from monitor.reads.known import Known
+from monitor.store import Store
+from tests.monitor.generated import pipeline_with_sites
+
+TODAY = data.NOW.date()
+FIRST = TODAY - timedelta(days=60)
+#: The events of the last days arrive after the others.
+LATE_DAYS = 12
+#: The store's read, as the window calls it and as the spy (which replaces it) leaves it.
+EXPOSURES_IN = reads.events.exposures_in
+
+
+class _Spy:
+    """The spans of days the window read from the store."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.spans: list[tuple[date, date]] = []
+
+        def spied(store: Store, first: date, last: date, known: Known) -> pd.DataFrame:
+            self.spans.append((first, last))
+            return EXPOSURES_IN(store, first, last, known)
+
+        monkeypatch.setattr(window.events, "exposures_in", spied)
+
+
+def _direct(store: Store, known: Known, site_ids: list[str] | None) -> pd.DataFrame:
+    return window.typed(EXPOSURES_IN(store, FIRST, TODAY, known, site_ids))
+
+
+def test_the_held_window_reads_as_the_store_through_new_events_incidents_and_a_rematch(
+    fresh_store: Store, generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sites_path, events_path = generated
+    pipeline, clock = pipeline_with_sites(fresh_store, sites_path)
+    records = acled.parse_file(events_path).records
+    late = pd.to_datetime(records["event_date"]).dt.date >= TODAY - timedelta(days=LATE_DAYS)
+    pipeline.ingest("import:acled", "events", [Batch(records=records[~late])], use_watermark=False)
+    pipeline.match()
+    pipeline.fuse()
+    known = Known.end_of(TODAY)
+    some = sorted(sites.sites_frame(fresh_store)["id"])[::3]
+    held, spy = window.ExposureWindow(), _Spy(monkeypatch)
+
+    def read_as_the_store(site_ids: list[str] | None) -> None:
+        expected = _direct(fresh_store, known, site_ids)
+        assert len(expected) > 0
+        pd.testing.assert_frame_equal(held.read(fresh_store, FIRST, TODAY, known, site_ids), expected)
+
+    read_as_the_store(some)
+    assert spy.spans == [(FIRST, TODAY)]
+    read_as_the_store(None)  # nothing written since: nothing read again
+    assert len(spy.spans) == 1
+
+    # The last days' events arrive, then are matched: each time, only their days are read again.
+    before = len(held.read(fresh_store, FIRST, TODAY, known, None))
+    clock.now += timedelta(hours=1)
+    pipeline.ingest("import:acled", "events", [Batch(records=records[late])], use_watermark=False)
+    read_as_the_store(some)
+    clock.now += timedelta(minutes=30)
+    pipeline.match()
+    read_as_the_store(some)
+    assert len(spy.spans) == 3 and all(s[0] >= TODAY - timedelta(days=LATE_DAYS) for s in spy.spans[1:])
+    assert len(held.read(fresh_store, FIRST, TODAY, known, None)) > before
+
+    # An event of an older day moves to another incident: that day is read again.
+    exposed = _direct(fresh_store, known, None)
+    row = exposed.iloc[len(exposed) // 3]
+    event_id, day = int(row["event_id"]), row["event_date"].date()
+    assert day < TODAY - timedelta(days=LATE_DAYS)
+    fresh_store.replace_incidents(
+        pd.DataFrame({"event_id": [event_id], "incident_id": [event_id + 10_000_000]}), clock.now
+    )
+    read_as_the_store(some)
+    assert spy.spans[-1] == (day, day)
+    assert event_id + 10_000_000 in set(held.read(fresh_store, FIRST, TODAY, known, None)["incident_id"])
+
+    # The registry changes (every exposure cleared and matched again): every day is read again.
+    registry = sites.parse_sites_csv(sites_path.read_text(encoding="utf-8"), origin="user", now=clock.now)
+    clock.now += timedelta(minutes=1)
+    pipeline.load_sites(registry)
+    pipeline.match()
+    read_as_the_store(some)
+    assert spy.spans[-1] == (FIRST, TODAY)
+
+    # Another point in time is another window.
+    known = Known.end_of(TODAY - timedelta(days=1))
+    read_as_the_store(some)
+    assert spy.spans[-1] == (FIRST, TODAY) and len(spy.spans) == 6
+
+
+def test_a_window_over_other_days_keeps_the_days_it_shares(
+    fresh_store: Store, generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sites_path, events_path = generated
+    pipeline, _ = pipeline_with_sites(fresh_store, sites_path)
+    pipeline.ingest("import:acled", "events", [acled.parse_file(events_path)], use_watermark=False)
+    pipeline.match()
+    known = Known.end_of(TODAY)
+    held, spy = window.ExposureWindow(), _Spy(monkeypatch)
+    held.read(fresh_store, FIRST - timedelta(days=5), TODAY - timedelta(days=5), known, None)
+    later = held.read(fresh_store, FIRST, TODAY, known, None)
+    pd.testing.assert_frame_equal(later, _direct(fresh_store, known, None))
+    # The days after the first window were read; the ones it shared were not.
+    assert spy.spans[1][0] > TODAY - timedelta(days=5) and spy.spans[1][1] <= TODAY

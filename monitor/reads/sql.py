@@ -116,7 +116,8 @@ def select(store: Store, query: sa.Select[Any]) -> pd.DataFrame:
     """A Core query's rows as a DataFrame (column types decoded by SQLAlchemy, alike on both databases)."""
     with store.engine.connect() as conn:
         result = conn.execute(query)
-        return pd.DataFrame(result.all(), columns=list(result.keys()))
+        # As tuples: pandas probes each SQLAlchemy row for attributes (10,000 rows: 0.13 s, not 5 ms).
+        return pd.DataFrame.from_records([tuple(r) for r in result.all()], columns=list(result.keys()))
 
 
 def arrays(store: Store, sql: str, params: Mapping[str, Any] | None = None) -> list[np.ndarray]:

@@ -12,8 +12,8 @@ exposure cleared and matched again when the registry changes, which changes ``St
 and then nothing held is used), and an event moved to another incident is a membership deleted and
 inserted with a later ``changed_at``. Rows are held for one ``Known`` (a tick's: public by the end of its
 day) and one registry version; another of either starts over. The rows given are those
-``reads.events.exposures_in`` gives, in its order (days ascending, each day as the store gives it), with
-``event_date`` and ``known_at`` as datetimes.
+``reads.events.exposures_in`` gives (``typed``), days ascending and each day's in the order the store gave
+them: SQLite's order for a whole window too; PostgreSQL promises none, and scoring takes rows in any order.
 """
 
 from __future__ import annotations
@@ -53,7 +53,9 @@ def digest(store: Store, first: date, last: date, known: Known) -> dict[date, tu
     where = " WHERE e.event_date >= :start AND e.event_date <= :last" + known.where("e")
     exposed = sql.frame(
         store,
-        "SELECT e.event_date AS day, COUNT(*) AS n, SUM(x.event_id) AS ids, SUM(x.distance_km) AS km"
+        "SELECT e.event_date AS day, COUNT(*) AS n, SUM(x.event_id) AS ids,"
+        # Whole metres, summed exactly: a sum of floats depends on the order PostgreSQL's plan adds them in.
+        " SUM(CAST(x.distance_km * 1000 AS BIGINT)) AS metres"
         " FROM exposure x JOIN event e ON e.id = x.event_id" + where + " GROUP BY e.event_date",
         params,
     )

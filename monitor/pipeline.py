@@ -62,9 +62,9 @@ SCORES_EPOCH = "score:epoch"
 #: What the stored scores last took in (JSON): rows stored before ``stored`` (ISO time) and incidents fused
 #: up to ``fused``; the next rescore of stored days looks only at the cells what came since can touch.
 SCORES_SEEN = "score:seen"
-#: The days beyond the scoring window a rescore of listed sites may span and still read through the window
-#: held between ticks (``reads.window``): a tick's cells span a day or two; a longer rescore reads the store
-#: (held, every site's rows of a longer span would outweigh what it saves).
+#: The days beyond the scoring window a run of days may span and still read through the window held between
+#: ticks (``reads.window``): a tick's cells span a day or two; a longer run reads the store (held, every
+#: site's rows of a longer span would outweigh what it saves).
 HELD_EXTRA_DAYS = 7
 
 
@@ -494,7 +494,7 @@ class Pipeline:
             kept = before.exposures[before.exposures["event_date"] >= pd.Timestamp(first)]
             read_from = before.through + timedelta(days=1)
         del before
-        exposures = self._exposures(read_from, days[-1], known, site_ids)
+        exposures = self._exposures(read_from, days[-1], known, site_ids, whole=kept.empty)
         exposures["site_km"] = _distance_to_site(exposures, site_frame)
         if not kept.empty:
             exposures = pd.concat([kept, exposures], ignore_index=True) if len(exposures) else kept
@@ -504,12 +504,16 @@ class Pipeline:
         verdicts = reads.feedback.given_before(self.store, end_of(days[-1]))
         return _Inputs(exposures.reset_index(drop=True), notices, takeovers, verdicts, days[-1])
 
-    def _exposures(self, first: date, last: date, known: Known, site_ids: list[str] | None) -> pd.DataFrame:
-        """The exposures ``_inputs`` reads (``reads.window.typed``). A rescore of listed sites over one
-        scoring window as known by the end of a day (a tick's) reads through the window held between ticks
-        (``reads.window``); any other read, from the store."""
+    def _exposures(
+        self, first: date, last: date, known: Known, site_ids: list[str] | None, *, whole: bool
+    ) -> pd.DataFrame:
+        """The exposures ``_inputs`` reads (``reads.window.typed``). The ``whole`` window of a run of a day
+        or a few, as known by the end of a day, reads through the window held between ticks
+        (``reads.window``): a tick's rescore of the sites it touched, and the scoring in full of a new day
+        (the first tick after midnight), which fills it for the ticks after. Any other read (a vintage, a
+        longer run, the rest of a run whose earlier rows are kept) reads the store."""
         held = (last - first).days <= self.settings.scoring.window_days + HELD_EXTRA_DAYS
-        if site_ids is not None and known.vintage is None and held:
+        if whole and held and known.vintage is None:
             return self._window.read(self.store, first, last, known, site_ids)
         return reads.window.typed(reads.events.exposures_in(self.store, first, last, known, site_ids))
 

@@ -1,20 +1,21 @@
 """A small generated set for tests that need more than the demo: seeded sites with routes and ACLED events
-from ``bench/data.py`` (the ``generated`` fixture of ``tests/monitor/conftest.py`` writes them), and a
-pipeline on them at the set's clock."""
+from ``bench/data.py`` (the ``generated`` fixture of ``tests/monitor/conftest.py`` writes them), a pipeline
+on them at the set's clock, and a spy on the reads of every site's exposures (the held window's)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from bench import data
 from feeds import acled
-from monitor import sites
+from monitor import reads, sites
 from monitor.config import Settings
 from monitor.pipeline import Pipeline
 from monitor.store import Store
@@ -48,3 +49,33 @@ def pipeline_with_sites(store: Store, sites_path: Path) -> tuple[Pipeline, Clock
     registry = sites.parse_sites_csv(sites_path.read_text(encoding="utf-8"), origin="user", now=clock.now)
     pipeline.load_sites(registry)
     return pipeline, clock
+
+
+def matched(store: Store, generated: tuple[Path, Path]) -> Pipeline:
+    """A pipeline on ``store`` with the generated registry and every generated event stored and matched."""
+    sites_path, events_path = generated
+    pipeline, _ = pipeline_with_sites(store, sites_path)
+    pipeline.ingest("import:acled", "events", [acled.parse_file(events_path)], use_watermark=False)
+    pipeline.match()
+    return pipeline
+
+
+#: The store's read of exposures, as the held window calls it and as a spy (which replaces it) leaves it.
+EXPOSURES_IN = reads.events.exposures_in
+
+
+class WindowReads:
+    """The spans of days of every site's exposures read from the store (what the held window reads; a read
+    of listed sites is not counted)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.spans: list[tuple[date, date]] = []
+
+        def spied(
+            store: Store, first: date, last: date, known: reads.known.Known, site_ids: list[str] | None = None
+        ) -> pd.DataFrame:
+            if site_ids is None:
+                self.spans.append((first, last))
+            return EXPOSURES_IN(store, first, last, known, site_ids)
+
+        monkeypatch.setattr(reads.events, "exposures_in", spied)

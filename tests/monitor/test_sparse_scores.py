@@ -29,7 +29,7 @@ from monitor.reads import sql
 from monitor.reads.arrow import ArrowReader, conform
 from monitor.scoring import explained
 from monitor.store import Store
-from tests.monitor.generated import Clock, batches, pipeline_with_sites
+from tests.monitor.generated import Clock, WindowReads, batches, matched, pipeline_with_sites
 
 
 def _day_range(first: date, last: date) -> list[date]:
@@ -136,10 +136,7 @@ def test_batches_rescore_only_what_they_touch_and_end_as_the_dense_scores(
 def test_scores_read_and_computed_in_runs_of_days_are_those_computed_at_once(
     fresh_store: Store, generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sites_path, events_path = generated
-    pipeline, _ = pipeline_with_sites(fresh_store, sites_path)
-    pipeline.ingest("import:acled", "events", [acled.parse_file(events_path)], use_watermark=False)
-    pipeline.match()
+    pipeline = matched(fresh_store, generated)
     days = _day_range(data.NOW.date() - timedelta(days=45), data.NOW.date())
     at_once = pipeline.score(days, persist=False)
     monkeypatch.setattr(pipeline_module, "SCORE_INPUT_EVENTS", 40)
@@ -170,17 +167,7 @@ def test_ticks_rescored_through_the_held_window_end_as_the_dense_scores(
     )
     pipeline.match()
     pipeline.rescore_since(report.earliest_known)
-    spans: list[tuple[date, date]] = []
-    read = reads.events.exposures_in
-
-    def spied(
-        store: Store, first: date, last: date, known: reads.known.Known, site_ids: list[str] | None = None
-    ) -> pd.DataFrame:
-        if site_ids is None:  # the window reads every site's rows
-            spans.append((first, last))
-        return read(store, first, last, known, site_ids)
-
-    monkeypatch.setattr(reads.window.events, "exposures_in", spied)
+    window_reads = WindowReads(monkeypatch)
     for back in range(8, -1, -1):  # a tick for each of the last days' events, the window held between them
         clock.now += timedelta(hours=1)
         day = today - timedelta(days=back)
@@ -191,10 +178,9 @@ def test_ticks_rescored_through_the_held_window_end_as_the_dense_scores(
         pipeline.rescore_since(report.earliest_known)
     assert clock.now.date() == today
     window = Settings().scoring.window_days
+    spans = window_reads.spans
     assert spans and spans[0][1] - spans[0][0] >= timedelta(days=window)  # the first tick read it all
-    assert len(spans) > 3 and all(
-        last - first <= timedelta(days=2) for first, last in spans[1:]
-    )  # their days
+    assert len(spans) > 3 and all(last - first <= timedelta(days=2) for first, last in spans[1:])  # its days
     first, last = reads.scores.day_span(fresh_store)
     assert first is not None and last == today
     _assert_stored_equal_dense(pipeline, _day_range(first, last))

@@ -3,7 +3,7 @@ and reads again only the days whose rows changed."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -12,31 +12,16 @@ import pytest
 from bench import data
 from feeds import acled
 from feeds.base import Batch
-from monitor import reads, sites
+from monitor import sites
 from monitor.reads import window
 from monitor.reads.known import Known
 from monitor.store import Store
-from tests.monitor.generated import pipeline_with_sites
+from tests.monitor.generated import EXPOSURES_IN, WindowReads, matched, pipeline_with_sites
 
 TODAY = data.NOW.date()
 FIRST = TODAY - timedelta(days=60)
 #: The events of the last days arrive after the others.
 LATE_DAYS = 12
-#: The store's read, as the window calls it and as the spy (which replaces it) leaves it.
-EXPOSURES_IN = reads.events.exposures_in
-
-
-class _Spy:
-    """The spans of days the window read from the store."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.spans: list[tuple[date, date]] = []
-
-        def spied(store: Store, first: date, last: date, known: Known) -> pd.DataFrame:
-            self.spans.append((first, last))
-            return EXPOSURES_IN(store, first, last, known)
-
-        monkeypatch.setattr(window.events, "exposures_in", spied)
 
 
 def _ordered(rows: pd.DataFrame) -> pd.DataFrame:
@@ -60,7 +45,7 @@ def test_the_held_window_reads_as_the_store_through_new_events_incidents_and_a_r
     pipeline.fuse()
     known = Known.end_of(TODAY)
     some = sorted(sites.sites_frame(fresh_store)["id"])[::3]
-    held, spy = window.ExposureWindow(), _Spy(monkeypatch)
+    held, spy = window.ExposureWindow(), WindowReads(monkeypatch)
 
     def read_as_the_store(site_ids: list[str] | None) -> None:
         expected = _direct(fresh_store, known, site_ids)
@@ -114,12 +99,9 @@ def test_the_held_window_reads_as_the_store_through_new_events_incidents_and_a_r
 def test_a_window_over_other_days_keeps_the_days_it_shares(
     fresh_store: Store, generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sites_path, events_path = generated
-    pipeline, _ = pipeline_with_sites(fresh_store, sites_path)
-    pipeline.ingest("import:acled", "events", [acled.parse_file(events_path)], use_watermark=False)
-    pipeline.match()
+    matched(fresh_store, generated)
     known = Known.end_of(TODAY)
-    held, spy = window.ExposureWindow(), _Spy(monkeypatch)
+    held, spy = window.ExposureWindow(), WindowReads(monkeypatch)
     held.read(fresh_store, FIRST - timedelta(days=5), TODAY - timedelta(days=5), known, None)
     later = held.read(fresh_store, FIRST, TODAY, known, None)
     pd.testing.assert_frame_equal(_ordered(later), _ordered(_direct(fresh_store, known, None)))

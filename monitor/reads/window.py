@@ -4,8 +4,8 @@ A tick rescores the few thousand sites its new events touch, and each of their s
 before it: read from the store, that window is about 300,000 exposure rows and a second of a 3.5 s tick
 (1M events stored), though all but the last day or two of it were read by the tick before. An
 ``ExposureWindow`` keeps the window's rows of every site and, on each read, asks the store for a digest of
-each day instead (a count and sums over the day's exposures and incident memberships: one grouped query
-over the window, about 0.05 s), then reads again only the days whose digest moved.
+each day instead (counts and sums over the day's exposures and incident memberships: two grouped queries
+over the window, 0.05-0.25 s), then reads again only the days whose digest moved.
 
 What a digest can see is what can change a day's rows: events and exposures are only ever added (or every
 exposure cleared and matched again when the registry changes, which changes ``Store.registry_version``,
@@ -145,7 +145,4 @@ def _merged(
         fresh,
         held[inside & (day > pd.Timestamp(stale[-1]))],
     ]
-    kept = [p for p in parts if len(p)]
-    return (
-        pd.concat(kept, ignore_index=True) if len(kept) > 1 else (kept or [fresh])[0].reset_index(drop=True)
-    )
+    return pd.concat([p for p in parts if len(p)] or [fresh], ignore_index=True)

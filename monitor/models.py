@@ -63,6 +63,10 @@ class Site(SQLModel, table=True):
     updated_at: dt.datetime = Field(sa_type=DateTime(timezone=False))
 
 
+#: The events (and notices) whose publication time is after the moment they were stored.
+KNOWN_AFTER_STORED = "known_at > first_seen_at"
+
+
 class Event(SQLModel, table=True):
     """A conflict event from any source, normalised onto the ACLED taxonomy."""
 
@@ -71,6 +75,16 @@ class Event(SQLModel, table=True):
         # Date first for every date-range read; type second so the events page filters in the index.
         Index("ix_event_date_type", "event_date", "type"),
         Index("ix_event_first_seen", "first_seen_at"),
+        # Only the events public after they were stored (a source's clock ahead, or a store built on a clock
+        # set in the past): with first_seen_at, fusion finds every event public since a time through an
+        # index (reads.incidents.to_decide). Partial, so no date-range read, bounded by known_at on every
+        # event, can pick it.
+        Index(
+            "ix_event_known_after_stored",
+            "known_at",
+            sqlite_where=text(KNOWN_AFTER_STORED),
+            postgresql_where=text(KNOWN_AFTER_STORED),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -4,15 +4,20 @@ moment, or stored and public by a vintage, with the boundaries where they fall."
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
+import pandas as pd
 import pytest
+import sqlalchemy as sa
 
+from feeds.rows import EVENT_COLUMNS
 from monitor import reads
 from monitor.exports.schemas import SCHEMAS
 from monitor.reads import sql
 from monitor.reads.arrow import ArrowReader
 from monitor.reads.events import EventFilter
 from monitor.reads.known import Known, end_of
+from monitor.store import Store
 from tests.monitor.reads.conftest import DAY, MIDNIGHT, STORED, Seeded
 
 EVENTS_PANEL = SCHEMAS["events"].arrow()
@@ -158,3 +163,43 @@ def test_event_details_by_id(seeded: Seeded) -> None:
         {"source": "acled", "location": "E3", "fatalities": 1}
     ]
     assert reads.events.details(seeded.store, []).empty
+
+
+def test_fusion_reads_the_events_public_since_a_moment_among_those_stored_since(
+    fresh_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Events stored in two runs, some published long before they were stored, one only after (its
+    source's clock ahead): for every moment, fusion reads exactly the events public since then, and on
+    SQLite through indexes only (a full scan grows with the history, not with what arrived)."""
+    runs = {
+        STORED: {"A": datetime(2025, 3, 1), "B": STORED - timedelta(hours=1), "C": None},
+        STORED + timedelta(days=2): {"D": datetime(2025, 2, 1), "E": STORED + timedelta(days=3)},
+    }
+    for now, published in runs.items():
+        rows = [
+            {**dict.fromkeys(EVENT_COLUMNS, ""), "source": "acled", "source_id": sid, "published_at": at,
+             "event_date": date(2025, 2, 1), "type": "battles", "fatalities": 0, "lat": -1.4, "lon": 28.0,
+             "geo_precision": 1}
+            for sid, at in published.items()
+        ]  # fmt: skip
+        fresh_store.insert_events(pd.DataFrame(rows, columns=list(EVENT_COLUMNS)), now)
+    stored = sql.frame(fresh_store, "SELECT id, source_id, known_at FROM event")
+    known = dict(zip(stored["source_id"], pd.to_datetime(stored["known_at"]), strict=True))
+    queries: list[str] = []
+    frame = sql.frame
+
+    def spy(store: Store, query: str, *args: Any, **kwargs: Any) -> pd.DataFrame:
+        queries.append(query)
+        return frame(store, query, *args, **kwargs)
+
+    monkeypatch.setattr(sql, "frame", spy)
+    for moment in sorted({*known.values(), datetime(2025, 1, 1), STORED + timedelta(days=9)}):
+        read = reads.incidents.to_decide(fresh_store, moment)
+        names = dict(zip(stored["id"], stored["source_id"], strict=True))
+        assert {names[i] for i in read["id"]} == {s for s, k in known.items() if k >= moment}, moment
+    assert known["E"] == STORED + timedelta(days=3)  # public only after it was stored
+    if fresh_store.dialect == "sqlite":
+        with fresh_store.engine.connect() as conn:
+            plan = conn.execute(sa.text("EXPLAIN QUERY PLAN " + queries[-1]), {"t": STORED}).fetchall()
+        used = " ".join(str(step) for step in plan)
+        assert "ix_event_first_seen" in used and "ix_event_known_after_stored" in used, plan

@@ -172,6 +172,8 @@ def _tick_case(scale: data.Scale, events: int) -> Case:
     events = events if scale != data.QUICK else events // 100  # quick: 10,000 and 40,000
     path = ingest.TMP / f"tick-{events}.db"
     path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)  # an earlier run's log would be replayed onto the fresh copy
     shutil.copyfile(history_store(scale, events), path)
     _settle(path)
     store = Store.from_url(f"sqlite:///{path}")

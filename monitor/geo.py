@@ -403,32 +403,48 @@ def route_pairs_within(
 
     A route is an ordered sequence of [lat, lon] waypoints. Candidates come from a band join against
     points sampled along the segments; each candidate (point, segment) then gets its exact distance, and the
-    nearest segment of each route is kept.
+    nearest segment of each route is kept. ``RouteSamples`` keeps the routes' part for batch after batch.
     """
-    la, lo = _as_points(lat, lon)
-    a, b, seg_route = _route_segments(routes)
-    empty = (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float64))
-    if len(a) == 0 or la.size == 0 or radius_km < 0:
-        return empty
-    step = max(radius_km, 1.0)
-    slat, slon, sseg = _densify(a, b, step)
-    # Any point within r of a segment is within r + step/2 of one of its samples.
-    qi, si, _ = pairs_within(la, lo, slat, slon, radius_km + step / 2.0)
-    if qi.size == 0:
-        return empty
-    # Each (point, segment) once, sorted by point then segment. Not np.unique: numpy 2.4's takes 4.6 s for
-    # 4M distinct int64 keys (and grows faster than n log n), where sorting them takes 0.1 s.
-    keys = np.sort(qi * len(a) + sseg[si])
-    keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
-    pt, sg = keys // len(a), keys % len(a)
-    segments, d = _Segments(a, b), np.empty(pt.size)
-    for i in range(0, pt.size, _CHUNK_CANDIDATES):  # in chunks: the temporaries stay in the CPU's cache
-        part = slice(i, i + _CHUNK_CANDIDATES)
-        d[part] = segments.distance_km(_unit(la[pt[part]], lo[pt[part]]), sg[part])
-    hit = d <= radius_km
-    pt, rt, d = pt[hit], seg_route[sg[hit]], d[hit]
-    if pt.size == 0:
-        return empty
-    # Segments are numbered route by route, so each (point, route) is one run: keep its nearest segment.
-    start = np.flatnonzero(np.concatenate([[True], (pt[1:] != pt[:-1]) | (rt[1:] != rt[:-1])]))
-    return pt[start], rt[start], np.minimum.reduceat(d, start)
+    return RouteSamples(routes, radius_km).pairs(lat, lon)
+
+
+class RouteSamples:
+    """Routes made ready for ``route_pairs_within``: their segments, and points sampled along them, for one
+    radius. Built once and queried with batch after batch of points: building a registry's 10,000 routes
+    took 0.09 s of a tick's 0.12 s of matching, querying them with its 200 events 0.03 s."""
+
+    def __init__(self, routes: Sequence[ArrayLike], radius_km: float) -> None:
+        a, b, self.seg_route = _route_segments(routes)
+        self.radius_km = radius_km
+        self.n_segments = len(a)
+        self.segments = _Segments(a, b)
+        self.step_km = max(radius_km, 1.0)
+        self.lat, self.lon, self.seg = _densify(a, b, self.step_km)
+
+    def pairs(self, lat: ArrayLike, lon: ArrayLike) -> tuple[IntArray, IntArray, FloatArray]:
+        """(point index, route index, distance km) for the points within the radius of a route, sorted."""
+        la, lo = _as_points(lat, lon)
+        empty = (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float64))
+        n_seg, radius_km = self.n_segments, self.radius_km
+        if n_seg == 0 or la.size == 0 or radius_km < 0:
+            return empty
+        # Any point within r of a segment is within r + step/2 of one of its samples.
+        qi, si, _ = pairs_within(la, lo, self.lat, self.lon, radius_km + self.step_km / 2.0)
+        if qi.size == 0:
+            return empty
+        # Each (point, segment) once, sorted by point then segment. Not np.unique: numpy 2.4's takes 4.6 s
+        # for 4M distinct int64 keys (and grows faster than n log n), where sorting them takes 0.1 s.
+        keys = np.sort(qi * n_seg + self.seg[si])
+        keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+        pt, sg = keys // n_seg, keys % n_seg
+        d = np.empty(pt.size)
+        for i in range(0, pt.size, _CHUNK_CANDIDATES):  # in chunks: the temporaries stay in the CPU's cache
+            part = slice(i, i + _CHUNK_CANDIDATES)
+            d[part] = self.segments.distance_km(_unit(la[pt[part]], lo[pt[part]]), sg[part])
+        hit = d <= radius_km
+        pt, rt, d = pt[hit], self.seg_route[sg[hit]], d[hit]
+        if pt.size == 0:
+            return empty
+        # Segments are numbered route by route, so each (point, route) is one run: keep its nearest segment.
+        start = np.flatnonzero(np.concatenate([[True], (pt[1:] != pt[:-1]) | (rt[1:] != rt[:-1])]))
+        return pt[start], rt[start], np.minimum.reduceat(d, start)

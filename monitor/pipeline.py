@@ -141,6 +141,8 @@ class Pipeline:
         self.now = now
         self.progress = progress
         self._sites: pd.DataFrame | None = None  # the registry, while one tick or rescore runs
+        self._sites_version: Any = None  # its ``Store.registry_version``, read before it
+        self._routes: tuple[Any, matching.RouteSamples] | None = None  # (version, corridor) and its routes
         self._window = reads.window.ExposureWindow()
 
     def _registry(self) -> pd.DataFrame:
@@ -156,11 +158,27 @@ class Pipeline:
         if self._sites is not None:
             yield
             return
+        # The version first: a registry changed between the two reads is held under the older version, so
+        # what is kept by version (the routes) is built again next time, never kept for another registry.
+        self._sites_version = self.store.registry_version()
         self._sites = sites.sites_frame(self.store)
         try:
             yield
         finally:
-            self._sites = None
+            self._sites, self._sites_version = None, None
+
+    def _route_samples(self, site_frame: pd.DataFrame) -> matching.RouteSamples | None:
+        """The registry's routes sampled for matching (None: no route matching), kept while its version
+        holds: a tick parsed and sampled 10,000 routes anew, 0.09 s of its 0.12 s of matching."""
+        corridor = self.settings.matching.route_corridor_km
+        if corridor <= 0:
+            return None
+        if self._sites_version is None:
+            return matching.route_samples(site_frame, corridor)
+        key = (self._sites_version, corridor)
+        if self._routes is None or self._routes[0] != key:
+            self._routes = key, matching.route_samples(site_frame, corridor)
+        return self._routes[1]
 
     # ---- ingest ----
     def ingest(
@@ -302,11 +320,14 @@ class Pipeline:
             {"id": ids.astype(np.int64), "lat": lat.astype(float), "lon": lon.astype(float)}
         )
         m = self.settings.matching
+        routes = self._route_samples(site_frame)
         added = 0
         with self.progress("match events", ids.size) as advance:
             for start in range(0, len(events), MATCH_EVENTS_PER_BLOCK):
                 block = events.iloc[start : start + MATCH_EVENTS_PER_BLOCK]
-                exposures = matching.match_events(block, site_frame, m.site_radius_km, m.route_corridor_km)
+                exposures = matching.match_events(
+                    block, site_frame, m.site_radius_km, m.route_corridor_km, routes
+                )
                 added += self.store.insert_frame(
                     models.Exposure, exposures, key=("event_id", "site_id", "via")
                 )

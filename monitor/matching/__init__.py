@@ -1,11 +1,12 @@
 """Matching: events to the sites and export routes they are near (``events``), notices to the sites they
 are about (``notices``), from the words that name a site (``labels``)."""
 
-from monitor.matching.events import EXPOSURE_COLUMNS, match_events, site_radii
+from monitor.geo import RouteSamples
+from monitor.matching.events import EXPOSURE_COLUMNS, match_events, route_samples, site_radii
 from monitor.matching.labels import name_labels, operator_labels, place_names
 from monitor.matching.notices import NoticeLinks, SiteTextIndex
 
 __all__ = [
-    "EXPOSURE_COLUMNS", "NoticeLinks", "SiteTextIndex", "match_events", "name_labels", "operator_labels",
-    "place_names", "site_radii",
+    "EXPOSURE_COLUMNS", "NoticeLinks", "RouteSamples", "SiteTextIndex", "match_events", "name_labels",
+    "operator_labels", "place_names", "route_samples", "site_radii",
 ]  # fmt: skip

@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from monitor.geo import argsort_keys, pairs_within, route_pairs_within
+from monitor.geo import RouteSamples, argsort_keys, pairs_within
 
-__all__ = ["EXPOSURE_COLUMNS", "match_events", "site_radii"]
+__all__ = ["EXPOSURE_COLUMNS", "match_events", "route_samples", "site_radii"]
 
 EXPOSURE_COLUMNS = ["event_id", "site_id", "via", "distance_km"]
 
@@ -41,14 +41,26 @@ def site_radii(sites: pd.DataFrame, site_radius_km: float) -> np.ndarray:
     return site_radius_km + np.where(np.isfinite(precision) & (precision > 0), precision, 0.0)
 
 
+def route_samples(sites: pd.DataFrame, route_corridor_km: float) -> RouteSamples:
+    """The sites' routes (``sites["route"]``, in its order) sampled for matching within the corridor: what
+    ``match_events`` takes as ``routes`` to match batch after batch without parsing them again."""
+    column = sites["route"] if "route" in sites.columns else [None] * len(sites)
+    return RouteSamples([_route_points(r) for r in column], route_corridor_km)
+
+
 def match_events(
-    events: pd.DataFrame, sites: pd.DataFrame, site_radius_km: float, route_corridor_km: float
+    events: pd.DataFrame,
+    sites: pd.DataFrame,
+    site_radius_km: float,
+    route_corridor_km: float,
+    routes: RouteSamples | None = None,
 ) -> pd.DataFrame:
     """Exposures: events near a site (via 'site', ``site_radius_km``) or its route (``route_corridor_km``).
 
     ``events`` has columns id, lat, lon; ``sites`` has id, lat, lon and optionally route ([[lat, lon], ...]).
     A site without coordinates gets no 'site' rows, and no 'route' rows unless it has a route; a corridor of
-    0 km turns route matching off. Rows are sorted by event id, site id, via.
+    0 km turns route matching off. ``routes``: ``route_samples`` of these ``sites`` and this corridor, kept
+    by the caller (else built here). Rows are sorted by event id, site id, via.
     """
     ev_lat = pd.to_numeric(events["lat"], errors="coerce").to_numpy(dtype=np.float64)
     ev_lon = pd.to_numeric(events["lon"], errors="coerce").to_numpy(dtype=np.float64)
@@ -57,8 +69,8 @@ def match_events(
     q, p, d = pairs_within(ev_lat, ev_lon, site_lat, site_lon, site_radii(sites, site_radius_km))
     via = np.ones(q.size, dtype=np.int8)  # 1 = site, 0 = route: the sort order of the labels
     if route_corridor_km > 0 and "route" in sites.columns:
-        routes = [_route_points(r) for r in sites["route"]]
-        rq, rp, rd = route_pairs_within(ev_lat, ev_lon, routes, route_corridor_km)
+        samples = route_samples(sites, route_corridor_km) if routes is None else routes
+        rq, rp, rd = samples.pairs(ev_lat, ev_lon)
         q, p, d = np.concatenate([q, rq]), np.concatenate([p, rp]), np.concatenate([d, rd])
         via = np.concatenate([via, np.zeros(rq.size, np.int8)])
     event_ids, site_ids = events["id"].reset_index(drop=True), sites["id"].reset_index(drop=True)

@@ -16,6 +16,7 @@ from monitor.matching import (
     SiteTextIndex,
     match_events,
     operator_labels,
+    route_samples,
     site_radii,
 )
 
@@ -135,6 +136,16 @@ def test_match_events_output_does_not_depend_on_input_order():
     a = match_events(events, sites, 100.0, 25.0)
     b = match_events(events.sample(frac=1, random_state=1), sites.sample(frac=1, random_state=2), 100.0, 25.0)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_routes_sampled_once_match_batch_after_batch_as_routes_sampled_for_each():
+    events, sites = _events(), _sites()
+    samples = route_samples(sites, 25.0)
+    parts = [match_events(events.iloc[i::2], sites, 100.0, 25.0, samples) for i in (0, 1)]
+    key = ["event_id", "site_id", "via"]
+    batched = pd.concat(parts).sort_values(key).reset_index(drop=True)
+    assert "route" in set(batched["via"])
+    pd.testing.assert_frame_equal(batched, match_events(events, sites, 100.0, 25.0))
 
 
 def test_match_events_equals_brute_force_on_random_data():

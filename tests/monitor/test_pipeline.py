@@ -7,6 +7,7 @@ import io
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -243,3 +244,36 @@ def test_an_exposures_distance_to_its_mine_is_measured_to_that_site_and_nan_for_
     assert km[0] == pytest.approx(11.1, abs=0.05) and km[2] == pytest.approx(11.1, abs=0.05)  # 0.1 deg
     assert np.isnan(km[1])
     assert np.isnan(_distance_to_site(exposures, registry.iloc[:0])).all()  # an empty registry
+
+
+def test_routes_are_sampled_once_while_the_registry_holds_and_again_when_it_changes(
+    pipeline: Pipeline, server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _serve_demo_feeds(server)
+    built: list[int] = []
+    sample = pipeline_module.matching.route_samples
+
+    def counted(site_frame: pd.DataFrame, corridor_km: float) -> Any:
+        built.append(len(site_frame))
+        return sample(site_frame, corridor_km)
+
+    monkeypatch.setattr(pipeline_module.matching, "route_samples", counted)
+    query = "SELECT event_id, site_id, via, distance_km FROM exposure ORDER BY event_id, site_id, via"
+    _tick(pipeline, server)
+    pipeline.store.clear_matches([pipeline_module.EVENTS_MATCHED])
+    _tick(pipeline, server)  # the same registry: its routes as sampled by the tick before
+    assert len(built) == 1
+    first = sql.frame(pipeline.store, query)
+    # A site sorted first, with a road through Walikale: every other site's routes move one place down.
+    csv_text = (
+        "id,name,operator,country,commodity,lat,lon,coord_precision_km,route\n"
+        'aaa_walikale,Walikale test pit,Test Mining,CD,tin,-1.0,28.6,1,"-1.0:28.6;-1.42:28.05"\n'
+    )
+    pipeline.load_sites(sites.parse_sites_csv(csv_text, origin="user", now=pipeline.now()))
+    _tick(pipeline, server)
+    assert built == [built[0], built[0] + 1]
+    after = sql.frame(pipeline.store, query)
+    added = after[after["site_id"] == "aaa_walikale"]
+    assert "route" in set(added["via"])
+    kept = after[after["site_id"] != "aaa_walikale"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(kept, first)

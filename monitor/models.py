@@ -63,7 +63,7 @@ class Site(SQLModel, table=True):
     updated_at: dt.datetime = Field(sa_type=DateTime(timezone=False))
 
 
-#: The events (and notices) whose publication time is after the moment they were stored.
+#: The events whose publication time, as their source gave it, is after the moment they were stored.
 KNOWN_AFTER_STORED = "known_at > first_seen_at"
 
 

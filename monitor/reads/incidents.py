@@ -45,7 +45,9 @@ def to_decide(store: Store, public_from: datetime) -> pd.DataFrame:
     was stored since then too (``ix_event_first_seen``), unless it was public only after it was stored
     (``ix_event_known_after_stored``, partial: normally empty). A plain index on ``known_at`` would serve
     this read, but SQLite then picks it for ``Known``'s ``known_at <`` bound on every date-range read,
-    which every event meets (the 4M-event tick went from 3-4 s to 13-15 s).
+    which every event meets (the 4M-event tick went from 3-4 s to 13-15 s). When every event is to be
+    decided (a first fusion), the indexes cost little over reading the table: 1.5-1.8 s against 1.3-1.6 s
+    for 1M events, of about 3.4 s with the frame built.
     """
     query = (
         f"SELECT {_FUSED} FROM event e WHERE e.first_seen_at >= :t AND e.known_at >= :t"

@@ -243,25 +243,30 @@ def explain_of(store: Store, site_id: str, on_or_before: date) -> dict[str, Any]
 
 
 # ---- many days----
+#: The columns ``of_days`` gives (the alert rules' timeline).
+_OF_DAYS = pa.schema(
+    [
+        STORED_ARROW.field(c)
+        for c in ("site_id", "date", "status", "level", "risk", "conflict", "route", "notice")
+    ]
+)
+
+
 def of_days(store: Store, first: date, last: date, site_ids: Collection[str] | None = None) -> pd.DataFrame:
     """Every site's scores (of ``site_ids`` only, when given) from ``first`` to ``last`` (site_id, date,
-    status, level, risk and the three components), dates as dates, in the database's order."""
-    columns = ("site_id", "date", "status", "level", "risk", "conflict", "route", "notice")
-    params: dict[str, Any] = {"first": first, "last": last}
-    only = ""
-    if site_ids is not None and sql.listable(site_ids):
-        marks, more = sql.in_list("site", sorted(site_ids))
-        only, params = f" AND si.id IN ({marks or 'NULL'})", {**params, **more}
-    frame = sql.frame(
-        store,
-        f"SELECT {', '.join(_filled(c) for c in columns)} FROM {_SCORED_CELLS}"
-        " WHERE d.date >= :first AND d.date <= :last" + only,
-        params,
-        types={"date": sa.Date()},
-    )
-    if site_ids is not None and not only:
-        frame = frame[frame["site_id"].isin(site_ids)]
-    return frame
+    status, level, risk and the three components), dates as dates, in no particular order.
+
+    Read as ``arrow`` reads: the days' stored rows in key order, the quiet ones filled in, and the sites
+    chosen after. A join of every site with every day, with the sites in an IN list, cost a key seek per
+    site-day and the list's compilation: the alerts' lookback of 5,400 sites took 1.65 s of a 4 s tick on
+    PostgreSQL, 0.2-0.35 s on SQLite.
+    """
+    table = arrow(ArrowReader(store), first, last, schema=_OF_DAYS)
+    if site_ids is not None:
+        table = table.filter(
+            pc.is_in(table.column("site_id"), value_set=pa.array(list(site_ids), pa.string()))
+        )
+    return table.to_pandas(date_as_object=True)
 
 
 def recomputed_since(store: Store, since: datetime, first: date, last: date) -> set[str] | None:
@@ -309,35 +314,39 @@ def last_operating_before(
     }
 
 
-def arrow(reader: ArrowReader, first: date, last: date, site_ids: Sequence[str] | None = None) -> pa.Table:
-    """The stored scores from ``first`` to ``last`` (of ``site_ids`` only, when given) as ``STORED_ARROW``,
-    in no particular order.
+def arrow(
+    reader: ArrowReader,
+    first: date,
+    last: date,
+    site_ids: Sequence[str] | None = None,
+    schema: pa.Schema = STORED_ARROW,
+) -> pa.Table:
+    """The stored scores from ``first`` to ``last`` (of ``site_ids`` only, when given) as ``schema``
+    (``STORED_ARROW`` or some of its columns, ``date`` and ``site_id`` among them), in no particular order.
 
     The stored rows are read as they are, in the table's key order, and the quiet ones are filled in Arrow
     (``_with_quiet``): the join of every scored day with every site that ``_filled`` reads costs a key seek
     per site-day (a year of 10,000 sites: 3.65M seeks, half the time of the whole read)."""
     span: dict[str, Any] = {"first": first, "last": last}
-    rows, sites, only = _STORED_ROWS, _SITES, dict[str, Any]()
+    rows = f"SELECT {', '.join(f's.{f.name}' for f in schema)} FROM score s"
+    rows += " WHERE s.date >= :first AND s.date <= :last"
+    sites, only = _SITES, dict[str, Any]()
     if site_ids is not None:
         marks, only = sql.in_list("site", list(site_ids))
         rows, sites = rows + f" AND s.site_id IN ({marks})", sites + f" WHERE si.id IN ({marks})"
-    stored = reader.read(rows, {**span, **only}, STORED_ARROW)
+    stored = reader.read(rows, {**span, **only}, schema)
     days = reader.read(_DAYS, span, _DAYS_ARROW)
     registry = reader.read(sites, only, _SITES_ARROW)
-    return _with_quiet(stored, days, registry)
+    return _with_quiet(stored, days, registry, schema)
 
 
-_STORED_ROWS = (
-    f"SELECT {', '.join(f's.{f.name}' for f in STORED_ARROW)} FROM score s"
-    " WHERE s.date >= :first AND s.date <= :last"
-)
 _DAYS = "SELECT d.date, d.level FROM score_day d WHERE d.date >= :first AND d.date <= :last"
 _DAYS_ARROW = pa.schema([("date", pa.date32()), ("level", pa.string())])
 _SITES = "SELECT si.id AS site_id, si.annual_output_t FROM site si"
 _SITES_ARROW = pa.schema([("site_id", pa.string()), ("annual_output_t", pa.float64())])
 
 
-def _with_quiet(stored: pa.Table, days: pa.Table, registry: pa.Table) -> pa.Table:
+def _with_quiet(stored: pa.Table, days: pa.Table, registry: pa.Table, schema: pa.Schema) -> pa.Table:
     """The ``stored`` rows of the scored ``days`` and the ``registry``'s sites, and a quiet row
     (``_QUIET_VALUES``, column by column) for each of those site-days without one: what ``_filled`` gives in
     SQL."""
@@ -362,11 +371,11 @@ def _with_quiet(stored: pa.Table, days: pa.Table, registry: pa.Table) -> pa.Tabl
         ),
     }  # fmt: skip
     values = {"date": days.column("date").take(day), "site_id": registry.column("site_id").take(site)}
-    for f in STORED_ARROW:
+    for f in schema:
         if f.name not in values:
             value = _QUIET_VALUES[f.name]
             values[f.name] = special[value] if value in special else pa.repeat(pa.scalar(value, f.type), n)
-    filled = pa.Table.from_arrays([values[f.name] for f in STORED_ARROW], schema=STORED_ARROW)
+    filled = pa.Table.from_arrays([values[f.name] for f in schema], schema=schema)
     return pa.concat_tables([stored, filled])
 
 

@@ -64,18 +64,29 @@ def test_a_site_without_a_row_on_a_scored_day_reads_as_quiet_everywhere(seeded: 
     assert supply["sites"].sum() == 3  # every registry site counts on a scored day
 
 
-@pytest.mark.parametrize("in_sql", [True, False], ids=["listed-in-sql", "over-the-bound-filtered"])
-def test_the_scores_of_listed_sites_are_those_of_every_site_less_the_others(
-    seeded: Seeded, in_sql: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_scores_of_listed_sites_are_those_of_every_site_less_the_others(seeded: Seeded) -> None:
     every = reads.scores.of_days(seeded.store, FIRST, LAST)
-    if not in_sql:
-        monkeypatch.setattr(sql, "MAX_IN_LIST", 0)
+    assert set(every["site_id"]) == {"alpha", "beta", "gamma"}
     listed = reads.scores.of_days(seeded.store, FIRST, LAST, {"alpha", "gamma"})
     key = ["site_id", "date"]
     expected = every[every["site_id"].isin({"alpha", "gamma"})].sort_values(key).reset_index(drop=True)
     assert listed.sort_values(key).reset_index(drop=True).equals(expected)
     assert reads.scores.of_days(seeded.store, FIRST, LAST, set()).empty
+
+
+def test_the_scores_of_days_are_each_day_s_scores_of_every_site_quiet_ones_filled_in(seeded: Seeded) -> None:
+    """``of_days`` fills the quiet rows in Arrow; ``sites_on_day`` joins every site with its day in SQL."""
+    store = seeded.store
+    day = pd.DataFrame([r for r in _rows(seeded) if r["site_id"] != "gamma"])
+    store.replace_scores(day, [LAST], COMPUTED + timedelta(hours=1), QuietScores(3, "low", {"events": []}))
+    columns = ["site_id", "date", "status", "level", "risk", "conflict", "route", "notice"]
+    joined = pd.concat([reads.scores.sites_on_day(store, d) for d in (FIRST, DAY, LAST)])
+    joined["date"] = joined["date"].map(dialect.as_date)
+    key = ["site_id", "date"]
+    expected = joined[columns].sort_values(key).reset_index(drop=True)
+    got = reads.scores.of_days(store, FIRST, LAST)[columns].sort_values(key).reset_index(drop=True)
+    assert len(got) == 9 and got.loc[got["site_id"] == "gamma", "level"].tolist()[-1] == "low"
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
 
 
 def test_a_rescore_of_some_sites_replaces_only_their_cells(seeded: Seeded) -> None:

@@ -22,6 +22,7 @@ import shutil
 import sqlite3
 import threading
 import zipfile
+from collections.abc import Callable
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -106,19 +107,19 @@ def _shifted(column: str, shift: str) -> str:
     return f"CASE WHEN {column} IS NULL THEN NULL ELSE {moved} END"
 
 
-def _settle(path: Path) -> None:
+def settle(store: Any) -> None:
     """Move the store's watermarks (matching, fusion, scores seen) past the import by the overlap they
     look back over, as the first tick after an import leaves them. The import's clock stood still at
     ``data.NOW``, so every row it stored is within the 10 minutes matching and rescoring look back over: the
     first tick would match and rescore the whole import again (on the quick data, 7-11 s against 1-2 s)."""
+    import sqlalchemy as sa
+
     stamp = data.NOW.replace(tzinfo=None)
     later = stamp + timedelta(minutes=11)
-    con = sqlite3.connect(path)
-    with con:
-        for name, value in con.execute("SELECT name, value FROM watermark").fetchall():
+    with store.engine.begin() as conn:
+        for name, value in conn.execute(sa.text("SELECT name, value FROM watermark")).all():
             moved = value.replace(stamp.isoformat(), later.isoformat())
-            con.execute("UPDATE watermark SET value = ? WHERE name = ?", (moved, name))
-    con.close()
+            conn.execute(sa.text("UPDATE watermark SET value = :v WHERE name = :n"), {"v": moved, "n": name})
 
 
 class _Exports:
@@ -160,24 +161,17 @@ class _Exports:
         self.listing = f"{len(self.files[path])} {digest} {self.url(path)}\n".encode()
 
 
-def _tick_case(scale: data.Scale, events: int) -> Case:
+def ticking(store: Any, scale: data.Scale) -> tuple[Callable[[], None], Callable[[], int], Callable[[], str]]:
+    """Ticks of ``minewatch run`` on ``store``, 15 minutes apart from ``data.NOW``, as (fresh, call, note):
+    ``fresh`` publishes the next export on a loopback GDELT, ``call`` runs ``Pipeline.run_once`` with the
+    GDELT collector, then the alerts tick (no channels: alerts are decided and stored), and ``note`` says
+    what the last tick stored. One tick is run untimed first."""
     from feeds.gdelt import GdeltCollector
-    from monitor import schema
     from monitor.alerting.tick import alert_tick
     from monitor.config import GdeltSettings, HttpSettings, Settings
     from monitor.net.http import RetryingRequester, make_client
     from monitor.pipeline import Pipeline
-    from monitor.store import Store
 
-    events = events if scale != data.QUICK else events // 100  # quick: 10,000 and 40,000
-    path = ingest.TMP / f"tick-{events}.db"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        stale.unlink(missing_ok=True)  # an earlier run's log would be replayed onto the fresh copy
-    shutil.copyfile(history_store(scale, events), path)
-    _settle(path)
-    store = Store.from_url(f"sqlite:///{path}")
-    schema.upgrade(store.engine)  # as `minewatch init` brings a cached store made by an earlier revision
     clock = {"now": data.NOW}
     settings = Settings()
     pipeline = Pipeline(store, settings, lambda: clock["now"])
@@ -188,7 +182,6 @@ def _tick_case(scale: data.Scale, events: int) -> Case:
     http = HttpSettings(retries=1, backoff_s=0.0)
     client = make_client(http)
     requester = RetryingRequester(client, http, lambda _s: None)
-    stored = int(sqlite3.connect(path).execute("SELECT count(*) FROM event").fetchone()[0])
     notes: list[str] = []
 
     def fresh() -> None:
@@ -207,7 +200,25 @@ def _tick_case(scale: data.Scale, events: int) -> Case:
 
     fresh()
     call()  # one tick untimed: what a running ``minewatch run`` has imported and warmed before
-    return Case(call=call, fresh=fresh, check=lambda: f"{stored:,} events stored before; " + notes[-1])
+    return fresh, call, lambda: notes[-1]
+
+
+def _tick_case(scale: data.Scale, events: int) -> Case:
+    from monitor import schema
+    from monitor.store import Store
+
+    events = events if scale != data.QUICK else events // 100  # quick: 10,000 and 40,000
+    path = ingest.TMP / f"tick-{events}.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)  # an earlier run's log would be replayed onto the fresh copy
+    shutil.copyfile(history_store(scale, events), path)
+    store = Store.from_url(f"sqlite:///{path}")
+    schema.upgrade(store.engine)  # as `minewatch init` brings a cached store made by an earlier revision
+    settle(store)
+    stored = int(sqlite3.connect(path).execute("SELECT count(*) FROM event").fetchone()[0])
+    fresh, call, note = ticking(store, scale)
+    return Case(call=call, fresh=fresh, check=lambda: f"{stored:,} events stored before; {note()}")
 
 
 def tick_100k_case(scale: data.Scale) -> Case:

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import psycopg
+import sqlalchemy as sa
 from rich.console import Console
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -70,8 +71,10 @@ def main() -> None:
     parser.add_argument("--ticks", type=int, default=5)
     args = parser.parse_args()
     url = psycopg.conninfo.make_conninfo(args.admin_url, dbname=DATABASE)
-    sqlalchemy_url = "postgresql+psycopg:///?" + "&".join(
-        f"{k}={v}" for k, v in psycopg.conninfo.conninfo_to_dict(url).items() if v is not None
+    sqlalchemy_url = (
+        sa.make_url(args.admin_url)
+        .set(drivername="postgresql+psycopg", database=DATABASE)
+        .render_as_string(hide_password=False)
     )
     build(args.admin_url, sqlalchemy_url)
     store = Store.from_url(sqlalchemy_url)

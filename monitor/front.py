@@ -168,18 +168,24 @@ def _front_block(
     site, take, km = pairs_within(lat, lon, t_lat, t_lon, settings.max_km)
     if site.size == 0:
         return pd.DataFrame(columns=["site", "day", "actor", "km", "then_km"])
-    # Pairs with the same site, actor and days live on the same days: keep the nearest of each.
+    # Pairs with the same site, actor and days live on the same days: keep the nearest of each, grouped on
+    # one integer key per (site, actor, event day, known day), as ``_live`` groups.
+    actor, event, known = t_actor[take] + 1, t_event[take], t_known[take]  # actor from 0: unnamed is -1
+    e0, k0 = int(event.min()), int(known.min())
+    n_actors, n_events, n_known = int(actor.max()) + 1, int(event.max()) - e0 + 1, int(known.max()) - k0 + 1
+    key = (((site + first_site) * n_actors + actor) * n_events + (event - e0)) * n_known + (known - k0)
+    least = pd.Series(km).groupby(key, sort=False).min()
+    cell = least.index.to_numpy(np.int64)
+    event, known = cell // n_known % n_events + e0, cell % n_known + k0
     pairs = pd.DataFrame(
         {
-            "site": site + first_site,
-            "actor": t_actor[take],
-            "event": t_event[take],
-            "known": t_known[take],
-            "km": km,
+            "site": cell // (n_known * n_events * n_actors),
+            "actor": cell // (n_known * n_events) % n_actors - 1,
+            "event": event,
+            "known": known,
+            "km": least.to_numpy(float),
         }
     )
-    pairs = pairs.groupby(["site", "actor", "event", "known"], sort=False)["km"].min().reset_index()
-    event, known = pairs["event"].to_numpy(), pairs["known"].to_numpy()
     lo, hi, window = int(day_numbers.min()), int(day_numbers.max()), settings.window_days
     # In the front of day D when public by D and dated in (D - window, D]: D in [start, stop] ...
     now = _live(pairs, np.maximum(event, known), event + window - 1, lo, hi)

@@ -252,6 +252,26 @@ def test_an_event_near_both_site_and_route_counts_once_with_the_larger(
     assert bool(row["conflict"] > 0) is (via == "site")
 
 
+def test_rows_sort_as_numpy_lexsort_sorts_them_ties_in_row_order() -> None:
+    rng = np.random.default_rng(7)
+    n = 5_000
+    keys = (
+        rng.integers(0, 40, n),  # many ties
+        np.where(rng.random(n) < 0.1, np.inf, rng.normal(size=n).round(1)),
+        rng.integers(-(2**20), 2**20, n),  # wider than a radix sort's 16 bits
+        rng.integers(0, 300, n).astype(np.int32),
+    )
+    for width in range(1, len(keys) + 1):
+        assert np.array_equal(scoring._lexsort(keys[:width]), np.lexsort(keys[:width]))
+
+
+def test_each_group_keeps_its_largest_value_the_first_of_equals() -> None:
+    values = np.array([1.0, 3.0, 3.0, 2.0, 0.0, 0.0, 5.0, 4.0, 5.0])
+    starts = np.array([0, 4, 6])
+    assert scoring._first_largest(values, starts).tolist() == [1, 4, 6]
+    assert scoring._first_largest(values, np.array([], dtype=np.int64)).size == 0
+
+
 # ---- saturation, components, levels ----
 
 

@@ -106,8 +106,8 @@ class Context:
             self._settings = load_settings(self.config, self.env)
         return self._settings
 
-    def store(self, *, check: bool = True) -> Store:
-        store = Store.from_url(self.settings.database.url)
+    def store(self, *, check: bool = True, deferred_checkpoints: bool = False) -> Store:
+        store = Store.from_url(self.settings.database.url, deferred_checkpoints=deferred_checkpoints)
         if check:
             store.check_schema()
         return store
@@ -576,7 +576,8 @@ def run(
     stop = sched.StopFlag()
     stop.install()  # first thing: a SIGTERM during start-up must stop cleanly too
     settings = c.settings
-    pipeline = c.pipeline(progress=False)  # the scheduler logs its runs instead
+    # The scheduler logs its runs instead of progress; each job checkpoints the store after its alerts.
+    pipeline = c.pipeline(c.store(deferred_checkpoints=True), progress=False)
     store = pipeline.store
     feeds = settings.feeds.enabled()
     serving = settings.scheduler.serve and not no_serve

@@ -6,8 +6,9 @@
   crashed job and records it as a failed feed run while the other jobs go on.
 - ``FeedJob`` is what a job does: take the feed's lease (``monitor.lease``: one process at a time per feed,
   across nodes), ``Pipeline.run_once`` with that feed's collector (collect -> match -> rescore), then the
-  alerts tick (under its own lease, so two jobs or nodes never deliver at the same time). A lease lost
-  while the feed runs ends its pull after the batch in hand, as a stop does.
+  alerts tick (under its own lease, so two jobs or nodes never deliver at the same time), then the store's
+  checkpoint (``minewatch run`` opens it with ``deferred_checkpoints``). A lease lost while the feed runs
+  ends its pull after the batch in hand, as a stop does.
 - ``StopFlag`` turns SIGTERM/SIGINT into a clean stop: no new runs start, a running pull ends after the batch
   in hand (stored, its watermark advanced: nothing lost, nothing fetched twice), and the scheduler is shut
   down waiting for its jobs. A second signal exits at once.
@@ -175,7 +176,7 @@ class UntilStopped:
 
 
 class FeedJob:
-    """One scheduled run of one feed: lease, collect -> match -> rescore, then alerts."""
+    """One scheduled run of one feed: lease, collect -> match -> rescore, then alerts, then a checkpoint."""
 
     def __init__(
         self,
@@ -213,6 +214,8 @@ class FeedJob:
             if self.alerts is not None and not self.stopping.is_set():
                 with _step("alerts"):
                     self._alerts()
+            with _step("checkpoint"):
+                self.pipeline.store.checkpoint()  # after the alerts: the run's writes, off their path
 
     def _alerts(self) -> None:
         """Evaluate and deliver alerts under the alerts lease, waiting a while for another job to finish."""

@@ -51,6 +51,12 @@ SCORES_VERSION = "scores.version"
 REGISTRY_VERSION = "registry.version"
 #: How much of SQLite's write-ahead log stays on disk after a checkpoint.
 SQLITE_WAL_KEEP_BYTES = 64 << 20
+#: How much write-ahead log a SQLite writer of a store that defers checkpoints (``minewatch run``) lets grow
+#: before it checkpoints in its own commit; SQLite's default is 1,000 pages (16 MB here). A tick's writes
+#: (about 100 MB at 10,000 sites, most of it the exposures' site index) then wait in the log and are
+#: checkpointed after the tick's alerts (``Store.checkpoint``), off the path to them: in the commit they cost
+#: 0.2 s of a 1.9 s tick (docs/benchmarks.md). A bulk run still checkpoints on the way at this size.
+SQLITE_DEFERRED_CHECKPOINT_BYTES = 1 << 30
 #: How much of a SQLite file is read through mmap (more is read through the page cache as usual). Every
 #: mapped page a process touches counts in its resident memory: at 1 GiB a first import of 300k events x 10k
 #: sites peaked at 2.8 GB, a third of it the mapped file (docs/benchmarks.md measures both sizes).
@@ -89,21 +95,24 @@ def _unwritable(context: Any) -> None:
         raise refused
 
 
-def _sqlite_connect(wait: LockWait) -> Any:
+def _sqlite_connect(wait: LockWait, deferred_checkpoints: bool) -> Any:
     """The connect hook of a SQLite engine: the write-lock policy, then the pragmas."""
 
     def connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.lock_wait = wait
-        _sqlite_pragmas(dbapi_conn, wait.busy_timeout_ms)
+        _sqlite_pragmas(dbapi_conn, wait.busy_timeout_ms, deferred_checkpoints)
 
     return connect
 
 
-def _sqlite_pragmas(dbapi_conn: Any, busy_timeout_ms: int) -> None:
+def _sqlite_pragmas(dbapi_conn: Any, busy_timeout_ms: int, deferred_checkpoints: bool) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA page_size=16384")  # before the first table: fewer, larger pages for bulk writes
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
+    if deferred_checkpoints:
+        page_bytes = int(cur.execute("PRAGMA page_size").fetchone()[0])
+        cur.execute(f"PRAGMA wal_autocheckpoint={SQLITE_DEFERRED_CHECKPOINT_BYTES // page_bytes}")
     # A bulk write's transaction grows the write-ahead log to its size; cut it back after each checkpoint
     # instead of keeping the largest one's size on disk.
     cur.execute(f"PRAGMA journal_size_limit={SQLITE_WAL_KEEP_BYTES}")
@@ -279,9 +288,13 @@ class Store:
         self._outputs: tuple[tuple[Any, ...], pd.DataFrame] | None = None  # ``_site_outputs``, kept
 
     @classmethod
-    def from_url(cls, url: str, lock_wait: LockWait | None = None) -> Store:
+    def from_url(
+        cls, url: str, lock_wait: LockWait | None = None, *, deferred_checkpoints: bool = False
+    ) -> Store:
         """Open (not create) the store at ``url``: SQLite or PostgreSQL, anything else is a clear error.
-        ``lock_wait``: how SQLite writers wait for the write lock (``monitor.writelock``)."""
+        ``lock_wait``: how SQLite writers wait for the write lock (``monitor.writelock``).
+        ``deferred_checkpoints``: SQLite writes leave the write-ahead log to ``checkpoint`` (up to
+        ``SQLITE_DEFERRED_CHECKPOINT_BYTES``), for a process that calls it after each run."""
         try:
             backend = sa.make_url(url).get_backend_name()
         except (SQLAlchemyError, ValueError):
@@ -299,9 +312,21 @@ class Store:
         except (SQLAlchemyError, ValueError, ImportError) as exc:
             raise StoreError(f"bad database URL {safe_url(url)}: {exc}") from None
         if sqlite:
-            sa_event.listen(engine, "connect", _sqlite_connect(lock_wait or LockWait()))
+            sa_event.listen(engine, "connect", _sqlite_connect(lock_wait or LockWait(), deferred_checkpoints))
         sa_event.listen(engine, "handle_error", _unwritable)
         return cls(engine)
+
+    def checkpoint(self) -> None:
+        """Copy SQLite's write-ahead log into the database file as far as readers allow (PASSIVE: it neither
+        waits for nor blocks them); nothing on PostgreSQL. A store opened with ``deferred_checkpoints``
+        needs one after each run."""
+        if self.dialect != "sqlite":
+            return
+        raw = self.engine.raw_connection()
+        try:
+            raw.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        finally:
+            raw.close()
 
     # ---- schema ----
     def create_schema(self) -> schema.Upgrade:

@@ -198,8 +198,14 @@ def evaluate(store: Store, settings: Settings, now: datetime, since: datetime | 
     site_frame = sites.sites_frame(store)
     info = alert_rules.site_info(site_frame, sites.commodities_frame())
 
+    covered: dict[str, set[str]] = {}  # the rules share two scopes: each worked out once
+
     def scope(rule: Any) -> set[str]:
-        return alert_rules.in_scope(site_frame, rule.scope, cfg.watchlist) if rule.enabled else set()
+        if not rule.enabled:
+            return set()
+        if rule.scope not in covered:
+            covered[rule.scope] = alert_rules.in_scope(site_frame, rule.scope, cfg.watchlist)
+        return covered[rule.scope]
 
     out: list[Candidate] = []
     halts, resumes, levels = scope(rules.halt), scope(rules.resume), scope(rules.level)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import itertools
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -289,6 +291,21 @@ def test_a_feed_job_collects_matches_and_scores_while_holding_the_feeds_lease(
     )
     with other_process.hold("notices:alphamin") as after:
         assert after  # released once the run ended
+
+
+def test_a_feed_job_on_a_store_that_defers_checkpoints_checkpoints_it_when_the_run_ends(
+    tmp_path: Path, requester: RetryingRequester, server: LoopbackServer
+) -> None:
+    path = tmp_path / "run.db"
+    store = Store.from_url(f"sqlite:///{path}", deferred_checkpoints=True)  # as `minewatch run` opens it
+    store.create_schema()
+    pipe = Pipeline(store, Settings(), _clock)
+    pipe.load_sites(sites.load_bundled(NOW))
+    _job(pipe, requester, {"notices:alphamin": _alphamin(server)}, alerts=lambda: None)("notices:alphamin")
+    alone = tmp_path / "file-alone.db"  # the database file without its write-ahead log
+    alone.write_bytes(path.read_bytes())
+    assert sqlite3.connect(alone).execute("SELECT COUNT(*) FROM notice").fetchone() == (5,)
+    store.engine.dispose()
 
 
 def test_a_feed_job_skips_its_run_when_another_process_holds_the_lease(

@@ -115,6 +115,29 @@ def test_sqlite_writers_wait_a_minute_for_the_write_lock(tmp_path: Path) -> None
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 60_000
 
 
+def _in_the_file_alone(path: Path, tmp_path: Path) -> Store:
+    """The store as its database file holds it without the write-ahead log (what was checkpointed)."""
+    copy = tmp_path / "file-alone.db"
+    copy.write_bytes(path.read_bytes())
+    return Store.from_url(f"sqlite:///{copy}")
+
+
+@pytest.mark.parametrize("deferred", [False, True], ids=["default", "deferred"])
+def test_a_store_that_defers_checkpoints_leaves_a_large_write_in_the_log_until_its_checkpoint(
+    tmp_path: Path, now: datetime, deferred: bool
+) -> None:
+    path = tmp_path / "store.db"
+    store = Store.from_url(f"sqlite:///{path}", deferred_checkpoints=deferred)
+    store.create_schema()
+    store.checkpoint()
+    big = "x" * (24 << 20)  # 1,500 pages of 16 KB: past SQLite's own threshold of 1,000
+    store.set_watermark("big", big, now)
+    assert (_in_the_file_alone(path, tmp_path).get_watermark("big") == big) is not deferred
+    store.checkpoint()
+    assert _in_the_file_alone(path, tmp_path).get_watermark("big") == big
+    store.engine.dispose()
+
+
 def test_init_turns_an_earlier_release_s_suspension_and_force_majeure_into_halts_keeping_the_old_word(
     fresh_store: Store, now: datetime
 ) -> None:

@@ -50,9 +50,9 @@ def test_the_held_window_reads_as_the_store_through_new_events_incidents_and_a_r
     def read_as_the_store(site_ids: list[str] | None) -> None:
         expected = _direct(fresh_store, known, site_ids)
         assert len(expected) > 0
-        pd.testing.assert_frame_equal(
-            _ordered(held.read(fresh_store, FIRST, TODAY, known, site_ids)), _ordered(expected)
-        )
+        got = held.read(fresh_store, FIRST, TODAY, known, site_ids)
+        assert got["event_date"].is_monotonic_increasing  # held in day order, whatever the store's
+        pd.testing.assert_frame_equal(_ordered(got), _ordered(expected))
 
     read_as_the_store(some)
     assert spy.spans == [(FIRST, TODAY)]
@@ -104,6 +104,7 @@ def test_a_window_over_other_days_keeps_the_days_it_shares(
     held, spy = window.ExposureWindow(), WindowReads(monkeypatch)
     held.read(fresh_store, FIRST - timedelta(days=5), TODAY - timedelta(days=5), known, None)
     later = held.read(fresh_store, FIRST, TODAY, known, None)
+    assert later["event_date"].is_monotonic_increasing
     pd.testing.assert_frame_equal(_ordered(later), _ordered(_direct(fresh_store, known, None)))
     # The days after the first window were read; the ones it shared were not.
     assert spy.spans[1][0] > TODAY - timedelta(days=5) and spy.spans[1][1] <= TODAY

@@ -175,6 +175,7 @@ def ticking(store: Any, scale: data.Scale) -> tuple[Callable[[], None], Callable
     from monitor.config import GdeltSettings, HttpSettings, Settings
     from monitor.net.http import RetryingRequester, make_client
     from monitor.pipeline import Pipeline
+    from monitor.reads.scores import HeldDays
 
     clock = {"now": data.NOW}
     settings = Settings()
@@ -188,6 +189,7 @@ def ticking(store: Any, scale: data.Scale) -> tuple[Callable[[], None], Callable
     requester = RetryingRequester(client, http, lambda _s: None)
     notes: list[str] = []
     checkpoints: list[float] = []
+    held = HeldDays()  # as ``minewatch run``'s alerts step keeps the lookback's scores
 
     def fresh() -> None:
         # The last tick's checkpoint, as ``minewatch run`` makes it after the tick's alerts: not timed as
@@ -201,7 +203,7 @@ def ticking(store: Any, scale: data.Scale) -> tuple[Callable[[], None], Callable
 
     def call() -> int:
         report = pipeline.run_once([collector], requester)
-        alerts = alert_tick(store, settings, {}, clock["now"], client)
+        alerts = alert_tick(store, settings, {}, clock["now"], client, held=held)
         feed = report.feeds[0]
         if feed.status != "ok":
             raise RuntimeError(f"the tick's GDELT run failed: {feed.error}")

@@ -253,6 +253,9 @@ class ScoreDay(SQLModel, table=True):
     sites: int
     level: str
     explain: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    #: New at every write of any of the day's ``score`` rows (a whole day or some of its sites): a reader
+    #: that keeps a day's rows reads them again when it moved.
+    rows_version: str = Field("", sa_column_kwargs={"server_default": ""})
 
 
 class SupplyDay(SQLModel, table=True):

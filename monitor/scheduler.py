@@ -35,6 +35,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from feeds.base import Batch, Collector
+from monitor import reads
 from monitor.alerting.tick import alert_tick
 from monitor.config import Settings, alert_targets_from_env
 from monitor.lease import Leases
@@ -259,9 +260,10 @@ def alerts_step(
     A malformed alert environment variable raises ConfigError here, at start, rather than in every run.
     """
     alert_targets_from_env(env)
+    held = reads.scores.HeldDays()  # the lookback's scores, kept from one run to the next
 
     def run_tick() -> None:
-        report = alert_tick(store, settings, env, now, http, sleep=sleep)
+        report = alert_tick(store, settings, env, now, http, sleep=sleep, held=held)
         log.info("alerts: %d new, %d sent, %d pending", len(report.alerts), report.sent, report.pending)
 
     return run_tick

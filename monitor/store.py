@@ -554,8 +554,16 @@ class Store:
         self, days: Sequence[date], computed_at: datetime, written: pd.DataFrame | None = None
     ) -> None:
         self.rollup_supply(days, written)
-        # A fresh token per write, so readers that cache by it (the dashboard) see every rescore.
-        self.set_watermark(SCORES_VERSION, f"{computed_at.isoformat()} {uuid.uuid4().hex}", computed_at)
+        # A fresh token per write, so readers that cache by it (the dashboard, and by day the alerts'
+        # lookback) see every rescore. After the rows: a reader that read a day's version before them
+        # finds it moved at its next read.
+        token = uuid.uuid4().hex
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.text("UPDATE score_day SET rows_version = :v WHERE date = :d"),
+                [{"v": token, "d": dialect.param(self.dialect, day)} for day in sorted(set(days))],
+            )
+        self.set_watermark(SCORES_VERSION, f"{computed_at.isoformat()} {token}", computed_at)
 
     def rollup_supply(self, days: Sequence[date] | None = None, written: pd.DataFrame | None = None) -> None:
         """Re-sum ``supply_day`` for the scored days (``score_day``) from ``min(days)`` to ``max(days)``

@@ -98,8 +98,10 @@ def _touched(store: Store, since: datetime | None, start: date, today: date) -> 
     return None if recomputed is None else recomputed | reads.notices.sites_noticed_since(store, since)
 
 
-def _scores(store: Store, first: date, today: date, only: set[str] | None) -> pd.DataFrame:
-    frame = reads.scores.of_days(store, first, today, only)
+def _scores(
+    store: Store, first: date, today: date, only: set[str] | None, held: reads.scores.HeldDays | None
+) -> pd.DataFrame:
+    frame = reads.scores.of_days(store, first, today, only, held)
     return frame.sort_values(["site_id", "date"]).reset_index(drop=True)
 
 
@@ -189,8 +191,15 @@ def _with_evidence(
     return evidence.with_evidence(candidates, near, fronts, window)
 
 
-def evaluate(store: Store, settings: Settings, now: datetime, since: datetime | None) -> list[Candidate]:
-    """Run every enabled rule over what is new since ``since`` (None: the whole lookback window)."""
+def evaluate(
+    store: Store,
+    settings: Settings,
+    now: datetime,
+    since: datetime | None,
+    held: reads.scores.HeldDays | None = None,
+) -> list[Candidate]:
+    """Run every enabled rule over what is new since ``since`` (None: the whole lookback window); the
+    lookback's scores read through ``held``, when given."""
     cfg = settings.alerts
     rules = cfg.rules
     today = now.date()
@@ -211,7 +220,7 @@ def evaluate(store: Store, settings: Settings, now: datetime, since: datetime | 
     halts, resumes, levels = scope(rules.halt), scope(rules.resume), scope(rules.level)
     if halts or resumes or levels:
         only = _touched(store, since, window_start, today)
-        scores = _scores(store, window_start - timedelta(days=1), today, only)
+        scores = _scores(store, window_start - timedelta(days=1), today, only, held)
         halted_since = _halted_since(store, scores)
         earliest = min([window_start, *halted_since.values()])
         notices = reads.notices.of_kinds(
@@ -320,11 +329,13 @@ def alert_tick(
     *,
     dry_run: bool = False,
     sleep: Callable[[float], None] = time.sleep,
+    held: reads.scores.HeldDays | None = None,
 ) -> AlertReport:
     """Evaluate the rules over what is new, decide, store the alerts, then send every due delivery.
 
     A dry run reads only: it reports what would be stored and sent, and writes and sends nothing.
-    ``now`` is a clock (or one instant). Raises ConfigError when an alert environment variable is malformed.
+    ``now`` is a clock (or one instant); ``held`` keeps the lookback's scores between the ticks of one
+    process. Raises ConfigError when an alert environment variable is malformed.
     """
     targets = alert_targets_from_env(env)
     at = naive_utc(now() if callable(now) else now)
@@ -333,7 +344,7 @@ def alert_tick(
     decision = Decision()
     if settings.alerts.enabled:
         since = _since(store)
-        candidates = evaluate(store, settings, at, since)
+        candidates = evaluate(store, settings, at, since, held)
         policy = Policy.from_settings(settings.alerts)
         recent = max(policy.repeat, timedelta(hours=24))
         state = outbox.load_state(store, {c.fingerprint for c in candidates}, at, recent)

@@ -3,9 +3,12 @@ equal to the scores it sums."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from monitor import dialect, reads, sites, supply
@@ -107,6 +110,44 @@ def _rows(seeded: Seeded) -> list[dict[str, object]]:
     frame["date"] = LAST
     frame["explain"] = frame["explain"].map(dialect.json_value)
     return frame.drop(columns="computed_at").to_dict("records")
+
+
+def test_held_days_read_as_the_store_and_read_again_only_the_days_a_write_moved(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, held = seeded.store, reads.scores.HeldDays()
+    spans: list[tuple[date, date]] = []
+    read = ArrowReader.read
+
+    def spy(self: ArrowReader, query: str, params: Mapping[str, Any], schema: pa.Schema) -> pa.Table:
+        if " FROM score s " in query:
+            spans.append((params["first"], params["last"]))
+        return read(self, query, params, schema)
+
+    monkeypatch.setattr(ArrowReader, "read", spy)
+
+    def rows_read(first: date = FIRST, last: date = LAST) -> list[tuple[date, date]]:
+        """The spans of stored rows a read through ``held`` read, after checking it reads as the store."""
+        key = ["site_id", "date"]
+        direct = reads.scores.of_days(store, first, last).sort_values(key).reset_index(drop=True)
+        before = len(spans)
+        got = reads.scores.of_days(store, first, last, {"alpha", "beta", "gamma"}, held)
+        new = spans[before:]
+        pd.testing.assert_frame_equal(got.sort_values(key).reset_index(drop=True), direct)
+        return new
+
+    assert rows_read() == [(FIRST, LAST)]
+    assert rows_read() == []  # nothing written since
+    # Some sites of one day rescored (gamma turns quiet), then a whole day: only that day is read again.
+    alpha = pd.DataFrame([{**r, "date": DAY, "risk": 77.0} for r in _rows(seeded) if r["site_id"] == "alpha"])
+    cells = pd.DataFrame({"site_id": ["alpha", "gamma"], "date": [DAY, DAY]})
+    store.replace_site_scores(alpha, cells, COMPUTED + timedelta(hours=1))
+    assert rows_read() == [(DAY, DAY)]
+    store.replace_scores(pd.DataFrame(_rows(seeded)[:1]), [LAST], COMPUTED + timedelta(hours=2))
+    assert rows_read() == [(LAST, LAST)]
+    # Days no longer asked for are let go; the days still held are not read again.
+    assert rows_read(FIRST, DAY) == []
+    assert rows_read() == [(LAST, LAST)]
 
 
 def test_scores_of_days_come_typed_and_only_from_the_days_asked(seeded: Seeded) -> None:

@@ -532,10 +532,12 @@ class Pipeline:
         or a few, as known by the end of a day, reads through the window held between ticks
         (``reads.window``): a tick's rescore of the sites it touched, and the scoring in full of a new day
         (the first tick after midnight), which fills it for the ticks after. Any other read (a vintage, a
-        longer run, the rest of a run whose earlier rows are kept) reads the store."""
+        longer run, the rest of a run whose earlier rows are kept) reads the store. The window gives every
+        site's rows: scoring passes over those of sites it does not score, and picking the others out here
+        copied a tick's 340,000 rows (0.05-0.11 s) to drop 12% of them."""
         held = (last - first).days <= self.settings.scoring.window_days + HELD_EXTRA_DAYS
         if whole and held and known.vintage is None:
-            return self._window.read(self.store, first, last, known, site_ids)
+            return self._window.read(self.store, first, last, known)
         return reads.window.typed(reads.events.exposures_in(self.store, first, last, known, site_ids))
 
     def _compute(

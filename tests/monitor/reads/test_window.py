@@ -29,8 +29,8 @@ def _ordered(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.sort_values(["event_date", "event_id", "site_id", "via"]).reset_index(drop=True)
 
 
-def _direct(store: Store, known: Known, site_ids: list[str] | None) -> pd.DataFrame:
-    return window.typed(EXPOSURES_IN(store, FIRST, TODAY, known, site_ids))
+def _direct(store: Store, known: Known) -> pd.DataFrame:
+    return window.typed(EXPOSURES_IN(store, FIRST, TODAY, known))
 
 
 def test_the_held_window_reads_as_the_store_through_new_events_incidents_and_a_rematch(
@@ -44,55 +44,54 @@ def test_the_held_window_reads_as_the_store_through_new_events_incidents_and_a_r
     pipeline.match()
     pipeline.fuse()
     known = Known.end_of(TODAY)
-    some = sorted(sites.sites_frame(fresh_store)["id"])[::3]
     held, spy = window.ExposureWindow(), WindowReads(monkeypatch)
 
-    def read_as_the_store(site_ids: list[str] | None) -> None:
-        expected = _direct(fresh_store, known, site_ids)
+    def read_as_the_store() -> None:
+        expected = _direct(fresh_store, known)
         assert len(expected) > 0
-        got = held.read(fresh_store, FIRST, TODAY, known, site_ids)
+        got = held.read(fresh_store, FIRST, TODAY, known)
         assert got["event_date"].is_monotonic_increasing  # held in day order, whatever the store's
         pd.testing.assert_frame_equal(_ordered(got), _ordered(expected))
 
-    read_as_the_store(some)
+    read_as_the_store()
     assert spy.spans == [(FIRST, TODAY)]
-    read_as_the_store(None)  # nothing written since: nothing read again
+    read_as_the_store()  # nothing written since: nothing read again
     assert len(spy.spans) == 1
 
     # The last days' events arrive, then are matched: each time, only their days are read again.
-    before = len(held.read(fresh_store, FIRST, TODAY, known, None))
+    before = len(held.read(fresh_store, FIRST, TODAY, known))
     clock.now += timedelta(hours=1)
     pipeline.ingest("import:acled", "events", [Batch(records=records[late])], use_watermark=False)
-    read_as_the_store(some)
+    read_as_the_store()
     clock.now += timedelta(minutes=30)
     pipeline.match()
-    read_as_the_store(some)
+    read_as_the_store()
     assert len(spy.spans) == 3 and all(s[0] >= TODAY - timedelta(days=LATE_DAYS) for s in spy.spans[1:])
-    assert len(held.read(fresh_store, FIRST, TODAY, known, None)) > before
+    assert len(held.read(fresh_store, FIRST, TODAY, known)) > before
 
     # An event of an older day moves to another incident: that day is read again.
-    exposed = _direct(fresh_store, known, None)
+    exposed = _direct(fresh_store, known)
     row = exposed.iloc[len(exposed) // 3]
     event_id, day = int(row["event_id"]), row["event_date"].date()
     assert day < TODAY - timedelta(days=LATE_DAYS)
     fresh_store.replace_incidents(
         pd.DataFrame({"event_id": [event_id], "incident_id": [event_id + 10_000_000]}), clock.now
     )
-    read_as_the_store(some)
+    read_as_the_store()
     assert spy.spans[-1] == (day, day)
-    assert event_id + 10_000_000 in set(held.read(fresh_store, FIRST, TODAY, known, None)["incident_id"])
+    assert event_id + 10_000_000 in set(held.read(fresh_store, FIRST, TODAY, known)["incident_id"])
 
     # The registry changes (every exposure cleared and matched again): every day is read again.
     registry = sites.parse_sites_csv(sites_path.read_text(encoding="utf-8"), origin="user", now=clock.now)
     clock.now += timedelta(minutes=1)
     pipeline.load_sites(registry)
     pipeline.match()
-    read_as_the_store(some)
+    read_as_the_store()
     assert spy.spans[-1] == (FIRST, TODAY)
 
     # Another point in time is another window.
     known = Known.end_of(TODAY - timedelta(days=1))
-    read_as_the_store(some)
+    read_as_the_store()
     assert spy.spans[-1] == (FIRST, TODAY) and len(spy.spans) == 6
 
 
@@ -102,9 +101,11 @@ def test_a_window_over_other_days_keeps_the_days_it_shares(
     matched(fresh_store, generated)
     known = Known.end_of(TODAY)
     held, spy = window.ExposureWindow(), WindowReads(monkeypatch)
-    held.read(fresh_store, FIRST - timedelta(days=5), TODAY - timedelta(days=5), known, None)
-    later = held.read(fresh_store, FIRST, TODAY, known, None)
+    held.read(fresh_store, FIRST - timedelta(days=5), TODAY - timedelta(days=5), known)
+    later = held.read(fresh_store, FIRST, TODAY, known)
     assert later["event_date"].is_monotonic_increasing
-    pd.testing.assert_frame_equal(_ordered(later), _ordered(_direct(fresh_store, known, None)))
+    pd.testing.assert_frame_equal(_ordered(later), _ordered(_direct(fresh_store, known)))
     # The days after the first window were read; the ones it shared were not.
     assert spy.spans[1][0] > TODAY - timedelta(days=5) and spy.spans[1][1] <= TODAY
+    later["site_km"] = 1.0  # as the pipeline adds to what it is given: not to what is held
+    assert "site_km" not in held.read(fresh_store, FIRST, TODAY, known).columns

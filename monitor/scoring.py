@@ -244,11 +244,13 @@ def _prepare_exposures(exposures: pd.DataFrame, sites: pd.Index, params: Scoring
         & pd.to_datetime(exposures["known_at"]).notna().to_numpy()
         & exposures["via"].notna().to_numpy()
     )
-    frame = exposures[usable].reset_index(drop=True)
-    site = site_all[usable].astype(np.int64)
-    base = event_weights(frame, params)
-    event_id = frame["event_id"].to_numpy(np.int64)
-    distance = pd.to_numeric(frame["distance_km"], errors="coerce").fillna(np.inf).to_numpy(float)
+    # Columns are taken as arrays of the usable rows (``rows``: their positions), never the frame: a copy of
+    # a tick's 340,000 rows took 0.05 s. Weights are worked out for every row, the cheaper of the two.
+    rows = np.flatnonzero(usable)
+    site = site_all[rows].astype(np.int64)
+    base = event_weights(exposures, params)[rows]
+    event_id = exposures["event_id"].to_numpy(np.int64)[rows]
+    distance = pd.to_numeric(exposures["distance_km"], errors="coerce").fillna(np.inf).to_numpy(float)[rows]
     # Each (site, event)'s rows (both vias) together, in row order; the strongest is kept (the first of
     # equals) and the group also gives the nearest distance over both vias.
     order = _lexsort((event_id, site))
@@ -256,39 +258,39 @@ def _prepare_exposures(exposures: pd.DataFrame, sites: pd.Index, params: Scoring
     first[1:] = (site[order][1:] != site[order][:-1]) | (event_id[order][1:] != event_id[order][:-1])
     starts = np.flatnonzero(first)
     # nearest_event_km is measured to the mine itself, also for events matched through the route.
-    to_mine = pd.to_numeric(_column(frame, "site_km", np.nan), errors="coerce").to_numpy(float)
+    to_mine = pd.to_numeric(_column(exposures, "site_km", np.nan), errors="coerce").to_numpy(float)[rows]
     to_mine = np.where(np.isnan(to_mine), distance, to_mine)
     nearest = np.minimum.reduceat(to_mine[order], starts) if starts.size else np.empty(0)
     keep = order[_first_largest(base[order], starts)]
-    event_day = _day_numbers(frame["event_date"].iloc[keep])
-    known_day = _day_numbers(frame["known_at"].iloc[keep])
+    event_day = _day_numbers(exposures["event_date"].iloc[rows[keep]])
+    known_day = _day_numbers(exposures["known_at"].iloc[rows[keep]])
     # Within a site, contributions rank the same on every day: ln c = ln b + ln2 * (event_day - D) / h.
     with np.errstate(divide="ignore"):
         strength = np.log(base[keep]) + _LN2 * event_day / params.half_life_days
     ranked = _lexsort((event_id[keep], -strength, site[keep]))
     pick = keep[ranked]
+    picked = rows[pick]  # the kept rows' positions in ``exposures``
     # An event without an incident is an incident of its own.
-    incident_ids = pd.to_numeric(_column(frame, "incident_id", None), errors="coerce")
-    incident_ids = incident_ids.fillna(pd.Series(event_id, index=frame.index)).to_numpy(np.int64)
-    incident, _ = pd.factorize(incident_ids[pick])
+    incident_ids = pd.to_numeric(_column(exposures, "incident_id", None), errors="coerce").to_numpy(float)
+    incident_ids = np.where(np.isnan(incident_ids), exposures["event_id"].to_numpy(np.int64), incident_ids)
+    incident_ids = incident_ids.astype(np.int64)
+    incident, _ = pd.factorize(incident_ids[picked])
     # Sorted: an incident's sources read "acled+gdelt" whatever rows came in (not in the order first seen).
-    # Every source of the frame is some kept row's: a (site, event)'s rows are of one event.
-    codes, values = _coded(frame["source"])
+    codes, values = _coded(exposures["source"])
     sources, source_of_value = np.unique(values.astype(str), return_inverse=True)
-    source_codes = source_of_value.reshape(-1)[codes][pick] if codes.size else np.empty(0, dtype=np.int64)
     return _Exposed(
         site=site[pick],
         event_id=event_id[pick],
         incident=incident.astype(np.int64),
-        incident_id=incident_ids[pick],
-        curated=~_is_in(frame["source"], MACHINE_CODED_SOURCES)[pick],
-        source_bit=np.left_shift(1, source_codes.astype(np.int64)),
+        incident_id=incident_ids[picked],
+        curated=~_is_in(exposures["source"], MACHINE_CODED_SOURCES)[picked],
+        source_bit=np.left_shift(1, source_of_value.reshape(-1)[codes[picked]].astype(np.int64)),
         sources=[str(x) for x in sources],
-        is_site=(frame["via"] == "site").to_numpy(bool)[pick],
+        is_site=(exposures["via"] == "site").to_numpy(bool)[picked],
         distance=distance[pick],
         nearest=nearest[ranked],
         base=base[pick],
-        fatalities=_number(frame["fatalities"])[pick],
+        fatalities=_number(exposures["fatalities"])[picked],
         event_day=event_day[ranked],
         start_day=np.maximum(event_day, known_day)[ranked],
     )

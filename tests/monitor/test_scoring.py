@@ -802,6 +802,20 @@ def test_reports_of_one_incident_count_once_with_their_strongest() -> None:
     assert (top["event_id"], top["incident_id"], top["reports"], top["sources"]) == (1, 1, 4, "acled+gdelt")
 
 
+def test_rows_of_a_site_not_scored_change_nothing_of_the_sites_scored() -> None:
+    acled = exposure(event_id=1, incident_id=1, fatalities=4)
+    reports = [gdelt_report(2, incident_id=1)]
+    elsewhere = [  # another site's rows, from sources and of an incident this site never saw
+        exposure(event_id=7, incident_id=1, site_id="other", source="ucdp", fatalities=50),
+        exposure(event_id=8, site_id="other", source="aaa-first-by-name", known_at=None),
+    ]
+    alone = score([acled, *reports]).iloc[0]
+    mixed = score([*elsewhere[:1], acled, *elsewhere[1:], *reports]).iloc[0]
+    assert mixed["explain"] == alone["explain"]
+    assert (mixed["risk"], mixed["fatalities_30d"]) == (alone["risk"], alone["fatalities_30d"])
+    assert mixed["explain"]["events"][0]["sources"] == "acled+gdelt"
+
+
 def test_a_genuinely_new_incident_adds_one() -> None:
     known = [exposure(event_id=1, incident_id=1), gdelt_report(2, incident_id=1)]
     new = exposure(event_id=5, incident_id=5, distance_km=30.0)

@@ -25,6 +25,7 @@ from monitor.store import Store
 __all__ = [
     "PANEL_REFS",
     "EventFilter",
+    "arrived_days",
     "arrived_takeovers",
     "arrow_panel",
     "by_url",
@@ -444,6 +445,23 @@ def touched_sites(store: Store, since: datetime, fused: datetime) -> pd.DataFram
         {"since": since, "fused": fused},
         types={"first_day": sa.Date(), "last_day": sa.Date()},
     )
+
+
+def arrived_days(
+    store: Store, first: date, last: date, known: Known, since: datetime, fused: datetime
+) -> list[date]:
+    """The event days from ``first`` to ``last``, ascending, of the events ``known`` sees that were stored at
+    or after ``since`` or moved to another incident after ``fused``: the days whose ``exposures_in`` rows
+    what arrived since then can have changed (found through the indexes on ``first_seen_at`` and
+    ``changed_at``, not by reading the days' rows)."""
+    frame = sql.frame(
+        store,
+        "SELECT DISTINCT e.event_date AS day FROM event e"
+        " WHERE e.event_date >= :start AND e.event_date <= :last" + known.where("e") + f" AND {_ARRIVED}",
+        {"start": first, "last": last, "since": since, "fused": fused, **known.params()},
+        types={"day": sa.Date()},
+    )
+    return sorted({d for d in (dialect.as_date(v) for v in frame["day"]) if d is not None})
 
 
 def arrived_takeovers(

@@ -1,5 +1,5 @@
 """The exposure window held between ticks reads as the store does, whatever was written between two reads,
-and reads again only the days whose rows changed."""
+and reads again only the days of what arrived since."""
 
 from __future__ import annotations
 
@@ -43,31 +43,35 @@ def test_the_held_window_reads_as_the_store_through_new_events_incidents_and_a_r
     pipeline.ingest("import:acled", "events", [Batch(records=records[~late])], use_watermark=False)
     pipeline.match()
     pipeline.fuse()
+    clock.now += timedelta(minutes=11)
+    pipeline.match()  # a tick with nothing new: what was stored is now past the overlap matching looks back
     known = Known.end_of(TODAY)
     held, spy = window.ExposureWindow(), WindowReads(monkeypatch)
 
-    def read_as_the_store() -> None:
+    def read_as_the_store() -> pd.DataFrame:
         expected = _direct(fresh_store, known)
         assert len(expected) > 0
-        got = held.read(fresh_store, FIRST, TODAY, known)
+        got = held.read(fresh_store, FIRST, TODAY, known, pipeline.window_since())
         assert got["event_date"].is_monotonic_increasing  # held in day order, whatever the store's
         pd.testing.assert_frame_equal(_ordered(got), _ordered(expected))
+        return got
 
     read_as_the_store()
     assert spy.spans == [(FIRST, TODAY)]
-    read_as_the_store()  # nothing written since: nothing read again
+    before = len(read_as_the_store())  # nothing arrived since: nothing read again
     assert len(spy.spans) == 1
 
-    # The last days' events arrive, then are matched: each time, only their days are read again.
-    before = len(held.read(fresh_store, FIRST, TODAY, known))
+    # The last days' events arrive, are read 20 minutes later (past the overlap), and are matched: each
+    # time only their days are read again. Their exposures are seen although they were stored before the
+    # read that preceded the match: the window looks back to where matching resumes.
     clock.now += timedelta(hours=1)
     pipeline.ingest("import:acled", "events", [Batch(records=records[late])], use_watermark=False)
+    clock.now += timedelta(minutes=20)
     read_as_the_store()
     clock.now += timedelta(minutes=30)
     pipeline.match()
-    read_as_the_store()
+    assert len(read_as_the_store()) > before
     assert len(spy.spans) == 3 and all(s[0] >= TODAY - timedelta(days=LATE_DAYS) for s in spy.spans[1:])
-    assert len(held.read(fresh_store, FIRST, TODAY, known)) > before
 
     # An event of an older day moves to another incident: that day is read again.
     exposed = _direct(fresh_store, known)
@@ -77,9 +81,8 @@ def test_the_held_window_reads_as_the_store_through_new_events_incidents_and_a_r
     fresh_store.replace_incidents(
         pd.DataFrame({"event_id": [event_id], "incident_id": [event_id + 10_000_000]}), clock.now
     )
-    read_as_the_store()
+    assert event_id + 10_000_000 in set(read_as_the_store()["incident_id"])
     assert spy.spans[-1] == (day, day)
-    assert event_id + 10_000_000 in set(held.read(fresh_store, FIRST, TODAY, known)["incident_id"])
 
     # The registry changes (every exposure cleared and matched again): every day is read again.
     registry = sites.parse_sites_csv(sites_path.read_text(encoding="utf-8"), origin="user", now=clock.now)
@@ -100,12 +103,14 @@ def test_a_window_over_other_days_keeps_the_days_it_shares(
 ) -> None:
     matched(fresh_store, generated)
     known = Known.end_of(TODAY)
+    after = data.NOW.replace(tzinfo=None) + timedelta(hours=1)
+    since = window.Since(stored=after, fused=after)  # nothing stored after the matched events
     held, spy = window.ExposureWindow(), WindowReads(monkeypatch)
-    held.read(fresh_store, FIRST - timedelta(days=5), TODAY - timedelta(days=5), known)
-    later = held.read(fresh_store, FIRST, TODAY, known)
+    held.read(fresh_store, FIRST - timedelta(days=5), TODAY - timedelta(days=5), known, since)
+    later = held.read(fresh_store, FIRST, TODAY, known, since)
     assert later["event_date"].is_monotonic_increasing
     pd.testing.assert_frame_equal(_ordered(later), _ordered(_direct(fresh_store, known)))
     # The days after the first window were read; the ones it shared were not.
     assert spy.spans[1][0] > TODAY - timedelta(days=5) and spy.spans[1][1] <= TODAY
     later["site_km"] = 1.0  # as the pipeline adds to what it is given: not to what is held
-    assert "site_km" not in held.read(fresh_store, FIRST, TODAY, known).columns
+    assert "site_km" not in held.read(fresh_store, FIRST, TODAY, known, since).columns

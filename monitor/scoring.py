@@ -47,6 +47,7 @@ __all__ = [
     "QUIET",
     "SCORE_COLUMNS",
     "STATS_WINDOW_DAYS",
+    "WEIGHT",
     "event_weights",
     "explained",
     "explained_params",
@@ -65,8 +66,11 @@ SCORE_COLUMNS: tuple[str, ...] = (
 #: operating, risk 0, explained by ``quiet_explain``): unless a front line says more, the store keeps no row.
 QUIET = "quiet"
 SITE_COLUMNS = ("id",)
+#: Optional exposure column: each row's ``event_weights`` under the parameters scoring is given, worked out
+#: by the caller already (the pipeline's window held between ticks works it out once per row read).
+WEIGHT = "weight"
 #: Required exposure columns; optional: site_km, incident_id (else each event is its own incident),
-#: num_sources and num_articles (else 1).
+#: num_sources and num_articles (else 1), and ``WEIGHT``.
 EXPOSURE_COLUMNS = (
     "event_id", "site_id", "via", "distance_km", "source", "type", "sub_type", "fatalities",
     "geo_precision", "event_date", "known_at",
@@ -248,7 +252,8 @@ def _prepare_exposures(exposures: pd.DataFrame, sites: pd.Index, params: Scoring
     # a tick's 340,000 rows took 0.05 s. Weights are worked out for every row, the cheaper of the two.
     rows = np.flatnonzero(usable)
     site = site_all[rows].astype(np.int64)
-    base = event_weights(exposures, params)[rows]
+    weighed = exposures[WEIGHT].to_numpy(float) if WEIGHT in exposures.columns else None
+    base = (event_weights(exposures, params) if weighed is None else weighed)[rows]
     event_id = exposures["event_id"].to_numpy(np.int64)[rows]
     distance = pd.to_numeric(exposures["distance_km"], errors="coerce").fillna(np.inf).to_numpy(float)[rows]
     # Each (site, event)'s rows (both vias) together, in row order; the strongest is kept (the first of

@@ -26,6 +26,7 @@ slices of those held, not filters of every row.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
@@ -37,7 +38,10 @@ from monitor.reads import events
 from monitor.reads.known import Known
 from monitor.store import Store
 
-__all__ = ["ExposureWindow", "Since", "typed"]
+__all__ = ["Derive", "ExposureWindow", "Since", "typed"]
+
+#: Columns worked out of each row alone, added to the rows as read (None: none).
+Derive = Callable[[pd.DataFrame], pd.DataFrame] | None
 
 
 def typed(exposures: pd.DataFrame) -> pd.DataFrame:
@@ -82,31 +86,37 @@ class ExposureWindow:
         self._held: _Held | None = None
         self._lock = threading.Lock()
 
-    def read(self, store: Store, first: date, last: date, known: Known, since: Since) -> pd.DataFrame:
-        """``typed(exposures_in(store, first, last, known))`` (every site's rows), from the rows held where no
-        event of their day arrived since they were read. ``since`` bounds what is written from now on (taken
-        before this read). Holds the rows of ``first`` to ``last`` after (and only those)."""
+    def read(
+        self, store: Store, first: date, last: date, known: Known, since: Since, derive: Derive = None
+    ) -> pd.DataFrame:
+        """``derive(typed(exposures_in(store, first, last, known)))`` (every site's rows), from the rows held
+        where no event of their day arrived since they were read. ``since`` bounds what is written from now
+        on (taken before this read). ``derive`` adds columns worked out of each row alone, once per row read:
+        held rows keep what it gave then, so it must give the same for a row under one registry version.
+        Holds the rows of ``first`` to ``last`` after (and only those)."""
         with self._lock:
-            rows = self._rows(store, first, last, known, since)
+            rows = self._rows(store, first, last, known, since, derive)
         return rows.reset_index(drop=True)  # the caller's own frame: columns it adds are not held
 
-    def _rows(self, store: Store, first: date, last: date, known: Known, since: Since) -> pd.DataFrame:
+    def _rows(
+        self, store: Store, first: date, last: date, known: Known, since: Since, derive: Derive
+    ) -> pd.DataFrame:
         key = (known, store.registry_version())
         held = self._held if self._held is not None and self._held.key == key else None
         if held is None:
-            rows = _read(store, first, last, known)
+            rows = _read(store, first, last, known, derive)
         else:
             # Days not held, and days of the events that arrived since the held rows were read.
             moved = set(events.arrived_days(store, first, last, known, held.since.stored, held.since.fused))
             span = (first + timedelta(days=i) for i in range((last - first).days + 1))
             moved |= {d for d in span if not held.first <= d <= held.last}
-            rows = _merged(held.rows, first, last, sorted(moved), store, known)
+            rows = _merged(held.rows, first, last, sorted(moved), store, known, derive)
         self._held = _Held(key, first, last, since, rows)
         return rows
 
 
 def _merged(
-    held: pd.DataFrame, first: date, last: date, stale: list[date], store: Store, known: Known
+    held: pd.DataFrame, first: date, last: date, stale: list[date], store: Store, known: Known, derive: Derive
 ) -> pd.DataFrame:
     """``held``'s rows of ``first`` to ``last``, those of the ``stale`` days' span read again in their place
     (days stay in order: the rows before the span, the span, the rows after)."""
@@ -119,16 +129,17 @@ def _merged(
     start, end = at(first, "left"), at(last, "right")
     if not stale:
         return held.iloc[start:end].reset_index(drop=True)
-    fresh = _read(store, stale[0], stale[-1], known)
+    fresh = _read(store, stale[0], stale[-1], known, derive)
     before = held.iloc[start : max(start, min(end, at(stale[0], "left")))]
     after = held.iloc[max(start, at(stale[-1], "right")) : end]
     return pd.concat([p for p in (before, fresh, after) if len(p)] or [fresh], ignore_index=True)
 
 
-def _read(store: Store, first: date, last: date, known: Known) -> pd.DataFrame:
-    """``typed(exposures_in(...))`` in day order (a stable sort, where the store did not give that order)."""
+def _read(store: Store, first: date, last: date, known: Known, derive: Derive) -> pd.DataFrame:
+    """``derive(typed(exposures_in(...)))`` in day order (a stable sort, where the store did not give that
+    order)."""
     rows = typed(events.exposures_in(store, first, last, known))
     day = rows["event_date"].to_numpy()
     if day.size > 1 and not bool((day[1:] >= day[:-1]).all()):
         rows = rows.iloc[np.argsort(day, kind="stable")].reset_index(drop=True)
-    return rows
+    return rows if derive is None else derive(rows)

@@ -218,6 +218,19 @@ def test_all_factors_multiply() -> None:
     assert row["conflict"] == pytest.approx(100 * (1 - math.exp(-expected / PARAMS.p0)), abs=0.05)
 
 
+def test_a_weight_the_caller_worked_out_is_the_one_scoring_uses() -> None:
+    rows = [
+        exposure(event_id=1, fatalities=3, distance_km=20.0),
+        exposure(event_id=2, via="route", distance_km=5.0, site_km=70.0, source="gdelt"),
+    ]
+    frame = pd.DataFrame(rows)
+    weights = scoring.event_weights(frame, PARAMS)
+    as_given = score([{**r, scoring.WEIGHT: w} for r, w in zip(rows, weights, strict=True)])
+    pd.testing.assert_frame_equal(as_given, score(rows))
+    doubled = score([{**r, scoring.WEIGHT: 2 * w} for r, w in zip(rows, weights, strict=True)]).iloc[0]
+    assert contribution_sum(doubled) == pytest.approx(2 * contribution_sum(score(rows).iloc[0]), rel=1e-3)
+
+
 @pytest.mark.parametrize(("age", "counts"), [(59, True), (60, True), (61, False)])
 def test_events_older_than_the_window_count_zero(age: int, counts: bool) -> None:
     event_day = DAY - timedelta(days=age)

@@ -434,6 +434,10 @@ def test_the_watchlist_matches_sites_commodities_and_countries() -> None:
         "kamoto", "tenke"}  # fmt: skip
     everything = {"bisie", "rubaya", "kamoto", "tenke"}
     assert rules.in_scope(frame, "watchlist", Watchlist(countries=["cd"])) == everything
+    # Padded or missing lists, and a frame whose index is not its rows' positions.
+    odd = frame.assign(commodities=[" Tin ", None, "copper; Cobalt", ";"]).set_index(pd.Index([7, 3, 3, 0]))
+    assert rules.in_scope(odd, "watchlist", Watchlist(commodities=[" cobalt"])) == {"kamoto"}
+    assert rules.in_scope(odd, "watchlist", Watchlist(commodities=["tin"])) == {"bisie"}
 
 
 def test_candidate_payload_is_plain_json() -> None:

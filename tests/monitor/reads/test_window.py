@@ -98,19 +98,29 @@ def test_the_held_window_reads_as_the_store_through_new_events_incidents_and_a_r
     assert spy.spans[-1] == (FIRST, TODAY) and len(spy.spans) == 6
 
 
-def test_a_window_over_other_days_keeps_the_days_it_shares(
+def test_a_window_over_other_days_keeps_the_days_it_shares_and_what_was_derived_of_them(
     fresh_store: Store, generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     matched(fresh_store, generated)
     known = Known.end_of(TODAY)
     after = data.NOW.replace(tzinfo=None) + timedelta(hours=1)
     since = window.Since(stored=after, fused=after)  # nothing stored after the matched events
+    derived: list[int] = []  # the rows given to ``derive`` at each call
+
+    def derive(rows: pd.DataFrame) -> pd.DataFrame:
+        derived.append(len(rows))
+        return rows.assign(km=rows["distance_km"] * 1000)
+
     held, spy = window.ExposureWindow(), WindowReads(monkeypatch)
-    held.read(fresh_store, FIRST - timedelta(days=5), TODAY - timedelta(days=5), known, since)
-    later = held.read(fresh_store, FIRST, TODAY, known, since)
+    first = held.read(fresh_store, FIRST - timedelta(days=5), TODAY - timedelta(days=5), known, since, derive)
+    later = held.read(fresh_store, FIRST, TODAY, known, since, derive)
     assert later["event_date"].is_monotonic_increasing
-    pd.testing.assert_frame_equal(_ordered(later), _ordered(_direct(fresh_store, known)))
-    # The days after the first window were read; the ones it shared were not.
+    expected = _direct(fresh_store, known)
+    pd.testing.assert_frame_equal(
+        _ordered(later), _ordered(expected.assign(km=expected["distance_km"] * 1000))
+    )
+    # The days after the first window were read and derived; the ones it shared were neither.
     assert spy.spans[1][0] > TODAY - timedelta(days=5) and spy.spans[1][1] <= TODAY
+    assert derived == [len(first), len(later) - int((first["event_date"] >= pd.Timestamp(FIRST)).sum())]
     later["site_km"] = 1.0  # as the pipeline adds to what it is given: not to what is held
-    assert "site_km" not in held.read(fresh_store, FIRST, TODAY, known, since).columns
+    assert "site_km" not in held.read(fresh_store, FIRST, TODAY, known, since, derive).columns

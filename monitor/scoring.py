@@ -272,7 +272,8 @@ def _prepare_exposures(exposures: pd.DataFrame, sites: pd.Index, params: Scoring
     # Within a site, contributions rank the same on every day: ln c = ln b + ln2 * (event_day - D) / h.
     with np.errstate(divide="ignore"):
         strength = np.log(base[keep]) + _LN2 * event_day / params.half_life_days
-    ranked = _lexsort((event_id[keep], -strength, site[keep]))
+    # ``keep`` is in (site, event) order, so stable sorts by strength, then site, leave ties by event id.
+    ranked = _lexsort((-strength, site[keep]))
     pick = keep[ranked]
     picked = rows[pick]  # the kept rows' positions in ``exposures``
     # An event without an incident is an incident of its own.

@@ -618,11 +618,7 @@ class Store:
         parts = []
         unread = [day for day in days if day not in in_hand]
         if unread:
-            score = models.Score.__table__  # type: ignore[attr-defined]
-            query = sa.select(*(score.c[c] for c in columns)).where(score.c.date.in_(unread))
-            with self.engine.connect() as conn:
-                rows = [tuple(r) for r in conn.execute(query).all()]  # tuples: see _registry_outputs
-                parts.append(pd.DataFrame.from_records(rows, columns=columns))
+            parts.append(self._stored_scores(unread, columns))
         if written is not None and len(unread) < len(days):
             on = pd.to_datetime(written["date"]).dt.date
             parts.append(written.loc[on.isin(set(days) - set(unread)), columns].assign(date=on))
@@ -647,6 +643,22 @@ class Store:
                 )
             if rows:
                 conn.execute(self._upsert_statement(models.SupplyDay, ("date", "commodity")), rows)
+
+    def _stored_scores(self, days: Sequence[date], columns: Sequence[str]) -> pd.DataFrame:
+        """The stored rows of ``days`` (``columns`` of ``score``, dates as dates), read on the DB-API cursor:
+        SQLAlchemy's processing of each row took 20 ms of a tick's roll-up (9,900 rows)."""
+        mark = "?" if self.dialect == "sqlite" else "%s"
+        query = f"SELECT {', '.join(columns)} FROM score WHERE date IN ({', '.join([mark] * len(days))})"
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute(query, [_sql_dt(day) for day in days])
+            frame = pd.DataFrame.from_records(cur.fetchall(), columns=list(columns))
+        finally:
+            raw.close()
+        if "date" in frame.columns:  # SQLite gives text: each distinct value converted once
+            frame["date"] = frame["date"].map({v: dialect.as_date(v) for v in frame["date"].unique()})
+        return frame
 
     # ---- feed runs and watermarks ----
     def start_run(self, feed: str, now: datetime) -> int:

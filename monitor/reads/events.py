@@ -25,7 +25,6 @@ from monitor.store import Store
 __all__ = [
     "PANEL_REFS",
     "EventFilter",
-    "arrived_days",
     "arrived_takeovers",
     "arrow_panel",
     "by_url",
@@ -103,11 +102,19 @@ def seen_since(store: Store, since: datetime) -> tuple[np.ndarray, np.ndarray, n
 
 
 def exposures_in(
-    store: Store, first: date, last: date, known: Known, site_ids: Sequence[str] | None = None
+    store: Store,
+    first: date,
+    last: date,
+    known: Known,
+    site_ids: Sequence[str] | None = None,
+    *,
+    arrived: tuple[datetime, datetime] | None = None,
 ) -> pd.DataFrame:
     """Exposures of the events dated from ``first`` to ``last`` that ``known`` sees (of ``site_ids`` only,
-    when given), with what scoring weighs: the event's source, type, sub-type, fatalities, precision, date,
-    ``known_at``, place, report counts and incident (empty when not fused yet)."""
+    when given; only of the events stored at or after ``arrived[0]`` or moved to another incident after
+    ``arrived[1]``, when given, as ``touched_sites`` finds them), with what scoring weighs: the event's
+    source, type, sub-type, fatalities, precision, date, ``known_at``, place, report counts and incident
+    (empty when not fused yet)."""
     params: dict[str, Any] = {"start": first, "last": last, **known.params()}
     only = ""
     if site_ids is not None and sql.listable(site_ids):
@@ -118,6 +125,9 @@ def exposures_in(
         # site in each event's exposures (3,600 sites: 27 s against 1.6 s).
         only, params = f" AND x.site_id || '' IN ({marks or 'NULL'})", {**params, **more}
     where = " WHERE e.event_date >= :start AND e.event_date <= :last" + known.where("e")
+    if arrived is not None:
+        where += f" AND {_ARRIVED}"
+        params.update(since=arrived[0], fused=arrived[1])
     # The exposures and their events read apart, then joined here: an event has tens of exposures, and
     # fetching its twelve columns once per exposure cost most of the read (a tick's rescore: 130,000 rows).
     exposed = sql.large_frame(
@@ -445,23 +455,6 @@ def touched_sites(store: Store, since: datetime, fused: datetime) -> pd.DataFram
         {"since": since, "fused": fused},
         types={"first_day": sa.Date(), "last_day": sa.Date()},
     )
-
-
-def arrived_days(
-    store: Store, first: date, last: date, known: Known, since: datetime, fused: datetime
-) -> list[date]:
-    """The event days from ``first`` to ``last``, ascending, of the events ``known`` sees that were stored at
-    or after ``since`` or moved to another incident after ``fused``: the days whose ``exposures_in`` rows
-    what arrived since then can have changed (found through the indexes on ``first_seen_at`` and
-    ``changed_at``, not by reading the days' rows)."""
-    frame = sql.frame(
-        store,
-        "SELECT DISTINCT e.event_date AS day FROM event e"
-        " WHERE e.event_date >= :start AND e.event_date <= :last" + known.where("e") + f" AND {_ARRIVED}",
-        {"start": first, "last": last, "since": since, "fused": fused, **known.params()},
-        types={"day": sa.Date()},
-    )
-    return sorted({d for d in (dialect.as_date(v) for v in frame["day"]) if d is not None})
 
 
 def arrived_takeovers(

@@ -2,24 +2,28 @@
 
 A tick rescores the few thousand sites its new events touch, and each of their scores weighs the 60 days
 before it: read from the store, that window is about 300,000 exposure rows and a second of a 3.5 s tick
-(1M events stored), though all but the last day or two of it were read by the tick before. An
-``ExposureWindow`` keeps the window's rows of every site and, on each read, reads again only the days of
-the events that arrived since the rows were read (``reads.events.arrived_days``: two index lookups, a few
-ms), and the days it did not hold.
+(1M events stored), though all of it but what the tick brought was read by the tick before. An
+``ExposureWindow`` keeps the window's rows of every site and, on each read, reads only the rows of the
+events that arrived since (``reads.events.exposures_in(..., arrived=...)``: found through the indexes on
+``first_seen_at`` and ``changed_at``), putting them in place of those events' held rows, and the days it
+did not hold.
 
-What can change a day's rows is what arrives: events and exposures are only ever added (or every exposure
+What can change the rows is what arrives: events and exposures are only ever added (or every exposure
 cleared and matched again when the registry changes, which changes ``Store.registry_version``, and then
 nothing held is used), and an event moved to another incident is a membership deleted and inserted with a
-later ``changed_at``. Each read is given ``Since``, lower bounds on the stamps of whatever is written from
-then on (the pipeline's: ``Pipeline.window_since``); the next read looks back to them. An earlier
-version asked the store for a digest of each day instead (counts and sums over the day's exposures and
-incident memberships), which read the whole window's rows: 0.1 s of a 1.1 s tick on SQLite, 0.5 s of
-2.3 s on PostgreSQL.
+later ``changed_at``; an event's rows are all its exposures, so the rows read of an arrived event replace
+all it had. Each read is given ``Since``, lower bounds on the stamps of whatever is written from then on
+(the pipeline's: ``Pipeline.window_since``); the next read looks back to them.
+
+Earlier versions asked the store for a digest of each day (counts and sums over the day's exposures and
+incident memberships), which read the whole window's rows (0.1 s of a 1.1 s tick on SQLite, 0.5 s of
+2.3 s on PostgreSQL), then read the days whose digest moved again whole: today's rows, which grow all day
+as every tick adds to them.
 
 Rows are held for one ``Known`` (a tick's: public by the end of its day) and one registry version; another
 of either starts over. The rows given are those ``reads.events.exposures_in`` gives (``typed``), days
-ascending (sorted, where the store did not give that order: PostgreSQL promises none) and each day's in the
-order the store gave them; scoring takes rows in any order. Held in day order, the rows of a window are
+ascending (sorted, where the store did not give that order: PostgreSQL promises none); within a day, in
+the order they were read (scoring takes rows in any order). Held in day order, the rows of a window are
 slices of those held, not filters of every row.
 """
 
@@ -89,11 +93,12 @@ class ExposureWindow:
     def read(
         self, store: Store, first: date, last: date, known: Known, since: Since, derive: Derive = None
     ) -> pd.DataFrame:
-        """``derive(typed(exposures_in(store, first, last, known)))`` (every site's rows), from the rows held
-        where no event of their day arrived since they were read. ``since`` bounds what is written from now
-        on (taken before this read). ``derive`` adds columns worked out of each row alone, once per row read:
-        held rows keep what it gave then, so it must give the same for a row under one registry version.
-        Holds the rows of ``first`` to ``last`` after (and only those)."""
+        """``derive(typed(exposures_in(store, first, last, known)))`` (every site's rows), from the rows held:
+        only the rows of the events that arrived since they were read, and of days not held, are read.
+        ``since`` bounds what is written from now on (taken before this read). ``derive`` adds columns
+        worked out of each row alone, once per row read: held rows keep what it gave then, so it must give
+        the same for a row under one registry version. Holds the rows of ``first`` to ``last`` after (and
+        only those)."""
         with self._lock:
             rows = self._rows(store, first, last, known, since, derive)
         return rows.reset_index(drop=True)  # the caller's own frame: columns it adds are not held
@@ -103,42 +108,59 @@ class ExposureWindow:
     ) -> pd.DataFrame:
         key = (known, store.registry_version())
         held = self._held if self._held is not None and self._held.key == key else None
-        if held is None:
+        if held is None or last < held.first or first > held.last:  # no day held
             rows = _read(store, first, last, known, derive)
         else:
-            # Days not held, and days of the events that arrived since the held rows were read.
-            moved = set(events.arrived_days(store, first, last, known, held.since.stored, held.since.fused))
-            span = (first + timedelta(days=i) for i in range((last - first).days + 1))
-            moved |= {d for d in span if not held.first <= d <= held.last}
-            rows = _merged(held.rows, first, last, sorted(moved), store, known, derive)
+            lo, hi = max(first, held.first), min(last, held.last)
+            arrived = _read(store, lo, hi, known, derive, since=held.since)
+            parts = [_refreshed(held.rows, lo, hi, arrived)]
+            if first < lo:
+                parts.insert(0, _read(store, first, lo - timedelta(days=1), known, derive))
+            if hi < last:
+                parts.append(_read(store, hi + timedelta(days=1), last, known, derive))
+            rows = _joined(parts)
         self._held = _Held(key, first, last, since, rows)
         return rows
 
 
-def _merged(
-    held: pd.DataFrame, first: date, last: date, stale: list[date], store: Store, known: Known, derive: Derive
-) -> pd.DataFrame:
-    """``held``'s rows of ``first`` to ``last``, those of the ``stale`` days' span read again in their place
-    (days stay in order: the rows before the span, the span, the rows after)."""
+def _refreshed(held: pd.DataFrame, lo: date, hi: date, arrived: pd.DataFrame) -> pd.DataFrame:
+    """``held``'s rows of ``lo`` to ``hi`` (in day order) with those of the events in ``arrived`` (the rows
+    of the events that arrived since they were read) replaced by ``arrived``'s, in day order."""
     # Held rows are in day order: each part is a slice of them, not a filter of every row (60 -> 1 ms).
     day = held["event_date"].to_numpy()
 
-    def at(when: date, side: Literal["left", "right"]) -> int:
+    def at(when: Any, side: Literal["left", "right"]) -> int:
         return int(np.searchsorted(day, np.datetime64(when), side=side))
 
-    start, end = at(first, "left"), at(last, "right")
-    if not stale:
-        return held.iloc[start:end].reset_index(drop=True)
-    fresh = _read(store, stale[0], stale[-1], known, derive)
-    before = held.iloc[start : max(start, min(end, at(stale[0], "left")))]
-    after = held.iloc[max(start, at(stale[-1], "right")) : end]
-    return pd.concat([p for p in (before, fresh, after) if len(p)] or [fresh], ignore_index=True)
+    start, end = at(lo, "left"), at(hi, "right")
+    if arrived.empty:
+        return held.iloc[start:end]
+    # Only the days the arrived events fall on are filtered and put in order again (a tick: a day or two).
+    dates = arrived["event_date"].to_numpy()
+    span_start = max(start, at(dates.min(), "left"))
+    span_end = max(span_start, min(end, at(dates.max(), "right")))
+    span = held.iloc[span_start:span_end]
+    span = span[~span["event_id"].isin(arrived["event_id"].unique())]
+    middle = _joined([span, arrived])
+    order = np.argsort(middle["event_date"].to_numpy(), kind="stable")
+    return _joined([held.iloc[start:span_start], middle.iloc[order], held.iloc[span_end:end]])
 
 
-def _read(store: Store, first: date, last: date, known: Known, derive: Derive) -> pd.DataFrame:
-    """``derive(typed(exposures_in(...)))`` in day order (a stable sort, where the store did not give that
-    order)."""
-    rows = typed(events.exposures_in(store, first, last, known))
+def _joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """``parts`` one after the other (the first when all are empty: its columns)."""
+    full = [p for p in parts if len(p)]
+    if len(full) == 1:
+        return full[0]
+    return pd.concat(full or parts[:1], ignore_index=True)
+
+
+def _read(
+    store: Store, first: date, last: date, known: Known, derive: Derive, since: Since | None = None
+) -> pd.DataFrame:
+    """``derive(typed(exposures_in(...)))`` (of the events that arrived ``since``, when given) in day order
+    (a stable sort, where the store did not give that order)."""
+    arrived = None if since is None else (since.stored, since.fused)
+    rows = typed(events.exposures_in(store, first, last, known, arrived=arrived))
     day = rows["event_date"].to_numpy()
     if day.size > 1 and not bool((day[1:] >= day[:-1]).all()):
         rows = rows.iloc[np.argsort(day, kind="stable")].reset_index(drop=True)

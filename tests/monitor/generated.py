@@ -65,17 +65,28 @@ EXPOSURES_IN = reads.events.exposures_in
 
 
 class WindowReads:
-    """The spans of days of every site's exposures read from the store (what the held window reads; a read
-    of listed sites is not counted)."""
+    """What the held window reads of every site's exposures from the store: the spans of days read whole
+    (``spans``), and the rows read of the events that arrived since an earlier read (``arrivals``: how many
+    at each read). A read of listed sites is not counted."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.spans: list[tuple[date, date]] = []
+        self.arrivals: list[int] = []
 
         def spied(
-            store: Store, first: date, last: date, known: reads.known.Known, site_ids: list[str] | None = None
+            store: Store,
+            first: date,
+            last: date,
+            known: reads.known.Known,
+            site_ids: list[str] | None = None,
+            *,
+            arrived: tuple[datetime, datetime] | None = None,
         ) -> pd.DataFrame:
-            if site_ids is None:
+            rows = EXPOSURES_IN(store, first, last, known, site_ids, arrived=arrived)
+            if site_ids is None and arrived is None:
                 self.spans.append((first, last))
-            return EXPOSURES_IN(store, first, last, known, site_ids)
+            elif site_ids is None:
+                self.arrivals.append(len(rows))
+            return rows
 
         monkeypatch.setattr(reads.events, "exposures_in", spied)

@@ -63,8 +63,8 @@ def typed(exposures: pd.DataFrame) -> pd.DataFrame:
 class Since:
     """Lower bounds on the stamps of what is written from some moment on: every event stored (or given
     exposures by matching) from then has ``first_seen_at`` at or after ``stored``, and every incident
-    membership made from then has ``changed_at`` after ``fused``. So the rows of days without such an event
-    are as they were at that moment."""
+    membership made from then has ``changed_at`` after ``fused``. So the rows of every other event are as
+    they were at that moment."""
 
     stored: datetime
     fused: datetime

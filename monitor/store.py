@@ -51,6 +51,10 @@ SCORES_VERSION = "scores.version"
 REGISTRY_VERSION = "registry.version"
 #: How much of SQLite's write-ahead log stays on disk after a checkpoint.
 SQLITE_WAL_KEEP_BYTES = 64 << 20
+#: The same on a store that defers its checkpoints (``minewatch run``): a tick's writes (about 100 MB at
+#: 10,000 sites) reuse the log's file. Cut back to 64 MB at each checkpoint, the next tick's first write
+#: truncated it (3-40 ms) and its writes grew it again.
+SQLITE_DEFERRED_WAL_KEEP_BYTES = 256 << 20
 #: How much write-ahead log a SQLite writer of a store that defers checkpoints (``minewatch run``) lets grow
 #: before it checkpoints in its own commit; SQLite's default is 1,000 pages (16 MB here). A tick's writes
 #: (about 100 MB at 10,000 sites, most of it the exposures' site index) then wait in the log and are
@@ -115,7 +119,8 @@ def _sqlite_pragmas(dbapi_conn: Any, busy_timeout_ms: int, deferred_checkpoints:
         cur.execute(f"PRAGMA wal_autocheckpoint={SQLITE_DEFERRED_CHECKPOINT_BYTES // page_bytes}")
     # A bulk write's transaction grows the write-ahead log to its size; cut it back after each checkpoint
     # instead of keeping the largest one's size on disk.
-    cur.execute(f"PRAGMA journal_size_limit={SQLITE_WAL_KEEP_BYTES}")
+    keep = SQLITE_DEFERRED_WAL_KEEP_BYTES if deferred_checkpoints else SQLITE_WAL_KEEP_BYTES
+    cur.execute(f"PRAGMA journal_size_limit={keep}")
     cur.execute("PRAGMA foreign_keys=ON")
     # A writer waits for another (feed threads, the API, the CLI) this long, not Python's default 5 s, before
     # "database is locked" (then monitor.writelock tries again, a bounded number of times).

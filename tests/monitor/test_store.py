@@ -138,6 +138,22 @@ def test_a_store_that_defers_checkpoints_leaves_a_large_write_in_the_log_until_i
     store.engine.dispose()
 
 
+@pytest.mark.parametrize("deferred", [False, True])
+def test_a_store_that_defers_checkpoints_keeps_its_log_s_file_for_the_next_writes(
+    tmp_path: Path, now: datetime, deferred: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module, "SQLITE_WAL_KEEP_BYTES", 1 << 20)
+    path = tmp_path / "store.db"
+    store = Store.from_url(f"sqlite:///{path}", deferred_checkpoints=deferred)
+    store.create_schema()
+    store.set_watermark("big", "x" * (8 << 20), now)
+    store.checkpoint()
+    store.set_watermark("small", "x", now)  # the first write after a checkpoint starts the log over
+    log = path.with_name(path.name + "-wal").stat().st_size
+    assert (log > 4 << 20) is deferred
+    store.engine.dispose()
+
+
 def test_init_turns_an_earlier_release_s_suspension_and_force_majeure_into_halts_keeping_the_old_word(
     fresh_store: Store, now: datetime
 ) -> None:

@@ -158,7 +158,12 @@ def test_sites_taken_a_block_at_a_time_get_the_front_line_they_get_all_at_once(
         ]
     )
     whole = front_line(sites, takeovers, MARCH, SETTINGS)
+    last_days = front_line(sites, takeovers, MARCH[-2:], SETTINGS)
     monkeypatch.setattr("monitor.front.SITES_PER_BLOCK", 4)
     blocked = front_line(sites, takeovers, MARCH, SETTINGS)
     assert whole["front_km"].notna().sum() > 100  # the sites do have fronts to compare
     pd.testing.assert_frame_equal(blocked, whole)
+    # A run of two days takes 12 times the sites a block (12 here): two blocks of the 23.
+    monkeypatch.setattr("monitor.front.SITES_PER_BLOCK", 1)
+    assert last_days["front_km"].notna().sum() > 5
+    pd.testing.assert_frame_equal(front_line(sites, takeovers, MARCH[-2:], SETTINGS), last_days)

@@ -328,11 +328,8 @@ class Pipeline:
                 exposures = matching.match_events(
                     block, site_frame, m.site_radius_km, m.route_corridor_km, routes
                 )
-                # In site order, the order of the site index they land in at random otherwise.
                 added += self.store.insert_frame(
-                    models.Exposure,
-                    exposures.sort_values(["site_id", "event_id", "via"], kind="stable"),
-                    key=("event_id", "site_id", "via"),
+                    models.Exposure, exposures, key=("event_id", "site_id", "via")
                 )
                 advance(len(block))
         self.store.set_watermark(EVENTS_MATCHED, started.isoformat(), self.now())

@@ -240,6 +240,11 @@ def _column_array(column: pd.Series) -> pa.Array | list[Any]:
     return [_sql_value(v) for v in column.tolist()]
 
 
+#: The order rows of these tables go into SQLite in: that of the secondary index their inserts would land
+#: in at random otherwise (the exposures' ``site_id`` index: matching 0.12 -> 0.105 s a tick, the 300k
+#: import 96.7 -> 92.8 s). Not on PostgreSQL, whose key index then took them at random instead (the same
+#: import 141 -> 157 s, the database 3% larger).
+_SQLITE_INSERT_ORDER: dict[str, tuple[str, ...]] = {"exposure": ("site_id", "event_id", "via")}
 #: Rows of a frame converted to DB-API values at a time for SQLite (memory: they are Python objects).
 FRAME_ROWS_PER_SLICE = 50_000
 
@@ -501,6 +506,9 @@ class Store:
         columns = list(frame.columns)
         name = str(table.__tablename__)
         if self.dialect == "sqlite":
+            order = _SQLITE_INSERT_ORDER.get(name)
+            if order is not None:
+                frame = frame.sort_values(list(order), kind="stable")
             # executemany binds Python values: converted a slice of rows at a time, streamed in.
             return self._insert_ignore(name, columns, [], key, clear, rows=_frame_rows(frame))
         # COPY takes the Arrow arrays as they are.

@@ -289,7 +289,7 @@ def _prepare_exposures(exposures: pd.DataFrame, sites: pd.Index, params: Scoring
         event_id=event_id[pick],
         incident=incident.astype(np.int64),
         incident_id=incident_ids[picked],
-        curated=~_is_in(exposures["source"], MACHINE_CODED_SOURCES)[picked],
+        curated=~np.isin(values, list(MACHINE_CODED_SOURCES))[codes[picked]],
         source_bit=np.left_shift(1, source_of_value.reshape(-1)[codes[picked]].astype(np.int64)),
         sources=[str(x) for x in sources],
         is_site=(exposures["via"] == "site").to_numpy(bool)[picked],

@@ -118,10 +118,14 @@ def settle(store: Any) -> None:
     first tick would match and rescore the whole import again (on the quick data, 7-11 s against 1-2 s)."""
     import sqlalchemy as sa
 
+    from monitor.pipeline import SCORES_EPOCH
+
     stamp = data.NOW.replace(tzinfo=None)
     later = stamp + timedelta(minutes=11)
     with store.engine.begin() as conn:
         for name, value in conn.execute(sa.text("SELECT name, value FROM watermark")).all():
+            if name == SCORES_EPOCH:
+                continue  # the scores' epoch is when they went stale, not a mark of what was seen
             moved = value.replace(stamp.isoformat(), later.isoformat())
             conn.execute(sa.text("UPDATE watermark SET value = :v WHERE name = :n"), {"v": moved, "n": name})
 

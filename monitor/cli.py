@@ -165,8 +165,9 @@ def init(ctx: typer.Context) -> None:
     c = _ctx(ctx)
     store = c.store(check=False)
     upgraded = store.create_schema()
-    count = c.pipeline(store).load_sites(_registry(c))
-    out.print(f"store ready at {safe_url(c.settings.database.url)}: {upgraded.describe()}; {count} sites")
+    changed = c.pipeline(store).load_sites(_registry(c))
+    sites_line = f"{reads.sites.count(store)} sites ({changed} new or changed)"
+    out.print(f"store ready at {safe_url(c.settings.database.url)}: {upgraded.describe()}; {sites_line}")
 
 
 class SitesFormat(StrEnum):

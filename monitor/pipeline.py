@@ -66,6 +66,9 @@ SCORES_SEEN = "score:seen"
 #: ticks (``reads.window``): a tick's cells span a day or two; a longer run reads the store (held, every
 #: site's rows of a longer span would outweigh what it saves).
 HELD_EXTRA_DAYS = 7
+#: A registry change of at most this share of its sites rematches and rescores only what they touch
+#: (``Pipeline.load_sites``); a larger one starts matching and scoring over, as a first load does.
+RESYNC_SHARE = 0.5
 
 
 def params_hash(params: BaseModel) -> str:
@@ -272,11 +275,66 @@ class Pipeline:
 
     # ---- sites ----
     def load_sites(self, parsed: sites.SitesParse) -> int:
-        """Upsert sites, then rematch everything (distances and names depend on the registry)."""
-        count = sites.sync_sites(self.store, parsed, self.now())
-        self.store.clear_matches([EVENTS_MATCHED, NOTICES_MATCHED])
-        self._renew_scores_epoch()  # scores stored so far were computed on the old registry
-        return count
+        """Upsert sites; return how many were new or changed.
+
+        What the changed sites touch is matched and scored again right away: their exposures to every
+        stored event, every notice's links (a notice naming only an operator links to its one site, so a
+        site added elsewhere changes others' links), and the scores of those sites and of every site a
+        notice links to, on each day whose scores are current. The other sites' matches and scores stand:
+        they do not depend on the changed ones. When more than ``RESYNC_SHARE`` of the registry changed (a
+        first load), everything is matched and scored again, from the next match and rescore on."""
+        before = reads.sites.count(self.store)
+        changed = sites.sync_sites(self.store, parsed, self.now())
+        if not changed:
+            return 0
+        if len(changed) > RESYNC_SHARE * max(before, 1) or self.scores_epoch() is None:
+            self.store.clear_matches([EVENTS_MATCHED, NOTICES_MATCHED])
+            self._renew_scores_epoch()  # scores stored so far were computed on the old registry
+        else:
+            with self._one_registry():
+                self._resync(changed, before)
+        return len(changed)
+
+    def _resync(self, changed: list[str], before: int) -> None:
+        """Match and score again what the ``changed`` sites touch (``load_sites``); ``before``: how many
+        sites the registry held before they were written."""
+        registry = self._registry()
+        mine = registry[registry["id"].isin(changed)].reset_index(drop=True)
+        noticed = reads.notices.linked_sites(self.store)
+        # Days whose stored scores were current for every site of the registry before the change.
+        first, last = reads.scores.day_span(self.store)
+        days: list[date] = []
+        if first is not None and last is not None:
+            stored = reads.scores.coverage(self.store, first, last)
+            epoch = self.scores_epoch()
+            current = stored["sites"] == before
+            if epoch is not None:
+                current &= stored["computed_at"] >= pd.Timestamp(epoch[1])
+            days = sorted(stored.loc[current, "date"])
+        self.store.clear_site_matches(changed, [NOTICES_MATCHED])
+        ids, lat, lon = reads.events.seen_since(self.store, datetime(1970, 1, 1))
+        routes = self._subset_routes(mine)
+        self._match_event_rows(ids, lat, lon, mine, routes)
+        self._match_notices(registry)
+        touched = np.array(sorted(set(changed) | noticed | reads.notices.linked_sites(self.store)), object)
+        if days:
+            # Some sites at a time: every stored day of each (a year or more) is a cell.
+            per_group = max(1, SCORE_ROWS_PER_BLOCK // len(days))
+            for start in range(0, touched.size, per_group):
+                group = touched[start : start + per_group]
+                self._score_cells(
+                    pd.DataFrame(
+                        {"site_id": np.tile(group, len(days)), "date": np.repeat(np.array(days), group.size)}
+                    ),
+                    roll_up=False,
+                )
+            self.store.rollup_supply(days)  # once: each group's days are every stored day
+            self.store.recount_scored_days(days, before, len(registry))
+
+    def _subset_routes(self, site_frame: pd.DataFrame) -> matching.RouteSamples | None:
+        """``site_frame``'s routes sampled for matching (None: no route matching), not kept."""
+        corridor = self.settings.matching.route_corridor_km
+        return matching.route_samples(site_frame, corridor) if corridor > 0 else None
 
     def site_filter(self) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
         """A vectorised 'within reach of some located site or route waypoint' test (for GDELT)."""
@@ -313,14 +371,26 @@ class Pipeline:
     def _match_events(self, site_frame: pd.DataFrame) -> int:
         started = naive_utc(self.now())
         ids, lat, lon = reads.events.seen_since(self.store, self._seen_since(EVENTS_MATCHED))
-        if ids.size == 0:
-            self.store.set_watermark(EVENTS_MATCHED, started.isoformat(), self.now())
+        added = self._match_event_rows(ids, lat, lon, site_frame, self._route_samples(site_frame))
+        self.store.set_watermark(EVENTS_MATCHED, started.isoformat(), self.now())
+        return added
+
+    def _match_event_rows(
+        self,
+        ids: np.ndarray,
+        lat: np.ndarray,
+        lon: np.ndarray,
+        site_frame: pd.DataFrame,
+        routes: matching.RouteSamples | None,
+    ) -> int:
+        """Store the exposures of the events (``ids`` at ``lat``, ``lon``) to ``site_frame``'s sites and
+        ``routes``; return how many were new."""
+        if ids.size == 0 or site_frame.empty:
             return 0
         events = pd.DataFrame(
             {"id": ids.astype(np.int64), "lat": lat.astype(float), "lon": lon.astype(float)}
         )
         m = self.settings.matching
-        routes = self._route_samples(site_frame)
         added = 0
         with self.progress("match events", ids.size) as advance:
             for start in range(0, len(events), MATCH_EVENTS_PER_BLOCK):
@@ -332,7 +402,6 @@ class Pipeline:
                     models.Exposure, exposures, key=("event_id", "site_id", "via")
                 )
                 advance(len(block))
-        self.store.set_watermark(EVENTS_MATCHED, started.isoformat(), self.now())
         return added
 
     def _match_notices(self, site_frame: pd.DataFrame) -> int:
@@ -753,8 +822,9 @@ class Pipeline:
              "last_day": pd.to_datetime(day + reach).date}
         )  # fmt: skip
 
-    def _score_cells(self, cells: pd.DataFrame) -> None:
-        """Compute and store the scores of the (``site_id``, ``date``) ``cells`` of stored days."""
+    def _score_cells(self, cells: pd.DataFrame, *, roll_up: bool = True) -> None:
+        """Compute and store the scores of the (``site_id``, ``date``) ``cells`` of stored days;
+        ``roll_up=False`` leaves their days' supply roll-up to the caller."""
         if cells.empty:
             return
         site_frame = self._registry()
@@ -770,7 +840,7 @@ class Pipeline:
         for scores in self._scored_blocks(span, False, None, chosen):
             mine = pd.MultiIndex.from_frame(scores[["site_id", "date"]]).isin(wanted)
             block = cells[cells["date"].isin(set(scores["date"]))]
-            self.store.replace_site_scores(_loud(scores[mine]), block, naive_utc(self.now()))
+            self.store.replace_site_scores(_loud(scores[mine]), block, naive_utc(self.now()), roll_up=roll_up)
 
     # ---- one tick ----
     def run_once(self, collectors: Sequence[Collector], requester: RetryingRequester) -> TickReport:

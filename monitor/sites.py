@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import math
 import re
 import weakref
@@ -419,12 +420,57 @@ def load_bundled(now: datetime) -> SitesParse:
     return parse_sites_csv(_read_data("sites.csv"), origin="bundled", now=now)
 
 
-def sync_sites(store: Store, parse: SitesParse, now: datetime) -> int:
-    """Upsert the parsed sites by id (a later row with the same id wins); return how many were written."""
+def sync_sites(store: Store, parse: SitesParse, now: datetime) -> list[str]:
+    """Upsert the parsed sites by id (a later row with the same id wins), writing only the rows that are new
+    or differ from the stored one in anything but ``updated_at``; return their ids, sorted.
+
+    A registry loaded again as it stands (``minewatch init`` re-run, the same file imported twice) writes
+    nothing, so the registry's version stays and nothing matched or scored on it has to be done again."""
     latest: dict[str, dict[str, Any]] = {}
     for row in parse.rows:
-        latest[row["id"]] = {**row, "updated_at": row.get("updated_at") or naive_utc(now)}
-    return store.upsert(models.Site, list(latest.values()), key=("id",))
+        latest[row["id"]] = row
+    stored = {str(r["id"]): r for r in sites_frame(store).to_dict("records")}
+    changed = [
+        {**row, "updated_at": row.get("updated_at") or naive_utc(now)}
+        for site_id, row in latest.items()
+        if _differs(row, stored.get(site_id))
+    ]
+    if changed:
+        store.upsert(models.Site, changed, key=("id",))
+    return sorted(str(row["id"]) for row in changed)
+
+
+def _differs(row: Mapping[str, Any], stored: Mapping[str, Any] | None) -> bool:
+    """Whether ``row`` (parsed) would change its ``stored`` row (a ``sites_frame`` record) in anything but
+    ``updated_at``."""
+    if stored is None:
+        return True
+    return any(not _same(value, stored.get(name)) for name, value in row.items() if name != "updated_at")
+
+
+def _same(value: Any, stored: Any) -> bool:
+    """Whether a parsed value is the stored one: equal as they are (most are), else as ``_comparable``."""
+    if type(value) is type(stored) and isinstance(value, (str, int, float, list)) and value == stored:
+        return True
+    return _comparable(value) == _comparable(stored)
+
+
+def _comparable(value: Any) -> str:
+    """A registry value as canonical JSON: missing values (None, NaN, NA) alike, numpy scalars as Python's,
+    tuples as lists, dates as ISO text."""
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, sort_keys=True, default=_plain)
+    return json.dumps(_plain(value), sort_keys=True, default=str)
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item") and not isinstance(value, (list, tuple, dict, str)):
+        value = value.item()  # a numpy or pandas scalar
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
 
 
 def sites_frame(store: Store) -> pd.DataFrame:

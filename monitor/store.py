@@ -540,14 +540,17 @@ class Store:
         self._scores_changed(days, computed_at, scores)
         return written
 
-    def replace_site_scores(self, scores: pd.DataFrame, cells: pd.DataFrame, computed_at: datetime) -> int:
+    def replace_site_scores(
+        self, scores: pd.DataFrame, cells: pd.DataFrame, computed_at: datetime, *, roll_up: bool = True
+    ) -> int:
         """Replace the stored scores of the (``site_id``, ``date``) ``cells`` of days already scored with
-        ``scores`` (their rows that are not quiet): a rescore of what new rows can touch."""
+        ``scores`` (their rows that are not quiet): a rescore of what new rows can touch. ``roll_up=False``
+        leaves the days' supply roll-up to the caller (``rollup_supply`` once after many such writes)."""
         dates = _column_values(cells["date"])
         pairs = list(zip(dates, cells["site_id"].tolist(), strict=True))
         clear = ("DELETE FROM score WHERE date = {p} AND site_id = {p}", pairs)
         written = self._write_scores(scores, computed_at, clear)
-        self._scores_changed(sorted(set(cells["date"])), computed_at)
+        self._scores_changed(sorted(set(cells["date"])), computed_at, roll_up=roll_up)
         return written
 
     def _write_scores(
@@ -564,9 +567,15 @@ class Store:
         return self.insert_frame(models.Score, frame[columns], key=("date", "site_id"), clear=clear)
 
     def _scores_changed(
-        self, days: Sequence[date], computed_at: datetime, written: pd.DataFrame | None = None
+        self,
+        days: Sequence[date],
+        computed_at: datetime,
+        written: pd.DataFrame | None = None,
+        *,
+        roll_up: bool = True,
     ) -> None:
-        self.rollup_supply(days, written)
+        if roll_up:
+            self.rollup_supply(days, written)
         # A fresh token per write, so readers that cache by it (the dashboard, and by day the alerts'
         # lookback) see every rescore. After the rows: a reader that read a day's version before them
         # finds it moved at its next read.
@@ -770,6 +779,27 @@ class Store:
         self.upsert(
             models.Watermark, [{"name": name, "value": value, "updated_at": naive_utc(now)}], key=("name",)
         )
+
+    def clear_site_matches(self, site_ids: Sequence[str], watermarks: Sequence[str]) -> None:
+        """Forget the exposures of ``site_ids``, every notice link, and the named matching watermarks: the
+        sites changed, and a notice's links depend on the whole registry."""
+        with self.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM exposure WHERE site_id = :s"), [{"s": s} for s in site_ids])
+            conn.execute(sa.text("DELETE FROM noticesite"))
+            conn.execute(sa.text("DELETE FROM noticeoperator"))
+            for name in watermarks:
+                conn.execute(sa.text("DELETE FROM watermark WHERE name = :n"), {"n": name})
+
+    def recount_scored_days(self, days: Sequence[date], before: int, after: int) -> None:
+        """Mark ``days``, scored for every one of ``before`` sites, as scored for ``after``: the sites added
+        since were scored on them."""
+        if before == after or not days:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.text("UPDATE score_day SET sites = :after WHERE date = :d AND sites = :before"),
+                [{"d": d, "before": before, "after": after} for d in days],
+            )
 
     def clear_matches(self, watermarks: Sequence[str]) -> None:
         """Forget every exposure and notice link, and the named matching watermarks, so that the next match

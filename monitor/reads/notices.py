@@ -22,6 +22,7 @@ from monitor.store import Store
 __all__ = [
     "arrow_panel",
     "linked",
+    "linked_sites",
     "of_kinds",
     "of_site",
     "operator_mentions",
@@ -66,6 +67,11 @@ def sites_noticed_since(store: Store, since: datetime) -> set[str]:
         {"since": since},
     )
     return {str(s) for s in frame["site_id"]}
+
+
+def linked_sites(store: Store) -> set[str]:
+    """Every site some notice is tied to."""
+    return {str(s) for s in sql.frame(store, "SELECT DISTINCT site_id FROM noticesite")["site_id"]}
 
 
 def touched_sites(store: Store, since: datetime) -> pd.DataFrame:

@@ -1,23 +1,29 @@
 """A small generated set for tests that need more than the demo: seeded sites with routes and ACLED events
 from ``bench/data.py`` (the ``generated`` fixture of ``tests/monitor/conftest.py`` writes them), a pipeline
-on them at the set's clock, and a spy on the reads of every site's exposures (the held window's)."""
+on them at the set's clock, a spy on the reads of every site's exposures (the held window's), and the check
+that stored scores read back as the dense computation gives them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from bench import data
 from feeds import acled
-from monitor import reads, sites
+from monitor import dialect, explanation, reads, sites, supply
 from monitor.config import Settings
 from monitor.pipeline import Pipeline
+from monitor.reads import sql
+from monitor.reads.arrow import ArrowReader, conform
+from monitor.scoring import explained
 from monitor.store import Store
 
 GENERATED = data.Scale("sparse-test", sites=60, acled_events=2_500, gdelt_rows=0)
@@ -90,3 +96,46 @@ class WindowReads:
             return rows
 
         monkeypatch.setattr(reads.events, "exposures_in", spied)
+
+
+def assert_stored_equal_dense(pipeline: Pipeline, days: Sequence[date]) -> None:
+    """The stored scores of ``days`` read back (quiet rows filled in) equal the dense computation, every
+    column; every stored explanation is the computed one, and each site's explanation on the last day reads
+    back as the computed one; the supply roll-up is the one summed from the store again."""
+    dense = pipeline.score(list(days), persist=False)
+    schema = reads.scores.STORED_ARROW
+    computed = _sorted(conform(pa.Table.from_pandas(dense[list(schema.names)], preserve_index=False), schema))
+    stored = _sorted(reads.scores.arrow(ArrowReader(pipeline.store), days[0], days[-1]))
+    assert stored.num_rows == computed.num_rows
+    for name in schema.names:
+        assert stored.column(name).equals(computed.column(name)), name
+    computed_explain = {
+        (str(d), s): e for d, s, e in dense[["date", "site_id", "explain"]].itertuples(index=False)
+    }
+    rows = sql.frame(pipeline.store, "SELECT date, site_id, explain FROM score")
+    for d, s, e in rows.itertuples(index=False):
+        key = (str(dialect.as_date(d)), s)
+        assert explanation.decode(e, None) == explanation.decode(computed_explain[key], None), key
+    # The roll-up summed from the rows as they were written is the one summed from the store afterwards.
+    written = reads.scores.supply_days(pipeline.store, days[0] - timedelta(days=1), days[-1])
+    pipeline.store.rollup_supply()
+    reread = reads.scores.supply_days(pipeline.store, days[0] - timedelta(days=1), days[-1])
+    assert len(written) > 0
+    pd.testing.assert_frame_equal(written, reread)
+    # ... and the one the dense scores give, every site counted (monitor.supply's definition).
+    dense_supply = supply.supply_totals(dense, sites.sites_frame(pipeline.store), None)
+    keyed = ["date", "commodity", "supply_at_risk_t", "sites", "sites_output_unknown"]
+    expected = dense_supply[keyed].assign(date=dense_supply["date"].astype(str))
+    got = written[keyed].assign(date=written["date"].map(lambda d: str(dialect.as_date(d))))
+    pd.testing.assert_frame_equal(
+        got.sort_values(keyed[:2]).reset_index(drop=True),
+        expected.sort_values(keyed[:2]).reset_index(drop=True),
+        check_dtype=False,
+    )
+    last = explained(dense[dense["date"] == days[-1]], pipeline.settings.scoring)
+    for site_id, explain in zip(last["site_id"], last["explain"], strict=True):
+        assert reads.scores.explain_of(pipeline.store, site_id, days[-1]) == explain, site_id
+
+
+def _sorted(table: pa.Table) -> pa.Table:
+    return table.take(pc.sort_indices(table, sort_keys=[("date", "ascending"), ("site_id", "ascending")]))

@@ -55,6 +55,9 @@ def test_an_exported_registry_imports_into_a_fresh_store_as_the_same_registry(
     assert f"{len(exported)} sites added or updated, 0 rows rejected" in imported.stdout
     assert imported.stderr == ""
     pd.testing.assert_frame_equal(_registry(fresh.env["MINEWATCH_DATABASE_URL"]), exported)
+    again = fresh("import", "sites", str(path))  # the same file: nothing to write, match or score
+    assert "0 sites added or updated, 0 rows rejected" in again.stdout
+    assert "0 sites (0 new or changed)" in fresh("init").stdout
 
 
 def test_the_exported_csv_has_the_columns_import_reads_and_the_outputs_of_every_commodity(

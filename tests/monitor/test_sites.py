@@ -208,9 +208,12 @@ def test_importing_twice_keeps_one_row_per_id_and_updates_changed_fields(
     fresh_store: Store, now: datetime
 ) -> None:
     later = now + timedelta(days=1)
-    assert sites.sync_sites(fresh_store, _read("user_sites.csv", now), now) == 2
-    assert sites.sync_sites(fresh_store, _read("user_sites.csv", now), now) == 2
-    assert sites.sync_sites(fresh_store, _read("user_sites_v2.csv", later), later) == 2
+    assert sites.sync_sites(fresh_store, _read("user_sites.csv", now), now) == ["alpha_pit", "zeta_flat"]
+    assert sites.sync_sites(fresh_store, _read("user_sites.csv", now), now) == []
+    assert sites.sync_sites(fresh_store, _read("user_sites_v2.csv", later), later) == [
+        "alpha_pit",
+        "kappa_lode",
+    ]
     frame = sites.sites_frame(fresh_store)
     assert sorted(frame["id"]) == ["alpha_pit", "kappa_lode", "zeta_flat"]
     alpha = frame.set_index("id").loc["alpha_pit"]
@@ -227,7 +230,7 @@ def test_importing_twice_keeps_one_row_per_id_and_updates_changed_fields(
 def test_the_bundled_registry_round_trips_through_the_store(
     fresh_store: Store, bundled: sites.SitesParse, now: datetime
 ) -> None:
-    assert sites.sync_sites(fresh_store, bundled, now) == len(bundled.rows)
+    assert len(sites.sync_sites(fresh_store, bundled, now)) == len(bundled.rows)
     frame = sites.sites_frame(fresh_store).set_index("id")
     assert len(frame) == len(bundled.rows)
     assert list(frame.reset_index().columns) == list(sites.FRAME_COLUMNS)
@@ -246,7 +249,7 @@ def test_a_user_row_overrides_a_bundled_site_with_the_same_id(
         origin="user",
     )
     merged = sites.SitesParse([*bundled.rows, *override.rows], [], [])
-    assert sites.sync_sites(fresh_store, merged, now) == len(bundled.rows)
+    assert len(sites.sync_sites(fresh_store, merged, now)) == len(bundled.rows)
     bisie = sites.sites_frame(fresh_store).set_index("id").loc["bisie"]
     assert (bisie["name"], bisie["annual_output_t"], bisie["origin"]) == (
         "Bisie (user figures)",

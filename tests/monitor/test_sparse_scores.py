@@ -6,77 +6,36 @@ day in memory, the path vintages take) on the bundled demo and on a small genera
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 import pytest
 
 from bench import data
 from feeds import acled
 from feeds.base import Batch
-from monitor import demo, dialect, explanation, geo, reads, sites, supply
+from monitor import demo, geo, reads, sites
 from monitor import pipeline as pipeline_module
 from monitor.config import Settings
 from monitor.exports.files import write_file
 from monitor.exports.query import parse_query
 from monitor.pipeline import Pipeline
 from monitor.reads import sql
-from monitor.reads.arrow import ArrowReader, conform
-from monitor.scoring import explained
 from monitor.store import Store
-from tests.monitor.generated import Clock, WindowReads, batches, matched, pipeline_with_sites
+from tests.monitor.generated import (
+    Clock,
+    WindowReads,
+    assert_stored_equal_dense,
+    batches,
+    matched,
+    pipeline_with_sites,
+)
 
 
 def _day_range(first: date, last: date) -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
-
-
-def _sorted(table: pa.Table) -> pa.Table:
-    return table.take(pc.sort_indices(table, sort_keys=[("date", "ascending"), ("site_id", "ascending")]))
-
-
-def _assert_stored_equal_dense(pipeline: Pipeline, days: Sequence[date]) -> None:
-    """The stored scores of ``days`` read back (quiet rows filled in) equal the dense computation, every
-    column; every stored explanation is the computed one, and each site's explanation on the last day reads
-    back as the computed one; the supply roll-up is the one summed from the store again."""
-    dense = pipeline.score(list(days), persist=False)
-    schema = reads.scores.STORED_ARROW
-    computed = _sorted(conform(pa.Table.from_pandas(dense[list(schema.names)], preserve_index=False), schema))
-    stored = _sorted(reads.scores.arrow(ArrowReader(pipeline.store), days[0], days[-1]))
-    assert stored.num_rows == computed.num_rows
-    for name in schema.names:
-        assert stored.column(name).equals(computed.column(name)), name
-    computed_explain = {
-        (str(d), s): e for d, s, e in dense[["date", "site_id", "explain"]].itertuples(index=False)
-    }
-    rows = sql.frame(pipeline.store, "SELECT date, site_id, explain FROM score")
-    for d, s, e in rows.itertuples(index=False):
-        key = (str(dialect.as_date(d)), s)
-        assert explanation.decode(e, None) == explanation.decode(computed_explain[key], None), key
-    # The roll-up summed from the rows as they were written is the one summed from the store afterwards.
-    written = reads.scores.supply_days(pipeline.store, days[0] - timedelta(days=1), days[-1])
-    pipeline.store.rollup_supply()
-    reread = reads.scores.supply_days(pipeline.store, days[0] - timedelta(days=1), days[-1])
-    assert len(written) > 0
-    pd.testing.assert_frame_equal(written, reread)
-    # ... and the one the dense scores give, every site counted (monitor.supply's definition).
-    dense_supply = supply.supply_totals(dense, sites.sites_frame(pipeline.store), None)
-    keyed = ["date", "commodity", "supply_at_risk_t", "sites", "sites_output_unknown"]
-    expected = dense_supply[keyed].assign(date=dense_supply["date"].astype(str))
-    got = written[keyed].assign(date=written["date"].map(lambda d: str(dialect.as_date(d))))
-    pd.testing.assert_frame_equal(
-        got.sort_values(keyed[:2]).reset_index(drop=True),
-        expected.sort_values(keyed[:2]).reset_index(drop=True),
-        check_dtype=False,
-    )
-    last = explained(dense[dense["date"] == days[-1]], pipeline.settings.scoring)
-    for site_id, explain in zip(last["site_id"], last["explain"], strict=True):
-        assert reads.scores.explain_of(pipeline.store, site_id, days[-1]) == explain, site_id
 
 
 def test_the_demo_reads_back_from_sparse_rows_as_the_dense_scores_and_exports_alike(tmp_path: Path) -> None:
@@ -87,7 +46,7 @@ def test_the_demo_reads_back_from_sparse_rows_as_the_dense_scores_and_exports_al
     days = _day_range(demo.START, demo.END)
     stored_rows = int(sql.scalar(built.store, "SELECT COUNT(*) FROM score"))
     assert 0 < stored_rows < len(days) * len(sites.sites_frame(built.store))  # quiet sites have no row
-    _assert_stored_equal_dense(pipeline, days)
+    assert_stored_equal_dense(pipeline, days)
     # The risk export of stored days is byte for byte the one computed in memory as known at a later moment.
     for first, last in ((demo.START, demo.END), (date(2025, 3, 13), date(2025, 3, 14)), (demo.END, demo.END)):
         span = {"start": first.isoformat(), "end": last.isoformat()}
@@ -112,7 +71,7 @@ def test_batches_rescore_only_what_they_touch_and_end_as_the_dense_scores(
         pipeline.rescore_since(report.earliest_known)
     first, last = reads.scores.day_span(fresh_store)
     assert first is not None and last is not None
-    _assert_stored_equal_dense(pipeline, _day_range(first, last))
+    assert_stored_equal_dense(pipeline, _day_range(first, last))
 
     # The last batch rewrote the cells it could touch, of the sites it reached, and nothing else.
     rewritten = sql.frame(
@@ -184,4 +143,4 @@ def test_ticks_rescored_through_the_held_window_end_as_the_dense_scores(
     assert len(window_reads.arrivals) >= 3 and all(window_reads.arrivals)
     first, last = reads.scores.day_span(fresh_store)
     assert first is not None and last == today
-    _assert_stored_equal_dense(pipeline, _day_range(first, last))
+    assert_stored_equal_dense(pipeline, _day_range(first, last))

@@ -213,7 +213,15 @@ def test_stored_scores_are_reused_only_while_current(scenario: Scenario) -> None
     assert scenario.pipeline.ensure_scored(days) == [days[2]]  # a day no longer marked scored
     scenario.clock["now"] = datetime(2025, 3, 20, 13, 0)  # an hour later the registry is reloaded
     scenario.pipeline.load_sites(sites.parse_sites_csv(SITES_CSV, origin="user", now=T2))
-    assert scenario.pipeline.ensure_scored(days) == days  # the registry changed
+    assert scenario.pipeline.ensure_scored(days) == []  # as it stood: nothing changed
+    # One site of three changed: rescored in place at the load, so the days stay current.
+    moved = SITES_CSV.replace("ZM,copper,-12.09,26.43", "ZM,copper,-12.19,26.43")
+    assert scenario.pipeline.load_sites(sites.parse_sites_csv(moved, origin="user", now=T2)) == 1
+    assert scenario.pipeline.ensure_scored(days) == []
+    # Most of the registry changed: scored over.
+    grown = SITES_CSV.replace(",0,", ",1,")
+    assert scenario.pipeline.load_sites(sites.parse_sites_csv(grown, origin="user", now=T2)) == 3
+    assert scenario.pipeline.ensure_scored(days) == days
     other = Settings(scoring=ScoringSettings(p0=5.0))
     assert params_hash(other.scoring) != params_hash(scenario.pipeline.settings.scoring)
     changed = Pipeline(scenario.store, other, scenario.pipeline.now)
@@ -362,7 +370,7 @@ def test_a_notice_naming_only_an_operator_of_several_sites_exports_the_mention_a
         "title": "First Quantum lowers its copper guidance", "summary": "", "language": "en",
         "kind": "guidance_cut", "confidence": 0.9, "cue": 'title: "lowers its copper guidance"',
     }  # fmt: skip
-    scenario.store.insert_notices(pd.DataFrame([notice]), T2)
+    scenario.store.insert_notices(pd.DataFrame([notice]), scenario.clock["now"])
     scenario.pipeline.match()
     frame = _csv(scenario.export("notices", "csv", tmp_path / "n.csv"))
     row = frame[frame["source_id"] == "fqm-1"].iloc[0]

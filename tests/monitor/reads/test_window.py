@@ -88,8 +88,10 @@ def test_the_held_window_reads_as_the_store_through_new_events_incidents_and_a_r
     assert event_id + 10_000_000 in set(moved["incident_id"])
     assert spy.arrivals[-1] == int((moved["event_id"] == event_id).sum()) and len(spy.spans) == 1
 
-    # The registry changes (every exposure cleared and matched again): every day is read again.
-    registry = sites.parse_sites_csv(sites_path.read_text(encoding="utf-8"), origin="user", now=clock.now)
+    # The registry changes (a site moves; its exposures are matched again): every day is read again.
+    frame = pd.read_csv(sites_path, dtype=str, keep_default_na=False)
+    frame.loc[0, "lat"] = str(float(frame.loc[0, "lat"]) + 0.05)
+    registry = sites.parse_sites_csv(frame.to_csv(index=False), origin="user", now=clock.now)
     clock.now += timedelta(minutes=1)
     pipeline.load_sites(registry)
     pipeline.match()

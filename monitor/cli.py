@@ -165,9 +165,22 @@ def init(ctx: typer.Context) -> None:
     c = _ctx(ctx)
     store = c.store(check=False)
     upgraded = store.create_schema()
-    changed = c.pipeline(store).load_sites(_registry(c))
+    changed = _load_sites(c.pipeline(store), _registry(c))
     sites_line = f"{reads.sites.count(store)} sites ({changed} new or changed)"
     out.print(f"store ready at {safe_url(c.settings.database.url)}: {upgraded.describe()}; {sites_line}")
+
+
+def _load_sites(pipeline: Pipeline, parsed: sites.SitesParse) -> int:
+    """Load ``parsed`` into the registry, then match and score what it changed: a change to most of the
+    registry leaves every event to match and every stored day to score again, done here (a smaller one is
+    done by the load). Return how many sites were new or changed."""
+    changed = pipeline.load_sites(parsed)
+    if changed:
+        pipeline.match()
+        first, _ = reads.scores.day_span(pipeline.store)
+        if first is not None:
+            pipeline.rescore_since(first)
+    return changed
 
 
 class SitesFormat(StrEnum):
@@ -284,8 +297,7 @@ def import_(
             err.print(
                 f"{path}: unknown columns ignored: {', '.join(parsed.unknown_columns)}", highlight=False
             )
-        count = pipeline.load_sites(parsed)
-        pipeline.match()
+        count = _load_sites(pipeline, parsed)
         out.print(f"{count} sites added or updated, {len(parsed.errors)} rows rejected")
         if parsed.errors and not parsed.rows:
             raise InputError(f"{path}: no valid site rows")

@@ -7,12 +7,16 @@ import os
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from monitor import reads
+from monitor.config import Settings
 from monitor.exports.schemas import SCHEMAS
+from monitor.pipeline import Pipeline
 from monitor.store import Store
 from tests.conftest import FIXTURES
 from tests.monitor import release_rows
@@ -62,8 +66,8 @@ def test_init_creates_the_store_and_loads_the_registry(cli: Cli) -> None:
     result = cli("init")
     assert "sites" in result.stdout
     assert "bisie" in cli("sites").stdout
-    again = cli("init")  # safe to re-run
-    assert again.returncode == 0
+    again = cli("init")  # safe to re-run: the registry as it stands writes nothing
+    assert again.returncode == 0 and "(0 new or changed)" in again.stdout
 
 
 def test_commands_on_an_uninitialised_store_say_to_run_init(cli: Cli) -> None:
@@ -154,6 +158,26 @@ def test_import_sites_reports_bad_rows_by_line_and_keeps_the_good(initialised: C
     assert "line 3" in result.stderr and "lat" in result.stderr
     assert "unknown columns ignored: colour" in result.stderr
     assert "ok_site" in initialised("sites").stdout
+
+
+def test_importing_sites_that_change_most_of_the_registry_leaves_every_stored_day_scored(
+    initialised: Cli, tmp_path: Path
+) -> None:
+    initialised("import", "acled", str(FIXTURES / "acled" / "export_2025-03.csv"))
+    path = tmp_path / "sites.csv"
+    initialised("export", "sites", "--out", str(path))
+    registry = pd.read_csv(path, dtype=str, keep_default_na=False)
+    registry.assign(notes="revised").to_csv(path, index=False)
+    result = initialised("import", "sites", str(path))
+    assert f"{len(registry)} sites added or updated" in result.stdout
+    store = Store.from_url(initialised.env["MINEWATCH_DATABASE_URL"])
+    try:
+        first, last = reads.scores.day_span(store)
+        assert first is not None and last is not None
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        assert Pipeline(store, Settings(), lambda: datetime.now(UTC)).stale_days(days) == []
+    finally:
+        store.engine.dispose()
 
 
 def test_export_risk_writes_exactly_the_documented_columns_for_every_site_and_day(initialised: Cli) -> None:

@@ -20,11 +20,11 @@ incident memberships), which read the whole window's rows (0.1 s of a 1.1 s tick
 2.3 s on PostgreSQL), then read the days whose digest moved again whole: today's rows, which grow all day
 as every tick adds to them.
 
-Rows are held for one ``Known`` (a tick's: public by the end of its day) and one registry version; another
-of either starts over. The rows given are those ``reads.events.exposures_in`` gives (``typed``), days
-ascending (sorted, where the store did not give that order: PostgreSQL promises none); within a day, in
-the order they were read (scoring takes rows in any order). Held in day order, the rows of a window are
-slices of those held, not filters of every row.
+Rows are held for one ``Known`` (the pipeline's: every stored row, ``Known()``, so one serves every day)
+and one registry version; another of either starts over. The rows given are those
+``reads.events.exposures_in`` gives (``typed``), days ascending (sorted, where the store did not give that
+order: PostgreSQL promises none); within a day, in the order they were read (scoring takes rows in any
+order). Held in day order, the rows of a window are slices of those held, not filters of every row.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ day in memory, the path vintages take) on the bundled demo and on a small genera
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -141,6 +141,52 @@ def test_ticks_rescored_through_the_held_window_end_as_the_dense_scores(
     (first_read,) = window_reads.spans
     assert first_read[1] - first_read[0] >= timedelta(days=window)
     assert len(window_reads.arrivals) >= 3 and all(window_reads.arrivals)
+    first, last = reads.scores.day_span(fresh_store)
+    assert first is not None and last == today
+    assert_stored_equal_dense(pipeline, _day_range(first, last))
+
+
+def test_ticks_across_midnight_read_the_held_window_whole_once_and_end_as_the_dense_scores(
+    fresh_store: Store, generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sites_path, events_path = generated
+    pipeline, clock = pipeline_with_sites(fresh_store, sites_path)
+    records = acled.parse_file(events_path).records
+    dated = pd.to_datetime(records["event_date"]).dt.date
+    today = data.NOW.date()
+    eve = datetime.combine(today - timedelta(days=1), time(22, 0), tzinfo=UTC)
+    clock.now = eve
+    report = pipeline.ingest(
+        "import:acled",
+        "events",
+        [Batch(records=records[dated < today - timedelta(days=9)])],
+        use_watermark=False,
+    )
+    pipeline.match()
+    pipeline.rescore_since(report.earliest_known)
+    window_reads = WindowReads(monkeypatch)
+    # Two ticks before midnight, two after: the first after scores the new day in full and yesterday's
+    # cells. The second tick's events are published two hours after they are stored, after midnight: they
+    # count from the new day, not from the day they were stored.
+    ticks = ((20, (9, 5), 0), (70, (4, 2), 2), (150, (1, 1), 0), (195, (0, 0), 0))
+    for minutes, (oldest, newest), published_after in ticks:
+        clock.now = eve + timedelta(minutes=minutes)
+        days = (dated >= today - timedelta(days=oldest)) & (dated <= today - timedelta(days=newest))
+        batch = records[days].reset_index(drop=True)
+        published = clock.now.replace(tzinfo=None) + timedelta(hours=published_after)
+        batch["published_at"] = pd.Timestamp(published)
+        report = pipeline.ingest("import:acled", "events", [Batch(records=batch)], use_watermark=False)
+        clock.now += timedelta(minutes=20)
+        pipeline.match()
+        pipeline.rescore_since(report.earliest_known)
+    assert clock.now.date() == today
+    # The window was read whole once, at the first tick; after midnight only the new day was read whole
+    # (a day not held), and the rows of what had arrived. (The second tick rescored nothing: its events,
+    # public only from the new day, change no day before it.)
+    window = Settings().scoring.window_days
+    assert window_reads.spans[0][1] - window_reads.spans[0][0] >= timedelta(days=window)
+    assert window_reads.spans[1:] == [(today, today)]
+    assert len(window_reads.arrivals) == 2 and window_reads.arrivals[0] > 0
     first, last = reads.scores.day_span(fresh_store)
     assert first is not None and last == today
     assert_stored_equal_dense(pipeline, _day_range(first, last))

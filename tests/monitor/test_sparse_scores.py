@@ -110,22 +110,29 @@ def test_scores_read_and_computed_in_runs_of_days_are_those_computed_at_once(
     pd.testing.assert_frame_equal(whole, pipeline.score(gaps, persist=False))
 
 
-def test_ticks_rescored_through_the_held_window_end_as_the_dense_scores(
-    fresh_store: Store, generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _scored_before(
+    store: Store, generated: tuple[Path, Path], day: date, now: datetime | None = None
+) -> tuple[Pipeline, Clock, pd.DataFrame, pd.Series]:
+    """A pipeline on ``store`` with the generated registry and the events dated before ``day`` stored,
+    matched and scored (at ``now``, else the set's clock); with every generated event and its date."""
     sites_path, events_path = generated
-    pipeline, clock = pipeline_with_sites(fresh_store, sites_path)
+    pipeline, clock = pipeline_with_sites(store, sites_path)
+    clock.now = now or clock.now
     records = acled.parse_file(events_path).records
     dated = pd.to_datetime(records["event_date"]).dt.date
-    today = data.NOW.date()
     report = pipeline.ingest(
-        "import:acled",
-        "events",
-        [Batch(records=records[dated < today - timedelta(days=8)])],
-        use_watermark=False,
+        "import:acled", "events", [Batch(records=records[dated < day])], use_watermark=False
     )
     pipeline.match()
     pipeline.rescore_since(report.earliest_known)
+    return pipeline, clock, records, dated
+
+
+def test_ticks_rescored_through_the_held_window_end_as_the_dense_scores(
+    fresh_store: Store, generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    today = data.NOW.date()
+    pipeline, clock, records, dated = _scored_before(fresh_store, generated, today - timedelta(days=8))
     window_reads = WindowReads(monkeypatch)
     for back in range(8, -1, -1):  # a tick for each of the last days' events, the window held between them
         clock.now += timedelta(hours=1)
@@ -149,21 +156,9 @@ def test_ticks_rescored_through_the_held_window_end_as_the_dense_scores(
 def test_ticks_across_midnight_read_the_held_window_whole_once_and_end_as_the_dense_scores(
     fresh_store: Store, generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sites_path, events_path = generated
-    pipeline, clock = pipeline_with_sites(fresh_store, sites_path)
-    records = acled.parse_file(events_path).records
-    dated = pd.to_datetime(records["event_date"]).dt.date
     today = data.NOW.date()
     eve = datetime.combine(today - timedelta(days=1), time(22, 0), tzinfo=UTC)
-    clock.now = eve
-    report = pipeline.ingest(
-        "import:acled",
-        "events",
-        [Batch(records=records[dated < today - timedelta(days=9)])],
-        use_watermark=False,
-    )
-    pipeline.match()
-    pipeline.rescore_since(report.earliest_known)
+    pipeline, clock, records, dated = _scored_before(fresh_store, generated, today - timedelta(days=9), eve)
     window_reads = WindowReads(monkeypatch)
     # Two ticks before midnight, two after: the first after scores the new day in full and yesterday's
     # cells. The second tick's events are published two hours after they are stored, after midnight: they

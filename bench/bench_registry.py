@@ -24,9 +24,9 @@ import shutil
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -34,11 +34,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import data, exports, ingest, tick
 
+if TYPE_CHECKING:
+    from monitor.pipeline import Pipeline
+    from monitor.sites import SitesParse
+
 #: The site moved in ``one``, and how far north (degrees: about 20 km).
 MOVED, NORTH = 42, 0.18
 
 
-def _registry(moved: bool) -> object:
+def _registry(moved: bool) -> SitesParse:
     from monitor import sites
 
     frame = pd.read_csv(data.sites_csv(data.IMPORT), dtype=str, keep_default_na=False)
@@ -56,13 +60,12 @@ def _fresh_copy() -> Path:
     return path
 
 
-def _old_load(pipeline: object, parsed: object) -> None:
+def _old_load(pipeline: Pipeline, parsed: SitesParse) -> None:
     """What ``Pipeline.load_sites`` did before: write every row, then start matching and scoring over."""
     from monitor import sites
-    from monitor.pipeline import EVENTS_MATCHED, NOTICES_MATCHED, Pipeline
+    from monitor.pipeline import EVENTS_MATCHED, NOTICES_MATCHED
 
-    assert isinstance(pipeline, Pipeline)
-    sites.sync_sites(pipeline.store, parsed, pipeline.now())  # type: ignore[arg-type]
+    sites.sync_sites(pipeline.store, parsed, pipeline.now())
     pipeline.store.clear_matches([EVENTS_MATCHED, NOTICES_MATCHED])
     pipeline._renew_scores_epoch()
 
@@ -80,12 +83,12 @@ def run_case(name: str) -> dict[str, float]:
     clock = {"now": data.NOW + timedelta(hours=1)}
     pipeline = Pipeline(store, Settings(), lambda: clock["now"])
     parsed = _registry(moved=name != "same")
-    load: Callable[[], object] = (
-        (lambda: _old_load(pipeline, parsed)) if name == "before" else (lambda: pipeline.load_sites(parsed))  # type: ignore[arg-type]
-    )
     figures: dict[str, float] = {}
     started = time.perf_counter()
-    load()
+    if name == "before":
+        _old_load(pipeline, parsed)
+    else:
+        pipeline.load_sites(parsed)
     figures["load"] = time.perf_counter() - started
     clock["now"] += timedelta(minutes=15)
     started = time.perf_counter()

@@ -170,13 +170,14 @@ class Pipeline:
         finally:
             self._sites, self._sites_version = None, None
 
-    def _route_samples(self, site_frame: pd.DataFrame) -> matching.RouteSamples | None:
+    def _route_samples(self, site_frame: pd.DataFrame, *, kept: bool = True) -> matching.RouteSamples | None:
         """The registry's routes sampled for matching (None: no route matching), kept while its version
-        holds: a tick parsed and sampled 10,000 routes anew, 0.09 s of its 0.12 s of matching."""
+        holds: a tick parsed and sampled 10,000 routes anew, 0.09 s of its 0.12 s of matching.
+        ``kept=False``: ``site_frame`` is not the registry (some of its sites): sampled, not kept."""
         corridor = self.settings.matching.route_corridor_km
         if corridor <= 0:
             return None
-        if self._sites_version is None:
+        if self._sites_version is None or not kept:
             return matching.route_samples(site_frame, corridor)
         key = (self._sites_version, corridor)
         if self._routes is None or self._routes[0] != key:
@@ -282,7 +283,8 @@ class Pipeline:
         site added elsewhere changes others' links), and the scores of those sites and of every site a
         notice links to, on each day whose scores are current. The other sites' matches and scores stand:
         they do not depend on the changed ones. When more than ``RESYNC_SHARE`` of the registry changed (a
-        first load), everything is matched and scored again, from the next match and rescore on."""
+        first load), or nothing was scored yet, every match is cleared and every stored day made stale: the
+        next match and rescore start over (``minewatch init`` and ``import sites`` run them at once)."""
         before = reads.sites.count(self.store)
         changed = sites.sync_sites(self.store, parsed, self.now())
         if not changed:
@@ -313,8 +315,7 @@ class Pipeline:
             days = sorted(stored.loc[current, "date"])
         self.store.clear_site_matches(changed, [NOTICES_MATCHED])
         ids, lat, lon = reads.events.seen_since(self.store, datetime(1970, 1, 1))
-        routes = self._subset_routes(mine)
-        self._match_event_rows(ids, lat, lon, mine, routes)
+        self._match_event_rows(ids, lat, lon, mine, self._route_samples(mine, kept=False))
         self._match_notices(registry)
         touched = np.array(sorted(set(changed) | noticed | reads.notices.linked_sites(self.store)), object)
         if days:
@@ -330,11 +331,6 @@ class Pipeline:
                 )
             self.store.rollup_supply(days)  # once: each group's days are every stored day
             self.store.recount_scored_days(days, before, len(registry))
-
-    def _subset_routes(self, site_frame: pd.DataFrame) -> matching.RouteSamples | None:
-        """``site_frame``'s routes sampled for matching (None: no route matching), not kept."""
-        corridor = self.settings.matching.route_corridor_km
-        return matching.route_samples(site_frame, corridor) if corridor > 0 else None
 
     def site_filter(self) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
         """A vectorised 'within reach of some located site or route waypoint' test (for GDELT)."""

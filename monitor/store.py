@@ -798,7 +798,7 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(
                 sa.text("UPDATE score_day SET sites = :after WHERE date = :d AND sites = :before"),
-                [{"d": d, "before": before, "after": after} for d in days],
+                [{"d": dialect.param(self.dialect, d), "before": before, "after": after} for d in days],
             )
 
     def clear_matches(self, watermarks: Sequence[str]) -> None:

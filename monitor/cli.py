@@ -177,9 +177,7 @@ def _load_sites(pipeline: Pipeline, parsed: sites.SitesParse) -> int:
     changed = pipeline.load_sites(parsed)
     if changed:
         pipeline.match()
-        first, _ = reads.scores.day_span(pipeline.store)
-        if first is not None:
-            pipeline.rescore_since(first)
+        pipeline.rescore_stale_days()
     return changed
 
 

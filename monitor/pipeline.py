@@ -730,6 +730,17 @@ class Pipeline:
         self._score_in_blocks(stale)
         return stale
 
+    def rescore_stale_days(self) -> list[date]:
+        """Score and store again the stored days of the last ``MAX_RESCORE_DAYS`` whose scores are stale (a
+        registry change that started over leaves them so); return them. Days never scored stay unscored."""
+        first, last = reads.scores.day_span(self.store)
+        if first is None or last is None:
+            return []
+        floor = max(first, naive_utc(self.now()).date() - timedelta(days=MAX_RESCORE_DAYS))
+        if floor > last:
+            return []
+        return self.ensure_scored(sorted(reads.scores.coverage(self.store, floor, last)["date"]))
+
     def stale_days(self, days: Sequence[date]) -> list[date]:
         """The days (sorted) whose stored scores are missing, incomplete or stale; writes nothing."""
         fresh = self.fresh_days(days)

@@ -303,16 +303,12 @@ class Pipeline:
         registry = self._registry()
         mine = registry[registry["id"].isin(changed)].reset_index(drop=True)
         noticed = reads.notices.linked_sites(self.store)
-        # Days whose stored scores were current for every site of the registry before the change.
+        # The days whose stored scores were current for the registry before the change.
         first, last = reads.scores.day_span(self.store)
         days: list[date] = []
         if first is not None and last is not None:
-            stored = reads.scores.coverage(self.store, first, last)
-            epoch = self.scores_epoch()
-            current = stored["sites"] == before
-            if epoch is not None:
-                current &= stored["computed_at"] >= pd.Timestamp(epoch[1])
-            days = sorted(stored.loc[current, "date"])
+            stored = reads.scores.coverage(self.store, first, last)["date"]
+            days = sorted(self.fresh_days(list(stored), n_sites=before))
         self.store.clear_site_matches(changed, [NOTICES_MATCHED])
         ids, lat, lon = reads.events.seen_since(self.store, datetime(1970, 1, 1))
         self._match_event_rows(ids, lat, lon, mine, self._route_samples(mine, kept=False))
@@ -710,15 +706,16 @@ class Pipeline:
         value = {"params": params_hash(self.settings.scoring), "since": naive_utc(self.now()).isoformat()}
         self.store.set_watermark(SCORES_EPOCH, json.dumps(value, sort_keys=True), self.now())
 
-    def fresh_days(self, days: Sequence[date]) -> set[date]:
-        """Those of ``days`` whose stored scores are current: scored for every registry site, in full since
-        the scores' epoch (the last registry change), under the scoring parameters in force now."""
+    def fresh_days(self, days: Sequence[date], n_sites: int | None = None) -> set[date]:
+        """Those of ``days`` whose stored scores are current: scored for every registry site (``n_sites``
+        of them: the registry's size now when None), in full since the scores' epoch (the last registry
+        change that started scoring over), under the scoring parameters in force now."""
         if not days:
             return set()
         epoch = self.scores_epoch()
         if epoch is None or epoch[0] != params_hash(self.settings.scoring):
             return set()
-        n_sites = reads.sites.count(self.store)
+        n_sites = reads.sites.count(self.store) if n_sites is None else n_sites
         stored = reads.scores.coverage(self.store, min(days), max(days))
         current = (stored["sites"] == n_sites) & (stored["computed_at"] >= pd.Timestamp(epoch[1]))
         return set(stored.loc[current, "date"]) & set(days)

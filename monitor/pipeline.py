@@ -309,7 +309,7 @@ class Pipeline:
         if first is not None and last is not None:
             stored = reads.scores.coverage(self.store, first, last)["date"]
             days = sorted(self.fresh_days(list(stored), n_sites=before))
-        self.store.clear_site_matches(changed, [NOTICES_MATCHED])
+        self.store.clear_matches([NOTICES_MATCHED], site_ids=changed)
         ids, lat, lon = reads.events.seen_since(self.store, datetime(1970, 1, 1))
         self._match_event_rows(ids, lat, lon, mine, self._route_samples(mine, kept=False))
         self._match_notices(registry)

@@ -780,16 +780,6 @@ class Store:
             models.Watermark, [{"name": name, "value": value, "updated_at": naive_utc(now)}], key=("name",)
         )
 
-    def clear_site_matches(self, site_ids: Sequence[str], watermarks: Sequence[str]) -> None:
-        """Forget the exposures of ``site_ids``, every notice link, and the named matching watermarks: the
-        sites changed, and a notice's links depend on the whole registry."""
-        with self.engine.begin() as conn:
-            conn.execute(sa.text("DELETE FROM exposure WHERE site_id = :s"), [{"s": s} for s in site_ids])
-            conn.execute(sa.text("DELETE FROM noticesite"))
-            conn.execute(sa.text("DELETE FROM noticeoperator"))
-            for name in watermarks:
-                conn.execute(sa.text("DELETE FROM watermark WHERE name = :n"), {"n": name})
-
     def recount_scored_days(self, days: Sequence[date], before: int, after: int) -> None:
         """Mark ``days``, scored for every one of ``before`` sites, as scored for ``after``: the sites added
         since were scored on them."""
@@ -801,11 +791,15 @@ class Store:
                 [{"d": dialect.param(self.dialect, d), "before": before, "after": after} for d in days],
             )
 
-    def clear_matches(self, watermarks: Sequence[str]) -> None:
-        """Forget every exposure and notice link, and the named matching watermarks, so that the next match
-        starts over (after the registry changed)."""
+    def clear_matches(self, watermarks: Sequence[str], site_ids: Sequence[str] | None = None) -> None:
+        """Forget every exposure (of ``site_ids`` only, when given: the sites that changed), every notice link
+        (a notice's links depend on the whole registry) and the named matching watermarks, so that the next
+        match starts over where they say (after the registry changed)."""
         with self.engine.begin() as conn:
-            conn.execute(sa.text("DELETE FROM exposure"))
+            if site_ids is None:
+                conn.execute(sa.text("DELETE FROM exposure"))
+            elif site_ids:
+                conn.execute(sa.text("DELETE FROM exposure WHERE site_id = :s"), [{"s": s} for s in site_ids])
             conn.execute(sa.text("DELETE FROM noticesite"))
             conn.execute(sa.text("DELETE FROM noticeoperator"))
             for name in watermarks:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import psycopg
 import pytest
+import sqlalchemy as sa
 from alembic import command
 
 from feeds.rows import EVENT_COLUMNS, RejectedRow
@@ -55,6 +56,52 @@ def test_a_frame_is_inserted_a_slice_of_rows_at_a_time_as_it_would_be_at_once(
     stored = sql.frame(fresh_store, "SELECT * FROM exposure ORDER BY event_id")
     expected = exposures.drop_duplicates(["event_id", "site_id", "via"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(stored, expected, check_dtype=False)
+
+
+def _exposure_indexes(store: Store) -> set[str]:
+    return {index["name"] for index in sa.inspect(store.engine).get_indexes("exposure")}
+
+
+def _exposures_of(ids: list[int]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "event_id": [i for i in ids for _ in range(3)], "site_id": ["c", "a", "b"] * len(ids),
+        "via": ["site"] * 3 * len(ids), "distance_km": [float(i % 5 + j) for i in ids for j in range(3)],
+    })  # fmt: skip
+
+
+def test_a_deferred_bulk_insert_stores_the_same_rows_without_the_site_index_and_builds_it_after(
+    fresh_store: Store, now: datetime
+) -> None:
+    fresh_store.insert_events(_events(6), now)
+    ids = sql.frame(fresh_store, "SELECT id FROM event ORDER BY id")["id"].tolist()
+    key = ("event_id", "site_id", "via")
+    with fresh_store.indexes_deferred(models.Exposure, True):
+        assert _exposure_indexes(fresh_store) == set()
+        assert fresh_store.insert_frame(models.Exposure, _exposures_of(ids[:4]), key=key) == 12
+    assert _exposure_indexes(fresh_store) == {"ix_exposure_site_id"}
+    with fresh_store.indexes_deferred(models.Exposure, False):
+        assert _exposure_indexes(fresh_store) == {"ix_exposure_site_id"}
+        # Overlapping rows are skipped as ever, with the index in place.
+        assert fresh_store.insert_frame(models.Exposure, _exposures_of(ids[2:]), key=key) == 6
+    stored = sql.frame(fresh_store, "SELECT * FROM exposure ORDER BY event_id, site_id")
+    expected = _exposures_of(ids)
+    pd.testing.assert_frame_equal(
+        stored, expected.sort_values(["event_id", "site_id"]).reset_index(drop=True), check_dtype=False
+    )
+
+
+def test_a_failed_bulk_insert_still_builds_the_index_and_init_builds_one_a_killed_process_left_dropped(
+    fresh_store: Store,
+) -> None:
+    with pytest.raises(RuntimeError), fresh_store.indexes_deferred(models.Exposure, True):
+        raise RuntimeError("the match failed halfway")
+    assert _exposure_indexes(fresh_store) == {"ix_exposure_site_id"}
+    with fresh_store.engine.begin() as conn:
+        conn.execute(sa.text("DROP INDEX ix_exposure_site_id"))  # as a process killed inside the block
+    fresh_store.create_schema()
+    assert _exposure_indexes(fresh_store) == {"ix_exposure_site_id"}
+    with pytest.raises(ValueError, match="not deferrable"), fresh_store.indexes_deferred(models.Score, True):
+        pass
 
 
 def test_known_at_is_the_publication_time_or_else_first_seen(fresh_store: Store, now: datetime) -> None:

@@ -648,7 +648,9 @@ class Pipeline:
         settings = self.settings.scoring
         window = timedelta(days=settings.window_days)
         dated = inputs.exposures["event_date"]
-        exposures = inputs.exposures[dated.between(pd.Timestamp(days[0] - window), pd.Timestamp(days[-1]))]
+        inside = dated.between(pd.Timestamp(days[0] - window), pd.Timestamp(days[-1]))
+        # A tick's window is all inside: not copied (late in a dense day, a million rows).
+        exposures = inputs.exposures if inside.all() else inputs.exposures[inside]
         reach = timedelta(days=settings.front.window_days + front.CHANGE_DAYS)
         taken = pd.to_datetime(inputs.takeovers["event_date"]).dt.date
         takeovers = inputs.takeovers[taken.between(days[0] - reach, days[-1])]

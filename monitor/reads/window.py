@@ -29,6 +29,7 @@ order). Held in day order, the rows of a window are slices of those held, not fi
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -135,15 +136,40 @@ def _refreshed(held: pd.DataFrame, lo: date, hi: date, arrived: pd.DataFrame) ->
     start, end = at(lo, "left"), at(hi, "right")
     if arrived.empty:
         return held.iloc[start:end]
-    # Only the days the arrived events fall on are filtered and put in order again (a tick: a day or two).
+    # Only the days the arrived events fall on are looked at (a tick: a day or two).
     dates = arrived["event_date"].to_numpy()
     span_start = max(start, at(dates.min(), "left"))
     span_end = max(span_start, min(end, at(dates.max(), "right")))
-    span = held.iloc[span_start:span_end]
-    span = span[~span["event_id"].isin(arrived["event_id"].unique())]
-    middle = _joined([span, arrived])
-    order = np.argsort(middle["event_date"].to_numpy(), kind="stable")
-    return _joined([held.iloc[start:span_start], middle.iloc[order], held.iloc[span_end:end]])
+    replaced = np.zeros(end - start, dtype=bool)
+    replaced[span_start - start : span_end - start] = np.isin(
+        held["event_id"].to_numpy(np.int64)[span_start:span_end], arrived["event_id"].to_numpy(np.int64)
+    )
+    return _joined(_merged(held, start, end, replaced, arrived, dates))
+
+
+def _merged(
+    held: pd.DataFrame, start: int, end: int, replaced: np.ndarray, arrived: pd.DataFrame, dates: np.ndarray
+) -> list[pd.DataFrame]:
+    """Slices of ``held.iloc[start:end]`` without its ``replaced`` rows (a mask over them), with each day's
+    rows of ``arrived`` (in day order, ``dates`` their days) after that day's held rows: the order a stable
+    sort by day of the two gives. Held rows are only copied once, into the result: late in a dense day,
+    filtering, joining and sorting again the day's held rows took 0.14 s a tick."""
+    day = held["event_date"].to_numpy()[start:end]
+    groups = [0, *(np.flatnonzero(dates[1:] != dates[:-1]) + 1).tolist(), len(arrived)]
+    inserted: dict[int, list[pd.DataFrame]] = {}
+    for lo, hi in itertools.pairwise(groups):
+        at = int(np.searchsorted(day, dates[lo], side="right"))
+        inserted.setdefault(at, []).append(arrived.iloc[lo:hi])
+    # Cut where a day's arrived rows go in and where the replaced rows start or stop: each piece between two
+    # cuts is kept or dropped whole.
+    changes = np.flatnonzero(replaced[1:] != replaced[:-1]) + 1
+    cuts = sorted({0, len(day), *changes.tolist(), *inserted})
+    parts: list[pd.DataFrame] = []
+    for a, b in itertools.pairwise(cuts):
+        parts += inserted.get(a, [])
+        if not replaced[a]:
+            parts.append(held.iloc[start + a : start + b])
+    return parts + inserted.get(len(day), [])
 
 
 def _joined(parts: list[pd.DataFrame]) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """A small generated set for tests that need more than the demo: seeded sites with routes and ACLED events
 from ``bench/data.py`` (the ``generated`` fixture of ``tests/monitor/conftest.py`` writes them), a pipeline
-on them at the set's clock, a spy on the reads of every site's exposures (the held window's), and the check
-that stored scores read back as the dense computation gives them."""
+on them at the set's clock, its stored exposures in one order, a spy on the reads of every site's exposures
+(the held window's), and the check that stored scores read back as the dense computation gives them."""
 
 from __future__ import annotations
 
@@ -64,6 +64,12 @@ def matched(store: Store, generated: tuple[Path, Path]) -> Pipeline:
     pipeline.ingest("import:acled", "events", [acled.parse_file(events_path)], use_watermark=False)
     pipeline.match()
     return pipeline
+
+
+def stored_exposures(store: Store) -> pd.DataFrame:
+    """Every stored exposure (event_id, site_id, via, distance_km), in key order whatever the store's."""
+    rows = sql.frame(store, "SELECT event_id, site_id, via, distance_km FROM exposure")
+    return rows.sort_values(["event_id", "site_id", "via"]).reset_index(drop=True)
 
 
 #: The store's read of exposures, as the held window calls it and as a spy (which replaces it) leaves it.

@@ -28,7 +28,7 @@ from monitor.reads import sql
 from monitor.store import Store
 from tests.conftest import FIXTURES
 from tests.loopback import LoopbackServer, Response
-from tests.monitor.generated import batches, pipeline_with_sites
+from tests.monitor.generated import batches, pipeline_with_sites, stored_exposures
 
 STAMP = "20250320071500"
 HTTP = HttpSettings(retries=1, backoff_s=0.0)
@@ -284,11 +284,6 @@ def test_routes_are_sampled_once_while_the_registry_holds_and_again_when_it_chan
     pd.testing.assert_frame_equal(kept, first)
 
 
-def _stored_exposures(store: Store) -> pd.DataFrame:
-    rows = sql.frame(store, "SELECT event_id, site_id, via, distance_km FROM exposure")
-    return rows.sort_values(["event_id", "site_id", "via"]).reset_index(drop=True)
-
-
 def test_a_match_of_most_of_the_events_defers_the_site_index_and_stores_what_a_match_with_it_does(
     fresh_store: Store, generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -309,7 +304,7 @@ def test_a_match_of_most_of_the_events_defers_the_site_index_and_stores_what_a_m
         clock.now += timedelta(hours=1)  # past the match's overlap: the next match reads the new events alone
         pipeline.match()
     assert deferred == [True, False]
-    bulk = _stored_exposures(fresh_store)
+    bulk = stored_exposures(fresh_store)
     assert len(bulk) > 100
     indexes = sa.inspect(fresh_store.engine).get_indexes("exposure")
     assert [index["name"] for index in indexes] == ["ix_exposure_site_id"]
@@ -318,4 +313,4 @@ def test_a_match_of_most_of_the_events_defers_the_site_index_and_stores_what_a_m
     monkeypatch.setattr(pipeline_module, "BULK_MATCH_EVENTS", 10**9)
     pipeline.match()
     assert deferred[-1] is False
-    pd.testing.assert_frame_equal(bulk, _stored_exposures(fresh_store))
+    pd.testing.assert_frame_equal(bulk, stored_exposures(fresh_store))

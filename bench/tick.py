@@ -72,8 +72,6 @@ def _build_history(con: sqlite3.Connection, events: int) -> None:
         con.execute(f"DELETE FROM {table} WHERE event_id IN ({old})", (cut,))
     con.execute("DELETE FROM event WHERE event_date < ?", (cut,))
     recent = int(con.execute("SELECT count(*) FROM event").fetchone()[0])
-    # The site_id index takes its rows in random order: rebuilt once at the end instead (a sort).
-    con.execute("DROP INDEX ix_exposure_site_id")
     columns = [r[1] for r in con.execute("PRAGMA table_info(event)")]
     stored, copy = recent, 1
     while stored < events:
@@ -100,7 +98,6 @@ def _build_history(con: sqlite3.Connection, events: int) -> None:
             f" FROM incident_member WHERE event_id <= {last_id}"
         )
         stored, copy = stored + take, copy + 1
-    con.execute("CREATE INDEX ix_exposure_site_id ON exposure (site_id)")
     con.execute("COMMIT")
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 

@@ -45,12 +45,6 @@ MATCH_OVERLAP = timedelta(minutes=10)
 #: Events matched (and their exposures written) at a time: memory stays flat on a large import, and the
 #: progress bar moves.
 MATCH_EVENTS_PER_BLOCK = 100_000
-#: A match of this many new events or more, making at least ``BULK_MATCH_SHARE`` of the stored events, writes
-#: its exposures without the table's site index and builds it once after (``Store.indexes_deferred``):
-#: inserting into it at random cost 3.3 us a row on the 300k import, building it 0.6 us a row, so building it
-#: pays from about a fifth of the table's rows new.
-BULK_MATCH_EVENTS = 50_000
-BULK_MATCH_SHARE = 0.25
 #: Scores are recomputed back to the earliest newly known row, but never further than this.
 MAX_RESCORE_DAYS = 400
 #: ``ensure_scored`` computes about this many site-days at a time: each block costs a pass over the run's
@@ -369,9 +363,7 @@ class Pipeline:
     def _match_events(self, site_frame: pd.DataFrame) -> int:
         started = naive_utc(self.now())
         ids, lat, lon = reads.events.seen_since(self.store, self._seen_since(EVENTS_MATCHED))
-        bulk = ids.size >= BULK_MATCH_EVENTS and ids.size >= BULK_MATCH_SHARE * reads.events.count(self.store)
-        with self.store.indexes_deferred(models.Exposure, bulk):
-            added = self._match_event_rows(ids, lat, lon, site_frame, self._route_samples(site_frame))
+        added = self._match_event_rows(ids, lat, lon, site_frame, self._route_samples(site_frame))
         self.store.set_watermark(EVENTS_MATCHED, started.isoformat(), self.now())
         return added
 

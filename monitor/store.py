@@ -11,7 +11,6 @@ import hashlib
 import io
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -241,11 +240,12 @@ def _column_array(column: pd.Series) -> pa.Array | list[Any]:
     return [_sql_value(v) for v in column.tolist()]
 
 
-#: The order rows of these tables go into SQLite in: that of the secondary index their inserts would land
-#: in at random otherwise (the exposures' ``site_id`` index: matching 0.12 -> 0.105 s a tick, the 300k
-#: import 96.7 -> 92.8 s). Not on PostgreSQL, whose key index then took them at random instead (the same
-#: import 141 -> 157 s, the database 3% larger).
-_SQLITE_INSERT_ORDER: dict[str, tuple[str, ...]] = {"exposure": ("site_id", "event_id", "via")}
+#: Sites whose exposures one DELETE drops (SQLite binds at most 32,766 parameters to a statement).
+_SITES_PER_DELETE = 30_000
+#: Tables whose rows go in sorted by their key: they have no secondary index, so on SQLite (without a rowid)
+#: the rows are appended to the key's B-tree instead of landing all over it (the 300k import's match of 6.0M
+#: exposures: 28.9 s in the order of the former site index, 16.2 s in key order).
+_KEY_ORDERED = frozenset({"exposure"})
 #: Rows of a frame converted to DB-API values at a time for SQLite (memory: they are Python objects).
 FRAME_ROWS_PER_SLICE = 50_000
 
@@ -270,14 +270,6 @@ def _copy_csv(columns: Sequence[pa.Array | Sequence[Any]], names: Sequence[str])
 
 #: The databases minewatch runs on (SQLAlchemy backend names).
 SUPPORTED_BACKENDS = frozenset({"sqlite", "postgresql"})
-
-
-#: Tables whose secondary indexes a bulk write may drop and build again after (``Store.indexes_deferred``).
-DEFERRABLE: tuple[type[SQLModel], ...] = (models.Exposure,)
-
-
-def _indexes(table: type[SQLModel]) -> list[sa.Index]:
-    return sorted(table.__table__.indexes, key=lambda index: str(index.name))  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -305,7 +297,6 @@ class Store:
         self.engine = engine
         self.dialect = engine.dialect.name
         self._outputs: tuple[tuple[Any, ...], pd.DataFrame] | None = None  # ``_site_outputs``, kept
-        self._deferred: set[str] = set()  # tables written without their secondary indexes now
 
     @classmethod
     def from_url(
@@ -353,7 +344,6 @@ class Store:
         """Bring the store to this release's schema (``monitor.schema.upgrade``: creates an empty one,
         upgrades an older one in place keeping what is stored; safe to run again)."""
         done = schema.upgrade(self.engine)
-        self._build_deferred_indexes(DEFERRABLE)
         with self.engine.connect() as conn:
             scored = conn.execute(sa.text("SELECT 1 FROM score LIMIT 1")).scalar()
             rolled = conn.execute(sa.text("SELECT 1 FROM supply_day LIMIT 1")).scalar()
@@ -495,35 +485,6 @@ class Store:
                 conn.execute(self._upsert_statement(models.Watermark, ("name",)), [mark])
         return len(rows)
 
-    @contextmanager
-    def indexes_deferred(self, table: type[SQLModel], defer: bool) -> Iterator[None]:
-        """Inserts into ``table`` (one of ``DEFERRABLE``) made inside, without its secondary indexes when
-        ``defer``: they are dropped, then built again once the block ends, however it ends, and SQLite takes
-        the rows in the table's key order (appended) rather than the index's. A batch as large as a good
-        part of the table lands faster so: the 300k import's match of 6.0M exposures took 28.9 s with the
-        site index and 16.2 s without it, the index built after included (docs/benchmarks.md, "Bulk matches
-        without the site index"). Readers meanwhile find the rows by their key alone. An index a killed
-        process left dropped is built again by the next such block or by ``create_schema``."""
-        if table not in DEFERRABLE:
-            raise ValueError(f"{table.__name__}'s indexes are not deferrable")
-        if defer:
-            with self.engine.begin() as conn:
-                for index in _indexes(table):
-                    conn.execute(sa.schema.DropIndex(index, if_exists=True))
-            self._deferred.add(str(table.__tablename__))
-        try:
-            yield
-        finally:
-            if defer:
-                self._deferred.discard(str(table.__tablename__))
-                self._build_deferred_indexes((table,))
-
-    def _build_deferred_indexes(self, tables: Sequence[type[SQLModel]]) -> None:
-        with self.engine.begin() as conn:
-            for table in tables:
-                for index in _indexes(table):
-                    conn.execute(sa.schema.CreateIndex(index, if_not_exists=True))
-
     def _upsert_statement(self, table: type[SQLModel], key: Sequence[str]) -> Any:
         """INSERT ... ON CONFLICT (key) DO UPDATE every other column (DO NOTHING when there is none)."""
         tbl = table.__table__  # type: ignore[attr-defined]
@@ -545,11 +506,9 @@ class Store:
             return 0
         columns = list(frame.columns)
         name = str(table.__tablename__)
+        if name in _KEY_ORDERED:
+            frame = frame.sort_values(list(key), kind="stable")
         if self.dialect == "sqlite":
-            # Without its secondary indexes (``indexes_deferred``), the table's own key order: appended.
-            order = tuple(key) if name in self._deferred else _SQLITE_INSERT_ORDER.get(name)
-            if order is not None:
-                frame = frame.sort_values(list(order), kind="stable")
             # executemany binds Python values: converted a slice of rows at a time, streamed in.
             return self._insert_ignore(name, columns, [], key, clear, rows=_frame_rows(frame))
         # COPY takes the Arrow arrays as they are.
@@ -839,8 +798,15 @@ class Store:
         with self.engine.begin() as conn:
             if site_ids is None:
                 conn.execute(sa.text("DELETE FROM exposure"))
-            elif site_ids:
-                conn.execute(sa.text("DELETE FROM exposure WHERE site_id = :s"), [{"s": s} for s in site_ids])
+            else:
+                # One statement per list, not per site: without a site index each pass reads the whole table
+                # (1.3 s at 20M exposures), whether it drops one site's rows or a hundred's.
+                unique = sorted(set(site_ids))
+                drop = sa.text("DELETE FROM exposure WHERE site_id IN :ids").bindparams(
+                    sa.bindparam("ids", expanding=True)
+                )
+                for start in range(0, len(unique), _SITES_PER_DELETE):
+                    conn.execute(drop, {"ids": unique[start : start + _SITES_PER_DELETE]})
             conn.execute(sa.text("DELETE FROM noticesite"))
             conn.execute(sa.text("DELETE FROM noticeoperator"))
             for name in watermarks:

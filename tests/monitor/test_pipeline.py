@@ -6,16 +6,13 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
-from feeds.base import Batch
 from feeds.gdelt import GdeltCollector
 from feeds.notices import NoticeCollector
 from monitor import pipeline as pipeline_module
@@ -28,7 +25,6 @@ from monitor.reads import sql
 from monitor.store import Store
 from tests.conftest import FIXTURES
 from tests.loopback import LoopbackServer, Response
-from tests.monitor.generated import batches, pipeline_with_sites, stored_exposures
 
 STAMP = "20250320071500"
 HTTP = HttpSettings(retries=1, backoff_s=0.0)
@@ -282,35 +278,3 @@ def test_routes_are_sampled_once_while_the_registry_holds_and_again_when_it_chan
     assert "route" in set(added["via"])
     kept = after[after["site_id"] != "aaa_walikale"].reset_index(drop=True)
     pd.testing.assert_frame_equal(kept, first)
-
-
-def test_a_match_of_most_of_the_events_defers_the_site_index_and_stores_what_a_match_with_it_does(
-    fresh_store: Store, generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    sites_path, events_path = generated
-    pipeline, clock = pipeline_with_sites(fresh_store, sites_path)
-    deferred: list[bool] = []
-    defer = fresh_store.indexes_deferred
-
-    def spy(table: Any, bulk: bool) -> Any:
-        deferred.append(bulk)
-        return defer(table, bulk)
-
-    monkeypatch.setattr(fresh_store, "indexes_deferred", spy)
-    monkeypatch.setattr(pipeline_module, "BULK_MATCH_EVENTS", 100)
-    most, rest = batches(events_path, [0.9, 0.1])
-    for batch in (most, rest):  # 90% of the events stored, then 10% (under a quarter of them)
-        pipeline.ingest("import:acled", "events", [Batch(records=batch)], use_watermark=False)
-        clock.now += timedelta(hours=1)  # past the match's overlap: the next match reads the new events alone
-        pipeline.match()
-    assert deferred == [True, False]
-    bulk = stored_exposures(fresh_store)
-    assert len(bulk) > 100
-    indexes = sa.inspect(fresh_store.engine).get_indexes("exposure")
-    assert [index["name"] for index in indexes] == ["ix_exposure_site_id"]
-
-    fresh_store.clear_matches([pipeline_module.EVENTS_MATCHED])
-    monkeypatch.setattr(pipeline_module, "BULK_MATCH_EVENTS", 10**9)
-    pipeline.match()
-    assert deferred[-1] is False
-    pd.testing.assert_frame_equal(bulk, stored_exposures(fresh_store))

@@ -184,6 +184,18 @@ def test_every_revision_downgrades_and_upgrades_again(fresh_store: Store) -> Non
     _no_differences(fresh_store)
 
 
+def test_a_store_whose_site_index_an_interrupted_bulk_match_left_dropped_still_upgrades(
+    fresh_store: Store,
+) -> None:
+    """Releases at 0010 dropped the exposures' site index during a bulk match and built it after; a process
+    killed in between left it dropped, and 0011, which drops it, must not fail on its absence."""
+    with fresh_store.engine.begin() as conn:
+        command.downgrade(schema.config(conn), "0010")
+    execute(fresh_store, "DROP INDEX ix_exposure_site_id")
+    assert fresh_store.create_schema().after == schema.head()
+    _no_differences(fresh_store)
+
+
 def test_a_failed_upgrade_leaves_the_store_as_it_was(empty: Store) -> None:
     release_rows.build(empty.engine, "b270f5f")
     # An index already named as one a revision creates: the upgrade fails after it has altered tables.
@@ -276,5 +288,5 @@ def test_a_store_at_0007_keeps_every_exposure_when_they_move_into_one_keyed_tabl
     )
     indexes = {i["name"] for i in sa.inspect(empty.engine).get_indexes("exposure")}
     assert "ix_exposure_event_distance" not in indexes
-    assert "ix_exposure_site_id" in indexes
+    assert "ix_exposure_site_id" not in indexes  # gone at 0011
     _no_differences(empty)  # on SQLite: WITHOUT ROWID, as the models say

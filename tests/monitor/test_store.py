@@ -69,39 +69,31 @@ def _exposures_of(ids: list[int]) -> pd.DataFrame:
     })  # fmt: skip
 
 
-def test_a_deferred_bulk_insert_stores_the_same_rows_without_the_site_index_and_builds_it_after(
+def test_exposures_given_out_of_key_order_are_stored_once_each_overlapping_rows_skipped(
     fresh_store: Store, now: datetime
 ) -> None:
     fresh_store.insert_events(_events(6), now)
     ids = sql.frame(fresh_store, "SELECT id FROM event ORDER BY id")["id"].tolist()
     key = ("event_id", "site_id", "via")
-    with fresh_store.indexes_deferred(models.Exposure, True):
-        assert _exposure_indexes(fresh_store) == set()
-        assert fresh_store.insert_frame(models.Exposure, _exposures_of(ids[:4]), key=key) == 12
-    assert _exposure_indexes(fresh_store) == {"ix_exposure_site_id"}
-    with fresh_store.indexes_deferred(models.Exposure, False):
-        assert _exposure_indexes(fresh_store) == {"ix_exposure_site_id"}
-        # Overlapping rows are skipped as ever, with the index in place.
-        assert fresh_store.insert_frame(models.Exposure, _exposures_of(ids[2:]), key=key) == 6
+    assert fresh_store.insert_frame(models.Exposure, _exposures_of(ids[:4]), key=key) == 12
+    assert fresh_store.insert_frame(models.Exposure, _exposures_of(ids[2:]), key=key) == 6
     stored = sql.frame(fresh_store, "SELECT * FROM exposure ORDER BY event_id, site_id")
-    expected = _exposures_of(ids)
-    pd.testing.assert_frame_equal(
-        stored, expected.sort_values(["event_id", "site_id"]).reset_index(drop=True), check_dtype=False
-    )
+    expected = _exposures_of(ids).sort_values(["event_id", "site_id"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(stored, expected, check_dtype=False)
+    assert _exposure_indexes(fresh_store) == set()  # the key serves every read (models.Exposure)
 
 
-def test_a_failed_bulk_insert_still_builds_the_index_and_init_builds_one_a_killed_process_left_dropped(
-    fresh_store: Store,
+def test_clearing_the_matches_of_some_sites_drops_their_exposures_alone_however_many_statements_it_takes(
+    fresh_store: Store, now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with pytest.raises(RuntimeError), fresh_store.indexes_deferred(models.Exposure, True):
-        raise RuntimeError("the match failed halfway")
-    assert _exposure_indexes(fresh_store) == {"ix_exposure_site_id"}
-    with fresh_store.engine.begin() as conn:
-        conn.execute(sa.text("DROP INDEX ix_exposure_site_id"))  # as a process killed inside the block
-    fresh_store.create_schema()
-    assert _exposure_indexes(fresh_store) == {"ix_exposure_site_id"}
-    with pytest.raises(ValueError, match="not deferrable"), fresh_store.indexes_deferred(models.Score, True):
-        pass
+    fresh_store.insert_events(_events(3), now)
+    ids = sql.frame(fresh_store, "SELECT id FROM event ORDER BY id")["id"].tolist()
+    fresh_store.insert_frame(models.Exposure, _exposures_of(ids), key=("event_id", "site_id", "via"))
+    monkeypatch.setattr(store_module, "_SITES_PER_DELETE", 1)  # one statement per site
+    fresh_store.clear_matches([], ["c", "a", "nowhere", "a"])
+    left = sql.frame(fresh_store, "SELECT DISTINCT site_id FROM exposure")["site_id"].tolist()
+    assert left == ["b"]
+    assert len(sql.frame(fresh_store, "SELECT * FROM exposure")) == len(ids)
 
 
 def test_known_at_is_the_publication_time_or_else_first_seen(fresh_store: Store, now: datetime) -> None:

@@ -57,9 +57,9 @@ SQLITE_WAL_KEEP_BYTES = 64 << 20
 SQLITE_DEFERRED_WAL_KEEP_BYTES = 256 << 20
 #: How much write-ahead log a SQLite writer of a store that defers checkpoints (``minewatch run``) lets grow
 #: before it checkpoints in its own commit; SQLite's default is 1,000 pages (16 MB here). A tick's writes
-#: (about 100 MB at 10,000 sites, most of it the exposures' site index) then wait in the log and are
-#: checkpointed after the tick's alerts (``Store.checkpoint``), off the path to them: in the commit they cost
-#: 0.2 s of a 1.9 s tick (docs/benchmarks.md). A bulk run still checkpoints on the way at this size.
+#: (80-120 MB at 10,000 sites while the exposures had a site index, about 10 MB since) then wait in the log
+#: and are checkpointed after the tick's alerts (``Store.checkpoint``), off the path to them: in the commit
+#: they cost 0.2 s of a 1.9 s tick (docs/benchmarks.md). A bulk run still checkpoints on the way at this size.
 SQLITE_DEFERRED_CHECKPOINT_BYTES = 1 << 30
 #: How much of a SQLite file is read through mmap (more is read through the page cache as usual). Every
 #: mapped page a process touches counts in its resident memory: at 1 GiB a first import of 300k events x 10k

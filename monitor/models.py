@@ -201,9 +201,9 @@ class Exposure(SQLModel, table=True):
     # exposures (its nearest site, "is it within N km") are one range of the key. With a rowid the table
     # took four B-trees (rows, key, site, and an event-distance index the key now serves): 790 MB at 300k
     # events x 10k sites against 405 MB (docs/benchmarks.md, "One B-tree for the exposures").
-    # No index on the site either: a tick's exposures landed in thousands of its pages, written again at
-    # every commit (16 KB each: 45 MB a tick), and every read by site is bounded by the events' dates,
-    # which finds them faster through the events (docs/benchmarks.md, "Exposures without a site index").
+    # No index on the site either: a tick's exposures landed in thousands of its pages, each written whole
+    # to the log at the commit (80-120 MB a tick, 10 MB without it), and every read by site is bounded by the
+    # events' dates, found faster through the events (docs/benchmarks.md, "Exposures without a site index").
     __table_args__ = ({"sqlite_with_rowid": False},)
 
     event_id: int = Field(primary_key=True, foreign_key="event.id")

@@ -242,9 +242,10 @@ def _column_array(column: pd.Series) -> pa.Array | list[Any]:
 
 #: Sites whose exposures one DELETE drops (SQLite binds at most 32,766 parameters to a statement).
 _SITES_PER_DELETE = 30_000
-#: Tables whose rows go in sorted by their key: they have no secondary index, so on SQLite (without a rowid)
-#: the rows are appended to the key's B-tree instead of landing all over it (the 300k import's match of 6.0M
-#: exposures: 28.9 s in the order of the former site index, 16.2 s in key order).
+#: Tables whose rows go in sorted by their key: they have no secondary index, so the rows are appended to the
+#: key's B-tree (SQLite's table itself, without a rowid; PostgreSQL's key index) instead of landing all over
+#: it (the 300k import's match of 6.0M exposures on SQLite: 28.9 s in the former site index's order, 16.2 s
+#: in key order).
 _KEY_ORDERED = frozenset({"exposure"})
 #: Rows of a frame converted to DB-API values at a time for SQLite (memory: they are Python objects).
 FRAME_ROWS_PER_SLICE = 50_000

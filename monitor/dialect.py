@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 __all__ = [
+    "MAX_IN_LIST",
     "SQLITE_TIME_FORMAT",
     "as_date",
     "insert",
@@ -26,6 +27,9 @@ __all__ = [
     "pyformat",
 ]
 
+#: The most values one IN list of a statement should hold: SQLite binds at most 32,766 parameters to a
+#: statement, and a query needs a few of its own.
+MAX_IN_LIST = 30_000
 #: How SQLAlchemy writes a datetime into SQLite (a parameter in another spelling compares wrongly as text:
 #: '...12:00:00' < '...12:00:00.000000').
 SQLITE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"

@@ -240,8 +240,6 @@ def _column_array(column: pd.Series) -> pa.Array | list[Any]:
     return [_sql_value(v) for v in column.tolist()]
 
 
-#: Sites whose exposures one DELETE drops (SQLite binds at most 32,766 parameters to a statement).
-_SITES_PER_DELETE = 30_000
 #: Tables whose rows go in sorted by their key: they have no secondary index, so the rows are appended to the
 #: key's B-tree (SQLite's table itself, without a rowid; PostgreSQL's key index) instead of landing all over
 #: it (the 300k import's match of 6.0M exposures on SQLite: 28.9 s in the former site index's order, 16.2 s
@@ -806,8 +804,9 @@ class Store:
                 drop = sa.text("DELETE FROM exposure WHERE site_id IN :ids").bindparams(
                     sa.bindparam("ids", expanding=True)
                 )
-                for start in range(0, len(unique), _SITES_PER_DELETE):
-                    conn.execute(drop, {"ids": unique[start : start + _SITES_PER_DELETE]})
+                step = dialect.MAX_IN_LIST
+                for start in range(0, len(unique), step):
+                    conn.execute(drop, {"ids": unique[start : start + step]})
             conn.execute(sa.text("DELETE FROM noticesite"))
             conn.execute(sa.text("DELETE FROM noticeoperator"))
             for name in watermarks:

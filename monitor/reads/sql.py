@@ -130,9 +130,9 @@ def arrays(store: Store, sql: str, params: Mapping[str, Any] | None = None) -> l
     return list(np.array(rows, dtype=object).T)
 
 
-#: The most values an IN list of ``in_list`` should hold: SQLite binds at most 32,766 parameters to one
-#: statement, and a query needs a few of its own. Readers given more read wider and filter (``listable``).
-MAX_IN_LIST = 30_000
+#: The most values an IN list of ``in_list`` holds (``dialect.MAX_IN_LIST``). Readers given more read wider
+#: and filter (``listable``).
+MAX_IN_LIST = dialect.MAX_IN_LIST
 
 
 def listable(values: Collection[Any] | None) -> bool:

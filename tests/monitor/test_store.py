@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import command
 
 from feeds.rows import EVENT_COLUMNS, RejectedRow
-from monitor import models, schema
+from monitor import dialect, models, schema
 from monitor import store as store_module
 from monitor.errors import StoreError
 from monitor.reads import sql
@@ -89,7 +89,7 @@ def test_clearing_the_matches_of_some_sites_drops_their_exposures_alone_however_
     fresh_store.insert_events(_events(3), now)
     ids = sql.frame(fresh_store, "SELECT id FROM event ORDER BY id")["id"].tolist()
     fresh_store.insert_frame(models.Exposure, _exposures_of(ids), key=("event_id", "site_id", "via"))
-    monkeypatch.setattr(store_module, "_SITES_PER_DELETE", 1)  # one statement per site
+    monkeypatch.setattr(dialect, "MAX_IN_LIST", 1)  # one statement per site
     fresh_store.clear_matches([], ["c", "a", "nowhere", "a"])
     left = sql.frame(fresh_store, "SELECT DISTINCT site_id FROM exposure")["site_id"].tolist()
     assert left == ["b"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
@@ -34,6 +35,22 @@ from monitor.domain import LEVELS
 from monitor.errors import StoreError
 from monitor.redact import redact
 from monitor.writelock import LOCKED, LockWait, LockWaitingConnection
+
+
+@dataclass(frozen=True)
+class Clear:
+    """What a bulk insert replaces, deleted first in its transaction: the rows whose ``columns`` equal one
+    of the ``keys`` tuples (differ from it, for the columns in ``differ``)."""
+
+    columns: tuple[str, ...]
+    keys: Sequence[tuple[Any, ...]]
+    differ: frozenset[str] = frozenset()
+
+    def condition(self, left: str, right: Callable[[str], str]) -> str:
+        """The match of a row of ``left`` with one key, each key column given as ``right(column)``."""
+        return " AND ".join(
+            f"{left}.{c} {'!=' if c in self.differ else '='} {right(c)}" for c in self.columns
+        )
 
 
 @dataclass(frozen=True)
@@ -423,22 +440,22 @@ class Store:
         columns: Sequence[str],
         data: Sequence[Sequence[Any]],
         key: Sequence[str],
-        clear: tuple[str, Sequence[tuple[Any, ...]]] | None = None,
+        clear: Clear | None = None,
         *,
         rows: Iterable[tuple[Any, ...]] | None = None,
     ) -> int:
         """Insert rows given column by column (``data[i]`` holds the values of ``columns[i]``), or as
         ``rows`` streamed on SQLite, skipping those that collide on ``key``; return how many were inserted.
 
-        ``clear`` (a DELETE with ``{p}`` placeholders, and its parameter rows) runs first, in the same
-        transaction, so readers never see the rows gone before the new ones are in.
+        ``clear``'s rows are deleted first, in the same transaction, so readers never see the rows gone before
+        the new ones are in.
         """
         cols, keys = ", ".join(columns), ", ".join(key)
         raw = self.engine.raw_connection()
         try:
             cur = raw.cursor()
-            if clear is not None:
-                cur.executemany(clear[0].format(p="?" if self.dialect == "sqlite" else "%s"), clear[1])
+            if clear is not None and clear.keys:
+                self._delete_keys(cur, table, clear)
             if self.dialect == "sqlite":
                 before = raw.total_changes  # type: ignore[attr-defined]
                 marks = ", ".join("?" for _ in columns)
@@ -470,6 +487,23 @@ class Store:
         finally:
             raw.close()
 
+    def _delete_keys(self, cur: Any, table: str, clear: Clear) -> None:
+        """Delete ``clear``'s rows of ``table`` on the DB-API cursor ``cur``. SQLite runs one DELETE per key
+        (each a seek on the key); PostgreSQL one DELETE joined with the keys as arrays: a statement per key
+        cost about 0.1 s of a tick's 10,000 score cells there, the join 0.04 s."""
+        if self.dialect == "sqlite":
+            cur.executemany(f"DELETE FROM {table} WHERE {clear.condition(table, lambda _c: '?')}", clear.keys)
+            return
+        columns = SQLModel.metadata.tables[table].c
+        arrays = ", ".join(
+            f"%s::{columns[c].type.compile(dialect=postgresql.dialect())}[]" for c in clear.columns
+        )
+        cur.execute(
+            f"DELETE FROM {table} USING unnest({arrays}) AS k({', '.join(clear.columns)})"
+            f" WHERE {clear.condition(table, lambda c: f'k.{c}')}",
+            [list(values) for values in zip(*clear.keys, strict=True)],
+        )
+
     def upsert(self, table: type[SQLModel], rows: Sequence[Mapping[str, Any]], key: Sequence[str]) -> int:
         """Insert or update rows by primary ``key`` (small tables: sites, scores, notice matches)."""
         if not rows:
@@ -498,9 +532,10 @@ class Store:
         table: type[SQLModel],
         frame: pd.DataFrame,
         key: Sequence[str],
-        clear: tuple[str, Sequence[tuple[Any, ...]]] | None = None,
+        clear: Clear | None = None,
     ) -> int:
-        """Bulk-insert a DataFrame's rows not stored yet (by ``key``); return how many were new."""
+        """Bulk-insert a DataFrame's rows not stored yet (by ``key``), after deleting ``clear``'s; return how
+        many were new."""
         if frame.empty and clear is None:
             return 0
         columns = list(frame.columns)
@@ -524,7 +559,7 @@ class Store:
         not quiet those days, and mark the days scored (``score_day``) with ``quiet``'s level and
         explanation for the rest (without ``quiet``, ``scores`` holds every registry site's row). A column
         the frame lacks (the front line, when it was not computed) is stored empty."""
-        clear = ("DELETE FROM score WHERE date = {p}", [(_sql_dt(day),) for day in days])
+        clear = Clear(("date",), [(_sql_dt(day),) for day in days])
         written = self._write_scores(scores, computed_at, clear)
         if quiet is None:
             with self.engine.connect() as conn:
@@ -547,14 +582,12 @@ class Store:
         leaves the days' supply roll-up to the caller (``rollup_supply`` once after many such writes)."""
         dates = _column_values(cells["date"])
         pairs = list(zip(dates, cells["site_id"].tolist(), strict=True))
-        clear = ("DELETE FROM score WHERE date = {p} AND site_id = {p}", pairs)
+        clear = Clear(("date", "site_id"), pairs)
         written = self._write_scores(scores, computed_at, clear)
         self._scores_changed(sorted(set(cells["date"])), computed_at, roll_up=roll_up)
         return written
 
-    def _write_scores(
-        self, scores: pd.DataFrame, computed_at: datetime, clear: tuple[str, Sequence[tuple[Any, ...]]]
-    ) -> int:
+    def _write_scores(self, scores: pd.DataFrame, computed_at: datetime, clear: Clear) -> int:
         table = models.Score.__table__  # type: ignore[attr-defined]
         frame = scores.assign(computed_at=naive_utc(computed_at))
         for column in table.columns:
@@ -718,9 +751,10 @@ class Store:
         event whose incident changed (or that had none) is stamped ``changed_at`` = ``at``, the others keep
         their stamp (a rescore looks only at the events that changed). Return how many changed."""
         frame = assignment[["event_id", "incident_id"]].astype(np.int64)
-        clear = (
-            "DELETE FROM incident_member WHERE event_id = {p} AND incident_id != {p}",
+        clear = Clear(
+            ("event_id", "incident_id"),
             list(zip(frame["event_id"].tolist(), frame["incident_id"].tolist(), strict=True)),
+            differ=frozenset({"incident_id"}),
         )
         stamped = frame.assign(changed_at=naive_utc(at))
         return self.insert_frame(models.Incident, stamped, key=("event_id",), clear=clear)

@@ -96,6 +96,28 @@ def test_clearing_the_matches_of_some_sites_drops_their_exposures_alone_however_
     assert len(sql.frame(fresh_store, "SELECT * FROM exposure")) == len(ids)
 
 
+def test_replacing_incidents_restamps_the_events_that_moved_alone(fresh_store: Store, now: datetime) -> None:
+    fresh_store.insert_events(_events(4), now)
+    a, b, c, d = sql.frame(fresh_store, "SELECT id FROM event ORDER BY id")["id"].tolist()
+    first, later = datetime(2025, 3, 2, 8), datetime(2025, 3, 2, 9)
+    assert (
+        fresh_store.replace_incidents(pd.DataFrame({"event_id": [a, b, c], "incident_id": [a, a, c]}), first)
+        == 3
+    )
+    # b leaves a's incident, c stays where it was, d joins c's; a is not given and keeps its row.
+    moved = pd.DataFrame({"event_id": [b, c, d], "incident_id": [b, c, c]})
+    assert fresh_store.replace_incidents(moved, later) == 2
+    stored = sql.frame(
+        fresh_store, "SELECT event_id, incident_id, changed_at FROM incident_member ORDER BY event_id"
+    )
+    assert [(int(e), int(i), pd.Timestamp(t)) for e, i, t in stored.itertuples(index=False)] == [
+        (a, a, pd.Timestamp(first)),
+        (b, b, pd.Timestamp(later)),
+        (c, c, pd.Timestamp(first)),
+        (d, c, pd.Timestamp(later)),
+    ]
+
+
 def test_known_at_is_the_publication_time_or_else_first_seen(fresh_store: Store, now: datetime) -> None:
     published = datetime(2025, 3, 2, 8, 30)
     fresh_store.insert_events(_events(1, published), now)

@@ -2,7 +2,8 @@
 
 Bulk paths go below the ORM: sqlite3 ``executemany`` (INSERT OR IGNORE) on SQLite, COPY into a temporary
 table then ``INSERT ... ON CONFLICT DO NOTHING`` on PostgreSQL. Rows are keyed by their natural ids, so
-writing the same rows twice changes nothing.
+writing the same rows twice changes nothing. The rows a write replaces (``Clear``) are deleted first in its
+transaction: one DELETE per key on SQLite, one DELETE joined with the keys on PostgreSQL.
 """
 
 from __future__ import annotations

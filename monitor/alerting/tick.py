@@ -90,11 +90,19 @@ class AlertReport:
 
 
 # ---- reading the store ------------------------------------------------------------------------------------
-def _touched(store: Store, since: datetime | None, start: date, today: date) -> set[str] | None:
-    """Sites with scores recomputed or notices stored since ``since`` (None: every site)."""
+def _touched(
+    store: Store,
+    since: datetime | None,
+    start: date,
+    today: date,
+    held: reads.scores.HeldDays | None,
+    first: date,
+) -> set[str] | None:
+    """Sites with scores recomputed or notices stored since ``since`` (None: every site); ``held`` and
+    ``first``: the lookback's scores as ``_scores`` reads them, from ``first``."""
     if since is None:
         return None
-    recomputed = reads.scores.recomputed_since(store, since, start, today)
+    recomputed = reads.scores.recomputed_since(store, since, start, today, held, held_from=first)
     return None if recomputed is None else recomputed | reads.notices.sites_noticed_since(store, since)
 
 
@@ -219,8 +227,9 @@ def evaluate(
     out: list[Candidate] = []
     halts, resumes, levels = scope(rules.halt), scope(rules.resume), scope(rules.level)
     if halts or resumes or levels:
-        only = _touched(store, since, window_start, today)
-        scores = _scores(store, window_start - timedelta(days=1), today, only, held)
+        first = window_start - timedelta(days=1)
+        only = _touched(store, since, window_start, today, held, first)
+        scores = _scores(store, first, today, only, held)
         halted_since = _halted_since(store, scores)
         earliest = min([window_start, *halted_since.values()])
         notices = reads.notices.of_kinds(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Collection, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -252,6 +252,8 @@ _OF_DAYS = pa.schema(
         for c in ("site_id", "date", "status", "level", "risk", "conflict", "route", "notice")
     ]
 )
+#: What ``HeldDays`` keeps of each stored row: ``of_days``' columns and when the row was computed.
+_HELD = _OF_DAYS.append(pa.field("computed_at", pa.timestamp("us", tz="UTC")))
 
 
 class HeldDays:
@@ -259,14 +261,15 @@ class HeldDays:
     alerts): a day's rows are read again only when its ``score_day.rows_version`` moved, which every write of
     any of its rows does (``Store``), so a tick reads the day or two it rescored instead of the whole
     lookback (at 10,000 sites, ten days of 9,900 rows: 0.18 s of a 1.6 s tick). Days no longer asked for are
-    let go."""
+    let go. The rows keep when they were computed, so ``recomputed_since`` answers from them too."""
 
     def __init__(self) -> None:
         self._held: dict[date, tuple[str, pa.Table]] = {}
         self._lock = threading.Lock()
 
     def stored(self, reader: ArrowReader, first: date, last: date) -> pa.Table:
-        """The stored rows (``of_days``' columns) of the scored days from ``first`` to ``last``."""
+        """The stored rows (``of_days``' columns and ``computed_at``) of the scored days from ``first`` to
+        ``last``."""
         span = {"first": first, "last": last}
         with self._lock:
             marks = reader.read(_VERSIONS, span, _VERSIONS_ARROW).to_pydict()
@@ -274,13 +277,13 @@ class HeldDays:
             versions = dict(zip(marks["date"], marks["rows_version"], strict=True))
             stale = sorted(d for d, v in versions.items() if d not in self._held or self._held[d][0] != v)
             if stale:
-                rows = reader.read(_stored_rows(_OF_DAYS), {"first": stale[0], "last": stale[-1]}, _OF_DAYS)
+                rows = reader.read(_stored_rows(_HELD), {"first": stale[0], "last": stale[-1]}, _HELD)
                 for day in (d for d in versions if stale[0] <= d <= stale[-1]):
                     on_day = rows.filter(pc.equal(rows.column("date"), pa.scalar(day, pa.date32())))
                     self._held[day] = (versions[day], on_day)
             self._held = {d: held for d, held in self._held.items() if d in versions}
             tables = [table for _, table in self._held.values()]
-        return pa.concat_tables(tables) if tables else _OF_DAYS.empty_table()
+        return pa.concat_tables(tables) if tables else _HELD.empty_table()
 
 
 def of_days(
@@ -300,7 +303,7 @@ def of_days(
     PostgreSQL, 0.2-0.35 s on SQLite.
     """
     reader = ArrowReader(store)
-    stored = held.stored(reader, first, last) if held is not None else None
+    stored = held.stored(reader, first, last).select(_OF_DAYS.names) if held is not None else None
     table = arrow(reader, first, last, schema=_OF_DAYS, stored=stored)
     if site_ids is not None:
         table = table.filter(
@@ -309,12 +312,24 @@ def of_days(
     return table.to_pandas(date_as_object=True)
 
 
-def recomputed_since(store: Store, since: datetime, first: date, last: date) -> set[str] | None:
+def recomputed_since(
+    store: Store,
+    since: datetime,
+    first: date,
+    last: date,
+    held: HeldDays | None = None,
+    held_from: date | None = None,
+) -> set[str] | None:
     """Sites whose scores of a day from ``first`` to ``last`` were computed at or after ``since``: None
     (every site) when such a day was scored in full since, else the sites with rows computed since (a
     rescore of what new rows touch writes the rows of the sites it touched). Every site is None, not a list
     of them: a reader given 10,000 ids in an IN list takes longer than one reading every site (0.48 s
-    against 0.30 s for the alerts' lookback)."""
+    against 0.30 s for the alerts' lookback).
+
+    ``held``: the rows are those it holds, brought up to date over ``held_from`` (``first`` when None) to
+    ``last``, the span its reader asks ``of_days`` for, so that the same days stay held. Scanning the stored
+    rows of a ten-day lookback for their ``computed_at`` took 45-55 ms of a tick at 10,000 sites; the held
+    rows answer in under 1 ms, and the tick's ``of_days`` then reads nothing again."""
     span = {"since": since, "first": first, "last": last}
     full = sql.scalar(
         store,
@@ -323,12 +338,27 @@ def recomputed_since(store: Store, since: datetime, first: date, last: date) -> 
     )
     if full:
         return None
-    rows = sql.frame(
-        store,
-        "SELECT DISTINCT site_id FROM score WHERE computed_at >= :since AND date >= :first AND date <= :last",
-        span,
-    )
-    return {str(s) for s in rows["site_id"]}
+    if held is None:
+        rows = sql.frame(
+            store,
+            "SELECT DISTINCT site_id FROM score WHERE computed_at >= :since AND date >= :first"
+            " AND date <= :last",
+            span,
+        )
+        return {str(s) for s in rows["site_id"]}
+    table = held.stored(ArrowReader(store), held_from or first, last)
+    # Held times are whole seconds (``conform``): compared with ``since`` cut to its second, a row computed
+    # in that second is counted, as in SQL, and so is one of the same second just before it (harmless: its
+    # site is evaluated again).
+    second = dialect.naive_utc(since).replace(microsecond=0, tzinfo=UTC)
+    cut = pa.scalar(second, _HELD.field("computed_at").type)
+    date_of = table.column("date")
+    when = pc.and_(
+        pc.and_(pc.greater_equal(date_of, pa.scalar(first, pa.date32())),
+                pc.less_equal(date_of, pa.scalar(last, pa.date32()))),
+        pc.greater_equal(table.column("computed_at"), cut),
+    )  # fmt: skip
+    return {str(s) for s in pc.unique(table.filter(when).column("site_id")).to_pylist()}
 
 
 def last_operating_before(

@@ -150,6 +150,27 @@ def test_held_days_read_as_the_store_and_read_again_only_the_days_a_write_moved(
     assert rows_read() == [(LAST, LAST)]
 
 
+def test_held_days_name_the_sites_recomputed_since_a_moment_as_the_store_does(seeded: Seeded) -> None:
+    store, held = seeded.store, reads.scores.HeldDays()
+    alpha = pd.DataFrame([{**r, "date": DAY} for r in _rows(seeded) if r["site_id"] == "alpha"])
+    rescored = COMPUTED + timedelta(hours=1, microseconds=400_000)
+    store.replace_site_scores(alpha, pd.DataFrame({"site_id": ["alpha"], "date": [DAY]}), rescored)
+    moments = [
+        COMPUTED + timedelta(seconds=1),  # before the rescore: alpha
+        rescored - timedelta(microseconds=300_000),  # the rescore's second, before it: alpha
+        rescored + timedelta(seconds=1),  # after: none
+    ]
+    for since in moments:
+        direct = reads.scores.recomputed_since(store, since, DAY, LAST)
+        assert reads.scores.recomputed_since(store, since, DAY, LAST, held, held_from=FIRST) == direct
+    assert [reads.scores.recomputed_since(store, m, DAY, LAST, held) for m in moments] == [
+        {"alpha"}, {"alpha"}, set()
+    ]  # fmt: skip
+    # Only the days from ``first`` count, whatever days are held.
+    assert reads.scores.recomputed_since(store, moments[0], LAST, LAST, held, held_from=FIRST) == set()
+    assert reads.scores.recomputed_since(store, COMPUTED, FIRST, LAST, held) is None  # scored in full
+
+
 def test_scores_of_days_come_typed_and_only_from_the_days_asked(seeded: Seeded) -> None:
     frame = reads.scores.of_days(seeded.store, DAY, LAST)
     assert sorted(set(frame["date"])) == [DAY, LAST]

@@ -6,7 +6,7 @@ stored, by then.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -109,12 +109,18 @@ def exposures_in(
     site_ids: Sequence[str] | None = None,
     *,
     arrived: tuple[datetime, datetime] | None = None,
+    changed: Callable[[pd.DataFrame], np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Exposures of the events dated from ``first`` to ``last`` that ``known`` sees (of ``site_ids`` only,
     when given; only of the events stored at or after ``arrived[0]`` or moved to another incident after
     ``arrived[1]``, when given, as ``touched_sites`` finds them), with what scoring weighs: the event's
     source, type, sub-type, fatalities, precision, date, ``known_at``, place, report counts and incident
-    (empty when not fused yet)."""
+    (empty when not fused yet).
+
+    ``changed`` (with ``arrived``) is given the arrived events (``event_id``, ``incident_id``) and says which
+    of them to read the exposures of: a reader that holds the rows of some of them, as they are, leaves those
+    out (the held window: the events of the last tick, which every read looks back to, are most of what
+    arrives)."""
     params: dict[str, Any] = {"start": first, "last": last, **known.params()}
     only = ""
     if site_ids is not None and sql.listable(site_ids):
@@ -126,18 +132,22 @@ def exposures_in(
         params.update(since=arrived[0], fused=arrived[1])
     # The exposures and their events read apart, then joined here: an event has tens of exposures, and
     # fetching its twelve columns once per exposure cost most of the read (a tick's rescore: 130,000 rows).
-    exposed = sql.large_frame(
-        store,
-        "SELECT x.event_id, x.site_id, x.via, x.distance_km FROM exposure x JOIN event e ON e.id = x.event_id"
-        + where
-        + only,
-        params,
-    )
     events = sql.large_frame(
         store,
         f"SELECT e.id AS event_id, {', '.join(f'e.{c}' for c in _EXPOSED_EVENT)}, i.incident_id FROM event e"
         " LEFT JOIN incident_member i ON i.event_id = e.id" + where,
         {k: v for k, v in params.items() if not k.startswith("site")},
+    )
+    condition, bound = " JOIN event e ON e.id = x.event_id" + where, params
+    if arrived is not None and changed is not None and len(events):
+        events = events[changed(events[["event_id", "incident_id"]])]
+        ids = sorted(int(i) for i in events["event_id"])
+        if sql.listable(ids):  # only their exposures, by the key's first column (else the join keeps them)
+            marks, more = sql.in_list("event", ids)
+            sites_bound = {k: v for k, v in params.items() if k.startswith("site")}
+            condition, bound = f" WHERE x.event_id IN ({marks or 'NULL'})", {**sites_bound, **more}
+    exposed = sql.large_frame(
+        store, "SELECT x.event_id, x.site_id, x.via, x.distance_km FROM exposure x" + condition + only, bound
     )
     if site_ids is not None and not only:
         exposed = exposed[exposed["site_id"].isin(site_ids)]

@@ -5,7 +5,7 @@ on them at the set's clock, its stored exposures in one order, a spy on the read
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -93,8 +93,9 @@ class WindowReads:
             site_ids: list[str] | None = None,
             *,
             arrived: tuple[datetime, datetime] | None = None,
+            changed: Callable[[pd.DataFrame], np.ndarray] | None = None,
         ) -> pd.DataFrame:
-            rows = EXPOSURES_IN(store, first, last, known, site_ids, arrived=arrived)
+            rows = EXPOSURES_IN(store, first, last, known, site_ids, arrived=arrived, changed=changed)
             if site_ids is None and arrived is None:
                 self.spans.append((first, last))
             elif site_ids is None:

@@ -134,3 +134,42 @@ def test_a_window_over_other_days_keeps_the_days_it_shares_and_what_was_derived_
     assert [n for n in derived if n] == [len(first), len(later) - shared]
     later["site_km"] = 1.0  # as the pipeline adds to what it is given: not to what is held
     assert "site_km" not in held.read(fresh_store, FIRST, TODAY, known, since, derive).columns
+
+
+def test_a_read_soon_after_another_reads_again_only_the_events_that_changed_since(
+    fresh_store: Store, generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every read looks back over the overlap (``Since``) to the events the last one read: those it holds as
+    they are, in the same incident, are not read again; one moved to another incident is."""
+    sites_path, events_path = generated
+    pipeline, clock = pipeline_with_sites(fresh_store, sites_path)
+    records = acled.parse_file(events_path).records
+    recent = pd.to_datetime(records["event_date"]).dt.date >= TODAY - timedelta(days=5)
+    pipeline.ingest("import:acled", "events", [Batch(records=records[~recent])], use_watermark=False)
+    pipeline.match()
+    pipeline.fuse()
+    clock.now += timedelta(minutes=11)
+    pipeline.match()
+    known = Known.end_of(TODAY)
+    held, spy = window.ExposureWindow(), WindowReads(monkeypatch)
+
+    def read_as_the_store() -> pd.DataFrame:
+        clock.now += timedelta(minutes=1)  # each read within the overlap of the one before
+        got = held.read(fresh_store, FIRST, TODAY, known, pipeline.window_since())
+        pd.testing.assert_frame_equal(_ordered(got), _ordered(_direct(fresh_store, known)))
+        return got
+
+    before = len(read_as_the_store())
+    pipeline.ingest("import:acled", "events", [Batch(records=records[recent])], use_watermark=False)
+    pipeline.match()
+    grown = read_as_the_store()
+    assert spy.arrivals[-1] == len(grown) - before > 0  # the new events' rows
+    read_as_the_store()
+    assert spy.arrivals[-1] == 0  # the same events, looked back to, held as they are
+    event_id = int(grown.loc[len(grown) - 1, "event_id"])
+    fresh_store.replace_incidents(
+        pd.DataFrame({"event_id": [event_id], "incident_id": [event_id + 10_000_000]}), clock.now
+    )
+    moved = read_as_the_store()
+    assert spy.arrivals[-1] == int((moved["event_id"] == event_id).sum()) > 0
+    assert set(moved.loc[moved["event_id"] == event_id, "incident_id"]) == {event_id + 10_000_000}

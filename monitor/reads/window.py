@@ -5,8 +5,9 @@ before it: read from the store, that window is about 300,000 exposure rows and a
 (1M events stored), though all of it but what the tick brought was read by the tick before. An
 ``ExposureWindow`` keeps the window's rows of every site and, on each read, reads only the rows of the
 events that arrived since (``reads.events.exposures_in(..., arrived=...)``: found through the indexes on
-``first_seen_at`` and ``changed_at``), putting them in place of those events' held rows, and the days it
-did not hold.
+``first_seen_at`` and ``changed_at``; of those, the events it holds as they are, in the same incident,
+are left out: the last read's, which each read looks back to), putting them in place of those events' held
+rows, and the days it did not hold.
 
 What can change the rows is what arrives: events and exposures are only ever added (or every exposure
 cleared and matched again when the registry changes, which changes ``Store.registry_version``, and then

@@ -142,7 +142,9 @@ def exposures_in(
     if arrived is not None and changed is not None and len(events):
         events = events[changed(events[["event_id", "incident_id"]])]
         ids = sorted(int(i) for i in events["event_id"])
-        if sql.listable(ids):  # only their exposures, by the key's first column (else the join keeps them)
+        # Only their exposures, by the key's first column; past an IN list's size, every arrived event's
+        # exposures are read and the merge below keeps theirs.
+        if sql.listable(ids):
             marks, more = sql.in_list("event", ids)
             sites_bound = {k: v for k, v in params.items() if k.startswith("site")}
             condition, bound = f" WHERE x.event_id IN ({marks or 'NULL'})", {**sites_bound, **more}

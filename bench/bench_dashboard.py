@@ -164,7 +164,6 @@ def seed_big(store: Store, n_sites: int, n_events: int, days: int = 60, seed: in
                     "nearest_event_km": 12.0,
                     "top_event_id": top[0]["event_id"],
                     "supply_at_risk_t": float(output[i]) * min(value, 100) / 100,
-                    "explain": {"top_events": top},
                     "computed_at": NOW,
                 }
             )

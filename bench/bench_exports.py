@@ -75,13 +75,13 @@ def seed(store: Store, settings: Settings) -> None:
         store,
         series.format(last=days)
         + "INSERT INTO score (site_id, date, risk, level, status, conflict, route, notice, events_30d,"
-        " fatalities_30d, nearest_event_km, top_event_id, supply_at_risk_t, explain, computed_at)"
+        " fatalities_30d, nearest_event_km, top_event_id, supply_at_risk_t, computed_at)"
         f" SELECT site_id, d, r, {levels}, 'operating', round(r * 0.6, 1), round(r - round(r * 0.6, 1), 1),"
         " 0.0,"
         " (k % 40), (k % 90), CASE WHEN r < 10 THEN NULL ELSE round(5 + k % 1450 / 10.0, 1) END,"
         f" CASE WHEN r < 20 THEN NULL ELSE 1 + k % {N_EVENTS} END,"
         " CASE WHEN o IS NULL THEN NULL ELSE round(CAST(o * r / 100.0 AS NUMERIC), 1) END,"
-        f" '{{}}', '{stamp}' FROM ("
+        f" '{stamp}' FROM ("
         f" SELECT t.id AS site_id, {day} AS d, ({rand}) / 10.0 AS r, {rand} AS k, t.annual_output_t AS o"
         " FROM seq CROSS JOIN site t) x",  # day-major, as the pipeline writes a day at a time
     )

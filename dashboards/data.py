@@ -7,7 +7,7 @@ notices known by the end of it. Empty stores give empty frames with the same col
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,9 +15,11 @@ from typing import Any
 import pandas as pd
 
 from monitor import reads, supply
+from monitor.config import Settings
 from monitor.dialect import naive_utc
 from monitor.distances import with_distances
 from monitor.domain import CHANNELS, EVENT_TYPES, LEVELS, UNSCORED
+from monitor.exports import explanations
 from monitor.labels import feed_label
 from monitor.reads.events import EventFilter
 from monitor.reads.known import Known
@@ -242,12 +244,17 @@ def halted_periods(scores: pd.DataFrame) -> pd.DataFrame:
     return runs.rename(columns={"min": "start", "max": "end"}).reset_index(drop=True)
 
 
-def site_explain(store: Store, site_id: str, as_of: date | None = None) -> pd.DataFrame:
-    """The events behind a site's latest score (``explain["events"]``, as scoring writes it)."""
-    day = latest_score_date(store, as_of)
-    if day is None:
-        return empty_frame(EXPLAIN_COLUMNS)
-    top = reads.scores.explain_of(store, site_id, day).get("events")
+def site_explanation(
+    store: Store, settings: Settings, site_id: str, as_of: date | None, now: Callable[[], datetime]
+) -> dict[str, Any]:
+    """Why a site scored as it did on the latest score date up to ``as_of``: its explanation, computed when
+    asked (``monitor.exports.explanations``: the store keeps none); {} when nothing is scored."""
+    return explanations.site_explanation(store, settings, site_id, as_of, now)
+
+
+def site_explain(store: Store, site_id: str, explanation: Mapping[str, Any]) -> pd.DataFrame:
+    """The events behind a site's score (``explanation["events"]``, as ``site_explanation`` gives it)."""
+    top = explanation.get("events")
     if not top:
         return empty_frame(EXPLAIN_COLUMNS)
     contributions = pd.DataFrame(top)
@@ -271,10 +278,10 @@ def site_explain(store: Store, site_id: str, as_of: date | None = None) -> pd.Da
     return merged.sort_values("contribution", ascending=False).reset_index(drop=True)[list(EXPLAIN_COLUMNS)]
 
 
-def halt_unconfirmed_since(store: Store, site_id: str, day: date) -> str | None:
-    """The day a site's notice halt became unconfirmed, as its score on or before ``day`` explains it
-    (None when that score is no unconfirmed halt)."""
-    since = reads.scores.explain_of(store, site_id, day).get("halt_unconfirmed_since")
+def halt_unconfirmed_since(explanation: Mapping[str, Any]) -> str | None:
+    """The day a site's notice halt became unconfirmed, as its score's explanation gives it (None when
+    that score is no unconfirmed halt)."""
+    since = explanation.get("halt_unconfirmed_since")
     return str(since) if since else None
 
 

@@ -216,7 +216,8 @@ class Score(SQLModel, table=True):
     """A site's risk on one day, as known at the end of that day, when there is something to say: a day in
     ``score_day`` scores every registry site, and a site without a row that day is quiet (no exposure, no
     notice, operating: risk 0, the day's quiet level and explanation). ``monitor.reads.scores`` fills the
-    quiet rows in; nothing else reads this table."""
+    quiet rows in; nothing else reads this table. A row keeps no explanation: ``Pipeline.explanation_of``
+    computes a cell's when a reader asks."""
 
     # Keyed by date first, without a rowid on SQLite: a scoring run writes a day's rows in key order, so the
     # inserts append instead of landing at random in a second index (3.6x faster measured); one site's days
@@ -240,7 +241,6 @@ class Score(SQLModel, table=True):
     front_km_change_7d: float | None = None
     front_days_to_radius: float | None = None
     front_actor: str = Field("", sa_column_kwargs={"server_default": ""})
-    explain: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     computed_at: dt.datetime = Field(sa_type=DateTime(timezone=False))
 
 

@@ -22,7 +22,19 @@ import pandas as pd
 from pydantic import BaseModel
 
 from feeds.base import Batch, Collector, Kind
-from monitor import classify, feedback, front, fusion, geo, matching, models, reads, scoring, sites
+from monitor import (
+    classify,
+    explanation,
+    feedback,
+    front,
+    fusion,
+    geo,
+    matching,
+    models,
+    reads,
+    scoring,
+    sites,
+)
 from monitor.config import Settings
 from monitor.dialect import naive_utc
 from monitor.domain import MACHINE_CODED_SOURCES, notice_kind
@@ -459,20 +471,37 @@ class Pipeline:
         *,
         known_by: datetime | None = None,
         fuse: bool = True,
+        explain: bool | None = None,
     ) -> pd.DataFrame:
         """Score every site on each day, point-in-time; optionally replace the stored scores of those days.
 
         ``known_by`` (a vintage) also leaves out every row stored or published after that moment: the scores
         as a run at ``known_by`` computed them. Vintage scores are never stored. ``fuse=False`` scores the
         incidents as stored, without bringing them up to date first: a read (an export) writes nothing.
+        ``explain``: whether ``explain`` is built (None: only when not persisting; the store keeps none).
         """
         if known_by is not None and persist:
             raise ValueError("vintage scores (known_by) must not replace the stored scores")
         days = sorted(set(days))
         if not days:
             return pd.DataFrame()
-        parts = list(self._scored_blocks(days, persist, known_by, fuse=fuse))
+        explain = not persist if explain is None else explain
+        parts = list(self._scored_blocks(days, persist, known_by, fuse=fuse, explain=explain))
         return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+    def explanation_of(self, site_id: str, day: date) -> dict[str, Any]:
+        """Why ``site_id`` scored as it did on ``day``: its score's explanation (``monitor.explanation``, as a
+        dict), computed when asked from the site's stored rows as known by the end of the day, the incidents
+        as stored (a read: it writes nothing). The store keeps no explanation; while its scores are current
+        (every rescore keeps them so) this is the explanation of the stored row, as scoring built it. {} for
+        a site the registry does not hold."""
+        registry = self._registry()
+        chosen = registry[registry["id"].astype(str) == site_id].reset_index(drop=True)
+        if chosen.empty:
+            return {}
+        inputs = self._inputs(registry, [day], Known.end_of(day), [site_id], [], held=False)
+        scores = self._compute(chosen, inputs, [day], None, explain=True)
+        return explanation.decode(scores["explain"].iloc[0], scoring.explained_params(self.settings.scoring))
 
     def _scored_blocks(
         self,
@@ -482,10 +511,11 @@ class Pipeline:
         site_frame: pd.DataFrame | None = None,
         *,
         fuse: bool = True,
+        explain: bool = False,
     ) -> Iterator[pd.DataFrame]:
         """Score ``site_frame``'s sites (every site when None) on ``days``, a block of days at a time (memory
         stays flat), reading the store once; with ``persist``, replace the stored scores of each block.
-        ``fuse=False``: the incidents as stored (a read writes nothing)."""
+        ``fuse=False``: the incidents as stored (a read writes nothing); ``explain``: build ``explain``."""
         if fuse:
             self.fuse()  # incidents first: a no-op (one query) when nothing new was stored
         registry = self._registry()
@@ -503,7 +533,7 @@ class Pipeline:
             for span in self._input_spans(days):
                 inputs = self._inputs(registry, span, known, ids, carried)
                 for block in self._pair_bounded(span, len(chosen), inputs.exposures["event_date"]):
-                    scores = self._compute(chosen, inputs, block, known_by)
+                    scores = self._compute(chosen, inputs, block, known_by, explain)
                     if quiet is not None and not scores.empty:
                         epoch = self.scores_epoch()
                         if epoch is None or epoch[0] != params_hash(self.settings.scoring):
@@ -563,6 +593,8 @@ class Pipeline:
         known: Known,
         site_ids: list[str] | None,
         carried: list[_Inputs],
+        *,
+        held: bool = True,
     ) -> _Inputs:
         """What scoring ``days`` reads, as ``known`` sees it: exposures (of ``site_ids`` only, when given,
         each with what ``_weighed`` works out of it against the ``registry``), notices, takeovers and
@@ -570,7 +602,8 @@ class Pipeline:
         run of days' inputs (popped from ``carried``, so they are freed once their rows are taken) are kept
         where the window still needs them, and only the days after them are read: a window denser than
         ``SCORE_INPUT_EVENTS`` made runs of one day, each reading the whole window again (4M events: 30
-        reads of 2M rows for 30 days)."""
+        reads of 2M rows for 30 days). ``held=False`` reads the store, never the window held between ticks
+        (which holds every site's rows: a read of one site's would fill it with the whole window)."""
         first = days[0] - timedelta(days=self.settings.scoring.window_days)
         kept, read_from = pd.DataFrame(), first
         before = carried.pop() if carried else None
@@ -579,7 +612,8 @@ class Pipeline:
             read_from = before.through + timedelta(days=1)
         del before
         derive = functools.partial(self._weighed, registry)
-        exposures = self._exposures(read_from, days[-1], known, site_ids, derive, whole=kept.empty)
+        whole = kept.empty and held
+        exposures = self._exposures(read_from, days[-1], known, site_ids, derive, whole=whole)
         if not kept.empty:
             exposures = pd.concat([kept, exposures], ignore_index=True) if len(exposures) else kept
         notices = reads.notices.linked(self.store, known)
@@ -634,7 +668,12 @@ class Pipeline:
         return reads.window.Since(stored=min(now, self._seen_since(EVENTS_MATCHED)), fused=now)
 
     def _compute(
-        self, site_frame: pd.DataFrame, inputs: _Inputs, days: list[date], known_by: datetime | None
+        self,
+        site_frame: pd.DataFrame,
+        inputs: _Inputs,
+        days: list[date],
+        known_by: datetime | None,
+        explain: bool,
     ) -> pd.DataFrame:
         """The scores of ``days`` from ``inputs`` (read for these days or a longer run of them)."""
         settings = self.settings.scoring
@@ -654,6 +693,7 @@ class Pipeline:
             inputs.verdicts,
             days,
             known_by,
+            explain,
         )
 
     def _quiet(self, n_sites: int) -> QuietScores:
@@ -669,6 +709,7 @@ class Pipeline:
         verdicts: pd.DataFrame,
         days: Sequence[date],
         known_by: datetime | None,
+        explain: bool,
     ) -> pd.DataFrame:
         """Scores and front lines of ``days``, each run of days without what the analysts' verdicts in force
         then leave out (``monitor.feedback``), sorted by date and site."""
@@ -677,7 +718,7 @@ class Pipeline:
         for segment in feedback.segments(days, verdicts, known_by):
             kept = feedback.keep_events(exposures, segment.verdicts)
             told = feedback.keep_notices(notices, segment.verdicts)
-            scored = scoring.score_days(site_frame, kept, told, segment.days, params)
+            scored = scoring.score_days(site_frame, kept, told, segment.days, params, explain=explain)
             taken = feedback.keep_reports(takeovers, segment.verdicts)
             lines = front.front_line(site_frame, taken, segment.days, params.front)
             parts.append(scored.merge(lines, on=["site_id", "date"], how="left"))

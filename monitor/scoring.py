@@ -56,8 +56,9 @@ __all__ = [
     "score_days",
 ]
 
-#: Columns of the frame ``score_days`` returns (the ``Score`` table without ``computed_at``); ``explain`` is
-#: in its stored form (``monitor.explanation.decode(value, explained_params(params))`` gives the dict).
+#: Columns of the frame ``score_days`` returns (the ``Score`` table without ``computed_at``, and ``explain``,
+#: which the store does not keep); ``explain`` is in its compact form
+#: (``monitor.explanation.decode(value, explained_params(params))`` gives the dict).
 SCORE_COLUMNS: tuple[str, ...] = (
     "site_id", "date", "risk", "level", "status", "conflict", "route", "notice", "events_30d",
     "fatalities_30d", "nearest_event_km", "top_event_id", "supply_at_risk_t", "explain",
@@ -583,9 +584,13 @@ def score_days(
     notices: pd.DataFrame | None,
     days: Iterable[dt.date],
     params: ScoringSettings,
+    *,
+    explain: bool = True,
 ) -> pd.DataFrame:
     """One row per site per day (sorted by date, site_id) with risk, level, status, components and explain
-    (stored form: ``SCORE_COLUMNS``)."""
+    (``SCORE_COLUMNS``). ``explain=False`` leaves ``explain`` None and skips building it: the store keeps no
+    explanation (a reader asks for one cell's, ``Pipeline.explanation_of``), and building them was a fifth of
+    a first import."""
     sites = _require(sites, "sites", SITE_COLUMNS).drop_duplicates("id").sort_values("id", kind="stable")
     day_numbers = np.unique(_day_numbers(days))
     if sites.empty or day_numbers.size == 0:
@@ -642,9 +647,10 @@ def score_days(
     quiet[list(notes.point_notices)] = False
     quiet[con.top_cell] = False  # cells whose explanation lists events
     # Quiet cells share one explanation; the others are built in their stored form, without a dict each.
-    explain = np.full(quiet.size, _QUIET_STORED, dtype=object)
-    loud = np.flatnonzero(~quiet)
-    explain[loud] = _explain_loud(loud, ex, con, notes, unconfirmed, registry_status)
+    explains = np.full(quiet.size, _QUIET_STORED if explain else None, dtype=object)
+    if explain:
+        loud = np.flatnonzero(~quiet)
+        explains[loud] = _explain_loud(loud, ex, con, notes, unconfirmed, registry_status)
     dates = np.array([dt.date(1970, 1, 1) + dt.timedelta(days=int(d)) for d in day_numbers], dtype=object)
     top_event = np.full(con.top.size, None, dtype=object)
     topped = con.top >= 0
@@ -664,7 +670,7 @@ def score_days(
             "nearest_event_km": np.round(con.nearest, 1),
             "top_event_id": _objects(top_event),
             "supply_at_risk_t": supply,
-            "explain": _objects(explain),
+            "explain": _objects(explains),
             QUIET: quiet,
         },
         columns=[*SCORE_COLUMNS, QUIET],

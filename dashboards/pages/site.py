@@ -221,8 +221,9 @@ def layout(site_id: str | None = None, as_of: str | None = None, **_: Any) -> ht
     halted = data.halted_periods(scores)
     last_day = scores["date"].iloc[-1].date() if not scores.empty else day
     level = str(scores["level"].iloc[-1]) if not scores.empty else UNSCORED
-    explain = data.site_explain(ctx.store, facts["id"], day)
-    unconfirmed = data.halt_unconfirmed_since(ctx.store, facts["id"], last_day) if last_day else None
+    explanation = data.site_explanation(ctx.store, settings, facts["id"], day, ctx.now)
+    explain = data.site_explain(ctx.store, facts["id"], explanation)
+    unconfirmed = data.halt_unconfirmed_since(explanation)
     notices = data.site_notices(ctx.store, facts["id"], day)
     events = (
         data.site_events(

@@ -161,7 +161,7 @@ def _computed(
     pipeline: Pipeline, days: list[date], ids: list[str], vintage: datetime | None
 ) -> pa.Table | None:
     """Scores of ``days`` computed in memory (``STORED_ARROW``), or None when there are none."""
-    scores = pipeline.score(days, persist=False, known_by=vintage, fuse=False)
+    scores = pipeline.score(days, persist=False, known_by=vintage, fuse=False, explain=False)
     if scores.empty:
         return None
     scores = scores[scores["site_id"].isin(ids)].drop(columns=["explain"])

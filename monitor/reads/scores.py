@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
-from monitor import dialect, explanation
+from monitor import dialect
 from monitor.domain import HALT_EPISODE_STATUSES, OPERATING, UNSCORED
 from monitor.reads import sql
 from monitor.reads.arrow import ArrowReader
@@ -37,7 +37,6 @@ __all__ = [
     "at_risk_on",
     "coverage",
     "day_span",
-    "explain_of",
     "fronts",
     "last_operating_before",
     "latest",
@@ -224,24 +223,6 @@ def of_site(store: Store, site_id: str, after: date, through: date, columns: Seq
         " where si.id = :id and d.date > :start and d.date <= :end order by d.date",
         {"id": site_id, "start": after, "end": through},
     )
-
-
-def explain_of(store: Store, site_id: str, on_or_before: date) -> dict[str, Any]:
-    """Why a site scored as it did: the explanation (``monitor.explanation``) of its score on the newest
-    scored day up to a day ({} if none)."""
-    found = sql.frame(
-        store,
-        f"select s.explain as stored, d.explain as day from {_SCORED_CELLS} where si.id = :id"
-        " and d.date = (select max(date) from score_day where date <= :d)",
-        {"id": site_id, "d": on_or_before},
-    )
-    if found.empty:
-        return {}
-    stored, day = (dialect.json_value(v) for v in found.iloc[0])
-    day = day if isinstance(day, dict) else {}
-    # A quiet site has no row: the day's explanation is its own. A row's takes the day's parameters.
-    stored = stored if isinstance(stored, (dict, list)) else day
-    return explanation.decode(stored, day.get("params"))
 
 
 # ---- many days----

@@ -14,8 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboards import data
 from feeds.rows import EVENT_COLUMNS, NOTICE_COLUMNS, RejectedRow
 from monitor import models
+from monitor.config import Settings
 from monitor.reads import sql
 from monitor.store import Store
 
@@ -266,3 +268,9 @@ def _seed_feed_runs(store: Store, now: datetime) -> None:
         acled,
         now,
     )
+
+
+def site_explain(store: Store, site_id: str, as_of: date | None = None) -> pd.DataFrame:
+    """The site page's table of the events behind a site's score, as it computes it (default settings)."""
+    explanation = data.site_explanation(store, Settings(), site_id, as_of, lambda: NOW)
+    return data.site_explain(store, site_id, explanation)

@@ -207,7 +207,7 @@ def test_risk_history_without_halts_has_no_shading(seeded_store: Store) -> None:
 
 
 def test_contributions_bar_shows_each_event_share_in_percent(seeded_store: Store) -> None:
-    explain = data.site_explain(seeded_store, "bisie")
+    explain = seed.site_explain(seeded_store, "bisie")
     fig = figures.contributions_bar(explain)
     bar = fig.data[0]
     assert len(bar.y) == len(explain)

@@ -108,19 +108,19 @@ def test_site_page_shows_halted_period_why_notices_map_and_facts(seeded_store: S
 
 
 def test_site_page_says_since_when_a_halt_is_unconfirmed(seeded_store: Store, render: Render) -> None:
-    day = seed.AS_OF + timedelta(days=1)
+    # Bisie's last halt notice is of 2025-03-13: 30 days later (halt_confirm_days) its halt is unconfirmed.
+    day = date(2025, 4, 21)
     row = {
         "site_id": "bisie", "date": day, "risk": 75.0, "level": "critical", "status": "halt_unconfirmed",
         "conflict": 0.0, "route": 0.0, "notice": 75.0, "events_30d": 0, "fatalities_30d": 0,
         "nearest_event_km": None, "top_event_id": None, "supply_at_risk_t": 9000.0,
-        "explain": {"events": [], "halt_unconfirmed_since": "2025-04-02"},
-        "computed_at": datetime(2025, 4, 2),
+        "computed_at": datetime(2025, 4, 21),
     }  # fmt: skip
     seeded_store.upsert(models.Score, [row], key=("site_id", "date"))
-    scored = {"date": day, "computed_at": datetime(2025, 4, 2), "sites": 1, "level": "low", "explain": None}
+    scored = {"date": day, "computed_at": datetime(2025, 4, 21), "sites": 1, "level": "low", "explain": None}
     seeded_store.upsert(models.ScoreDay, [scored], key=("date",))
     text = _text(render(seeded_store, site.layout, site_id="bisie"))
-    assert "Risk 75 (critical) on 2025-04-02; halt unconfirmed since 2025-04-02" in text
+    assert "Risk 75 (critical) on 2025-04-21; halt unconfirmed since 2025-04-12" in text
     assert "halted since" not in text
 
 

@@ -125,6 +125,8 @@ ADDED_DEFAULTS: dict[tuple[str, str], Any] = {
     ("feedrun", "dropped"): {},
     ("incident_member", "changed_at"): None,
 }
+#: Columns a later revision drops, with it what they held (0012: the scores keep no explanation).
+DROPPED: frozenset[tuple[str, str]] = frozenset({("score", "explain")})
 
 
 def build(engine: sa.Engine, release: str) -> dict[str, list[dict[str, Any]]]:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from monitor import models, reads, scoring
+from monitor import models, scoring
 from monitor.config import ScoringSettings
 from monitor.front import FRONT_COLUMNS
 from monitor.reads import sql
@@ -755,7 +755,7 @@ def test_rows_come_per_day_then_site_and_match_the_score_table() -> None:
     ]
     table = {c.name for c in models.Score.__table__.columns} - {"computed_at"}  # type: ignore[attr-defined]
     front = set(FRONT_COLUMNS) - {"site_id", "date"}  # the pipeline adds the front line
-    assert set(SCORE_COLUMNS) | front == table
+    assert (set(SCORE_COLUMNS) - {"explain"}) | front == table  # the store keeps no explanation
 
 
 def test_exposures_of_unknown_sites_are_ignored() -> None:
@@ -771,7 +771,7 @@ def test_bad_input_frames_are_refused_with_the_reason() -> None:
         )
 
 
-def test_scores_can_be_stored_and_explained_as_computed(fresh_store: Store) -> None:
+def test_scores_are_stored_without_their_explanations_which_decode_as_computed(fresh_store: Store) -> None:
     days = days_from(DAY, 2)
     bisie = "id,name,operator,country,commodity,lat,lon,coord_precision_km\n"
     bisie += "bisie,Bisie,Alphamin,CD,tin,-1.0,27.7,0\n"
@@ -779,14 +779,27 @@ def test_scores_can_be_stored_and_explained_as_computed(fresh_store: Store) -> N
     scores = score([exposure(fatalities=2)], [notice(kind="evacuation")], days=days, stored_form=True)
     quiet = QuietScores(1, quiet_level(PARAMS), quiet_explain(PARAMS))
     fresh_store.replace_scores(scores, days, computed_at=at(DAY + timedelta(days=2)), quiet=quiet)
-    stored = sql.frame(fresh_store, "SELECT site_id, risk, top_event_id FROM score ORDER BY date")
+    stored = sql.frame(fresh_store, "SELECT * FROM score ORDER BY date")
     assert stored["risk"].tolist() == scores["risk"].tolist()
     assert stored["top_event_id"].tolist() == [1, 1]
-    explain = reads.scores.explain_of(fresh_store, "bisie", days[-1])
-    assert explain == explained(scores, PARAMS)["explain"].iloc[-1]
+    assert "explain" not in stored.columns
+    explain = explained(scores, PARAMS)["explain"].iloc[-1]
     assert explain["events"][0]["event_id"] == 1
     assert explain["notice_points"][0]["kind"] == "evacuation"
     assert explain["params"]["p0"] == PARAMS.p0
+
+
+def test_scores_without_explanations_are_the_same_scores() -> None:
+    exposures, notices = [exposure(fatalities=2)], [notice(kind="evacuation")]
+    days = days_from(DAY, 3)
+    frames = [
+        score_days(
+            pd.DataFrame([site()]), pd.DataFrame(exposures), pd.DataFrame(notices), days, PARAMS, explain=e
+        )
+        for e in (True, False)
+    ]
+    assert frames[1]["explain"].isna().all() and frames[0]["explain"].notna().all()
+    pd.testing.assert_frame_equal(frames[0].drop(columns="explain"), frames[1].drop(columns="explain"))
 
 
 def test_nearest_event_km_is_measured_to_the_mine_even_for_route_events() -> None:

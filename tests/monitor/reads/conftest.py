@@ -90,8 +90,7 @@ def _scores(event_id: int) -> pd.DataFrame:
                 {"site_id": site_id, "date": day, "risk": risk, "level": level, "status": status,
                  "conflict": 0.0, "route": min(risk, 60.0), "notice": max(risk - 60.0, 0.0), "events_30d": 2,
                  "fatalities_30d": 7, "nearest_event_km": 12.5, "top_event_id": event_id,
-                 "supply_at_risk_t": None if site_id == "gamma" else risk * 10.0,
-                 "explain": {"events": [{"event_id": event_id, "via": "route"}], "registry_status": status}}
+                 "supply_at_risk_t": None if site_id == "gamma" else risk * 10.0}
             )  # fmt: skip
     return pd.DataFrame(rows, columns=list(SCORE_COLUMNS))
 

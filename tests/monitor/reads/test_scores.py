@@ -32,7 +32,6 @@ def test_the_latest_scored_day_is_a_date_and_can_be_capped(seeded: Seeded) -> No
 def test_an_empty_store_has_no_scored_day(fresh_store: Store) -> None:
     assert reads.scores.latest_day(fresh_store) is None
     assert reads.scores.day_span(fresh_store) == (None, None)
-    assert reads.scores.explain_of(fresh_store, "alpha", DAY) == {}
 
 
 def test_coverage_gives_each_scored_day_its_sites_and_when_it_was_scored_in_full(seeded: Seeded) -> None:
@@ -52,7 +51,6 @@ def test_a_site_without_a_row_on_a_scored_day_reads_as_quiet_everywhere(seeded: 
     assert quiet_row == (0.0, "low", "operating", 0)
     assert pd.isna(gamma["nearest_event_km"]) and pd.isna(gamma["top_event_id"])
     assert pd.isna(gamma["supply_at_risk_t"])  # gamma has no annual output: no tonnes, not 0 t
-    assert reads.scores.explain_of(store, "gamma", LAST + timedelta(days=3)) == quiet.explain
     history = reads.scores.of_site(store, "gamma", FIRST, LAST, ["date", "risk", "level"])
     history["date"] = history["date"].map(dialect.as_date)
     assert history.values.tolist() == [[DAY, 1.5, "low"], [LAST, 0.0, "low"]]
@@ -108,7 +106,6 @@ def _rows(seeded: Seeded) -> list[dict[str, object]]:
     """The seeded scores of LAST, as stored."""
     frame = sql.frame(seeded.store, "SELECT * FROM score WHERE date = :d", {"d": str(LAST)})
     frame["date"] = LAST
-    frame["explain"] = frame["explain"].map(dialect.json_value)
     return frame.drop(columns="computed_at").to_dict("records")
 
 
@@ -188,12 +185,6 @@ def test_sites_recomputed_since_a_moment(seeded: Seeded) -> None:
     assert reads.scores.recomputed_since(seeded.store, COMPUTED, FIRST, LAST) is None  # scored in full
     later = COMPUTED + timedelta(seconds=1)
     assert reads.scores.recomputed_since(seeded.store, later, FIRST, LAST) == set()
-
-
-def test_the_explanation_comes_decoded_from_the_newest_score_up_to_the_day(seeded: Seeded) -> None:
-    explain = reads.scores.explain_of(seeded.store, "alpha", DAY + timedelta(days=10))
-    assert explain["events"] == [{"event_id": seeded.event_ids["E1"], "via": "route"}]
-    assert explain["registry_status"] == "halted"  # LAST's row
 
 
 def test_every_site_shows_on_a_day_scored_or_not(seeded: Seeded) -> None:

@@ -127,6 +127,18 @@ def exposures_in(
         marks, more = sql.in_list("site", sorted(site_ids))
         only, params = f" AND x.site_id IN ({marks or 'NULL'})", {**params, **more}
     where = " WHERE e.event_date >= :start AND e.event_date <= :last" + known.where("e")
+    if only and arrived is None and len(site_ids or ()) <= FEW_SITES:
+        # A few sites' rows in one pass: each event of the span is a key seek into the exposures, and only
+        # the rows of these sites are fetched with their event (one site's 60 days: 0.1 s, not 0.27 s).
+        return sql.large_frame(
+            store,
+            "SELECT x.event_id, x.site_id, x.via, x.distance_km,"
+            f" {', '.join(f'e.{c}' for c in _EXPOSED_EVENT)}, i.incident_id FROM exposure x"
+            " JOIN event e ON e.id = x.event_id LEFT JOIN incident_member i ON i.event_id = e.id"
+            + where
+            + only,
+            params,
+        )
     if arrived is not None:
         where += f" AND {_ARRIVED}"
         params.update(since=arrived[0], fused=arrived[1])
@@ -158,6 +170,9 @@ def exposures_in(
     return exposed.merge(events, on="event_id", how="inner", sort=False)
 
 
+#: Up to this many sites, ``exposures_in`` reads their rows joined with their events in one query (a site
+#: page's explanation); more, it reads the span's events apart, once each, instead of once per exposure.
+FEW_SITES = 20
 #: What ``exposures_in`` gives of each exposure's event (besides its id and incident).
 _EXPOSED_EVENT = (
     "source", "type", "sub_type", "fatalities", "geo_precision", "event_date", "known_at", "lat", "lon",

@@ -13,7 +13,8 @@ which bounds memory.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+import math
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +25,9 @@ EARTH_RADIUS_KM = 6371.0088
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 ArrayLike = npt.ArrayLike
+#: Latitudes and longitudes in degrees, (south, north, west, east) with west <= east: not across the
+#: antimeridian.
+Box = tuple[float, float, float, float]
 
 _KM_PER_DEG = np.pi * EARTH_RADIUS_KM / 180.0
 _MIN_ROW_DEG = 1e-5  # keeps the row count finite for a zero radius
@@ -38,6 +42,37 @@ def haversine_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayL
     p1, l1, p2, l2 = (np.radians(np.asarray(a, dtype=np.float64)) for a in (lat1, lon1, lat2, lon2))
     h = np.sin((p2 - p1) / 2.0) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2.0) ** 2
     return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def box_around(lat: float, lon: float, km: float) -> Box | None:
+    """A box holding every point within ``km`` (great-circle) of (lat, lon), a little wider for rounding;
+    None when no box without a wrap holds them (the circle reaches a pole or the antimeridian) or the
+    point is not finite. The circle's longitudes reach ``asin(sin(radius) / cos(lat))`` either side of the
+    centre's (at a latitude a little poleward of it)."""
+    if not (math.isfinite(lat) and math.isfinite(lon) and math.isfinite(km)) or km < 0:
+        return None
+    radius = km / EARTH_RADIUS_KM + _MARGIN_RAD
+    dlat = math.degrees(radius)
+    south, north = lat - dlat, lat + dlat
+    if south <= -90.0 or north >= 90.0:
+        return None
+    reach = math.sin(radius) / math.cos(math.radians(lat))
+    if reach >= 1.0:
+        return None
+    dlon = math.degrees(math.asin(reach)) + math.degrees(_MARGIN_RAD)
+    west, east = lon - dlon, lon + dlon
+    if west < -180.0 or east > 180.0:
+        return None
+    return south, north, west, east
+
+
+def box_union(boxes: Iterable[Box | None]) -> Box | None:
+    """The smallest box holding every one of ``boxes``; None when one of them is None or there are none."""
+    listed = list(boxes)
+    if not listed or any(b is None for b in listed):
+        return None
+    south, north, west, east = zip(*(b for b in listed if b is not None), strict=True)
+    return min(south), max(north), min(west), max(east)
 
 
 def _as_points(lat: ArrayLike, lon: ArrayLike) -> tuple[FloatArray, FloatArray]:

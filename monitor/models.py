@@ -75,6 +75,9 @@ class Event(SQLModel, table=True):
         # Date first for every date-range read; type second so the events page filters in the index.
         Index("ix_event_date_type", "event_date", "type"),
         Index("ix_event_first_seen", "first_seen_at"),
+        # A few sites' reads within their reach (a site page's explanation): the place is read in the index,
+        # so only the events in a box get a seek into the exposures (7 ms against 0.26 s for 83,000 events).
+        Index("ix_event_date_place", "event_date", "lat", "lon"),
         # Only the events public after they were stored (a source's clock ahead, or a store built on a clock
         # set in the past): with first_seen_at, fusion finds every event public since a time through an
         # index (reads.incidents.to_decide). Partial, so no date-range read, bounded by known_at on every

@@ -101,6 +101,15 @@ class _Inputs:
 
 
 @dataclass(frozen=True)
+class _Near:
+    """Where the inputs of a few sites can be: their exposures' events (``matching.reach_box``) and the
+    takeovers that can make their front line; None: anywhere."""
+
+    exposures: geo.Box | None
+    takeovers: geo.Box | None
+
+
+@dataclass(frozen=True)
 class _Seen:
     """What the stored scores took in: rows stored before ``stored``, incidents fused up to ``fused``."""
 
@@ -499,7 +508,13 @@ class Pipeline:
         chosen = registry[registry["id"].astype(str) == site_id].reset_index(drop=True)
         if chosen.empty:
             return {}
-        inputs = self._inputs(registry, [day], Known.end_of(day), [site_id], [], held=False)
+        site, settings = chosen.iloc[0], self.settings
+        reach = matching.reach_box(
+            site, settings.matching.site_radius_km, settings.matching.route_corridor_km
+        )
+        lat, lon = (float(pd.to_numeric(site[c], errors="coerce")) for c in ("lat", "lon"))
+        near = _Near(reach, geo.box_around(lat, lon, settings.scoring.front.max_km))
+        inputs = self._inputs(registry, [day], Known.end_of(day), [site_id], [], near=near)
         scores = self._compute(chosen, inputs, [day], None, explain=True)
         return explanation.decode(scores["explain"].iloc[0], scoring.explained_params(self.settings.scoring))
 
@@ -594,7 +609,7 @@ class Pipeline:
         site_ids: list[str] | None,
         carried: list[_Inputs],
         *,
-        held: bool = True,
+        near: _Near | None = None,
     ) -> _Inputs:
         """What scoring ``days`` reads, as ``known`` sees it: exposures (of ``site_ids`` only, when given,
         each with what ``_weighed`` works out of it against the ``registry``), notices, takeovers and
@@ -602,8 +617,8 @@ class Pipeline:
         run of days' inputs (popped from ``carried``, so they are freed once their rows are taken) are kept
         where the window still needs them, and only the days after them are read: a window denser than
         ``SCORE_INPUT_EVENTS`` made runs of one day, each reading the whole window again (4M events: 30
-        reads of 2M rows for 30 days). ``held=False`` reads the store, never the window held between ticks
-        (which holds every site's rows: a read of one site's would fill it with the whole window)."""
+        reads of 2M rows for 30 days). ``near`` (a few sites' inputs): read from the store within the boxes
+        it gives, never through the window held between ticks (which holds every site's rows)."""
         first = days[0] - timedelta(days=self.settings.scoring.window_days)
         kept, read_from = pd.DataFrame(), first
         before = carried.pop() if carried else None
@@ -612,13 +627,18 @@ class Pipeline:
             read_from = before.through + timedelta(days=1)
         del before
         derive = functools.partial(self._weighed, registry)
-        whole = kept.empty and held
-        exposures = self._exposures(read_from, days[-1], known, site_ids, derive, whole=whole)
+        if near is not None:
+            rows = reads.events.exposures_in(
+                self.store, read_from, days[-1], known, site_ids, near=near.exposures
+            )
+            exposures = derive(reads.window.typed(rows))
+        else:
+            exposures = self._exposures(read_from, days[-1], known, site_ids, derive, whole=kept.empty)
         if not kept.empty:
             exposures = pd.concat([kept, exposures], ignore_index=True) if len(exposures) else kept
         notices = reads.notices.linked(self.store, known)
         notices["known_at"] = pd.to_datetime(notices["known_at"])
-        takeovers = self._takeovers(days, known.vintage)
+        takeovers = self._takeovers(days, known.vintage, None if near is None else near.takeovers)
         verdicts = reads.feedback.given_before(self.store, end_of(days[-1]))
         return _Inputs(exposures.reset_index(drop=True), notices, takeovers, verdicts, days[-1])
 
@@ -726,13 +746,16 @@ class Pipeline:
         scores["front_actor"] = scores["front_actor"].fillna("").astype(str)
         return scores.sort_values(["date", "site_id"], kind="stable").reset_index(drop=True)
 
-    def _takeovers(self, days: Sequence[date], known_by: datetime | None) -> pd.DataFrame:
-        """The territorial takeovers that can make a front line on ``days`` (``monitor.front``)."""
+    def _takeovers(
+        self, days: Sequence[date], known_by: datetime | None, near: geo.Box | None = None
+    ) -> pd.DataFrame:
+        """The territorial takeovers that can make a front line on ``days`` (``monitor.front``); those in the
+        box ``near`` only, when given."""
         settings = self.settings.scoring.front
         start = days[0] - timedelta(days=settings.window_days + front.CHANGE_DAYS)
         known = Known.end_of(days[-1], vintage=known_by)
         frame = reads.events.takeovers(
-            self.store, start, days[-1], known, settings.sub_types, settings.cameo_codes
+            self.store, start, days[-1], known, settings.sub_types, settings.cameo_codes, near
         )
         keep = front.is_takeover(frame, settings, self.settings.scoring.gdelt_min_sources)
         return frame[keep].reset_index(drop=True)

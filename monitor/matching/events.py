@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from monitor.geo import RouteSamples, argsort_keys, pairs_within
+from monitor.geo import Box, RouteSamples, argsort_keys, box_around, box_union, haversine_km, pairs_within
 
-__all__ = ["EXPOSURE_COLUMNS", "match_events", "route_samples", "site_radii"]
+__all__ = ["EXPOSURE_COLUMNS", "match_events", "reach_box", "route_samples", "site_radii"]
 
 EXPOSURE_COLUMNS = ["event_id", "site_id", "via", "distance_km"]
 
@@ -39,6 +39,23 @@ def site_radii(sites: pd.DataFrame, site_radius_km: float) -> np.ndarray:
         return np.full(len(sites), float(site_radius_km))
     precision = pd.to_numeric(sites["coord_precision_km"], errors="coerce").to_numpy(dtype=np.float64)
     return site_radius_km + np.where(np.isfinite(precision) & (precision > 0), precision, 0.0)
+
+
+def reach_box(site: pd.Series, site_radius_km: float, route_corridor_km: float) -> Box | None:
+    """A box holding every place an event exposed to ``site`` (a registry row) can be: within its radius
+    of the site (``site_radii``) or within the corridor of its route. Each point of a route's segment is
+    within half the segment of one of its ends, so a box around each waypoint, widened by half its longer
+    segment, holds the corridor. None when no box can bound it (``geo.box_around``)."""
+    boxes: list[Box | None] = []
+    lat, lon = (float(pd.to_numeric(site.get(c), errors="coerce")) for c in ("lat", "lon"))
+    if np.isfinite(lat) and np.isfinite(lon):  # an unlocated site has no exposures of its own
+        boxes.append(box_around(lat, lon, float(site_radii(site.to_frame().T, site_radius_km)[0])))
+    points = _route_points(site.get("route"))
+    if len(points):
+        lengths = haversine_km(points[:-1, 0], points[:-1, 1], points[1:, 0], points[1:, 1])
+        half = np.maximum(np.append(lengths, 0.0), np.insert(lengths, 0, 0.0)) / 2.0
+        boxes += [box_around(p[0], p[1], route_corridor_km + h) for p, h in zip(points, half, strict=True)]
+    return box_union(boxes)
 
 
 def route_samples(sites: pd.DataFrame, route_corridor_km: float) -> RouteSamples:

@@ -17,6 +17,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from monitor import dialect
+from monitor.geo import Box
 from monitor.reads import sql
 from monitor.reads.arrow import ArrowReader
 from monitor.reads.known import Known
@@ -110,10 +111,12 @@ def exposures_in(
     *,
     arrived: tuple[datetime, datetime] | None = None,
     changed: Callable[[pd.DataFrame], np.ndarray] | None = None,
+    near: Box | None = None,
 ) -> pd.DataFrame:
     """Exposures of the events dated from ``first`` to ``last`` that ``known`` sees (of ``site_ids`` only,
     when given; only of the events stored at or after ``arrived[0]`` or moved to another incident after
-    ``arrived[1]``, when given, as ``touched_sites`` finds them), with what scoring weighs: the event's
+    ``arrived[1]``, when given, as ``touched_sites`` finds them; only of events placed in the box ``near``,
+    when given: the reach of the sites, ``matching.reach_box``), with what scoring weighs: the event's
     source, type, sub-type, fatalities, precision, date, ``known_at``, place, report counts and incident
     (empty when not fused yet).
 
@@ -126,7 +129,8 @@ def exposures_in(
     if site_ids is not None and sql.listable(site_ids):
         marks, more = sql.in_list("site", sorted(site_ids))
         only, params = f" AND x.site_id IN ({marks or 'NULL'})", {**params, **more}
-    where = " WHERE e.event_date >= :start AND e.event_date <= :last" + known.where("e")
+    where = " WHERE e.event_date >= :start AND e.event_date <= :last" + known.where("e") + _within(near)
+    params.update(_box_params(near))
     if only and arrived is None and len(site_ids or ()) <= FEW_SITES:
         # A few sites' rows in one pass: each event of the span is a key seek into the exposures, and only
         # the rows of these sites are fetched with their event (one site's 60 days: 0.1 s, not 0.27 s).
@@ -203,10 +207,11 @@ def takeovers(
     known: Known,
     sub_types: Collection[str],
     cameo_codes: Collection[str],
+    near: Box | None = None,
 ) -> pd.DataFrame:
     """The events dated from ``first`` to ``last`` that ``known`` sees and may be territorial takeovers: a
-    listed sub-type (lower-case), or a GDELT sub-type of a listed CAMEO code. Actor, place, days, source,
-    report counts and incident, for ``monitor.front``."""
+    listed sub-type (lower-case), or a GDELT sub-type of a listed CAMEO code; placed in the box ``near``,
+    when given. Actor, place, days, source, report counts and incident, for ``monitor.front``."""
     condition, params = _takeover_condition(sub_types, cameo_codes)
     if not condition:
         return pd.DataFrame(columns=[*_TAKEOVER, "incident_id"])
@@ -214,11 +219,23 @@ def takeovers(
         store,
         f"SELECT {', '.join(f'e.{c}' for c in _TAKEOVER if c != 'event_id')}, e.id AS event_id, i.incident_id"
         " FROM event e LEFT JOIN incident_member i ON i.event_id = e.id"
-        f" WHERE e.event_date >= :first AND e.event_date <= :last{known.where('e')}"
+        f" WHERE e.event_date >= :first AND e.event_date <= :last{known.where('e')}{_within(near)}"
         f" AND ({condition})",
-        {"first": first, "last": last, **known.params(), **params},
+        {"first": first, "last": last, **known.params(), **params, **_box_params(near)},
         types={"event_date": sa.Date(), "known_at": sa.DateTime()},
     )
+
+
+def _within(near: Box | None) -> str:
+    """The condition (on ``e``) of an event placed in the box ``near`` ('' when None), for the index on
+    the events' date and place (``ix_event_date_place``); its parameters are ``_box_params``'."""
+    if near is None:
+        return ""
+    return " AND e.lat BETWEEN :south AND :north AND e.lon BETWEEN :west AND :east"
+
+
+def _box_params(near: Box | None) -> dict[str, float]:
+    return {} if near is None else dict(zip(("south", "north", "west", "east"), near, strict=True))
 
 
 def front_line_exposures(

@@ -20,6 +20,7 @@ from bench import data
 from feeds import acled
 from monitor import dialect, explanation, reads, scoring, sites, supply
 from monitor.config import Settings
+from monitor.geo import Box
 from monitor.pipeline import Pipeline
 from monitor.reads import sql
 from monitor.reads.arrow import ArrowReader, conform
@@ -93,8 +94,11 @@ class WindowReads:
             *,
             arrived: tuple[datetime, datetime] | None = None,
             changed: Callable[[pd.DataFrame], np.ndarray] | None = None,
+            near: Box | None = None,
         ) -> pd.DataFrame:
-            rows = EXPOSURES_IN(store, first, last, known, site_ids, arrived=arrived, changed=changed)
+            rows = EXPOSURES_IN(
+                store, first, last, known, site_ids, arrived=arrived, changed=changed, near=near
+            )
             if site_ids is None and arrived is None:
                 self.spans.append((first, last))
             elif site_ids is None:

@@ -9,6 +9,8 @@ import pytest
 
 from monitor.geo import (
     EARTH_RADIUS_KM,
+    box_around,
+    box_union,
     haversine_km,
     pairs_within,
     point_segment_km,
@@ -261,3 +263,38 @@ def test_route_distance_is_to_the_nearest_segment_not_waypoint():
 def test_route_pairs_within_with_no_routes():
     p, r, d = route_pairs_within([0.0], [0.0], [np.empty((0, 2))], 50.0)
     assert p.size == r.size == d.size == 0
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "km"), [(-1.03, 27.73, 150.0), (62.0, 10.0, 400.0), (-70.0, -60.0, 50.0)]
+)
+def test_a_box_around_a_point_holds_every_point_within_the_distance(
+    lat: float, lon: float, km: float
+) -> None:
+    box = box_around(lat, lon, km)
+    assert box is not None
+    south, north, west, east = box
+    rng = np.random.default_rng(5)
+    # Points on and just inside the circle, all round: the box's edges are where they reach farthest.
+    bearing = rng.uniform(0, 2 * np.pi, 20_000)
+    angle = km / EARTH_RADIUS_KM * rng.choice([1.0, 0.999999, 0.5], 20_000)
+    phi, lam = np.radians(lat), np.radians(lon)
+    plat = np.arcsin(np.sin(phi) * np.cos(angle) + np.cos(phi) * np.sin(angle) * np.cos(bearing))
+    plon = lam + np.arctan2(
+        np.sin(bearing) * np.sin(angle) * np.cos(phi), np.cos(angle) - np.sin(phi) * np.sin(plat)
+    )
+    plat, plon = np.degrees(plat), np.degrees(plon)
+    assert (haversine_km(lat, lon, plat, plon) <= km + 1e-6).all()
+    assert ((plat >= south) & (plat <= north) & (plon >= west) & (plon <= east)).all()
+    # ... and not much more than that: the box is the circle's, not the world.
+    assert north - south < 2.01 * np.degrees(km / EARTH_RADIUS_KM)
+    assert plat.max() > north - 0.01 and plon.max() > east - 0.01
+
+
+def test_no_box_is_given_across_a_pole_or_the_antimeridian_and_a_union_of_one_without_is_none() -> None:
+    assert box_around(89.0, 0.0, 200.0) is None
+    assert box_around(0.0, 179.5, 100.0) is None
+    assert box_around(float("nan"), 0.0, 10.0) is None
+    assert box_union([box_around(0.0, 0.0, 10.0), None]) is None
+    assert box_union([]) is None
+    assert box_union([(0.0, 1.0, 2.0, 3.0), (-1.0, 0.5, 2.5, 4.0)]) == (-1.0, 1.0, 2.0, 4.0)

@@ -16,6 +16,7 @@ from monitor.matching import (
     SiteTextIndex,
     match_events,
     operator_labels,
+    reach_box,
     route_samples,
     site_radii,
 )
@@ -645,3 +646,38 @@ def test_bundled_registry_reads_companies_towns_and_other_mines(
         return
     assert links.sites == sites
     assert links.operators == operators
+
+
+def test_every_exposure_of_a_site_lies_in_its_reach_box() -> None:
+    rng = np.random.default_rng(11)
+    n_sites = 40
+    lat, lon = rng.uniform(-50, 50, n_sites), rng.uniform(-150, 150, n_sites)
+    sites = pd.DataFrame(
+        {
+            "id": [f"s{i}" for i in range(n_sites)],
+            "lat": lat,
+            "lon": lon,
+            "coord_precision_km": rng.choice([0.1, 5.0, 50.0], n_sites),
+            # Long legs, some of them east-west at high latitudes, where a great circle bulges poleward.
+            "route": [
+                [[a, b], [a + rng.uniform(-3, 3), b + rng.uniform(2, 12)], [a + 1, b + rng.uniform(12, 20)]]
+                for a, b in zip(lat, lon, strict=True)
+            ],
+        }
+    )
+    events = pd.DataFrame(
+        {
+            "id": np.arange(200_000),
+            "lat": rng.uniform(-65, 65, 200_000),
+            "lon": rng.uniform(-170, 175, 200_000),
+        }
+    )
+    exposures = match_events(events, sites, 150.0, 25.0)
+    assert len(exposures) > 1_000 and set(exposures["via"]) == {"site", "route"}
+    located = exposures.merge(events, left_on="event_id", right_on="id")
+    for site_id, rows in located.groupby("site_id"):
+        box = reach_box(sites.set_index("id").loc[site_id].rename(site_id), 150.0, 25.0)
+        assert box is not None
+        south, north, west, east = box
+        inside = rows["lat"].between(south, north) & rows["lon"].between(west, east)
+        assert inside.all(), site_id

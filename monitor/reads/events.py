@@ -361,9 +361,17 @@ def recent_matched(store: Store, after: date, through: date, known: Known, limit
 
 
 def near_site(
-    store: Store, site_id: str, after: date, through: date, known: Known, limit: int
+    store: Store,
+    site_id: str,
+    after: date,
+    through: date,
+    known: Known,
+    limit: int,
+    near: Box | None = None,
 ) -> pd.DataFrame:
-    """Events exposed to a site or its route, dated after ``after`` up to ``through``, nearest first."""
+    """Events exposed to a site or its route, dated after ``after`` up to ``through``, nearest first;
+    ``near``: the site's reach (``matching.reach_box``), where every such event is, read in the index on
+    the events' date and place (on the dashboard's 1M-event store: 0.40 s without, a few ms with)."""
     return sql.frame(
         store,
         f"""
@@ -371,10 +379,11 @@ def near_site(
                e.fatalities, e.lat, e.lon, e.location
         from exposure x join event e on e.id = x.event_id
         where x.site_id = :id and e.event_date > :start and e.event_date <= :end{known.where("e")}
+              {_within(near)}
         order by x.distance_km
         limit {int(limit)}
         """,
-        {"id": site_id, "start": after, "end": through, **known.params()},
+        {"id": site_id, "start": after, "end": through, **known.params(), **_box_params(near)},
     )
 
 

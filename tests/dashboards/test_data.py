@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from dashboards import data
 from monitor import models
+from monitor.config import Settings
 from monitor.reads import sql
 from monitor.store import Store
 from tests.conftest import execute
@@ -215,6 +216,21 @@ def test_site_events_are_nearest_first_within_the_window(seeded_store: Store) ->
     assert events["distance_km"].is_monotonic_increasing
     assert set(events["via"]) == {"site", "route"}
     assert "Goma" not in set(events["location"])  # not known yet on the as-of date
+
+
+def test_site_events_read_within_the_sites_reach_are_the_same_events(seeded_store: Store) -> None:
+    facts = data.site(seeded_store, "bisie")
+    assert facts is not None
+    reach = data.site_reach(facts, Settings())
+    assert reach is not None
+    south, north, west, east = reach
+    assert south < facts["lat"] < north and west < facts["lon"] < east
+    everywhere = data.site_events(seeded_store, "bisie", seed.AS_OF, 60, 100)
+    within = data.site_events(seeded_store, "bisie", seed.AS_OF, 60, 100, reach)
+    assert len(everywhere) > 0
+    pd.testing.assert_frame_equal(within, everywhere)
+    far = (south + 20.0, north + 20.0, west, east)  # a box the site's events are not in
+    assert data.site_events(seeded_store, "bisie", seed.AS_OF, 60, 100, far).empty
 
 
 def test_supply_history_sums_per_commodity_per_day(seeded_store: Store, world_csv: Path) -> None:

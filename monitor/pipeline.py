@@ -504,8 +504,7 @@ class Pipeline:
         as stored (a read: it writes nothing). The store keeps no explanation; while its scores are current
         (every rescore keeps them so) this is the explanation of the stored row, as scoring built it. {} for
         a site the registry does not hold."""
-        registry = self._registry()
-        chosen = registry[registry["id"].astype(str) == site_id].reset_index(drop=True)
+        chosen = sites.site_frame(self.store, site_id)
         if chosen.empty:
             return {}
         site, settings = chosen.iloc[0], self.settings
@@ -514,7 +513,7 @@ class Pipeline:
         )
         lat, lon = (float(pd.to_numeric(site[c], errors="coerce")) for c in ("lat", "lon"))
         near = _Near(reach, geo.box_around(lat, lon, settings.scoring.front.max_km))
-        inputs = self._inputs(registry, [day], Known.end_of(day), [site_id], [], near=near)
+        inputs = self._inputs(chosen, [day], Known.end_of(day), [site_id], [], near=near)
         scores = self._compute(chosen, inputs, [day], None, explain=True)
         return explanation.decode(scores["explain"].iloc[0], scoring.explained_params(self.settings.scoring))
 

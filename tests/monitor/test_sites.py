@@ -4,6 +4,7 @@ import math
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from monitor import sites
@@ -283,3 +284,13 @@ def test_a_caller_changing_its_registry_frame_leaves_the_next_read_as_stored(
     mine["extra"] = 1
     again = sites.sites_frame(fresh_store)
     assert "changed" not in set(again["name"]) and list(again.columns) == list(sites.FRAME_COLUMNS)
+
+
+def test_one_site_reads_as_its_row_of_the_whole_registry(fresh_store: Store, now: datetime) -> None:
+    sites.sync_sites(fresh_store, _read("user_sites.csv", now), now)
+    every = sites.sites_frame(fresh_store)
+    site_id = str(every["id"].iloc[-1])
+    one = sites.site_frame(fresh_store, site_id)
+    expected = every[every["id"] == site_id].reset_index(drop=True)
+    pd.testing.assert_frame_equal(one, expected)
+    assert sites.site_frame(fresh_store, "no such site").empty

@@ -228,7 +228,7 @@ def takeovers(
 
 def _within(near: Box | None) -> str:
     """The condition (on ``e``) of an event placed in the box ``near`` ('' when None), for the index on
-    the events' date and place (``ix_event_date_place``); its parameters are ``_box_params``'."""
+    the events' date, type and place (``ix_event_date_type_place``); its parameters are ``_box_params``'."""
     if near is None:
         return ""
     return " AND e.lat BETWEEN :south AND :north AND e.lon BETWEEN :west AND :east"

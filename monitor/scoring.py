@@ -646,7 +646,7 @@ def score_days(
     )
     quiet[list(notes.point_notices)] = False
     quiet[con.top_cell] = False  # cells whose explanation lists events
-    # Quiet cells share one explanation; the others are built in their stored form, without a dict each.
+    # Quiet cells share one explanation; the others are built in their compact form, without a dict each.
     explains = np.full(quiet.size, _QUIET_STORED if explain else None, dtype=object)
     if explain:
         loud = np.flatnonzero(~quiet)

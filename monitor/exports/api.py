@@ -1,10 +1,12 @@
 """The HTTP export API, a Flask blueprint served with the dashboard under ``/api/v1``.
 
 ``GET /api/v1/{risk,supply,events,notices,alerts}.{csv,parquet}`` streams the same bytes as ``minewatch
-export`` with the same filters as query parameters; ``.csv.json`` is the CSV's sidecar. Every data path needs
-``Authorization: Bearer <token>`` with a token listed in ``MINEWATCH_API_TOKENS`` (comma-separated), taken
-from the environment mapping given at app creation. Without any token configured the data paths answer 503
-(the API is off, and says how to turn it on); ``/health`` and ``/openapi.json`` are open.
+export`` with the same filters as query parameters; ``.csv.json`` is the CSV's sidecar. ``GET
+/api/v1/explanation.json?site=ID[&day=YYYY-MM-DD]`` gives one site's score with why it is what it is.
+Every data path needs ``Authorization: Bearer <token>`` with a token listed in ``MINEWATCH_API_TOKENS``
+(comma-separated), taken from the environment mapping given at app creation. Without any token configured
+the data paths answer 503 (the API is off, and says how to turn it on); ``/health`` and ``/openapi.json``
+are open.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ import flask
 from monitor.config import Settings
 from monitor.errors import InputError
 from monitor.exports import files
-from monitor.exports.openapi import PARAMETERS, openapi_document
+from monitor.exports.explanations import explained_score
+from monitor.exports.openapi import EXPLANATION_PARAMETERS, PARAMETERS, openapi_document
 from monitor.exports.panels import computed_days
-from monitor.exports.query import Query, parse_query
+from monitor.exports.query import Query, parse_query, parse_site_day
 from monitor.exports.schemas import PANELS
 from monitor.observability.health import health, status_code
 from monitor.pipeline import Pipeline
@@ -119,6 +122,28 @@ def api_blueprint(
                 f"/{panel}.{fmt}", f"{panel}_{fmt}", lambda panel=panel, fmt=fmt: data(panel, fmt)
             )
         api.add_url_rule(f"/{panel}.csv.json", f"{panel}_sidecar", lambda panel=panel: sidecar(panel))
+
+    @api.get("/explanation.json")
+    def explanation_route() -> flask.Response:
+        refused = refuse()
+        if refused is not None:
+            return refused
+        args = flask.request.args
+        try:
+            unknown = sorted(set(args) - set(EXPLANATION_PARAMETERS))
+            if unknown:
+                raise InputError(
+                    f"unknown parameter {unknown[0]!r} (known: {', '.join(EXPLANATION_PARAMETERS)})"
+                )
+            wanted = parse_site_day(store, now(), site=args.getlist("site"), day=args.get("day"))
+        except InputError as exc:
+            return _error(400, str(exc))
+        answer = explained_score(store, settings, wanted, now)
+        if answer is None:
+            return _error(404, f"no day is scored on or before {wanted.day} (run `minewatch score`)")
+        response = flask.jsonify(answer)
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @api.get("/health")
     def health_route() -> flask.Response:

@@ -1,19 +1,29 @@
 """A site's score explained, computed when asked: the store keeps no explanation (docs/scoring.md,
-"Explanations"). For readers above the pipeline that never run it (the dashboard's site page): a read, it
-writes nothing."""
+"Explanations"). For readers above the pipeline that never run it (the dashboard's site page, the HTTP
+API): a read, it writes nothing."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
+
+import pandas as pd
 
 from monitor import reads
 from monitor.config import Settings
-from monitor.pipeline import Pipeline
+from monitor.exports.query import SiteDay
+from monitor.pipeline import Pipeline, params_hash
 from monitor.store import Store
 
-__all__ = ["site_explanation"]
+__all__ = ["SCORE_FIELDS", "explained_score", "site_explanation"]
+
+#: The score fields an explained score gives beside its explanation: the stored row's, less its keys and
+#: the event's internal id (the explanation names the events).
+SCORE_FIELDS: tuple[str, ...] = (
+    *(name for name in reads.scores.STORED_ARROW.names if name not in {"date", "site_id", "top_event_id"}),
+    "computed_at",
+)
 
 
 def site_explanation(
@@ -26,3 +36,39 @@ def site_explanation(
     if day is None:
         return {}
     return Pipeline(store, settings, now).explanation_of(site_id, day)
+
+
+def explained_score(
+    store: Store, settings: Settings, wanted: SiteDay, now: Callable[[], datetime]
+) -> dict[str, Any] | None:
+    """``wanted.site``'s score on the newest scored day on or before ``wanted.day``, as stored, with its
+    explanation and the hash of the scoring parameters it was computed under: what the HTTP API's
+    ``explanation.json`` answers. None when no day is scored by then (``parse_site_day`` knows the site)."""
+    day = reads.scores.latest_day(store, wanted.day)
+    if day is None:
+        return None
+    row = reads.scores.of_site(store, wanted.site, day - timedelta(days=1), day, SCORE_FIELDS)
+    if row.empty:
+        return None
+    score = {name: _plain(value) for name, value in row.iloc[0].items()}
+    if score["computed_at"] is not None:  # text on SQLite, a datetime on PostgreSQL: naive UTC either way
+        score["computed_at"] = pd.Timestamp(score["computed_at"]).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    explained = Pipeline(store, settings, now).explanation_of(wanted.site, day)
+    # Internal event ids are the store's own: each event also gets the reference the exports use.
+    refs = reads.events.refs(store, [e["event_id"] for e in explained.get("events", [])])
+    for event in explained.get("events", []):
+        event["event_ref"] = refs.get(int(event["event_id"]))
+    return {
+        "site_id": wanted.site,
+        "day": day.isoformat(),
+        "score": score,
+        "explanation": explained,
+        "scoring_params_hash": params_hash(settings.scoring),
+    }
+
+
+def _plain(value: Any) -> Any:
+    """A read value as JSON takes it: missing as None, numpy scalars as Python's."""
+    if value is None or (not isinstance(value, str | datetime) and pd.isna(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value

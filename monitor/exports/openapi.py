@@ -6,7 +6,7 @@ from typing import Any
 
 from monitor.exports.schemas import PANELS, SCHEMAS, PanelSchema
 
-__all__ = ["PARAMETERS", "openapi_document"]
+__all__ = ["EXPLANATION_PARAMETERS", "PARAMETERS", "openapi_document"]
 
 #: Query parameters of the data paths: the CLI's export options.
 PARAMETERS: dict[str, dict[str, Any]] = {
@@ -48,6 +48,20 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "raw": {
         "description": "CSV: do not neutralise text cells that start like a spreadsheet formula.",
         "schema": {"type": "boolean", "default": False},
+    },
+}
+
+#: Query parameters of ``explanation.json``.
+EXPLANATION_PARAMETERS: dict[str, dict[str, Any]] = {
+    "site": {
+        "description": "The site id (one; see `minewatch sites`).",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "day": {
+        "description": "YYYY-MM-DD: the newest scored day on or before it is explained (default and latest: "
+        "today UTC).",
+        "schema": {"type": "string", "format": "date"},
     },
 }
 
@@ -134,6 +148,31 @@ def _sidecar_path(panel: PanelSchema) -> dict[str, Any]:
     }
 
 
+def _explanation_path() -> dict[str, Any]:
+    return {
+        "get": {
+            "operationId": "explain_site_score",
+            "summary": "One site's score and why it is what it is",
+            "description": "The site's score on the newest scored day on or before `day`, as stored, with "
+            "its explanation computed from the same inputs (the top contributing incidents, the sums, the "
+            "registry status and the notice in force, the scoring parameters): what the dashboard's site "
+            "page shows. Not a vintage: the inputs as stored now, as known by the end of that day.",
+            "security": [{"bearer": []}],
+            "parameters": [
+                {"name": name, "in": "query", "required": False, **spec}
+                for name, spec in EXPLANATION_PARAMETERS.items()
+            ],
+            "responses": {
+                "200": {
+                    "description": "The score and its explanation.",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Explained"}}},
+                },
+                **_error_responses("400", "401", "404", "503"),
+            },
+        }
+    }
+
+
 def openapi_document(version: str = "1") -> dict[str, Any]:
     """The OpenAPI 3.1 description of every path under /api/v1."""
     paths: dict[str, Any] = {}
@@ -142,6 +181,7 @@ def openapi_document(version: str = "1") -> dict[str, Any]:
         paths[f"/api/v1/{name}.csv"] = _data_path(panel, "csv")
         paths[f"/api/v1/{name}.parquet"] = _data_path(panel, "parquet")
         paths[f"/api/v1/{name}.csv.json"] = _sidecar_path(panel)
+    paths["/api/v1/explanation.json"] = _explanation_path()
     paths["/api/v1/health"] = {
         "get": {
             "operationId": "health",
@@ -168,6 +208,7 @@ def openapi_document(version: str = "1") -> dict[str, Any]:
     reasons = {
         "400": "A bad parameter; the message says which and why.",
         "401": "No bearer token, or not an accepted one.",
+        "404": "Nothing to explain: no day is scored on or before the one asked for.",
         "503": "The API is off: no tokens configured (MINEWATCH_API_TOKENS).",
     }
     feed = {
@@ -204,6 +245,23 @@ def openapi_document(version: str = "1") -> dict[str, Any]:
                     "type": "object",
                     "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
                     "required": ["error", "status"],
+                },
+                "Explained": {
+                    "type": "object",
+                    "properties": {
+                        "site_id": {"type": "string"},
+                        "day": {"type": "string", "format": "date"},
+                        "score": {"type": "object", "description": "The stored score's fields."},
+                        "explanation": {
+                            "type": "object",
+                            "description": "Why: `events` (top incidents with their contribution, share and "
+                            "`event_ref`, as in the exports), the sums, `registry_status`, `status_notice`, "
+                            "`halt_unconfirmed_since`, "
+                            "`notice_points` and the scoring `params`.",
+                        },
+                        "scoring_params_hash": {"type": "string"},
+                    },
+                    "required": ["site_id", "day", "score", "explanation", "scoring_params_hash"],
                 },
                 "Health": {
                     "type": "object",

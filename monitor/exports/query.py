@@ -20,7 +20,7 @@ from monitor.errors import InputError
 from monitor.exports.schemas import PANELS
 from monitor.store import Store
 
-__all__ = ["DEFAULT_DAYS", "Query", "day_range", "parse_query"]
+__all__ = ["DEFAULT_DAYS", "Query", "SiteDay", "day_range", "parse_query", "parse_site_day"]
 
 #: Days a panel covers when ``from`` is not given (``to`` and the 29 days before it).
 DEFAULT_DAYS = 30
@@ -113,6 +113,31 @@ def parse_query(
         derived_only=derived_only,
         raw=raw,
     )
+
+
+@dataclass(frozen=True)
+class SiteDay:
+    """Whose score to explain: a registry site, on the newest scored day on or before ``day``."""
+
+    site: str
+    day: date
+
+
+def parse_site_day(
+    store: Store, now: datetime, *, site: Sequence[str] | str | None, day: str | None
+) -> SiteDay:
+    """Check an explanation's options: one site the registry holds, a day not after today (UTC; the
+    default). InputError with the reason on anything wrong."""
+    wanted = _values(site)
+    if len(wanted) != 1:
+        raise InputError("site: give one site id, e.g. site=bisie (see `minewatch sites`)")
+    if sites.site_frame(store, wanted[0]).empty:
+        raise InputError(f"unknown site {wanted[0]!r} (see `minewatch sites`)")
+    today = naive_utc(now).date()
+    chosen = _day(day, "day") if day else today
+    if chosen > today:
+        raise InputError(f"day {chosen} is after today ({today}, UTC)")
+    return SiteDay(site=wanted[0], day=chosen)
 
 
 def _values(given: Sequence[str] | str | None) -> tuple[str, ...]:

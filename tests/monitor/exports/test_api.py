@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -16,8 +16,10 @@ from openapi_spec_validator import validate
 
 from dashboards.app import create_app
 from dashboards.server import RunningServer, serve_in_thread
+from monitor import reads
 from monitor.config import Settings
-from monitor.exports import panels
+from monitor.exports import files, panels
+from monitor.exports.query import day_range
 from monitor.exports.schemas import SCHEMAS
 from monitor.observability.health import health
 from monitor.store import Store
@@ -262,3 +264,84 @@ def test_a_read_out_of_bounds_is_a_400_before_any_byte_of_data(
     assert response.status_code == 400
     assert message in response.json()["error"]
     assert _score_rows(scenario.store) == (0, None)
+
+
+def _scored(scenario: Scenario, first: date, last: date) -> None:
+    scenario.pipeline.score(day_range(first, last))
+
+
+def test_explanation_gives_the_stored_score_and_why_it_is_what_it_is(
+    api: httpx.Client, scenario: Scenario
+) -> None:
+    _scored(scenario, date(2025, 3, 1), date(2025, 3, 14))
+
+    response = api.get("/explanation.json", params={"site": "bisie", "day": "2025-03-14"}, headers=FIRST)
+
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    answer = json.loads(response.content, parse_constant=_no_constant)  # strict JSON: no NaN
+    assert (answer["site_id"], answer["day"]) == ("bisie", "2025-03-14")
+    stored = reads.scores.of_site(
+        scenario.store, "bisie", date(2025, 3, 13), date(2025, 3, 14), ["risk", "level", "status"]
+    ).iloc[0]
+    assert answer["score"]["risk"] == pytest.approx(float(stored["risk"])) and answer["score"]["risk"] > 0
+    assert (answer["score"]["level"], answer["score"]["status"]) == (stored["level"], stored["status"])
+    assert answer["score"]["computed_at"].endswith("Z")
+    events = answer["explanation"].pop("events")
+    computed = scenario.pipeline.explanation_of("bisie", date(2025, 3, 14))
+    assert [{k: v for k, v in e.items() if k != "event_ref"} for e in events] == computed.pop("events")
+    assert answer["explanation"] == json.loads(json.dumps(computed, default=str))
+    # Each cited event by the reference the exports use: the scenario's ACLED events near Bisie's road.
+    assert {e["event_ref"] for e in events} == {"acled:DRC1", "acled:DRC2", "acled:DRC3", "acled:DRC4"}
+    assert answer["scoring_params_hash"] == panels_metadata_hash(scenario)
+
+
+def test_explanation_of_a_day_not_scored_is_the_newest_scored_day_before_it(
+    api: httpx.Client, scenario: Scenario
+) -> None:
+    _scored(scenario, date(2025, 3, 1), date(2025, 3, 12))
+
+    latest = api.get("/explanation.json", params={"site": "kamoto"}, headers=FIRST)
+    before = api.get("/explanation.json", params={"site": "kamoto", "day": "2025-02-27"}, headers=FIRST)
+
+    assert latest.status_code == 200 and latest.json()["day"] == "2025-03-12"
+    assert latest.json()["score"]["risk"] == 0.0 and latest.json()["explanation"]["events"] == []
+    assert before.status_code == 404
+    assert "no day is scored on or before 2025-02-27" in before.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({}, "site: give one site id"),
+        ({"site": "bisie,kamoto"}, "site: give one site id"),
+        ({"site": "atlantis"}, "unknown site 'atlantis'"),
+        ({"site": "bisie", "day": "14/03/2025"}, "day '14/03/2025': expected a date like 2025-03-14"),
+        ({"site": "bisie", "day": "2025-03-21"}, "day 2025-03-21 is after today (2025-03-20, UTC)"),
+        ({"site": "bisie", "from": "2025-03-01"}, "unknown parameter 'from' (known: site, day)"),
+    ],
+)
+def test_explanation_with_a_bad_parameter_is_a_400_with_the_reason(
+    api: httpx.Client, params: dict[str, str], message: str
+) -> None:
+    response = api.get("/explanation.json", params=params, headers=FIRST)
+
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+
+
+def test_explanation_needs_a_token_and_writes_nothing(api: httpx.Client, scenario: Scenario) -> None:
+    _scored(scenario, date(2025, 3, 1), date(2025, 3, 14))
+    before = _score_rows(scenario.store)
+
+    assert api.get("/explanation.json", params={"site": "bisie"}).status_code == 401
+    assert api.get("/explanation.json", params={"site": "bisie"}, headers=FIRST).status_code == 200
+    assert _score_rows(scenario.store) == before
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def panels_metadata_hash(scenario: Scenario) -> str:
+    return str(files.metadata(scenario.pipeline, scenario.query("risk"), "csv")["scoring_params_hash"])

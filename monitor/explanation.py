@@ -1,15 +1,15 @@
-"""A score's explanation: what it tells of a (site, day), and the compact form a score row keeps of it.
+"""A score's explanation: what it tells of a (site, day), and the compact form scoring builds it in.
 
 A reader gets the explanation (``explain``) as a dict: ``events`` (the top contributing incidents, each a
 dict of ``EVENT_FIELDS``), then the other ``FIELDS`` (the sums, the registry status, the status notice in
 force, when a halt became unconfirmed, the notice points) and the scoring ``params``.
 
-Stored as that dict on every score row it was nine tenths of the store (about 760 bytes a row, most of it
-keys and the parameters repeated row after row), so a row keeps a positional JSON array instead: ``FIELDS``
-in order, each event an array of ``EVENT_FIELDS``, the trailing fields left out while they hold their quiet
-value, and no parameters (a scored day is computed under one set of them, which its ``score_day`` row
-keeps). ``encode`` writes it from columns, without a dict per cell; ``decode`` gives the dict back, and
-passes a stored dict (rows of earlier releases, the quiet explanation of a day) through as it is.
+Scoring builds it in a compact form, a positional JSON array: ``FIELDS`` in order, each event an array of
+``EVENT_FIELDS``, the trailing fields left out while they hold their quiet value, and no parameters (one
+scoring run has one set of them). ``encode`` writes it from columns, without a dict per cell; ``decode``
+gives the dict back. Until revision 0012 every loud score row kept that form, and revision 0014 dropped the
+quiet one each scored day kept: the store keeps none now, and an explanation is computed when a reader asks
+(``Pipeline.explanation_of``).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ _NAMES = tuple(FIELDS)
 #: Stored lengths: sums and cap always, the registry status unless operating, the rest when one is set.
 _SUMS, _WITH_STATUS, _FULL = 5, 6, len(FIELDS)
 _NUMPY = orjson.OPT_SERIALIZE_NUMPY  # a notice's id may come as a numpy integer
-#: The stored form of a quiet explanation.
+#: The compact form of a quiet explanation.
 QUIET_STORED = orjson.dumps([FIELDS[name] for name in _NAMES[:_SUMS]]).decode()
 
 
@@ -61,7 +61,7 @@ def encode(
     registry_status: list[str],
     notices: Mapping[int, tuple[Any, Any, Any]],
 ) -> list[str]:
-    """The stored form of the explanation of each of ``cells`` (ascending).
+    """The compact form of the explanation of each of ``cells`` (ascending).
 
     ``event_cell`` (ascending) gives the cell of each explained incident and ``events`` their
     ``EVENT_FIELDS`` as columns of plain values; ``sums`` the sum_site, sum_route, sum_uncorroborated and
@@ -85,8 +85,8 @@ def encode(
 
 
 def decode(stored: Any, params: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The explanation a stored value holds (JSON text or its decoded value), with ``params`` (those of its
-    day) when it is in the compact form; a stored dict as it is; {} for anything else."""
+    """The explanation a compact value holds (JSON text or its decoded value), with ``params`` (those it was
+    scored under); a dict as it is; {} for anything else."""
     value = orjson.loads(stored) if isinstance(stored, (str, bytes)) else stored
     if isinstance(value, dict):
         return value

@@ -219,7 +219,7 @@ class Exposure(SQLModel, table=True):
 class Score(SQLModel, table=True):
     """A site's risk on one day, as known at the end of that day, when there is something to say: a day in
     ``score_day`` scores every registry site, and a site without a row that day is quiet (no exposure, no
-    notice, operating: risk 0, the day's quiet level and explanation). ``monitor.reads.scores`` fills the
+    notice, operating: risk 0, the day's quiet level). ``monitor.reads.scores`` fills the
     quiet rows in; nothing else reads this table. A row keeps no explanation: ``Pipeline.explanation_of``
     computes a cell's when a reader asks."""
 
@@ -250,8 +250,8 @@ class Score(SQLModel, table=True):
 
 class ScoreDay(SQLModel, table=True):
     """A scored day: every registry site was scored on it (at ``computed_at``, for ``sites`` sites), and
-    the sites without a ``score`` row that day are quiet, with ``level`` and ``explain`` as their level and
-    explanation (they depend on the scoring parameters only)."""
+    the sites without a ``score`` row that day are quiet, with ``level`` as their level (it depends on the
+    scoring parameters only)."""
 
     __tablename__ = "score_day"
 
@@ -259,7 +259,6 @@ class ScoreDay(SQLModel, table=True):
     computed_at: dt.datetime = Field(sa_type=DateTime(timezone=False))
     sites: int
     level: str
-    explain: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     #: New at every write of any of the day's ``score`` rows (a whole day or some of its sites): a reader
     #: that keeps a day's rows reads them again when it moved.
     rows_version: str = Field("", sa_column_kwargs={"server_default": ""})

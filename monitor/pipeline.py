@@ -717,7 +717,7 @@ class Pipeline:
 
     def _quiet(self, n_sites: int) -> QuietScores:
         params = self.settings.scoring
-        return QuietScores(n_sites, scoring.quiet_level(params), scoring.quiet_explain(params))
+        return QuietScores(n_sites, scoring.quiet_level(params))
 
     def _scores_under_verdicts(
         self,

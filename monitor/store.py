@@ -291,12 +291,11 @@ SUPPORTED_BACKENDS = frozenset({"sqlite", "postgresql"})
 
 @dataclass(frozen=True)
 class QuietScores:
-    """What a scored day says of its quiet sites (those without a row): the level and explanation of a
-    quiet score, and how many sites the day scored."""
+    """What a scored day says of its quiet sites (those without a row): the level of a quiet score, and how
+    many sites the day scored."""
 
     sites: int
     level: str
-    explain: Mapping[str, Any]
 
 
 def safe_url(url: str) -> str:
@@ -565,20 +564,19 @@ class Store:
         quiet: QuietScores | None = None,
     ) -> int:
         """Replace the stored scores of ``days`` (every site) with ``scores``, the rows of the sites that are
-        not quiet those days, and mark the days scored (``score_day``) with ``quiet``'s level and
-        explanation for the rest (without ``quiet``, ``scores`` holds every registry site's row). A column
-        the frame lacks (the front line, when it was not computed) is stored empty."""
+        not quiet those days, and mark the days scored (``score_day``) with ``quiet``'s level for the rest
+        (without ``quiet``, ``scores`` holds every registry site's row). A column the frame lacks (the front
+        line, when it was not computed) is stored empty."""
         clear = Clear(("date",), [(_sql_dt(day),) for day in days])
         written = self._write_scores(scores, computed_at, clear)
         if quiet is None:
             with self.engine.connect() as conn:
                 n_sites = int(conn.execute(sa.text("SELECT COUNT(*) FROM site")).scalar() or 0)
-            quiet = QuietScores(n_sites, LEVELS[0], {})
+            quiet = QuietScores(n_sites, LEVELS[0])
         marks = [
-            {"date": day, "computed_at": naive_utc(computed_at), "sites": quiet.sites, "level": quiet.level,
-             "explain": quiet.explain}
+            {"date": day, "computed_at": naive_utc(computed_at), "sites": quiet.sites, "level": quiet.level}
             for day in sorted(set(days))
-        ]  # fmt: skip
+        ]
         self.upsert(models.ScoreDay, marks, key=("date",))
         self._scores_changed(days, computed_at, scores)
         return written

@@ -125,8 +125,9 @@ ADDED_DEFAULTS: dict[tuple[str, str], Any] = {
     ("feedrun", "dropped"): {},
     ("incident_member", "changed_at"): None,
 }
-#: Columns a later revision drops, with it what they held (0012: the scores keep no explanation).
-DROPPED: frozenset[tuple[str, str]] = frozenset({("score", "explain")})
+#: Columns a later revision drops, with it what they held (0012 and 0014: the scores and scored days keep no
+#: explanation).
+DROPPED: frozenset[tuple[str, str]] = frozenset({("score", "explain"), ("score_day", "explain")})
 
 
 def build(engine: sa.Engine, release: str) -> dict[str, list[dict[str, Any]]]:

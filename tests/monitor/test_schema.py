@@ -83,8 +83,7 @@ def test_init_upgrades_a_store_of_an_earlier_release_in_place_keeping_every_row(
             "date": score["date"],
             "computed_at": score["computed_at"],
             "sites": 1,
-            "level": "low",
-            "explain": None,
+            "level": "low",  # and no explanation (revision 0014)
             "rows_version": "",  # revision 0010: a day's rows not rewritten since have no version yet
         }
     ]

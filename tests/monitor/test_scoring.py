@@ -777,7 +777,7 @@ def test_scores_are_stored_without_their_explanations_which_decode_as_computed(f
     bisie += "bisie,Bisie,Alphamin,CD,tin,-1.0,27.7,0\n"
     sync_sites(fresh_store, parse_sites_csv(bisie, origin="user"), at(DAY))
     scores = score([exposure(fatalities=2)], [notice(kind="evacuation")], days=days, stored_form=True)
-    quiet = QuietScores(1, quiet_level(PARAMS), quiet_explain(PARAMS))
+    quiet = QuietScores(1, quiet_level(PARAMS))
     fresh_store.replace_scores(scores, days, computed_at=at(DAY + timedelta(days=2)), quiet=quiet)
     stored = sql.frame(fresh_store, "SELECT * FROM score ORDER BY date")
     assert stored["risk"].tolist() == scores["risk"].tolist()

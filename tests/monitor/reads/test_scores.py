@@ -43,7 +43,7 @@ def test_coverage_gives_each_scored_day_its_sites_and_when_it_was_scored_in_full
 
 def test_a_site_without_a_row_on_a_scored_day_reads_as_quiet_everywhere(seeded: Seeded) -> None:
     store = seeded.store
-    quiet = QuietScores(3, "low", {"events": [], "registry_status": "operating"})
+    quiet = QuietScores(3, "low")
     day = pd.DataFrame([r for r in _rows(seeded) if r["site_id"] != "gamma"])
     store.replace_scores(day, [LAST], COMPUTED + timedelta(hours=1), quiet)
     gamma = reads.scores.sites_on_day(store, LAST).set_index("site_id").loc["gamma"]
@@ -79,7 +79,7 @@ def test_the_scores_of_days_are_each_day_s_scores_of_every_site_quiet_ones_fille
     """``of_days`` fills the quiet rows in Arrow; ``sites_on_day`` joins every site with its day in SQL."""
     store = seeded.store
     day = pd.DataFrame([r for r in _rows(seeded) if r["site_id"] != "gamma"])
-    store.replace_scores(day, [LAST], COMPUTED + timedelta(hours=1), QuietScores(3, "low", {"events": []}))
+    store.replace_scores(day, [LAST], COMPUTED + timedelta(hours=1), QuietScores(3, "low"))
     columns = ["site_id", "date", "status", "level", "risk", "conflict", "route", "notice"]
     joined = pd.concat([reads.scores.sites_on_day(store, d) for d in (FIRST, DAY, LAST)])
     joined["date"] = joined["date"].map(dialect.as_date)
@@ -223,7 +223,7 @@ def test_the_stored_scores_read_as_arrow_match_the_rows(seeded: Seeded) -> None:
 
 def test_the_stored_scores_read_as_arrow_fill_quiet_rows_as_the_sql_reads_do(seeded: Seeded) -> None:
     store = seeded.store
-    quiet = QuietScores(3, "low", {"events": [], "registry_status": "operating"})
+    quiet = QuietScores(3, "low")
     day = pd.DataFrame([r for r in _rows(seeded) if r["site_id"] != "gamma"])
     store.replace_scores(day, [LAST], COMPUTED + timedelta(hours=1), quiet)  # gamma quiet on LAST
     execute(store, "DELETE FROM score_day WHERE date = :d", {"d": str(FIRST)})  # rows of a day not scored

@@ -2,11 +2,18 @@
 are about (``notices``), from the words that name a site (``labels``)."""
 
 from monitor.geo import RouteSamples
-from monitor.matching.events import EXPOSURE_COLUMNS, match_events, reach_box, route_samples, site_radii
+from monitor.matching.events import (
+    EXPOSURE_COLUMNS,
+    exposed,
+    match_events,
+    reach_box,
+    route_samples,
+    site_radii,
+)
 from monitor.matching.labels import name_labels, operator_labels, place_names
 from monitor.matching.notices import NoticeLinks, SiteTextIndex
 
 __all__ = [
-    "EXPOSURE_COLUMNS", "NoticeLinks", "RouteSamples", "SiteTextIndex", "match_events", "name_labels",
-    "operator_labels", "place_names", "reach_box", "route_samples", "site_radii",
+    "EXPOSURE_COLUMNS", "NoticeLinks", "RouteSamples", "SiteTextIndex", "exposed", "match_events",
+    "name_labels", "operator_labels", "place_names", "reach_box", "route_samples", "site_radii",
 ]  # fmt: skip

@@ -9,7 +9,7 @@ import pandas as pd
 
 from monitor.geo import Box, RouteSamples, argsort_keys, box_around, box_union, haversine_km, pairs_within
 
-__all__ = ["EXPOSURE_COLUMNS", "match_events", "reach_box", "route_samples", "site_radii"]
+__all__ = ["EXPOSURE_COLUMNS", "exposed", "match_events", "reach_box", "route_samples", "site_radii"]
 
 EXPOSURE_COLUMNS = ["event_id", "site_id", "via", "distance_km"]
 
@@ -106,6 +106,28 @@ def match_events(
         },
         columns=EXPOSURE_COLUMNS,
     )
+
+
+def exposed(
+    events: pd.DataFrame,
+    sites: pd.DataFrame,
+    site_radius_km: float,
+    route_corridor_km: float,
+    routes: RouteSamples | None = None,
+    *,
+    per_block: int = 100_000,
+) -> pd.DataFrame:
+    """Every exposure of ``events`` (``event_id``, ``lat``, ``lon`` and any other columns) to ``sites``, with
+    the event's columns after ``EXPOSURE_COLUMNS``: the rows ``reads.events.exposures_in`` gives, matched here
+    as ``match_events`` matched the stored ones (the same pairs and distances), ``per_block`` events at a
+    time. Rows in ``match_events``' order within each block of events."""
+    points = events[["event_id", "lat", "lon"]].rename(columns={"event_id": "id"})
+    parts = [
+        match_events(points.iloc[a : a + per_block], sites, site_radius_km, route_corridor_km, routes)
+        for a in range(0, len(points), per_block)
+    ]
+    pairs = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=EXPOSURE_COLUMNS)
+    return pairs.merge(events, on="event_id", how="inner", sort=False)
 
 
 def _ranks(ids: pd.Series) -> np.ndarray:

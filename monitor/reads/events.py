@@ -39,6 +39,7 @@ __all__ = [
     "near_sites",
     "recent_matched",
     "refs",
+    "scored_events",
     "seen_since",
     "takeovers",
     "touched_sites",
@@ -148,12 +149,8 @@ def exposures_in(
         params.update(since=arrived[0], fused=arrived[1])
     # The exposures and their events read apart, then joined here: an event has tens of exposures, and
     # fetching its twelve columns once per exposure cost most of the read (a tick's rescore: 130,000 rows).
-    events = sql.large_frame(
-        store,
-        f"SELECT e.id AS event_id, {', '.join(f'e.{c}' for c in _EXPOSED_EVENT)}, i.incident_id FROM event e"
-        " LEFT JOIN incident_member i ON i.event_id = e.id" + where,
-        {k: v for k, v in params.items() if not k.startswith("site")},
-    )
+    unsited = {k: v for k, v in params.items() if not k.startswith("site")}
+    events = sql.large_frame(store, _SCORED_EVENTS + where, unsited)
     condition, bound = " JOIN event e ON e.id = x.event_id" + where, params
     if arrived is not None and changed is not None and len(events):
         events = events[changed(events[["event_id", "incident_id"]])]
@@ -174,6 +171,15 @@ def exposures_in(
     return exposed.merge(events, on="event_id", how="inner", sort=False)
 
 
+def scored_events(store: Store, first: date, last: date, known: Known) -> pd.DataFrame:
+    """The events dated from ``first`` to ``last`` that ``known`` sees, with what ``exposures_in`` gives of
+    each exposure's event (``event_id``, then what scoring weighs, then the incident, empty when not fused
+    yet): for a reader that matches them to the sites itself (``matching.exposed``), which costs less than
+    reading their stored exposures (a 300k import's 16 months: 2.7M rows matched in 1.4 s, read in 5.1 s)."""
+    where = " WHERE e.event_date >= :start AND e.event_date <= :last" + known.where("e")
+    return sql.large_frame(store, _SCORED_EVENTS + where, {"start": first, "last": last, **known.params()})
+
+
 #: Up to this many sites, ``exposures_in`` reads their rows joined with their events in one query (a site
 #: page's explanation); more, it reads the span's events apart, once each, instead of once per exposure.
 FEW_SITES = 20
@@ -182,6 +188,11 @@ _EXPOSED_EVENT = (
     "source", "type", "sub_type", "fatalities", "geo_precision", "event_date", "known_at", "lat", "lon",
     "num_sources", "num_articles",
 )  # fmt: skip
+#: The events scoring weighs, each with its incident: the select of ``exposures_in`` and ``scored_events``.
+_SCORED_EVENTS = (
+    f"SELECT e.id AS event_id, {', '.join(f'e.{c}' for c in _EXPOSED_EVENT)}, i.incident_id FROM event e"
+    " LEFT JOIN incident_member i ON i.event_id = e.id"
+)
 
 
 def _takeover_condition(

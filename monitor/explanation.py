@@ -40,7 +40,7 @@ FIELDS: dict[str, Any] = {
     "notice_points": [],
 }
 _NAMES = tuple(FIELDS)
-#: Stored lengths: sums and cap always, the registry status unless operating, the rest when one is set.
+#: Compact lengths: sums and cap always, the registry status unless operating, the rest when one is set.
 _SUMS, _WITH_STATUS, _FULL = 5, 6, len(FIELDS)
 _NUMPY = orjson.OPT_SERIALIZE_NUMPY  # a notice's id may come as a numpy integer
 #: The compact form of a quiet explanation.

@@ -256,8 +256,7 @@ def openapi_document(version: str = "1") -> dict[str, Any]:
                             "type": "object",
                             "description": "Why: `events` (top incidents with their contribution, share and "
                             "`event_ref`, as in the exports), the sums, `registry_status`, `status_notice`, "
-                            "`halt_unconfirmed_since`, "
-                            "`notice_points` and the scoring `params`.",
+                            "`halt_unconfirmed_since`, `notice_points` and the scoring `params`.",
                         },
                         "scoring_params_hash": {"type": "string"},
                     },

@@ -28,9 +28,10 @@ from monitor import reads, redact, sites, tables
 from monitor.config import Settings, load_settings
 from monitor.environment import resolve_environment, secret_values
 from monitor.errors import InputError, MinewatchError
+from monitor.exports.explanations import NOTHING_SCORED, explained_score
 from monitor.exports.files import write_file
 from monitor.exports.panels import risk_frame
-from monitor.exports.query import parse_query
+from monitor.exports.query import parse_query, parse_site_day
 from monitor.observability import logs
 from monitor.observability.logs import LogFormat, LogLevel
 from monitor.pipeline import FeedReport, Pipeline
@@ -379,6 +380,35 @@ def score(
     day = _date(as_of, "--as-of") if as_of else c.now().date()
     panel = risk_frame(c.pipeline(), [day])
     out.print(tables.ranking(panel, day, top))
+
+
+@app.command()
+def explain(
+    ctx: typer.Context,
+    site: Annotated[str, typer.Argument(help="The site id (see `minewatch sites`).")],
+    day: Annotated[
+        str | None,
+        typer.Option(help="YYYY-MM-DD: the newest scored day on or before it (default: today UTC)."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the answer of the API's explanation.json instead.")
+    ] = False,
+) -> None:
+    """Why a site's risk is what it is: its stored score on a day, the incidents behind it, the notice in
+    force."""
+    c = _ctx(ctx)
+    store = c.store()
+    wanted = parse_site_day(store, c.now(), site=site, day=day)
+    answer = explained_score(store, c.settings, wanted, c.now)
+    if answer is None:
+        raise InputError(f"no day is scored on or before {wanted.day}: {NOTHING_SCORED}")
+    if as_json:
+        out.print_json(data=answer)
+        return
+    events = answer["explanation"].get("events", [])
+    details = reads.events.details(store, [int(e["event_id"]) for e in events])
+    for part in tables.explanation(answer, details):
+        out.print(part)
 
 
 @app.command()

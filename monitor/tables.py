@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -161,3 +161,44 @@ def coverage(frame: Any) -> str:
 
 def _pct(value: Any) -> str:
     return "-" if value is None or value != value else f"{value:.1f}"
+
+
+def explanation(answer: Mapping[str, Any], details: Any) -> list[Any]:
+    """``minewatch explain``: a site's score on a day (``exports.explanations.explained_score``'s answer), the
+    notice in force, and a table of the incidents behind it with ``details`` (``reads.events.details``)."""
+    score, why = answer["score"], answer["explanation"]
+    level = _level(score["level"], score["status"])
+    head = (
+        f"{answer['site_id']} on {answer['day']}: risk {score['risk']:.1f}, {level}"
+        f" (status {score['status']}); conflict {score['conflict']:.1f}, route {score['route']:.1f},"
+        f" notice {score['notice']:.1f};"
+        f" {score['events_30d']} incidents and {score['fatalities_30d']} deaths in 30 days, nearest"
+        f" {num(score['nearest_event_km'])} km"
+    )
+    if score.get("front_km") is not None:
+        head += f"; front line {num(score['front_km'])} km ({score['front_actor'] or 'unnamed'})"
+    lines = [head]
+    notice = why.get("status_notice")
+    if notice:
+        said = f"{notice.get('kind')} ({notice.get('confidence')}), public {notice.get('known_at')}"
+        lines.append(f"status notice: {said}: {notice.get('title')} {notice.get('url') or ''}".rstrip())
+    if why.get("halt_unconfirmed_since"):
+        lines.append(f"halt unconfirmed since {why['halt_unconfirmed_since']}")
+    table = Table(title="Incidents behind it", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    header = ("event", "date", "type", "place", "via", "km", "reports", "sources", "contribution", "share")
+    numeric = {"km", "reports", "contribution", "share"}
+    for col in header:
+        table.add_column(col, justify="right" if col in numeric else "left")
+    by_id = {int(r.event_id): r for r in details.itertuples()} if len(details) else {}
+    for e in why.get("events", []):
+        d = by_id.get(int(e["event_id"]))
+        table.add_row(
+            e.get("event_ref") or str(e["event_id"]), str(d.event_date)[:10] if d else "-",
+            (d.sub_type or d.type) if d else "-", (d.location or "-") if d else "-", e["via"],
+            num(e["distance_km"]), str(e["reports"]), e["sources"], f"{e['contribution']:.3f}",
+            f"{100 * e['share']:.0f}%",
+        )  # fmt: skip
+    if not why.get("events"):
+        lines.append("no incident within reach in the scoring window")
+        return lines
+    return [*lines, table]

@@ -21,7 +21,7 @@ import flask
 from monitor.config import Settings
 from monitor.errors import InputError
 from monitor.exports import files
-from monitor.exports.explanations import explained_score
+from monitor.exports.explanations import NOTHING_SCORED, explained_score
 from monitor.exports.openapi import EXPLANATION_PARAMETERS, PARAMETERS, openapi_document
 from monitor.exports.panels import computed_days
 from monitor.exports.query import Query, parse_query, parse_site_day
@@ -140,7 +140,7 @@ def api_blueprint(
             return _error(400, str(exc))
         answer = explained_score(store, settings, wanted, now)
         if answer is None:
-            return _error(404, f"no day is scored on or before {wanted.day} (run `minewatch score`)")
+            return _error(404, f"no day is scored on or before {wanted.day}: {NOTHING_SCORED}")
         response = flask.jsonify(answer)
         response.headers["Cache-Control"] = "no-store"
         return response

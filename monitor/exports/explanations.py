@@ -16,7 +16,10 @@ from monitor.exports.query import SiteDay
 from monitor.pipeline import Pipeline, params_hash
 from monitor.store import Store
 
-__all__ = ["SCORE_FIELDS", "explained_score", "site_explanation"]
+__all__ = ["NOTHING_SCORED", "SCORE_FIELDS", "explained_score", "site_explanation"]
+
+#: What scores a day, for the CLI's error and the API's 404 when none is scored by the day asked for.
+NOTHING_SCORED = "`minewatch score --as-of DAY` scores one (`import` and `collect` score the days they touch)"
 
 #: The score fields an explained score gives beside its explanation: the stored row's, less its keys and
 #: the event's internal id (the explanation names the events).

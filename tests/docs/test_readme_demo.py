@@ -1,5 +1,6 @@
-"""The README's tour shows what the demo prints: each line it quotes is a line of `minewatch demo --no-serve`,
-and the backtest it describes gives the lead and the false alarms it states.
+"""The README's tour shows what the demo prints: each line it quotes is a line of `minewatch demo --no-serve`
+or of the `minewatch explain` it runs, and the backtest it describes gives the lead and the false alarms it
+states.
 
 The demo is a SQLite store of its own whatever the suite's database, so the PostgreSQL pass skips this.
 """
@@ -44,10 +45,16 @@ def _squeezed(line: str) -> str:
 
 
 def _quoted_output_lines() -> list[str]:
-    """The lines of the tour's plain code blocks (the demo's printout), not its shell commands."""
+    """The lines of the tour's plain code blocks (printouts), not of its shell commands (```bash blocks)."""
     text = sections((ROOT / "README.md").read_text(encoding="utf-8"), level=2)[SECTION]
-    blocks = re.findall(r"```\n(.*?)```", text, flags=re.S)
-    return [_squeezed(line) for block in blocks for line in block.splitlines() if line.strip()]
+    quoted: list[str] = []
+    fence: str | None = None  # the open block's language ("" for a plain one), None outside blocks
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fence = line[3:].strip() if fence is None else None
+        elif fence == "" and line.strip():
+            quoted.append(_squeezed(line))
+    return quoted
 
 
 def test_every_line_the_tour_quotes_is_printed_by_the_demo_and_the_backtest_says_what_it_states(
@@ -58,11 +65,17 @@ def test_every_line_the_tour_quotes_is_printed_by_the_demo_and_the_backtest_says
         _squeezed(line)
         for line in _minewatch("demo", "--no-serve", "--db", str(store), cwd=tmp_path).splitlines()
     }
+    text = sections((ROOT / "README.md").read_text(encoding="utf-8"), level=2)[SECTION]
+    explain = re.search(r"minewatch (explain [^\n]+)", text)
+    assert explain, "the tour explains a score"
+    printed |= {
+        _squeezed(line)
+        for line in _minewatch(*explain.group(1).split(), cwd=tmp_path, database=store).splitlines()
+    }
     quoted = _quoted_output_lines()
-    assert len(quoted) >= 8, "the tour quotes the timeline and the alerts"
+    assert len(quoted) >= 10, "the tour quotes the timeline, the alerts and an explanation"
     assert [line for line in quoted if line not in printed] == []
 
-    text = sections((ROOT / "README.md").read_text(encoding="utf-8"), level=2)[SECTION]
     command = re.search(r"minewatch (backtest [^\n]+)", text)
     assert command, "the tour runs the backtest"
     summary = _minewatch(*command.group(1).split(), cwd=tmp_path, database=store).splitlines()[-1]

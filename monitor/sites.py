@@ -41,6 +41,7 @@ from monitor import models, supply
 from monitor.dialect import naive_utc
 from monitor.domain import SITE_STATUSES
 from monitor.errors import InputError
+from monitor.plain import plain
 from monitor.store import Store
 
 __all__ = [
@@ -465,13 +466,8 @@ def _comparable(value: Any) -> str:
 
 
 def _plain(value: Any) -> Any:
-    if hasattr(value, "item") and not isinstance(value, (list, tuple, dict, str)):
-        value = value.item()  # a numpy or pandas scalar
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value
+    value = plain(value)
+    return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
 
 
 def sites_frame(store: Store) -> pd.DataFrame:

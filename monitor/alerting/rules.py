@@ -32,6 +32,7 @@ from monitor.domain import (
     RESUMING_KIND,
 )
 from monitor.labels import commodity_label, short_name
+from monitor.plain import plain
 from monitor.redact import redact
 
 __all__ = [
@@ -53,17 +54,11 @@ SITE_FIELDS = ("id", "name", "operator", "country", "commodity", "annual_output_
 
 
 # ---- sites and scope --------------------------------------------------------------------------------------
-def _plain(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return value.item() if hasattr(value, "item") else value
-
-
 def _outputs(record: Mapping[str, Any]) -> list[tuple[str, float | None]]:
     """(commodity, annual tonnes or None) of a site: its main commodity first, then any other it has an
     output figure for (``outputs``: [{commodity, tonnes}], when the registry has them)."""
     main = str(record.get("commodity") or "")
-    listed: dict[str, float | None] = {main: _plain(record.get("annual_output_t"))} if main else {}
+    listed: dict[str, float | None] = {main: plain(record.get("annual_output_t"))} if main else {}
     extra = record.get("outputs")
     for item in extra if isinstance(extra, (list, tuple)) else []:
         if isinstance(item, Mapping) and item.get("commodity") and item.get("tonnes") is not None:
@@ -113,7 +108,7 @@ class SiteInfo(Mapping[str, dict[str, Any]]):
         return len(self._row)
 
     def _facts(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        facts = {k: _plain(record.get(k)) for k in SITE_FIELDS if k in record}
+        facts = {k: plain(record.get(k)) for k in SITE_FIELDS if k in record}
         outputs = _outputs(record)
         shares = supply.share_of_world_pct(
             [math.nan if t is None else t for _, t in outputs],
@@ -303,8 +298,8 @@ def _halt(
     details: dict[str, Any] = {"since": start.isoformat(), "ongoing": resumed is None,
                                "resumed": resumed.isoformat() if resumed else None}  # fmt: skip
     if not before.empty:
-        details["risk_before"] = _plain(before["risk"].iloc[0])
-        details["level_before"] = _plain(before["level"].iloc[0])
+        details["risk_before"] = plain(before["risk"].iloc[0])
+        details["level_before"] = plain(before["level"].iloc[0])
     return Candidate(
         kind="halt",
         subject=str(site["id"]),
@@ -327,8 +322,8 @@ def _resume(
     days = (resumed - start).days
     summary = f"Resumed on {resumed.isoformat()} after a halt since {start.isoformat()}"
     summary += f" ({days} day{'s' if days != 1 else ''})."
-    risk = _plain(row["risk"].iloc[0]) if not row.empty else None
-    level = _plain(row["level"].iloc[0]) if not row.empty else None
+    risk = plain(row["risk"].iloc[0]) if not row.empty else None
+    level = plain(row["level"].iloc[0]) if not row.empty else None
     return Candidate(
         kind="resume",
         subject=str(site["id"]),
@@ -488,8 +483,8 @@ def level_candidates(
                     "day": day.isoformat(),
                     "rank": LEVEL_RANK[level],
                     "from_level": prev_level[idx],
-                    "from_risk": _plain(prev_risk[idx]),
-                    **{k: _plain(row[k]) for k in ("conflict", "route", "notice") if k in row.index},
+                    "from_risk": plain(prev_risk[idx]),
+                    **{k: plain(row[k]) for k in ("conflict", "route", "notice") if k in row.index},
                 },
             )
         )

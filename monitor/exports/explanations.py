@@ -14,6 +14,7 @@ from monitor import reads
 from monitor.config import Settings
 from monitor.exports.query import SiteDay
 from monitor.pipeline import Pipeline, params_hash
+from monitor.plain import plain
 from monitor.store import Store
 
 __all__ = ["NOTHING_SCORED", "SCORE_FIELDS", "explained_score", "site_explanation"]
@@ -53,7 +54,7 @@ def explained_score(
     row = reads.scores.of_site(store, wanted.site, day - timedelta(days=1), day, SCORE_FIELDS)
     if row.empty:
         return None
-    score = {name: _plain(value) for name, value in row.iloc[0].items()}
+    score = {name: plain(value) for name, value in row.iloc[0].items()}
     if score["computed_at"] is not None:  # text on SQLite, a datetime on PostgreSQL: naive UTC either way
         score["computed_at"] = pd.Timestamp(score["computed_at"]).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     explained = Pipeline(store, settings, now).explanation_of(wanted.site, day)
@@ -68,10 +69,3 @@ def explained_score(
         "explanation": explained,
         "scoring_params_hash": params_hash(settings.scoring),
     }
-
-
-def _plain(value: Any) -> Any:
-    """A read value as JSON takes it: missing as None, numpy scalars as Python's."""
-    if value is None or (not isinstance(value, str | datetime) and pd.isna(value)):
-        return None
-    return value.item() if hasattr(value, "item") else value

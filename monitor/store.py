@@ -258,6 +258,38 @@ def _column_array(column: pd.Series) -> pa.Array | list[Any]:
     return [_sql_value(v) for v in column.tolist()]
 
 
+def _copy_in(cur: Any, table: str, cols: str, keys: str, payload: bytes, rows: int, *, direct: bool) -> int:
+    """COPY ``payload`` (``rows`` rows of CSV of ``cols``) into ``table`` on PostgreSQL, skipping rows whose
+    ``keys`` are stored; return how many went in. Through a temporary table and ``INSERT ... ON CONFLICT DO
+    NOTHING``, or, when ``direct`` (a write that cleared its keys first, in its transaction, so nothing
+    stored should collide), straight into the table: 1.9x faster for 2M score rows (5.1 against 9.5 s), as
+    each row is written once. A collision after all (another process's write of the same keys, a frame
+    holding a key twice) undoes the direct COPY to its savepoint and takes the temporary table."""
+    if not payload:
+        return 0
+    if direct:
+        cur.execute("SAVEPOINT copy_direct")
+        try:
+            with cur.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)") as copy:
+                copy.write(payload)
+        except Exception as exc:
+            if getattr(exc, "sqlstate", None) != UNIQUE_VIOLATION:
+                raise
+            cur.execute("ROLLBACK TO SAVEPOINT copy_direct")
+        else:
+            cur.execute("RELEASE SAVEPOINT copy_direct")
+            return rows  # every row went in: the COPY would have failed whole otherwise
+    cur.execute(f"CREATE TEMP TABLE tmp_{table} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP")
+    with cur.copy(f"COPY tmp_{table} ({cols}) FROM STDIN (FORMAT csv)") as copy:
+        copy.write(payload)
+    cur.execute(
+        f"INSERT INTO {table} ({cols}) SELECT {cols} FROM tmp_{table} ON CONFLICT ({keys}) DO NOTHING"
+    )
+    return int(cur.rowcount)
+
+
+#: PostgreSQL's SQLSTATE for a duplicate key.
+UNIQUE_VIOLATION = "23505"
 #: Tables whose rows go in sorted by their key: they have no secondary index, so the rows are appended to the
 #: key's B-tree (SQLite's table itself, without a rowid; PostgreSQL's key index) instead of landing all over
 #: it (the 300k import's match of 6.0M exposures on SQLite: 28.9 s in the former site index's order, 16.2 s
@@ -467,15 +499,9 @@ class Store:
                 )
                 inserted = raw.total_changes - before  # type: ignore[attr-defined]
             else:
-                cur.execute(f"CREATE TEMP TABLE tmp_{table} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP")
-                if data and len(data[0]):
-                    with cur.copy(f"COPY tmp_{table} ({cols}) FROM STDIN (FORMAT csv)") as copy:  # type: ignore[attr-defined]
-                        copy.write(_copy_csv(data, columns))
-                cur.execute(
-                    f"INSERT INTO {table} ({cols}) SELECT {cols} FROM tmp_{table} "
-                    f"ON CONFLICT ({keys}) DO NOTHING"
-                )
-                inserted = cur.rowcount
+                rows_in = len(data[0]) if data else 0
+                payload = _copy_csv(data, columns) if rows_in else b""
+                inserted = _copy_in(cur, table, cols, keys, payload, rows_in, direct=clear is not None)
             raw.commit()
             return int(inserted)
         except Exception as exc:

@@ -16,7 +16,7 @@ from monitor import dialect, models, schema
 from monitor import store as store_module
 from monitor.errors import StoreError
 from monitor.reads import sql
-from monitor.store import Store
+from monitor.store import Clear, Store
 
 
 def _events(n: int, published: datetime | None = None) -> pd.DataFrame:
@@ -238,3 +238,40 @@ def test_init_turns_an_earlier_release_s_suspension_and_force_majeure_into_halts
         {"source_id": "n1", "kind": "halt", "cue": "stored as force_majeure by an earlier release"},
         {"source_id": "n2", "kind": "resumption", "cue": ""},
     ]
+
+
+def _score_rows(cells: list[tuple[date, str, float]]) -> pd.DataFrame:
+    fixed = {"level": "elevated", "status": "operating", "route": 0.0, "notice": 0.0, "events_30d": 1,
+             "fatalities_30d": 0, "front_actor": "", "computed_at": datetime(2025, 3, 20, 12)}  # fmt: skip
+    return pd.DataFrame(
+        [{"date": day, "site_id": site, "risk": risk, "conflict": risk, **fixed} for day, site, risk in cells]
+    )
+
+
+def _stored_scores(store: Store) -> list[tuple[str, str, float]]:
+    rows = sql.frame(store, "SELECT date, site_id, risk FROM score ORDER BY date, site_id")
+    return [(str(r.date)[:10], r.site_id, float(r.risk)) for r in rows.itertuples()]
+
+
+def test_a_write_that_clears_its_keys_replaces_them_and_keeps_a_stored_row_it_collides_with(
+    fresh_store: Store,
+) -> None:
+    d1, d2 = date(2025, 3, 1), date(2025, 3, 2)
+    key, day2 = ("date", "site_id"), Clear(("date",), [(d2,)])
+    fresh_store.insert_frame(models.Score, _score_rows([(d1, "a", 10.0), (d2, "a", 20.0)]), key=key)
+
+    # Day 2 cleared and written again (on PostgreSQL straight into the table): every row goes in.
+    replaced = fresh_store.insert_frame(
+        models.Score, _score_rows([(d2, "a", 21.0), (d2, "b", 22.0)]), key=key, clear=day2
+    )
+    assert replaced == 2
+    assert _stored_scores(fresh_store) == [
+        ("2025-03-01", "a", 10.0), ("2025-03-02", "a", 21.0), ("2025-03-02", "b", 22.0),
+    ]  # fmt: skip
+
+    # A row of a day not cleared collides (as another writer's would): kept as stored, the rest go in.
+    collided = fresh_store.insert_frame(
+        models.Score, _score_rows([(d1, "a", 99.0), (d2, "c", 23.0)]), key=key, clear=day2
+    )
+    assert collided == 1
+    assert _stored_scores(fresh_store) == [("2025-03-01", "a", 10.0), ("2025-03-02", "c", 23.0)]

@@ -501,7 +501,10 @@ class Store:
             else:
                 rows_in = len(data[0]) if data else 0
                 payload = _copy_csv(data, columns) if rows_in else b""
-                inserted = _copy_in(cur, table, cols, keys, payload, rows_in, direct=clear is not None)
+                # Straight in when the clear took every key written: not when it keeps rows that equal the new
+                # ones (``differ``: an incident unchanged keeps its row, and its stamp).
+                direct = clear is not None and not clear.differ
+                inserted = _copy_in(cur, table, cols, keys, payload, rows_in, direct=direct)
             raw.commit()
             return int(inserted)
         except Exception as exc:

@@ -54,11 +54,13 @@ def test_a_bulk_insert_shut_out_past_busy_timeout_tries_again_and_stores_every_r
     path: Path, other_writer: sqlite3.Connection, now: datetime, caplog: pytest.LogCaptureFixture
 ) -> None:
     store = _store(path, LockWait(busy_timeout_ms=150, attempts=20, pause_s=0.01))
+    events = _events(2000)  # built before the lock is taken: on a loaded machine it took most of the hold
     other_writer.execute("BEGIN IMMEDIATE")
-    release = threading.Timer(0.6, other_writer.rollback)  # held four busy timeouts long
+    # Held eight busy timeouts long: past two tries even when the insert starts late, well short of twenty.
+    release = threading.Timer(1.2, other_writer.rollback)
     release.start()
     with caplog.at_level(logging.WARNING, logger="monitor.writelock"):
-        written = store.insert_events(_events(2000), now)
+        written = store.insert_events(events, now)
     release.join()
     assert (written.inserted, written.duplicates) == (2000, 0)
     assert sql.scalar(store, "SELECT COUNT(*) FROM event") == 2000

@@ -1,4 +1,5 @@
-"""Benchmark the dashboard on a big store: 10,000 sites, 1,000,000 events, their exposures, 60 days of scores.
+"""Benchmark the dashboard on a big store: 10,000 sites, 1,000,000 events and their nearest sites, 60 days of
+scores.
 
 Run by hand: ``.venv/bin/python bench/bench_dashboard.py [--db PATH] [--events N] [--sites N]``. It prints
 the server-side time of the overview's first render (layout function + queries + JSON), the site page, and
@@ -120,7 +121,7 @@ def seed_big(store: Store, n_sites: int, n_events: int, days: int = 60, seed: in
     store.insert_events(frame, NOW)
     event_ids = sql.frame(store, "select id from event order by id")["id"].to_numpy()
     distance = np.abs(rng.normal(0, 50, n_events)).round(2)
-    exposures = pd.DataFrame(
+    nearest = pd.DataFrame(
         {
             "event_id": event_ids,
             "site_id": [f"s{int(s):05d}" for s in owner],
@@ -128,7 +129,7 @@ def seed_big(store: Store, n_sites: int, n_events: int, days: int = 60, seed: in
             "distance_km": distance,
         }
     )
-    store.insert_frame(models.Exposure, exposures, key=("event_id", "site_id", "via"))
+    store.insert_frame(models.NearestSite, nearest, key=("event_id",))
 
     first = AS_OF - timedelta(days=days - 1)
     risk = rng.uniform(0, 90, (n_sites, days))
@@ -232,7 +233,7 @@ def main() -> None:
         took = time.perf_counter() - start
         print(f"seeded {args.sites:,} sites, {args.events:,} events in {took:.1f} s ({path})")
     counts = {
-        t: sql.scalar(store, f"select count(*) from {t}") for t in ("site", "event", "exposure", "score")
+        t: sql.scalar(store, f"select count(*) from {t}") for t in ("site", "event", "nearest_site", "score")
     }
     print("rows:", ", ".join(f"{t} {n:,}" for t, n in counts.items()))
 

@@ -67,28 +67,6 @@ class _Store:
         return f"store {store_size_mb(self.path):,.0f} MB"
 
 
-class _RowidExposureStore(_Store):
-    """A ``_Store`` whose exposure table is laid out as before revision 0008: a rowid table, its key's
-    index, the site index and the (event, distance, site) index (four B-trees instead of two)."""
-
-    def fresh(self) -> None:
-        super().fresh()
-        with sqlite3.connect(self.path) as con:
-            for statement in _ROWID_EXPOSURE:
-                con.execute(statement)
-
-
-#: The exposure table's DDL before revision 0008 (the table is empty when a fresh store's sites are in).
-_ROWID_EXPOSURE = (
-    "DROP TABLE exposure",
-    "CREATE TABLE exposure (event_id INTEGER NOT NULL, site_id VARCHAR NOT NULL, via VARCHAR NOT NULL,"
-    " distance_km FLOAT NOT NULL, PRIMARY KEY (event_id, site_id, via),"
-    " FOREIGN KEY(event_id) REFERENCES event (id))",
-    "CREATE INDEX ix_exposure_site_id ON exposure (site_id)",
-    "CREATE INDEX ix_exposure_event_distance ON exposure (event_id, distance_km, site_id)",
-)
-
-
 def _ingest_case(scale: data.Scale, kind: str, name: str) -> Case:
     from feeds import acled, gdelt
     from feeds.base import Batch
@@ -111,8 +89,8 @@ def _ingest_case(scale: data.Scale, kind: str, name: str) -> Case:
                 yield batch
 
         report = pipeline.ingest(f"import:{kind}", "events", counted(), use_watermark=False)  # type: ignore[attr-defined]
-        exposures, _ = pipeline.match()  # type: ignore[attr-defined]
-        target.rows_note = f"{report.stored:,} events stored, {exposures:,} exposures"
+        matched, _ = pipeline.match()  # type: ignore[attr-defined]
+        target.rows_note = f"{report.stored:,} events stored, {matched:,} near a site"
         return read
 
     return Case(call=call, fresh=target.fresh, check=lambda: f"{target.rows_note}; {target.size_note()}")
@@ -176,13 +154,12 @@ def gdelt_floor_case(scale: data.Scale) -> Case:
     return Case(call=call, fresh=lambda: state.update(path=_fresh_file("floor-gdelt.db")))
 
 
-def import_cli_case(scale: data.Scale, name: str = "ours-import.db", *, rowid_exposure: bool = False) -> Case:
+def import_cli_case(scale: data.Scale, name: str = "ours-import.db") -> Case:
     """minewatch end to end as a user runs it: ``minewatch import acled FILE`` into a store with the sites
-    loaded (parse, store, match, then rescore every site from the earliest new day to today);
-    ``rowid_exposure``: into a store whose exposure table is laid out as before revision 0008."""
+    loaded (parse, store, match, then rescore every site from the earliest new day to today)."""
     from monitor import cli
 
-    target = (_RowidExposureStore if rowid_exposure else _Store)(scale, name)
+    target = _Store(scale, name)
     source = data.acled_csv(scale)
 
     cli.out = cli.err = Console(file=io.StringIO())  # the table is the output
@@ -203,12 +180,6 @@ def import_cli_case(scale: data.Scale, name: str = "ours-import.db", *, rowid_ex
         return f"{scores:,} score rows; {target.size_note()}"
 
     return Case(call=call, fresh=target.fresh, check=check)
-
-
-def import_cli_rowid_exposure_case(scale: data.Scale) -> Case:
-    """``import_cli_case`` into a store whose exposure table has a rowid and the (event, distance, site)
-    index, as before revision 0008: its speed and store size against the table without, in the same run."""
-    return import_cli_case(scale, "ours-import-rowid-exposure.db", rowid_exposure=True)
 
 
 def _bench_now() -> datetime:

@@ -146,10 +146,6 @@ STEPS: tuple[Step, ...] = (
         "minewatch import acled, end to end with scoring (phase B's target)",
         (
             Impl(OURS + " import", "bench.ingest:import_cli_case", ours=True),
-            Impl(
-                OURS + " import, exposure with a rowid (before)",
-                "bench.ingest:import_cli_rowid_exposure_case",
-            ),
             Impl(FLOOR, "bench.ingest:acled_floor_case"),
         ),
         (Target("minewatch <= 3x the raw floor", OURS + " import", FLOOR, at_most=3.0),),
@@ -162,10 +158,6 @@ STEPS: tuple[Step, ...] = (
         "full refresh: minewatch import acled of the 1M events, end to end, against the floor",
         (
             Impl(OURS + " import", "bench.ingest:import_cli_case", ours=True),
-            Impl(
-                OURS + " import, exposure with a rowid (before)",
-                "bench.ingest:import_cli_rowid_exposure_case",
-            ),
             Impl(FLOOR, "bench.ingest:acled_floor_case"),
         ),
         (Target("minewatch <= 3x the raw floor", OURS + " import", FLOOR, at_most=3.0),),

@@ -3,7 +3,7 @@ stores that differ only in how much history they hold.
 
 Each store starts from the one ``minewatch import acled`` made of the import data (``bench.exports``):
 its events older than what scoring can reach (``MAX_RESCORE_DAYS`` plus the windows) are dropped, leaving
-the recent events (about 125,000 of the 300,000), and copies of those recent events, their exposures and
+the recent events (about 125,000 of the 300,000), and copies of those recent events, their nearest sites and
 incidents, shifted back in time, are added until the store holds ``events`` (built once and cached
 beside the data; each run's store is a fresh copy of it). So every store has the same recent events and
 scores, and only the length of its history differs: a tick's cost should not follow it.
@@ -69,7 +69,7 @@ def _build_history(con: sqlite3.Connection, events: int) -> None:
     con.execute("PRAGMA cache_size=-262144")
     con.execute("BEGIN")
     old = "SELECT id FROM event WHERE event_date < ?"
-    for table in ("exposure", "incident_member"):
+    for table in ("nearest_site", "incident_member"):
         con.execute(f"DELETE FROM {table} WHERE event_id IN ({old})", (cut,))
     con.execute("DELETE FROM event WHERE event_date < ?", (cut,))
     recent = int(con.execute("SELECT count(*) FROM event").fetchone()[0])
@@ -91,8 +91,8 @@ def _build_history(con: sqlite3.Connection, events: int) -> None:
             f"INSERT INTO event ({', '.join(columns)}) SELECT {picked} FROM event WHERE id <= {last_id}"
         )
         con.execute(
-            f"INSERT INTO exposure SELECT event_id + {offset}, site_id, via, distance_km FROM exposure"
-            f" WHERE event_id <= {last_id} ORDER BY event_id, site_id, via"
+            f"INSERT INTO nearest_site SELECT event_id + {offset}, site_id, via, distance_km"
+            f" FROM nearest_site WHERE event_id <= {last_id} ORDER BY event_id"
         )
         con.execute(
             f"INSERT INTO incident_member SELECT event_id + {offset}, incident_id + {offset}, changed_at"
@@ -209,7 +209,7 @@ def ticking(store: Any, scale: data.Scale) -> tuple[Callable[[], None], Callable
         feed = report.feeds[0]
         if feed.status != "ok":
             raise RuntimeError(f"the tick's GDELT run failed: {feed.error}")
-        notes.append(f"{feed.stored} stored, {report.exposures} exposures, {len(alerts.alerts)} alerts")
+        notes.append(f"{feed.stored} stored, {report.exposures} near a site, {len(alerts.alerts)} alerts")
         return TICK_ROWS
 
     fresh()

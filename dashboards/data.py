@@ -20,7 +20,6 @@ from monitor.dialect import naive_utc
 from monitor.distances import with_distances
 from monitor.domain import CHANNELS, EVENT_TYPES, LEVELS, UNSCORED
 from monitor.exports import explanations
-from monitor.geo import Box
 from monitor.labels import feed_label
 from monitor.reads.events import EventFilter
 from monitor.reads.known import Known
@@ -223,10 +222,11 @@ def site(store: Store, site_id: str) -> dict[str, Any] | None:
     return reads.sites.facts(store, site_id)
 
 
-def site_reach(facts: Mapping[str, Any], settings: Settings) -> Box | None:
-    """The box every event exposed to a site (``site``'s facts) lies in (``monitor.matching.reach_box``)."""
+def site_reach(facts: Mapping[str, Any], settings: Settings) -> matching.Reach:
+    """Where an event counts for a site (its ``facts``: id, place, precision and route), as
+    ``settings.matching`` says (``monitor.matching.Reach``)."""
     radius, corridor = settings.matching.site_radius_km, settings.matching.route_corridor_km
-    return matching.reach_box(pd.Series(dict(facts)), radius, corridor)
+    return matching.Reach(pd.DataFrame([dict(facts)]), radius, corridor)
 
 
 def site_scores(store: Store, site_id: str, as_of: date | None = None, days: int = 365) -> pd.DataFrame:
@@ -302,13 +302,12 @@ def site_notices(store: Store, site_id: str, as_of: date | None = None, limit: i
     return _as_datetime(frame, "published_at", "known_at")[list(NOTICE_COLUMNS)]
 
 
-def site_events(
-    store: Store, site_id: str, as_of: date, days: int, limit: int, reach: Box | None = None
-) -> pd.DataFrame:
-    """Events exposed to a site or its route in the ``days`` up to ``as_of``, nearest first; ``reach``: the
-    box they are all in (``site_reach``), which makes the read a few ms instead of a pass over the days."""
+def site_events(store: Store, reach: matching.Reach, as_of: date, days: int, limit: int) -> pd.DataFrame:
+    """Events exposed to a site or its route (``reach``: ``site_reach``) in the ``days`` up to ``as_of``,
+    nearest first; read within the box the site reaches, a few ms instead of a pass over the days."""
     after = as_of - timedelta(days=days)
-    frame = reads.events.near_site(store, site_id, after, as_of, Known.end_of(as_of), limit, reach)
+    site_id = str(reach.sites["id"].iloc[0])
+    frame = reads.events.near_site(store, reach, after, as_of, Known.end_of(as_of), limit)
     if frame.empty:
         return empty_frame(SITE_EVENT_COLUMNS)
     # An event near both the mine and its road comes back twice: drawn once, by its nearer match.

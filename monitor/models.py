@@ -198,21 +198,21 @@ class NoticeOperator(SQLModel, table=True):
     operator: str = Field(primary_key=True, description="The operator as the registry spells it.")
 
 
-class Exposure(SQLModel, table=True):
-    """An event within reach of a site (via='site') or of its export route (via='route')."""
+class NearestSite(SQLModel, table=True):
+    """An event within reach of some site (via='site') or of its export route (via='route'), with the
+    nearest such site: what the events panel, the events list and their "within N km" filters give of it.
+    The store keeps no other exposure: scoring, a site page and an alert's evidence match the events they
+    read to the sites they need (``monitor.matching.Reach``), which costs less than reading stored pairs
+    (an event has tens of them at 10,000 sites: 6M rows for a 300k import, 20M for 1M;
+    docs/benchmarks.md, "Only each event's nearest site stored")."""
 
-    # Without a rowid on SQLite: the rows live in the key's B-tree, the distance as payload, so an event's
-    # exposures (its nearest site, "is it within N km") are one range of the key. With a rowid the table
-    # took four B-trees (rows, key, site, and an event-distance index the key now serves): 790 MB at 300k
-    # events x 10k sites against 405 MB (docs/benchmarks.md, "One B-tree for the exposures").
-    # No index on the site either: a tick's exposures landed in thousands of its pages, each written whole
-    # to the log at the commit (80-120 MB a tick, 10 MB without it), and every read by site is bounded by the
-    # events' dates, found faster through the events (docs/benchmarks.md, "Exposures without a site index").
+    __tablename__ = "nearest_site"
+    # Without a rowid on SQLite: the rows live in the key's B-tree, written in key order by each match.
     __table_args__ = ({"sqlite_with_rowid": False},)
 
     event_id: int = Field(primary_key=True, foreign_key="event.id")
-    site_id: str = Field(primary_key=True)
-    via: str = Field(primary_key=True)
+    site_id: str
+    via: str
     distance_km: float
 
 

@@ -42,7 +42,7 @@ from monitor.errors import MinewatchError
 from monitor.net.http import RetryingRequester
 from monitor.progress import ProgressFactory, silent
 from monitor.reads.known import Known, end_of
-from monitor.store import QuietScores, Store
+from monitor.store import Clear, QuietScores, Store
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +191,13 @@ class Pipeline:
         finally:
             self._sites, self._sites_version = None, None
 
+    def _reach(self, site_frame: pd.DataFrame, *, kept: bool = True) -> matching.Reach:
+        """Where events count for ``site_frame``'s sites, as ``settings.matching`` says; ``kept``: as for
+        ``_route_samples``."""
+        m = self.settings.matching
+        routes = self._route_samples(site_frame, kept=kept)
+        return matching.Reach(site_frame, m.site_radius_km, m.route_corridor_km, routes)
+
     def _route_samples(self, site_frame: pd.DataFrame, *, kept: bool = True) -> matching.RouteSamples | None:
         """The registry's routes sampled for matching (None: no route matching), kept while its version
         holds: a tick parsed and sampled 10,000 routes anew, 0.09 s of its 0.12 s of matching.
@@ -330,9 +337,8 @@ class Pipeline:
         if first is not None and last is not None:
             stored = reads.scores.coverage(self.store, first, last)["date"]
             days = sorted(self.fresh_days(list(stored), n_sites=before))
-        self.store.clear_matches([NOTICES_MATCHED], site_ids=changed)
-        ids, lat, lon = reads.events.seen_since(self.store, datetime(1970, 1, 1))
-        self._match_event_rows(ids, lat, lon, mine, self._route_samples(mine, kept=False))
+        self.store.clear_matches([NOTICES_MATCHED], events=False)
+        self._rematch_nearest(registry, mine, changed)
         self._match_notices(registry)
         touched = np.array(sorted(set(changed) | noticed | reads.notices.linked_sites(self.store)), object)
         if days:
@@ -348,6 +354,19 @@ class Pipeline:
                 )
             self.store.rollup_supply(days)  # once: each group's days are every stored day
             self.store.recount_scored_days(days, before, len(registry))
+
+    def _rematch_nearest(self, registry: pd.DataFrame, mine: pd.DataFrame, changed: list[str]) -> None:
+        """Each event's nearest site again where the ``changed`` sites (``mine``: their rows now) can change
+        it: the events whose nearest was one of them, and those within their reach now; the other events'
+        nearest site stands (no changed site is, or was, nearer)."""
+        ids, lat, lon = reads.events.seen_since(self.store, datetime(1970, 1, 1))
+        events = pd.DataFrame({"event_id": ids.astype(np.int64), "lat": lat, "lon": lon})
+        near_mine = self._reach(mine, kept=False).exposures(events)["event_id"]
+        stale = set(near_mine.tolist()) | reads.events.nearest_to(self.store, changed)
+        chosen = events[events["event_id"].isin(stale)]
+        nearest = matching.nearest(self._reach(registry).exposures(chosen))
+        clear = Clear(("event_id",), [(i,) for i in sorted(stale)])
+        self.store.insert_frame(models.NearestSite, nearest, key=("event_id",), clear=clear)
 
     def site_filter(self) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
         """A vectorised 'within reach of some located site or route waypoint' test (for GDELT)."""
@@ -372,7 +391,8 @@ class Pipeline:
 
     # ---- match ----
     def match(self) -> tuple[int, int]:
-        """Match events and notices stored since the last match; return (exposures, notice matches) added."""
+        """Match events and notices stored since the last match; return how many events were newly found
+        near a site (their nearest site stored) and how many notice matches were added."""
         site_frame = self._registry()
         return self._match_events(site_frame), self._match_notices(site_frame)
 
@@ -384,7 +404,7 @@ class Pipeline:
     def _match_events(self, site_frame: pd.DataFrame) -> int:
         started = naive_utc(self.now())
         ids, lat, lon = reads.events.seen_since(self.store, self._seen_since(EVENTS_MATCHED))
-        added = self._match_event_rows(ids, lat, lon, site_frame, self._route_samples(site_frame))
+        added = self._match_event_rows(ids, lat, lon, self._reach(site_frame))
         self.store.set_watermark(EVENTS_MATCHED, started.isoformat(), self.now())
         return added
 
@@ -393,27 +413,21 @@ class Pipeline:
         ids: np.ndarray,
         lat: np.ndarray,
         lon: np.ndarray,
-        site_frame: pd.DataFrame,
-        routes: matching.RouteSamples | None,
+        reach: matching.Reach,
     ) -> int:
-        """Store the exposures of the events (``ids`` at ``lat``, ``lon``) to ``site_frame``'s sites and
-        ``routes``; return how many were new."""
-        if ids.size == 0 or site_frame.empty:
+        """Store the nearest site of each event (``ids`` at ``lat``, ``lon``) within ``reach``; return how
+        many were new."""
+        if ids.size == 0 or reach.sites.empty:
             return 0
         events = pd.DataFrame(
-            {"id": ids.astype(np.int64), "lat": lat.astype(float), "lon": lon.astype(float)}
+            {"event_id": ids.astype(np.int64), "lat": lat.astype(float), "lon": lon.astype(float)}
         )
-        m = self.settings.matching
         added = 0
         with self.progress("match events", ids.size) as advance:
             for start in range(0, len(events), MATCH_EVENTS_PER_BLOCK):
                 block = events.iloc[start : start + MATCH_EVENTS_PER_BLOCK]
-                exposures = matching.match_events(
-                    block, site_frame, m.site_radius_km, m.route_corridor_km, routes
-                )
-                added += self.store.insert_frame(
-                    models.Exposure, exposures, key=("event_id", "site_id", "via")
-                )
+                nearest = matching.nearest(reach.exposures(block))
+                added += self.store.insert_frame(models.NearestSite, nearest, key=("event_id",))
                 advance(len(block))
         return added
 
@@ -627,10 +641,9 @@ class Pipeline:
         del before
         derive = functools.partial(self._weighed, registry)
         if near is not None:
-            rows = reads.events.exposures_in(
-                self.store, read_from, days[-1], known, site_ids, near=near.exposures
-            )
-            exposures = derive(reads.window.typed(rows))
+            events = reads.events.scored_events(self.store, read_from, days[-1], known, near=near.exposures)
+            reach = self._reach(registry, kept=False)
+            exposures = derive(reads.window.typed(_of_sites(reach.exposures(events), site_ids)))
         else:
             exposures = self._exposures(
                 read_from, days[-1], known, registry, site_ids, derive, whole=kept.empty
@@ -671,29 +684,19 @@ class Pipeline:
         yesterday's cells), and the tick after once more: 5.7 and 3.1 s against 1.3 s."""
         held = (last - first).days <= self.settings.scoring.window_days + HELD_EXTRA_DAYS
         if whole and held and known.vintage is None:
-            return self._window.read(self.store, first, last, Known(), self.window_since(), derive)
+            reach = self._reach(registry)
+            return self._window.read(self.store, first, last, Known(), self.window_since(), reach, derive)
         return derive(reads.window.typed(self._matched(first, last, known, registry, site_ids)))
 
     def _matched(
         self, first: date, last: date, known: Known, registry: pd.DataFrame, site_ids: list[str] | None
     ) -> pd.DataFrame:
-        """``reads.events.exposures_in``'s rows (of ``site_ids`` only, when given), matched from the events
-        against the ``registry`` instead of read from the stored exposures (``_exposures``). Every site is
-        matched, with the routes ``match`` samples, and the rows of others dropped after: less than reading
-        a span's exposures to pick some sites' out (there is no site index to find them by)."""
-        m = self.settings.matching
-        rows = matching.exposed(
-            reads.events.scored_events(self.store, first, last, known),
-            registry,
-            m.site_radius_km,
-            m.route_corridor_km,
-            self._route_samples(registry),
-            per_block=MATCH_EVENTS_PER_BLOCK,
-        )
-        if site_ids is None:
-            return rows
-        wanted = pd.Index(sorted(set(site_ids)), dtype=object)
-        return rows[wanted.get_indexer(rows["site_id"].astype(object)) >= 0].reset_index(drop=True)
+        """The exposures of the events of ``first`` to ``last`` that ``known`` sees to the ``registry``'s
+        sites (of ``site_ids`` only, when given), matched (``reads.events.scored_events``, then
+        ``Reach.exposures``). Every site is matched, with the routes kept for the registry, and the rows of
+        others dropped after."""
+        events = reads.events.scored_events(self.store, first, last, known)
+        return _of_sites(self._reach(registry).exposures(events), site_ids)
 
     def _weighed(self, registry: pd.DataFrame, exposures: pd.DataFrame) -> pd.DataFrame:
         """``exposures`` with what scoring works out of each row alone: the km from the event to its site's
@@ -893,7 +896,9 @@ class Pipeline:
         (``rescore_since`` says which)."""
         params = self.settings.scoring
         reach = timedelta(days=max(params.window_days, scoring.STATS_WINDOW_DAYS - 1))
-        exposed = reads.events.touched_sites(self.store, seen.stored, seen.fused)
+        exposed = reads.events.touched_sites(
+            self.store, self._reach(self._registry()), seen.stored, seen.fused
+        )
         spans = [exposed.assign(last_day=exposed["last_day"] + reach), self._front_spans(seen)]
         noticed = reads.notices.touched_sites(self.store, seen.stored)
         first_known = pd.to_datetime(noticed["first_known"]).dt.date
@@ -983,6 +988,14 @@ def _cells(spans: pd.DataFrame, today: date) -> pd.DataFrame:
         }
     )
     return cells.drop_duplicates().sort_values(["date", "site_id"]).reset_index(drop=True)
+
+
+def _of_sites(exposures: pd.DataFrame, site_ids: Sequence[str] | None) -> pd.DataFrame:
+    """The rows of ``exposures`` of ``site_ids`` (every row when None)."""
+    if site_ids is None:
+        return exposures
+    wanted = pd.Index(sorted(set(site_ids)), dtype=object)
+    return exposures[wanted.get_indexer(exposures["site_id"].astype(object)) >= 0].reset_index(drop=True)
 
 
 def _distance_to_site(exposures: pd.DataFrame, site_frame: pd.DataFrame) -> np.ndarray:

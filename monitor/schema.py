@@ -287,6 +287,17 @@ def _key_differences(conn: Connection, metadata: sa.MetaData) -> list[tuple[str,
     return found
 
 
+#: Tables an earlier revision had and a later one dropped: a store not upgraded yet may still hold them.
+RETIRED_TABLES = ("exposure",)
+
+
+def drop_retired(connection: Connection) -> None:
+    """Drop the tables of earlier revisions a store not upgraded may hold (before the models' tables: they
+    may refer to them)."""
+    for table in RETIRED_TABLES:
+        connection.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
+
+
 def drop_version(connection: Connection) -> None:
     """Forget the store's revision (with its tables dropped, the store is empty again)."""
     connection.execute(sa.text(f"DROP TABLE IF EXISTS {VERSION_TABLE}"))

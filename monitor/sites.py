@@ -37,7 +37,8 @@ import sqlalchemy as sa
 import yaml
 
 from feeds.rows import RejectedRow
-from monitor import models, supply
+from monitor import matching, models, supply
+from monitor.config import MatchingSettings
 from monitor.dialect import naive_utc
 from monitor.domain import SITE_STATUSES
 from monitor.errors import InputError
@@ -59,6 +60,7 @@ __all__ = [
     "load_bundled",
     "parse_site_records",
     "parse_sites_csv",
+    "reach",
     "registry_meta",
     "site_frame",
     "sites_frame",
@@ -484,6 +486,19 @@ def sites_frame(store: Store) -> pd.DataFrame:
     return held[1].copy()
 
 
+def reach(store: Store, settings: MatchingSettings) -> matching.Reach:
+    """Where events count for every stored site (``sites_frame``), as ``settings`` says: its routes
+    sampled once per store handle while the registry and the corridor stay as they were (10,000 routes:
+    0.09 s, for a tick's alerts to match a few events)."""
+    frame = sites_frame(store)
+    key = (store.registry_version(), settings.route_corridor_km)
+    held = _ROUTES.get(store)
+    if held is None or held[0] != key:
+        held = key, matching.route_samples(frame, settings.route_corridor_km)
+        _ROUTES[store] = held
+    return matching.Reach(frame, settings.site_radius_km, settings.route_corridor_km, held[1])
+
+
 def site_frame(store: Store, site_id: str) -> pd.DataFrame:
     """One stored site as ``sites_frame`` gives it (one row, none when there is no such site): a read about
     one site need not decode the whole registry (10,000 sites: 0.4 s, the first view of a site page)."""
@@ -492,6 +507,12 @@ def site_frame(store: Store, site_id: str) -> pd.DataFrame:
 
 #: Per store handle, the registry as last read and the ``Store.registry_version`` it was read at.
 _REGISTRY: weakref.WeakKeyDictionary[Store, tuple[tuple[Any, ...], pd.DataFrame]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+#: Per store handle, the registry's routes sampled for matching, and the registry version and corridor.
+_ROUTES: weakref.WeakKeyDictionary[Store, tuple[tuple[Any, ...], matching.RouteSamples]] = (
     weakref.WeakKeyDictionary()
 )
 

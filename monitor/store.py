@@ -292,9 +292,9 @@ def _copy_in(cur: Any, table: str, cols: str, keys: str, payload: bytes, rows: i
 UNIQUE_VIOLATION = "23505"
 #: Tables whose rows go in sorted by their key: they have no secondary index, so the rows are appended to the
 #: key's B-tree (SQLite's table itself, without a rowid; PostgreSQL's key index) instead of landing all over
-#: it (the 300k import's match of 6.0M exposures on SQLite: 28.9 s in the former site index's order, 16.2 s
-#: in key order).
-_KEY_ORDERED = frozenset({"exposure"})
+#: it (the 300k import's match of 6.0M exposures, when they were stored, on SQLite: 28.9 s in the former
+#: site index's order, 16.2 s in key order).
+_KEY_ORDERED = frozenset({"nearest_site"})
 #: Rows of a frame converted to DB-API values at a time for SQLite (memory: they are Python objects).
 FRAME_ROWS_PER_SLICE = 50_000
 
@@ -400,7 +400,10 @@ class Store:
         return done
 
     def drop_schema(self) -> None:
-        """Drop every minewatch table and the schema version (the demo starts fresh with it; tests too)."""
+        """Drop every minewatch table, those of earlier revisions too, and the schema version (the demo
+        starts fresh with it; tests too)."""
+        with self.engine.begin() as conn:
+            schema.drop_retired(conn)
         SQLModel.metadata.drop_all(self.engine)
         with self.engine.begin() as conn:
             schema.drop_version(conn)
@@ -860,23 +863,13 @@ class Store:
                 [{"d": dialect.param(self.dialect, d), "before": before, "after": after} for d in days],
             )
 
-    def clear_matches(self, watermarks: Sequence[str], site_ids: Sequence[str] | None = None) -> None:
-        """Forget every exposure (of ``site_ids`` only, when given: the sites that changed), every notice link
-        (a notice's links depend on the whole registry) and the named matching watermarks, so that the next
-        match starts over where they say (after the registry changed)."""
+    def clear_matches(self, watermarks: Sequence[str], *, events: bool = True) -> None:
+        """Forget every notice link (a notice's links depend on the whole registry), every event's nearest
+        site (unless not ``events``: the caller mends those it changes) and the named matching watermarks,
+        so that the next match starts over where they say (after the registry changed)."""
         with self.engine.begin() as conn:
-            if site_ids is None:
-                conn.execute(sa.text("DELETE FROM exposure"))
-            else:
-                # One statement per list, not per site: without a site index each pass reads the whole table
-                # (1.3 s at 20M exposures), whether it drops one site's rows or a hundred's.
-                unique = sorted(set(site_ids))
-                drop = sa.text("DELETE FROM exposure WHERE site_id IN :ids").bindparams(
-                    sa.bindparam("ids", expanding=True)
-                )
-                step = dialect.MAX_IN_LIST
-                for start in range(0, len(unique), step):
-                    conn.execute(drop, {"ids": unique[start : start + step]})
+            if events:
+                conn.execute(sa.text("DELETE FROM nearest_site"))
             conn.execute(sa.text("DELETE FROM noticesite"))
             conn.execute(sa.text("DELETE FROM noticeoperator"))
             for name in watermarks:

@@ -228,11 +228,10 @@ def layout(site_id: str | None = None, as_of: str | None = None, **_: Any) -> ht
     events = (
         data.site_events(
             ctx.store,
-            facts["id"],
+            data.site_reach(facts, settings),
             last_day,
             settings.scoring.window_days,
             settings.dashboard.max_map_events,
-            data.site_reach(facts, settings),
         )
         if last_day
         else data.empty_frame(data.SITE_EVENT_COLUMNS)

@@ -54,8 +54,6 @@ WATERMARK = "alerts:evaluated_at"
 OVERLAP = timedelta(minutes=15)
 #: Notice kinds that may raise or explain an alert.
 _ALERT_KINDS_OF_NOTICES = frozenset({*HALTING_KINDS, RESUMING_KIND, EVACUATION_KIND})
-#: A rule's sites up to this many go into the SQL; more are filtered by the rule itself.
-_MAX_SQL_SITES = 500
 
 
 @dataclass(frozen=True)
@@ -138,14 +136,14 @@ def _exposures(
     store: Store, settings: Settings, site_frame: pd.DataFrame, allowed: Collection[str], start: date,
     today: date, now: datetime,
 ) -> pd.DataFrame:  # fmt: skip
-    """Exposures of events that may count as front-line (filtered again by the pure rule), with the
-    distance from each event to its mine."""
+    """Exposures to the ``allowed`` sites of events that may count as front-line (filtered again by the pure
+    rule), with the distance from each event to its mine."""
     rule = settings.alerts.rules.front_line
     frame = reads.events.front_line_exposures(
-        store, start, today, Known(by=now), min_fatalities=rule.min_fatalities,
-        sub_types={s.strip().lower() for s in rule.sub_types},
-        site_ids=allowed if len(allowed) <= _MAX_SQL_SITES else None,
+        store, sites.reach(store, settings.matching), start, today, Known(by=now),
+        min_fatalities=rule.min_fatalities, sub_types={s.strip().lower() for s in rule.sub_types},
     )  # fmt: skip
+    frame = frame[frame["site_id"].isin(set(allowed))].reset_index(drop=True)
     where = site_frame.set_index("id")[["lat", "lon"]]
     site_lat = frame["site_id"].map(where["lat"]).to_numpy(float)
     site_lon = frame["site_id"].map(where["lon"]).to_numpy(float)
@@ -189,7 +187,8 @@ def _with_evidence(
     window = settings.scoring.window_days
     days = sorted({c.occurred_at.date() for c in wanted})
     site_ids = sorted({c.site_id for c in wanted})
-    near = reads.events.near_sites(store, site_ids, days[0] - timedelta(days=window), days[-1], Known(by=now))
+    reach = sites.reach(store, settings.matching).of(site_ids)
+    near = reads.events.near_sites(store, reach, days[0] - timedelta(days=window), days[-1], Known(by=now))
     near = with_distances(near, reads.sites.geometry(store, site_ids))
     fronts = {}
     for day in days:

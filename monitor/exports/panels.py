@@ -210,16 +210,16 @@ def _text_blocks(query: Query) -> Iterator[tuple[date, date]]:
 def _events(pipeline: Pipeline, query: Query, reader: ArrowReader) -> Iterator[pa.Table]:
     panel = SCHEMAS["events"]
     known = Known(vintage=query.as_known_at)
-    site_ids = None
+    reach = None
     if query.sites or query.commodities:
-        chosen = selected_sites(sites.sites_frame(pipeline.store), query, by_country=False)
-        site_ids = chosen["id"].astype(str).tolist()
+        whole = sites.reach(pipeline.store, pipeline.settings.matching)
+        reach = whole.of(selected_sites(whole.sites, query, by_country=False)["id"])
     pipeline.fuse()
     moment = naive_utc(query.as_known_at or pipeline.now())
     in_force = feedback.in_force(reads.feedback.given_before(pipeline.store, moment), moment)
     schema = pa.unify_schemas([panel.arrow(), reads.events.PANEL_REFS])
     for first, last in _text_blocks(query):
-        table = reads.events.arrow_panel(reader, first, last, schema, known, query.countries, site_ids)
+        table = reads.events.arrow_panel(reader, first, last, schema, known, query.countries, reach)
         refs = table.select(reads.events.PANEL_REFS.names).to_pandas()
         verdicts = feedback.labels(refs["event_ref"], refs["incident_ref"], in_force)
         table = table.set_column(

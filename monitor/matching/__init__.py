@@ -4,8 +4,10 @@ are about (``notices``), from the words that name a site (``labels``)."""
 from monitor.geo import RouteSamples
 from monitor.matching.events import (
     EXPOSURE_COLUMNS,
+    Reach,
     exposed,
     match_events,
+    nearest,
     reach_box,
     route_samples,
     site_radii,
@@ -14,6 +16,6 @@ from monitor.matching.labels import name_labels, operator_labels, place_names
 from monitor.matching.notices import NoticeLinks, SiteTextIndex
 
 __all__ = [
-    "EXPOSURE_COLUMNS", "NoticeLinks", "RouteSamples", "SiteTextIndex", "exposed", "match_events",
-    "name_labels", "operator_labels", "place_names", "reach_box", "route_samples", "site_radii",
+    "EXPOSURE_COLUMNS", "NoticeLinks", "Reach", "RouteSamples", "SiteTextIndex", "exposed", "match_events",
+    "name_labels", "nearest", "operator_labels", "place_names", "reach_box", "route_samples", "site_radii",
 ]  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -9,9 +11,14 @@ import pandas as pd
 
 from monitor.geo import Box, RouteSamples, argsort_keys, box_around, box_union, haversine_km, pairs_within
 
-__all__ = ["EXPOSURE_COLUMNS", "exposed", "match_events", "reach_box", "route_samples", "site_radii"]
+__all__ = [
+    "EXPOSURE_COLUMNS", "Reach", "exposed", "match_events", "nearest", "reach_box", "route_samples",
+    "site_radii",
+]  # fmt: skip
 
 EXPOSURE_COLUMNS = ["event_id", "site_id", "via", "distance_km"]
+#: Events matched a block at a time (memory: an event has tens of exposures at 10,000 sites).
+EVENTS_PER_BLOCK = 100_000
 
 
 def _route_points(value: Any) -> np.ndarray:
@@ -115,7 +122,7 @@ def exposed(
     route_corridor_km: float,
     routes: RouteSamples | None = None,
     *,
-    per_block: int = 100_000,
+    per_block: int = EVENTS_PER_BLOCK,
 ) -> pd.DataFrame:
     """Every exposure of ``events`` (``event_id``, ``lat``, ``lon`` and any other columns) to ``sites``, with
     the event's columns after ``EXPOSURE_COLUMNS``: the rows ``reads.events.exposures_in`` gives, matched here
@@ -128,6 +135,50 @@ def exposed(
     ]
     pairs = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=EXPOSURE_COLUMNS)
     return pairs.merge(events, on="event_id", how="inner", sort=False)
+
+
+def nearest(exposures: pd.DataFrame) -> pd.DataFrame:
+    """Each event's nearest exposure of ``exposures`` (``EXPOSURE_COLUMNS``): the least distance, then the
+    least site id, then 'route' before 'site'; one row per event, by event id."""
+    ordered = exposures[EXPOSURE_COLUMNS].sort_values(
+        ["event_id", "distance_km", "site_id", "via"], kind="stable"
+    )
+    return ordered.drop_duplicates("event_id").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where an event counts for some ``sites`` (registry rows: ``id``, ``lat``, ``lon``, and optionally
+    ``route`` and ``coord_precision_km``): within ``site_radius_km`` of a site or ``route_corridor_km`` of
+    its route (``settings.matching``). ``routes``: the sites' ``route_samples``, kept by the caller (else
+    sampled here when first needed). A reader matches the events it reads with it: the store keeps no
+    exposures, only each event's nearest site."""
+
+    sites: pd.DataFrame
+    site_radius_km: float
+    route_corridor_km: float
+    routes: RouteSamples | None = None
+
+    def exposures(self, events: pd.DataFrame) -> pd.DataFrame:
+        """``exposed(events, ...)``: every exposure of the ``events`` (``event_id``, ``lat``, ``lon`` and any
+        other columns, kept after ``EXPOSURE_COLUMNS``) to these sites."""
+        return exposed(events, self.sites, self.site_radius_km, self.route_corridor_km, self.routes)
+
+    def of(self, site_ids: Any) -> Reach:
+        """The reach of some of these sites (``site_ids``; their routes sampled anew)."""
+        chosen = self.sites[self.sites["id"].isin(list(site_ids))].reset_index(drop=True)
+        return Reach(chosen, self.site_radius_km, self.route_corridor_km)
+
+    @functools.cached_property
+    def box(self) -> Box | None:
+        """A box every exposed event lies in (``reach_box`` of each site); None when none bounds them (no
+        site, or one reaching a pole or the antimeridian). Worth it for a few sites only: each costs a
+        pass over its route."""
+        if self.sites.empty:
+            return None
+        return box_union(
+            reach_box(site, self.site_radius_km, self.route_corridor_km) for _, site in self.sites.iterrows()
+        )
 
 
 def _ranks(ids: pd.Series) -> np.ndarray:

@@ -1,12 +1,14 @@
-"""Stored conflict events and their exposures (an event within reach of a site or of its export route).
+"""Stored conflict events, and their exposures (an event within reach of a site or of its export route).
 
-Reads that put events in time take a ``Known`` (``monitor.reads.known``): which events were public, and
-stored, by then.
+The store keeps each event's nearest site (``nearest_site``), for the events panel and list; every other
+exposure is matched when read, from the events read, to the sites of a ``monitor.matching.Reach``. Reads
+that put events in time take a ``Known`` (``monitor.reads.known``): which events were public, and stored,
+by then.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -18,6 +20,7 @@ import sqlalchemy as sa
 
 from monitor import dialect
 from monitor.geo import Box
+from monitor.matching import Reach
 from monitor.reads import sql
 from monitor.reads.arrow import ArrowReader
 from monitor.reads.known import Known
@@ -32,11 +35,11 @@ __all__ = [
     "count_listed",
     "date_span",
     "details",
-    "exposures_in",
     "front_line_exposures",
     "listed",
     "near_site",
     "near_sites",
+    "nearest_to",
     "recent_matched",
     "refs",
     "scored_events",
@@ -68,10 +71,7 @@ _PANEL = (
     " x.distance_km AS nearest_site_km, x.via AS via, e.notes AS notes, e.url AS url,"
     " COALESCE(f.source || ':' || f.source_id, '') AS incident_id, e.num_sources AS num_sources,"
     " e.num_articles AS num_articles, '' AS verdict, e.id AS event_ref, i.incident_id AS incident_ref"
-    " FROM event e LEFT JOIN (SELECT y.event_id, y.site_id, y.distance_km, y.via, ROW_NUMBER() OVER"
-    " (PARTITION BY y.event_id ORDER BY y.distance_km, y.site_id) AS rn FROM exposure y"
-    " JOIN event z ON z.id = y.event_id WHERE z.event_date >= :first AND z.event_date <= :last) x"
-    " ON x.event_id = e.id AND x.rn = 1"
+    " FROM event e LEFT JOIN nearest_site x ON x.event_id = e.id"
     " LEFT JOIN incident_member i ON i.event_id = e.id LEFT JOIN event f ON f.id = i.incident_id"
     " WHERE e.event_date >= :first AND e.event_date <= :last"
 )
@@ -103,92 +103,39 @@ def seen_since(store: Store, since: datetime) -> tuple[np.ndarray, np.ndarray, n
     return ids, lat, lon
 
 
-def exposures_in(
+def scored_events(
     store: Store,
     first: date,
     last: date,
     known: Known,
-    site_ids: Sequence[str] | None = None,
     *,
-    arrived: tuple[datetime, datetime] | None = None,
-    changed: Callable[[pd.DataFrame], np.ndarray] | None = None,
     near: Box | None = None,
+    arrived: tuple[datetime, datetime] | None = None,
 ) -> pd.DataFrame:
-    """Exposures of the events dated from ``first`` to ``last`` that ``known`` sees (of ``site_ids`` only,
-    when given; only of the events stored at or after ``arrived[0]`` or moved to another incident after
-    ``arrived[1]``, when given, as ``touched_sites`` finds them; only of events placed in the box ``near``,
-    when given: the reach of the sites, ``matching.reach_box``), with what scoring weighs: the event's
-    source, type, sub-type, fatalities, precision, date, ``known_at``, place, report counts and incident
-    (empty when not fused yet).
-
-    ``changed`` (with ``arrived``) is given the arrived events (``event_id``, ``incident_id``) and says which
-    of them to read the exposures of: a reader that holds the rows of some of them, as they are, leaves those
-    out (the held window: the events of the last tick, which every read looks back to, are most of what
-    arrives)."""
-    params: dict[str, Any] = {"start": first, "last": last, **known.params()}
-    only = ""
-    if site_ids is not None and sql.listable(site_ids):
-        marks, more = sql.in_list("site", sorted(site_ids))
-        only, params = f" AND x.site_id IN ({marks or 'NULL'})", {**params, **more}
+    """The events dated from ``first`` to ``last`` that ``known`` sees (only those placed in the box
+    ``near``, when given: the reach of the sites, ``Reach.box``; only those stored at or after
+    ``arrived[0]`` or moved to another incident after ``arrived[1]``, when given, as ``touched_sites`` finds
+    them), with what scoring weighs of each: ``event_id``, source, type, sub-type, fatalities, precision,
+    date, ``known_at``, place, report counts, and the incident (empty when not fused yet). Scoring matches
+    them to the sites (``Reach.exposures``): the store keeps no exposures, and matching a 300k import's 16
+    months (2.7M exposures) took 1.4 s where reading them, when they were stored, took 5.1 s."""
+    params: dict[str, Any] = {"start": first, "last": last, **known.params(), **_box_params(near)}
     where = " WHERE e.event_date >= :start AND e.event_date <= :last" + known.where("e") + _within(near)
-    params.update(_box_params(near))
-    if only and arrived is None and len(site_ids or ()) <= FEW_SITES:
-        # A few sites' rows in one pass: each event of the span is a key seek into the exposures, and only
-        # the rows of these sites are fetched with their event (one site's 60 days: 0.1 s, not 0.27 s).
-        return sql.large_frame(
-            store,
-            "SELECT x.event_id, x.site_id, x.via, x.distance_km,"
-            f" {', '.join(f'e.{c}' for c in _EXPOSED_EVENT)}, i.incident_id FROM exposure x"
-            " JOIN event e ON e.id = x.event_id LEFT JOIN incident_member i ON i.event_id = e.id"
-            + where
-            + only,
-            params,
-        )
     if arrived is not None:
         where += f" AND {_ARRIVED}"
         params.update(since=arrived[0], fused=arrived[1])
-    # The exposures and their events read apart, then joined here: an event has tens of exposures, and
-    # fetching its twelve columns once per exposure cost most of the read (a tick's rescore: 130,000 rows).
-    unsited = {k: v for k, v in params.items() if not k.startswith("site")}
-    events = sql.large_frame(store, _SCORED_EVENTS + where, unsited)
-    condition, bound = " JOIN event e ON e.id = x.event_id" + where, params
-    if arrived is not None and changed is not None and len(events):
-        events = events[changed(events[["event_id", "incident_id"]])]
-        ids = sorted(int(i) for i in events["event_id"])
-        # Only their exposures, by the key's first column; past an IN list's size, every arrived event's
-        # exposures are read and the merge below keeps theirs.
-        if sql.listable(ids):
-            marks, more = sql.in_list("event", ids)
-            sites_bound = {k: v for k, v in params.items() if k.startswith("site")}
-            condition, bound = f" WHERE x.event_id IN ({marks or 'NULL'})", {**sites_bound, **more}
-    exposed = sql.large_frame(
-        store, "SELECT x.event_id, x.site_id, x.via, x.distance_km FROM exposure x" + condition + only, bound
-    )
-    if site_ids is not None and not only:
-        exposed = exposed[exposed["site_id"].isin(site_ids)]
-    if exposed.empty or events.empty:
-        return pd.DataFrame(columns=[*exposed.columns, *_EXPOSED_EVENT, "incident_id"])
-    return exposed.merge(events, on="event_id", how="inner", sort=False)
+    return sql.large_frame(store, _SCORED_EVENTS + where, params)
 
 
-def scored_events(store: Store, first: date, last: date, known: Known) -> pd.DataFrame:
-    """The events dated from ``first`` to ``last`` that ``known`` sees, with what ``exposures_in`` gives of
-    each exposure's event (``event_id``, then what scoring weighs, then the incident, empty when not fused
-    yet): for a reader that matches them to the sites itself (``matching.exposed``), which costs less than
-    reading their stored exposures (a 300k import's 16 months: 2.7M rows matched in 1.4 s, read in 5.1 s)."""
-    where = " WHERE e.event_date >= :start AND e.event_date <= :last" + known.where("e")
-    return sql.large_frame(store, _SCORED_EVENTS + where, {"start": first, "last": last, **known.params()})
-
-
-#: Up to this many sites, ``exposures_in`` reads their rows joined with their events in one query (a site
-#: page's explanation); more, it reads the span's events apart, once each, instead of once per exposure.
+#: Up to this many sites, a read bounds its events by the box the sites reach (``Reach.box``): a few sites'
+#: box is a small part of the world, and finding it costs a pass over each site's route.
 FEW_SITES = 20
-#: What ``exposures_in`` gives of each exposure's event (besides its id and incident).
+#: What ``scored_events`` gives of each event (besides its id and incident).
 _EXPOSED_EVENT = (
     "source", "type", "sub_type", "fatalities", "geo_precision", "event_date", "known_at", "lat", "lon",
     "num_sources", "num_articles",
 )  # fmt: skip
-#: The events scoring weighs, each with its incident: the select of ``exposures_in`` and ``scored_events``.
+#: The events scoring weighs, each with its incident: the select of ``scored_events``.
 _SCORED_EVENTS = (
     f"SELECT e.id AS event_id, {', '.join(f'e.{c}' for c in _EXPOSED_EVENT)}, i.incident_id FROM event e"
     " LEFT JOIN incident_member i ON i.event_id = e.id"
@@ -251,16 +198,17 @@ def _box_params(near: Box | None) -> dict[str, float]:
 
 def front_line_exposures(
     store: Store,
+    reach: Reach,
     first: date,
     last: date,
     known: Known,
     *,
     min_fatalities: int,
     sub_types: Collection[str],
-    site_ids: Collection[str] | None = None,
 ) -> pd.DataFrame:
-    """Exposures of the events dated from ``first`` to ``last`` that may mean a front line moving: battles
-    with at least ``min_fatalities`` deaths, or a listed sub-type (lower-case). Dates and times typed."""
+    """Exposures to ``reach``'s sites of the events dated from ``first`` to ``last`` that may mean a front
+    line moving: battles with at least ``min_fatalities`` deaths, or a listed sub-type (lower-case). Dates
+    and times typed."""
     battles = "(e.type = 'battles' AND e.fatalities >= :min_fatalities)"
     params: dict[str, Any] = {
         "first": first,
@@ -273,19 +221,15 @@ def front_line_exposures(
         marks, more = sql.in_list("sub", sorted(sub_types))
         qualifies = f"({battles} OR lower(e.sub_type) IN ({marks}))"
         params.update(more)
-    where = f"e.event_date >= :first AND e.event_date <= :last{known.where('e')} AND {qualifies}"
-    if site_ids is not None:
-        marks, more = sql.in_list("site", sorted(site_ids))
-        where += f" AND x.site_id IN ({marks or 'NULL'})"
-        params.update(more)
-    return sql.frame(
+    events = sql.frame(
         store,
-        "SELECT x.event_id, x.site_id, x.via, x.distance_km, e.source, e.source_id, e.event_date, e.known_at,"
-        " e.first_seen_at, e.type, e.sub_type, e.fatalities, e.lat, e.lon, e.location, e.url"
-        f" FROM exposure x JOIN event e ON e.id = x.event_id WHERE {where}",
+        "SELECT e.id AS event_id, e.source, e.source_id, e.event_date, e.known_at, e.first_seen_at, e.type,"
+        " e.sub_type, e.fatalities, e.lat, e.lon, e.location, e.url FROM event e"
+        f" WHERE e.event_date >= :first AND e.event_date <= :last{known.where('e')} AND {qualifies}",
         params,
         types={"event_date": sa.Date(), "known_at": sa.DateTime(), "first_seen_at": sa.DateTime()},
     )
+    return reach.exposures(events)
 
 
 def by_url(store: Store, source: str, urls: Sequence[str]) -> pd.DataFrame:
@@ -334,22 +278,27 @@ def arrow_panel(
     schema: pa.Schema,
     known: Known,
     countries: Sequence[str] = (),
-    site_ids: Sequence[str] | None = None,
+    reach: Reach | None = None,
 ) -> pa.Table:
     """The events dated from ``first`` to ``last`` that ``known`` sees, each with its nearest exposed site
     (``nearest_site_id``, ``nearest_site_km``, ``via``) and its incident, as ``schema`` (the events panel's
-    columns, plus any of ``PANEL_REFS``). ``countries`` keeps events in those countries; ``site_ids`` those
-    exposed to one of those sites."""
+    columns, plus any of ``PANEL_REFS``). ``countries`` keeps events in those countries; ``reach`` those
+    exposed to one of its sites (matched here)."""
     query, params = _PANEL + known.where("e"), {"first": first, "last": last, **known.params()}
     wider = pa.unify_schemas([schema, PANEL_REFS])
     if countries:
         marks, more = sql.in_list("country", list(countries))
         query, params = query + f" AND e.country IN ({marks})", {**params, **more}
-    if site_ids is not None:
-        marks, more = sql.in_list("site", list(site_ids) or [""])
-        query += f" AND EXISTS (SELECT 1 FROM exposure w WHERE w.event_id = e.id AND w.site_id IN ({marks}))"
-        params.update(more)
-    return reader.read(query, params, wider).select(schema.names)
+    if reach is None:
+        return reader.read(query, params, wider).select(schema.names)
+    if reach.sites.empty:
+        return wider.empty_table().select(schema.names)
+    box = reach.box if len(reach.sites) <= FEW_SITES else None
+    table = reader.read(query + _within(box), {**params, **_box_params(box)}, wider)
+    points = table.select(["event_ref", "lat", "lon"]).to_pandas().rename(columns={"event_ref": "event_id"})
+    exposed = reach.exposures(points)["event_id"].unique()
+    keep = np.isin(points["event_id"].to_numpy(), exposed)
+    return table.filter(pa.array(keep)).select(schema.names)
 
 
 # ---- the dashboard----
@@ -363,7 +312,7 @@ def recent_matched(store: Store, after: date, through: date, known: Known, limit
                e.location, e.country
         from event e
         where e.event_date > :start and e.event_date <= :end{known.where("e")}
-          and exists (select 1 from exposure x where x.event_id = e.id)
+          and exists (select 1 from nearest_site x where x.event_id = e.id)
         order by e.event_date desc, e.fatalities desc
         limit {int(limit)}
         """,
@@ -372,55 +321,50 @@ def recent_matched(store: Store, after: date, through: date, known: Known, limit
 
 
 def near_site(
-    store: Store,
-    site_id: str,
-    after: date,
-    through: date,
-    known: Known,
-    limit: int,
-    near: Box | None = None,
+    store: Store, reach: Reach, after: date, through: date, known: Known, limit: int
 ) -> pd.DataFrame:
-    """Events exposed to a site or its route, dated after ``after`` up to ``through``, nearest first;
-    ``near``: the site's reach (``matching.reach_box``), where every such event is, read in the index on
-    the events' date and place (on the dashboard's 1M-event store: 0.40 s without, a few ms with)."""
-    return sql.frame(
-        store,
-        f"""
-        select e.id as event_id, x.via, x.distance_km, e.event_date, e.source, e.type, e.sub_type,
-               e.fatalities, e.lat, e.lon, e.location
-        from exposure x join event e on e.id = x.event_id
-        where x.site_id = :id and e.event_date > :start and e.event_date <= :end{known.where("e")}
-              {_within(near)}
-        order by x.distance_km
-        limit {int(limit)}
-        """,
-        {"id": site_id, "start": after, "end": through, **known.params(), **_box_params(near)},
-    )
+    """Exposures to ``reach``'s one site or its route of the events dated after ``after`` up to
+    ``through``, nearest first, at most ``limit``; the events read within the site's reach
+    (``Reach.box``), through the index on the events' date and place (on the dashboard's 1M-event store:
+    0.40 s without, a few ms with)."""
+    rows = near_sites(store, reach, after, through, known)
+    ordered = rows.sort_values(["distance_km", "event_id"], kind="stable").head(int(limit))
+    return ordered.drop(columns=["site_id"]).reset_index(drop=True)
 
 
-def near_sites(
-    store: Store, site_ids: Sequence[str], after: date, through: date, known: Known
-) -> pd.DataFrame:
-    """Every exposure of the listed sites (to the site or its route) of the events dated after ``after`` up
-    to ``through`` that ``known`` sees: the evidence an alert lists (what, where, who, when, how near)."""
-    if not site_ids:
+def near_sites(store: Store, reach: Reach, after: date, through: date, known: Known) -> pd.DataFrame:
+    """Every exposure to ``reach``'s sites (to a site or its route) of the events dated after ``after`` up
+    to ``through`` that ``known`` sees: the evidence an alert lists (what, where, who, when, how near). Up
+    to ``FEW_SITES`` sites, the events are read within the box the sites reach."""
+    if reach.sites.empty:
         return pd.DataFrame(columns=_NEAR_SITES)
-    marks, params = sql.in_list("site", sorted({str(s) for s in site_ids}))
-    return sql.frame(
+    box = reach.box if len(reach.sites) <= FEW_SITES else None
+    events = sql.frame(
         store,
-        "SELECT x.site_id, x.via, x.distance_km, e.id AS event_id, e.event_date, e.source, e.type,"
-        " e.sub_type, e.fatalities, e.actor1, e.location, e.lat, e.lon"
-        " FROM exposure x JOIN event e ON e.id = x.event_id"
-        f" WHERE x.site_id IN ({marks}) AND e.event_date > :start AND e.event_date <= :end{known.where('e')}",
-        {"start": after, "end": through, **known.params(), **params},
+        "SELECT e.id AS event_id, e.event_date, e.source, e.type, e.sub_type, e.fatalities, e.actor1,"
+        " e.location, e.lat, e.lon FROM event e"
+        f" WHERE e.event_date > :start AND e.event_date <= :end{known.where('e')}{_within(box)}",
+        {"start": after, "end": through, **known.params(), **_box_params(box)},
         types={"event_date": sa.Date()},
     )
+    return reach.exposures(events)[list(_NEAR_SITES)]
 
 
 _NEAR_SITES = (
     "site_id", "via", "distance_km", "event_id", "event_date", "source", "type", "sub_type", "fatalities",
     "actor1", "location", "lat", "lon",
 )  # fmt: skip
+
+
+def nearest_to(store: Store, site_ids: Collection[str]) -> set[int]:
+    """The events whose stored nearest site is one of ``site_ids``."""
+    wanted = sorted({str(s) for s in site_ids})
+    found: set[int] = set()
+    for start in range(0, len(wanted), _IDS_PER_QUERY):
+        marks, params = sql.in_list("site", wanted[start : start + _IDS_PER_QUERY])
+        ids = sql.frame(store, f"SELECT event_id FROM nearest_site WHERE site_id IN ({marks})", params)
+        found.update(int(i) for i in ids["event_id"])
+    return found
 
 
 def _filtered(flt: EventFilter) -> tuple[str, dict[str, Any]]:
@@ -435,11 +379,11 @@ def _filtered(flt: EventFilter) -> tuple[str, dict[str, Any]]:
             params.update(more)
     if flt.max_site_km is not None:
         clauses.append(
-            "exists (select 1 from exposure x where x.event_id = e.id and x.distance_km <= :max_km)"
+            "exists (select 1 from nearest_site x where x.event_id = e.id and x.distance_km <= :max_km)"
         )
         params["max_km"] = float(flt.max_site_km)
     elif flt.matched_only:
-        clauses.append("exists (select 1 from exposure x where x.event_id = e.id)")
+        clauses.append("exists (select 1 from nearest_site x where x.event_id = e.id)")
     return " and ".join(clauses) + known.where("e"), params
 
 
@@ -452,13 +396,11 @@ def listed(store: Store, flt: EventFilter, limit: int) -> pd.DataFrame:
         f"""
         select e.id as event_id, e.source, e.event_date, e.type, e.sub_type, e.fatalities, e.lat, e.lon,
                e.location, e.country, e.actor1, e.actor2, e.admin1, e.geo_precision,
-               (select x.site_id from exposure x where x.event_id = e.id
-                order by x.distance_km limit 1) as nearest_site_id,
-               (select min(x.distance_km) from exposure x where x.event_id = e.id) as nearest_site_km,
-               i.incident_id,
+               x.site_id as nearest_site_id, x.distance_km as nearest_site_km, i.incident_id,
                (select count(*) from incident_member m where m.incident_id = i.incident_id)
                  as incident_reports
         from event e left join incident_member i on i.event_id = e.id
+             left join nearest_site x on x.event_id = e.id
         where {where}
         order by e.event_date desc, e.id desc
         limit {int(limit)}
@@ -504,17 +446,24 @@ _ARRIVED = (
 )
 
 
-def touched_sites(store: Store, since: datetime, fused: datetime) -> pd.DataFrame:
-    """Per site exposed to an event stored at or after ``since`` or moved to another incident after
-    ``fused``: the first and last ``event_date`` of those events (``site_id``, ``first_day``, ``last_day``,
-    as dates)."""
-    return sql.frame(
+def touched_sites(store: Store, reach: Reach, since: datetime, fused: datetime) -> pd.DataFrame:
+    """Per site of ``reach`` exposed to an event stored at or after ``since`` or moved to another incident
+    after ``fused``: the first and last ``event_date`` of those events (``site_id``, ``first_day``,
+    ``last_day``, as dates)."""
+    events = sql.frame(
         store,
-        "SELECT x.site_id, MIN(e.event_date) AS first_day, MAX(e.event_date) AS last_day"
-        f" FROM exposure x JOIN event e ON e.id = x.event_id WHERE {_ARRIVED} GROUP BY x.site_id",
+        f"SELECT e.id AS event_id, e.lat, e.lon, e.event_date FROM event e WHERE {_ARRIVED}",
         {"since": since, "fused": fused},
-        types={"first_day": sa.Date(), "last_day": sa.Date()},
+        types={"event_date": sa.Date()},
     )
+    exposed = reach.exposures(events)
+    if exposed.empty:
+        return pd.DataFrame(columns=["site_id", "first_day", "last_day"])
+    spans = exposed.groupby("site_id", sort=True)["event_date"].agg(["min", "max"])
+    return pd.DataFrame(
+        {"site_id": spans.index.to_numpy(object), "first_day": spans["min"].to_numpy(object),
+         "last_day": spans["max"].to_numpy(object)}
+    )  # fmt: skip
 
 
 def arrived_takeovers(

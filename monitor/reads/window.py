@@ -1,19 +1,19 @@
 """The scoring window's exposures of every site, kept between ticks of one running process.
 
 A tick rescores the few thousand sites its new events touch, and each of their scores weighs the 60 days
-before it: read from the store, that window is about 300,000 exposure rows and a second of a 3.5 s tick
-(1M events stored), though all of it but what the tick brought was read by the tick before. An
-``ExposureWindow`` keeps the window's rows of every site and, on each read, reads only the rows of the
-events that arrived since (``reads.events.exposures_in(..., arrived=...)``: found through the indexes on
-``first_seen_at`` and ``changed_at``; of those, the events it holds as they are, in the same incident,
-are left out: the last read's, which each read looks back to), putting them in place of those events' held
-rows, and the days it did not hold.
+before it: that window is about 300,000 exposure rows (1M events stored), matched from its events
+(``reads.events.scored_events``, then ``Reach.exposures``), though all of it but what the tick brought was
+matched by the tick before. An ``ExposureWindow`` keeps the window's rows of every site and, on each read,
+reads and matches only the events that arrived since (``scored_events(..., arrived=...)``: found through
+the indexes on ``first_seen_at`` and ``changed_at``; of those, the events it holds as they are, in the same
+incident, are left out: the last read's, which each read looks back to), putting their rows in place of
+those events' held rows, and the days it did not hold.
 
-What can change the rows is what arrives: events and exposures are only ever added (or every exposure
-cleared and matched again when the registry changes, which changes ``Store.registry_version``, and then
-nothing held is used), and an event moved to another incident is a membership deleted and inserted with a
-later ``changed_at``; an event's rows are all its exposures, so the rows read of an arrived event replace
-all it had. Each read is given ``Since``, lower bounds on the stamps of whatever is written from then on
+What can change the rows is what arrives: events are only ever added, an event's exposures follow from its
+place and the registry (a registry change changes ``Store.registry_version``, and then nothing held is
+used), and an event moved to another incident is a membership deleted and inserted with a later
+``changed_at``; an event's rows are all its exposures, so the rows matched of an arrived event replace all
+it had. Each read is given ``Since``, lower bounds on the stamps of whatever is written from then on
 (the pipeline's: ``Pipeline.window_since``); the next read looks back to them.
 
 Earlier versions asked the store for a digest of each day (counts and sums over the day's exposures and
@@ -22,8 +22,8 @@ incident memberships), which read the whole window's rows (0.1 s of a 1.1 s tick
 as every tick adds to them.
 
 Rows are held for one ``Known`` (the pipeline's: every stored row, ``Known()``, so one serves every day)
-and one registry version; another of either starts over. The rows given are those
-``reads.events.exposures_in`` gives (``typed``), days ascending (sorted, where the store did not give that
+and one registry version; another of either starts over. The rows given are those ``Reach.exposures`` gives
+of ``scored_events``' events (``typed``), days ascending (sorted, where the store did not give that
 order: PostgreSQL promises none); within a day, in the order they were read (scoring takes rows in any
 order). Held in day order, the rows of a window are slices of those held, not filters of every row.
 """
@@ -36,11 +36,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import pandas as pd
 
+from monitor.matching import Reach
 from monitor.reads import events
 from monitor.reads.known import Known
 from monitor.store import Store
@@ -51,10 +52,25 @@ __all__ = ["Derive", "ExposureWindow", "Since", "typed"]
 Derive = Callable[[pd.DataFrame], pd.DataFrame] | None
 
 
+class _Reader(Protocol):
+    """``_read`` given its store, reach and derive: the rows of some days (of the events arrived since,
+    less those held as they are, when given)."""
+
+    def __call__(
+        self,
+        first: date,
+        last: date,
+        known: Known,
+        since: Since | None = None,
+        held: pd.DataFrame | None = None,
+    ) -> pd.DataFrame: ...
+
+
 def typed(exposures: pd.DataFrame) -> pd.DataFrame:
-    """``exposures_in``'s rows with the types scoring takes whatever rows were read together: ``event_date``
-    and ``known_at`` as datetimes (each block of days picks its rows with one vectorised comparison), and
-    ``incident_id`` as floats (NaN: not fused yet; read as integers only where no row lacks one)."""
+    """Exposures with their events' columns (``Reach.exposures`` of ``scored_events``' events) with the
+    types scoring takes whatever rows were read together: ``event_date`` and ``known_at`` as datetimes
+    (each block of days picks its rows with one vectorised comparison), and ``incident_id`` as floats (NaN:
+    not fused yet; read as integers only where no row lacks one)."""
     return exposures.assign(
         event_date=pd.to_datetime(exposures["event_date"]),
         known_at=pd.to_datetime(exposures["known_at"]),
@@ -64,10 +80,9 @@ def typed(exposures: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Since:
-    """Lower bounds on the stamps of what is written from some moment on: every event stored (or given
-    exposures by matching) from then has ``first_seen_at`` at or after ``stored``, and every incident
-    membership made from then has ``changed_at`` after ``fused``. So the rows of every other event are as
-    they were at that moment."""
+    """Lower bounds on the stamps of what is written from some moment on: every event stored from then has
+    ``first_seen_at`` at or after ``stored``, and every incident membership made from then has
+    ``changed_at`` after ``fused``. So the rows of every other event are as they were at that moment."""
 
     stored: datetime
     fused: datetime
@@ -86,7 +101,7 @@ class _Held:
 
 
 class ExposureWindow:
-    """The rows ``exposures_in`` gives for a window of days, kept to be read again cheaply (see the module's
+    """The exposures of a window of days, kept to be read again cheaply (see the module's
     docstring); one per pipeline, shared by the feeds a scheduler runs in parallel threads."""
 
     def __init__(self) -> None:
@@ -94,33 +109,43 @@ class ExposureWindow:
         self._lock = threading.Lock()
 
     def read(
-        self, store: Store, first: date, last: date, known: Known, since: Since, derive: Derive = None
+        self,
+        store: Store,
+        first: date,
+        last: date,
+        known: Known,
+        since: Since,
+        reach: Reach,
+        derive: Derive = None,
     ) -> pd.DataFrame:
-        """``derive(typed(exposures_in(store, first, last, known)))`` (every site's rows), from the rows held:
-        only the rows of the events that arrived since they were read, and of days not held, are read.
+        """``derive(typed(reach.exposures(scored_events(store, first, last, known))))`` (``reach``: every
+        site of the registry), from the rows held: only the events that arrived since they were read, and
+        those of days not held, are read and matched.
         ``since`` bounds what is written from now on (taken before this read). ``derive`` adds columns
         worked out of each row alone, once per row read: held rows keep what it gave then, so it must give
         the same for a row under one registry version. Holds the rows of ``first`` to ``last`` after (and
         only those)."""
         with self._lock:
-            rows = self._rows(store, first, last, known, since, derive)
+            rows = self._rows(
+                store, first, last, known, since, functools.partial(_read, store, reach, derive)
+            )
         return rows.reset_index(drop=True)  # the caller's own frame: columns it adds are not held
 
     def _rows(
-        self, store: Store, first: date, last: date, known: Known, since: Since, derive: Derive
+        self, store: Store, first: date, last: date, known: Known, since: Since, read: _Reader
     ) -> pd.DataFrame:
         key = (known, store.registry_version())
         held = self._held if self._held is not None and self._held.key == key else None
         if held is None or last < held.first or first > held.last:  # no day held
-            rows = _read(store, first, last, known, derive)
+            rows = read(first, last, known)
         else:
             lo, hi = max(first, held.first), min(last, held.last)
-            arrived = _read(store, lo, hi, known, derive, since=held.since, held=held.rows)
+            arrived = read(lo, hi, known, since=held.since, held=held.rows)
             parts = [_refreshed(held.rows, lo, hi, arrived)]
             if first < lo:
-                parts.insert(0, _read(store, first, lo - timedelta(days=1), known, derive))
+                parts.insert(0, read(first, lo - timedelta(days=1), known))
             if hi < last:
-                parts.append(_read(store, hi + timedelta(days=1), last, known, derive))
+                parts.append(read(hi + timedelta(days=1), last, known))
             rows = _joined(parts)
         self._held = _Held(key, first, last, since, rows)
         return rows
@@ -184,19 +209,22 @@ def _joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
 
 def _read(
     store: Store,
+    reach: Reach,
+    derive: Derive,
     first: date,
     last: date,
     known: Known,
-    derive: Derive,
     since: Since | None = None,
     held: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """``derive(typed(exposures_in(...)))`` (of the events that arrived ``since``, when given, less those
-    whose rows ``held`` holds as they are) in day order (a stable sort, where the store did not give that
-    order)."""
+    """``derive(typed(reach.exposures(scored_events(...))))`` (of the events that arrived ``since``, when
+    given, less those whose rows ``held`` holds as they are) in day order (a stable sort, where the store
+    did not give that order)."""
     arrived = None if since is None else (since.stored, since.fused)
-    changed = None if held is None else functools.partial(_changed, held)
-    rows = typed(events.exposures_in(store, first, last, known, arrived=arrived, changed=changed))
+    read = events.scored_events(store, first, last, known, arrived=arrived)
+    if held is not None and len(read):
+        read = read[_changed(held, read[["event_id", "incident_id"]])]
+    rows = typed(reach.exposures(read))
     day = rows["event_date"].to_numpy()
     if day.size > 1 and not bool((day[1:] >= day[:-1]).all()):
         rows = rows.iloc[np.argsort(day, kind="stable")].reset_index(drop=True)
@@ -205,8 +233,8 @@ def _read(
 
 def _changed(held: pd.DataFrame, arrived: pd.DataFrame) -> np.ndarray:
     """Which ``arrived`` events (``event_id``, ``incident_id``) are new to the ``held`` rows or in another
-    incident than held: the others' rows are held as they are (an event's exposures are only ever added
-    all at once, by its match, and a registry change starts the window over), so they are not read again.
+    incident than held: the others' rows are held as they are (an event's exposures follow from its place
+    and the registry, and a registry change starts the window over), so they are not matched again.
     Every read looks back to the last tick's events (``Since``: commits that land late), about half of
     what a tick reads."""
     ids = arrived["event_id"].to_numpy(np.int64)

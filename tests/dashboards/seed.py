@@ -1,6 +1,6 @@
 """A small eastern-DRC store for dashboard tests: five sites (Bisie halted from 2025-03-14 and still halted
-on the last score date), conflict events along the Walikale-Goma road and near Rubaya, exposures, operator
-notices, feed runs and 60 days of scores (2025-02-01 to 2025-04-01).
+on the last score date), conflict events along the Walikale-Goma road and near Rubaya, their nearest sites,
+operator notices, feed runs and 60 days of scores (2025-02-01 to 2025-04-01).
 
 Everything goes in through the store's own write paths (upsert, insert_events, insert_notices).
 The outputs and world production figures are round test numbers, not a source of facts.
@@ -214,12 +214,12 @@ def seed(store: Store, now: datetime = NOW) -> None:
     store.insert_events(_event_frame(), now)
     ids = sql.frame(store, "select id, source_id from event")
     event_ids = dict(zip(ids["source_id"], ids["id"].astype(int), strict=True))
-    exposures = [
+    nearest = [
         {"event_id": event_ids[e[0]], "site_id": e[8], "via": e[9], "distance_km": e[10]}
         for e in EVENTS
         if e[8]
     ]
-    store.upsert(models.Exposure, exposures, key=("event_id", "site_id", "via"))
+    store.upsert(models.NearestSite, nearest, key=("event_id",))
     notices = pd.DataFrame(
         [
             {
@@ -268,6 +268,13 @@ def _seed_feed_runs(store: Store, now: datetime) -> None:
         acled,
         now,
     )
+
+
+def site_events(store: Store, site_id: str, days: int = 60, limit: int = 100) -> pd.DataFrame:
+    """The site page's events of a site up to ``AS_OF`` (default settings)."""
+    facts = data.site(store, site_id)
+    assert facts is not None, site_id
+    return data.site_events(store, data.site_reach(facts, Settings()), AS_OF, days, limit)
 
 
 def site_explain(store: Store, site_id: str, as_of: date | None = None) -> pd.DataFrame:

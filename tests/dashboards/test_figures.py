@@ -146,7 +146,7 @@ def test_routes_are_drawn_as_one_line_trace_broken_between_routes() -> None:
 def test_site_map_shows_site_route_and_exposed_events(seeded_store: Store) -> None:
     facts = data.site(seeded_store, "bisie")
     assert facts is not None
-    events = data.site_events(seeded_store, "bisie", seed.AS_OF, 60, 100)
+    events = seed.site_events(seeded_store, "bisie")
     fig = figures.site_map(facts, "halted", events, data.routes(seeded_store, ["bisie"]), base=SERVED)
     names = [t.name for t in fig.data]
     assert names[0] == "Route: Walikale - Goma road"
@@ -154,7 +154,11 @@ def test_site_map_shows_site_route_and_exposed_events(seeded_store: Store) -> No
     assert fig.data[-1].marker.color == figures.LEVEL_COLOURS["halted"]
     assert "Nearby places" in names
     hover = next(t for t in fig.data if t.name == "Battles").hovertext[0]
-    assert "To the mine: 82.6 km<br>To the road: 0.0 km" in hover
+    battle = events[events["type"] == "battles"].iloc[0]  # the nearest battle is drawn first
+    assert f"<b>{battle['location']}</b>" in hover
+    assert (
+        f"To the mine: {battle['to_mine_km']:.1f} km<br>To the road: {battle['to_road_km']:.1f} km" in hover
+    )
     assert (fig.data[-1].mode, fig.data[-1].text) == ("markers+text", ("Bisie",))  # named on the map
     bare = figures.site_map(facts, "halted", events, data.routes(seeded_store, ["bisie"]))
     assert all("text" not in (t.mode or "") for t in bare.data)  # without served glyphs, no map text

@@ -1,11 +1,12 @@
 """A small generated set for tests that need more than the demo: seeded sites with routes and ACLED events
 from ``bench/data.py`` (the ``generated`` fixture of ``tests/monitor/conftest.py`` writes them), a pipeline
-on them at the set's clock, its stored exposures in one order, a spy on the reads of every site's exposures
-(the held window's), and the check that stored scores read back as the dense computation gives them."""
+on them at the set's clock, its stored nearest sites in one order, every site's exposures matched from the
+store's events, a spy on the held window's reads, and the check that stored scores read back as the dense
+computation gives them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -20,9 +21,9 @@ from bench import data
 from feeds import acled
 from monitor import dialect, explanation, reads, scoring, sites, supply
 from monitor.config import Settings
-from monitor.geo import Box
+from monitor.matching import Reach
 from monitor.pipeline import Pipeline
-from monitor.reads import sql
+from monitor.reads import sql, window
 from monitor.reads.arrow import ArrowReader, conform
 from monitor.store import Store
 
@@ -66,20 +67,27 @@ def matched(store: Store, generated: tuple[Path, Path]) -> Pipeline:
     return pipeline
 
 
-def stored_exposures(store: Store) -> pd.DataFrame:
-    """Every stored exposure (event_id, site_id, via, distance_km), in key order whatever the store's."""
-    rows = sql.frame(store, "SELECT event_id, site_id, via, distance_km FROM exposure")
-    return rows.sort_values(["event_id", "site_id", "via"]).reset_index(drop=True)
+def stored_nearest(store: Store) -> pd.DataFrame:
+    """Every stored nearest site (event_id, site_id, via, distance_km), in key order whatever the store's."""
+    rows = sql.frame(store, "SELECT event_id, site_id, via, distance_km FROM nearest_site")
+    return rows.sort_values("event_id").reset_index(drop=True)
 
 
-#: The store's read of exposures, as the held window calls it and as a spy (which replaces it) leaves it.
-EXPOSURES_IN = reads.events.exposures_in
+def exposures_of(store: Store, first: date, last: date, known: reads.known.Known) -> pd.DataFrame:
+    """Every exposure to the stored registry of the events of ``first`` to ``last`` that ``known`` sees,
+    matched under the default settings from scratch: what the held window gives (``window.typed``)."""
+    reach = sites.reach(store, Settings().matching)
+    return window.typed(reach.exposures(reads.events.scored_events(store, first, last, known)))
+
+
+#: The held window's read of some days, as the window calls it and as a spy (which replaces it) leaves it.
+WINDOW_READ = window._read
 
 
 class WindowReads:
-    """What the held window reads of every site's exposures from the store: the spans of days read whole
-    (``spans``), and the rows read of the events that arrived since an earlier read (``arrivals``: how many
-    at each read). A read of listed sites is not counted."""
+    """What the held window reads from the store: the spans of days read whole (``spans``), and the
+    exposures matched of the events that arrived since an earlier read (``arrivals``: how many at each
+    read)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.spans: list[tuple[date, date]] = []
@@ -87,25 +95,22 @@ class WindowReads:
 
         def spied(
             store: Store,
+            reach: Reach,
+            derive: window.Derive,
             first: date,
             last: date,
             known: reads.known.Known,
-            site_ids: list[str] | None = None,
-            *,
-            arrived: tuple[datetime, datetime] | None = None,
-            changed: Callable[[pd.DataFrame], np.ndarray] | None = None,
-            near: Box | None = None,
+            since: window.Since | None = None,
+            held: pd.DataFrame | None = None,
         ) -> pd.DataFrame:
-            rows = EXPOSURES_IN(
-                store, first, last, known, site_ids, arrived=arrived, changed=changed, near=near
-            )
-            if site_ids is None and arrived is None:
+            rows = WINDOW_READ(store, reach, derive, first, last, known, since, held)
+            if since is None:
                 self.spans.append((first, last))
-            elif site_ids is None:
+            else:
                 self.arrivals.append(len(rows))
             return rows
 
-        monkeypatch.setattr(reads.events, "exposures_in", spied)
+        monkeypatch.setattr(window, "_read", spied)
 
 
 def assert_stored_equal_dense(pipeline: Pipeline, days: Sequence[date]) -> None:

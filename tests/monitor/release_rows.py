@@ -128,6 +128,9 @@ ADDED_DEFAULTS: dict[tuple[str, str], Any] = {
 #: Columns a later revision drops, with it what they held (0012 and 0014: the scores and scored days keep no
 #: explanation).
 DROPPED: frozenset[tuple[str, str]] = frozenset({("score", "explain"), ("score_day", "explain")})
+#: Tables a later revision replaces, each with the table that holds what is kept of it (0015: each event's
+#: nearest site of its exposures; here each event has one, so every row).
+REPLACED: dict[str, str] = {"exposure": "nearest_site"}
 
 
 def build(engine: sa.Engine, release: str) -> dict[str, list[dict[str, Any]]]:

@@ -16,12 +16,13 @@ import pytest
 from feeds.gdelt import GdeltCollector
 from feeds.notices import NoticeCollector
 from monitor import pipeline as pipeline_module
-from monitor import sites
+from monitor import reads, sites
 from monitor.config import GdeltSettings, HttpSettings, NoticeFeed, Settings
 from monitor.demo import demo_dir
 from monitor.net.http import RetryingRequester, make_client
 from monitor.pipeline import Pipeline, _distance_to_site
 from monitor.reads import sql
+from monitor.reads.known import Known
 from monitor.store import Store
 from tests.conftest import FIXTURES
 from tests.loopback import LoopbackServer, Response
@@ -76,7 +77,7 @@ def _tick(pipeline: Pipeline, server: LoopbackServer):
 
 
 def _counts(store: Store) -> dict[str, int]:
-    tables = ("event", "notice", "exposure", "noticesite", "rejected")
+    tables = ("event", "notice", "nearest_site", "noticesite", "rejected")
     return {t: int(sql.scalar(store, f"SELECT COUNT(*) FROM {t}")) for t in tables}
 
 
@@ -101,13 +102,19 @@ def test_collected_rows_are_matched_to_sites_and_notices_classified(
     _serve_demo_feeds(server)
     _tick(pipeline, server)
     store = pipeline.store
-    walikale = sql.frame(
-        store,
-        "SELECT x.via, x.distance_km FROM exposure x JOIN event e ON e.id = x.event_id"
-        " WHERE x.site_id = 'bisie' AND e.location LIKE 'Walikale%' ORDER BY x.via",
-    )
+    bisie = sites.reach(store, pipeline.settings.matching).of(["bisie"])
+    near = reads.events.near_sites(store, bisie, date(2025, 1, 1), date(2025, 3, 21), Known())
+    walikale = near[near["location"].str.startswith("Walikale")]
     assert set(walikale["via"]) == {"route", "site"}
     assert walikale.set_index("via").loc["site", "distance_km"].min() == pytest.approx(55.4, abs=1.0)
+    # The nearest site stored of each is Bisie's road, which runs through Walikale.
+    nearest = sql.frame(
+        store,
+        "SELECT x.site_id, x.via, x.distance_km FROM nearest_site x JOIN event e ON e.id = x.event_id"
+        " WHERE e.location LIKE 'Walikale%'",
+    )
+    assert len(nearest) == walikale["event_id"].nunique()
+    assert set(nearest["site_id"]) == {"bisie"} and set(nearest["via"]) == {"route"}
     kinds = sql.frame(
         store,
         "SELECT n.kind FROM notice n JOIN noticesite s ON s.notice_id = n.id WHERE s.site_id = 'bisie'"
@@ -122,7 +129,7 @@ def test_events_matched_a_block_at_a_time_give_the_exposures_of_one_block(
     _serve_demo_feeds(server)
     monkeypatch.setattr(pipeline_module, "MATCH_EVENTS_PER_BLOCK", 3)
     _tick(pipeline, server)
-    query = "SELECT event_id, site_id, via, distance_km FROM exposure ORDER BY event_id, site_id, via"
+    query = "SELECT event_id, site_id, via, distance_km FROM nearest_site ORDER BY event_id"
     in_blocks = sql.frame(pipeline.store, query)
     events = int(sql.scalar(pipeline.store, "SELECT COUNT(*) FROM event"))
     assert events > 3 and len(in_blocks) > 0
@@ -160,19 +167,28 @@ def test_the_tick_rescores_up_to_today_point_in_time(pipeline: Pipeline, server:
     assert state.loc["2025-03-21", "level"] == "halted"
 
 
-def test_importing_sites_rematches_every_stored_event(pipeline: Pipeline, server: LoopbackServer) -> None:
+def test_importing_sites_gives_the_stored_events_their_nearest_site_as_a_full_rematch_would(
+    pipeline: Pipeline, server: LoopbackServer
+) -> None:
     _serve_demo_feeds(server)
     _tick(pipeline, server)
-    before = int(sql.scalar(pipeline.store, "SELECT COUNT(*) FROM exposure WHERE site_id = 'walikale_test'"))
+    query = "SELECT event_id, site_id, via, distance_km FROM nearest_site ORDER BY event_id"
+    before = sql.frame(pipeline.store, query)
+    assert set(before["site_id"]) >= {"bisie"}
+    # A pit at Nyabiondo, whose events are 17 km from Bisie's road.
     csv_text = (
         "id,name,operator,country,commodity,lat,lon,coord_precision_km\n"
-        "walikale_test,Walikale test pit,Test Mining,CD,tin,-1.42,28.05,1\n"
+        "nyabiondo_test,Nyabiondo test pit,Test Mining,CD,tin,-1.25,28.70,1\n"
     )
     pipeline.load_sites(sites.parse_sites_csv(csv_text, origin="user", now=pipeline.now()))
+    after = sql.frame(pipeline.store, query)
+    # The events nearer the new pit than to any other site or road are its now; the others stand.
+    moved = after["site_id"] == "nyabiondo_test"
+    assert moved.any() and (after.loc[moved, "distance_km"] < 1.0).all()
+    pd.testing.assert_frame_equal(after[~moved], before[~moved])
+    pipeline.store.clear_matches([pipeline_module.EVENTS_MATCHED])
     pipeline.match()
-    after = int(sql.scalar(pipeline.store, "SELECT COUNT(*) FROM exposure WHERE site_id = 'walikale_test'"))
-    assert before == 0 and after > 0
-    assert int(sql.scalar(pipeline.store, "SELECT COUNT(*) FROM exposure WHERE site_id = 'bisie'")) > 0
+    pd.testing.assert_frame_equal(sql.frame(pipeline.store, query), after)
 
 
 def test_a_dead_or_changed_feed_is_a_failed_run_with_its_reason_and_the_others_still_run(
@@ -258,23 +274,27 @@ def test_routes_are_sampled_once_while_the_registry_holds_and_again_when_it_chan
         return sample(site_frame, corridor_km)
 
     monkeypatch.setattr(pipeline_module.matching, "route_samples", counted)
-    query = "SELECT event_id, site_id, via, distance_km FROM exposure ORDER BY event_id, site_id, via"
+    query = "SELECT event_id, site_id, via, distance_km FROM nearest_site ORDER BY event_id"
     _tick(pipeline, server)
     pipeline.store.clear_matches([pipeline_module.EVENTS_MATCHED])
     _tick(pipeline, server)  # the same registry: its routes as sampled by the tick before
     assert len(built) == 1
     first = sql.frame(pipeline.store, query)
-    # A site sorted first, with a road through Walikale: every other site's routes move one place down.
+    # A site sorted first, with a road through Nyabiondo (17 km from Bisie's): every other site's routes
+    # move one place down.
     csv_text = (
         "id,name,operator,country,commodity,lat,lon,coord_precision_km,route\n"
-        'aaa_walikale,Walikale test pit,Test Mining,CD,tin,-1.0,28.6,1,"-1.0:28.6;-1.42:28.05"\n'
+        'aaa_walikale,Walikale test pit,Test Mining,CD,tin,-1.0,28.6,1,"-1.0:28.6;-1.25:28.70"\n'
     )
     pipeline.load_sites(sites.parse_sites_csv(csv_text, origin="user", now=pipeline.now()))
     _tick(pipeline, server)
     # The added site's route alone at the load (its events matched then), every route at the next tick.
     assert built == [built[0], 1, built[0] + 1]
     after = sql.frame(pipeline.store, query)
-    added = after[after["site_id"] == "aaa_walikale"]
-    assert "route" in set(added["via"])
-    kept = after[after["site_id"] != "aaa_walikale"].reset_index(drop=True)
-    pd.testing.assert_frame_equal(kept, first)
+    # Some events are nearest the added site's road now; every other event's nearest site stands.
+    added = after["site_id"] == "aaa_walikale"
+    assert added.any() and "route" in set(after.loc[added, "via"])
+    kept = after[~added].reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        kept, first[first["event_id"].isin(kept["event_id"])].reset_index(drop=True)
+    )

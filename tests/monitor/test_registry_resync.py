@@ -18,7 +18,7 @@ from monitor.config import Settings
 from monitor.pipeline import Pipeline
 from monitor.reads import sql
 from monitor.store import Store
-from tests.monitor.generated import Clock, assert_stored_equal_dense, stored_exposures
+from tests.monitor.generated import Clock, assert_stored_equal_dense, stored_nearest
 
 OPERATOR = "Zentara Minerals"
 #: A name no site has until the registry change gives it to one as an alias.
@@ -76,11 +76,11 @@ def test_loading_the_registry_again_as_it_stands_rematches_and_rescores_nothing(
 ) -> None:
     pipeline, clock, frame = _scored(generated, fresh_store)
     version = fresh_store.registry_version()
-    exposures = stored_exposures(fresh_store)
+    exposures = stored_nearest(fresh_store)
     scores = sql.frame(fresh_store, "SELECT date, site_id, computed_at FROM score ORDER BY date, site_id")
     assert pipeline.load_sites(_parse(frame, clock.now)) == 0
     assert fresh_store.registry_version() == version
-    pd.testing.assert_frame_equal(stored_exposures(fresh_store), exposures)
+    pd.testing.assert_frame_equal(stored_nearest(fresh_store), exposures)
     pd.testing.assert_frame_equal(
         sql.frame(fresh_store, "SELECT date, site_id, computed_at FROM score ORDER BY date, site_id"), scores
     )
@@ -111,7 +111,7 @@ def test_a_few_changed_sites_are_matched_and_scored_again_as_a_full_rematch_woul
 
     # Nothing is left for the next rescore: every day stored before is current, the added site counted.
     assert pipeline.stale_days(days) == []
-    resynced = stored_exposures(fresh_store)
+    resynced = stored_nearest(fresh_store)
     links = _links(fresh_store)
     # The operator now has two sites: its notice is an operator mention only. The other names a mine now.
     assert [s for _, s, _ in links] == [frame.loc[4, "id"]]
@@ -130,13 +130,13 @@ def test_a_few_changed_sites_are_matched_and_scored_again_as_a_full_rematch_woul
     assert pipeline.load_sites(_parse(changed, clock.now)) == 1
     assert sorted(s for _, s, _ in _links(fresh_store)) == sorted(frame.loc[[3, 4], "id"])
     assert_stored_equal_dense(pipeline, days)
-    resynced, links = stored_exposures(fresh_store), _links(fresh_store)
+    resynced, links = stored_nearest(fresh_store), _links(fresh_store)
 
-    # Matching everything over gives the same exposures and links.
+    # Matching everything over gives the same nearest sites and links.
     fresh_store.clear_matches([pipeline_module.EVENTS_MATCHED, pipeline_module.NOTICES_MATCHED])
     clock.now += timedelta(hours=1)
     pipeline.match()
-    pd.testing.assert_frame_equal(stored_exposures(fresh_store), resynced)
+    pd.testing.assert_frame_equal(stored_nearest(fresh_store), resynced)
     assert _links(fresh_store) == links
     assert set(resynced["site_id"]) >= {"added-site", frame.loc[0, "id"]}
 
@@ -148,7 +148,7 @@ def test_a_registry_mostly_changed_is_matched_and_scored_over_from_the_next_resc
     days = _stored_days(fresh_store)
     changed = frame.assign(annual_output_t="1234")
     assert pipeline.load_sites(_parse(changed, clock.now)) == len(frame)
-    assert int(sql.scalar(fresh_store, "SELECT COUNT(*) FROM exposure")) == 0
+    assert int(sql.scalar(fresh_store, "SELECT COUNT(*) FROM nearest_site")) == 0
     assert pipeline.stale_days(days) == days
     pipeline.match()
     pipeline.rescore_since(days[0])

@@ -25,7 +25,7 @@ from tests.monitor import release_rows
 from tests.monitor.test_cli import Cli
 
 #: Derived rows that `init` forgets on purpose: it reloads the registry, and the next match rebuilds them.
-REMATCHED = {"exposure", "noticesite"}
+REMATCHED = {"nearest_site", "noticesite"}
 
 HOW_TO_ADD_A_REVISION = (
     "monitor/models.py and the revisions in monitor/migrations/versions/ define different schemas. "
@@ -64,7 +64,9 @@ def test_init_upgrades_a_store_of_an_earlier_release_in_place_keeping_every_row(
     assert f"schema upgraded from 0.1 (before schema versions) to revision {schema.head()}" in result.stdout
     after = release_rows.read(empty.engine)
     for table, rows in written.items():
-        if table in REMATCHED:  # matched again on the reloaded registry (below), not kept by the upgrade
+        if (
+            table in REMATCHED or table in release_rows.REPLACED
+        ):  # matched again on the reloaded registry (below), not kept by the upgrade
             continue
         if table == "site":  # the registry reload adds the bundled sites beside ours
             after[table] = [r for r in after[table] if r["id"] == rows[0]["id"]]
@@ -93,7 +95,7 @@ def test_init_upgrades_a_store_of_an_earlier_release_in_place_keeping_every_row(
     # The registry reload changed most of the registry, so init matched everything again: what it left is
     # what matching the new registry from scratch gives.
     rematched = {table: after[table] for table in REMATCHED}
-    assert rematched["exposure"]
+    assert rematched["nearest_site"]
     empty.clear_matches([EVENTS_MATCHED, NOTICES_MATCHED])
     Pipeline(empty, Settings(), lambda: datetime.now(UTC)).match()
     assert {table: release_rows.read(empty.engine)[table] for table in REMATCHED} == rematched
@@ -106,7 +108,10 @@ def test_the_upgrade_itself_keeps_the_derived_rows_init_later_rebuilds(empty: St
     assert (done.before, done.after, done.adopted) == (None, schema.head(), True)
     after = release_rows.read(empty.engine)
     for table in REMATCHED:
-        assert [{k: r[k] for k in written[table][0]} for r in after[table]] == written[table]
+        # Each event's one exposure written is its nearest site (revision 0015).
+        replaced = {kept: old for old, kept in release_rows.REPLACED.items()}
+        rows = written[replaced.get(table, table)]
+        assert [{k: r[k] for k in rows[0]} for r in after[table]] == rows
 
 
 def test_a_store_between_releases_gains_only_what_it_lacks(empty: Store) -> None:
@@ -283,7 +288,8 @@ def test_a_store_at_0007_keeps_every_exposure_when_they_move_into_one_keyed_tabl
         conn.execute(metadata.tables["event"].insert(), events)
         conn.execute(metadata.tables["exposure"].insert(), exposures)
 
-    assert empty.create_schema().before == "0007"
+    with empty.engine.begin() as conn:
+        command.upgrade(schema.config(conn), "0014")  # the last revision with stored exposures
 
     assert release_rows.read(empty.engine)["exposure"] == sorted(
         exposures, key=lambda r: (r["event_id"], r["site_id"], r["via"])
@@ -291,4 +297,48 @@ def test_a_store_at_0007_keeps_every_exposure_when_they_move_into_one_keyed_tabl
     indexes = {i["name"] for i in sa.inspect(empty.engine).get_indexes("exposure")}
     assert "ix_exposure_event_distance" not in indexes
     assert "ix_exposure_site_id" not in indexes  # gone at 0011
+    if empty.dialect == "sqlite":
+        with empty.engine.connect() as conn:
+            ddl = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'exposure'").scalar()
+        assert "WITHOUT ROWID" in str(ddl)
+
+
+def test_a_store_with_exposures_keeps_each_event_s_nearest_site_and_a_downgrade_matches_over(
+    empty: Store,
+) -> None:
+    """Revision 0015 keeps of each event's exposures the nearest (least distance, then site id, then
+    'route' before 'site', as ``matching.nearest`` picks it) and drops the table; its downgrade gives an
+    earlier release an empty exposure table and forgets where its event matching stopped."""
+    with empty.engine.begin() as conn:
+        command.upgrade(schema.config(conn), "0014")
+    first, second = (e["id"] for e in release_rows.ROWS["event"])
+    exposures = [
+        {"event_id": first, "site_id": "b-mine", "via": "site", "distance_km": 4.0},
+        {"event_id": first, "site_id": "a-mine", "via": "site", "distance_km": 4.0},  # a tie: a before b
+        {"event_id": first, "site_id": "a-mine", "via": "route", "distance_km": 4.0},  # and route first
+        {"event_id": first, "site_id": "c-mine", "via": "route", "distance_km": 9.0},
+        {"event_id": second, "site_id": "c-mine", "via": "site", "distance_km": 30.0},
+        {"event_id": second, "site_id": "a-mine", "via": "route", "distance_km": 2.5},
+    ]
+    mark = {"name": EVENTS_MATCHED, "value": "2025-04-20T00:00:00", "updated_at": datetime(2025, 4, 20)}
+    metadata = sa.MetaData()
+    with empty.engine.begin() as conn:
+        metadata.reflect(conn, only=["event", "exposure", "watermark"])
+        conn.execute(metadata.tables["event"].insert(), release_rows.ROWS["event"])
+        conn.execute(metadata.tables["exposure"].insert(), exposures)
+        conn.execute(metadata.tables["watermark"].insert(), [mark])
+
+    assert empty.create_schema().before == "0014"
+
+    after = release_rows.read(empty.engine)
+    assert "exposure" not in after
+    assert after["nearest_site"] == [
+        {"event_id": first, "site_id": "a-mine", "via": "route", "distance_km": 4.0},
+        {"event_id": second, "site_id": "a-mine", "via": "route", "distance_km": 2.5},
+    ]
     _no_differences(empty)  # on SQLite: WITHOUT ROWID, as the models say
+    with empty.engine.begin() as conn:
+        command.downgrade(schema.config(conn), "0014")
+    before = release_rows.read(empty.engine)
+    assert before["exposure"] == [] and "nearest_site" not in before
+    assert [w["name"] for w in before["watermark"]] == []

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import command
 
 from feeds.rows import EVENT_COLUMNS, RejectedRow
-from monitor import dialect, models, schema
+from monitor import models, schema
 from monitor import store as store_module
 from monitor.errors import StoreError
 from monitor.reads import sql
@@ -48,52 +48,52 @@ def test_a_frame_is_inserted_a_slice_of_rows_at_a_time_as_it_would_be_at_once(
     monkeypatch.setattr(store_module, "FRAME_ROWS_PER_SLICE", 2)
     # The events' own ids: a PostgreSQL sequence does not restart with each test's store.
     ids = sql.frame(fresh_store, "SELECT id FROM event ORDER BY id")["id"].tolist()
-    exposures = pd.DataFrame({
-        "event_id": [*ids, ids[-1]], "site_id": ["a", "a", "b", "b", "c", "c"],
+    nearest = pd.DataFrame({
+        "event_id": [*ids, ids[-1]], "site_id": ["a", "a", "b", "b", "c", "d"],
         "via": ["site", "site", "route", "site", "site", "site"], "distance_km": [0.5, 1, 2.25, 3, 4, 4],
     })  # fmt: skip
-    assert fresh_store.insert_frame(models.Exposure, exposures, key=("event_id", "site_id", "via")) == 5
-    stored = sql.frame(fresh_store, "SELECT * FROM exposure ORDER BY event_id")
-    expected = exposures.drop_duplicates(["event_id", "site_id", "via"]).reset_index(drop=True)
+    assert fresh_store.insert_frame(models.NearestSite, nearest, key=("event_id",)) == 5
+    stored = sql.frame(fresh_store, "SELECT * FROM nearest_site ORDER BY event_id")
+    expected = nearest.drop_duplicates("event_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(stored, expected, check_dtype=False)
 
 
-def _exposure_indexes(store: Store) -> set[str]:
-    return {index["name"] for index in sa.inspect(store.engine).get_indexes("exposure")}
-
-
-def _exposures_of(ids: list[int]) -> pd.DataFrame:
+def _nearest_of(ids: list[int], site: str = "a") -> pd.DataFrame:
     return pd.DataFrame({
-        "event_id": [i for i in ids for _ in range(3)], "site_id": ["c", "a", "b"] * len(ids),
-        "via": ["site"] * 3 * len(ids), "distance_km": [float(i % 5 + j) for i in ids for j in range(3)],
+        "event_id": ids, "site_id": [site] * len(ids), "via": ["site"] * len(ids),
+        "distance_km": [float(i % 5) for i in ids],
     })  # fmt: skip
 
 
-def test_exposures_given_out_of_key_order_are_stored_once_each_overlapping_rows_skipped(
+def test_nearest_sites_given_out_of_key_order_are_stored_once_each_overlapping_rows_skipped(
     fresh_store: Store, now: datetime
 ) -> None:
     fresh_store.insert_events(_events(6), now)
     ids = sql.frame(fresh_store, "SELECT id FROM event ORDER BY id")["id"].tolist()
-    key = ("event_id", "site_id", "via")
-    assert fresh_store.insert_frame(models.Exposure, _exposures_of(ids[:4]), key=key) == 12
-    assert fresh_store.insert_frame(models.Exposure, _exposures_of(ids[2:]), key=key) == 6
-    stored = sql.frame(fresh_store, "SELECT * FROM exposure ORDER BY event_id, site_id")
-    expected = _exposures_of(ids).sort_values(["event_id", "site_id"]).reset_index(drop=True)
+    key = ("event_id",)
+    assert fresh_store.insert_frame(models.NearestSite, _nearest_of(ids[:4][::-1]), key=key) == 4
+    assert fresh_store.insert_frame(models.NearestSite, _nearest_of(ids[2:][::-1], "b"), key=key) == 2
+    stored = sql.frame(fresh_store, "SELECT * FROM nearest_site ORDER BY event_id")
+    expected = pd.concat([_nearest_of(ids[:4]), _nearest_of(ids[4:], "b")], ignore_index=True)
     pd.testing.assert_frame_equal(stored, expected, check_dtype=False)
-    assert _exposure_indexes(fresh_store) == set()  # the key serves every read (models.Exposure)
+    assert {i["name"] for i in sa.inspect(fresh_store.engine).get_indexes("nearest_site")} == set()
 
 
-def test_clearing_the_matches_of_some_sites_drops_their_exposures_alone_however_many_statements_it_takes(
-    fresh_store: Store, now: datetime, monkeypatch: pytest.MonkeyPatch
+def test_some_events_nearest_sites_are_replaced_and_clearing_the_matches_drops_them_all(
+    fresh_store: Store, now: datetime
 ) -> None:
     fresh_store.insert_events(_events(3), now)
-    ids = sql.frame(fresh_store, "SELECT id FROM event ORDER BY id")["id"].tolist()
-    fresh_store.insert_frame(models.Exposure, _exposures_of(ids), key=("event_id", "site_id", "via"))
-    monkeypatch.setattr(dialect, "MAX_IN_LIST", 1)  # one statement per site
-    fresh_store.clear_matches([], ["c", "a", "nowhere", "a"])
-    left = sql.frame(fresh_store, "SELECT DISTINCT site_id FROM exposure")["site_id"].tolist()
-    assert left == ["b"]
-    assert len(sql.frame(fresh_store, "SELECT * FROM exposure")) == len(ids)
+    a, b, c = sql.frame(fresh_store, "SELECT id FROM event ORDER BY id")["id"].tolist()
+    fresh_store.insert_frame(models.NearestSite, _nearest_of([a, b, c]), key=("event_id",))
+    # b's nearest is another site now, and c is near none any more: a stays as it was.
+    clear = Clear(("event_id",), [(b,), (c,)])
+    assert fresh_store.insert_frame(models.NearestSite, _nearest_of([b], "z"), ("event_id",), clear) == 1
+    stored = sql.frame(fresh_store, "SELECT event_id, site_id FROM nearest_site ORDER BY event_id")
+    assert list(stored.itertuples(index=False, name=None)) == [(a, "a"), (b, "z")]
+    fresh_store.clear_matches([], events=False)
+    assert sql.scalar(fresh_store, "SELECT count(*) FROM nearest_site") == 2
+    fresh_store.clear_matches([])
+    assert sql.scalar(fresh_store, "SELECT count(*) FROM nearest_site") == 0
 
 
 def test_replacing_incidents_restamps_the_events_that_moved_alone(fresh_store: Store, now: datetime) -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from feeds.rows import EVENT_COLUMNS, NOTICE_COLUMNS
 from monitor import models, sites
+from monitor.matching import Reach
 from monitor.reads import sql
 from monitor.scoring import SCORE_COLUMNS
 from monitor.store import Store
@@ -24,7 +25,7 @@ COMPUTED = datetime(2025, 3, 21, 6, 0)  # when the scores below were computed
 SITES_CSV = """\
 id,name,operator,country,commodity,lat,lon,coord_precision_km,annual_output_t,route,status,status_since
 alpha,Alpha,Alpha Mining,CD,tin,-1.0,27.7,0,1000,-1.0:27.7;-1.5:29.2,operating,
-beta,Beta,Beta Metals,CD,tin,-1.5,28.9,0,500,,care_and_maintenance,2025-01-10
+beta,Beta,Beta Metals,CD,tin,-1.0,27.4,0,500,,care_and_maintenance,2025-01-10
 gamma,Gamma,Gamma Corp,ZM,copper,-12.0,27.0,0,,,operating,
 """
 
@@ -35,6 +36,16 @@ EVENT_STAMPS: dict[str, tuple[date, datetime | None]] = {
     "E3": (date(2025, 3, 10), None),  # published when first stored (STORED)
     "E4": (date(2025, 2, 1), datetime(2025, 2, 2)),  # long before
 }
+#: Each event's longitude, on alpha's parallel west of it (alpha at 27.7, beta at 27.4): E2 1.1 km from
+#: alpha, E1 3.3 km, E3 7.8 km, E4 20 km (13 km from beta).
+EVENT_LON = {"E1": 27.67, "E2": 27.69, "E3": 27.63, "E4": 27.52}
+#: A reach that tells the events apart: 15 km around each site, no route corridor.
+NEAR_KM = 15.0
+
+
+def reach(store: Store) -> Reach:
+    """Every seeded site's reach, ``NEAR_KM`` around each."""
+    return Reach(sites.sites_frame(store), NEAR_KM, 0.0)
 
 
 @dataclass
@@ -52,7 +63,7 @@ def _events() -> pd.DataFrame:
         row.update(
             source="acled", source_id=source_id, event_date=day, published_at=published, type="battles",
             sub_type="Non-state actor overtakes territory" if takeover else "Armed clash",
-            fatalities=6 if source_id == "E1" else 1, lat=-1.4, lon=28.0, geo_precision=1,
+            fatalities=6 if source_id == "E1" else 1, lat=-1.0, lon=EVENT_LON[source_id], geo_precision=1,
             location=source_id, country="CD",
         )  # fmt: skip
         rows.append(row)
@@ -103,14 +114,14 @@ def seeded(fresh_store: Store) -> Seeded:
     store.insert_notices(_notices(), STORED)
     event_ids = dict(sql.frame(store, "SELECT source_id, id FROM event").itertuples(index=False))
     notice_ids = dict(sql.frame(store, "SELECT source_id, id FROM notice").itertuples(index=False))
-    exposures = pd.DataFrame(
+    # Each event's nearest site as a match would store it (the distances rounded).
+    nearest = pd.DataFrame(
         [
             {"event_id": event_ids[e], "site_id": "alpha", "via": "route", "distance_km": km}
             for e, km in (("E1", 3.0), ("E2", 1.0), ("E3", 8.0), ("E4", 20.0))
         ]
-        + [{"event_id": event_ids["E1"], "site_id": "beta", "via": "site", "distance_km": 40.0}]
     )
-    store.insert_frame(models.Exposure, exposures, key=("event_id", "site_id", "via"))
+    store.insert_frame(models.NearestSite, nearest, key=("event_id",))
     links = pd.DataFrame(
         [{"notice_id": i, "site_id": "alpha", "matched_on": "operator: Alpha"} for i in notice_ids.values()]
     )

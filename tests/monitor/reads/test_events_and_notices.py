@@ -13,12 +13,13 @@ import sqlalchemy as sa
 from feeds.rows import EVENT_COLUMNS
 from monitor import reads
 from monitor.exports.schemas import SCHEMAS
+from monitor.matching import Reach
 from monitor.reads import sql
 from monitor.reads.arrow import ArrowReader
 from monitor.reads.events import EventFilter
 from monitor.reads.known import Known, end_of
 from monitor.store import Store
-from tests.monitor.reads.conftest import DAY, MIDNIGHT, STORED, Seeded
+from tests.monitor.reads.conftest import DAY, MIDNIGHT, STORED, Seeded, reach
 
 EVENTS_PANEL = SCHEMAS["events"].arrow()
 
@@ -34,51 +35,54 @@ def test_the_end_of_a_day_is_the_first_instant_after_it() -> None:
 
 
 def test_a_day_sees_the_events_public_before_its_end_and_not_at_midnight(seeded: Seeded) -> None:
-    seen = reads.events.exposures_in(seeded.store, date(2025, 3, 1), DAY, Known.end_of(DAY))
+    seen = reads.events.scored_events(seeded.store, date(2025, 3, 1), DAY, Known.end_of(DAY))
     assert _ids(seeded, seen["event_id"]) == {"E1"}  # E2 public at midnight, E3 only when stored
-    later = reads.events.exposures_in(seeded.store, date(2025, 3, 1), DAY, Known.end_of(STORED.date()))
+    later = reads.events.scored_events(seeded.store, date(2025, 3, 1), DAY, Known.end_of(STORED.date()))
     assert _ids(seeded, later["event_id"]) == {"E1", "E2", "E3"}
-    everything = reads.events.exposures_in(seeded.store, date(2025, 1, 1), DAY, Known())
+    everything = reads.events.scored_events(seeded.store, date(2025, 1, 1), DAY, Known())
     assert _ids(seeded, everything["event_id"]) == {"E1", "E2", "E3", "E4"}
 
 
-@pytest.mark.parametrize("read", ["joined", "listed-in-sql", "over-the-bound-filtered"])
-def test_the_exposures_of_listed_sites_are_those_of_every_site_less_the_others(
-    seeded: Seeded, read: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    every = reads.events.exposures_in(seeded.store, date(2025, 1, 1), DAY, Known())
-    site = str(every["site_id"].iloc[0])
-    if read != "joined":  # a few sites are read joined with their events; more, with the events apart
-        monkeypatch.setattr(reads.events, "FEW_SITES", 0)
-    if read == "over-the-bound-filtered":
-        monkeypatch.setattr(sql, "MAX_IN_LIST", 0)
-    listed = reads.events.exposures_in(seeded.store, date(2025, 1, 1), DAY, Known(), [site])
-    key = ["event_id", "site_id", "via"]
-    expected = every[every["site_id"] == site].sort_values(key).reset_index(drop=True)
-    assert listed.sort_values(key).reset_index(drop=True).equals(expected)
-    assert reads.events.exposures_in(seeded.store, date(2025, 1, 1), DAY, Known(), []).empty
+def test_the_events_read_for_scoring_are_those_placed_in_a_box_or_arrived_when_asked(seeded: Seeded) -> None:
+    west_of_e2 = (-1.1, -0.9, 27.6, 27.68)  # E1 and E3
+    boxed = reads.events.scored_events(seeded.store, date(2025, 1, 1), DAY, Known(), near=west_of_e2)
+    assert _ids(seeded, boxed["event_id"]) == {"E1", "E3"}
+    now = STORED + timedelta(seconds=1)
+    assert reads.events.scored_events(seeded.store, date(2025, 1, 1), DAY, Known(), arrived=(now, now)).empty
+    seeded.store.replace_incidents(
+        pd.DataFrame({"event_id": [seeded.event_ids["E3"]], "incident_id": [seeded.event_ids["E1"]]}),
+        now + timedelta(seconds=1),
+    )
+    moved = reads.events.scored_events(seeded.store, date(2025, 1, 1), DAY, Known(), arrived=(now, now))
+    assert _ids(seeded, moved["event_id"]) == {"E3"} and moved["incident_id"].tolist() == [
+        seeded.event_ids["E1"]
+    ]
+    stored = reads.events.scored_events(seeded.store, date(2025, 1, 1), DAY, Known(), arrived=(STORED, now))
+    assert _ids(seeded, stored["event_id"]) == {"E1", "E2", "E3", "E4"}
 
 
 def test_a_vintage_sees_only_what_was_stored_and_public_by_then(seeded: Seeded) -> None:
     before_stored = Known(vintage=STORED - timedelta(microseconds=1))
-    assert reads.events.exposures_in(seeded.store, date(2025, 1, 1), DAY, before_stored).empty
-    at_stored = reads.events.exposures_in(seeded.store, date(2025, 1, 1), DAY, Known(vintage=STORED))
+    assert reads.events.scored_events(seeded.store, date(2025, 1, 1), DAY, before_stored).empty
+    at_stored = reads.events.scored_events(seeded.store, date(2025, 1, 1), DAY, Known(vintage=STORED))
     assert _ids(seeded, at_stored["event_id"]) == {"E1", "E2", "E3", "E4"}  # both bounds inclusive
 
 
 def test_public_by_a_moment_includes_that_moment(seeded: Seeded) -> None:
     front = reads.events.front_line_exposures(
-        seeded.store, date(2025, 3, 1), DAY, Known(by=MIDNIGHT), min_fatalities=5,
+        seeded.store, reach(seeded.store), date(2025, 3, 1), DAY, Known(by=MIDNIGHT), min_fatalities=5,
         sub_types={"non-state actor overtakes territory"},
     )  # fmt: skip
     assert _ids(seeded, front["event_id"]) == {"E1", "E2"}  # E1: 6 deaths; E2: a takeover, public at MIDNIGHT
+    assert set(front["site_id"]) == {"alpha"}
     assert all(type(d) is date for d in front["event_date"])
     assert all(isinstance(t, datetime) for t in front["known_at"])
-    only_beta = reads.events.front_line_exposures(
-        seeded.store, date(2025, 3, 1), DAY, Known(by=MIDNIGHT), min_fatalities=5, sub_types=set(),
-        site_ids=["beta"],
+    wider = Reach(reach(seeded.store).sites, 35.0, 0.0)  # beta is 30 and 32 km from E1 and E2
+    both = reads.events.front_line_exposures(
+        seeded.store, wider, date(2025, 3, 1), DAY, Known(by=MIDNIGHT), min_fatalities=5,
+        sub_types={"non-state actor overtakes territory"},
     )  # fmt: skip
-    assert list(only_beta["site_id"]) == ["beta"]
+    assert sorted(both["site_id"]) == ["alpha", "alpha", "beta", "beta"]
 
 
 def test_events_first_stored_since_a_moment(seeded: Seeded) -> None:
@@ -98,10 +102,17 @@ def test_the_events_panel_names_each_event_s_nearest_site(seeded: Seeded) -> Non
     rows = {r["source_id"]: r for r in table.to_pylist()}
     assert set(rows) == {"E1", "E2", "E3"}
     assert (rows["E1"]["nearest_site_id"], rows["E1"]["nearest_site_km"]) == ("alpha", 3.0)
-    only_beta = reads.events.arrow_panel(
-        ArrowReader(seeded.store), date(2025, 3, 1), DAY, EVENTS_PANEL, Known(), site_ids=["beta"]
+    near_beta = reach(seeded.store).of(["beta"])
+    assert reads.events.arrow_panel(
+        ArrowReader(seeded.store), date(2025, 1, 1), DAY, EVENTS_PANEL, Known(), reach=near_beta
+    ).column("source_id").to_pylist() == ["E4"]  # 13 km from beta; the others are 26-32 km
+    none_near = reach(seeded.store).of([])
+    assert (
+        reads.events.arrow_panel(
+            ArrowReader(seeded.store), date(2025, 1, 1), DAY, EVENTS_PANEL, Known(), reach=none_near
+        ).num_rows
+        == 0
     )
-    assert only_beta.column("source_id").to_pylist() == ["E1"]
     assert (
         reads.events.arrow_panel(
             ArrowReader(seeded.store), date(2025, 3, 1), DAY, EVENTS_PANEL, Known(), countries=["ZM"]
@@ -121,8 +132,22 @@ def test_the_events_list_filters_counts_and_orders_newest_first(seeded: Seeded) 
 
 
 def test_a_site_s_events_are_nearest_first(seeded: Seeded) -> None:
-    near = reads.events.near_site(seeded.store, "alpha", date(2025, 3, 1), DAY, Known(), limit=10)
+    alpha = reach(seeded.store).of(["alpha"])
+    near = reads.events.near_site(seeded.store, alpha, date(2025, 3, 1), DAY, Known(), limit=10)
     assert near["location"].tolist() == ["E2", "E1", "E3"]
+    assert near["distance_km"].round(1).tolist() == [1.1, 3.3, 7.8]
+    assert reads.events.near_site(seeded.store, alpha, date(2025, 1, 1), DAY, Known(), limit=2)[
+        "location"
+    ].tolist() == ["E2", "E1"]
+    evidence = reads.events.near_sites(seeded.store, reach(seeded.store), date(2025, 1, 1), DAY, Known())
+    assert sorted(zip(evidence["site_id"], evidence["location"], strict=True)) == [
+        ("alpha", "E1"), ("alpha", "E2"), ("alpha", "E3"), ("beta", "E4"),
+    ]  # fmt: skip
+
+
+def test_the_events_whose_nearest_site_is_one_of_some_sites(seeded: Seeded) -> None:
+    assert reads.events.nearest_to(seeded.store, ["alpha", "gamma"]) == set(seeded.event_ids.values())
+    assert reads.events.nearest_to(seeded.store, ["beta"]) == set()
 
 
 def test_a_day_sees_the_notices_public_before_its_end(seeded: Seeded) -> None:

@@ -1,5 +1,5 @@
-"""The exposure window held between ticks reads as the store does, whatever was written between two reads,
-and reads again only the rows of what arrived since."""
+"""The exposure window held between ticks gives what matching the store's events from scratch gives,
+whatever was written between two reads, and reads and matches again only the events that arrived since."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from bench import data
 from feeds import acled
 from feeds.base import Batch
 from monitor import sites
+from monitor.config import Settings
+from monitor.matching import Reach
 from monitor.reads import window
 from monitor.reads.known import Known
 from monitor.store import Store
-from tests.monitor.generated import EXPOSURES_IN, WindowReads, matched, pipeline_with_sites
+from tests.monitor.generated import WindowReads, exposures_of, matched, pipeline_with_sites
 
 TODAY = data.NOW.date()
 FIRST = TODAY - timedelta(days=60)
@@ -31,7 +33,11 @@ def _ordered(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _direct(store: Store, known: Known) -> pd.DataFrame:
-    return window.typed(EXPOSURES_IN(store, FIRST, TODAY, known))
+    return exposures_of(store, FIRST, TODAY, known)
+
+
+def _reach(store: Store) -> Reach:
+    return sites.reach(store, Settings().matching)
 
 
 def test_the_held_window_reads_as_the_store_through_new_events_incidents_and_a_rematch(
@@ -55,7 +61,7 @@ def test_the_held_window_reads_as_the_store_through_new_events_incidents_and_a_r
     def read_as_the_store() -> pd.DataFrame:
         expected = _direct(fresh_store, known)
         assert len(expected) > 0
-        got = held.read(fresh_store, FIRST, TODAY, known, pipeline.window_since())
+        got = held.read(fresh_store, FIRST, TODAY, known, pipeline.window_since(), _reach(fresh_store))
         assert got["event_date"].is_monotonic_increasing  # held in day order, whatever the store's
         pd.testing.assert_frame_equal(_ordered(got), _ordered(expected))
         return got
@@ -65,19 +71,17 @@ def test_the_held_window_reads_as_the_store_through_new_events_incidents_and_a_r
     before = len(read_as_the_store())  # nothing arrived since: no row read again
     assert spy.spans == [(FIRST, TODAY)] and spy.arrivals == [0]
 
-    # The late events arrive, are read 20 minutes later (past the overlap), and are matched: each
-    # time only the rows of the events that arrived are read (none before they are matched). Their
-    # exposures are seen although they were stored before the read that preceded the match: the window
-    # looks back to where matching resumes.
+    # The late events arrive and are read 20 minutes later (past the overlap): only the events that
+    # arrived are read and matched. Their match to the store's nearest sites, later, changes nothing held.
     clock.now += timedelta(hours=1)
     pipeline.ingest("import:acled", "events", [Batch(records=records[late])], use_watermark=False)
     clock.now += timedelta(minutes=20)
-    read_as_the_store()
+    grown = read_as_the_store()
     clock.now += timedelta(minutes=30)
     pipeline.match()
-    grown = read_as_the_store()
+    assert len(read_as_the_store()) == len(grown)
     assert len(grown) > before and len(spy.spans) == 1
-    assert spy.arrivals[1:] == [0, len(grown) - before]
+    assert spy.arrivals[1:] == [len(grown) - before, 0]
 
     # An event of an older day moves to another incident: its rows, and only those, are read again.
     exposed = _direct(fresh_store, known)
@@ -91,7 +95,7 @@ def test_the_held_window_reads_as_the_store_through_new_events_incidents_and_a_r
     assert event_id + 10_000_000 in set(moved["incident_id"])
     assert spy.arrivals[-1] == int((moved["event_id"] == event_id).sum()) and len(spy.spans) == 1
 
-    # The registry changes (a site moves; its exposures are matched again): every day is read again.
+    # The registry changes (a site moves): every day is read and matched again.
     frame = pd.read_csv(sites_path, dtype=str, keep_default_na=False)
     frame.loc[0, "lat"] = str(float(frame.loc[0, "lat"]) + 0.05)
     registry = sites.parse_sites_csv(frame.to_csv(index=False), origin="user", now=clock.now)
@@ -121,8 +125,11 @@ def test_a_window_over_other_days_keeps_the_days_it_shares_and_what_was_derived_
         return rows.assign(km=rows["distance_km"] * 1000)
 
     held, spy = window.ExposureWindow(), WindowReads(monkeypatch)
-    first = held.read(fresh_store, FIRST - timedelta(days=5), TODAY - timedelta(days=5), known, since, derive)
-    later = held.read(fresh_store, FIRST, TODAY, known, since, derive)
+    reach = _reach(fresh_store)
+    first = held.read(
+        fresh_store, FIRST - timedelta(days=5), TODAY - timedelta(days=5), known, since, reach, derive
+    )
+    later = held.read(fresh_store, FIRST, TODAY, known, since, reach, derive)
     assert later["event_date"].is_monotonic_increasing
     expected = _direct(fresh_store, known)
     pd.testing.assert_frame_equal(
@@ -133,7 +140,7 @@ def test_a_window_over_other_days_keeps_the_days_it_shares_and_what_was_derived_
     shared = int((first["event_date"] >= pd.Timestamp(FIRST)).sum())
     assert [n for n in derived if n] == [len(first), len(later) - shared]
     later["site_km"] = 1.0  # as the pipeline adds to what it is given: not to what is held
-    assert "site_km" not in held.read(fresh_store, FIRST, TODAY, known, since, derive).columns
+    assert "site_km" not in held.read(fresh_store, FIRST, TODAY, known, since, reach, derive).columns
 
 
 def test_a_read_soon_after_another_reads_again_only_the_events_that_changed_since(
@@ -155,13 +162,12 @@ def test_a_read_soon_after_another_reads_again_only_the_events_that_changed_sinc
 
     def read_as_the_store() -> pd.DataFrame:
         clock.now += timedelta(minutes=1)  # each read within the overlap of the one before
-        got = held.read(fresh_store, FIRST, TODAY, known, pipeline.window_since())
+        got = held.read(fresh_store, FIRST, TODAY, known, pipeline.window_since(), _reach(fresh_store))
         pd.testing.assert_frame_equal(_ordered(got), _ordered(_direct(fresh_store, known)))
         return got
 
     before = len(read_as_the_store())
     pipeline.ingest("import:acled", "events", [Batch(records=records[recent])], use_watermark=False)
-    pipeline.match()
     grown = read_as_the_store()
     assert spy.arrivals[-1] == len(grown) - before > 0  # the new events' rows
     read_as_the_store()

@@ -209,7 +209,9 @@ def ticking(store: Any, scale: data.Scale) -> tuple[Callable[[], None], Callable
         feed = report.feeds[0]
         if feed.status != "ok":
             raise RuntimeError(f"the tick's GDELT run failed: {feed.error}")
-        notes.append(f"{feed.stored} stored, {report.exposures} near a site, {len(alerts.alerts)} alerts")
+        notes.append(
+            f"{feed.stored} stored, {report.matched_events} near a site, {len(alerts.alerts)} alerts"
+        )
         return TICK_ROWS
 
     fresh()

@@ -268,7 +268,7 @@ def collect(
         out.print(tables.feed_line(feed), highlight=False)
     scored = len(report.scored_days)
     links = report.notice_matches
-    out.print(f"matched {report.exposures} exposures, {links} notice links; scored {scored} days")
+    out.print(f"{report.matched_events} events newly near a site, {links} notice links; scored {scored} days")
     if report.failed:
         raise MinewatchError(
             f"{len(report.failed)} feed(s) failed: " + ", ".join(f.feed for f in report.failed)
@@ -303,9 +303,9 @@ def import_(
         return
     report = _import_file(pipeline, kind.value, path)
     out.print(tables.feed_line(report), highlight=False)
-    exposures, links = pipeline.match()
+    matched, links = pipeline.match()
     pipeline.rescore_since(report.earliest_known)
-    out.print(f"matched {exposures} exposures, {links} notice links")
+    out.print(f"{matched} events newly near a site, {links} notice links")
     if report.status == "failed":
         raise MinewatchError(f"import {kind.value} {path} failed: {report.error}")
 

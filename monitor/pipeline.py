@@ -54,7 +54,7 @@ NOTICES_MATCHED = "match:notices_seen"
 #: commit rows stamped before a match ran after it read (ids and stamps are not commit order). Re-matching is
 #: harmless: exposures and notice links are keyed.
 MATCH_OVERLAP = timedelta(minutes=10)
-#: Events matched (and their exposures written) at a time: memory stays flat on a large import, and the
+#: Events matched (and their nearest sites written) at a time: memory stays flat on a large import, and the
 #: progress bar moves.
 MATCH_EVENTS_PER_BLOCK = 100_000
 #: Scores are recomputed back to the earliest newly known row, but never further than this.
@@ -140,7 +140,7 @@ class TickReport:
     """What one pipeline tick did: per-feed reports, new matches, and the days rescored."""
 
     feeds: list[FeedReport] = field(default_factory=list)
-    exposures: int = 0
+    matched_events: int = 0
     notice_matches: int = 0
     fused: int = 0
     scored_days: list[date] = field(default_factory=list)
@@ -306,7 +306,7 @@ class Pipeline:
     def load_sites(self, parsed: sites.SitesParse) -> int:
         """Upsert sites; return how many were new or changed.
 
-        What the changed sites touch is matched and scored again right away: their exposures to every
+        What the changed sites touch is matched and scored again right away: the nearest site of every
         stored event, every notice's links (a notice naming only an operator links to its one site, so a
         site added elsewhere changes others' links), and the scores of those sites and of every site a
         notice links to, on each day whose scores are current. The other sites' matches and scores stand:
@@ -672,8 +672,7 @@ class Pipeline:
         (``reads.window``): a tick's rescore of the sites it touched, and the scoring in full of a new day
         (the first tick after midnight), which fills it for the ticks after. Any other read (a vintage, a
         longer run, the rest of a run whose earlier rows are kept) reads the events and matches them to the
-        ``registry``'s sites (``site_ids`` only, when given) as ``match`` matched the stored exposures: the
-        same rows, in a quarter of the time of reading them (``reads.events.scored_events``). The window gives
+        ``registry``'s sites (``site_ids`` only, when given; ``_matched``). The window gives
         every site's rows: scoring passes over those of sites it does not score, and picking the others out
         here copied a tick's 340,000 rows (0.05-0.11 s) to drop 12% of them.
 
@@ -953,7 +952,7 @@ class Pipeline:
         """Collect every collector, then match and rescore what changed (on one read of the registry)."""
         report = TickReport(feeds=self.collect(collectors, requester))
         with self._one_registry():
-            report.exposures, report.notice_matches = self.match()
+            report.matched_events, report.notice_matches = self.match()
             report.fused = self.fuse()
             earliest = [f.earliest_known for f in report.feeds if f.earliest_known is not None]
             report.scored_days = self.rescore_since(min(earliest) if earliest else None)

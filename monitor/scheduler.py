@@ -240,8 +240,8 @@ def _log_tick(report: TickReport) -> None:
             f" - {f.error}" if f.error else "",
         )  # fmt: skip
     log.info(
-        "matched %d exposures, %d notice links; scored %d days",
-        report.exposures,
+        "%d events newly near a site, %d notice links; scored %d days",
+        report.matched_events,
         report.notice_matches,
         len(report.scored_days),
     )

@@ -459,10 +459,12 @@ def touched_sites(store: Store, reach: Reach, since: datetime, fused: datetime) 
     exposed = reach.exposures(events)
     if exposed.empty:
         return pd.DataFrame(columns=["site_id", "first_day", "last_day"])
-    spans = exposed.groupby("site_id", sort=True)["event_date"].agg(["min", "max"])
+    # As datetimes: grouped as date objects, each group was reduced in Python (0.15 s of a tick).
+    day = pd.to_datetime(exposed["event_date"]).groupby(exposed["site_id"].to_numpy(object), sort=True)
+    spans = day.agg(["min", "max"])
     return pd.DataFrame(
-        {"site_id": spans.index.to_numpy(object), "first_day": spans["min"].to_numpy(object),
-         "last_day": spans["max"].to_numpy(object)}
+        {"site_id": spans.index.to_numpy(object), "first_day": spans["min"].dt.date.to_numpy(object),
+         "last_day": spans["max"].dt.date.to_numpy(object)}
     )  # fmt: skip
 
 

@@ -1,5 +1,5 @@
 """A registry change matches and scores again only what the changed sites touch (``Pipeline.load_sites``),
-and leaves the store as matching and scoring everything over would: the same exposures, notice links and
+and leaves the store as matching and scoring everything over would: the same nearest sites, notice links and
 scores. A registry loaded again as it stands changes nothing at all."""
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Three registry loads, each on a fresh copy of that store (``bench.exports.store_
 
 - ``same``: the registry loaded again as it stands (``minewatch init`` re-run);
 - ``one``: one site moved 20 km (a coordinate fixed), as ``minewatch import sites`` loads it;
-- ``before``: what every load did before (the ``same`` load included): forget every exposure and notice
+- ``before``: what every load did before (the ``same`` load included): forget every nearest site and notice
   link and make every stored day stale (``Store.clear_matches`` and a new scores epoch).
 
 For each: the load, then the catch-up the next tick makes (match what is unmatched, rescore today), how

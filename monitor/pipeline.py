@@ -52,11 +52,11 @@ EVENTS_FUSED = "fuse:events_seen"
 NOTICES_MATCHED = "match:notices_seen"
 #: Matching re-reads rows first seen this long before its last run: on PostgreSQL, concurrent writers can
 #: commit rows stamped before a match ran after it read (ids and stamps are not commit order). Re-matching is
-#: harmless: exposures and notice links are keyed.
+#: harmless: nearest sites and notice links are keyed.
 MATCH_OVERLAP = timedelta(minutes=10)
 #: Events matched (and their nearest sites written) at a time: memory stays flat on a large import, and the
 #: progress bar moves.
-MATCH_EVENTS_PER_BLOCK = 100_000
+MATCH_EVENTS_PER_BLOCK = matching.EVENTS_PER_BLOCK
 #: Scores are recomputed back to the earliest newly known row, but never further than this.
 MAX_RESCORE_DAYS = 400
 #: ``ensure_scored`` computes about this many site-days at a time: each block costs a pass over the run's

@@ -3,6 +3,7 @@ are about (``notices``), from the words that name a site (``labels``)."""
 
 from monitor.geo import RouteSamples
 from monitor.matching.events import (
+    EVENTS_PER_BLOCK,
     EXPOSURE_COLUMNS,
     Reach,
     exposed,
@@ -16,6 +17,7 @@ from monitor.matching.labels import name_labels, operator_labels, place_names
 from monitor.matching.notices import NoticeLinks, SiteTextIndex
 
 __all__ = [
-    "EXPOSURE_COLUMNS", "NoticeLinks", "Reach", "RouteSamples", "SiteTextIndex", "exposed", "match_events",
-    "name_labels", "nearest", "operator_labels", "place_names", "reach_box", "route_samples", "site_radii",
+    "EVENTS_PER_BLOCK", "EXPOSURE_COLUMNS", "NoticeLinks", "Reach", "RouteSamples", "SiteTextIndex",
+    "exposed", "match_events", "name_labels", "nearest", "operator_labels", "place_names", "reach_box",
+    "route_samples", "site_radii",
 ]  # fmt: skip

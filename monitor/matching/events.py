@@ -12,8 +12,8 @@ import pandas as pd
 from monitor.geo import Box, RouteSamples, argsort_keys, box_around, box_union, haversine_km, pairs_within
 
 __all__ = [
-    "EXPOSURE_COLUMNS", "Reach", "exposed", "match_events", "nearest", "reach_box", "route_samples",
-    "site_radii",
+    "EVENTS_PER_BLOCK", "EXPOSURE_COLUMNS", "Reach", "exposed", "match_events", "nearest", "reach_box",
+    "route_samples", "site_radii",
 ]  # fmt: skip
 
 EXPOSURE_COLUMNS = ["event_id", "site_id", "via", "distance_km"]

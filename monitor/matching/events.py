@@ -133,8 +133,9 @@ def exposed(
         match_events(points.iloc[a : a + per_block], sites, site_radius_km, route_corridor_km, routes)
         for a in range(0, len(points), per_block)
     ]
-    pairs = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=EXPOSURE_COLUMNS)
-    return pairs.merge(events, on="event_id", how="inner", sort=False)
+    if not parts:  # no events: nothing to merge (an empty read's columns may not be typed as the ids)
+        return pd.DataFrame(columns=[*EXPOSURE_COLUMNS, *(c for c in events.columns if c != "event_id")])
+    return pd.concat(parts, ignore_index=True).merge(events, on="event_id", how="inner", sort=False)
 
 
 def nearest(exposures: pd.DataFrame) -> pd.DataFrame:

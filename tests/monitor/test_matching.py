@@ -13,8 +13,10 @@ from monitor.geo import haversine_km
 from monitor.matching import (
     EXPOSURE_COLUMNS,
     NoticeLinks,
+    Reach,
     SiteTextIndex,
     match_events,
+    nearest,
     operator_labels,
     reach_box,
     route_samples,
@@ -130,6 +132,47 @@ def test_a_site_reaches_its_radius_plus_its_coordinate_precision():
     unknown = sites.assign(coord_precision_km=[np.nan, -1.0])  # unknown or nonsense: the radius alone
     assert site_radii(unknown, 80.0).tolist() == [80.0, 80.0]
     assert site_radii(sites.drop(columns="coord_precision_km"), 80.0).tolist() == [80.0, 80.0]
+
+
+def test_each_events_nearest_exposure_is_the_least_distance_then_site_then_route_first() -> None:
+    exposures = pd.DataFrame(
+        {"event_id": [7, 7, 7, 7, 8], "site_id": ["b", "a", "a", "c", "c"],
+         "via": ["site", "site", "route", "route", "site"], "distance_km": [4.0, 4.0, 4.0, 9.0, 30.0]}
+    )  # fmt: skip
+    picked = nearest(exposures)
+    assert list(picked.itertuples(index=False, name=None)) == [(7, "a", "route", 4.0), (8, "c", "site", 30.0)]
+    assert nearest(exposures.iloc[:0]).empty
+
+
+def test_a_reach_matches_events_as_match_events_does_and_keeps_their_columns() -> None:
+    events = _events().rename(columns={"id": "event_id"}).assign(location=list("vwxyz"))
+    reach = Reach(_sites(), 150.0, 25.0)
+    got = reach.exposures(events)
+    expected = match_events(_events(), _sites(), 150.0, 25.0)
+    pd.testing.assert_frame_equal(got[EXPOSURE_COLUMNS], expected)
+    assert dict(zip(got["event_id"], got["location"], strict=True))[30] == "v"  # Walikale's row
+    assert list(reach.exposures(events.iloc[:0]).columns) == [*EXPOSURE_COLUMNS, "lat", "lon", "location"]
+    # The reach of some sites is those sites' rows alone; of none, nothing.
+    only = reach.of(["rubaya"]).exposures(events)
+    pd.testing.assert_frame_equal(
+        only[EXPOSURE_COLUMNS], expected[expected["site_id"] == "rubaya"].reset_index(drop=True)
+    )
+    assert reach.of([]).exposures(events).empty and reach.of([]).box is None
+
+
+def test_a_reachs_box_holds_every_event_it_matches() -> None:
+    reach = Reach(_sites(), 150.0, 25.0).of(["bisie", "rubaya"])
+    assert reach.box is not None
+    south, north, west, east = reach.box
+    rng = np.random.default_rng(11)
+    events = pd.DataFrame(
+        {"event_id": np.arange(4000), "lat": rng.uniform(-6, 4, 4000), "lon": rng.uniform(23, 34, 4000)}
+    )
+    matched = reach.exposures(events)
+    assert len(matched) > 100
+    assert matched["lat"].between(south, north).all() and matched["lon"].between(west, east).all()
+    outside = ~events["lat"].between(south, north) | ~events["lon"].between(west, east)
+    assert outside.any()  # the box leaves some of the events out
 
 
 def test_match_events_output_does_not_depend_on_input_order():

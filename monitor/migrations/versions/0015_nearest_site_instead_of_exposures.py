@@ -27,16 +27,7 @@ EVENTS_MATCHED = "match:events_seen"
 
 
 def upgrade() -> None:
-    op.create_table(
-        "nearest_site",
-        sa.Column("event_id", sa.Integer(), nullable=False),
-        sa.Column("site_id", sa.String(), nullable=False),
-        sa.Column("via", sa.String(), nullable=False),
-        sa.Column("distance_km", sa.Float(), nullable=False),
-        sa.ForeignKeyConstraint(["event_id"], ["event.id"]),
-        sa.PrimaryKeyConstraint("event_id"),
-        sqlite_with_rowid=False,
-    )
+    op.create_table("nearest_site", *_columns(key=("event_id",)), sqlite_with_rowid=False)
     op.execute(
         "INSERT INTO nearest_site (event_id, site_id, via, distance_km)"
         " SELECT event_id, site_id, via, distance_km FROM (SELECT event_id, site_id, via, distance_km,"
@@ -47,15 +38,19 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.create_table(
-        "exposure",
+    op.create_table("exposure", *_columns(key=("event_id", "site_id", "via")), sqlite_with_rowid=False)
+    op.drop_table("nearest_site")
+    op.execute(sa.text("DELETE FROM watermark WHERE name = :name").bindparams(name=EVENTS_MATCHED))
+
+
+def _columns(key: tuple[str, ...]) -> list[sa.schema.SchemaItem]:
+    """The columns both tables have (an event, a site, via what, how far), keyed by ``key`` (new objects on
+    each call)."""
+    return [
         sa.Column("event_id", sa.Integer(), nullable=False),
         sa.Column("site_id", sa.String(), nullable=False),
         sa.Column("via", sa.String(), nullable=False),
         sa.Column("distance_km", sa.Float(), nullable=False),
         sa.ForeignKeyConstraint(["event_id"], ["event.id"]),
-        sa.PrimaryKeyConstraint("event_id", "site_id", "via"),
-        sqlite_with_rowid=False,
-    )
-    op.drop_table("nearest_site")
-    op.execute(sa.text("DELETE FROM watermark WHERE name = :name").bindparams(name=EVENTS_MATCHED))
+        sa.PrimaryKeyConstraint(*key),
+    ]

@@ -166,7 +166,6 @@ class Pipeline:
         self.progress = progress
         self._sites: pd.DataFrame | None = None  # the registry, while one tick or rescore runs
         self._sites_version: Any = None  # its ``Store.registry_version``, read before it
-        self._routes: tuple[Any, matching.RouteSamples] | None = None  # (version, corridor) and its routes
         self._window = reads.window.ExposureWindow()
 
     def _registry(self) -> pd.DataFrame:
@@ -183,7 +182,7 @@ class Pipeline:
             yield
             return
         # The version first: a registry changed between the two reads is held under the older version, so
-        # what is kept by version (the routes) is built again next time, never kept for another registry.
+        # what is kept by version (the routes, ``sites.reach``) is built again next time.
         self._sites_version = self.store.registry_version()
         self._sites = sites.sites_frame(self.store)
         try:
@@ -192,25 +191,15 @@ class Pipeline:
             self._sites, self._sites_version = None, None
 
     def _reach(self, site_frame: pd.DataFrame, *, kept: bool = True) -> matching.Reach:
-        """Where events count for ``site_frame``'s sites, as ``settings.matching`` says; ``kept``: as for
-        ``_route_samples``."""
+        """Where events count for ``site_frame``'s sites, as ``settings.matching`` says. ``kept``: the frame
+        is the registry (``_registry``); held for a tick or a rescore (``_one_registry``), its routes are
+        sampled once per registry version (``sites.reach``). Otherwise (some sites, or a registry read
+        without a version) they are sampled here."""
         m = self.settings.matching
-        routes = self._route_samples(site_frame, kept=kept)
+        if kept and self._sites_version is not None:
+            return sites.reach(self.store, m, site_frame, self._sites_version)
+        routes = matching.route_samples(site_frame, m.route_corridor_km)
         return matching.Reach(site_frame, m.site_radius_km, m.route_corridor_km, routes)
-
-    def _route_samples(self, site_frame: pd.DataFrame, *, kept: bool = True) -> matching.RouteSamples | None:
-        """The registry's routes sampled for matching (None: no route matching), kept while its version
-        holds: a tick parsed and sampled 10,000 routes anew, 0.09 s of its 0.12 s of matching.
-        ``kept=False``: ``site_frame`` is not the registry (some of its sites): sampled, not kept."""
-        corridor = self.settings.matching.route_corridor_km
-        if corridor <= 0:
-            return None
-        if self._sites_version is None or not kept:
-            return matching.route_samples(site_frame, corridor)
-        key = (self._sites_version, corridor)
-        if self._routes is None or self._routes[0] != key:
-            self._routes = key, matching.route_samples(site_frame, corridor)
-        return self._routes[1]
 
     # ---- ingest ----
     def ingest(

@@ -486,17 +486,24 @@ def sites_frame(store: Store) -> pd.DataFrame:
     return held[1].copy()
 
 
-def reach(store: Store, settings: MatchingSettings) -> matching.Reach:
-    """Where events count for every stored site (``sites_frame``), as ``settings`` says: its routes
-    sampled once per store handle while the registry and the corridor stay as they were (10,000 routes:
-    0.09 s, for a tick's alerts to match a few events)."""
-    frame = sites_frame(store)
-    key = (store.registry_version(), settings.route_corridor_km)
+def reach(
+    store: Store, settings: MatchingSettings, registry: pd.DataFrame | None = None, version: Any = None
+) -> matching.Reach:
+    """Where events count for every stored site (``sites_frame``; or ``registry``, a frame of it the caller
+    holds, read at ``version``: a pipeline's for one tick), as ``settings`` says. The routes are sampled
+    once per store handle while the registry version and the corridor stay as they were (10,000 routes:
+    0.09 s of a tick's 0.12 s of matching)."""
+    if registry is None:
+        # The version first: a registry written between the two reads is kept under the older version, so
+        # its routes are sampled again next time, never kept for another registry.
+        version = store.registry_version()
+        registry = sites_frame(store)
+    key = (version, settings.route_corridor_km)
     held = _ROUTES.get(store)
     if held is None or held[0] != key:
-        held = key, matching.route_samples(frame, settings.route_corridor_km)
+        held = key, matching.route_samples(registry, settings.route_corridor_km)
         _ROUTES[store] = held
-    return matching.Reach(frame, settings.site_radius_km, settings.route_corridor_km, held[1])
+    return matching.Reach(registry, settings.site_radius_km, settings.route_corridor_km, held[1])
 
 
 def site_frame(store: Store, site_id: str) -> pd.DataFrame:

@@ -61,12 +61,11 @@ MATCH_EVENTS_PER_BLOCK = matching.EVENTS_PER_BLOCK
 MAX_RESCORE_DAYS = 400
 #: ``ensure_scored`` computes about this many site-days at a time: each block costs a pass over the run's
 #: inputs, a front line and a supply roll-up, so fewer, larger ones are cheaper (explanations are compact).
+#: A block's memory follows its inputs (bounded by ``SCORE_INPUT_EVENTS``) and its cells, not the (exposure,
+#: day) pairs it weighs: scoring loops over its days, and the rows' weights are worked out once, when read.
 SCORE_ROWS_PER_BLOCK = 250_000
-#: A block of days also weighs at most about this many (exposure, day) pairs (each day weighs the exposures of
-#: its window): 25 days of the 300k-event import weigh about 4.5M, of 1M events over the same years 3x more.
-SCORE_BLOCK_PAIRS = 4_000_000
 #: Scoring reads its inputs (exposures above all) for a run of days holding about this many events at once
-#: (``Pipeline._input_spans``): about 2M exposure rows over 10,000 sites, 500 MB once read.
+#: (``Pipeline._input_spans``): about 2M exposure rows over 10,000 sites, 250 MB once read and weighed.
 SCORE_INPUT_EVENTS = 100_000
 #: Stored scores are current when computed at or after ``since`` under the scoring parameters ``params``
 #: (JSON); renewed when the registry or the parameters change, so exports recompute older stored days.
@@ -549,7 +548,7 @@ class Pipeline:
             carried: list[_Inputs] = []  # the last run's inputs, held only here: the next read frees them
             for span in self._input_spans(days):
                 inputs = self._inputs(registry, span, known, ids, carried)
-                for block in self._pair_bounded(span, len(chosen), inputs.exposures["event_date"]):
+                for block in day_blocks(span, len(chosen), SCORE_ROWS_PER_BLOCK):
                     scores = self._compute(chosen, inputs, block, known_by, explain)
                     if quiet is not None and not scores.empty:
                         epoch = self.scores_epoch()
@@ -560,29 +559,6 @@ class Pipeline:
                     yield scores
                 carried.append(inputs)
                 del inputs
-
-    def _pair_bounded(self, span: list[date], n_sites: int, event_dates: pd.Series) -> Iterator[list[date]]:
-        """``span``'s blocks (``day_blocks`` of ``SCORE_ROWS_PER_BLOCK`` site-days) split again so that each
-        weighs at most about ``SCORE_BLOCK_PAIRS`` (exposure, day) pairs: every day of a block weighs the
-        exposures of its window, so a block's memory follows the events' density as well as its days."""
-        window = self.settings.scoring.window_days
-        dated = event_dates.to_numpy(dtype="datetime64[D]").astype(np.int64)
-        first = (span[0] - timedelta(days=window) - date(1970, 1, 1)).days
-        at = np.array([(day - span[0]).days for day in span]) + window  # days may have gaps
-        counts = np.bincount(np.clip(dated - first, 0, None), minlength=int(at[-1]) + 1)
-        through = np.concatenate([[0], np.cumsum(counts)])
-        # The exposures dated (day - window, day] of each day of the span: the pairs it adds to a block.
-        weighed = dict(zip(span, (through[at + 1] - through[at + 1 - window]).tolist(), strict=True))
-        for block in day_blocks(span, n_sites, SCORE_ROWS_PER_BLOCK):
-            part: list[date] = []
-            pairs = 0
-            for day in block:
-                if part and pairs + weighed[day] > SCORE_BLOCK_PAIRS:
-                    yield part
-                    part, pairs = [], 0
-                part.append(day)
-                pairs += weighed[day]
-            yield part
 
     def _input_spans(self, days: list[date]) -> Iterator[list[date]]:
         """``days`` in runs whose inputs (their events and the scoring window's before them) hold at most
@@ -690,10 +666,11 @@ class Pipeline:
         """``exposures`` with what scoring works out of each row alone: the km from the event to its site's
         mine (``site_km``, NaN for an unlocated site) and the row's weight (``scoring.WEIGHT``). The window
         held between ticks keeps them, so each row is weighed once, not at every tick (0.05 s of a tick's
-        340,000 rows)."""
+        340,000 rows). The columns only weighing reads (and the event's place) are dropped: scoring holds
+        a run's rows at once, and they were half of each row's memory."""
         exposures["site_km"] = _distance_to_site(exposures, registry)
         exposures[scoring.WEIGHT] = scoring.event_weights(exposures, self.settings.scoring)
-        return exposures
+        return exposures.drop(columns=[*scoring.WEIGHT_ONLY_COLUMNS, "lat", "lon"])
 
     def window_since(self) -> reads.window.Since:
         """What is written from now on is stamped no earlier than this (``reads.window.Since``): rows of

@@ -76,6 +76,9 @@ EXPOSURE_COLUMNS = (
     "event_id", "site_id", "via", "distance_km", "source", "type", "sub_type", "fatalities",
     "geo_precision", "event_date", "known_at",
 )  # fmt: skip
+#: The exposure columns only ``event_weights`` reads: a frame that carries each row's ``WEIGHT`` needs none
+#: of them (the pipeline drops them once it has weighed its rows: 46% of an exposure row's memory).
+WEIGHT_ONLY_COLUMNS = ("type", "sub_type", "geo_precision", "num_sources", "num_articles")
 #: Required notice columns; optional: matched_on (how the notice was tied to the site: a halt tied only by
 #: a place counts as a partial halt, ``monitor.domain.weighed_kind``).
 NOTICE_COLUMNS = ("notice_id", "site_id", "kind", "confidence", "known_at")
@@ -597,7 +600,10 @@ def score_days(
         return _empty_scores()
     index = pd.Index(sites["id"].astype(str))
     n_sites, n_days = len(index), day_numbers.size
-    ex = _prepare_exposures(_require(exposures, "exposures", EXPOSURE_COLUMNS), index, params)
+    weighed = exposures is not None and WEIGHT in exposures.columns
+    unweighed = [c for c in EXPOSURE_COLUMNS if c not in WEIGHT_ONLY_COLUMNS]
+    required = [*unweighed, WEIGHT] if weighed else list(EXPOSURE_COLUMNS)
+    ex = _prepare_exposures(_require(exposures, "exposures", required), index, params)
     con = _conflict(ex, day_numbers, n_sites, params)
     notes = _notices(_require(notices, "notices", NOTICE_COLUMNS), index, day_numbers, params)
 

@@ -231,6 +231,22 @@ def test_a_weight_the_caller_worked_out_is_the_one_scoring_uses() -> None:
     assert contribution_sum(doubled) == pytest.approx(2 * contribution_sum(score(rows).iloc[0]), rel=1e-3)
 
 
+def test_rows_carrying_their_weight_need_none_of_the_columns_only_weighing_reads() -> None:
+    rows = [
+        exposure(event_id=1, fatalities=3, distance_km=20.0),
+        exposure(event_id=2, via="route", distance_km=5.0, site_km=70.0, source="gdelt", num_sources=3),
+    ]
+    weights = scoring.event_weights(pd.DataFrame(rows), PARAMS)
+    bare = [
+        {k: v for k, v in r.items() if k not in scoring.WEIGHT_ONLY_COLUMNS} | {scoring.WEIGHT: w}
+        for r, w in zip(rows, weights, strict=True)
+    ]
+    assert not set(scoring.WEIGHT_ONLY_COLUMNS) & set(bare[0])
+    pd.testing.assert_frame_equal(score(bare), score(rows))
+    with pytest.raises(ValueError, match="missing columns"):  # without its weight, a row needs them all
+        score([{k: v for k, v in r.items() if k != scoring.WEIGHT} for r in bare])
+
+
 @pytest.mark.parametrize(("age", "counts"), [(59, True), (60, True), (61, False)])
 def test_events_older_than_the_window_count_zero(age: int, counts: bool) -> None:
     event_day = DAY - timedelta(days=age)

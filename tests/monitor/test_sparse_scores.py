@@ -101,12 +101,13 @@ def test_scores_read_and_computed_in_runs_of_days_are_those_computed_at_once(
     monkeypatch.setattr(pipeline_module, "SCORE_INPUT_EVENTS", 40)
     assert len(list(pipeline._input_spans(days))) > 5
     pd.testing.assert_frame_equal(pipeline.score(days, persist=False), at_once)
-    monkeypatch.setattr(pipeline_module, "SCORE_BLOCK_PAIRS", 30)  # blocks of a day or two, too
+    n_sites = len(pipeline._registry())
+    monkeypatch.setattr(pipeline_module, "SCORE_ROWS_PER_BLOCK", 2 * n_sites)  # blocks of two days, too
     pd.testing.assert_frame_equal(pipeline.score(days, persist=False), at_once)
     gaps = days[::3]  # days with gaps between them (the stale ones of a store, say)
     monkeypatch.setattr(pipeline_module, "SCORE_INPUT_EVENTS", 10**9)
     whole = pipeline.score(gaps, persist=False)
-    monkeypatch.setattr(pipeline_module, "SCORE_BLOCK_PAIRS", 10**9)
+    monkeypatch.setattr(pipeline_module, "SCORE_ROWS_PER_BLOCK", 10**9)
     pd.testing.assert_frame_equal(whole, pipeline.score(gaps, persist=False))
 
 

@@ -628,7 +628,9 @@ class Store:
 
     def _write_scores(self, scores: pd.DataFrame, computed_at: datetime, clear: Clear) -> int:
         table = models.Score.__table__  # type: ignore[attr-defined]
-        frame = scores.assign(computed_at=naive_utc(computed_at))
+        # One stamp for every row, as the text SQLAlchemy writes: converted once, not once per row.
+        stamp = _timestamps(pd.Series([naive_utc(computed_at)]), unit="us")[0]
+        frame = scores.assign(computed_at=stamp)
         for column in table.columns:
             if column.name not in frame.columns:
                 frame[column.name] = None if column.nullable else ""

@@ -77,7 +77,8 @@ EXPOSURE_COLUMNS = (
     "geo_precision", "event_date", "known_at",
 )  # fmt: skip
 #: The exposure columns only ``event_weights`` reads: a frame that carries each row's ``WEIGHT`` needs none
-#: of them (the pipeline drops them once it has weighed its rows: 46% of an exposure row's memory).
+#: of them (the pipeline drops them, and the event's place, once it has weighed its rows: 46% of a row's
+#: memory).
 WEIGHT_ONLY_COLUMNS = ("type", "sub_type", "geo_precision", "num_sources", "num_articles")
 #: Required notice columns; optional: matched_on (how the notice was tied to the site: a halt tied only by
 #: a place counts as a partial halt, ``monitor.domain.weighed_kind``).

@@ -334,6 +334,17 @@ _PARTS: tuple[tuple[str, bool, bool], ...] = (
 )  # fmt: skip
 
 
+def _part_positions() -> np.ndarray:
+    """Each part's position in ``_PARTS``, by [near the mine, corroborated]."""
+    at = np.zeros((2, 2), dtype=np.intp)
+    for k, (_, via, trusted) in enumerate(_PARTS):
+        at[int(via), int(trusted)] = k
+    return at
+
+
+_PART_AT = _part_positions()
+
+
 def _group_starts(site: np.ndarray, incident: np.ndarray) -> np.ndarray:
     """Where a new (site, incident) group starts in rows sorted by site then incident."""
     first = np.ones(site.size, dtype=bool)
@@ -394,9 +405,11 @@ def _conflict(ex: _Exposed, day_numbers: np.ndarray, n_sites: int, params: Scori
             c = ex.base[rep] * np.exp2((ex.event_day[rep] - day) / params.half_life_days)
             site = ex.site[rep]
             corroborated = np.maximum.reduceat(curated_b[live], starts_b)[group_of[rep]]
-            for name, via, trusted in _PARTS:
-                w = np.where((ex.is_site[rep] == via) & (corroborated == trusted), c, 0.0)
-                sums[name][j] = np.bincount(site, weights=w, minlength=n_sites)
+            # The four sums in one pass: each row adds to its own part's bins only.
+            part = _PART_AT[ex.is_site[rep].astype(np.intp), corroborated.astype(np.intp)]
+            summed = np.bincount(part * n_sites + site, weights=c, minlength=len(_PARTS) * n_sites)
+            for k, (name, _, _) in enumerate(_PARTS):
+                sums[name][j] = summed[k * n_sites : (k + 1) * n_sites]
             new_site = np.ones(rep.size, dtype=bool)
             new_site[1:] = site[1:] != site[:-1]
             starts = np.flatnonzero(new_site)

@@ -70,8 +70,9 @@ SITE_COLUMNS = ("id",)
 #: Optional exposure column: each row's ``event_weights`` under the parameters scoring is given, worked out
 #: by the caller already (the pipeline's window held between ticks works it out once per row read).
 WEIGHT = "weight"
-#: Required exposure columns; optional: site_km, incident_id (else each event is its own incident),
-#: num_sources and num_articles (else 1), and ``WEIGHT``.
+#: Required exposure columns (but not ``WEIGHT_ONLY_COLUMNS`` in rows that carry their ``WEIGHT``);
+#: optional: site_km, incident_id (else each event is its own incident), num_sources and num_articles (else
+#: 1), and ``WEIGHT``.
 EXPOSURE_COLUMNS = (
     "event_id", "site_id", "via", "distance_km", "source", "type", "sub_type", "fatalities",
     "geo_precision", "event_date", "known_at",

@@ -23,8 +23,7 @@ def idle_case() -> Case:
 def holding_case(setup_mb: int, held_mb: int, call_mb: int) -> Case:
     """Setup peaks at ``setup_mb`` and frees it, then holds ``held_mb``; each call allocates ``call_mb`` more
     and frees it."""
-    del_me = _touched(setup_mb)
-    del del_me
+    _touched(setup_mb)  # resident, then freed at once
     held = _touched(held_mb)
 
     def call() -> int:

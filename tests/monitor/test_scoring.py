@@ -774,6 +774,36 @@ def test_rows_come_per_day_then_site_and_match_the_score_table() -> None:
     assert (set(SCORE_COLUMNS) - {"explain"}) | front == table  # the store keeps no explanation
 
 
+def test_sites_scored_in_parts_of_their_rows_score_as_all_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    sites = [site(id=name, annual_output_t=1_000.0 * (k + 1)) for k, name in enumerate("edcba")]
+    rows = [
+        exposure(event_id=1, site_id="a", fatalities=4),
+        exposure(event_id=1, site_id="b", via="route", distance_km=3.0, site_km=40.0),
+        exposure(
+            event_id=2, site_id="b", event_date=DAY - timedelta(days=3), known_at=at(DAY - timedelta(days=2))
+        ),
+        exposure(event_id=3, site_id="b", source="gdelt", incident_id=2),  # a second report of incident 2
+        exposure(event_id=4, site_id="d", type="riots", event_date=DAY - timedelta(days=20)),
+        exposure(event_id=4, site_id="d", via="route", distance_km=1.0, site_km=9.0),  # one event, both vias
+        exposure(event_id=5, site_id="nowhere"),
+        exposure(event_id=6, site_id="e", known_at=at(DAY + timedelta(days=1))),  # public only the next day
+    ]
+    halted = [notice(site_id="c", known_at=at(DAY - timedelta(days=1)))]
+    days = days_from(DAY - timedelta(days=4), 6)
+    at_once = score(rows, halted, sites, days)
+    parts: list[list[str]] = []
+    scores = scoring._scores
+
+    def spied(part_sites: pd.DataFrame, *args: Any) -> pd.DataFrame:
+        parts.append(part_sites["id"].tolist())
+        return scores(part_sites, *args)
+
+    monkeypatch.setattr(scoring, "_scores", spied)
+    monkeypatch.setattr(scoring, "ROWS_AT_ONCE", 2)
+    pd.testing.assert_frame_equal(score(rows, halted, sites, days), at_once)
+    assert parts == [["a", "b"], ["c", "d"], ["e"]]  # runs of whole sites, about two rows each
+
+
 def test_exposures_of_unknown_sites_are_ignored() -> None:
     assert score([exposure(site_id="nowhere")]).iloc[0]["risk"] == 0.0
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ import pytest
 from bench import data
 from feeds import acled
 from feeds.base import Batch
-from monitor import demo, geo, reads, sites
+from monitor import demo, geo, reads, scoring, sites
 from monitor import pipeline as pipeline_module
 from monitor.config import Settings
 from monitor.exports.files import write_file
@@ -104,11 +105,63 @@ def test_scores_read_and_computed_in_runs_of_days_are_those_computed_at_once(
     n_sites = len(pipeline._registry())
     monkeypatch.setattr(pipeline_module, "SCORE_ROWS_PER_BLOCK", 2 * n_sites)  # blocks of two days, too
     pd.testing.assert_frame_equal(pipeline.score(days, persist=False), at_once)
+    monkeypatch.setattr(scoring, "ROWS_AT_ONCE", 50)  # and each block's sites in parts of about 50 rows
+    pd.testing.assert_frame_equal(pipeline.score(days, persist=False), at_once)
     gaps = days[::3]  # days with gaps between them (the stale ones of a store, say)
     monkeypatch.setattr(pipeline_module, "SCORE_INPUT_EVENTS", 10**9)
     whole = pipeline.score(gaps, persist=False)
     monkeypatch.setattr(pipeline_module, "SCORE_ROWS_PER_BLOCK", 10**9)
     pd.testing.assert_frame_equal(whole, pipeline.score(gaps, persist=False))
+
+
+def test_a_window_denser_than_a_run_may_hold_is_read_in_parts_and_its_runs_still_take_days(
+    fresh_store: Store, generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipeline = matched(fresh_store, generated)
+    days = _day_range(data.NOW.date() - timedelta(days=30), data.NOW.date())
+    at_once = pipeline.score(days, persist=False)
+    window = timedelta(days=pipeline.settings.scoring.window_days)
+    counts = reads.events.per_day(fresh_store, days[0] - window, days[-1])
+
+    def held(first: date, last: date) -> int:
+        return sum(n for d, n in counts.items() if first - window <= d <= last)
+
+    bound = held(days[0], days[0]) // 2  # the window before any day alone holds more
+    monkeypatch.setattr(pipeline_module, "SCORE_INPUT_EVENTS", bound)
+    spans = list(pipeline._input_spans(days))
+    assert [d for span in spans for d in span] == days
+    assert max(len(span) for span in spans) > 1, "runs should take days past the bound, up to a share"
+    for span in spans:
+        limit = held(span[0], span[0]) * (1 + pipeline_module.SCORE_SPAN_OVER_WINDOW)
+        assert len(span) == 1 or held(span[0], span[-1]) <= limit
+    reads_of: list[tuple[date, date]] = []
+    matched_rows = pipeline._matched
+
+    def spied(first: date, last: date, *args: Any) -> pd.DataFrame:
+        reads_of.append((first, last))
+        return matched_rows(first, last, *args)
+
+    monkeypatch.setattr(pipeline, "_matched", spied)
+    pd.testing.assert_frame_equal(pipeline.score(days, persist=False), at_once)
+    assert len(reads_of) > len(spans)  # the first run's window was read a part at a time
+    assert all(held(first + window, last) <= bound or first == last for first, last in reads_of)
+
+
+def test_only_a_run_of_a_few_days_fills_the_window_held_for_the_ticks(
+    fresh_store: Store, generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipeline = matched(fresh_store, generated)
+    today = data.NOW.date()
+    extra = pipeline_module.HELD_EXTRA_DAYS
+    longer = _day_range(today - timedelta(days=extra + 1), today)
+    monkeypatch.setattr(pipeline_module, "SCORE_INPUT_EVENTS", 1)  # runs of a day or a few, the first short
+    monkeypatch.setattr(pipeline_module, "SCORE_SPAN_OVER_WINDOW", 0.0)
+    assert len(list(pipeline._input_spans(longer))) > 1
+    pipeline._window = reads.window.ExposureWindow()  # nothing held yet
+    pipeline.score(longer, persist=False)
+    assert pipeline._window._held is None  # a longer run's later runs read their own: none held for ticks
+    pipeline.score(_day_range(today - timedelta(days=extra), today), persist=False)
+    assert pipeline._window._held is not None
 
 
 def _scored_before(

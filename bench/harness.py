@@ -32,12 +32,14 @@ class Skip(Exception):
 class Impl:
     """One way to do a step. ``ref`` names a module-level function ``setup(**params) -> Case`` as
     "module:function" (importable in a fresh interpreter); ``args`` are parameters of its own (a point of a
-    curve, say), given besides the step's."""
+    curve, say), given besides the step's. ``ours``: the one the others are compared to; ``mine``: minewatch's
+    own code besides it (a curve's other points), whose peak memory is held to the same bound."""
 
     label: str
     ref: str
     ours: bool = False
     args: tuple[tuple[str, Any], ...] = ()
+    mine: bool = False
 
 
 @dataclass
@@ -58,6 +60,7 @@ class Result:
     step: str
     label: str
     ours: bool
+    mine: bool = False
     times: list[float] = field(default_factory=list)
     rows: int = 0
     peak_rss_mb: float = 0.0
@@ -132,7 +135,7 @@ class _Worker:
         self.proc = ctx.Process(target=_child, args=(impl.ref, params, child))
         self.proc.start()
         child.close()
-        self.result = Result(step, impl.label, impl.ours)
+        self.result = Result(step, impl.label, impl.ours, impl.ours or impl.mine)
         self._expect("ready")
 
     def _expect(self, kind: str) -> tuple[Any, ...] | None:

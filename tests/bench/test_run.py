@@ -79,6 +79,12 @@ def test_the_quick_scaling_steps_fit_an_exponent_per_axis(tmp_path: Path) -> Non
         for s in ("scaling-ingest", "scaling-score")
         for a in ("events^b (10k sites)", "sites^b (1M events)")
     }
+    # Every point is minewatch's own code, held to the memory bound, not only the one the others compare to.
+    for step in ("scaling-ingest", "scaling-score"):
+        bounds = [t for t in report["targets"] if t["step"] == step and t["target"].startswith("peak RSS")]
+        assert [t["target"].split("(")[1].rstrip(")") for t in bounds] == [
+            r["label"] for r in rows if r["step"] == step
+        ]
     # Ingesting 40 times the events costs more than twice the time: the fit sees the curve's growth.
     assert fitted[("scaling-ingest", "events^b (10k sites)")] > 0.2
     assert "b = " in result.stdout

@@ -639,13 +639,11 @@ def _in_parts(
     counts = np.bincount(site_of[site_of >= 0], minlength=n_sites)
     part_of_site = (np.cumsum(counts) - counts) // ROWS_AT_ONCE  # non-decreasing: parts are runs of sites
     part_of_row = np.where(site_of >= 0, part_of_site[np.maximum(site_of, 0)], -1)
-    del site_of
     frames, cells = [], []
     for part in np.unique(part_of_site):
         mine = np.flatnonzero(part_of_site == part)
-        rows = exposures.take(np.flatnonzero(part_of_row == part))
-        frames.append(_scores(sites.iloc[mine], rows, notices, day_numbers, params, explain))
-        del rows
+        rows = np.flatnonzero(part_of_row == part)
+        frames.append(_scores(sites.iloc[mine], exposures.take(rows), notices, day_numbers, params, explain))
         cells.append((np.arange(n_days)[:, None] * n_sites + mine[None, :]).ravel())
     order = np.argsort(np.concatenate(cells), kind="stable")
     return pd.concat(frames, ignore_index=True).take(order).reset_index(drop=True)

@@ -650,10 +650,8 @@ class Pipeline:
         held between ticks (``reads.window``): a tick's rescore of the sites it touched, and the scoring in
         full of a new day (the first tick after midnight), which fills it for the ticks after. Any other read
         (a vintage, a longer run, the rest of a run whose earlier rows are kept) reads the events and matches
-        them to the ``registry``'s sites (``site_ids`` only, when given; ``_matched``), a run of days holding
-        at most ``SCORE_INPUT_EVENTS`` events at a time, each weighed (``derive``) before the next is read: as
-        matched, a row also holds its event's place and what weighing reads, twice its memory once weighed (a
-        4M-event store's 60-day window, read at once, peaked at 2.4 GB). The window gives
+        them to the ``registry``'s sites (``site_ids`` only, when given; ``_matched``), a run of days at a
+        time, each weighed (``derive``) before the next is read (``reads.window.in_runs``). The window gives
         every site's rows: scoring passes over those of sites it does not score, and picking the others out
         here copied a tick's 340,000 rows (0.05-0.11 s) to drop 12% of them.
 
@@ -669,15 +667,7 @@ class Pipeline:
         def read(start: date, end: date) -> pd.DataFrame:
             return derive(reads.window.typed(self._matched(start, end, known, registry, site_ids)))
 
-        counts = reads.events.per_day(self.store, first, last)
-        parts, start, held_events = [], first, 0
-        for day in (first + timedelta(days=i) for i in range((last - first).days + 1)):
-            if held_events and held_events + counts.get(day, 0) > SCORE_INPUT_EVENTS:
-                parts.append(read(start, day - timedelta(days=1)))
-                start, held_events = day, 0
-            held_events += counts.get(day, 0)
-        parts.append(read(start, last))
-        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        return reads.window.in_runs(self.store, first, last, read)
 
     def _matched(
         self, first: date, last: date, known: Known, registry: pd.DataFrame, site_ids: list[str] | None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -433,6 +433,20 @@ def per_day(store: Store, first: date, last: date) -> dict[date, int]:
     )
     days = [dialect.as_date(d) for d in rows["event_date"]]
     return {d: int(n) for d, n in zip(days, rows["n"], strict=True) if d is not None}
+
+
+def day_runs(store: Store, first: date, last: date, most: int) -> list[tuple[date, date]]:
+    """``first`` to ``last`` as runs of days (first, last of each) holding at most ``most`` events each
+    (``per_day``); a day holding more is a run of its own."""
+    counts = per_day(store, first, last)
+    runs: list[tuple[date, date]] = []
+    start, held = first, 0
+    for day in (first + timedelta(days=i) for i in range((last - first).days + 1)):
+        if held and held + counts.get(day, 0) > most:
+            runs.append((start, day - timedelta(days=1)))
+            start, held = day, 0
+        held += counts.get(day, 0)
+    return [*runs, (start, last)]
 
 
 # ---- what a rescore must look at ----

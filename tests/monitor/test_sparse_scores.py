@@ -128,6 +128,7 @@ def test_a_window_denser_than_a_run_may_hold_is_read_in_parts_and_its_runs_still
 
     bound = held(days[0], days[0]) // 2  # the window before any day alone holds more
     monkeypatch.setattr(pipeline_module, "SCORE_INPUT_EVENTS", bound)
+    monkeypatch.setattr(reads.window, "READ_EVENTS", bound)
     spans = list(pipeline._input_spans(days))
     assert [d for span in spans for d in span] == days
     assert max(len(span) for span in spans) > 1, "runs should take days past the bound, up to a share"

@@ -3,6 +3,7 @@ whatever was written between two reads, and reads and matches again only the eve
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from feeds.base import Batch
 from monitor import sites
 from monitor.config import Settings
 from monitor.matching import Reach
-from monitor.reads import window
+from monitor.reads import events, window
 from monitor.reads.known import Known
 from monitor.store import Store
 from tests.monitor.generated import WindowReads, exposures_of, matched, pipeline_with_sites
@@ -179,3 +180,31 @@ def test_a_read_soon_after_another_reads_again_only_the_events_that_changed_sinc
     moved = read_as_the_store()
     assert spy.arrivals[-1] == int((moved["event_id"] == event_id).sum()) > 0
     assert set(moved.loc[moved["event_id"] == event_id, "incident_id"]) == {event_id + 10_000_000}
+
+
+def test_a_read_of_whole_days_comes_a_run_of_days_at_a_time_as_one_read_gives_it(
+    fresh_store: Store, generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    matched(fresh_store, generated)
+    known = Known.end_of(TODAY)
+    since = window.Since(stored=data.NOW.replace(tzinfo=None), fused=data.NOW.replace(tzinfo=None))
+    derived: list[int] = []
+
+    def derive(rows: pd.DataFrame) -> pd.DataFrame:
+        derived.append(len(rows))
+        return rows.assign(km=rows["distance_km"] * 1000)
+
+    reach = _reach(fresh_store)
+    at_once = window.ExposureWindow().read(fresh_store, FIRST, TODAY, known, since, reach, derive)
+    assert len(derived) == 1
+    per_day = events.per_day(fresh_store, FIRST, TODAY)
+    monkeypatch.setattr(window, "READ_EVENTS", max(per_day.values()) * 3)
+    derived.clear()
+    in_runs = window.ExposureWindow().read(fresh_store, FIRST, TODAY, known, since, reach, derive)
+    assert len(derived) > 3 and sum(derived) == len(at_once)  # each run's rows derived as it was read
+    assert in_runs["event_date"].is_monotonic_increasing
+    pd.testing.assert_frame_equal(_ordered(in_runs), _ordered(at_once))
+    runs = events.day_runs(fresh_store, FIRST, TODAY, window.READ_EVENTS)
+    assert runs[0][0] == FIRST and runs[-1][1] == TODAY
+    assert all(b + timedelta(days=1) == c for (_, b), (c, _) in itertools.pairwise(runs))
+    assert all(sum(n for d, n in per_day.items() if a <= d <= b) <= window.READ_EVENTS for a, b in runs)

@@ -232,32 +232,19 @@ def _read(
     """``derive(typed(reach.exposures(scored_events(...))))`` (of the events that arrived ``since``, when
     given, less those whose rows ``held`` holds as they are) in day order (a stable sort, where the store
     did not give that order); whole days (without ``since``) ``in_runs``."""
-    if since is None:
-        at_once = functools.partial(_read_at_once, store, reach, derive, known=known)
-        return in_runs(store, first, last, at_once)
-    return _read_at_once(store, reach, derive, first, last, known, since, held)
-
-
-def _read_at_once(
-    store: Store,
-    reach: Reach,
-    derive: Derive,
-    first: date,
-    last: date,
-    known: Known,
-    since: Since | None = None,
-    held: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """``_read`` at once."""
     arrived = None if since is None else (since.stored, since.fused)
-    read = events.scored_events(store, first, last, known, arrived=arrived)
-    if held is not None and len(read):
-        read = read[_changed(held, read[["event_id", "incident_id"]])]
-    rows = typed(reach.exposures(read))
-    day = rows["event_date"].to_numpy()
-    if day.size > 1 and not bool((day[1:] >= day[:-1]).all()):
-        rows = rows.iloc[np.argsort(day, kind="stable")].reset_index(drop=True)
-    return rows if derive is None else derive(rows)
+
+    def at_once(first: date, last: date) -> pd.DataFrame:
+        read = events.scored_events(store, first, last, known, arrived=arrived)
+        if held is not None and len(read):
+            read = read[_changed(held, read[["event_id", "incident_id"]])]
+        rows = typed(reach.exposures(read))
+        day = rows["event_date"].to_numpy()
+        if day.size > 1 and not bool((day[1:] >= day[:-1]).all()):
+            rows = rows.iloc[np.argsort(day, kind="stable")].reset_index(drop=True)
+        return rows if derive is None else derive(rows)
+
+    return at_once(first, last) if since is not None else in_runs(store, first, last, at_once)
 
 
 def _changed(held: pd.DataFrame, arrived: pd.DataFrame) -> np.ndarray:

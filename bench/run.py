@@ -169,8 +169,14 @@ STEPS: tuple[Step, ...] = (
             f"scaling-{name}",
             title,
             tuple(
-                Impl(label, f"bench.scaling:{name}_case", k == "1m", (("key", k),), mine=True)
-                for k, label in ((k, scaling.label(name, k)) for k in scaling.sizes(quick=False))
+                Impl(
+                    scaling.label(name, k),
+                    f"bench.scaling:{name}_case",
+                    ours=k == "1m",
+                    args=(("key", k),),
+                    mine=True,
+                )
+                for k in scaling.sizes(quick=False)
             ),
             scale=lambda quick: data.QUICK if quick else data.IMPORT,
             runs=1,

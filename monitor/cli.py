@@ -169,6 +169,10 @@ def init(ctx: typer.Context) -> None:
     changed = _load_sites(c.pipeline(store), _registry(c))
     sites_line = f"{reads.sites.count(store)} sites ({changed} new or changed)"
     out.print(f"store ready at {safe_url(c.settings.database.url)}: {upgraded.describe()}; {sites_line}")
+    files = reads.space.file_space(store)
+    if files is not None and files.worth_vacuum:
+        free = f"{files.free_bytes / 2**20:,.0f} MB of the file are free pages"
+        out.print(f"{free}: `minewatch doctor` says how to give them back to the disk")
 
 
 def _load_sites(pipeline: Pipeline, parsed: sites.SitesParse) -> int:

@@ -1,9 +1,10 @@
 """``minewatch doctor``: every problem with this installation, listed at once, each with what to do.
 
 Checks, in order: the environment (secret files), the config file, the database (reachable), the schema
-(initialised, current), the site registry (bundled and the user's CSVs), each enabled feed (credentials,
-and an HTTP request to its endpoint) and the alert channels (configured or not). A check that depends on
-an earlier one that failed is reported as skipped rather than failing twice for one cause.
+(initialised, current), a SQLite file's free pages (worth a ``VACUUM`` after an upgrade), the site
+registry (bundled and the user's CSVs), each enabled feed (credentials, and an HTTP request to its
+endpoint) and the alert channels (configured or not). A check that depends on an earlier one that failed
+is reported as skipped rather than failing twice for one cause.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from monitor.config import HttpSettings, Settings, alert_targets_from_env, confi
 from monitor.domain import CHANNELS, notice_feed
 from monitor.environment import resolve_environment
 from monitor.errors import MinewatchError
+from monitor.reads import space
 from monitor.store import Store, safe_url
 
 __all__ = ["Finding", "diagnose"]
@@ -92,9 +94,22 @@ def _store_checks(settings: Settings) -> list[Finding]:
             findings.append(Finding("schema", "ok", "initialised and current"))
         except MinewatchError as exc:
             findings.append(Finding("schema", "fail", str(exc)))
+            return findings
+        files = space.file_space(store)
+        if files is not None:
+            findings.append(_space_finding(files, store.engine.url.database or ""))
         return findings
     finally:
         store.engine.dispose()
+
+
+def _space_finding(files: space.FileSpace, path: str) -> Finding:
+    """The SQLite file's size, and how to give its free pages back when they are worth it."""
+    mb = f"{files.file_bytes / 2**20:,.0f} MB, {files.free_bytes / 2**20:,.0f} MB of it free pages"
+    if not files.worth_vacuum:
+        return Finding("disk", "ok", mb)
+    how = f"to give them back, stop the scheduler and run once: sqlite3 {path} VACUUM"
+    return Finding("disk", "warn", f"{mb} (left by an upgrade or deleted rows); {how}")
 
 
 def _sites_check(settings: Settings, now: Callable[[], datetime]) -> list[Finding]:

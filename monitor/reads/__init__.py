@@ -10,6 +10,7 @@
 - ``feedruns``: feed runs per feed, rejected rows.
 - ``alerts``: stored alerts and deliveries.
 - ``version``: the data version and high-water mark.
+- ``space``: a SQLite file's free pages (worth a ``VACUUM`` after an upgrade).
 - ``window``: the scoring window's exposures, kept between a running process's ticks.
 - ``known``: the point-in-time predicate on published rows; ``arrow``: results as Arrow tables, fast;
   ``sql``: the query runners only these modules use.
@@ -30,11 +31,12 @@ from monitor.reads import (
     notices,
     scores,
     sites,
+    space,
     version,
     window,
 )
 
 __all__ = [
-    "alerts", "events", "feedback", "feedruns", "incidents", "known", "notices", "scores", "sites", "version",
-    "window",
+    "alerts", "events", "feedback", "feedruns", "incidents", "known", "notices", "scores", "sites", "space",
+    "version", "window",
 ]  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -117,3 +118,27 @@ def test_alerts_test_without_a_channel_says_how_to_configure_one(cli: Cli) -> No
     result = cli("alerts", "--test", ok=False)
     assert result.returncode == 1
     assert result.stderr.strip().startswith("error: no alert channel is configured")
+
+
+def test_doctor_and_init_say_how_to_give_back_a_sqlite_file_s_free_pages(cli: Cli) -> None:
+    url = cli.env["MINEWATCH_DATABASE_URL"]
+    if not url.startswith("sqlite"):
+        pytest.skip("free pages are a SQLite file's: PostgreSQL frees a dropped table's files at once")
+    cli("init")
+    assert _lines(cli("doctor", ok=False).stdout)["disk"].startswith("ok")
+    path = url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as con:  # as an upgrade that drops a big table leaves the file
+        con.execute("CREATE TABLE dropped (blob BLOB)")
+        con.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 80)"
+            " INSERT INTO dropped SELECT zeroblob(1048576) FROM n"
+        )
+        con.execute("DROP TABLE dropped")
+    disk = _lines(cli("doctor", ok=False).stdout)["disk"]
+    assert disk.startswith("warn") and "80 MB of it free pages" in disk
+    assert f"sqlite3 {path} VACUUM" in disk
+    assert "free pages: `minewatch doctor` says how" in cli("init").stdout
+    with sqlite3.connect(path) as con:
+        con.execute("VACUUM")
+    assert _lines(cli("doctor", ok=False).stdout)["disk"].startswith("ok")
+    assert "free pages" not in cli("init").stdout

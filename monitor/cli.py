@@ -171,7 +171,7 @@ def init(ctx: typer.Context) -> None:
     out.print(f"store ready at {safe_url(c.settings.database.url)}: {upgraded.describe()}; {sites_line}")
     files = reads.space.file_space(store)
     if files is not None and files.worth_vacuum:
-        free = f"{files.free_bytes / 2**20:,.0f} MB of the file are free pages"
+        free = f"{files.free_mb:,.0f} MB of the file are free pages"
         out.print(f"{free}: `minewatch doctor` says how to give them back to the disk")
 
 

@@ -105,7 +105,7 @@ def _store_checks(settings: Settings) -> list[Finding]:
 
 def _space_finding(files: space.FileSpace, path: str) -> Finding:
     """The SQLite file's size, and how to give its free pages back when they are worth it."""
-    mb = f"{files.file_bytes / 2**20:,.0f} MB, {files.free_bytes / 2**20:,.0f} MB of it free pages"
+    mb = f"{files.file_mb:,.0f} MB, {files.free_mb:,.0f} MB of it free pages"
     if not files.worth_vacuum:
         return Finding("disk", "ok", mb)
     how = f"to give them back, stop the scheduler and run once: sqlite3 {path} VACUUM"

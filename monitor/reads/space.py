@@ -24,6 +24,14 @@ class FileSpace:
     free_bytes: int
 
     @property
+    def file_mb(self) -> float:
+        return self.file_bytes / 2**20
+
+    @property
+    def free_mb(self) -> float:
+        return self.free_bytes / 2**20
+
+    @property
     def worth_vacuum(self) -> bool:
         """Whether a ``VACUUM`` would give back enough to be worth stopping the scheduler for."""
         return self.free_bytes >= VACUUM_BYTES and self.free_bytes >= VACUUM_SHARE * self.file_bytes

@@ -15,7 +15,7 @@ point-in-time (a takeover counts once it was public by the end of *D*):
 
 Actors are matched across sources by ``actor_key``: ACLED's "M23: March 23 Movement" and GDELT's "M23" are
 one actor. Vectorised: each (site, takeover) pair within ``max_km`` is expanded over the days it is live,
-and the minima are group-bys; no loop runs over days or pairs.
+and each (site, day) takes the least of its pairs ranked nearest first; no loop runs over days or pairs.
 """
 
 from __future__ import annotations
@@ -40,14 +40,19 @@ FRONT_COLUMNS: tuple[str, ...] = (
 #: Columns ``front_line`` reads from the takeovers.
 TAKEOVER_COLUMNS: tuple[str, ...] = ("actor1", "lat", "lon", "event_date", "known_at")
 _EPOCH = np.datetime64("1970-01-01", "D")
-#: Sites handled at a time (bounds the memory of the site x takeover pairs and their live days). Each block
-#: pays a few pandas group-bys, so fewer cost less: a 25-day front of 10,000 sites and 2,205 takeovers took
-#: 2.97 s in blocks of 256 and 1.33 s in blocks of 1,024, its traced peak 59 and 104 MB (bench import store).
+#: Sites handled at a time (bounds the memory of the site x takeover pairs and their live days). A 25-day
+#: front of 10,000 sites and 2,395 takeovers (bench import store) took 0.37-0.45 s in blocks of 256 or
+#: 1,024, its traced peak 55 MB, and 0.60 s and 154 MB in blocks of 4,096 (the pandas group-bys before:
+#: 0.65-0.89 s and 107 MB in blocks of 1,024).
 SITES_PER_BLOCK = 1024
 #: The days (from the first to the last of a run) a block of ``SITES_PER_BLOCK`` sites is sized for: a
 #: block's live days follow the run's length, so a shorter run takes proportionally more sites at a time (a
 #: tick's day or two: every site in one block, 0.05 -> 0.03 s, a traced peak of 9 -> 32 MB).
 BLOCK_DAYS = 25
+#: What ``_front_block`` returns, per (site, day) with a front: its nearest takeover's actor and km, and that
+#: actor's least km a week earlier.
+_BLOCK_COLUMNS = {"site": np.int64, "day": np.int64, "actor": np.int64, "km": float, "then_km": float}
+_NONE = np.iinfo(np.int64).max
 _CAMEO = re.compile(r"^\s*cameo\s+(\d+)", re.IGNORECASE)
 
 
@@ -89,23 +94,29 @@ def front_line(
     """``FRONT_COLUMNS`` for every site (id, lat, lon) and day, from ``takeovers`` (``TAKEOVER_COLUMNS``)."""
     day_numbers = np.unique(_days(days))
     site_ids = sites["id"].astype(str).to_numpy(object)
-    grid = pd.DataFrame(
-        {
-            "site": np.tile(np.arange(site_ids.size), day_numbers.size),
-            "day": np.repeat(day_numbers, site_ids.size),
-        }
-    )
+    n_sites, n_cells = site_ids.size, site_ids.size * day_numbers.size
     found = _fronts(sites, takeovers, day_numbers, settings)
-    out = grid.merge(found, on=["site", "day"], how="left")
-    dates = pd.to_datetime(_EPOCH + out["day"].to_numpy(np.int64).astype("timedelta64[D]")).date
+    # Rows day by day, every site each day: a site's row on a day is at day x n_sites + site.
+    cell = np.searchsorted(day_numbers, found["day"].to_numpy(np.int64)) * n_sites + found["site"].to_numpy(
+        np.int64
+    )
+    columns: dict[str, np.ndarray] = {}
+    for name, value in (
+        ("front_km", "front_km"),
+        ("front_km_change_7d", "change"),
+        ("front_days_to_radius", "days_to_radius"),
+    ):
+        columns[name] = np.full(n_cells, np.nan)
+        columns[name][cell] = found[value].to_numpy(float)
+    actor = np.full(n_cells, np.nan, dtype=object)
+    actor[cell] = found["actor_name"].to_numpy(object)
+    dates = pd.to_datetime(_EPOCH + day_numbers.astype("timedelta64[D]")).date
     return pd.DataFrame(
         {
-            "site_id": site_ids[out["site"].to_numpy()] if site_ids.size else np.empty(0, object),
-            "date": dates,
-            "front_km": out.get("front_km", np.nan),
-            "front_km_change_7d": out.get("change", np.nan),
-            "front_days_to_radius": out.get("days_to_radius", np.nan),
-            "front_actor": out.get("actor_name", None),
+            "site_id": np.tile(site_ids, day_numbers.size),
+            "date": np.repeat(np.asarray(dates, dtype=object), n_sites),
+            **columns,
+            "front_actor": actor,
         },
         columns=list(FRONT_COLUMNS),
     )
@@ -167,55 +178,52 @@ def _front_block(
     day_numbers: np.ndarray,
     settings: FrontSettings,
 ) -> pd.DataFrame:
-    """The nearest actor's km (and its km a week earlier) per (site, day) for one block of sites."""
+    """The nearest actor's km (and its km a week earlier) per (site, day) for one block of sites.
+
+    The pairs are ranked nearest first, ties to the lower actor code (the first seen), so a (site, day)'s
+    nearest takeover is its least rank over the pairs live that day (``np.minimum.at`` on a dense grid of the
+    block's cells), and the same actor's km a week earlier its least rank among that actor's pairs: no sort
+    or group-by of the expanded rows (the group-bys took a third more time and twice the memory)."""
     t_lat, t_lon, t_event, t_known, t_actor = points
     site, take, km = pairs_within(lat, lon, t_lat, t_lon, settings.max_km)
-    if site.size == 0:
-        return pd.DataFrame(columns=["site", "day", "actor", "km", "then_km"])
-    # Pairs with the same site, actor and days live on the same days: keep the nearest of each, grouped on
-    # one integer key per (site, actor, event day, known day), as ``_live`` groups.
+    if site.size == 0:  # typed: an untyped empty block would make every block's columns objects
+        return pd.DataFrame({c: np.empty(0, dtype) for c, dtype in _BLOCK_COLUMNS.items()})
+    order = np.lexsort((t_actor[take], km))
+    site, take, km = site[order], take[order], km[order]
     actor, event, known = t_actor[take] + 1, t_event[take], t_known[take]  # actor from 0: unnamed is -1
-    e0, k0 = int(event.min()), int(known.min())
-    n_actors, n_events, n_known = int(actor.max()) + 1, int(event.max()) - e0 + 1, int(known.max()) - k0 + 1
-    key = (((site + first_site) * n_actors + actor) * n_events + (event - e0)) * n_known + (known - k0)
-    least = pd.Series(km).groupby(key, sort=False).min()
-    cell = least.index.to_numpy(np.int64)
-    event, known = cell // n_known % n_events + e0, cell % n_known + k0
-    pairs = pd.DataFrame(
-        {
-            "site": cell // (n_known * n_events * n_actors),
-            "actor": cell // (n_known * n_events) % n_actors - 1,
-            "event": event,
-            "known": known,
-            "km": least.to_numpy(float),
-        }
-    )
     lo, hi, window = int(day_numbers.min()), int(day_numbers.max()), settings.window_days
-    # In the front of day D when public by D and dated in (D - window, D]: D in [start, stop] ...
-    now = _live(pairs, np.maximum(event, known), event + window - 1, lo, hi)
-    now = now[np.isin(now["day"].to_numpy(), day_numbers)]
-    # ... and in the front a week before D, as known on D, when dated in (D - 7 - window, D - 7].
-    then = _live(pairs, np.maximum(event + CHANGE_DAYS, known), event + CHANGE_DAYS + window - 1, lo, hi)
-    # The nearest actor of each (site, day), ties to the lower actor code (the first seen).
-    nearest = now.sort_values(["site", "day", "km", "actor"], kind="stable").drop_duplicates(["site", "day"])
-    return nearest.merge(then.rename(columns={"km": "then_km"}), on=["site", "day", "actor"], how="left")
-
-
-def _live(pairs: pd.DataFrame, start: np.ndarray, stop: np.ndarray, lo: int, hi: int) -> pd.DataFrame:
-    """The least km per (site, day, actor) over the days [start, stop] of each pair, within [lo, hi]."""
-    row, day = _expand(np.maximum(start, lo), np.minimum(stop, hi))
-    site = pairs["site"].to_numpy(np.int64)[row]
-    actor = pairs["actor"].to_numpy(np.int64)[row] + 1  # from 0: an unnamed actor's code is -1
-    # One integer key per (site, day, actor): grouping on it is one hash pass instead of one per column.
-    n_days, n_actors = hi - lo + 1, int(actor.max()) + 1 if actor.size else 1
-    key = (site * n_days + (day - lo)) * n_actors + actor
-    least = pd.Series(pairs["km"].to_numpy(float)[row]).groupby(key, sort=False).min()
-    cell = least.index.to_numpy(np.int64)
+    n_days = hi - lo + 1
+    n_cells = (int(site.max()) + 1) * n_days
+    wanted = np.zeros(n_days, dtype=bool)
+    wanted[day_numbers - lo] = True
+    # In the front of day D when public by D and dated in (D - window, D]: a cell's nearest pair is its
+    # least row ...
+    row, day = _expand(np.maximum(np.maximum(event, known), lo), np.minimum(event + window - 1, hi))
+    row, day = row[wanted[day - lo]], day[wanted[day - lo]]
+    least = np.full(n_cells, _NONE)
+    np.minimum.at(least, site[row] * n_days + (day - lo), row)
+    cells = np.flatnonzero(least < _NONE)
+    near = least[cells]
+    # ... and in the front a week before D, as known on D, when dated in (D - 7 - window, D - 7]: the
+    # least row of the same actor then.
+    row, day = _expand(
+        np.maximum(np.maximum(event + CHANGE_DAYS, known), lo),
+        np.minimum(event + CHANGE_DAYS + window - 1, hi),
+    )
+    cell = site[row] * n_days + (day - lo)
+    actor_of = np.full(n_cells, -1)
+    actor_of[cells] = actor[near]
+    same = actor[row] == actor_of[cell]
+    least.fill(_NONE)
+    np.minimum.at(least, cell[same], row[same])
+    then = least[cells]
+    then_km = np.where(then < _NONE, km[np.minimum(then, km.size - 1)], np.nan)
     return pd.DataFrame(
         {
-            "site": cell // (n_actors * n_days),
-            "day": cell // n_actors % n_days + lo,
-            "actor": cell % n_actors - 1,
-            "km": least.to_numpy(float),
+            "site": cells // n_days + first_site,
+            "day": cells % n_days + lo,
+            "actor": actor[near] - 1,
+            "km": km[near],
+            "then_km": then_km,
         }
     )

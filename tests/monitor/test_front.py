@@ -10,6 +10,7 @@ from feeds import acled, gdelt
 from monitor.config import FrontSettings
 from monitor.demo import demo_dir
 from monitor.front import actor_key, front_line, is_takeover
+from monitor.geo import haversine_km
 
 SETTINGS = FrontSettings()
 BISIE = pd.DataFrame({"id": ["bisie"], "lat": [-1.033], "lon": [27.733]})
@@ -167,3 +168,85 @@ def test_sites_taken_a_block_at_a_time_get_the_front_line_they_get_all_at_once(
     monkeypatch.setattr("monitor.front.SITES_PER_BLOCK", 1)
     assert last_days["front_km"].notna().sum() > 5
     pd.testing.assert_frame_equal(front_line(sites, takeovers, MARCH[-2:], SETTINGS), last_days)
+
+
+def test_a_block_of_sites_with_no_takeover_in_reach_leaves_the_other_blocks_fronts_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Taken a site at a time over a month, Bisie's block has a front and Kalgoorlie's (Western Australia)
+    # has no takeover within max_km. An untyped empty block made every block's columns objects, and the
+    # month's front line failed (a division by zero on object columns) on a registry with a far block.
+    far = pd.DataFrame({"id": ["kalgoorlie"], "lat": [-30.75], "lon": [121.47]})
+    sites = pd.concat([BISIE, far], ignore_index=True)
+    alone = front_line(BISIE, demo_takeovers(), MARCH, SETTINGS)
+    monkeypatch.setattr("monitor.front.SITES_PER_BLOCK", 1)
+    front = front_line(sites, demo_takeovers(), MARCH, SETTINGS)
+    assert front[front["site_id"] == "kalgoorlie"][["front_km", "front_km_change_7d"]].isna().all().all()
+    bisie = front[front["site_id"] == "bisie"].reset_index(drop=True)
+    assert bisie["front_km"].notna().all()
+    pd.testing.assert_frame_equal(bisie, alone)
+
+
+def _front_by_hand(
+    site: pd.Series, takeovers: pd.DataFrame, day: dt.date, settings: FrontSettings
+) -> tuple[float, str | None, float]:
+    """(front_km, actor key, change) of one site and day, from the module docstring's definitions, a
+    takeover at a time (km not rounded; NaN where there is none)."""
+
+    def nearest(last: dt.date) -> pd.DataFrame:
+        first = last - dt.timedelta(days=settings.window_days)
+        public = takeovers["known_at"] < pd.Timestamp(day) + pd.Timedelta(days=1)
+        dated = (takeovers["event_date"] > first) & (takeovers["event_date"] <= last)
+        live = takeovers[public & dated]
+        km = haversine_km(site["lat"], site["lon"], live["lat"].to_numpy(), live["lon"].to_numpy())
+        return live.assign(km=km, key=actor_key(live["actor1"]))[km <= settings.max_km]
+
+    now = nearest(day).sort_values(["km"], kind="stable")
+    if now.empty:
+        return float("nan"), None, float("nan")
+    lead = now.iloc[0]
+    then = nearest(day - dt.timedelta(days=7))
+    then = then[then["key"] == lead["key"]]
+    return float(lead["km"]), str(lead["key"]), float(lead["km"] - then["km"].min()) if len(then) else np.nan
+
+
+def test_each_sites_front_is_the_nearest_live_takeover_and_its_actors_pace_as_worked_out_by_hand(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = np.random.default_rng(11)
+    sites = pd.DataFrame(
+        {"id": [f"s{i}" for i in range(6)], "lat": rng.uniform(-3, 1, 6), "lon": rng.uniform(26, 30, 6)}
+    )
+    dated = [dt.date(2025, 2, 1) + dt.timedelta(days=int(d)) for d in rng.integers(0, 45, 80)]
+    takeovers = pd.DataFrame(
+        {
+            "actor1": rng.choice(["M23: March 23 Movement", "M23", "Raia Mutomboki", "Mai-Mai (Zaire)"], 80),
+            "lat": rng.uniform(-4, 2, 80),
+            "lon": rng.uniform(25, 31, 80),
+            "event_date": dated,
+            # Most public the day they happened, some days later.
+            "known_at": [pd.Timestamp(d) + pd.Timedelta(days=int(k), hours=9) for d, k in
+                         zip(dated, rng.choice([0, 0, 0, 2, 9], 80), strict=True)],
+        }
+    )  # fmt: skip
+    settings = FrontSettings(window_days=10, max_km=120.0)
+    monkeypatch.setattr("monitor.front.SITES_PER_BLOCK", 2)
+    days = MARCH[:20]
+    front = front_line(sites, takeovers, days, settings).set_index(["site_id", "date"])
+    fronts = paced = 0
+    for _, site in sites.iterrows():
+        for day in days:
+            km, key, change = _front_by_hand(site, takeovers, day, settings)
+            row = front.loc[(site["id"], day)]
+            if key is None:
+                assert np.isnan(row["front_km"]) and pd.isna(row["front_actor"])
+                continue
+            fronts += 1
+            assert row["front_km"] == np.round(km, 1)
+            assert actor_key(pd.Series([row["front_actor"]]))[0] == key
+            if np.isnan(change):
+                assert np.isnan(row["front_km_change_7d"])
+            else:
+                paced += 1
+                assert row["front_km_change_7d"] == np.round(change, 1)
+    assert 30 < fronts < 100 and paced > 10, (fronts, paced)  # each case is met

@@ -140,10 +140,17 @@ def exposed(
 
 def nearest(exposures: pd.DataFrame) -> pd.DataFrame:
     """Each event's nearest exposure of ``exposures`` (``EXPOSURE_COLUMNS``): the least distance, then the
-    least site id, then 'route' before 'site'; one row per event, by event id."""
-    ordered = exposures[EXPOSURE_COLUMNS].sort_values(
-        ["event_id", "distance_km", "site_id", "via"], kind="stable"
-    )
+    least site id, then 'route' before 'site'; one row per event, by event id.
+
+    Only the rows at their event's least distance are sorted (an event's rows are at least as many as the
+    sites it is near, one or two of them that close): sorting every row by four keys, two of them text, took
+    40% of matching an import."""
+    frame = exposures[list(EXPOSURE_COLUMNS)]
+    distance = frame["distance_km"].to_numpy(float)
+    least = pd.Series(distance).groupby(frame["event_id"].to_numpy(), sort=False).transform("min").to_numpy()
+    # An event whose distances are all missing keeps its rows, as a sort puts missing ones last.
+    closest = frame[(distance == least) | np.isnan(least)]
+    ordered = closest.sort_values(["event_id", "site_id", "via"], kind="stable")
     return ordered.drop_duplicates("event_id").reset_index(drop=True)
 
 

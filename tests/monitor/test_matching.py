@@ -142,6 +142,15 @@ def test_each_events_nearest_exposure_is_the_least_distance_then_site_then_route
     picked = nearest(exposures)
     assert list(picked.itertuples(index=False, name=None)) == [(7, "a", "route", 4.0), (8, "c", "site", 30.0)]
     assert nearest(exposures.iloc[:0]).empty
+    # In any order; a missing distance comes after every known one, and an event with none known still
+    # gets its least site.
+    unknown = pd.DataFrame(
+        {"event_id": [9, 3, 9, 3, 3], "site_id": ["b", "z", "a", "y", "x"], "via": ["site"] * 5,
+         "distance_km": [np.nan, np.nan, np.nan, 12.0, 12.5]}
+    )  # fmt: skip
+    picked = nearest(unknown)
+    assert picked["event_id"].tolist() == [3, 9]
+    assert picked["site_id"].tolist() == ["y", "a"]
 
 
 def test_a_reach_matches_events_as_match_events_does_and_keeps_their_columns() -> None:

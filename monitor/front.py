@@ -97,9 +97,8 @@ def front_line(
     n_sites, n_cells = site_ids.size, site_ids.size * day_numbers.size
     found = _fronts(sites, takeovers, day_numbers, settings)
     # Rows day by day, every site each day: a site's row on a day is at day x n_sites + site.
-    cell = np.searchsorted(day_numbers, found["day"].to_numpy(np.int64)) * n_sites + found["site"].to_numpy(
-        np.int64
-    )
+    day_at = np.searchsorted(day_numbers, found["day"].to_numpy(np.int64))
+    cell = day_at * n_sites + found["site"].to_numpy(np.int64)
     columns: dict[str, np.ndarray] = {}
     for name, value in (
         ("front_km", "front_km"),
@@ -190,7 +189,7 @@ def _front_block(
         return pd.DataFrame({c: np.empty(0, dtype) for c, dtype in _BLOCK_COLUMNS.items()})
     order = np.lexsort((t_actor[take], km))
     site, take, km = site[order], take[order], km[order]
-    actor, event, known = t_actor[take] + 1, t_event[take], t_known[take]  # actor from 0: unnamed is -1
+    actor, event, known = t_actor[take], t_event[take], t_known[take]  # an unnamed actor's code is -1
     lo, hi, window = int(day_numbers.min()), int(day_numbers.max()), settings.window_days
     n_days = hi - lo + 1
     n_cells = (int(site.max()) + 1) * n_days
@@ -211,7 +210,7 @@ def _front_block(
         np.minimum(event + CHANGE_DAYS + window - 1, hi),
     )
     cell = site[row] * n_days + (day - lo)
-    actor_of = np.full(n_cells, -1)
+    actor_of = np.full(n_cells, -2)  # no actor's code
     actor_of[cells] = actor[near]
     same = actor[row] == actor_of[cell]
     least.fill(_NONE)
@@ -222,7 +221,7 @@ def _front_block(
         {
             "site": cells // n_days + first_site,
             "day": cells % n_days + lo,
-            "actor": actor[near] - 1,
+            "actor": actor[near],
             "km": km[near],
             "then_km": then_km,
         }

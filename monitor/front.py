@@ -187,9 +187,19 @@ def _front_block(
     site, take, km = pairs_within(lat, lon, t_lat, t_lon, settings.max_km)
     if site.size == 0:  # typed: an untyped empty block would make every block's columns objects
         return pd.DataFrame({c: np.empty(0, dtype) for c, dtype in _BLOCK_COLUMNS.items()})
-    order = np.lexsort((t_actor[take], km))
-    site, take, km = site[order], take[order], km[order]
-    actor, event, known = t_actor[take], t_event[take], t_known[take]  # an unnamed actor's code is -1
+    # Pairs of one site and actor live on the same days when their takeovers were dated and made public on
+    # the same days: only the nearest of each counts (a dense store's takeovers are many a day), kept by a
+    # group-by on one integer key before anything is sorted or expanded.
+    actor, event, known = t_actor[take] + 1, t_event[take], t_known[take]  # from 0: unnamed is -1
+    e0, k0 = int(event.min()), int(known.min())
+    n_actors, n_events, n_known = int(actor.max()) + 1, int(event.max()) - e0 + 1, int(known.max()) - k0 + 1
+    key = ((site * n_actors + actor) * n_events + (event - e0)) * n_known + (known - k0)
+    least = pd.Series(km).groupby(key, sort=False).min()
+    key, km = least.index.to_numpy(np.int64), least.to_numpy(float)
+    site, actor = key // (n_known * n_events * n_actors), key // (n_known * n_events) % n_actors - 1
+    event, known = key // n_known % n_events + e0, key % n_known + k0
+    order = np.lexsort((actor, km))
+    site, actor, km, event, known = site[order], actor[order], km[order], event[order], known[order]
     lo, hi, window = int(day_numbers.min()), int(day_numbers.max()), settings.window_days
     n_days = hi - lo + 1
     n_cells = (int(site.max()) + 1) * n_days

@@ -41,9 +41,10 @@ FRONT_COLUMNS: tuple[str, ...] = (
 TAKEOVER_COLUMNS: tuple[str, ...] = ("actor1", "lat", "lon", "event_date", "known_at")
 _EPOCH = np.datetime64("1970-01-01", "D")
 #: Sites handled at a time (bounds the memory of the site x takeover pairs and their live days). A 25-day
-#: front of 10,000 sites and 2,395 takeovers (bench import store) took 0.37-0.45 s in blocks of 256 or
-#: 1,024, its traced peak 55 MB, and 0.60 s and 154 MB in blocks of 4,096 (the pandas group-bys before:
-#: 0.65-0.89 s and 107 MB in blocks of 1,024).
+#: front of 10,000 sites and 2,395 takeovers (bench import store) took 0.40 s in blocks of 1,024 (0.50 s in
+#: blocks of 256, 0.65 s in blocks of 4,096), its traced peak 55 MB; an 8-day front of the 4M-event store
+#: (21,150 takeovers) 1.3-1.7 s and 330 MB (blocks of 256: 1.1 s, 86 MB). The group-bys of the expanded rows
+#: before took 0.72-0.83 s and 107 MB, and 1.7-2.3 s and 557 MB.
 SITES_PER_BLOCK = 1024
 #: The days (from the first to the last of a run) a block of ``SITES_PER_BLOCK`` sites is sized for: a
 #: block's live days follow the run's length, so a shorter run takes proportionally more sites at a time (a

@@ -183,7 +183,7 @@ def _front_block(
     The pairs are ranked nearest first, ties to the lower actor code (the first seen), so a (site, day)'s
     nearest takeover is its least rank over the pairs live that day (``np.minimum.at`` on a dense grid of the
     block's cells), and the same actor's km a week earlier its least rank among that actor's pairs: no sort
-    or group-by of the expanded rows (the group-bys took a third more time and twice the memory)."""
+    or group-by of the expanded rows (group-bys of them took about twice the time and the memory)."""
     t_lat, t_lon, t_event, t_known, t_actor = points
     site, take, km = pairs_within(lat, lon, t_lat, t_lon, settings.max_km)
     if site.size == 0:  # typed: an untyped empty block would make every block's columns objects

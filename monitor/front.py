@@ -209,7 +209,8 @@ def _front_block(
     # In the front of day D when public by D and dated in (D - window, D]: a cell's nearest pair is its
     # least row ...
     row, day = _expand(np.maximum(np.maximum(event, known), lo), np.minimum(event + window - 1, hi))
-    row, day = row[wanted[day - lo]], day[wanted[day - lo]]
+    asked = wanted[day - lo]
+    row, day = row[asked], day[asked]
     least = np.full(n_cells, _NONE)
     np.minimum.at(least, site[row] * n_days + (day - lo), row)
     cells = np.flatnonzero(least < _NONE)

@@ -42,6 +42,7 @@ from monitor.errors import MinewatchError
 from monitor.net.http import RetryingRequester
 from monitor.progress import ProgressFactory, silent
 from monitor.reads.known import Known, end_of
+from monitor.score_writer import ScoreWriter
 from monitor.store import Clear, QuietScores, Store
 
 log = logging.getLogger(__name__)
@@ -553,19 +554,20 @@ class Pipeline:
             known = Known.end_of(days[-1], vintage=known_by)
             hold = (days[-1] - days[0]).days <= HELD_EXTRA_DAYS
             carried: list[_Inputs] = []  # the last run's inputs, held only here: the next read frees them
-            for span in self._input_spans(days):
-                inputs = self._inputs(registry, span, known, ids, carried, hold=hold)
-                for block in day_blocks(span, len(chosen), SCORE_ROWS_PER_BLOCK):
-                    scores = self._compute(chosen, inputs, block, known_by, explain)
-                    if quiet is not None and not scores.empty:
-                        epoch = self.scores_epoch()
-                        if epoch is None or epoch[0] != params_hash(self.settings.scoring):
-                            self._renew_scores_epoch()
-                        self.store.replace_scores(_loud(scores), block, naive_utc(self.now()), quiet)
-                    advance(len(block) * len(chosen))
-                    yield scores
-                carried.append(inputs)
-                del inputs
+            with ScoreWriter(self.store) as writer:
+                for span in self._input_spans(days):
+                    inputs = self._inputs(registry, span, known, ids, carried, hold=hold)
+                    for block in day_blocks(span, len(chosen), SCORE_ROWS_PER_BLOCK):
+                        scores = self._compute(chosen, inputs, block, known_by, explain)
+                        if quiet is not None and not scores.empty:
+                            epoch = self.scores_epoch()
+                            if epoch is None or epoch[0] != params_hash(self.settings.scoring):
+                                self._renew_scores_epoch()
+                            writer.replace(_loud(scores), block, naive_utc(self.now()), quiet)
+                        advance(len(block) * len(chosen))
+                        yield scores
+                    carried.append(inputs)
+                    del inputs
 
     def _input_spans(self, days: list[date]) -> Iterator[list[date]]:
         """``days`` in runs whose inputs (their events and the scoring window's before them) hold at most

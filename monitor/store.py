@@ -346,6 +346,12 @@ class Store:
         self.dialect = engine.dialect.name
         self._outputs: tuple[tuple[Any, ...], pd.DataFrame] | None = None  # ``_site_outputs``, kept
 
+    @property
+    def shared_across_threads(self) -> bool:
+        """Whether a connection opened on another thread sees the same database (not so of an in-memory
+        SQLite database: each thread's connection opens a new one)."""
+        return not (self.dialect == "sqlite" and self.engine.url.database in (None, "", ":memory:"))
+
     @classmethod
     def from_url(
         cls, url: str, lock_wait: LockWait | None = None, *, deferred_checkpoints: bool = False

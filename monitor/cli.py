@@ -394,15 +394,23 @@ def explain(
         str | None,
         typer.Option(help="YYYY-MM-DD: the newest scored day on or before it (default: today UTC)."),
     ] = None,
+    as_known_at: Annotated[
+        str | None,
+        typer.Option(
+            "--as-known-at",
+            help="Vintage (date and time, UTC unless an offset is given): the score of --day as a run at"
+            " that moment computed it, from the rows stored and public by then.",
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the answer of the API's explanation.json instead.")
     ] = False,
 ) -> None:
-    """Why a site's risk is what it is: its stored score on a day, the incidents behind it, the notice in
-    force."""
+    """Why a site's risk is what it is: its stored score on a day (or a vintage's), the incidents behind it,
+    the notice in force."""
     c = _ctx(ctx)
     store = c.store()
-    wanted = parse_site_day(store, c.now(), site=site, day=day)
+    wanted = parse_site_day(store, c.now(), site=site, day=day, as_known_at=as_known_at)
     answer = explained_score(store, c.settings, wanted, c.now)
     if answer is None:
         raise InputError(f"no day is scored on or before {wanted.day}: {NOTHING_SCORED}")

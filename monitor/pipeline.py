@@ -507,24 +507,35 @@ class Pipeline:
         parts = list(self._scored_blocks(days, persist, known_by, fuse=fuse, explain=explain))
         return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
-    def explanation_of(self, site_id: str, day: date) -> dict[str, Any]:
+    def explanation_of(self, site_id: str, day: date, known_by: datetime | None = None) -> dict[str, Any]:
         """Why ``site_id`` scored as it did on ``day``: its score's explanation (``monitor.explanation``, as a
         dict), computed when asked from the site's stored rows as known by the end of the day, the incidents
         as stored (a read: it writes nothing). The store keeps no explanation; while its scores are current
-        (every rescore keeps them so) this is the explanation of the stored row, as scoring built it. {} for
-        a site the registry does not hold."""
+        (every rescore keeps them so) this is the explanation of the stored row, as scoring built it. With
+        ``known_by`` (a vintage), the explanation of the score a run at that moment computed, as
+        ``score(days, persist=False, known_by=...)`` gives it. {} for a site the registry does not hold."""
+        cell = self.explained_cell(site_id, day, known_by)
+        return {} if cell is None else cell[1]
+
+    def explained_cell(
+        self, site_id: str, day: date, known_by: datetime | None = None
+    ) -> tuple[pd.Series, dict[str, Any]] | None:
+        """``site_id``'s score on ``day`` computed when asked (``explanation_of``), as the row scoring gives
+        (``scoring.SCORE_COLUMNS`` and the front line) and its explanation decoded; None for a site the
+        registry does not hold."""
         chosen = sites.site_frame(self.store, site_id)
         if chosen.empty:
-            return {}
+            return None
         site, settings = chosen.iloc[0], self.settings
         reach = matching.reach_box(
             site, settings.matching.site_radius_km, settings.matching.route_corridor_km
         )
         lat, lon = (float(pd.to_numeric(site[c], errors="coerce")) for c in ("lat", "lon"))
         near = _Near(reach, geo.box_around(lat, lon, settings.scoring.front.max_km))
-        inputs = self._inputs(chosen, [day], Known.end_of(day), [site_id], [], near=near)
-        scores = self._compute(chosen, inputs, [day], None, explain=True)
-        return explanation.decode(scores["explain"].iloc[0], scoring.explained_params(self.settings.scoring))
+        known = Known.end_of(day, vintage=known_by)
+        inputs = self._inputs(chosen, [day], known, [site_id], [], near=near)
+        row = self._compute(chosen, inputs, [day], known_by, explain=True).iloc[0]
+        return row, explanation.decode(row["explain"], scoring.explained_params(self.settings.scoring))
 
     def _scored_blocks(
         self,

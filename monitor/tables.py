@@ -178,6 +178,8 @@ def explanation(answer: Mapping[str, Any], details: Any) -> list[Any]:
     if score.get("front_km") is not None:
         head += f"; front line {num(score['front_km'])} km ({score['front_actor'] or 'unnamed'})"
     lines = [head]
+    if answer.get("as_known_at"):
+        lines.append(f"as known at {answer['as_known_at']}: computed from the rows stored and public by then")
     notice = why.get("status_notice")
     if notice:
         said = f"{notice.get('kind')} ({notice.get('confidence')}), public {notice.get('known_at')}"

@@ -135,7 +135,13 @@ def api_blueprint(
                 raise InputError(
                     f"unknown parameter {unknown[0]!r} (known: {', '.join(EXPLANATION_PARAMETERS)})"
                 )
-            wanted = parse_site_day(store, now(), site=args.getlist("site"), day=args.get("day"))
+            wanted = parse_site_day(
+                store,
+                now(),
+                site=args.getlist("site"),
+                day=args.get("day"),
+                as_known_at=args.get("as_known_at"),
+            )
         except InputError as exc:
             return _error(400, str(exc))
         answer = explained_score(store, settings, wanted, now)

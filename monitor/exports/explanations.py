@@ -47,17 +47,32 @@ def explained_score(
 ) -> dict[str, Any] | None:
     """``wanted.site``'s score on the newest scored day on or before ``wanted.day``, as stored, with its
     explanation and the hash of the scoring parameters it was computed under: what the HTTP API's
-    ``explanation.json`` answers. None when no day is scored by then (``parse_site_day`` knows the site)."""
-    day = reads.scores.latest_day(store, wanted.day)
-    if day is None:
-        return None
-    row = reads.scores.of_site(store, wanted.site, day - timedelta(days=1), day, SCORE_FIELDS)
-    if row.empty:
-        return None
-    score = {name: plain(value) for name, value in row.iloc[0].items()}
-    if score["computed_at"] is not None:  # text on SQLite, a datetime on PostgreSQL: naive UTC either way
-        score["computed_at"] = pd.Timestamp(score["computed_at"]).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    explained = Pipeline(store, settings, now).explanation_of(wanted.site, day)
+    ``explanation.json`` answers. None when no day is scored by then (``parse_site_day`` knows the site).
+
+    With ``wanted.as_known_at`` (a vintage) the score of ``wanted.day`` itself, scored or not, is computed as
+    a run at that moment computed it (only rows stored and public by then; the vintage exports' scores), with
+    its explanation; ``computed_at`` is then null: nothing stored is read."""
+    pipeline = Pipeline(store, settings, now)
+    if wanted.as_known_at is not None:
+        cell = pipeline.explained_cell(wanted.site, wanted.day, wanted.as_known_at)
+        if cell is None:
+            return None
+        computed, explained = cell
+        day = wanted.day
+        score = {name: plain(computed[name]) for name in SCORE_FIELDS if name != "computed_at"}
+        score["computed_at"] = None
+    else:
+        scored = reads.scores.latest_day(store, wanted.day)
+        if scored is None:
+            return None
+        day = scored
+        row = reads.scores.of_site(store, wanted.site, day - timedelta(days=1), day, SCORE_FIELDS)
+        if row.empty:
+            return None
+        score = {name: plain(value) for name, value in row.iloc[0].items()}
+        if score["computed_at"] is not None:  # text on SQLite, a datetime on PostgreSQL: naive UTC either way
+            score["computed_at"] = _utc_text(score["computed_at"])
+        explained = pipeline.explanation_of(wanted.site, day)
     # Internal event ids are the store's own: each event also gets the reference the exports use.
     refs = reads.events.refs(store, [e["event_id"] for e in explained.get("events", [])])
     for event in explained.get("events", []):
@@ -67,5 +82,11 @@ def explained_score(
         "day": day.isoformat(),
         "score": score,
         "explanation": explained,
+        "as_known_at": None if wanted.as_known_at is None else _utc_text(wanted.as_known_at),
         "scoring_params_hash": params_hash(settings.scoring),
     }
+
+
+def _utc_text(moment: object) -> str:
+    """A naive-UTC moment (a datetime, or SQLite's text of one) as ISO text with a Z."""
+    return pd.Timestamp(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # type: ignore[arg-type]

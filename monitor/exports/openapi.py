@@ -60,8 +60,14 @@ EXPLANATION_PARAMETERS: dict[str, dict[str, Any]] = {
     },
     "day": {
         "description": "YYYY-MM-DD: the newest scored day on or before it is explained (default and latest: "
-        "today UTC).",
+        "today UTC); with `as_known_at`, that day itself (default and latest: the vintage's day).",
         "schema": {"type": "string", "format": "date"},
+    },
+    "as_known_at": {
+        "description": "Vintage: the score and its explanation as a run at this moment computed them (date "
+        "and time, UTC unless an offset is given; not in the future): only rows stored and public by then, "
+        "as the panels' `as_known_at`.",
+        "schema": {"type": "string", "format": "date-time"},
     },
 }
 
@@ -156,7 +162,9 @@ def _explanation_path() -> dict[str, Any]:
             "description": "The site's score on the newest scored day on or before `day`, as stored, with "
             "its explanation computed from the same inputs (the top contributing incidents, the sums, the "
             "registry status and the notice in force, the scoring parameters): what the dashboard's site "
-            "page shows. Not a vintage: the inputs as stored now, as known by the end of that day.",
+            "page shows: the inputs as stored now, as known by the end of that day. With `as_known_at`, "
+            "a vintage: the score of `day` and its explanation computed from the rows stored and public by "
+            "that moment, as the panels' vintages.",
             "security": [{"bearer": []}],
             "parameters": [
                 {"name": name, "in": "query", "required": False, **spec}
@@ -251,16 +259,32 @@ def openapi_document(version: str = "1") -> dict[str, Any]:
                     "properties": {
                         "site_id": {"type": "string"},
                         "day": {"type": "string", "format": "date"},
-                        "score": {"type": "object", "description": "The stored score's fields."},
+                        "score": {
+                            "type": "object",
+                            "description": "The stored score's fields (a vintage's: computed when asked).",
+                        },
                         "explanation": {
                             "type": "object",
                             "description": "Why: `events` (top incidents with their contribution, share and "
                             "`event_ref`, as in the exports), the sums, `registry_status`, `status_notice`, "
                             "`halt_unconfirmed_since`, `notice_points` and the scoring `params`.",
                         },
+                        "as_known_at": {
+                            "type": ["string", "null"],
+                            "format": "date-time",
+                            "description": "The vintage asked for (null: the stored score; a vintage's "
+                            "`computed_at` is null).",
+                        },
                         "scoring_params_hash": {"type": "string"},
                     },
-                    "required": ["site_id", "day", "score", "explanation", "scoring_params_hash"],
+                    "required": [
+                        "site_id",
+                        "day",
+                        "score",
+                        "explanation",
+                        "as_known_at",
+                        "scoring_params_hash",
+                    ],
                 },
                 "Health": {
                     "type": "object",

@@ -117,27 +117,38 @@ def parse_query(
 
 @dataclass(frozen=True)
 class SiteDay:
-    """Whose score to explain: a registry site, on the newest scored day on or before ``day``."""
+    """Whose score to explain: a registry site, on the newest scored day on or before ``day``; with
+    ``as_known_at`` (a vintage, naive UTC), on ``day`` itself as a run at that moment scored it."""
 
     site: str
     day: date
+    as_known_at: datetime | None = None
 
 
 def parse_site_day(
-    store: Store, now: datetime, *, site: Sequence[str] | str | None, day: str | None
+    store: Store,
+    now: datetime,
+    *,
+    site: Sequence[str] | str | None,
+    day: str | None,
+    as_known_at: str | None = None,
 ) -> SiteDay:
     """Check an explanation's options: one site the registry holds, a day not after today (UTC; the
-    default). InputError with the reason on anything wrong."""
+    default), or with a vintage not after the vintage's day (its default). InputError with the reason on
+    anything wrong."""
     wanted = _values(site)
     if len(wanted) != 1:
         raise InputError("site: give one site id, e.g. site=bisie (see `minewatch sites`)")
     if sites.site_frame(store, wanted[0]).empty:
         raise InputError(f"unknown site {wanted[0]!r} (see `minewatch sites`)")
-    today = naive_utc(now).date()
-    chosen = _day(day, "day") if day else today
-    if chosen > today:
-        raise InputError(f"day {chosen} is after today ({today}, UTC)")
-    return SiteDay(site=wanted[0], day=chosen)
+    now_utc = naive_utc(now)
+    vintage = _moment(as_known_at, now_utc) if as_known_at else None
+    last = (vintage or now_utc).date()
+    chosen = _day(day, "day") if day else last
+    if chosen > last:
+        bound = f"the vintage's day ({last})" if vintage else f"today ({last}, UTC)"
+        raise InputError(f"day {chosen} is after {bound}")
+    return SiteDay(site=wanted[0], day=chosen, as_known_at=vintage)
 
 
 def _values(given: Sequence[str] | str | None) -> tuple[str, ...]:

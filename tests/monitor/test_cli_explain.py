@@ -6,12 +6,14 @@ import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from monitor import reads
 from monitor.config import Settings
 from monitor.exports.explanations import explained_score
 from monitor.exports.query import SiteDay
+from monitor.reads import sql
 from monitor.store import Store
 from tests.monitor.test_cli import Cli
 
@@ -51,6 +53,31 @@ def test_explain_json_is_the_answer_the_api_gives(demo: tuple[Cli, Path]) -> Non
     given = explained_score(store, Settings(), SiteDay("bisie", date(2025, 3, 14)), lambda: datetime.now(UTC))
 
     assert printed == json.loads(json.dumps(given, default=str))
+
+
+def test_explain_as_known_at_a_moment_is_the_apis_vintage_answer_and_says_so(demo: tuple[Cli, Path]) -> None:
+    cli, db = demo
+    store = Store.from_url(f"sqlite:///{db}")
+    # The demo's rows were all stored when it was built: a run at that moment knew what the store holds.
+    stored = "SELECT MAX(first_seen_at) AS at FROM event UNION ALL SELECT MAX(first_seen_at) FROM notice"
+    built = pd.Timestamp(max(sql.frame(store, stored)["at"])).ceil("s")
+    moment = f"{built:%Y-%m-%dT%H:%M:%S}Z"
+    args = ("explain", "bisie", "--day", "2025-03-14", "--as-known-at", moment)
+
+    shown = cli(*args).stdout
+    printed = json.loads(cli(*args, "--json").stdout)
+    wanted = SiteDay("bisie", date(2025, 3, 14), datetime.fromisoformat(moment[:-1]))
+    given = explained_score(store, Settings(), wanted, lambda: datetime.now(UTC))
+
+    assert printed == json.loads(json.dumps(given, default=str))
+    assert printed["score"]["computed_at"] is None and printed["score"]["status"] == "halted"
+    assert f"as known at {printed['as_known_at']}: computed from the rows stored and public by then" in shown
+    # As stored now, the same score: the vintage of the moment the store was built is today's.
+    now = json.loads(cli("explain", "bisie", "--day", "2025-03-14", "--json").stdout)
+    assert printed["explanation"] == now["explanation"]
+    assert {k: v for k, v in printed["score"].items() if k != "computed_at"} == {
+        k: v for k, v in now["score"].items() if k != "computed_at"
+    }
 
 
 def test_explain_of_a_day_not_scored_uses_the_newest_scored_day_before_it(demo: tuple[Cli, Path]) -> None:

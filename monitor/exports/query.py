@@ -78,9 +78,7 @@ def parse_query(
     """
     if panel not in PANELS:
         raise InputError(f"unknown panel {panel!r} (one of: {', '.join(PANELS)})")
-    now_utc = naive_utc(now)
-    vintage = _moment(as_known_at, now_utc) if as_known_at else None
-    last = (vintage or now_utc).date()
+    vintage, last = _vintage(as_known_at, now)
     stop = min(_day(end, "to"), last) if end else last
     first = _day(start, "from") if start else stop - timedelta(days=DEFAULT_DAYS - 1)
     if first < EARLIEST_DAY:
@@ -141,14 +139,20 @@ def parse_site_day(
         raise InputError("site: give one site id, e.g. site=bisie (see `minewatch sites`)")
     if sites.site_frame(store, wanted[0]).empty:
         raise InputError(f"unknown site {wanted[0]!r} (see `minewatch sites`)")
-    now_utc = naive_utc(now)
-    vintage = _moment(as_known_at, now_utc) if as_known_at else None
-    last = (vintage or now_utc).date()
+    vintage, last = _vintage(as_known_at, now)
     chosen = _day(day, "day") if day else last
     if chosen > last:
         bound = f"the vintage's day ({last})" if vintage else f"today ({last}, UTC)"
         raise InputError(f"day {chosen} is after {bound}")
     return SiteDay(site=wanted[0], day=chosen, as_known_at=vintage)
+
+
+def _vintage(as_known_at: str | None, now: datetime) -> tuple[datetime | None, date]:
+    """The vintage asked for (naive UTC; None for none) and the last day it lets a reader ask for: the
+    vintage's day, else today (UTC)."""
+    now_utc = naive_utc(now)
+    vintage = _moment(as_known_at, now_utc) if as_known_at else None
+    return vintage, (vintage or now_utc).date()
 
 
 def _values(given: Sequence[str] | str | None) -> tuple[str, ...]:

@@ -189,6 +189,7 @@ STEPS: tuple[Step, ...] = (
         for name, title in (
             ("ingest", "parse, store, match 100k / 1M / 4M events over 10k sites, 1M over 1k (no scoring)"),
             ("score", f"score {scaling.SCORED_DAYS} days of every site on each store the ingest left"),
+            ("fuse", "fuse every event of each store the ingest left (an import's first fusion)"),
         )
     ),
     Step(

@@ -4,13 +4,16 @@
 of 100,000, 1,000,000 and 4,000,000 events over the same 10,000 sites, and of 1,000,000 events over 1,000
 sites. ``scaling-score`` then scores the last ``SCORED_DAYS`` days before the data's end, every site, on
 the store each ingest left: computed, not stored (``Pipeline.score(persist=False)``, as an export of days
-not yet scored does), with the events as stored (no fusion: the ingest fuses none). ``bench/run.py`` prints
-the exponent *b* of time ~ n^b between the sizes: 1 where a step's cost grows as its input, 0 where it
-does not grow at all. ``--quick`` runs the same at a fiftieth of the events and a thirtieth of the sites.
+not yet scored does), with the events as stored (no fusion: the ingest fuses none). ``scaling-fuse``
+fuses every event of a copy of each store (a first fusion, as an import's rescore starts with).
+``bench/run.py`` prints the exponent *b* of time ~ n^b between the sizes: 1 where a step's cost grows as
+its input, 0 where it does not grow at all. ``--quick`` runs the same at a fiftieth of the events and a
+thirtieth of the sites.
 """
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -65,6 +68,42 @@ def ingest_case(scale: data.Scale, key: str) -> Case:
     return ingest.acled_case(size.scale, _store_name(size))
 
 
+def _ingested(scale: data.Scale, key: str) -> Path:
+    """The store ``ingest_case`` left for ``key`` (that ingest is run first, untimed, when it is missing)."""
+    size = sizes(scale == data.QUICK)[key]
+    path = Path(ingest.TMP / _store_name(size))
+    if not path.exists():
+        build = ingest_case(scale, key)
+        assert build.fresh is not None
+        build.fresh()
+        build.call()
+    return path
+
+
+def fuse_case(scale: data.Scale, key: str) -> Case:
+    """Fuse every event of a copy of the store ``ingest_case`` left for ``key``: the first fusion an import
+    of that many events starts its rescore with (``Pipeline.fuse``)."""
+    from monitor.config import Settings
+    from monitor.pipeline import Pipeline
+    from monitor.store import Store
+
+    source = _ingested(scale, key)
+    copy = source.with_name(f"fused-{source.name}")
+    pipelines: list[Pipeline] = []
+
+    def fresh() -> None:
+        for suffix in ("-wal", "-shm"):
+            Path(f"{copy}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(source, copy)
+        pipelines[:] = [Pipeline(Store.from_url(f"sqlite:///{copy}"), Settings(), lambda: data.NOW)]
+
+    def call() -> int:
+        return pipelines[0].fuse()
+
+    size = sizes(scale == data.QUICK)[key]
+    return Case(call=call, fresh=fresh, note=f"{size.scale.acled_events:,} events, none fused before")
+
+
 def score_case(scale: data.Scale, key: str) -> Case:
     """Score ``SCORED_DAYS`` days of every site on the store ``ingest_case`` left for ``key`` (that ingest
     is run first, untimed, when its store is not there)."""
@@ -73,12 +112,7 @@ def score_case(scale: data.Scale, key: str) -> Case:
     from monitor.store import Store
 
     size = sizes(scale == data.QUICK)[key]
-    path = ingest.TMP / _store_name(size)
-    if not Path(path).exists():
-        build = ingest_case(scale, key)
-        assert build.fresh is not None
-        build.fresh()
-        build.call()
+    path = _ingested(scale, key)
     pipeline = Pipeline(Store.from_url(f"sqlite:///{path}"), Settings(), lambda: data.NOW)
     last = data.NOW.date() - timedelta(days=1)
     days = [last - timedelta(days=n) for n in range(SCORED_DAYS - 1, -1, -1)]

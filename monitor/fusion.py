@@ -46,9 +46,11 @@ def _days(values: pd.Series) -> np.ndarray:
 def _classes(types: pd.Series, groups: list[list[str]]) -> np.ndarray:
     """A compatibility class per report: its type's group, or a class of its own for an unlisted type."""
     table = {t.strip().lower(): i for i, group in enumerate(groups) for t in group}
-    codes, uniques = pd.factorize(types.fillna("").astype(str).str.strip().str.lower())
-    per_unique = np.array([table.get(u, len(groups) + k) for k, u in enumerate(uniques)], dtype=np.int64)
-    return per_unique[codes] if codes.size else np.empty(0, np.int64)
+    # Each distinct type normalised once; types equal once normalised are one class.
+    codes, uniques = pd.factorize(types.fillna("").astype(str))
+    normal, folded = pd.factorize(pd.Series([str(u).strip().lower() for u in uniques], dtype=object))
+    per_folded = np.array([table.get(u, len(groups) + k) for k, u in enumerate(folded)], dtype=np.int64)
+    return per_folded[normal][codes] if codes.size else np.empty(0, np.int64)
 
 
 class _Reports:
@@ -56,29 +58,31 @@ class _Reports:
 
     def __init__(self, frame: pd.DataFrame, settings: FusionSettings) -> None:
         exclusive = [s.strip().lower() for s in settings.exclusive_sources]
-        source = frame["source"].fillna("").astype(str).str.strip().str.lower()
-        priority = source.map({s: i for i, s in enumerate(exclusive)}).fillna(len(exclusive))
-        known = pd.to_datetime(frame["known_at"])
-        order = np.lexsort(
-            (frame["id"].to_numpy(np.int64), priority.to_numpy(), known.to_numpy(), ~frame["_fixed"])
-        )
-        self.frame = frame.iloc[order].reset_index(drop=True)
-        f = self.frame
-        self.n = len(f)
-        self.ids = f["id"].to_numpy(np.int64)
-        self.exclusive = (
-            source.map({s: i for i, s in enumerate(exclusive)}).fillna(-1).to_numpy(np.int64)[order]
-        )
+        # Each distinct source normalised once, taken by code: not 4M strings stripped and lowered twice.
+        codes, uniques = pd.factorize(frame["source"].fillna("").astype(str))
+        rank = {s: i for i, s in enumerate(exclusive)}
+        by_unique = np.array([rank.get(u.strip().lower(), -1) for u in uniques], dtype=np.int64)
+        source = by_unique[codes] if codes.size else np.empty(0, np.int64)
+        priority = np.where(source >= 0, source, len(exclusive))
+        known = pd.to_datetime(frame["known_at"]).to_numpy()
+        fixed = frame["_fixed"].to_numpy(bool)
+        order = np.lexsort((frame["id"].to_numpy(np.int64), priority, known, ~fixed))
+        # Columns taken in arrival order one at a time, never the frame: a first fusion holds 4M reports.
+        self.order = order
+        self.n = len(frame)
+        self.ids = frame["id"].to_numpy(np.int64)[order]
+        self.exclusive = source[order]
         self.n_exclusive = max(len(exclusive), 1)
-        self.day = _days(f["event_date"])
-        self.known_day = _days(f["known_at"])
+        self.day = _days(frame["event_date"])[order]
+        self.known_day = _days(frame["known_at"])[order]
         undated = self.day == np.iinfo(np.int64).min
-        self.klass = _classes(f["type"], settings.compatible_types)
+        self.klass = _classes(frame["type"], settings.compatible_types)[order]
         # Undated: matches nothing.
-        self.lat = np.where(undated, np.nan, pd.to_numeric(f["lat"], errors="coerce").to_numpy(float))
-        self.lon = pd.to_numeric(f["lon"], errors="coerce").to_numpy(float)
+        lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(float)[order]
+        self.lat = np.where(undated, np.nan, lat)
+        self.lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(float)[order]
         self.day[undated] = 0
-        self.fixed = f["_fixed"].to_numpy(bool)
+        self.fixed = fixed[order]
 
 
 def _candidates(r: _Reports, settings: FusionSettings) -> tuple[np.ndarray, np.ndarray]:
@@ -180,7 +184,7 @@ def fuse(reports: pd.DataFrame, settings: FusionSettings, context: pd.DataFrame 
         raise ValueError("report ids must be unique across reports and context")
     r = _Reports(frame, settings)
     position = pd.Series(np.arange(r.n), index=r.ids)
-    fixed_seed = position.reindex(r.frame["_incident"].to_numpy()).fillna(-1).to_numpy(np.int64)
+    fixed_seed = position.reindex(frame["_incident"].to_numpy()[r.order]).fillna(-1).to_numpy(np.int64)
     st = _State(r, np.where(r.fixed, fixed_seed, -1))
     later, earlier = _candidates(r, settings)
     lonely = np.setdiff1d(np.flatnonzero(~r.fixed), later, assume_unique=False)
@@ -199,7 +203,7 @@ def fuse(reports: pd.DataFrame, settings: FusionSettings, context: pd.DataFrame 
             keep = st.status[dl] == _UNDECIDED
             dl, de = dl[keep], de[keep]
     out = np.empty(len(reports), dtype=np.int64)
-    rows = r.frame["_row"].to_numpy(np.int64)
+    rows = frame["_row"].to_numpy(np.int64)[r.order]
     mine = rows >= 0
     out[rows[mine]] = r.ids[st.incident[mine]]
     return pd.Series(out, index=reports.index, name="incident_id")

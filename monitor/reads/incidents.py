@@ -54,12 +54,12 @@ def to_decide(store: Store, public_from: datetime) -> pd.DataFrame:
         f" AND NOT ({KNOWN_AFTER_STORED})"
         f" UNION ALL SELECT {_FUSED} FROM event e WHERE {KNOWN_AFTER_STORED} AND e.known_at >= :t"
     )
-    return sql.frame(store, query, {"t": public_from}, _TYPES)
+    return sql.large_frame(store, query, {"t": public_from}, _TYPES)
 
 
 def context(store: Store, public_before: datetime, first: date, last: date) -> pd.DataFrame:
     """The events public before ``public_before``, dated from ``first`` to ``last``, with their incident."""
-    return sql.frame(
+    return sql.large_frame(
         store,
         f"SELECT {_FUSED}, i.incident_id FROM event e JOIN incident_member i ON i.event_id = e.id"
         " WHERE e.known_at < :t AND e.event_date >= :lo AND e.event_date <= :hi",

@@ -65,22 +65,21 @@ def test_the_quick_tick_and_export_steps_run_on_the_store_an_import_left(tmp_pat
 
 
 def test_the_quick_scaling_steps_fit_an_exponent_per_axis(tmp_path: Path) -> None:
-    result, report = _quick(tmp_path, "scaling-ingest,scaling-score", "--runs", "1")
+    result, report = _quick(tmp_path, "scaling-ingest,scaling-score,scaling-fuse", "--runs", "1")
     rows = report["results"]
-    assert [r["step"] for r in rows] == ["scaling-ingest"] * 4 + ["scaling-score"] * 4
+    steps = ("scaling-ingest", "scaling-score", "scaling-fuse")
+    assert [r["step"] for r in rows] == [step for step in steps for _ in range(4)]
     for r in rows:
         assert not r["skipped"], r["skipped"]
         assert r["rows"] > 0 and r["times"][0] > 0, r
     ingested = [r["rows"] for r in rows if r["step"] == "scaling-ingest"]
     assert ingested == [2_000, 20_000, 80_000, 20_000]  # each point ingests its own file
+    # A first fusion decides every event of the store its ingest left.
+    assert [r["rows"] for r in rows if r["step"] == "scaling-fuse"] == ingested
     fitted = {(f["step"], f["exponent"].split(" ~ ")[1]): f["b"] for f in report["exponents"]}
-    assert set(fitted) == {
-        (s, a)
-        for s in ("scaling-ingest", "scaling-score")
-        for a in ("events^b (10k sites)", "sites^b (1M events)")
-    }
+    assert set(fitted) == {(s, a) for s in steps for a in ("events^b (10k sites)", "sites^b (1M events)")}
     # Every point is minewatch's own code, held to the memory bound, not only the one the others compare to.
-    for step in ("scaling-ingest", "scaling-score"):
+    for step in steps:
         bounds = [t for t in report["targets"] if t["step"] == step and t["target"].startswith("peak RSS")]
         assert [t["target"].split("(")[1].rstrip(")") for t in bounds] == [
             r["label"] for r in rows if r["step"] == step

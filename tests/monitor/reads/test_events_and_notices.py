@@ -213,13 +213,13 @@ def test_fusion_reads_the_events_public_since_a_moment_among_those_stored_since(
     stored = sql.frame(fresh_store, "SELECT id, source_id, known_at FROM event")
     known = dict(zip(stored["source_id"], pd.to_datetime(stored["known_at"]), strict=True))
     queries: list[str] = []
-    frame = sql.frame
+    frame = sql.large_frame
 
     def spy(store: Store, query: str, *args: Any, **kwargs: Any) -> pd.DataFrame:
         queries.append(query)
         return frame(store, query, *args, **kwargs)
 
-    monkeypatch.setattr(sql, "frame", spy)
+    monkeypatch.setattr(sql, "large_frame", spy)
     for moment in sorted({*known.values(), datetime(2025, 1, 1), STORED + timedelta(days=9)}):
         read = reads.incidents.to_decide(fresh_store, moment)
         names = dict(zip(stored["id"], stored["source_id"], strict=True))

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import orjson
@@ -52,6 +52,33 @@ class Clear:
         return " AND ".join(
             f"{left}.{c} {'!=' if c in self.differ else '='} {right(c)}" for c in self.columns
         )
+
+
+class KeyColumns(Sequence[tuple[Any, ...]]):
+    """``Clear.keys`` held as columns (numpy arrays of one length) and given as tuples a slice at a time:
+    the keys of a first fusion's 4M events as a list of tuples held 280 MB more than their arrays."""
+
+    def __init__(self, *columns: np.ndarray) -> None:
+        self.columns = columns
+
+    def __len__(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[Any, ...]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[tuple[Any, ...]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[Any, ...] | Sequence[tuple[Any, ...]]:
+        if isinstance(index, slice):
+            return KeyColumns(*(c[index] for c in self.columns))
+        return tuple(c[index].item() for c in self.columns)
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        for start in range(0, len(self), FRAME_ROWS_PER_SLICE):
+            parts = [c[start : start + FRAME_ROWS_PER_SLICE].tolist() for c in self.columns]
+            yield from zip(*parts, strict=True)
 
 
 @dataclass(frozen=True)
@@ -798,11 +825,8 @@ class Store:
         event whose incident changed (or that had none) is stamped ``changed_at`` = ``at``, the others keep
         their stamp (a rescore looks only at the events that changed). Return how many changed."""
         frame = assignment[["event_id", "incident_id"]].astype(np.int64)
-        clear = Clear(
-            ("event_id", "incident_id"),
-            list(zip(frame["event_id"].tolist(), frame["incident_id"].tolist(), strict=True)),
-            differ=frozenset({"incident_id"}),
-        )
+        keys = KeyColumns(frame["event_id"].to_numpy(), frame["incident_id"].to_numpy())
+        clear = Clear(("event_id", "incident_id"), keys, differ=frozenset({"incident_id"}))
         stamped = frame.assign(changed_at=naive_utc(at))
         return self.insert_frame(models.Incident, stamped, key=("event_id",), clear=clear)
 

@@ -5,6 +5,7 @@ import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import psycopg
 import pytest
@@ -16,7 +17,7 @@ from monitor import models, schema
 from monitor import store as store_module
 from monitor.errors import StoreError
 from monitor.reads import sql
-from monitor.store import Clear, Store
+from monitor.store import Clear, KeyColumns, Store
 
 
 def _events(n: int, published: datetime | None = None) -> pd.DataFrame:
@@ -275,3 +276,41 @@ def test_a_write_that_clears_its_keys_replaces_them_and_keeps_a_stored_row_it_co
     )
     assert collided == 1
     assert _stored_scores(fresh_store) == [("2025-03-01", "a", 10.0), ("2025-03-02", "c", 23.0)]
+
+
+def test_key_columns_give_the_keys_as_tuples_of_python_values_a_slice_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(store_module, "FRAME_ROWS_PER_SLICE", 3)  # slices end inside the keys
+    events, incidents = np.arange(10, 17, dtype=np.int64), np.arange(20, 27, dtype=np.int64)
+    keys = KeyColumns(events, incidents)
+
+    listed = list(keys)
+
+    assert listed == [(int(e), int(i)) for e, i in zip(events, incidents, strict=True)]
+    assert all(type(v) is int for key in listed for v in key)
+    assert len(keys) == 7 and keys[4] == (14, 24) and list(keys[2:5]) == listed[2:5]
+    assert not KeyColumns(np.empty(0, np.int64), np.empty(0, np.int64))
+
+
+def test_incidents_replaced_from_key_columns_delete_only_the_changed_rows(fresh_store: Store) -> None:
+    events = pd.DataFrame([{**dict.fromkeys(EVENT_COLUMNS, ""), "source": "acled", "source_id": f"K{n}",
+                            "event_date": date(2025, 3, 1), "type": "battles", "fatalities": 0,
+                            "lat": -1.0, "lon": 28.0, "geo_precision": 1} for n in range(4)])  # fmt: skip
+    fresh_store.insert_events(events, datetime(2025, 3, 2))
+    ids = sql.frame(fresh_store, "SELECT id FROM event ORDER BY id")["id"].tolist()
+    first = datetime(2025, 3, 2, 1)
+    fresh_store.replace_incidents(pd.DataFrame({"event_id": ids, "incident_id": ids}), first)
+    moved = [ids[0], ids[1], ids[0], ids[3]]  # the third joins the first; the others stay
+
+    changed = fresh_store.replace_incidents(
+        pd.DataFrame({"event_id": ids, "incident_id": moved}), datetime(2025, 3, 2, 2)
+    )
+
+    rows = sql.frame(
+        fresh_store, "SELECT event_id, incident_id, changed_at FROM incident_member ORDER BY event_id"
+    )
+    assert changed == 1
+    assert rows["incident_id"].tolist() == moved
+    stamps = pd.to_datetime(rows["changed_at"]).tolist()
+    assert stamps == [first, first, datetime(2025, 3, 2, 2), first]

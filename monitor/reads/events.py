@@ -32,6 +32,7 @@ __all__ = [
     "arrived_takeovers",
     "arrow_panel",
     "by_url",
+    "count",
     "count_listed",
     "date_span",
     "details",
@@ -413,6 +414,11 @@ def count_listed(store: Store, flt: EventFilter) -> int:
     """How many events pass the filter."""
     where, params = _filtered(flt)
     return int(sql.scalar(store, f"select count(*) from event e where {where}", params) or 0)
+
+
+def count(store: Store) -> int:
+    """How many events are stored."""
+    return int(sql.scalar(store, "SELECT count(*) FROM event") or 0)
 
 
 def date_span(store: Store) -> tuple[date | None, date | None]:

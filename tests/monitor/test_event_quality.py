@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from feeds import acled, gdelt
-from monitor import sites
+from monitor import reads, sites
 from monitor.config import Settings
 from monitor.demo import demo_dir
 from monitor.pipeline import Pipeline
@@ -192,6 +192,26 @@ def test_extra_reports_of_a_known_incident_add_nothing_and_a_new_one_adds_one(pi
     assert (top["reports"], top["sources"]) == (4, "acled+gdelt")
     ingest_acled(pipeline, "DRC35995")  # a genuinely new incident: Kibua, 16 March
     assert bisie(pipeline, AFTER)["events_30d"] == 2
+
+
+def test_a_fusion_of_every_stored_event_reads_no_context_and_a_later_one_joins_what_was_fused(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    context_reads: list[int] = []
+    read = reads.incidents.context
+
+    def counted(*args: object) -> pd.DataFrame:
+        frame = read(*args)  # type: ignore[arg-type]
+        context_reads.append(len(frame))
+        return frame
+
+    monkeypatch.setattr(reads.incidents, "context", counted)
+    ingest_gdelt(pipeline, takeover_reports(3_000_000, 3))  # the store's first fusion
+    assert context_reads == []
+    ingest_acled(pipeline, "DRC36076")  # public after the GDELT reports: they are its context
+    assert context_reads == [3]
+    incidents = sql.frame(pipeline.store, "SELECT incident_id FROM incident_member")["incident_id"]
+    assert len(incidents) == 4 and incidents.nunique() == 1
 
 
 def test_gdelt_first_then_acled_corroborates_from_the_day_acled_is_public(pipeline: Pipeline) -> None:

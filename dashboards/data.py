@@ -22,7 +22,7 @@ from monitor.domain import CHANNELS, EVENT_TYPES, LEVELS, UNSCORED
 from monitor.exports import explanations
 from monitor.labels import feed_label
 from monitor.reads.events import EventFilter
-from monitor.reads.known import Known
+from monitor.reads.known import Known, end_of
 from monitor.redact import redact
 from monitor.store import Store
 
@@ -469,6 +469,11 @@ def dropped_text(counts: Any) -> str:
     return ", ".join(f"{reason} {int(n):,}" for reason, n in ranked)
 
 
+def alerts_after(store: Store, day: date) -> int:
+    """How many alerts were raised after the end of ``day``."""
+    return reads.alerts.count_since(store, end_of(day))
+
+
 def rejected_rows(store: Store, limit: int = 500) -> pd.DataFrame:
     """The newest rows a feed could not use, with the reason and the start of the raw text."""
     frame = reads.feedruns.rejected(store, limit)
@@ -477,9 +482,10 @@ def rejected_rows(store: Store, limit: int = 500) -> pd.DataFrame:
     return _as_datetime(_text(frame, "feed", "ref", "reason", "raw"), "created_at")
 
 
-def alerts(store: Store, limit: int = 500) -> pd.DataFrame:
-    """The newest alerts with their delivery status per channel."""
-    frame = reads.alerts.log(store, limit)
+def alerts(store: Store, limit: int = 500, through: date | None = None) -> pd.DataFrame:
+    """The newest alerts (raised by the end of ``through`` only, when given) with their delivery status per
+    channel."""
+    frame = reads.alerts.log(store, limit, None if through is None else end_of(through))
     if frame.empty:
         return empty_frame(ALERT_COLUMNS)
     deliveries = reads.alerts.deliveries(store, frame["id"].tolist())

@@ -8,7 +8,7 @@ import dash
 from dash import html
 
 from dashboards import data, ids
-from dashboards.components import command, context, empty_state, grid, page_header
+from dashboards.components import command, context, empty_state, grid, page_header, parse_date
 from monitor.domain import CHANNELS
 from monitor.labels import label
 
@@ -57,16 +57,23 @@ def _columns() -> list[dict[str, Any]]:
     ]
 
 
-def layout(**_: Any) -> html.Div:
-    """The alert log, read fresh on each load."""
+def layout(as_of: str | None = None, **_: Any) -> html.Div:
+    """The alert log up to the 'Scores as of' day (every alert when the box is empty), read fresh on each
+    load: the pages replay a past day as it was then, so alerts raised after it are left out, and counted."""
     ctx = context()
-    header = page_header(
-        "Alerts",
+    day = parse_date(as_of)
+    later = 0 if day is None else data.alerts_after(ctx.store, day)
+    subtitle = (
         "Halts, resumptions, level rises, front-line fighting and stale feeds, and whether each channel "
-        "got them.",
+        "got them."
     )
-    frame = data.alerts(ctx.store)
+    if later:
+        subtitle += f" Shown up to {day}, the 'Scores as of' day (not shown: {later:,} raised after it)."
+    header = page_header("Alerts", subtitle)
+    frame = data.alerts(ctx.store, through=day)
     if frame.empty:
+        if later:
+            return html.Div([header, empty_state(f"No alerts raised up to {day}.")])
         return html.Div([header, empty_state("No alerts yet.", "Run ", command("minewatch alerts"), ".")])
     rows = frame.assign(kind_label=frame["kind"].map(label))
     return html.Div([header, grid(ids.ALERTS_GRID, rows, _columns(), ctx.settings.dashboard.page_size)])

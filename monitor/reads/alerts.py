@@ -17,7 +17,17 @@ from monitor import dialect, models
 from monitor.reads import sql
 from monitor.store import Store
 
-__all__ = ["backlog", "created_between", "deliveries", "due", "log", "open_groups", "pending", "stored"]
+__all__ = [
+    "backlog",
+    "count_since",
+    "created_between",
+    "deliveries",
+    "due",
+    "log",
+    "open_groups",
+    "pending",
+    "stored",
+]
 
 ALERT = models.Alert.__table__  # type: ignore[attr-defined]
 DELIVERY = models.Delivery.__table__  # type: ignore[attr-defined]
@@ -103,20 +113,27 @@ def backlog(store: Store) -> dict[str, tuple[int, int]]:
 
 
 # ---- the alert log----
-def log(store: Store, limit: int) -> pd.DataFrame:
-    """The newest ``limit`` alerts, newest first (id, fingerprint, created_at, kind, site_id, title, status,
-    reason, payload)."""
+def log(store: Store, limit: int, before: datetime | None = None) -> pd.DataFrame:
+    """The newest ``limit`` alerts (created before ``before`` only, when given), newest first (id,
+    fingerprint, created_at, kind, site_id, title, status, reason, payload)."""
     frame = sql.frame(
         store,
         f"""
         select a.id, a.fingerprint, a.created_at, a.kind, a.site_id, a.title, a.status, a.reason, a.payload
         from alert a
+        {"" if before is None else "where a.created_at < :before"}
         order by a.created_at desc, a.id desc
         limit {int(limit)}
         """,
+        None if before is None else {"before": before},
     )
     frame["payload"] = frame["payload"].map(dialect.json_value)
     return frame
+
+
+def count_since(store: Store, since: datetime) -> int:
+    """How many alerts were created at or after ``since``."""
+    return int(sql.scalar(store, "SELECT count(*) FROM alert WHERE created_at >= :since", {"since": since}))
 
 
 def created_between(store: Store, first: date, stop: date, vintage: datetime | None) -> pd.DataFrame:

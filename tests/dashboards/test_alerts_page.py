@@ -85,3 +85,26 @@ def test_an_alert_raised_with_no_channel_configured_reads_not_sent_never_sent(
     (row,) = find(render(seeded_store, alerts.layout), ids.ALERTS_GRID).rowData
     assert row["status"] == "not sent: no channel configured"
     assert (row["email"], row["slack"], row["webhook"]) == ("-", "-", "-")
+
+
+def test_the_log_stops_at_the_as_of_day_and_counts_the_alerts_raised_since(
+    seeded_store: Store, render: Callable[..., Any]
+) -> None:
+    halt = Candidate("halt", "bisie", "2025-03-14", "Bisie halted", "s", AT, site={"id": "bisie"})
+    outbox.record(seeded_store, decide([halt], State(), Policy(), AT), [], AT)
+    later = AT + timedelta(days=2)
+    rise = Candidate(
+        "level", "rubaya", "2025-03-16:high", "Rubaya risk high", "s", later, details={"rank": 1}
+    )
+    outbox.record(seeded_store, decide([rise], State(), Policy(), later), [], later)
+
+    def shown(as_of: str | None) -> list[str]:
+        page = render(seeded_store, alerts.layout, as_of=as_of)
+        return [r["title"] for r in find(page, ids.ALERTS_GRID).rowData]
+
+    assert shown(None) == shown("2025-03-16") == ["Rubaya risk high", "Bisie halted"]
+    assert shown("2025-03-15") == ["Bisie halted"]
+    text = to_json_plotly(render(seeded_store, alerts.layout, as_of="2025-03-15"))
+    assert "Shown up to 2025-03-15, the 'Scores as of' day (not shown: 1 raised after it)." in text
+    text = to_json_plotly(render(seeded_store, alerts.layout, as_of="2025-03-13"))
+    assert "No alerts raised up to 2025-03-13." in text

@@ -760,17 +760,21 @@ class Pipeline:
         """Scores and front lines of ``days``, each run of days without what the analysts' verdicts in force
         then leave out (``monitor.feedback``), sorted by date and site."""
         params = self.settings.scoring
+        # Sites in the order scoring lays out each day's rows, so the front line's columns line up with them.
+        ordered = site_frame.drop_duplicates("id").sort_values("id", kind="stable")
         parts = []
         for segment in feedback.segments(days, verdicts, known_by):
             kept = feedback.keep_events(exposures, segment.verdicts)
             told = feedback.keep_notices(notices, segment.verdicts)
-            scored = scoring.score_days(site_frame, kept, told, segment.days, params, explain=explain)
+            scored = scoring.score_days(ordered, kept, told, segment.days, params, explain=explain)
             taken = feedback.keep_reports(takeovers, segment.verdicts)
-            lines = front.front_line(site_frame, taken, segment.days, params.front)
-            parts.append(scored.merge(lines, on=["site_id", "date"], how="left"))
+            for name, values in front.front_values(ordered, taken, segment.days, params.front).items():
+                scored[name] = values  # in place: ``assign`` would copy the block's rows
+            parts.append(scored)
+        # Segments are runs of days in order, and scoring sorts each by date and site: so is their sequence.
         scores = pd.concat(parts, ignore_index=True)
         scores["front_actor"] = scores["front_actor"].fillna("").astype(str)
-        return scores.sort_values(["date", "site_id"], kind="stable").reset_index(drop=True)
+        return scores
 
     def _takeovers(
         self, days: Sequence[date], known_by: datetime | None, near: geo.Box | None = None

@@ -475,7 +475,7 @@ class Pipeline:
         dates = pd.to_datetime(reports["event_date"])
         first, last = (dates.min() - reach).date(), (dates.max() + reach).date()
         # When every stored event is to be decided (a store's first fusion, or one under new settings), none
-        # is public before them: the context read, empty, walked every event's date (5 s of 4M events).
+        # is public before them: the context read, empty, walked every event's date (18 s of 4M events).
         everything = len(reports) == reads.events.count(self.store)
         context = None if everything else reads.incidents.context(self.store, earliest, first, last)
         incident = fusion.fuse(reports, self.settings.scoring.fusion, context=context)

@@ -700,10 +700,13 @@ class Pipeline:
         mine (``site_km``, NaN for an unlocated site) and the row's weight (``scoring.WEIGHT``). The window
         held between ticks keeps them, so each row is weighed once, not at every tick (0.05 s of a tick's
         340,000 rows). The columns only weighing reads (and the event's place) are dropped: scoring holds
-        a run's rows at once, and they were half of each row's memory."""
+        a run's rows at once, and they were half of each row's memory. The site, via and source are kept as
+        codes (``scoring.coded_columns``): a third of what was left, and the peak of scoring a month of a
+        4M-event store fell from 1,875-1,899 MB to 1,465-1,482 MB."""
         exposures["site_km"] = _distance_to_site(exposures, registry)
         exposures[scoring.WEIGHT] = scoring.event_weights(exposures, self.settings.scoring)
-        return exposures.drop(columns=[*scoring.WEIGHT_ONLY_COLUMNS, "lat", "lon"])
+        weighed = exposures.drop(columns=[*scoring.WEIGHT_ONLY_COLUMNS, "lat", "lon"])
+        return scoring.coded_columns(weighed, registry["id"].astype(str))
 
     def window_since(self) -> reads.window.Since:
         """What is written from now on is stamped no earlier than this (``reads.window.Since``): rows of

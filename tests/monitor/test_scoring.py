@@ -19,6 +19,7 @@ from monitor.reads import sql
 from monitor.scoring import (
     QUIET,
     SCORE_COLUMNS,
+    WEIGHT_ONLY_COLUMNS,
     event_weights,
     explained,
     quiet_explain,
@@ -802,6 +803,45 @@ def test_sites_scored_in_parts_of_their_rows_score_as_all_at_once(monkeypatch: p
     monkeypatch.setattr(scoring, "ROWS_AT_ONCE", 2)
     pd.testing.assert_frame_equal(score(rows, halted, sites, days), at_once)
     assert parts == [["a", "b"], ["c", "d"], ["e"]]  # runs of whole sites, about two rows each
+
+
+@pytest.mark.parametrize("rows_at_once", [scoring.ROWS_AT_ONCE, 2])
+def test_rows_with_coded_site_via_and_source_score_as_their_text(
+    monkeypatch: pytest.MonkeyPatch, rows_at_once: int
+) -> None:
+    monkeypatch.setattr(scoring, "ROWS_AT_ONCE", rows_at_once)
+    sites = pd.DataFrame([site(id=name) for name in "abc"])
+    rows = pd.DataFrame(
+        [
+            exposure(event_id=1, site_id="c", fatalities=3),
+            exposure(event_id=1, site_id="a", via="route", distance_km=2.0, site_km=30.0),
+            exposure(event_id=2, site_id="a", source="gdelt", num_sources=3, num_articles=4),
+            exposure(event_id=3, site_id="b", source="ucdp", event_date=DAY - timedelta(days=2)),
+        ]
+    )
+    weighed = rows.assign(weight=event_weights(rows, PARAMS)).drop(columns=list(WEIGHT_ONLY_COLUMNS))
+    coded = scoring.coded_columns(weighed.copy(), sites["id"])
+    assert all(isinstance(coded[c].dtype, pd.CategoricalDtype) for c in ("site_id", "via", "source"))
+    days = days_from(DAY - timedelta(days=2), 4)
+    as_text = score_days(sites, weighed, None, days, PARAMS)
+    pd.testing.assert_frame_equal(score_days(sites, coded, None, days, PARAMS), as_text)
+
+
+def test_coded_rows_of_two_reads_stay_coded_and_a_value_outside_the_categories_stays_text() -> None:
+    ids = ["a", "b"]
+    first = scoring.coded_columns(pd.DataFrame([exposure(site_id="a")]), ids)
+    second = scoring.coded_columns(pd.DataFrame([exposure(site_id="b", via="route", source="gdelt")]), ids)
+    both = pd.concat([first, second], ignore_index=True)
+    assert isinstance(both["site_id"].dtype, pd.CategoricalDtype)
+    assert both["site_id"].tolist() == ["a", "b"] and both["source"].tolist() == ["acled", "gdelt"]
+    outside = scoring.coded_columns(pd.DataFrame([exposure(site_id="elsewhere")]), ids)
+    assert not isinstance(outside["site_id"].dtype, pd.CategoricalDtype)
+    assert outside["site_id"].tolist() == ["elsewhere"]
+    assert isinstance(outside["via"].dtype, pd.CategoricalDtype)
+    missing = scoring.coded_columns(pd.DataFrame([exposure(source=None), exposure(source="ucdp")]), ids)
+    assert missing["source"].isna().tolist() == [True, False] and missing["source"].iloc[1] == "ucdp"
+    none_there = scoring.coded_columns(pd.DataFrame([exposure(source=None)]), ids)
+    assert none_there["source"].isna().all()
 
 
 def test_exposures_of_unknown_sites_are_ignored() -> None:

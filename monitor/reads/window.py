@@ -48,7 +48,8 @@ from monitor.store import Store
 
 __all__ = ["READ_EVENTS", "Derive", "ExposureWindow", "Since", "in_runs", "typed"]
 
-#: Columns worked out of each row alone, added to the rows as read (None: none).
+#: Columns worked out of each row alone, added to the rows as read (None: none); it may drop or recode
+#: columns, never rows, and a row's values depend on that row only, so the rows may be put in order after it.
 Derive = Callable[[pd.DataFrame], pd.DataFrame] | None
 #: Events a read of whole days matches and derives at a time (``in_runs``): as matched, a row also holds its
 #: event's place and what weighing reads, twice its memory once weighed (a 4M-event store's 60-day window,
@@ -239,10 +240,12 @@ def _read(
         if held is not None and len(read):
             read = read[_changed(held, read[["event_id", "incident_id"]])]
         rows = typed(reach.exposures(read))
+        # Derived first (row by row), then put in order: the sort copies the narrower rows.
+        rows = rows if derive is None else derive(rows)
         day = rows["event_date"].to_numpy()
         if day.size > 1 and not bool((day[1:] >= day[:-1]).all()):
             rows = rows.iloc[np.argsort(day, kind="stable")].reset_index(drop=True)
-        return rows if derive is None else derive(rows)
+        return rows
 
     return at_once(first, last) if since is not None else in_runs(store, first, last, at_once)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -172,7 +173,33 @@ def init(ctx: typer.Context) -> None:
     files = reads.space.file_space(store)
     if files is not None and files.worth_vacuum:
         free = f"{files.free_mb:,.0f} MB of the file are free pages"
-        out.print(f"{free}: `minewatch doctor` says how to give them back to the disk")
+        out.print(f"{free}: `minewatch vacuum`, with the scheduler stopped, gives them back to the disk")
+
+
+@app.command()
+def vacuum(ctx: typer.Context) -> None:
+    """Give a SQLite store's free pages back to the disk (stop the scheduler first)."""
+    c = _ctx(ctx)
+    store = c.store()
+    before = reads.space.file_space(store)
+    if before is None:
+        raise MinewatchError(
+            "`minewatch vacuum` is for a SQLite store: PostgreSQL's autovacuum reuses free space, and "
+            "docs/operations.md says how to give a table's files back"
+        )
+    path = Path(store.engine.url.database or "")
+    needed_mb = (before.file_bytes - before.free_bytes) / 2**20
+    disk_mb = shutil.disk_usage(path.resolve().parent).free / 2**20
+    if disk_mb < needed_mb:
+        raise MinewatchError(
+            f"VACUUM writes the store's {needed_mb:,.0f} MB in use again beside {path}, and that disk has "
+            f"{disk_mb:,.0f} MB free: free some space first; nothing was changed"
+        )
+    store.vacuum()
+    after = reads.space.file_space(store) or before  # the same SQLite file: never None
+    given = (before.file_bytes - after.file_bytes) / 2**20
+    sizes = f"{before.file_mb:,.0f} MB -> {after.file_mb:,.0f} MB"
+    out.print(f"vacuumed {path}: {sizes} ({given:,.0f} MB given back)")
 
 
 def _load_sites(pipeline: Pipeline, parsed: sites.SitesParse) -> int:

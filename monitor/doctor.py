@@ -97,18 +97,18 @@ def _store_checks(settings: Settings) -> list[Finding]:
             return findings
         files = space.file_space(store)
         if files is not None:
-            findings.append(_space_finding(files, store.engine.url.database or ""))
+            findings.append(_space_finding(files))
         return findings
     finally:
         store.engine.dispose()
 
 
-def _space_finding(files: space.FileSpace, path: str) -> Finding:
+def _space_finding(files: space.FileSpace) -> Finding:
     """The SQLite file's size, and how to give its free pages back when they are worth it."""
     mb = f"{files.file_mb:,.0f} MB, {files.free_mb:,.0f} MB of it free pages"
     if not files.worth_vacuum:
         return Finding("disk", "ok", mb)
-    how = f"to give them back, stop the scheduler and run once: sqlite3 {path} VACUUM"
+    how = "to give them back, stop the scheduler and run `minewatch vacuum` once"
     return Finding("disk", "warn", f"{mb} (left by an upgrade or deleted rows); {how}")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -110,6 +111,10 @@ SQLITE_DEFERRED_CHECKPOINT_BYTES = 1 << 30
 #: mapped page a process touches counts in its resident memory: at 1 GiB a first import of 300k events x 10k
 #: sites peaked at 2.8 GB, a third of it the mapped file (docs/benchmarks.md measures both sizes).
 SQLITE_MMAP_BYTES = 256 << 20
+#: How long ``Store.vacuum`` waits for another writer before it gives up: a running scheduler's tick takes
+#: the lock for a second or two, and a ``VACUUM`` that got it would hold every writer off while it copies
+#: the file (minutes on a store of several GB), so it is run with the scheduler stopped, not queued behind it.
+VACUUM_WAIT_MS = 5_000
 #: Days re-summed per read of their scores by ``rollup_supply`` (bounds memory on a whole-store roll-up).
 _ROLLUP_DAYS = 62
 
@@ -417,6 +422,29 @@ class Store:
         raw = self.engine.raw_connection()
         try:
             raw.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        finally:
+            raw.close()
+
+    def vacuum(self) -> None:
+        """Rebuild a SQLite store's file without its free pages (``VACUUM``), then empty its write-ahead log
+        (which the rebuild wrote through). StoreError when another process kept the write lock for
+        ``VACUUM_WAIT_MS``: nothing changed then. Only for SQLite (ValueError elsewhere)."""
+        if self.dialect != "sqlite":
+            raise ValueError("VACUUM of a store file is for SQLite only")
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute(f"PRAGMA busy_timeout={VACUUM_WAIT_MS}")
+            try:
+                cur.execute("VACUUM")
+            except sqlite3.OperationalError as exc:
+                if LOCKED in str(exc):
+                    raise StoreError(
+                        "another process kept writing to the store (is `minewatch run` running?): stop it,"
+                        " then vacuum again; nothing was changed"
+                    ) from None
+                raise _refusal(exc) or StoreError(f"VACUUM failed: {exc}; nothing was changed") from None
+            cur.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         finally:
             raw.close()
 

@@ -120,25 +120,66 @@ def test_alerts_test_without_a_channel_says_how_to_configure_one(cli: Cli) -> No
     assert result.stderr.strip().startswith("error: no alert channel is configured")
 
 
-def test_doctor_and_init_say_how_to_give_back_a_sqlite_file_s_free_pages(cli: Cli) -> None:
-    url = cli.env["MINEWATCH_DATABASE_URL"]
-    if not url.startswith("sqlite"):
-        pytest.skip("free pages are a SQLite file's: PostgreSQL frees a dropped table's files at once")
-    cli("init")
-    assert _lines(cli("doctor", ok=False).stdout)["disk"].startswith("ok")
-    path = url.removeprefix("sqlite:///")
-    with sqlite3.connect(path) as con:  # as an upgrade that drops a big table leaves the file
+def _leave_free_pages(path: str, mb: int) -> None:
+    """Leave ``mb`` MB of free pages in the SQLite file, as an upgrade that drops a big table does."""
+    with sqlite3.connect(path) as con:
         con.execute("CREATE TABLE dropped (blob BLOB)")
         con.execute(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 80)"
+            f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {mb})"
             " INSERT INTO dropped SELECT zeroblob(1048576) FROM n"
         )
         con.execute("DROP TABLE dropped")
+
+
+def _sqlite_path(cli: Cli) -> str:
+    url = cli.env["MINEWATCH_DATABASE_URL"]
+    if not url.startswith("sqlite"):
+        pytest.skip("free pages are a SQLite file's: PostgreSQL frees a dropped table's files at once")
+    return url.removeprefix("sqlite:///")
+
+
+def test_doctor_and_init_say_how_to_give_back_a_sqlite_file_s_free_pages_and_vacuum_does(cli: Cli) -> None:
+    path = _sqlite_path(cli)
+    cli("init")
+    assert _lines(cli("doctor", ok=False).stdout)["disk"].startswith("ok")
+    sites = cli("sites", "--format", "csv").stdout
+    _leave_free_pages(path, 80)
     disk = _lines(cli("doctor", ok=False).stdout)["disk"]
     assert disk.startswith("warn") and "80 MB of it free pages" in disk
-    assert f"sqlite3 {path} VACUUM" in disk
-    assert "free pages: `minewatch doctor` says how" in cli("init").stdout
-    with sqlite3.connect(path) as con:
-        con.execute("VACUUM")
+    assert "stop the scheduler and run `minewatch vacuum` once" in disk
+    assert "free pages: `minewatch vacuum`, with the scheduler stopped, gives them back" in cli("init").stdout
+    before = Path(path).stat().st_size
+    said = cli("vacuum").stdout
+    assert re.search(r"vacuumed .+: (\d+) MB -> (\d+) MB \((8\d) MB given back\)", said), said
+    assert Path(path).stat().st_size < before - 80 * 2**20 + 2**20
     assert _lines(cli("doctor", ok=False).stdout)["disk"].startswith("ok")
     assert "free pages" not in cli("init").stdout
+    assert cli("sites", "--format", "csv").stdout == sites  # what was stored is all there
+
+
+def test_vacuum_of_a_store_another_process_is_writing_to_says_so_and_changes_nothing(cli: Cli) -> None:
+    path = _sqlite_path(cli)
+    cli("init")
+    _leave_free_pages(path, 70)
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # as a scheduler's tick holds the write lock
+        result = cli("vacuum", ok=False)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        "error: another process kept writing to the store (is `minewatch run` running?): stop it, then vacuum"
+        " again; nothing was changed"
+    )
+    assert "70 MB of it free pages" in _lines(cli("doctor", ok=False).stdout)["disk"]
+
+
+def test_vacuum_of_a_postgresql_store_says_it_is_for_sqlite(cli: Cli) -> None:
+    if not cli.env["MINEWATCH_DATABASE_URL"].startswith("postgresql"):
+        pytest.skip("the PostgreSQL case needs MINEWATCH_TEST_DATABASE_URL")
+    cli("init")
+    result = cli("vacuum", ok=False)
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("error: `minewatch vacuum` is for a SQLite store")

@@ -185,8 +185,8 @@ def _site_codes(site_ids: pd.Series, sites: pd.Index) -> np.ndarray:
     """Position of each row's site in ``sites`` (-1 for a site we do not score)."""
     if isinstance(site_ids.dtype, pd.CategoricalDtype):
         positions = sites.get_indexer(pd.Index(site_ids.cat.categories.astype(str), dtype=object))
-        codes = site_ids.cat.codes.to_numpy(np.int64)
-        return np.where(codes >= 0, positions[codes], -1).astype(np.int64)
+        # A missing site's code (-1) takes the last entry: not scored.
+        return np.append(positions, -1).astype(np.int64)[site_ids.cat.codes.to_numpy(np.int64)]
     codes, uniques = pd.factorize(site_ids.astype(str))
     positions = sites.get_indexer(pd.Index(uniques, dtype=object)).astype(np.int64)
     return positions[codes] if codes.size else np.empty(0, dtype=np.int64)

@@ -432,8 +432,9 @@ class Store:
         if self.dialect != "sqlite":
             raise ValueError("VACUUM of a store file is for SQLite only")
         raw = self.engine.raw_connection()
+        cur = raw.cursor()
+        waits = int(cur.execute("PRAGMA busy_timeout").fetchone()[0])
         try:
-            cur = raw.cursor()
             cur.execute(f"PRAGMA busy_timeout={VACUUM_WAIT_MS}")
             try:
                 cur.execute("VACUUM")
@@ -446,6 +447,7 @@ class Store:
                 raise _refusal(exc) or StoreError(f"VACUUM failed: {exc}; nothing was changed") from None
             cur.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         finally:
+            cur.execute(f"PRAGMA busy_timeout={waits}")  # the pooled connection waits as before
             raw.close()
 
     # ---- schema ----

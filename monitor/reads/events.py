@@ -97,11 +97,13 @@ class EventFilter:
 
 # ---- matching and scoring----
 def seen_since(store: Store, since: datetime) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Events first stored at or after ``since``: their ids, latitudes and longitudes."""
-    ids, lat, lon = sql.arrays(
+    """Events first stored at or after ``since``: their ids, latitudes and longitudes. Read a chunk at a
+    time (``sql.large_frame``): a first match of 4M events read as Python tuples held 656 MB, the
+    ingest's peak."""
+    seen = sql.large_frame(
         store, "SELECT id, lat, lon FROM event WHERE first_seen_at >= :since", {"since": since}
     )
-    return ids, lat, lon
+    return seen["id"].to_numpy(np.int64), seen["lat"].to_numpy(float), seen["lon"].to_numpy(float)
 
 
 def scored_events(

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from monitor import dialect
 from monitor.store import Store
 
-__all__ = ["LARGE_CHUNK_ROWS", "arrays", "frame", "in_list", "large_frame", "row", "scalar", "select"]
+__all__ = ["LARGE_CHUNK_ROWS", "frame", "in_list", "large_frame", "row", "scalar", "select"]
 
 
 def frame(
@@ -129,16 +129,6 @@ def select(store: Store, query: sa.Select[Any]) -> pd.DataFrame:
         result = conn.execute(query)
         # As tuples: pandas probes each SQLAlchemy row for attributes (10,000 rows: 0.13 s, not 5 ms).
         return pd.DataFrame.from_records([tuple(r) for r in result.all()], columns=list(result.keys()))
-
-
-def arrays(store: Store, sql: str, params: Mapping[str, Any] | None = None) -> list[np.ndarray]:
-    """A read query's columns as numpy arrays, through the raw DB-API cursor (hot paths: no row objects)."""
-    with _executed(store, sql, params) as cur:
-        n = len(cur.description)
-        rows = cur.fetchall()
-    if not rows:
-        return [np.empty(0) for _ in range(n)]
-    return list(np.array(rows, dtype=object).T)
 
 
 #: The most values an IN list of ``in_list`` holds (``dialect.MAX_IN_LIST``). Readers given more read wider

@@ -158,6 +158,17 @@ def _decide_round(
     return np.concatenate([seeds, jl])
 
 
+def _fixed_seeds(r: _Reports, incidents: np.ndarray) -> np.ndarray:
+    """Each report's position of the first report of its incident (``incidents``: ids, in ``r``'s order)
+    where it is fixed (a context report), -1 elsewhere. A fusion without context builds no index of the
+    ids: on a first fusion of 4M reports it held 160 MB through the fusion."""
+    if not r.fixed.any():
+        return np.full(r.n, -1, dtype=np.int64)
+    position = pd.Series(np.arange(r.n), index=r.ids)
+    fixed_seed = position.reindex(incidents).fillna(-1).to_numpy(np.int64)
+    return np.where(r.fixed, fixed_seed, -1)
+
+
 def fuse(reports: pd.DataFrame, settings: FusionSettings, context: pd.DataFrame | None = None) -> pd.Series:
     """The incident of every report: the id of the incident's first report, indexed like ``reports``.
 
@@ -183,11 +194,10 @@ def fuse(reports: pd.DataFrame, settings: FusionSettings, context: pd.DataFrame 
     if frame["id"].duplicated().any():
         raise ValueError("report ids must be unique across reports and context")
     r = _Reports(frame, settings)
-    position = pd.Series(np.arange(r.n), index=r.ids)
-    fixed_seed = position.reindex(frame["_incident"].to_numpy()[r.order]).fillna(-1).to_numpy(np.int64)
-    st = _State(r, np.where(r.fixed, fixed_seed, -1))
+    st = _State(r, _fixed_seeds(r, frame["_incident"].to_numpy()[r.order]))
     later, earlier = _candidates(r, settings)
-    lonely = np.setdiff1d(np.flatnonzero(~r.fixed), later, assume_unique=False)
+    lonely = ~r.fixed  # the reports to decide that no earlier report may join: seeds
+    lonely[later] = False
     st.status[lonely] = _SEED
     # One arrival day at a time: every earlier day is decided, so a day's rounds are few.
     days = r.known_day[later]

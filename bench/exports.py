@@ -36,7 +36,8 @@ def store_path(scale: data.Scale) -> Path:
 
     path = data.path_for(scale, f"store-{schema.head()}.db")
     if not path.exists():
-        case = ingest.import_cli_case(scale, "export-store.db")
+        # With its history stored, as ``minewatch run`` leaves it a few feed runs after the import.
+        case = ingest.import_cli_case(scale, "export-store.db", history=True)
         if case.fresh is not None:
             case.fresh()
         case.call()

@@ -154,9 +154,11 @@ def gdelt_floor_case(scale: data.Scale) -> Case:
     return Case(call=call, fresh=lambda: state.update(path=_fresh_file("floor-gdelt.db")))
 
 
-def import_cli_case(scale: data.Scale, name: str = "ours-import.db") -> Case:
+def import_cli_case(scale: data.Scale, name: str = "ours-import.db", *, history: bool = False) -> Case:
     """minewatch end to end as a user runs it: ``minewatch import acled FILE`` into a store with the sites
-    loaded (parse, store, match, then rescore every site from the earliest new day to today)."""
+    loaded (parse, store, match, then score the days from the earliest new day to today that
+    ``PROMPT_SITE_DAYS`` allows, the rest left owed). ``history``: then ``minewatch score --history``, which
+    stores those too (what ``minewatch run`` does a block per feed run)."""
     from monitor import cli
 
     target = _Store(scale, name)
@@ -164,22 +166,39 @@ def import_cli_case(scale: data.Scale, name: str = "ours-import.db") -> Case:
 
     cli.out = cli.err = Console(file=io.StringIO())  # the table is the output
 
-    def call() -> int:
-        os.environ["MINEWATCH_DATABASE_URL"] = f"sqlite:///{target.path}"
-        cli._utcnow = _bench_now  # the benchmark's clock: its data ends at data.NOW
+    def run(*args: str) -> None:
         try:
-            cli.main(["import", "acled", str(source)])
+            cli.main(list(args))
         except SystemExit as exc:
             if exc.code:
                 raise
+
+    def call() -> int:
+        os.environ["MINEWATCH_DATABASE_URL"] = f"sqlite:///{target.path}"
+        cli._utcnow = _bench_now  # the benchmark's clock: its data ends at data.NOW
+        run("import", "acled", str(source))
+        if history:
+            run("score", "--history")
         return scale.acled_events
 
     def check() -> str:
+        from monitor.config import Settings
+        from monitor.pipeline import Pipeline
+        from monitor.store import Store
+
+        store = Store.from_url(f"sqlite:///{target.path}")
+        owed = len(Pipeline(store, Settings(), _bench_now).owed_days())
+        store.engine.dispose()
         with sqlite3.connect(target.path) as con:
             scores = int(con.execute("SELECT count(*) FROM score").fetchone()[0])
-        return f"{scores:,} score rows; {target.size_note()}"
+        return f"{scores:,} score rows, {owed} days owed; {target.size_note()}"
 
     return Case(call=call, fresh=target.fresh, check=check)
+
+
+def import_history_case(scale: data.Scale) -> Case:
+    """``import_cli_case`` and then the history it left, stored: the whole cost of a first import."""
+    return import_cli_case(scale, "ours-import-history.db", history=True)
 
 
 def _bench_now() -> datetime:

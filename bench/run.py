@@ -146,18 +146,20 @@ STEPS: tuple[Step, ...] = (
         "minewatch import acled, end to end with scoring (phase B's target)",
         (
             Impl(OURS + " import", "bench.ingest:import_cli_case", ours=True),
+            Impl(OURS + " import + score --history", "bench.ingest:import_history_case"),
             Impl(FLOOR, "bench.ingest:acled_floor_case"),
         ),
         (Target("minewatch <= 3x the raw floor", OURS + " import", FLOOR, at_most=3.0),),
         scale=lambda quick: data.QUICK if quick else data.IMPORT,
-        runs=1,
-        note="one run: a first import scores every site x day of the last 400 (minutes at 10k sites)",
+        note="the import scores its newest 15 days of 10k sites and owes the rest of the 400 days, which"
+        " + score --history stores",
     ),
     Step(
         "refresh",
         "full refresh: minewatch import acled of the 1M events, end to end, against the floor",
         (
             Impl(OURS + " import", "bench.ingest:import_cli_case", ours=True),
+            Impl(OURS + " import + score --history", "bench.ingest:import_history_case"),
             Impl(FLOOR, "bench.ingest:acled_floor_case"),
         ),
         (Target("minewatch <= 3x the raw floor", OURS + " import", FLOOR, at_most=3.0),),

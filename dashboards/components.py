@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -17,6 +17,7 @@ import pandas as pd
 from dash import dcc, html
 from plotly.io.json import to_json_plotly
 
+from dashboards import ids
 from dashboards.basemap import MapBase
 from dashboards.cache import QueryCache
 from dashboards.palette import DARK_LEVELS, LEVEL_COLOURS
@@ -67,6 +68,26 @@ def empty_state(title: str, *hint: Any) -> html.Div:
 
 def command(text: str) -> html.Code:
     return html.Code(text, className="command")
+
+
+def history_note(owed: tuple[date, date] | None) -> html.P | None:
+    """Why a chart starts later than the data: the history from ``owed[0]`` to the day before the first
+    stored one (``owed[1]``) is still being scored (``dashboards.data.owed_history``)."""
+    if owed is None:
+        return None
+    return html.P(
+        [
+            f"Scores from {owed[0]:%d %b %Y} to {owed[1] - timedelta(days=1):%d %b %Y} are still being "
+            "computed, so the history starts on "
+            f"{owed[1]:%d %b %Y}: ",
+            command("minewatch run"),
+            " scores them a block per feed run, ",
+            command("minewatch score --history"),
+            " at once.",
+        ],
+        className="note",
+        id=ids.HISTORY_NOTE,
+    )
 
 
 def page_header(title: str, subtitle: str | Sequence[Any] = "") -> html.Div:

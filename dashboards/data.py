@@ -121,6 +121,16 @@ def latest_score_date(store: Store, as_of: date | None = None) -> date | None:
     return reads.scores.latest_day(store, as_of)
 
 
+def owed_history(store: Store) -> tuple[date, date] | None:
+    """(first day owed, first day stored) while score history an import left to later is not stored yet
+    (``reads.scores.owed_from``): the charts start at the first stored day; None when nothing is owed."""
+    owed = reads.scores.owed_from(store)
+    first, _ = reads.scores.day_span(store)
+    if owed is None or first is None or first <= owed:
+        return None
+    return owed, first
+
+
 def score_date_range(store: Store) -> tuple[date | None, date | None]:
     """The first and last score dates, for the 'as of' control."""
     return reads.scores.day_span(store)

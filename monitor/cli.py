@@ -167,9 +167,11 @@ def init(ctx: typer.Context) -> None:
     c = _ctx(ctx)
     store = c.store(check=False)
     upgraded = store.create_schema()
-    changed = _load_sites(c.pipeline(store), _registry(c))
+    pipeline = c.pipeline(store)
+    changed = _load_sites(pipeline, _registry(c))
     sites_line = f"{reads.sites.count(store)} sites ({changed} new or changed)"
     out.print(f"store ready at {safe_url(c.settings.database.url)}: {upgraded.describe()}; {sites_line}")
+    _say_owed(pipeline)
     files = reads.space.file_space(store)
     if files is not None and files.worth_vacuum:
         free = f"{files.free_mb:,.0f} MB of the file are free pages"
@@ -329,6 +331,7 @@ def import_(
             )
         count = _load_sites(pipeline, parsed)
         out.print(f"{count} sites added or updated, {len(parsed.errors)} rows rejected")
+        _say_owed(pipeline)
         if parsed.errors and not parsed.rows:
             raise InputError(f"{path}: no valid site rows")
         return
@@ -337,8 +340,19 @@ def import_(
     matched, links = pipeline.match()
     pipeline.rescore_since(report.earliest_known)
     out.print(f"{matched} events newly near a site, {links} notice links")
+    _say_owed(pipeline)
     if report.status == "failed":
         raise MinewatchError(f"import {kind.value} {path} failed: {report.error}")
+
+
+def _say_owed(pipeline: Pipeline) -> None:
+    """One line on the score history a rescore left to later (``Pipeline.owed_days``), if any."""
+    owed = pipeline.owed_days()
+    if owed:
+        out.print(
+            f"{len(owed)} earlier days ({owed[0]} to {owed[-1]}) are left to score: `minewatch run` scores "
+            "them a block per feed run, `minewatch score --history` at once; until then a read computes them"
+        )
 
 
 def _read_sites(path: Path, now: datetime) -> sites.SitesParse:
@@ -405,11 +419,25 @@ def score(
         str | None, typer.Option("--as-of", help="Day to score, YYYY-MM-DD (default: today UTC).")
     ] = None,
     top: Annotated[int, typer.Option(help="How many sites to print.")] = 20,
+    history: Annotated[
+        bool,
+        typer.Option(
+            "--history",
+            help="First score and store the days an import left to later (`minewatch run` scores them a"
+            " block per feed run).",
+        ),
+    ] = False,
 ) -> None:
     """Score every site for one day (point-in-time) and print the ranking."""
     c = _ctx(ctx)
     day = _date(as_of, "--as-of") if as_of else c.now().date()
-    panel = risk_frame(c.pipeline(), [day])
+    pipeline = c.pipeline()
+    if history:
+        owed = pipeline.score_history()
+        out.print(
+            f"scored {len(owed)} days of history ({owed[0]} to {owed[-1]})" if owed else "no history to score"
+        )
+    panel = risk_frame(pipeline, [day])
     out.print(tables.ranking(panel, day, top))
 
 

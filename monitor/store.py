@@ -92,6 +92,11 @@ class WriteResult:
 
 #: Watermark that changes on every scores write (``replace_scores``).
 SCORES_VERSION = "scores.version"
+#: The first day of score history a rescore left to later (ISO date; ``monitor.pipeline.PROMPT_SITE_DAYS``).
+#: Only a rescore that leaves days writes it, and only lowers it: the days owed are found again each time,
+#: as those from it up to today whose stored scores are missing or stale, so two writers never lose each
+#: other's; the dashboard says the history from it is still being scored while no day from it is stored.
+SCORES_OWED_FROM = "score:owed_from"
 #: Watermark that changes on every registry write (``upsert`` of sites), in the write's own transaction:
 #: readers that keep the registry (``monitor.sites.sites_frame``) read it anew when it moved.
 REGISTRY_VERSION = "registry.version"

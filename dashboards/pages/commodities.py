@@ -9,7 +9,17 @@ import pandas as pd
 from dash import html
 
 from dashboards import data, figures, ids
-from dashboards.components import command, context, empty_state, graph, grid, level_style, number, page_header
+from dashboards.components import (
+    command,
+    context,
+    empty_state,
+    graph,
+    grid,
+    history_note,
+    level_style,
+    number,
+    page_header,
+)
 from dashboards.components import parse_date as _parse_date
 from dashboards.pages.overview import site_links
 from monitor.labels import commodity_label
@@ -99,6 +109,7 @@ def layout(as_of: str | None = None, **_: Any) -> html.Div:
     return html.Div(
         [
             header,
+            history_note(data.owed_history(ctx.store)),
             graph(ids.SUPPLY_TONNES, figures.supply_history_figure(history, "supply_at_risk_t")),
             world_note or graph(ids.SUPPLY_SHARE, figures.supply_history_figure(history, "pct_world")),
             html.H3("Which sites drive it"),

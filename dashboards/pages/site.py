@@ -18,6 +18,7 @@ from dashboards.components import (
     fmt_tonnes,
     graph,
     grid,
+    history_note,
     mark_links,
     number,
     page_header,
@@ -272,6 +273,7 @@ def layout(site_id: str | None = None, as_of: str | None = None, **_: Any) -> ht
                     ),
                 ]
             ),
+            history_note(data.owed_history(ctx.store)),
             graph(
                 ids.SITE_RISK,
                 figures.risk_history(scores, halted, settings.scoring.levels, registry_stop=stop),

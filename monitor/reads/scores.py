@@ -28,7 +28,7 @@ from monitor import dialect
 from monitor.domain import HALT_EPISODE_STATUSES, OPERATING, UNSCORED
 from monitor.reads import sql
 from monitor.reads.arrow import ArrowReader
-from monitor.store import Store
+from monitor.store import SCORES_OWED_FROM, Store
 
 __all__ = [
     "STORED_ARROW",
@@ -43,6 +43,7 @@ __all__ = [
     "latest_day",
     "of_days",
     "of_site",
+    "owed_from",
     "recomputed_since",
     "sites_on_day",
     "supply_days",
@@ -112,6 +113,12 @@ def latest_day(store: Store, on_or_before: date | None = None) -> date | None:
     return dialect.as_date(
         sql.scalar(store, "SELECT MAX(date) FROM score_day WHERE date <= :d", {"d": on_or_before})
     )
+
+
+def owed_from(store: Store) -> date | None:
+    """The first day of score history a rescore left to later (``SCORES_OWED_FROM``), None when none was."""
+    raw = store.get_watermark(SCORES_OWED_FROM)
+    return date.fromisoformat(raw) if raw else None
 
 
 def day_span(store: Store) -> tuple[date | None, date | None]:

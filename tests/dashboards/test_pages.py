@@ -16,10 +16,10 @@ from dashboards import basemap, ids, regions
 from dashboards.app import page_modules
 from dashboards.components import CONTEXT_KEY
 from dashboards.pages import alerts, commodities, events, feeds, overview, site
-from monitor import models
+from monitor import models, reads
 from monitor.config import DashboardSettings, Settings
 from monitor.reads import sql
-from monitor.store import SCORES_VERSION, Store
+from monitor.store import SCORES_OWED_FROM, SCORES_VERSION, Store
 from tests.conftest import execute
 from tests.dashboards import seed
 from tests.dashboards.tree import find
@@ -465,3 +465,22 @@ def test_grid_date_filters_are_typed_iso_boxes_never_the_browser_s_mm_dd_yyyy() 
 
     table = grid("g", pd.DataFrame({"day": pd.to_datetime(["2025-03-14"])}), [{"field": "day"}], 25)
     assert table.defaultColDef["filterParams"] == {"browserDatePicker": False}
+
+
+def test_site_and_commodity_charts_say_when_the_history_before_them_is_still_being_scored(
+    seeded_store: Store, render: Render
+) -> None:
+    first, _ = reads.scores.day_span(seeded_store)
+    assert first is not None
+    pages = ((site.layout, {"site_id": "bisie"}), (commodities.layout, {}))
+    for layout, kwargs in pages:
+        assert find(render(seeded_store, layout, **kwargs), ids.HISTORY_NOTE) is None
+    seeded_store.set_watermark(SCORES_OWED_FROM, (first - timedelta(days=30)).isoformat(), datetime.now())
+    for layout, kwargs in pages:
+        note = _text(find(render(seeded_store, layout, **kwargs), ids.HISTORY_NOTE))
+        owed, before = first - timedelta(days=30), first - timedelta(days=1)
+        assert f"Scores from {owed:%d %b %Y} to {before:%d %b %Y} are still being" in note
+        assert f"the history starts on {first:%d %b %Y}" in note and "minewatch score --history" in note
+    # Once the first day owed is stored, nothing is said.
+    seeded_store.set_watermark(SCORES_OWED_FROM, first.isoformat(), datetime.now())
+    assert find(render(seeded_store, site.layout, site_id="bisie"), ids.HISTORY_NOTE) is None

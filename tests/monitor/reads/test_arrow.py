@@ -154,11 +154,14 @@ def test_the_sqlite_worker_stopped_by_a_bad_file_or_ctrl_c_says_one_line_and_no_
     lines = bad.stderr.decode().strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("minewatch: the SQLite reader process stopped:"), lines
     pipe = subprocess.PIPE
-    waiting = subprocess.Popen([*script, str(tmp_path / "s.db")], stdin=pipe, stdout=pipe, stderr=pipe)
-    assert waiting.stdin is not None and waiting.stdout is not None
-    waiting.stdin.write(b'{"query": "SELECT 1 AS one", "params": []}\n')
-    waiting.stdin.flush()
-    assert pa.ipc.open_stream(waiting.stdout).read_all().column("one").to_pylist() == [1]
-    waiting.send_signal(signal.SIGINT)  # now waiting for the next request, as during an export
-    _, err = waiting.communicate(timeout=60)
-    assert waiting.returncode == 130 and b"Traceback" not in err, err
+    with subprocess.Popen([*script, str(tmp_path / "s.db")], stdin=pipe, stdout=pipe, stderr=pipe) as waiting:
+        assert waiting.stdin is not None and waiting.stdout is not None and waiting.stderr is not None
+        waiting.stdin.write(b'{"query": "SELECT 1 AS one", "params": []}\n')
+        waiting.stdin.flush()
+        assert pa.ipc.open_stream(waiting.stdout).read_all().column("one").to_pylist() == [1]
+        waiting.send_signal(signal.SIGINT)  # now waiting for the next request, as during an export
+        # Its stdin stays open until it has exited: closed at once (``communicate``), a worker not yet
+        # scheduled could read the end of its input first and leave cleanly, before the signal was handled.
+        returncode = waiting.wait(timeout=60)
+        err = waiting.stderr.read()
+    assert returncode == 130 and b"Traceback" not in err, err

@@ -61,8 +61,9 @@ MATCH_EVENTS_PER_BLOCK = matching.EVENTS_PER_BLOCK
 #: Scores are recomputed back to the earliest newly known row, but never further than this.
 MAX_RESCORE_DAYS = 400
 #: A rescore scores at once, newest first, the unscored (or stale) days that fit in this many site-days, and
-#: at least one: 15 days at 10,000 sites (the alerts' 7-day lookback and the day before it, with a week to
-#: spare), every day of the last ``MAX_RESCORE_DAYS`` at up to 375. The older ones are history, owed from
+#: at least the alerts' lookback and the day before it (``alerts.lookback_days`` + 1, whose stored scores
+#: the alert rules read): 15 days at 10,000 sites (that lookback with a week to spare), every day of the
+#: last ``MAX_RESCORE_DAYS`` at up to 375. The older ones are history, owed from
 #: ``store.SCORES_OWED_FROM``: each tick's rescore scores a block of it (``HISTORY_SITE_DAYS_PER_TICK``),
 #: ``minewatch score --history`` the rest at once, and until then a read computes them in memory. A first
 #: import of 300k events over 10,000 sites that scored its 400 days before returning took 37 s; 11.6 s with
@@ -916,9 +917,10 @@ class Pipeline:
 
     def _owed_later(self, unscored: Sequence[date]) -> Sequence[date]:
         """The oldest of the ``unscored`` days (sorted) beyond those a rescore scores at once
-        (``PROMPT_SITE_DAYS``, at least one), recorded as owed history (``SCORES_OWED_FROM`` only moves
-        back); the caller scores the others."""
-        later = unscored[: max(len(unscored) - self._days_within(PROMPT_SITE_DAYS), 0)]
+        (``PROMPT_SITE_DAYS``, and the alerts' lookback whatever the registry's size), recorded as owed
+        history (``SCORES_OWED_FROM`` only moves back); the caller scores the others."""
+        at_once = max(self._days_within(PROMPT_SITE_DAYS), self.settings.alerts.lookback_days + 1)
+        later = unscored[: max(len(unscored) - at_once, 0)]
         owed = reads.scores.owed_from(self.store)
         if later and (owed is None or later[0] < owed):
             self.store.set_watermark(SCORES_OWED_FROM, later[0].isoformat(), self.now())

@@ -112,6 +112,23 @@ def test_a_registry_mostly_changed_rescores_its_newest_stored_days_and_owes_the_
     assert_stored_equal_dense(pipeline, stored)
 
 
+def test_the_alerts_lookback_and_the_day_before_it_are_scored_at_once_however_large_the_registry(
+    fresh_store: Store, generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline_module, "PROMPT_SITE_DAYS", GENERATED.sites * 2)  # room for two days only
+    sites_path, events_path = generated
+    pipeline, clock = pipeline_with_sites(fresh_store, sites_path)
+    (records,) = batches(events_path, [1.0])
+    report = pipeline.ingest("import:acled", "events", [Batch(records=records)], use_watermark=False)
+    pipeline.match()
+    pipeline.rescore_since(report.earliest_known)
+    today = clock.now.date()
+    lookback = pipeline.settings.alerts.lookback_days
+    stored = reads.scores.coverage(fresh_store, today - timedelta(days=400), today)
+    assert sorted(stored["date"]) == _days(today - timedelta(days=lookback), today)
+    assert pipeline.owed_days()[-1] == today - timedelta(days=lookback + 1)
+
+
 def test_a_store_small_enough_is_scored_whole_and_owes_nothing(
     fresh_store: Store, generated: tuple[Path, Path]
 ) -> None:

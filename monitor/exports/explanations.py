@@ -51,9 +51,10 @@ def explained_score(
 
     With ``wanted.as_known_at`` (a vintage) the score of ``wanted.day`` itself, scored or not, is computed as
     a run at that moment computed it (only rows stored and public by then; the vintage exports' scores), with
-    its explanation; ``computed_at`` is then null: nothing stored is read."""
+    its explanation; ``computed_at`` is then null: nothing stored is read. So is the score of a day of score
+    history an import left to later (``Pipeline.owed_days``), as it will be stored, from every row."""
     pipeline = Pipeline(store, settings, now)
-    if wanted.as_known_at is not None:
+    if wanted.as_known_at is not None or wanted.day in pipeline.owed_days():
         cell = pipeline.explained_cell(wanted.site, wanted.day, wanted.as_known_at)
         if cell is None:
             return None

@@ -14,9 +14,10 @@ import pytest
 from bench import data
 from feeds.base import Batch
 from monitor import pipeline as pipeline_module
-from monitor import reads, sites
+from monitor import reads, scoring, sites
+from monitor.exports.explanations import explained_score
 from monitor.exports.files import write_file
-from monitor.exports.query import parse_query
+from monitor.exports.query import SiteDay, parse_query
 from monitor.pipeline import Pipeline
 from monitor.store import Store
 from tests.conftest import FIXTURES
@@ -70,6 +71,25 @@ def test_a_rescore_scores_its_newest_days_at_once_and_owes_the_older_ones(
     write_file(pipeline, query, out, "csv")
     assert out.read_bytes() == computed
     assert_stored_equal_dense(pipeline, _days(owed[0], today))
+
+
+def test_a_score_explained_on_an_owed_day_is_computed_as_it_is_then_stored(
+    fresh_store: Store, generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipeline, clock, _ = _imported(fresh_store, generated, monkeypatch)
+    day = pipeline.owed_days()[-5]
+    loud = pipeline.score([day], persist=False)
+    loud = loud[~loud[scoring.QUIET].astype(bool)]
+    wanted = [SiteDay(site, day) for site in loud["site_id"].head(3)]
+    computed = [explained_score(fresh_store, pipeline.settings, w, clock) for w in wanted]
+    pipeline.score_history()
+    stored = [explained_score(fresh_store, pipeline.settings, w, clock) for w in wanted]
+    for before, after in zip(computed, stored, strict=True):
+        assert before is not None and after is not None
+        assert before["day"] == after["day"] == day.isoformat()
+        assert before["score"]["computed_at"] is None and after["score"]["computed_at"] is not None
+        assert {**before["score"], "computed_at": None} == {**after["score"], "computed_at": None}
+        assert before["explanation"] == after["explanation"] and before["explanation"]["events"]
 
 
 def test_each_tick_scores_a_block_of_the_owed_history_newest_first(

@@ -1,9 +1,10 @@
 """``minewatch doctor``: every problem with this installation, listed at once, each with what to do.
 
 Checks, in order: the environment (secret files), the config file, the database (reachable), the schema
-(initialised, current), a SQLite file's free pages (worth a ``VACUUM`` after an upgrade), the site
-registry (bundled and the user's CSVs), each enabled feed (credentials, and an HTTP request to its
-endpoint) and the alert channels (configured or not). A check that depends on an earlier one that failed
+(initialised, current), the score history an import left to later, a SQLite file's free pages (worth a
+``VACUUM`` after an upgrade), the site registry (bundled and the user's CSVs), each enabled feed
+(credentials, and an HTTP request to its endpoint) and the alert channels (configured or not). A check
+that depends on an earlier one that failed
 is reported as skipped rather than failing twice for one cause.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -23,6 +24,7 @@ from monitor.config import HttpSettings, Settings, alert_targets_from_env, confi
 from monitor.domain import CHANNELS, notice_feed
 from monitor.environment import resolve_environment
 from monitor.errors import MinewatchError
+from monitor.pipeline import Pipeline
 from monitor.reads import space
 from monitor.store import Store, safe_url
 
@@ -67,7 +69,7 @@ def diagnose(
     except MinewatchError as exc:
         findings.append(Finding("config", "fail", str(exc)))
         return [*findings, *(Finding(c, "skipped", "the config is invalid") for c in _AFTER_CONFIG)]
-    findings += _store_checks(settings)
+    findings += _store_checks(settings, now)
     findings += _sites_check(settings, now)
     with client_for(settings.http) as client:
         findings += _feed_checks(settings, client)
@@ -78,7 +80,7 @@ def diagnose(
 _AFTER_CONFIG = ("database", "schema", "sites", "feeds", "channels")
 
 
-def _store_checks(settings: Settings) -> list[Finding]:
+def _store_checks(settings: Settings, now: Callable[[], datetime]) -> list[Finding]:
     url = settings.database.url
     try:
         store = Store.from_url(url)
@@ -95,12 +97,21 @@ def _store_checks(settings: Settings) -> list[Finding]:
         except MinewatchError as exc:
             findings.append(Finding("schema", "fail", str(exc)))
             return findings
+        findings.append(_history_finding(Pipeline(store, settings, now).owed_days()))
         files = space.file_space(store)
         if files is not None:
             findings.append(_space_finding(files))
         return findings
     finally:
         store.engine.dispose()
+
+
+def _history_finding(owed: list[date]) -> Finding:
+    """The days of score history an import left to later (``Pipeline.owed_days``), and what scores them."""
+    if not owed:
+        return Finding("score history", "ok", "every day an import touched is scored")
+    how = "`minewatch run` scores them a block per feed run, `minewatch score --history` at once"
+    return Finding("score history", "warn", f"{len(owed)} days owed ({owed[0]} to {owed[-1]}): {how}")
 
 
 def _space_finding(files: space.FileSpace) -> Finding:

@@ -26,7 +26,7 @@ def mailbox() -> Iterator[Mailbox]:
     box.stop()
 
 
-def _lines(output: str) -> dict[str, str]:
+def doctor_lines(output: str) -> dict[str, str]:
     """doctor's lines ('[status] check: detail') as {check: 'status detail'}."""
     found = {}
     for line in output.splitlines():
@@ -49,7 +49,7 @@ def test_doctor_lists_every_problem_at_once_and_exits_1(cli: Cli, server: Loopba
     result = cli("doctor", ok=False)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    lines = _lines(result.stdout)
+    lines = doctor_lines(result.stdout)
     assert lines["schema"].startswith("fail") and "minewatch init" in lines["schema"]
     assert lines["sites nope.csv"].startswith("fail")
     assert lines["feed acled"].startswith("fail") and "MINEWATCH_ACLED_USERNAME" in lines["feed acled"]
@@ -70,7 +70,7 @@ def test_doctor_on_a_healthy_install_says_ok_and_exits_0(
     cli.env.update({"MINEWATCH_SMTP_URL": mailbox.url(), "MINEWATCH_ALERT_EMAIL_TO": "desk@fund.example"})
     cli("init")
     result = cli("doctor")
-    lines = _lines(result.stdout)
+    lines = doctor_lines(result.stdout)
     assert lines["database"].startswith("ok") and lines["schema"].startswith("ok")
     assert lines["feed gdelt"].startswith("ok") and "HTTP 200" in lines["feed gdelt"]
     assert lines["channel email"].startswith("ok")
@@ -81,7 +81,7 @@ def test_doctor_with_a_broken_config_names_the_key_and_skips_what_depends_on_it(
     cli.config.write_text("matching:\n  site_radius_km: -5\n", encoding="utf-8")
     result = cli("doctor", ok=False)
     assert result.returncode == 1
-    lines = _lines(result.stdout)
+    lines = doctor_lines(result.stdout)
     assert lines["config"].startswith("fail") and "site_radius_km" in lines["config"]
     assert lines["database"].startswith("skipped")
 
@@ -141,10 +141,10 @@ def _sqlite_path(cli: Cli) -> str:
 def test_doctor_and_init_say_how_to_give_back_a_sqlite_file_s_free_pages_and_vacuum_does(cli: Cli) -> None:
     path = _sqlite_path(cli)
     cli("init")
-    assert _lines(cli("doctor", ok=False).stdout)["disk"].startswith("ok")
+    assert doctor_lines(cli("doctor", ok=False).stdout)["disk"].startswith("ok")
     sites = cli("sites", "--format", "csv").stdout
     _leave_free_pages(path, 80)
-    disk = _lines(cli("doctor", ok=False).stdout)["disk"]
+    disk = doctor_lines(cli("doctor", ok=False).stdout)["disk"]
     assert disk.startswith("warn") and "80 MB of it free pages" in disk
     assert "stop the scheduler and run `minewatch vacuum` once" in disk
     assert "free pages: `minewatch vacuum`, with the scheduler stopped, gives them back" in cli("init").stdout
@@ -152,7 +152,7 @@ def test_doctor_and_init_say_how_to_give_back_a_sqlite_file_s_free_pages_and_vac
     said = cli("vacuum").stdout
     assert re.search(r"vacuumed .+: (\d+) MB -> (\d+) MB \((8\d) MB given back\)", said), said
     assert Path(path).stat().st_size < before - 80 * 2**20 + 2**20
-    assert _lines(cli("doctor", ok=False).stdout)["disk"].startswith("ok")
+    assert doctor_lines(cli("doctor", ok=False).stdout)["disk"].startswith("ok")
     assert "free pages" not in cli("init").stdout
     assert cli("sites", "--format", "csv").stdout == sites  # what was stored is all there
 
@@ -173,7 +173,7 @@ def test_vacuum_of_a_store_another_process_is_writing_to_says_so_and_changes_not
         "error: another process kept writing to the store (is `minewatch run` running?): stop it, then vacuum"
         " again; nothing was changed"
     )
-    assert "70 MB of it free pages" in _lines(cli("doctor", ok=False).stdout)["disk"]
+    assert "70 MB of it free pages" in doctor_lines(cli("doctor", ok=False).stdout)["disk"]
 
 
 def test_vacuum_of_a_postgresql_store_says_it_is_for_sqlite(cli: Cli) -> None:

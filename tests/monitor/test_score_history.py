@@ -23,6 +23,7 @@ from monitor.store import Store
 from tests.conftest import FIXTURES
 from tests.monitor.generated import GENERATED, Clock, assert_stored_equal_dense, batches, pipeline_with_sites
 from tests.monitor.test_cli import Cli
+from tests.monitor.test_doctor import doctor_lines
 
 #: Days a rescore of the generated set scores at once in these tests (its 60 sites x this many site-days).
 PROMPT_DAYS = 20
@@ -205,5 +206,11 @@ def test_minewatch_import_says_which_days_it_left_to_score_and_score_history_sto
         f"{owed} earlier days ({first} to {last}) are left to score: `minewatch run` scores them a block per "
         "feed run, `minewatch score --history` at once; until then a read computes them"
     ) in " ".join(result.stdout.split())
+    doctor = doctor_lines(cli("doctor", ok=False).stdout)["score history"]
+    assert doctor == (
+        f"warn {owed} days owed ({first} to {last}): `minewatch run` scores them a block per feed run, "
+        "`minewatch score --history` at once"
+    )
     assert f"scored {owed} days of history ({first} to {last})" in cli("score", "--history").stdout
     assert "no history to score" in cli("score", "--history").stdout
+    assert doctor_lines(cli("doctor", ok=False).stdout)["score history"].startswith("ok")

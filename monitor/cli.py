@@ -35,7 +35,7 @@ from monitor.exports.panels import risk_frame
 from monitor.exports.query import parse_query, parse_site_day
 from monitor.observability import logs
 from monitor.observability.logs import LogFormat, LogLevel
-from monitor.pipeline import FeedReport, Pipeline
+from monitor.pipeline import HISTORY_SITE_DAYS_PER_TICK, FeedReport, Pipeline
 from monitor.progress import console_progress, silent
 from monitor.store import Store, safe_url
 
@@ -302,6 +302,10 @@ def collect(
     scored = len(report.scored_days)
     links = report.notice_matches
     out.print(f"{report.matched_events} events newly near a site, {links} notice links; scored {scored} days")
+    history = pipeline.score_history(HISTORY_SITE_DAYS_PER_TICK)  # as a feed run of `minewatch run` does
+    if history:
+        out.print(f"scored {len(history)} days of history ({history[0]} to {history[-1]})")
+    _say_owed(pipeline)
     if report.failed:
         raise MinewatchError(
             f"{len(report.failed)} feed(s) failed: " + ", ".join(f.feed for f in report.failed)

@@ -64,18 +64,19 @@ MAX_RESCORE_DAYS = 400
 #: at least the alerts' lookback and the day before it (``alerts.lookback_days`` + 1, whose stored scores
 #: the alert rules read): 15 days at 10,000 sites (that lookback with a week to spare), every day of the
 #: last ``MAX_RESCORE_DAYS`` at up to 375. The older ones are history, owed from
-#: ``store.SCORES_OWED_FROM``: each tick's rescore scores a block of it (``HISTORY_SITE_DAYS_PER_TICK``),
-#: ``minewatch score --history`` the rest at once, and until then a read computes them in memory. A first
-#: import of 300k events over 10,000 sites that scored its 400 days before returning took 37 s; 11.6 s with
-#: a month, 10.0 s with 15 days.
+#: ``store.SCORES_OWED_FROM``: each feed run scores a block of it once its alerts are out
+#: (``HISTORY_SITE_DAYS_PER_TICK``), ``minewatch score --history`` the rest at once, and until then a read
+#: computes them in memory. A first import of 300k events over 10,000 sites that scored its 400 days
+#: before returning took 37 s; 11.6 s with a month, 10.0 s with 15 days.
 PROMPT_SITE_DAYS = 150_000
 #: ``ensure_scored`` computes about this many site-days at a time: each block costs a pass over the run's
 #: inputs, a front line and a supply roll-up, so fewer, larger ones are cheaper (explanations are compact).
 #: A block's memory follows its inputs (bounded by ``SCORE_INPUT_EVENTS``) and its cells, not the (exposure,
 #: day) pairs it weighs: scoring loops over its days, and the rows' weights are worked out once, when read.
 SCORE_ROWS_PER_BLOCK = 250_000
-#: Site-days of owed history a tick's rescore scores after its own days: one block (about 25 days and 2 s
-#: at 10,000 sites), so a tick stays short and the history is scored within a few hours of feed runs.
+#: Site-days of owed history a feed run of ``minewatch run`` (or ``minewatch collect``) scores once its
+#: alerts are out: one block, about 25 days at 10,000 sites (2-3 s on the 300k import's store, 30-40 s on
+#: the 4M-event one), so the history is in after a few dozen feed runs and never holds up an alert.
 HISTORY_SITE_DAYS_PER_TICK = SCORE_ROWS_PER_BLOCK
 #: Scoring reads its inputs (exposures above all) for a run of days holding about this many events at once
 #: (``Pipeline._input_spans``): about 2M exposure rows over 10,000 sites, 250 MB once read and weighed.
@@ -865,10 +866,9 @@ class Pipeline:
             for _ in self._scored_blocks(sorted(set(days)), True, None):
                 pass
 
-    def rescore_since(self, earliest: date | None, *, history: int = 0) -> list[date]:
+    def rescore_since(self, earliest: date | None) -> list[date]:
         """Bring the stored scores up to date with what arrived, from ``earliest`` (the first day newly known
-        rows touch) up to today; then score up to ``history`` site-days of the owed history
-        (``owed_days``), newest first. Return the days scored, in full or in part.
+        rows touch) up to today; return the days scored, in full or in part.
 
         Days not stored yet (or stale) are scored in full, newest first, as many as ``PROMPT_SITE_DAYS``
         allows; the older ones are left to later as history (``SCORES_OWED_FROM``). On stored days only the
@@ -879,9 +879,9 @@ class Pipeline:
         verdict given or revoked since rescores every site from its day, whatever its number.
         """
         with self._one_registry():
-            return self._rescore_since(earliest, history)
+            return self._rescore_since(earliest)
 
-    def _rescore_since(self, earliest: date | None, history: int) -> list[date]:
+    def _rescore_since(self, earliest: date | None) -> list[date]:
         started = naive_utc(self.now())
         today = started.date()
         floor = today - timedelta(days=MAX_RESCORE_DAYS)
@@ -901,11 +901,6 @@ class Pipeline:
         later = set(self._owed_later([d for d in days if d not in current]))
         self._score_in_blocks([d for d in days if d not in fresh and d not in later])
         scored = [d for d in days if d not in later]
-        if history > 0:
-            owed = self.owed_days()
-            past = owed[-self._days_within(history) :] if owed else []
-            self._score_in_blocks(past)
-            scored = sorted({*scored, *past})
         if seen is not None and fresh:
             cells = self._touched_cells(seen, today)
             self._score_cells(cells[cells["date"].isin(fresh)].reset_index(drop=True))
@@ -941,10 +936,13 @@ class Pipeline:
         first = max(owed, today - timedelta(days=MAX_RESCORE_DAYS))
         return self.stale_days([first + timedelta(days=i) for i in range((today - first).days + 1)])
 
-    def score_history(self) -> list[date]:
-        """Score and store every owed day of score history (``owed_days``); return them."""
+    def score_history(self, site_days: int | None = None) -> list[date]:
+        """Score and store the owed days of score history (``owed_days``): the newest that ``site_days``
+        allow (at least one), or every one when None; return them."""
         with self._one_registry():
             owed = self.owed_days()
+            if site_days is not None and owed:
+                owed = owed[-self._days_within(site_days) :]
             self._score_in_blocks(owed)
             return owed
 
@@ -1017,15 +1015,13 @@ class Pipeline:
 
     # ---- one tick ----
     def run_once(self, collectors: Sequence[Collector], requester: RetryingRequester) -> TickReport:
-        """Collect every collector, then match and rescore what changed and a block of the owed score
-        history (``HISTORY_SITE_DAYS_PER_TICK``), on one read of the registry."""
+        """Collect every collector, then match and rescore what changed (on one read of the registry)."""
         report = TickReport(feeds=self.collect(collectors, requester))
         with self._one_registry():
             report.matched_events, report.notice_matches = self.match()
             report.fused = self.fuse()
             earliest = [f.earliest_known for f in report.feeds if f.earliest_known is not None]
-            first = min(earliest) if earliest else None
-            report.scored_days = self.rescore_since(first, history=HISTORY_SITE_DAYS_PER_TICK)
+            report.scored_days = self.rescore_since(min(earliest) if earliest else None)
         return report
 
 

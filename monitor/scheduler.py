@@ -6,9 +6,10 @@
   crashed job and records it as a failed feed run while the other jobs go on.
 - ``FeedJob`` is what a job does: take the feed's lease (``monitor.lease``: one process at a time per feed,
   across nodes), ``Pipeline.run_once`` with that feed's collector (collect -> match -> rescore), then the
-  alerts tick (under its own lease, so two jobs or nodes never deliver at the same time), then the store's
-  checkpoint (``minewatch run`` opens it with ``deferred_checkpoints``). A lease lost while the feed runs
-  ends its pull after the batch in hand, as a stop does.
+  alerts tick (under its own lease, so two jobs or nodes never deliver at the same time), then a block of
+  the score history an import left to later (``Pipeline.score_history``), then the store's checkpoint
+  (``minewatch run`` opens it with ``deferred_checkpoints``). A lease lost while the feed runs ends its
+  pull after the batch in hand, as a stop does.
 - ``StopFlag`` turns SIGTERM/SIGINT into a clean stop: no new runs start, a running pull ends after the batch
   in hand (stored, its watermark advanced: nothing lost, nothing fetched twice), and the scheduler is shut
   down waiting for its jobs. A second signal exits at once.
@@ -40,7 +41,7 @@ from monitor.alerting.tick import alert_tick
 from monitor.config import Settings, alert_targets_from_env
 from monitor.lease import Leases
 from monitor.net.http import RetryingRequester
-from monitor.pipeline import Pipeline, TickReport
+from monitor.pipeline import HISTORY_SITE_DAYS_PER_TICK, Pipeline, TickReport
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -177,7 +178,8 @@ class UntilStopped:
 
 
 class FeedJob:
-    """One scheduled run of one feed: lease, collect -> match -> rescore, then alerts, then a checkpoint."""
+    """One scheduled run of one feed: lease, collect -> match -> rescore, then alerts, then a block of owed
+    score history, then a checkpoint."""
 
     def __init__(
         self,
@@ -197,6 +199,7 @@ class FeedJob:
         self.stopping = stopping
         self.alerts = alerts
         self.alerts_wait_s = alerts_wait_s
+        self._scoring_history = threading.Lock()
 
     def __call__(self, feed: str) -> None:
         """Run ``feed`` once unless another process holds its lease or a stop was asked for."""
@@ -215,8 +218,23 @@ class FeedJob:
             if self.alerts is not None and not self.stopping.is_set():
                 with _step("alerts"):
                     self._alerts()
+            if not self.stopping.is_set():
+                with _step("score history"):
+                    self._history()
             with _step("checkpoint"):
                 self.pipeline.store.checkpoint()  # after the alerts: the run's writes, off their path
+
+    def _history(self) -> None:
+        """Score a block of the score history an import left to later (``Pipeline.score_history``), once
+        this run's alerts are out; skipped while another job of this process is at it (the same days)."""
+        if not self._scoring_history.acquire(blocking=False):
+            return
+        try:
+            days = self.pipeline.score_history(HISTORY_SITE_DAYS_PER_TICK)
+            if days:
+                log.info("score history: scored %d days (%s to %s)", len(days), days[0], days[-1])
+        finally:
+            self._scoring_history.release()
 
     def _alerts(self) -> None:
         """Evaluate and deliver alerts under the alerts lease, waiting a while for another job to finish."""

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +20,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from feeds.base import Batch, Kind
 from feeds.notices import NoticeCollector
 from feeds.rows import NOTICE_COLUMNS
-from monitor import sites
+from monitor import reads, sites
+from monitor import scheduler as scheduler_module
 from monitor.config import HttpSettings, NoticeFeed, Settings, settings_from_mapping
 from monitor.demo import demo_dir
 from monitor.lease import Hold, Leases, leases_for
@@ -28,7 +29,7 @@ from monitor.net.http import RetryingRequester, make_client
 from monitor.pipeline import Pipeline
 from monitor.reads import sql
 from monitor.scheduler import FeedJob, build_scheduler, crash_recorder
-from monitor.store import Store
+from monitor.store import SCORES_OWED_FROM, Store
 from tests.loopback import LoopbackServer, Request, Response
 
 NOW = datetime(2025, 3, 21, 6, 0, tzinfo=UTC)
@@ -291,6 +292,26 @@ def test_a_feed_job_collects_matches_and_scores_while_holding_the_feeds_lease(
     )
     with other_process.hold("notices:alphamin") as after:
         assert after  # released once the run ended
+
+
+def test_a_feed_job_scores_a_block_of_owed_score_history_once_its_alerts_are_out(
+    pipeline: Pipeline, requester: RetryingRequester, server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scheduler_module, "HISTORY_SITE_DAYS_PER_TICK", 3 * reads.sites.count(pipeline.store))
+    pipeline.store.set_watermark(SCORES_OWED_FROM, (NOW.date() - timedelta(days=120)).isoformat(), NOW)
+    at_alerts: list[list[date]] = []
+    job = _job(
+        pipeline,
+        requester,
+        {"notices:alphamin": _alphamin(server)},
+        alerts=lambda: at_alerts.append(pipeline.owed_days()),
+    )
+    job("notices:alphamin")
+    (owed,) = at_alerts
+    assert len(owed) > 3 and owed[0] == NOW.date() - timedelta(days=120)
+    assert pipeline.owed_days() == owed[:-3]  # the newest three, after the alerts
+    first, _ = reads.scores.day_span(pipeline.store)
+    assert first == owed[-3]
 
 
 def test_a_feed_job_on_a_store_that_defers_checkpoints_checkpoints_it_when_the_run_ends(

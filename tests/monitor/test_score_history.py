@@ -93,7 +93,7 @@ def test_a_score_explained_on_an_owed_day_is_computed_as_it_is_then_stored(
         assert before["explanation"] == after["explanation"] and before["explanation"]["events"]
 
 
-def test_each_tick_scores_a_block_of_the_owed_history_newest_first(
+def test_history_is_scored_a_block_at_a_time_newest_first_between_rescores(
     fresh_store: Store, generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pipeline, clock, _ = _imported(fresh_store, generated, monkeypatch)
@@ -102,11 +102,12 @@ def test_each_tick_scores_a_block_of_the_owed_history_newest_first(
     block = GENERATED.sites * 7  # a week of the 60 sites
     for n in range(1, 3):
         clock.now += timedelta(minutes=15)
-        scored = pipeline.rescore_since(None, history=block)
+        pipeline.rescore_since(None)
+        assert pipeline.owed_days() == owed[: len(owed) - 7 * (n - 1)]  # a rescore scores no history
+        assert pipeline.score_history(block) == owed[-7 * n :][:7]
         assert pipeline.owed_days() == owed[: -7 * n]
-        assert set(owed[-7 * n :][:7]) <= set(scored)
     clock.now += timedelta(minutes=15)
-    pipeline.rescore_since(None, history=len(owed) * GENERATED.sites)
+    assert pipeline.score_history() == owed[: -7 * 2]
     assert pipeline.owed_days() == []
     first, last = reads.scores.day_span(fresh_store)
     assert first == owed[0] and last == clock.now.date()
@@ -211,6 +212,13 @@ def test_minewatch_import_says_which_days_it_left_to_score_and_score_history_sto
         f"warn {owed} days owed ({first} to {last}): `minewatch run` scores them a block per feed run, "
         "`minewatch score --history` at once"
     )
-    assert f"scored {owed} days of history ({first} to {last})" in cli("score", "--history").stdout
+    # `collect` (no feed enabled here) scores a block of it, as a feed run of `minewatch run` does.
+    block = pipeline_module.HISTORY_SITE_DAYS_PER_TICK // n_sites
+    collected = " ".join(cli("collect").stdout.split())
+    newest = last - timedelta(days=block - 1)
+    assert f"scored {block} days of history ({newest} to {last})" in collected
+    before = newest - timedelta(days=1)
+    assert f"{owed - block} earlier days ({first} to {before}) are left to score" in collected
+    assert f"scored {owed - block} days of history ({first} to {before})" in cli("score", "--history").stdout
     assert "no history to score" in cli("score", "--history").stdout
     assert doctor_lines(cli("doctor", ok=False).stdout)["score history"].startswith("ok")

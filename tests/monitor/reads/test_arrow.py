@@ -7,6 +7,7 @@ read a quoted CRLF split by one back as a lone CR.
 
 from __future__ import annotations
 
+import functools
 import signal
 import subprocess
 import sys
@@ -154,7 +155,12 @@ def test_the_sqlite_worker_stopped_by_a_bad_file_or_ctrl_c_says_one_line_and_no_
     lines = bad.stderr.decode().strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("minewatch: the SQLite reader process stopped:"), lines
     pipe = subprocess.PIPE
-    with subprocess.Popen([*script, str(tmp_path / "s.db")], stdin=pipe, stdout=pipe, stderr=pipe) as waiting:
+    # Ctrl-C as on a terminal: a test runner's worker may ignore SIGINT, which its children would inherit.
+    default = functools.partial(signal.signal, signal.SIGINT, signal.SIG_DFL)
+    started = subprocess.Popen(
+        [*script, str(tmp_path / "s.db")], stdin=pipe, stdout=pipe, stderr=pipe, preexec_fn=default
+    )
+    with started as waiting:
         assert waiting.stdin is not None and waiting.stdout is not None and waiting.stderr is not None
         waiting.stdin.write(b'{"query": "SELECT 1 AS one", "params": []}\n')
         waiting.stdin.flush()

@@ -35,7 +35,7 @@ from monitor.exports.panels import risk_frame
 from monitor.exports.query import parse_query, parse_site_day
 from monitor.observability import logs
 from monitor.observability.logs import LogFormat, LogLevel
-from monitor.pipeline import HISTORY_SITE_DAYS_PER_TICK, FeedReport, Pipeline
+from monitor.pipeline import HISTORY_SITE_DAYS_PER_TICK, OWED_HISTORY_HINT, FeedReport, Pipeline
 from monitor.progress import console_progress, silent
 from monitor.store import Store, safe_url
 
@@ -354,8 +354,8 @@ def _say_owed(pipeline: Pipeline) -> None:
     owed = pipeline.owed_days()
     if owed:
         out.print(
-            f"{len(owed)} earlier days ({owed[0]} to {owed[-1]}) are left to score: `minewatch run` scores "
-            "them a block per feed run, `minewatch score --history` at once; until then a read computes them"
+            f"{len(owed)} earlier days ({owed[0]} to {owed[-1]}) are left to score: {OWED_HISTORY_HINT}; "
+            "until then a read computes them"
         )
 
 

@@ -4,8 +4,7 @@ Checks, in order: the environment (secret files), the config file, the database 
 (initialised, current), the score history an import left to later, a SQLite file's free pages (worth a
 ``VACUUM`` after an upgrade), the site registry (bundled and the user's CSVs), each enabled feed
 (credentials, and an HTTP request to its endpoint) and the alert channels (configured or not). A check
-that depends on an earlier one that failed
-is reported as skipped rather than failing twice for one cause.
+that depends on an earlier one that failed is reported as skipped rather than failing twice for one cause.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from monitor.config import HttpSettings, Settings, alert_targets_from_env, confi
 from monitor.domain import CHANNELS, notice_feed
 from monitor.environment import resolve_environment
 from monitor.errors import MinewatchError
-from monitor.pipeline import Pipeline
+from monitor.pipeline import OWED_HISTORY_HINT, Pipeline
 from monitor.reads import space
 from monitor.store import Store, safe_url
 
@@ -110,8 +109,9 @@ def _history_finding(owed: list[date]) -> Finding:
     """The days of score history an import left to later (``Pipeline.owed_days``), and what scores them."""
     if not owed:
         return Finding("score history", "ok", "every day an import touched is scored")
-    how = "`minewatch run` scores them a block per feed run, `minewatch score --history` at once"
-    return Finding("score history", "warn", f"{len(owed)} days owed ({owed[0]} to {owed[-1]}): {how}")
+    return Finding(
+        "score history", "warn", f"{len(owed)} days owed ({owed[0]} to {owed[-1]}): {OWED_HISTORY_HINT}"
+    )
 
 
 def _space_finding(files: space.FileSpace) -> Finding:

@@ -78,6 +78,8 @@ SCORE_ROWS_PER_BLOCK = 250_000
 #: alerts are out: one block, about 25 days at 10,000 sites (2-3 s on the 300k import's store, 30-40 s on
 #: the 4M-event one), so the history is in after a few dozen feed runs and never holds up an alert.
 HISTORY_SITE_DAYS_PER_TICK = SCORE_ROWS_PER_BLOCK
+#: What scores the owed history, for the lines that say some is owed (import, collect, doctor).
+OWED_HISTORY_HINT = "`minewatch run` scores them a block per feed run, `minewatch score --history` at once"
 #: Scoring reads its inputs (exposures above all) for a run of days holding about this many events at once
 #: (``Pipeline._input_spans``): about 2M exposure rows over 10,000 sites, 250 MB once read and weighed.
 SCORE_INPUT_EVENTS = 100_000

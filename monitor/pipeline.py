@@ -853,9 +853,9 @@ class Pipeline:
         if floor > last:
             return []
         stale = self.stale_days(sorted(reads.scores.coverage(self.store, floor, last)["date"]))
-        now = stale[len(self._owed_later(stale)) :]
-        self._score_in_blocks(now)
-        return now
+        at_once = stale[len(self._owed_later(stale)) :]
+        self._score_in_blocks(at_once)
+        return at_once
 
     def stale_days(self, days: Sequence[date]) -> list[date]:
         """The days (sorted) whose stored scores are missing, incomplete or stale; writes nothing."""

@@ -916,7 +916,10 @@ class Pipeline:
         """The oldest of the ``unscored`` days (sorted) beyond those a rescore scores at once
         (``PROMPT_SITE_DAYS``, and the alerts' lookback whatever the registry's size), recorded as owed
         history (``SCORES_OWED_FROM`` only moves back); the caller scores the others."""
-        at_once = max(self._days_within(PROMPT_SITE_DAYS), self.settings.alerts.lookback_days + 1)
+        lookback = self.settings.alerts.lookback_days + 1
+        if len(unscored) <= lookback:  # a tick's day or two: no registry count, no watermark read
+            return []
+        at_once = max(self._days_within(PROMPT_SITE_DAYS), lookback)
         later = unscored[: max(len(unscored) - at_once, 0)]
         owed = reads.scores.owed_from(self.store)
         if later and (owed is None or later[0] < owed):

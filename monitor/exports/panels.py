@@ -26,7 +26,7 @@ from monitor.errors import InputError
 from monitor.exports.alert_rows import alert_rows
 from monitor.exports.query import Query
 from monitor.exports.schemas import SCHEMAS
-from monitor.pipeline import SCORE_ROWS_PER_BLOCK, Pipeline, day_blocks
+from monitor.pipeline import OWED_HISTORY_HINT, SCORE_ROWS_PER_BLOCK, Pipeline, day_blocks
 from monitor.reads.arrow import ArrowReader, conform
 from monitor.reads.known import Known
 from monitor.store import Store
@@ -46,8 +46,6 @@ ROWS_PER_BLOCK = 250_000
 #: seconds of scoring per 100,000 on two cores); more is refused before anything is sent (score them first
 #: with ``minewatch score --history``, or ask a shorter range or fewer sites).
 MAX_COMPUTED_SITE_DAYS = 2_000_000
-#: How to store days without current scores, for the refusal past ``MAX_COMPUTED_SITE_DAYS``.
-_STORE_HISTORY = "`minewatch score --history` stores the days an import left to later"
 #: Events and notices are read a month at a time.
 TEXT_BLOCK_DAYS = 31
 #: A site selection up to this size goes into the SQL; a larger one is applied to what was read.
@@ -105,7 +103,7 @@ def computed_days(pipeline: Pipeline, query: Query) -> set[date]:
         raise InputError(
             f"{len(computed)} days {what} in {query.start}..{query.end} ({site_days:,} site-days): a read "
             f"computes at most {MAX_COMPUTED_SITE_DAYS:,}; ask a shorter range"
-            + ("" if vintage is not None else f" or store them first ({_STORE_HISTORY})")
+            + ("" if vintage is not None else f" or store them first ({OWED_HISTORY_HINT})")
         )
     return computed
 

@@ -96,8 +96,10 @@ class _Grid:
     slice; ``ids`` gives each sorted point's index in the input, ``xyz`` its unit vector. NaN points are
     left out."""
 
-    def __init__(self, lat: FloatArray, lon: FloatArray, radius_km: float) -> None:
-        row_deg = max(radius_km / _KM_PER_DEG / _ROWS_PER_RADIUS, _MIN_ROW_DEG)
+    def __init__(
+        self, lat: FloatArray, lon: FloatArray, radius_km: float, rows_per_radius: int = _ROWS_PER_RADIUS
+    ) -> None:
+        row_deg = max(radius_km / _KM_PER_DEG / rows_per_radius, _MIN_ROW_DEG)
         while np.ceil(180.0 / row_deg) * np.ceil(360.0 / row_deg) > _MAX_KEY:
             row_deg *= 2.0
         self.row_deg = row_deg
@@ -203,6 +205,8 @@ class _Join:
     its distance is at most its reference point's radius (never for a NaN or negative one). Per-point radii
     on the querying side widen each query's own window; on the indexed side every window takes the largest.
 
+    ``rows_per_radius``: how many grid rows the radius spans (``_Grid``).
+
     ``chunks`` yields, a bounded chunk of candidates at a time, each candidate's query (an index into the
     smaller set), its position among the indexed points sorted by cell (``grid.ids`` maps it to the larger
     set), its exact distance and whether that is within the radius. ``candidates`` is their total, an upper
@@ -210,7 +214,13 @@ class _Join:
     """
 
     def __init__(
-        self, qla: FloatArray, qlo: FloatArray, pla: FloatArray, plo: FloatArray, radius_km: float | ArrayLike
+        self,
+        qla: FloatArray,
+        qlo: FloatArray,
+        pla: FloatArray,
+        plo: FloatArray,
+        radius_km: float | ArrayLike,
+        rows_per_radius: int = _ROWS_PER_RADIUS,
     ):
         radius = np.asarray(radius_km, dtype=np.float64)
         self.q_radius: FloatArray | None = None
@@ -229,7 +239,7 @@ class _Join:
             qla, qlo, pla, plo = pla, plo, qla, qlo
             self.q_radius, self.p_radius = self.p_radius, None
         reach_km = max(self.radius_km, 0.0)
-        self.grid = _Grid(pla, plo, reach_km)
+        self.grid = _Grid(pla, plo, reach_km, rows_per_radius)
         delta: float | FloatArray = min(reach_km / EARTH_RADIUS_KM, np.pi)
         if self.q_radius is not None:
             own = np.where(np.isfinite(self.q_radius), np.maximum(self.q_radius, 0.0), 0.0)
@@ -288,13 +298,21 @@ def _chord_km(chord2: FloatArray) -> FloatArray:
 
 
 def pairs_within(
-    qlat: ArrayLike, qlon: ArrayLike, plat: ArrayLike, plon: ArrayLike, radius_km: float | ArrayLike
+    qlat: ArrayLike,
+    qlon: ArrayLike,
+    plat: ArrayLike,
+    plon: ArrayLike,
+    radius_km: float | ArrayLike,
+    *,
+    rows_per_radius: int = _ROWS_PER_RADIUS,
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """All (query index, point index, distance km) with distance <= radius, in no particular order (the
     same for the same input): callers that need an order sort, most of them by a key of their own.
 
-    ``radius_km`` is one radius, or one per point (``plat``'s length: a site's own matching radius)."""
-    join = _Join(*_as_points(qlat, qlon), *_as_points(plat, plon), radius_km)
+    ``radius_km`` is one radius, or one per point (``plat``'s length: a site's own matching radius).
+    ``rows_per_radius``: finer grid rows waste fewer candidates but cost each query more slices; coarser
+    ones pay off when the queries are many and their circles small (``RoutePieces``)."""
+    join = _Join(*_as_points(qlat, qlon), *_as_points(plat, plon), radius_km, rows_per_radius)
     small, large = np.empty(join.candidates, np.int64), np.empty(join.candidates, np.int64)
     dist = np.empty(join.candidates, np.float64)
     k = 0
@@ -411,24 +429,27 @@ def _route_segments(routes: Sequence[ArrayLike]) -> tuple[FloatArray, FloatArray
     return pts[:-1][same], pts[1:][same], rid[:-1][same]
 
 
-def _densify(a: FloatArray, b: FloatArray, step_km: float) -> tuple[FloatArray, FloatArray, IntArray]:
-    """Sample points (lat, lon, segment index) along each segment, at most ``step_km`` apart."""
-    ua, ub = _unit(a[:, 0], a[:, 1]), _unit(b[:, 0], b[:, 1])
-    theta = _angle(ua, ub)
-    n = np.ceil(theta * EARTH_RADIUS_KM / step_km).astype(np.int64) + 1
+def _pieces(
+    a: FloatArray, b: FloatArray, piece_km: float
+) -> tuple[FloatArray, FloatArray, IntArray, FloatArray]:
+    """Each segment A-B (unit vectors) cut into equal pieces at most ``piece_km`` long: each piece's
+    midpoint (lat, lon), its segment's index and its half-length in km. Every point of a piece is within
+    its half-length of its midpoint, along the piece."""
+    theta = _angle(a, b)
+    n = np.maximum(np.ceil(theta * EARTH_RADIUS_KM / piece_km), 1).astype(np.int64)
     seg = np.repeat(np.arange(len(a), dtype=np.int64), n)
     first = np.cumsum(n) - n
-    t = (np.arange(n.sum()) - np.repeat(first, n)) / np.repeat(np.maximum(n - 1, 1), n)
+    t = (np.arange(n.sum()) - np.repeat(first, n) + 0.5) / n[seg]  # the middle of each piece
     th = theta[seg]
     sin_th = np.sin(th)
     small = sin_th < 1e-12
     wa = np.where(small, 1.0 - t, np.sin((1.0 - t) * th) / np.where(small, 1.0, sin_th))
     wb = np.where(small, t, np.sin(t * th) / np.where(small, 1.0, sin_th))
-    v = wa[:, None] * ua[seg] + wb[:, None] * ub[seg]
+    v = wa[:, None] * a[seg] + wb[:, None] * b[seg]
     v /= np.linalg.norm(v, axis=1, keepdims=True)
     lat = np.degrees(np.arcsin(np.clip(v[:, 2], -1.0, 1.0)))
     lon = np.degrees(np.arctan2(v[:, 1], v[:, 0]))
-    return lat, lon, seg
+    return lat, lon, seg, th * EARTH_RADIUS_KM / (2.0 * n[seg])
 
 
 def route_pairs_within(
@@ -436,25 +457,38 @@ def route_pairs_within(
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """(point index, route index, distance km) for points within the radius of a route, sorted.
 
-    A route is an ordered sequence of [lat, lon] waypoints. Candidates come from a band join against
-    points sampled along the segments; each candidate (point, segment) then gets its exact distance, and the
-    nearest segment of each route is kept. ``RouteSamples`` keeps the routes' part for batch after batch.
+    A route is an ordered sequence of [lat, lon] waypoints. Candidates come from a grid join against the
+    midpoints of the segments' pieces; each candidate (point, segment) then gets its exact distance, and the
+    nearest segment of each route is kept. ``RoutePieces`` keeps the routes' part for batch after batch.
     """
-    return RouteSamples(routes, radius_km).pairs(lat, lon)
+    return RoutePieces(routes, radius_km).pairs(lat, lon)
 
 
-class RouteSamples:
-    """Routes made ready for ``route_pairs_within``: their segments, and points sampled along them, for one
-    radius. Built once and queried with batch after batch of points: building a registry's 10,000 routes
-    took 0.09 s of a tick's 0.12 s of matching, querying them with its 200 events 0.03 s."""
+class RoutePieces:
+    """Routes made ready for ``route_pairs_within``: their segments, cut into pieces, for one radius. Built
+    once and queried with batch after batch of points.
+
+    A point within the radius r of a segment is within r + h of the midpoint of one of its pieces, h being
+    the piece's half-length (the triangle inequality), so one join of the points with the midpoints, each
+    with its own reach r + h, finds every candidate (point, segment), each segment's exact distance then
+    decides. Pieces are at most ``PIECE_RADII`` radii long: longer ones reach too far (the area a piece's
+    circle wastes grows as its square), shorter ones are more queries. Against points sampled along the
+    routes a radius apart, each a circle of r + r/2 (a point then found by several samples of one
+    segment), this halved the matching along the bench's 10,000 routes (0.57 to 0.27-0.29 s for 100,000
+    events; ``docs/benchmarks.md``)."""
+
+    #: A piece's length at most, in radii (at least ``PIECE_RADII`` km for a radius under 1 km).
+    PIECE_RADII = 4.0
 
     def __init__(self, routes: Sequence[ArrayLike], radius_km: float) -> None:
         a, b, self.seg_route = _route_segments(routes)
         self.radius_km = radius_km
         self.n_segments = len(a)
         self.segments = _Segments(a, b)
-        self.step_km = max(radius_km, 1.0)
-        self.lat, self.lon, self.seg = _densify(a, b, self.step_km)
+        piece_km = self.PIECE_RADII * max(radius_km, 1.0)
+        self.lat, self.lon, self.seg, half = _pieces(self.segments.a, self.segments.b, piece_km)
+        self.reach_km = radius_km + half
+        self.multi = bool(np.any(self.seg[1:] == self.seg[:-1]))  # some segment has several pieces
 
     def pairs(self, lat: ArrayLike, lon: ArrayLike) -> tuple[IntArray, IntArray, FloatArray]:
         """(point index, route index, distance km) for the points within the radius of a route, sorted."""
@@ -463,14 +497,15 @@ class RouteSamples:
         n_seg, radius_km = self.n_segments, self.radius_km
         if n_seg == 0 or la.size == 0 or radius_km < 0:
             return empty
-        # Any point within r of a segment is within r + step/2 of one of its samples.
-        qi, si, _ = pairs_within(la, lo, self.lat, self.lon, radius_km + self.step_km / 2.0)
+        # Many small circles: grid rows half their radius tall (not an eighth) spare most of the slices.
+        qi, si, _ = pairs_within(la, lo, self.lat, self.lon, self.reach_km, rows_per_radius=2)
         if qi.size == 0:
             return empty
-        # Each (point, segment) once, sorted by point then segment. Not np.unique: numpy 2.4's takes 4.6 s
-        # for 4M distinct int64 keys (and grows faster than n log n), where sorting them takes 0.1 s.
+        # Sorted by point then segment; each (point, segment) once when a segment has several pieces. Not
+        # np.unique: numpy 2.4's takes 4.6 s for 4M distinct int64 keys, where sorting them takes 0.1 s.
         keys = np.sort(qi * n_seg + self.seg[si])
-        keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+        if self.multi:
+            keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
         pt, sg = keys // n_seg, keys % n_seg
         d = np.empty(pt.size)
         for i in range(0, pt.size, _CHUNK_CANDIDATES):  # in chunks: the temporaries stay in the CPU's cache

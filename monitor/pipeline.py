@@ -219,7 +219,7 @@ class Pipeline:
         m = self.settings.matching
         if kept and self._sites_version is not None:
             return sites.reach(self.store, m, site_frame, self._sites_version)
-        routes = matching.route_samples(site_frame, m.route_corridor_km)
+        routes = matching.route_pieces(site_frame, m.route_corridor_km)
         return matching.Reach(site_frame, m.site_radius_km, m.route_corridor_km, routes)
 
     # ---- ingest ----
@@ -374,7 +374,7 @@ class Pipeline:
         near_mine = self._reach(mine, kept=False).exposures(events)["event_id"]
         stale = set(near_mine.tolist()) | reads.events.nearest_to(self.store, changed)
         chosen = events[events["event_id"].isin(stale)]
-        nearest = matching.nearest(self._reach(registry).exposures(chosen))
+        nearest = self._reach(registry).nearest(chosen)
         clear = Clear(("event_id",), [(i,) for i in sorted(stale)])
         self.store.insert_frame(models.NearestSite, nearest, key=("event_id",), clear=clear)
 
@@ -436,7 +436,7 @@ class Pipeline:
         with self.progress("match events", ids.size) as advance:
             for start in range(0, len(events), MATCH_EVENTS_PER_BLOCK):
                 block = events.iloc[start : start + MATCH_EVENTS_PER_BLOCK]
-                nearest = matching.nearest(reach.exposures(block))
+                nearest = reach.nearest(block)
                 added += self.store.insert_frame(models.NearestSite, nearest, key=("event_id",))
                 advance(len(block))
         return added

@@ -495,13 +495,13 @@ def reach(
     0.09 s of a tick's 0.12 s of matching)."""
     if registry is None:
         # The version first: a registry written between the two reads is kept under the older version, so
-        # its routes are sampled again next time, never kept for another registry.
+        # its routes are cut again next time, never kept for another registry.
         version = store.registry_version()
         registry = sites_frame(store)
     key = (version, settings.route_corridor_km)
     held = _ROUTES.get(store)
     if held is None or held[0] != key:
-        held = key, matching.route_samples(registry, settings.route_corridor_km)
+        held = key, matching.route_pieces(registry, settings.route_corridor_km)
         _ROUTES[store] = held
     return matching.Reach(registry, settings.site_radius_km, settings.route_corridor_km, held[1])
 
@@ -519,7 +519,7 @@ _REGISTRY: weakref.WeakKeyDictionary[Store, tuple[tuple[Any, ...], pd.DataFrame]
 
 
 #: Per store handle, the registry's routes sampled for matching, and the registry version and corridor.
-_ROUTES: weakref.WeakKeyDictionary[Store, tuple[tuple[Any, ...], matching.RouteSamples]] = (
+_ROUTES: weakref.WeakKeyDictionary[Store, tuple[tuple[Any, ...], matching.RoutePieces]] = (
     weakref.WeakKeyDictionary()
 )
 

@@ -19,7 +19,7 @@ from monitor.matching import (
     nearest,
     operator_labels,
     reach_box,
-    route_samples,
+    route_pieces,
     site_radii,
 )
 
@@ -153,6 +153,29 @@ def test_each_events_nearest_exposure_is_the_least_distance_then_site_then_route
     assert picked["site_id"].tolist() == ["y", "a"]
 
 
+@pytest.mark.parametrize("corridor", [25.0, 0.0])
+def test_a_reachs_nearest_is_the_nearest_of_all_its_exposures(corridor: float) -> None:
+    # Sites on a few shared points (ties broken by site id) with routes from them, and events in any order.
+    rng = np.random.default_rng(11)
+    hubs = rng.uniform([-3.0, 25.0], [1.0, 30.0], (40, 2))[rng.integers(0, 40, 300)]
+    routes = [[list(h), list(h + rng.normal(0, 0.5, 2)), list(h + rng.normal(0, 0.8, 2))] for h in hubs]
+    sites = pd.DataFrame({"id": [f"s{i:03d}" for i in rng.permutation(300)], "lat": hubs[:, 0],
+                          "lon": hubs[:, 1], "route": routes})  # fmt: skip
+    sites.loc[::7, "route"] = None
+    events = pd.DataFrame(
+        {"event_id": rng.permutation(5_000) * 3 + 1, "lat": rng.uniform(-6, 4, 5_000),
+         "lon": rng.uniform(22, 33, 5_000)}
+    )  # fmt: skip
+    events.loc[events.index[::50], "lat"] = np.nan  # unlocated: matched to nothing
+    reach = Reach(sites, 60.0, corridor)
+    want = nearest(reach.exposures(events)[EXPOSURE_COLUMNS])
+    got = reach.nearest(events)
+    assert 500 < len(got) < len(events) - 100
+    assert (want["via"] == "route").any() == (corridor > 0)
+    pd.testing.assert_frame_equal(got, want)
+    assert reach.nearest(events.iloc[:0]).empty
+
+
 def test_a_reach_matches_events_as_match_events_does_and_keeps_their_columns() -> None:
     events = _events().rename(columns={"id": "event_id"}).assign(location=list("vwxyz"))
     reach = Reach(_sites(), 150.0, 25.0)
@@ -191,10 +214,10 @@ def test_match_events_output_does_not_depend_on_input_order():
     pd.testing.assert_frame_equal(a, b)
 
 
-def test_routes_sampled_once_match_batch_after_batch_as_routes_sampled_for_each():
+def test_routes_cut_once_match_batch_after_batch_as_routes_cut_for_each():
     events, sites = _events(), _sites()
-    samples = route_samples(sites, 25.0)
-    parts = [match_events(events.iloc[i::2], sites, 100.0, 25.0, samples) for i in (0, 1)]
+    pieces = route_pieces(sites, 25.0)
+    parts = [match_events(events.iloc[i::2], sites, 100.0, 25.0, pieces) for i in (0, 1)]
     key = ["event_id", "site_id", "via"]
     batched = pd.concat(parts).sort_values(key).reset_index(drop=True)
     assert "route" in set(batched["via"])

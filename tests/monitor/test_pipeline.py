@@ -267,13 +267,13 @@ def test_routes_are_sampled_once_while_the_registry_holds_and_again_when_it_chan
 ) -> None:
     _serve_demo_feeds(server)
     built: list[int] = []
-    sample = pipeline_module.matching.route_samples
+    sample = pipeline_module.matching.route_pieces
 
     def counted(site_frame: pd.DataFrame, corridor_km: float) -> Any:
         built.append(len(site_frame))
         return sample(site_frame, corridor_km)
 
-    monkeypatch.setattr(pipeline_module.matching, "route_samples", counted)
+    monkeypatch.setattr(pipeline_module.matching, "route_pieces", counted)
     query = "SELECT event_id, site_id, via, distance_km FROM nearest_site ORDER BY event_id"
     _tick(pipeline, server)
     pipeline.store.clear_matches([pipeline_module.EVENTS_MATCHED])

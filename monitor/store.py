@@ -862,7 +862,13 @@ class Store:
         frame = assignment[["event_id", "incident_id"]].astype(np.int64)
         keys = KeyColumns(frame["event_id"].to_numpy(), frame["incident_id"].to_numpy())
         clear = Clear(("event_id", "incident_id"), keys, differ=frozenset({"incident_id"}))
+        with self.engine.connect() as conn:
+            held = conn.execute(sa.text("SELECT 1 FROM incident_member LIMIT 1")).first() is not None
+        # A store's first fusion replaces nothing: a DELETE per event, each finding no row, cost a 300k
+        # import 0.3 s.
         stamped = frame.assign(changed_at=naive_utc(at))
+        if not held:
+            return self.insert_frame(models.Incident, stamped, key=("event_id",))
         return self.insert_frame(models.Incident, stamped, key=("event_id",), clear=clear)
 
     def add_feedback(

@@ -83,6 +83,14 @@ def _decoded(column: pd.Series, type_: sa.types.TypeEngine[Any], dialect_: sa.Di
     dialect's result processor once, NULLs left None, then the dtype pandas infers from such values (as
     ``DataFrame.from_records`` does for a column of decoded rows: datetimes become datetime64, dates stay
     objects, a column of NULLs stays objects)."""
+    known = column.notna().any()  # a column of NULLs stays objects, as below
+    if dialect_.name == "sqlite" and isinstance(type_, sa.DateTime) and not type_.timezone and known:
+        # SQLite's text times parsed by pandas at once: the same values, where one call per distinct time
+        # (a first fusion reads 300k of them) took 0.4 s of a 1 s read.
+        try:
+            return pd.to_datetime(column, format="ISO8601").astype("datetime64[us]")
+        except (TypeError, ValueError):
+            pass  # not all text in ISO 8601: SQLAlchemy's own parsing below says what it makes of them
     process = type_.dialect_impl(dialect_).result_processor(dialect_, None)
     if process is None:
         return column

@@ -22,13 +22,15 @@ reports or pairs.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
 from monitor.config import FusionSettings
 from monitor.spacetime import pairs_within_days
 
-__all__ = ["REPORT_COLUMNS", "fuse"]
+__all__ = ["REPORT_COLUMNS", "each_its_own", "fuse"]
 
 #: Columns ``fuse`` reads from each report (``context`` adds ``incident_id``).
 REPORT_COLUMNS: tuple[str, ...] = ("id", "source", "type", "event_date", "known_at", "lat", "lon")
@@ -51,6 +53,16 @@ def _classes(types: pd.Series, groups: list[list[str]]) -> np.ndarray:
     normal, folded = pd.factorize(pd.Series([str(u).strip().lower() for u in uniques], dtype=object))
     per_folded = np.array([table.get(u, len(groups) + k) for k, u in enumerate(folded)], dtype=np.int64)
     return per_folded[normal][codes] if codes.size else np.empty(0, np.int64)
+
+
+def each_its_own(sources: Iterable[str], settings: FusionSettings) -> bool:
+    """Whether reports of these ``sources``, fused with no context, are each an incident of its own
+    (``fuse`` gives each its own id): when they are all of one curated source (``exclusive_sources``),
+    since a report never joins an incident holding a row of its own curated source. A store's first
+    import of an ACLED export is such a fusion: it needs no report read."""
+    exclusive = {s.strip().lower() for s in settings.exclusive_sources}
+    named = {str(s).strip().lower() for s in sources}
+    return len(named) == 1 and named <= exclusive
 
 
 class _Reports:

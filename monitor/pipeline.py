@@ -481,22 +481,26 @@ class Pipeline:
         return decided
 
     def _fuse_known_since(self, earliest: datetime) -> int:
+        settings = self.settings.scoring.fusion
+        # Before a store's first fusion no incident is stored: no report is context, and none is replaced.
+        replacing = reads.incidents.any_stored(self.store)
+        if not replacing and fusion.each_its_own(reads.events.sources(self.store), settings):
+            return self.store.own_incidents(earliest, self.now())
         reports = reads.incidents.to_decide(self.store, earliest)
         if reports.empty:
             return 0
         # Seeds within reach of the reports, and the reports that joined those seeds (for the one row per
         # curated source of each incident).
-        reach = timedelta(days=2 * self.settings.scoring.fusion.max_days)
+        reach = timedelta(days=2 * settings.max_days)
         dates = pd.to_datetime(reports["event_date"])
         first, last = (dates.min() - reach).date(), (dates.max() + reach).date()
         # When every stored event is to be decided (a store's first fusion, or one under new settings), none
         # is public before them: the context read, empty, walked every event's date (18 s of 4M events).
-        everything = len(reports) == reads.events.count(self.store)
+        everything = not replacing or len(reports) == reads.events.count(self.store)
         context = None if everything else reads.incidents.context(self.store, earliest, first, last)
-        incident = fusion.fuse(reports, self.settings.scoring.fusion, context=context)
-        self.store.replace_incidents(
-            pd.DataFrame({"event_id": reports["id"], "incident_id": incident}), self.now()
-        )
+        incident = fusion.fuse(reports, settings, context=context)
+        assignment = pd.DataFrame({"event_id": reports["id"], "incident_id": incident})
+        self.store.replace_incidents(assignment, self.now(), replacing=replacing)
         return len(reports)
 
     # ---- score ----

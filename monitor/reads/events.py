@@ -45,6 +45,7 @@ __all__ = [
     "refs",
     "scored_events",
     "seen_since",
+    "sources",
     "takeovers",
     "touched_sites",
 ]
@@ -416,6 +417,11 @@ def count_listed(store: Store, flt: EventFilter) -> int:
     """How many events pass the filter."""
     where, params = _filtered(flt)
     return int(sql.scalar(store, f"select count(*) from event e where {where}", params) or 0)
+
+
+def sources(store: Store) -> list[str]:
+    """The sources of the stored events, each once (from the index on source and source id)."""
+    return [str(s) for s in sql.frame(store, "SELECT DISTINCT source FROM event")["source"]]
 
 
 def count(store: Store) -> int:

@@ -14,7 +14,7 @@ from monitor.models import KNOWN_AFTER_STORED
 from monitor.reads import sql
 from monitor.store import Store
 
-__all__ = ["REPORTS_COLUMNS", "context", "earliest_new", "reports", "to_decide"]
+__all__ = ["REPORTS_COLUMNS", "any_stored", "context", "earliest_new", "reports", "to_decide"]
 
 _FUSED = "e.id, e.source, e.type, e.event_date, e.known_at, e.lat, e.lon"
 _TYPES: dict[str, sa.types.TypeEngine[Any]] = {"event_date": sa.Date(), "known_at": sa.DateTime()}
@@ -36,6 +36,11 @@ def earliest_new(store: Store, since: datetime, unfused_only: bool = False) -> d
         {"since": since},
     )
     return None if value is None else pd.Timestamp(value).to_pydatetime()
+
+
+def any_stored(store: Store) -> bool:
+    """Whether any event has its incident stored (none before a store's first fusion)."""
+    return sql.scalar(store, "SELECT 1 FROM incident_member LIMIT 1") is not None
 
 
 def to_decide(store: Store, public_from: datetime) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from feeds import acled, gdelt
 from monitor import reads, sites
 from monitor.config import Settings
 from monitor.demo import demo_dir
+from monitor.fusion import fuse
 from monitor.pipeline import Pipeline
 from monitor.reads import sql
 from monitor.scoring import explained
@@ -212,6 +213,36 @@ def test_a_fusion_of_every_stored_event_reads_no_context_and_a_later_one_joins_w
     assert context_reads == [3]
     incidents = sql.frame(pipeline.store, "SELECT incident_id FROM incident_member")["incident_id"]
     assert len(incidents) == 4 and incidents.nunique() == 1
+
+
+def test_a_first_fusion_of_one_curated_source_reads_no_report_and_gives_each_its_own_incident(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decided: list[int] = []
+    read = reads.incidents.to_decide
+
+    def counted(*args: object) -> pd.DataFrame:
+        frame = read(*args)  # type: ignore[arg-type]
+        decided.append(len(frame))
+        return frame
+
+    monkeypatch.setattr(reads.incidents, "to_decide", counted)
+    records = acled.parse_file(demo_dir() / "acled_events.csv").records
+    ingest_acled(pipeline, *records["source_id"])  # the store's first fusion: ACLED rows only
+    rows = sql.frame(pipeline.store, "SELECT event_id, incident_id, changed_at FROM incident_member")
+    assert decided == []
+    assert len(rows) == len(records) == reads.events.count(pipeline.store) > 20
+    assert (rows["event_id"] == rows["incident_id"]).all()
+    assert set(pd.to_datetime(rows["changed_at"])) == {pd.Timestamp(pipeline.now()).tz_localize(None)}
+    # Then GDELT reports of the Walikale takeover, read with the rows public since them and fused against
+    # the earlier ones: the incidents are those of one fusion of every report.
+    ingest_gdelt(pipeline, takeover_reports(3_000_000, 3))
+    assert len(decided) == 1 and 3 < decided[0] < len(records)
+    every = reads.incidents.to_decide(pipeline.store, datetime(1970, 1, 1))
+    stored = sql.frame(pipeline.store, "SELECT event_id, incident_id FROM incident_member")
+    at_once = dict(zip(every["id"], fuse(every, pipeline.settings.scoring.fusion), strict=True))
+    assert dict(zip(stored["event_id"], stored["incident_id"], strict=True)) == at_once
+    assert stored["incident_id"].nunique() < len(stored)  # some reports joined another's incident
 
 
 def test_gdelt_first_then_acled_corroborates_from_the_day_acled_is_public(pipeline: Pipeline) -> None:

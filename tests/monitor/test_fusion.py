@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from monitor.config import FusionSettings
-from monitor.fusion import fuse
+from monitor.fusion import each_its_own, fuse
 from monitor.geo import haversine_km
 from tests.conftest import FIXTURES
 
@@ -178,3 +178,33 @@ def test_the_vectorised_fusion_equals_the_one_at_a_time_definition(seed: int) ->
     )
     got = fuse(frame, SETTINGS)
     assert got.tolist() == reference_fuse(frame, SETTINGS).tolist()
+
+
+@pytest.mark.parametrize(
+    ("sources", "own"),
+    [
+        (["acled"], True),
+        (["ACLED", " acled "], True),  # one curated source, however written
+        (["ucdp"], True),
+        (["acled", "ucdp"], False),  # a UCDP row may join an ACLED row's incident
+        (["gdelt"], False),  # machine-coded rows of one incident join each other
+        ([], False),
+    ],
+)
+def test_reports_of_one_curated_source_are_each_an_incident_of_its_own(sources: list[str], own: bool) -> None:
+    # Reports piled on one place and day, where any two of different sources would join.
+    n = 60
+    frame = pd.DataFrame(
+        {
+            "id": np.arange(1, n + 1),
+            "source": [sources[i % len(sources)] for i in range(n)] if sources else ["acled"] * n,
+            "type": "battles",
+            "event_date": pd.Timestamp("2025-03-19").date(),
+            "known_at": pd.Timestamp("2025-03-20") + pd.to_timedelta(np.arange(n), unit="min"),
+            "lat": -1.418,
+            "lon": 28.05,
+        }
+    )
+    assert each_its_own(sources, SETTINGS) is own
+    if sources:
+        assert (fuse(frame, SETTINGS) == frame["id"]).all() == own

@@ -345,13 +345,16 @@ def _slow_csv(raw: bytes, header: list[str], usecols: list[str], offset: int) ->
 
 
 def _dates(values: pd.Series) -> pd.Series:
-    """ACLED dates: the export's "16 May 2025" or the API's "2025-05-16" (NaT when neither)."""
-    text = values.astype(str).str.strip()
+    """ACLED dates: the export's "16 May 2025" or the API's "2025-05-16" (NaT when neither). Each distinct
+    text parsed once: three years of events hold about 1,100 dates (0.38 s of a 300k import, parsed row by
+    row)."""
+    codes, distinct = pd.factorize(values.astype(str).str.strip(), use_na_sentinel=False)
+    text = pd.Series(distinct, dtype=object)
     dates = pd.to_datetime(text, format="%d %B %Y", errors="coerce")
     iso = dates.isna()
     if iso.any():
         dates[iso] = pd.to_datetime(text[iso], format="%Y-%m-%d", errors="coerce")
-    return dates
+    return pd.Series(dates.to_numpy()[codes], index=values.index, dtype=dates.dtype)
 
 
 def _normalise(frame: pd.DataFrame, ref_of: Callable[[int], str], raw_of: Callable[[int], str]) -> Batch:

@@ -65,6 +65,8 @@ class Site(SQLModel, table=True):
 
 #: The events whose publication time, as their source gave it, is after the moment they were stored.
 KNOWN_AFTER_STORED = "known_at > first_seen_at"
+#: The events' index by date, type and place: what every read of a run of days goes through.
+EVENT_DATE_INDEX = "ix_event_date_type_place"
 
 
 class Event(SQLModel, table=True):
@@ -77,7 +79,8 @@ class Event(SQLModel, table=True):
         # and only the events in it get a seek into the exposures (8 ms against 0.26 s for 83,000 events).
         # One index for both: with a second one on (date, place), SQLite's planner took it for the events
         # page and read each event's row for its type (0.23 s against 0.05 s).
-        Index("ix_event_date_type_place", "event_date", "type", "lat", "lon"),
+        # Built after the rows of a first load are in (``Store.loading_events``), not row by row.
+        Index(EVENT_DATE_INDEX, "event_date", "type", "lat", "lon"),
         Index("ix_event_first_seen", "first_seen_at"),
         # Only the events public after they were stored (a source's clock ahead, or a store built on a clock
         # set in the past): with first_seen_at, fusion finds every event public since a time through an

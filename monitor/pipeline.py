@@ -239,8 +239,9 @@ class Pipeline:
         """
         report = FeedReport(feed)
         run_id = self.store.start_run(feed, self.now())
+        loading = self.store.loading_events() if kind == "events" else contextlib.nullcontext()
         try:
-            with self.progress(feed, total) as advance:
+            with self.progress(feed, total) as advance, loading:
                 for batch in batches:
                     self._store_batch(feed, kind, batch, run_id, report)
                     if use_watermark and batch.watermark is not None:

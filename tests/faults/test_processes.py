@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from monitor import models
 from monitor.reads import sql
 from monitor.store import Store
 from tests.faults.conftest import Outcome, child_env
@@ -169,6 +170,10 @@ def test_kill_9_during_a_large_import_then_a_rerun_stores_every_row_once(
     assert again.returncode == 0, again.stderr
     stored = _events(database_url)
     assert stored == rows
+    # The first import was killed with the events' date index dropped (``Store.loading_events``): built again.
+    engine = sa.create_engine(database_url)
+    assert models.EVENT_DATE_INDEX in {i["name"] for i in sa.inspect(engine).get_indexes("event")}
+    engine.dispose()
     if database_url.startswith("sqlite"):
         engine = sa.create_engine(database_url)
         with engine.connect() as conn:

@@ -119,6 +119,40 @@ def test_replacing_incidents_restamps_the_events_that_moved_alone(fresh_store: S
     ]
 
 
+def _has_date_index(store: Store) -> bool:
+    return models.EVENT_DATE_INDEX in {i["name"] for i in sa.inspect(store.engine).get_indexes("event")}
+
+
+def test_a_first_load_of_events_builds_the_date_index_after_its_rows_and_a_later_one_keeps_it(
+    fresh_store: Store, now: datetime
+) -> None:
+    seen: list[bool] = []
+    with fresh_store.loading_events():
+        seen.append(_has_date_index(fresh_store))
+        fresh_store.insert_events(_events(3), now)
+    assert seen == [False] and _has_date_index(fresh_store)
+    with fresh_store.loading_events():  # events are stored: the index stays, rows go in through it
+        seen.append(_has_date_index(fresh_store))
+        fresh_store.insert_events(_events(5), now)
+    assert seen == [False, True] and _has_date_index(fresh_store)
+    assert schema.differences(fresh_store.engine) == []
+
+
+def test_a_first_load_that_fails_or_is_killed_still_ends_with_the_date_index(
+    fresh_store: Store, now: datetime
+) -> None:
+    with pytest.raises(RuntimeError), fresh_store.loading_events():
+        fresh_store.insert_events(_events(2), now)
+        raise RuntimeError("the feed broke off")
+    assert _has_date_index(fresh_store)
+    # Killed between the drop and the build: the next command's schema check builds it.
+    with fresh_store.engine.begin() as conn:
+        conn.execute(sa.text(f"DROP INDEX {models.EVENT_DATE_INDEX}"))
+    fresh_store.check_schema()
+    assert _has_date_index(fresh_store)
+    assert schema.differences(fresh_store.engine) == []
+
+
 def test_known_at_is_the_publication_time_or_else_first_seen(fresh_store: Store, now: datetime) -> None:
     published = datetime(2025, 3, 2, 8, 30)
     fresh_store.insert_events(_events(1, published), now)

@@ -195,18 +195,24 @@ def test_extra_reports_of_a_known_incident_add_nothing_and_a_new_one_adds_one(pi
     assert bisie(pipeline, AFTER)["events_30d"] == 2
 
 
+def rows_read(monkeypatch: pytest.MonkeyPatch, name: str) -> list[int]:
+    """The number of rows of each call of ``reads.incidents.<name>`` from now on."""
+    read = getattr(reads.incidents, name)
+    calls: list[int] = []
+
+    def counted(*args: object) -> pd.DataFrame:
+        frame = read(*args)
+        calls.append(len(frame))
+        return frame  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(reads.incidents, name, counted)
+    return calls
+
+
 def test_a_fusion_of_every_stored_event_reads_no_context_and_a_later_one_joins_what_was_fused(
     pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    context_reads: list[int] = []
-    read = reads.incidents.context
-
-    def counted(*args: object) -> pd.DataFrame:
-        frame = read(*args)  # type: ignore[arg-type]
-        context_reads.append(len(frame))
-        return frame
-
-    monkeypatch.setattr(reads.incidents, "context", counted)
+    context_reads = rows_read(monkeypatch, "context")
     ingest_gdelt(pipeline, takeover_reports(3_000_000, 3))  # the store's first fusion
     assert context_reads == []
     ingest_acled(pipeline, "DRC36076")  # public after the GDELT reports: they are its context
@@ -218,15 +224,7 @@ def test_a_fusion_of_every_stored_event_reads_no_context_and_a_later_one_joins_w
 def test_a_first_fusion_of_one_curated_source_reads_no_report_and_gives_each_its_own_incident(
     pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    decided: list[int] = []
-    read = reads.incidents.to_decide
-
-    def counted(*args: object) -> pd.DataFrame:
-        frame = read(*args)  # type: ignore[arg-type]
-        decided.append(len(frame))
-        return frame
-
-    monkeypatch.setattr(reads.incidents, "to_decide", counted)
+    decided = rows_read(monkeypatch, "to_decide")
     records = acled.parse_file(demo_dir() / "acled_events.csv").records
     ingest_acled(pipeline, *records["source_id"])  # the store's first fusion: ACLED rows only
     rows = sql.frame(pipeline.store, "SELECT event_id, incident_id, changed_at FROM incident_member")

@@ -495,8 +495,9 @@ class Pipeline:
         reach = timedelta(days=2 * settings.max_days)
         dates = pd.to_datetime(reports["event_date"])
         first, last = (dates.min() - reach).date(), (dates.max() + reach).date()
-        # When every stored event is to be decided (a store's first fusion, or one under new settings), none
-        # is public before them: the context read, empty, walked every event's date (18 s of 4M events).
+        # When no incident is stored (a store's first fusion) or every stored event is to be decided (one
+        # under new settings), no report is context: the context read, empty, walked every event's date (18 s
+        # of 4M events).
         everything = not replacing or len(reports) == reads.events.count(self.store)
         context = None if everything else reads.incidents.context(self.store, earliest, first, last)
         incident = fusion.fuse(reports, settings, context=context)

@@ -29,6 +29,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.schema import CreateIndex, DropIndex
 from sqlmodel import SQLModel
 
 from feeds.rows import EVENT_COLUMNS, NOTICE_COLUMNS, REPORT_COUNTS, RejectedRow
@@ -337,9 +338,17 @@ _KEY_ORDERED = frozenset({"nearest_site"})
 FRAME_ROWS_PER_SLICE = 50_000
 
 
-def _event_date_index() -> sa.Index:
+def _event_date_index(engine: Engine, *, build: bool) -> None:
+    """Build the events' date index (``models.EVENT_DATE_INDEX``) where it is missing, or drop it where it is
+    there. Looked up first, so a store that has it takes no write (a command that only reads never waits
+    for the write lock); then ``IF [NOT] EXISTS``, so two writers doing the same at once cannot fail."""
+    there = models.EVENT_DATE_INDEX in {i["name"] for i in sa.inspect(engine).get_indexes("event")}
+    if there == build:
+        return
     table: sa.Table = models.Event.__table__  # type: ignore[attr-defined]
-    return next(i for i in table.indexes if i.name == models.EVENT_DATE_INDEX)
+    index = next(i for i in table.indexes if i.name == models.EVENT_DATE_INDEX)
+    with engine.begin() as conn:
+        conn.execute(CreateIndex(index, if_not_exists=True) if build else DropIndex(index, if_exists=True))
 
 
 def _frame_rows(frame: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
@@ -487,7 +496,7 @@ class Store:
         instead of an SQL error halfway through a run). Builds the events' date index if a first load was
         stopped before it built it (``loading_events``)."""
         schema.check(self.engine)
-        _event_date_index().create(self.engine, checkfirst=True)
+        _event_date_index(self.engine, build=True)
 
     @contextmanager
     def loading_events(self) -> Iterator[None]:
@@ -500,12 +509,11 @@ class Store:
         if not first:
             yield
             return
-        index = _event_date_index()
-        index.drop(self.engine, checkfirst=True)
+        _event_date_index(self.engine, build=False)
         try:
             yield
         finally:
-            index.create(self.engine, checkfirst=True)
+            _event_date_index(self.engine, build=True)
 
     # ---- bulk inserts ----
     def insert_events(self, frame: pd.DataFrame, now: datetime) -> WriteResult:

@@ -88,7 +88,7 @@ def match_events(
     by the caller (else built here). Rows are sorted by event id, site id, via.
     """
     pairs = _pairs(events, sites, site_radius_km, route_corridor_km, routes)
-    return _exposure_frame(events, sites, *_ordered(events, sites, *pairs)[:4])
+    return _exposure_frame(events, sites, *_ordered(events, sites, *pairs))
 
 
 def _pairs(
@@ -125,23 +125,38 @@ def nearest_exposures(
     event's exposures at its least distance are sorted and made rows. Matching a 300k import's blocks of
     100,000 events spent more on that frame (2M rows, the site ids as text) than on finding the pairs."""
     q, p, d, via = _pairs(events, sites, site_radius_km, route_corridor_km, routes)
-    least = np.full(len(events), np.inf)
-    np.minimum.at(least, q, d)
-    close = d == least[q]
-    q, p, d, via, rank = _ordered(events, sites, q[close], p[close], d[close], via[close])
-    first = np.concatenate([[True], rank[1:] != rank[:-1]]) if rank.size else np.empty(0, bool)
-    return _exposure_frame(events, sites, q[first], p[first], d[first], via[first])
+    pick = _closest(_ranks(events["id"])[q], _ranks(sites["id"])[p], via, d)
+    return _exposure_frame(events, sites, q[pick], p[pick], d[pick], via[pick])
 
 
 def _ordered(
     events: pd.DataFrame, sites: pd.DataFrame, q: np.ndarray, p: np.ndarray, d: np.ndarray, via: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The pairs (``_pairs``) sorted by event id, site id, via; and each one's event rank, last."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs (``_pairs``) sorted by event id, site id, via."""
     event_rank, site_rank = _ranks(events["id"]), _ranks(sites["id"])
     n_sites = max(len(sites), 1)
     order = argsort_keys((event_rank[q] * n_sites + site_rank[p]) * 2 + via, len(events) * n_sites * 2)
-    q, p = q[order], p[order]
-    return q, p, d[order], via[order], event_rank[q]
+    return q[order], p[order], d[order], via[order]
+
+
+def _closest(event: np.ndarray, site: np.ndarray, via: np.ndarray, distance: np.ndarray) -> np.ndarray:
+    """Which exposure is each event's nearest: the positions, by event, of the least distance (a missing one
+    after every known one), then the least site, then 'route' (via 0) before 'site'. ``event`` and ``site``
+    are ranks in id order, ``via`` 0 or 1.
+
+    Only the exposures at their event's least distance are sorted (an event's exposures are at least as
+    many as the sites it is near, one or two of them that close): sorting every one by four keys, two of
+    them text, took 40% of matching an import."""
+    if event.size == 0:
+        return np.empty(0, np.int64)
+    n_events, n_sites = int(event.max()) + 1, int(site.max()) + 1
+    least = np.full(n_events, np.nan)
+    np.fmin.at(least, event, distance)  # NaN only for an event whose distances are all missing
+    close = np.flatnonzero((distance == least[event]) | np.isnan(least[event]))
+    key = (event[close] * n_sites + site[close]) * 2 + via[close]
+    close = close[argsort_keys(key, n_events * n_sites * 2)]
+    first = np.concatenate([[True], event[close][1:] != event[close][:-1]])
+    return close[first]
 
 
 def _exposure_frame(
@@ -186,18 +201,13 @@ def exposed(
 
 def nearest(exposures: pd.DataFrame) -> pd.DataFrame:
     """Each event's nearest exposure of ``exposures`` (``EXPOSURE_COLUMNS``): the least distance, then the
-    least site id, then 'route' before 'site'; one row per event, by event id.
-
-    Only the rows at their event's least distance are sorted (an event's rows are at least as many as the
-    sites it is near, one or two of them that close): sorting every row by four keys, two of them text, took
-    40% of matching an import."""
+    least site id, then 'route' before 'site'; one row per event, by event id (``_closest``)."""
     frame = exposures[list(EXPOSURE_COLUMNS)]
-    distance = frame["distance_km"].to_numpy(float)
-    least = pd.Series(distance).groupby(frame["event_id"].to_numpy(), sort=False).transform("min").to_numpy()
-    # An event whose distances are all missing keeps its rows, as a sort puts missing ones last.
-    closest = frame[(distance == least) | np.isnan(least)]
-    ordered = closest.sort_values(["event_id", "site_id", "via"], kind="stable")
-    return ordered.drop_duplicates("event_id").reset_index(drop=True)
+    event = pd.factorize(frame["event_id"], sort=True)[0].astype(np.int64)
+    site = pd.factorize(frame["site_id"], sort=True)[0].astype(np.int64)
+    via = (frame["via"].to_numpy() == "site").astype(np.int64)
+    pick = _closest(event, site, via, frame["distance_km"].to_numpy(float))
+    return frame.iloc[pick].reset_index(drop=True)
 
 
 @dataclass(frozen=True)
